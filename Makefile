@@ -1,0 +1,93 @@
+# feedwatch: plain GNU make.  `make`, `make check`, `make check-asan`,
+# `make fuzz`, `make bench`, `make install`, `make clean`.
+
+VERSION	= 0.1.0
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/feedwatch
+SYSCONFDIR ?= /etc
+
+PKG_CONFIG ?= pkg-config
+PKGS	= libcurl libevent libxml-2.0 sqlite3 jansson libsystemd libutf8proc \
+	  libpcre2-8 glib-2.0 libnotify
+TEST_PKGS = check
+
+WARN	= -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
+	  -Wshadow -Wpointer-arith -Wwrite-strings -Wvla -Wformat=2 \
+	  -Wno-unused-parameter
+CPPFLAGS += -D_GNU_SOURCE -DFEEDWATCH_VERSION='"$(VERSION)"' \
+	    -Idaemon -Ifeeds -Ialerts
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 $(WARN)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lstemmer -lm
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS  := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+
+DAEMON_SRC = daemon/log.c daemon/xmalloc.c daemon/config.c daemon/xfer.c \
+	     daemon/commands.c
+FEEDS_SRC  = feeds/item.c feeds/text.c feeds/html.c feeds/date.c \
+	     feeds/parser.c feeds/fetch.c
+ALERTS_SRC = alerts/norm.c alerts/query.c alerts/match.c alerts/alert.c \
+	     alerts/sink.c
+LIB_SRC	= $(DAEMON_SRC) $(FEEDS_SRC) $(ALERTS_SRC)
+TEST_SRC = tests/run.c tests/httpd.c tests/check_config.c \
+	   tests/check_parser.c tests/check_match.c tests/check_e2e.c
+
+# Normal and sanitizer builds live side by side so neither dirties the other.
+O	?= build
+OBJ	= $(LIB_SRC:%.c=$(O)/%.o)
+TEST_OBJ = $(TEST_SRC:%.c=$(O)/%.o)
+MAIN_OBJ = $(O)/daemon/main.o
+
+all: feedwatch
+
+feedwatch: $(O)/feedwatch
+	cp $< $@
+
+$(O)/feedwatch: $(MAIN_OBJ) $(OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/tests/run: $(TEST_OBJ) $(OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The suites exec the binary under test through $FEEDWATCH and read the
+# shared corpus and examples through $FEEDWATCH_SHARED.
+SHARED	?= $(abspath ../shared)
+check: $(O)/tests/run $(O)/feedwatch
+	FEEDWATCH=$(abspath $(O)/feedwatch) FEEDWATCH_SHARED=$(SHARED) \
+	    FEEDWATCH_SRC=$(CURDIR) $(O)/tests/run
+
+ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	     -fno-sanitize-recover=all
+check-asan:
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(MAKE) O=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" check
+
+check-valgrind: $(O)/tests/run $(O)/feedwatch
+	CK_FORK=no FEEDWATCH=$(abspath $(O)/feedwatch) FEEDWATCH_SHARED=$(SHARED) \
+	    FEEDWATCH_SRC=$(CURDIR) valgrind --error-exitcode=1 \
+	    --leak-check=full --errors-for-leak-kinds=definite $(O)/tests/run
+
+# The demo: the daemon's one-pass mode on the bundled example config.
+demo: feedwatch
+	./examples/demo.sh
+
+install: feedwatch
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)/examples
+	install -m 755 feedwatch $(DESTDIR)$(BINDIR)/feedwatch
+	install -m 644 examples/feedwatch.conf $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
+
+clean:
+	rm -rf build build-asan build-fuzz feedwatch
+
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+
+.PHONY: all check check-asan check-valgrind demo install clean
