@@ -75,6 +75,34 @@ check-valgrind: $(O)/tests/run $(O)/feedwatch
 	    FEEDWATCH_SRC=$(CURDIR) valgrind --error-exitcode=1 \
 	    --leak-check=full --errors-for-leak-kinds=definite $(O)/tests/run
 
+# libFuzzer targets: fuzz/fuzz_NAME.c against the library built with clang.
+# `make fuzz` runs each for FUZZ_SECONDS with its seed corpus fuzz/NAME/.
+FUZZ_TARGETS = parser html date query config
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_OBJ = $(LIB_SRC:%.c=build-fuzz/%.o)
+FUZZ_BIN = $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+
+build-fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) -std=gnu11 $(FUZZ_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJ)
+	clang $(CPPFLAGS) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
+	    $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus-$$t; \
+		echo "fuzz $$t: $(FUZZ_SECONDS)s"; \
+		build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+		    -print_final_stats=0 build-fuzz/corpus-$$t fuzz/$$t || exit 1; \
+	done
+
+# Benchmarks: every bench/bench_*.sh, side by side with the peers.
+bench: feedwatch
+	@for b in bench/bench_*.sh; do sh $$b || exit 1; done
+
 # The demo: the daemon's one-pass mode on the bundled example config.
 demo: feedwatch
 	./examples/demo.sh
@@ -90,4 +118,4 @@ clean:
 
 -include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
-.PHONY: all check check-asan check-valgrind demo install clean
+.PHONY: all check check-asan check-valgrind fuzz bench demo install clean
