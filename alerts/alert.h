@@ -1,0 +1,44 @@
+/*
+ * alert.h: what a sink receives (SPEC.md section 5).
+ *
+ * A plain record of borrowed pointers: an alert lives as long as the item
+ * and the match it was made from.  alert_to_json() renders the SPEC
+ * section 5 object that the stdout, file, exec and json webhook sinks
+ * send and `feedwatch match` prints.
+ */
+#ifndef FEEDWATCH_ALERT_H
+#define FEEDWATCH_ALERT_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct feed_item;
+
+#define ALERT_ID_LEN	32
+
+struct alert {
+	char		 id[ALERT_ID_LEN + 1];
+	const char	*topic;
+	const char	*query;
+	const char	*feed;		/* the feed's name (its URL without config) */
+	const char	*feed_title;
+	const struct feed_item *item;
+	const char *const *matched;
+	size_t		 nmatched;
+	const char	*snippet;
+	const char *const *also_in;	/* other feeds with the same story */
+	size_t		 nalso_in;
+	time_t		 detected;
+};
+
+/*
+ * Fills a->id: a stable hash of topic, feed and item id, so the same
+ * (topic, item) always gets the same alert_id (the Idempotency-Key of
+ * webhooks, the dedup key of the outbox).
+ */
+void	 alert_set_id(struct alert *a);
+
+/* One line of JSON, without the newline; malloc'd, NULL if not encodable. */
+char	*alert_to_json(const struct alert *a);
+
+#endif

@@ -1,0 +1,614 @@
+/*
+ * commands.c: the subcommands, wiring config, fetch, parser, matcher and
+ * sinks together.
+ *
+ * `check` is one pass of what the daemon does on every poll: every feed
+ * fetched at once on one event loop (up to [daemon] concurrency), each
+ * body parsed while it streams in, every item matched against all topics,
+ * each match delivered to its topic's sinks.
+ */
+#include "commands.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "alert.h"
+#include "config.h"
+#include "fetch.h"
+#include "item.h"
+#include "log.h"
+#include "match.h"
+#include "parser.h"
+#include "sink.h"
+#include "xfer.h"
+#include "xmalloc.h"
+
+/* Options every command takes. */
+struct common {
+	const char	*config;
+	int		 verbosity;
+};
+
+static const char *const usage_check =
+    "usage: feedwatch check [-c FILE] [-v|-q] [--dry-run] [--feed NAME]...\n"
+    "Polls every feed (or the named ones) once, matches the new items\n"
+    "against every topic and sends the alerts to the topics' sinks.\n"
+    "  --dry-run    print the alerts on stdout instead of sending them\n"
+    "  --feed NAME  poll only this feed (repeatable)\n";
+static const char *const usage_parse =
+    "usage: feedwatch parse [-v|-q] SRC...\n"
+    "Prints the items of each feed as JSON lines.  SRC is a file, '-' for\n"
+    "stdin, or an http, https or file URL.\n";
+static const char *const usage_match =
+    "usage: feedwatch match [-v|-q] -q QUERY [-q QUERY]... [SRC...]\n"
+    "Runs the queries over the items of each feed SRC (as for parse), or\n"
+    "over item JSON lines on stdin, and prints one JSON line per match.\n";
+static const char *const usage_config =
+    "usage: feedwatch config check [-c FILE]\n"
+    "Validates the config file and reports every problem as FILE:LINE.\n";
+
+/*
+ * getopt_long over 'extra' (options of the command) plus -c, -v, -q and
+ * --help.  Returns the next option of 'extra', -1 at the end, or 2 as an
+ * exit status after printing help or a usage error ('done' set).
+ */
+static int
+next_opt(int argc, char **argv, const char *shortopts,
+    const struct option *longopts, struct common *c, const char *usage,
+    int *done)
+{
+	int	 ch;
+
+	*done = 0;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'c':
+			c->config = optarg;
+			break;
+		case 'v':
+			c->verbosity++;
+			break;
+		case 'q':
+			/* match takes -q QUERY; --quiet still works there. */
+			if (strstr(shortopts, "q:") != NULL)
+				return ch;
+			c->verbosity--;
+			break;
+		case 'Q':
+			c->verbosity--;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			*done = 1;
+			return 0;
+		case '?':
+			fputs(usage, stderr);
+			*done = 1;
+			return 2;
+		default:
+			return ch;
+		}
+	}
+	log_init(c->verbosity);
+	return -1;
+}
+
+static struct event_base *
+event_base_or_die(void)
+{
+	struct event_base	*base;
+
+	if ((base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	return base;
+}
+
+static int
+is_url(const char *s)
+{
+	return strstr(s, "://") != NULL;
+}
+
+/* Reading one SRC for parse and match: a file, stdin or a URL. */
+struct source {
+	const char	*src;
+	int		 failed;
+	struct event_base *base;
+};
+
+static void
+source_done(const struct fetch_result *r, void *arg)
+{
+	struct source	*s = arg;
+
+	if (r->status != FETCH_OK) {
+		log_warnx("'%s': %s%s%s", s->src, fetch_status_name(r->status),
+		    r->error ? ": " : "", r->error ? r->error : "");
+		s->failed = 1;
+	}
+	event_base_loopbreak(s->base);
+}
+
+static int
+read_source(const char *src, feed_item_cb *cb, void *arg)
+{
+	struct source		 s;
+	struct xfer_multi	*m = NULL;
+	struct feed_parser	*p = NULL;
+	struct fetch_opts	 o;
+	char			 buf[65536];
+	ssize_t			 n;
+	int			 fd = -1, rc = -1;
+
+	memset(&s, 0, sizeof(s));
+	s.src = src;
+	if (is_url(src)) {
+		s.base = event_base_or_die();
+		if ((m = xfer_multi_new(s.base)) == NULL)
+			goto out;
+		memset(&o, 0, sizeof(o));
+		o.url = src;
+		o.user_agent = "feedwatch/" FEEDWATCH_VERSION;
+		o.timeout = 60;
+		o.max_size = 64L << 20;
+		if (fetch_start(m, &o, cb, source_done, &s) == -1)
+			goto out;
+		if (event_base_dispatch(s.base) == -1)
+			fatalx("event loop failed");
+		rc = s.failed ? -1 : 0;
+		goto out;
+	}
+	if (strcmp(src, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(src, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_warn("'%s'", src);
+		goto out;
+	}
+	p = feed_parser_new(src, NULL, cb, arg);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (feed_parser_push(p, buf, n) == -1)
+			break;
+	if (n == -1)
+		log_warn("'%s': read", src);
+	else if (feed_parser_finish(p) == -1)
+		log_warnx("'%s': %s", src, feed_parser_error(p));
+	else
+		rc = 0;
+ out:
+	if (fd > STDIN_FILENO)
+		close(fd);
+	feed_parser_free(p);
+	xfer_multi_free(m);
+	if (s.base != NULL)
+		event_base_free(s.base);
+	return rc;
+}
+
+static int
+print_item(const struct feed_item *it, void *arg)
+{
+	char	*json;
+
+	if ((json = feed_item_to_json(it)) == NULL) {
+		log_warnx("'%s': item '%s' cannot be encoded", it->feed,
+		    it->id);
+		return 0;
+	}
+	puts(json);
+	free(json);
+	return 0;
+}
+
+int
+cmd_parse(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'Q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct common	 c = { NULL, 0 };
+	int		 i, rc = 0, done, ch;
+
+	if ((ch = next_opt(argc, argv, "+vqh", longopts, &c, usage_parse,
+	    &done)) != -1 || done)
+		return done ? ch : 2;
+	if (optind == argc) {
+		fputs(usage_parse, stderr);
+		return 2;
+	}
+	for (i = optind; i < argc; i++)
+		if (read_source(argv[i], print_item, NULL) == -1)
+			rc = 1;
+	return rc;
+}
+
+/* Shared by match and check: one matched item becomes alerts. */
+struct deliver {
+	const char	*feed_name;	/* for the alert's "feed" */
+	struct sink	**sinks;	/* where alerts go, per topic */
+	size_t		 nsinks;
+	const struct config *cf;	/* NULL for match: print only */
+	const struct feed_item *item;
+	struct sink	*out;		/* match, --dry-run: stdout */
+	struct matcher	*matcher;
+	struct match_feed mf;
+	size_t		 alerts;
+	int		 failed;
+};
+
+static const struct config_topic *
+topic_find(const struct config *cf, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < cf->ntopics; i++)
+		if (strcmp(cf->topics[i].name, name) == 0)
+			return &cf->topics[i];
+	return NULL;
+}
+
+static int
+wants_sink(const struct config_topic *t, const char *sink)
+{
+	size_t	 i;
+
+	if (t->sinks.n == 0)
+		return 1;
+	for (i = 0; i < t->sinks.n; i++)
+		if (strcmp(t->sinks.v[i], sink) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+on_match(const struct match *m, void *arg)
+{
+	struct deliver		*d = arg;
+	const struct config_topic *t;
+	struct alert		 a;
+	size_t			 i;
+
+	memset(&a, 0, sizeof(a));
+	a.topic = m->topic;
+	a.query = m->query;
+	a.feed = d->feed_name;
+	a.feed_title = d->item->feed_title;
+	a.item = d->item;
+	a.matched = m->words;
+	a.nmatched = m->nwords;
+	a.snippet = m->snippet;
+	a.detected = time(NULL);
+	alert_set_id(&a);
+	d->alerts++;
+	if (d->out != NULL) {
+		if (sink_deliver(d->out, &a) == -1)
+			d->failed = 1;
+		return 0;
+	}
+	t = topic_find(d->cf, m->topic);
+	for (i = 0; i < d->nsinks; i++) {
+		if (d->sinks[i] == NULL || !wants_sink(t,
+		    sink_name(d->sinks[i])))
+			continue;
+		if (sink_deliver(d->sinks[i], &a) == -1)
+			d->failed = 1;
+	}
+	return 0;
+}
+
+static int
+match_item(const struct feed_item *it, void *arg)
+{
+	struct deliver	*d = arg;
+
+	d->item = it;
+	if (d->cf == NULL)
+		d->feed_name = it->feed;
+	return matcher_match(d->matcher, it, &d->mf, on_match, d);
+}
+
+int
+cmd_match(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'Q' },
+		{ "query", required_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct common	 c = { NULL, 0 };
+	struct deliver	 d;
+	struct feed_item *it;
+	char		 err[256], *line = NULL;
+	size_t		 cap = 0, nq = 0, lineno = 0;
+	ssize_t		 n;
+	int		 i, ch, done, rc = 2;
+
+	memset(&d, 0, sizeof(d));
+	d.matcher = matcher_new();
+	d.out = sink_stdout_new("stdout");
+	while ((ch = next_opt(argc, argv, "+vq:h", longopts, &c, usage_match,
+	    &done)) != -1 && !done) {
+		if (ch != 'q')
+			continue;
+		if (matcher_add_topic(d.matcher, optarg, optarg, NULL, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "feedwatch: query '%s': %s\n", optarg,
+			    err);
+			goto out;
+		}
+		nq++;
+	}
+	if (done) {
+		rc = ch;
+		goto out;
+	}
+	if (nq == 0) {
+		fputs(usage_match, stderr);
+		goto out;
+	}
+	if (matcher_compile(d.matcher, err, sizeof(err)) == -1) {
+		fprintf(stderr, "feedwatch: %s\n", err);
+		goto out;
+	}
+	rc = 0;
+	for (i = optind; i < argc; i++)
+		if (read_source(argv[i], match_item, &d) == -1)
+			rc = 1;
+	if (optind == argc) {
+		while ((n = getline(&line, &cap, stdin)) != -1) {
+			lineno++;
+			if (strspn(line, " \t\r\n") == (size_t)n)
+				continue;
+			if ((it = feed_item_from_json(line, err,
+			    sizeof(err))) == NULL) {
+				log_warnx("stdin:%zu: %s", lineno, err);
+				rc = 1;
+				continue;
+			}
+			match_item(it, &d);
+			feed_item_free(it);
+		}
+	}
+	if (d.failed)
+		rc = 1;
+ out:
+	free(line);
+	sink_free(d.out);
+	matcher_free(d.matcher);
+	return rc;
+}
+
+/* `check`: every selected feed in flight at once, up to the cap. */
+struct poll {
+	const struct config	*cf;
+	struct xfer_multi	*m;
+	struct event_base	*base;
+	struct sink		**sinks;
+	size_t			 nsinks;
+	struct sink		*dry;
+	const struct config_feed **queue;
+	size_t			 nqueue, next, running;
+	int			 failed;
+};
+
+struct poll_feed {
+	struct poll		*poll;
+	const struct config_feed *feed;
+	struct deliver		 d;
+};
+
+static void	poll_start_next(struct poll *);
+
+static void
+poll_done(const struct fetch_result *r, void *arg)
+{
+	struct poll_feed	*pf = arg;
+	struct poll		*p = pf->poll;
+
+	if (r->status == FETCH_OK)
+		log_info("feed '%s': %zu items, %zu alerts", pf->feed->name,
+		    r->items, pf->d.alerts);
+	else {
+		log_warnx("feed '%s' (%s): %s%s%s", pf->feed->name,
+		    pf->feed->url, fetch_status_name(r->status),
+		    r->error ? ": " : "", r->error ? r->error : "");
+		p->failed = 1;
+	}
+	if (pf->d.failed)
+		p->failed = 1;
+	free(pf);
+	p->running--;
+	poll_start_next(p);
+}
+
+static void
+poll_start_next(struct poll *p)
+{
+	const struct config_feed	*f;
+	struct poll_feed		*pf;
+	struct fetch_opts		 o;
+
+	while (p->next < p->nqueue &&
+	    p->running < (size_t)p->cf->daemon.concurrency) {
+		f = p->queue[p->next++];
+		pf = xcalloc(1, sizeof(*pf));
+		pf->poll = p;
+		pf->feed = f;
+		pf->d.feed_name = f->name;
+		pf->d.cf = p->cf;
+		pf->d.sinks = p->sinks;
+		pf->d.nsinks = p->nsinks;
+		pf->d.out = p->dry;
+		pf->d.matcher = p->cf->matcher;
+		pf->d.mf.name = f->name;
+		pf->d.mf.tags = (const char *const *)f->tags.v;
+		pf->d.mf.ntags = f->tags.n;
+		memset(&o, 0, sizeof(o));
+		o.url = f->url;
+		o.user_agent = p->cf->daemon.user_agent;
+		o.timeout = p->cf->daemon.timeout;
+		o.max_size = p->cf->daemon.max_size;
+		if (fetch_start(p->m, &o, match_item, poll_done, &pf->d) == -1) {
+			free(pf);
+			p->failed = 1;
+			continue;
+		}
+		p->running++;
+	}
+	if (p->running == 0)
+		event_base_loopbreak(p->base);
+}
+
+/*
+ * The sinks of the config that this build can deliver to; the others are
+ * reported once and skipped (their slot stays NULL).
+ */
+static void
+open_sinks(struct poll *p)
+{
+	const struct config_sink	*cs;
+	size_t				 i;
+
+	p->nsinks = p->cf->nsinks;
+	p->sinks = xcalloc(p->nsinks + 1, sizeof(*p->sinks));
+	for (i = 0; i < p->nsinks; i++) {
+		cs = &p->cf->sinks[i];
+		if (cs->type == SINK_STDOUT)
+			p->sinks[i] = sink_stdout_new(cs->name);
+		else if (cs->type == SINK_FILE)
+			p->sinks[i] = sink_file_new(cs->name, cs->path);
+		else if (p->dry == NULL)
+			log_warnx("sink '%s': %s sinks are not built yet; "
+			    "alerts for it are not sent (use a stdout or file "
+			    "sink)", cs->name, config_sink_type_name(cs->type));
+	}
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'Q' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "feed", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct common	 c = { NULL, 0 };
+	struct config	*cf = NULL;
+	struct poll	 p;
+	char		*path = NULL, **only = NULL;
+	size_t		 nonly = 0, i, j;
+	int		 ch, done, dry = 0, rc = 2;
+
+	memset(&p, 0, sizeof(p));
+	only = xcalloc(argc + 1, sizeof(*only));
+	while ((ch = next_opt(argc, argv, "+c:vqh", longopts, &c, usage_check,
+	    &done)) != -1 && !done) {
+		if (ch == 'n')
+			dry = 1;
+		else if (ch == 'f')
+			only[nonly++] = optarg;
+	}
+	if (done) {
+		rc = ch;
+		goto out;
+	}
+	if (optind != argc) {
+		fputs(usage_check, stderr);
+		goto out;
+	}
+	log_init(c.verbosity);
+	if ((path = config_find(c.config)) == NULL ||
+	    (cf = config_load(path)) == NULL)
+		goto out;
+	p.cf = cf;
+	p.queue = xcalloc(cf->nfeeds + 1, sizeof(*p.queue));
+	for (i = 0; i < nonly; i++) {
+		for (j = 0; j < cf->nfeeds; j++)
+			if (strcmp(cf->feeds[j].name, only[i]) == 0)
+				break;
+		if (j == cf->nfeeds) {
+			fprintf(stderr, "feedwatch: no feed '%s' in %s\n",
+			    only[i], path);
+			goto out;
+		}
+	}
+	for (j = 0; j < cf->nfeeds; j++) {
+		for (i = 0; i < nonly; i++)
+			if (strcmp(cf->feeds[j].name, only[i]) == 0)
+				break;
+		if (nonly == 0 || i < nonly)
+			p.queue[p.nqueue++] = &cf->feeds[j];
+	}
+	if (dry)
+		p.dry = sink_stdout_new("dry-run");
+	open_sinks(&p);
+	p.base = event_base_or_die();
+	if ((p.m = xfer_multi_new(p.base)) == NULL) {
+		rc = 1;
+		goto out;
+	}
+	poll_start_next(&p);
+	if (p.running > 0 && event_base_dispatch(p.base) == -1)
+		fatalx("event loop failed");
+	rc = p.failed ? 1 : 0;
+ out:
+	xfer_multi_free(p.m);
+	if (p.base != NULL)
+		event_base_free(p.base);
+	for (i = 0; i < p.nsinks; i++)
+		sink_free(p.sinks[i]);
+	free(p.sinks);
+	sink_free(p.dry);
+	free(p.queue);
+	config_free(cf);
+	free(path);
+	free(only);
+	return rc;
+}
+
+int
+cmd_config(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'Q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct common	 c = { NULL, 0 };
+	struct config	*cf;
+	char		*path;
+	int		 ch, done;
+
+	if ((ch = next_opt(argc, argv, "+c:vqh", longopts, &c, usage_config,
+	    &done)) != -1 || done)
+		return done ? ch : 2;
+	if (optind >= argc || strcmp(argv[optind], "check") != 0 ||
+	    optind + 1 != argc) {
+		fputs(usage_config, stderr);
+		return 2;
+	}
+	if ((path = config_find(c.config)) == NULL)
+		return 2;
+	if ((cf = config_load(path)) == NULL) {
+		free(path);
+		return 2;
+	}
+	printf("%s: configuration OK (%zu feeds, %zu topics, %zu sinks)\n",
+	    path, cf->nfeeds, cf->ntopics, cf->nsinks);
+	config_free(cf);
+	free(path);
+	return 0;
+}

@@ -1,0 +1,131 @@
+/*
+ * config.h: the INI configuration (SPEC.md section 2).
+ *
+ * config_load() reads the file with GLib's GKeyFile, validates every
+ * section and key, and reports every problem it finds on stderr as
+ * "FILE:LINE: message", not only the first.  Topic queries and aliases are
+ * compiled into a matcher on the way, so a malformed query is a config
+ * error too.  The result is a plain record owned by the caller and freed
+ * with config_free(); durations are in seconds, sizes in bytes.
+ *
+ * Keys whose behaviour later parts of feedwatch build (scheduling,
+ * delivery policy) are validated and stored here already.
+ */
+#ifndef FEEDWATCH_CONFIG_H
+#define FEEDWATCH_CONFIG_H
+
+#include <stddef.h>
+
+struct matcher;
+
+enum sink_type {
+	SINK_STDOUT,
+	SINK_FILE,
+	SINK_DESKTOP,
+	SINK_WEBHOOK,
+	SINK_EMAIL,
+	SINK_EXEC
+};
+
+enum topic_priority {
+	PRIORITY_LOW,
+	PRIORITY_NORMAL,
+	PRIORITY_HIGH
+};
+
+struct config_list {
+	char		**v;
+	size_t		  n;
+};
+
+struct config_daemon {
+	char		*state;		/* NULL: the default location */
+	long		 interval;
+	int		 jitter_pct;	/* of the interval */
+	long		 concurrency;
+	long		 per_host;
+	long		 timeout;
+	long		 max_size;
+	long		 backfill;
+	char		*user_agent;
+	char		*listen;	/* host:port or NULL */
+	char		*opml;
+	long		 dead_after;
+	struct config_list health_sinks;
+	long		 keep;
+};
+
+struct config_feed {
+	char		*name;
+	char		*url;
+	long		 interval;	/* 0: the daemon's */
+	struct config_list tags;
+	int		 line;
+};
+
+struct config_topic {
+	char		*name;
+	char		*query;
+	struct config_list sinks;	/* empty: every sink */
+	struct config_list feeds;	/* empty: every feed */
+	long		 digest;
+	long		 rate_count;	/* 0: no cap */
+	long		 rate_period;
+	int		 quiet_start;	/* minutes after midnight, -1: none */
+	int		 quiet_end;
+	enum topic_priority priority;
+	struct config_list stem;
+	int		 translit;
+	int		 line;
+};
+
+struct config_sink {
+	char		*name;
+	enum sink_type	 type;
+	char		*url;		/* webhook */
+	char		*format;	/* webhook preset */
+	char		*secret;	/* webhook, read from secret-file too */
+	char		*smtp;		/* email */
+	char		*username;
+	char		*password;	/* read from password-file too */
+	char		*from;
+	struct config_list to;
+	char		*urgency;	/* desktop */
+	char		*path;		/* file */
+	struct config_list command;	/* exec argv */
+	long		 timeout;	/* exec */
+	int		 line;
+};
+
+struct config {
+	char		*path;
+	struct config_daemon daemon;
+	struct config_feed *feeds;
+	size_t		 nfeeds;
+	struct config_topic *topics;
+	size_t		 ntopics;
+	struct config_sink *sinks;
+	size_t		 nsinks;
+	struct matcher	*matcher;	/* every topic, compiled */
+};
+
+/*
+ * The config file to use: 'arg' (from -c) if set, else the first that
+ * exists of SPEC section 1's locations.  Returns a malloc'd path, or NULL
+ * (with a message naming the places searched) if none exists.
+ */
+char		*config_find(const char *arg);
+
+/* Loads and validates 'path'.  NULL after printing every error found. */
+struct config	*config_load(const char *path);
+
+void		 config_free(struct config *cf);
+
+/* The sink named 'name', or NULL. */
+const struct config_sink *config_sink_find(const struct config *cf,
+		    const char *name);
+
+/* The name of a sink type ("webhook"). */
+const char	*config_sink_type_name(enum sink_type type);
+
+#endif

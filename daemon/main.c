@@ -1,0 +1,95 @@
+/* main.c: feedwatch(1), the subcommand dispatcher. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+#include "parser.h"
+#include "xfer.h"
+
+static const char *const usage =
+    "usage: feedwatch COMMAND [-c FILE] [-v|-q] [ARGS]\n"
+    "\n"
+    "A streaming RSS/Atom monitor: polls feeds, matches every new item\n"
+    "against the topics you watch and sends alerts.\n"
+    "\n"
+    "commands:\n"
+    "  check [--dry-run] [--feed NAME]...  poll every feed once, alert, exit\n"
+    "  parse SRC...                        print a feed's items as JSON lines\n"
+    "  match -q QUERY... [SRC...]          run queries over feeds or items\n"
+    "  config check                        validate the config file\n"
+    "  run, status, backtest, test-sink,   (not built yet: see README.md)\n"
+    "  opml, demo\n"
+    "\n"
+    "options (every command):\n"
+    "  -c FILE     the config (else $FEEDWATCH_CONFIG,\n"
+    "              $XDG_CONFIG_HOME/feedwatch/feedwatch.conf,\n"
+    "              $CONFIGURATION_DIRECTORY/feedwatch.conf,\n"
+    "              /etc/feedwatch/feedwatch.conf)\n"
+    "  -v, -q      more or less logging (match: --quiet)\n"
+    "  --help      the command's help\n"
+    "\n"
+    "feedwatch --version prints the version.  Exit status: 0 success,\n"
+    "1 runtime failure, 2 usage or config error.\n";
+
+struct command {
+	const char	*name;
+	int		(*fn)(int, char **);
+};
+
+static const struct command commands[] = {
+	{ "check", cmd_check },
+	{ "parse", cmd_parse },
+	{ "match", cmd_match },
+	{ "config", cmd_config },
+};
+
+/* Commands of SPEC section 1 that later work builds. */
+static const char *const unbuilt[] = {
+	"run", "status", "backtest", "test-sink", "opml", "demo"
+};
+
+int
+main(int argc, char **argv)
+{
+	size_t	 i;
+	int	 rc;
+
+	log_init(0);
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		printf("feedwatch %s\n", FEEDWATCH_VERSION);
+		return 0;
+	}
+	for (i = 0; i < sizeof(unbuilt) / sizeof(unbuilt[0]); i++)
+		if (strcmp(argv[1], unbuilt[i]) == 0) {
+			fprintf(stderr, "feedwatch: '%s' is not built yet; "
+			    "'feedwatch check' polls every feed once "
+			    "(see README.md)\n", argv[1]);
+			return 1;
+		}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0])) {
+		fprintf(stderr, "feedwatch: unknown command '%s'; "
+		    "'feedwatch --help' lists them\n", argv[1]);
+		return 2;
+	}
+	if (xfer_global_init() == -1)
+		return 1;
+	feed_parser_global_init();
+	rc = commands[i].fn(argc - 1, argv + 1);
+	xfer_global_cleanup();
+	return rc;
+}

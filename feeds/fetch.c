@@ -1,0 +1,258 @@
+/*
+ * fetch.c: a feed transfer that parses as it downloads.
+ *
+ * The parser is created on the first body byte, when the status and the
+ * Content-Type charset are known.  CURLOPT_MAXFILESIZE only checks a
+ * declared Content-Length in curl 7.88, so the real cap is counted in the
+ * write callback on decompressed bytes (a gzip bomb stops there too).
+ */
+#include "fetch.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "log.h"
+#include "xfer.h"
+#include "xmalloc.h"
+
+struct fetch {
+	struct xfer		*x;
+	struct feed_parser	*parser;
+	struct curl_slist	*hdrs;
+	char			*url;
+	long			 max_size;
+	size_t			 got;
+	int			 too_big;
+	int			 parse_failed;
+	int			 skip_body;	/* an error page: count, don't parse */
+	feed_item_cb		*item_cb;
+	fetch_done_cb		*done_cb;
+	void			*arg;
+};
+
+static const char *const status_names[] = {
+	"ok", "not modified", "http error", "network error", "too big",
+	"parse error"
+};
+
+const char *
+fetch_status_name(enum fetch_status st)
+{
+	return status_names[st];
+}
+
+/* The charset parameter of a Content-Type value, malloc'd, or NULL. */
+static char *
+content_type_charset(const char *ct)
+{
+	const char	*p;
+	size_t		 n;
+
+	for (p = ct; (p = strchr(p, ';')) != NULL; ) {
+		p++;
+		p += strspn(p, " \t");
+		if (strncasecmp(p, "charset=", 8) != 0)
+			continue;
+		p += 8;
+		if (*p == '"')
+			p++;
+		n = strcspn(p, "\"; \t");
+		return n > 0 ? xstrndup(p, n) : NULL;
+	}
+	return NULL;
+}
+
+static char *
+header_value(CURL *e, const char *name)
+{
+	struct curl_header	*h;
+
+	if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return NULL;
+	return h->value;
+}
+
+static void
+start_parser(struct fetch *f)
+{
+	CURL	*e = xfer_easy(f->x);
+	long	 code = 0;
+	char	*ct, *charset = NULL;
+
+	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
+		code = 0;
+	/* file: URLs report 0. */
+	if (code != 200 && code != 0) {
+		f->skip_body = 1;
+		return;
+	}
+	if ((ct = header_value(e, "Content-Type")) != NULL)
+		charset = content_type_charset(ct);
+	f->parser = feed_parser_new(f->url, charset, f->item_cb, f->arg);
+	free(charset);
+}
+
+static size_t
+write_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct fetch	*f = arg;
+	size_t		 len = size * n;
+
+	if (len > (size_t)f->max_size - f->got) {
+		f->too_big = 1;
+		return CURL_WRITEFUNC_ERROR;
+	}
+	f->got += len;
+	if (f->parser == NULL && !f->skip_body)
+		start_parser(f);
+	if (f->skip_body)
+		return len;
+	if (feed_parser_push(f->parser, p, len) == -1) {
+		f->parse_failed = 1;
+		return CURL_WRITEFUNC_ERROR;
+	}
+	return len;
+}
+
+static void
+fetch_free(struct fetch *f)
+{
+	feed_parser_free(f->parser);
+	curl_slist_free_all(f->hdrs);
+	free(f->url);
+	free(f);
+}
+
+static void
+on_done(struct xfer *x, int result, const char *error, void *arg)
+{
+	struct fetch		*f = arg;
+	struct fetch_result	 r;
+	CURL			*e = xfer_easy(x);
+	curl_off_t		 retry = -1;
+	char			*eff = NULL, *h, *etag = NULL, *lastmod = NULL;
+	char			 errmsg[256];
+
+	memset(&r, 0, sizeof(r));
+	r.retry_after = -1;
+	r.bytes = f->got;
+	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.http_code) !=
+	    CURLE_OK)
+		r.http_code = 0;
+	if (curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK)
+		r.effective_url = eff;
+	if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK &&
+	    retry > 0)
+		r.retry_after = (long)retry;
+	/* curl reuses the header struct between calls: copy. */
+	if ((h = header_value(e, "ETag")) != NULL)
+		etag = xstrdup(h);
+	if ((h = header_value(e, "Last-Modified")) != NULL)
+		lastmod = xstrdup(h);
+	r.etag = etag;
+	r.last_modified = lastmod;
+
+	if (f->too_big) {
+		r.status = FETCH_TOO_BIG;
+		snprintf(errmsg, sizeof(errmsg), "the body is larger than "
+		    "max-size (%ld bytes)", f->max_size);
+		r.error = errmsg;
+	} else if (f->parse_failed) {
+		r.status = FETCH_PARSE_ERROR;
+		r.error = feed_parser_error(f->parser);
+	} else if (result != CURLE_OK) {
+		r.status = FETCH_NET_ERROR;
+		r.error = error;
+	} else if (r.http_code == 304) {
+		r.status = FETCH_NOT_MODIFIED;
+	} else if (f->skip_body || (r.http_code != 200 && r.http_code != 0)) {
+		r.status = FETCH_HTTP_ERROR;
+		snprintf(errmsg, sizeof(errmsg), "http status %ld",
+		    r.http_code);
+		r.error = errmsg;
+	} else {
+		if (f->parser == NULL)
+			start_parser(f);
+		if (feed_parser_finish(f->parser) == -1) {
+			r.status = FETCH_PARSE_ERROR;
+			r.error = feed_parser_error(f->parser);
+		} else
+			r.status = FETCH_OK;
+	}
+	if (f->parser != NULL) {
+		r.feed_title = feed_parser_title(f->parser);
+		r.items = feed_parser_count(f->parser);
+	}
+	if (r.status == FETCH_PARSE_ERROR && r.error == NULL)
+		r.error = "not a feed";
+	f->done_cb(&r, f->arg);
+	free(etag);
+	free(lastmod);
+	fetch_free(f);
+}
+
+int
+fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
+    feed_item_cb *item_cb, fetch_done_cb *done_cb, void *arg)
+{
+	struct fetch	*f;
+	CURL		*e;
+	char		*h;
+
+	f = xcalloc(1, sizeof(*f));
+	f->url = xstrdup(o->url);
+	f->max_size = o->max_size;
+	f->item_cb = item_cb;
+	f->done_cb = done_cb;
+	f->arg = arg;
+	f->x = xfer_new(m, on_done, f);
+	e = xfer_easy(f->x);
+	f->hdrs = curl_slist_append(NULL, "Accept: application/atom+xml, "
+	    "application/rss+xml, application/feed+json, "
+	    "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1");
+	/* Validators go back verbatim; TIMECONDITION could fake a 304. */
+	if (o->etag != NULL) {
+		h = xasprintf("If-None-Match: %s", o->etag);
+		f->hdrs = curl_slist_append(f->hdrs, h);
+		free(h);
+	}
+	if (o->last_modified != NULL) {
+		h = xasprintf("If-Modified-Since: %s", o->last_modified);
+		f->hdrs = curl_slist_append(f->hdrs, h);
+		free(h);
+	}
+	if (f->hdrs == NULL ||
+	    curl_easy_setopt(e, CURLOPT_URL, o->url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->hdrs) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
+	    "http,https,file") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
+	    "http,https") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)o->max_size) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+	    o->timeout * 1000L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    (o->timeout < 15 ? o->timeout : 15) * 1000L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEDATA, f) != CURLE_OK) {
+		log_warnx("feed '%s': cannot set up the transfer", o->url);
+		goto fail;
+	}
+	if (xfer_start(f->x) == -1)
+		goto fail;
+	return 0;
+ fail:
+	xfer_cancel(f->x);
+	f->x = NULL;
+	fetch_free(f);
+	return -1;
+}

@@ -1,0 +1,64 @@
+/*
+ * fetch.h: one poll of one feed.
+ *
+ * Starts a transfer of the feed's URL on an xfer_multi and streams the
+ * body into a feed parser chunk by chunk as it arrives, so items reach
+ * 'item_cb' while the transfer runs.  The request is conditional when
+ * validators are given; the body is capped (after decompression) and the
+ * whole transfer timed out.  When it ends, 'done_cb' gets the outcome; the
+ * result and its strings are valid during that call only, and the fetch
+ * frees itself after it.
+ *
+ * http and https are allowed, and file for local feeds; redirects go to
+ * http and https only.
+ */
+#ifndef FEEDWATCH_FETCH_H
+#define FEEDWATCH_FETCH_H
+
+#include <stddef.h>
+
+#include "parser.h"
+
+struct xfer_multi;
+
+enum fetch_status {
+	FETCH_OK,		/* a feed, parsed (perhaps with no items) */
+	FETCH_NOT_MODIFIED,	/* 304: validators matched */
+	FETCH_HTTP_ERROR,	/* a status other than 200 and 304 */
+	FETCH_NET_ERROR,	/* DNS, connect, TLS, timeout, redirects */
+	FETCH_TOO_BIG,		/* the body passed max_size */
+	FETCH_PARSE_ERROR	/* not a feed, or hopelessly broken */
+};
+
+struct fetch_opts {
+	const char	*url;
+	const char	*user_agent;
+	long		 timeout;	/* seconds, whole transfer */
+	long		 max_size;	/* bytes, after decompression */
+	const char	*etag;		/* validators from the last 200, or NULL */
+	const char	*last_modified;
+};
+
+struct fetch_result {
+	enum fetch_status status;
+	long		 http_code;	/* 0 for file: URLs and network errors */
+	const char	*error;		/* what went wrong, or NULL */
+	const char	*etag;		/* of this response, or NULL */
+	const char	*last_modified;
+	const char	*effective_url;	/* after redirects */
+	long		 retry_after;	/* seconds, or -1 */
+	const char	*feed_title;
+	size_t		 bytes;		/* body bytes, decompressed */
+	size_t		 items;
+};
+
+typedef void fetch_done_cb(const struct fetch_result *res, void *arg);
+
+/* The name of a status ("not modified"). */
+const char	*fetch_status_name(enum fetch_status st);
+
+/* Starts the fetch; -1 if it cannot start (then no callback runs). */
+int		 fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
+		    feed_item_cb *item_cb, fetch_done_cb *done_cb, void *arg);
+
+#endif
