@@ -492,7 +492,7 @@ static void
 load_feed(struct loader *ld, const char *group, const char *name)
 {
 	struct config_feed	*f;
-	char			*v, *scheme;
+	char			*v, *scheme, *dir, *abs, *file, *uri = NULL;
 	int			 line = line_of(ld, group, NULL);
 
 	check_keys(ld, group, "a [feed] section", feed_keys);
@@ -505,7 +505,24 @@ load_feed(struct loader *ld, const char *group, const char *name)
 	if ((f->url = get(ld, group, "url")) == NULL)
 		cerr(ld, line, "feed '%s': no url (add 'url = "
 		    "https://...')", name);
-	else {
+	else if (strstr(f->url, "://") == NULL) {
+		/* A local file, relative to the config's directory. */
+		dir = g_path_get_dirname(ld->path);
+		abs = g_canonicalize_filename(dir, NULL);
+		file = g_canonicalize_filename(f->url, abs);
+		if ((uri = g_filename_to_uri(file, NULL, NULL)) == NULL)
+			cerr(ld, line_of(ld, group, "url"), "feed '%s': url "
+			    "'%s' is neither a URL nor a file name", name,
+			    f->url);
+		else {
+			free(f->url);
+			f->url = xstrdup(uri);
+		}
+		g_free(uri);
+		g_free(file);
+		g_free(abs);
+		g_free(dir);
+	} else {
 		scheme = g_uri_parse_scheme(f->url);
 		if (scheme == NULL || (g_ascii_strcasecmp(scheme, "http") != 0 &&
 		    g_ascii_strcasecmp(scheme, "https") != 0 &&
@@ -777,6 +794,23 @@ load_sink(struct loader *ld, const char *group, const char *name)
 	}
 }
 
+/* matcher_compile() names the topic ("topic NAME: ..."): find its query. */
+static int
+compile_error_line(struct loader *ld, const char *err)
+{
+	char	*group;
+	size_t	 n;
+	int	 line = 0;
+
+	if (strncmp(err, "topic ", 6) == 0) {
+		n = strcspn(err + 6, ": ");
+		group = xasprintf("topic %.*s", (int)n, err + 6);
+		line = line_of(ld, group, "query");
+		free(group);
+	}
+	return line;
+}
+
 /* Aliases first: topics may use any of them, wherever they stand. */
 static void
 compile_topics(struct loader *ld, gchar **groups)
@@ -829,7 +863,7 @@ compile_topics(struct loader *ld, gchar **groups)
 	}
 	if (ld->errors == 0 && matcher_compile(cf->matcher, err,
 	    sizeof(err)) == -1)
-		cerr(ld, 1, "%s", err);
+		cerr(ld, compile_error_line(ld, err), "%s", err);
 }
 
 struct config *

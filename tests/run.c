@@ -3,6 +3,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "xmalloc.h"
 
 const char *
 test_env(const char *name)
@@ -12,6 +19,107 @@ test_env(const char *name)
 	ck_assert_msg(v != NULL && *v != '\0', "$%s is not set: run through "
 	    "'make check'", name);
 	return v;
+}
+
+void
+test_run(struct test_proc *p, const char *const *args)
+{
+	GPtrArray	*argv = g_ptr_array_new();
+	GError		*err = NULL;
+	gint		 status;
+	size_t		 i;
+
+	g_ptr_array_add(argv, (gpointer)test_env("FEEDWATCH"));
+	for (i = 0; args[i] != NULL; i++)
+		g_ptr_array_add(argv, (gpointer)args[i]);
+	g_ptr_array_add(argv, NULL);
+	memset(p, 0, sizeof(*p));
+	ck_assert_msg(g_spawn_sync(NULL, (gchar **)argv->pdata, NULL,
+	    G_SPAWN_DEFAULT, NULL, NULL, &p->out, &p->err, &status, &err),
+	    "cannot run feedwatch: %s", err ? err->message : "?");
+	g_ptr_array_free(argv, TRUE);
+	if (WIFEXITED(status))
+		p->status = WEXITSTATUS(status);
+	else
+		p->status = 128 + WTERMSIG(status);
+}
+
+void
+test_proc_clear(struct test_proc *p)
+{
+	g_free(p->out);
+	g_free(p->err);
+	memset(p, 0, sizeof(*p));
+}
+
+char *
+test_tmpdir(void)
+{
+	GError	*err = NULL;
+	char	*d;
+
+	d = g_dir_make_tmp("feedwatch-test-XXXXXX", &err);
+	ck_assert_msg(d != NULL, "mkdtemp: %s", err ? err->message : "?");
+	return d;
+}
+
+void
+test_rmtree(const char *dir)
+{
+	GDir		*d;
+	const char	*name;
+	char		*path;
+
+	if ((d = g_dir_open(dir, 0, NULL)) == NULL)
+		return;
+	while ((name = g_dir_read_name(d)) != NULL) {
+		path = g_build_filename(dir, name, NULL);
+		if (g_file_test(path, G_FILE_TEST_IS_DIR) &&
+		    !g_file_test(path, G_FILE_TEST_IS_SYMLINK))
+			test_rmtree(path);
+		else
+			g_unlink(path);
+		g_free(path);
+	}
+	g_dir_close(d);
+	g_rmdir(dir);
+}
+
+char *
+test_write(const char *dir, const char *name, const char *text)
+{
+	char	*path = xasprintf("%s/%s", dir, name);
+
+	ck_assert_msg(g_file_set_contents(path, text, -1, NULL),
+	    "cannot write %s", path);
+	return path;
+}
+
+char *
+test_slurp(const char *path)
+{
+	gchar	*text;
+
+	ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL),
+	    "cannot read %s", path);
+	return text;
+}
+
+int
+test_count_lines(const char *s, const char *needle)
+{
+	const char	*eol;
+	char		*line;
+	int		 n = 0;
+
+	for (; s != NULL && *s != '\0'; s = *eol ? eol + 1 : eol) {
+		eol = strchrnul(s, '\n');
+		line = xstrndup(s, eol - s);
+		if (strstr(line, needle) != NULL)
+			n++;
+		free(line);
+	}
+	return n;
 }
 
 int

@@ -18,4 +18,28 @@ Suite	*e2e_suite(void);
 /* $name, or fails the current test with a message naming it. */
 const char	*test_env(const char *name);
 
+/* What a run of the feedwatch binary printed and how it exited. */
+struct test_proc {
+	char	*out;
+	char	*err;
+	int	 status;	/* exit status, or 128 + signal */
+};
+
+/*
+ * Runs $FEEDWATCH with 'args' (NULL-terminated, without the program) and
+ * waits.  Free the result with test_proc_clear().
+ */
+void		 test_run(struct test_proc *p, const char *const *args);
+void		 test_proc_clear(struct test_proc *p);
+
+/* A fresh directory under $TMPDIR; remove it with test_rmtree(). */
+char		*test_tmpdir(void);
+void		 test_rmtree(const char *dir);
+/* Writes 'text' to DIR/NAME and returns that path (malloc'd). */
+char		*test_write(const char *dir, const char *name, const char *text);
+/* The whole file, NUL-terminated (malloc'd); fails the test if unreadable. */
+char		*test_slurp(const char *path);
+/* Number of lines of 's' that contain 'needle'. */
+int		 test_count_lines(const char *s, const char *needle);
+
 #endif

@@ -1,0 +1,244 @@
+/*
+ * check_config.c: the config file, through `feedwatch config check`.
+ *
+ * Every bad config must exit 2 with "FILE:LINE: message" naming the right
+ * line; the SPEC's own example must load.
+ */
+#include "suites.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+struct bad_case {
+	const char	*conf;
+	int		 line;		/* where the error must point */
+	const char	*msg;		/* part of the message */
+};
+
+#define FEED	"[feed a]\nurl = https://example.org/rss\n"
+#define TOPIC	"[topic t]\nquery = Crimea\n"
+#define SINK	"[sink s]\ntype = stdout\n"
+
+static const struct bad_case bad_cases[] = {
+	{ "[daemon]\nintervall = 5m\n", 2, "unknown key 'intervall'" },
+	{ FEED "[feeds b]\nurl = https://x.org/\n", 3, "unknown section [feeds b]" },
+	{ "[daemon]\ninterval = 5 minutes\n", 2, "not a duration" },
+	{ "[daemon]\ninterval = 300\n", 2, "not a duration" },
+	{ "[daemon]\nmax-size = lots\n", 2, "not a size" },
+	{ "[daemon]\njitter = 150%\n", 2, "percentage" },
+	{ "[daemon]\nconcurrency = 0\n", 2, "positive whole number" },
+	{ "[daemon]\nlisten = 9464\n", 2, "HOST:PORT" },
+	{ "[daemon]\ninterval = 5m\n\n# x\ninterval = 6m\n", 5, "appears again" },
+	{ FEED "\n" FEED, 4, "section [feed a] appears again" },
+	{ "[daemon]\njust some words\n", 2, "expected 'key = value'" },
+	{ "interval = 5m\n", 1, "outside any section" },
+	{ "[daemon\ninterval = 5m\n", 1, "lacks its ']'" },
+	{ "[feed a]\ninterval = 5m\n", 1, "no url" },
+	{ "[feed a]\nurl = gopher://example.org/\n", 2, "not an http, https or file URL" },
+	{ "[feed bad name!]\nurl = https://x.org/\n", 1, "a name has letters" },
+	{ FEED TOPIC "sinks = nowhere\n", 3, "sink 'nowhere' is not defined" },
+	{ FEED TOPIC "feeds = a, tag:missing\n", 5, "no feed or tag 'tag:missing'" },
+	{ FEED TOPIC "priority = urgent\n", 5, "priority 'urgent'" },
+	{ FEED TOPIC "rate = 30 per hour\n", 5, "COUNT/UNIT" },
+	{ FEED TOPIC "quiet = 22-7\n", 5, "HH:MM-HH:MM" },
+	{ FEED TOPIC "stem = klingon\n", 5, "no Snowball stemmer for 'klingon'" },
+	{ FEED TOPIC "translit = maybe\n", 5, "translit 'maybe'" },
+	{ FEED "[topic t]\nsinks = s\n" SINK, 3, "topic 't': no query" },
+	{ FEED "[topic crimea]\nquery = (Crimea OR Lavrov\n", 4, "topic crimea: column" },
+	{ FEED "[topic t]\nquery = @nosuch\n", 4, "nosuch" },
+	{ "[sink s]\ntype = pigeon\n", 2, "unknown type 'pigeon'" },
+	{ "[sink s]\ntype = webhook\n", 1, "needs 'url" },
+	{ "[sink s]\ntype = webhook\nurl = https://h.example/\nformat = irc\n", 4, "format 'irc'" },
+	{ "[sink s]\ntype = stdout\nurl = https://x.org/\n", 3, "unknown key 'url'" },
+	{ "[sink s]\ntype = email\nsmtp = smtp://h:25\nfrom = a@b\n", 1, "needs 'to" },
+	{ "[sink s]\ntype = email\nsmtp = smtp://h:25\nfrom = a@b\nto = c@d\n"
+	  "password-file = /nonexistent/pass\n", 6, "/nonexistent/pass" },
+	{ "[sink s]\ntype = exec\ncommand = /bin/echo 'unterminated\n", 3, "command" },
+	{ "[sink s]\ntype = desktop\nurgency = loud\n", 3, "urgency 'loud'" },
+	{ "[daemon]\nhealth-sinks = pager\n", 2, "sink 'pager' is not defined" },
+	{ "[feed a]\nurl[de] = https://x.org/\n", 2, "localized keys" },
+};
+
+START_TEST(test_bad_config)
+{
+	const struct bad_case	*c = &bad_cases[_i];
+	struct test_proc	 p;
+	char			*dir, *path, *want;
+	const char		*args[] = { "config", "check", "-c", NULL, NULL };
+
+	dir = test_tmpdir();
+	path = test_write(dir, "feedwatch.conf", c->conf);
+	args[3] = path;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 2, "case %d: exit %d, want 2; stderr: %s",
+	    _i, p.status, p.err);
+	if (c->line > 0)
+		want = xasprintf("%s:%d: ", path, c->line);
+	else
+		want = xasprintf("%s:", path);
+	ck_assert_msg(strstr(p.err, want) != NULL, "case %d: no '%s' in: %s",
+	    _i, want, p.err);
+	ck_assert_msg(strstr(p.err, c->msg) != NULL,
+	    "case %d: no '%s' in: %s", _i, c->msg, p.err);
+	free(want);
+	test_proc_clear(&p);
+	free(path);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* One run names every problem, not only the first. */
+START_TEST(test_every_error_reported)
+{
+	struct test_proc	 p;
+	char			*dir, *path;
+	const char		*args[] = { "config", "check", "-c", NULL, NULL };
+
+	dir = test_tmpdir();
+	path = test_write(dir, "f.conf", "[daemon]\ninterval = soon\n"
+	    "timeout = never\n[feed a]\n[topic t]\nquery = x\nsinks = none\n");
+	args[3] = path;
+	test_run(&p, args);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_int_ge(test_count_lines(p.err, path), 4);
+	ck_assert_ptr_nonnull(strstr(p.err, ":2: interval"));
+	ck_assert_ptr_nonnull(strstr(p.err, ":3: timeout"));
+	ck_assert_ptr_nonnull(strstr(p.err, ":4: feed 'a': no url"));
+	test_proc_clear(&p);
+	free(path);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* SPEC section 2's example, as a user would paste it. */
+static const char spec_example[] =
+    "[daemon]\n"
+    "state = %s/state.db\n"
+    "# default poll interval per feed\n"
+    "interval = 15m\n"
+    "jitter = 10%%\n"
+    "concurrency = 64\n"
+    "per-host = 4\n"
+    "timeout = 30s\n"
+    "max-size = 16M\n"
+    "backfill = 24h\n"
+    "user-agent = feedwatch/VERSION (+https://project-url)\n"
+    "listen = 127.0.0.1:9464\n"
+    "\n"
+    "[feed bbc-world]\n"
+    "url = https://feeds.bbci.co.uk/news/world/rss.xml\n"
+    "interval = 5m\n"
+    "tags = news, europe\n"
+    "\n"
+    "[alias russia]\n"
+    "terms = Russia, \"Russian Federation\", Kremlin, Moscow\n"
+    "\n"
+    "[topic crimea]\n"
+    "query = Crimea OR (Lavrov AND Pompeo) OR \"Donbas ceasefire\"\n"
+    "sinks = desktop, team-chat, ops-mail\n"
+    "feeds = *\n"
+    "digest = 0\n"
+    "rate = 30/h\n"
+    "quiet = 22:00-07:00\n"
+    "priority = normal\n"
+    "stem = english, russian\n"
+    "translit = yes\n"
+    "\n"
+    "[sink desktop]\n"
+    "type = desktop\n"
+    "\n"
+    "[sink team-chat]\n"
+    "type = webhook\n"
+    "url = https://hooks.slack.com/services/T000/B000/XXXX\n"
+    "format = slack\n"
+    "secret = s3cret\n"
+    "\n"
+    "[sink ops-mail]\n"
+    "type = email\n"
+    "smtp = smtps://mail.example.org:465\n"
+    "username = feedwatch\n"
+    "password-file = %s/smtp.pass\n"
+    "from = feedwatch@example.org\n"
+    "to = ops@example.org, analyst@example.org\n"
+    "\n"
+    "[sink log]\n"
+    "type = stdout\n"
+    "\n"
+    "[sink script]\n"
+    "type = exec\n"
+    "command = /usr/local/bin/on-alert --flag\n";
+
+START_TEST(test_spec_example_loads)
+{
+	struct test_proc	 p;
+	char			*dir, *path, *text, *pw;
+	const char		*args[] = { "config", "check", "-c", NULL, NULL };
+
+	dir = test_tmpdir();
+	pw = test_write(dir, "smtp.pass", "hunter2\n");
+	text = xasprintf(spec_example, dir, dir);
+	path = test_write(dir, "feedwatch.conf", text);
+	args[3] = path;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	ck_assert_ptr_nonnull(strstr(p.out, "configuration OK (1 feeds, "
+	    "1 topics, 5 sinks)"));
+	test_proc_clear(&p);
+	free(text);
+	free(path);
+	free(pw);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* The shipped example must stay valid. */
+START_TEST(test_example_config_loads)
+{
+	struct test_proc	 p;
+	char			*path;
+	const char		*args[] = { "config", "check", "-c", NULL, NULL };
+
+	path = xasprintf("%s/examples/feedwatch.conf", test_env("FEEDWATCH_SRC"));
+	args[3] = path;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	test_proc_clear(&p);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_missing_config)
+{
+	struct test_proc	 p;
+	const char		*args[] = { "config", "check", "-c",
+	    "/nonexistent/feedwatch.conf", NULL };
+
+	test_run(&p, args);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.err, "/nonexistent/feedwatch.conf"));
+	test_proc_clear(&p);
+}
+END_TEST
+
+Suite *
+config_suite(void)
+{
+	Suite	*s = suite_create("config");
+	TCase	*tc = tcase_create("config");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, test_bad_config, 0,
+	    sizeof(bad_cases) / sizeof(bad_cases[0]));
+	tcase_add_test(tc, test_every_error_reported);
+	tcase_add_test(tc, test_spec_example_loads);
+	tcase_add_test(tc, test_example_config_loads);
+	tcase_add_test(tc, test_missing_config);
+	suite_add_tcase(s, tc);
+	return s;
+}

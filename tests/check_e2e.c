@@ -1,0 +1,469 @@
+/*
+ * check_e2e.c: the whole path, as a user runs it.
+ *
+ * A real HTTP server on 127.0.0.1 serves feeds; the feedwatch binary
+ * fetches, parses and matches them and prints alerts, which the tests read
+ * back as JSON.
+ */
+#include "suites.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <jansson.h>
+#include <unistd.h>
+
+#include "httpd.h"
+#include "xmalloc.h"
+
+static const char world_rss[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<rss version=\"2.0\"><channel><title>World &amp; Co</title>\n"
+    "<link>https://news.example.org/</link>\n"
+    "<item><title>Pompeo to Lavrov: US does not recognize annexation of "
+    "Crimea</title><link>/world/pompeo-lavrov</link>\n"
+    "<guid isPermaLink=\"false\">w-1</guid>\n"
+    "<pubDate>Tue, 14 May 2019 18:30:00 +0000</pubDate>\n"
+    "<description>&lt;p&gt;US Secretary of State Mike Pompeo met Russian "
+    "Foreign Minister Sergey &lt;b&gt;Lavrov&lt;/b&gt; in Sochi.&lt;/p&gt;"
+    "</description></item>\n"
+    "<item><title>Rates steady</title><link>/world/rates</link>"
+    "<guid>w-2</guid><description>Central banks held rates.</description>"
+    "</item>\n"
+    "<item><title>Lavrovsky Ballet opens season</title>"
+    "<link>/culture/ballet</link><guid>w-3</guid><description>A name that "
+    "contains a watched word is not the word.</description></item>\n"
+    "</channel></rss>\n";
+
+static const char europe_atom[] =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Europe</title>\n"
+    "<id>tag:e</id><updated>2019-05-15T09:00:00Z</updated>\n"
+    "<entry><title>Ferries to Crimea resume</title><id>tag:e,1</id>\n"
+    "<link href=\"https://e.example.org/1\"/>\n"
+    "<updated>2019-05-15T08:55:00Z</updated>\n"
+    "<summary>Ferries sailed again after the storm.</summary></entry>\n"
+    "<entry><title>Alpine tunnel reopens</title><id>tag:e,2</id>\n"
+    "<link href=\"https://e.example.org/2\"/>\n"
+    "<updated>2019-05-14T16:10:00Z</updated>\n"
+    "<summary>Freight trains returned.</summary></entry>\n"
+    "</feed>\n";
+
+struct fixture {
+	struct httpd	*httpd;
+	char		*dir;
+	char		*conf;
+};
+
+/* 'sinks' is config text where @DIR@ stands for the fixture's directory. */
+static void
+fixture_start(struct fixture *fx, const char *sinks)
+{
+	char	*world, *europe, *text, **parts, *sinks_text;
+
+	fx->httpd = httpd_start();
+	httpd_route(fx->httpd, "/world.xml", 200, "application/rss+xml",
+	    world_rss, sizeof(world_rss) - 1, NULL);
+	httpd_route(fx->httpd, "/europe.atom", 200, "application/atom+xml",
+	    europe_atom, sizeof(europe_atom) - 1, NULL);
+	fx->dir = test_tmpdir();
+	parts = g_strsplit(sinks, "@DIR@", -1);
+	sinks_text = g_strjoinv(fx->dir, parts);
+	g_strfreev(parts);
+	world = httpd_url(fx->httpd, "/world.xml");
+	europe = httpd_url(fx->httpd, "/europe.atom");
+	text = xasprintf("[feed world]\nurl = %s\n\n[feed europe]\nurl = %s\n"
+	    "tags = eu\n\n"
+	    "[topic crimea]\nquery = Crimea OR \"Donbas ceasefire\"\n\n"
+	    "[topic lavrov]\nquery = Lavrov\n\n%s", world, europe, sinks_text);
+	fx->conf = test_write(fx->dir, "feedwatch.conf", text);
+	g_free(sinks_text);
+	free(text);
+	free(world);
+	free(europe);
+}
+
+static void
+fixture_stop(struct fixture *fx)
+{
+	httpd_stop(fx->httpd);
+	test_rmtree(fx->dir);
+	free(fx->dir);
+	free(fx->conf);
+}
+
+/* The alert lines of 'out', as a JSON array; fails on a line that is not JSON. */
+static json_t *
+alerts_of(const char *out)
+{
+	json_t		*arr = json_array(), *o;
+	json_error_t	 jerr;
+	const char	*eol;
+
+	for (; *out != '\0'; out = *eol ? eol + 1 : eol) {
+		eol = strchrnul(out, '\n');
+		if (eol == out)
+			continue;
+		o = json_loadb(out, eol - out, 0, &jerr);
+		ck_assert_msg(o != NULL, "not JSON: %.*s (%s)", (int)(eol - out),
+		    out, jerr.text);
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* The alert for (topic, feed, item id), or NULL. */
+static json_t *
+find_alert(json_t *alerts, const char *topic, const char *feed,
+    const char *id)
+{
+	size_t	 i;
+	json_t	*a;
+
+	json_array_foreach(alerts, i, a) {
+		if (strcmp(json_string_value(json_object_get(a, "topic")),
+		    topic) == 0 && strcmp(json_string_value(json_object_get(a,
+		    "feed")), feed) == 0 && strcmp(json_string_value(
+		    json_object_get(a, "id")), id) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+static int
+has_word(json_t *a, const char *word)
+{
+	size_t	 i;
+	json_t	*w;
+
+	json_array_foreach(json_object_get(a, "matched"), i, w)
+		if (strcmp(json_string_value(w), word) == 0)
+			return 1;
+	return 0;
+}
+
+START_TEST(test_check_alerts_over_http)
+{
+	struct fixture		 fx;
+	struct test_proc	 p;
+	json_t			*alerts, *a;
+	const char		*args[] = { "check", "-c", NULL, NULL };
+
+	fixture_start(&fx, "[sink out]\ntype = stdout\n");
+	args[2] = fx.conf;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	/* Exactly these three: the ballet item must not match Lavrov. */
+	ck_assert_msg(json_array_size(alerts) == 3, "alerts: %s", p.out);
+	ck_assert_ptr_nonnull(a = find_alert(alerts, "crimea", "world", "w-1"));
+	ck_assert(has_word(a, "crimea"));
+	ck_assert_str_eq(json_string_value(json_object_get(a, "link")),
+	    "https://news.example.org/world/pompeo-lavrov");
+	ck_assert_str_eq(json_string_value(json_object_get(a, "published")),
+	    "2019-05-14T18:30:00Z");
+	ck_assert_str_eq(json_string_value(json_object_get(a, "feed_title")),
+	    "World & Co");
+	ck_assert_int_eq(strlen(json_string_value(json_object_get(a,
+	    "alert_id"))), 32);
+	ck_assert_ptr_nonnull(a = find_alert(alerts, "lavrov", "world", "w-1"));
+	ck_assert(has_word(a, "lavrov"));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(a,
+	    "snippet")), "Lavrov"));
+	ck_assert_ptr_nonnull(find_alert(alerts, "crimea", "europe",
+	    "tag:e,1"));
+	ck_assert_int_eq(httpd_hits(fx.httpd, "/world.xml"), 1);
+	ck_assert_int_eq(httpd_hits(fx.httpd, "/europe.atom"), 1);
+	json_decref(alerts);
+	test_proc_clear(&p);
+	fixture_stop(&fx);
+}
+END_TEST
+
+/* The same item and topic always give the same alert_id. */
+START_TEST(test_alert_id_stable)
+{
+	struct fixture		 fx;
+	struct test_proc	 p1, p2;
+	json_t			*a1, *a2;
+	const char		*args[] = { "check", "-c", NULL, NULL };
+
+	fixture_start(&fx, "[sink out]\ntype = stdout\n");
+	args[2] = fx.conf;
+	test_run(&p1, args);
+	test_run(&p2, args);
+	a1 = alerts_of(p1.out);
+	a2 = alerts_of(p2.out);
+	ck_assert_str_eq(json_string_value(json_object_get(find_alert(a1,
+	    "lavrov", "world", "w-1"), "alert_id")), json_string_value(
+	    json_object_get(find_alert(a2, "lavrov", "world", "w-1"),
+	    "alert_id")));
+	ck_assert_str_ne(json_string_value(json_object_get(find_alert(a1,
+	    "lavrov", "world", "w-1"), "alert_id")), json_string_value(
+	    json_object_get(find_alert(a1, "crimea", "world", "w-1"),
+	    "alert_id")));
+	json_decref(a1);
+	json_decref(a2);
+	test_proc_clear(&p1);
+	test_proc_clear(&p2);
+	fixture_stop(&fx);
+}
+END_TEST
+
+START_TEST(test_file_sink_and_dry_run)
+{
+	struct fixture		 fx;
+	struct test_proc	 p;
+	char			*path, *text;
+	json_t			*alerts;
+	const char		*args[] = { "check", "-c", NULL, NULL, NULL };
+
+	fixture_start(&fx, "[sink log]\ntype = file\npath = @DIR@/alerts.jsonl\n");
+	path = xasprintf("%s/alerts.jsonl", fx.dir);
+
+	/* --dry-run prints on stdout and sends nothing. */
+	args[2] = fx.conf;
+	args[3] = "--dry-run";
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	ck_assert_int_eq(json_array_size(alerts), 3);
+	json_decref(alerts);
+	ck_assert(access(path, F_OK) == -1);
+	test_proc_clear(&p);
+
+	/* Two passes append: the file sink never truncates. */
+	args[3] = NULL;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	ck_assert_str_eq(p.out, "");
+	test_proc_clear(&p);
+	test_run(&p, args);
+	test_proc_clear(&p);
+	text = test_slurp(path);
+	alerts = alerts_of(text);
+	ck_assert_int_eq(json_array_size(alerts), 6);
+	json_decref(alerts);
+	free(text);
+	free(path);
+	fixture_stop(&fx);
+}
+END_TEST
+
+/* A failing feed is reported by name and URL; the others still alert. */
+START_TEST(test_failing_feed)
+{
+	struct fixture		 fx;
+	struct test_proc	 p;
+	json_t			*alerts;
+	const char		*args[] = { "check", "-c", NULL, NULL };
+
+	fixture_start(&fx, "[sink out]\ntype = stdout\n");
+	httpd_route(fx.httpd, "/europe.atom", 404, "text/html", "gone", 4,
+	    NULL);
+	args[2] = fx.conf;
+	test_run(&p, args);
+	ck_assert_int_eq(p.status, 1);
+	ck_assert_ptr_nonnull(strstr(p.err, "feed 'europe'"));
+	ck_assert_ptr_nonnull(strstr(p.err, "/europe.atom"));
+	ck_assert_ptr_nonnull(strstr(p.err, "404"));
+	alerts = alerts_of(p.out);
+	ck_assert_int_eq(json_array_size(alerts), 2);
+	json_decref(alerts);
+	test_proc_clear(&p);
+	fixture_stop(&fx);
+}
+END_TEST
+
+/* Not a feed at all: a clear error, no alert, exit 1. */
+START_TEST(test_not_a_feed)
+{
+	struct fixture		 fx;
+	struct test_proc	 p;
+	static const char	 page[] = "<html><body><p>Crimea</p></body></html>";
+	const char		*args[] = { "check", "-c", NULL, "--feed",
+	    "europe", NULL };
+
+	fixture_start(&fx, "[sink out]\ntype = stdout\n");
+	httpd_route(fx.httpd, "/europe.atom", 200, "text/html", page,
+	    sizeof(page) - 1, NULL);
+	args[2] = fx.conf;
+	test_run(&p, args);
+	ck_assert_int_eq(p.status, 1);
+	ck_assert_ptr_nonnull(strstr(p.err, "feed 'europe'"));
+	ck_assert_str_eq(p.out, "");
+	/* --feed polls only the named feed. */
+	ck_assert_int_eq(httpd_hits(fx.httpd, "/world.xml"), 0);
+	test_proc_clear(&p);
+	fixture_stop(&fx);
+}
+END_TEST
+
+/* A feed URL far longer than an INI line of 200 bytes. */
+START_TEST(test_long_feed_url)
+{
+	struct fixture		 fx;
+	struct test_proc	 p;
+	char			*url, *text, *conf, q[901];
+	json_t			*alerts;
+	const char		*args[] = { "check", "-c", NULL, NULL };
+
+	fixture_start(&fx, "");
+	memset(q, 'x', sizeof(q) - 1);
+	q[sizeof(q) - 1] = '\0';
+	url = xasprintf("http://127.0.0.1:%d/world.xml?q=%s",
+	    httpd_port(fx.httpd), q);
+	text = xasprintf("[feed long]\nurl = %s\n[topic lavrov]\n"
+	    "query = Lavrov\n[sink out]\ntype = stdout\n", url);
+	conf = test_write(fx.dir, "long.conf", text);
+	args[2] = conf;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	ck_assert_int_eq(json_array_size(alerts), 1);
+	json_decref(alerts);
+	test_proc_clear(&p);
+	free(conf);
+	free(text);
+	free(url);
+	fixture_stop(&fx);
+}
+END_TEST
+
+/* The charset of the HTTP Content-Type decodes a body that declares none. */
+START_TEST(test_http_charset)
+{
+	struct fixture		 fx;
+	struct test_proc	 p;
+	/* "Лавров" in windows-1251 */
+	static const char	 body[] = "<rss version=\"2.0\"><channel>"
+	    "<title>ru</title><item><title>\xcb\xe0\xe2\xf0\xee\xe2 "
+	    "\xe2 \xd1\xee\xf7\xe8</title><guid>r1</guid></item>"
+	    "</channel></rss>";
+	const char		*args[] = { "parse", NULL, NULL };
+	char			*url;
+
+	fixture_start(&fx, "");
+	httpd_route(fx.httpd, "/ru.xml", 200,
+	    "application/rss+xml; charset=windows-1251", body,
+	    sizeof(body) - 1, NULL);
+	url = httpd_url(fx.httpd, "/ru.xml");
+	args[1] = url;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	ck_assert_msg(strstr(p.out, "\"title\":\"\xd0\x9b\xd0\xb0"
+	    "\xd0\xb2\xd1\x80\xd0\xbe\xd0\xb2 \xd0\xb2 ") != NULL,
+	    "got: %s", p.out);
+	test_proc_clear(&p);
+	free(url);
+	fixture_stop(&fx);
+}
+END_TEST
+
+/* `feedwatch match` over a feed file: the demo article's topics. */
+START_TEST(test_match_command)
+{
+	struct test_proc	 p;
+	char			*src;
+	json_t			*alerts;
+	const char		*args[] = { "match", "-q", "Lavrov", "-q",
+	    "\"Donbas region\"", NULL, NULL };
+
+	src = xasprintf("%s/examples/feeds/world-news.xml",
+	    test_env("FEEDWATCH_SRC"));
+	args[5] = src;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	/* The article matches both; the ballet and rates items neither. */
+	ck_assert_int_eq(json_array_size(alerts), 2);
+	json_decref(alerts);
+	test_proc_clear(&p);
+	free(src);
+}
+END_TEST
+
+/* The README's demo: the example article alerts for Crimea and Lavrov. */
+START_TEST(test_demo_config)
+{
+	struct test_proc	 p;
+	char			*conf;
+	json_t			*alerts, *a;
+	size_t			 i;
+	int			 crimea = 0, lavrov = 0;
+	const char		*args[] = { "check", "-c", NULL, NULL };
+
+	conf = xasprintf("%s/examples/feedwatch.conf",
+	    test_env("FEEDWATCH_SRC"));
+	args[2] = conf;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	json_array_foreach(alerts, i, a) {
+		const char *title = json_string_value(json_object_get(a,
+		    "title"));
+
+		if (strstr(title, "Pompeo to Lavrov") == NULL)
+			continue;
+		if (strcmp(json_string_value(json_object_get(a, "topic")),
+		    "crimea") == 0)
+			crimea++;
+		else
+			lavrov++;
+	}
+	ck_assert_int_eq(crimea, 1);
+	ck_assert_int_eq(lavrov, 1);
+	json_decref(alerts);
+	test_proc_clear(&p);
+	free(conf);
+}
+END_TEST
+
+START_TEST(test_usage_errors)
+{
+	struct test_proc	 p;
+	const char		*nocmd[] = { "frobnicate", NULL };
+	const char		*badopt[] = { "check", "--bogus", NULL };
+	const char		*help[] = { "--help", NULL };
+	const char		*version[] = { "--version", NULL };
+
+	test_run(&p, nocmd);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_ptr_nonnull(strstr(p.err, "frobnicate"));
+	test_proc_clear(&p);
+	test_run(&p, badopt);
+	ck_assert_int_eq(p.status, 2);
+	test_proc_clear(&p);
+	test_run(&p, help);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_ptr_nonnull(strstr(p.out, "check"));
+	test_proc_clear(&p);
+	test_run(&p, version);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_ptr_nonnull(strstr(p.out, "feedwatch "));
+	test_proc_clear(&p);
+}
+END_TEST
+
+Suite *
+e2e_suite(void)
+{
+	Suite	*s = suite_create("e2e");
+	TCase	*tc = tcase_create("e2e");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_check_alerts_over_http);
+	tcase_add_test(tc, test_alert_id_stable);
+	tcase_add_test(tc, test_file_sink_and_dry_run);
+	tcase_add_test(tc, test_failing_feed);
+	tcase_add_test(tc, test_not_a_feed);
+	tcase_add_test(tc, test_long_feed_url);
+	tcase_add_test(tc, test_http_charset);
+	tcase_add_test(tc, test_match_command);
+	tcase_add_test(tc, test_demo_config);
+	tcase_add_test(tc, test_usage_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,208 @@
+/* httpd.c: the tests' loopback HTTP server. */
+#include "httpd.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "xmalloc.h"
+
+struct route {
+	char		*path;
+	int		 status;
+	char		*content_type;
+	char		*body;
+	size_t		 len;
+	char		*etag;
+	unsigned int	 hits;
+	struct route	*next;
+};
+
+struct httpd {
+	struct event_base	*base;
+	struct evhttp		*http;
+	struct event		*stop_ev;
+	int			 stop_pipe[2];
+	int			 port;
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;
+	struct route		*routes;
+};
+
+static struct route *
+route_find(struct httpd *h, const char *path)
+{
+	struct route	*r;
+
+	for (r = h->routes; r != NULL; r = r->next)
+		if (strcmp(r->path, path) == 0)
+			return r;
+	return NULL;
+}
+
+static void
+on_request(struct evhttp_request *req, void *arg)
+{
+	struct httpd		*h = arg;
+	struct route		*r;
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req);
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	struct evbuffer		*buf = evbuffer_new();
+	const char		*inm, *path;
+	char			*p;
+
+	p = xstrdup(evhttp_request_get_uri(req));
+	p[strcspn(p, "?")] = '\0';
+	path = p;
+	pthread_mutex_lock(&h->lock);
+	if ((r = route_find(h, path)) == NULL) {
+		pthread_mutex_unlock(&h->lock);
+		evhttp_send_error(req, 404, "no such route");
+		goto out;
+	}
+	r->hits++;
+	if (r->content_type != NULL)
+		evhttp_add_header(out, "Content-Type", r->content_type);
+	if (r->etag != NULL) {
+		evhttp_add_header(out, "ETag", r->etag);
+		inm = evhttp_find_header(in, "If-None-Match");
+		if (inm != NULL && strcmp(inm, r->etag) == 0) {
+			pthread_mutex_unlock(&h->lock);
+			evhttp_send_reply(req, 304, "Not Modified", NULL);
+			goto out;
+		}
+	}
+	evbuffer_add(buf, r->body, r->len);
+	evhttp_send_reply(req, r->status, r->status == 200 ? "OK" : "Status",
+	    buf);
+	pthread_mutex_unlock(&h->lock);
+ out:
+	evbuffer_free(buf);
+	free(p);
+}
+
+static void
+on_stop(evutil_socket_t fd, short what, void *arg)
+{
+	struct httpd	*h = arg;
+
+	event_base_loopbreak(h->base);
+}
+
+static void *
+serve(void *arg)
+{
+	struct httpd	*h = arg;
+
+	event_base_dispatch(h->base);
+	return NULL;
+}
+
+struct httpd *
+httpd_start(void)
+{
+	struct httpd			*h;
+	struct evhttp_bound_socket	*sock;
+	struct sockaddr_storage		 ss;
+	socklen_t			 sl = sizeof(ss);
+
+	h = xcalloc(1, sizeof(*h));
+	pthread_mutex_init(&h->lock, NULL);
+	ck_assert_ptr_nonnull(h->base = event_base_new());
+	ck_assert_ptr_nonnull(h->http = evhttp_new(h->base));
+	evhttp_set_gencb(h->http, on_request, h);
+	/* Port 0: the kernel picks a free one. */
+	sock = evhttp_bind_socket_with_handle(h->http, "127.0.0.1", 0);
+	ck_assert_msg(sock != NULL, "cannot bind 127.0.0.1");
+	ck_assert_int_eq(getsockname(evhttp_bound_socket_get_fd(sock),
+	    (struct sockaddr *)&ss, &sl), 0);
+	h->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	ck_assert_int_eq(pipe(h->stop_pipe), 0);
+	h->stop_ev = event_new(h->base, h->stop_pipe[0], EV_READ, on_stop, h);
+	ck_assert_int_eq(event_add(h->stop_ev, NULL), 0);
+	ck_assert_int_eq(pthread_create(&h->thread, NULL, serve, h), 0);
+	return h;
+}
+
+void
+httpd_stop(struct httpd *h)
+{
+	struct route	*r, *next;
+
+	if (h == NULL)
+		return;
+	ck_assert_int_eq(write(h->stop_pipe[1], "x", 1), 1);
+	pthread_join(h->thread, NULL);
+	event_free(h->stop_ev);
+	evhttp_free(h->http);
+	event_base_free(h->base);
+	close(h->stop_pipe[0]);
+	close(h->stop_pipe[1]);
+	for (r = h->routes; r != NULL; r = next) {
+		next = r->next;
+		free(r->path);
+		free(r->content_type);
+		free(r->body);
+		free(r->etag);
+		free(r);
+	}
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+int
+httpd_port(const struct httpd *h)
+{
+	return h->port;
+}
+
+char *
+httpd_url(const struct httpd *h, const char *path)
+{
+	return xasprintf("http://127.0.0.1:%d%s", h->port, path);
+}
+
+void
+httpd_route(struct httpd *h, const char *path, int status,
+    const char *content_type, const char *body, size_t len, const char *etag)
+{
+	struct route	*r;
+
+	pthread_mutex_lock(&h->lock);
+	if ((r = route_find(h, path)) == NULL) {
+		r = xcalloc(1, sizeof(*r));
+		r->path = xstrdup(path);
+		r->next = h->routes;
+		h->routes = r;
+	}
+	free(r->content_type);
+	free(r->body);
+	free(r->etag);
+	r->status = status;
+	r->content_type = content_type ? xstrdup(content_type) : NULL;
+	r->body = xmalloc(len + 1);
+	memcpy(r->body, body, len);
+	r->len = len;
+	r->etag = etag ? xstrdup(etag) : NULL;
+	pthread_mutex_unlock(&h->lock);
+}
+
+unsigned int
+httpd_hits(struct httpd *h, const char *path)
+{
+	struct route	*r;
+	unsigned int	 n;
+
+	pthread_mutex_lock(&h->lock);
+	n = (r = route_find(h, path)) != NULL ? r->hits : 0;
+	pthread_mutex_unlock(&h->lock);
+	return n;
+}

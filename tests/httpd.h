@@ -1,0 +1,36 @@
+/*
+ * httpd.h: a real HTTP server on 127.0.0.1 for the tests.
+ *
+ * libevent's evhttp on a free port, in a thread of its own, so that the
+ * test can run the feedwatch binary against it and wait.  Routes map a
+ * path to a canned response; a response with an ETag answers 304 to a
+ * matching If-None-Match.  Every request is counted per path.
+ */
+#ifndef FEEDWATCH_HTTPD_H
+#define FEEDWATCH_HTTPD_H
+
+#include <stddef.h>
+
+struct httpd;
+
+/* Starts the server; fails the test if it cannot. */
+struct httpd	*httpd_start(void);
+void		 httpd_stop(struct httpd *h);
+
+int		 httpd_port(const struct httpd *h);
+
+/* "http://127.0.0.1:PORT/path", malloc'd. */
+char		*httpd_url(const struct httpd *h, const char *path);
+
+/*
+ * Serves 'body' (copied) at 'path' with 'status' and 'content_type'.
+ * 'etag' may be NULL.  A later call for the same path replaces it.
+ */
+void		 httpd_route(struct httpd *h, const char *path, int status,
+		    const char *content_type, const char *body, size_t len,
+		    const char *etag);
+
+/* Requests for 'path' so far. */
+unsigned int	 httpd_hits(struct httpd *h, const char *path);
+
+#endif
