@@ -1,4 +1,11 @@
-/* sink.c: the stdout and file sinks. */
+/*
+ * sink.c: the sink dispatcher, and the stdout and file sinks.
+ *
+ * stdout and file write SPEC section 5 JSON lines.  The file sink opens
+ * its path in append mode for every delivery, so a log rotator may move
+ * the file away at any time, and writes each line with one write(2), so
+ * concurrent appenders never interleave inside a line.
+ */
 #include "sink.h"
 
 #include <errno.h>
@@ -8,49 +15,152 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alert.h"
+#include <event2/event.h>
+
 #include "log.h"
 #include "xmalloc.h"
 
 struct sink {
-	char	*name;
-	char	*path;		/* NULL: stdout */
+	struct sink_conf	 conf;
+	struct sink_env		 env;
 };
 
-struct sink *
-sink_stdout_new(const char *name)
-{
-	struct sink	*s;
+struct later {
+	sink_done_cb		*done;
+	void			*arg;
+	enum sink_result	 result;
+	long			 retry_after;
+	char			*error;
+};
 
-	s = xcalloc(1, sizeof(*s));
-	s->name = xstrdup(name);
-	return s;
+static const char *const type_names[] = {
+	"stdout", "file", "desktop", "webhook", "email", "exec"
+};
+
+const char *
+sink_type_name(enum sink_type type)
+{
+	return type_names[type];
+}
+
+static char **
+strv_dup(char *const *v, size_t n)
+{
+	char	**d;
+	size_t	  i;
+
+	d = xcalloc(n + 1, sizeof(*d));
+	for (i = 0; i < n; i++)
+		d[i] = xstrdup(v[i]);
+	return d;
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
 }
 
 struct sink *
-sink_file_new(const char *name, const char *path)
+sink_new(const struct sink_conf *conf, const struct sink_env *env,
+    char *err, size_t errlen)
 {
-	struct sink	*s;
+	struct sink		*s;
+	struct sink_conf	*c;
 
-	s = sink_stdout_new(name);
-	s->path = xstrdup(path);
+	if (conf->type != SINK_STDOUT && conf->type != SINK_FILE) {
+		snprintf(err, errlen, "%s sinks are not built yet",
+		    sink_type_name(conf->type));
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->env = *env;
+	c = &s->conf;
+	c->name = xstrdup(conf->name);
+	c->type = conf->type;
+	c->url = dup_or_null(conf->url);
+	c->format = dup_or_null(conf->format);
+	c->secret = dup_or_null(conf->secret);
+	c->smtp = dup_or_null(conf->smtp);
+	c->username = dup_or_null(conf->username);
+	c->password = dup_or_null(conf->password);
+	c->from = dup_or_null(conf->from);
+	c->to = strv_dup(conf->to, conf->nto);
+	c->nto = conf->nto;
+	c->urgency = dup_or_null(conf->urgency);
+	c->path = dup_or_null(conf->path);
+	c->command = strv_dup(conf->command, conf->ncommand);
+	c->ncommand = conf->ncommand;
+	c->timeout = conf->timeout;
+	c->line = conf->line;
 	return s;
 }
 
 void
 sink_free(struct sink *s)
 {
+	struct sink_conf	*c;
+
 	if (s == NULL)
 		return;
-	free(s->name);
-	free(s->path);
+	c = &s->conf;
+	free(c->name);
+	free(c->url);
+	free(c->format);
+	free(c->secret);
+	free(c->smtp);
+	free(c->username);
+	free(c->password);
+	free(c->from);
+	strv_free(c->to, c->nto);
+	free(c->urgency);
+	free(c->path);
+	strv_free(c->command, c->ncommand);
 	free(s);
 }
 
 const char *
 sink_name(const struct sink *s)
 {
-	return s->name;
+	return s->conf.name;
+}
+
+static void
+on_later(evutil_socket_t fd, short what, void *arg)
+{
+	struct later	*l = arg;
+
+	l->done(l->result, l->retry_after, l->error, l->arg);
+	free(l->error);
+	free(l);
+}
+
+void
+sink_done_later(const struct sink_env *env, sink_done_cb *done, void *arg,
+    enum sink_result result, long retry_after, const char *error)
+{
+	struct later		*l;
+	const struct timeval	 now = { 0, 0 };
+
+	l = xcalloc(1, sizeof(*l));
+	l->done = done;
+	l->arg = arg;
+	l->result = result;
+	l->retry_after = retry_after;
+	l->error = dup_or_null(error);
+	if (event_base_once(env->base, -1, EV_TIMEOUT, on_later, l,
+	    &now) == -1)
+		fatalx("%s: cannot schedule a callback", __func__);
 }
 
 /* One write(2) per line: concurrent appenders never interleave within it. */
@@ -69,33 +179,46 @@ write_line(int fd, const char *json)
 	return n == (ssize_t)(len + 1) ? 0 : -1;
 }
 
-int
-sink_deliver(struct sink *s, const struct alert *a)
+static enum sink_result
+write_lines(struct sink *s, const char *const *alerts, size_t n,
+    char *err, size_t errlen)
 {
-	char	*json;
-	int	 fd = STDOUT_FILENO, rc = -1;
+	const char	*what = s->conf.path ? s->conf.path : "stdout";
+	size_t		 i;
+	int		 fd = STDOUT_FILENO;
+	enum sink_result rc = SINK_RETRY;
 
-	if ((json = alert_to_json(a)) == NULL) {
-		log_warnx("sink '%s': alert %s cannot be encoded", s->name,
-		    a->id);
-		return -1;
+	if (s->conf.type == SINK_FILE && (fd = open(s->conf.path, O_WRONLY |
+	    O_APPEND | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+		snprintf(err, errlen, "open '%s': %s", what, strerror(errno));
+		return rc;
 	}
-	if (s->path != NULL && (fd = open(s->path, O_WRONLY | O_APPEND |
-	    O_CREAT | O_CLOEXEC, 0644)) == -1) {
-		log_warn("sink '%s': open '%s'", s->name, s->path);
-		goto out;
-	}
-	if (s->path == NULL)
+	if (s->conf.type == SINK_STDOUT)
 		fflush(stdout);
-	if (write_line(fd, json) == -1) {
-		log_warn("sink '%s': write '%s'", s->name,
-		    s->path ? s->path : "stdout");
-		goto out;
-	}
-	rc = 0;
+	for (i = 0; i < n; i++)
+		if (write_line(fd, alerts[i]) == -1) {
+			snprintf(err, errlen, "write '%s': %s", what,
+			    strerror(errno));
+			goto out;
+		}
+	rc = SINK_DELIVERED;
  out:
-	if (s->path != NULL && fd != -1)
+	if (s->conf.type == SINK_FILE)
 		close(fd);
-	free(json);
 	return rc;
+}
+
+int
+sink_send(struct sink *s, const char *const *alerts, size_t n,
+    sink_done_cb *done, void *arg)
+{
+	enum sink_result	 r;
+	char			 err[512] = "";
+
+	r = write_lines(s, alerts, n, err, sizeof(err));
+	if (r != SINK_DELIVERED)
+		log_warnx("sink '%s': %s", s->conf.name, err);
+	sink_done_later(&s->env, done, arg, r, -1, r == SINK_DELIVERED ?
+	    NULL : err);
+	return 0;
 }

@@ -1,25 +1,100 @@
 /*
- * sink.h: where alerts go.
+ * sink.h: where alerts go (SPEC.md sections 2 and 5).
  *
- * A sink is an opaque handle with one delivery operation.  The stdout and
- * file sinks write SPEC section 5 JSON lines.  The file sink opens its
- * path in append mode for every delivery, so a log rotator may move the
- * file away at any time.  Other sink types (desktop, email, webhook,
- * exec) come with the delivery engine.
+ * A sink is an opaque handle made from its [sink NAME] config section.
+ * sink_send() hands it one alert, or several for a digest, as SPEC section
+ * 5 JSON lines (the form the outbox stores them in), and returns at once:
+ * the outcome arrives later through 'done', always from the event loop and
+ * never from inside sink_send(), so a caller may start the next send from
+ * 'done'.  A sink never blocks the loop: network sinks run on the shared
+ * curl multi handle, exec runs a child process, desktop talks to D-Bus on
+ * a thread of its own.
+ *
+ * The result says what the outbox should do: DELIVERED (done), RETRY
+ * (try again later, after 'retry_after' seconds if that is >= 0) or
+ * FAILED (permanent: retrying cannot help, e.g. a 4xx answer).
  */
 #ifndef FEEDWATCH_SINK_H
 #define FEEDWATCH_SINK_H
 
-struct alert;
-struct sink;
+#include <stddef.h>
 
-struct sink	*sink_stdout_new(const char *name);
-struct sink	*sink_file_new(const char *name, const char *path);
+struct event_base;
+struct sink;
+struct xfer_multi;
+
+enum sink_type {
+	SINK_STDOUT,
+	SINK_FILE,
+	SINK_DESKTOP,
+	SINK_WEBHOOK,
+	SINK_EMAIL,
+	SINK_EXEC
+};
+
+/* A [sink NAME] section, validated by config.c. */
+struct sink_conf {
+	char		*name;
+	enum sink_type	 type;
+	char		*url;		/* webhook */
+	char		*format;	/* webhook: json (NULL), slack, ... */
+	char		*secret;	/* webhook HMAC key, or NULL */
+	char		*smtp;		/* email: smtp:// or smtps:// URL */
+	char		*username;
+	char		*password;
+	char		*from;
+	char		**to;
+	size_t		 nto;
+	char		*urgency;	/* desktop: low, normal (NULL), critical */
+	char		*path;		/* file */
+	char		**command;	/* exec argv, NULL-terminated */
+	size_t		 ncommand;
+	long		 timeout;	/* exec, seconds */
+	int		 line;		/* of the section, for messages */
+};
+
+enum sink_result {
+	SINK_DELIVERED,
+	SINK_RETRY,
+	SINK_FAILED
+};
+
+typedef void sink_done_cb(enum sink_result result, long retry_after,
+    const char *error, void *arg);
+
+/* What sinks share: the loop and the curl multi handle on it. */
+struct sink_env {
+	struct event_base	*base;
+	struct xfer_multi	*multi;
+	const char		*user_agent;
+};
+
+/*
+ * A sink for 'conf' (copied).  Returns NULL with 'err' filled when this
+ * build cannot make one (e.g. a type not built yet).
+ */
+struct sink	*sink_new(const struct sink_conf *conf,
+		    const struct sink_env *env, char *err, size_t errlen);
+
+/* Stops what is in flight ('done' is not called) and frees.  NULL: no-op. */
 void		 sink_free(struct sink *s);
 
 const char	*sink_name(const struct sink *s);
+const char	*sink_type_name(enum sink_type type);
 
-/* Delivers 'a'; -1 after logging why it failed. */
-int		 sink_deliver(struct sink *s, const struct alert *a);
+/*
+ * Sends 'n' alerts (SPEC section 5 JSON lines, n > 1 for a digest).
+ * Returns -1 if the send could not even start (then 'done' is not called).
+ */
+int		 sink_send(struct sink *s, const char *const *alerts,
+		    size_t n, sink_done_cb *done, void *arg);
+
+/*
+ * For sink implementations: calls 'done' from the loop on its next turn
+ * ('error' is copied), so that no outcome is reported inside sink_send().
+ */
+void		 sink_done_later(const struct sink_env *env,
+		    sink_done_cb *done, void *arg, enum sink_result result,
+		    long retry_after, const char *error);
 
 #endif

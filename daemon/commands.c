@@ -233,29 +233,17 @@ cmd_parse(int argc, char **argv)
 }
 
 /* Shared by match and check: one matched item becomes alerts. */
+struct poll;
+
 struct deliver {
 	const char	*feed_name;	/* for the alert's "feed" */
-	struct sink	**sinks;	/* where alerts go, per topic */
-	size_t		 nsinks;
-	const struct config *cf;	/* NULL for match: print only */
 	const struct feed_item *item;
-	struct sink	*out;		/* match, --dry-run: stdout */
 	struct matcher	*matcher;
 	struct match_feed mf;
+	struct poll	*poll;		/* check; NULL: print (match, --dry-run) */
 	size_t		 alerts;
 	int		 failed;
 };
-
-static const struct config_topic *
-topic_find(const struct config *cf, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < cf->ntopics; i++)
-		if (strcmp(cf->topics[i].name, name) == 0)
-			return &cf->topics[i];
-	return NULL;
-}
 
 static int
 wants_sink(const struct config_topic *t, const char *sink)
@@ -270,13 +258,14 @@ wants_sink(const struct config_topic *t, const char *sink)
 	return 0;
 }
 
+static void	poll_send(struct poll *, const char *, const char *);
+
 static int
 on_match(const struct match *m, void *arg)
 {
 	struct deliver		*d = arg;
-	const struct config_topic *t;
 	struct alert		 a;
-	size_t			 i;
+	char			*json;
 
 	memset(&a, 0, sizeof(a));
 	a.topic = m->topic;
@@ -289,20 +278,18 @@ on_match(const struct match *m, void *arg)
 	a.snippet = m->snippet;
 	a.detected = time(NULL);
 	alert_set_id(&a);
-	d->alerts++;
-	if (d->out != NULL) {
-		if (sink_deliver(d->out, &a) == -1)
-			d->failed = 1;
+	if ((json = alert_to_json(&a)) == NULL) {
+		log_warnx("feed '%s': alert for item '%s' cannot be encoded",
+		    d->feed_name, d->item->id);
+		d->failed = 1;
 		return 0;
 	}
-	t = topic_find(d->cf, m->topic);
-	for (i = 0; i < d->nsinks; i++) {
-		if (d->sinks[i] == NULL || !wants_sink(t,
-		    sink_name(d->sinks[i])))
-			continue;
-		if (sink_deliver(d->sinks[i], &a) == -1)
-			d->failed = 1;
-	}
+	d->alerts++;
+	if (d->poll == NULL)
+		puts(json);
+	else
+		poll_send(d->poll, m->topic, json);
+	free(json);
 	return 0;
 }
 
@@ -312,7 +299,7 @@ match_item(const struct feed_item *it, void *arg)
 	struct deliver	*d = arg;
 
 	d->item = it;
-	if (d->cf == NULL)
+	if (d->poll == NULL)
 		d->feed_name = it->feed;
 	return matcher_match(d->matcher, it, &d->mf, on_match, d);
 }
@@ -336,7 +323,6 @@ cmd_match(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.matcher = matcher_new();
-	d.out = sink_stdout_new("stdout");
 	while ((ch = next_opt(argc, argv, "+vq:h", longopts, &c, usage_match,
 	    &done)) != -1 && !done) {
 		if (ch != 'q')
@@ -384,21 +370,22 @@ cmd_match(int argc, char **argv)
 		rc = 1;
  out:
 	free(line);
-	sink_free(d.out);
 	matcher_free(d.matcher);
 	return rc;
 }
 
-/* `check`: every selected feed in flight at once, up to the cap. */
+/*
+ * `check`: every selected feed in flight at once, up to the cap.  The loop
+ * ends when no fetch and no delivery is left.
+ */
 struct poll {
 	const struct config	*cf;
 	struct xfer_multi	*m;
 	struct event_base	*base;
-	struct sink		**sinks;
-	size_t			 nsinks;
-	struct sink		*dry;
+	struct sink		**sinks;	/* per config sink; NULL: unbuilt */
+	int			 dry;
 	const struct config_feed **queue;
-	size_t			 nqueue, next, running;
+	size_t			 nqueue, next, running, sending;
 	int			 failed;
 };
 
@@ -409,6 +396,50 @@ struct poll_feed {
 };
 
 static void	poll_start_next(struct poll *);
+
+static void
+poll_maybe_end(struct poll *p)
+{
+	if (p->running == 0 && p->sending == 0 && p->next == p->nqueue)
+		event_base_loopbreak(p->base);
+}
+
+static void
+poll_sent(enum sink_result r, long retry_after, const char *error,
+    void *arg)
+{
+	struct poll	*p = arg;
+
+	/* The sink logged why; without an outbox there is no retry. */
+	if (r != SINK_DELIVERED)
+		p->failed = 1;
+	p->sending--;
+	poll_maybe_end(p);
+}
+
+static void
+poll_send(struct poll *p, const char *topic_name, const char *json)
+{
+	const struct config_topic	*t = NULL;
+	const char *const		 alerts[] = { json };
+	size_t				 i;
+
+	for (i = 0; i < p->cf->ntopics; i++)
+		if (strcmp(p->cf->topics[i].name, topic_name) == 0)
+			t = &p->cf->topics[i];
+	if (p->dry) {
+		puts(json);
+		return;
+	}
+	for (i = 0; i < p->cf->nsinks; i++) {
+		if (p->sinks[i] == NULL || !wants_sink(t, p->cf->sinks[i].name))
+			continue;
+		if (sink_send(p->sinks[i], alerts, 1, poll_sent, p) == -1)
+			p->failed = 1;
+		else
+			p->sending++;
+	}
+}
 
 static void
 poll_done(const struct fetch_result *r, void *arg)
@@ -446,10 +477,7 @@ poll_start_next(struct poll *p)
 		pf->poll = p;
 		pf->feed = f;
 		pf->d.feed_name = f->name;
-		pf->d.cf = p->cf;
-		pf->d.sinks = p->sinks;
-		pf->d.nsinks = p->nsinks;
-		pf->d.out = p->dry;
+		pf->d.poll = p;
 		pf->d.matcher = p->cf->matcher;
 		pf->d.mf.name = f->name;
 		pf->d.mf.tags = (const char *const *)f->tags.v;
@@ -466,8 +494,7 @@ poll_start_next(struct poll *p)
 		}
 		p->running++;
 	}
-	if (p->running == 0)
-		event_base_loopbreak(p->base);
+	poll_maybe_end(p);
 }
 
 /*
@@ -477,22 +504,19 @@ poll_start_next(struct poll *p)
 static void
 open_sinks(struct poll *p)
 {
-	const struct config_sink	*cs;
-	size_t				 i;
+	struct sink_env	 env;
+	char		 err[256];
+	size_t		 i;
 
-	p->nsinks = p->cf->nsinks;
-	p->sinks = xcalloc(p->nsinks + 1, sizeof(*p->sinks));
-	for (i = 0; i < p->nsinks; i++) {
-		cs = &p->cf->sinks[i];
-		if (cs->type == SINK_STDOUT)
-			p->sinks[i] = sink_stdout_new(cs->name);
-		else if (cs->type == SINK_FILE)
-			p->sinks[i] = sink_file_new(cs->name, cs->path);
-		else if (p->dry == NULL)
-			log_warnx("sink '%s': %s sinks are not built yet; "
-			    "alerts for it are not sent (use a stdout or file "
-			    "sink)", cs->name, config_sink_type_name(cs->type));
-	}
+	env.base = p->base;
+	env.multi = p->m;
+	env.user_agent = p->cf->daemon.user_agent;
+	p->sinks = xcalloc(p->cf->nsinks + 1, sizeof(*p->sinks));
+	for (i = 0; i < p->cf->nsinks; i++)
+		if ((p->sinks[i] = sink_new(&p->cf->sinks[i], &env, err,
+		    sizeof(err))) == NULL && !p->dry)
+			log_warnx("sink '%s': %s; its alerts are not sent",
+			    p->cf->sinks[i].name, err);
 }
 
 int
@@ -552,26 +576,25 @@ cmd_check(int argc, char **argv)
 		if (nonly == 0 || i < nonly)
 			p.queue[p.nqueue++] = &cf->feeds[j];
 	}
-	if (dry)
-		p.dry = sink_stdout_new("dry-run");
-	open_sinks(&p);
+	p.dry = dry;
 	p.base = event_base_or_die();
 	if ((p.m = xfer_multi_new(p.base)) == NULL) {
 		rc = 1;
 		goto out;
 	}
+	open_sinks(&p);
 	poll_start_next(&p);
-	if (p.running > 0 && event_base_dispatch(p.base) == -1)
+	if ((p.running > 0 || p.sending > 0) &&
+	    event_base_dispatch(p.base) == -1)
 		fatalx("event loop failed");
 	rc = p.failed ? 1 : 0;
  out:
+	for (i = 0; p.sinks != NULL && i < cf->nsinks; i++)
+		sink_free(p.sinks[i]);
+	free(p.sinks);
 	xfer_multi_free(p.m);
 	if (p.base != NULL)
 		event_base_free(p.base);
-	for (i = 0; i < p.nsinks; i++)
-		sink_free(p.sinks[i]);
-	free(p.sinks);
-	sink_free(p.dry);
 	free(p.queue);
 	config_free(cf);
 	free(path);

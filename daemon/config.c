@@ -652,9 +652,10 @@ load_topic(struct loader *ld, const char *group, const char *name)
 static void
 load_sink(struct loader *ld, const char *group, const char *name)
 {
-	struct config_sink	*s;
+	struct sink_conf	*s;
 	const struct sink_kind	*kind = NULL;
 	const char		*allowed[12];
+	struct config_list	 list;
 	char			*v, *file, *what;
 	int			 line = line_of(ld, group, NULL);
 	size_t			 i;
@@ -765,10 +766,12 @@ load_sink(struct loader *ld, const char *group, const char *name)
 			cerr(ld, line, "sink '%s': an email sink needs 'from "
 			    "= ADDRESS'", name);
 		if ((v = get(ld, group, "to")) != NULL) {
-			split_list(v, &s->to);
+			split_list(v, &list);
+			s->to = list.v;
+			s->nto = list.n;
 			free(v);
 		}
-		if (s->to.n == 0)
+		if (s->nto == 0)
 			cerr(ld, line, "sink '%s': an email sink needs 'to = "
 			    "ADDRESS, ...'", name);
 		break;
@@ -781,10 +784,10 @@ load_sink(struct loader *ld, const char *group, const char *name)
 			    "command: %s", name, gerr->message);
 			g_clear_error(&gerr);
 		} else {
-			s->command.v = xcalloc(argc + 1, sizeof(char *));
+			s->command = xcalloc(argc + 1, sizeof(char *));
 			for (i = 0; i < (size_t)argc; i++)
-				s->command.v[i] = xstrdup(argv[i]);
-			s->command.n = argc;
+				s->command[i] = xstrdup(argv[i]);
+			s->ncommand = argc;
 			g_strfreev(argv);
 		}
 		free(v);
@@ -958,7 +961,8 @@ config_load(const char *path)
 void
 config_free(struct config *cf)
 {
-	size_t	 i;
+	struct config_list	 list;
+	size_t			 i;
 
 	if (cf == NULL)
 		return;
@@ -983,7 +987,7 @@ config_free(struct config *cf)
 	}
 	free(cf->topics);
 	for (i = 0; i < cf->nsinks; i++) {
-		struct config_sink *s = &cf->sinks[i];
+		struct sink_conf *s = &cf->sinks[i];
 
 		free(s->name);
 		free(s->url);
@@ -993,17 +997,21 @@ config_free(struct config *cf)
 		free(s->username);
 		free(s->password);
 		free(s->from);
-		list_free(&s->to);
+		list.v = s->to;
+		list.n = s->nto;
+		list_free(&list);
 		free(s->urgency);
 		free(s->path);
-		list_free(&s->command);
+		list.v = s->command;
+		list.n = s->ncommand;
+		list_free(&list);
 	}
 	free(cf->sinks);
 	matcher_free(cf->matcher);
 	free(cf);
 }
 
-const struct config_sink *
+const struct sink_conf *
 config_sink_find(const struct config *cf, const char *name)
 {
 	size_t	 i;
@@ -1012,17 +1020,6 @@ config_sink_find(const struct config *cf, const char *name)
 		if (strcmp(cf->sinks[i].name, name) == 0)
 			return &cf->sinks[i];
 	return NULL;
-}
-
-const char *
-config_sink_type_name(enum sink_type type)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(sink_kinds) / sizeof(sink_kinds[0]); i++)
-		if (sink_kinds[i].type == type)
-			return sink_kinds[i].name;
-	return "unknown";
 }
 
 char *

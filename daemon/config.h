@@ -16,16 +16,9 @@
 
 #include <stddef.h>
 
-struct matcher;
+#include "sink.h"
 
-enum sink_type {
-	SINK_STDOUT,
-	SINK_FILE,
-	SINK_DESKTOP,
-	SINK_WEBHOOK,
-	SINK_EMAIL,
-	SINK_EXEC
-};
+struct matcher;
 
 enum topic_priority {
 	PRIORITY_LOW,
@@ -79,24 +72,6 @@ struct config_topic {
 	int		 line;
 };
 
-struct config_sink {
-	char		*name;
-	enum sink_type	 type;
-	char		*url;		/* webhook */
-	char		*format;	/* webhook preset */
-	char		*secret;	/* webhook, read from secret-file too */
-	char		*smtp;		/* email */
-	char		*username;
-	char		*password;	/* read from password-file too */
-	char		*from;
-	struct config_list to;
-	char		*urgency;	/* desktop */
-	char		*path;		/* file */
-	struct config_list command;	/* exec argv */
-	long		 timeout;	/* exec */
-	int		 line;
-};
-
 struct config {
 	char		*path;
 	struct config_daemon daemon;
@@ -104,7 +79,7 @@ struct config {
 	size_t		 nfeeds;
 	struct config_topic *topics;
 	size_t		 ntopics;
-	struct config_sink *sinks;
+	struct sink_conf *sinks;
 	size_t		 nsinks;
 	struct matcher	*matcher;	/* every topic, compiled */
 };
@@ -122,10 +97,7 @@ struct config	*config_load(const char *path);
 void		 config_free(struct config *cf);
 
 /* The sink named 'name', or NULL. */
-const struct config_sink *config_sink_find(const struct config *cf,
+const struct sink_conf *config_sink_find(const struct config *cf,
 		    const char *name);
-
-/* The name of a sink type ("webhook"). */
-const char	*config_sink_type_name(enum sink_type type);
 
 #endif
