@@ -50,6 +50,14 @@ char			*feed_item_to_json(const struct feed_item *it);
 struct feed_item	*feed_item_from_json(const char *line, char *err,
 			    size_t errlen);
 
+/*
+ * The key under which to remember 'it' as seen: its id with white space and
+ * the characters & < > " ' removed, so that the key does not change when a
+ * feed's escaping changes or libxml2 recovery drops an entity (APIS.md B.5
+ * pitfall 2).  A malloc'd string; never NULL.
+ */
+char			*feed_item_key(const struct feed_item *it);
+
 /* Formats 't' as "YYYY-MM-DDTHH:MM:SSZ" into 'buf' (at least 21 bytes). */
 void			 feed_time_format(time_t t, char buf[21]);
 

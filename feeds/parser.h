@@ -22,6 +22,19 @@ struct feed_parser;
 /* Return 0 to go on, -1 to stop parsing (push/finish then return -1). */
 typedef int feed_item_cb(const struct feed_item *it, void *arg);
 
+/*
+ * Asked with an item's id (guid/id, else its link) before the text work
+ * (HTML to text, dates) is done: return 1 if the item was seen before, and
+ * the parser skips that work and does not pass the item to feed_item_cb.
+ * Items without a guid or link are always passed (their id is a hash of
+ * their text).
+ */
+typedef int feed_seen_cb(const char *id, void *arg);
+
+/* Default caps; feed_parser_set_limits() changes them per parser. */
+#define FEED_PARSER_MAX_BYTES	((size_t)1 << 30)	/* body, 1 GiB */
+#define FEED_PARSER_MAX_ITEMS	((size_t)1000000)
+
 /* Call once per process before any other function of this module. */
 void			 feed_parser_global_init(void);
 
@@ -33,6 +46,20 @@ void			 feed_parser_global_init(void);
 struct feed_parser	*feed_parser_new(const char *url,
 			    const char *http_charset, feed_item_cb *cb,
 			    void *arg);
+
+/*
+ * Caps for this parser; 0 keeps the default.  A body over 'max_bytes' is
+ * an error (push returns -1).  Items past 'max_items' are ignored and the
+ * parse ends early, successfully: feeds list their newest items first.
+ * Fields are capped too (64 KiB of summary text, 4 KiB for the others),
+ * and so is element nesting (256).
+ */
+void			 feed_parser_set_limits(struct feed_parser *p,
+			    size_t max_bytes, size_t max_items);
+
+/* Installs a seen-filter (see feed_seen_cb); NULL removes it. */
+void			 feed_parser_set_seen(struct feed_parser *p,
+			    feed_seen_cb *seen, void *arg);
 
 /* Feeds 'len' bytes.  Returns -1 on a hopeless document or a stopped callback. */
 int			 feed_parser_push(struct feed_parser *p,
@@ -51,8 +78,11 @@ const char		*feed_parser_error(const struct feed_parser *p);
 /* The feed's title as far as seen, or NULL; valid until feed_parser_free(). */
 const char		*feed_parser_title(const struct feed_parser *p);
 
-/* Number of items emitted so far. */
+/* Number of items found so far (emitted, or skipped as seen). */
 size_t			 feed_parser_count(const struct feed_parser *p);
+
+/* How many of them the seen-filter skipped. */
+size_t			 feed_parser_seen_count(const struct feed_parser *p);
 
 void			 feed_parser_free(struct feed_parser *p);
 

@@ -1,0 +1,1923 @@
+/*
+ * parser.c: RSS, RDF, Atom and JSON Feed, streamed.
+ *
+ * The bytes go through three stages:
+ *
+ *  1. sniff: the first bytes decide between JSON and XML, strip white space
+ *     before an XML declaration (libxml2 rejects it; servers emit it), and
+ *     say whether the encoding is ASCII-compatible;
+ *  2. the ampersand filter (XML in an ASCII-compatible encoding only):
+ *     a '&' that does not start a well-formed reference ("AT&T", "Q & A",
+ *     "?a=1&b=2") becomes "&amp;".  Outside CDATA sections, comments and
+ *     processing instructions only.  libxml2 would otherwise drop the text
+ *     and, worse, every later entity of the document (APIS.md B.5 pitfall 2);
+ *  3. libxml2's push parser in SAX2 mode with RECOVER, no network, a
+ *     deny-all entity loader, no entity substitution.  Our SAX callbacks
+ *     keep an element stack and capture the text of the elements that
+ *     matter into capped buffers; an item is emitted at its end tag.
+ *
+ * Recovery: libxml2 2.9.14 stops delivering entities once the document is
+ * known to be ill-formed (`if (!ctxt->wellFormed) return;` in
+ * xmlParseReference).  Errors are counted by our serror handler, so every
+ * callback sets ctxt->wellFormed back to 1: what is still parseable keeps
+ * its entities.  Undeclared HTML entities (&nbsp; in RSS) are defined on
+ * the fly from libxml2's HTML table (on_get_entity).
+ *
+ * JSON Feed is the exception to streaming: jansson has no incremental
+ * parser, so a JSON document is buffered (up to the body cap) and parsed
+ * at feed_parser_finish().
+ */
+#include "parser.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <glib.h>
+#include <jansson.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/entities.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/uri.h>
+#include <libxml/xmlerror.h>
+
+#include "date.h"
+#include "html.h"
+#include "item.h"
+#include "log.h"
+#include "text.h"
+#include "xmalloc.h"
+
+#define MAX_DEPTH	256		/* libxml2's own limit, too */
+#define MAX_CATS	32
+#define MAX_RAW		(1024 * 1024)	/* raw (HTML) bytes kept per field */
+#define MAX_TEXT	(64 * 1024)	/* text bytes per summary */
+#define MAX_SHORT	(4 * 1024)	/* text bytes per title, author, ... */
+#define SNIFF_MAX	512
+#define CHUNK		(64 * 1024)
+#define LOOKAHEAD	64		/* bytes the amp filter may look ahead */
+
+/* Namespaces we dispatch on (APIS.md B.5 pitfall 6). */
+enum ns {
+	NS_NONE,		/* no namespace: RSS 0.9x/2.0 */
+	NS_ATOM,		/* Atom 1.0 and 0.3 */
+	NS_RSS1,		/* RSS 1.0, RSS 0.90 */
+	NS_RDF,
+	NS_CONTENT,
+	NS_DC,
+	NS_DCTERMS,
+	NS_MEDIA,
+	NS_OTHER
+};
+
+static const struct {
+	const char	*uri;
+	enum ns		 ns;
+} ns_table[] = {
+	{ "http://www.w3.org/2005/Atom", NS_ATOM },
+	{ "http://purl.org/atom/ns#", NS_ATOM },
+	{ "http://purl.org/rss/1.0/", NS_RSS1 },
+	{ "http://my.netscape.com/rdf/simple/0.9/", NS_RSS1 },
+	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF },
+	{ "http://purl.org/rss/1.0/modules/content/", NS_CONTENT },
+	{ "http://purl.org/dc/elements/1.1/", NS_DC },
+	{ "http://purl.org/dc/terms/", NS_DCTERMS },
+	{ "http://search.yahoo.com/mrss/", NS_MEDIA },
+	{ "http://search.yahoo.com/mrss", NS_MEDIA },
+	/* RSS 2.0 as some feeds declare it: same as no namespace */
+	{ "http://backend.userland.com/rss2", NS_NONE },
+	{ "http://blogs.law.harvard.edu/tech/rss", NS_NONE },
+	{ "http://backend.userland.com/rss", NS_NONE },
+};
+
+/* What an open element is to us. */
+enum kind {
+	K_OTHER,
+	K_ROOT,			/* <rss>, <rdf:RDF>, <feed> */
+	K_CHANNEL,
+	K_ITEM,			/* <item>, <entry> */
+	K_AUTHOR,		/* Atom <author> inside an entry */
+	K_GROUP,		/* <media:group> inside an item */
+	K_SKIP,			/* a subtree we ignore: <source>, <image>... */
+	K_FIELD			/* an element whose text we capture */
+};
+
+enum field {
+	F_NONE,
+	F_TITLE,
+	F_LINK,
+	F_ID,
+	F_PUBLISHED,
+	F_UPDATED,
+	F_AUTHOR,
+	F_EMAIL,
+	F_CATEGORY,
+	F_SUMMARY,
+	F_CONTENT,
+	F_FEED_TITLE,
+	F_FEED_LINK
+};
+
+/* How a captured text is to be read. */
+enum ttype {
+	T_TEXT,			/* plain text */
+	T_HTML,			/* HTML (escaped or in CDATA) */
+	T_GUESS,		/* RSS titles: HTML only if it looks like it */
+	T_XHTML			/* inline XHTML, re-serialized by us */
+};
+
+enum format {
+	FMT_NONE,
+	FMT_RSS,
+	FMT_RDF,
+	FMT_ATOM,
+	FMT_JSON
+};
+
+enum mode {
+	M_SNIFF,
+	M_XML,
+	M_JSON,
+	M_DONE
+};
+
+/* Amp-filter states: where a '&' is literal or markup. */
+enum fstate {
+	FS_TEXT,
+	FS_CDATA,
+	FS_COMMENT,
+	FS_PI
+};
+
+struct raw {
+	char	*s;
+	size_t	 len;
+	size_t	 alloc;
+};
+
+struct frame {
+	unsigned char	 kind;
+	unsigned char	 field;
+	char		*base;		/* xml:base set here, owned */
+	const char	*prev_base;
+};
+
+struct entry {
+	struct raw	 title, summary, content, id, link, pub, upd;
+	struct raw	 author, email;
+	int		 title_type, summary_type, content_type;
+	int		 title_rank, summary_rank, content_rank, id_rank;
+	int		 link_rank, pub_rank, upd_rank, author_rank;
+	char		*cats[MAX_CATS];
+	size_t		 ncats;
+};
+
+struct feed_parser {
+	xmlParserCtxtPtr	 ctxt;
+	char			*url;
+	char			*doc_base;	/* url, if it is an absolute URI */
+	char			*charset;
+	feed_item_cb		*cb;
+	void			*arg;
+	feed_seen_cb		*seen;
+	void			*seen_arg;
+
+	enum mode		 mode;
+	enum format		 format;
+	size_t			 max_bytes;
+	size_t			 max_items;
+	size_t			 nbytes;
+	size_t			 count;
+	size_t			 nseen;
+	int			 stopped;	/* by the callback */
+	int			 halted;	/* by us: error set */
+	int			 truncated;	/* item cap reached */
+	int			 nerrors;	/* libxml2 errors */
+	char			*error;
+	char			*xml_error;	/* first libxml2 message */
+	char			 root[64];
+
+	/* sniff */
+	char			 sniff[SNIFF_MAX];
+	size_t			 nsniff;
+
+	/* amp filter */
+	int			 filter;
+	enum fstate		 fstate;
+	char			*win;		/* pending input */
+	size_t			 nwin;
+	char			*out;		/* filtered, for libxml2 */
+	size_t			 nout;
+
+	/* SAX state */
+	struct frame		 stack[MAX_DEPTH];
+	int			 depth;
+	const char		*base;		/* current xml:base */
+	int			 item_depth;	/* -1 outside items */
+	int			 cap_field;	/* F_NONE: not capturing */
+	int			 cap_depth;
+	int			 cap_type;
+	int			 cap_rank;
+	struct raw		 cap;
+	struct entry		 e;
+	char			*feed_title;
+	char			*channel_link;
+	const xmlChar		*last_uri;	/* namespace lookup cache */
+	enum ns			 last_ns;
+
+	/* conversions */
+	struct text_buf		 tb;
+
+	/* JSON */
+	struct raw		 json;
+};
+
+static xmlSAXHandler	 feed_sax;
+
+/* ------------------------------------------------------------------ */
+/* small helpers */
+
+static void
+raw_reset(struct raw *r)
+{
+	r->len = 0;
+}
+
+static void
+raw_free(struct raw *r)
+{
+	free(r->s);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Appends; what goes past 'max' bytes is dropped. */
+static void
+raw_add(struct raw *r, const char *s, size_t n, size_t max)
+{
+	size_t	 a;
+
+	if (r->len + n > max) {
+		if (r->len >= max)
+			return;
+		n = max - r->len;
+	}
+	if (r->len + n + 1 > r->alloc) {
+		a = r->alloc ? r->alloc : 256;
+		while (a < r->len + n + 1)
+			a *= 2;
+		r->s = xreallocarray(r->s, a, 1);
+		r->alloc = a;
+	}
+	memcpy(r->s + r->len, s, n);
+	r->len += n;
+	r->s[r->len] = '\0';
+}
+
+static const char *
+raw_str(const struct raw *r)
+{
+	return r->len > 0 ? r->s : "";
+}
+
+static void
+raw_swap(struct raw *a, struct raw *b)
+{
+	struct raw	 t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void
+set_error(struct feed_parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+set_error(struct feed_parser *p, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	if (p->error != NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatalx("%s: out of memory", __func__);
+	va_end(ap);
+	p->error = s;
+}
+
+/* Stops the parse for good with 'error' (the first reason wins). */
+static void
+halt(struct feed_parser *p)
+{
+	p->halted = 1;
+	if (p->ctxt != NULL)
+		xmlStopParser(p->ctxt);
+}
+
+static int
+is_absolute_url(const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL || !((s[0] >= 'a' && s[0] <= 'z') ||
+	    (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	for (i = 1; s[i] != '\0'; i++) {
+		if (s[i] == ':')
+			return 1;
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '+' ||
+		    s[i] == '-' || s[i] == '.'))
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * 'ref' made absolute against the innermost of: xml:base, the document
+ * URL, the channel link.  A new string (NULL for an empty 'ref').
+ */
+static char *
+resolve(struct feed_parser *p, const char *ref)
+{
+	const char	*base;
+	xmlChar		*u;
+	char		*r;
+
+	if (*ref == '\0')
+		return NULL;
+	if (is_absolute_url(ref))
+		return xstrdup(ref);
+	base = p->base != NULL ? p->base : p->doc_base != NULL ?
+	    p->doc_base : p->channel_link;
+	if (base == NULL)
+		return xstrdup(ref);
+	u = xmlBuildURI((const xmlChar *)ref, (const xmlChar *)base);
+	if (u == NULL)
+		return xstrdup(ref);
+	r = xstrdup((const char *)u);
+	xmlFree(u);
+	return r;
+}
+
+/* The text of 'r' trimmed and collapsed, as a text_buf result. */
+static const char *
+plain(struct feed_parser *p, const struct raw *r, size_t max)
+{
+	text_buf_reset(&p->tb);
+	p->tb.max = max;
+	text_buf_add(&p->tb, raw_str(r), r->len);
+	return text_buf_str(&p->tb);
+}
+
+/* Does an RSS title hold markup?  Only a known HTML tag or an entity. */
+static int
+looks_like_html(const char *s, size_t n)
+{
+	const char	*q, *end = s + n;
+	size_t		 k;
+
+	for (q = s; (q = memchr(q, '<', (size_t)(end - q))) != NULL; q++) {
+		if (q + 1 < end && q[1] == '/')
+			q++;
+		for (k = 0; q + 1 + k < end &&
+		    ((q[1 + k] >= 'a' && q[1 + k] <= 'z') ||
+		    (q[1 + k] >= 'A' && q[1 + k] <= 'Z') ||
+		    (q[1 + k] >= '0' && q[1 + k] <= '9')); k++)
+			;
+		if (k > 0 && k < 16) {
+			char	 name[16];
+			size_t	 i;
+
+			for (i = 0; i < k; i++)
+				name[i] = (char)((q[1 + i] >= 'A' &&
+				    q[1 + i] <= 'Z') ? q[1 + i] + 32 :
+				    q[1 + i]);
+			name[k] = '\0';
+			if (htmlTagLookup((const xmlChar *)name) != NULL ||
+			    html_is_block(name, k))
+				return 1;
+		}
+	}
+	return memchr(s, '&', n) != NULL;
+}
+
+/* Text of a captured field according to its type, into p->tb. */
+static const char *
+convert(struct feed_parser *p, const struct raw *r, int type, size_t max)
+{
+	text_buf_reset(&p->tb);
+	p->tb.max = max;
+	if (type == T_GUESS)
+		type = looks_like_html(raw_str(r), r->len) ? T_HTML : T_TEXT;
+	if (type == T_TEXT)
+		text_buf_add(&p->tb, raw_str(r), r->len);
+	else
+		html_to_text(raw_str(r), r->len, &p->tb);
+	return text_buf_str(&p->tb);
+}
+
+/* ------------------------------------------------------------------ */
+/* items */
+
+static void
+entry_clear(struct entry *e)
+{
+	size_t	 i;
+
+	raw_reset(&e->title);
+	raw_reset(&e->summary);
+	raw_reset(&e->content);
+	raw_reset(&e->id);
+	raw_reset(&e->link);
+	raw_reset(&e->pub);
+	raw_reset(&e->upd);
+	raw_reset(&e->author);
+	raw_reset(&e->email);
+	e->title_rank = e->summary_rank = e->content_rank = e->id_rank = 0;
+	e->link_rank = e->pub_rank = e->upd_rank = e->author_rank = 0;
+	for (i = 0; i < e->ncats; i++)
+		free(e->cats[i]);
+	e->ncats = 0;
+}
+
+static void
+entry_free(struct entry *e)
+{
+	entry_clear(e);
+	raw_free(&e->title);
+	raw_free(&e->summary);
+	raw_free(&e->content);
+	raw_free(&e->id);
+	raw_free(&e->link);
+	raw_free(&e->pub);
+	raw_free(&e->upd);
+	raw_free(&e->author);
+	raw_free(&e->email);
+}
+
+static void
+add_category(struct feed_parser *p, const char *s, size_t n)
+{
+	struct entry	*e = &p->e;
+	const char	*t;
+	size_t		 i;
+
+	text_buf_reset(&p->tb);
+	p->tb.max = MAX_SHORT;
+	text_buf_add(&p->tb, s, n);
+	t = text_buf_str(&p->tb);
+	if (*t == '\0' || e->ncats == MAX_CATS)
+		return;
+	for (i = 0; i < e->ncats; i++)
+		if (strcmp(e->cats[i], t) == 0)
+			return;
+	e->cats[e->ncats++] = xstrdup(t);
+}
+
+/* "sha256:" and 32 hex digits of the item's text: the last-resort id. */
+static char *
+hash_id(const char *title, time_t t, const char *summary)
+{
+	GChecksum	*ck;
+	char		 date[21] = "";
+	char		*id;
+
+	if (t != FEED_ITEM_NO_DATE)
+		feed_time_format(t, date);
+	ck = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(ck, (const guchar *)(title ? title : ""), -1);
+	g_checksum_update(ck, (const guchar *)"\n", 1);
+	g_checksum_update(ck, (const guchar *)date, -1);
+	g_checksum_update(ck, (const guchar *)"\n", 1);
+	g_checksum_update(ck, (const guchar *)(summary ? summary : ""), -1);
+	id = xasprintf("sha256:%.32s", g_checksum_get_string(ck));
+	g_checksum_free(ck);
+	return id;
+}
+
+static char *
+nonempty_dup(const char *s)
+{
+	return *s == '\0' ? NULL : xstrdup(s);
+}
+
+/* The end of an item: build it, hand it out, forget it. */
+static void
+emit(struct feed_parser *p)
+{
+	struct entry		*e = &p->e;
+	struct feed_item	 it;
+	char			*title = NULL, *summary = NULL, *author = NULL;
+	char			*id = NULL, *link = NULL, *who;
+	int			 rc;
+
+	if (p->halted || p->stopped)
+		return;
+	if (p->count >= p->max_items) {
+		if (!p->truncated)
+			log_debug("'%s': more than %zu items, the rest is "
+			    "ignored", p->url ? p->url : "-", p->max_items);
+		p->truncated = 1;
+		return;
+	}
+	p->count++;
+	memset(&it, 0, sizeof(it));
+	it.feed = p->url;
+	it.feed_title = p->feed_title;
+	link = nonempty_dup(plain(p, &e->link, MAX_RAW));
+	id = nonempty_dup(plain(p, &e->id, MAX_SHORT));
+	if (id == NULL && link != NULL)
+		id = xstrdup(link);
+	/* In the daemon, a seen item needs no further work. */
+	if (id != NULL && p->seen != NULL && p->seen(id, p->seen_arg)) {
+		p->nseen++;
+		goto out;
+	}
+	it.published = e->pub.len ? date_parse(raw_str(&e->pub)) :
+	    FEED_ITEM_NO_DATE;
+	it.updated = e->upd.len ? date_parse(raw_str(&e->upd)) :
+	    FEED_ITEM_NO_DATE;
+	title = nonempty_dup(convert(p, &e->title, e->title_type, MAX_SHORT));
+	if (e->summary.len > 0)
+		summary = nonempty_dup(convert(p, &e->summary,
+		    e->summary_type, MAX_TEXT));
+	if (summary == NULL && e->content.len > 0)
+		summary = nonempty_dup(convert(p, &e->content,
+		    e->content_type, MAX_TEXT));
+	who = nonempty_dup(plain(p, &e->author, MAX_SHORT));
+	if (who != NULL && e->email.len > 0) {
+		author = xasprintf("%s (%s)", who,
+		    plain(p, &e->email, MAX_SHORT));
+		free(who);
+	} else if (who == NULL && e->email.len > 0)
+		author = nonempty_dup(plain(p, &e->email, MAX_SHORT));
+	else
+		author = who;
+	if (id == NULL)
+		id = hash_id(title, it.published != FEED_ITEM_NO_DATE ?
+		    it.published : it.updated, summary);
+	it.id = id;
+	it.title = title;
+	it.link = link;
+	it.author = author;
+	it.summary = summary;
+	it.categories = (const char *const *)e->cats;
+	it.ncategories = e->ncats;
+	rc = p->cb(&it, p->arg);
+	if (rc == -1) {
+		p->stopped = 1;
+		set_error(p, "stopped by the item callback");
+		if (p->ctxt != NULL)
+			xmlStopParser(p->ctxt);
+	}
+ out:
+	free(title);
+	free(summary);
+	free(author);
+	free(id);
+	free(link);
+	entry_clear(e);
+}
+
+/* ------------------------------------------------------------------ */
+/* SAX callbacks */
+
+static struct feed_parser *
+parser_of(void *ctx)
+{
+	xmlParserCtxtPtr	 ctxt = ctx;
+
+	/* See the top comment: keep entities flowing after an error. */
+	ctxt->wellFormed = 1;
+	return ctxt->_private;
+}
+
+static enum ns
+ns_of(struct feed_parser *p, const xmlChar *uri)
+{
+	size_t	 i;
+
+	if (uri == NULL)
+		return NS_NONE;
+	if (uri == p->last_uri)
+		return p->last_ns;
+	p->last_uri = uri;
+	for (i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
+		if (strcmp((const char *)uri, ns_table[i].uri) == 0)
+			return p->last_ns = ns_table[i].ns;
+	return p->last_ns = NS_OTHER;
+}
+
+static int
+name_is(const xmlChar *name, const char *s)
+{
+	return strcmp((const char *)name, s) == 0;
+}
+
+/* The value of attribute 'name' (no namespace) as a new string, or NULL. */
+static char *
+attr(int nattrs, const xmlChar **attrs, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < nattrs; i++)
+		if (attrs[i * 5 + 2] == NULL &&
+		    name_is(attrs[i * 5], name))
+			return xstrndup((const char *)attrs[i * 5 + 3],
+			    (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]));
+	return NULL;
+}
+
+/* An attribute in a namespace (xml:base, rdf:about). */
+static char *
+attr_ns(int nattrs, const xmlChar **attrs, const char *uri, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < nattrs; i++)
+		if (attrs[i * 5 + 2] != NULL &&
+		    name_is(attrs[i * 5], name) &&
+		    name_is(attrs[i * 5 + 2], uri))
+			return xstrndup((const char *)attrs[i * 5 + 3],
+			    (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]));
+	return NULL;
+}
+
+/* Atom's type attribute (and 0.3's mode) to a text type. */
+static int
+atom_type(int nattrs, const xmlChar **attrs, int dflt)
+{
+	char	*type, *mode;
+	int	 t = dflt;
+
+	type = attr(nattrs, attrs, "type");
+	mode = attr(nattrs, attrs, "mode");
+	if (type != NULL) {
+		if (strcasecmp(type, "xhtml") == 0 ||
+		    strcasecmp(type, "application/xhtml+xml") == 0)
+			t = T_XHTML;
+		else if (strcasecmp(type, "html") == 0 ||
+		    strcasestr(type, "html") != NULL)
+			t = T_HTML;
+		else if (strcasecmp(type, "text") == 0 ||
+		    strncasecmp(type, "text/", 5) == 0)
+			t = T_TEXT;
+	}
+	/* Atom 0.3: mode="escaped" holds escaped markup */
+	if (mode != NULL && strcasecmp(mode, "escaped") == 0 && t == T_XHTML)
+		t = T_HTML;
+	if (mode != NULL && strcasecmp(mode, "xml") == 0 && t == T_HTML)
+		t = T_XHTML;
+	free(type);
+	free(mode);
+	return t;
+}
+
+static void
+start_capture(struct feed_parser *p, int field, int type, int rank)
+{
+	p->cap_field = field;
+	p->cap_depth = p->depth - 1;	/* the field's own frame */
+	p->cap_type = type;
+	p->cap_rank = rank;
+	raw_reset(&p->cap);
+}
+
+/* A candidate for the item link from Atom's <link rel= href=>. */
+static void
+atom_link(struct feed_parser *p, int nattrs, const xmlChar **attrs,
+    int feed_level, int in_rss)
+{
+	char	*rel, *href, *type, *abs;
+	int	 rank;
+
+	href = attr(nattrs, attrs, "href");
+	rel = attr(nattrs, attrs, "rel");
+	type = attr(nattrs, attrs, "type");
+	if (href == NULL || (rel != NULL && strcmp(rel, "alternate") != 0))
+		goto out;
+	rank = type == NULL || strcasestr(type, "html") != NULL ? 3 : 2;
+	if (in_rss)
+		rank--;		/* RSS's own <link> wins */
+	abs = resolve(p, href);
+	if (abs == NULL)
+		goto out;
+	if (feed_level) {
+		if (p->channel_link == NULL)
+			p->channel_link = abs;
+		else
+			free(abs);
+	} else {
+		if (rank > p->e.link_rank) {
+			raw_reset(&p->e.link);
+			raw_add(&p->e.link, abs, strlen(abs), MAX_RAW);
+			p->e.link_rank = rank;
+		}
+		free(abs);
+	}
+ out:
+	free(href);
+	free(rel);
+	free(type);
+}
+
+static void
+set_root(struct feed_parser *p, const xmlChar *name, enum ns ns)
+{
+	snprintf(p->root, sizeof(p->root), "%s", (const char *)name);
+	if (name_is(name, "rss") && (ns == NS_NONE || ns == NS_OTHER))
+		p->format = FMT_RSS;
+	else if (name_is(name, "RDF") && ns == NS_RDF)
+		p->format = FMT_RDF;
+	else if (name_is(name, "feed") && (ns == NS_ATOM || ns == NS_NONE))
+		p->format = FMT_ATOM;
+	else if (strcasecmp((const char *)name, "html") == 0) {
+		set_error(p, "not a feed: an HTML page");
+		halt(p);
+	}
+}
+
+/* Which field an element inside an item is; F_NONE if none. */
+static int
+item_field(struct feed_parser *p, const xmlChar *name, enum ns ns,
+    int nattrs, const xmlChar **attrs, int *type, int *rank)
+{
+	char	*v;
+	int	 atom = ns == NS_ATOM ||
+	    (ns == NS_NONE && p->format == FMT_ATOM);
+	int	 rss = !atom && (ns == NS_NONE || ns == NS_RSS1);
+
+	*type = T_TEXT;
+	*rank = 3;
+	if (rss) {
+		if (name_is(name, "title")) {
+			*type = T_GUESS;
+			return F_TITLE;
+		}
+		if (name_is(name, "link"))
+			return F_LINK;
+		if (name_is(name, "guid")) {
+			/* isPermaLink guids are also a link, if no other */
+			v = attr(nattrs, attrs, "isPermaLink");
+			*rank = v == NULL || strcasecmp(v, "false") != 0 ?
+			    4 : 3;
+			free(v);
+			return F_ID;
+		}
+		if (name_is(name, "description")) {
+			*type = T_HTML;
+			return F_SUMMARY;
+		}
+		if (name_is(name, "pubDate"))
+			return F_PUBLISHED;
+		if (name_is(name, "author"))
+			return F_AUTHOR;
+		if (name_is(name, "category"))
+			return F_CATEGORY;
+		return F_NONE;
+	}
+	if (atom) {
+		if (name_is(name, "title")) {
+			*type = atom_type(nattrs, attrs, T_TEXT);
+			return F_TITLE;
+		}
+		if (name_is(name, "id"))
+			return F_ID;
+		if (name_is(name, "published") || name_is(name, "issued"))
+			return F_PUBLISHED;
+		if (name_is(name, "created")) {
+			*rank = 2;
+			return F_PUBLISHED;
+		}
+		if (name_is(name, "updated") || name_is(name, "modified"))
+			return F_UPDATED;
+		if (name_is(name, "summary")) {
+			*type = atom_type(nattrs, attrs, T_TEXT);
+			return F_SUMMARY;
+		}
+		if (name_is(name, "content")) {
+			if ((v = attr(nattrs, attrs, "src")) != NULL) {
+				free(v);
+				return F_NONE;
+			}
+			*type = atom_type(nattrs, attrs, T_TEXT);
+			return F_CONTENT;
+		}
+		return F_NONE;
+	}
+	switch (ns) {
+	case NS_CONTENT:
+		if (name_is(name, "encoded")) {
+			*type = T_HTML;
+			return F_CONTENT;
+		}
+		break;
+	case NS_DC:
+		*rank = 2;
+		if (name_is(name, "creator") || name_is(name, "author"))
+			return F_AUTHOR;
+		if (name_is(name, "date"))
+			return F_UPDATED;
+		if (name_is(name, "subject"))
+			return F_CATEGORY;
+		if (name_is(name, "title")) {
+			*type = T_GUESS;
+			return F_TITLE;
+		}
+		if (name_is(name, "description")) {
+			*type = T_HTML;
+			return F_SUMMARY;
+		}
+		if (name_is(name, "identifier"))
+			return F_ID;
+		break;
+	case NS_DCTERMS:
+		*rank = 2;
+		if (name_is(name, "issued") || name_is(name, "created"))
+			return F_PUBLISHED;
+		if (name_is(name, "modified"))
+			return F_UPDATED;
+		break;
+	case NS_MEDIA:
+		*rank = 1;
+		if (name_is(name, "description")) {
+			v = attr(nattrs, attrs, "type");
+			*type = v != NULL && strcmp(v, "html") == 0 ?
+			    T_HTML : T_TEXT;
+			free(v);
+			return F_SUMMARY;
+		}
+		if (name_is(name, "title")) {
+			*type = T_GUESS;
+			return F_TITLE;
+		}
+		break;
+	default:
+		break;
+	}
+	return F_NONE;
+}
+
+static void
+on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **nsdecl, int nattrs,
+    int ndefaulted, const xmlChar **attrs)
+{
+	struct feed_parser	*p = parser_of(ctx);
+	struct frame		*f, *up;
+	enum ns			 ns;
+	char			*v, *b;
+	int			 field, type, rank;
+
+	if (p->halted || p->stopped)
+		return;
+	if (p->depth >= MAX_DEPTH) {
+		set_error(p, "elements nested deeper than %d", MAX_DEPTH);
+		halt(p);
+		return;
+	}
+	f = &p->stack[p->depth];
+	up = p->depth > 0 ? &p->stack[p->depth - 1] : NULL;
+	f->base = NULL;
+	f->field = F_NONE;
+	f->prev_base = p->base;
+	/* xml:base, resolved against the one in force */
+	if (nattrs > 0 && (v = attr_ns(nattrs, attrs,
+	    "http://www.w3.org/XML/1998/namespace", "base")) != NULL) {
+		b = resolve(p, v);
+		free(v);
+		if (b != NULL) {
+			f->base = b;
+			p->base = b;
+		}
+	}
+	p->depth++;
+
+	/* Inside a captured field: markup is part of the text. */
+	if (p->cap_field != F_NONE) {
+		f->kind = K_OTHER;
+		if (p->cap_type == T_HTML || p->cap_type == T_XHTML ||
+		    p->cap_type == T_GUESS) {
+			raw_add(&p->cap, "<", 1, MAX_RAW);
+			raw_add(&p->cap, (const char *)name,
+			    strlen((const char *)name), MAX_RAW);
+			raw_add(&p->cap, ">", 1, MAX_RAW);
+		}
+		return;
+	}
+	ns = ns_of(p, uri);
+	if (up == NULL) {
+		set_root(p, name, ns);
+		f->kind = K_ROOT;
+		return;
+	}
+	if (up->kind == K_SKIP) {
+		f->kind = K_SKIP;
+		return;
+	}
+
+	if (p->item_depth >= 0) {
+		/* inside an item */
+		if (up->kind == K_AUTHOR) {
+			if (name_is(name, "name"))
+				start_capture(p, F_AUTHOR, T_TEXT, 3);
+			else if (name_is(name, "email"))
+				start_capture(p, F_EMAIL, T_TEXT, 3);
+			f->kind = p->cap_field != F_NONE ? K_FIELD : K_OTHER;
+			return;
+		}
+		if (up->kind != K_ITEM && up->kind != K_GROUP) {
+			f->kind = K_OTHER;
+			return;
+		}
+		if (ns == NS_ATOM || (ns == NS_NONE &&
+		    p->format == FMT_ATOM)) {
+			if (name_is(name, "link")) {
+				atom_link(p, nattrs, attrs, 0,
+				    p->format != FMT_ATOM);
+				f->kind = K_OTHER;
+				return;
+			}
+			if (name_is(name, "author") && up->kind == K_ITEM) {
+				f->kind = K_AUTHOR;
+				return;
+			}
+			if (name_is(name, "category")) {
+				if ((v = attr(nattrs, attrs, "term")) ==
+				    NULL)
+					v = attr(nattrs, attrs, "label");
+				if (v != NULL)
+					add_category(p, v, strlen(v));
+				free(v);
+				f->kind = K_OTHER;
+				return;
+			}
+			if (name_is(name, "source")) {
+				f->kind = K_SKIP;
+				return;
+			}
+		}
+		if (ns == NS_MEDIA && name_is(name, "group")) {
+			f->kind = K_GROUP;
+			return;
+		}
+		field = item_field(p, name, ns, nattrs, attrs, &type, &rank);
+		if (field != F_NONE) {
+			start_capture(p, field, type, rank);
+			f->kind = K_FIELD;
+			f->field = (unsigned char)field;
+			return;
+		}
+		if (ns == NS_NONE && p->format != FMT_ATOM &&
+		    name_is(name, "source"))
+			f->kind = K_SKIP;
+		else
+			f->kind = K_OTHER;
+		return;
+	}
+
+	/* item starts */
+	if ((name_is(name, "item") && (ns == NS_NONE || ns == NS_RSS1)) ||
+	    (name_is(name, "entry") && (ns == NS_ATOM ||
+	    (ns == NS_NONE && p->format == FMT_ATOM)))) {
+		f->kind = K_ITEM;
+		p->item_depth = p->depth - 1;
+		entry_clear(&p->e);
+		if (ns == NS_RSS1 && (v = attr_ns(nattrs, attrs,
+		    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "about")) !=
+		    NULL) {
+			raw_add(&p->e.id, v, strlen(v), MAX_SHORT);
+			p->e.id_rank = 1;
+			free(v);
+		}
+		if (p->format == FMT_NONE)
+			p->format = ns == NS_ATOM ? FMT_ATOM : FMT_RSS;
+		return;
+	}
+	if (name_is(name, "channel") && (ns == NS_NONE || ns == NS_RSS1)) {
+		f->kind = K_CHANNEL;
+		if (p->format == FMT_NONE)
+			p->format = FMT_RSS;
+		return;
+	}
+	/* feed-level title and link: <channel> children, <feed> children */
+	if ((up->kind == K_CHANNEL && (ns == NS_NONE || ns == NS_RSS1)) ||
+	    (up->kind == K_ROOT && p->format == FMT_ATOM &&
+	    (ns == NS_ATOM || ns == NS_NONE))) {
+		if (name_is(name, "title")) {
+			start_capture(p, F_FEED_TITLE,
+			    p->format == FMT_ATOM ?
+			    atom_type(nattrs, attrs, T_TEXT) : T_GUESS, 3);
+			f->kind = K_FIELD;
+			return;
+		}
+		if (name_is(name, "link") && p->format == FMT_ATOM) {
+			atom_link(p, nattrs, attrs, 1, 0);
+			f->kind = K_OTHER;
+			return;
+		}
+		if (name_is(name, "link")) {
+			start_capture(p, F_FEED_LINK, T_TEXT, 3);
+			f->kind = K_FIELD;
+			return;
+		}
+		/* <image>, <textinput>: their titles are not the feed's */
+		f->kind = K_SKIP;
+		return;
+	}
+	f->kind = K_OTHER;
+}
+
+/* The end of a captured field: keep it if it outranks what we have. */
+static void
+end_capture(struct feed_parser *p)
+{
+	struct entry	*e = &p->e;
+	struct raw	*dst = NULL;
+	int		*rank = NULL, *type = NULL;
+	char		*s;
+	const char	*t;
+
+	switch (p->cap_field) {
+	case F_TITLE:
+		dst = &e->title, rank = &e->title_rank, type = &e->title_type;
+		break;
+	case F_SUMMARY:
+		dst = &e->summary, rank = &e->summary_rank;
+		type = &e->summary_type;
+		break;
+	case F_CONTENT:
+		dst = &e->content, rank = &e->content_rank;
+		type = &e->content_type;
+		break;
+	case F_ID:
+		/* a permalink guid is also the link of last resort */
+		if (p->cap_rank == 4 && e->link_rank < 1) {
+			t = plain(p, &p->cap, MAX_RAW);
+			if (is_absolute_url(t)) {
+				raw_reset(&e->link);
+				raw_add(&e->link, t, strlen(t), MAX_RAW);
+				e->link_rank = 1;
+			}
+		}
+		p->cap_rank = 3;
+		dst = &e->id, rank = &e->id_rank;
+		break;
+	case F_LINK:
+		t = plain(p, &p->cap, MAX_RAW);
+		if (*t == '\0' || p->cap_rank <= e->link_rank)
+			break;
+		s = resolve(p, t);
+		raw_reset(&e->link);
+		if (s != NULL)
+			raw_add(&e->link, s, strlen(s), MAX_RAW);
+		free(s);
+		e->link_rank = p->cap_rank;
+		break;
+	case F_PUBLISHED:
+		dst = &e->pub, rank = &e->pub_rank;
+		break;
+	case F_UPDATED:
+		dst = &e->upd, rank = &e->upd_rank;
+		break;
+	case F_AUTHOR:
+		dst = &e->author, rank = &e->author_rank;
+		break;
+	case F_EMAIL:
+		if (e->email.len == 0)
+			raw_swap(&e->email, &p->cap);
+		break;
+	case F_CATEGORY:
+		add_category(p, raw_str(&p->cap), p->cap.len);
+		break;
+	case F_FEED_TITLE:
+		if (p->feed_title == NULL)
+			p->feed_title = nonempty_dup(convert(p, &p->cap,
+			    p->cap_type, MAX_SHORT));
+		break;
+	case F_FEED_LINK:
+		t = plain(p, &p->cap, MAX_RAW);
+		if (p->channel_link == NULL && *t != '\0')
+			p->channel_link = resolve(p, t);
+		break;
+	}
+	/* Empty fields do not displace anything. */
+	if (dst != NULL && p->cap_rank > *rank && p->cap.len > 0 &&
+	    *plain(p, &p->cap, 16) != '\0') {
+		raw_swap(dst, &p->cap);
+		*rank = p->cap_rank;
+		if (type != NULL)
+			*type = p->cap_type;
+	}
+	p->cap_field = F_NONE;
+	raw_reset(&p->cap);
+}
+
+static void
+on_end(void *ctx, const xmlChar *name, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct feed_parser	*p = parser_of(ctx);
+	struct frame		*f;
+
+	if (p->depth == 0)
+		return;
+	p->depth--;
+	f = &p->stack[p->depth];
+	if (f->base != NULL) {
+		p->base = f->prev_base;
+		free(f->base);
+		f->base = NULL;
+	}
+	if (p->halted || p->stopped)
+		return;
+	if (p->cap_field != F_NONE) {
+		if (p->depth > p->cap_depth) {
+			if (p->cap_type == T_HTML || p->cap_type == T_XHTML ||
+			    p->cap_type == T_GUESS) {
+				raw_add(&p->cap, "</", 2, MAX_RAW);
+				raw_add(&p->cap, (const char *)name,
+				    strlen((const char *)name), MAX_RAW);
+				raw_add(&p->cap, ">", 1, MAX_RAW);
+			}
+			return;
+		}
+		end_capture(p);
+		return;
+	}
+	if (f->kind == K_ITEM && p->depth == p->item_depth) {
+		p->item_depth = -1;
+		emit(p);
+	}
+}
+
+static void
+on_text(void *ctx, const xmlChar *ch, int len)
+{
+	struct feed_parser	*p = parser_of(ctx);
+	const char		*s = (const char *)ch, *q, *end;
+
+	if (p->cap_field == F_NONE || len <= 0)
+		return;
+	if (p->cap_type != T_XHTML) {
+		raw_add(&p->cap, s, (size_t)len, MAX_RAW);
+		return;
+	}
+	/* Inline XHTML: its text is text, escape it back for html_to_text. */
+	end = s + len;
+	while (s < end) {
+		for (q = s; q < end && *q != '<' && *q != '&'; q++)
+			;
+		raw_add(&p->cap, s, (size_t)(q - s), MAX_RAW);
+		if (q == end)
+			break;
+		raw_add(&p->cap, *q == '<' ? "&lt;" : "&amp;", *q == '<' ? 4 :
+		    5, MAX_RAW);
+		s = q + 1;
+	}
+}
+
+static void
+on_reference(void *ctx, const xmlChar *name)
+{
+	(void)parser_of(ctx);		/* the text came through on_text */
+}
+
+/*
+ * Undeclared entities: the HTML ones (&nbsp; &eacute; ...) are defined
+ * in the document on first use, from libxml2's own HTML table.
+ */
+static xmlEntityPtr
+on_get_entity(void *ctx, const xmlChar *name)
+{
+	xmlParserCtxtPtr	 ctxt = ctx;
+	xmlEntityPtr		 e;
+	const htmlEntityDesc	*h;
+	xmlChar			 utf8[8];
+	int			 n;
+
+	(void)parser_of(ctx);
+	if ((e = xmlSAX2GetEntity(ctx, name)) != NULL || ctxt->myDoc == NULL)
+		return e;
+	if ((h = htmlEntityLookup(name)) == NULL)
+		return NULL;
+	n = xmlCopyCharMultiByte(utf8, (int)h->value);
+	if (n <= 0)
+		return NULL;
+	utf8[n] = '\0';
+	if (ctxt->myDoc->intSubset == NULL &&
+	    xmlCreateIntSubset(ctxt->myDoc, BAD_CAST "feed", NULL, NULL) ==
+	    NULL)
+		return NULL;
+	return xmlAddDocEntity(ctxt->myDoc, name, XML_INTERNAL_GENERAL_ENTITY,
+	    NULL, NULL, utf8);
+}
+
+static void
+on_error(void *ctx, xmlErrorPtr err)
+{
+	xmlParserCtxtPtr	 ctxt = ctx;
+	struct feed_parser	*p;
+	char			*msg;
+	size_t			 n;
+
+	if (ctxt == NULL || (p = ctxt->_private) == NULL || err == NULL)
+		return;
+	if (err->level == XML_ERR_WARNING)
+		return;
+	p->nerrors++;
+	if (p->xml_error == NULL && err->message != NULL) {
+		msg = xstrdup(err->message);
+		n = strlen(msg);
+		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			msg[--n] = '\0';
+		p->xml_error = xasprintf("line %d: %s", err->line, msg);
+		free(msg);
+	}
+	/* Entity bombs and the like: never worth recovering from. */
+	if (err->code == XML_ERR_ENTITY_LOOP ||
+	    err->code == XML_ERR_ENTITY_BOUNDARY) {
+		set_error(p, "entity expansion limit: %s", p->xml_error);
+		halt(p);
+	}
+}
+
+static void
+on_generic_error(void *ctx, const char *msg, ...)
+{
+	/* Context-free libxml2 messages: never to our stderr. */
+}
+
+static xmlParserInputPtr
+deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	return NULL;	/* no external entities, DTDs or XIncludes, ever */
+}
+
+void
+feed_parser_global_init(void)
+{
+	xmlInitParser();
+	xmlSetExternalEntityLoader(deny_loader);
+	xmlSetGenericErrorFunc(NULL, on_generic_error);
+	xmlSAXVersion(&feed_sax, 2);
+	feed_sax.startElementNs = on_start;
+	feed_sax.endElementNs = on_end;
+	feed_sax.characters = on_text;
+	feed_sax.cdataBlock = on_text;
+	feed_sax.getEntity = on_get_entity;
+	feed_sax.reference = on_reference;
+	feed_sax.serror = on_error;
+	feed_sax.ignorableWhitespace = on_text;
+	feed_sax.warning = NULL;
+	feed_sax.error = NULL;
+	feed_sax.fatalError = NULL;
+	feed_sax.processingInstruction = NULL;
+	feed_sax.comment = NULL;
+	/* no external subset, ever */
+	feed_sax.externalSubset = NULL;
+	feed_sax.resolveEntity = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* the amp filter */
+
+static int
+is_name_start(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    c == ':' || c >= 0x80;
+}
+
+static int
+is_name_char(unsigned char c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9') || c == '.' ||
+	    c == '-';
+}
+
+static int
+is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+/*
+ * s[0] == '&': the length of the well-formed reference it starts, 0 if it
+ * starts none, -1 if the answer needs bytes past n (and !eod).
+ */
+static int
+amp_check(const unsigned char *s, size_t n, int eod)
+{
+	size_t	 i = 1;
+
+	if (i >= n)
+		return eod ? 0 : -1;
+	if (s[i] == '#') {
+		i++;
+		if (i < n && (s[i] == 'x' || s[i] == 'X')) {
+			for (i++; i < n && i < 16 && is_hex(s[i]); i++)
+				;
+			if (i < n && i == 3)
+				return 0;
+		} else {
+			for (; i < n && i < 16 && s[i] >= '0' && s[i] <= '9';
+			    i++)
+				;
+			if (i < n && i == 2)
+				return 0;
+		}
+	} else {
+		if (!is_name_start(s[i]))
+			return 0;
+		for (i++; i < n && i < 40 && is_name_char(s[i]); i++)
+			;
+	}
+	if (i >= n)
+		return eod ? 0 : -1;
+	return s[i] == ';' ? (int)i + 1 : 0;
+}
+
+static int	xml_feed(struct feed_parser *, const char *, size_t, int);
+
+/* Queues filtered bytes for libxml2. */
+static int
+out_add(struct feed_parser *p, const char *s, size_t n)
+{
+	if (p->nout + n > CHUNK) {
+		if (xml_feed(p, p->out, p->nout, 0) == -1)
+			return -1;
+		p->nout = 0;
+		if (n > CHUNK)
+			return xml_feed(p, s, n, 0);
+	}
+	memcpy(p->out + p->nout, s, n);
+	p->nout += n;
+	return 0;
+}
+
+/* The end of a CDATA section, comment or PI: index after it, or -1. */
+static long
+find_close(const char *s, size_t i, size_t n, enum fstate st)
+{
+	const char	*q;
+	char		 c = st == FS_CDATA ? ']' : st == FS_COMMENT ? '-' : '?';
+
+	while (i < n && (q = memchr(s + i, c, n - i)) != NULL) {
+		i = (size_t)(q - s);
+		if (st == FS_PI) {
+			if (i + 1 < n && s[i + 1] == '>')
+				return (long)i + 2;
+		} else if (i + 2 < n && s[i + 1] == c && s[i + 2] == '>')
+			return (long)i + 3;
+		i++;
+	}
+	return -1;
+}
+
+/*
+ * Runs the filter over win[0..nwin); returns how many bytes it consumed
+ * (the rest waits for more input unless eod), or -1 on a parse stop.
+ */
+static long
+filter_run(struct feed_parser *p, int eod)
+{
+	const char	*s = p->win;
+	size_t		 n = p->nwin, i = 0, span = 0, keep;
+	long		 k;
+	int		 r;
+	unsigned char	 c;
+
+	while (i < n) {
+		if (p->fstate != FS_TEXT) {
+			k = find_close(s, i, n, p->fstate);
+			if (k == -1) {
+				/* keep a possible partial closer */
+				keep = eod ? 0 : 2;
+				i = n > keep && n - keep > i ? n - keep : i;
+				break;
+			}
+			i = (size_t)k;
+			p->fstate = FS_TEXT;
+			continue;
+		}
+		for (; i < n; i++) {
+			c = (unsigned char)s[i];
+			if (c == '<' || c == '&')
+				break;
+		}
+		if (i == n)
+			break;
+		if (!eod && i + LOOKAHEAD > n)
+			break;		/* decide when more bytes are in */
+		if (s[i] == '&') {
+			r = amp_check((const unsigned char *)s + i, n - i, eod);
+			if (r > 0) {
+				i += (size_t)r;
+				continue;
+			}
+			if (out_add(p, s + span, i - span) == -1 ||
+			    out_add(p, "&amp;", 5) == -1)
+				return -1;
+			span = ++i;
+			continue;
+		}
+		/* '<' */
+		if (i + 9 <= n && memcmp(s + i, "<![CDATA[", 9) == 0) {
+			p->fstate = FS_CDATA;
+			i += 9;
+		} else if (i + 4 <= n && memcmp(s + i, "<!--", 4) == 0) {
+			p->fstate = FS_COMMENT;
+			i += 4;
+		} else if (i + 2 <= n && s[i + 1] == '?') {
+			p->fstate = FS_PI;
+			i += 2;
+		} else
+			i++;
+	}
+	if (out_add(p, s + span, i - span) == -1)
+		return -1;
+	return (long)i;
+}
+
+/* Hands bytes to libxml2, checking the caps. */
+static int
+xml_feed(struct feed_parser *p, const char *s, size_t n, int terminate)
+{
+	while (n > 0 || terminate) {
+		size_t	 k = n > CHUNK ? CHUNK : n;
+
+		if (p->halted || p->stopped || p->truncated)
+			return p->truncated ? 0 : -1;
+		xmlParseChunk(p->ctxt, s, (int)k, terminate && k == n);
+		s += k;
+		n -= k;
+		if (n == 0)
+			break;
+	}
+	if (p->halted || p->stopped)
+		return -1;
+	return 0;
+}
+
+/* Input for the XML parser: through the filter when it is on. */
+static int
+xml_push(struct feed_parser *p, const char *buf, size_t len, int eod)
+{
+	long	 used;
+	size_t	 k;
+
+	if (!p->filter) {
+		if (len > 0 && xml_feed(p, buf, len, 0) == -1)
+			return -1;
+		if (eod)
+			return xml_feed(p, NULL, 0, 1);
+		return 0;
+	}
+	do {
+		k = len > CHUNK ? CHUNK : len;
+		memcpy(p->win + p->nwin, buf, k);
+		p->nwin += k;
+		buf += k;
+		len -= k;
+		if ((used = filter_run(p, eod && len == 0)) == -1)
+			return -1;
+		memmove(p->win, p->win + used, p->nwin - (size_t)used);
+		p->nwin -= (size_t)used;
+	} while (len > 0);
+	if (p->nout > 0 && (eod || p->nout >= CHUNK / 2)) {
+		if (xml_feed(p, p->out, p->nout, 0) == -1)
+			return -1;
+		p->nout = 0;
+	}
+	if (eod)
+		return xml_feed(p, NULL, 0, 1);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* sniffing */
+
+static int
+charset_is_utf8(const char *cs)
+{
+	return strcasecmp(cs, "utf-8") == 0 || strcasecmp(cs, "utf8") == 0 ||
+	    strcasecmp(cs, "us-ascii") == 0 || strcasecmp(cs, "ascii") == 0;
+}
+
+/* Encodings where '&' and '<' bytes may be parts of other characters. */
+static int
+charset_unsafe(const char *cs, size_t n)
+{
+	char	 low[40];
+	size_t	 i;
+
+	if (n >= sizeof(low))
+		n = sizeof(low) - 1;
+	for (i = 0; i < n; i++)
+		low[i] = (char)(cs[i] >= 'A' && cs[i] <= 'Z' ? cs[i] + 32 :
+		    cs[i]);
+	low[n] = '\0';
+	return strstr(low, "16") != NULL || strstr(low, "32") != NULL ||
+	    strstr(low, "ucs") != NULL || strstr(low, "2022") != NULL ||
+	    strstr(low, "utf-7") != NULL || strstr(low, "ebcdic") != NULL ||
+	    strstr(low, "hz") != NULL;
+}
+
+/* The encoding="..." of an XML declaration at s (n bytes), or NULL. */
+static const char *
+decl_encoding(const char *s, size_t n, size_t *len)
+{
+	const char	*q, *end, *e;
+	char		 quote;
+
+	if (n < 6 || memcmp(s, "<?xml", 5) != 0)
+		return NULL;
+	if ((end = memchr(s, '>', n)) == NULL)
+		end = s + n;
+	for (q = s; q + 9 < end; q++) {
+		if (memcmp(q, "encoding", 8) != 0)
+			continue;
+		q += 8;
+		while (q < end && (*q == ' ' || *q == '='))
+			q++;
+		if (q >= end || (*q != '"' && *q != '\''))
+			return NULL;
+		quote = *q++;
+		if ((e = memchr(q, quote, (size_t)(end - q))) == NULL)
+			return NULL;
+		*len = (size_t)(e - q);
+		return q;
+	}
+	return NULL;
+}
+
+static void
+xml_start(struct feed_parser *p)
+{
+	xmlCharEncodingHandlerPtr	 h;
+
+	p->ctxt = xmlCreatePushParserCtxt(&feed_sax, NULL, NULL, 0, p->url);
+	if (p->ctxt == NULL)
+		fatalx("%s: cannot create a parser context", __func__);
+	p->ctxt->_private = p;
+	xmlCtxtUseOptions(p->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING | XML_PARSE_RECOVER);
+	/* never load a DTD, never substitute entities */
+	p->ctxt->loadsubset = 0;
+	p->ctxt->replaceEntities = 0;
+	p->ctxt->validate = 0;
+	if (p->charset != NULL && !charset_is_utf8(p->charset) &&
+	    (h = xmlFindCharEncodingHandler(p->charset)) != NULL)
+		xmlSwitchToEncoding(p->ctxt, h);
+	p->mode = M_XML;
+}
+
+/*
+ * Decides what the document is from its first bytes, then replays them.
+ * Returns what xml_push / the JSON buffer returns.
+ */
+static int
+sniff_done(struct feed_parser *p, int eod)
+{
+	const unsigned char	*s = (const unsigned char *)p->sniff;
+	size_t			 n = p->nsniff, i = 0, bom = 0, elen;
+	const char		*enc;
+
+	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+		bom = 3;
+	else if (n >= 2 && ((s[0] == 0xfe && s[1] == 0xff) ||
+	    (s[0] == 0xff && s[1] == 0xfe)))
+		bom = 2;
+	i = bom;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+	    s[i] == '\n'))
+		i++;
+	if (bom != 2 && i < n && s[i] == '{') {
+		p->mode = M_JSON;
+		p->format = FMT_JSON;
+		raw_add(&p->json, (const char *)s + i, n - i, p->max_bytes);
+		return 0;
+	}
+	xml_start(p);
+	/* UTF-16/32 (BOM or NUL bytes): the filter would corrupt it */
+	p->filter = bom != 2 && memchr(s, '\0', n) == NULL;
+	if (p->filter && p->charset != NULL &&
+	    charset_unsafe(p->charset, strlen(p->charset)))
+		p->filter = 0;
+	if (p->filter && (enc = decl_encoding((const char *)s + i, n - i,
+	    &elen)) != NULL && charset_unsafe(enc, elen))
+		p->filter = 0;
+	if (p->filter && p->win == NULL) {
+		p->win = xmalloc(CHUNK + LOOKAHEAD + 16);
+		p->out = xmalloc(CHUNK);
+	}
+	/* keep the BOM, drop white space before the first '<' */
+	if (bom == 3 && xml_push(p, (const char *)s, 3, 0) == -1)
+		return -1;
+	if (bom == 2)
+		i = 0;
+	return xml_push(p, (const char *)s + i, n - i, eod);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON Feed */
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	json_t	*v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void
+raw_set(struct raw *r, const char *s, size_t max)
+{
+	raw_reset(r);
+	if (s != NULL)
+		raw_add(r, s, strlen(s), max);
+}
+
+static int
+json_finish(struct feed_parser *p)
+{
+	json_error_t	 jerr;
+	json_t		*doc, *items, *it, *v, *a;
+	const char	*s, *ver;
+	char		 num[32], *abs;
+	size_t		 i, j;
+	int		 rc = -1;
+
+	doc = json_loadb(p->json.s ? p->json.s : "", p->json.len, 0, &jerr);
+	if (doc == NULL) {
+		set_error(p, "line %d: %s", jerr.line, jerr.text);
+		return -1;
+	}
+	ver = jstr(doc, "version");
+	items = json_object_get(doc, "items");
+	if (ver == NULL || strstr(ver, "jsonfeed.org") == NULL ||
+	    !json_is_array(items)) {
+		set_error(p, "not a feed: JSON without a JSON Feed version "
+		    "and items");
+		goto out;
+	}
+	if ((s = jstr(doc, "title")) != NULL) {
+		text_buf_reset(&p->tb);
+		p->tb.max = MAX_SHORT;
+		text_buf_add(&p->tb, s, strlen(s));
+		p->feed_title = nonempty_dup(text_buf_str(&p->tb));
+	}
+	if ((s = jstr(doc, "home_page_url")) != NULL && is_absolute_url(s))
+		p->channel_link = xstrdup(s);
+	json_array_foreach(items, i, it) {
+		if (!json_is_object(it))
+			continue;
+		entry_clear(&p->e);
+		v = json_object_get(it, "id");
+		if (json_is_string(v))
+			raw_set(&p->e.id, json_string_value(v), MAX_SHORT);
+		else if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(v));
+			raw_set(&p->e.id, num, MAX_SHORT);
+		}
+		if ((s = jstr(it, "url")) != NULL ||
+		    (s = jstr(it, "external_url")) != NULL) {
+			abs = resolve(p, s);
+			raw_set(&p->e.link, abs, MAX_RAW);
+			free(abs);
+		}
+		raw_set(&p->e.title, jstr(it, "title"), MAX_RAW);
+		p->e.title_type = T_TEXT;
+		if ((s = jstr(it, "summary")) != NULL) {
+			raw_set(&p->e.summary, s, MAX_RAW);
+			p->e.summary_type = T_TEXT;
+		}
+		if ((s = jstr(it, "content_html")) != NULL) {
+			raw_set(&p->e.content, s, MAX_RAW);
+			p->e.content_type = T_HTML;
+		} else if ((s = jstr(it, "content_text")) != NULL) {
+			raw_set(&p->e.content, s, MAX_RAW);
+			p->e.content_type = T_TEXT;
+		}
+		raw_set(&p->e.pub, jstr(it, "date_published"), MAX_SHORT);
+		raw_set(&p->e.upd, jstr(it, "date_modified"), MAX_SHORT);
+		a = json_object_get(it, "authors");
+		if (json_is_array(a) && json_array_size(a) > 0)
+			a = json_array_get(a, 0);
+		else
+			a = json_object_get(it, "author");
+		if (json_is_object(a))
+			raw_set(&p->e.author, jstr(a, "name"), MAX_SHORT);
+		json_array_foreach(json_object_get(it, "tags"), j, v)
+			if (json_is_string(v))
+				add_category(p, json_string_value(v),
+				    strlen(json_string_value(v)));
+		emit(p);
+		if (p->stopped || p->truncated)
+			break;
+	}
+	rc = p->stopped ? -1 : 0;
+ out:
+	json_decref(doc);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* the interface */
+
+struct feed_parser *
+feed_parser_new(const char *url, const char *http_charset, feed_item_cb *cb,
+    void *arg)
+{
+	struct feed_parser	*p;
+
+	p = xcalloc(1, sizeof(*p));
+	p->url = url != NULL ? xstrdup(url) : NULL;
+	if (url != NULL && is_absolute_url(url))
+		p->doc_base = p->url;
+	p->charset = http_charset != NULL && *http_charset != '\0' ?
+	    xstrdup(http_charset) : NULL;
+	p->cb = cb;
+	p->arg = arg;
+	p->mode = M_SNIFF;
+	p->max_bytes = FEED_PARSER_MAX_BYTES;
+	p->max_items = FEED_PARSER_MAX_ITEMS;
+	p->item_depth = -1;
+	text_buf_init(&p->tb, MAX_TEXT);
+	return p;
+}
+
+void
+feed_parser_set_limits(struct feed_parser *p, size_t max_bytes,
+    size_t max_items)
+{
+	if (max_bytes > 0)
+		p->max_bytes = max_bytes;
+	if (max_items > 0)
+		p->max_items = max_items;
+}
+
+void
+feed_parser_set_seen(struct feed_parser *p, feed_seen_cb *seen, void *arg)
+{
+	p->seen = seen;
+	p->seen_arg = arg;
+}
+
+int
+feed_parser_push(struct feed_parser *p, const char *buf, size_t len)
+{
+	size_t	 k;
+
+	if (p->halted || p->stopped)
+		return -1;
+	if (p->truncated || p->mode == M_DONE)
+		return 0;
+	if (len > p->max_bytes - p->nbytes) {
+		set_error(p, "document larger than %zu bytes", p->max_bytes);
+		halt(p);
+		return -1;
+	}
+	p->nbytes += len;
+	if (p->mode == M_SNIFF) {
+		k = SNIFF_MAX - p->nsniff;
+		if (k > len)
+			k = len;
+		memcpy(p->sniff + p->nsniff, buf, k);
+		p->nsniff += k;
+		buf += k;
+		len -= k;
+		if (p->nsniff < SNIFF_MAX)
+			return 0;
+		if (sniff_done(p, 0) == -1)
+			return -1;
+	}
+	if (len == 0)
+		return 0;
+	if (p->mode == M_JSON) {
+		raw_add(&p->json, buf, len, p->max_bytes);
+		return 0;
+	}
+	return xml_push(p, buf, len, 0);
+}
+
+/* Why a document that ended gave no feed. */
+static void
+explain(struct feed_parser *p)
+{
+	if (p->nbytes == 0)
+		set_error(p, "empty document");
+	else if (p->root[0] == '\0' && p->xml_error != NULL)
+		set_error(p, "not XML: %s", p->xml_error);
+	else if (p->root[0] == '\0')
+		set_error(p, "not a feed: no root element");
+	else
+		set_error(p, "not a feed: root element <%s>%s%s", p->root,
+		    p->xml_error ? ", " : "", p->xml_error ? p->xml_error :
+		    "");
+}
+
+int
+feed_parser_finish(struct feed_parser *p)
+{
+	int	 rc;
+
+	if (p->mode == M_DONE)
+		return p->error != NULL && !p->truncated ? -1 : 0;
+	if (p->halted || p->stopped) {
+		p->mode = M_DONE;
+		return -1;
+	}
+	if (p->mode == M_SNIFF && sniff_done(p, 1) == -1)
+		goto fail;
+	if (p->mode == M_JSON) {
+		p->mode = M_DONE;
+		return json_finish(p);
+	}
+	if (!p->truncated && xml_push(p, NULL, 0, 1) == -1 &&
+	    (p->halted || p->stopped))
+		goto fail;
+	/* an item cut short by the end of the document still counts */
+	if (p->item_depth >= 0 && !p->truncated) {
+		if (p->cap_field != F_NONE)
+			end_capture(p);
+		p->item_depth = -1;
+		emit(p);
+		if (p->stopped)
+			goto fail;
+	}
+	p->mode = M_DONE;
+	rc = p->format != FMT_NONE || p->count > 0 ? 0 : -1;
+	if (rc == -1)
+		explain(p);
+	else if (p->nerrors > 0)
+		log_debug("'%s': recovered from %d XML errors, the first: %s",
+		    p->url ? p->url : "-", p->nerrors, p->xml_error);
+	return rc;
+ fail:
+	p->mode = M_DONE;
+	return -1;
+}
+
+const char *
+feed_parser_error(const struct feed_parser *p)
+{
+	return p->error;
+}
+
+const char *
+feed_parser_title(const struct feed_parser *p)
+{
+	return p->feed_title;
+}
+
+size_t
+feed_parser_count(const struct feed_parser *p)
+{
+	return p->count;
+}
+
+size_t
+feed_parser_seen_count(const struct feed_parser *p)
+{
+	return p->nseen;
+}
+
+void
+feed_parser_free(struct feed_parser *p)
+{
+	int	 i;
+
+	if (p == NULL)
+		return;
+	if (p->ctxt != NULL) {
+		if (p->ctxt->myDoc != NULL)
+			xmlFreeDoc(p->ctxt->myDoc);
+		xmlFreeParserCtxt(p->ctxt);
+	}
+	for (i = 0; i < p->depth && i < MAX_DEPTH; i++)
+		free(p->stack[i].base);
+	entry_free(&p->e);
+	raw_free(&p->cap);
+	raw_free(&p->json);
+	text_buf_release(&p->tb);
+	free(p->win);
+	free(p->out);
+	free(p->feed_title);
+	free(p->channel_link);
+	free(p->error);
+	free(p->xml_error);
+	free(p->charset);
+	free(p->url);
+	free(p);
+}

@@ -1,0 +1,296 @@
+/* text.c: UTF-8 repair and white-space collapse for feed text. */
+#include "text.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "xmalloc.h"
+
+/* Byte classes: plain ASCII, ASCII white space, control to drop, non-ASCII. */
+enum {
+	C_PLAIN,
+	C_SPACE,
+	C_CTRL,
+	C_HIGH
+};
+
+static unsigned char	 cls[256];
+static int		 cls_ready;
+
+static void
+cls_init(void)
+{
+	int	 c;
+
+	for (c = 0; c < 256; c++) {
+		if (c >= 0x80)
+			cls[c] = C_HIGH;
+		else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+		    c == '\f' || c == '\v')
+			cls[c] = C_SPACE;
+		else if (c < 0x20 || c == 0x7f)
+			cls[c] = C_CTRL;
+		else
+			cls[c] = C_PLAIN;
+	}
+	cls_ready = 1;
+}
+
+void
+text_buf_init(struct text_buf *tb, size_t max)
+{
+	if (!cls_ready)
+		cls_init();
+	memset(tb, 0, sizeof(*tb));
+	tb->max = max;
+}
+
+void
+text_buf_release(struct text_buf *tb)
+{
+	free(tb->buf);
+	memset(tb, 0, sizeof(*tb));
+}
+
+void
+text_buf_reset(struct text_buf *tb)
+{
+	tb->len = 0;
+	tb->space = 0;
+	tb->full = 0;
+	if (tb->buf != NULL)
+		tb->buf[0] = '\0';
+}
+
+int
+text_buf_full(const struct text_buf *tb)
+{
+	return tb->full;
+}
+
+/*
+ * Makes room for 'n' more bytes plus the pending space and the NUL.
+ * Returns 0, or -1 (and marks the buffer full) when the cap is in the way.
+ */
+static int
+reserve(struct text_buf *tb, size_t n)
+{
+	size_t	 need, a;
+
+	need = tb->len + n + (tb->space && tb->len > 0);
+	if (need > tb->max) {
+		tb->full = 1;
+		return -1;
+	}
+	if (need + 1 > tb->alloc) {
+		a = tb->alloc ? tb->alloc : 256;
+		while (a < need + 1)
+			a *= 2;
+		if (a > tb->max + 1)
+			a = tb->max + 1;
+		tb->buf = xreallocarray(tb->buf, a, 1);
+		tb->alloc = a;
+	}
+	if (tb->space && tb->len > 0)
+		tb->buf[tb->len++] = ' ';
+	tb->space = 0;
+	return 0;
+}
+
+/* Appends 'n' bytes; an ASCII run ('split') is cut at the cap. */
+static void
+put(struct text_buf *tb, const char *s, size_t n, int split)
+{
+	size_t	 room;
+
+	if (tb->full)
+		return;
+	if (split && tb->len + n + (tb->space && tb->len > 0) > tb->max) {
+		room = tb->max - tb->len - (tb->space && tb->len > 0);
+		if (tb->len + (tb->space && tb->len > 0) < tb->max &&
+		    room > 0) {
+			put(tb, s, room, 0);
+			tb->full = 1;
+			return;
+		}
+	}
+	if (reserve(tb, n) == -1)
+		return;
+	memcpy(tb->buf + tb->len, s, n);
+	tb->len += n;
+	tb->buf[tb->len] = '\0';
+}
+
+static int
+is_space_cp(int32_t cp)
+{
+	utf8proc_category_t	 c;
+
+	if (cp == 0xa0 || cp == 0x85)
+		return 1;
+	if (cp < 0x1680)
+		return 0;
+	c = utf8proc_category(cp);
+	return c == UTF8PROC_CATEGORY_ZS || c == UTF8PROC_CATEGORY_ZL ||
+	    c == UTF8PROC_CATEGORY_ZP;
+}
+
+void
+text_buf_add_char(struct text_buf *tb, long cp)
+{
+	utf8proc_uint8_t	 u[4];
+	utf8proc_ssize_t	 k;
+
+	if (cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		if (!cls_ready)
+			cls_init();
+		switch (cls[cp]) {
+		case C_SPACE:
+			tb->space = 1;
+			return;
+		case C_CTRL:
+			return;
+		}
+	} else if (cp < 0xa0 && cp != 0x85)
+		return;				/* C1 controls */
+	else if (is_space_cp((int32_t)cp)) {
+		tb->space = 1;
+		return;
+	}
+	k = utf8proc_encode_char((utf8proc_int32_t)cp, u);
+	put(tb, (const char *)u, (size_t)k, 0);
+}
+
+void
+text_buf_add(struct text_buf *tb, const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, j;
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 k;
+
+	while (i < n && !tb->full) {
+		switch (cls[p[i]]) {
+		case C_PLAIN:
+			j = i + 1;
+			while (j < n && cls[p[j]] == C_PLAIN)
+				j++;
+			put(tb, s + i, j - i, 1);
+			i = j;
+			break;
+		case C_SPACE:
+			tb->space = 1;
+			i++;
+			break;
+		case C_CTRL:
+			i++;
+			break;
+		default:
+			k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i),
+			    &cp);
+			if (k <= 0) {
+				put(tb, "\xef\xbf\xbd", 3, 0);
+				i++;
+			} else if (cp < 0xa0 && cp != 0x85)
+				i += (size_t)k;		/* C1 controls */
+			else if (is_space_cp(cp)) {
+				tb->space = 1;
+				i += (size_t)k;
+			} else {
+				put(tb, s + i, (size_t)k, 0);
+				i += (size_t)k;
+			}
+			break;
+		}
+	}
+}
+
+void
+text_buf_space(struct text_buf *tb)
+{
+	tb->space = 1;
+}
+
+const char *
+text_buf_str(struct text_buf *tb)
+{
+	if (tb->buf == NULL)
+		return "";
+	return tb->buf;
+}
+
+int
+text_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0;
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 k;
+
+	while (i < n) {
+		if (p[i] == 0)
+			return 0;
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+		if (k <= 0)
+			return 0;
+		i += (size_t)k;
+	}
+	return 1;
+}
+
+char *
+text_utf8_repair(const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	char			*out;
+	size_t			 i = 0, o = 0;
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 k;
+
+	/* Each bad byte (1) grows to 3 bytes at most. */
+	out = xreallocarray(NULL, n + 1, 3);
+	while (i < n) {
+		if (p[i] == 0) {
+			i++;
+			continue;
+		}
+		if (p[i] < 0x80) {
+			out[o++] = s[i++];
+			continue;
+		}
+		k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+		if (k <= 0) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		} else {
+			memcpy(out + o, s + i, (size_t)k);
+			o += (size_t)k;
+			i += (size_t)k;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *
+text_collapse(const char *s, size_t n)
+{
+	struct text_buf	 tb;
+	char		*out;
+
+	text_buf_init(&tb, n * 3 + 1);
+	text_buf_add(&tb, s, n);
+	out = xstrdup(text_buf_str(&tb));
+	text_buf_release(&tb);
+	return out;
+}
