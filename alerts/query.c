@@ -1,0 +1,670 @@
+/*
+ * query.c: recursive descent over the query text; see query.h.
+ */
+#include "query.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "norm.h"
+#include "xmalloc.h"
+
+#define MAX_DEPTH	64
+#define MAX_NEAR	1000
+
+struct parser {
+	struct norm	*norm;
+	const char	*s;
+	size_t		 off;
+	unsigned	 scope;
+	int		 depth;
+	char		*err;
+	size_t		 errlen;
+	int		 failed;
+};
+
+static struct query_node *parse_or(struct parser *);
+
+static const struct {
+	const char	*name;
+	unsigned	 bit;
+} fields[] = {
+	{ "title", QUERY_F_TITLE },
+	{ "summary", QUERY_F_SUMMARY },
+	{ "author", QUERY_F_AUTHOR },
+	{ "category", QUERY_F_CATEGORY },
+	{ "link", QUERY_F_LINK },
+	{ "feed", QUERY_F_FEED },
+};
+
+/* Column (characters from 1) of byte offset 'off'. */
+static int
+column(const char *s, size_t off)
+{
+	size_t	i;
+	int	col = 1;
+
+	for (i = 0; i < off && s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			col++;
+	return col;
+}
+
+static void
+fail_at(struct parser *p, size_t off, const char *fmt, ...)
+{
+	va_list	ap;
+	int	k;
+
+	if (p->failed)
+		return;
+	p->failed = 1;
+	k = snprintf(p->err, p->errlen, "column %d: ", column(p->s, off));
+	if (k < 0 || (size_t)k >= p->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->err + k, p->errlen - (size_t)k, fmt, ap);
+	va_end(ap);
+}
+
+static struct query_node *
+node_new(enum query_op op, size_t off, struct parser *p)
+{
+	struct query_node	*q = xcalloc(1, sizeof(*q));
+
+	q->op = op;
+	q->column = column(p->s, off);
+	q->scope = p->scope ? p->scope : QUERY_F_DEFAULT;
+	q->id = -1;
+	return q;
+}
+
+void
+query_free(struct query_node *q)
+{
+	size_t	i;
+
+	if (q == NULL)
+		return;
+	for (i = 0; i < q->nkids; i++)
+		query_free(q->kids[i]);
+	free(q->kids);
+	for (i = 0; i < q->nwords; i++)
+		free(q->words[i]);
+	free(q->words);
+	free(q->regex);
+	free(q->alias);
+	free(q);
+}
+
+struct query_node *
+query_dup(const struct query_node *q)
+{
+	struct query_node	*c = xmalloc(sizeof(*c));
+	size_t			 i;
+
+	*c = *q;
+	if (q->nkids > 0) {
+		c->kids = xreallocarray(NULL, q->nkids, sizeof(*c->kids));
+		for (i = 0; i < q->nkids; i++)
+			c->kids[i] = query_dup(q->kids[i]);
+	}
+	if (q->nwords > 0) {
+		c->words = xreallocarray(NULL, q->nwords, sizeof(*c->words));
+		for (i = 0; i < q->nwords; i++)
+			c->words[i] = xstrdup(q->words[i]);
+	}
+	c->regex = q->regex ? xstrdup(q->regex) : NULL;
+	c->alias = q->alias ? xstrdup(q->alias) : NULL;
+	return c;
+}
+
+static void
+kid_add(struct query_node *q, struct query_node *k)
+{
+	q->kids = xreallocarray(q->kids, q->nkids + 1, sizeof(*q->kids));
+	q->kids[q->nkids++] = k;
+}
+
+static void
+skip_space(struct parser *p)
+{
+	while (p->s[p->off] != '\0' && isspace((unsigned char)p->s[p->off]))
+		p->off++;
+}
+
+/* 1 if an upper-case operator 'kw' stands at the current offset. */
+static int
+at_keyword(struct parser *p, const char *kw)
+{
+	size_t	k = strlen(kw);
+	char	c;
+
+	if (strncmp(p->s + p->off, kw, k) != 0)
+		return 0;
+	c = p->s[p->off + k];
+	return c == '\0' || isspace((unsigned char)c) || c == '(' ||
+	    c == ')' || c == '"';
+}
+
+/* Ends a bare word. */
+static int
+word_stop(char c)
+{
+	return c == '\0' || isspace((unsigned char)c) || c == '(' ||
+	    c == ')' || c == '"' || c == '~';
+}
+
+/* Folds 'raw' into the term's words; 0 or -1 (error set at 'off'). */
+static int
+set_words(struct parser *p, struct query_node *q, const char *raw,
+    size_t rawlen, size_t off)
+{
+	struct norm_iter	it;
+	struct norm_token	t;
+
+	norm_iter_init(&it, p->norm, raw, rawlen);
+	while (norm_iter_next(&it, &t)) {
+		if (t.flags & NORM_TOK_LONG) {
+			fail_at(p, off, "word too long (at most %d bytes)",
+			    NORM_WORD_MAX);
+			return -1;
+		}
+		if (q->nwords == QUERY_MAX_PHRASE) {
+			fail_at(p, off, "phrase too long (at most %d words)",
+			    QUERY_MAX_PHRASE);
+			return -1;
+		}
+		q->words = xreallocarray(q->words, q->nwords + 1,
+		    sizeof(*q->words));
+		q->words[q->nwords++] = xstrndup(t.word, t.len);
+	}
+	if (q->nwords == 0) {
+		fail_at(p, off, "expected a word with letters or digits");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads "~N" (N optional: 'dflt') after a word or phrase. */
+static int
+parse_tilde(struct parser *p, int dflt, int max)
+{
+	size_t	start = p->off;
+	long	v = 0;
+
+	p->off++;	/* '~' */
+	if (!isdigit((unsigned char)p->s[p->off]))
+		return dflt;
+	while (isdigit((unsigned char)p->s[p->off])) {
+		v = v * 10 + (p->s[p->off++] - '0');
+		if (v > max)
+			break;
+	}
+	if (v > max || isdigit((unsigned char)p->s[p->off])) {
+		fail_at(p, start + 1, "expected a distance from 0 to %d", max);
+		return -1;
+	}
+	return (int)v;
+}
+
+static struct query_node *
+parse_phrase(struct parser *p)
+{
+	struct query_node	*q;
+	size_t			 start = p->off, i;
+	char			*raw;
+	size_t			 rl = 0;
+	int			 d;
+
+	q = node_new(QUERY_TERM, start, p);
+	q->kind = QUERY_WORDS;
+	raw = xmalloc(strlen(p->s + start) + 1);
+	for (i = start + 1; p->s[i] != '"'; i++) {
+		if (p->s[i] == '\0') {
+			fail_at(p, i, "expected '\"' to close the phrase "
+			    "opened at column %d", q->column);
+			goto fail;
+		}
+		if (p->s[i] == '\\' && p->s[i + 1] != '\0')
+			i++;
+		raw[rl++] = p->s[i];
+	}
+	p->off = i + 1;
+	if (set_words(p, q, raw, rl, start) == -1)
+		goto fail;
+	if (p->s[p->off] == '~') {
+		if ((d = parse_tilde(p, 0, MAX_NEAR)) == -1)
+			goto fail;
+		if (q->nwords > 1) {
+			q->kind = QUERY_NEAR;
+			q->dist = d;
+		}
+	}
+	free(raw);
+	return q;
+fail:
+	free(raw);
+	query_free(q);
+	return NULL;
+}
+
+static struct query_node *
+parse_regex(struct parser *p)
+{
+	struct query_node	*q;
+	size_t			 start = p->off, i;
+	pcre2_code		*re;
+	PCRE2_SIZE		 eoff;
+	int			 ec;
+	PCRE2_UCHAR		 msg[256];
+
+	q = node_new(QUERY_TERM, start, p);
+	q->kind = QUERY_REGEX;
+	for (i = start + 1; p->s[i] != '/'; i++) {
+		if (p->s[i] == '\0') {
+			fail_at(p, i, "expected '/' to close the regex "
+			    "opened at column %d", q->column);
+			goto fail;
+		}
+		if (p->s[i] == '\\' && p->s[i + 1] != '\0')
+			i++;
+	}
+	q->regex = xstrndup(p->s + start + 1, i - start - 1);
+	p->off = i + 1;
+	if (q->regex[0] == '\0') {
+		fail_at(p, start, "empty regex");
+		goto fail;
+	}
+	re = pcre2_compile((PCRE2_SPTR)q->regex, PCRE2_ZERO_TERMINATED,
+	    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF,
+	    &ec, &eoff, NULL);
+	if (re == NULL) {
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		fail_at(p, start + 1 + eoff, "bad regex: %s", (char *)msg);
+		goto fail;
+	}
+	pcre2_code_free(re);
+	return q;
+fail:
+	query_free(q);
+	return NULL;
+}
+
+static struct query_node *
+parse_alias(struct parser *p)
+{
+	struct query_node	*q;
+	size_t			 start = p->off, i;
+
+	q = node_new(QUERY_ALIAS, start, p);
+	for (i = start + 1; isalnum((unsigned char)p->s[i]) ||
+	    p->s[i] == '_' || p->s[i] == '-' || p->s[i] == '.'; i++)
+		;
+	if (i == start + 1) {
+		fail_at(p, i, "expected an alias name after '@'");
+		query_free(q);
+		return NULL;
+	}
+	q->alias = xstrndup(p->s + start + 1, i - start - 1);
+	p->off = i;
+	return q;
+}
+
+static struct query_node *
+parse_word(struct parser *p)
+{
+	struct query_node	*q;
+	size_t			 start = p->off, i, rl = 0;
+	char			*raw;
+	int			 star = 0, d;
+
+	q = node_new(QUERY_TERM, start, p);
+	q->kind = QUERY_WORDS;
+	raw = xmalloc(strlen(p->s + start) + 1);
+	for (i = start; !word_stop(p->s[i]); i++) {
+		if (star) {
+			fail_at(p, i - 1, "'*' is allowed only at the end "
+			    "of a word");
+			goto fail;
+		}
+		if (p->s[i] == '\\' && p->s[i + 1] != '\0') {
+			raw[rl++] = p->s[++i];
+			continue;
+		}
+		if (p->s[i] == '*') {
+			star = 1;
+			continue;
+		}
+		raw[rl++] = p->s[i];
+	}
+	p->off = i;
+	if (star && rl == 0) {
+		fail_at(p, start, "expected a word before '*'");
+		goto fail;
+	}
+	if (set_words(p, q, raw, rl, start) == -1)
+		goto fail;
+	if (star) {
+		if (q->nwords != 1) {
+			fail_at(p, start, "a prefix must be a single word");
+			goto fail;
+		}
+		q->kind = QUERY_PREFIX;
+	} else if (p->s[p->off] == '~') {
+		if ((d = parse_tilde(p, 1, 2)) == -1)
+			goto fail;
+		if (q->nwords != 1) {
+			fail_at(p, start, "a fuzzy term must be a single word");
+			goto fail;
+		}
+		if (d > 0) {
+			q->kind = QUERY_FUZZY;
+			q->dist = d;
+		}
+	}
+	free(raw);
+	return q;
+fail:
+	free(raw);
+	query_free(q);
+	return NULL;
+}
+
+/* A field name and ':' at the current offset: its bit, or 0. */
+static unsigned
+at_field(struct parser *p, size_t *len)
+{
+	size_t	i, k;
+
+	for (i = p->off; isalpha((unsigned char)p->s[i]); i++)
+		;
+	if (i == p->off || p->s[i] != ':')
+		return 0;
+	for (k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
+		if (strlen(fields[k].name) == i - p->off &&
+		    strncmp(fields[k].name, p->s + p->off, i - p->off) == 0) {
+			*len = i - p->off + 1;
+			return fields[k].bit;
+		}
+	}
+	*len = i - p->off;
+	return ~0u;
+}
+
+static struct query_node *
+parse_primary(struct parser *p)
+{
+	struct query_node	*q;
+	unsigned		 f, saved;
+	size_t			 flen, start;
+
+	skip_space(p);
+	start = p->off;
+	if (++p->depth > MAX_DEPTH) {
+		fail_at(p, start, "nesting too deep");
+		return NULL;
+	}
+	switch (p->s[p->off]) {
+	case '\0':
+		fail_at(p, start, "expected a term");
+		q = NULL;
+		break;
+	case '(':
+		p->off++;
+		if ((q = parse_or(p)) == NULL)
+			break;
+		skip_space(p);
+		if (p->s[p->off] != ')') {
+			fail_at(p, p->off, "expected ')' to close the group "
+			    "opened at column %d", column(p->s, start));
+			query_free(q);
+			q = NULL;
+			break;
+		}
+		p->off++;
+		break;
+	case ')':
+	case '~':
+		fail_at(p, start, "expected a term before '%c'",
+		    p->s[p->off]);
+		q = NULL;
+		break;
+	case '"':
+		q = parse_phrase(p);
+		break;
+	case '/':
+		q = parse_regex(p);
+		break;
+	case '@':
+		q = parse_alias(p);
+		break;
+	default:
+		if ((f = at_field(p, &flen)) == ~0u) {
+			fail_at(p, start, "unknown field '%.*s' (expected "
+			    "title, summary, author, category, link or feed)",
+			    (int)flen, p->s + start);
+			q = NULL;
+		} else if (f != 0) {
+			p->off += flen;
+			if (isspace((unsigned char)p->s[p->off]) ||
+			    p->s[p->off] == '\0') {
+				fail_at(p, p->off, "expected a term after "
+				    "'%.*s'", (int)flen, p->s + start);
+				q = NULL;
+				break;
+			}
+			saved = p->scope;
+			p->scope = f;
+			q = parse_primary(p);
+			p->scope = saved;
+		} else
+			q = parse_word(p);
+		break;
+	}
+	p->depth--;
+	return q;
+}
+
+static struct query_node *
+parse_unary(struct parser *p)
+{
+	struct query_node	*q, *k;
+	size_t			 start;
+	char			 c;
+
+	skip_space(p);
+	start = p->off;
+	c = p->s[p->off];
+	if (at_keyword(p, "NOT") || (c == '-' && p->s[p->off + 1] != '\0' &&
+	    !isspace((unsigned char)p->s[p->off + 1]))) {
+		p->off += c == '-' ? 1 : 3;
+		if (++p->depth > MAX_DEPTH) {
+			fail_at(p, start, "nesting too deep");
+			return NULL;
+		}
+		k = parse_unary(p);
+		p->depth--;
+		if (k == NULL)
+			return NULL;
+		q = node_new(QUERY_NOT, start, p);
+		kid_add(q, k);
+		return q;
+	}
+	if (c == '+' && p->s[p->off + 1] != '\0' &&
+	    !isspace((unsigned char)p->s[p->off + 1]))
+		p->off++;
+	return parse_primary(p);
+}
+
+static struct query_node *
+parse_and(struct parser *p)
+{
+	struct query_node	*q, *k, *n = NULL;
+	size_t			 start;
+
+	skip_space(p);
+	start = p->off;
+	if ((q = parse_unary(p)) == NULL)
+		return NULL;
+	for (;;) {
+		skip_space(p);
+		if (p->s[p->off] == '\0' || p->s[p->off] == ')' ||
+		    at_keyword(p, "OR"))
+			break;
+		if (at_keyword(p, "AND"))
+			p->off += 3;
+		if ((k = parse_unary(p)) == NULL) {
+			query_free(n != NULL ? n : q);
+			return NULL;
+		}
+		if (n == NULL) {
+			n = node_new(QUERY_AND, start, p);
+			kid_add(n, q);
+		}
+		kid_add(n, k);
+	}
+	return n != NULL ? n : q;
+}
+
+static struct query_node *
+parse_or(struct parser *p)
+{
+	struct query_node	*q, *k, *n = NULL;
+	size_t			 start;
+
+	skip_space(p);
+	start = p->off;
+	if ((q = parse_and(p)) == NULL)
+		return NULL;
+	for (;;) {
+		skip_space(p);
+		if (!at_keyword(p, "OR"))
+			break;
+		p->off += 2;
+		if ((k = parse_and(p)) == NULL) {
+			query_free(n != NULL ? n : q);
+			return NULL;
+		}
+		if (n == NULL) {
+			n = node_new(QUERY_OR, start, p);
+			kid_add(n, q);
+		}
+		kid_add(n, k);
+	}
+	return n != NULL ? n : q;
+}
+
+struct query_node *
+query_parse(struct norm *n, const char *text, char *err, size_t errlen)
+{
+	struct parser		 p;
+	struct query_node	*q;
+
+	memset(&p, 0, sizeof(p));
+	p.norm = n;
+	p.s = text;
+	p.err = err;
+	p.errlen = errlen;
+	if (errlen > 0)
+		err[0] = '\0';
+	skip_space(&p);
+	if (text[p.off] == '\0') {
+		fail_at(&p, p.off, "empty query");
+		return NULL;
+	}
+	if ((q = parse_or(&p)) == NULL)
+		return NULL;
+	skip_space(&p);
+	if (text[p.off] != '\0') {
+		fail_at(&p, p.off, "unexpected '%c'", text[p.off]);
+		query_free(q);
+		return NULL;
+	}
+	return q;
+}
+
+int
+query_is_positive(const struct query_node *q)
+{
+	size_t	i;
+
+	switch (q->op) {
+	case QUERY_TERM:
+	case QUERY_ALIAS:
+		return 1;
+	case QUERY_NOT:
+		return 0;
+	case QUERY_AND:
+		for (i = 0; i < q->nkids; i++)
+			if (query_is_positive(q->kids[i]))
+				return 1;
+		return 0;
+	case QUERY_OR:
+		for (i = 0; i < q->nkids; i++)
+			if (!query_is_positive(q->kids[i]))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+static char *
+trimmed(const char *s, size_t len)
+{
+	while (len > 0 && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	return xstrndup(s, len);
+}
+
+char **
+query_split_list(const char *list)
+{
+	char		**v = NULL;
+	size_t		  n = 0, i, start = 0;
+	char		  quote = 0;
+	int		  atstart = 1;
+
+	for (i = 0; ; i++) {
+		char c = list[i];
+
+		if (c == '\0' || (c == ',' && quote == 0)) {
+			v = xreallocarray(v, n + 2, sizeof(*v));
+			v[n] = trimmed(list + start, i - start);
+			if (v[n][0] != '\0')
+				n++;
+			else
+				free(v[n]);
+			if (c == '\0')
+				break;
+			start = i + 1;
+			atstart = 1;
+			continue;
+		}
+		if (quote != 0) {
+			if (c == '\\' && list[i + 1] != '\0')
+				i++;
+			else if (c == quote)
+				quote = 0;
+			continue;
+		}
+		if (c == '"' || (c == '/' && atstart))
+			quote = c;
+		atstart = isspace((unsigned char)c) || c == ':' || c == '(' ||
+		    c == '-';
+	}
+	if (v == NULL)
+		v = xcalloc(1, sizeof(*v));
+	v[n] = NULL;
+	return v;
+}
