@@ -103,6 +103,13 @@ fuzz: $(FUZZ_BIN)
 bench: feedwatch
 	@for b in bench/bench_*.sh; do sh $$b || exit 1; done
 
+# The matcher alone over a text corpus (bench/bench_match.sh).
+BENCH_MATCH_OBJ = $(O)/bench/bench_match.o $(O)/alerts/norm.o \
+	$(O)/alerts/query.o $(O)/alerts/match.o $(O)/daemon/xmalloc.o \
+	$(O)/daemon/log.o
+$(O)/bench/bench_match: $(BENCH_MATCH_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # The demo: the daemon's one-pass mode on the bundled example config.
 demo: feedwatch
 	./examples/demo.sh
