@@ -27,7 +27,7 @@
 #include "log.h"
 #include "match.h"
 #include "parser.h"
-#include "sink.h"
+#include "watch.h"
 #include "xfer.h"
 #include "xmalloc.h"
 
@@ -232,45 +232,24 @@ cmd_parse(int argc, char **argv)
 	return rc;
 }
 
-/* Shared by match and check: one matched item becomes alerts. */
-struct poll;
-
-struct deliver {
-	const char	*feed_name;	/* for the alert's "feed" */
-	const struct feed_item *item;
+/* `match`: every match printed as an alert line. */
+struct matching {
 	struct matcher	*matcher;
-	struct match_feed mf;
-	struct poll	*poll;		/* check; NULL: print (match, --dry-run) */
-	size_t		 alerts;
+	const struct feed_item *item;
 	int		 failed;
 };
 
 static int
-wants_sink(const struct config_topic *t, const char *sink)
+print_match(const struct match *m, void *arg)
 {
-	size_t	 i;
-
-	if (t->sinks.n == 0)
-		return 1;
-	for (i = 0; i < t->sinks.n; i++)
-		if (strcmp(t->sinks.v[i], sink) == 0)
-			return 1;
-	return 0;
-}
-
-static void	poll_send(struct poll *, const char *, const char *);
-
-static int
-on_match(const struct match *m, void *arg)
-{
-	struct deliver		*d = arg;
-	struct alert		 a;
-	char			*json;
+	struct matching	*d = arg;
+	struct alert	 a;
+	char		*json;
 
 	memset(&a, 0, sizeof(a));
 	a.topic = m->topic;
 	a.query = m->query;
-	a.feed = d->feed_name;
+	a.feed = d->item->feed != NULL ? d->item->feed : "-";
 	a.feed_title = d->item->feed_title;
 	a.item = d->item;
 	a.matched = m->words;
@@ -279,16 +258,12 @@ on_match(const struct match *m, void *arg)
 	a.detected = time(NULL);
 	alert_set_id(&a);
 	if ((json = alert_to_json(&a)) == NULL) {
-		log_warnx("feed '%s': alert for item '%s' cannot be encoded",
-		    d->feed_name, d->item->id);
+		log_warnx("'%s': alert for item '%s' cannot be encoded", a.feed,
+		    d->item->id);
 		d->failed = 1;
 		return 0;
 	}
-	d->alerts++;
-	if (d->poll == NULL)
-		puts(json);
-	else
-		poll_send(d->poll, m->topic, json);
+	puts(json);
 	free(json);
 	return 0;
 }
@@ -296,12 +271,10 @@ on_match(const struct match *m, void *arg)
 static int
 match_item(const struct feed_item *it, void *arg)
 {
-	struct deliver	*d = arg;
+	struct matching	*d = arg;
 
 	d->item = it;
-	if (d->poll == NULL)
-		d->feed_name = it->feed;
-	return matcher_match(d->matcher, it, &d->mf, on_match, d);
+	return matcher_match(d->matcher, it, NULL, print_match, d);
 }
 
 int
@@ -314,7 +287,7 @@ cmd_match(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct common	 c = { NULL, 0 };
-	struct deliver	 d;
+	struct matching	 d;
 	struct feed_item *it;
 	char		 err[256], *line = NULL;
 	size_t		 cap = 0, nq = 0, lineno = 0;
@@ -375,148 +348,54 @@ cmd_match(int argc, char **argv)
 }
 
 /*
- * `check`: every selected feed in flight at once, up to the cap.  The loop
- * ends when no fetch and no delivery is left.
+ * `check`: every selected feed in flight at once, up to the concurrency
+ * cap; deliveries are held until every poll is done, so that an alert's
+ * also_in names every feed of this pass that had the story.
  */
-struct poll {
-	const struct config	*cf;
-	struct xfer_multi	*m;
+struct check {
+	struct watch		*w;
 	struct event_base	*base;
-	struct sink		**sinks;	/* per config sink; NULL: unbuilt */
-	int			 dry;
+	const struct config	*cf;
 	const struct config_feed **queue;
-	size_t			 nqueue, next, running, sending;
-	int			 failed;
+	size_t			 nqueue, next, running;
 };
 
-struct poll_feed {
-	struct poll		*poll;
-	const struct config_feed *feed;
-	struct deliver		 d;
-};
-
-static void	poll_start_next(struct poll *);
+static void	check_start_next(struct check *);
 
 static void
-poll_maybe_end(struct poll *p)
+check_idle(void *arg)
 {
-	if (p->running == 0 && p->sending == 0 && p->next == p->nqueue)
-		event_base_loopbreak(p->base);
+	struct check	*c = arg;
+
+	event_base_loopbreak(c->base);
 }
 
 static void
-poll_sent(enum sink_result r, long retry_after, const char *error,
+check_polled(const struct config_feed *f, const struct poll_outcome *o,
     void *arg)
 {
-	struct poll	*p = arg;
+	struct check	*c = arg;
 
-	/* The sink logged why; without an outbox there is no retry. */
-	if (r != SINK_DELIVERED)
-		p->failed = 1;
-	p->sending--;
-	poll_maybe_end(p);
+	c->running--;
+	if (o->ok)
+		log_debug("feed '%s': %zu new items, %zu alerts", f->name,
+		    o->new_items, o->alerts);
+	check_start_next(c);
 }
 
 static void
-poll_send(struct poll *p, const char *topic_name, const char *json)
+check_start_next(struct check *c)
 {
-	const struct config_topic	*t = NULL;
-	const char *const		 alerts[] = { json };
-	size_t				 i;
-
-	for (i = 0; i < p->cf->ntopics; i++)
-		if (strcmp(p->cf->topics[i].name, topic_name) == 0)
-			t = &p->cf->topics[i];
-	if (p->dry) {
-		puts(json);
-		return;
+	while (c->next < c->nqueue &&
+	    c->running < (size_t)c->cf->daemon.concurrency) {
+		if (watch_poll(c->w, c->queue[c->next++], check_polled,
+		    c) == 0)
+			c->running++;
 	}
-	for (i = 0; i < p->cf->nsinks; i++) {
-		if (p->sinks[i] == NULL || !wants_sink(t, p->cf->sinks[i].name))
-			continue;
-		if (sink_send(p->sinks[i], alerts, 1, poll_sent, p) == -1)
-			p->failed = 1;
-		else
-			p->sending++;
+	if (c->running == 0 && c->next == c->nqueue) {
+		watch_hold_deliveries(c->w, 0);
+		watch_on_idle(c->w, check_idle, c);
 	}
-}
-
-static void
-poll_done(const struct fetch_result *r, void *arg)
-{
-	struct poll_feed	*pf = arg;
-	struct poll		*p = pf->poll;
-
-	if (r->status == FETCH_OK)
-		log_info("feed '%s': %zu items, %zu alerts", pf->feed->name,
-		    r->items, pf->d.alerts);
-	else {
-		log_warnx("feed '%s' (%s): %s%s%s", pf->feed->name,
-		    pf->feed->url, fetch_status_name(r->status),
-		    r->error ? ": " : "", r->error ? r->error : "");
-		p->failed = 1;
-	}
-	if (pf->d.failed)
-		p->failed = 1;
-	free(pf);
-	p->running--;
-	poll_start_next(p);
-}
-
-static void
-poll_start_next(struct poll *p)
-{
-	const struct config_feed	*f;
-	struct poll_feed		*pf;
-	struct fetch_opts		 o;
-
-	while (p->next < p->nqueue &&
-	    p->running < (size_t)p->cf->daemon.concurrency) {
-		f = p->queue[p->next++];
-		pf = xcalloc(1, sizeof(*pf));
-		pf->poll = p;
-		pf->feed = f;
-		pf->d.feed_name = f->name;
-		pf->d.poll = p;
-		pf->d.matcher = p->cf->matcher;
-		pf->d.mf.name = f->name;
-		pf->d.mf.tags = (const char *const *)f->tags.v;
-		pf->d.mf.ntags = f->tags.n;
-		memset(&o, 0, sizeof(o));
-		o.url = f->url;
-		o.user_agent = p->cf->daemon.user_agent;
-		o.timeout = p->cf->daemon.timeout;
-		o.max_size = p->cf->daemon.max_size;
-		if (fetch_start(p->m, &o, match_item, poll_done, &pf->d) == -1) {
-			free(pf);
-			p->failed = 1;
-			continue;
-		}
-		p->running++;
-	}
-	poll_maybe_end(p);
-}
-
-/*
- * The sinks of the config that this build can deliver to; the others are
- * reported once and skipped (their slot stays NULL).
- */
-static void
-open_sinks(struct poll *p)
-{
-	struct sink_env	 env;
-	char		 err[256];
-	size_t		 i;
-
-	env.base = p->base;
-	env.multi = p->m;
-	env.user_agent = p->cf->daemon.user_agent;
-	p->sinks = xcalloc(p->cf->nsinks + 1, sizeof(*p->sinks));
-	for (i = 0; i < p->cf->nsinks; i++)
-		if ((p->sinks[i] = sink_new(&p->cf->sinks[i], &env, err,
-		    sizeof(err))) == NULL && !p->dry)
-			log_warnx("sink '%s': %s; its alerts are not sent",
-			    p->cf->sinks[i].name, err);
 }
 
 int
@@ -529,17 +408,18 @@ cmd_check(int argc, char **argv)
 		{ "feed", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct common	 c = { NULL, 0 };
-	struct config	*cf = NULL;
-	struct poll	 p;
-	char		*path = NULL, **only = NULL;
-	size_t		 nonly = 0, i, j;
-	int		 ch, done, dry = 0, rc = 2;
+	struct common		 opts = { NULL, 0 };
+	struct config		*cf = NULL;
+	struct xfer_multi	*m = NULL;
+	struct check		 c;
+	char			*path = NULL, **only;
+	size_t			 nonly = 0, i, j;
+	int			 ch, done, dry = 0, rc = 2;
 
-	memset(&p, 0, sizeof(p));
+	memset(&c, 0, sizeof(c));
 	only = xcalloc(argc + 1, sizeof(*only));
-	while ((ch = next_opt(argc, argv, "+c:vqh", longopts, &c, usage_check,
-	    &done)) != -1 && !done) {
+	while ((ch = next_opt(argc, argv, "+c:vqh", longopts, &opts,
+	    usage_check, &done)) != -1 && !done) {
 		if (ch == 'n')
 			dry = 1;
 		else if (ch == 'f')
@@ -553,12 +433,11 @@ cmd_check(int argc, char **argv)
 		fputs(usage_check, stderr);
 		goto out;
 	}
-	log_init(c.verbosity);
-	if ((path = config_find(c.config)) == NULL ||
+	if ((path = config_find(opts.config)) == NULL ||
 	    (cf = config_load(path)) == NULL)
 		goto out;
-	p.cf = cf;
-	p.queue = xcalloc(cf->nfeeds + 1, sizeof(*p.queue));
+	c.cf = cf;
+	c.queue = xcalloc(cf->nfeeds + 1, sizeof(*c.queue));
 	for (i = 0; i < nonly; i++) {
 		for (j = 0; j < cf->nfeeds; j++)
 			if (strcmp(cf->feeds[j].name, only[i]) == 0)
@@ -574,28 +453,24 @@ cmd_check(int argc, char **argv)
 			if (strcmp(cf->feeds[j].name, only[i]) == 0)
 				break;
 		if (nonly == 0 || i < nonly)
-			p.queue[p.nqueue++] = &cf->feeds[j];
+			c.queue[c.nqueue++] = &cf->feeds[j];
 	}
-	p.dry = dry;
-	p.base = event_base_or_die();
-	if ((p.m = xfer_multi_new(p.base)) == NULL) {
-		rc = 1;
+	rc = 1;
+	c.base = event_base_or_die();
+	if ((m = xfer_multi_new(c.base)) == NULL ||
+	    (c.w = watch_new(cf, c.base, m, dry)) == NULL)
 		goto out;
-	}
-	open_sinks(&p);
-	poll_start_next(&p);
-	if ((p.running > 0 || p.sending > 0) &&
-	    event_base_dispatch(p.base) == -1)
+	watch_hold_deliveries(c.w, 1);
+	check_start_next(&c);
+	if (event_base_dispatch(c.base) == -1)
 		fatalx("event loop failed");
-	rc = p.failed ? 1 : 0;
+	rc = watch_failed(c.w) ? 1 : 0;
  out:
-	for (i = 0; p.sinks != NULL && i < cf->nsinks; i++)
-		sink_free(p.sinks[i]);
-	free(p.sinks);
-	xfer_multi_free(p.m);
-	if (p.base != NULL)
-		event_base_free(p.base);
-	free(p.queue);
+	watch_free(c.w);
+	xfer_multi_free(m);
+	if (c.base != NULL)
+		event_base_free(c.base);
+	free(c.queue);
 	config_free(cf);
 	free(path);
 	free(only);
@@ -615,7 +490,8 @@ cmd_config(int argc, char **argv)
 	char		*path;
 	int		 ch, done;
 
-	if ((ch = next_opt(argc, argv, "+c:vqh", longopts, &c, usage_config,
+	/* No '+': options may follow "check". */
+	if ((ch = next_opt(argc, argv, "c:vqh", longopts, &c, usage_config,
 	    &done)) != -1 || done)
 		return done ? ch : 2;
 	if (optind >= argc || strcmp(argv[optind], "check") != 0 ||

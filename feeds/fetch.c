@@ -28,6 +28,8 @@ struct fetch {
 	int			 too_big;
 	int			 parse_failed;
 	int			 skip_body;	/* an error page: count, don't parse */
+	int			 redirects;	/* 3xx answers seen */
+	int			 temporary;	/* one of them was not 301/308 */
 	feed_item_cb		*item_cb;
 	fetch_done_cb		*done_cb;
 	void			*arg;
@@ -117,6 +119,39 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Status lines of every response, redirects included. */
+static size_t
+header_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct fetch	*f = arg;
+	size_t		 len = size * n;
+	int		 code;
+
+	if (len > 9 && strncmp(p, "HTTP/", 5) == 0) {
+		p = memchr(p, ' ', len);
+		if (p != NULL && sscanf(p, " %3d", &code) == 1 &&
+		    code >= 300 && code < 400 && code != 304) {
+			f->redirects++;
+			if (code != 301 && code != 308)
+				f->temporary = 1;
+		}
+	}
+	return len;
+}
+
+/* max-age of a Cache-Control value, or 0. */
+static long
+max_age(const char *cc)
+{
+	const char	*p;
+	long		 v;
+
+	if (cc == NULL || (p = strstr(cc, "max-age=")) == NULL)
+		return 0;
+	v = strtol(p + 8, NULL, 10);
+	return v > 0 ? v : 0;
+}
+
 static void
 fetch_free(struct fetch *f)
 {
@@ -154,6 +189,10 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 		lastmod = xstrdup(h);
 	r.etag = etag;
 	r.last_modified = lastmod;
+	r.min_interval = max_age(header_value(e, "Cache-Control"));
+	if (f->redirects > 0 && !f->temporary && eff != NULL &&
+	    strcmp(eff, f->url) != 0)
+		r.permanent_url = eff;
 
 	if (f->too_big) {
 		r.status = FETCH_TOO_BIG;
@@ -243,6 +282,8 @@ fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
 	    curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HEADERDATA, f) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEDATA, f) != CURLE_OK) {
 		log_warnx("feed '%s': cannot set up the transfer", o->url);
 		goto fail;

@@ -23,7 +23,8 @@ static const char world_rss[] =
     "<rss version=\"2.0\"><channel><title>World &amp; Co</title>\n"
     "<link>https://news.example.org/</link>\n"
     "<item><title>Pompeo to Lavrov: US does not recognize annexation of "
-    "Crimea</title><link>/world/pompeo-lavrov</link>\n"
+    "Crimea</title><link>https://news.example.org/world/pompeo-lavrov"
+    "</link>\n"
     "<guid isPermaLink=\"false\">w-1</guid>\n"
     "<pubDate>Tue, 14 May 2019 18:30:00 +0000</pubDate>\n"
     "<description>&lt;p&gt;US Secretary of State Mike Pompeo met Russian "
@@ -74,10 +75,12 @@ fixture_start(struct fixture *fx, const char *sinks)
 	g_strfreev(parts);
 	world = httpd_url(fx->httpd, "/world.xml");
 	europe = httpd_url(fx->httpd, "/europe.atom");
-	text = xasprintf("[feed world]\nurl = %s\n\n[feed europe]\nurl = %s\n"
+	text = xasprintf("[daemon]\nstate = %s/state.db\nbackfill = 36500d\n\n"
+	    "[feed world]\nurl = %s\n\n[feed europe]\nurl = %s\n"
 	    "tags = eu\n\n"
 	    "[topic crimea]\nquery = Crimea OR \"Donbas ceasefire\"\n\n"
-	    "[topic lavrov]\nquery = Lavrov\n\n%s", world, europe, sinks_text);
+	    "[topic lavrov]\nquery = Lavrov\n\n%s", fx->dir, world, europe,
+	    sinks_text);
 	fx->conf = test_write(fx->dir, "feedwatch.conf", text);
 	g_free(sinks_text);
 	free(text);
@@ -188,10 +191,11 @@ START_TEST(test_alert_id_stable)
 	struct fixture		 fx;
 	struct test_proc	 p1, p2;
 	json_t			*a1, *a2;
-	const char		*args[] = { "check", "-c", NULL, NULL };
+	const char		*args[] = { "check", "--dry-run", "-c", NULL,
+	    NULL };
 
 	fixture_start(&fx, "[sink out]\ntype = stdout\n");
-	args[2] = fx.conf;
+	args[3] = fx.conf;
 	test_run(&p1, args);
 	test_run(&p2, args);
 	a1 = alerts_of(p1.out);
@@ -234,17 +238,18 @@ START_TEST(test_file_sink_and_dry_run)
 	ck_assert(access(path, F_OK) == -1);
 	test_proc_clear(&p);
 
-	/* Two passes append: the file sink never truncates. */
+	/* The real pass writes the file; a second pass finds nothing new. */
 	args[3] = NULL;
 	test_run(&p, args);
 	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
 	ck_assert_str_eq(p.out, "");
 	test_proc_clear(&p);
 	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
 	test_proc_clear(&p);
 	text = test_slurp(path);
 	alerts = alerts_of(text);
-	ck_assert_int_eq(json_array_size(alerts), 6);
+	ck_assert_int_eq(json_array_size(alerts), 3);
 	json_decref(alerts);
 	free(text);
 	free(path);
@@ -315,8 +320,9 @@ START_TEST(test_long_feed_url)
 	q[sizeof(q) - 1] = '\0';
 	url = xasprintf("http://127.0.0.1:%d/world.xml?q=%s",
 	    httpd_port(fx.httpd), q);
-	text = xasprintf("[feed long]\nurl = %s\n[topic lavrov]\n"
-	    "query = Lavrov\n[sink out]\ntype = stdout\n", url);
+	text = xasprintf("[daemon]\nstate = %s/long.db\nbackfill = 36500d\n"
+	    "[feed long]\nurl = %s\n[topic lavrov]\n"
+	    "query = Lavrov\n[sink out]\ntype = stdout\n", fx.dir, url);
 	conf = test_write(fx.dir, "long.conf", text);
 	args[2] = conf;
 	test_run(&p, args);
@@ -389,7 +395,7 @@ END_TEST
 START_TEST(test_demo_config)
 {
 	struct test_proc	 p;
-	char			*conf;
+	char			*conf, *dir;
 	json_t			*alerts, *a;
 	size_t			 i;
 	int			 crimea = 0, lavrov = 0;
@@ -398,6 +404,9 @@ START_TEST(test_demo_config)
 	conf = xasprintf("%s/examples/feedwatch.conf",
 	    test_env("FEEDWATCH_SRC"));
 	args[2] = conf;
+	/* As examples/demo.sh does: state in a fresh directory. */
+	dir = test_tmpdir();
+	setenv("STATE_DIRECTORY", dir, 1);
 	test_run(&p, args);
 	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
 	alerts = alerts_of(p.out);
@@ -417,7 +426,137 @@ START_TEST(test_demo_config)
 	ck_assert_int_eq(lavrov, 1);
 	json_decref(alerts);
 	test_proc_clear(&p);
+	test_rmtree(dir);
+	free(dir);
 	free(conf);
+}
+END_TEST
+
+/* New items alert once; an unchanged feed is asked with its ETag and answers 304. */
+START_TEST(test_alerts_once)
+{
+	struct fixture		 fx;
+	struct test_proc	 p;
+	json_t			*alerts;
+	char			*more, *at;
+	const char		*args[] = { "check", "-c", NULL, NULL };
+
+	fixture_start(&fx, "[sink out]\ntype = stdout\n");
+	httpd_route(fx.httpd, "/world.xml", 200, "application/rss+xml",
+	    world_rss, sizeof(world_rss) - 1, "\"v1\"");
+	args[2] = fx.conf;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	ck_assert_int_eq(json_array_size(alerts), 3);
+	json_decref(alerts);
+	test_proc_clear(&p);
+
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	ck_assert_str_eq(p.out, "");
+	ck_assert_int_eq(httpd_not_modified(fx.httpd, "/world.xml"), 1);
+	test_proc_clear(&p);
+
+	/* One new item: exactly one new alert. */
+	at = strstr(world_rss, "<item>");
+	more = xasprintf("%.*s<item><title>Lavrov to visit Ankara</title>"
+	    "<guid>w-4</guid><link>/world/ankara</link></item>%s",
+	    (int)(at - world_rss), world_rss, at);
+	httpd_route(fx.httpd, "/world.xml", 200, "application/rss+xml", more,
+	    strlen(more), "\"v2\"");
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	ck_assert_msg(json_array_size(alerts) == 1, "alerts: %s", p.out);
+	ck_assert_ptr_nonnull(find_alert(alerts, "lavrov", "world", "w-4"));
+	json_decref(alerts);
+	test_proc_clear(&p);
+	free(more);
+	fixture_stop(&fx);
+}
+END_TEST
+
+/* The same story in two feeds alerts once per topic, naming the other feed. */
+START_TEST(test_cross_feed_dedup)
+{
+	struct fixture		 fx;
+	struct test_proc	 p;
+	json_t			*alerts, *a, *also;
+	size_t			 i, n = 0;
+	static const char	 copy[] =
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Wire</title>"
+	    "<entry><title>Lavrov meets Pompeo</title><id>tag:wire,1</id>"
+	    "<link href=\"http://www.news.example.org/world/pompeo-lavrov/"
+	    "?utm_source=wire\"/><updated>2019-05-14T19:00:00Z</updated>"
+	    "<summary>The ministers met in Sochi.</summary></entry></feed>";
+
+	fixture_start(&fx, "[sink out]\ntype = stdout\n");
+	httpd_route(fx.httpd, "/europe.atom", 200, "application/atom+xml",
+	    copy, sizeof(copy) - 1, NULL);
+	{
+		const char *args[] = { "check", "-c", fx.conf, NULL };
+
+		test_run(&p, args);
+	}
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	json_array_foreach(alerts, i, a) {
+		if (strcmp(json_string_value(json_object_get(a, "topic")),
+		    "lavrov") != 0)
+			continue;
+		n++;
+		also = json_object_get(a, "also_in");
+		ck_assert_int_eq(json_array_size(also), 1);
+		ck_assert_str_eq(json_string_value(json_array_get(also, 0)),
+		    strcmp(json_string_value(json_object_get(a, "feed")),
+		    "world") == 0 ? "europe" : "world");
+	}
+	ck_assert_msg(n == 1, "lavrov alerts: %zu in %s", n, p.out);
+	json_decref(alerts);
+	test_proc_clear(&p);
+	fixture_stop(&fx);
+}
+END_TEST
+
+/* A new feed's first poll alerts only within backfill; later items alert. */
+START_TEST(test_backfill)
+{
+	struct fixture		 fx;
+	struct test_proc	 p;
+	json_t			*alerts;
+	char			*text, *conf, *url, *more, *at;
+	const char		*args[] = { "check", "-c", NULL, NULL };
+
+	fixture_start(&fx, "");
+	url = httpd_url(fx.httpd, "/world.xml");
+	text = xasprintf("[daemon]\nstate = %s/bf.db\nbackfill = 24h\n"
+	    "[feed world]\nurl = %s\n[topic lavrov]\nquery = Lavrov\n"
+	    "[sink out]\ntype = stdout\n", fx.dir, url);
+	conf = test_write(fx.dir, "bf.conf", text);
+	args[2] = conf;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	ck_assert_str_eq(p.out, "");
+	test_proc_clear(&p);
+	at = strstr(world_rss, "<item>");
+	more = xasprintf("%.*s<item><title>Lavrov speaks</title>"
+	    "<guid>w-9</guid><pubDate>Mon, 01 Jan 2018 00:00:00 GMT</pubDate>"
+	    "</item>%s", (int)(at - world_rss), world_rss, at);
+	httpd_route(fx.httpd, "/world.xml", 200, "application/rss+xml", more,
+	    strlen(more), NULL);
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	ck_assert_int_eq(json_array_size(alerts), 1);
+	ck_assert_ptr_nonnull(find_alert(alerts, "lavrov", "world", "w-9"));
+	json_decref(alerts);
+	test_proc_clear(&p);
+	free(more);
+	free(conf);
+	free(text);
+	free(url);
+	fixture_stop(&fx);
 }
 END_TEST
 
@@ -464,6 +603,9 @@ e2e_suite(void)
 	tcase_add_test(tc, test_match_command);
 	tcase_add_test(tc, test_demo_config);
 	tcase_add_test(tc, test_usage_errors);
+	tcase_add_test(tc, test_alerts_once);
+	tcase_add_test(tc, test_cross_feed_dedup);
+	tcase_add_test(tc, test_backfill);
 	suite_add_tcase(s, tc);
 	return s;
 }

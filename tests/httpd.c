@@ -23,6 +23,7 @@ struct route {
 	size_t		 len;
 	char		*etag;
 	unsigned int	 hits;
+	unsigned int	 not_modified;
 	struct route	*next;
 };
 
@@ -75,6 +76,7 @@ on_request(struct evhttp_request *req, void *arg)
 		evhttp_add_header(out, "ETag", r->etag);
 		inm = evhttp_find_header(in, "If-None-Match");
 		if (inm != NULL && strcmp(inm, r->etag) == 0) {
+			r->not_modified++;
 			pthread_mutex_unlock(&h->lock);
 			evhttp_send_reply(req, 304, "Not Modified", NULL);
 			goto out;
@@ -203,6 +205,18 @@ httpd_hits(struct httpd *h, const char *path)
 
 	pthread_mutex_lock(&h->lock);
 	n = (r = route_find(h, path)) != NULL ? r->hits : 0;
+	pthread_mutex_unlock(&h->lock);
+	return n;
+}
+
+unsigned int
+httpd_not_modified(struct httpd *h, const char *path)
+{
+	struct route	*r;
+	unsigned int	 n;
+
+	pthread_mutex_lock(&h->lock);
+	n = (r = route_find(h, path)) != NULL ? r->not_modified : 0;
 	pthread_mutex_unlock(&h->lock);
 	return n;
 }

@@ -33,4 +33,7 @@ void		 httpd_route(struct httpd *h, const char *path, int status,
 /* Requests for 'path' so far. */
 unsigned int	 httpd_hits(struct httpd *h, const char *path);
 
+/* Of those, how many were answered 304 Not Modified. */
+unsigned int	 httpd_not_modified(struct httpd *h, const char *path);
+
 #endif

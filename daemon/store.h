@@ -1,0 +1,141 @@
+/*
+ * store.h: the state store (SPEC.md section 6), one SQLite file in WAL mode.
+ *
+ * It holds, per feed, the HTTP validators and the poll history; the items
+ * seen per feed (for "new item" detection, backtest and dedup); which
+ * stories each topic has alerted (cross-feed dedup); and the alert outbox.
+ * An alert enters the outbox in the same transaction that marks its item
+ * seen, before any delivery is tried, so a crash (kill -9) between the two
+ * can neither lose the alert nor send it twice from a second detection.
+ *
+ * WAL lets `feedwatch status` read while the daemon writes.  Every call
+ * logs its own errors (naming the database file) and returns -1; the
+ * daemon treats that as a failed poll or delivery, never as fatal.
+ * Strings in returned records are malloc'd and owned by the record.
+ */
+#ifndef FEEDWATCH_STORE_H
+#define FEEDWATCH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct feed_item;
+struct store;
+
+struct feed_state {
+	char		*etag;
+	char		*last_modified;
+	char		*moved_to;	/* URL after a permanent redirect */
+	long		 http_status;
+	char		*error;		/* NULL after a good poll */
+	time_t		 last_poll;
+	time_t		 last_ok;	/* last 200 or 304 */
+	time_t		 last_parsed;	/* last 200 that parsed */
+	time_t		 failing_since;	/* 0 when healthy */
+	time_t		 next_due;
+	int		 failures;	/* consecutive */
+	int		 gone;		/* 410: polling stopped */
+	int		 health_alerted;
+	long		 items;		/* items seen, kept */
+	long		 missed;	/* polls that overflowed the window */
+};
+
+struct outbox_row {
+	int64_t		 id;
+	char		*sink;
+	char		*alert_id;
+	char		*payload;	/* SPEC section 5 JSON */
+	int		 attempts;
+	time_t		 created;
+};
+
+struct sink_counts {
+	char		*sink;
+	long		 pending;
+	long		 failed;
+	long		 delivered;
+	char		*last_error;
+};
+
+/*
+ * Opens (creating the file, its directory and the schema if needed).
+ * 'readonly' opens an existing store for reading only.  NULL on error.
+ */
+struct store	*store_open(const char *path, int readonly);
+void		 store_close(struct store *st);
+const char	*store_path(const struct store *st);
+
+/* The default location: $STATE_DIRECTORY, then $XDG_STATE_HOME, then ~/.local/state. */
+char		*store_default_path(void);
+
+int		 store_begin(struct store *st);
+int		 store_commit(struct store *st);
+void		 store_rollback(struct store *st);
+
+/* Feed state; a feed never polled reads as all zero/NULL (returns 0). */
+int		 store_feed_get(struct store *st, const char *feed,
+		    struct feed_state *fs);
+int		 store_feed_put(struct store *st, const char *feed,
+		    const struct feed_state *fs);
+void		 feed_state_clear(struct feed_state *fs);
+/* Feed names in the store, for status; NULL-terminated, free with store_strv_free. */
+char		**store_feed_names(struct store *st);
+void		 store_strv_free(char **v);
+
+/* 1 if the feed has any seen item (so this is not its first poll). */
+int		 store_feed_has_items(struct store *st, const char *feed);
+
+/*
+ * Records 'it' as seen in 'feed' under 'key'.  Returns 1 if it is new,
+ * 0 if it was seen before, -1 on error.
+ */
+int		 store_item_add(struct store *st, const char *feed,
+		    const char *key, const struct feed_item *it, time_t now);
+
+/*
+ * Claims a story for a topic: 'keys' (normalized link, normalized title;
+ * NULL entries skipped) identify the story.  Returns 1 if no earlier
+ * alert of this topic had any of these keys (the claim is recorded with
+ * 'alert_id'), 0 if one had (then 'feed' is added to that alert's
+ * also_in), -1 on error.
+ */
+int		 store_story_claim(struct store *st, const char *topic,
+		    const char *const *keys, size_t nkeys, const char *feed,
+		    const char *alert_id, time_t now);
+
+/* Other feeds that carried the story of 'alert_id' (NULL-terminated). */
+char		**store_story_also_in(struct store *st, const char *alert_id);
+
+/* Queues an alert for a sink; a second add of the same pair is a no-op. */
+int		 store_outbox_add(struct store *st, const char *sink,
+		    const char *alert_id, const char *payload, time_t now);
+
+/* Up to 'max' rows of 'sink' due at 'now', oldest first. */
+int		 store_outbox_due(struct store *st, const char *sink,
+		    time_t now, size_t max, struct outbox_row **rows,
+		    size_t *nrows);
+void		 outbox_rows_free(struct outbox_row *rows, size_t n);
+int		 store_outbox_delivered(struct store *st, int64_t id,
+		    time_t now);
+int		 store_outbox_retry(struct store *st, int64_t id,
+		    time_t next_at, const char *error);
+int		 store_outbox_failed(struct store *st, int64_t id, time_t now,
+		    const char *error);
+/* The earliest next_at of a pending row, or 0 if none. */
+time_t		 store_outbox_next(struct store *st);
+/* Per sink: pending, failed and delivered rows. */
+int		 store_sink_counts(struct store *st, struct sink_counts **out,
+		    size_t *n);
+void		 sink_counts_free(struct sink_counts *c, size_t n);
+
+/* Drops items, stories and finished outbox rows older than 'before'. */
+int		 store_prune(struct store *st, time_t before);
+
+/* Calls 'cb' for each kept item first seen since 'since', oldest first. */
+typedef int store_item_cb(const char *feed, const struct feed_item *it,
+    void *arg);
+int		 store_items_foreach(struct store *st, time_t since,
+		    store_item_cb *cb, void *arg);
+
+#endif

@@ -1,0 +1,847 @@
+/*
+ * watch.c: poll, detect, queue, deliver.
+ *
+ * Items are copied while the body streams in and processed when the
+ * transfer is done, in one transaction: the poll's feed state (validators
+ * only from a body that parsed), the items seen, the stories claimed and
+ * the outbox rows commit together or not at all.  So a crash at any point
+ * either leaves the items unseen (the next poll detects them again) or
+ * leaves their alerts safely queued; never an item seen without its alert.
+ *
+ * Delivery is at least once: the outbox row is marked delivered after the
+ * sink confirms, so a crash in between re-sends it with the same alert_id
+ * (the webhook Idempotency-Key).  Rows in flight are tracked in memory so
+ * that one row is never sent twice at once.
+ */
+#include "watch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <glib.h>
+#include <jansson.h>
+
+#include "alert.h"
+#include "config.h"
+#include "fetch.h"
+#include "item.h"
+#include "log.h"
+#include "match.h"
+#include "sink.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define WATCH_SINK_PARALLEL	4	/* deliveries in flight per sink */
+#define WATCH_RETRY_FOR		(24 * 3600)
+#define WATCH_RETRY_MIN		30
+#define WATCH_RETRY_MAX		3600
+#define WATCH_MAX_ITEMS		10000	/* kept per poll; feeds list newest first */
+
+struct wsink {
+	char		*name;
+	struct sink	*sink;		/* NULL: this build cannot send to it */
+	int64_t		 inflight[WATCH_SINK_PARALLEL];
+	size_t		 ninflight;
+};
+
+struct watch {
+	const struct config	*cf;
+	struct event_base	*base;
+	struct xfer_multi	*m;
+	struct store		*st;
+	int			 dry;
+	struct wsink		*sinks;
+	size_t			 nsinks;
+	struct event		*timer;		/* next outbox retry */
+	int			 hold;
+	size_t			 polls;
+	size_t			 sends;
+	int			 failed;
+	void			(*idle_cb)(void *);
+	void			*idle_arg;
+};
+
+struct wpoll {
+	struct watch		*w;
+	const struct config_feed *f;
+	struct feed_state	 fs;
+	struct feed_item	**items;
+	size_t			 nitems;
+	watch_poll_cb		*cb;
+	void			*arg;
+};
+
+struct wsend {
+	struct watch		*w;
+	struct wsink		*ws;
+	struct outbox_row	 row;
+	char			*payload;
+};
+
+static void	deliver(struct watch *);
+static void	check_idle(struct watch *);
+
+static void
+sinks_free(struct watch *w)
+{
+	size_t	 i;
+
+	for (i = 0; i < w->nsinks; i++) {
+		sink_free(w->sinks[i].sink);
+		free(w->sinks[i].name);
+	}
+	free(w->sinks);
+	w->sinks = NULL;
+	w->nsinks = 0;
+}
+
+static void
+sinks_open(struct watch *w)
+{
+	struct sink_env	 env;
+	char		 err[256];
+	size_t		 i;
+
+	env.base = w->base;
+	env.multi = w->m;
+	env.user_agent = w->cf->daemon.user_agent;
+	w->nsinks = w->cf->nsinks;
+	w->sinks = xcalloc(w->nsinks + 1, sizeof(*w->sinks));
+	for (i = 0; i < w->nsinks; i++) {
+		w->sinks[i].name = xstrdup(w->cf->sinks[i].name);
+		if (w->dry)
+			continue;
+		if ((w->sinks[i].sink = sink_new(&w->cf->sinks[i], &env, err,
+		    sizeof(err))) == NULL)
+			log_warnx("sink '%s': %s; its alerts stay queued until "
+			    "it can be sent", w->cf->sinks[i].name, err);
+	}
+}
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	deliver(arg);
+}
+
+struct watch *
+watch_new(const struct config *cf, struct event_base *base,
+    struct xfer_multi *m, int dry_run)
+{
+	struct watch	*w;
+	char		*path;
+
+	w = xcalloc(1, sizeof(*w));
+	w->cf = cf;
+	w->base = base;
+	w->m = m;
+	w->dry = dry_run;
+	path = cf->daemon.state ? xstrdup(cf->daemon.state) :
+	    store_default_path();
+	/* A dry run reads the real state if there is one and writes nothing. */
+	if (dry_run && access(path, F_OK) == -1) {
+		free(path);
+		path = xstrdup(":memory:");
+	}
+	w->st = store_open(path, 0);
+	free(path);
+	if (w->st == NULL) {
+		free(w);
+		return NULL;
+	}
+	if ((w->timer = evtimer_new(base, on_timer, w)) == NULL)
+		fatalx("%s: cannot create timers", __func__);
+	sinks_open(w);
+	return w;
+}
+
+void
+watch_free(struct watch *w)
+{
+	if (w == NULL)
+		return;
+	sinks_free(w);
+	event_free(w->timer);
+	store_close(w->st);
+	free(w);
+}
+
+void
+watch_reload(struct watch *w, const struct config *cf)
+{
+	/* In-flight sends hold their sink: let them finish on the old ones. */
+	if (w->sends > 0)
+		log_info("reload: %zu deliveries in flight finish on the old "
+		    "sinks", w->sends);
+	w->cf = cf;
+	sinks_free(w);
+	sinks_open(w);
+	deliver(w);
+}
+
+struct store *
+watch_store(struct watch *w)
+{
+	return w->st;
+}
+
+size_t
+watch_busy(const struct watch *w)
+{
+	return w->polls + w->sends;
+}
+
+int
+watch_failed(const struct watch *w)
+{
+	return w->failed;
+}
+
+void
+watch_on_idle(struct watch *w, void (*cb)(void *), void *arg)
+{
+	w->idle_cb = cb;
+	w->idle_arg = arg;
+	check_idle(w);
+}
+
+void
+watch_hold_deliveries(struct watch *w, int hold)
+{
+	w->hold = hold;
+	if (!hold)
+		deliver(w);
+}
+
+void
+watch_deliver(struct watch *w)
+{
+	deliver(w);
+}
+
+/* ---- detection ---- */
+
+static int
+on_item(const struct feed_item *it, void *arg)
+{
+	struct wpoll	*p = arg;
+
+	if (p->nitems == WATCH_MAX_ITEMS)
+		return 0;
+	p->items = xreallocarray(p->items, p->nitems + 1, sizeof(*p->items));
+	p->items[p->nitems++] = feed_item_dup(it);
+	return 0;
+}
+
+static int
+topic_wants_sink(const struct config_topic *t, const char *sink)
+{
+	size_t	 i;
+
+	if (t->sinks.n == 0)
+		return 1;
+	for (i = 0; i < t->sinks.n; i++)
+		if (strcmp(t->sinks.v[i], sink) == 0)
+			return 1;
+	return 0;
+}
+
+static const struct config_topic *
+topic_find(const struct config *cf, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < cf->ntopics; i++)
+		if (strcmp(cf->topics[i].name, name) == 0)
+			return &cf->topics[i];
+	return NULL;
+}
+
+/*
+ * Story keys for cross-feed dedup: the link without scheme, "www.",
+ * fragment, tracking parameters and trailing slash; and the title folded
+ * to lowercase letters and digits, when it is long enough to be specific.
+ */
+static char *
+link_key(const char *link)
+{
+	GString		*s;
+	const char	*p, *q, *end;
+	char		*host;
+
+	if (link == NULL || (p = strstr(link, "://")) == NULL)
+		return NULL;
+	p += 3;
+	if (g_ascii_strncasecmp(p, "www.", 4) == 0)
+		p += 4;
+	end = p + strcspn(p, "#");
+	s = g_string_new("link:");
+	q = p + strcspn(p, "/?#");
+	host = g_ascii_strdown(p, q - p);
+	g_string_append(s, host);
+	g_free(host);
+	p = q;
+	q = p + strcspn(p, "?#");
+	g_string_append_len(s, p, q - p);
+	while (s->len > 5 && s->str[s->len - 1] == '/')
+		g_string_truncate(s, s->len - 1);
+	/* Keep the parameters, less utm_* and click ids. */
+	if (*q == '?') {
+		for (p = q + 1; p < end; p = q + 1) {
+			q = p + strcspn(p, "&#");
+			if (q > p && strncmp(p, "utm_", 4) != 0 &&
+			    strncmp(p, "fbclid=", 7) != 0 &&
+			    strncmp(p, "gclid=", 6) != 0) {
+				g_string_append_c(s, '?');
+				g_string_append_len(s, p, q - p);
+			}
+			if (*q != '&')
+				break;
+		}
+	}
+	return g_string_free(s, FALSE);
+}
+
+static char *
+title_key(const char *title)
+{
+	GString		*s;
+	gchar		*folded;
+	const char	*p;
+	gunichar	 c;
+	int		 words = 0, inword = 0;
+
+	if (title == NULL || !g_utf8_validate(title, -1, NULL))
+		return NULL;
+	folded = g_utf8_casefold(title, -1);
+	s = g_string_new("title:");
+	for (p = folded; *p != '\0'; p = g_utf8_next_char(p)) {
+		c = g_utf8_get_char(p);
+		if (g_unichar_isalnum(c)) {
+			if (!inword && words > 0)
+				g_string_append_c(s, ' ');
+			if (!inword)
+				words++;
+			g_string_append_unichar(s, c);
+			inword = 1;
+		} else
+			inword = 0;
+	}
+	g_free(folded);
+	/* "Update" or "Live" would join unrelated stories. */
+	if (words < 5) {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	return g_string_free(s, FALSE);
+}
+
+struct detect {
+	struct wpoll		*p;
+	const struct feed_item	*item;
+	time_t			 now;
+	size_t			 alerts;
+	int			 error;
+};
+
+static int
+on_match(const struct match *m, void *arg)
+{
+	struct detect			*d = arg;
+	struct watch			*w = d->p->w;
+	const struct config_topic	*t;
+	struct alert			 a;
+	char				*json, *keys[2];
+	size_t				 i;
+	int				 claim;
+
+	memset(&a, 0, sizeof(a));
+	a.topic = m->topic;
+	a.query = m->query;
+	a.feed = d->p->f->name;
+	a.feed_title = d->item->feed_title;
+	a.item = d->item;
+	a.matched = m->words;
+	a.nmatched = m->nwords;
+	a.snippet = m->snippet;
+	a.detected = d->now;
+	alert_set_id(&a);
+	keys[0] = link_key(d->item->link);
+	keys[1] = title_key(d->item->title);
+	claim = store_story_claim(w->st, m->topic, (const char *const *)keys,
+	    2, a.feed, a.id, d->now);
+	g_free(keys[0]);
+	g_free(keys[1]);
+	if (claim == -1) {
+		d->error = 1;
+		return -1;
+	}
+	if (claim == 0) {
+		log_debug("feed '%s': item '%s' already alerted for topic '%s' "
+		    "from another feed", a.feed, d->item->id, m->topic);
+		return 0;
+	}
+	if ((json = alert_to_json(&a)) == NULL) {
+		log_warnx("feed '%s': alert for item '%s' cannot be encoded",
+		    a.feed, d->item->id);
+		return 0;
+	}
+	d->alerts++;
+	t = topic_find(w->cf, m->topic);
+	if (w->dry)
+		puts(json);
+	else
+		for (i = 0; i < w->cf->nsinks; i++) {
+			if (!topic_wants_sink(t, w->cf->sinks[i].name))
+				continue;
+			if (store_outbox_add(w->st, w->cf->sinks[i].name, a.id,
+			    json, d->now) == -1) {
+				d->error = 1;
+				break;
+			}
+		}
+	free(json);
+	return d->error ? -1 : 0;
+}
+
+/* On a feed's first poll only items dated within 'backfill' alert. */
+static int
+within_backfill(const struct watch *w, const struct feed_item *it,
+    time_t now)
+{
+	time_t	 t = it->published != FEED_ITEM_NO_DATE ? it->published :
+	    it->updated;
+
+	return t != FEED_ITEM_NO_DATE && t >= now - w->cf->daemon.backfill;
+}
+
+static void
+health_alert(struct wpoll *p, time_t now, int recovered)
+{
+	struct watch		*w = p->w;
+	const struct config_feed *f = p->f;
+	json_t			*o;
+	char			*json, id[ALERT_ID_LEN + 1], *title, *seed;
+	char			 since[21], when[21];
+	GChecksum		*ck;
+	size_t			 i;
+
+	if (w->cf->daemon.health_sinks.n == 0)
+		return;
+	feed_time_format(p->fs.failing_since, since);
+	feed_time_format(now, when);
+	title = recovered ?
+	    xasprintf("feed '%s' recovered (failing since %s)", f->name, since) :
+	    xasprintf("feed '%s' has been failing since %s: %s", f->name,
+	    since, p->fs.error ? p->fs.error : "unknown error");
+	seed = xasprintf("feed-health\n%s\n%ld\n%d", f->name,
+	    (long)p->fs.failing_since, recovered);
+	ck = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(ck, (const guchar *)seed, strlen(seed));
+	memcpy(id, g_checksum_get_string(ck), ALERT_ID_LEN);
+	id[ALERT_ID_LEN] = '\0';
+	g_checksum_free(ck);
+	o = json_pack("{s:s, s:s, s:n, s:s, s:n, s:s, s:s, s:s, s:s, s:[s],"
+	    " s:s, s:[], s:s}", "alert_id", id, "topic", "feed-health",
+	    "query", "feed", f->name, "feed_title", "id", seed, "title", title,
+	    "link", f->url, "published", when, "matched",
+	    recovered ? "recovered" : "failing", "snippet", p->fs.error ?
+	    p->fs.error : "", "also_in", "detected", when);
+	json = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) :
+	    NULL;
+	json_decref(o);
+	log_warnx("%s", title);
+	for (i = 0; json != NULL && i < w->cf->daemon.health_sinks.n; i++) {
+		if (w->dry)
+			puts(json);
+		else
+			store_outbox_add(w->st, w->cf->daemon.health_sinks.v[i],
+			    id, json, now);
+	}
+	free(json);
+	free(seed);
+	free(title);
+}
+
+/* The poll's transaction: feed state, items, stories, outbox. */
+static int
+record_poll(struct wpoll *p, const struct fetch_result *r,
+    struct poll_outcome *out)
+{
+	struct watch		*w = p->w;
+	struct feed_state	*fs = &p->fs;
+	struct detect		 d;
+	struct match_feed	 mf;
+	time_t			 now = time(NULL);
+	size_t			 i;
+	int			 first, isnew, ok;
+	char			*key;
+
+	memset(&d, 0, sizeof(d));
+	d.p = p;
+	d.now = now;
+	mf.name = p->f->name;
+	mf.tags = (const char *const *)p->f->tags.v;
+	mf.ntags = p->f->tags.n;
+	if (store_begin(w->st) == -1)
+		return -1;
+	fs->last_poll = now;
+	fs->http_status = r->http_code;
+	ok = r->status == FETCH_OK || r->status == FETCH_NOT_MODIFIED;
+	if (r->status == FETCH_OK) {
+		if ((first = store_feed_has_items(w->st, p->f->name)) == -1)
+			goto fail;
+		first = !first;
+		for (i = 0; i < p->nitems; i++) {
+			key = feed_item_key(p->items[i]);
+			isnew = store_item_add(w->st, p->f->name, key,
+			    p->items[i], now);
+			free(key);
+			if (isnew == -1)
+				goto fail;
+			if (!isnew)
+				continue;
+			out->new_items++;
+			if (first && !within_backfill(w, p->items[i], now))
+				continue;
+			d.item = p->items[i];
+			matcher_match(w->cf->matcher, p->items[i], &mf,
+			    on_match, &d);
+			if (d.error)
+				goto fail;
+		}
+		/* Every item new on a feed that had items: some were missed. */
+		if (!first && p->nitems > 0 && out->new_items == p->nitems) {
+			out->overflowed = 1;
+			fs->missed++;
+			log_warnx("feed '%s': all %zu items are new: the feed's "
+			    "window overflowed since the last poll and items "
+			    "may have been missed; polling it more often",
+			    p->f->name, p->nitems);
+		}
+		free(fs->etag);
+		free(fs->last_modified);
+		fs->etag = r->etag ? xstrdup(r->etag) : NULL;
+		fs->last_modified = r->last_modified ?
+		    xstrdup(r->last_modified) : NULL;
+		fs->last_parsed = now;
+		if (r->permanent_url != NULL) {
+			free(fs->moved_to);
+			fs->moved_to = xstrdup(r->permanent_url);
+			log_info("feed '%s': moved permanently to %s; polling "
+			    "the new URL (update the config)", p->f->name,
+			    r->permanent_url);
+		}
+	}
+	if (ok) {
+		if (fs->health_alerted) {
+			health_alert(p, now, 1);
+			fs->health_alerted = 0;
+		}
+		fs->last_ok = now;
+		fs->failures = 0;
+		fs->failing_since = 0;
+		free(fs->error);
+		fs->error = NULL;
+	} else {
+		fs->failures++;
+		if (fs->failing_since == 0)
+			fs->failing_since = now;
+		free(fs->error);
+		fs->error = xasprintf("%s%s%s", fetch_status_name(r->status),
+		    r->error ? ": " : "", r->error ? r->error : "");
+		fs->gone = r->http_code == 410;
+		if (!fs->health_alerted &&
+		    now - fs->failing_since >= w->cf->daemon.dead_after) {
+			health_alert(p, now, 0);
+			fs->health_alerted = 1;
+		}
+	}
+	if (store_feed_put(w->st, p->f->name, fs) == -1)
+		goto fail;
+	out->alerts = d.alerts;
+	if (w->dry)
+		store_rollback(w->st);
+	else if (store_commit(w->st) == -1)
+		goto fail;
+	return 0;
+ fail:
+	store_rollback(w->st);
+	return -1;
+}
+
+static void
+poll_done(const struct fetch_result *r, void *arg)
+{
+	struct wpoll		*p = arg;
+	struct watch		*w = p->w;
+	struct poll_outcome	 o;
+	size_t			 i;
+
+	memset(&o, 0, sizeof(o));
+	o.retry_after = r->retry_after;
+	o.gone = r->http_code == 410;
+	o.ok = r->status == FETCH_OK || r->status == FETCH_NOT_MODIFIED;
+	o.min_interval = r->min_interval;
+	if (!o.ok) {
+		log_warnx("feed '%s' (%s): %s%s%s", p->f->name, p->f->url,
+		    fetch_status_name(r->status), r->error ? ": " : "",
+		    r->error ? r->error : "");
+		w->failed = 1;
+	}
+	if (o.gone)
+		log_warnx("feed '%s': 410 Gone: polling stopped; remove it "
+		    "from the config", p->f->name);
+	if (record_poll(p, r, &o) == -1) {
+		/* Nothing was recorded: the next poll sees the same items. */
+		log_warnx("feed '%s': the poll could not be recorded; it is "
+		    "retried", p->f->name);
+		o.ok = 0;
+		w->failed = 1;
+	} else if (r->status == FETCH_OK)
+		log_debug("feed '%s': %zu items, %zu new, %zu alerts",
+		    p->f->name, p->nitems, o.new_items, o.alerts);
+	for (i = 0; i < p->nitems; i++)
+		feed_item_free(p->items[i]);
+	free(p->items);
+	w->polls--;
+	if (p->cb != NULL)
+		p->cb(p->f, &o, p->arg);
+	feed_state_clear(&p->fs);
+	free(p);
+	if (o.alerts > 0)
+		deliver(w);
+	check_idle(w);
+}
+
+int
+watch_poll(struct watch *w, const struct config_feed *f, watch_poll_cb *cb,
+    void *arg)
+{
+	struct wpoll		*p;
+	struct fetch_opts	 o;
+
+	p = xcalloc(1, sizeof(*p));
+	p->w = w;
+	p->f = f;
+	p->cb = cb;
+	p->arg = arg;
+	if (store_feed_get(w->st, f->name, &p->fs) == -1) {
+		free(p);
+		return -1;
+	}
+	memset(&o, 0, sizeof(o));
+	o.url = p->fs.moved_to ? p->fs.moved_to : f->url;
+	o.user_agent = w->cf->daemon.user_agent;
+	o.timeout = w->cf->daemon.timeout;
+	o.max_size = w->cf->daemon.max_size;
+	o.etag = p->fs.etag;
+	o.last_modified = p->fs.last_modified;
+	if (fetch_start(w->m, &o, on_item, poll_done, p) == -1) {
+		feed_state_clear(&p->fs);
+		free(p);
+		return -1;
+	}
+	w->polls++;
+	return 0;
+}
+
+/* ---- delivery ---- */
+
+static struct wsink *
+wsink_find(struct watch *w, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < w->nsinks; i++)
+		if (strcmp(w->sinks[i].name, name) == 0)
+			return &w->sinks[i];
+	return NULL;
+}
+
+static int
+in_flight(const struct wsink *ws, int64_t id)
+{
+	size_t	 i;
+
+	for (i = 0; i < ws->ninflight; i++)
+		if (ws->inflight[i] == id)
+			return 1;
+	return 0;
+}
+
+static void
+flight_end(struct wsink *ws, int64_t id)
+{
+	size_t	 i;
+
+	for (i = 0; i < ws->ninflight; i++)
+		if (ws->inflight[i] == id) {
+			ws->inflight[i] = ws->inflight[--ws->ninflight];
+			return;
+		}
+}
+
+/* The payload with also_in as known now (feeds that saw the story later). */
+static char *
+with_also_in(struct watch *w, const struct outbox_row *row)
+{
+	json_t		*o, *arr;
+	char		**feeds, *s;
+	size_t		 i;
+
+	feeds = store_story_also_in(w->st, row->alert_id);
+	if (feeds[0] == NULL ||
+	    (o = json_loads(row->payload, 0, NULL)) == NULL) {
+		store_strv_free(feeds);
+		return xstrdup(row->payload);
+	}
+	arr = json_array();
+	for (i = 0; feeds[i] != NULL; i++)
+		json_array_append_new(arr, json_string(feeds[i]));
+	json_object_set_new(o, "also_in", arr);
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	store_strv_free(feeds);
+	return s != NULL ? s : xstrdup(row->payload);
+}
+
+static long
+backoff(int attempts)
+{
+	long	 d = WATCH_RETRY_MIN;
+
+	while (attempts-- > 0 && d < WATCH_RETRY_MAX)
+		d *= 2;
+	if (d > WATCH_RETRY_MAX)
+		d = WATCH_RETRY_MAX;
+	/* Up to 25% jitter, so that retries of many rows spread out. */
+	return d + (long)g_random_int_range(0, (gint32)(d / 4 + 1));
+}
+
+static void
+send_done(enum sink_result r, long retry_after, const char *error,
+    void *arg)
+{
+	struct wsend	*s = arg;
+	struct watch	*w = s->w;
+	time_t		 now = time(NULL), next;
+	int		 rc;
+
+	if (r == SINK_DELIVERED) {
+		rc = store_outbox_delivered(w->st, s->row.id, now);
+		log_debug("sink '%s': alert %s delivered", s->row.sink,
+		    s->row.alert_id);
+	} else if (r == SINK_FAILED ||
+	    now - s->row.created >= WATCH_RETRY_FOR) {
+		rc = store_outbox_failed(w->st, s->row.id, now, error);
+		log_warnx("sink '%s': alert %s failed for good: %s",
+		    s->row.sink, s->row.alert_id, error ? error : "?");
+		w->failed = 1;
+	} else {
+		next = now + (retry_after >= 0 ? retry_after :
+		    backoff(s->row.attempts));
+		rc = store_outbox_retry(w->st, s->row.id, next, error);
+		log_info("sink '%s': alert %s not delivered (%s); retry in "
+		    "%lds", s->row.sink, s->row.alert_id, error ? error : "?",
+		    (long)(next - now));
+		w->failed = 1;
+	}
+	if (rc == -1)
+		w->failed = 1;
+	/* The sink may be gone after a reload; its slot is found by name. */
+	if ((s->ws = wsink_find(w, s->row.sink)) != NULL)
+		flight_end(s->ws, s->row.id);
+	w->sends--;
+	free(s->payload);
+	free(s->row.sink);
+	free(s->row.alert_id);
+	free(s->row.payload);
+	free(s);
+	deliver(w);
+	check_idle(w);
+}
+
+static void
+arm_timer(struct watch *w)
+{
+	struct timeval	 tv = { 0, 0 };
+	time_t		 next, now = time(NULL);
+
+	if ((next = store_outbox_next(w->st)) == 0)
+		return;
+	tv.tv_sec = next > now ? next - now : 1;
+	event_add(w->timer, &tv);
+}
+
+static void
+deliver(struct watch *w)
+{
+	struct wsink		*ws;
+	struct outbox_row	*rows;
+	struct wsend		*s;
+	const char		*alerts[1];
+	size_t			 i, j, n;
+	time_t			 now = time(NULL);
+
+	if (w->dry || w->hold)
+		return;
+	for (i = 0; i < w->nsinks; i++) {
+		ws = &w->sinks[i];
+		if (ws->sink == NULL || ws->ninflight == WATCH_SINK_PARALLEL)
+			continue;
+		if (store_outbox_due(w->st, ws->name, now,
+		    WATCH_SINK_PARALLEL * 2, &rows, &n) == -1)
+			continue;
+		for (j = 0; j < n && ws->ninflight < WATCH_SINK_PARALLEL; j++) {
+			if (in_flight(ws, rows[j].id))
+				continue;
+			s = xcalloc(1, sizeof(*s));
+			s->w = w;
+			s->ws = ws;
+			s->row = rows[j];
+			memset(&rows[j], 0, sizeof(rows[j]));
+			s->payload = with_also_in(w, &s->row);
+			alerts[0] = s->payload;
+			if (sink_send(ws->sink, alerts, 1, send_done, s) == -1) {
+				free(s->payload);
+				rows[j] = s->row;
+				free(s);
+				continue;
+			}
+			ws->inflight[ws->ninflight++] = s->row.id;
+			w->sends++;
+		}
+		outbox_rows_free(rows, n);
+	}
+	arm_timer(w);
+}
+
+/* Idle: nothing in flight and nothing due now on a sink we can send to. */
+static void
+check_idle(struct watch *w)
+{
+	struct outbox_row	*rows;
+	size_t			 i, n;
+	void			(*cb)(void *);
+
+	if (w->idle_cb == NULL || w->polls > 0 || w->sends > 0)
+		return;
+	for (i = 0; !w->dry && i < w->nsinks; i++) {
+		if (w->sinks[i].sink == NULL)
+			continue;
+		if (store_outbox_due(w->st, w->sinks[i].name, time(NULL), 1,
+		    &rows, &n) == 0) {
+			outbox_rows_free(rows, n);
+			if (n > 0 && !w->hold)
+				return;
+		}
+	}
+	cb = w->idle_cb;
+	w->idle_cb = NULL;
+	cb(w->idle_arg);
+}
