@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "commands.h"
+#include "run.h"
+#include "testsink.h"
 #include "log.h"
 #include "parser.h"
 #include "xfer.h"
@@ -15,12 +17,12 @@ static const char *const usage =
     "against the topics you watch and sends alerts.\n"
     "\n"
     "commands:\n"
+    "  run                                 the daemon, in the foreground\n"
     "  check [--dry-run] [--feed NAME]...  poll every feed once, alert, exit\n"
     "  parse SRC...                        print a feed's items as JSON lines\n"
     "  match -q QUERY... [SRC...]          run queries over feeds or items\n"
     "  config check                        validate the config file\n"
-    "  run, status, backtest, test-sink,   (not built yet: see README.md)\n"
-    "  opml, demo\n"
+    "  status, backtest, opml, demo        (not built yet: see README.md)\n"
     "\n"
     "options (every command):\n"
     "  -c FILE     the config (else $FEEDWATCH_CONFIG,\n"
@@ -39,15 +41,17 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "run", cmd_run },
 	{ "check", cmd_check },
 	{ "parse", cmd_parse },
 	{ "match", cmd_match },
 	{ "config", cmd_config },
+	{ "test-sink", cmd_test_sink },
 };
 
 /* Commands of SPEC section 1 that later work builds. */
 static const char *const unbuilt[] = {
-	"run", "status", "backtest", "test-sink", "opml", "demo"
+	"status", "backtest", "opml", "demo"
 };
 
 int

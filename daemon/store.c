@@ -376,6 +376,23 @@ feed_state_clear(struct feed_state *fs)
 	memset(fs, 0, sizeof(*fs));
 }
 
+static const char sql_feed_due[] =
+    "INSERT INTO feed (name, next_due) VALUES (?1, ?2)"
+    " ON CONFLICT (name) DO UPDATE SET next_due = ?2";
+
+int
+store_feed_set_due(struct store *st, const char *feed, time_t due)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = stmt(st, sql_feed_due)) == NULL)
+		return -1;
+	if (bind_text(s, 1, feed) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, due) != SQLITE_OK)
+		return fail(st, "bind feed state");
+	return step_done(st, s, "write feed state");
+}
+
 static const char sql_feed_names[] = "SELECT name FROM feed ORDER BY name";
 
 char **

@@ -83,6 +83,10 @@ void		 feed_state_clear(struct feed_state *fs);
 char		**store_feed_names(struct store *st);
 void		 store_strv_free(char **v);
 
+/* Sets when the feed is due next (creating its row if needed). */
+int		 store_feed_set_due(struct store *st, const char *feed,
+		    time_t due);
+
 /* 1 if the feed has any seen item (so this is not its first poll). */
 int		 store_feed_has_items(struct store *st, const char *feed);
 

@@ -58,6 +58,7 @@ struct watch {
 	size_t			 nsinks;
 	struct event		*timer;		/* next outbox retry */
 	int			 hold;
+	int			 stopping;
 	size_t			 polls;
 	size_t			 sends;
 	int			 failed;
@@ -221,6 +222,13 @@ void
 watch_deliver(struct watch *w)
 {
 	deliver(w);
+}
+
+void
+watch_stop(struct watch *w)
+{
+	w->stopping = 1;
+	event_del(w->timer);
 }
 
 /* ---- detection ---- */
@@ -564,6 +572,7 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	if (store_feed_put(w->st, p->f->name, fs) == -1)
 		goto fail;
 	out->alerts = d.alerts;
+	out->failures = fs->failures;
 	if (w->dry)
 		store_rollback(w->st);
 	else if (store_commit(w->st) == -1)
@@ -587,6 +596,8 @@ poll_done(const struct fetch_result *r, void *arg)
 	o.gone = r->http_code == 410;
 	o.ok = r->status == FETCH_OK || r->status == FETCH_NOT_MODIFIED;
 	o.min_interval = r->min_interval;
+	if (r->status == FETCH_CANCELLED)
+		goto out;
 	if (!o.ok) {
 		log_warnx("feed '%s' (%s): %s%s%s", p->f->name, p->f->url,
 		    fetch_status_name(r->status), r->error ? ": " : "",
@@ -605,6 +616,7 @@ poll_done(const struct fetch_result *r, void *arg)
 	} else if (r->status == FETCH_OK)
 		log_debug("feed '%s': %zu items, %zu new, %zu alerts",
 		    p->f->name, p->nitems, o.new_items, o.alerts);
+ out:
 	for (i = 0; i < p->nitems; i++)
 		feed_item_free(p->items[i]);
 	free(p->items);
@@ -788,7 +800,7 @@ deliver(struct watch *w)
 	size_t			 i, j, n;
 	time_t			 now = time(NULL);
 
-	if (w->dry || w->hold)
+	if (w->dry || w->hold || w->stopping)
 		return;
 	for (i = 0; i < w->nsinks; i++) {
 		ws = &w->sinks[i];

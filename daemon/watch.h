@@ -10,7 +10,7 @@
  * sink.  Deliveries then run from the outbox, with retries and backoff,
  * so that no alert is lost and none is sent twice for one (topic, item).
  *
- * The scheduler (sched.c) decides when to call watch_poll(); `check`
+ * The scheduler (schedule.c) decides when to call watch_poll(); `check`
  * calls it once per feed.
  */
 #ifndef FEEDWATCH_WATCH_H
@@ -33,6 +33,7 @@ struct poll_outcome {
 	long		 retry_after;	/* seconds, or -1 */
 	long		 min_interval;	/* lower bound from the feed (ttl), or 0 */
 	int		 overflowed;	/* every item was new: shorten the interval */
+	int		 failures;	/* consecutive, this one included */
 	size_t		 new_items;
 	size_t		 alerts;
 };
@@ -65,6 +66,9 @@ int		 watch_poll(struct watch *w, const struct config_feed *f,
  */
 void		 watch_deliver(struct watch *w);
 void		 watch_hold_deliveries(struct watch *w, int hold);
+
+/* Starts no more deliveries (shutdown); those in flight finish. */
+void		 watch_stop(struct watch *w);
 
 /* Polls and deliveries in flight. */
 size_t		 watch_busy(const struct watch *w);

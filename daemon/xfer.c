@@ -177,10 +177,20 @@ xfer_multi_new(struct event_base *base)
 void
 xfer_multi_free(struct xfer_multi *m)
 {
+	struct xfer	*x;
+
 	if (m == NULL)
 		return;
-	while (!TAILQ_EMPTY(&m->xfers))
-		xfer_cancel(TAILQ_FIRST(&m->xfers));
+	while ((x = TAILQ_FIRST(&m->xfers)) != NULL) {
+		if (x->started) {
+			curl_multi_remove_handle(m->multi, x->easy);
+			x->started = 0;
+			m->nstarted--;
+			x->done(x, CURLE_ABORTED_BY_CALLBACK, "cancelled",
+			    x->arg);
+		}
+		xfer_cancel(x);
+	}
 	/* curl_multi_cleanup may call sock_cb: the base must still exist. */
 	if (m->multi != NULL)
 		curl_multi_cleanup(m->multi);

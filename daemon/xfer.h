@@ -31,7 +31,10 @@ int			 xfer_global_init(void);
 void			 xfer_global_cleanup(void);
 
 struct xfer_multi	*xfer_multi_new(struct event_base *base);
-/* Cancels what is still running ('done' is not called) and frees. */
+/*
+ * Ends what is still running, calling each 'done' with the result
+ * CURLE_ABORTED_BY_CALLBACK so that its owner can free itself, and frees.
+ */
 void			 xfer_multi_free(struct xfer_multi *m);
 /* Transfers started and not yet done. */
 size_t			 xfer_multi_running(const struct xfer_multi *m);

@@ -37,7 +37,7 @@ struct fetch {
 
 static const char *const status_names[] = {
 	"ok", "not modified", "http error", "network error", "too big",
-	"parse error"
+	"parse error", "cancelled"
 };
 
 const char *
@@ -194,7 +194,10 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	    strcmp(eff, f->url) != 0)
 		r.permanent_url = eff;
 
-	if (f->too_big) {
+	if (result == CURLE_ABORTED_BY_CALLBACK) {
+		r.status = FETCH_CANCELLED;
+		r.error = error;
+	} else if (f->too_big) {
 		r.status = FETCH_TOO_BIG;
 		snprintf(errmsg, sizeof(errmsg), "the body is larger than "
 		    "max-size (%ld bytes)", f->max_size);

@@ -27,7 +27,8 @@ enum fetch_status {
 	FETCH_HTTP_ERROR,	/* a status other than 200 and 304 */
 	FETCH_NET_ERROR,	/* DNS, connect, TLS, timeout, redirects */
 	FETCH_TOO_BIG,		/* the body passed max_size */
-	FETCH_PARSE_ERROR	/* not a feed, or hopelessly broken */
+	FETCH_PARSE_ERROR,	/* not a feed, or hopelessly broken */
+	FETCH_CANCELLED		/* the transfer engine shut down */
 };
 
 struct fetch_opts {

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -50,6 +52,67 @@ test_proc_clear(struct test_proc *p)
 	g_free(p->out);
 	g_free(p->err);
 	memset(p, 0, sizeof(*p));
+}
+
+pid_t
+test_spawn(const char *const *args, const char *log)
+{
+	const char	*argv[32];
+	pid_t		 pid;
+	size_t		 i;
+	int		 fd;
+
+	argv[0] = test_env("FEEDWATCH");
+	for (i = 0; args[i] != NULL && i < 30; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) == -1)
+			_exit(127);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+int
+test_wait(pid_t pid, double secs)
+{
+	int	 status;
+	double	 waited = 0;
+
+	while (waited < secs) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) :
+			    128 + WTERMSIG(status);
+		g_usleep(50000);
+		waited += 0.05;
+	}
+	return -1;
+}
+
+int
+test_wait_lines(const char *path, int n, double secs)
+{
+	gchar	*text;
+	double	 waited = 0;
+	int	 lines = 0;
+
+	for (;;) {
+		lines = 0;
+		if (g_file_get_contents(path, &text, NULL, NULL)) {
+			lines = test_count_lines(text, "");
+			g_free(text);
+		}
+		if (lines >= n || waited >= secs)
+			return lines;
+		g_usleep(50000);
+		waited += 0.05;
+	}
 }
 
 char *
@@ -132,6 +195,8 @@ main(void)
 	srunner_add_suite(sr, parser_suite());
 	srunner_add_suite(sr, match_suite());
 	srunner_add_suite(sr, e2e_suite());
+	srunner_add_suite(sr, daemon_suite());
+	srunner_add_suite(sr, sinks_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -9,11 +9,14 @@
 #define FEEDWATCH_SUITES_H
 
 #include <check.h>
+#include <sys/types.h>
 
 Suite	*config_suite(void);
 Suite	*parser_suite(void);
 Suite	*match_suite(void);
 Suite	*e2e_suite(void);
+Suite	*daemon_suite(void);
+Suite	*sinks_suite(void);
 
 /* $name, or fails the current test with a message naming it. */
 const char	*test_env(const char *name);
@@ -31,6 +34,16 @@ struct test_proc {
  */
 void		 test_run(struct test_proc *p, const char *const *args);
 void		 test_proc_clear(struct test_proc *p);
+
+/*
+ * Starts $FEEDWATCH with 'args' in the background, its stdout and stderr
+ * appended to 'log'.  Returns the pid.
+ */
+pid_t		 test_spawn(const char *const *args, const char *log);
+/* Waits up to 'secs' for 'pid' to exit; its status as for test_run, or -1. */
+int		 test_wait(pid_t pid, double secs);
+/* Waits up to 'secs' until 'path' has at least 'n' lines; returns the count. */
+int		 test_wait_lines(const char *path, int n, double secs);
 
 /* A fresh directory under $TMPDIR; remove it with test_rmtree(). */
 char		*test_tmpdir(void);
