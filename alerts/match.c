@@ -933,28 +933,32 @@ build_terms(struct matcher *m, const struct topic *t, struct query_node *q,
 	return 0;
 }
 
-/* 1 if 'q' can only be true when a word of the automaton occurred. */
+/*
+ * 1 if 'q' (negated if 'neg') can only be true when a word of the
+ * automaton occurred: as query_is_positive(), regexes not counting.
+ */
 static int
-literal_triggered(const struct query_node *q)
+literal_triggered(const struct query_node *q, int neg)
 {
 	size_t	i;
+	int	any = 0, all = 1;
 
 	switch (q->op) {
 	case QUERY_TERM:
-		return q->kind != QUERY_REGEX;
-	case QUERY_NOT:
+		return !neg && q->kind != QUERY_REGEX;
 	case QUERY_ALIAS:
 		return 0;
+	case QUERY_NOT:
+		return literal_triggered(q->kids[0], !neg);
 	case QUERY_AND:
-		for (i = 0; i < q->nkids; i++)
-			if (literal_triggered(q->kids[i]))
-				return 1;
-		return 0;
 	case QUERY_OR:
-		for (i = 0; i < q->nkids; i++)
-			if (!literal_triggered(q->kids[i]))
-				return 0;
-		return 1;
+		for (i = 0; i < q->nkids; i++) {
+			if (literal_triggered(q->kids[i], neg))
+				any = 1;
+			else
+				all = 0;
+		}
+		return (q->op == QUERY_AND) != neg ? any : all;
 	}
 	return 0;
 }
@@ -1212,7 +1216,7 @@ matcher_compile(struct matcher *m, char *err, size_t errlen)
 			return -1;
 		if (build_terms(m, t, t->q, (int32_t)i, 0, err, errlen) == -1)
 			return -1;
-		if (!literal_triggered(t->q)) {
+		if (!literal_triggered(t->q, 0)) {
 			t->always = 1;
 			m->always = xreallocarray(m->always, m->nalways + 1,
 			    sizeof(int32_t));
@@ -1552,7 +1556,8 @@ term_find(struct matcher *m, struct term *tm, int64_t only, uint32_t *hval,
 				}
 			}
 		}
-		qsort(np, nnp, sizeof(*np), near_cmp);
+		if (nnp > 1)
+			qsort(np, nnp, sizeof(*np), near_cmp);
 		/* sliding window: every word, span <= dist + words - 1 */
 		memset(cnt, 0, sizeof(cnt));
 		have = 0;
@@ -1631,22 +1636,21 @@ node_eval(struct matcher *m, const struct query_node *q)
 	return 0;
 }
 
-/* The positive terms of 'q' that occurred, into 'out'. */
+/* The positive terms of 'q' (outside an odd number of NOTs) that occurred. */
 static void
-positive_terms(struct matcher *m, const struct query_node *q,
+positive_terms(struct matcher *m, const struct query_node *q, int neg,
     struct term **out, size_t *n)
 {
 	size_t	i;
 
-	if (q->op == QUERY_NOT)
-		return;
 	if (q->op == QUERY_TERM) {
-		if (term_eval(m, &m->terms[q->id]) && *n < 64)
+		if (!neg && term_eval(m, &m->terms[q->id]) && *n < 64)
 			out[(*n)++] = &m->terms[q->id];
 		return;
 	}
 	for (i = 0; i < q->nkids; i++)
-		positive_terms(m, q->kids[i], out, n);
+		positive_terms(m, q->kids[i], neg ^ (q->op == QUERY_NOT), out,
+		    n);
 }
 
 static int
@@ -1730,7 +1734,7 @@ static char *
 make_snippet(struct matcher *m, const char *s, size_t len, size_t hs)
 {
 	size_t	a = hs, b, i;
-	int	k;
+	int	k, cut_a, cut_b;
 	char	*out, *o;
 
 	if (hs > len)
@@ -1758,13 +1762,19 @@ make_snippet(struct matcher *m, const char *s, size_t len, size_t hs)
 	while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' ||
 	    s[b - 1] == '\n'))
 		b--;
+	for (i = a; i > 0 && !word_at(m, s, len, utf8_back(s, i)); )
+		i = utf8_back(s, i);
+	cut_a = i > 0;
+	for (i = b; i < len && !word_at(m, s, len, i); )
+		i = utf8_fwd(s, len, i);
+	cut_b = i < len;
 	o = out = xmalloc((b - a) * 3 + 8);
-	if (a > 0) {
+	if (cut_a) {
 		memcpy(o, "\xe2\x80\xa6", 3);
 		o += 3;
 	}
 	o += copy_valid(o, s + a, b - a);
-	if (b < len) {
+	if (cut_b) {
 		memcpy(o, "\xe2\x80\xa6", 3);
 		o += 3;
 	}
@@ -1818,7 +1828,7 @@ report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
 	int		 rc;
 	const char	*d;
 
-	positive_terms(m, t->q, pos, &npos);
+	positive_terms(m, t->q, 0, pos, &npos);
 	qsort(pos, npos, sizeof(*pos), term_order);
 	for (i = 0; i < npos; i++) {
 		if ((d = pos[i]->display) == NULL) {
@@ -1921,7 +1931,8 @@ matcher_match(struct matcher *m, const struct feed_item *it,
 		scan_value(m, (uint32_t)i);
 	if (m->nqueue == 0 && m->nalways == 0)
 		return 0;
-	qsort(m->queue, m->nqueue, sizeof(int32_t), int_cmp);
+	if (m->nqueue > 1)
+		qsort(m->queue, m->nqueue, sizeof(int32_t), int_cmp);
 	/* merge the queued topics with the always-evaluated ones */
 	for (q = a = 0; q < m->nqueue || a < m->nalways; ) {
 		if (a == m->nalways || (q < m->nqueue &&

@@ -186,7 +186,8 @@ cp_entry(struct norm *n, int32_t cp)
 		n->poolcap = n->poolcap ? n->poolcap * 2 : 4096;
 		n->pool = xreallocarray(n->pool, n->poolcap, 1);
 	}
-	memcpy(n->pool + n->poollen, tmp, (size_t)len);
+	if (len > 0)
+		memcpy(n->pool + n->poollen, tmp, (size_t)len);
 	e = CP_DONE | ((uint32_t)cls << 28) | (uint32_t)fl |
 	    ((uint32_t)len << 20) | (uint32_t)n->poollen;
 	n->poollen += (size_t)len;
@@ -280,7 +281,9 @@ norm_iter_next(struct norm_iter *it, struct norm_token *tok)
 			start = off;
 		}
 		fl = CP_LEN(e);
-		if (tl + fl <= NORM_WORD_MAX) {
+		if (fl == 0)
+			;	/* a stripped mark */
+		else if (tl + fl <= NORM_WORD_MAX) {
 			memcpy(it->buf + tl, it->norm->pool + CP_OFF(e), fl);
 			tl += fl;
 		} else

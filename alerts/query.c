@@ -590,29 +590,37 @@ query_parse(struct norm *n, const char *text, char *err, size_t errlen)
 	return q;
 }
 
-int
-query_is_positive(const struct query_node *q)
+/* 'q', negated if 'neg', can only be true when a positive term occurs. */
+static int
+positive(const struct query_node *q, int neg)
 {
 	size_t	i;
+	int	any = 0, all = 1;
 
 	switch (q->op) {
 	case QUERY_TERM:
 	case QUERY_ALIAS:
-		return 1;
+		return !neg;
 	case QUERY_NOT:
-		return 0;
+		return positive(q->kids[0], !neg);
 	case QUERY_AND:
-		for (i = 0; i < q->nkids; i++)
-			if (query_is_positive(q->kids[i]))
-				return 1;
-		return 0;
 	case QUERY_OR:
-		for (i = 0; i < q->nkids; i++)
-			if (!query_is_positive(q->kids[i]))
-				return 0;
-		return 1;
+		for (i = 0; i < q->nkids; i++) {
+			if (positive(q->kids[i], neg))
+				any = 1;
+			else
+				all = 0;
+		}
+		/* NOT (a AND b) is (NOT a) OR (NOT b), and conversely */
+		return (q->op == QUERY_AND) != neg ? any : all;
 	}
 	return 0;
+}
+
+int
+query_is_positive(const struct query_node *q)
+{
+	return positive(q, 0);
 }
 
 static char *

@@ -1,0 +1,721 @@
+/*
+ * check_match.c: the query language and the matcher (alerts/match.h).
+ *
+ * A table of queries against small items covers every operator, the
+ * Unicode folding, word boundaries, stem and translit; a table of bad
+ * queries checks the errors.  The article in ../shared/examples and the
+ * real feeds' items in ../shared/corpus/reference.jsonl check snippets and
+ * that one compiled matcher finds exactly what one matcher per topic does.
+ */
+#include "suites.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <utf8proc.h>
+
+#include "item.h"
+#include "match.h"
+#include "norm.h"
+#include "query.h"
+
+struct got {
+	int	 n;		/* matches */
+	char	 topics[8192];	/* "a,b," */
+	char	 words[512];	/* last match: "w1|w2" */
+	char	*snippet;	/* last match */
+	int	 stop;		/* return -1 after this many */
+};
+
+static int
+got_cb(const struct match *m, void *arg)
+{
+	struct got	*g = arg;
+	size_t		 i;
+
+	g->n++;
+	strncat(g->topics, m->topic, sizeof(g->topics) - strlen(g->topics) - 2);
+	strcat(g->topics, ",");
+	g->words[0] = '\0';
+	for (i = 0; i < m->nwords; i++) {
+		if (i > 0)
+			strcat(g->words, "|");
+		strncat(g->words, m->words[i], sizeof(g->words) -
+		    strlen(g->words) - 2);
+	}
+	free(g->snippet);
+	g->snippet = strdup(m->snippet);
+	return g->stop > 0 && g->n >= g->stop ? -1 : 0;
+}
+
+static void
+item_init(struct feed_item *it, const char *title, const char *summary)
+{
+	memset(it, 0, sizeof(*it));
+	it->id = "test";
+	it->title = title;
+	it->summary = summary;
+}
+
+/* Compiles one topic 'q' with 'opts' and matches 'it'; 0 or 1 matches. */
+static int
+match_one(const char *q, const struct topic_opts *opts,
+    const struct feed_item *it, const struct match_feed *feed,
+    struct got *g)
+{
+	struct matcher	*m;
+	char		 err[256];
+
+	m = matcher_new();
+	matcher_add_alias(m, "russia", "Russia, \"Russian Federation\", "
+	    "Kremlin, Moscow*", err, sizeof(err));
+	ck_assert_msg(matcher_add_topic(m, "t", q, opts, err, sizeof(err)) ==
+	    0, "query %s: %s", q, err);
+	ck_assert_msg(matcher_compile(m, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(matcher_match(m, it, feed, got_cb, g), 0);
+	matcher_free(m);
+	return g->n;
+}
+
+static const char *const en[] = { "english" };
+static const char *const ru[] = { "russian" };
+static const char *const enru[] = { "english", "russian" };
+
+static const struct {
+	const char	*query;
+	int		 opts;		/* 0 none, 1 stem en, 2 stem ru,
+					   3 translit, 4 stem en+ru translit */
+	const char	*title;
+	const char	*summary;
+	int		 want;
+	const char	*words;		/* expected matched words, or NULL */
+} cases[] = {
+	/* words, case, marks, NFKC, boundaries */
+	{ "Lavrov", 0, "LAVROV arrives", NULL, 1, "lavrov" },
+	{ "Lavrov", 0, NULL, "Lavrov's visit", 1, "lavrov" },
+	{ "Lavrov", 0, NULL, "Lavróv said", 1, "lavrov" },
+	{ "Lavrov", 0, NULL, "\xef\xbc\xac\xef\xbd\x81vrov (full width)", 1,
+	    "lavrov" },
+	{ "Lavrov", 0, NULL, "Lavrovsky said", 0, NULL },
+	{ "Lavrov", 0, NULL, "Lav\xc2\xadrov (soft hyphen)", 1, "lavrov" },
+	{ "Kyiv", 0, NULL, "in Kyïv today", 1, "kyiv" },
+	{ "Kyïv", 0, NULL, "in KYIV today", 1, "kyiv" },
+	{ "strasse", 0, NULL, "Straße 5", 1, "strasse" },
+	{ "strasse", 0, NULL, "Hauptstraße 5", 0, NULL },
+	{ "Zurich", 0, NULL, "Z\xc3\xbcrich", 1, "zurich" },
+	{ "Zurich", 0, NULL, "Zu\xcc\x88rich (combining)", 1, "zurich" },
+	{ "Москва", 0, NULL, "МОСКВА, 1 мая", 1, "москва" },
+	{ "Crimea", 0, NULL, "Crimean", 0, NULL },
+	{ "S-400", 0, NULL, "the S-400 deal", 1, "s 400" },
+	{ "S-400", 0, NULL, "the S400 deal", 0, NULL },
+	{ "東京", 0, NULL, "今日の東京は", 1, "東 京" },
+	/* phrases and proximity */
+	{ "\"Robert Mueller\"", 0, NULL, "Special Counsel Robert  Mueller said",
+	    1, "robert mueller" },
+	{ "\"Robert Mueller\"", 0, NULL, "Mueller, Robert", 0, NULL },
+	{ "\"Robert Mueller\"", 0, "Robert", "Mueller", 0, NULL },
+	{ "\"Trump Putin\"~5", 0, NULL, "Putin said that he and Trump", 1,
+	    "trump putin" },
+	{ "\"Trump Putin\"~2", 0, NULL, "Trump met a lot of people, then "
+	    "Putin", 0, NULL },
+	{ "\"a b c\"~1", 0, NULL, "c x b a", 1, NULL },
+	/* prefix and fuzzy */
+	{ "annex*", 0, NULL, "attempted annexation of Crimea", 1,
+	    "annexation" },
+	{ "annex*", 0, NULL, "an annex", 1, "annex" },
+	{ "annex*", 0, NULL, "reannexed", 0, NULL },
+	{ "Mueller~", 0, NULL, "Robert Muller", 1, "muller" },
+	{ "Mueller~", 0, NULL, "Robert Mueler", 1, "mueler" },
+	{ "Mueller~1", 0, NULL, "Robert Muler", 0, NULL },
+	{ "Mueller~2", 0, NULL, "Robert Muler", 1, "muler" },
+	{ "Mueller~", 0, NULL, "Robert Meulelr", 0, NULL },
+	{ "Mueller~", 0, NULL, "Robert Muelelr", 1, NULL },
+	{ "Mueller~0", 0, NULL, "Robert Muller", 0, NULL },
+	/* boolean operators and precedence */
+	{ "Crimea OR Lavrov", 0, NULL, "Lavrov spoke", 1, "lavrov" },
+	{ "Crimea Lavrov", 0, NULL, "Lavrov spoke", 0, NULL },
+	{ "Crimea AND Lavrov", 0, NULL, "Lavrov on Crimea", 1,
+	    "lavrov|crimea" },
+	{ "Crimea -Lavrov", 0, NULL, "Lavrov on Crimea", 0, NULL },
+	{ "Crimea NOT Lavrov", 0, NULL, "Pompeo on Crimea", 1, "crimea" },
+	{ "Crimea OR Lavrov AND Pompeo", 0, NULL, "Crimea", 1, NULL },
+	{ "Crimea OR Lavrov AND Pompeo", 0, NULL, "Lavrov", 0, NULL },
+	{ "(Crimea OR Lavrov) AND Pompeo", 0, NULL, "Crimea", 0, NULL },
+	{ "(Crimea OR Lavrov) AND Pompeo", 0, NULL, "Pompeo, Lavrov", 1,
+	    "pompeo|lavrov" },
+	{ "NOT NOT Crimea", 0, NULL, "Crimea", 1, NULL },
+	{ "Crimea and", 0, NULL, "Crimea", 0, NULL },	/* lower case: a word */
+	{ "+Crimea", 0, NULL, "Crimea", 1, NULL },
+	/* fields */
+	{ "title:Crimea", 0, "News", "Crimea", 0, NULL },
+	{ "title:Crimea", 0, "Crimea news", NULL, 1, "crimea" },
+	{ "summary:(Crimea OR Lavrov)", 0, "Crimea", "Lavrov", 1, "lavrov" },
+	{ "title:\"Crimea news\"", 0, "Crimea news", NULL, 1, NULL },
+	{ "-title:Crimea Lavrov", 0, "Crimea", "Lavrov", 0, NULL },
+	/* aliases */
+	{ "@russia", 0, NULL, "the Kremlin said", 1, "kremlin" },
+	{ "@russia", 0, NULL, "Moscowites", 1, "moscowites" },
+	{ "@russia", 0, NULL, "Russian Federation", 1, NULL },
+	{ "title:@russia", 0, NULL, "the Kremlin said", 0, NULL },
+	{ "@russia AND Pompeo", 0, "Pompeo in Moscow", NULL, 1,
+	    "pompeo|moscow" },
+	/* regex */
+	{ "title:/\\bS-?400\\b/", 0, "S400 deal", NULL, 1, "s400" },
+	{ "title:/\\bS-?400\\b/", 0, "S4000 deal", NULL, 0, NULL },
+	{ "/кремл[ья]/", 0, NULL, "в КРЕМЛЕ и Кремля", 1, "кремля" },
+	{ "Crimea AND /annex(ed|ation)/", 0, NULL, "annexation of Crimea", 1,
+	    "annexation|crimea" },
+	{ "Crimea AND /annex(ed|ation)/", 0, NULL, "Crimea", 0, NULL },
+	/* stem */
+	{ "annex", 1, NULL, "the annexation", 1, "annex" },
+	{ "annex", 0, NULL, "the annexation", 0, NULL },
+	{ "\"annex Crimea\"", 1, NULL, "annexed Crimea", 1, NULL },
+	{ "Лавров", 2, NULL, "встреча Лаврова и Помпео", 1, "лавров" },
+	{ "Лавров", 0, NULL, "встреча Лаврова и Помпео", 0, NULL },
+	/* translit */
+	{ "Lavrov", 3, NULL, "Сергей Лавров", 1, "lavrov" },
+	{ "Krym", 3, NULL, "Крым наш", 1, "krym" },
+	{ "Лавров", 3, NULL, "Sergey Lavrov", 1, "лавров" },
+	{ "Shoigu", 3, NULL, "министр Шойгу", 1, NULL },
+	{ "Zelensky", 3, NULL, "Зеленский", 1, NULL },
+	{ "\"Sergei Shoigu\"", 3, NULL, "Сергей Шойгу", 1, NULL },
+	{ "Lavrov", 0, NULL, "Сергей Лавров", 0, NULL },
+	{ "Lavrov", 3, NULL, "Лавровский", 0, NULL },
+	{ "Tsar", 3, NULL, "a car", 0, NULL },
+	{ "Lavrov", 4, NULL, "встреча Лаврова", 1, NULL },
+};
+
+START_TEST(test_table)
+{
+	const struct topic_opts	 o[5] = {
+		{ NULL, 0, 0, NULL, 0 },
+		{ en, 1, 0, NULL, 0 },
+		{ ru, 1, 0, NULL, 0 },
+		{ NULL, 0, 1, NULL, 0 },
+		{ enru, 2, 1, NULL, 0 },
+	};
+	struct feed_item	 it;
+	struct got		 g;
+	int			 i = _i;
+
+	memset(&g, 0, sizeof(g));
+	item_init(&it, cases[i].title, cases[i].summary);
+	match_one(cases[i].query, &o[cases[i].opts], &it, NULL, &g);
+	ck_assert_msg(g.n == cases[i].want, "query %s on '%s' / '%s': %d "
+	    "matches, want %d", cases[i].query, cases[i].title ?
+	    cases[i].title : "", cases[i].summary ? cases[i].summary : "",
+	    g.n, cases[i].want);
+	if (g.n > 0 && cases[i].words != NULL)
+		ck_assert_msg(strcmp(g.words, cases[i].words) == 0,
+		    "query %s: matched words '%s', want '%s'", cases[i].query,
+		    g.words, cases[i].words);
+	free(g.snippet);
+}
+END_TEST
+
+static const struct {
+	const char	*query;
+	const char	*err;
+} bad[] = {
+	{ "Crimea AND (Lavrov OR Pompeo", "column 29: expected ')'" },
+	{ "", "column 1: empty query" },
+	{ "Crimea OR", "column 10: expected a term" },
+	{ "Crimea)", "column 7: unexpected ')'" },
+	{ "\"Robert Mueller", "column 16: expected '\"'" },
+	{ "title:/abc", "column 11: expected '/'" },
+	{ "title:/a(b/", "column 11: bad regex" },
+	{ "body:Crimea", "column 1: unknown field 'body'" },
+	{ "title: Crimea", "column 7: expected a term after 'title:'" },
+	{ "Mueller~3", "column 9: expected a distance from 0 to 2" },
+	{ "an*ex", "column 3: '*' is allowed only at the end" },
+	{ "*", "column 1: expected a word before '*'" },
+	{ "S-4*", "column 1: a prefix must be a single word" },
+	{ "-Crimea", "needs at least one positive term" },
+	{ "Crimea OR NOT Lavrov", "needs at least one positive term" },
+	{ "Крым AND (Лавров OR", "column 20: expected a term" },
+	{ "@", "column 2: expected an alias name" },
+	{ "~2", "column 1: expected a term before '~'" },
+	{ "a & b", "column 3: expected a word with letters or digits" },
+	{ "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((x",
+	    "nesting too deep" },
+};
+
+START_TEST(test_errors)
+{
+	struct matcher	*m = matcher_new();
+	char		 err[256];
+	int		 i = _i;
+
+	ck_assert_msg(matcher_add_topic(m, "t", bad[i].query, NULL, err,
+	    sizeof(err)) == -1, "query '%s' was accepted", bad[i].query);
+	ck_assert_msg(strstr(err, bad[i].err) != NULL, "query '%s': error "
+	    "'%s', want '%s'", bad[i].query, err, bad[i].err);
+	matcher_free(m);
+}
+END_TEST
+
+START_TEST(test_compile_errors)
+{
+	struct matcher		*m = matcher_new();
+	const char *const	 stems[] = { "klingon" };
+	struct topic_opts	 o = { stems, 1, 0, NULL, 0 };
+	char			 err[256];
+
+	ck_assert_int_eq(matcher_add_topic(m, "t", "x", &o, err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "unknown stem language 'klingon'"));
+	ck_assert_int_eq(matcher_add_alias(m, "a", "x, (y", err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "expected ')'"));
+	ck_assert_int_eq(matcher_add_alias(m, "loop", "@loop", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(matcher_add_topic(m, "crimea", "Crimea OR @ukraine",
+	    NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(matcher_compile(m, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "topic crimea: unknown alias @ukraine");
+	matcher_free(m);
+
+	m = matcher_new();
+	ck_assert_int_eq(matcher_add_alias(m, "loop", "@loop, x", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(matcher_add_topic(m, "l", "@loop", NULL, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(matcher_compile(m, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "topic l: aliases nested too deep"));
+	matcher_free(m);
+}
+END_TEST
+
+/* Topic order, feed filters, feed: scope, stopping, regex-only topics. */
+START_TEST(test_topics)
+{
+	struct matcher		*m = matcher_new();
+	const char *const	 f1[] = { "tag:europe" };
+	const char *const	 f2[] = { "reuters" };
+	const char *const	 tags[] = { "news", "europe" };
+	struct topic_opts	 o1 = { NULL, 0, 0, f1, 1 };
+	struct topic_opts	 o2 = { NULL, 0, 0, f2, 1 };
+	struct match_feed	 feed = { "bbc-world", tags, 2 };
+	struct feed_item	 it;
+	struct got		 g;
+	char			 err[256];
+
+	ck_assert_int_eq(matcher_add_topic(m, "z", "Crimea", NULL, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(matcher_add_topic(m, "a", "Lavrov OR Crimea", &o1,
+	    err, sizeof(err)), 0);
+	ck_assert_int_eq(matcher_add_topic(m, "r", "Crimea", &o2, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(matcher_add_topic(m, "f", "feed:bbc AND Crimea",
+	    NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(matcher_add_topic(m, "x", "/cr[i]mea/", NULL, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(matcher_add_topic(m, "link", "link:example", NULL,
+	    err, sizeof(err)), 0);
+	ck_assert_int_eq(matcher_compile(m, err, sizeof(err)), 0);
+
+	item_init(&it, "Crimea", "nothing");
+	it.link = "https://example.org/1";
+	memset(&g, 0, sizeof(g));
+	ck_assert_int_eq(matcher_match(m, &it, &feed, got_cb, &g), 0);
+	ck_assert_str_eq(g.topics, "z,a,f,x,link,");
+	free(g.snippet);
+
+	/* without a feed, feed filters do not apply and feed: finds nothing */
+	memset(&g, 0, sizeof(g));
+	it.link = NULL;
+	ck_assert_int_eq(matcher_match(m, &it, NULL, got_cb, &g), 0);
+	ck_assert_str_eq(g.topics, "z,a,r,x,");
+	free(g.snippet);
+
+	/* a callback's -1 stops the item */
+	memset(&g, 0, sizeof(g));
+	g.stop = 2;
+	ck_assert_int_eq(matcher_match(m, &it, NULL, got_cb, &g), -1);
+	ck_assert_int_eq(g.n, 2);
+	free(g.snippet);
+
+	/* no words at all: only the regex-only topic is tried */
+	memset(&g, 0, sizeof(g));
+	item_init(&it, "CRIMEA", NULL);
+	it.title = "xcrimeax";
+	ck_assert_int_eq(matcher_match(m, &it, NULL, got_cb, &g), 0);
+	ck_assert_str_eq(g.topics, "x,");
+	ck_assert_str_eq(g.words, "crimea");
+	free(g.snippet);
+	matcher_free(m);
+}
+END_TEST
+
+static int
+valid_utf8(const char *s)
+{
+	utf8proc_int32_t	cp;
+	utf8proc_ssize_t	w;
+	size_t			len = strlen(s);
+
+	while (len > 0) {
+		w = utf8proc_iterate((const utf8proc_uint8_t *)s,
+		    (utf8proc_ssize_t)len, &cp);
+		if (w <= 0)
+			return 0;
+		s += w;
+		len -= (size_t)w;
+	}
+	return 1;
+}
+
+static size_t
+nchars(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE	*f = fopen(path, "r");
+	char	*buf;
+	long	 n;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/*
+ * 's' is a piece of the item's summary or title, cut on word boundaries,
+ * with "…" exactly where it was cut.
+ */
+static void
+snippet_check(const struct feed_item *it, const char *s)
+{
+	const char	*core, *text, *at;
+	size_t		 len;
+	int		 lead, trail;
+
+	ck_assert_msg(valid_utf8(s), "snippet is not UTF-8");
+	lead = strncmp(s, "\xe2\x80\xa6", 3) == 0;
+	core = s + (lead ? 3 : 0);
+	len = strlen(core);
+	trail = len >= 3 && strcmp(core + len - 3, "\xe2\x80\xa6") == 0;
+	len -= trail ? 3 : 0;
+	ck_assert_msg(len > 0, "empty snippet");
+	text = it->summary;
+	at = text ? memmem(text, strlen(text), core, len) : NULL;
+	if (at == NULL && it->title != NULL) {
+		text = it->title;
+		at = memmem(text, strlen(text), core, len);
+	}
+	ck_assert_msg(at != NULL, "snippet '%s' is not from the item", s);
+	/* a cut is marked, and falls between words */
+	ck_assert_msg(lead == (strspn(text, " \n\t") < (size_t)(at - text)),
+	    "snippet '%s': leading ellipsis wrong", s);
+	ck_assert_msg(!lead || !isalnum((unsigned char)at[-1]) ||
+	    !isalnum((unsigned char)at[0]), "snippet '%s' cuts a word", s);
+	ck_assert_msg(trail == (at[len + strspn(at + len, " \n\t")] != '\0'),
+	    "snippet '%s': trailing ellipsis wrong", s);
+	ck_assert_msg(!trail || !isalnum((unsigned char)at[len - 1]) ||
+	    !isalnum((unsigned char)at[len]), "snippet '%s' cuts a word", s);
+}
+
+/* The news article: the first line is the title, the rest the summary. */
+START_TEST(test_article)
+{
+	static const struct {
+		const char	*query;
+		int		 want;
+		const char	*words;
+		const char	*in_snippet;
+	} q[] = {
+		{ "Crimea", 1, "crimea", "annexation of Crimea" },
+		{ "\"Robert Mueller\"", 0, NULL, NULL },
+		{ "\"Robert Muller\"", 1, "robert muller", "Robert Muller" },
+		{ "Mueller~ AND Robert", 1, "robert|muller", NULL },
+		{ "Lavrov AND Pompeo", 1, "pompeo|lavrov", "Pompeo to Lavrov" },
+		{ "\"Donbas ceasefire\"", 0, NULL, NULL },
+		{ "\"ceasefire Donbas\"~3", 1, NULL, "ceasefire in the Donbas" },
+		{ "title:Putin", 0, NULL, NULL },
+		{ "summary:Putin -Kremlin", 0, NULL, NULL },
+		{ "annex* AND title:Crimea", 1, "annexation|crimea", NULL },
+		{ "Kremlin", 1, "kremlin", "the Kremlin leader" },
+	};
+	char			*text, *nl, path[1024];
+	struct feed_item	 it;
+	struct got		 g;
+	size_t			 i;
+
+	snprintf(path, sizeof(path), "%s/examples/article-pompeo-lavrov.txt",
+	    test_env("FEEDWATCH_SHARED"));
+	text = slurp(path);
+	nl = strchr(text, '\n');
+	ck_assert_ptr_nonnull(nl);
+	*nl = '\0';
+	item_init(&it, text, nl + 1);
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		memset(&g, 0, sizeof(g));
+		match_one(q[i].query, NULL, &it, NULL, &g);
+		ck_assert_msg(g.n == q[i].want, "query %s: %d matches",
+		    q[i].query, g.n);
+		if (g.n == 0)
+			continue;
+		if (q[i].words != NULL)
+			ck_assert_msg(strcmp(g.words, q[i].words) == 0,
+			    "query %s: words '%s', want '%s'", q[i].query,
+			    g.words, q[i].words);
+		ck_assert(valid_utf8(g.snippet));
+		ck_assert_msg(nchars(g.snippet) <= 210 &&
+		    nchars(g.snippet) >= 100, "query %s: snippet of %zu "
+		    "characters: %s", q[i].query, nchars(g.snippet), g.snippet);
+		if (q[i].in_snippet != NULL)
+			ck_assert_msg(strstr(g.snippet, q[i].in_snippet) !=
+			    NULL, "query %s: snippet '%s' lacks '%s'",
+			    q[i].query, g.snippet, q[i].in_snippet);
+		snippet_check(&it, g.snippet);
+		free(g.snippet);
+	}
+	free(text);
+}
+END_TEST
+
+/* Bytes that are not UTF-8 never crash and never reach a snippet. */
+START_TEST(test_bad_bytes)
+{
+	static const char	 s[] = "abc \xff\xfe Crimea \xc3 \xe2\x80 "
+	    "Lavrov\x80";
+	struct feed_item	 it;
+	struct got		 g;
+
+	memset(&g, 0, sizeof(g));
+	item_init(&it, s, s);
+	ck_assert_int_eq(match_one("Crimea AND Lavrov", NULL, &it, NULL, &g),
+	    1);
+	ck_assert(valid_utf8(g.snippet));
+	ck_assert_str_eq(g.words, "crimea|lavrov");
+	free(g.snippet);
+}
+END_TEST
+
+struct corpus {
+	struct feed_item	*items;
+	size_t			 n;
+	json_t			*docs;
+};
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+	json_t	*v = json_object_get(o, k);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void
+corpus_load(struct corpus *c, size_t max)
+{
+	char		 path[1024], *text, *line, *next;
+	json_t		*doc, *e;
+	json_error_t	 je;
+	size_t		 i;
+
+	snprintf(path, sizeof(path), "%s/corpus/reference.jsonl",
+	    test_env("FEEDWATCH_SHARED"));
+	text = slurp(path);
+	memset(c, 0, sizeof(*c));
+	c->docs = json_array();
+	c->items = calloc(max, sizeof(*c->items));
+	for (line = text; *line != '\0' && c->n < max; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if ((doc = json_loads(line, 0, &je)) == NULL)
+			continue;
+		json_array_append_new(c->docs, doc);
+		json_array_foreach(json_object_get(doc, "entries"), i, e) {
+			const char *t = jstr(e, "title");
+			const char *s = jstr(e, "summary");
+
+			if (c->n == max || t == NULL || s == NULL ||
+			    !valid_utf8(t) || !valid_utf8(s))
+				continue;
+			c->items[c->n].id = "x";
+			c->items[c->n].title = t;
+			c->items[c->n].summary = s;
+			c->items[c->n].author = jstr(e, "author");
+			c->items[c->n].link = jstr(e, "link");
+			c->n++;
+		}
+	}
+	free(text);
+}
+
+/*
+ * Real items: every topic made of a word of an item's title matches that
+ * item, and one matcher holding all the topics finds, for every item,
+ * exactly the topics that single-topic matchers find.
+ */
+START_TEST(test_corpus)
+{
+	struct corpus		 c;
+	struct matcher		*all, *one;
+	struct norm		*n = norm_new();
+	struct norm_iter	 ni;
+	struct norm_token	 t;
+	struct got		 g, g1;
+	char			 err[256], name[32], *queries[300], *first;
+	size_t			 i, j, nq = 0;
+	int			 hits = 0;
+
+	corpus_load(&c, 600);
+	ck_assert_msg(c.n > 300, "only %zu items in the corpus", c.n);
+	all = matcher_new();
+	/* topics: title words, title phrases, mixed operators */
+	for (i = 0; i < c.n && nq < 300; i += 2) {
+		norm_iter_init(&ni, n, c.items[i].title,
+		    strlen(c.items[i].title));
+		if (!norm_iter_next(&ni, &t) || (t.flags & NORM_TOK_LONG))
+			continue;
+		first = strdup(t.word);
+		switch (nq % 4) {
+		case 0:
+			queries[nq] = strdup(t.word);
+			break;
+		case 1:
+			queries[nq] = malloc(strlen(t.word) + 8);
+			sprintf(queries[nq], "%s*", t.word);
+			break;
+		case 2:
+			queries[nq] = malloc(strlen(first) + NORM_WORD_MAX +
+			    32);
+			if (norm_iter_next(&ni, &t) &&
+			    !(t.flags & NORM_TOK_LONG))
+				sprintf(queries[nq], "\"%s %s\"", first,
+				    t.word);
+			else
+				sprintf(queries[nq], "title:%s", first);
+			break;
+		default:
+			queries[nq] = malloc(strlen(t.word) + 64);
+			sprintf(queries[nq], "(%s OR zzqx) -summary:zzqy",
+			    t.word);
+			break;
+		}
+		snprintf(name, sizeof(name), "q%zu", nq);
+		ck_assert_msg(matcher_add_topic(all, name, queries[nq], NULL,
+		    err, sizeof(err)) == 0, "%s: %s", queries[nq], err);
+		/* the title's own word matches its item */
+		memset(&g, 0, sizeof(g));
+		ck_assert_msg(match_one(queries[nq], NULL, &c.items[i], NULL,
+		    &g) == 1, "%s does not match '%s'", queries[nq],
+		    c.items[i].title);
+		ck_assert(valid_utf8(g.snippet));
+		free(g.snippet);
+		free(first);
+		nq++;
+	}
+	ck_assert_int_eq(matcher_compile(all, err, sizeof(err)), 0);
+	for (i = 0; i < c.n; i++) {
+		memset(&g, 0, sizeof(g));
+		ck_assert_int_eq(matcher_match(all, &c.items[i], NULL, got_cb,
+		    &g), 0);
+		memset(&g1, 0, sizeof(g1));
+		for (j = 0; j < nq; j++) {
+			struct got	x;
+
+			/* single-topic matchers for a sample of the items */
+			if (i % 10 != 0)
+				break;
+			one = matcher_new();
+			snprintf(name, sizeof(name), "q%zu", j);
+			matcher_add_topic(one, name, queries[j], NULL, err,
+			    sizeof(err));
+			matcher_compile(one, err, sizeof(err));
+			memset(&x, 0, sizeof(x));
+			matcher_match(one, &c.items[i], NULL, got_cb, &x);
+			if (x.n > 0) {
+				strcat(g1.topics, x.topics);
+				ck_assert(valid_utf8(x.snippet));
+			}
+			free(x.snippet);
+			matcher_free(one);
+		}
+		if (i % 10 == 0)
+			ck_assert_msg(strcmp(g.topics, g1.topics) == 0,
+			    "item %zu: all topics '%s', one by one '%s'", i,
+			    g.topics, g1.topics);
+		hits += g.n;
+		free(g.snippet);
+	}
+	ck_assert_int_ge(hits, (int)nq);
+	for (i = 0; i < nq; i++)
+		free(queries[i]);
+	matcher_free(all);
+	norm_free(n);
+	json_decref(c.docs);
+	free(c.items);
+}
+END_TEST
+
+START_TEST(test_norm)
+{
+	struct norm	*n = norm_new();
+	char		*s, k[64];
+
+	s = norm_fold_words(n, "LAVRÓV's  Kyïv, S-400 ｆｕｌｌ",
+	    strlen("LAVRÓV's  Kyïv, S-400 ｆｕｌｌ"));
+	ck_assert_str_eq(s, "lavrov s kyiv s 400 full");
+	free(s);
+	ck_assert_int_gt(norm_skeleton("лавров", strlen("лавров"), k,
+	    sizeof(k)), 0);
+	ck_assert_str_eq(k, "lavrov");
+	norm_skeleton("шойгу", strlen("шойгу"), k, sizeof(k));
+	ck_assert_str_eq(k, "soigu");
+	norm_skeleton("sojgu", 5, k, sizeof(k));
+	ck_assert_str_eq(k, "soigu");
+	norm_skeleton("kyiv", 4, k, sizeof(k));
+	ck_assert_str_eq(k, "kiv");
+	ck_assert_int_ge(norm_stemmer(n, "english"), 0);
+	ck_assert_int_eq(norm_stemmer(n, "klingon"), -1);
+	norm_free(n);
+}
+END_TEST
+
+Suite *
+match_suite(void)
+{
+	Suite	*s = suite_create("match");
+	TCase	*tc;
+
+	tc = tcase_create("queries");
+	tcase_set_timeout(tc, 10);
+	tcase_add_loop_test(tc, test_table, 0, sizeof(cases) /
+	    sizeof(cases[0]));
+	tcase_add_loop_test(tc, test_errors, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_compile_errors);
+	tcase_add_test(tc, test_topics);
+	tcase_add_test(tc, test_bad_bytes);
+	tcase_add_test(tc, test_norm);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("data");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_article);
+	tcase_add_test(tc, test_corpus);
+	suite_add_tcase(s, tc);
+	return s;
+}
