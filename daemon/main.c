@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "run.h"
+#include "status.h"
 #include "testsink.h"
 #include "log.h"
 #include "parser.h"
@@ -22,7 +23,8 @@ static const char *const usage =
     "  parse SRC...                        print a feed's items as JSON lines\n"
     "  match -q QUERY... [SRC...]          run queries over feeds or items\n"
     "  config check                        validate the config file\n"
-    "  status, backtest, opml, demo        (not built yet: see README.md)\n"
+    "  status [--json]                     feeds and deliveries, from the state\n"
+    "  backtest, opml, demo                (not built yet: see README.md)\n"
     "\n"
     "options (every command):\n"
     "  -c FILE     the config (else $FEEDWATCH_CONFIG,\n"
@@ -43,6 +45,7 @@ struct command {
 static const struct command commands[] = {
 	{ "run", cmd_run },
 	{ "check", cmd_check },
+	{ "status", cmd_status },
 	{ "parse", cmd_parse },
 	{ "match", cmd_match },
 	{ "config", cmd_config },
@@ -51,7 +54,7 @@ static const struct command commands[] = {
 
 /* Commands of SPEC section 1 that later work builds. */
 static const char *const unbuilt[] = {
-	"status", "backtest", "opml", "demo"
+	"backtest", "opml", "demo"
 };
 
 int

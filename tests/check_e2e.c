@@ -278,6 +278,42 @@ START_TEST(test_failing_feed)
 	ck_assert_int_eq(json_array_size(alerts), 2);
 	json_decref(alerts);
 	test_proc_clear(&p);
+
+	/* status names the failing feed and its reason. */
+	{
+		const char	*st[] = { "status", "--json", "-c", fx.conf,
+		    NULL };
+		json_t		*o, *feeds, *f;
+		size_t		 i;
+		int		 seen = 0;
+
+		test_run(&p, st);
+		ck_assert_msg(p.status == 0, "status exit %d: %s", p.status,
+		    p.err);
+		ck_assert_ptr_nonnull(o = json_loads(p.out, 0, NULL));
+		feeds = json_object_get(o, "feeds");
+		json_array_foreach(feeds, i, f) {
+			const char *name = json_string_value(
+			    json_object_get(f, "name"));
+
+			if (strcmp(name, "europe") == 0) {
+				ck_assert_int_eq(json_integer_value(
+				    json_object_get(f, "http_status")), 404);
+				ck_assert_ptr_nonnull(strstr(json_string_value(
+				    json_object_get(f, "error")), "404"));
+				seen++;
+			} else if (strcmp(name, "world") == 0) {
+				ck_assert_int_eq(json_integer_value(
+				    json_object_get(f, "items")), 3);
+				ck_assert(json_is_null(json_object_get(f,
+				    "error")));
+				seen++;
+			}
+		}
+		ck_assert_int_eq(seen, 2);
+		json_decref(o);
+		test_proc_clear(&p);
+	}
 	fixture_stop(&fx);
 }
 END_TEST

@@ -1,0 +1,234 @@
+/* status.c: what the state store says, as a table or JSON. */
+#include "status.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "item.h"
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+static const char *const usage_status =
+    "usage: feedwatch status [-c FILE] [--json]\n"
+    "Shows per feed the last poll, HTTP status, error, items kept and next\n"
+    "poll, and per sink the pending and failed deliveries.\n";
+
+/* "3m ago", "in 14m", "-" */
+static void
+relative(time_t t, time_t now, char *buf, size_t len)
+{
+	long	 d = (long)(t > now ? t - now : now - t);
+	char	 amount[32];
+
+	if (t == 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (d < 120)
+		snprintf(amount, sizeof(amount), "%lds", d);
+	else if (d < 7200)
+		snprintf(amount, sizeof(amount), "%ldm", d / 60);
+	else if (d < 172800)
+		snprintf(amount, sizeof(amount), "%ldh", d / 3600);
+	else
+		snprintf(amount, sizeof(amount), "%ldd", d / 86400);
+	snprintf(buf, len, t > now ? "in %s" : "%s ago", amount);
+}
+
+static json_t *
+time_json(time_t t)
+{
+	char	 buf[21];
+
+	if (t == 0)
+		return json_null();
+	feed_time_format(t, buf);
+	return json_string(buf);
+}
+
+/* Config feeds first, in config order, then feeds only the store knows. */
+static char **
+feed_names(const struct config *cf, struct store *st)
+{
+	char	**stored, **v;
+	size_t	  n = 0, i, j;
+	int	  dup;
+
+	stored = store_feed_names(st);
+	for (i = 0; stored[i] != NULL; i++)
+		;
+	v = xcalloc((cf ? cf->nfeeds : 0) + i + 1, sizeof(*v));
+	for (i = 0; cf != NULL && i < cf->nfeeds; i++)
+		v[n++] = xstrdup(cf->feeds[i].name);
+	for (i = 0; stored[i] != NULL; i++) {
+		for (dup = 0, j = 0; j < n && !dup; j++)
+			dup = strcmp(v[j], stored[i]) == 0;
+		if (!dup)
+			v[n++] = xstrdup(stored[i]);
+	}
+	store_strv_free(stored);
+	return v;
+}
+
+static const char *
+feed_url(const struct config *cf, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; cf != NULL && i < cf->nfeeds; i++)
+		if (strcmp(cf->feeds[i].name, name) == 0)
+			return cf->feeds[i].url;
+	return NULL;
+}
+
+static int
+show(const struct config *cf, struct store *st, int json)
+{
+	struct feed_state	 fs;
+	struct sink_counts	*sc;
+	json_t			*o, *feeds, *sinks;
+	char			**names, last[32], next[32], *s;
+	size_t			 i, nsc;
+	time_t			 now = time(NULL);
+	int			 rc = 0;
+
+	names = feed_names(cf, st);
+	if (store_sink_counts(st, &sc, &nsc) == -1)
+		rc = 1;
+	feeds = json_array();
+	if (!json)
+		printf("%-20s %-10s %-6s %6s %-10s %s\n", "FEED", "LAST POLL",
+		    "STATUS", "ITEMS", "NEXT POLL", "ERROR");
+	for (i = 0; names[i] != NULL; i++) {
+		if (store_feed_get(st, names[i], &fs) == -1) {
+			rc = 1;
+			continue;
+		}
+		if (json) {
+			json_array_append_new(feeds, json_pack("{s:s, s:s?, "
+			    "s:o, s:o, s:I, s:s?, s:I, s:I, s:o, s:b, s:I, s:b}",
+			    "name", names[i], "url", feed_url(cf, names[i]),
+			    "last_poll", time_json(fs.last_poll), "last_ok",
+			    time_json(fs.last_ok), "http_status",
+			    (json_int_t)fs.http_status, "error", fs.error,
+			    "items", (json_int_t)fs.items, "failures",
+			    (json_int_t)fs.failures, "next_poll",
+			    time_json(fs.gone ? 0 : fs.next_due), "gone",
+			    fs.gone, "missed", (json_int_t)fs.missed,
+			    "configured", feed_url(cf, names[i]) != NULL));
+		} else {
+			relative(fs.last_poll, now, last, sizeof(last));
+			relative(fs.gone ? 0 : fs.next_due, now, next,
+			    sizeof(next));
+			printf("%-20s %-10s %-6ld %6ld %-10s %s%s\n", names[i],
+			    last, fs.http_status, fs.items, fs.gone ? "gone" :
+			    next, fs.error ? fs.error : "",
+			    feed_url(cf, names[i]) || cf == NULL ? "" :
+			    " (not in the config)");
+		}
+		feed_state_clear(&fs);
+	}
+	sinks = json_array();
+	if (!json && nsc > 0)
+		printf("\n%-20s %8s %8s %10s %s\n", "SINK", "PENDING", "FAILED",
+		    "DELIVERED", "LAST ERROR");
+	for (i = 0; i < nsc; i++) {
+		if (json)
+			json_array_append_new(sinks, json_pack("{s:s, s:I, s:I, "
+			    "s:I, s:s?}", "name", sc[i].sink, "pending",
+			    (json_int_t)sc[i].pending, "failed",
+			    (json_int_t)sc[i].failed, "delivered",
+			    (json_int_t)sc[i].delivered, "last_error",
+			    sc[i].last_error));
+		else
+			printf("%-20s %8ld %8ld %10ld %s\n", sc[i].sink,
+			    sc[i].pending, sc[i].failed, sc[i].delivered,
+			    sc[i].last_error ? sc[i].last_error : "");
+	}
+	if (json) {
+		o = json_pack("{s:s, s:o, s:o}", "state", store_path(st),
+		    "feeds", feeds, "sinks", sinks);
+		s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts(s);
+		free(s);
+		json_decref(o);
+	} else {
+		json_decref(feeds);
+		json_decref(sinks);
+	}
+	sink_counts_free(sc, nsc);
+	store_strv_free(names);
+	return rc;
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config	*cf = NULL;
+	struct store	*st = NULL;
+	const char	*config = NULL;
+	char		*path = NULL, *db = NULL;
+	int		 ch, json = 0, verbosity = 0, rc = 2;
+
+	while ((ch = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'v':
+			verbosity++;
+			break;
+		case 'q':
+			verbosity--;
+			break;
+		case 'h':
+			fputs(usage_status, stdout);
+			return 0;
+		default:
+			fputs(usage_status, stderr);
+			return 2;
+		}
+	}
+	log_init(verbosity);
+	if (optind != argc) {
+		fputs(usage_status, stderr);
+		return 2;
+	}
+	if ((path = config_find(config)) == NULL ||
+	    (cf = config_load(path)) == NULL)
+		goto out;
+	db = cf->daemon.state ? xstrdup(cf->daemon.state) :
+	    store_default_path();
+	rc = 1;
+	if (access(db, F_OK) == -1) {
+		fprintf(stderr, "feedwatch: no state at '%s' yet: run "
+		    "'feedwatch run' or 'feedwatch check' first\n", db);
+		goto out;
+	}
+	if ((st = store_open(db, 1)) == NULL)
+		goto out;
+	rc = show(cf, st, json);
+ out:
+	store_close(st);
+	config_free(cf);
+	free(db);
+	free(path);
+	return rc;
+}
