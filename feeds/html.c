@@ -177,7 +177,8 @@ skip_to_gt(const char *s, size_t n, size_t i)
 
 /*
  * The attributes of a start tag, from just after its name; returns the
- * index after the closing '>' (or n).  Quoted values may hold '>'.
+ * index after the closing '>' (or n).  A quote opens a value only right
+ * after '=' (as in libxml2), and then may hide a '>'.
  */
 static size_t
 skip_attrs(const char *s, size_t n, size_t i)
@@ -186,17 +187,19 @@ skip_attrs(const char *s, size_t n, size_t i)
 	unsigned char	 c;
 
 	while (i < n) {
-		c = (unsigned char)s[i];
+		c = (unsigned char)s[i++];
 		if (c == '>')
-			return i + 1;
-		if (c == '"' || c == '\'') {
-			/* a value: '=' may be followed by blanks */
-			if ((q = memchr(s + i + 1, c, n - i - 1)) == NULL)
+			return i;
+		if (c != '=')
+			continue;
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+		    s[i] == '\r'))
+			i++;
+		if (i < n && (s[i] == '"' || s[i] == '\'')) {
+			if ((q = memchr(s + i + 1, s[i], n - i - 1)) == NULL)
 				return n;
 			i = (size_t)(q - s) + 1;
-			continue;
 		}
-		i++;
 	}
 	return n;
 }
@@ -217,15 +220,36 @@ raw_end(const char *s, size_t n, size_t i, const char *name, size_t len)
 	return n;
 }
 
+/* 1 if 'name' is an HTML element libxml2 or our block list knows. */
+static int
+is_known(const char *name, size_t n)
+{
+	char	 low[16];
+
+	if (lower_name(name, n, low) == -1)
+		return 0;
+	return htmlTagLookup((const xmlChar *)low) != NULL ||
+	    html_is_block(low, n);
+}
+
 /* Markup at s[i] == '<'; returns the index after it. */
 static size_t
-markup(const char *s, size_t n, size_t i, struct text_buf *out)
+markup(const char *s, size_t n, size_t i, struct text_buf *out, int known)
 {
 	size_t		 j, name, len;
 	unsigned char	 c;
 	const char	*q;
 
 	c = i + 1 < n ? (unsigned char)s[i + 1] : 0;
+	if (known && (c == '/' || is_letter(c))) {
+		name = i + 1 + (c == '/');
+		for (j = name; j < n && is_tag_char((unsigned char)s[j]); j++)
+			;
+		if (!is_known(s + name, j - name)) {
+			text_buf_add(out, "<", 1);
+			return i + 1;
+		}
+	}
 	if (is_letter(c)) {
 		name = i + 1;
 		for (j = name; j < n && is_tag_char((unsigned char)s[j]); j++)
@@ -262,7 +286,11 @@ markup(const char *s, size_t n, size_t i, struct text_buf *out)
 			}
 			return n;	/* unterminated comment: dropped */
 		}
-		return skip_to_gt(s, n, i + 2);
+		if (i + 9 <= n && strncasecmp(s + i + 2, "DOCTYPE", 7) == 0)
+			return skip_to_gt(s, n, i + 2);
+		/* "<![CDATA[", "<!x": libxml2 2.9.14 keeps the '<' as text */
+		text_buf_add(out, "<", 1);
+		return i + 1;
 	}
 	if (c == '?')
 		return skip_to_gt(s, n, i + 2);
@@ -270,8 +298,8 @@ markup(const char *s, size_t n, size_t i, struct text_buf *out)
 	return i + 1;
 }
 
-void
-html_to_text(const char *s, size_t n, struct text_buf *out)
+static void
+reduce(const char *s, size_t n, struct text_buf *out, int known)
 {
 	size_t		 i = 0, j;
 	unsigned char	 c;
@@ -289,8 +317,20 @@ html_to_text(const char *s, size_t n, struct text_buf *out)
 		if (s[j] == '&')
 			i = entity_ref(s, n, j, out);
 		else
-			i = markup(s, n, j, out);
+			i = markup(s, n, j, out, known);
 	}
+}
+
+void
+html_to_text(const char *s, size_t n, struct text_buf *out)
+{
+	reduce(s, n, out, 0);
+}
+
+void
+html_maybe_to_text(const char *s, size_t n, struct text_buf *out)
+{
+	reduce(s, n, out, 1);
 }
 
 char *

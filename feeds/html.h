@@ -6,8 +6,8 @@
  * description in ../shared/corpus), at several times its speed and with
  * no allocation per call:
  *
- *  - tags, comments, processing instructions and <!...> declarations are
- *    removed; attribute values are skipped with their quotes, so a '>' in
+ *  - tags, comments, processing instructions and <!DOCTYPE> are removed
+ *    (another "<!" is text, as libxml2 2.9.14 has it); attribute values are skipped with their quotes, so a '>' in
  *    a quoted value does not end the tag;
  *  - the content of <script> and <style> is dropped up to the matching
  *    end tag;
@@ -31,6 +31,13 @@ struct text_buf;
 
 /* Appends the text of the HTML fragment 's' ('n' bytes) to 'out'. */
 void	 html_to_text(const char *s, size_t n, struct text_buf *out);
+
+/*
+ * For text that may or may not be HTML (RSS titles, "&lt;vector&gt; in
+ * C++"): as html_to_text, but only the elements HTML defines are markup;
+ * any other '<' is kept as text.
+ */
+void	 html_maybe_to_text(const char *s, size_t n, struct text_buf *out);
 
 /*
  * The text of 's' as a new string of at most 'max' bytes (cut at a

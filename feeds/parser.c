@@ -159,6 +159,7 @@ struct raw {
 };
 
 struct frame {
+	char		 name[24];	/* local name, maybe cut short */
 	unsigned char	 kind;
 	unsigned char	 field;
 	char		*base;		/* xml:base set here, owned */
@@ -196,6 +197,7 @@ struct feed_parser {
 	int			 halted;	/* by us: error set */
 	int			 truncated;	/* item cap reached */
 	int			 nerrors;	/* libxml2 errors */
+	char			 mismatch[24];	/* the real name of an end tag */
 	char			*error;
 	char			*xml_error;	/* first libxml2 message */
 	char			 root[64];
@@ -225,6 +227,7 @@ struct feed_parser {
 	struct entry		 e;
 	char			*feed_title;
 	char			*channel_link;
+	char			*atom_uri;	/* a <feed>'s odd namespace */
 	const xmlChar		*last_uri;	/* namespace lookup cache */
 	enum ns			 last_ns;
 
@@ -376,48 +379,16 @@ plain(struct feed_parser *p, const struct raw *r, size_t max)
 	return text_buf_str(&p->tb);
 }
 
-/* Does an RSS title hold markup?  Only a known HTML tag or an entity. */
-static int
-looks_like_html(const char *s, size_t n)
-{
-	const char	*q, *end = s + n;
-	size_t		 k;
-
-	for (q = s; (q = memchr(q, '<', (size_t)(end - q))) != NULL; q++) {
-		if (q + 1 < end && q[1] == '/')
-			q++;
-		for (k = 0; q + 1 + k < end &&
-		    ((q[1 + k] >= 'a' && q[1 + k] <= 'z') ||
-		    (q[1 + k] >= 'A' && q[1 + k] <= 'Z') ||
-		    (q[1 + k] >= '0' && q[1 + k] <= '9')); k++)
-			;
-		if (k > 0 && k < 16) {
-			char	 name[16];
-			size_t	 i;
-
-			for (i = 0; i < k; i++)
-				name[i] = (char)((q[1 + i] >= 'A' &&
-				    q[1 + i] <= 'Z') ? q[1 + i] + 32 :
-				    q[1 + i]);
-			name[k] = '\0';
-			if (htmlTagLookup((const xmlChar *)name) != NULL ||
-			    html_is_block(name, k))
-				return 1;
-		}
-	}
-	return memchr(s, '&', n) != NULL;
-}
-
 /* Text of a captured field according to its type, into p->tb. */
 static const char *
 convert(struct feed_parser *p, const struct raw *r, int type, size_t max)
 {
 	text_buf_reset(&p->tb);
 	p->tb.max = max;
-	if (type == T_GUESS)
-		type = looks_like_html(raw_str(r), r->len) ? T_HTML : T_TEXT;
 	if (type == T_TEXT)
 		text_buf_add(&p->tb, raw_str(r), r->len);
+	else if (type == T_GUESS)
+		html_maybe_to_text(raw_str(r), r->len, &p->tb);
 	else
 		html_to_text(raw_str(r), r->len, &p->tb);
 	return text_buf_str(&p->tb);
@@ -533,6 +504,11 @@ emit(struct feed_parser *p)
 	it.feed_title = p->feed_title;
 	link = nonempty_dup(plain(p, &e->link, MAX_RAW));
 	id = nonempty_dup(plain(p, &e->id, MAX_SHORT));
+	/* An Atom id that is a web address is the link of last resort. */
+	if (link == NULL && id != NULL && p->format == FMT_ATOM &&
+	    (strncasecmp(id, "http://", 7) == 0 ||
+	    strncasecmp(id, "https://", 8) == 0))
+		link = xstrdup(id);
 	if (id == NULL && link != NULL)
 		id = xstrdup(link);
 	/* In the daemon, a seen item needs no further work. */
@@ -593,10 +569,21 @@ static struct feed_parser *
 parser_of(void *ctx)
 {
 	xmlParserCtxtPtr	 ctxt = ctx;
+	struct feed_parser	*p = ctxt->_private;
 
-	/* See the top comment: keep entities flowing after an error. */
-	ctxt->wellFormed = 1;
-	return ctxt->_private;
+	/*
+	 * Entity content is parsed in a nested context (it shares our
+	 * _private): stopping only the outer one would let an entity bomb
+	 * run on, so every callback stops the context it is called from.
+	 * While healthy, keep entities flowing after an error (top comment);
+	 * libxml2's amplification guard still ends bombs with an error,
+	 * which halts us.
+	 */
+	if (p->halted || p->stopped)
+		xmlStopParser(ctxt);
+	else
+		ctxt->wellFormed = 1;
+	return p;
 }
 
 static enum ns
@@ -612,6 +599,8 @@ ns_of(struct feed_parser *p, const xmlChar *uri)
 	for (i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
 		if (strcmp((const char *)uri, ns_table[i].uri) == 0)
 			return p->last_ns = ns_table[i].ns;
+	if (p->atom_uri != NULL && strcmp((const char *)uri, p->atom_uri) == 0)
+		return p->last_ns = NS_ATOM;
 	return p->last_ns = NS_OTHER;
 }
 
@@ -701,11 +690,19 @@ atom_link(struct feed_parser *p, int nattrs, const xmlChar **attrs,
 	href = attr(nattrs, attrs, "href");
 	rel = attr(nattrs, attrs, "rel");
 	type = attr(nattrs, attrs, "type");
-	if (href == NULL || (rel != NULL && strcmp(rel, "alternate") != 0))
+	if (rel != NULL && strcmp(rel, "alternate") != 0)
 		goto out;
-	rank = type == NULL || strcasestr(type, "html") != NULL ? 3 : 2;
+	if (href == NULL) {
+		/* <link>http://...</link>: the text is the address */
+		if (!feed_level)
+			start_capture(p, F_LINK, T_TEXT, 2);
+		goto out;
+	}
+	/* Among alternates, an HTML one; among those, the last (as
+	 * feedparser).  RSS's own <link> wins over atom:link. */
+	rank = type == NULL || strcasestr(type, "html") != NULL ? 3 : 1;
 	if (in_rss)
-		rank--;		/* RSS's own <link> wins */
+		rank--;
 	abs = resolve(p, href);
 	if (abs == NULL)
 		goto out;
@@ -715,7 +712,11 @@ atom_link(struct feed_parser *p, int nattrs, const xmlChar **attrs,
 		else
 			free(abs);
 	} else {
-		if (rank > p->e.link_rank) {
+		if (rank >= p->e.link_rank && rank >= 3 - in_rss) {
+			raw_reset(&p->e.link);
+			raw_add(&p->e.link, abs, strlen(abs), MAX_RAW);
+			p->e.link_rank = rank;
+		} else if (rank > p->e.link_rank) {
 			raw_reset(&p->e.link);
 			raw_add(&p->e.link, abs, strlen(abs), MAX_RAW);
 			p->e.link_rank = rank;
@@ -728,8 +729,10 @@ atom_link(struct feed_parser *p, int nattrs, const xmlChar **attrs,
 	free(type);
 }
 
-static void
-set_root(struct feed_parser *p, const xmlChar *name, enum ns ns)
+/* The root element names the format; 1 if it is an Atom entry document. */
+static int
+set_root(struct feed_parser *p, const xmlChar *name, const xmlChar *uri,
+    enum ns ns)
 {
 	snprintf(p->root, sizeof(p->root), "%s", (const char *)name);
 	if (name_is(name, "rss") && (ns == NS_NONE || ns == NS_OTHER))
@@ -738,10 +741,19 @@ set_root(struct feed_parser *p, const xmlChar *name, enum ns ns)
 		p->format = FMT_RDF;
 	else if (name_is(name, "feed") && (ns == NS_ATOM || ns == NS_NONE))
 		p->format = FMT_ATOM;
-	else if (strcasecmp((const char *)name, "html") == 0) {
+	else if (name_is(name, "feed") && ns == NS_OTHER) {
+		/* Atom under a misspelt namespace: read it as Atom */
+		p->format = FMT_ATOM;
+		p->atom_uri = xstrdup((const char *)uri);
+		p->last_uri = NULL;
+	} else if (name_is(name, "entry") && ns == NS_ATOM) {
+		p->format = FMT_ATOM;
+		return 1;
+	} else if (strcasecmp((const char *)name, "html") == 0) {
 		set_error(p, "not a feed: an HTML page");
 		halt(p);
 	}
+	return 0;
 }
 
 /* Which field an element inside an item is; F_NONE if none. */
@@ -885,6 +897,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	}
 	f = &p->stack[p->depth];
 	up = p->depth > 0 ? &p->stack[p->depth - 1] : NULL;
+	snprintf(f->name, sizeof(f->name), "%s", (const char *)name);
 	f->base = NULL;
 	f->field = F_NONE;
 	f->prev_base = p->base;
@@ -914,8 +927,12 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	}
 	ns = ns_of(p, uri);
 	if (up == NULL) {
-		set_root(p, name, ns);
 		f->kind = K_ROOT;
+		if (set_root(p, name, uri, ns)) {
+			f->kind = K_ITEM;
+			p->item_depth = 0;
+			entry_clear(&p->e);
+		}
 		return;
 	}
 	if (up->kind == K_SKIP) {
@@ -942,7 +959,8 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 			if (name_is(name, "link")) {
 				atom_link(p, nattrs, attrs, 0,
 				    p->format != FMT_ATOM);
-				f->kind = K_OTHER;
+				f->kind = p->cap_field != F_NONE ? K_FIELD :
+				    K_OTHER;
 				return;
 			}
 			if (name_is(name, "author") && up->kind == K_ITEM) {
@@ -966,6 +984,14 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 		}
 		if (ns == NS_MEDIA && name_is(name, "group")) {
 			f->kind = K_GROUP;
+			return;
+		}
+		if (ns == NS_NONE && name_is(name, "link") &&
+		    (v = attr(nattrs, attrs, "href")) != NULL) {
+			/* <link href=""/> in RSS: Atom style, no namespace */
+			free(v);
+			atom_link(p, nattrs, attrs, 0, 1);
+			f->kind = K_OTHER;
 			return;
 		}
 		field = item_field(p, name, ns, nattrs, attrs, &type, &rank);
@@ -1120,15 +1146,12 @@ end_capture(struct feed_parser *p)
 	raw_reset(&p->cap);
 }
 
+/* Closes our innermost open element. */
 static void
-on_end(void *ctx, const xmlChar *name, const xmlChar *prefix,
-    const xmlChar *uri)
+pop_frame(struct feed_parser *p)
 {
-	struct feed_parser	*p = parser_of(ctx);
-	struct frame		*f;
+	struct frame	*f;
 
-	if (p->depth == 0)
-		return;
 	p->depth--;
 	f = &p->stack[p->depth];
 	if (f->base != NULL) {
@@ -1143,8 +1166,8 @@ on_end(void *ctx, const xmlChar *name, const xmlChar *prefix,
 			if (p->cap_type == T_HTML || p->cap_type == T_XHTML ||
 			    p->cap_type == T_GUESS) {
 				raw_add(&p->cap, "</", 2, MAX_RAW);
-				raw_add(&p->cap, (const char *)name,
-				    strlen((const char *)name), MAX_RAW);
+				raw_add(&p->cap, f->name, strlen(f->name),
+				    MAX_RAW);
 				raw_add(&p->cap, ">", 1, MAX_RAW);
 			}
 			return;
@@ -1158,13 +1181,43 @@ on_end(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	}
 }
 
+/*
+ * An end tag.  When it does not match the open element ("<description>a
+ * <p>b</description>"), libxml2 reports the mismatch (on_error keeps the
+ * real name) and then closes only its innermost element, so the rest of
+ * the document would end up inside the description.  We close up to the
+ * element the tag names instead; from then on our stack is shallower
+ * than libxml2's, and its later mismatches resynchronize us the same way.
+ */
+static void
+on_end(void *ctx, const xmlChar *name, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct feed_parser	*p = parser_of(ctx);
+	int			 i, target;
+
+	if (p->depth == 0)
+		return;
+	target = p->depth - 1;
+	if (p->mismatch[0] != '\0') {
+		for (i = p->depth - 1; i >= 0; i--)
+			if (strcmp(p->stack[i].name, p->mismatch) == 0)
+				break;
+		if (i >= 0)
+			target = i;
+		p->mismatch[0] = '\0';
+	}
+	while (p->depth > target)
+		pop_frame(p);
+}
+
 static void
 on_text(void *ctx, const xmlChar *ch, int len)
 {
 	struct feed_parser	*p = parser_of(ctx);
 	const char		*s = (const char *)ch, *q, *end;
 
-	if (p->cap_field == F_NONE || len <= 0)
+	if (p->cap_field == F_NONE || len <= 0 || p->halted || p->stopped)
 		return;
 	if (p->cap_type != T_XHTML) {
 		raw_add(&p->cap, s, (size_t)len, MAX_RAW);
@@ -1233,6 +1286,8 @@ on_error(void *ctx, xmlErrorPtr err)
 	if (err->level == XML_ERR_WARNING)
 		return;
 	p->nerrors++;
+	if (err->code == XML_ERR_TAG_NAME_MISMATCH && err->str2 != NULL)
+		snprintf(p->mismatch, sizeof(p->mismatch), "%s", err->str2);
 	if (p->xml_error == NULL && err->message != NULL) {
 		msg = xstrdup(err->message);
 		n = strlen(msg);
@@ -1493,7 +1548,7 @@ xml_push(struct feed_parser *p, const char *buf, size_t len, int eod)
 		memmove(p->win, p->win + used, p->nwin - (size_t)used);
 		p->nwin -= (size_t)used;
 	} while (len > 0);
-	if (p->nout > 0 && (eod || p->nout >= CHUNK / 2)) {
+	if (p->nout > 0) {
 		if (xml_feed(p, p->out, p->nout, 0) == -1)
 			return -1;
 		p->nout = 0;
@@ -1670,10 +1725,11 @@ json_finish(struct feed_parser *p)
 		    "and items");
 		goto out;
 	}
+	/* titles are plain text by the spec; in practice some escape HTML */
 	if ((s = jstr(doc, "title")) != NULL) {
 		text_buf_reset(&p->tb);
 		p->tb.max = MAX_SHORT;
-		text_buf_add(&p->tb, s, strlen(s));
+		html_maybe_to_text(s, strlen(s), &p->tb);
 		p->feed_title = nonempty_dup(text_buf_str(&p->tb));
 	}
 	if ((s = jstr(doc, "home_page_url")) != NULL && is_absolute_url(s))
@@ -1697,7 +1753,7 @@ json_finish(struct feed_parser *p)
 			free(abs);
 		}
 		raw_set(&p->e.title, jstr(it, "title"), MAX_RAW);
-		p->e.title_type = T_TEXT;
+		p->e.title_type = T_GUESS;
 		if ((s = jstr(it, "summary")) != NULL) {
 			raw_set(&p->e.summary, s, MAX_RAW);
 			p->e.summary_type = T_TEXT;
@@ -1915,6 +1971,7 @@ feed_parser_free(struct feed_parser *p)
 	free(p->out);
 	free(p->feed_title);
 	free(p->channel_link);
+	free(p->atom_uri);
 	free(p->error);
 	free(p->xml_error);
 	free(p->charset);

@@ -124,12 +124,24 @@ put(struct text_buf *tb, const char *s, size_t n, int split)
 	tb->buf[tb->len] = '\0';
 }
 
+/*
+ * U+0080..U+009F are C1 controls, never text; in feeds they are nearly
+ * always windows-1252 bytes read as ISO-8859-1 (or "&#146;").  Map them as
+ * HTML5 does; 0 means drop.
+ */
+static const uint16_t cp1252[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178
+};
+
 static int
 is_space_cp(int32_t cp)
 {
 	utf8proc_category_t	 c;
 
-	if (cp == 0xa0 || cp == 0x85)
+	if (cp == 0xa0)
 		return 1;
 	if (cp < 0x1680)
 		return 0;
@@ -156,9 +168,10 @@ text_buf_add_char(struct text_buf *tb, long cp)
 		case C_CTRL:
 			return;
 		}
-	} else if (cp < 0xa0 && cp != 0x85)
-		return;				/* C1 controls */
-	else if (is_space_cp((int32_t)cp)) {
+	} else if (cp < 0xa0) {
+		if ((cp = cp1252[cp - 0x80]) == 0)
+			return;
+	} else if (is_space_cp((int32_t)cp)) {
 		tb->space = 1;
 		return;
 	}
@@ -196,9 +209,10 @@ text_buf_add(struct text_buf *tb, const char *s, size_t n)
 			if (k <= 0) {
 				put(tb, "\xef\xbf\xbd", 3, 0);
 				i++;
-			} else if (cp < 0xa0 && cp != 0x85)
-				i += (size_t)k;		/* C1 controls */
-			else if (is_space_cp(cp)) {
+			} else if (cp < 0xa0) {
+				text_buf_add_char(tb, cp);	/* C1 */
+				i += (size_t)k;
+			} else if (is_space_cp(cp)) {
 				tb->space = 1;
 				i += (size_t)k;
 			} else {
