@@ -26,9 +26,10 @@ TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS  := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
 DAEMON_SRC = daemon/log.c daemon/xmalloc.c daemon/config.c daemon/xfer.c daemon/store.c daemon/watch.c \
-	     daemon/schedule.c daemon/run.c daemon/status.c daemon/commands.c daemon/testsink.c
+	     daemon/schedule.c daemon/run.c daemon/status.c daemon/backtest.c \
+	     daemon/commands.c daemon/testsink.c
 FEEDS_SRC  = feeds/item.c feeds/text.c feeds/html.c feeds/date.c \
-	     feeds/parser.c feeds/fetch.c
+	     feeds/parser.c feeds/fetch.c feeds/opml.c
 ALERTS_SRC = alerts/norm.c alerts/query.c alerts/match.c alerts/alert.c \
 	     alerts/sink.c alerts/sink_webhook.c alerts/sink_email.c alerts/sink_exec.c alerts/sink_desktop.c
 LIB_SRC	= $(DAEMON_SRC) $(FEEDS_SRC) $(ALERTS_SRC)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <glib.h>
 
 #include "alert.h"
 #include "config.h"
@@ -26,6 +27,7 @@
 #include "item.h"
 #include "log.h"
 #include "match.h"
+#include "opml.h"
 #include "parser.h"
 #include "watch.h"
 #include "xfer.h"
@@ -51,6 +53,12 @@ static const char *const usage_match =
     "usage: feedwatch match [-v|-q] -q QUERY [-q QUERY]... [SRC...]\n"
     "Runs the queries over the items of each feed SRC (as for parse), or\n"
     "over item JSON lines on stdin, and prints one JSON line per match.\n";
+static const char *const usage_opml =
+    "usage: feedwatch opml import FILE [-c CONFIG]\n"
+    "       feedwatch opml export [-c CONFIG]\n"
+    "import appends a [feed] section to the config for every subscription\n"
+    "of FILE whose URL it does not have yet; export prints the config's\n"
+    "feeds as OPML 2.0.\n";
 static const char *const usage_config =
     "usage: feedwatch config check [-c FILE]\n"
     "Validates the config file and reports every problem as FILE:LINE.\n";
@@ -510,4 +518,139 @@ cmd_config(int argc, char **argv)
 	config_free(cf);
 	free(path);
 	return 0;
+}
+
+/* Appends the subscriptions of 'file' that 'cf' lacks to the config file. */
+static int
+opml_import(struct config *cf, const char *path, const char *file)
+{
+	struct opml_feed	*of = NULL;
+	struct config_feed	*f;
+	struct config		*check;
+	GString			*add;
+	gchar			*old = NULL, *text;
+	char			 err[256], *tag, *name;
+	size_t			 n, i, j, added = 0;
+	int			 rc = 1;
+
+	if (opml_read(file, &of, &n, err, sizeof(err)) == -1) {
+		fprintf(stderr, "feedwatch: %s: %s\n", file, err);
+		return 1;
+	}
+	add = g_string_new(NULL);
+	g_string_append_printf(add, "\n# imported from %s\n", file);
+	for (i = 0; i < n; i++) {
+		if (config_feed_by_url(cf, of[i].url) != NULL)
+			continue;
+		/* Added to cf too, so that later names stay unique. */
+		name = config_feed_name(cf, of[i].title, of[i].url);
+		cf->feeds = xreallocarray(cf->feeds, cf->nfeeds + 1,
+		    sizeof(*cf->feeds));
+		f = &cf->feeds[cf->nfeeds++];
+		memset(f, 0, sizeof(*f));
+		f->name = name;
+		f->url = xstrdup(of[i].url);
+		g_string_append_printf(add, "\n[feed %s]\nurl = %s\n", f->name,
+		    f->url);
+		for (j = 0; j < of[i].ntags; j++) {
+			tag = g_strdelimit(xstrdup(of[i].tags[j]), ",\n\r",
+			    ' ');
+			g_string_append_printf(add, "%s%s", j == 0 ? "tags = " :
+			    ", ", g_strstrip(tag));
+			free(tag);
+		}
+		if (of[i].ntags > 0)
+			g_string_append_c(add, '\n');
+		added++;
+	}
+	if (added == 0) {
+		printf("%s: all %zu feeds of %s are there already\n", path, n,
+		    file);
+		rc = 0;
+		goto out;
+	}
+	if (!g_file_get_contents(path, &old, NULL, NULL)) {
+		fprintf(stderr, "feedwatch: cannot read %s\n", path);
+		goto out;
+	}
+	text = g_strconcat(old, add->str, NULL);
+	if (!g_file_set_contents(path, text, -1, NULL)) {
+		fprintf(stderr, "feedwatch: cannot write %s\n", path);
+		g_free(text);
+		goto out;
+	}
+	g_free(text);
+	/* Never leave a config behind that does not load. */
+	if ((check = config_load(path)) == NULL) {
+		g_file_set_contents(path, old, -1, NULL);
+		fprintf(stderr, "feedwatch: the imported feeds made %s invalid; "
+		    "it is unchanged\n", path);
+		goto out;
+	}
+	config_free(check);
+	printf("%s: added %zu feeds (%zu of %zu were there already)\n", path,
+	    added, n - added, n);
+	rc = 0;
+ out:
+	g_free(old);
+	g_string_free(add, TRUE);
+	opml_feeds_free(of, n);
+	return rc;
+}
+
+static int
+opml_export(const struct config *cf)
+{
+	struct opml_feed	*of;
+	char			*xml;
+	size_t			 i;
+
+	of = xcalloc(cf->nfeeds + 1, sizeof(*of));
+	for (i = 0; i < cf->nfeeds; i++) {
+		of[i].title = cf->feeds[i].name;
+		of[i].url = cf->feeds[i].url;
+		of[i].tags = cf->feeds[i].tags.v;
+		of[i].ntags = cf->feeds[i].tags.n;
+	}
+	xml = opml_write(of, cf->nfeeds, "feedwatch subscriptions");
+	fputs(xml, stdout);
+	free(xml);
+	free(of);
+	return 0;
+}
+
+int
+cmd_opml(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'Q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct common	 c = { NULL, 0 };
+	struct config	*cf = NULL;
+	char		*path = NULL;
+	const char	*verb;
+	int		 ch, done, rc = 2;
+
+	if ((ch = next_opt(argc, argv, "c:vqh", longopts, &c, usage_opml,
+	    &done)) != -1 || done)
+		return done ? ch : 2;
+	verb = optind < argc ? argv[optind] : "";
+	if (!((strcmp(verb, "import") == 0 && optind + 2 == argc) ||
+	    (strcmp(verb, "export") == 0 && optind + 1 == argc))) {
+		fputs(usage_opml, stderr);
+		return 2;
+	}
+	if ((path = config_find(c.config)) == NULL ||
+	    (cf = config_load(path)) == NULL)
+		goto out;
+	if (strcmp(verb, "import") == 0)
+		rc = opml_import(cf, path, argv[optind + 1]);
+	else
+		rc = opml_export(cf);
+ out:
+	config_free(cf);
+	free(path);
+	return rc;
 }

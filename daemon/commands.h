@@ -12,5 +12,6 @@ int	cmd_check(int argc, char **argv);
 int	cmd_parse(int argc, char **argv);
 int	cmd_match(int argc, char **argv);
 int	cmd_config(int argc, char **argv);
+int	cmd_opml(int argc, char **argv);
 
 #endif

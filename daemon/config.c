@@ -24,6 +24,7 @@
 
 #include "log.h"
 #include "match.h"
+#include "opml.h"
 #include "xmalloc.h"
 
 #define CONFIG_DEFAULT_UA	"feedwatch/" FEEDWATCH_VERSION " (RSS/Atom monitor)"
@@ -193,9 +194,9 @@ parse_long(const char *s, long *out)
 	return 0;
 }
 
-/* "15m" -> 900.  A bare 0 is allowed (it means "off"); other bare numbers are not. */
-static int
-parse_duration(const char *s, long *out)
+/* A bare 0 is allowed (it means "off"); other bare numbers are not. */
+int
+config_parse_duration(const char *s, long *out)
 {
 	char	*end;
 	long	 v, mul;
@@ -389,7 +390,7 @@ load_duration(struct loader *ld, const char *group, const char *key,
 
 	if ((v = get(ld, group, key)) == NULL)
 		return;
-	if (parse_duration(v, out) == -1)
+	if (config_parse_duration(v, out) == -1)
 		cerr(ld, line_of(ld, group, key), "%s: '%s' is not a duration "
 		    "(a number with s, m, h or d, as in 15m)", key, v);
 	free(v);
@@ -474,12 +475,7 @@ load_daemon(struct loader *ld)
 			    "not HOST:PORT (as in 127.0.0.1:9464)", v);
 		d->listen = v;
 	}
-	if ((v = get(ld, g, "opml")) != NULL) {
-		if (access(v, R_OK) == -1)
-			cerr(ld, line_of(ld, g, "opml"), "opml '%s': %s", v,
-			    strerror(errno));
-		d->opml = v;
-	}
+	d->opml = get(ld, g, "opml");
 	load_duration(ld, g, "dead-after", &d->dead_after);
 	if ((v = get(ld, g, "health-sinks")) != NULL) {
 		split_list(v, &d->health_sinks);
@@ -797,6 +793,99 @@ load_sink(struct loader *ld, const char *group, const char *name)
 	}
 }
 
+/* [daemon] opml: its feeds join the config's, unless a URL is there already. */
+static void
+load_opml(struct loader *ld)
+{
+	struct config		*cf = ld->cf;
+	struct opml_feed	*of;
+	struct config_feed	*f;
+	char			 err[256], *dir, *path, *name;
+	size_t			 n, i, j;
+
+	if (cf->daemon.opml == NULL)
+		return;
+	dir = g_path_get_dirname(ld->path);
+	path = g_canonicalize_filename(cf->daemon.opml, dir);
+	if (opml_read(path, &of, &n, err, sizeof(err)) == -1) {
+		cerr(ld, line_of(ld, "daemon", "opml"), "opml '%s': %s", path,
+		    err);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (config_feed_by_url(cf, of[i].url) != NULL)
+			continue;
+		name = config_feed_name(cf, of[i].title, of[i].url);
+		cf->feeds = xreallocarray(cf->feeds, cf->nfeeds + 1,
+		    sizeof(*cf->feeds));
+		f = &cf->feeds[cf->nfeeds];
+		memset(f, 0, sizeof(*f));
+		f->name = name;
+		f->url = xstrdup(of[i].url);
+		f->line = line_of(ld, "daemon", "opml");
+		f->tags.v = xcalloc(of[i].ntags + 1, sizeof(char *));
+		for (j = 0; j < of[i].ntags; j++)
+			f->tags.v[f->tags.n++] = xstrdup(of[i].tags[j]);
+		cf->nfeeds++;
+	}
+	opml_feeds_free(of, n);
+ out:
+	g_free(path);
+	g_free(dir);
+}
+
+const struct config_feed *
+config_feed_by_url(const struct config *cf, const char *url)
+{
+	size_t	 i;
+
+	for (i = 0; i < cf->nfeeds; i++)
+		if (strcmp(cf->feeds[i].url, url) == 0)
+			return &cf->feeds[i];
+	return NULL;
+}
+
+static int
+feed_name_taken(const struct config *cf, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < cf->nfeeds; i++)
+		if (strcmp(cf->feeds[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+char *
+config_feed_name(const struct config *cf, const char *title, const char *url)
+{
+	GString		*s = g_string_new(NULL);
+	const char	*src = title, *p;
+	char		*name;
+	int		 dash = 0, n;
+
+	if (src == NULL || *src == '\0')
+		src = (p = strstr(url, "://")) != NULL ? p + 3 : url;
+	for (p = src; *p != '\0' && s->len < 40; p++) {
+		if (isalnum((unsigned char)*p)) {
+			if (dash && s->len > 0)
+				g_string_append_c(s, '-');
+			g_string_append_c(s, (char)tolower((unsigned char)*p));
+			dash = 0;
+		} else
+			dash = 1;
+	}
+	if (s->len == 0)
+		g_string_append(s, "feed");
+	name = xstrdup(s->str);
+	for (n = 2; feed_name_taken(cf, name); n++) {
+		free(name);
+		name = xasprintf("%s-%d", s->str, n);
+	}
+	g_string_free(s, TRUE);
+	return name;
+}
+
 /* matcher_compile() names the topic ("topic NAME: ..."): find its query. */
 static int
 compile_error_line(struct loader *ld, const char *err)
@@ -838,7 +927,12 @@ compile_topics(struct loader *ld, gchar **groups)
 		    sizeof(err)) == -1)
 			cerr(ld, line_of(ld, groups[i], "terms"), "alias '%s': "
 			    "%s", groups[i] + 6, err);
-		free(terms);
+		cf->aliases = xreallocarray(cf->aliases, cf->naliases + 1,
+		    sizeof(*cf->aliases));
+		cf->aliases[cf->naliases].name = xstrdup(groups[i] + 6);
+		cf->aliases[cf->naliases].terms = terms;
+		cf->aliases[cf->naliases++].line = line_of(ld, groups[i],
+		    "terms");
 	}
 	for (i = 0; i < cf->ntopics; i++) {
 		struct config_topic *t = &cf->topics[i];
@@ -936,6 +1030,7 @@ config_load(const char *path)
 			    "(sections are [daemon], [feed NAME], [topic "
 			    "NAME], [alias NAME] and [sink NAME])", g);
 	}
+	load_opml(&ld);
 	for (i = 0; groups[i] != NULL; i++)
 		if (strncmp(groups[i], "topic ", 6) == 0)
 			load_topic(&ld, groups[i], groups[i] + 6);
@@ -986,6 +1081,11 @@ config_free(struct config *cf)
 		list_free(&cf->topics[i].stem);
 	}
 	free(cf->topics);
+	for (i = 0; i < cf->naliases; i++) {
+		free(cf->aliases[i].name);
+		free(cf->aliases[i].terms);
+	}
+	free(cf->aliases);
 	for (i = 0; i < cf->nsinks; i++) {
 		struct sink_conf *s = &cf->sinks[i];
 

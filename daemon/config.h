@@ -56,6 +56,12 @@ struct config_feed {
 	int		 line;
 };
 
+struct config_alias {
+	char		*name;
+	char		*terms;
+	int		 line;
+};
+
 struct config_topic {
 	char		*name;
 	char		*query;
@@ -77,6 +83,8 @@ struct config {
 	struct config_daemon daemon;
 	struct config_feed *feeds;
 	size_t		 nfeeds;
+	struct config_alias *aliases;
+	size_t		 naliases;
 	struct config_topic *topics;
 	size_t		 ntopics;
 	struct sink_conf *sinks;
@@ -91,10 +99,25 @@ struct config {
  */
 char		*config_find(const char *arg);
 
+/* "15m" -> 900 seconds; a bare 0 is allowed.  -1 if malformed. */
+int		 config_parse_duration(const char *s, long *secs);
+
 /* Loads and validates 'path'.  NULL after printing every error found. */
 struct config	*config_load(const char *path);
 
 void		 config_free(struct config *cf);
+
+/*
+ * A feed name for 'title' (or, without one, the URL's host) that no feed
+ * of 'cf' has: lowercase letters, digits and '-', with -2, -3... when
+ * taken.  Malloc'd.
+ */
+char		*config_feed_name(const struct config *cf, const char *title,
+		    const char *url);
+
+/* The feed whose URL is 'url', or NULL. */
+const struct config_feed *config_feed_by_url(const struct config *cf,
+		    const char *url);
 
 /* The sink named 'name', or NULL. */
 const struct sink_conf *config_sink_find(const struct config *cf,

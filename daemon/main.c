@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "backtest.h"
 #include "run.h"
 #include "status.h"
 #include "testsink.h"
@@ -24,7 +25,10 @@ static const char *const usage =
     "  match -q QUERY... [SRC...]          run queries over feeds or items\n"
     "  config check                        validate the config file\n"
     "  status [--json]                     feeds and deliveries, from the state\n"
-    "  backtest, opml, demo                (not built yet: see README.md)\n"
+    "  opml import FILE | opml export      subscriptions in and out\n"
+    "  backtest TOPIC | backtest -q QUERY  replay kept items: what would alert\n"
+    "  test-sink NAME                      send a sample alert through a sink\n"
+    "  demo                                (not built yet: see README.md)\n"
     "\n"
     "options (every command):\n"
     "  -c FILE     the config (else $FEEDWATCH_CONFIG,\n"
@@ -46,6 +50,8 @@ static const struct command commands[] = {
 	{ "run", cmd_run },
 	{ "check", cmd_check },
 	{ "status", cmd_status },
+	{ "opml", cmd_opml },
+	{ "backtest", cmd_backtest },
 	{ "parse", cmd_parse },
 	{ "match", cmd_match },
 	{ "config", cmd_config },
@@ -54,7 +60,7 @@ static const struct command commands[] = {
 
 /* Commands of SPEC section 1 that later work builds. */
 static const char *const unbuilt[] = {
-	"backtest", "opml", "demo"
+	"demo"
 };
 
 int

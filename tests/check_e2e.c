@@ -596,6 +596,102 @@ START_TEST(test_backfill)
 }
 END_TEST
 
+/* OPML: import appends feeds (once), export lists them, [daemon] opml loads them. */
+START_TEST(test_opml)
+{
+	struct test_proc	 p;
+	char			*dir, *opml, *conf, *text, *conf2;
+	const char		*imp[] = { "opml", "import", NULL, "-c", NULL,
+	    NULL };
+	const char		*exp[] = { "opml", "export", "-c", NULL, NULL };
+	const char		*chk[] = { "config", "check", "-c", NULL, NULL };
+
+	dir = test_tmpdir();
+	opml = test_write(dir, "subs.opml", "<?xml version=\"1.0\"?>\n"
+	    "<opml version=\"2.0\"><head><title>s</title></head><body>"
+	    "<outline text=\"News\"><outline text=\"BBC World\" "
+	    "type=\"rss\" xmlUrl=\"https://feeds.example.org/bbc/world.xml?"
+	    "edition=int&amp;x=1\"/><outline text=\"Le Monde\" "
+	    "xmlUrl=\"https://lemonde.example.org/rss\" "
+	    "category=\"/Europe/France\"/></outline>"
+	    "<outline text=\"no url\"/></body></opml>\n");
+	conf = test_write(dir, "feedwatch.conf", "[feed existing]\n"
+	    "url = https://lemonde.example.org/rss\n");
+	imp[2] = opml;
+	imp[4] = conf;
+	test_run(&p, imp);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	ck_assert_ptr_nonnull(strstr(p.out, "added 1 feeds"));
+	test_proc_clear(&p);
+	text = test_slurp(conf);
+	ck_assert_ptr_nonnull(strstr(text, "[feed bbc-world]\n"
+	    "url = https://feeds.example.org/bbc/world.xml?edition=int&x=1\n"
+	    "tags = News\n"));
+	g_free(text);
+	/* Again: nothing to add, the config is unchanged. */
+	test_run(&p, imp);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_ptr_nonnull(strstr(p.out, "there already"));
+	test_proc_clear(&p);
+
+	exp[3] = conf;
+	test_run(&p, exp);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_ptr_nonnull(strstr(p.out, "xmlUrl=\"https://feeds.example."
+	    "org/bbc/world.xml?edition=int&amp;x=1\""));
+	ck_assert_ptr_nonnull(strstr(p.out, "<opml version=\"2.0\">"));
+	test_proc_clear(&p);
+
+	/* [daemon] opml: the file's feeds join the config's. */
+	conf2 = test_write(dir, "second.conf", "[daemon]\nopml = subs.opml\n"
+	    "[topic t]\nquery = x\nfeeds = tag:France, tag:News\n");
+	chk[3] = conf2;
+	test_run(&p, chk);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	ck_assert_ptr_nonnull(strstr(p.out, "(2 feeds, 1 topics"));
+	test_proc_clear(&p);
+	free(conf2);
+	free(conf);
+	free(opml);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* backtest replays what the store kept, against a topic or a query. */
+START_TEST(test_backtest)
+{
+	struct fixture		 fx;
+	struct test_proc	 p;
+	json_t			*alerts;
+	const char		*chk[] = { "check", "-c", NULL, NULL };
+	const char		*bt_topic[] = { "backtest", "-c", NULL, "lavrov",
+	    NULL };
+	const char		*bt_query[] = { "backtest", "-c", NULL, "-q",
+	    "Ferries OR Freight", NULL };
+
+	fixture_start(&fx, "[sink out]\ntype = stdout\n");
+	chk[2] = bt_topic[2] = bt_query[2] = fx.conf;
+	test_run(&p, chk);
+	ck_assert_int_eq(p.status, 0);
+	test_proc_clear(&p);
+	test_run(&p, bt_topic);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	ck_assert_int_eq(json_array_size(alerts), 1);
+	ck_assert_ptr_nonnull(find_alert(alerts, "lavrov", "world", "w-1"));
+	json_decref(alerts);
+	test_proc_clear(&p);
+	test_run(&p, bt_query);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	ck_assert_int_eq(json_array_size(alerts), 2);
+	json_decref(alerts);
+	test_proc_clear(&p);
+	fixture_stop(&fx);
+}
+END_TEST
+
 START_TEST(test_usage_errors)
 {
 	struct test_proc	 p;
@@ -642,6 +738,8 @@ e2e_suite(void)
 	tcase_add_test(tc, test_alerts_once);
 	tcase_add_test(tc, test_cross_feed_dedup);
 	tcase_add_test(tc, test_backfill);
+	tcase_add_test(tc, test_opml);
+	tcase_add_test(tc, test_backtest);
 	suite_add_tcase(s, tc);
 	return s;
 }
