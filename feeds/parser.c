@@ -70,6 +70,8 @@ enum ns {
 	NS_DC,
 	NS_DCTERMS,
 	NS_MEDIA,
+	NS_XHTML,
+	NS_ITUNES,
 	NS_OTHER
 };
 
@@ -87,6 +89,9 @@ static const struct {
 	{ "http://purl.org/dc/terms/", NS_DCTERMS },
 	{ "http://search.yahoo.com/mrss/", NS_MEDIA },
 	{ "http://search.yahoo.com/mrss", NS_MEDIA },
+	{ "http://www.w3.org/1999/xhtml", NS_XHTML },
+	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES },
+	{ "http://purl.org/net/rss1.1#", NS_RSS1 },
 	/* RSS 2.0 as some feeds declare it: same as no namespace */
 	{ "http://backend.userland.com/rss2", NS_NONE },
 	{ "http://blogs.law.harvard.edu/tech/rss", NS_NONE },
@@ -223,6 +228,7 @@ struct feed_parser {
 	int			 cap_depth;
 	int			 cap_type;
 	int			 cap_rank;
+	int			 cap_b64;	/* base64: decode at the end */
 	struct raw		 cap;
 	struct entry		 e;
 	char			*feed_title;
@@ -639,16 +645,23 @@ attr_ns(int nattrs, const xmlChar **attrs, const char *uri, const char *name)
 	return NULL;
 }
 
-/* Atom's type attribute (and 0.3's mode) to a text type. */
+/*
+ * Atom's type attribute (and 0.3's mode) to a text type.  Atom "text" is
+ * read as T_GUESS: feeds put HTML in it all the time.  *b64 is set for
+ * base64 content (a non-text MIME type in 1.0, mode="base64" in 0.3).
+ */
 static int
-atom_type(int nattrs, const xmlChar **attrs, int dflt)
+atom_type(int nattrs, const xmlChar **attrs, int dflt, int *b64)
 {
 	char	*type, *mode;
+	size_t	 n;
 	int	 t = dflt;
 
 	type = attr(nattrs, attrs, "type");
 	mode = attr(nattrs, attrs, "mode");
+	*b64 = 0;
 	if (type != NULL) {
+		n = strlen(type);
 		if (strcasecmp(type, "xhtml") == 0 ||
 		    strcasecmp(type, "application/xhtml+xml") == 0)
 			t = T_XHTML;
@@ -657,8 +670,16 @@ atom_type(int nattrs, const xmlChar **attrs, int dflt)
 			t = T_HTML;
 		else if (strcasecmp(type, "text") == 0 ||
 		    strncasecmp(type, "text/", 5) == 0)
+			t = T_GUESS;
+		else if (strchr(type, '/') != NULL && !(n >= 4 &&
+		    strcasecmp(type + n - 4, "/xml") == 0) && !(n >= 4 &&
+		    strcasecmp(type + n - 4, "+xml") == 0)) {
+			*b64 = 1;
 			t = T_TEXT;
+		}
 	}
+	if (mode != NULL && strcasecmp(mode, "base64") == 0)
+		*b64 = 1;
 	/* Atom 0.3: mode="escaped" holds escaped markup */
 	if (mode != NULL && strcasecmp(mode, "escaped") == 0 && t == T_XHTML)
 		t = T_HTML;
@@ -672,6 +693,7 @@ atom_type(int nattrs, const xmlChar **attrs, int dflt)
 static void
 start_capture(struct feed_parser *p, int field, int type, int rank)
 {
+	p->cap_b64 = 0;
 	p->cap_field = field;
 	p->cap_depth = p->depth - 1;	/* the field's own frame */
 	p->cap_type = type;
@@ -759,7 +781,7 @@ set_root(struct feed_parser *p, const xmlChar *name, const xmlChar *uri,
 /* Which field an element inside an item is; F_NONE if none. */
 static int
 item_field(struct feed_parser *p, const xmlChar *name, enum ns ns,
-    int nattrs, const xmlChar **attrs, int *type, int *rank)
+    int nattrs, const xmlChar **attrs, int *type, int *rank, int *b64)
 {
 	char	*v;
 	int	 atom = ns == NS_ATOM ||
@@ -768,6 +790,7 @@ item_field(struct feed_parser *p, const xmlChar *name, enum ns ns,
 
 	*type = T_TEXT;
 	*rank = 3;
+	*b64 = 0;
 	if (rss) {
 		if (name_is(name, "title")) {
 			*type = T_GUESS;
@@ -793,11 +816,16 @@ item_field(struct feed_parser *p, const xmlChar *name, enum ns ns,
 			return F_AUTHOR;
 		if (name_is(name, "category"))
 			return F_CATEGORY;
+		if (name_is(name, "fullitem")) {
+			*type = T_HTML;
+			*rank = 2;
+			return F_CONTENT;
+		}
 		return F_NONE;
 	}
 	if (atom) {
 		if (name_is(name, "title")) {
-			*type = atom_type(nattrs, attrs, T_TEXT);
+			*type = atom_type(nattrs, attrs, T_GUESS, b64);
 			return F_TITLE;
 		}
 		if (name_is(name, "id"))
@@ -811,7 +839,7 @@ item_field(struct feed_parser *p, const xmlChar *name, enum ns ns,
 		if (name_is(name, "updated") || name_is(name, "modified"))
 			return F_UPDATED;
 		if (name_is(name, "summary")) {
-			*type = atom_type(nattrs, attrs, T_TEXT);
+			*type = atom_type(nattrs, attrs, T_GUESS, b64);
 			return F_SUMMARY;
 		}
 		if (name_is(name, "content")) {
@@ -819,7 +847,7 @@ item_field(struct feed_parser *p, const xmlChar *name, enum ns ns,
 				free(v);
 				return F_NONE;
 			}
-			*type = atom_type(nattrs, attrs, T_TEXT);
+			*type = atom_type(nattrs, attrs, T_GUESS, b64);
 			return F_CONTENT;
 		}
 		return F_NONE;
@@ -857,6 +885,20 @@ item_field(struct feed_parser *p, const xmlChar *name, enum ns ns,
 		if (name_is(name, "modified"))
 			return F_UPDATED;
 		break;
+	case NS_XHTML:
+		if (name_is(name, "body")) {
+			*type = T_XHTML;
+			*rank = 2;
+			return F_CONTENT;
+		}
+		break;
+	case NS_ITUNES:
+		*rank = 1;
+		if (name_is(name, "summary"))
+			return F_SUMMARY;
+		if (name_is(name, "author"))
+			return F_AUTHOR;
+		break;
 	case NS_MEDIA:
 		*rank = 1;
 		if (name_is(name, "description")) {
@@ -886,7 +928,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	struct frame		*f, *up;
 	enum ns			 ns;
 	char			*v, *b;
-	int			 field, type, rank;
+	int			 field, type, rank, b64 = 0;
 
 	if (p->halted || p->stopped)
 		return;
@@ -994,9 +1036,11 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 			f->kind = K_OTHER;
 			return;
 		}
-		field = item_field(p, name, ns, nattrs, attrs, &type, &rank);
+		field = item_field(p, name, ns, nattrs, attrs, &type, &rank,
+		    &b64);
 		if (field != F_NONE) {
 			start_capture(p, field, type, rank);
+			p->cap_b64 = b64;
 			f->kind = K_FIELD;
 			f->field = (unsigned char)field;
 			return;
@@ -1040,7 +1084,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 		if (name_is(name, "title")) {
 			start_capture(p, F_FEED_TITLE,
 			    p->format == FMT_ATOM ?
-			    atom_type(nattrs, attrs, T_TEXT) : T_GUESS, 3);
+			    atom_type(nattrs, attrs, T_GUESS, &b64) : T_GUESS, 3);
 			f->kind = K_FIELD;
 			return;
 		}
@@ -1071,6 +1115,14 @@ end_capture(struct feed_parser *p)
 	char		*s;
 	const char	*t;
 
+	if (p->cap_b64 && p->cap.len > 0) {
+		gsize	 n = 0;
+
+		if (p->cap.len > 1)
+			g_base64_decode_inplace(p->cap.s, &n);
+		p->cap.len = n;
+		p->cap.s[n] = '\0';
+	}
 	switch (p->cap_field) {
 	case F_TITLE:
 		dst = &e->title, rank = &e->title_rank, type = &e->title_type;
