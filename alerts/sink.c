@@ -1,6 +1,10 @@
 /*
  * sink.c: the sink dispatcher, and the stdout and file sinks.
  *
+ * sink_new() copies the config and hands the copy to the module of the
+ * sink's type (sink_desktop, sink_webhook, sink_email, sink_exec), which
+ * borrows it for its lifetime; sink_send() and sink_free() dispatch to it.
+ *
  * stdout and file write SPEC section 5 JSON lines.  The file sink opens
  * its path in append mode for every delivery, so a log rotator may move
  * the file away at any time, and writes each line with one write(2), so
@@ -18,11 +22,20 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "sink_desktop.h"
+#include "sink_email.h"
+#include "sink_exec.h"
+#include "sink_webhook.h"
 #include "xmalloc.h"
 
 struct sink {
 	struct sink_conf	 conf;
 	struct sink_env		 env;
+	/* The module for the type; none for stdout and file. */
+	struct sink_desktop	*desktop;
+	struct sink_webhook	*webhook;
+	struct sink_email	*email;
+	struct sink_exec	*exec;
 };
 
 struct later {
@@ -77,12 +90,8 @@ sink_new(const struct sink_conf *conf, const struct sink_env *env,
 {
 	struct sink		*s;
 	struct sink_conf	*c;
+	int			 ok = 1;
 
-	if (conf->type != SINK_STDOUT && conf->type != SINK_FILE) {
-		snprintf(err, errlen, "%s sinks are not built yet",
-		    sink_type_name(conf->type));
-		return NULL;
-	}
 	s = xcalloc(1, sizeof(*s));
 	s->env = *env;
 	c = &s->conf;
@@ -103,6 +112,29 @@ sink_new(const struct sink_conf *conf, const struct sink_env *env,
 	c->ncommand = conf->ncommand;
 	c->timeout = conf->timeout;
 	c->line = conf->line;
+	switch (c->type) {
+	case SINK_STDOUT:
+	case SINK_FILE:
+		break;
+	case SINK_DESKTOP:
+		ok = (s->desktop = sink_desktop_new(c, env, err, errlen)) !=
+		    NULL;
+		break;
+	case SINK_WEBHOOK:
+		ok = (s->webhook = sink_webhook_new(c, env, err, errlen)) !=
+		    NULL;
+		break;
+	case SINK_EMAIL:
+		ok = (s->email = sink_email_new(c, env, err, errlen)) != NULL;
+		break;
+	case SINK_EXEC:
+		ok = (s->exec = sink_exec_new(c, env, err, errlen)) != NULL;
+		break;
+	}
+	if (!ok) {
+		sink_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -113,6 +145,11 @@ sink_free(struct sink *s)
 
 	if (s == NULL)
 		return;
+	/* The modules borrow the conf: free them first. */
+	sink_desktop_free(s->desktop);
+	sink_webhook_free(s->webhook);
+	sink_email_free(s->email);
+	sink_exec_free(s->exec);
 	c = &s->conf;
 	free(c->name);
 	free(c->url);
@@ -215,6 +252,19 @@ sink_send(struct sink *s, const char *const *alerts, size_t n,
 	enum sink_result	 r;
 	char			 err[512] = "";
 
+	switch (s->conf.type) {
+	case SINK_STDOUT:
+	case SINK_FILE:
+		break;
+	case SINK_DESKTOP:
+		return sink_desktop_send(s->desktop, alerts, n, done, arg);
+	case SINK_WEBHOOK:
+		return sink_webhook_send(s->webhook, alerts, n, done, arg);
+	case SINK_EMAIL:
+		return sink_email_send(s->email, alerts, n, done, arg);
+	case SINK_EXEC:
+		return sink_exec_send(s->exec, alerts, n, done, arg);
+	}
 	r = write_lines(s, alerts, n, err, sizeof(err));
 	if (r != SINK_DELIVERED)
 		log_warnx("sink '%s': %s", s->conf.name, err);

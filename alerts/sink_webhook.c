@@ -1,0 +1,830 @@
+/*
+ * sink_webhook.c: alerts as HTTP POSTs, on the shared curl multi handle.
+ *
+ * One struct wh_req per send owns everything curl borrows (the header
+ * list, the body) and the transfer; it is freed in one place, request_free,
+ * from completion or from sink_webhook_free.
+ */
+#include "sink_webhook.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <curl/curl.h>
+#include <glib.h>
+#include <jansson.h>
+
+#include "log.h"
+#include "xfer.h"
+#include "xmalloc.h"
+
+#define RESP_KEEP	300	/* bytes of a response body kept for errors */
+#define DISCORD_EMBEDS	10
+#define TEXT_MAX	3500	/* characters of a chat message we build */
+
+enum wh_format {
+	WH_JSON,
+	WH_SLACK,
+	WH_DISCORD,
+	WH_MATTERMOST,
+	WH_NTFY,
+	WH_MATRIX
+};
+
+struct wh_req {
+	struct sink_webhook	*w;
+	struct xfer		*x;
+	struct curl_slist	*hdrs;
+	char			*url;		/* matrix: with the txn id */
+	char			*body;
+	char			 resp[RESP_KEEP + 1];
+	size_t			 resplen;
+	sink_done_cb		*done;
+	void			*arg;
+	TAILQ_ENTRY(wh_req)	 entry;
+};
+
+struct sink_webhook {
+	const struct sink_conf	*conf;
+	struct sink_env		 env;
+	enum wh_format		 format;
+	char			*url;		/* where to send (ntfy: root) */
+	char			*ntfy_topic;
+	char			*shown;		/* scheme://host:port, for logs */
+	long			 timeout;
+	TAILQ_HEAD(, wh_req)	 reqs;
+};
+
+static const char *const format_names[] = {
+	"json", "slack", "discord", "mattermost", "ntfy", "matrix"
+};
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* What a user may see of a url: scheme, host and port, never the rest. */
+static char *
+url_shown(CURLU *u)
+{
+	char	*scheme = NULL, *host = NULL, *port = NULL, *s;
+
+	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	curl_url_get(u, CURLUPART_HOST, &host, 0);
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	s = xasprintf("%s://%s%s%s/...", scheme ? scheme : "?",
+	    host ? host : "?", port ? ":" : "", port ? port : "");
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	return s;
+}
+
+/*
+ * ntfy publishes JSON to the server root with the topic in the body, so
+ * https://ntfy.example.org/alerts becomes the root plus topic "alerts".
+ */
+static int
+split_ntfy(struct sink_webhook *w, CURLU *u, char *err, size_t errlen)
+{
+	char	*path = NULL, *slash;
+	int	 rc = -1;
+
+	if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK)
+		goto fail;
+	while (*path != '\0' && path[strlen(path) - 1] == '/')
+		path[strlen(path) - 1] = '\0';
+	slash = strrchr(path, '/');
+	if (slash == NULL || slash[1] == '\0') {
+		snprintf(err, errlen, "an ntfy url is https://SERVER/TOPIC");
+		goto fail;
+	}
+	w->ntfy_topic = xstrdup(slash + 1);
+	slash[1] = '\0';
+	if (curl_url_set(u, CURLUPART_PATH, path, 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_QUERY, NULL, 0) != CURLUE_OK)
+		goto fail;
+	rc = 0;
+ fail:
+	if (rc == -1 && *err == '\0')
+		snprintf(err, errlen, "cannot use the url");
+	curl_free(path);
+	return rc;
+}
+
+struct sink_webhook *
+sink_webhook_new(const struct sink_conf *conf, const struct sink_env *env,
+    char *err, size_t errlen)
+{
+	struct sink_webhook	*w;
+	CURLU			*u = NULL;
+	char			*path = NULL, *url = NULL;
+	size_t			 i;
+
+	*err = '\0';
+	w = xcalloc(1, sizeof(*w));
+	w->conf = conf;
+	w->env = *env;
+	w->timeout = conf->timeout > 0 ? conf->timeout : SINK_WEBHOOK_TIMEOUT;
+	TAILQ_INIT(&w->reqs);
+	w->format = WH_JSON;
+	for (i = 0; conf->format != NULL && i < sizeof(format_names) /
+	    sizeof(format_names[0]); i++)
+		if (strcmp(conf->format, format_names[i]) == 0)
+			break;
+	if (conf->format != NULL && i == sizeof(format_names) /
+	    sizeof(format_names[0])) {
+		snprintf(err, errlen, "unknown format '%s'", conf->format);
+		goto fail;
+	}
+	if (conf->format != NULL)
+		w->format = i;
+	if (conf->url == NULL || (u = curl_url()) == NULL ||
+	    curl_url_set(u, CURLUPART_URL, conf->url, 0) != CURLUE_OK) {
+		snprintf(err, errlen, "the url is not a valid URL");
+		goto fail;
+	}
+	w->shown = url_shown(u);
+	if (w->format == WH_NTFY && split_ntfy(w, u, err, errlen) == -1)
+		goto fail;
+	if (w->format == WH_MATRIX) {
+		if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK ||
+		    strstr(path, "/rooms/") == NULL ||
+		    !g_str_has_suffix(path, "/send/m.room.message")) {
+			snprintf(err, errlen, "a matrix url is https://HOST/"
+			    "_matrix/client/v3/rooms/ROOM/send/m.room.message"
+			    "?access_token=TOKEN");
+			goto fail;
+		}
+	}
+	if (curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
+		snprintf(err, errlen, "the url is not a valid URL");
+		goto fail;
+	}
+	w->url = xstrdup(url);
+	curl_free(url);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return w;
+ fail:
+	curl_free(path);
+	curl_url_cleanup(u);
+	sink_webhook_free(w);
+	return NULL;
+}
+
+static void
+request_free(struct wh_req *r)
+{
+	if (r->x != NULL)
+		xfer_cancel(r->x);
+	curl_slist_free_all(r->hdrs);
+	free(r->url);
+	free(r->body);
+	free(r);
+}
+
+void
+sink_webhook_free(struct sink_webhook *w)
+{
+	struct wh_req	*r;
+
+	if (w == NULL)
+		return;
+	while ((r = TAILQ_FIRST(&w->reqs)) != NULL) {
+		TAILQ_REMOVE(&w->reqs, r, entry);
+		request_free(r);
+	}
+	free(w->url);
+	free(w->ntfy_topic);
+	free(w->shown);
+	free(w);
+}
+
+char *
+sink_webhook_key(const char *const *ids, size_t n)
+{
+	GChecksum	*ck;
+	char		*key;
+	size_t		 i;
+
+	if (n == 1)
+		return xstrdup(ids[0]);
+	ck = g_checksum_new(G_CHECKSUM_SHA256);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			g_checksum_update(ck, (const guchar *)"\n", 1);
+		g_checksum_update(ck, (const guchar *)ids[i], strlen(ids[i]));
+	}
+	key = xstrndup(g_checksum_get_string(ck), 32);
+	g_checksum_free(ck);
+	return key;
+}
+
+/* Appends 's' with the characters in 'special' backslash-escaped. */
+static void
+append_escaped(GString *g, const char *s, const char *special)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		if (strchr(special, *s) != NULL)
+			g_string_append_c(g, '\\');
+		g_string_append_c(g, *s);
+	}
+}
+
+/* Slack's mrkdwn wants &, < and > as entities, nothing else. */
+static void
+append_slack(GString *g, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		switch (*s) {
+		case '&':
+			g_string_append(g, "&amp;");
+			break;
+		case '<':
+			g_string_append(g, "&lt;");
+			break;
+		case '>':
+			g_string_append(g, "&gt;");
+			break;
+		default:
+			g_string_append_c(g, *s);
+		}
+}
+
+/* Markdown link targets: no spaces or parentheses. */
+static void
+append_md_url(GString *g, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if (*s == ' ' || *s == '(' || *s == ')')
+			g_string_append_printf(g, "%%%02X",
+			    (unsigned char)*s);
+		else
+			g_string_append_c(g, *s);
+}
+
+/* A field for display: "" when absent. */
+static const char *
+jtext(const json_t *o, const char *key)
+{
+	const char	*s = jstr(o, key);
+
+	return s != NULL ? s : "";
+}
+
+static const char *
+title_of(const json_t *a)
+{
+	const char	*t = jstr(a, "title");
+
+	return t != NULL && *t != '\0' ? t : "(untitled)";
+}
+
+static const char *
+feed_of(const json_t *a)
+{
+	const char	*f = jstr(a, "feed_title");
+
+	return f != NULL && *f != '\0' ? f : jtext(a, "feed");
+}
+
+static void
+append_matched(GString *g, const json_t *a)
+{
+	const json_t	*m = json_object_get(a, "matched");
+	size_t		 i;
+
+	for (i = 0; i < json_array_size(m); i++)
+		if (json_string_value(json_array_get(m, i)) != NULL)
+			g_string_append_printf(g, "%s%s", i ? ", " : "",
+			    json_string_value(json_array_get(m, i)));
+}
+
+/* "topic" when every alert has the same one, else NULL. */
+static const char *
+common_topic(const json_t *arr)
+{
+	const char	*t = jstr(json_array_get(arr, 0), "topic"), *o;
+	size_t		 i;
+
+	for (i = 1; t != NULL && i < json_array_size(arr); i++)
+		if ((o = jstr(json_array_get(arr, i), "topic")) == NULL ||
+		    strcmp(o, t) != 0)
+			return NULL;
+	return t;
+}
+
+/* A UTF-8 string cut to 'max' characters, with an ellipsis if cut. */
+static json_t *
+jtrunc(const char *s, long max)
+{
+	gchar	*cut;
+	json_t	*j;
+
+	if (s == NULL)
+		s = "";
+	if (g_utf8_strlen(s, -1) <= max)
+		return json_string(s);
+	cut = g_utf8_substring(s, 0, max - 1);
+	j = json_pack("s+", cut, "\xe2\x80\xa6");
+	g_free(cut);
+	return j;
+}
+
+/* A heading for a digest: "3 alerts for 'crimea'". */
+static void
+append_heading(GString *g, const json_t *arr)
+{
+	const char	*topic = common_topic(arr);
+
+	g_string_append_printf(g, "%zu feedwatch alerts", json_array_size(arr));
+	if (topic != NULL)
+		g_string_append_printf(g, " for '%s'", topic);
+}
+
+static json_t *
+body_slack(const json_t *arr)
+{
+	GString		*g = g_string_new(NULL);
+	const json_t	*a;
+	size_t		 i;
+	json_t		*o;
+
+	if (json_array_size(arr) > 1) {
+		append_heading(g, arr);
+		g_string_append(g, "\n");
+	}
+	for (i = 0; i < json_array_size(arr) && g->len < TEXT_MAX; i++) {
+		a = json_array_get(arr, i);
+		g_string_append(g, "*");
+		if (jstr(a, "link") != NULL) {
+			g_string_append(g, "<");
+			append_slack(g, jstr(a, "link"));
+			g_string_append(g, "|");
+			append_slack(g, title_of(a));
+			g_string_append(g, ">");
+		} else
+			append_slack(g, title_of(a));
+		g_string_append(g, "*\n_");
+		append_slack(g, feed_of(a));
+		g_string_append(g, "_ \xc2\xb7 ");
+		append_slack(g, jtext(a, "topic"));
+		g_string_append(g, ": ");
+		append_matched(g, a);
+		if (json_array_size(arr) == 1 && jstr(a, "snippet") != NULL) {
+			g_string_append(g, "\n>");
+			append_slack(g, jstr(a, "snippet"));
+		}
+		g_string_append(g, "\n");
+	}
+	o = json_pack("{s:s%, s:b}", "text", g->str, g->len, "unfurl_links",
+	    0);
+	g_string_free(g, TRUE);
+	return o;
+}
+
+static json_t *
+body_mattermost(const json_t *arr)
+{
+	static const char md[] = "\\`*_[]()<>#|~";
+	GString		*g = g_string_new(NULL);
+	const json_t	*a;
+	size_t		 i;
+	json_t		*o;
+
+	if (json_array_size(arr) > 1) {
+		append_heading(g, arr);
+		g_string_append(g, "\n");
+	}
+	for (i = 0; i < json_array_size(arr) && g->len < TEXT_MAX; i++) {
+		a = json_array_get(arr, i);
+		if (json_array_size(arr) > 1)
+			g_string_append(g, "- ");
+		g_string_append(g, "**");
+		if (jstr(a, "link") != NULL) {
+			g_string_append(g, "[");
+			append_escaped(g, title_of(a), md);
+			g_string_append(g, "](");
+			append_md_url(g, jstr(a, "link"));
+			g_string_append(g, ")");
+		} else
+			append_escaped(g, title_of(a), md);
+		g_string_append(g, "** \xe2\x80\x94 *");
+		append_escaped(g, feed_of(a), md);
+		g_string_append(g, "* (");
+		append_escaped(g, jtext(a, "topic"), md);
+		g_string_append(g, ": ");
+		append_matched(g, a);
+		g_string_append(g, ")\n");
+		if (json_array_size(arr) == 1 && jstr(a, "snippet") != NULL) {
+			g_string_append(g, "> ");
+			append_escaped(g, jstr(a, "snippet"), md);
+			g_string_append(g, "\n");
+		}
+	}
+	o = json_pack("{s:s%}", "text", g->str, g->len);
+	g_string_free(g, TRUE);
+	return o;
+}
+
+static json_t *
+body_discord(const json_t *arr)
+{
+	GString		*g = g_string_new(NULL), *f;
+	const json_t	*a;
+	json_t		*embeds = json_array(), *e, *o;
+	size_t		 i, n = json_array_size(arr);
+
+	append_heading(g, arr);
+	if (n > DISCORD_EMBEDS)
+		g_string_append_printf(g, " (the first %d shown)",
+		    DISCORD_EMBEDS);
+	for (i = 0; i < n && i < DISCORD_EMBEDS; i++) {
+		a = json_array_get(arr, i);
+		f = g_string_new(feed_of(a));
+		g_string_append_printf(f, " \xc2\xb7 %s: ", jtext(a, "topic"));
+		append_matched(f, a);
+		e = json_pack("{s:o, s:o, s:{s:o}}",
+		    "title", jtrunc(title_of(a), 256),
+		    "description", jtrunc(jstr(a, "snippet"), 4096),
+		    "footer", "text", jtrunc(f->str, 2048));
+		g_string_free(f, TRUE);
+		if (e != NULL && jstr(a, "link") != NULL)
+			json_object_set_new(e, "url",
+			    json_string(jstr(a, "link")));
+		if (e != NULL && jstr(a, "published") != NULL)
+			json_object_set_new(e, "timestamp",
+			    json_string(jstr(a, "published")));
+		if (e != NULL)
+			json_array_append_new(embeds, e);
+	}
+	/* Feed text must never ping @everyone. */
+	o = json_pack("{s:o, s:o, s:{s:[]}}", "content", jtrunc(g->str, 2000),
+	    "embeds", embeds, "allowed_mentions", "parse");
+	g_string_free(g, TRUE);
+	return o;
+}
+
+static json_t *
+body_ntfy(struct sink_webhook *w, const json_t *arr)
+{
+	GString		*g = g_string_new(NULL);
+	const json_t	*a = json_array_get(arr, 0);
+	const char	*topic = common_topic(arr);
+	json_t		*o, *tags;
+	size_t		 i, n = json_array_size(arr);
+	char		*title;
+
+	if (n == 1) {
+		title = xstrdup(title_of(a));
+		if (jstr(a, "snippet") != NULL)
+			g_string_append_printf(g, "%s\n", jstr(a, "snippet"));
+		g_string_append_printf(g, "%s \xc2\xb7 %s: ", feed_of(a),
+		    jtext(a, "topic"));
+		append_matched(g, a);
+	} else {
+		GString *h = g_string_new(NULL);
+
+		append_heading(h, arr);
+		title = g_string_free(h, FALSE);
+		for (i = 0; i < n && g->len < TEXT_MAX; i++) {
+			a = json_array_get(arr, i);
+			g_string_append_printf(g, "- %s (%s)%s%s\n",
+			    title_of(a), feed_of(a), jstr(a, "link") ? " " : "",
+			    jstr(a, "link") ? jstr(a, "link") : "");
+		}
+		a = json_array_get(arr, 0);
+	}
+	tags = json_pack("[s]", "feedwatch");
+	if (topic != NULL)
+		json_array_append_new(tags, json_string(topic));
+	o = json_pack("{s:s, s:o, s:o, s:o}", "topic", w->ntfy_topic,
+	    "title", jtrunc(title, 250), "message", jtrunc(g->str, TEXT_MAX),
+	    "tags", tags);
+	if (o != NULL && n == 1 && jstr(a, "link") != NULL)
+		json_object_set_new(o, "click", json_string(jstr(a, "link")));
+	free(title);
+	g_string_free(g, TRUE);
+	return o;
+}
+
+static json_t *
+body_matrix(const json_t *arr)
+{
+	GString		*t = g_string_new(NULL), *h = g_string_new(NULL);
+	const json_t	*a;
+	gchar		*e;
+	size_t		 i, n = json_array_size(arr);
+	json_t		*o;
+
+	if (n > 1) {
+		append_heading(t, arr);
+		e = g_markup_escape_text(t->str, -1);
+		g_string_append_printf(h, "<p>%s</p><ul>", e);
+		g_free(e);
+		g_string_append(t, "\n");
+	}
+	for (i = 0; i < n && t->len < TEXT_MAX; i++) {
+		a = json_array_get(arr, i);
+		g_string_append_printf(t, "%s%s\n", n > 1 ? "- " : "",
+		    title_of(a));
+		if (jstr(a, "link") != NULL)
+			g_string_append_printf(t, "  %s\n", jstr(a, "link"));
+		g_string_append_printf(t, "  %s \xc2\xb7 %s: ", feed_of(a),
+		    jtext(a, "topic"));
+		append_matched(t, a);
+		g_string_append(t, "\n");
+		g_string_append(h, n > 1 ? "<li>" : "<p>");
+		if (jstr(a, "link") != NULL) {
+			e = g_markup_escape_text(jstr(a, "link"), -1);
+			g_string_append_printf(h, "<a href=\"%s\">", e);
+			g_free(e);
+		}
+		e = g_markup_escape_text(title_of(a), -1);
+		g_string_append_printf(h, "<b>%s</b>", e);
+		g_free(e);
+		if (jstr(a, "link") != NULL)
+			g_string_append(h, "</a>");
+		e = g_markup_escape_text(feed_of(a), -1);
+		g_string_append_printf(h, "<br><i>%s</i>", e);
+		g_free(e);
+		if (n == 1 && jstr(a, "snippet") != NULL) {
+			e = g_markup_escape_text(jstr(a, "snippet"), -1);
+			g_string_append_printf(h, "<br>%s", e);
+			g_free(e);
+			g_string_append_printf(t, "%s\n", jstr(a, "snippet"));
+		}
+		g_string_append(h, n > 1 ? "</li>" : "</p>");
+	}
+	if (n > 1)
+		g_string_append(h, "</ul>");
+	o = json_pack("{s:s, s:s%, s:s, s:s%}", "msgtype", "m.notice",
+	    "body", t->str, t->len, "format", "org.matrix.custom.html",
+	    "formatted_body", h->str, h->len);
+	g_string_free(t, TRUE);
+	g_string_free(h, TRUE);
+	return o;
+}
+
+/* The request body for 'arr' (parsed alerts); malloc'd, NULL on failure. */
+static char *
+build_body(struct sink_webhook *w, const char *const *alerts, json_t *arr)
+{
+	json_t	*o = NULL;
+	char	*s;
+
+	switch (w->format) {
+	case WH_JSON:
+		/* One alert goes out exactly as stored. */
+		if (json_array_size(arr) == 1)
+			return xstrdup(alerts[0]);
+		o = json_pack("{s:O}", "digest", arr);
+		break;
+	case WH_SLACK:
+		o = body_slack(arr);
+		break;
+	case WH_DISCORD:
+		o = body_discord(arr);
+		break;
+	case WH_MATTERMOST:
+		o = body_mattermost(arr);
+		break;
+	case WH_NTFY:
+		o = body_ntfy(w, arr);
+		break;
+	case WH_MATRIX:
+		o = body_matrix(arr);
+		break;
+	}
+	if (o == NULL)
+		return NULL;
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
+}
+
+static size_t
+on_write(char *p, size_t sz, size_t nmemb, void *arg)
+{
+	struct wh_req	*r = arg;
+	size_t		 len = sz * nmemb, k;
+
+	/* Keep the start of the answer for the error message; drop the rest. */
+	k = RESP_KEEP - r->resplen;
+	if (k > len)
+		k = len;
+	memcpy(r->resp + r->resplen, p, k);
+	r->resplen += k;
+	r->resp[r->resplen] = '\0';
+	return len;
+}
+
+/* Retry-After in seconds, -1 if the answer had none. */
+static long
+retry_after(CURL *e)
+{
+	struct curl_header	*h;
+	curl_off_t		 ra = 0;
+
+	if (curl_easy_header(e, "Retry-After", 0, CURLH_HEADER, -1, &h) !=
+	    CURLHE_OK)
+		return -1;
+	if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &ra) != CURLE_OK ||
+	    ra < 0)
+		return -1;
+	return ra > 86400 ? 86400 : (long)ra;
+}
+
+/* The first line of a response body, printable, for an error message. */
+static void
+resp_line(struct wh_req *r, char *buf, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < len && r->resp[i] != '\0'; i++)
+		buf[i] = r->resp[i];
+	buf[i] = '\0';
+	for (i = 0; buf[i] != '\0'; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) {
+			buf[i] = '\0';
+			break;
+		}
+}
+
+static void
+on_done(struct xfer *x, int result, const char *error, void *arg)
+{
+	struct wh_req		*r = arg;
+	struct sink_webhook	*w = r->w;
+	CURL			*e = xfer_easy(x);
+	enum sink_result	 res;
+	long			 code = 0, ra = -1;
+	char			 msg[512], body[128];
+	sink_done_cb		*done = r->done;
+	void			*darg = r->arg;
+
+	if (result != CURLE_OK) {
+		res = result == CURLE_UNSUPPORTED_PROTOCOL ||
+		    result == CURLE_URL_MALFORMAT ? SINK_FAILED : SINK_RETRY;
+		snprintf(msg, sizeof(msg), "%s: %s", w->shown, error);
+	} else {
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+		resp_line(r, body, sizeof(body));
+		snprintf(msg, sizeof(msg), "%s: http %ld%s%s", w->shown, code,
+		    *body ? ": " : "", body);
+		if (code >= 200 && code < 300)
+			res = SINK_DELIVERED;
+		else if (code == 408 || code == 425 || code == 429 ||
+		    code >= 500) {
+			res = SINK_RETRY;
+			ra = retry_after(e);
+		} else
+			res = SINK_FAILED;
+		if (code >= 300 && code < 400)
+			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
+			    " (redirects are not followed: fix the url)");
+	}
+	if (res != SINK_DELIVERED)
+		log_warnx("sink '%s': %s", w->conf->name, msg);
+	else
+		log_debug("sink '%s': %s", w->conf->name, msg);
+	/* xfer frees the transfer after we return: forget it first. */
+	r->x = NULL;
+	TAILQ_REMOVE(&w->reqs, r, entry);
+	request_free(r);
+	done(res, ra, res == SINK_DELIVERED ? NULL : msg, darg);
+}
+
+static int
+setup(struct sink_webhook *w, struct wh_req *r, const char *key)
+{
+	CURL	*e = xfer_easy(r->x);
+	char	*h, *sig;
+
+	r->hdrs = curl_slist_append(r->hdrs, "Content-Type: application/json");
+	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
+	h = xasprintf("Idempotency-Key: %s", key);
+	r->hdrs = curl_slist_append(r->hdrs, h);
+	free(h);
+	if (w->conf->secret != NULL) {
+		sig = g_compute_hmac_for_data(G_CHECKSUM_SHA256,
+		    (const guchar *)w->conf->secret, strlen(w->conf->secret),
+		    (const guchar *)r->body, strlen(r->body));
+		h = xasprintf("X-Feedwatch-Signature: sha256=%s", sig);
+		r->hdrs = curl_slist_append(r->hdrs, h);
+		free(h);
+		g_free(sig);
+	}
+	if (r->hdrs == NULL)
+		return -1;
+	if (w->format == WH_MATRIX) {
+		/* PUT .../send/m.room.message/TXNID: Matrix dedups on it. */
+		CURLU	*u = curl_url();
+		char	*path = NULL, *np, *url = NULL;
+		int	 ok;
+
+		ok = u != NULL && curl_url_set(u, CURLUPART_URL, w->url,
+		    0) == CURLUE_OK && curl_url_get(u, CURLUPART_PATH, &path,
+		    0) == CURLUE_OK;
+		if (ok) {
+			np = xasprintf("%s/%s", path, key);
+			ok = curl_url_set(u, CURLUPART_PATH, np, 0) ==
+			    CURLUE_OK && curl_url_get(u, CURLUPART_URL, &url,
+			    0) == CURLUE_OK;
+			free(np);
+		}
+		if (ok)
+			r->url = xstrdup(url);
+		curl_free(url);
+		curl_free(path);
+		curl_url_cleanup(u);
+		if (!ok)
+			return -1;
+		if (curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "PUT") !=
+		    CURLE_OK)
+			return -1;
+	}
+	if (curl_easy_setopt(e, CURLOPT_URL, r->url ? r->url : w->url) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") !=
+	    CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)strlen(r->body)) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_USERAGENT, w->env.user_agent ?
+	    w->env.user_agent : "feedwatch/" FEEDWATCH_VERSION) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    w->timeout * 1000L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, w->timeout * 1000L) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEDATA, r) != CURLE_OK)
+		return -1;
+	return 0;
+}
+
+int
+sink_webhook_send(struct sink_webhook *w, const char *const *alerts,
+    size_t n, sink_done_cb *done, void *arg)
+{
+	struct wh_req	*r = NULL;
+	json_t		*arr, *a;
+	json_error_t	 jerr;
+	const char	**ids;
+	char		*key = NULL;
+	size_t		 i;
+	int		 rc = -1;
+
+	arr = json_array();
+	ids = xcalloc(n + 1, sizeof(*ids));
+	for (i = 0; i < n; i++) {
+		if ((a = json_loads(alerts[i], 0, &jerr)) == NULL ||
+		    !json_is_object(a) || jstr(a, "alert_id") == NULL) {
+			log_warnx("sink '%s': alert %zu is not a SPEC alert "
+			    "object: %s", w->conf->name, i, a == NULL ?
+			    jerr.text : "no alert_id");
+			json_decref(a);
+			goto out;
+		}
+		json_array_append_new(arr, a);
+		ids[i] = jstr(a, "alert_id");
+	}
+	if (n == 0) {
+		log_warnx("sink '%s': nothing to send", w->conf->name);
+		goto out;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->w = w;
+	r->done = done;
+	r->arg = arg;
+	if ((r->body = build_body(w, alerts, arr)) == NULL) {
+		log_warnx("sink '%s': cannot build the %s body", w->conf->name,
+		    format_names[w->format]);
+		goto out;
+	}
+	key = sink_webhook_key(ids, n);
+	r->x = xfer_new(w->env.multi, on_done, r);
+	if (setup(w, r, key) == -1) {
+		log_warnx("sink '%s': cannot set up the request",
+		    w->conf->name);
+		goto out;
+	}
+	if (xfer_start(r->x) == -1)
+		goto out;
+	TAILQ_INSERT_TAIL(&w->reqs, r, entry);
+	r = NULL;
+	rc = 0;
+ out:
+	if (r != NULL)
+		request_free(r);
+	free(key);
+	free(ids);
+	json_decref(arr);
+	return rc;
+}
