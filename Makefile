@@ -17,6 +17,7 @@ WARN	= -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wshadow -Wpointer-arith -Wwrite-strings -Wvla -Wformat=2 \
 	  -Wno-unused-parameter
 CPPFLAGS += -D_GNU_SOURCE -DFEEDWATCH_VERSION='"$(VERSION)"' \
+	    -DFEEDWATCH_EXAMPLES_DIR='"$(DOCDIR)/examples"' \
 	    -Idaemon -Ifeeds -Ialerts
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 $(WARN)
@@ -26,7 +27,7 @@ TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS  := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
 DAEMON_SRC = daemon/log.c daemon/xmalloc.c daemon/config.c daemon/xfer.c daemon/store.c daemon/watch.c \
-	     daemon/schedule.c daemon/run.c daemon/status.c daemon/backtest.c \
+	     daemon/schedule.c daemon/run.c daemon/status.c daemon/backtest.c daemon/demo.c \
 	     daemon/commands.c daemon/testsink.c
 FEEDS_SRC  = feeds/item.c feeds/text.c feeds/html.c feeds/date.c \
 	     feeds/parser.c feeds/fetch.c feeds/opml.c
@@ -112,14 +113,15 @@ BENCH_MATCH_OBJ = $(O)/bench/bench_match.o $(O)/alerts/norm.o \
 $(O)/bench/bench_match: $(BENCH_MATCH_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# The demo: the daemon's one-pass mode on the bundled example config.
+# The demo: the daemon on the bundled example config, plus a live feed.
 demo: feedwatch
-	./examples/demo.sh
+	./feedwatch demo
 
 install: feedwatch
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)/examples
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)/examples/feeds
 	install -m 755 feedwatch $(DESTDIR)$(BINDIR)/feedwatch
 	install -m 644 examples/feedwatch.conf $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 examples/feeds/* $(DESTDIR)$(DOCDIR)/examples/feeds/
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
 
 clean:

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "backtest.h"
+#include "demo.h"
 #include "run.h"
 #include "status.h"
 #include "testsink.h"
@@ -28,7 +29,7 @@ static const char *const usage =
     "  opml import FILE | opml export      subscriptions in and out\n"
     "  backtest TOPIC | backtest -q QUERY  replay kept items: what would alert\n"
     "  test-sink NAME                      send a sample alert through a sink\n"
-    "  demo                                (not built yet: see README.md)\n"
+    "  demo                                the daemon on the example config\n"
     "\n"
     "options (every command):\n"
     "  -c FILE     the config (else $FEEDWATCH_CONFIG,\n"
@@ -52,15 +53,11 @@ static const struct command commands[] = {
 	{ "status", cmd_status },
 	{ "opml", cmd_opml },
 	{ "backtest", cmd_backtest },
+	{ "demo", cmd_demo },
 	{ "parse", cmd_parse },
 	{ "match", cmd_match },
 	{ "config", cmd_config },
 	{ "test-sink", cmd_test_sink },
-};
-
-/* Commands of SPEC section 1 that later work builds. */
-static const char *const unbuilt[] = {
-	"demo"
 };
 
 int
@@ -84,13 +81,6 @@ main(int argc, char **argv)
 		printf("feedwatch %s\n", FEEDWATCH_VERSION);
 		return 0;
 	}
-	for (i = 0; i < sizeof(unbuilt) / sizeof(unbuilt[0]); i++)
-		if (strcmp(argv[1], unbuilt[i]) == 0) {
-			fprintf(stderr, "feedwatch: '%s' is not built yet; "
-			    "'feedwatch check' polls every feed once "
-			    "(see README.md)\n", argv[1]);
-			return 1;
-		}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			break;

@@ -180,50 +180,15 @@ daemon_start(struct daemon *d)
 }
 
 int
-cmd_run(int argc, char **argv)
+run_daemon(const char *path, struct config *cf, struct event_base *base)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct daemon	 d;
-	const char	*config = NULL;
-	int		 ch, verbosity = 0, rc = 1;
+	int		 rc = 1;
 
 	memset(&d, 0, sizeof(d));
-	while ((ch = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'v':
-			verbosity++;
-			break;
-		case 'q':
-			verbosity--;
-			break;
-		case 'h':
-			fputs(usage_run, stdout);
-			return 0;
-		default:
-			fputs(usage_run, stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		fputs(usage_run, stderr);
-		return 2;
-	}
-	log_init(verbosity);
-	if ((d.path = config_find(config)) == NULL)
-		return 2;
-	if ((d.cf = config_load(d.path)) == NULL) {
-		free(d.path);
-		return 2;
-	}
-	if ((d.base = event_base_new()) == NULL)
-		fatalx("cannot create the event loop");
+	d.base = base;
+	d.path = xstrdup(path);
+	d.cf = cf;
 	if (daemon_start(&d) == -1) {
 		sd_notify(0, "STATUS=cannot start: see the log");
 		goto out;
@@ -252,9 +217,60 @@ cmd_run(int argc, char **argv)
 		event_free(d.ev_term);
 	if (d.ev_int != NULL)
 		event_free(d.ev_int);
-	event_base_free(d.base);
 	free_retired(&d);
 	config_free(d.cf);
 	free(d.path);
+	return rc;
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct event_base	*base;
+	struct config		*cf;
+	const char		*config = NULL;
+	char			*path;
+	int			 ch, verbosity = 0, rc;
+
+	while ((ch = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'v':
+			verbosity++;
+			break;
+		case 'q':
+			verbosity--;
+			break;
+		case 'h':
+			fputs(usage_run, stdout);
+			return 0;
+		default:
+			fputs(usage_run, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage_run, stderr);
+		return 2;
+	}
+	log_init(verbosity);
+	if ((path = config_find(config)) == NULL)
+		return 2;
+	if ((cf = config_load(path)) == NULL) {
+		free(path);
+		return 2;
+	}
+	if ((base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	rc = run_daemon(path, cf, base);
+	event_base_free(base);
+	free(path);
 	return rc;
 }

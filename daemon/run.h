@@ -12,6 +12,18 @@
 #ifndef FEEDWATCH_RUN_H
 #define FEEDWATCH_RUN_H
 
+struct config;
+struct event_base;
+
 int	cmd_run(int argc, char **argv);
+
+/*
+ * Runs the daemon with 'cf' (loaded from 'path', which SIGHUP reloads;
+ * ownership passes to the daemon) on 'base', which may carry other
+ * events (the demo's feed server), until SIGTERM or SIGINT.  Returns the
+ * exit status.
+ */
+int	run_daemon(const char *path, struct config *cf,
+	    struct event_base *base);
 
 #endif

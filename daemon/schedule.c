@@ -214,6 +214,7 @@ entry_add(struct schedule *s, const struct config_feed *f)
 	struct entry		*e;
 	struct feed_state	 fs;
 	time_t			 now = time(NULL), due;
+	int			 spread;
 
 	e = xcalloc(1, sizeof(*e));
 	e->s = s;
@@ -232,11 +233,16 @@ entry_add(struct schedule *s, const struct config_feed *f)
 		feed_state_clear(&fs);
 		return;
 	}
-	/* Resume the saved schedule; spread overdue feeds a little. */
+	/*
+	 * Resume the saved schedule.  Overdue feeds start at once, spread
+	 * over up to SCHEDULE_START_SPREAD seconds when there are many (one
+	 * second per 50 feeds), so a restart does not fire them together.
+	 */
 	due = fs.next_due;
+	spread = s->nentries / 50 < SCHEDULE_START_SPREAD ?
+	    (int)(s->nentries / 50) : SCHEDULE_START_SPREAD;
 	if (due <= now)
-		due = now + g_random_int_range(0, SCHEDULE_START_SPREAD + 1) *
-		    (s->nentries > 1);
+		due = now + g_random_int_range(0, spread + 1);
 	feed_state_clear(&fs);
 	arm(e, due);
 }

@@ -265,6 +265,38 @@ START_TEST(test_run_backoff)
 }
 END_TEST
 
+/* The README's demo: the example alerts at once, then live ones. */
+START_TEST(test_demo)
+{
+	char		*dir, *log, *text = NULL;
+	const char	*args[] = { "demo", NULL };
+	pid_t		 pid;
+	int		 i, live = 0, article = 0;
+
+	dir = test_tmpdir();
+	log = xasprintf("%s/demo.log", dir);
+	setenv("FEEDWATCH_DEMO_PERIOD", "1", 1);
+	unsetenv("DBUS_SESSION_BUS_ADDRESS");
+	pid = test_spawn(args, log);
+	for (i = 0; i < 300 && (live < 3 || article < 2); i++) {
+		g_usleep(100000);
+		g_free(text);
+		text = test_slurp(log);
+		live = test_count_lines(text, "\"feed\":\"live-wire\"");
+		article = test_count_lines(text, "Pompeo to Lavrov");
+	}
+	ck_assert_msg(article == 2 && live >= 3, "article alerts %d, live %d: "
+	    "%s", article, live, text);
+	ck_assert_int_eq(test_count_lines(text, "\"feed\":\"europe\""), 1);
+	ck_assert_int_eq(kill(pid, SIGINT), 0);
+	ck_assert_int_eq(test_wait(pid, WAIT), 0);
+	g_free(text);
+	free(log);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *
 daemon_suite(void)
 {
@@ -276,6 +308,7 @@ daemon_suite(void)
 	tcase_add_test(tc, test_run_kill9_restart);
 	tcase_add_test(tc, test_run_reload);
 	tcase_add_test(tc, test_run_backoff);
+	tcase_add_test(tc, test_demo);
 	suite_add_tcase(s, tc);
 	return s;
 }
