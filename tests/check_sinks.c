@@ -317,6 +317,17 @@ jget(const json_t *o, const char *path)
 	return v;
 }
 
+/* H->dir/NAME's text (g_free it). */
+static char *
+slurp_in_dir(const char *name)
+{
+	char	*path = xasprintf("%s/%s", H->dir, name), *text;
+
+	text = test_slurp(path);
+	free(path);
+	return text;
+}
+
 /* --- webhook ---------------------------------------------------------- */
 
 START_TEST(webhook_json_signed)
@@ -983,10 +994,10 @@ START_TEST(exec_stdin_env)
 	exec_conf("0", argv);
 	s = make_sink();
 	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
-	in = test_slurp(g_build_filename(H->dir, "stdin", NULL));
+	in = slurp_in_dir("stdin");
 	want = xasprintf("%s\n", a);
 	ck_assert_str_eq(in, want);
-	env = test_slurp(g_build_filename(H->dir, "env", NULL));
+	env = slurp_in_dir("env");
 	ck_assert(strstr(env, "FEEDWATCH_TOPIC=crimea\n") != NULL);
 	ck_assert(strstr(env, "FEEDWATCH_TITLE=" TITLE "\n") != NULL);
 	ck_assert(strstr(env, "FEEDWATCH_LINK=https://news.example.org/"
@@ -1067,7 +1078,7 @@ START_TEST(exec_digest_slow_reader)
 	H->conf.ncommand = 3;
 	s = make_sink();
 	ck_assert_int_eq(send_wait(s, alerts, 200, 0)->result, SINK_DELIVERED);
-	in = test_slurp(g_build_filename(H->dir, "stdin", NULL));
+	in = slurp_in_dir("stdin");
 	ck_assert_int_eq(test_count_lines(in, "\"alert_id\""), 200);
 	ck_assert_uint_gt(strlen(in), 1000000);
 	g_free(in);
