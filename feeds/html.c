@@ -45,18 +45,43 @@ lower_name(const char *name, size_t n, char dst[16])
 	return 0;
 }
 
+/* block_tags by first letter, built once: most tags are b, i, a, p, br. */
+static unsigned char	 block_first[26][8];
+static int		 block_ready;
+
+static void
+block_init(void)
+{
+	size_t	 i, k;
+	int	 c;
+
+	for (i = 0; block_tags[i] != NULL; i++) {
+		c = block_tags[i][0] - 'a';
+		for (k = 0; k < 7 && block_first[c][k] != 0; k++)
+			;
+		block_first[c][k] = (unsigned char)(i + 1);
+	}
+	block_ready = 1;
+}
+
 int
 html_is_block(const char *name, size_t n)
 {
-	char	 low[16];
-	size_t	 i;
+	char		 low[16];
+	const char	*t;
+	size_t		 k;
+	int		 c;
 
-	if (lower_name(name, n, low) == -1)
+	if (lower_name(name, n, low) == -1 || low[0] < 'a' || low[0] > 'z')
 		return 0;
-	for (i = 0; block_tags[i] != NULL; i++)
-		if (block_tags[i][0] == low[0] &&
-		    strcmp(block_tags[i], low) == 0)
+	if (!block_ready)
+		block_init();
+	c = low[0] - 'a';
+	for (k = 0; k < 8 && block_first[c][k] != 0; k++) {
+		t = block_tags[block_first[c][k] - 1];
+		if (t[n] == '\0' && memcmp(t, low, n) == 0)
 			return 1;
+	}
 	return 0;
 }
 
@@ -302,14 +327,17 @@ static void
 reduce(const char *s, size_t n, struct text_buf *out, int known)
 {
 	size_t		 i = 0, j;
-	unsigned char	 c;
+	const char	*lt = NULL, *amp = NULL;
 
 	while (i < n && !text_buf_full(out)) {
-		for (j = i; j < n; j++) {
-			c = (unsigned char)s[j];
-			if (c == '<' || c == '&')
-				break;
-		}
+		/* the next '<' and '&', each found once with memchr */
+		if (lt != s + n && (lt == NULL || lt < s + i) &&
+		    (lt = memchr(s + i, '<', n - i)) == NULL)
+			lt = s + n;
+		if (amp != s + n && (amp == NULL || amp < s + i) &&
+		    (amp = memchr(s + i, '&', n - i)) == NULL)
+			amp = s + n;
+		j = (size_t)((lt < amp ? lt : amp) - s);
 		if (j > i)
 			text_buf_add(out, s + i, j - i);
 		if (j == n)

@@ -1497,11 +1497,10 @@ find_close(const char *s, size_t i, size_t n, enum fstate st)
 static long
 filter_run(struct feed_parser *p, int eod)
 {
-	const char	*s = p->win;
+	const char	*s = p->win, *lt = s - 1, *amp = s - 1;
 	size_t		 n = p->nwin, i = 0, span = 0, keep;
 	long		 k;
 	int		 r;
-	unsigned char	 c;
 
 	while (i < n) {
 		if (p->fstate != FS_TEXT) {
@@ -1516,11 +1515,11 @@ filter_run(struct feed_parser *p, int eod)
 			p->fstate = FS_TEXT;
 			continue;
 		}
-		for (; i < n; i++) {
-			c = (unsigned char)s[i];
-			if (c == '<' || c == '&')
-				break;
-		}
+		if (lt < s + i && (lt = memchr(s + i, '<', n - i)) == NULL)
+			lt = s + n;
+		if (amp < s + i && (amp = memchr(s + i, '&', n - i)) == NULL)
+			amp = s + n;
+		i = (size_t)((lt < amp ? lt : amp) - s);
 		if (i == n)
 			break;
 		if (!eod && i + LOOKAHEAD > n)

@@ -179,8 +179,9 @@ text_buf_add_char(struct text_buf *tb, long cp)
 	put(tb, (const char *)u, (size_t)k, 0);
 }
 
-void
-text_buf_add(struct text_buf *tb, const char *s, size_t n)
+/* The general case: one piece at a time, checking the cap. */
+static void
+add_slow(struct text_buf *tb, const char *s, size_t n)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i = 0, j;
@@ -224,6 +225,126 @@ text_buf_add(struct text_buf *tb, const char *s, size_t n)
 	}
 }
 
+/*
+ * 1 if the 8 bytes at 'p' can be copied as they are after a printable
+ * character: printable ASCII and single spaces, the last not a space.
+ * (SWAR: one 64-bit word instead of 8 table lookups.)
+ */
+static int
+plain8(const unsigned char *p)
+{
+	const uint64_t	 ones = 0x0101010101010101ULL;
+	const uint64_t	 high = 0x8080808080808080ULL;
+	const uint64_t	 low7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t	 v, x, z;
+
+	memcpy(&v, p, 8);
+	if (v & high)
+		return 0;		/* non-ASCII */
+	if ((v - 0x20 * ones) & ~v & high)
+		return 0;		/* a byte below 0x20 */
+	x = v ^ (0x7f * ones);
+	if ((x - ones) & ~x & high)
+		return 0;		/* DEL */
+	x = v ^ (0x20 * ones);
+	z = ~(((x & low7) + low7) | x | low7);	/* 0x80 where a space is */
+	if (z & (z >> 8))
+		return 0;		/* two spaces in a row */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* the last byte in memory is the highest in the word */
+	return (z >> 63) == 0;		/* not ending in a space */
+#else
+	return 0;			/* elsewhere: the byte loop */
+#endif
+}
+
+/*
+ * The common case, when even the worst growth (a bad byte becomes three)
+ * fits under the cap: reserve once and copy byte by byte, with no checks
+ * per piece.  Anything but ASCII goes through add_slow, which writes
+ * through the same buffer.
+ */
+void
+text_buf_add(struct text_buf *tb, const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	char			*o;
+	size_t			 i, need;
+	int			 sp;
+
+	if (tb->full || n == 0)
+		return;
+	need = tb->len + 3 * n + 2;
+	if (need > tb->max + 1) {
+		add_slow(tb, s, n);
+		return;
+	}
+	if (need > tb->alloc) {
+		size_t	 a = tb->alloc ? tb->alloc : 256;
+
+		while (a < need)
+			a *= 2;
+		tb->buf = xreallocarray(tb->buf, a, 1);
+		tb->alloc = a;
+	}
+	o = tb->buf + tb->len;
+	sp = tb->space;
+	for (i = 0; i < n; i++) {
+		switch (cls[p[i]]) {
+		case C_PLAIN:
+			if (sp) {
+				if (o != tb->buf)
+					*o++ = ' ';
+				sp = 0;
+			}
+			/* words and single spaces, the bulk of any text */
+			*o++ = (char)p[i++];
+			for (;;) {
+				while (i + 8 <= n && plain8(p + i)) {
+					memcpy(o, p + i, 8);
+					o += 8;
+					i += 8;
+				}
+				if (i < n && cls[p[i]] == C_PLAIN)
+					*o++ = (char)p[i++];
+				else if (i + 1 < n && p[i] == ' ' &&
+				    cls[p[i + 1]] == C_PLAIN) {
+					*o++ = ' ';
+					*o++ = (char)p[i + 1];
+					i += 2;
+				} else
+					break;
+			}
+			i--;
+			break;
+		case C_SPACE:
+			sp = 1;
+			break;
+		case C_CTRL:
+			break;
+		default:
+			/* flush, then one character the slow way */
+			tb->len = (size_t)(o - tb->buf);
+			tb->space = sp;
+			{
+				size_t	 k = 1;
+
+				while (i + k < n && k < 4 &&
+				    (p[i + k] & 0xc0) == 0x80)
+					k++;
+				add_slow(tb, s + i, k);
+				i += k - 1;
+			}
+			o = tb->buf + tb->len;
+			sp = tb->space;
+			break;
+		}
+	}
+	tb->len = (size_t)(o - tb->buf);
+	tb->space = sp;
+	tb->buf[tb->len] = '\0';
+}
+
 void
 text_buf_space(struct text_buf *tb)
 {
@@ -247,6 +368,19 @@ text_utf8_valid(const char *s, size_t n)
 	utf8proc_ssize_t	 k;
 
 	while (i < n) {
+		/* 8 ASCII bytes without a NUL at a time */
+		while (i + 8 <= n) {
+			uint64_t	 v;
+
+			memcpy(&v, p + i, 8);
+			if ((v & 0x8080808080808080ULL) != 0 ||
+			    ((v - 0x0101010101010101ULL) & ~v &
+			    0x8080808080808080ULL) != 0)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		if (p[i] == 0)
 			return 0;
 		if (p[i] < 0x80) {

@@ -186,6 +186,57 @@ START_TEST(test_text_collapse)
 }
 END_TEST
 
+/* The word-at-a-time fast path against a plain oracle, on random text. */
+START_TEST(test_text_random)
+{
+	static const char *const atoms[] = {
+		"a", "b", "Z", " ", " ", "\t", "\n", "\x7f", "\x01", "\xc3\xa9",
+		"\xe2\x80\x83", "\xff", "\xc2\xa0", "<", "~"
+	};
+	char		 in[256], want[1024], *got;
+	size_t		 n, w, i, k, a;
+	int		 round, sp;
+
+	srand(7);
+	for (round = 0; round < 20000; round++) {
+		n = w = 0;
+		sp = 0;
+		k = 1 + (size_t)rand() % 60;
+		for (i = 0; i < k; i++) {
+			a = (size_t)rand() % (sizeof(atoms) / sizeof(atoms[0]));
+			memcpy(in + n, atoms[a], strlen(atoms[a]));
+			n += strlen(atoms[a]);
+			/* the oracle: spaces (incl. U+2003, U+00A0) collapse,
+			 * controls go, a bad byte is U+FFFD */
+			if (a >= 3 && a <= 6) {
+				sp = 1;
+			} else if (a == 10 || a == 12) {
+				sp = 1;
+			} else if (a == 7 || a == 8) {
+				;
+			} else {
+				if (sp && w > 0)
+					want[w++] = ' ';
+				sp = 0;
+				if (a == 11) {
+					memcpy(want + w, "\xef\xbf\xbd", 3);
+					w += 3;
+				} else {
+					memcpy(want + w, atoms[a],
+					    strlen(atoms[a]));
+					w += strlen(atoms[a]);
+				}
+			}
+		}
+		want[w] = '\0';
+		got = text_collapse(in, n);
+		ck_assert_msg(strcmp(got, want) == 0, "round %d: got '%s', "
+		    "want '%s'", round, got, want);
+		free(got);
+	}
+}
+END_TEST
+
 START_TEST(test_text_cap)
 {
 	struct text_buf	 tb;
@@ -1406,6 +1457,7 @@ parser_suite(void)
 	tcase_add_test(tc, test_text_repair);
 	tcase_add_test(tc, test_text_collapse);
 	tcase_add_test(tc, test_text_cap);
+	tcase_add_test(tc, test_text_random);
 	tcase_add_test(tc, test_html_cases);
 	tcase_add_test(tc, test_dates);
 	tcase_add_test(tc, test_item_json);
