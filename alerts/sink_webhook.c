@@ -104,8 +104,8 @@ split_ntfy(struct sink_webhook *w, CURLU *u, char *err, size_t errlen)
 	}
 	w->ntfy_topic = xstrdup(slash + 1);
 	slash[1] = '\0';
-	if (curl_url_set(u, CURLUPART_PATH, path, 0) != CURLUE_OK ||
-	    curl_url_set(u, CURLUPART_QUERY, NULL, 0) != CURLUE_OK)
+	/* The query stays: ntfy takes ?auth= on any endpoint. */
+	if (curl_url_set(u, CURLUPART_PATH, path, 0) != CURLUE_OK)
 		goto fail;
 	rc = 0;
  fail:
@@ -340,8 +340,10 @@ static void
 append_heading(GString *g, const json_t *arr)
 {
 	const char	*topic = common_topic(arr);
+	size_t		 n = json_array_size(arr);
 
-	g_string_append_printf(g, "%zu feedwatch alerts", json_array_size(arr));
+	g_string_append_printf(g, "%zu feedwatch alert%s", n, n == 1 ? "" :
+	    "s");
 	if (topic != NULL)
 		g_string_append_printf(g, " for '%s'", topic);
 }

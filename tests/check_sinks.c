@@ -424,7 +424,7 @@ START_TEST(webhook_presets)
 	H->conf.type = SINK_WEBHOOK;
 	H->conf.format = (char *)format;
 	if (strcmp(format, "ntfy") == 0)
-		H->conf.url = url("/alerts");
+		H->conf.url = url("/alerts?auth=tk");
 	else if (strcmp(format, "matrix") == 0)
 		H->conf.url = url("/_matrix/client/v3/rooms/!r:example.org/"
 		    "send/m.room.message?access_token=tok");
@@ -464,7 +464,7 @@ START_TEST(webhook_presets)
 		    "?a=1&b=2)") != NULL);
 	} else if (strcmp(format, "ntfy") == 0) {
 		/* JSON publishing goes to the root, the topic in the body. */
-		ck_assert_str_eq(H->reqs[0].uri, "/");
+		ck_assert_str_eq(H->reqs[0].uri, "/?auth=tk");
 		ck_assert_str_eq(jget(b, "topic"), "alerts");
 		ck_assert_str_eq(jget(b, "title"), TITLE);
 		ck_assert_str_eq(jget(b, "click"),
