@@ -62,8 +62,12 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS also_in ("
     " alert_id TEXT NOT NULL, feed TEXT NOT NULL, created INTEGER NOT NULL,"
     " PRIMARY KEY (alert_id, feed)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS sent ("
+    " sink TEXT NOT NULL, topic TEXT NOT NULL, at INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX IF NOT EXISTS sent_at ON sent(sink, topic, at);"
     "CREATE TABLE IF NOT EXISTS outbox ("
-    " id INTEGER PRIMARY KEY, sink TEXT NOT NULL, alert_id TEXT NOT NULL,"
+    " id INTEGER PRIMARY KEY, sink TEXT NOT NULL, topic TEXT NOT NULL,"
+    " fold INTEGER NOT NULL DEFAULT 0, alert_id TEXT NOT NULL,"
     " payload TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
     " created INTEGER NOT NULL, next_at INTEGER NOT NULL,"
     " delivered_at INTEGER, failed_at INTEGER, last_error TEXT,"
@@ -597,27 +601,91 @@ store_story_also_in(struct store *st, const char *alert_id)
 }
 
 static const char sql_outbox_add[] =
-    "INSERT INTO outbox (sink, alert_id, payload, created, next_at)"
-    " VALUES (?1,?2,?3,?4,?4) ON CONFLICT DO NOTHING";
+    "INSERT INTO outbox (sink, topic, alert_id, payload, created, next_at)"
+    " VALUES (?1,?2,?3,?4,?5,?5) ON CONFLICT DO NOTHING";
 
 int
-store_outbox_add(struct store *st, const char *sink, const char *alert_id,
-    const char *payload, time_t now)
+store_outbox_add(struct store *st, const char *sink, const char *topic,
+    const char *alert_id, const char *payload, time_t now)
 {
 	sqlite3_stmt	*s;
 
 	if ((s = stmt(st, sql_outbox_add)) == NULL)
 		return -1;
 	if (bind_text(s, 1, sink) != SQLITE_OK ||
-	    bind_text(s, 2, alert_id) != SQLITE_OK ||
-	    bind_text(s, 3, payload) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, now) != SQLITE_OK)
+	    bind_text(s, 2, topic) != SQLITE_OK ||
+	    bind_text(s, 3, alert_id) != SQLITE_OK ||
+	    bind_text(s, 4, payload) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, now) != SQLITE_OK)
 		return fail(st, "bind outbox");
 	return step_done(st, s, "queue alert");
 }
 
+static const char sql_outbox_defer[] =
+    "UPDATE outbox SET next_at = ?2, fold = max(fold, ?3) WHERE id = ?1";
+
+int
+store_outbox_defer(struct store *st, int64_t id, time_t next_at, int fold)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = stmt(st, sql_outbox_defer)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, next_at) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 3, fold) != SQLITE_OK)
+		return fail(st, "bind outbox");
+	return step_done(st, s, "hold alert");
+}
+
+static const char sql_send_log[] =
+    "INSERT INTO sent (sink, topic, at) VALUES (?, ?, ?)";
+
+int
+store_send_log(struct store *st, const char *sink, const char *topic,
+    time_t now)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = stmt(st, sql_send_log)) == NULL)
+		return -1;
+	if (bind_text(s, 1, sink) != SQLITE_OK ||
+	    bind_text(s, 2, topic) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, now) != SQLITE_OK)
+		return fail(st, "bind sent");
+	return step_done(st, s, "record a send");
+}
+
+static const char sql_send_count[] =
+    "SELECT count(*), min(at) FROM sent WHERE sink = ? AND topic = ?"
+    " AND at >= ?";
+
+int
+store_send_count(struct store *st, const char *sink, const char *topic,
+    time_t since, long *count, time_t *oldest)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*count = 0;
+	*oldest = 0;
+	if ((s = stmt(st, sql_send_count)) == NULL)
+		return -1;
+	if (bind_text(s, 1, sink) != SQLITE_OK ||
+	    bind_text(s, 2, topic) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, since) != SQLITE_OK)
+		return fail(st, "bind sent");
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*count = sqlite3_column_int64(s, 0);
+		*oldest = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : fail(st, "read sent");
+}
+
 static const char sql_outbox_due[] =
-    "SELECT id, sink, alert_id, payload, attempts, created FROM outbox"
+    "SELECT id, sink, alert_id, payload, attempts, created, topic, fold"
+    " FROM outbox"
     " WHERE sink = ? AND delivered_at IS NULL AND failed_at IS NULL"
     " AND next_at <= ? ORDER BY next_at, id LIMIT ?";
 
@@ -646,6 +714,8 @@ store_outbox_due(struct store *st, const char *sink, time_t now, size_t max,
 		r->payload = col_text(s, 3);
 		r->attempts = sqlite3_column_int(s, 4);
 		r->created = sqlite3_column_int64(s, 5);
+		r->topic = col_text(s, 6);
+		r->fold = sqlite3_column_int(s, 7);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -658,15 +728,22 @@ store_outbox_due(struct store *st, const char *sink, time_t now, size_t max,
 }
 
 void
+outbox_row_clear(struct outbox_row *row)
+{
+	free(row->sink);
+	free(row->topic);
+	free(row->alert_id);
+	free(row->payload);
+	memset(row, 0, sizeof(*row));
+}
+
+void
 outbox_rows_free(struct outbox_row *rows, size_t n)
 {
 	size_t	 i;
 
-	for (i = 0; rows != NULL && i < n; i++) {
-		free(rows[i].sink);
-		free(rows[i].alert_id);
-		free(rows[i].payload);
-	}
+	for (i = 0; rows != NULL && i < n; i++)
+		outbox_row_clear(&rows[i]);
 	free(rows);
 }
 
@@ -782,6 +859,7 @@ static const char sql_prune[] =
     " coalesce((SELECT last_parsed FROM feed WHERE feed.name = item.feed), 0);"
     "DELETE FROM story WHERE created < ?1;"
     "DELETE FROM also_in WHERE created < ?1;"
+    "DELETE FROM sent WHERE at < ?1;"
     "DELETE FROM outbox WHERE (delivered_at IS NOT NULL OR failed_at IS NOT"
     " NULL) AND created < ?1";
 

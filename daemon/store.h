@@ -44,6 +44,8 @@ struct feed_state {
 struct outbox_row {
 	int64_t		 id;
 	char		*sink;
+	char		*topic;
+	int		 fold;		/* held back: goes out in one digest */
 	char		*alert_id;
 	char		*payload;	/* SPEC section 5 JSON */
 	int		 attempts;
@@ -113,13 +115,28 @@ char		**store_story_also_in(struct store *st, const char *alert_id);
 
 /* Queues an alert for a sink; a second add of the same pair is a no-op. */
 int		 store_outbox_add(struct store *st, const char *sink,
-		    const char *alert_id, const char *payload, time_t now);
+		    const char *topic, const char *alert_id, const char *payload,
+		    time_t now);
+
+/* Holds a row until 'next_at'; with 'fold' it then goes out in a digest. */
+int		 store_outbox_defer(struct store *st, int64_t id,
+		    time_t next_at, int fold);
+
+/* Records one message sent to a sink for a topic (for rate caps). */
+int		 store_send_log(struct store *st, const char *sink,
+		    const char *topic, time_t now);
+/* Messages sent since 'since', and when the oldest of them was sent. */
+int		 store_send_count(struct store *st, const char *sink,
+		    const char *topic, time_t since, long *count,
+		    time_t *oldest);
 
 /* Up to 'max' rows of 'sink' due at 'now', oldest first. */
 int		 store_outbox_due(struct store *st, const char *sink,
 		    time_t now, size_t max, struct outbox_row **rows,
 		    size_t *nrows);
 void		 outbox_rows_free(struct outbox_row *rows, size_t n);
+/* Frees a row's strings, not the row. */
+void		 outbox_row_clear(struct outbox_row *row);
 int		 store_outbox_delivered(struct store *st, int64_t id,
 		    time_t now);
 int		 store_outbox_retry(struct store *st, int64_t id,

@@ -44,8 +44,9 @@
 struct wsink {
 	char		*name;
 	struct sink	*sink;		/* NULL: this build cannot send to it */
-	int64_t		 inflight[WATCH_SINK_PARALLEL];
-	size_t		 ninflight;
+	size_t		 sending;	/* sends in flight */
+	int64_t		*rows;		/* outbox rows in flight */
+	size_t		 nrows;
 };
 
 struct watch {
@@ -76,11 +77,14 @@ struct wpoll {
 	void			*arg;
 };
 
+/* One message in flight: one alert, or several as a digest. */
 struct wsend {
 	struct watch		*w;
-	struct wsink		*ws;
-	struct outbox_row	 row;
-	char			*payload;
+	char			*sink;
+	char			*topic;
+	struct outbox_row	*rows;
+	size_t			 nrows;
+	char			**payloads;
 };
 
 static void	deliver(struct watch *);
@@ -94,6 +98,7 @@ sinks_free(struct watch *w)
 	for (i = 0; i < w->nsinks; i++) {
 		sink_free(w->sinks[i].sink);
 		free(w->sinks[i].name);
+		free(w->sinks[i].rows);
 	}
 	free(w->sinks);
 	w->sinks = NULL;
@@ -406,8 +411,8 @@ on_match(const struct match *m, void *arg)
 		for (i = 0; i < w->cf->nsinks; i++) {
 			if (!topic_wants_sink(t, w->cf->sinks[i].name))
 				continue;
-			if (store_outbox_add(w->st, w->cf->sinks[i].name, a.id,
-			    json, d->now) == -1) {
+			if (store_outbox_add(w->st, w->cf->sinks[i].name,
+			    m->topic, a.id, json, d->now) == -1) {
 				d->error = 1;
 				break;
 			}
@@ -468,7 +473,7 @@ health_alert(struct wpoll *p, time_t now, int recovered)
 			puts(json);
 		else
 			store_outbox_add(w->st, w->cf->daemon.health_sinks.v[i],
-			    id, json, now);
+			    "feed-health", id, json, now);
 	}
 	free(json);
 	free(seed);
@@ -680,8 +685,8 @@ in_flight(const struct wsink *ws, int64_t id)
 {
 	size_t	 i;
 
-	for (i = 0; i < ws->ninflight; i++)
-		if (ws->inflight[i] == id)
+	for (i = 0; i < ws->nrows; i++)
+		if (ws->rows[i] == id)
 			return 1;
 	return 0;
 }
@@ -691,9 +696,9 @@ flight_end(struct wsink *ws, int64_t id)
 {
 	size_t	 i;
 
-	for (i = 0; i < ws->ninflight; i++)
-		if (ws->inflight[i] == id) {
-			ws->inflight[i] = ws->inflight[--ws->ninflight];
+	for (i = 0; i < ws->nrows; i++)
+		if (ws->rows[i] == id) {
+			ws->rows[i] = ws->rows[--ws->nrows];
 			return;
 		}
 }
@@ -736,46 +741,197 @@ backoff(int attempts)
 }
 
 static void
+wsend_free(struct wsend *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nrows; i++)
+		free(s->payloads[i]);
+	free(s->payloads);
+	outbox_rows_free(s->rows, s->nrows);
+	free(s->sink);
+	free(s->topic);
+	free(s);
+}
+
+static void
 send_done(enum sink_result r, long retry_after, const char *error,
     void *arg)
 {
 	struct wsend	*s = arg;
 	struct watch	*w = s->w;
+	struct wsink	*ws;
 	time_t		 now = time(NULL), next;
-	int		 rc;
+	size_t		 i;
+	int		 rc = 0;
 
 	if (r == SINK_DELIVERED) {
-		rc = store_outbox_delivered(w->st, s->row.id, now);
-		log_debug("sink '%s': alert %s delivered", s->row.sink,
-		    s->row.alert_id);
-	} else if (r == SINK_FAILED ||
-	    now - s->row.created >= WATCH_RETRY_FOR) {
-		rc = store_outbox_failed(w->st, s->row.id, now, error);
-		log_warnx("sink '%s': alert %s failed for good: %s",
-		    s->row.sink, s->row.alert_id, error ? error : "?");
+		rc |= store_send_log(w->st, s->sink, s->topic, now);
+		log_debug("sink '%s': %zu alert%s delivered", s->sink,
+		    s->nrows, s->nrows == 1 ? "" : "s (digest)");
+	} else
 		w->failed = 1;
-	} else {
-		next = now + (retry_after >= 0 ? retry_after :
-		    backoff(s->row.attempts));
-		rc = store_outbox_retry(w->st, s->row.id, next, error);
-		log_info("sink '%s': alert %s not delivered (%s); retry in "
-		    "%lds", s->row.sink, s->row.alert_id, error ? error : "?",
-		    (long)(next - now));
-		w->failed = 1;
+	for (i = 0; i < s->nrows; i++) {
+		struct outbox_row *row = &s->rows[i];
+
+		if (r == SINK_DELIVERED)
+			rc |= store_outbox_delivered(w->st, row->id, now);
+		else if (r == SINK_FAILED ||
+		    now - row->created >= WATCH_RETRY_FOR) {
+			rc |= store_outbox_failed(w->st, row->id, now, error);
+			log_warnx("sink '%s': alert %s failed for good: %s",
+			    s->sink, row->alert_id, error ? error : "?");
+		} else {
+			next = now + (retry_after >= 0 ? retry_after :
+			    backoff(row->attempts));
+			rc |= store_outbox_retry(w->st, row->id, next, error);
+			if (i == 0)
+				log_info("sink '%s': not delivered (%s); retry "
+				    "in %lds", s->sink, error ? error : "?",
+				    (long)(next - now));
+		}
 	}
-	if (rc == -1)
+	if (rc != 0)
 		w->failed = 1;
-	/* The sink may be gone after a reload; its slot is found by name. */
-	if ((s->ws = wsink_find(w, s->row.sink)) != NULL)
-		flight_end(s->ws, s->row.id);
+	/* After a reload the sink's slot is found by name, if it is still there. */
+	if ((ws = wsink_find(w, s->sink)) != NULL) {
+		for (i = 0; i < s->nrows; i++)
+			flight_end(ws, s->rows[i].id);
+		if (ws->sending > 0)
+			ws->sending--;
+	}
 	w->sends--;
-	free(s->payload);
-	free(s->row.sink);
-	free(s->row.alert_id);
-	free(s->row.payload);
-	free(s);
+	wsend_free(s);
 	deliver(w);
 	check_idle(w);
+}
+
+/* Sends rows[0..n) of one topic as one message; takes the rows. */
+static void
+send_rows(struct watch *w, struct wsink *ws, struct outbox_row *rows,
+    size_t n)
+{
+	struct wsend	*s;
+	size_t		 i;
+
+	s = xcalloc(1, sizeof(*s));
+	s->w = w;
+	s->sink = xstrdup(ws->name);
+	s->topic = xstrdup(rows[0].topic);
+	s->rows = xcalloc(n, sizeof(*s->rows));
+	s->payloads = xcalloc(n, sizeof(*s->payloads));
+	s->nrows = n;
+	for (i = 0; i < n; i++) {
+		s->rows[i] = rows[i];
+		memset(&rows[i], 0, sizeof(rows[i]));
+		s->payloads[i] = with_also_in(w, &s->rows[i]);
+	}
+	if (sink_send(ws->sink, (const char *const *)s->payloads, n, send_done,
+	    s) == -1) {
+		log_warnx("sink '%s': cannot start a delivery; retried later",
+		    ws->name);
+		for (i = 0; i < n; i++)
+			store_outbox_retry(w->st, s->rows[i].id, time(NULL) +
+			    backoff(s->rows[i].attempts), "cannot start");
+		wsend_free(s);
+		return;
+	}
+	ws->rows = xreallocarray(ws->rows, ws->nrows + n, sizeof(*ws->rows));
+	for (i = 0; i < n; i++)
+		ws->rows[ws->nrows++] = s->rows[i].id;
+	ws->sending++;
+	w->sends++;
+}
+
+/* Seconds until the quiet window of 't' ends, or 0 outside it. */
+static long
+quiet_left(const struct config_topic *t, time_t now)
+{
+	struct tm	 tm;
+	int		 m, start = t->quiet_start, end = t->quiet_end;
+	int		 in;
+
+	if (start < 0)
+		return 0;
+	localtime_r(&now, &tm);
+	m = tm.tm_hour * 60 + tm.tm_min;
+	in = start <= end ? m >= start && m < end : m >= start || m < end;
+	if (!in)
+		return 0;
+	return ((end - m + 1440) % 1440) * 60L - tm.tm_sec;
+}
+
+static void
+defer_rows(struct watch *w, struct outbox_row *rows, size_t n, time_t until,
+    int fold)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (store_outbox_defer(w->st, rows[i].id, until, fold) == -1)
+			w->failed = 1;
+}
+
+/*
+ * The delivery policy of one topic's due rows on one sink: quiet hours
+ * hold them (to go out as one digest when they end), a digest window
+ * batches them, a rate cap sends what it allows and folds the rest into
+ * one digest when the window has room again.  priority = high, and alerts
+ * that belong to no topic (feed health), skip all of it.
+ */
+static void
+deliver_topic(struct watch *w, struct wsink *ws, struct outbox_row *rows,
+    size_t n, time_t now)
+{
+	const struct config_topic	*t = topic_find(w->cf, rows[0].topic);
+	size_t				 i, nfold = 0, allowed;
+	long				 left, sent;
+	time_t				 oldest, first = rows[0].created;
+
+	for (i = 0; i < n; i++) {
+		nfold += rows[i].fold != 0;
+		if (rows[i].created < first)
+			first = rows[i].created;
+	}
+	if (t == NULL || t->priority == PRIORITY_HIGH) {
+		for (i = 0; i < n && ws->sending < WATCH_SINK_PARALLEL; i++)
+			send_rows(w, ws, &rows[i], 1);
+		return;
+	}
+	if ((left = quiet_left(t, now)) > 0) {
+		defer_rows(w, rows, n, now + left, 1);
+		return;
+	}
+	if (t->digest > 0 && first + t->digest > now) {
+		defer_rows(w, rows, n, first + t->digest, 1);
+		return;
+	}
+	if (t->digest > 0 || nfold > 0) {
+		/* One message, counted once against the rate. */
+		send_rows(w, ws, rows, n);
+		return;
+	}
+	if (t->rate_count > 0) {
+		if (store_send_count(w->st, ws->name, t->name,
+		    now - t->rate_period, &sent, &oldest) == -1)
+			return;
+		allowed = sent < t->rate_count ? (size_t)(t->rate_count - sent) :
+		    0;
+		for (i = 0; i < n && i < allowed &&
+		    ws->sending < WATCH_SINK_PARALLEL; i++)
+			send_rows(w, ws, &rows[i], 1);
+		if (i < n && i == allowed) {
+			log_info("sink '%s': topic '%s' is over its rate of "
+			    "%ld/%lds; %zu alerts fold into one digest",
+			    ws->name, t->name, t->rate_count, t->rate_period,
+			    n - i);
+			defer_rows(w, &rows[i], n - i, (oldest ? oldest : now) +
+			    t->rate_period, 1);
+		}
+		return;
+	}
+	for (i = 0; i < n && ws->sending < WATCH_SINK_PARALLEL; i++)
+		send_rows(w, ws, &rows[i], 1);
 }
 
 static void
@@ -790,44 +946,46 @@ arm_timer(struct watch *w)
 	event_add(w->timer, &tv);
 }
 
+#define WATCH_DUE_BATCH	256
+
 static void
 deliver(struct watch *w)
 {
 	struct wsink		*ws;
-	struct outbox_row	*rows;
-	struct wsend		*s;
-	const char		*alerts[1];
-	size_t			 i, j, n;
+	struct outbox_row	*rows, *group;
+	size_t			 i, j, k, n, ngroup;
 	time_t			 now = time(NULL);
 
 	if (w->dry || w->hold || w->stopping)
 		return;
 	for (i = 0; i < w->nsinks; i++) {
 		ws = &w->sinks[i];
-		if (ws->sink == NULL || ws->ninflight == WATCH_SINK_PARALLEL)
+		if (ws->sink == NULL || ws->sending >= WATCH_SINK_PARALLEL)
 			continue;
-		if (store_outbox_due(w->st, ws->name, now,
-		    WATCH_SINK_PARALLEL * 2, &rows, &n) == -1)
+		if (store_outbox_due(w->st, ws->name, now, WATCH_DUE_BATCH,
+		    &rows, &n) == -1)
 			continue;
-		for (j = 0; j < n && ws->ninflight < WATCH_SINK_PARALLEL; j++) {
-			if (in_flight(ws, rows[j].id))
+		group = xcalloc(n + 1, sizeof(*group));
+		/* Topic by topic, in the order their oldest row is due. */
+		for (j = 0; j < n && ws->sending < WATCH_SINK_PARALLEL; j++) {
+			if (rows[j].topic == NULL || in_flight(ws, rows[j].id))
 				continue;
-			s = xcalloc(1, sizeof(*s));
-			s->w = w;
-			s->ws = ws;
-			s->row = rows[j];
-			memset(&rows[j], 0, sizeof(rows[j]));
-			s->payload = with_also_in(w, &s->row);
-			alerts[0] = s->payload;
-			if (sink_send(ws->sink, alerts, 1, send_done, s) == -1) {
-				free(s->payload);
-				rows[j] = s->row;
-				free(s);
-				continue;
+			ngroup = 0;
+			for (k = j; k < n; k++) {
+				if (rows[k].topic == NULL ||
+				    strcmp(rows[k].topic, rows[j].topic) != 0 ||
+				    in_flight(ws, rows[k].id))
+					continue;
+				group[ngroup++] = rows[k];
+				if (k != j)
+					memset(&rows[k], 0, sizeof(rows[k]));
 			}
-			ws->inflight[ws->ninflight++] = s->row.id;
-			w->sends++;
+			memset(&rows[j], 0, sizeof(rows[j]));
+			deliver_topic(w, ws, group, ngroup, now);
+			for (k = 0; k < ngroup; k++)
+				outbox_row_clear(&group[k]);
 		}
+		free(group);
 		outbox_rows_free(rows, n);
 	}
 	arm_timer(w);

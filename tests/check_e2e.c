@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <glib.h>
 #include <jansson.h>
@@ -692,6 +693,139 @@ START_TEST(test_backtest)
 }
 END_TEST
 
+/* A feed of 'n' Lavrov stories and a config whose topic has 'policy'. */
+static char *
+policy_config(struct fixture *fx, int n, const char *policy)
+{
+	GString		*feed = g_string_new("<rss version=\"2.0\"><channel>"
+	    "<title>p</title>");
+	char		*url, *text, *conf;
+	int		 i;
+
+	for (i = 0; i < n; i++)
+		g_string_append_printf(feed, "<item><title>Lavrov story %d"
+		    "</title><guid>p-%d</guid><link>https://p.example.org/%d"
+		    "</link></item>", i, i, i);
+	g_string_append(feed, "</channel></rss>");
+	httpd_route(fx->httpd, "/p.xml", 200, "application/rss+xml",
+	    feed->str, feed->len, NULL);
+	url = httpd_url(fx->httpd, "/p.xml");
+	/* The exec sink logs one line per message: topic and alert count. */
+	text = xasprintf("[daemon]\nstate = %s/p.db\nbackfill = 0\n"
+	    "[feed p]\nurl = %s\n[topic lavrov]\nquery = Lavrov\n%s\n"
+	    "[topic crimea]\nquery = story\npriority = high\n%s\n"
+	    "[sink hook]\ntype = exec\ncommand = /bin/sh -c 'echo "
+	    "\"$FEEDWATCH_TOPIC $FEEDWATCH_COUNT\" >> %s/sent'\n", fx->dir,
+	    url, policy, policy, fx->dir);
+	conf = test_write(fx->dir, "p.conf", text);
+	free(text);
+	free(url);
+	g_string_free(feed, TRUE);
+	return conf;
+}
+
+static char *
+sent_log(struct fixture *fx)
+{
+	char	*path, *text;
+
+	path = xasprintf("%s/sent", fx->dir);
+	text = access(path, F_OK) == 0 ? test_slurp(path) : g_strdup("");
+	free(path);
+	return text;
+}
+
+static void
+check_pass(const char *conf)
+{
+	struct test_proc	 p;
+	const char		*args[] = { "check", "-c", conf, NULL };
+
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	test_proc_clear(&p);
+}
+
+/* digest: the window's alerts go out as one message when it closes. */
+START_TEST(test_policy_digest)
+{
+	struct fixture	 fx;
+	char		*conf, *sent;
+
+	fixture_start(&fx, "");
+	conf = policy_config(&fx, 3, "digest = 2s");
+	/* The first poll of a feed only alerts within backfill: make it old. */
+	check_pass(conf);
+	policy_config(&fx, 5, "digest = 2s");
+	check_pass(conf);
+	sent = sent_log(&fx);
+	/* crimea is priority high: no batching; lavrov waits for its window. */
+	ck_assert_int_eq(test_count_lines(sent, "crimea 1"), 2);
+	ck_assert_int_eq(test_count_lines(sent, "lavrov"), 0);
+	g_free(sent);
+	g_usleep(2200000);
+	check_pass(conf);
+	sent = sent_log(&fx);
+	ck_assert_msg(test_count_lines(sent, "lavrov 2") == 1, "sent: %s", sent);
+	g_free(sent);
+	free(conf);
+	fixture_stop(&fx);
+}
+END_TEST
+
+/* rate: what the cap allows goes out alone, the rest in one digest later. */
+START_TEST(test_policy_rate)
+{
+	struct fixture	 fx;
+	char		*conf, *sent;
+
+	fixture_start(&fx, "");
+	conf = policy_config(&fx, 1, "rate = 1/s");
+	check_pass(conf);
+	policy_config(&fx, 5, "rate = 1/s");
+	check_pass(conf);
+	sent = sent_log(&fx);
+	ck_assert_msg(test_count_lines(sent, "lavrov 1") == 1, "sent: %s",
+	    sent);
+	ck_assert_int_eq(test_count_lines(sent, "crimea 1"), 4);
+	g_free(sent);
+	g_usleep(1500000);
+	check_pass(conf);
+	sent = sent_log(&fx);
+	ck_assert_msg(test_count_lines(sent, "lavrov 3") == 1, "sent: %s", sent);
+	g_free(sent);
+	free(conf);
+	fixture_stop(&fx);
+}
+END_TEST
+
+/* quiet hours hold normal alerts; priority = high passes through. */
+START_TEST(test_policy_quiet)
+{
+	struct fixture	 fx;
+	char		*conf, *sent, quiet[64];
+	time_t		 now = time(NULL);
+	struct tm	 a, b;
+	time_t		 t0 = now - 60, t1 = now + 3600;
+
+	localtime_r(&t0, &a);
+	localtime_r(&t1, &b);
+	snprintf(quiet, sizeof(quiet), "quiet = %02d:%02d-%02d:%02d", a.tm_hour,
+	    a.tm_min, b.tm_hour, b.tm_min);
+	fixture_start(&fx, "");
+	conf = policy_config(&fx, 1, quiet);
+	check_pass(conf);
+	policy_config(&fx, 3, quiet);
+	check_pass(conf);
+	sent = sent_log(&fx);
+	ck_assert_int_eq(test_count_lines(sent, "crimea 1"), 2);
+	ck_assert_msg(test_count_lines(sent, "lavrov") == 0, "sent: %s", sent);
+	g_free(sent);
+	free(conf);
+	fixture_stop(&fx);
+}
+END_TEST
+
 START_TEST(test_usage_errors)
 {
 	struct test_proc	 p;
@@ -740,6 +874,9 @@ e2e_suite(void)
 	tcase_add_test(tc, test_backfill);
 	tcase_add_test(tc, test_opml);
 	tcase_add_test(tc, test_backtest);
+	tcase_add_test(tc, test_policy_digest);
+	tcase_add_test(tc, test_policy_rate);
+	tcase_add_test(tc, test_policy_quiet);
 	suite_add_tcase(s, tc);
 	return s;
 }
