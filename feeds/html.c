@@ -79,7 +79,7 @@ html_is_block(const char *name, size_t n)
 	c = low[0] - 'a';
 	for (k = 0; k < 8 && block_first[c][k] != 0; k++) {
 		t = block_tags[block_first[c][k] - 1];
-		if (t[n] == '\0' && memcmp(t, low, n) == 0)
+		if (strncmp(t, low, n) == 0 && t[n] == '\0')
 			return 1;
 	}
 	return 0;

@@ -1563,11 +1563,12 @@ xml_feed(struct feed_parser *p, const char *s, size_t n, int terminate)
 
 		if (p->halted || p->stopped || p->truncated)
 			return p->truncated ? 0 : -1;
-		xmlParseChunk(p->ctxt, s, (int)k, terminate && k == n);
+		xmlParseChunk(p->ctxt, k > 0 ? s : NULL, (int)k,
+		    terminate && k == n);
+		if (k == n)
+			break;
 		s += k;
 		n -= k;
-		if (n == 0)
-			break;
 	}
 	if (p->halted || p->stopped)
 		return -1;
@@ -1590,10 +1591,12 @@ xml_push(struct feed_parser *p, const char *buf, size_t len, int eod)
 	}
 	do {
 		k = len > CHUNK ? CHUNK : len;
-		memcpy(p->win + p->nwin, buf, k);
-		p->nwin += k;
-		buf += k;
-		len -= k;
+		if (k > 0) {
+			memcpy(p->win + p->nwin, buf, k);
+			p->nwin += k;
+			buf += k;
+			len -= k;
+		}
 		if ((used = filter_run(p, eod && len == 0)) == -1)
 			return -1;
 		memmove(p->win, p->win + used, p->nwin - (size_t)used);
