@@ -113,6 +113,13 @@ BENCH_MATCH_OBJ = $(O)/bench/bench_match.o $(O)/alerts/norm.o \
 $(O)/bench/bench_match: $(BENCH_MATCH_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The parser alone over feed files (bench/bench_parse.sh).
+BENCH_PARSE_OBJ = $(O)/bench/bench_parse.o $(O)/feeds/parser.o \
+	$(O)/feeds/item.o $(O)/feeds/text.o $(O)/feeds/html.o \
+	$(O)/feeds/date.o $(O)/daemon/xmalloc.o $(O)/daemon/log.o
+$(O)/bench/bench_parse: $(BENCH_PARSE_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # The demo: the daemon on the bundled example config, plus a live feed.
 demo: feedwatch
 	./feedwatch demo
