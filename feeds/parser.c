@@ -766,6 +766,7 @@ set_root(struct feed_parser *p, const xmlChar *name, const xmlChar *uri,
 	else if (name_is(name, "feed") && ns == NS_OTHER) {
 		/* Atom under a misspelt namespace: read it as Atom */
 		p->format = FMT_ATOM;
+		free(p->atom_uri);	/* recovery may see a second root */
 		p->atom_uri = xstrdup((const char *)uri);
 		p->last_uri = NULL;
 	} else if (name_is(name, "entry") && ns == NS_ATOM) {
