@@ -8,11 +8,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
+#include <event2/http.h>
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "schedule.h"
 #include "store.h"
 #include "watch.h"
@@ -33,6 +36,7 @@ struct daemon {
 	char			*path;
 	struct event		*ev_hup, *ev_term, *ev_int;
 	struct event		*watchdog, *prune, *drain;
+	struct evhttp		*http;		/* [daemon] listen */
 	int			 stopping;
 };
 
@@ -141,6 +145,69 @@ on_prune(evutil_socket_t fd, short what, void *arg)
 		free_retired(d);
 }
 
+static void
+on_http(struct evhttp_request *req, void *arg)
+{
+	struct daemon	*d = arg;
+	struct evbuffer	*b;
+	const char	*uri = evhttp_request_get_uri(req);
+	char		*text;
+
+	if ((b = evbuffer_new()) == NULL) {
+		evhttp_send_error(req, 500, "out of memory");
+		return;
+	}
+	if (strcmp(uri, "/healthz") == 0) {
+		evbuffer_add_printf(b, d->stopping ? "stopping\n" : "ok\n");
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Type", "text/plain");
+		evhttp_send_reply(req, d->stopping ? 503 : 200, "OK", b);
+	} else if (strcmp(uri, "/metrics") == 0) {
+		metrics_feeds(schedule_feeds(d->s));
+		text = metrics_render(watch_store(d->w));
+		evbuffer_add(b, text, strlen(text));
+		free(text);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Type", "text/plain; version=0.0.4");
+		evhttp_send_reply(req, 200, "OK", b);
+	} else
+		evhttp_send_error(req, 404, "try /metrics or /healthz");
+	evbuffer_free(b);
+}
+
+/* [daemon] listen = HOST:PORT: /metrics and /healthz on evhttp. */
+static int
+listen_http(struct daemon *d)
+{
+	const char	*spec = d->cf->daemon.listen, *colon;
+	char		*host;
+	int		 port, rc = 0;
+
+	if (spec == NULL)
+		return 0;
+	colon = strrchr(spec, ':');
+	host = xstrndup(spec, colon - spec);
+	port = atoi(colon + 1);
+	/* [::1]:9464 */
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if ((d->http = evhttp_new(d->base)) == NULL ||
+	    evhttp_bind_socket(d->http, host, (ev_uint16_t)port) == -1) {
+		log_warnx("listen '%s': cannot bind: is the port in use? change "
+		    "[daemon] listen", spec);
+		rc = -1;
+	} else {
+		evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET |
+		    EVHTTP_REQ_HEAD);
+		evhttp_set_gencb(d->http, on_http, d);
+		log_info("serving /metrics and /healthz on %s", spec);
+	}
+	free(host);
+	return rc;
+}
+
 static int
 daemon_start(struct daemon *d)
 {
@@ -149,6 +216,8 @@ daemon_start(struct daemon *d)
 
 	if ((d->m = xfer_multi_new(d->base)) == NULL ||
 	    (d->w = watch_new(d->cf, d->base, d->m, 0)) == NULL)
+		return -1;
+	if (listen_http(d) == -1)
 		return -1;
 	d->s = schedule_new(d->base, d->w, d->cf);
 	if ((d->ev_hup = evsignal_new(d->base, SIGHUP, on_hup, d)) == NULL ||
@@ -217,6 +286,9 @@ run_daemon(const char *path, struct config *cf, struct event_base *base)
 		event_free(d.ev_term);
 	if (d.ev_int != NULL)
 		event_free(d.ev_int);
+	if (d.http != NULL)
+		evhttp_free(d.http);
+	metrics_free();
 	free_retired(&d);
 	config_free(d.cf);
 	free(d.path);

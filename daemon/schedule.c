@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "watch.h"
 #include "xmalloc.h"
@@ -27,6 +28,7 @@
 
 struct entry {
 	struct schedule		*s;
+	time_t			 due;
 	char			*name;
 	char			*host;
 	const struct config_feed *f;
@@ -86,6 +88,7 @@ arm(struct entry *e, time_t due)
 	struct timeval	 tv;
 	time_t		 now = time(NULL);
 
+	e->due = due;
 	tv.tv_sec = due > now ? due - now : 0;
 	tv.tv_usec = 0;
 	if (event_add(e->timer, &tv) == -1)
@@ -194,6 +197,7 @@ start_due(struct schedule *s)
 		}
 		e->running = 1;
 		s->running++;
+		metrics_poll_lag(difftime(time(NULL), e->due));
 	}
 }
 

@@ -31,6 +31,7 @@
 #include "item.h"
 #include "log.h"
 #include "match.h"
+#include "metrics.h"
 #include "sink.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -404,6 +405,7 @@ on_match(const struct match *m, void *arg)
 		return 0;
 	}
 	d->alerts++;
+	metrics_match(m->topic);
 	t = topic_find(w->cf, m->topic);
 	if (w->dry)
 		puts(json);
@@ -603,6 +605,8 @@ poll_done(const struct fetch_result *r, void *arg)
 	o.min_interval = r->min_interval;
 	if (r->status == FETCH_CANCELLED)
 		goto out;
+	metrics_poll(fetch_status_name(r->status), r->http_code, r->bytes,
+	    r->items, 0);
 	if (!o.ok) {
 		log_warnx("feed '%s' (%s): %s%s%s", p->f->name, p->f->url,
 		    fetch_status_name(r->status), r->error ? ": " : "",
@@ -618,9 +622,11 @@ poll_done(const struct fetch_result *r, void *arg)
 		    "retried", p->f->name);
 		o.ok = 0;
 		w->failed = 1;
-	} else if (r->status == FETCH_OK)
+	} else if (r->status == FETCH_OK) {
+		metrics_poll("new", 0, 0, 0, o.new_items);
 		log_debug("feed '%s': %zu items, %zu new, %zu alerts",
 		    p->f->name, p->nitems, o.new_items, o.alerts);
+	}
  out:
 	for (i = 0; i < p->nitems; i++)
 		feed_item_free(p->items[i]);
@@ -765,6 +771,7 @@ send_done(enum sink_result r, long retry_after, const char *error,
 	size_t		 i;
 	int		 rc = 0;
 
+	metrics_delivery(s->sink, s->nrows, r == SINK_DELIVERED);
 	if (r == SINK_DELIVERED) {
 		rc |= store_send_log(w->st, s->sink, s->topic, now);
 		log_debug("sink '%s': %zu alert%s delivered", s->sink,

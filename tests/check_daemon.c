@@ -16,6 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <curl/curl.h>
 #include <glib.h>
 
 #include "httpd.h"
@@ -297,6 +303,181 @@ START_TEST(test_demo)
 }
 END_TEST
 
+/* A free TCP port on 127.0.0.1 (the kernel's pick, released again). */
+static int
+free_port(void)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 fd, port;
+
+	ck_assert_int_ne(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+static size_t
+collect(char *p, size_t size, size_t n, void *arg)
+{
+	g_string_append_len(arg, p, size * n);
+	return size * n;
+}
+
+/* GET a URL; returns the body (g_free) and sets 'code'. */
+static char *
+http_get(const char *url, long *code)
+{
+	CURL	*c;
+	GString	*body = g_string_new(NULL);
+
+	ck_assert_ptr_nonnull(c = curl_easy_init());
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+	*code = 0;
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
+	curl_easy_cleanup(c);
+	return g_string_free(body, FALSE);
+}
+
+/* The value of the sample line starting with 'series', or -1. */
+static double
+sample(const char *text, const char *series)
+{
+	const char	*p = text;
+	size_t		 n = strlen(series);
+
+	while ((p = strstr(p, series)) != NULL) {
+		if ((p == text || p[-1] == '\n') && p[n] == ' ')
+			return atof(p + n + 1);
+		p += n;
+	}
+	return -1;
+}
+
+/* /metrics and /healthz on [daemon] listen, after real polls. */
+START_TEST(test_run_metrics)
+{
+	struct live	 l;
+	pid_t		 pid;
+	char		*url, *text;
+	long		 code;
+	int		 port = free_port(), i;
+
+	live_start(&l);
+	/* listen goes in [daemon]: rewrite the config with it. */
+	{
+		char *feed = httpd_url(l.httpd, "/live.xml");
+		char *conf = xasprintf("[daemon]\nstate = %s/state.db\n"
+		    "interval = 1s\njitter = 0%%\nbackfill = 36500d\n"
+		    "listen = 127.0.0.1:%d\n\n[feed live]\nurl = %s\n\n"
+		    "[topic lavrov]\nquery = Lavrov\n\n[sink log]\n"
+		    "type = file\npath = %s\n", l.dir, port, feed, l.alerts);
+
+		free(l.conf);
+		l.conf = test_write(l.dir, "feedwatch.conf", conf);
+		free(conf);
+		free(feed);
+	}
+	pid = daemon_start(&l);
+	ck_assert_int_eq(test_wait_lines(l.alerts, 1, WAIT), 1);
+	url = xasprintf("http://127.0.0.1:%d/metrics", port);
+	text = NULL;
+	for (i = 0; i < 100; i++) {
+		g_free(text);
+		text = http_get(url, &code);
+		if (code == 200 && sample(text, "feedwatch_alerts_delivered_total"
+		    "{sink=\"log\"}") == 1)
+			break;
+		g_usleep(100000);
+	}
+	ck_assert_int_eq(code, 200);
+	ck_assert_msg(sample(text, "feedwatch_polls_total{result=\"ok\"}") >= 1,
+	    "%s", text);
+	ck_assert(sample(text, "feedwatch_http_responses_total{code=\"200\"}")
+	    >= 1);
+	ck_assert(sample(text, "feedwatch_matches_total{topic=\"lavrov\"}")
+	    == 1);
+	ck_assert(sample(text, "feedwatch_alerts_delivered_total{sink=\"log\"}")
+	    == 1);
+	ck_assert(sample(text, "feedwatch_outbox_pending{sink=\"log\"}") == 0);
+	ck_assert(sample(text, "feedwatch_items_parsed_total") >= 2);
+	ck_assert(sample(text, "feedwatch_feeds") == 1);
+	ck_assert_ptr_nonnull(strstr(text, "# TYPE feedwatch_polls_total "
+	    "counter"));
+	g_free(text);
+	free(url);
+	url = xasprintf("http://127.0.0.1:%d/healthz", port);
+	text = http_get(url, &code);
+	ck_assert_int_eq(code, 200);
+	ck_assert_str_eq(text, "ok\n");
+	g_free(text);
+	free(url);
+	daemon_stop(&l, pid);
+	live_stop(&l);
+}
+END_TEST
+
+/* sd_notify on a socket of the test's own: READY, WATCHDOG, STOPPING. */
+START_TEST(test_run_sd_notify)
+{
+	struct live		 l;
+	struct sockaddr_un	 sun;
+	char			 buf[512], *path;
+	GString			*got = g_string_new(NULL);
+	pid_t			 pid;
+	ssize_t			 n;
+	int			 fd, i, stopped = 0;
+
+	live_start(&l);
+	path = xasprintf("%s/notify.sock", l.dir);
+	ck_assert_int_ne(fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0),
+	    -1);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	ck_assert(strlen(path) < sizeof(sun.sun_path));
+	strcpy(sun.sun_path, path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	setenv("NOTIFY_SOCKET", path, 1);
+	setenv("WATCHDOG_USEC", "200000", 1);
+	unsetenv("WATCHDOG_PID");
+	pid = daemon_start(&l);
+	for (i = 0; i < 200; i++) {
+		while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+			buf[n] = '\0';
+			g_string_append(got, buf);
+			g_string_append_c(got, '\n');
+		}
+		if (!stopped && strstr(got->str, "READY=1") != NULL &&
+		    test_count_lines(got->str, "WATCHDOG=1") >= 3) {
+			ck_assert_int_eq(kill(pid, SIGTERM), 0);
+			stopped = 1;
+		}
+		if (stopped && strstr(got->str, "STOPPING=1") != NULL)
+			break;
+		g_usleep(50000);
+	}
+	ck_assert_msg(strstr(got->str, "READY=1") != NULL, "got: %s", got->str);
+	ck_assert_ptr_nonnull(strstr(got->str, "STATUS=watching 1 feeds"));
+	ck_assert_int_ge(test_count_lines(got->str, "WATCHDOG=1"), 3);
+	ck_assert_msg(strstr(got->str, "STOPPING=1") != NULL, "got: %s",
+	    got->str);
+	ck_assert_int_eq(test_wait(pid, WAIT), 0);
+	close(fd);
+	g_string_free(got, TRUE);
+	free(path);
+	live_stop(&l);
+}
+END_TEST
+
 Suite *
 daemon_suite(void)
 {
@@ -309,6 +490,8 @@ daemon_suite(void)
 	tcase_add_test(tc, test_run_reload);
 	tcase_add_test(tc, test_run_backoff);
 	tcase_add_test(tc, test_demo);
+	tcase_add_test(tc, test_run_metrics);
+	tcase_add_test(tc, test_run_sd_notify);
 	suite_add_tcase(s, tc);
 	return s;
 }
