@@ -1431,7 +1431,7 @@ amp_check(const unsigned char *s, size_t n, int eod)
 		return eod ? 0 : -1;
 	if (s[i] == '#') {
 		i++;
-		if (i < n && (s[i] == 'x' || s[i] == 'X')) {
+		if (i < n && s[i] == 'x') {	/* XML has no "&#X" */
 			for (i++; i < n && i < 16 && is_hex(s[i]); i++)
 				;
 			if (i < n && i == 3)

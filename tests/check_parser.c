@@ -1086,6 +1086,7 @@ START_TEST(test_memory_bounded)
 	feed_parser_global_init();
 	getrusage(RUSAGE_SELF, &ru);
 	before = ru.ru_maxrss;
+	(void)before;
 	p = feed_parser_new(NULL, NULL, count_only, &n);
 	ck_assert_int_eq(feed_parser_push(p, "<rss><channel>", 14), 0);
 	for (i = 0; bytes < target; i++) {
@@ -1127,13 +1128,25 @@ static const char *const fld_names[NFLD] = {
 };
 
 /*
- * Minimum agreement per field, in per mille, set after reading every
- * disagreement (the ones where feedparser is wrong are excused below).
+ * Minimum agreement per field, in per mille: just under what we reach,
+ * so that a regression fails.  The disagreements left, by kind (the ones
+ * where feedparser is plainly wrong are excused below instead):
+ *  - dates: feedparser accepts impossible times (25:51) and "T 01:55";
+ *    we return null.  It misses non-English day names ("mer, 16 nov")
+ *    that we read;
+ *  - undeclared non-UTF-8 encodings and double-encoded UTF-8 (mojibake):
+ *    feedparser guesses and repairs, we follow XML (UTF-8) and repair
+ *    bad bytes to U+FFFD;
+ *  - several authors, ids or links in one entry: feedparser keeps the
+ *    last, we the first (or the best ranked: an HTML alternate link);
+ *  - Laminas fixtures with elements in made-up namespaces (dc10,
+ *    atom10-in-RSS variants) and items nested illegally in items;
+ *  - feedparser's sanitizer keeps the text of <script> in "crazy" HTML.
  */
 static const int fld_min[NFLD] = {
-	[FLD_TITLE] = 970, [FLD_LINK] = 960, [FLD_ID] = 970,
-	[FLD_PUBLISHED] = 980, [FLD_UPDATED] = 980, [FLD_AUTHOR] = 970,
-	[FLD_CATEGORIES] = 980, [FLD_SUMMARY] = 940, [FLD_COUNT] = 985,
+	[FLD_TITLE] = 985, [FLD_LINK] = 985, [FLD_ID] = 985,
+	[FLD_PUBLISHED] = 982, [FLD_UPDATED] = 990, [FLD_AUTHOR] = 980,
+	[FLD_CATEGORIES] = 978, [FLD_SUMMARY] = 970, [FLD_COUNT] = 995,
 };
 
 /*
