@@ -6,7 +6,8 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 DOCDIR	?= $(PREFIX)/share/doc/feedwatch
-SYSCONFDIR ?= /etc
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 
 PKG_CONFIG ?= pkg-config
 PKGS	= libcurl libevent libxml-2.0 sqlite3 jansson libsystemd libutf8proc \
@@ -126,8 +127,16 @@ demo: feedwatch
 	./feedwatch demo
 
 install: feedwatch
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)/examples/feeds
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)/examples/feeds \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR)
 	install -m 755 feedwatch $(DESTDIR)$(BINDIR)/feedwatch
+	install -m 644 man/man1/feedwatch.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/man5/feedwatch.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/feedwatch.service.in \
+	    > $(DESTDIR)$(UNITDIR)/feedwatch.service
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/user/feedwatch.service.in \
+	    > $(DESTDIR)$(USERUNITDIR)/feedwatch.service
 	install -m 644 examples/feedwatch.conf $(DESTDIR)$(DOCDIR)/examples/
 	install -m 644 examples/feeds/* $(DESTDIR)$(DOCDIR)/examples/feeds/
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/

@@ -774,8 +774,10 @@ send_done(enum sink_result r, long retry_after, const char *error,
 	metrics_delivery(s->sink, s->nrows, r == SINK_DELIVERED);
 	if (r == SINK_DELIVERED) {
 		rc |= store_send_log(w->st, s->sink, s->topic, now);
-		log_debug("sink '%s': %zu alert%s delivered", s->sink,
-		    s->nrows, s->nrows == 1 ? "" : "s (digest)");
+		log_info("sink '%s': %s %s delivered (topic '%s')", s->sink,
+		    s->nrows == 1 ? "alert" : "digest of",
+		    s->nrows == 1 ? s->rows[0].alert_id : "several alerts",
+		    s->topic);
 	} else
 		w->failed = 1;
 	for (i = 0; i < s->nrows; i++) {

@@ -478,6 +478,76 @@ START_TEST(test_run_sd_notify)
 }
 END_TEST
 
+/*
+ * The units pass systemd-analyze verify, and the system unit's exposure
+ * is 1.2 or lower.  Skipped, saying so, where systemd-analyze is absent.
+ */
+START_TEST(test_units)
+{
+	char		*dir, *bindir, *in, *text, *unit, *out = NULL, *err = NULL;
+	const char	*units[] = { "feedwatch.service.in",
+	    "user/feedwatch.service.in" };
+	gchar		**parts;
+	gint		 status;
+	double		 exposure;
+	size_t		 i;
+
+	if (g_find_program_in_path("systemd-analyze") == NULL) {
+		printf("test_units: skipped: systemd-analyze is not installed\n");
+		return;
+	}
+	dir = test_tmpdir();
+	bindir = g_path_get_dirname(test_env("FEEDWATCH"));
+	for (i = 0; i < 2; i++) {
+		in = xasprintf("%s/systemd/%s", test_env("FEEDWATCH_SRC"),
+		    units[i]);
+		text = test_slurp(in);
+		parts = g_strsplit(text, "@BINDIR@", -1);
+		g_free(text);
+		text = g_strjoinv(bindir, parts);
+		g_strfreev(parts);
+		/* The binary's name must be feedwatch, as ExecStart says. */
+		unit = test_write(dir, "feedwatch.service", text);
+		{
+			const char *argv[] = { "systemd-analyze", "verify",
+			    "--man=no", unit, NULL };
+
+			ck_assert(g_spawn_sync(NULL, (gchar **)argv, NULL,
+			    G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+			    &status, NULL));
+			ck_assert_msg(status == 0 && *err == '\0',
+			    "%s: verify: %s%s", units[i], out, err);
+			g_free(out);
+			g_free(err);
+		}
+		if (i == 0) {
+			const char *argv[] = { "systemd-analyze", "security",
+			    "--offline=true", unit, NULL };
+			const char *p;
+
+			ck_assert(g_spawn_sync(NULL, (gchar **)argv, NULL,
+			    G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+			    &status, NULL));
+			p = strstr(out, "Overall exposure level for "
+			    "feedwatch.service: ");
+			ck_assert_msg(p != NULL, "security: %s%s", out, err);
+			exposure = atof(p + strlen("Overall exposure level for "
+			    "feedwatch.service: "));
+			ck_assert_msg(exposure <= 1.2, "exposure %.1f > 1.2",
+			    exposure);
+			g_free(out);
+			g_free(err);
+		}
+		g_free(text);
+		free(unit);
+		free(in);
+	}
+	g_free(bindir);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *
 daemon_suite(void)
 {
@@ -492,6 +562,7 @@ daemon_suite(void)
 	tcase_add_test(tc, test_demo);
 	tcase_add_test(tc, test_run_metrics);
 	tcase_add_test(tc, test_run_sd_notify);
+	tcase_add_test(tc, test_units);
 	suite_add_tcase(s, tc);
 	return s;
 }
