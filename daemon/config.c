@@ -337,29 +337,31 @@ list_free(struct config_list *l)
 	l->n = 0;
 }
 
-/* Reads a secret from a file: the first line, without its newline. */
+/*
+ * Reads a secret from a file: the first line, without its newline, at most
+ * 4 KiB (so that a path such as /dev/zero cannot exhaust memory).
+ */
 static char *
 read_secret(struct loader *ld, int line, const char *key, const char *path)
 {
 	FILE	*f;
-	char	*buf = NULL;
-	size_t	 cap = 0;
-	ssize_t	 n;
+	char	 buf[4096];
+	size_t	 n;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		cerr(ld, line, "%s '%s': %s", key, path, strerror(errno));
 		return NULL;
 	}
-	if ((n = getline(&buf, &cap, f)) == -1) {
+	if (fgets(buf, sizeof(buf), f) == NULL) {
 		cerr(ld, line, "%s '%s': the file is empty", key, path);
-		free(buf);
-		buf = NULL;
-	} else {
-		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-			buf[--n] = '\0';
+		fclose(f);
+		return NULL;
 	}
 	fclose(f);
-	return buf;
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	return xstrdup(buf);
 }
 
 /* Rejects keys not in 'allowed' (NULL-terminated). */
@@ -966,9 +968,28 @@ compile_topics(struct loader *ld, gchar **groups)
 struct config *
 config_load(const char *path)
 {
+	struct config	*cf;
+	GError		*gerr = NULL;
+	gchar		*text;
+	gsize		 len;
+
+	if (!g_file_get_contents(path, &text, &len, &gerr)) {
+		fprintf(stderr, "%s:0: cannot read the config: %s\n", path,
+		    gerr->message);
+		g_clear_error(&gerr);
+		return NULL;
+	}
+	cf = config_parse(path, text, len);
+	g_free(text);
+	return cf;
+}
+
+struct config *
+config_parse(const char *path, const char *text, size_t len)
+{
 	struct loader	 ld;
-	gchar		*text = NULL, **groups = NULL;
-	gsize		 len, i;
+	gchar		**groups = NULL;
+	gsize		 i;
 	GError		*gerr = NULL;
 	const char	*g, *sp;
 
@@ -978,14 +999,7 @@ config_load(const char *path)
 	ld.cf->path = xstrdup(path);
 	ld.lines = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
 	ld.kf = g_key_file_new();
-	if (!g_file_get_contents(path, &text, &len, &gerr)) {
-		fprintf(stderr, "%s:0: cannot read the config: %s\n", path,
-		    gerr->message);
-		g_clear_error(&gerr);
-		ld.errors++;
-		goto out;
-	}
-	if (strlen(text) != len) {
+	if (memchr(text, '\0', len) != NULL) {
 		fprintf(stderr, "%s:0: the config holds a NUL byte: is it a "
 		    "text file?\n", path);
 		ld.errors++;
@@ -1043,7 +1057,6 @@ config_load(const char *path)
 	compile_topics(&ld, groups);
  out:
 	g_strfreev(groups);
-	g_free(text);
 	g_key_file_free(ld.kf);
 	g_hash_table_destroy(ld.lines);
 	if (ld.errors > 0) {

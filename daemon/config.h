@@ -105,6 +105,12 @@ int		 config_parse_duration(const char *s, long *secs);
 /* Loads and validates 'path'.  NULL after printing every error found. */
 struct config	*config_load(const char *path);
 
+/*
+ * The same for config text in memory ('path' names it in messages;
+ * text[len] must be a NUL).
+ */
+struct config	*config_parse(const char *path, const char *text, size_t len);
+
 void		 config_free(struct config *cf);
 
 /*

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 #include <libxml/parser.h>
@@ -107,6 +108,7 @@ opml_read(const char *path, struct opml_feed **feeds, size_t *n, char *err,
 	xmlDoc		*doc;
 	xmlNode		*root, *body;
 	GError		*gerr = NULL;
+	struct stat	 sb;
 	gchar		*text;
 	gsize		 len;
 	int		 rc = -1;
@@ -115,6 +117,12 @@ opml_read(const char *path, struct opml_feed **feeds, size_t *n, char *err,
 	*feeds = NULL;
 	*n = 0;
 	/* Read it ourselves: the entity loader refuses every load, by design. */
+	if (stat(path, &sb) == 0 && (!S_ISREG(sb.st_mode) ||
+	    sb.st_size > OPML_MAX_SIZE)) {
+		snprintf(err, errlen, "not a regular file of at most %d MiB",
+		    OPML_MAX_SIZE >> 20);
+		return -1;
+	}
 	if (!g_file_get_contents(path, &text, &len, &gerr)) {
 		snprintf(err, errlen, "%s", gerr->message);
 		g_error_free(gerr);
