@@ -12,7 +12,7 @@ USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 PKG_CONFIG ?= pkg-config
 PKGS	= libcurl libevent libxml-2.0 sqlite3 jansson libsystemd libutf8proc \
 	  libpcre2-8 glib-2.0 libnotify
-TEST_PKGS = check
+TEST_PKGS = check zlib
 
 WARN	= -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wshadow -Wpointer-arith -Wwrite-strings -Wvla -Wformat=2 \
@@ -38,7 +38,8 @@ ALERTS_SRC = alerts/norm.c alerts/query.c alerts/match.c alerts/alert.c \
 LIB_SRC	= $(DAEMON_SRC) $(FEEDS_SRC) $(ALERTS_SRC)
 TEST_SRC = tests/run.c tests/httpd.c tests/check_config.c \
 	   tests/check_parser.c tests/check_match.c tests/check_e2e.c \
-	   tests/check_daemon.c tests/check_sinks.c
+	   tests/check_daemon.c tests/check_sinks.c tests/hostile.c \
+	   tests/check_hostile.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build

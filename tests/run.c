@@ -196,6 +196,7 @@ main(void)
 	srunner_add_suite(sr, match_suite());
 	srunner_add_suite(sr, e2e_suite());
 	srunner_add_suite(sr, daemon_suite());
+	srunner_add_suite(sr, hostile_suite());
 	srunner_add_suite(sr, sinks_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

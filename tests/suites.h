@@ -16,6 +16,7 @@ Suite	*parser_suite(void);
 Suite	*match_suite(void);
 Suite	*e2e_suite(void);
 Suite	*daemon_suite(void);
+Suite	*hostile_suite(void);
 Suite	*sinks_suite(void);
 
 /* $name, or fails the current test with a message naming it. */

@@ -1,0 +1,248 @@
+/*
+ * check_hostile.c: feedwatch run against a server that misbehaves in every
+ * way tests/hostile.h lists, next to one good feed on another server.
+ *
+ * The daemon must keep running, keep polling the good feed on its 1 s
+ * schedule, alert its item once, report each bad feed with a reason in
+ * `status`, never read the XXE targets, and stay under a memory bound:
+ * HOSTILE_MAX_RSS_KB of peak RSS (64 MiB; measured about 27 MiB) while it streams a 64 MiB title, a
+ * million items and a 256 MiB gzip bomb (all bodies capped at max-size,
+ * 80M here).
+ */
+#include "suites.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <jansson.h>
+
+#include "hostile.h"
+#include "httpd.h"
+#include "xmalloc.h"
+
+/* ASan's shadow memory and quarantine multiply the footprint. */
+#define HOSTILE_MAX_RSS_KB	(getenv("ASAN_OPTIONS") ? 512 * 1024 : \
+				    64 * 1024)
+
+static const char *const paths[] = {
+	"/hang", "/slow", "/endless", "/bomb", "/loop", "/tofile", "/chain",
+	"/r429", "/r503", "/notfound", "/gone", "/half", "/wrongtype",
+	"/charset", "/badutf8", "/nest", "/laughs", "/xxe-file", "/xxe-url",
+	"/million", "/bigtitle"
+};
+
+static const char good_rss[] =
+    "<rss version=\"2.0\"><channel><title>Good</title>"
+    "<item><title>Lavrov meets Blinken</title><guid>ok1</guid>"
+    "<link>https://ok.example.org/1</link>"
+    "<pubDate>Fri, 27 Nov 2026 09:00:00 GMT</pubDate></item>"
+    "</channel></rss>";
+
+static long
+peak_rss_kb(pid_t pid)
+{
+	char	*path, *text, *p;
+	long	 kb = -1;
+
+	path = xasprintf("/proc/%d/status", (int)pid);
+	if (g_file_get_contents(path, &text, NULL, NULL)) {
+		if ((p = strstr(text, "VmHWM:")) != NULL)
+			kb = atol(p + 6);
+		g_free(text);
+	}
+	free(path);
+	return kb;
+}
+
+static json_t *
+feed_status(json_t *st, const char *name)
+{
+	json_t	*f;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(st, "feeds"), i, f)
+		if (strcmp(json_string_value(json_object_get(f, "name")),
+		    name) == 0)
+			return f;
+	return NULL;
+}
+
+static const char *
+error_of(json_t *st, const char *name)
+{
+	json_t		*f = feed_status(st, name);
+	const char	*e;
+
+	ck_assert_msg(f != NULL, "no status for feed %s", name);
+	e = json_string_value(json_object_get(f, "error"));
+	return e != NULL ? e : "";
+}
+
+START_TEST(test_hostile_server)
+{
+	struct hostile		*bad;
+	struct httpd		*good;
+	struct test_proc	 p;
+	GString			*conf;
+	json_t			*st;
+	char			*dir, *secret, *path, *alerts, *log, *text, *url;
+	const char		*status_args[] = { "status", "--json", "-c", NULL,
+	    NULL };
+	const char		*run_args[] = { "run", "-c", NULL, NULL };
+	unsigned int		 polls;
+	pid_t			 pid;
+	long			 rss;
+	size_t			 i;
+
+	dir = test_tmpdir();
+	secret = test_write(dir, "secret.txt", "XXE-SECRET-7f3a\n");
+	alerts = xasprintf("%s/alerts.jsonl", dir);
+	log = xasprintf("%s/daemon.log", dir);
+	bad = hostile_start(secret);
+	good = httpd_start();
+	httpd_route(good, "/ok.xml", 200, "application/rss+xml", good_rss,
+	    sizeof(good_rss) - 1, "\"ok\"");
+	conf = g_string_new(NULL);
+	url = httpd_url(good, "/ok.xml");
+	g_string_append_printf(conf, "[daemon]\nstate = %s/state.db\n"
+	    "interval = 1s\njitter = 0%%\ntimeout = 3s\nmax-size = 80M\n"
+	    "backfill = 36500d\n\n[feed ok]\nurl = %s\n\n", dir, url);
+	free(url);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		g_string_append_printf(conf, "[feed %s]\nurl = "
+		    "http://127.0.0.1:%d%s\n\n", paths[i] + 1,
+		    hostile_port(bad), paths[i]);
+	g_string_append_printf(conf, "[topic lavrov]\nquery = Lavrov\n\n"
+	    "[sink log]\ntype = file\npath = %s\n", alerts);
+	path = test_write(dir, "feedwatch.conf", conf->str);
+	run_args[2] = status_args[3] = path;
+	pid = test_spawn(run_args, log);
+
+	/* The good feed keeps its 1 s schedule through all of it. */
+	g_usleep(12 * 1000000);
+	ck_assert_msg(kill(pid, 0) == 0, "feedwatch run died");
+	polls = httpd_hits(good, "/ok.xml");
+	ck_assert_msg(polls >= 8, "the good feed was polled %u times in 12 s",
+	    polls);
+	rss = peak_rss_kb(pid);
+	ck_assert_msg(rss > 0 && rss < HOSTILE_MAX_RSS_KB, "peak RSS %ld kB",
+	    rss);
+	printf("hostile server: good feed polled %u times in 12 s, daemon peak "
+	    "RSS %ld kB (bound %d kB)\n", polls, rss, HOSTILE_MAX_RSS_KB);
+
+	text = test_slurp(alerts);
+	ck_assert_int_eq(test_count_lines(text, "\"id\":\"ok1\""), 1);
+	ck_assert_msg(strstr(text, "XXE-SECRET") == NULL, "XXE read: %s", text);
+	g_free(text);
+	ck_assert_int_eq(hostile_hits(bad, "/xxe-target"), 0);
+
+	test_run(&p, status_args);
+	ck_assert_msg(p.status == 0, "status: %s", p.err);
+	ck_assert_ptr_nonnull(st = json_loads(p.out, 0, NULL));
+	ck_assert_msg(strcasestr(error_of(st, "hang"), "timed out") != NULL,
+	    "hang: %s", error_of(st, "hang"));
+	ck_assert_msg(strcasestr(error_of(st, "slow"), "timed out") != NULL,
+	    "slow: %s", error_of(st, "slow"));
+	ck_assert_ptr_nonnull(strstr(error_of(st, "endless"), "too big"));
+	ck_assert_ptr_nonnull(strstr(error_of(st, "bomb"), "too big"));
+	ck_assert_msg(strcasestr(error_of(st, "loop"), "redirect") != NULL,
+	    "loop: %s", error_of(st, "loop"));
+	ck_assert_msg(*error_of(st, "tofile") != '\0', "tofile: no error");
+	ck_assert_ptr_nonnull(strstr(error_of(st, "r429"), "429"));
+	ck_assert_ptr_nonnull(strstr(error_of(st, "r503"), "503"));
+	ck_assert_ptr_nonnull(strstr(error_of(st, "notfound"), "404"));
+	ck_assert(json_is_true(json_object_get(feed_status(st, "gone"),
+	    "gone")));
+	ck_assert_msg(*error_of(st, "half") != '\0', "half: no error");
+	/* The chain ends at a good feed; the wrong Content-Type is no matter. */
+	ck_assert_str_eq(error_of(st, "chain"), "");
+	ck_assert_str_eq(error_of(st, "wrongtype"), "");
+	json_decref(st);
+	test_proc_clear(&p);
+
+	/* Retry-After: 120 and 410 mean no second request within the test. */
+	ck_assert_int_eq(hostile_hits(bad, "/r429"), 1);
+	ck_assert_int_eq(hostile_hits(bad, "/gone"), 1);
+
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(test_wait(pid, 20), 0);
+	hostile_stop(bad);
+	httpd_stop(good);
+	g_string_free(conf, TRUE);
+	free(path);
+	free(log);
+	free(alerts);
+	free(secret);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* `feedwatch parse` on the documents themselves: clear outcomes, no XXE. */
+START_TEST(test_hostile_parse)
+{
+	struct hostile		*bad;
+	struct test_proc	 p;
+	char			*dir, *secret, *url;
+	const char		*args[] = { "parse", NULL, NULL };
+
+	dir = test_tmpdir();
+	secret = test_write(dir, "secret.txt", "XXE-SECRET-7f3a\n");
+	bad = hostile_start(secret);
+
+	url = xasprintf("http://127.0.0.1:%d/charset", hostile_port(bad));
+	args[1] = url;
+	test_run(&p, args);
+	/* The XML declaration wins over a contradicting HTTP charset. */
+	ck_assert_msg(strstr(p.out, "\"title\":\"\xd0\x9b\xd0\xb0\xd0\xb2\xd1"
+	    "\x80\xd0\xbe\xd0\xb2\"") != NULL, "charset: %s %s", p.out, p.err);
+	test_proc_clear(&p);
+	free(url);
+
+	url = xasprintf("http://127.0.0.1:%d/badutf8", hostile_port(bad));
+	args[1] = url;
+	test_run(&p, args);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert(g_utf8_validate(p.out, -1, NULL));
+	ck_assert_ptr_nonnull(strstr(p.out, "Lavrov"));
+	test_proc_clear(&p);
+	free(url);
+
+	url = xasprintf("http://127.0.0.1:%d/xxe-file", hostile_port(bad));
+	args[1] = url;
+	test_run(&p, args);
+	ck_assert(strstr(p.out, "XXE-SECRET") == NULL);
+	test_proc_clear(&p);
+	free(url);
+
+	url = xasprintf("http://127.0.0.1:%d/laughs", hostile_port(bad));
+	args[1] = url;
+	test_run(&p, args);
+	ck_assert_int_lt(p.status, 128);
+	ck_assert_int_lt(strlen(p.out), 100000);
+	test_proc_clear(&p);
+	free(url);
+
+	hostile_stop(bad);
+	free(secret);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+Suite *
+hostile_suite(void)
+{
+	Suite	*s = suite_create("hostile-server");
+	TCase	*tc = tcase_create("hostile-server");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_hostile_server);
+	tcase_add_test(tc, test_hostile_parse);
+	suite_add_tcase(s, tc);
+	return s;
+}
