@@ -230,8 +230,9 @@ store_open(const char *path, int readonly)
 		goto fail;
 	return st;
  fail:
-	log_warnx("state '%s': cannot open the state store; check that the "
-	    "directory is writable and the file is a feedwatch database", path);
+	log_warnx("state '%s': cannot open the state store; check that its "
+	    "directory is writable and that it is a feedwatch database (move "
+	    "a damaged one aside and a new one starts)", path);
 	store_close(st);
 	return NULL;
 }

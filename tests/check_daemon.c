@@ -303,6 +303,78 @@ START_TEST(test_demo)
 }
 END_TEST
 
+/*
+ * A full disk: the state store cannot grow, so polls cannot be recorded.
+ * The daemon says so, keeps running, marks nothing seen; once the disk has
+ * room (a restart without the cap) every item alerts, exactly once.
+ */
+START_TEST(test_run_disk_full)
+{
+	struct live	 l;
+	pid_t		 pid;
+	char		*log, title[64], guid[16];
+	int		 i;
+
+	live_start(&l);
+	/* Enough items that their records outgrow the cap. */
+	for (i = 0; i < 200; i++) {
+		snprintf(guid, sizeof(guid), "f%d", i);
+		snprintf(title, sizeof(title), "Lavrov statement number %d", i);
+		live_add(&l, guid, title);
+	}
+	{
+		const char *args[] = { "run", "-c", l.conf, NULL };
+
+		pid = test_spawn_fsize(args, l.log, 96 * 1024);
+	}
+	g_usleep(4000000);
+	ck_assert_msg(kill(pid, 0) == 0, "feedwatch run died on a full disk");
+	log = test_slurp(l.log);
+	ck_assert_msg(strstr(log, "could not be recorded") != NULL, "log: %s",
+	    log);
+	g_free(log);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	test_wait(pid, WAIT);
+	/* Nothing was half-recorded: every item alerts once now. */
+	pid = daemon_start(&l);
+	ck_assert_int_eq(test_wait_lines(l.alerts, 201, 30), 201);
+	g_usleep(1500000);
+	ck_assert_int_eq(test_wait_lines(l.alerts, 202, 0), 201);
+	daemon_stop(&l, pid);
+	live_stop(&l);
+}
+END_TEST
+
+/* A corrupt state file: a clear error naming it, exit 1, no damage done. */
+START_TEST(test_run_corrupt_state)
+{
+	struct live		 l;
+	struct test_proc	 p;
+	char			*db, junk[4096];
+	const char		*args[] = { "check", "-c", NULL, NULL };
+	size_t			 i;
+
+	live_start(&l);
+	for (i = 0; i < sizeof(junk) - 1; i++)
+		junk[i] = (char)('a' + i % 26);
+	junk[sizeof(junk) - 1] = '\0';
+	db = test_write(l.dir, "state.db", junk);
+	args[2] = l.conf;
+	test_run(&p, args);
+	ck_assert_int_eq(p.status, 1);
+	ck_assert_ptr_nonnull(strstr(p.err, db));
+	ck_assert_ptr_nonnull(strstr(p.err, "not a database"));
+	test_proc_clear(&p);
+	/* Moved aside, a new store starts. */
+	ck_assert_int_eq(unlink(db), 0);
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	test_proc_clear(&p);
+	free(db);
+	live_stop(&l);
+}
+END_TEST
+
 /* A free TCP port on 127.0.0.1 (the kernel's pick, released again). */
 static int
 free_port(void)
@@ -563,6 +635,8 @@ daemon_suite(void)
 	tcase_add_test(tc, test_run_metrics);
 	tcase_add_test(tc, test_run_sd_notify);
 	tcase_add_test(tc, test_units);
+	tcase_add_test(tc, test_run_disk_full);
+	tcase_add_test(tc, test_run_corrupt_state);
 	suite_add_tcase(s, tc);
 	return s;
 }

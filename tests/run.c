@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +59,13 @@ test_proc_clear(struct test_proc *p)
 pid_t
 test_spawn(const char *const *args, const char *log)
 {
+	return test_spawn_fsize(args, log, -1);
+}
+
+pid_t
+test_spawn_fsize(const char *const *args, const char *log, long fsize)
+{
+	struct rlimit	 rl;
 	const char	*argv[32];
 	pid_t		 pid;
 	size_t		 i;
@@ -73,6 +82,12 @@ test_spawn(const char *const *args, const char *log)
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 		close(fd);
+		if (fsize >= 0) {
+			rl.rlim_cur = rl.rlim_max = (rlim_t)fsize;
+			signal(SIGXFSZ, SIG_IGN);
+			if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
+				_exit(127);
+		}
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}

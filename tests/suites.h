@@ -41,6 +41,9 @@ void		 test_proc_clear(struct test_proc *p);
  * appended to 'log'.  Returns the pid.
  */
 pid_t		 test_spawn(const char *const *args, const char *log);
+/* The same with files capped at 'fsize' bytes (a full disk, SIGXFSZ ignored). */
+pid_t		 test_spawn_fsize(const char *const *args, const char *log,
+		    long fsize);
 /* Waits up to 'secs' for 'pid' to exit; its status as for test_run, or -1. */
 int		 test_wait(pid_t pid, double secs);
 /* Waits up to 'secs' until 'path' has at least 'n' lines; returns the count. */
