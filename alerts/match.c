@@ -175,6 +175,8 @@ struct matcher {
 	size_t		 ntopics;
 
 	struct smap	 words;		/* (ns, word) -> word id */
+	uint64_t	*wfilter;	/* bloom filter of the plain words */
+	size_t		 wfmask;
 	struct smap	 patkeys;	/* pattern identity -> pattern id */
 	struct smap	 prefixes;	/* prefix -> pattern id */
 	struct smap	 deletes;	/* fuzzy deletion variant -> list */
@@ -354,6 +356,43 @@ smap_put(struct smap *m, unsigned ns, const char *s, size_t len,
 	m->poollen += len + 1;
 	m->n++;
 	return val;
+}
+
+/*
+ * Nearly no word of an item is a word of a topic, and the word map is too
+ * big to stay in the L1 cache, so a bloom filter of 16 bits per word (two
+ * bits of one 64-bit word: one load, about 1% false positives) turns most
+ * words away first.
+ */
+static inline uint64_t
+wfilter_bits(uint64_t h)
+{
+	return (1ULL << (h >> 58)) | (1ULL << ((h >> 52) & 63));
+}
+
+static void
+wfilter_build(struct matcher *m)
+{
+	const struct smap_slot	*sl;
+	size_t			 n = 1, i;
+
+	while (n * 4 < m->words.n)
+		n *= 2;
+	m->wfilter = xcalloc(n, sizeof(uint64_t));
+	m->wfmask = n - 1;
+	for (i = 0; m->words.slot != NULL && i <= m->words.mask; i++) {
+		sl = &m->words.slot[i];
+		if (sl->val != -1 && m->words.pool[sl->off] == NS_PLAIN)
+			m->wfilter[sl->h & m->wfmask] |= wfilter_bits(sl->h);
+	}
+}
+
+static inline int
+wfilter_has(const struct matcher *m, uint64_t h)
+{
+	uint64_t	b = wfilter_bits(h);
+
+	return (m->wfilter[h & m->wfmask] & b) == b;
 }
 
 /* the automaton */
@@ -1069,6 +1108,7 @@ matcher_free(struct matcher *m)
 	smap_release(&m->patkeys);
 	smap_release(&m->prefixes);
 	smap_release(&m->deletes);
+	free(m->wfilter);
 	free(m->root_next);
 	free(m->fail);
 	free(m->out);
@@ -1224,6 +1264,7 @@ matcher_compile(struct matcher *m, char *err, size_t errlen)
 		}
 	}
 	ac_build(m);
+	wfilter_build(m);
 	for (k = NS_XC; k < NS_MAX; k++)
 		if (m->ns_used[k])
 			m->dns[m->ndns++] = (int)k;
@@ -1416,6 +1457,7 @@ scan_value(struct matcher *m, uint32_t val)
 	struct norm_token	 t;
 	uint32_t		 ring[RING];
 	int32_t			 cur[NS_MAX], w, pid, *ids;
+	uint64_t		 h;
 	struct cache_ent	*e;
 	size_t			 i;
 	int			 d;
@@ -1428,8 +1470,9 @@ scan_value(struct matcher *m, uint32_t val)
 			continue;
 		}
 		ring[t.pos % RING] = (uint32_t)t.start;
-		w = smap_get_h(&m->words, hash_key(NS_PLAIN, t.word, t.len, 1),
-		    NS_PLAIN, t.word, t.len);
+		h = hash_key(NS_PLAIN, t.word, t.len, 1);
+		w = wfilter_has(m, h) ? smap_get_h(&m->words, h, NS_PLAIN,
+		    t.word, t.len) : -1;
 		if ((cur[0] = ac_next(m, cur[0], w)) != 0)
 			emit_ac(m, cur[0], val, t.pos, ring, (uint32_t)t.end);
 		for (i = 0; i < m->nplens && m->plens[i] <= t.len; i++) {
