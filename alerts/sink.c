@@ -115,6 +115,8 @@ sink_new(const struct sink_conf *conf, const struct sink_env *env,
 	switch (c->type) {
 	case SINK_STDOUT:
 	case SINK_FILE:
+		if ((ok = c->path != NULL) == 0)
+			snprintf(err, errlen, "a file sink needs a path");
 		break;
 	case SINK_DESKTOP:
 		ok = (s->desktop = sink_desktop_new(c, env, err, errlen)) !=
@@ -225,8 +227,9 @@ write_lines(struct sink *s, const char *const *alerts, size_t n,
 	int		 fd = STDOUT_FILENO;
 	enum sink_result rc = SINK_RETRY;
 
-	if (s->conf.type == SINK_FILE && (fd = open(s->conf.path, O_WRONLY |
-	    O_APPEND | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+	if (s->conf.type == SINK_FILE && (s->conf.path == NULL ||
+	    (fd = open(s->conf.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0644)) == -1)) {
 		snprintf(err, errlen, "open '%s': %s", what, strerror(errno));
 		return rc;
 	}

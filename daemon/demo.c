@@ -183,6 +183,7 @@ bound_port(struct evhttp_bound_socket *sock)
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof(sin);
 
+	memset(&sin, 0, sizeof(sin));
 	if (getsockname(evhttp_bound_socket_get_fd(sock),
 	    (struct sockaddr *)&sin, &len) == -1)
 		return -1;
@@ -193,7 +194,7 @@ int
 cmd_demo(int argc, char **argv)
 {
 	struct event_base		*base = NULL;
-	struct evhttp_bound_socket	*sock;
+	struct evhttp_bound_socket	*sock = NULL;
 	struct config			*cf = NULL;
 	struct live			 l;
 	struct timeval			 tv;

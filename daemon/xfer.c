@@ -182,6 +182,7 @@ xfer_multi_free(struct xfer_multi *m)
 	if (m == NULL)
 		return;
 	while ((x = TAILQ_FIRST(&m->xfers)) != NULL) {
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): cancel unlinks x */
 		if (x->started) {
 			curl_multi_remove_handle(m->multi, x->easy);
 			x->started = 0;
