@@ -97,7 +97,7 @@ ratio() {	# label a b: a/b as speed (b's time over a's)
 	[ -n "$ta" ] && [ -n "$tb" ] || return 0
 	echo "$ta $tb" | awk -v l="$1" -v w="$4" '{ r = $2 / $1;
 	    printf "  %-44s %7.2fx  (want >= %s) %s\n", l, r, w,
-	    r >= w ? "ok" : "BELOW" }'
+	    (r >= w ? "ok" : "BELOW") }'
 }
 
 echo "parse benchmark: $(nproc) cores, best of $RUNS runs ($(date -u +%FT%TZ))"
