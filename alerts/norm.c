@@ -217,11 +217,15 @@ norm_iter_init(struct norm_iter *it, struct norm *n, const char *s,
 	it->pos = 0;
 }
 
-int
-norm_iter_next(struct norm_iter *it, struct norm_token *tok)
+/*
+ * The general walk from 'off', for any text: norm_iter_next() hands over
+ * to it at the first byte its ASCII path does not know.
+ */
+static int
+iter_next_utf8(struct norm_iter *it, struct norm_token *tok, size_t off)
 {
 	const unsigned char	*s = (const unsigned char *)it->s;
-	size_t			 len = it->len, off = it->off;
+	size_t			 len = it->len;
 	size_t			 start = 0, end = 0, tl = 0;
 	unsigned		 flags = NORM_TOK_ASCII;
 	int			 in = 0;
@@ -318,6 +322,114 @@ word_end:
 		tok->flags = flags;
 		return 1;
 	}
+}
+
+#define ONES	0x0101010101010101ULL
+#define HIGHS	(0x80 * ONES)
+
+/* Bytes s[off .. off + 8), NUL (a separator) past 'len'. */
+static inline uint64_t
+load8(const unsigned char *s, size_t off, size_t len)
+{
+	uint64_t	v = 0;
+
+	memcpy(&v, s + off, len - off >= 8 ? 8 : len - off);
+	return v;
+}
+
+/* The index of the first byte of 'v' with bit 7 set in 'mask' (nonzero). */
+static inline unsigned
+first_byte(uint64_t mask)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (unsigned)__builtin_clzll(mask) >> 3;
+#else
+	return (unsigned)__builtin_ctzll(mask) >> 3;
+#endif
+}
+
+/*
+ * Eight bytes at a time (SWAR): bit 7 of each byte of the result is set
+ * where that byte of 'v' is an ASCII word character [0-9A-Za-z_], and
+ * '*fold' gets 'v' with the ASCII capitals lowered.  For a 7-bit x,
+ * x + (0x80 - a) has bit 7 set iff x >= a, and carries into no other
+ * byte.  Letters are tested on x | 0x20, which lowers A-Z and maps no
+ * other character into a-z.
+ */
+static inline uint64_t
+swar_word(uint64_t v, uint64_t *fold)
+{
+	uint64_t	x = v & ~HIGHS, l = x | (0x20 * ONES), y;
+	uint64_t	letter, digit, under;
+
+	letter = (l + (0x80 - 'a') * ONES) & ~(l + (0x7f - 'z') * ONES);
+	digit = (x + (0x80 - '0') * ONES) & ~(x + (0x7f - '9') * ONES);
+	y = x ^ ('_' * ONES);
+	under = ~(y + 0x7f * ONES);
+	letter &= ~v & HIGHS;
+	*fold = v | (letter >> 2);
+	return letter | ((digit | under) & ~v & HIGHS);
+}
+
+/*
+ * Most words of most text are ASCII between ASCII separators: those are
+ * found and folded here eight bytes at a time.  A word that meets a byte
+ * of multibyte UTF-8, or grows to NORM_WORD_MAX, is walked again from its
+ * start by iter_next_utf8(), which gives every word the same result.
+ */
+int
+norm_iter_next(struct norm_iter *it, struct norm_token *tok)
+{
+	const unsigned char	*s = (const unsigned char *)it->s;
+	size_t			 len = it->len, off = it->off, start, tl = 0;
+	uint64_t		 v, m, fold;
+	unsigned		 n;
+
+	/* separators */
+	for (;;) {
+		if (off >= len) {
+			it->off = len;
+			return 0;
+		}
+		v = load8(s, off, len);
+		if ((m = swar_word(v, &fold) | (v & HIGHS)) != 0)
+			break;
+		off += 8;
+	}
+	off += first_byte(m);
+	if (off >= len) {
+		it->off = len;
+		return 0;
+	}
+	if (s[off] >= 0x80)
+		return iter_next_utf8(it, tok, off);
+	/* the word */
+	start = off;
+	for (;;) {
+		v = load8(s, off, len);
+		m = ~swar_word(v, &fold) & HIGHS;
+		memcpy(it->buf + tl, &fold, 8);
+		if (m != 0)
+			break;
+		off += 8;
+		tl += 8;
+		if (tl >= NORM_WORD_MAX)
+			return iter_next_utf8(it, tok, start);
+	}
+	n = first_byte(m);
+	off += n;
+	tl += n;
+	if (off < len && s[off] >= 0x80)
+		return iter_next_utf8(it, tok, start);
+	it->buf[tl] = '\0';
+	it->off = off;
+	tok->word = it->buf;
+	tok->len = tl;
+	tok->start = start;
+	tok->end = off;
+	tok->pos = it->pos++;
+	tok->flags = NORM_TOK_ASCII;
+	return 1;
 }
 
 char *

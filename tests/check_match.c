@@ -695,6 +695,234 @@ START_TEST(test_norm)
 }
 END_TEST
 
+/*
+ * The reference for norm_iter_next(): the rules of norm.h applied code
+ * point by code point with utf8proc alone, as the general path does, so
+ * the ASCII fast path can be checked against it word for word.
+ */
+struct ref_tok {
+	char		 word[NORM_WORD_MAX + 1];
+	size_t		 len, start, end;
+	unsigned	 flags;
+};
+
+enum { R_SEP, R_WORD, R_IGNORE, R_SINGLE };
+
+static int
+ref_class(int32_t cp)
+{
+	if ((cp >= 0x3040 && cp <= 0x309f) || (cp >= 0x3400 && cp <= 0x4dbf) ||
+	    (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	    (cp >= 0x20000 && cp <= 0x3ffff))
+		return R_SINGLE;
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_LU:
+	case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO:
+	case UTF8PROC_CATEGORY_MN:
+	case UTF8PROC_CATEGORY_MC:
+	case UTF8PROC_CATEGORY_ME:
+	case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_NL:
+	case UTF8PROC_CATEGORY_NO:
+	case UTF8PROC_CATEGORY_PC:
+		return R_WORD;
+	case UTF8PROC_CATEGORY_CF:
+		return cp == 0x200b ? R_SEP : R_IGNORE;
+	default:
+		return R_SEP;
+	}
+}
+
+/* The words of s[0..len) into 'out' (at most 'max'); their count. */
+static size_t
+ref_tokens(const char *s, size_t len, struct ref_tok *out, size_t max)
+{
+	const utf8proc_uint8_t	*u = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t	 cp, dst[32];
+	utf8proc_ssize_t	 w, nd, i;
+	struct ref_tok		 t;
+	size_t			 off = 0, n = 0, fl;
+	char			 f[160];
+	int			 in = 0, cl, bound;
+
+	memset(&t, 0, sizeof(t));
+	t.flags = NORM_TOK_ASCII;
+	for (;;) {
+		cl = R_SEP;
+		w = 1;
+		if (off < len && (w = utf8proc_iterate(u + off,
+		    (utf8proc_ssize_t)(len - off), &cp)) > 0)
+			cl = ref_class(cp);
+		if (w <= 0)
+			w = 1;
+		if (off < len && cl == R_IGNORE) {
+			off += (size_t)w;
+			if (in)
+				t.end = off;
+			continue;
+		}
+		if (off < len && (cl == R_WORD || (cl == R_SINGLE && !in))) {
+			if (!in) {
+				in = 1;
+				t.start = off;
+			}
+			nd = utf8proc_decompose_char(cp, dst, 32,
+			    UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
+			    UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |
+			    UTF8PROC_IGNORE, &bound);
+			if (nd < 0 || nd > 32)
+				ck_abort_msg("U+%04X does not fold", (unsigned)cp);
+			for (fl = 0, i = 0; i < nd; i++) {
+				fl += (size_t)utf8proc_encode_char(dst[i],
+				    (utf8proc_uint8_t *)f + fl);
+				if (dst[i] >= 0x80)
+					t.flags &= ~NORM_TOK_ASCII;
+				if (dst[i] >= 0x400 && dst[i] <= 0x52f)
+					t.flags |= NORM_TOK_CYRILLIC;
+			}
+			if (t.len + fl <= NORM_WORD_MAX) {
+				memcpy(t.word + t.len, f, fl);
+				t.len += fl;
+			} else
+				t.flags |= NORM_TOK_LONG;
+			t.end = off += (size_t)w;
+			if (cl != R_SINGLE)
+				continue;
+		} else if (off < len && !in) {
+			off += (size_t)w;
+			continue;
+		} else if (off < len && cl == R_SEP)
+			off += (size_t)w;
+		/* a word ends: a separator, a Han character, the end */
+		if (in && t.len > 0 && n < max) {
+			t.word[t.len] = '\0';
+			out[n++] = t;
+		}
+		if (off >= len)
+			return n;
+		memset(&t, 0, sizeof(t));
+		t.flags = NORM_TOK_ASCII;
+		in = 0;
+	}
+}
+
+/*
+ * norm_iter_next() on s[0..len), in a buffer of exactly 'len' bytes.
+ * Plain tests, ck_abort_msg() only on a difference: every passing
+ * ck_assert() costs Check a write.
+ */
+static void
+check_tokens(struct norm *n, const char *text, size_t len)
+{
+	static struct ref_tok	 ref[2048];
+	struct norm_iter	 it;
+	struct norm_token	 t;
+	char			*s = malloc(len > 0 ? len : 1);
+	size_t			 nref, i = 0;
+
+	memcpy(s, text, len);
+	nref = ref_tokens(s, len, ref, sizeof(ref) / sizeof(ref[0]));
+	norm_iter_init(&it, n, s, len);
+	while (norm_iter_next(&it, &t)) {
+		if (i == nref)
+			ck_abort_msg("extra word '%s' at %zu", t.word, t.start);
+		if (t.len != ref[i].len || memcmp(t.word, ref[i].word,
+		    t.len) != 0 || t.word[t.len] != '\0')
+			ck_abort_msg("word %zu: '%s', expected '%s'", i, t.word,
+			    ref[i].word);
+		if (t.start != ref[i].start || t.end != ref[i].end)
+			ck_abort_msg("word %zu '%s': bytes %zu-%zu, expected "
+			    "%zu-%zu", i, t.word, t.start, t.end, ref[i].start,
+			    ref[i].end);
+		if (t.flags != ref[i].flags || t.pos != i)
+			ck_abort_msg("word %zu '%s': flags %u pos %u, expected "
+			    "%u", i, t.word, t.flags, t.pos, ref[i].flags);
+		i++;
+	}
+	if (i != nref)
+		ck_abort_msg("%zu words, expected %zu", i, nref);
+	free(s);
+}
+
+/*
+ * The tokenizer against the reference on random text: ASCII words of
+ * every length around the 8-byte steps and NORM_WORD_MAX, next to
+ * accented, decomposed, full-width, ligature, Cyrillic, Han, invisible
+ * and invalid bytes, in buffers of exactly their length.
+ */
+START_TEST(test_tokens_random)
+{
+	static const char *const pieces[] = {
+		" ", " ", "  ", ".", "'", "-", "_", "\t", "\n", "\0", "@",
+		"[", "`", "{", "/", ":", "\x7f", "0", "9", "A", "Z", "a", "z",
+		"Q", "q", "\xc3\xa9", "\xc3\x89", "e\xcc\x81", "\xcc\x81",
+		"\xef\xac\x81", "\xef\xbc\xa1", "\xd0\x9b", "\xd0\xb6",
+		"\xe4\xb8\xad", "\xe3\x81\x82", "\xc2\xad", "\xe2\x80\x8b",
+		"\xe2\x80\x8d", "\xe2\x80\x99", "\xe2\x80\x94", "\xc2\xa0",
+		"\xff", "\xc3", "\xe2\x80", "\xf0\x9f\x98\x80", "\xc2\xb2",
+		"\xe2\x85\xa0",
+	};
+	struct norm	*n = norm_new();
+	char		 buf[1024];
+	size_t		 len, k, i, np = sizeof(pieces) / sizeof(pieces[0]);
+	unsigned	 seed = 12345;
+	int		 round, run;
+
+	for (round = 0; round < 20000; round++) {
+		len = 0;
+		k = (seed = seed * 1103515245 + 12345) >> 16 & 63;
+		for (i = 0; i < k && len < sizeof(buf) - 300; i++) {
+			seed = seed * 1103515245 + 12345;
+			if ((seed >> 16) % 4 == 0) {
+				/* an ASCII run, often near 8n or the maximum */
+				run = (int)((seed >> 8) % 140);
+				while (run-- > 0) {
+					seed = seed * 1103515245 + 12345;
+					buf[len++] = "abcXYZ019_"[(seed >> 16) %
+					    10];
+				}
+			} else {
+				const char *p = pieces[(seed >> 16) % np];
+				size_t pl = *p == '\0' ? 1 : strlen(p);
+
+				memcpy(buf + len, p, pl);
+				len += pl;
+			}
+		}
+		check_tokens(n, buf, len);
+	}
+	/* every prefix of one text: the 8-byte loads meet every end */
+	snprintf(buf, sizeof(buf), "Lavrov's  KYIV, S-400 Kyïv ａｂ ﬁne "
+	    "abcdefgh abcdefghi x_1 Крым中文 e\xcc\x81t\xc2\xad" "at");
+	for (len = 0; len <= strlen(buf); len++)
+		check_tokens(n, buf, len);
+	norm_free(n);
+}
+END_TEST
+
+/* The tokenizer against the reference on the real items. */
+START_TEST(test_tokens_corpus)
+{
+	struct corpus	 c;
+	struct norm	*n = norm_new();
+	size_t		 i;
+
+	corpus_load(&c, 2000);
+	ck_assert(c.n > 300);
+	for (i = 0; i < c.n; i++) {
+		check_tokens(n, c.items[i].title, strlen(c.items[i].title));
+		check_tokens(n, c.items[i].summary,
+		    strlen(c.items[i].summary));
+	}
+	norm_free(n);
+	json_decref(c.docs);
+	free(c.items);
+}
+END_TEST
+
 Suite *
 match_suite(void)
 {
@@ -710,12 +938,14 @@ match_suite(void)
 	tcase_add_test(tc, test_topics);
 	tcase_add_test(tc, test_bad_bytes);
 	tcase_add_test(tc, test_norm);
+	tcase_add_test(tc, test_tokens_random);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("data");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_article);
 	tcase_add_test(tc, test_corpus);
+	tcase_add_test(tc, test_tokens_corpus);
 	suite_add_tcase(s, tc);
 	return s;
 }
