@@ -76,10 +76,12 @@ check-asan:
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $(MAKE) O=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" check
 
+# The end-to-end suite with every feedwatch run under valgrind (exit 99 on
+# an invalid access or a definite leak).
 check-valgrind: $(O)/tests/run $(O)/feedwatch
-	CK_FORK=no FEEDWATCH=$(abspath $(O)/feedwatch) FEEDWATCH_SHARED=$(SHARED) \
-	    FEEDWATCH_SRC=$(CURDIR) valgrind --error-exitcode=1 \
-	    --leak-check=full --errors-for-leak-kinds=definite $(O)/tests/run
+	CK_RUN_SUITE=e2e FEEDWATCH=$(CURDIR)/tests/valgrind-feedwatch.sh \
+	    FEEDWATCH_REAL=$(abspath $(O)/feedwatch) FEEDWATCH_SHARED=$(SHARED) \
+	    FEEDWATCH_SRC=$(CURDIR) $(O)/tests/run
 
 # libFuzzer targets: fuzz/fuzz_NAME.c against the library built with clang.
 # `make fuzz` runs each for FUZZ_SECONDS with its seed corpus fuzz/NAME/.

@@ -114,6 +114,7 @@ sink_new(const struct sink_conf *conf, const struct sink_env *env,
 	c->line = conf->line;
 	switch (c->type) {
 	case SINK_STDOUT:
+		break;
 	case SINK_FILE:
 		if ((ok = c->path != NULL) == 0)
 			snprintf(err, errlen, "a file sink needs a path");
