@@ -1854,7 +1854,12 @@ feed_parser_new(const char *url, const char *http_charset, feed_item_cb *cb,
 
 	p = xcalloc(1, sizeof(*p));
 	p->url = url != NULL ? xstrdup(url) : NULL;
-	if (url != NULL && is_absolute_url(url))
+	/*
+	 * Only a web address is a base for the feed's links: where a local
+	 * copy (file:) lies says nothing about them; the channel link does.
+	 */
+	if (url != NULL && (g_ascii_strncasecmp(url, "http://", 7) == 0 ||
+	    g_ascii_strncasecmp(url, "https://", 8) == 0))
 		p->doc_base = p->url;
 	p->charset = http_charset != NULL && *http_charset != '\0' ?
 	    xstrdup(http_charset) : NULL;
