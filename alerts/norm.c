@@ -327,13 +327,23 @@ word_end:
 #define ONES	0x0101010101010101ULL
 #define HIGHS	(0x80 * ONES)
 
-/* Bytes s[off .. off + 8), NUL (a separator) past 'len'. */
+/*
+ * Bytes s[off .. off + 8), NUL (a separator) past 'len'.  One load but
+ * at the end of a text: a copy of a variable length, even of 8 bytes, goes
+ * through memory and stalls the load of the result (store forwarding).
+ */
 static inline uint64_t
 load8(const unsigned char *s, size_t off, size_t len)
 {
 	uint64_t	v = 0;
+	unsigned char	b[8] = { 0 };
 
-	memcpy(&v, s + off, len - off >= 8 ? 8 : len - off);
+	if (len - off >= 8) {
+		memcpy(&v, s + off, 8);
+		return v;
+	}
+	memcpy(b, s + off, len - off);
+	memcpy(&v, b, 8);
 	return v;
 }
 
@@ -345,6 +355,17 @@ first_byte(uint64_t mask)
 	return (unsigned)__builtin_clzll(mask) >> 3;
 #else
 	return (unsigned)__builtin_ctzll(mask) >> 3;
+#endif
+}
+
+/* 'v' with only its first 'n' (< 8) bytes kept, the others zero. */
+static inline uint64_t
+keep_bytes(uint64_t v, unsigned n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return v & ~(~0ULL >> (8 * n));
+#else
+	return v & ((1ULL << (8 * n)) - 1);
 #endif
 }
 
@@ -407,21 +428,26 @@ norm_iter_next(struct norm_iter *it, struct norm_token *tok)
 	start = off;
 	for (;;) {
 		v = load8(s, off, len);
-		m = ~swar_word(v, &fold) & HIGHS;
-		memcpy(it->buf + tl, &fold, 8);
-		if (m != 0)
+		if ((m = ~swar_word(v, &fold) & HIGHS) != 0)
 			break;
+		memcpy(it->buf + tl, &fold, 8);
 		off += 8;
 		tl += 8;
 		if (tl >= NORM_WORD_MAX)
 			return iter_next_utf8(it, tok, start);
 	}
 	n = first_byte(m);
+	/*
+	 * The last bytes and the NUL in one store: a byte store over it
+	 * would stall the caller's 8-byte loads of the word (store
+	 * forwarding), which cost more than the whole split.
+	 */
+	fold = keep_bytes(fold, n);
+	memcpy(it->buf + tl, &fold, 8);
 	off += n;
 	tl += n;
 	if (off < len && s[off] >= 0x80)
 		return iter_next_utf8(it, tok, start);
-	it->buf[tl] = '\0';
 	it->off = off;
 	tok->word = it->buf;
 	tok->len = tl;
