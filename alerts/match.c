@@ -362,37 +362,62 @@ smap_put(struct smap *m, unsigned ns, const char *s, size_t len,
  * Nearly no word of an item is a word of a topic, and the word map is too
  * big to stay in the L1 cache, so a bloom filter of 16 bits per word (two
  * bits of one 64-bit word: one load, about 1% false positives) turns most
- * words away first.
+ * words away first.  Its key is one multiply of the word's first 8 bytes
+ * and length, shorter than hash_key(): words are short, and one that
+ * shares both with a topic word only costs a probe of the map.
  */
 static inline uint64_t
-wfilter_bits(uint64_t h)
+wfilter_key(const char *s, size_t len)
 {
-	return (1ULL << (h >> 58)) | (1ULL << ((h >> 52) & 63));
+	uint64_t	w;
+
+	memcpy(&w, s, 8);
+	if (len < 8)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w &= ~(~0ULL >> (8 * len));
+#else
+		w &= ~(~0ULL << (8 * len));
+#endif
+	return (w ^ len) * 0x9e3779b97f4a7c15ULL;
+}
+
+static inline uint64_t
+wfilter_bits(uint64_t k)
+{
+	return (1ULL << (k >> 58)) | (1ULL << ((k >> 52) & 63));
 }
 
 static void
 wfilter_build(struct matcher *m)
 {
 	const struct smap_slot	*sl;
-	size_t			 n = 1, i;
+	char			 head[8];
+	size_t			 n = 1, i, l;
+	uint64_t		 k;
 
-	while (n * 4 < m->words.n)
+	while (n * 4 < m->words.n && n < ((size_t)1 << 20))
 		n *= 2;
 	m->wfilter = xcalloc(n, sizeof(uint64_t));
 	m->wfmask = n - 1;
 	for (i = 0; m->words.slot != NULL && i <= m->words.mask; i++) {
 		sl = &m->words.slot[i];
-		if (sl->val != -1 && m->words.pool[sl->off] == NS_PLAIN)
-			m->wfilter[sl->h & m->wfmask] |= wfilter_bits(sl->h);
+		if (sl->val == -1 || m->words.pool[sl->off] != NS_PLAIN)
+			continue;
+		l = sl->len - 1;
+		memset(head, 0, sizeof(head));
+		memcpy(head, m->words.pool + sl->off + 1, l < 8 ? l : 8);
+		k = wfilter_key(head, l);
+		m->wfilter[(k >> 32) & m->wfmask] |= wfilter_bits(k);
 	}
 }
 
+/* 'w' is padded: 8 bytes are readable. */
 static inline int
-wfilter_has(const struct matcher *m, uint64_t h)
+wfilter_has(const struct matcher *m, const char *w, size_t len)
 {
-	uint64_t	b = wfilter_bits(h);
+	uint64_t	k = wfilter_key(w, len), b = wfilter_bits(k);
 
-	return (m->wfilter[h & m->wfmask] & b) == b;
+	return (m->wfilter[(k >> 32) & m->wfmask] & b) == b;
 }
 
 /* the automaton */
@@ -1457,7 +1482,6 @@ scan_value(struct matcher *m, uint32_t val)
 	struct norm_token	 t;
 	uint32_t		 ring[RING];
 	int32_t			 cur[NS_MAX], w, pid, *ids;
-	uint64_t		 h;
 	struct cache_ent	*e;
 	size_t			 i;
 	int			 d;
@@ -1470,9 +1494,9 @@ scan_value(struct matcher *m, uint32_t val)
 			continue;
 		}
 		ring[t.pos % RING] = (uint32_t)t.start;
-		h = hash_key(NS_PLAIN, t.word, t.len, 1);
-		w = wfilter_has(m, h) ? smap_get_h(&m->words, h, NS_PLAIN,
-		    t.word, t.len) : -1;
+		w = wfilter_has(m, t.word, t.len) ? smap_get_h(&m->words,
+		    hash_key(NS_PLAIN, t.word, t.len, 1), NS_PLAIN, t.word,
+		    t.len) : -1;
 		if ((cur[0] = ac_next(m, cur[0], w)) != 0)
 			emit_ac(m, cur[0], val, t.pos, ring, (uint32_t)t.end);
 		for (i = 0; i < m->nplens && m->plens[i] <= t.len; i++) {
