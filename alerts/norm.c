@@ -347,27 +347,21 @@ load8(const unsigned char *s, size_t off, size_t len)
 	return v;
 }
 
-/* The index of the first byte of 'v' with bit 7 set in 'mask' (nonzero). */
-static inline unsigned
-first_byte(uint64_t mask)
-{
+/*
+ * Byte order: the first byte of the text is the low byte of a load on a
+ * little-endian machine.  FIRST_BYTE(): the index of the first byte with
+ * bit 7 set in a mask (nonzero); DROP_BYTES(): the bytes after the first
+ * n; FROM_BYTE(): a mask of the bytes from the n-th on (n < 8).
+ */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return (unsigned)__builtin_clzll(mask) >> 3;
+#define FIRST_BYTE(m)		((unsigned)__builtin_clzll(m) >> 3)
+#define DROP_BYTES(v, n)	((v) << (8 * (n)))
+#define FROM_BYTE(n)		(~0ULL >> (8 * (n)))
 #else
-	return (unsigned)__builtin_ctzll(mask) >> 3;
+#define FIRST_BYTE(m)		((unsigned)__builtin_ctzll(m) >> 3)
+#define DROP_BYTES(v, n)	((v) >> (8 * (n)))
+#define FROM_BYTE(n)		(~0ULL << (8 * (n)))
 #endif
-}
-
-/* 'v' with only its first 'n' (< 8) bytes kept, the others zero. */
-static inline uint64_t
-keep_bytes(uint64_t v, unsigned n)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return v & ~(~0ULL >> (8 * n));
-#else
-	return v & ((1ULL << (8 * n)) - 1);
-#endif
-}
 
 /*
  * Eight bytes at a time (SWAR): bit 7 of each byte of the result is set
@@ -394,8 +388,9 @@ swar_word(uint64_t v, uint64_t *fold)
 
 /*
  * Most words of most text are ASCII between ASCII separators: those are
- * found and folded here eight bytes at a time.  A word that meets a byte
- * of multibyte UTF-8, or grows to NORM_WORD_MAX, is walked again from its
+ * found and folded here eight bytes at a time, most of them in the same
+ * eight bytes as the separators before them.  A word that meets a byte of
+ * multibyte UTF-8, or grows to NORM_WORD_MAX, is walked again from its
  * start by iter_next_utf8(), which gives every word the same result.
  */
 int
@@ -403,8 +398,8 @@ norm_iter_next(struct norm_iter *it, struct norm_token *tok)
 {
 	const unsigned char	*s = (const unsigned char *)it->s;
 	size_t			 len = it->len, off = it->off, start, tl = 0;
-	uint64_t		 v, m, fold;
-	unsigned		 n;
+	uint64_t		 v, wm, m, fold;
+	unsigned		 k;
 
 	/* separators */
 	for (;;) {
@@ -413,39 +408,40 @@ norm_iter_next(struct norm_iter *it, struct norm_token *tok)
 			return 0;
 		}
 		v = load8(s, off, len);
-		if ((m = swar_word(v, &fold) | (v & HIGHS)) != 0)
+		wm = swar_word(v, &fold);
+		if ((m = wm | (v & HIGHS)) != 0)
 			break;
 		off += 8;
 	}
-	off += first_byte(m);
-	if (off >= len) {
-		it->off = len;
-		return 0;
-	}
-	if (s[off] >= 0x80)
-		return iter_next_utf8(it, tok, off);
+	k = FIRST_BYTE(m);
+	start = off + k;
+	if (s[start] >= 0x80)
+		return iter_next_utf8(it, tok, start);
 	/* the word */
-	start = off;
-	for (;;) {
-		v = load8(s, off, len);
-		if ((m = ~swar_word(v, &fold) & HIGHS) != 0)
-			break;
-		memcpy(it->buf + tl, &fold, 8);
-		off += 8;
-		tl += 8;
-		if (tl >= NORM_WORD_MAX)
-			return iter_next_utf8(it, tok, start);
+	if ((m = ~wm & HIGHS & FROM_BYTE(k)) != 0) {
+		/* it ends in these 8 bytes */
+		tl = FIRST_BYTE(m) - k;
+		fold = DROP_BYTES(fold, k);
+	} else {
+		for (off = start; ; off += 8, tl += 8) {
+			if (tl >= NORM_WORD_MAX)
+				return iter_next_utf8(it, tok, start);
+			v = load8(s, off, len);
+			if ((m = ~swar_word(v, &fold) & HIGHS) != 0)
+				break;
+			memcpy(it->buf + tl, &fold, 8);
+		}
+		k = FIRST_BYTE(m);
+		tl += k;
 	}
-	n = first_byte(m);
 	/*
 	 * The last bytes and the NUL in one store: a byte store over it
 	 * would stall the caller's 8-byte loads of the word (store
 	 * forwarding), which cost more than the whole split.
 	 */
-	fold = keep_bytes(fold, n);
-	memcpy(it->buf + tl, &fold, 8);
-	off += n;
-	tl += n;
+	fold &= ~FROM_BYTE(tl & 7);
+	memcpy(it->buf + (tl & ~(size_t)7), &fold, 8);
+	off = start + tl;
 	if (off < len && s[off] >= 0x80)
 		return iter_next_utf8(it, tok, start);
 	it->off = off;
