@@ -195,6 +195,43 @@ cp_entry(struct norm *n, int32_t cp)
 	return e;
 }
 
+/*
+ * utf8proc_iterate() with the two- and three-byte forms inline, which
+ * are most non-ASCII text (accents, Cyrillic, Greek, quotes, dashes);
+ * the checks are the same: no overlong form, no surrogate.
+ */
+static inline utf8proc_ssize_t
+utf8_next(const unsigned char *s, size_t len, utf8proc_int32_t *cp)
+{
+	if (len >= 2 && s[0] >= 0xc2 && s[0] <= 0xdf &&
+	    (s[1] & 0xc0) == 0x80) {
+		*cp = (s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+		return 2;
+	}
+	if (len >= 3 && (s[0] & 0xf0) == 0xe0 && (s[1] & 0xc0) == 0x80 &&
+	    (s[2] & 0xc0) == 0x80 && (s[0] != 0xe0 || s[1] >= 0xa0) &&
+	    (s[0] != 0xed || s[1] <= 0x9f)) {
+		*cp = (s[0] & 0x0f) << 12 | (s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+		return 3;
+	}
+	return utf8proc_iterate(s, (utf8proc_ssize_t)len, cp);
+}
+
+/*
+ * The byte length of the multibyte character at s[0 .. len) if it
+ * separates words (a byte that is not UTF-8 does), else 0.
+ */
+static inline size_t
+sep_width(struct norm *n, const unsigned char *s, size_t len)
+{
+	utf8proc_int32_t	cp;
+	utf8proc_ssize_t	w;
+
+	if ((w = utf8_next(s, len, &cp)) <= 0)
+		return 1;
+	return CP_CLASS(cp_entry(n, cp)) == C_SEP ? (size_t)w : 0;
+}
+
 int
 norm_is_word_cp(struct norm *n, int32_t cp)
 {
@@ -257,7 +294,7 @@ iter_next_utf8(struct norm_iter *it, struct norm_token *tok, size_t off)
 			end = ++off;
 			continue;
 		}
-		w = utf8proc_iterate(s + off, (utf8proc_ssize_t)(len - off), &cp);
+		w = utf8_next(s + off, len - off, &cp);
 		if (w <= 0) {
 			off++;		/* a bad byte separates words */
 			if (in)
@@ -387,21 +424,22 @@ swar_word(uint64_t v, uint64_t *fold)
 }
 
 /*
- * Most words of most text are ASCII between ASCII separators: those are
- * found and folded here eight bytes at a time, most of them in the same
- * eight bytes as the separators before them.  A word that meets a byte of
- * multibyte UTF-8, or grows to NORM_WORD_MAX, is walked again from its
- * start by iter_next_utf8(), which gives every word the same result.
+ * Most words of most text are ASCII between separators: those are found
+ * and folded here eight bytes at a time, most of them in the same eight
+ * bytes as the separators before them.  A word that meets a multibyte
+ * character other than a separator, or grows to NORM_WORD_MAX, is walked
+ * again from its start by iter_next_utf8(), which gives every word the
+ * same result.
  */
 int
 norm_iter_next(struct norm_iter *it, struct norm_token *tok)
 {
 	const unsigned char	*s = (const unsigned char *)it->s;
-	size_t			 len = it->len, off = it->off, start, tl = 0;
+	size_t			 len = it->len, off = it->off, start, tl = 0, w;
 	uint64_t		 v, wm, m, fold;
 	unsigned		 k;
 
-	/* separators */
+	/* separators, multibyte ones too (quotes, dashes, no-break space) */
 	for (;;) {
 		if (off >= len) {
 			it->off = len;
@@ -409,14 +447,18 @@ norm_iter_next(struct norm_iter *it, struct norm_token *tok)
 		}
 		v = load8(s, off, len);
 		wm = swar_word(v, &fold);
-		if ((m = wm | (v & HIGHS)) != 0)
+		if ((m = wm | (v & HIGHS)) == 0) {
+			off += 8;
+			continue;
+		}
+		k = FIRST_BYTE(m);
+		start = off + k;
+		if (s[start] < 0x80)
 			break;
-		off += 8;
+		if ((w = sep_width(it->norm, s + start, len - start)) == 0)
+			return iter_next_utf8(it, tok, start);
+		off = start + w;
 	}
-	k = FIRST_BYTE(m);
-	start = off + k;
-	if (s[start] >= 0x80)
-		return iter_next_utf8(it, tok, start);
 	/* the word */
 	if ((m = ~wm & HIGHS & FROM_BYTE(k)) != 0) {
 		/* it ends in these 8 bytes */
@@ -442,9 +484,11 @@ norm_iter_next(struct norm_iter *it, struct norm_token *tok)
 	fold &= ~FROM_BYTE(tl & 7);
 	memcpy(it->buf + (tl & ~(size_t)7), &fold, 8);
 	off = start + tl;
-	if (off < len && s[off] >= 0x80)
+	w = 0;
+	if (off < len && s[off] >= 0x80 &&
+	    (w = sep_width(it->norm, s + off, len - off)) == 0)
 		return iter_next_utf8(it, tok, start);
-	it->off = off;
+	it->off = off + w;
 	tok->word = it->buf;
 	tok->len = tl;
 	tok->start = start;

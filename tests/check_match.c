@@ -850,8 +850,9 @@ check_tokens(struct norm *n, const char *text, size_t len)
 /*
  * The tokenizer against the reference on random text: ASCII words of
  * every length around the 8-byte steps and NORM_WORD_MAX, next to
- * accented, decomposed, full-width, ligature, Cyrillic, Han, invisible
- * and invalid bytes, in buffers of exactly their length.
+ * accented, decomposed, full-width, ligature, Cyrillic, Devanagari, Han,
+ * invisible and separating characters, overlong forms, surrogates and
+ * other invalid bytes, in buffers of exactly their length.
  */
 START_TEST(test_tokens_random)
 {
@@ -863,7 +864,9 @@ START_TEST(test_tokens_random)
 		"\xe4\xb8\xad", "\xe3\x81\x82", "\xc2\xad", "\xe2\x80\x8b",
 		"\xe2\x80\x8d", "\xe2\x80\x99", "\xe2\x80\x94", "\xc2\xa0",
 		"\xff", "\xc3", "\xe2\x80", "\xf0\x9f\x98\x80", "\xc2\xb2",
-		"\xe2\x85\xa0",
+		"\xe2\x85\xa0", "\xc1\x81", "\xe0\x81\x81", "\xe0\xa4\x95",
+		"\xed\xa0\x80", "\xed\x9f\xbf", "\xf4\x90\x80\x80",
+		"\xef\xbb\xbf", "\xdf\xbf", "\xc2\x80",
 	};
 	struct norm	*n = norm_new();
 	char		 buf[1024];
@@ -885,8 +888,12 @@ START_TEST(test_tokens_random)
 					    10];
 				}
 			} else {
-				const char *p = pieces[(seed >> 16) % np];
-				size_t pl = *p == '\0' ? 1 : strlen(p);
+				const char *p;
+				size_t pl;
+
+				seed = seed * 1103515245 + 12345;
+				p = pieces[(seed >> 16) % np];
+				pl = *p == '\0' ? 1 : strlen(p);
 
 				memcpy(buf + len, p, pl);
 				len += pl;
