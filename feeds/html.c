@@ -10,7 +10,7 @@
  */
 #include "html.h"
 
-#include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,65 +31,168 @@ static const char *const block_tags[] = {
 	"head", "html", NULL
 };
 
+/*
+ * Name lookups, a few per tag and entity of every description, go
+ * through small open-addressing hash tables built once: the alternatives
+ * were a linear search (libxml2's htmlEntityLookup compares all 253
+ * names) or several strncmp calls per tag.
+ */
+#define NAME_SLOTS	512		/* a power of two, over twice the names */
+#define NAME_MAX_LEN	15		/* tags: longer ones are not HTML's */
+#define ENTITY_MAX_LEN	39		/* libxml2 reads no longer entity names */
+
+struct name_slot {
+	const char	*name;		/* NULL: empty */
+	size_t		 len;
+	const void	*value;
+};
+
+static struct name_slot	 block_slots[NAME_SLOTS];
+static struct name_slot	 entity_slots[NAME_SLOTS];
+static pthread_once_t	 tables_once = PTHREAD_ONCE_INIT;
+
+/*
+ * The HTML 4 entity names, the set libxml2 2.9.14 knows.  Only a
+ * shortcut: a name missing here is still looked up in libxml2's table.
+ */
+static const char *const entity_names[] = {
+	"quot", "amp", "apos", "lt", "gt", "nbsp", "iexcl", "cent", "pound",
+	"curren", "yen", "brvbar", "sect", "uml", "copy", "ordf", "laquo",
+	"not", "shy", "reg", "macr", "deg", "plusmn", "sup2", "sup3", "acute",
+	"micro", "para", "middot", "cedil", "sup1", "ordm", "raquo", "frac14",
+	"frac12", "frac34", "iquest", "Agrave", "Aacute", "Acirc", "Atilde",
+	"Auml", "Aring", "AElig", "Ccedil", "Egrave", "Eacute", "Ecirc",
+	"Euml", "Igrave", "Iacute", "Icirc", "Iuml", "ETH", "Ntilde",
+	"Ograve", "Oacute", "Ocirc", "Otilde", "Ouml", "times", "Oslash",
+	"Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute", "THORN", "szlig",
+	"agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig",
+	"ccedil", "egrave", "eacute", "ecirc", "euml", "igrave", "iacute",
+	"icirc", "iuml", "eth", "ntilde", "ograve", "oacute", "ocirc",
+	"otilde", "ouml", "divide", "oslash", "ugrave", "uacute", "ucirc",
+	"uuml", "yacute", "thorn", "yuml", "OElig", "oelig", "Scaron",
+	"scaron", "Yuml", "fnof", "circ", "tilde", "Alpha", "Beta", "Gamma",
+	"Delta", "Epsilon", "Zeta", "Eta", "Theta", "Iota", "Kappa", "Lambda",
+	"Mu", "Nu", "Xi", "Omicron", "Pi", "Rho", "Sigma", "Tau", "Upsilon",
+	"Phi", "Chi", "Psi", "Omega", "alpha", "beta", "gamma", "delta",
+	"epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
+	"nu", "xi", "omicron", "pi", "rho", "sigmaf", "sigma", "tau",
+	"upsilon", "phi", "chi", "psi", "omega", "thetasym", "upsih", "piv",
+	"ensp", "emsp", "thinsp", "zwnj", "zwj", "lrm", "rlm", "ndash",
+	"mdash", "lsquo", "rsquo", "sbquo", "ldquo", "rdquo", "bdquo",
+	"dagger", "Dagger", "bull", "hellip", "permil", "prime", "Prime",
+	"lsaquo", "rsaquo", "oline", "frasl", "euro", "image", "weierp",
+	"real", "trade", "alefsym", "larr", "uarr", "rarr", "darr", "harr",
+	"crarr", "lArr", "uArr", "rArr", "dArr", "hArr", "forall", "part",
+	"exist", "empty", "nabla", "isin", "notin", "ni", "prod", "sum",
+	"minus", "lowast", "radic", "prop", "infin", "ang", "and", "or", "cap",
+	"cup", "int", "there4", "sim", "cong", "asymp", "ne", "equiv", "le",
+	"ge", "sub", "sup", "nsub", "sube", "supe", "oplus", "otimes", "perp",
+	"sdot", "lceil", "rceil", "lfloor", "rfloor", "lang", "rang", "loz",
+	"spades", "clubs", "hearts", "diams", NULL
+};
+
+static unsigned int
+name_hash(const char *s, size_t n)
+{
+	unsigned int	 h = 2166136261u;	/* FNV-1a */
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static void
+name_add(struct name_slot *t, const char *name, const void *value)
+{
+	size_t		 n = strlen(name);
+	unsigned int	 i;
+
+	i = name_hash(name, n) & (NAME_SLOTS - 1);
+	while (t[i].name != NULL)
+		i = (i + 1) & (NAME_SLOTS - 1);
+	t[i].name = name;
+	t[i].len = n;
+	t[i].value = value;
+}
+
+/* The slot of 'name' ('n' bytes, not terminated), or NULL. */
+static const struct name_slot *
+name_find(const struct name_slot *t, const char *name, size_t n)
+{
+	unsigned int	 i;
+
+	i = name_hash(name, n) & (NAME_SLOTS - 1);
+	for (; t[i].name != NULL; i = (i + 1) & (NAME_SLOTS - 1))
+		if (t[i].len == n && memcmp(t[i].name, name, n) == 0)
+			return &t[i];
+	return NULL;
+}
+
+static void
+tables_init(void)
+{
+	const htmlEntityDesc	*e;
+	size_t			 i;
+
+	for (i = 0; block_tags[i] != NULL; i++)
+		name_add(block_slots, block_tags[i], block_tags[i]);
+	for (i = 0; entity_names[i] != NULL; i++)
+		if ((e = htmlEntityLookup((const xmlChar *)entity_names[i])) !=
+		    NULL)
+			name_add(entity_slots, entity_names[i], e);
+}
+
 /* Lowercases the tag name into 'dst' (size 16); -1 if it is longer. */
 static int
 lower_name(const char *name, size_t n, char dst[16])
 {
 	size_t	 i;
 
-	if (n == 0 || n >= 16)
+	if (n == 0 || n > NAME_MAX_LEN)
 		return -1;
 	for (i = 0; i < n; i++)
-		dst[i] = (char)tolower((unsigned char)name[i]);
+		dst[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
+		    name[i] + ('a' - 'A') : name[i]);
 	dst[n] = '\0';
 	return 0;
-}
-
-/* block_tags by first letter, built once: most tags are b, i, a, p, br. */
-static unsigned char	 block_first[26][8];
-static int		 block_ready;
-
-static void
-block_init(void)
-{
-	size_t	 i, k;
-	int	 c;
-
-	for (i = 0; block_tags[i] != NULL; i++) {
-		c = block_tags[i][0] - 'a';
-		for (k = 0; k < 7 && block_first[c][k] != 0; k++)
-			;
-		block_first[c][k] = (unsigned char)(i + 1);
-	}
-	block_ready = 1;
 }
 
 int
 html_is_block(const char *name, size_t n)
 {
-	char		 low[16];
-	const char	*t;
-	size_t		 k;
-	int		 c;
+	char	 low[16];
 
-	if (lower_name(name, n, low) == -1 || low[0] < 'a' || low[0] > 'z')
+	if (lower_name(name, n, low) == -1)
 		return 0;
-	if (!block_ready)
-		block_init();
-	c = low[0] - 'a';
-	for (k = 0; k < 8 && block_first[c][k] != 0; k++) {
-		t = block_tags[block_first[c][k] - 1];
-		if (strncmp(t, low, n) == 0 && t[n] == '\0')
-			return 1;
-	}
-	return 0;
+	pthread_once(&tables_once, tables_init);
+	return name_find(block_slots, low, n) != NULL;
+}
+
+/* libxml2's entity named 'name' ('n' bytes), or NULL. */
+static const htmlEntityDesc *
+entity_lookup(const char *name, size_t n)
+{
+	const struct name_slot	*sl;
+	char			 z[ENTITY_MAX_LEN + 1];
+
+	pthread_once(&tables_once, tables_init);
+	if ((sl = name_find(entity_slots, name, n)) != NULL)
+		return sl->value;
+	if (n > ENTITY_MAX_LEN)
+		return NULL;
+	memcpy(z, name, n);
+	z[n] = '\0';
+	return htmlEntityLookup((const xmlChar *)z);
 }
 
 int
 html_is_raw(const char *name, size_t n)
 {
-	return (n == 6 && strncasecmp(name, "script", 6) == 0) ||
-	    (n == 5 && strncasecmp(name, "style", 5) == 0);
+	/* the first letter first: "strong" is as long as "script" */
+	return n >= 5 && (name[0] == 's' || name[0] == 'S') &&
+	    ((n == 6 && strncasecmp(name, "script", 6) == 0) ||
+	    (n == 5 && strncasecmp(name, "style", 5) == 0));
 }
 
 static int
@@ -163,7 +266,6 @@ static size_t
 entity_ref(const char *s, size_t n, size_t i, struct text_buf *out)
 {
 	const htmlEntityDesc	*e;
-	char			 name[40];
 	size_t			 j, k;
 
 	if (i + 1 < n && s[i + 1] == '#')
@@ -176,10 +278,8 @@ entity_ref(const char *s, size_t n, size_t i, struct text_buf *out)
 	while (j < n && is_name_char((unsigned char)s[j]))
 		j++;
 	k = j - (i + 1);
-	if (j < n && s[j] == ';' && k < sizeof(name)) {
-		memcpy(name, s + i + 1, k);
-		name[k] = '\0';
-		if ((e = htmlEntityLookup((const xmlChar *)name)) != NULL &&
+	if (j < n && s[j] == ';' && k <= ENTITY_MAX_LEN) {
+		if ((e = entity_lookup(s + i + 1, k)) != NULL &&
 		    e->value > 0) {
 			text_buf_add_char(out, (long)e->value);
 			return j + 1;
