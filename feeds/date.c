@@ -53,31 +53,48 @@ days_in_month(int year, int mon)
 	return mon == 2 && leap ? 29 : dim[mon - 1];
 }
 
+/*
+ * Days from 1970-01-01 to the given date (year >= 1: the validated years
+ * are 1000-9999), counted directly: timegm() was a large share of the
+ * date work, and UTC needs no time-zone rules.
+ */
+static long
+epoch_days(int year, int mon, int day)
+{
+	static const int before[] = {
+		0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334
+	};
+	long	 y = year - 1;
+	long	 days;
+
+	/* 365 a year, plus the leap days since 1970 (477 before it) */
+	days = 365L * (year - 1970) + (y / 4 - y / 100 + y / 400) - 477;
+	days += before[mon - 1] + day - 1;
+	if (mon > 2 && days_in_month(year, 2) == 29)
+		days++;
+	return days;
+}
+
 static time_t
 dt_make(struct dt *d)
 {
-	struct tm	 tm;
-	time_t		 t;
+	time_t	 t;
 
 	if (d->year < 1000 || d->year > 9999 || d->mon < 1 || d->mon > 12 ||
 	    d->day < 1 || d->day > days_in_month(d->year, d->mon))
 		return FEED_ITEM_NO_DATE;
 	if (d->hour == 24 && d->min == 0 && d->sec == 0)
-		;		/* W3C-DTF end of day: timegm carries it over */
+		;		/* W3C-DTF end of day: the next day's 00:00 */
 	else if (d->hour < 0 || d->hour > 23)
 		return FEED_ITEM_NO_DATE;
 	if (d->min < 0 || d->min > 59 || d->sec < 0 || d->sec > 60)
 		return FEED_ITEM_NO_DATE;
 	if (d->sec == 60)
 		d->sec = 59;	/* a leap second; time_t cannot hold it */
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = d->year - 1900;
-	tm.tm_mon = d->mon - 1;
-	tm.tm_mday = d->day;
-	tm.tm_hour = d->hour;
-	tm.tm_min = d->min;
-	tm.tm_sec = d->sec;
-	if ((t = timegm(&tm)) == (time_t)-1)
+	t = (time_t)epoch_days(d->year, d->mon, d->day) * 86400 +
+	    d->hour * 3600 + d->min * 60 + d->sec;
+	/* timegm() returns -1 for the second before the epoch: no date */
+	if (t == (time_t)-1)
 		return FEED_ITEM_NO_DATE;
 	return t - d->off;
 }
