@@ -262,9 +262,9 @@ raw_free(struct raw *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Appends; what goes past 'max' bytes is dropped. */
+/* raw_add when the buffer must grow or the cap is in the way. */
 static void
-raw_add(struct raw *r, const char *s, size_t n, size_t max)
+raw_add_slow(struct raw *r, const char *s, size_t n, size_t max)
 {
 	size_t	 a;
 
@@ -283,6 +283,22 @@ raw_add(struct raw *r, const char *s, size_t n, size_t max)
 	memcpy(r->s + r->len, s, n);
 	r->len += n;
 	r->s[r->len] = '\0';
+}
+
+/*
+ * Appends; what goes past 'max' bytes is dropped.  Inline: libxml2 hands
+ * text over in small pieces (one call per entity reference), so the
+ * common case of a piece that fits is kept to a copy.
+ */
+static inline void
+raw_add(struct raw *r, const char *s, size_t n, size_t max)
+{
+	if (r->len + n < r->alloc && r->len + n <= max) {
+		memcpy(r->s + r->len, s, n);
+		r->len += n;
+		r->s[r->len] = '\0';
+	} else
+		raw_add_slow(r, s, n, max);
 }
 
 static const char *
@@ -383,6 +399,25 @@ plain(struct feed_parser *p, const struct raw *r, size_t max)
 	p->tb.max = max;
 	text_buf_add(&p->tb, raw_str(r), r->len);
 	return text_buf_str(&p->tb);
+}
+
+/*
+ * 1 if the text of 'r' is not empty once trimmed.  A printable ASCII byte
+ * before any other byte settles it without the text_buf work; what is
+ * left (white space, controls, non-ASCII first) is decided by plain().
+ */
+static int
+has_text(struct feed_parser *p, const struct raw *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->len; i++) {
+		if ((unsigned char)r->s[i] >= 0x7f)
+			break;
+		if ((unsigned char)r->s[i] > ' ')
+			return 1;
+	}
+	return r->len > 0 && *plain(p, r, 16) != '\0';
 }
 
 /* Text of a captured field according to its type, into p->tb. */
@@ -929,6 +964,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	struct frame		*f, *up;
 	enum ns			 ns;
 	char			*v, *b;
+	size_t			 nlen;
 	int			 field, type, rank, b64 = 0;
 
 	if (p->halted || p->stopped)
@@ -940,7 +976,12 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	}
 	f = &p->stack[p->depth];
 	up = p->depth > 0 ? &p->stack[p->depth - 1] : NULL;
-	snprintf(f->name, sizeof(f->name), "%s", (const char *)name);
+	/* the name, cut short as snprintf would: this runs per element */
+	nlen = strlen((const char *)name);
+	if (nlen >= sizeof(f->name))
+		nlen = sizeof(f->name) - 1;
+	memcpy(f->name, name, nlen);
+	f->name[nlen] = '\0';
 	f->base = NULL;
 	f->field = F_NONE;
 	f->prev_base = p->base;
@@ -1188,8 +1229,7 @@ end_capture(struct feed_parser *p)
 		break;
 	}
 	/* Empty fields do not displace anything. */
-	if (dst != NULL && p->cap_rank > *rank && p->cap.len > 0 &&
-	    *plain(p, &p->cap, 16) != '\0') {
+	if (dst != NULL && p->cap_rank > *rank && has_text(p, &p->cap)) {
 		raw_swap(dst, &p->cap);
 		*rank = p->cap_rank;
 		if (type != NULL)
