@@ -41,7 +41,7 @@ struct loader {
 static const char *const daemon_keys[] = {
 	"state", "interval", "jitter", "concurrency", "per-host", "timeout",
 	"max-size", "backfill", "user-agent", "listen", "opml", "dead-after",
-	"health-sinks", "keep", NULL
+	"health-sinks", "keep", "retry", NULL
 };
 static const char *const feed_keys[] = { "url", "interval", "tags", NULL };
 static const char *const alias_keys[] = { "terms", NULL };
@@ -427,6 +427,7 @@ load_daemon(struct loader *ld)
 	d->max_size = 16L << 20;
 	d->backfill = 24 * 3600;
 	d->dead_after = 24 * 3600;
+	d->retry = 30;
 	d->keep = 30 * 86400;
 	d->user_agent = xstrdup(CONFIG_DEFAULT_UA);
 	if (!g_key_file_has_group(ld->kf, g))
@@ -479,6 +480,9 @@ load_daemon(struct loader *ld)
 	}
 	d->opml = get(ld, g, "opml");
 	load_duration(ld, g, "dead-after", &d->dead_after);
+	load_duration(ld, g, "retry", &d->retry);
+	if (d->retry == 0)
+		cerr(ld, line_of(ld, g, "retry"), "retry: must be more than 0");
 	if ((v = get(ld, g, "health-sinks")) != NULL) {
 		split_list(v, &d->health_sinks);
 		free(v);

@@ -44,6 +44,7 @@ struct config_daemon {
 	char		*listen;	/* host:port or NULL */
 	char		*opml;
 	long		 dead_after;
+	long		 retry;		/* first delivery retry; doubles to 1h */
 	struct config_list health_sinks;
 	long		 keep;
 };

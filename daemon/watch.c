@@ -38,7 +38,6 @@
 
 #define WATCH_SINK_PARALLEL	4	/* deliveries in flight per sink */
 #define WATCH_RETRY_FOR		(24 * 3600)
-#define WATCH_RETRY_MIN		30
 #define WATCH_RETRY_MAX		3600
 #define WATCH_MAX_ITEMS		10000	/* kept per poll; feeds list newest first */
 
@@ -734,9 +733,9 @@ with_also_in(struct watch *w, const struct outbox_row *row)
 }
 
 static long
-backoff(int attempts)
+backoff(const struct watch *w, int attempts)
 {
-	long	 d = WATCH_RETRY_MIN;
+	long	 d = w->cf->daemon.retry;
 
 	while (attempts-- > 0 && d < WATCH_RETRY_MAX)
 		d *= 2;
@@ -792,7 +791,7 @@ send_done(enum sink_result r, long retry_after, const char *error,
 			    s->sink, row->alert_id, error ? error : "?");
 		} else {
 			next = now + (retry_after >= 0 ? retry_after :
-			    backoff(row->attempts));
+			    backoff(w, row->attempts));
 			rc |= store_outbox_retry(w->st, row->id, next, error);
 			if (i == 0)
 				log_info("sink '%s': not delivered (%s); retry "
@@ -841,7 +840,7 @@ send_rows(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 		    ws->name);
 		for (i = 0; i < n; i++)
 			store_outbox_retry(w->st, s->rows[i].id, time(NULL) +
-			    backoff(s->rows[i].attempts), "cannot start");
+			    backoff(w, s->rows[i].attempts), "cannot start");
 		wsend_free(s);
 		return;
 	}

@@ -71,16 +71,17 @@ live_add(struct live *l, const char *guid, const char *title)
 	live_publish(l, "/live.xml", l->items->str);
 }
 
+/* 'daemon' goes into [daemon], 'extra' after the other sections. */
 static void
-live_config(struct live *l, const char *extra)
+live_config(struct live *l, const char *daemon, const char *extra)
 {
 	char	*url, *text;
 
 	url = httpd_url(l->httpd, "/live.xml");
 	text = xasprintf("[daemon]\nstate = %s/state.db\ninterval = 1s\n"
-	    "jitter = 0%%\nbackfill = 36500d\n\n[feed live]\nurl = %s\n\n"
+	    "jitter = 0%%\nbackfill = 36500d\n%s\n[feed live]\nurl = %s\n\n"
 	    "[topic lavrov]\nquery = Lavrov\n\n[sink log]\ntype = file\n"
-	    "path = %s\n\n%s", l->dir, url, l->alerts, extra);
+	    "path = %s\n\n%s", l->dir, daemon, url, l->alerts, extra);
 	free(l->conf);
 	l->conf = test_write(l->dir, "feedwatch.conf", text);
 	free(text);
@@ -98,7 +99,7 @@ live_start(struct live *l)
 	l->items = g_string_new("");
 	live_add(l, "a1", "Lavrov meets Pompeo");
 	live_add(l, "a2", "Markets rise");
-	live_config(l, "");
+	live_config(l, "", "");
 }
 
 static void
@@ -225,7 +226,7 @@ START_TEST(test_run_reload)
 	url = httpd_url(l.httpd, "/other.xml");
 	extra = xasprintf("[feed other]\nurl = %s\n\n[topic crimea]\n"
 	    "query = Crimea\n", url);
-	live_config(&l, extra);
+	live_config(&l, "", extra);
 	ck_assert_int_eq(kill(pid, SIGHUP), 0);
 	ck_assert_int_eq(test_wait_lines(l.alerts, 2, WAIT), 2);
 	ck_assert_int_eq(alerts_with(&l, "\"topic\":\"crimea\""), 1);
@@ -255,7 +256,7 @@ START_TEST(test_run_backoff)
 	    NULL);
 	url = httpd_url(l.httpd, "/broken.xml");
 	extra = xasprintf("[feed broken]\nurl = %s\n", url);
-	live_config(&l, extra);
+	live_config(&l, "", extra);
 	pid = daemon_start(&l);
 	g_usleep(6500000);
 	good = httpd_hits(l.httpd, "/live.xml");
@@ -371,6 +372,111 @@ START_TEST(test_run_corrupt_state)
 	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
 	test_proc_clear(&p);
 	free(db);
+	live_stop(&l);
+}
+END_TEST
+
+static int	free_port(void);
+
+/* Distinct keys answered 'status' in an httpd log, and how many lines did. */
+static int
+keys_with(const char *log, const char *status, int *lines)
+{
+	GHashTable	*seen = g_hash_table_new_full(g_str_hash, g_str_equal,
+	    g_free, NULL);
+	gchar		**v;
+	size_t		 i, n = strlen(status);
+	int		 keys;
+
+	*lines = 0;
+	v = g_strsplit(log, "\n", -1);
+	for (i = 0; v[i] != NULL; i++)
+		if (strncmp(v[i], status, n) == 0 && v[i][n] == ' ') {
+			(*lines)++;
+			g_hash_table_add(seen, g_strdup(v[i] + n + 1));
+		}
+	keys = (int)g_hash_table_size(seen);
+	g_strfreev(v);
+	g_hash_table_destroy(seen);
+	return keys;
+}
+
+/* Waits (bounded) until 'h' has answered /hook with 'status' at least once. */
+static void
+wait_log(struct httpd *h, const char *status)
+{
+	char	*log;
+	int	 i, lines = 0;
+
+	for (i = 0; i < 400 && lines == 0; i++) {
+		log = httpd_log(h, "/hook");
+		keys_with(log, status, &lines);
+		free(log);
+		if (lines == 0)
+			g_usleep(100000);
+	}
+	ck_assert_msg(lines > 0, "the webhook was never answered %s", status);
+}
+
+/*
+ * A webhook that is down (refused), then killed with SIGKILL mid-outage,
+ * then answers 500, then 429 with Retry-After, then recovers: every alert
+ * arrives, once, and polling went on meanwhile.
+ */
+START_TEST(test_run_webhook_outage)
+{
+	struct live	 l;
+	struct httpd	*hook = NULL;
+	pid_t		 pid;
+	char		*extra, *log, title[64], guid[16];
+	int		 port = free_port(), i, lines, got = 0;
+	unsigned int	 polled;
+
+	live_start(&l);
+	for (i = 0; i < 4; i++) {
+		snprintf(guid, sizeof(guid), "w%d", i);
+		snprintf(title, sizeof(title), "Lavrov briefing %d", i);
+		live_add(&l, guid, title);
+	}
+	/* Five Lavrov items: a1 and w0..w3.  The file sink still gets them. */
+	extra = xasprintf("[sink hook]\ntype = webhook\n"
+	    "url = http://127.0.0.1:%d/hook\n", port);
+	/* retry = 1s: the test's outage lasts seconds, not minutes. */
+	live_config(&l, "retry = 1s\n", extra);
+	pid = daemon_start(&l);
+	ck_assert_int_eq(test_wait_lines(l.alerts, 5, WAIT), 5);
+	g_usleep(1000000);
+	polled = httpd_hits(l.httpd, "/live.xml");
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	test_wait(pid, WAIT);
+
+	/* Each phase lasts until the daemon has met it (backoff spaces tries). */
+	hook = httpd_start_port(port);
+	httpd_route(hook, "/hook", 500, "text/plain", "down", 4, NULL);
+	httpd_record(hook, "/hook", "Idempotency-Key");
+	pid = daemon_start(&l);
+	wait_log(hook, "500");
+	httpd_route(hook, "/hook", 429, "text/plain", "slow down", 9, NULL);
+	httpd_route_header(hook, "/hook", "Retry-After", "1");
+	wait_log(hook, "429");
+	httpd_route(hook, "/hook", 200, "application/json", "{}", 2, NULL);
+	for (i = 0; i < 400 && got < 5; i++) {
+		g_usleep(100000);
+		log = httpd_log(hook, "/hook");
+		got = keys_with(log, "200", &lines);
+		free(log);
+	}
+	log = httpd_log(hook, "/hook");
+	ck_assert_msg(keys_with(log, "500", &lines) >= 1, "log: %s", log);
+	ck_assert_msg(keys_with(log, "429", &lines) >= 1, "log: %s", log);
+	ck_assert_msg(keys_with(log, "200", &lines) == 5 && lines == 5,
+	    "every alert once: %s", log);
+	free(log);
+	/* Polling never waited for the sink. */
+	ck_assert_uint_gt(httpd_hits(l.httpd, "/live.xml"), polled);
+	daemon_stop(&l, pid);
+	httpd_stop(hook);
+	free(extra);
 	live_stop(&l);
 }
 END_TEST
@@ -637,6 +743,7 @@ daemon_suite(void)
 	tcase_add_test(tc, test_units);
 	tcase_add_test(tc, test_run_disk_full);
 	tcase_add_test(tc, test_run_corrupt_state);
+	tcase_add_test(tc, test_run_webhook_outage);
 	suite_add_tcase(s, tc);
 	return s;
 }

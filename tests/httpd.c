@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <glib.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -24,6 +25,10 @@ struct route {
 	char		*etag;
 	unsigned int	 hits;
 	unsigned int	 not_modified;
+	char		*extra_name;	/* one more response header */
+	char		*extra_value;
+	GString		*log;		/* "STATUS HEADER\n" per request */
+	char		*log_header;
 	struct route	*next;
 };
 
@@ -70,6 +75,13 @@ on_request(struct evhttp_request *req, void *arg)
 		goto out;
 	}
 	r->hits++;
+	if (r->log_header != NULL) {
+		inm = evhttp_find_header(in, r->log_header);
+		g_string_append_printf(r->log, "%d %s\n", r->status,
+		    inm != NULL ? inm : "-");
+	}
+	if (r->extra_name != NULL)
+		evhttp_add_header(out, r->extra_name, r->extra_value);
 	if (r->content_type != NULL)
 		evhttp_add_header(out, "Content-Type", r->content_type);
 	if (r->etag != NULL) {
@@ -111,6 +123,12 @@ serve(void *arg)
 struct httpd *
 httpd_start(void)
 {
+	return httpd_start_port(0);
+}
+
+struct httpd *
+httpd_start_port(int port)
+{
 	struct httpd			*h;
 	struct evhttp_bound_socket	*sock;
 	struct sockaddr_storage		 ss;
@@ -122,7 +140,8 @@ httpd_start(void)
 	ck_assert_ptr_nonnull(h->http = evhttp_new(h->base));
 	evhttp_set_gencb(h->http, on_request, h);
 	/* Port 0: the kernel picks a free one. */
-	sock = evhttp_bind_socket_with_handle(h->http, "127.0.0.1", 0);
+	sock = evhttp_bind_socket_with_handle(h->http, "127.0.0.1",
+	    (ev_uint16_t)port);
 	ck_assert_msg(sock != NULL, "cannot bind 127.0.0.1");
 	ck_assert_int_eq(getsockname(evhttp_bound_socket_get_fd(sock),
 	    (struct sockaddr *)&ss, &sl), 0);
@@ -154,6 +173,11 @@ httpd_stop(struct httpd *h)
 		free(r->content_type);
 		free(r->body);
 		free(r->etag);
+		free(r->extra_name);
+		free(r->extra_value);
+		free(r->log_header);
+		if (r->log != NULL)
+			g_string_free(r->log, TRUE);
 		free(r);
 	}
 	pthread_mutex_destroy(&h->lock);
@@ -219,4 +243,46 @@ httpd_not_modified(struct httpd *h, const char *path)
 	n = (r = route_find(h, path)) != NULL ? r->not_modified : 0;
 	pthread_mutex_unlock(&h->lock);
 	return n;
+}
+
+void
+httpd_route_header(struct httpd *h, const char *path, const char *name,
+    const char *value)
+{
+	struct route	*r;
+
+	pthread_mutex_lock(&h->lock);
+	if ((r = route_find(h, path)) != NULL) {
+		free(r->extra_name);
+		free(r->extra_value);
+		r->extra_name = xstrdup(name);
+		r->extra_value = xstrdup(value);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+void
+httpd_record(struct httpd *h, const char *path, const char *header)
+{
+	struct route	*r;
+
+	pthread_mutex_lock(&h->lock);
+	if ((r = route_find(h, path)) != NULL && r->log == NULL) {
+		r->log_header = xstrdup(header);
+		r->log = g_string_new(NULL);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+char *
+httpd_log(struct httpd *h, const char *path)
+{
+	struct route	*r;
+	char		*s;
+
+	pthread_mutex_lock(&h->lock);
+	r = route_find(h, path);
+	s = xstrdup(r != NULL && r->log != NULL ? r->log->str : "");
+	pthread_mutex_unlock(&h->lock);
+	return s;
 }

@@ -15,6 +15,8 @@ struct httpd;
 
 /* Starts the server; fails the test if it cannot. */
 struct httpd	*httpd_start(void);
+/* The same on a given port (0: any). */
+struct httpd	*httpd_start_port(int port);
 void		 httpd_stop(struct httpd *h);
 
 int		 httpd_port(const struct httpd *h);
@@ -29,6 +31,19 @@ char		*httpd_url(const struct httpd *h, const char *path);
 void		 httpd_route(struct httpd *h, const char *path, int status,
 		    const char *content_type, const char *body, size_t len,
 		    const char *etag);
+
+/* Adds a header to the route's answers ("Retry-After", "1"). */
+void		 httpd_route_header(struct httpd *h, const char *path,
+		    const char *name, const char *value);
+
+/* From now on, logs each request for 'path' with its 'header'. */
+void		 httpd_record(struct httpd *h, const char *path,
+		    const char *header);
+/*
+ * The log of 'path': a line per request, the status answered, a space,
+ * the request's header (or "-").  Malloc'd.
+ */
+char		*httpd_log(struct httpd *h, const char *path);
 
 /* Requests for 'path' so far. */
 unsigned int	 httpd_hits(struct httpd *h, const char *path);
