@@ -232,7 +232,7 @@ START_TEST(test_run_reload)
 	ck_assert_int_eq(alerts_with(&l, "\"topic\":\"crimea\""), 1);
 	ck_assert_int_eq(alerts_with(&l, "\"id\":\"o1\""), 1);
 	/* A broken config on reload keeps the running one. */
-	test_write(l.dir, "feedwatch.conf", "[daemon]\nbogus = 1\n");
+	free(test_write(l.dir, "feedwatch.conf", "[daemon]\nbogus = 1\n"));
 	ck_assert_int_eq(kill(pid, SIGHUP), 0);
 	live_add(&l, "d1", "Lavrov after a bad reload");
 	ck_assert_int_eq(test_wait_lines(l.alerts, 3, WAIT), 3);
@@ -670,10 +670,11 @@ START_TEST(test_units)
 	double		 exposure;
 	size_t		 i;
 
-	if (g_find_program_in_path("systemd-analyze") == NULL) {
+	if ((in = g_find_program_in_path("systemd-analyze")) == NULL) {
 		printf("test_units: skipped: systemd-analyze is not installed\n");
 		return;
 	}
+	g_free(in);
 	dir = test_tmpdir();
 	bindir = g_path_get_dirname(test_env("FEEDWATCH"));
 	for (i = 0; i < 2; i++) {

@@ -756,7 +756,7 @@ START_TEST(test_policy_digest)
 	conf = policy_config(&fx, 3, "digest = 2s");
 	/* The first poll of a feed only alerts within backfill: make it old. */
 	check_pass(conf);
-	policy_config(&fx, 5, "digest = 2s");
+	free(policy_config(&fx, 5, "digest = 2s"));
 	check_pass(conf);
 	sent = sent_log(&fx);
 	/* crimea is priority high: no batching; lavrov waits for its window. */
@@ -782,7 +782,7 @@ START_TEST(test_policy_rate)
 	fixture_start(&fx, "");
 	conf = policy_config(&fx, 1, "rate = 1/s");
 	check_pass(conf);
-	policy_config(&fx, 5, "rate = 1/s");
+	free(policy_config(&fx, 5, "rate = 1/s"));
 	check_pass(conf);
 	sent = sent_log(&fx);
 	ck_assert_msg(test_count_lines(sent, "lavrov 1") == 1, "sent: %s",
@@ -815,7 +815,7 @@ START_TEST(test_policy_quiet)
 	fixture_start(&fx, "");
 	conf = policy_config(&fx, 1, quiet);
 	check_pass(conf);
-	policy_config(&fx, 3, quiet);
+	free(policy_config(&fx, 3, quiet));
 	check_pass(conf);
 	sent = sent_log(&fx);
 	ck_assert_int_eq(test_count_lines(sent, "crimea 1"), 2);
