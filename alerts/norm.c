@@ -243,17 +243,6 @@ norm_is_word_cp(struct norm *n, int32_t cp)
 	return CP_CLASS(e) == C_WORD || CP_CLASS(e) == C_SINGLE;
 }
 
-void
-norm_iter_init(struct norm_iter *it, struct norm *n, const char *s,
-    size_t len)
-{
-	it->norm = n;
-	it->s = s;
-	it->len = s == NULL ? 0 : len;
-	it->off = 0;
-	it->pos = 0;
-}
-
 /*
  * The general walk from 'off', for any text: norm_iter_next() hands over
  * to it at the first byte its ASCII path does not know.
@@ -365,40 +354,29 @@ word_end:
 #define HIGHS	(0x80 * ONES)
 
 /*
- * Bytes s[off .. off + 8), NUL (a separator) past 'len'.  One load but
- * at the end of a text: a copy of a variable length, even of 8 bytes, goes
- * through memory and stalls the load of the result (store forwarding).
+ * 8 bytes as a little-endian number, so that the text's first byte is
+ * the low one on any machine (the masks below count bytes from bit 0).
  */
 static inline uint64_t
-load8(const unsigned char *s, size_t off, size_t len)
+load_le(const unsigned char *p)
 {
-	uint64_t	v = 0;
-	unsigned char	b[8] = { 0 };
+	uint64_t	v;
 
-	if (len - off >= 8) {
-		memcpy(&v, s + off, 8);
-		return v;
-	}
-	memcpy(b, s + off, len - off);
-	memcpy(&v, b, 8);
+	memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
 	return v;
 }
 
-/*
- * Byte order: the first byte of the text is the low byte of a load on a
- * little-endian machine.  FIRST_BYTE(): the index of the first byte with
- * bit 7 set in a mask (nonzero); DROP_BYTES(): the bytes after the first
- * n; FROM_BYTE(): a mask of the bytes from the n-th on (n < 8).
- */
+static inline void
+store_le(char *p, uint64_t v)
+{
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define FIRST_BYTE(m)		((unsigned)__builtin_clzll(m) >> 3)
-#define DROP_BYTES(v, n)	((v) << (8 * (n)))
-#define FROM_BYTE(n)		(~0ULL >> (8 * (n)))
-#else
-#define FIRST_BYTE(m)		((unsigned)__builtin_ctzll(m) >> 3)
-#define DROP_BYTES(v, n)	((v) >> (8 * (n)))
-#define FROM_BYTE(n)		(~0ULL << (8 * (n)))
+	v = __builtin_bswap64(v);
 #endif
+	memcpy(p, &v, 8);
+}
 
 /*
  * Eight bytes at a time (SWAR): bit 7 of each byte of the result is set
@@ -423,79 +401,120 @@ swar_word(uint64_t v, uint64_t *fold)
 	return letter | ((digit | under) & ~v & HIGHS);
 }
 
+/* Bit 7 of byte i of 'm' to bit i of the result (no two products meet). */
+static inline uint64_t
+gather8(uint64_t m)
+{
+	return ((m >> 7) * 0x0102040810204080ULL) >> 56;
+}
+
+/*
+ * Classifies s[off .. off + NORM_BLOCK) at once: a mask of its ASCII word
+ * bytes, one of its bytes >= 0x80, and its folded word bytes with every
+ * other byte NUL, so that a word found by the masks is ready in place:
+ * folded, NUL-terminated, 8 readable bytes past its end.  Bytes past the
+ * text read as NUL, a separator.
+ */
+static void
+load_block(struct norm_iter *it, size_t off)
+{
+	const unsigned char	*s = (const unsigned char *)it->s + off;
+	unsigned char		 tail[NORM_BLOCK];
+	uint64_t		 v, wm, fold, wb = 0, hb = 0;
+	unsigned		 i;
+
+	if (it->len - off < NORM_BLOCK) {
+		memset(tail, 0, sizeof(tail));
+		memcpy(tail, s, it->len - off);
+		s = tail;
+	}
+	for (i = 0; i < NORM_BLOCK / 8; i++) {
+		v = load_le(s + 8 * i);
+		wm = swar_word(v, &fold);
+		/* word bytes to 0xff: each byte of wm >> 7 is 0 or 1 */
+		store_le(it->fold + 8 * i, fold & (wm >> 7) * 0xff);
+		wb |= gather8(wm) << (8 * i);
+		hb |= gather8(v & HIGHS) << (8 * i);
+	}
+	it->blk = off;
+	it->wmask = wb;
+	it->hmask = hb;
+}
+
+void
+norm_iter_init(struct norm_iter *it, struct norm *n, const char *s,
+    size_t len)
+{
+	it->norm = n;
+	it->s = s;
+	it->len = s == NULL ? 0 : len;
+	it->off = 0;
+	it->pos = 0;
+	it->blk = 0;
+	it->wmask = it->hmask = 0;
+	memset(it->fold + NORM_BLOCK, 0, sizeof(it->fold) - NORM_BLOCK);
+	if (it->len > 0)
+		load_block(it, 0);
+}
+
 /*
  * Most words of most text are ASCII between separators: those are found
- * and folded here eight bytes at a time, most of them in the same eight
- * bytes as the separators before them.  A word that meets a multibyte
- * character other than a separator, or grows to NORM_WORD_MAX, is walked
- * again from its start by iter_next_utf8(), which gives every word the
- * same result.
+ * by the masks of load_block() with a few bit operations each.  A word
+ * that meets a multibyte character other than a separator, or fills a
+ * whole block, is walked from its start by iter_next_utf8(), which gives
+ * every word the same result.
  */
 int
 norm_iter_next(struct norm_iter *it, struct norm_token *tok)
 {
 	const unsigned char	*s = (const unsigned char *)it->s;
-	size_t			 len = it->len, off = it->off, start, tl = 0, w;
-	uint64_t		 v, wm, m, fold;
-	unsigned		 k;
+	size_t			 off = it->off, i, n, w;
+	uint64_t		 m;
 
-	/* separators, multibyte ones too (quotes, dashes, no-break space) */
 	for (;;) {
-		if (off >= len) {
-			it->off = len;
-			return 0;
+		if (off - it->blk >= NORM_BLOCK) {
+			if (off >= it->len) {
+				it->off = off;
+				return 0;
+			}
+			load_block(it, off);
 		}
-		v = load8(s, off, len);
-		wm = swar_word(v, &fold);
-		if ((m = wm | (v & HIGHS)) == 0) {
-			off += 8;
+		i = off - it->blk;
+		if ((m = (it->wmask | it->hmask) >> i) == 0) {
+			off = it->blk + NORM_BLOCK;
 			continue;
 		}
-		k = FIRST_BYTE(m);
-		start = off + k;
-		if (s[start] < 0x80)
-			break;
-		if ((w = sep_width(it->norm, s + start, len - start)) == 0)
-			return iter_next_utf8(it, tok, start);
-		off = start + w;
-	}
-	/* the word */
-	if ((m = ~wm & HIGHS & FROM_BYTE(k)) != 0) {
-		/* it ends in these 8 bytes */
-		tl = FIRST_BYTE(m) - k;
-		fold = DROP_BYTES(fold, k);
-	} else {
-		for (off = start; ; off += 8, tl += 8) {
-			if (tl >= NORM_WORD_MAX)
-				return iter_next_utf8(it, tok, start);
-			v = load8(s, off, len);
-			if ((m = ~swar_word(v, &fold) & HIGHS) != 0)
-				break;
-			memcpy(it->buf + tl, &fold, 8);
+		i += (size_t)__builtin_ctzll(m);
+		off = it->blk + i;
+		if (it->hmask >> i & 1) {
+			/* multibyte: step over quotes, dashes, spaces */
+			if ((w = sep_width(it->norm, s + off,
+			    it->len - off)) == 0)
+				return iter_next_utf8(it, tok, off);
+			off += w;
+			continue;
 		}
-		k = FIRST_BYTE(m);
-		tl += k;
+		if ((m = ~it->wmask >> i) == 0) {
+			/* the word runs past the block */
+			if (i == 0)
+				return iter_next_utf8(it, tok, off);
+			load_block(it, off);
+			continue;
+		}
+		n = (size_t)__builtin_ctzll(m);
+		w = 0;
+		if (it->hmask >> (i + n) & 1 && (w = sep_width(it->norm,
+		    s + off + n, it->len - off - n)) == 0)
+			return iter_next_utf8(it, tok, off);
+		it->off = off + n + w;
+		tok->word = it->fold + i;
+		tok->len = n;
+		tok->start = off;
+		tok->end = off + n;
+		tok->pos = it->pos++;
+		tok->flags = NORM_TOK_ASCII;
+		return 1;
 	}
-	/*
-	 * The last bytes and the NUL in one store: a byte store over it
-	 * would stall the caller's 8-byte loads of the word (store
-	 * forwarding), which cost more than the whole split.
-	 */
-	fold &= ~FROM_BYTE(tl & 7);
-	memcpy(it->buf + (tl & ~(size_t)7), &fold, 8);
-	off = start + tl;
-	w = 0;
-	if (off < len && s[off] >= 0x80 &&
-	    (w = sep_width(it->norm, s + off, len - off)) == 0)
-		return iter_next_utf8(it, tok, start);
-	it->off = off + w;
-	tok->word = it->buf;
-	tok->len = tl;
-	tok->start = start;
-	tok->end = off;
-	tok->pos = it->pos++;
-	tok->flags = NORM_TOK_ASCII;
-	return 1;
 }
 
 char *

@@ -53,6 +53,9 @@ struct norm_token {
 	unsigned	 flags;		/* NORM_TOK_* */
 };
 
+/* Bytes classified at once by the ASCII path. */
+#define NORM_BLOCK	64
+
 /* Walks the words of one text; embedded in the caller, no release needed. */
 struct norm_iter {
 	struct norm	*norm;
@@ -61,6 +64,10 @@ struct norm_iter {
 	size_t		 off;
 	unsigned	 pos;
 	char		 buf[NORM_WORD_MAX + 8];
+	size_t		 blk;			/* s[blk .. blk + NORM_BLOCK): */
+	uint64_t	 wmask;			/* its ASCII word bytes */
+	uint64_t	 hmask;			/* its bytes >= 0x80 */
+	char		 fold[NORM_BLOCK + 8];	/* its words folded */
 };
 
 struct norm	*norm_new(void);
