@@ -826,6 +826,48 @@ START_TEST(test_policy_quiet)
 }
 END_TEST
 
+/* Under systemd (JOURNAL_STREAM set) every log line carries its priority. */
+START_TEST(test_journal_priorities)
+{
+	struct fixture		 fx;
+	struct test_proc	 p;
+	const char		*args[] = { "check", "-v", "-c", NULL, NULL };
+	gchar			**lines;
+	size_t			 i, n = 0;
+
+	fixture_start(&fx, "[sink out]\ntype = file\npath = @DIR@/a.jsonl\n");
+	httpd_route(fx.httpd, "/europe.atom", 503, "text/plain", "busy", 4,
+	    NULL);
+	setenv("JOURNAL_STREAM", "8:1234", 1);
+	args[3] = fx.conf;
+	test_run(&p, args);
+	ck_assert_int_eq(p.status, 1);
+	/* The failed feed is a warning (4); routine progress is debug (7). */
+	ck_assert_ptr_nonnull(strstr(p.err, "<4>feed 'europe'"));
+	ck_assert_ptr_nonnull(strstr(p.err, "<7>"));
+	lines = g_strsplit(p.err, "\n", -1);
+	for (i = 0; lines[i] != NULL; i++)
+		if (*lines[i] != '\0') {
+			ck_assert_msg(lines[i][0] == '<' && lines[i][2] == '>',
+			    "no priority: %s", lines[i]);
+			n++;
+		}
+	ck_assert_uint_gt(n, 1);
+	g_strfreev(lines);
+	test_proc_clear(&p);
+	/* Without it, the default level says nothing per routine poll. */
+	unsetenv("JOURNAL_STREAM");
+	httpd_route(fx.httpd, "/europe.atom", 200, "application/atom+xml",
+	    europe_atom, sizeof(europe_atom) - 1, NULL);
+	args[1] = "-q";
+	test_run(&p, args);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_str_eq(p.err, "");
+	test_proc_clear(&p);
+	fixture_stop(&fx);
+}
+END_TEST
+
 START_TEST(test_usage_errors)
 {
 	struct test_proc	 p;
@@ -869,6 +911,7 @@ e2e_suite(void)
 	tcase_add_test(tc, test_match_command);
 	tcase_add_test(tc, test_demo_config);
 	tcase_add_test(tc, test_usage_errors);
+	tcase_add_test(tc, test_journal_priorities);
 	tcase_add_test(tc, test_alerts_once);
 	tcase_add_test(tc, test_cross_feed_dedup);
 	tcase_add_test(tc, test_backfill);
