@@ -224,6 +224,19 @@ struct matcher {
 	pcre2_match_data *md;
 };
 
+/*
+ * Room for element n of an array that grows one element at a time: it
+ * doubles when n is a power of two, so 100,000 topics do not cost
+ * 100,000 reallocations (each an mremap() once the array is large).
+ */
+static void *
+grow(void *p, size_t n, size_t size)
+{
+	if ((n & (n - 1)) == 0)
+		return xreallocarray(p, n ? n * 2 : 1, size);
+	return p;
+}
+
 /* hash maps */
 
 /*
@@ -615,7 +628,7 @@ pat_new(struct matcher *m, enum pat_kind kind, const char *key,
 	*isnew = (size_t)id == m->npats;
 	if (!*isnew)
 		return id;
-	m->pats = xreallocarray(m->pats, m->npats + 1, sizeof(*m->pats));
+	m->pats = grow(m->pats, m->npats, sizeof(*m->pats));
 	p = &m->pats[m->npats++];
 	memset(p, 0, sizeof(*p));
 	p->kind = kind;
@@ -735,8 +748,7 @@ index_deletion(struct matcher *m, const char *s, size_t len, void *arg)
 
 	li = smap_put(&m->deletes, 0, s, len, (int32_t)m->ndlists);
 	if ((size_t)li == m->ndlists) {
-		m->dlists = xreallocarray(m->dlists, m->ndlists + 1,
-		    sizeof(*m->dlists));
+		m->dlists = grow(m->dlists, m->ndlists, sizeof(*m->dlists));
 		m->dlists[m->ndlists++] = xcalloc(1, sizeof(int32_t));
 	}
 	l = m->dlists[li];
@@ -915,7 +927,7 @@ term_new(struct matcher *m, const struct topic *t, struct query_node *q,
 	int		 i, ec;
 	PCRE2_SIZE	 eoff;
 
-	m->terms = xreallocarray(m->terms, m->nterms + 1, sizeof(*m->terms));
+	m->terms = grow(m->terms, m->nterms, sizeof(*m->terms));
 	tm = &m->terms[m->nterms];
 	memset(tm, 0, sizeof(*tm));
 	tm->scope = q->scope;
@@ -1261,8 +1273,7 @@ matcher_add_topic(struct matcher *m, const char *name, const char *query,
 	}
 	t.name = xstrdup(name);
 	t.query = xstrdup(query);
-	m->topics = xreallocarray(m->topics, m->ntopics + 1,
-	    sizeof(*m->topics));
+	m->topics = grow(m->topics, m->ntopics, sizeof(*m->topics));
 	m->topics[m->ntopics++] = t;
 	return 0;
 }
@@ -1283,8 +1294,7 @@ matcher_compile(struct matcher *m, char *err, size_t errlen)
 			return -1;
 		if (!literal_triggered(t->q, 0)) {
 			t->always = 1;
-			m->always = xreallocarray(m->always, m->nalways + 1,
-			    sizeof(int32_t));
+			m->always = grow(m->always, m->nalways, sizeof(int32_t));
 			m->always[m->nalways++] = (int32_t)i;
 		}
 	}
