@@ -59,6 +59,8 @@
 #define SNIFF_MAX	512
 #define CHUNK		(64 * 1024)
 #define LOOKAHEAD	64		/* bytes the amp filter may look ahead */
+#define JOIN		(2 * LOOKAHEAD)	/* bytes of a push read with the last's */
+#define DIRECT		4096		/* filtered spans fed without a copy */
 
 /* Namespaces we dispatch on (APIS.md B.5 pitfall 6). */
 enum ns {
@@ -1496,15 +1498,19 @@ amp_check(const unsigned char *s, size_t n, int eod)
 
 static int	xml_feed(struct feed_parser *, const char *, size_t, int);
 
-/* Queues filtered bytes for libxml2. */
+/*
+ * Queues filtered bytes for libxml2.  Long spans (a whole push, when no
+ * '&' needed escaping) go to libxml2 from where they are; only short
+ * pieces are gathered in p->out first.
+ */
 static int
 out_add(struct feed_parser *p, const char *s, size_t n)
 {
-	if (p->nout + n > CHUNK) {
-		if (xml_feed(p, p->out, p->nout, 0) == -1)
+	if (p->nout + n > CHUNK || n >= DIRECT) {
+		if (p->nout > 0 && xml_feed(p, p->out, p->nout, 0) == -1)
 			return -1;
 		p->nout = 0;
-		if (n > CHUNK)
+		if (n >= DIRECT)
 			return xml_feed(p, s, n, 0);
 	}
 	memcpy(p->out + p->nout, s, n);
@@ -1531,18 +1537,31 @@ find_close(const char *s, size_t i, size_t n, enum fstate st)
 	return -1;
 }
 
+/* The index of the first 'c' in s[i..n), or n. */
+static size_t
+find_byte(const char *s, size_t i, size_t n, int c)
+{
+	const char	*q;
+
+	if (i >= n || (q = memchr(s + i, c, n - i)) == NULL)
+		return n;
+	return (size_t)(q - s);
+}
+
 /*
- * Runs the filter over win[0..nwin); returns how many bytes it consumed
- * (the rest waits for more input unless eod), or -1 on a parse stop.
+ * Runs the filter over s[0..n); returns how many bytes it consumed (the
+ * rest waits for more input unless eod), or -1 on a parse stop.
  */
 static long
-filter_run(struct feed_parser *p, int eod)
+filter_run(struct feed_parser *p, const char *s, size_t n, int eod)
 {
-	const char	*s = p->win, *lt = s - 1, *amp = s - 1;
-	size_t		 n = p->nwin, i = 0, span = 0, keep;
+	size_t		 i = 0, span = 0, keep, lt, amp;
 	long		 k;
 	int		 r;
 
+	/* the next '<' and '&': each searched for again once passed */
+	lt = find_byte(s, 0, n, '<');
+	amp = find_byte(s, 0, n, '&');
 	while (i < n) {
 		if (p->fstate != FS_TEXT) {
 			k = find_close(s, i, n, p->fstate);
@@ -1556,11 +1575,11 @@ filter_run(struct feed_parser *p, int eod)
 			p->fstate = FS_TEXT;
 			continue;
 		}
-		if (lt < s + i && (lt = memchr(s + i, '<', n - i)) == NULL)
-			lt = s + n;
-		if (amp < s + i && (amp = memchr(s + i, '&', n - i)) == NULL)
-			amp = s + n;
-		i = (size_t)((lt < amp ? lt : amp) - s);
+		if (lt < i)
+			lt = find_byte(s, i, n, '<');
+		if (amp < i)
+			amp = find_byte(s, i, n, '&');
+		i = lt < amp ? lt : amp;
 		if (i == n)
 			break;
 		if (!eod && i + LOOKAHEAD > n)
@@ -1616,12 +1635,17 @@ xml_feed(struct feed_parser *p, const char *s, size_t n, int terminate)
 	return 0;
 }
 
-/* Input for the XML parser: through the filter when it is on. */
+/*
+ * Input for the XML parser: through the filter when it is on.  The filter
+ * reads the caller's buffer in place; only the bytes it must see more of
+ * before deciding (fewer than LOOKAHEAD) wait in p->win, to be read with
+ * the first JOIN bytes of the next push.
+ */
 static int
 xml_push(struct feed_parser *p, const char *buf, size_t len, int eod)
 {
 	long	 used;
-	size_t	 k;
+	size_t	 k, rest;
 
 	if (!p->filter) {
 		if (len > 0 && xml_feed(p, buf, len, 0) == -1)
@@ -1630,19 +1654,32 @@ xml_push(struct feed_parser *p, const char *buf, size_t len, int eod)
 			return xml_feed(p, NULL, 0, 1);
 		return 0;
 	}
-	do {
-		k = len > CHUNK ? CHUNK : len;
-		if (k > 0) {
-			memcpy(p->win + p->nwin, buf, k);
-			p->nwin += k;
-			buf += k;
-			len -= k;
-		}
-		if ((used = filter_run(p, eod && len == 0)) == -1)
+	if (p->nwin > 0) {
+		k = len > JOIN ? JOIN : len;
+		memcpy(p->win + p->nwin, buf, k);
+		p->nwin += k;
+		buf += k;
+		len -= k;
+		used = filter_run(p, p->win, p->nwin, eod && len == 0);
+		if (used == -1)
 			return -1;
-		memmove(p->win, p->win + used, p->nwin - (size_t)used);
-		p->nwin -= (size_t)used;
-	} while (len > 0);
+		rest = p->nwin - (size_t)used;
+		if (len > 0) {
+			/* rest < LOOKAHEAD < k: all of it came from buf */
+			buf -= rest;
+			len += rest;
+			p->nwin = 0;
+		} else {
+			memmove(p->win, p->win + used, rest);
+			p->nwin = rest;
+		}
+	}
+	if (len > 0) {
+		if ((used = filter_run(p, buf, len, eod)) == -1)
+			return -1;
+		p->nwin = len - (size_t)used;
+		memcpy(p->win, buf + used, p->nwin);
+	}
 	if (p->nout > 0) {
 		if (xml_feed(p, p->out, p->nout, 0) == -1)
 			return -1;
@@ -1767,7 +1804,7 @@ sniff_done(struct feed_parser *p, int eod)
 	    &elen)) != NULL && charset_unsafe(enc, elen))
 		p->filter = 0;
 	if (p->filter && p->win == NULL) {
-		p->win = xmalloc(CHUNK + LOOKAHEAD + 16);
+		p->win = xmalloc(LOOKAHEAD + JOIN);
 		p->out = xmalloc(CHUNK);
 	}
 	/* keep the BOM, drop white space before the first '<' */
