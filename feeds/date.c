@@ -143,13 +143,25 @@ num_zone(const char **pp, long *off)
 	return 0;
 }
 
+/* ASCII tolower, without the locale lookup of tolower(3). */
+static int
+lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/*
+ * Every word of an RFC 822 date is tried as a zone name: compare first
+ * letters before lengths and strings.
+ */
 static int
 zone_name(const char *w, size_t n, long *off)
 {
 	size_t	 i;
+	int	 c = lower((unsigned char)w[0]);
 
 	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
-		if (strlen(zones[i].name) == n &&
+		if (zones[i].name[0] == c && strlen(zones[i].name) == n &&
 		    strncasecmp(zones[i].name, w, n) == 0) {
 			*off = zones[i].hours * 3600L;
 			return 0;
@@ -247,7 +259,9 @@ parse_rfc822(const char *s)
 			n = (size_t)(p - w);
 			if (n >= 3) {
 				for (i = 0; i < 12; i++)
-					if (strncasecmp(w, months[i], 3) == 0)
+					if (months[i][0] ==
+					    lower((unsigned char)w[0]) &&
+					    strncasecmp(w, months[i], 3) == 0)
 						break;
 				/* "Mar", "March", "Sept" */
 				if (i < 12 && n <= 9) {

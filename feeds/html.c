@@ -116,16 +116,23 @@ name_add(struct name_slot *t, const char *name, const void *value)
 	t[i].value = value;
 }
 
-/* The slot of 'name' ('n' bytes, not terminated), or NULL. */
+/* The slot of 'name' ('n' bytes, hash 'h'), or NULL. */
 static const struct name_slot *
-name_find(const struct name_slot *t, const char *name, size_t n)
+name_find(const struct name_slot *t, const char *name, size_t n,
+    unsigned int h)
 {
 	unsigned int	 i;
+	size_t		 k;
 
-	i = name_hash(name, n) & (NAME_SLOTS - 1);
-	for (; t[i].name != NULL; i = (i + 1) & (NAME_SLOTS - 1))
-		if (t[i].len == n && memcmp(t[i].name, name, n) == 0)
+	for (i = h & (NAME_SLOTS - 1); t[i].name != NULL;
+	    i = (i + 1) & (NAME_SLOTS - 1)) {
+		if (t[i].len != n)
+			continue;
+		for (k = 0; k < n && t[i].name[k] == name[k]; k++)
+			;
+		if (k == n)
 			return &t[i];
+	}
 	return NULL;
 }
 
@@ -143,9 +150,12 @@ tables_init(void)
 			name_add(entity_slots, entity_names[i], e);
 }
 
-/* Lowercases the tag name into 'dst' (size 16); -1 if it is longer. */
+/*
+ * Lowercases the tag name into 'dst' (size 16) and sets *h to its hash;
+ * -1 if it is longer.
+ */
 static int
-lower_name(const char *name, size_t n, char dst[16])
+lower_name(const char *name, size_t n, char dst[16], unsigned int *h)
 {
 	size_t	 i;
 
@@ -155,18 +165,20 @@ lower_name(const char *name, size_t n, char dst[16])
 		dst[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
 		    name[i] + ('a' - 'A') : name[i]);
 	dst[n] = '\0';
+	*h = name_hash(dst, n);
 	return 0;
 }
 
 int
 html_is_block(const char *name, size_t n)
 {
-	char	 low[16];
+	char		 low[16];
+	unsigned int	 h;
 
-	if (lower_name(name, n, low) == -1)
+	if (lower_name(name, n, low, &h) == -1)
 		return 0;
 	pthread_once(&tables_once, tables_init);
-	return name_find(block_slots, low, n) != NULL;
+	return name_find(block_slots, low, n, h) != NULL;
 }
 
 /* libxml2's entity named 'name' ('n' bytes), or NULL. */
@@ -177,7 +189,8 @@ entity_lookup(const char *name, size_t n)
 	char			 z[ENTITY_MAX_LEN + 1];
 
 	pthread_once(&tables_once, tables_init);
-	if ((sl = name_find(entity_slots, name, n)) != NULL)
+	if ((sl = name_find(entity_slots, name, n, name_hash(name, n))) !=
+	    NULL)
 		return sl->value;
 	if (n > ENTITY_MAX_LEN)
 		return NULL;
@@ -349,12 +362,14 @@ raw_end(const char *s, size_t n, size_t i, const char *name, size_t len)
 static int
 is_known(const char *name, size_t n)
 {
-	char	 low[16];
+	char		 low[16];
+	unsigned int	 h;
 
-	if (lower_name(name, n, low) == -1)
+	if (lower_name(name, n, low, &h) == -1)
 		return 0;
+	pthread_once(&tables_once, tables_init);
 	return htmlTagLookup((const xmlChar *)low) != NULL ||
-	    html_is_block(low, n);
+	    name_find(block_slots, low, n, h) != NULL;
 }
 
 /* Markup at s[i] == '<'; returns the index after it. */

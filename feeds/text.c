@@ -227,7 +227,8 @@ add_slow(struct text_buf *tb, const char *s, size_t n)
 
 /*
  * 1 if the 8 bytes at 'p' can be copied as they are after a printable
- * character: printable ASCII and single spaces, the last not a space.
+ * character: printable ASCII and single spaces.  A space at the end is
+ * taken back by the caller if what follows does not continue the run.
  * (SWAR: one 64-bit word instead of 8 table lookups.)
  */
 static int
@@ -248,28 +249,21 @@ plain8(const unsigned char *p)
 		return 0;		/* DEL */
 	x = v ^ (0x20 * ones);
 	z = ~(((x & low7) + low7) | x | low7);	/* 0x80 where a space is */
-	if (z & (z >> 8))
-		return 0;		/* two spaces in a row */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/* the last byte in memory is the highest in the word */
-	return (z >> 63) == 0;		/* not ending in a space */
-#else
-	return 0;			/* elsewhere: the byte loop */
-#endif
+	return (z & (z >> 8)) == 0;	/* no two spaces in a row */
 }
 
 /*
  * The common case, when even the worst growth (a bad byte becomes three)
- * fits under the cap: reserve once and copy byte by byte, with no checks
- * per piece.  Anything but ASCII goes through add_slow, which writes
- * through the same buffer.
+ * fits under the cap: reserve once and copy, with no checks per piece.
+ * Anything but ASCII goes through add_slow, which writes through the same
+ * buffer.
  */
 void
 text_buf_add(struct text_buf *tb, const char *s, size_t n)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	char			*o;
-	size_t			 i, need;
+	size_t			 i, k, need;
 	int			 sp;
 
 	if (tb->full || n == 0)
@@ -289,7 +283,8 @@ text_buf_add(struct text_buf *tb, const char *s, size_t n)
 	}
 	o = tb->buf + tb->len;
 	sp = tb->space;
-	for (i = 0; i < n; i++) {
+	i = 0;
+	while (i < n) {
 		switch (cls[p[i]]) {
 		case C_PLAIN:
 			if (sp) {
@@ -297,44 +292,46 @@ text_buf_add(struct text_buf *tb, const char *s, size_t n)
 					*o++ = ' ';
 				sp = 0;
 			}
-			/* words and single spaces, the bulk of any text */
+			/*
+			 * Words and single spaces, the bulk of any text.  A
+			 * space is copied only after a non-space; one left at
+			 * the end of the run becomes the pending space again.
+			 */
 			*o++ = (char)p[i++];
 			for (;;) {
-				while (i + 8 <= n && plain8(p + i)) {
+				while (i + 8 <= n && (o[-1] != ' ' ||
+				    p[i] != ' ') && plain8(p + i)) {
 					memcpy(o, p + i, 8);
 					o += 8;
 					i += 8;
 				}
-				if (i < n && cls[p[i]] == C_PLAIN)
+				if (i < n && (cls[p[i]] == C_PLAIN ||
+				    (p[i] == ' ' && o[-1] != ' ')))
 					*o++ = (char)p[i++];
-				else if (i + 1 < n && p[i] == ' ' &&
-				    cls[p[i + 1]] == C_PLAIN) {
-					*o++ = ' ';
-					*o++ = (char)p[i + 1];
-					i += 2;
-				} else
+				else
 					break;
 			}
-			i--;
+			if (o[-1] == ' ') {
+				o--;
+				sp = 1;
+			}
 			break;
 		case C_SPACE:
 			sp = 1;
+			i++;
 			break;
 		case C_CTRL:
+			i++;
 			break;
 		default:
 			/* flush, then one character the slow way */
 			tb->len = (size_t)(o - tb->buf);
 			tb->space = sp;
-			{
-				size_t	 k = 1;
-
-				while (i + k < n && k < 4 &&
-				    (p[i + k] & 0xc0) == 0x80)
-					k++;
-				add_slow(tb, s + i, k);
-				i += k - 1;
-			}
+			for (k = 1; i + k < n && k < 4 &&
+			    (p[i + k] & 0xc0) == 0x80; k++)
+				;
+			add_slow(tb, s + i, k);
+			i += k;
 			o = tb->buf + tb->len;
 			sp = tb->space;
 			break;
