@@ -31,6 +31,7 @@
 struct store {
 	sqlite3		*db;
 	char		*path;
+	int		 batch;		/* a write transaction is open */
 	struct {
 		const char	*sql;
 		sqlite3_stmt	*st;
@@ -244,6 +245,8 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	if (store_flush(st) == -1)
+		log_warnx("state '%s': the last writes were lost", st->path);
 	for (i = 0; i < st->nstmts; i++)
 		sqlite3_finalize(st->stmts[i].st);
 	if (st->db != NULL && sqlite3_close_v2(st->db) != SQLITE_OK)
@@ -275,24 +278,51 @@ store_default_path(void)
 	return xstrdup("feedwatch-state.db");
 }
 
-int
-store_begin(struct store *st)
+/* Opens the group transaction before a write; IMMEDIATE takes the lock now. */
+static int
+batch(struct store *st)
 {
-	/* IMMEDIATE: take the write lock now, not on the first write. */
-	return exec(st, "BEGIN IMMEDIATE");
+	if (st->batch)
+		return 0;
+	if (exec(st, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	st->batch = 1;
+	return 0;
 }
 
 int
-store_commit(struct store *st)
+store_flush(struct store *st)
 {
-	return exec(st, "COMMIT");
+	if (!st->batch)
+		return 0;
+	st->batch = 0;
+	if (exec(st, "COMMIT") == -1) {
+		if (!sqlite3_get_autocommit(st->db))
+			exec(st, "ROLLBACK");
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_savepoint(struct store *st)
+{
+	if (batch(st) == -1)
+		return -1;
+	return exec(st, "SAVEPOINT poll");
+}
+
+int
+store_release(struct store *st)
+{
+	return exec(st, "RELEASE poll");
 }
 
 void
-store_rollback(struct store *st)
+store_rollback_to(struct store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
-		exec(st, "ROLLBACK");
+	exec(st, "ROLLBACK TO poll");
+	exec(st, "RELEASE poll");
 }
 
 static const char sql_feed_get[] =
@@ -350,6 +380,8 @@ store_feed_put(struct store *st, const char *feed,
 {
 	sqlite3_stmt	*s;
 
+	if (batch(st) == -1)
+		return -1;
 	if ((s = stmt(st, sql_feed_put)) == NULL)
 		return -1;
 	if (bind_text(s, 1, feed) != SQLITE_OK ||
@@ -390,6 +422,8 @@ store_feed_set_due(struct store *st, const char *feed, time_t due)
 {
 	sqlite3_stmt	*s;
 
+	if (batch(st) == -1)
+		return -1;
 	if ((s = stmt(st, sql_feed_due)) == NULL)
 		return -1;
 	if (bind_text(s, 1, feed) != SQLITE_OK ||
@@ -484,6 +518,8 @@ store_item_add(struct store *st, const char *feed, const char *key,
 	char		*cats;
 	int		 rc;
 
+	if (batch(st) == -1)
+		return -1;
 	if ((s = stmt(st, sql_item_insert)) == NULL)
 		return -1;
 	cats = join_categories(it);
@@ -534,6 +570,8 @@ store_story_claim(struct store *st, const char *topic,
 	size_t		 i;
 	int		 rc;
 
+	if (batch(st) == -1)
+		return -1;
 	for (i = 0; i < nkeys && owner == NULL; i++) {
 		if (keys[i] == NULL)
 			continue;
@@ -611,6 +649,8 @@ store_outbox_add(struct store *st, const char *sink, const char *topic,
 {
 	sqlite3_stmt	*s;
 
+	if (batch(st) == -1)
+		return -1;
 	if ((s = stmt(st, sql_outbox_add)) == NULL)
 		return -1;
 	if (bind_text(s, 1, sink) != SQLITE_OK ||
@@ -630,6 +670,8 @@ store_outbox_defer(struct store *st, int64_t id, time_t next_at, int fold)
 {
 	sqlite3_stmt	*s;
 
+	if (batch(st) == -1)
+		return -1;
 	if ((s = stmt(st, sql_outbox_defer)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
@@ -648,6 +690,8 @@ store_send_log(struct store *st, const char *sink, const char *topic,
 {
 	sqlite3_stmt	*s;
 
+	if (batch(st) == -1)
+		return -1;
 	if ((s = stmt(st, sql_send_log)) == NULL)
 		return -1;
 	if (bind_text(s, 1, sink) != SQLITE_OK ||
@@ -764,6 +808,8 @@ outbox_update(struct store *st, const char *sql, int64_t id, time_t t,
 {
 	sqlite3_stmt	*s;
 
+	if (batch(st) == -1)
+		return -1;
 	if ((s = stmt(st, sql)) == NULL)
 		return -1;
 	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
@@ -871,6 +917,8 @@ store_prune(struct store *st, time_t before)
 	const char	*sql = sql_prune, *tail;
 	int		 rc = 0;
 
+	if (batch(st) == -1)
+		return -1;
 	/* Several statements: prepare each in turn (not cached; runs rarely). */
 	while (rc == 0 && *sql != '\0') {
 		if (sqlite3_prepare_v2(st->db, sql, -1, &s, &tail) != SQLITE_OK)

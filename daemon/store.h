@@ -8,6 +8,15 @@
  * seen, before any delivery is tried, so a crash (kill -9) between the two
  * can neither lose the alert nor send it twice from a second detection.
  *
+ * Writes are grouped: the first write opens a transaction that stays open
+ * until store_flush(), which the daemon calls a few times a second and
+ * before every delivery.  One fsync then covers hundreds of polls (an
+ * all-304 refresh of 10,000 feeds is a few commits, not 10,000), and a
+ * crash loses at most the last fraction of a second of work, which is
+ * redone: unrecorded polls see their items as new again, unrecorded
+ * deliveries are sent again with the same alert_id.  A savepoint makes
+ * each poll all-or-nothing inside the group.
+ *
  * WAL lets `feedwatch status` read while the daemon writes.  Every call
  * logs its own errors (naming the database file) and returns -1; the
  * daemon treats that as a failed poll or delivery, never as fatal.
@@ -71,9 +80,12 @@ const char	*store_path(const struct store *st);
 /* The default location: $STATE_DIRECTORY, then $XDG_STATE_HOME, then ~/.local/state. */
 char		*store_default_path(void);
 
-int		 store_begin(struct store *st);
-int		 store_commit(struct store *st);
-void		 store_rollback(struct store *st);
+/* Commits the open group of writes, if any.  -1: rolled back. */
+int		 store_flush(struct store *st);
+/* Savepoints inside the group: one poll's writes, all or nothing. */
+int		 store_savepoint(struct store *st);
+int		 store_release(struct store *st);
+void		 store_rollback_to(struct store *st);
 
 /* Feed state; a feed never polled reads as all zero/NULL (returns 0). */
 int		 store_feed_get(struct store *st, const char *feed,

@@ -39,6 +39,7 @@
 #define WATCH_SINK_PARALLEL	4	/* deliveries in flight per sink */
 #define WATCH_RETRY_FOR		(24 * 3600)
 #define WATCH_RETRY_MAX		3600
+#define WATCH_FLUSH_USEC	200000	/* grouped writes commit this often */
 #define WATCH_MAX_ITEMS		10000	/* kept per poll; feeds list newest first */
 
 struct wsink {
@@ -58,6 +59,7 @@ struct watch {
 	struct wsink		*sinks;
 	size_t			 nsinks;
 	struct event		*timer;		/* next outbox retry */
+	struct event		*flush;		/* commits grouped writes */
 	int			 hold;
 	int			 stopping;
 	size_t			 polls;
@@ -134,12 +136,33 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	deliver(arg);
 }
 
+/*
+ * Commits what the store has grouped.  A failed commit loses the group's
+ * polls and delivery marks, which are redone (see store.h); say so.
+ */
+static void
+flush(struct watch *w)
+{
+	if (store_flush(w->st) == -1) {
+		log_warnx("state '%s': recent polls and deliveries could not be "
+		    "recorded; they are redone", store_path(w->st));
+		w->failed = 1;
+	}
+}
+
+static void
+on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	flush(arg);
+}
+
 struct watch *
 watch_new(const struct config *cf, struct event_base *base,
     struct xfer_multi *m, int dry_run)
 {
 	struct watch	*w;
 	char		*path;
+	const struct timeval flush_every = { 0, WATCH_FLUSH_USEC };
 
 	w = xcalloc(1, sizeof(*w));
 	w->cf = cf;
@@ -159,7 +182,9 @@ watch_new(const struct config *cf, struct event_base *base,
 		free(w);
 		return NULL;
 	}
-	if ((w->timer = evtimer_new(base, on_timer, w)) == NULL)
+	if ((w->timer = evtimer_new(base, on_timer, w)) == NULL ||
+	    (w->flush = event_new(base, -1, EV_PERSIST, on_flush, w)) == NULL ||
+	    event_add(w->flush, &flush_every) == -1)
 		fatalx("%s: cannot create timers", __func__);
 	sinks_open(w);
 	return w;
@@ -172,6 +197,7 @@ watch_free(struct watch *w)
 		return;
 	sinks_free(w);
 	event_free(w->timer);
+	event_free(w->flush);
 	store_close(w->st);
 	free(w);
 }
@@ -501,7 +527,7 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	mf.name = p->f->name;
 	mf.tags = (const char *const *)p->f->tags.v;
 	mf.ntags = p->f->tags.n;
-	if (store_begin(w->st) == -1)
+	if (store_savepoint(w->st) == -1)
 		return -1;
 	fs->last_poll = now;
 	fs->http_status = r->http_code;
@@ -579,13 +605,14 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 		goto fail;
 	out->alerts = d.alerts;
 	out->failures = fs->failures;
+	/* A dry run computes everything and keeps nothing. */
 	if (w->dry)
-		store_rollback(w->st);
-	else if (store_commit(w->st) == -1)
+		store_rollback_to(w->st);
+	else if (store_release(w->st) == -1)
 		goto fail;
 	return 0;
  fail:
-	store_rollback(w->st);
+	store_rollback_to(w->st);
 	return -1;
 }
 
@@ -801,6 +828,8 @@ send_done(enum sink_result r, long retry_after, const char *error,
 	}
 	if (rc != 0)
 		w->failed = 1;
+	/* A delivery is recorded at once: a crash now must not re-send it. */
+	flush(w);
 	/* After a reload the sink's slot is found by name, if it is still there. */
 	if ((ws = wsink_find(w, s->sink)) != NULL) {
 		for (i = 0; i < s->nrows; i++)
@@ -966,6 +995,8 @@ deliver(struct watch *w)
 
 	if (w->dry || w->hold || w->stopping)
 		return;
+	/* An alert is durable before its first try: commit the group first. */
+	flush(w);
 	for (i = 0; i < w->nsinks; i++) {
 		ws = &w->sinks[i];
 		if (ws->sink == NULL || ws->sending >= WATCH_SINK_PARALLEL)
