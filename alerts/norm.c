@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <libstemmer.h>
 #include <utf8proc.h>
 
@@ -350,13 +354,28 @@ word_end:
 	}
 }
 
-#define ONES	0x0101010101010101ULL
-#define HIGHS	(0x80 * ONES)
-
 /*
- * 8 bytes as a little-endian number, so that the text's first byte is
- * the low one on any machine (the masks below count bytes from bit 0).
+ * 16 bytes in a vector register (GCC's vector extension: SSE2, NEON, or
+ * plain code where there is neither).  Comparisons give 0xff or 0.
  */
+typedef unsigned char	v16 __attribute__((vector_size(16)));
+
+#ifdef __SSE2__
+/* Bit i of the result: bit 7 of byte i of 'm'. */
+static inline uint64_t
+mask16(v16 m)
+{
+	return (unsigned)_mm_movemask_epi8((__m128i)m);
+}
+#else
+/* Bit 7 of byte i of 'm' (no other bit set) to bit i: no products meet. */
+static inline uint64_t
+gather8(uint64_t m)
+{
+	return ((m >> 7) * 0x0102040810204080ULL) >> 56;
+}
+
+/* 8 bytes as a little-endian number: the first byte is the low one. */
 static inline uint64_t
 load_le(const unsigned char *p)
 {
@@ -369,58 +388,32 @@ load_le(const unsigned char *p)
 	return v;
 }
 
-static inline void
-store_le(char *p, uint64_t v)
+static inline uint64_t
+mask16(v16 m)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
+	const uint64_t	highs = 0x8080808080808080ULL;
+	unsigned char	b[16];
+
+	memcpy(b, &m, 16);
+	return gather8(load_le(b) & highs) |
+	    gather8(load_le(b + 8) & highs) << 8;
+}
 #endif
-	memcpy(p, &v, 8);
-}
-
-/*
- * Eight bytes at a time (SWAR): bit 7 of each byte of the result is set
- * where that byte of 'v' is an ASCII word character [0-9A-Za-z_], and
- * '*fold' gets 'v' with the ASCII capitals lowered.  For a 7-bit x,
- * x + (0x80 - a) has bit 7 set iff x >= a, and carries into no other
- * byte.  Letters are tested on x | 0x20, which lowers A-Z and maps no
- * other character into a-z.
- */
-static inline uint64_t
-swar_word(uint64_t v, uint64_t *fold)
-{
-	uint64_t	x = v & ~HIGHS, l = x | (0x20 * ONES), y;
-	uint64_t	letter, digit, under;
-
-	letter = (l + (0x80 - 'a') * ONES) & ~(l + (0x7f - 'z') * ONES);
-	digit = (x + (0x80 - '0') * ONES) & ~(x + (0x7f - '9') * ONES);
-	y = x ^ ('_' * ONES);
-	under = ~(y + 0x7f * ONES);
-	letter &= ~v & HIGHS;
-	*fold = v | (letter >> 2);
-	return letter | ((digit | under) & ~v & HIGHS);
-}
-
-/* Bit 7 of byte i of 'm' to bit i of the result (no two products meet). */
-static inline uint64_t
-gather8(uint64_t m)
-{
-	return ((m >> 7) * 0x0102040810204080ULL) >> 56;
-}
 
 /*
  * Classifies s[off .. off + NORM_BLOCK) at once: a mask of its ASCII word
- * bytes, one of its bytes >= 0x80, and its folded word bytes with every
- * other byte NUL, so that a word found by the masks is ready in place:
- * folded, NUL-terminated, 8 readable bytes past its end.  Bytes past the
- * text read as NUL, a separator.
+ * bytes [0-9A-Za-z_], one of its bytes >= 0x80, and its word bytes folded
+ * with every other byte NUL, so that a word found by the masks is ready in
+ * place: folded, NUL-terminated, 8 readable bytes past its end.  Bytes
+ * past the text read as NUL, a separator.
  */
 static void
 load_block(struct norm_iter *it, size_t off)
 {
 	const unsigned char	*s = (const unsigned char *)it->s + off;
 	unsigned char		 tail[NORM_BLOCK];
-	uint64_t		 v, wm, fold, wb = 0, hb = 0;
+	uint64_t		 wb = 0, hb = 0;
+	v16			 v, word, upper, fold;
 	unsigned		 i;
 
 	if (it->len - off < NORM_BLOCK) {
@@ -428,13 +421,16 @@ load_block(struct norm_iter *it, size_t off)
 		memcpy(tail, s, it->len - off);
 		s = tail;
 	}
-	for (i = 0; i < NORM_BLOCK / 8; i++) {
-		v = load_le(s + 8 * i);
-		wm = swar_word(v, &fold);
-		/* word bytes to 0xff: each byte of wm >> 7 is 0 or 1 */
-		store_le(it->fold + 8 * i, fold & (wm >> 7) * 0xff);
-		wb |= gather8(wm) << (8 * i);
-		hb |= gather8(v & HIGHS) << (8 * i);
+	for (i = 0; i < NORM_BLOCK / 16; i++) {
+		memcpy(&v, s + 16 * i, 16);
+		/* unsigned: bytes >= 0x80 are in no range */
+		word = (v16)((v16)((v | 0x20) - 'a') <= 25) |
+		    (v16)((v16)(v - '0') <= 9) | (v16)(v == '_');
+		upper = (v16)((v16)(v - 'A') <= 25);
+		fold = (v | (upper & 0x20)) & word;
+		memcpy(it->fold + 16 * i, &fold, 16);
+		wb |= mask16(word) << 16 * i;
+		hb |= mask16(v) << 16 * i;
 	}
 	it->blk = off;
 	it->wmask = wb;
