@@ -441,26 +441,17 @@ markup(const char *s, size_t n, size_t i, struct text_buf *out, int known)
 static void
 reduce(const char *s, size_t n, struct text_buf *out, int known)
 {
-	size_t		 i = 0, j;
-	const char	*lt = NULL, *amp = NULL;
+	size_t	 i = 0;
 
 	while (i < n && !text_buf_full(out)) {
-		/* the next '<' and '&', each found once with memchr */
-		if (lt != s + n && (lt == NULL || lt < s + i) &&
-		    (lt = memchr(s + i, '<', n - i)) == NULL)
-			lt = s + n;
-		if (amp != s + n && (amp == NULL || amp < s + i) &&
-		    (amp = memchr(s + i, '&', n - i)) == NULL)
-			amp = s + n;
-		j = (size_t)((lt < amp ? lt : amp) - s);
-		if (j > i)
-			text_buf_add(out, s + i, j - i);
-		if (j == n)
+		/* the text up to the next '<' or '&', in one pass */
+		i += text_buf_add_run(out, s + i, n - i);
+		if (i == n)
 			break;
-		if (s[j] == '&')
-			i = entity_ref(s, n, j, out);
-		else
-			i = markup(s, n, j, out, known);
+		if (s[i] == '&')
+			i = entity_ref(s, n, i, out);
+		else if (s[i] == '<')
+			i = markup(s, n, i, out, known);
 	}
 }
 

@@ -9,15 +9,20 @@
 
 #include "xmalloc.h"
 
-/* Byte classes: plain ASCII, ASCII white space, control to drop, non-ASCII. */
+/*
+ * Byte classes: plain ASCII, ASCII white space, control to drop,
+ * non-ASCII; and in hcls, the HTML reducer's table, '<' and '&' stop.
+ */
 enum {
 	C_PLAIN,
 	C_SPACE,
 	C_CTRL,
-	C_HIGH
+	C_HIGH,
+	C_STOP
 };
 
 static unsigned char	 cls[256];
+static unsigned char	 hcls[256];
 static int		 cls_ready;
 
 static void
@@ -35,6 +40,7 @@ cls_init(void)
 			cls[c] = C_CTRL;
 		else
 			cls[c] = C_PLAIN;
+		hcls[c] = c == '<' || c == '&' ? C_STOP : cls[c];
 	}
 	cls_ready = 1;
 }
@@ -225,67 +231,66 @@ add_slow(struct text_buf *tb, const char *s, size_t n)
 	}
 }
 
-/*
- * 1 if the 8 bytes at 'p' can be copied as they are after a printable
- * character: printable ASCII and single spaces.  A space at the end is
- * taken back by the caller if what follows does not continue the run.
- * (SWAR: one 64-bit word instead of 8 table lookups.)
- */
-static int
-plain8(const unsigned char *p)
+/* Nonzero if a byte of 'v' is 'c' (SWAR). */
+static inline uint64_t
+has_byte(uint64_t v, unsigned char c)
 {
 	const uint64_t	 ones = 0x0101010101010101ULL;
-	const uint64_t	 high = 0x8080808080808080ULL;
-	const uint64_t	 low7 = 0x7f7f7f7f7f7f7f7fULL;
-	uint64_t	 v, x, z;
+	uint64_t	 x = v ^ (c * ones);
 
-	memcpy(&v, p, 8);
-	if (v & high)
-		return 0;		/* non-ASCII */
-	if ((v - 0x20 * ones) & ~v & high)
-		return 0;		/* a byte below 0x20 */
-	x = v ^ (0x7f * ones);
-	if ((x - ones) & ~x & high)
-		return 0;		/* DEL */
-	x = v ^ (0x20 * ones);
-	z = ~(((x & low7) + low7) | x | low7);	/* 0x80 where a space is */
-	return (z & (z >> 8)) == 0;	/* no two spaces in a row */
+	return (x - ones) & ~x & (0x80 * ones);
 }
 
 /*
- * The common case, when even the worst growth (a bad byte becomes three)
- * fits under the cap: reserve once and copy, with no checks per piece.
- * Anything but ASCII goes through add_slow, which writes through the same
- * buffer.
+ * How many of the 8 bytes at 'p' continue a run of printable ASCII and
+ * single spaces ('<' and '&' end it for the HTML reducer), after a space
+ * if 'after_space'.  A space at the end is taken back by the caller if
+ * what follows does not continue the run.  (SWAR: one 64-bit word instead
+ * of 8 table lookups; borrows only mark bytes after a real stop.)
  */
-void
-text_buf_add(struct text_buf *tb, const char *s, size_t n)
+static inline size_t
+run8(const unsigned char *p, int after_space, int html)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	char			*o;
-	size_t			 i, k, need;
-	int			 sp;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t	 ones = 0x0101010101010101ULL;
+	const uint64_t	 high = 0x8080808080808080ULL;
+	const uint64_t	 low7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t	 v, x, z, stop;
 
-	if (tb->full || n == 0)
-		return;
-	need = tb->len + 3 * n + 2;
-	if (need > tb->max + 1) {
-		add_slow(tb, s, n);
-		return;
-	}
-	if (need > tb->alloc) {
-		size_t	 a = tb->alloc ? tb->alloc : 256;
+	memcpy(&v, p, 8);
+	/* non-ASCII, a byte below 0x20, DEL */
+	stop = v | ((v - 0x20 * ones) & ~v) | has_byte(v, 0x7f);
+	if (html)
+		stop |= has_byte(v, '<') | has_byte(v, '&');
+	x = v ^ (0x20 * ones);
+	z = ~(((x & low7) + low7) | x | low7);	/* 0x80 where a space is */
+	/* the first byte is the lowest: a space after a space stops */
+	stop = (stop & high) | (z & (z << 8)) | (after_space ? z & 0x80 : 0);
+	return stop == 0 ? 8 : (size_t)__builtin_ctzll(stop) / 8;
+#else
+	return 0;			/* elsewhere: the byte loop */
+#endif
+}
 
-		while (a < need)
-			a *= 2;
-		tb->buf = xreallocarray(tb->buf, a, 1);
-		tb->alloc = a;
-	}
-	o = tb->buf + tb->len;
-	sp = tb->space;
-	i = 0;
-	while (i < n) {
-		switch (cls[p[i]]) {
+/*
+ * The fast path of text_buf_add and text_buf_add_run, for when the
+ * caller has made room for the worst growth of lim + 3 bytes (a bad byte
+ * becomes three; a character may run on past lim, up to n), which also
+ * leaves room for run8's 8-byte copies.  Reads until
+ * lim or a byte of class C_STOP in 't', copying with no checks per piece;
+ * anything but ASCII goes through add_slow, which writes through the same
+ * buffer.  Returns the bytes read.
+ */
+static inline __attribute__((always_inline)) size_t
+add_fast(struct text_buf *tb, const unsigned char *p, size_t lim, size_t n,
+    const unsigned char *t, int html)
+{
+	char	*o = tb->buf + tb->len;
+	size_t	 i = 0, k;
+	int	 sp = tb->space;
+
+	while (i < lim) {
+		switch (t[p[i]]) {
 		case C_PLAIN:
 			if (sp) {
 				if (o != tb->buf)
@@ -299,13 +304,16 @@ text_buf_add(struct text_buf *tb, const char *s, size_t n)
 			 */
 			*o++ = (char)p[i++];
 			for (;;) {
-				while (i + 8 <= n && (o[-1] != ' ' ||
-				    p[i] != ' ') && plain8(p + i)) {
+				/* copied whole, kept as far as the run goes */
+				while (i + 8 <= lim) {
+					k = run8(p + i, o[-1] == ' ', html);
 					memcpy(o, p + i, 8);
-					o += 8;
-					i += 8;
+					o += k;
+					i += k;
+					if (k < 8)
+						break;
 				}
-				if (i < n && (cls[p[i]] == C_PLAIN ||
+				if (i < lim && (t[p[i]] == C_PLAIN ||
 				    (p[i] == ' ' && o[-1] != ' ')))
 					*o++ = (char)p[i++];
 				else
@@ -323,6 +331,8 @@ text_buf_add(struct text_buf *tb, const char *s, size_t n)
 		case C_CTRL:
 			i++;
 			break;
+		case C_STOP:
+			goto out;
 		default:
 			/* flush, then one character the slow way */
 			tb->len = (size_t)(o - tb->buf);
@@ -330,16 +340,79 @@ text_buf_add(struct text_buf *tb, const char *s, size_t n)
 			for (k = 1; i + k < n && k < 4 &&
 			    (p[i + k] & 0xc0) == 0x80; k++)
 				;
-			add_slow(tb, s + i, k);
+			add_slow(tb, (const char *)p + i, k);
 			i += k;
 			o = tb->buf + tb->len;
 			sp = tb->space;
 			break;
 		}
 	}
+ out:
 	tb->len = (size_t)(o - tb->buf);
 	tb->space = sp;
 	tb->buf[tb->len] = '\0';
+	return i;
+}
+
+/* Grows the buffer to hold 'need' bytes. */
+static void
+grow(struct text_buf *tb, size_t need)
+{
+	size_t	 a = tb->alloc ? tb->alloc : 256;
+
+	while (a < need)
+		a *= 2;
+	tb->buf = xreallocarray(tb->buf, a, 1);
+	tb->alloc = a;
+}
+
+/*
+ * The common case, when even the worst growth fits under the cap, is
+ * add_fast over all of 's'; otherwise the cap needs add_slow's checks.
+ */
+void
+text_buf_add(struct text_buf *tb, const char *s, size_t n)
+{
+	size_t	 need;
+
+	if (tb->full || n == 0)
+		return;
+	need = tb->len + 3 * n + 2;
+	if (need > tb->max + 1) {
+		add_slow(tb, s, n);
+		return;
+	}
+	if (need > tb->alloc)
+		grow(tb, need);
+	add_fast(tb, (const unsigned char *)s, n, n, cls, 0);
+}
+
+size_t
+text_buf_add_run(struct text_buf *tb, const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 room, lim;
+
+	if (tb->full)
+		return n;
+	/*
+	 * Read as far as the worst growth fits under the cap, which may be
+	 * less than the run: the rest is read by the next call.  Near the
+	 * cap, find the run's end and let add_slow cut it.
+	 */
+	room = tb->max + 1 - tb->len;
+	if (room < 2 + 3 * (3 + 16)) {
+		for (lim = 0; lim < n && hcls[p[lim]] != C_STOP; lim++)
+			;
+		add_slow(tb, s, lim);
+		return lim;
+	}
+	lim = (room - 2) / 3 - 3;
+	if (lim > n)
+		lim = n;
+	if (tb->len + 3 * (lim + 3) + 2 > tb->alloc)
+		grow(tb, tb->len + 3 * (lim + 3) + 2);
+	return add_fast(tb, p, lim, n, hcls, 1);
 }
 
 void

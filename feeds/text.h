@@ -47,6 +47,12 @@ void	 text_buf_reset(struct text_buf *tb);
  */
 void	 text_buf_add(struct text_buf *tb, const char *s, size_t n);
 
+/*
+ * For the HTML reducer: as text_buf_add for 's' up to its first '<' or
+ * '&'; returns how many bytes it read (possibly fewer: call again).
+ */
+size_t	 text_buf_add_run(struct text_buf *tb, const char *s, size_t n);
+
 /* Appends one code point (as for text_buf_add). */
 void	 text_buf_add_char(struct text_buf *tb, long cp);
 
