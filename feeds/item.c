@@ -105,6 +105,28 @@ set_time(json_t *o, const char *key, time_t t)
 	return json_object_set_new(o, key, json_string(buf));
 }
 
+/*
+ * The compact JSON text of 'o' as a new string, or NULL.  json_dumps
+ * grows its buffer from a few bytes by doubling and then copies the
+ * result; most items fit a buffer on the stack, encoded once and copied
+ * once.
+ */
+static char *
+dump_compact(json_t *o)
+{
+	char	 buf[16384], *s;
+	size_t	 n;
+
+	if ((n = json_dumpb(o, buf, sizeof(buf), JSON_COMPACT)) == 0)
+		return NULL;
+	if (n > sizeof(buf))
+		return json_dumps(o, JSON_COMPACT);
+	s = xmalloc(n + 1);
+	memcpy(s, buf, n);
+	s[n] = '\0';
+	return s;
+}
+
 char *
 feed_item_to_json(const struct feed_item *it)
 {
@@ -137,7 +159,7 @@ feed_item_to_json(const struct feed_item *it)
 	}
 	if (set_str(o, "summary", it->summary) == -1)
 		goto out;
-	s = json_dumps(o, JSON_COMPACT);
+	s = dump_compact(o);
  out:
 	json_decref(o);
 	return s;
