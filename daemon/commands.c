@@ -204,8 +204,19 @@ read_source(const char *src, feed_item_cb *cb, void *arg)
 static int
 print_item(const struct feed_item *it, void *arg)
 {
-	char	*json;
+	static char	 obuf[256 * 1024];
+	static int	 buffered;
+	char		*json;
 
+	/*
+	 * Into a file or pipe, lines go out in big writes rather than one
+	 * per st_blksize; nothing is on stdout before the first item.
+	 */
+	if (!buffered) {
+		if (!isatty(STDOUT_FILENO))
+			setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+		buffered = 1;
+	}
 	if ((json = feed_item_to_json(it)) == NULL) {
 		log_warnx("'%s': item '%s' cannot be encoded", it->feed,
 		    it->id);
