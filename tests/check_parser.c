@@ -544,6 +544,47 @@ START_TEST(test_dates)
 }
 END_TEST
 
+/*
+ * date.c counts days since the epoch itself: it must agree with timegm
+ * on every month of the years it accepts, leap days and the second
+ * before the epoch (timegm's error value, read as no date) included.
+ */
+START_TEST(test_dates_calendar)
+{
+	static const int dim[] = {
+		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	struct tm	 tm;
+	char		 in[40];
+	time_t		 t, want;
+	int		 y, m, d;
+
+	for (y = 1000; y <= 9999; y += y < 1960 || y > 2110 ? 97 : 1) {
+		for (m = 1; m <= 12; m++) {
+			for (d = 1; d <= dim[m - 1]; d += d < 27 ? 13 : 1) {
+				memset(&tm, 0, sizeof(tm));
+				tm.tm_year = y - 1900;
+				tm.tm_mon = m - 1;
+				tm.tm_mday = d;
+				tm.tm_hour = 23;
+				tm.tm_min = 59;
+				tm.tm_sec = 58;
+				want = timegm(&tm);
+				if (tm.tm_mon != m - 1)
+					want = FEED_ITEM_NO_DATE; /* Feb 29 */
+				snprintf(in, sizeof(in),
+				    "%04d-%02d-%02dT23:59:58Z", y, m, d);
+				t = date_parse(in);
+				ck_assert_msg(t == want, "%s: %lld, want %lld",
+				    in, (long long)t, (long long)want);
+			}
+		}
+	}
+	ck_assert(date_parse("1969-12-31T23:59:59Z") == FEED_ITEM_NO_DATE);
+	ck_assert(date_parse("1969-12-31T23:59:58Z") == -2);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* items */
 
@@ -1532,6 +1573,7 @@ parser_suite(void)
 	tcase_add_test(tc, test_text_random);
 	tcase_add_test(tc, test_html_cases);
 	tcase_add_test(tc, test_dates);
+	tcase_add_test(tc, test_dates_calendar);
 	tcase_add_test(tc, test_item_json);
 	suite_add_tcase(s, tc);
 
