@@ -453,15 +453,27 @@ norm_iter_init(struct norm_iter *it, struct norm *n, const char *s,
 		load_block(it, 0);
 }
 
+/* Fills 'tok' with the ASCII word of n bytes at 'off', block byte i. */
+static inline int
+emit_ascii(struct norm_iter *it, struct norm_token *tok, size_t off,
+    size_t i, size_t n)
+{
+	tok->word = it->fold + i;
+	tok->len = n;
+	tok->start = off;
+	tok->end = off + n;
+	tok->pos = it->pos++;
+	tok->flags = NORM_TOK_ASCII;
+	return 1;
+}
+
 /*
- * Most words of most text are ASCII between separators: those are found
- * by the masks of load_block() with a few bit operations each.  A word
- * that meets a multibyte character other than a separator, or fills a
- * whole block, is walked from its start by iter_next_utf8(), which gives
- * every word the same result.
+ * norm_iter_next() past its common case: new blocks, words across them,
+ * multibyte characters, the end.  Not inlined: its registers would be
+ * saved on every call of the common case.
  */
-int
-norm_iter_next(struct norm_iter *it, struct norm_token *tok)
+static int __attribute__((noinline))
+iter_next_block(struct norm_iter *it, struct norm_token *tok)
 {
 	const unsigned char	*s = (const unsigned char *)it->s;
 	size_t			 off = it->off, i, n, w;
@@ -503,14 +515,35 @@ norm_iter_next(struct norm_iter *it, struct norm_token *tok)
 		    s + off + n, it->len - off - n)) == 0)
 			return iter_next_utf8(it, tok, off);
 		it->off = off + n + w;
-		tok->word = it->fold + i;
-		tok->len = n;
-		tok->start = off;
-		tok->end = off + n;
-		tok->pos = it->pos++;
-		tok->flags = NORM_TOK_ASCII;
-		return 1;
+		return emit_ascii(it, tok, off, i, n);
 	}
+}
+
+/*
+ * Most words of most text are ASCII between separators: those are found
+ * by the masks of load_block() with a few bit operations each, here in a
+ * function small enough to need few registers saved.  A word that meets a
+ * multibyte character other than a separator, or fills a whole block, is
+ * walked from its start by iter_next_utf8(), which gives every word the
+ * same result.
+ */
+int
+norm_iter_next(struct norm_iter *it, struct norm_token *tok)
+{
+	size_t		 i = it->off - it->blk, n;
+	uint64_t	 m;
+
+	if (i < NORM_BLOCK && (m = (it->wmask | it->hmask) >> i) != 0) {
+		i += (size_t)__builtin_ctzll(m);
+		if (!(it->hmask >> i & 1) && (m = ~it->wmask >> i) != 0) {
+			n = (size_t)__builtin_ctzll(m);
+			if (!(it->hmask >> (i + n) & 1)) {
+				it->off = it->blk + i + n;
+				return emit_ascii(it, tok, it->blk + i, i, n);
+			}
+		}
+	}
+	return iter_next_block(it, tok);
 }
 
 char *
