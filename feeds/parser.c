@@ -1656,10 +1656,12 @@ xml_push(struct feed_parser *p, const char *buf, size_t len, int eod)
 	}
 	if (p->nwin > 0) {
 		k = len > JOIN ? JOIN : len;
-		memcpy(p->win + p->nwin, buf, k);
-		p->nwin += k;
-		buf += k;
-		len -= k;
+		if (k > 0) {		/* at the end, buf is NULL */
+			memcpy(p->win + p->nwin, buf, k);
+			p->nwin += k;
+			buf += k;
+			len -= k;
+		}
 		used = filter_run(p, p->win, p->nwin, eod && len == 0);
 		if (used == -1)
 			return -1;
