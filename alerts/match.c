@@ -8,7 +8,8 @@
  *      the feed's name and tags) is cut into folded words once (norm.h).
  *   2. Each word is looked up once in one hash dictionary of every word of
  *      every topic, behind a bloom filter: unknown words (nearly all of
- *      them) cost one load of the filter, which stays in the L1 cache.
+ *      them) cost one load from the filter, 2 bytes a topic word, which
+ *      stays in the CPU's caches.
  *   3. The word ids drive one Aho-Corasick automaton over words, built
  *      from every word and phrase of every topic, so phrases of any length
  *      are found in the same pass.  Stemmed and transliterated variants of
