@@ -120,12 +120,17 @@ START_TEST(test_hostile_server)
 	run_args[2] = status_args[3] = path;
 	pid = test_spawn(run_args, log);
 
-	/* The good feed keeps its 1 s schedule through all of it. */
+	/*
+	 * The good feed keeps its 1 s schedule through all of it, while the
+	 * bad ones stream up to 80 MB each, every second they succeed.  Under
+	 * ASan parsing is several times slower and those streams fill both
+	 * cores, so there it only has to keep being polled.
+	 */
 	g_usleep(12 * 1000000);
 	ck_assert_msg(kill(pid, 0) == 0, "feedwatch run died");
 	polls = httpd_hits(good, "/ok.xml");
-	ck_assert_msg(polls >= 8, "the good feed was polled %u times in 12 s",
-	    polls);
+	ck_assert_msg(polls >= (getenv("ASAN_OPTIONS") ? 3u : 8u),
+	    "the good feed was polled %u times in 12 s", polls);
 	/* Under ASan, shadow memory and quarantine make RSS meaningless. */
 	rss = peak_rss_kb(pid);
 	if (getenv("ASAN_OPTIONS") == NULL)
