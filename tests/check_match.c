@@ -696,6 +696,86 @@ START_TEST(test_norm)
 END_TEST
 
 /*
+ * Word i of test_many_topics: unique (its last 4 letters spell i in base
+ * 13 with a-m), 1 to 24 bytes and more, some with an accent or a Cyrillic
+ * letter, so the word filter meets every length around its 8-byte key.
+ */
+static void
+many_word(char *w, unsigned i)
+{
+	static const char	 abc[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+	unsigned		 h = i * 2654435761u, len = i % 21, k, n = 0;
+
+	if (i % 7 == 3)
+		n += (unsigned)sprintf(w + n, "\xc3\xa9");	/* é */
+	if (i % 11 == 5)
+		n += (unsigned)sprintf(w + n, "\xd0\xb6");	/* ж */
+	for (k = 0; k < len; k++, h = h * 1103515245 + 12345)
+		w[n++] = abc[(h >> 16) % (sizeof(abc) - 1)];
+	for (k = 0; k < 4; k++, i /= 13)
+		w[n++] = (char)('a' + i % 13);
+	w[n] = '\0';
+}
+
+/*
+ * Thousands of topics in one matcher, as the word filter and the hash
+ * table see them with real numbers: every topic is found in an item of
+ * its own (in capitals for a third), and a word differing only in its
+ * last letter (same length, same first 8 bytes when longer) matches
+ * nothing.  Every fifth topic is a phrase with the next word.
+ */
+START_TEST(test_many_topics)
+{
+	enum { N = 4000 };
+	struct matcher		*m = matcher_new();
+	struct feed_item	 it;
+	struct got		 g;
+	char			 w[64], w2[64], q[160], text[200], name[16];
+	char			 err[256], *c;
+	unsigned		 i;
+
+	for (i = 0; i < N; i++) {
+		many_word(w, i);
+		many_word(w2, i + 1);
+		if (i % 5 == 0)
+			snprintf(q, sizeof(q), "\"%s %s\"", w, w2);
+		else
+			snprintf(q, sizeof(q), "%s", w);
+		snprintf(name, sizeof(name), "t%u", i);
+		if (matcher_add_topic(m, name, q, NULL, err, sizeof(err)) != 0)
+			ck_abort_msg("%s: %s", q, err);
+	}
+	ck_assert_int_eq(matcher_compile(m, err, sizeof(err)), 0);
+	for (i = 0; i < N; i++) {
+		many_word(w, i);
+		many_word(w2, i + 1);
+		snprintf(text, sizeof(text), "(%s %s).", w, w2);
+		if (i % 3 == 0)
+			for (c = text; *c != '\0'; c++)
+				*c = (char)toupper((unsigned char)*c);
+		item_init(&it, "", text);
+		memset(&g, 0, sizeof(g));
+		matcher_match(m, &it, NULL, got_cb, &g);
+		snprintf(name, sizeof(name), "t%u,", i);
+		if (strncmp(g.topics, name, strlen(name)) != 0)
+			ck_abort_msg("'%s': topics %s, expected t%u first", text,
+			    g.topics, i);
+		free(g.snippet);
+		/* the last letter of each word from n-z: no topic's */
+		w[strlen(w) - 1] += 13;
+		w2[strlen(w2) - 1] += 13;
+		snprintf(text, sizeof(text), "%s %s", w, w2);
+		item_init(&it, text, text);
+		memset(&g, 0, sizeof(g));
+		matcher_match(m, &it, NULL, got_cb, &g);
+		if (g.n != 0)
+			ck_abort_msg("'%s' matched %s", text, g.topics);
+	}
+	matcher_free(m);
+}
+END_TEST
+
+/*
  * The reference for norm_iter_next(): the rules of norm.h applied code
  * point by code point with utf8proc alone, as the general path does, so
  * the ASCII fast path can be checked against it word for word.
@@ -946,6 +1026,7 @@ match_suite(void)
 	tcase_add_test(tc, test_bad_bytes);
 	tcase_add_test(tc, test_norm);
 	tcase_add_test(tc, test_tokens_random);
+	tcase_add_test(tc, test_many_topics);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("data");
