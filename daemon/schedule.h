@@ -6,7 +6,8 @@
  * most per-host polls to one host.  After a poll the next one is set:
  *
  *   ok          the feed's interval, with +/- jitter/2; never sooner than
- *               the server's Cache-Control max-age; halved (not below 1m)
+ *               the server's Cache-Control max-age or the feed's RSS
+ *               <ttl> (either up to a day); halved (not below 1m)
  *               when the feed's window overflowed
  *   failed      interval * 2^(failures-1), up to 24h; never sooner than a
  *               Retry-After

@@ -227,6 +227,9 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	if (f->parser != NULL) {
 		r.feed_title = feed_parser_title(f->parser);
 		r.items = feed_parser_count(f->parser);
+		/* The feed's own <ttl>, like max-age, is a floor on polling. */
+		if (feed_parser_ttl(f->parser) > r.min_interval)
+			r.min_interval = feed_parser_ttl(f->parser);
 	}
 	if (r.status == FETCH_PARSE_ERROR && r.error == NULL)
 		r.error = "not a feed";

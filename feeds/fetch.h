@@ -48,7 +48,7 @@ struct fetch_result {
 	const char	*last_modified;
 	const char	*effective_url;	/* after redirects */
 	long		 retry_after;	/* seconds, or -1 */
-	long		 min_interval;	/* Cache-Control max-age, or 0 */
+	long		 min_interval;	/* max of max-age and RSS <ttl>, or 0 */
 	const char	*permanent_url;	/* after only 301/308 redirects, or NULL */
 	const char	*feed_title;
 	size_t		 bytes;		/* body bytes, decompressed */

@@ -125,7 +125,8 @@ enum field {
 	F_SUMMARY,
 	F_CONTENT,
 	F_FEED_TITLE,
-	F_FEED_LINK
+	F_FEED_LINK,
+	F_FEED_TTL
 };
 
 /* How a captured text is to be read. */
@@ -235,6 +236,7 @@ struct feed_parser {
 	struct entry		 e;
 	char			*feed_title;
 	char			*channel_link;
+	long			 ttl;		/* RSS <ttl>, seconds; 0: none */
 	char			*atom_uri;	/* a <feed>'s odd namespace */
 	const xmlChar		*last_uri;	/* namespace lookup cache */
 	enum ns			 last_ns;
@@ -1142,6 +1144,11 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 			f->kind = K_FIELD;
 			return;
 		}
+		if (name_is(name, "ttl") && p->format != FMT_ATOM) {
+			start_capture(p, F_FEED_TTL, T_TEXT, 3);
+			f->kind = K_FIELD;
+			return;
+		}
 		/* <image>, <textinput>: their titles are not the feed's */
 		f->kind = K_SKIP;
 		return;
@@ -1156,8 +1163,9 @@ end_capture(struct feed_parser *p)
 	struct entry	*e = &p->e;
 	struct raw	*dst = NULL;
 	int		*rank = NULL, *type = NULL;
-	char		*s;
+	char		*s, *end;
 	const char	*t;
+	long		 ttl;
 
 	if (p->cap_b64 && p->cap.len > 0) {
 		gsize	 n = 0;
@@ -1228,6 +1236,13 @@ end_capture(struct feed_parser *p)
 		t = plain(p, &p->cap, MAX_RAW);
 		if (p->channel_link == NULL && *t != '\0')
 			p->channel_link = resolve(p, t);
+		break;
+	case F_FEED_TTL:
+		/* Minutes, per RSS 2.0; a week at most, whatever it claims. */
+		t = plain(p, &p->cap, MAX_SHORT);
+		ttl = strtol(t, &end, 10);
+		if (end != t && *end == '\0' && ttl > 0)
+			p->ttl = (ttl < 7 * 24 * 60 ? ttl : 7 * 24 * 60) * 60;
 		break;
 	}
 	/* Empty fields do not displace anything. */
@@ -2068,6 +2083,12 @@ const char *
 feed_parser_error(const struct feed_parser *p)
 {
 	return p->error;
+}
+
+long
+feed_parser_ttl(const struct feed_parser *p)
+{
+	return p->ttl;
 }
 
 const char *

@@ -78,6 +78,9 @@ const char		*feed_parser_error(const struct feed_parser *p);
 /* The feed's title as far as seen, or NULL; valid until feed_parser_free(). */
 const char		*feed_parser_title(const struct feed_parser *p);
 
+/* The feed's RSS <ttl> in seconds (at most a week), or 0 without one. */
+long			 feed_parser_ttl(const struct feed_parser *p);
+
 /* Number of items found so far (emitted, or skipped as seen). */
 size_t			 feed_parser_count(const struct feed_parser *p);
 

@@ -274,6 +274,33 @@ START_TEST(test_run_reload)
 }
 END_TEST
 
+/* RSS <ttl> (minutes) is a floor on the poll interval; so is max-age. */
+START_TEST(test_run_ttl)
+{
+	struct live	 l;
+	pid_t		 pid;
+	char		*url, *extra;
+	static const char ttl_feed[] = "<rss version=\"2.0\"><channel>"
+	    "<title>t</title><ttl>1</ttl><item><title>x</title><guid>t1</guid>"
+	    "</item></channel></rss>";
+
+	live_start(&l);
+	httpd_route(l.httpd, "/ttl.xml", 200, "application/rss+xml", ttl_feed,
+	    sizeof(ttl_feed) - 1, NULL);
+	url = httpd_url(l.httpd, "/ttl.xml");
+	extra = xasprintf("[feed ttl]\nurl = %s\n", url);
+	live_config(&l, "", extra);
+	pid = daemon_start(&l);
+	g_usleep(4500000);
+	ck_assert_uint_ge(httpd_hits(l.httpd, "/live.xml"), 3);
+	ck_assert_uint_eq(httpd_hits(l.httpd, "/ttl.xml"), 1);
+	daemon_stop(&l, pid);
+	free(extra);
+	free(url);
+	live_stop(&l);
+}
+END_TEST
+
 /* A failing feed backs off; the healthy one keeps its 1 s schedule. */
 START_TEST(test_run_backoff)
 {
@@ -769,6 +796,7 @@ daemon_suite(void)
 	tcase_add_test(tc, test_run_kill9_restart);
 	tcase_add_test(tc, test_run_reload);
 	tcase_add_test(tc, test_run_backoff);
+	tcase_add_test(tc, test_run_ttl);
 	tcase_add_test(tc, test_demo);
 	tcase_add_test(tc, test_run_metrics);
 	tcase_add_test(tc, test_run_sd_notify);
