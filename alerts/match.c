@@ -353,7 +353,7 @@ smap_put(struct smap *m, unsigned ns, const char *s, size_t len,
 
 	if ((v = smap_get(m, ns, s, len)) != -1)
 		return v;
-	if ((m->n + 1) * 2 > (m->slot ? m->mask + 1 : 0))
+	if (m->slot == NULL || m->n + 1 > (m->mask + 1) / 2)
 		smap_grow(m);
 	while (m->poollen + len + 1 > m->poolcap) {
 		m->poolcap = m->poolcap ? m->poolcap * 2 : 4096;
@@ -465,7 +465,7 @@ edge_put(struct matcher *m, int32_t node, int32_t w, int32_t child)
 	size_t		 oldn = old ? m->edgemask + 1 : 0, cap, i, j;
 	uint64_t	 key = ((uint64_t)(uint32_t)node << 32) | (uint32_t)w;
 
-	if ((m->nedges + 1) * 2 > oldn) {
+	if (old == NULL || m->nedges + 1 > oldn / 2) {
 		cap = oldn ? oldn * 2 : 64;
 		m->edges = xreallocarray(NULL, cap, sizeof(*m->edges));
 		for (i = 0; i < cap; i++)
