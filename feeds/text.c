@@ -382,7 +382,8 @@ text_buf_add(struct text_buf *tb, const char *s, size_t n)
 		add_slow(tb, s, n);
 		return;
 	}
-	if (need > tb->alloc)
+	/* buf is NULL until the first growth (alloc 0): say so to analyzers. */
+	if (need > tb->alloc || tb->buf == NULL)
 		grow(tb, need);
 	add_fast(tb, (const unsigned char *)s, n, n, cls, 0);
 }
@@ -410,7 +411,7 @@ text_buf_add_run(struct text_buf *tb, const char *s, size_t n)
 	lim = (room - 2) / 3 - 3;
 	if (lim > n)
 		lim = n;
-	if (tb->len + 3 * (lim + 3) + 2 > tb->alloc)
+	if (tb->len + 3 * (lim + 3) + 2 > tb->alloc || tb->buf == NULL)
 		grow(tb, tb->len + 3 * (lim + 3) + 2);
 	return add_fast(tb, p, lim, n, hcls, 1);
 }
