@@ -153,7 +153,10 @@ START_TEST(test_hostile_server)
 	    "hang: %s", error_of(st, "hang"));
 	ck_assert_msg(strcasestr(error_of(st, "slow"), "timed out") != NULL,
 	    "slow: %s", error_of(st, "slow"));
-	ck_assert_ptr_nonnull(strstr(error_of(st, "endless"), "too big"));
+	/* 80 MB in 3 s, or not (slow under ASan): either cap ends it. */
+	ck_assert_msg(strstr(error_of(st, "endless"), "too big") != NULL ||
+	    strcasestr(error_of(st, "endless"), "timed out") != NULL,
+	    "endless: %s", error_of(st, "endless"));
 	ck_assert_ptr_nonnull(strstr(error_of(st, "bomb"), "too big"));
 	ck_assert_msg(strcasestr(error_of(st, "loop"), "redirect") != NULL,
 	    "loop: %s", error_of(st, "loop"));
