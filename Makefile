@@ -62,10 +62,26 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
+FUZZ_TARGETS = parser html date query config
+
+# Every fuzz target's seeds and saved crash inputs, replayed without
+# libFuzzer (sanitized too under check-asan).
+REPLAY_BIN = $(FUZZ_TARGETS:%=$(O)/fuzz/replay_%)
+
+$(O)/fuzz/replay_%: $(O)/fuzz/fuzz_%.o $(O)/tests/fuzz_replay.o $(OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+replay: $(REPLAY_BIN)
+	@for t in $(FUZZ_TARGETS); do \
+		$(O)/fuzz/replay_$$t fuzz/$$t/* $$(ls -d fuzz/regress/$$t/* \
+		    2>/dev/null) > $(O)/fuzz/replay_$$t.log 2>&1 || \
+		    { cat $(O)/fuzz/replay_$$t.log; exit 1; }; \
+	done
+
 # The suites exec the binary under test through $FEEDWATCH and read the
 # shared corpus and examples through $FEEDWATCH_SHARED.
 SHARED	?= $(abspath ../shared)
-check: $(O)/tests/run $(O)/feedwatch
+check: $(O)/tests/run $(O)/feedwatch replay
 	FEEDWATCH=$(abspath $(O)/feedwatch) FEEDWATCH_SHARED=$(SHARED) \
 	    FEEDWATCH_SRC=$(CURDIR) $(O)/tests/run
 
@@ -85,7 +101,6 @@ check-valgrind: $(O)/tests/run $(O)/feedwatch
 
 # libFuzzer targets: fuzz/fuzz_NAME.c against the library built with clang.
 # `make fuzz` runs each for FUZZ_SECONDS with its seed corpus fuzz/NAME/.
-FUZZ_TARGETS = parser html date query config
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_OBJ = $(LIB_SRC:%.c=build-fuzz/%.o)
@@ -176,4 +191,6 @@ clean:
 
 -include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
-.PHONY: all check check-asan check-valgrind fuzz bench lint demo install clean
+.PRECIOUS: $(O)/fuzz/fuzz_%.o $(O)/tests/fuzz_replay.o
+
+.PHONY: replay all check check-asan check-valgrind fuzz bench lint demo install clean
