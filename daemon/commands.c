@@ -377,6 +377,7 @@ struct check {
 	const struct config	*cf;
 	const struct config_feed **queue;
 	size_t			 nqueue, next, running;
+	int			 done;		/* may be set before the loop runs */
 };
 
 static void	check_start_next(struct check *);
@@ -386,6 +387,7 @@ check_idle(void *arg)
 {
 	struct check	*c = arg;
 
+	c->done = 1;
 	event_base_loopbreak(c->base);
 }
 
@@ -481,7 +483,7 @@ cmd_check(int argc, char **argv)
 		goto out;
 	watch_hold_deliveries(c.w, 1);
 	check_start_next(&c);
-	if (event_base_dispatch(c.base) == -1)
+	if (!c.done && event_base_dispatch(c.base) == -1)
 		fatalx("event loop failed");
 	rc = watch_failed(c.w) ? 1 : 0;
  out:

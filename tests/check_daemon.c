@@ -371,20 +371,28 @@ START_TEST(test_run_disk_full)
 {
 	struct live	 l;
 	pid_t		 pid;
-	char		*log, title[64], guid[16];
+	char		*log, *item, title[64], guid[16], body[8192];
 	int		 i;
 
 	live_start(&l);
-	/* Enough items that their records outgrow the cap. */
+	/* Enough text that the items' records outgrow the cap. */
+	memset(body, 'x', sizeof(body) - 1);
+	body[sizeof(body) - 1] = '\0';
 	for (i = 0; i < 200; i++) {
 		snprintf(guid, sizeof(guid), "f%d", i);
 		snprintf(title, sizeof(title), "Lavrov statement number %d", i);
-		live_add(&l, guid, title);
+		item = xasprintf("<item><title>%s</title><guid>%s</guid>"
+		    "<description>%s</description><pubDate>Fri, 27 Nov 2026 "
+		    "09:00:00 GMT</pubDate></item>", title, guid, body);
+		g_string_prepend(l.items, item);
+		free(item);
 	}
+	live_publish(&l, "/live.xml", l.items->str);
 	{
 		const char *args[] = { "run", "-c", l.conf, NULL };
 
-		pid = test_spawn_fsize(args, l.log, 96 * 1024);
+		/* Room for the schema, not for the items. */
+		pid = test_spawn_fsize(args, l.log, 1024 * 1024);
 	}
 	g_usleep(4000000);
 	ck_assert_msg(kill(pid, 0) == 0, "feedwatch run died on a full disk");
