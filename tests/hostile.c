@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,6 +439,8 @@ hostile_start(const char *secret)
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof(sin);
 
+	/* A client that hangs up mid-stream must not kill the test. */
+	signal(SIGPIPE, SIG_IGN);
 	h = xcalloc(1, sizeof(*h));
 	h->secret = xstrdup(secret);
 	pthread_mutex_init(&h->lock, NULL);

@@ -2,6 +2,7 @@
 #include "httpd.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,7 @@ httpd_start_port(int port)
 	struct sockaddr_storage		 ss;
 	socklen_t			 sl = sizeof(ss);
 
+	signal(SIGPIPE, SIG_IGN);
 	h = xcalloc(1, sizeof(*h));
 	pthread_mutex_init(&h->lock, NULL);
 	ck_assert_ptr_nonnull(h->base = event_base_new());
