@@ -191,6 +191,7 @@ clean:
 
 -include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
-.PRECIOUS: $(O)/fuzz/fuzz_%.o $(O)/tests/fuzz_replay.o
+# Keep the objects pattern chains build (fuzz, replay): no rebuild each run.
+.SECONDARY:
 
 .PHONY: replay all check check-asan check-valgrind fuzz bench lint demo install clean
