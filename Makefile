@@ -102,6 +102,9 @@ check-valgrind: $(O)/tests/run $(O)/feedwatch
 # libFuzzer targets: fuzz/fuzz_NAME.c against the library built with clang.
 # `make fuzz` runs each for FUZZ_SECONDS with its seed corpus fuzz/NAME/.
 FUZZ_SECONDS ?= 60
+# FUZZ_RUNS=N: a fixed, seeded run of N inputs per target (what CI uses:
+# the same inputs every time, so CI cannot fail on a crash found by luck).
+FUZZ_RUNS ?=
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_OBJ = $(LIB_SRC:%.c=build-fuzz/%.o)
 FUZZ_BIN = $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
@@ -119,6 +122,7 @@ fuzz: $(FUZZ_BIN)
 		mkdir -p build-fuzz/corpus-$$t; \
 		echo "fuzz $$t: $(FUZZ_SECONDS)s"; \
 		build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+		    $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) -seed=1) \
 		    -print_final_stats=0 build-fuzz/corpus-$$t fuzz/$$t || exit 1; \
 	done
 

@@ -343,9 +343,19 @@ parse_rfc822(const char *s)
 	return dt_make(&d);
 }
 
+/* 1000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: four-digit years. */
+#define DATE_MIN	((time_t)-30610224000LL)
+#define DATE_MAX	((time_t)253402300799LL)
+
+/*
+ * Outside four-digit years after the zone is applied ("1000-01-01+09:00"
+ * is in year 999), a date could not be printed and read back: none.
+ */
 time_t
 date_parse(const char *s)
 {
+	time_t	 t;
+
 	if (s == NULL)
 		return FEED_ITEM_NO_DATE;
 	skip_space(&s);
@@ -353,6 +363,10 @@ date_parse(const char *s)
 	    isdigit((unsigned char)s[2]) && isdigit((unsigned char)s[3]) &&
 	    (s[4] == '-' || s[4] == '\0' || isdigit((unsigned char)s[4]) ||
 	    s[4] == 'T'))
-		return parse_iso(s);
-	return parse_rfc822(s);
+		t = parse_iso(s);
+	else
+		t = parse_rfc822(s);
+	if (t != FEED_ITEM_NO_DATE && (t < DATE_MIN || t > DATE_MAX))
+		return FEED_ITEM_NO_DATE;
+	return t;
 }

@@ -124,8 +124,10 @@ opml_read(const char *path, struct opml_feed **feeds, size_t *n, char *err,
 		return -1;
 	}
 	if (!g_file_get_contents(path, &text, &len, &gerr)) {
-		snprintf(err, errlen, "%s", gerr->message);
-		g_error_free(gerr);
+		/* GLib may fail without an error (e.g. a file that vanished). */
+		snprintf(err, errlen, "%s", gerr != NULL ? gerr->message :
+		    "cannot read the file");
+		g_clear_error(&gerr);
 		return -1;
 	}
 	doc = len <= OPML_MAX_SIZE ? xmlReadMemory(text, (int)len, path, NULL,
