@@ -806,12 +806,15 @@ load_opml(struct loader *ld)
 	struct config		*cf = ld->cf;
 	struct opml_feed	*of;
 	struct config_feed	*f;
-	char			 err[256], *dir, *path, *name;
+	char			 err[256], *base, *dir, *path, *name;
 	size_t			 n, i, j;
 
 	if (cf->daemon.opml == NULL)
 		return;
-	dir = g_path_get_dirname(ld->path);
+	/* Relative to the config's directory, made absolute first. */
+	base = g_path_get_dirname(ld->path);
+	dir = g_canonicalize_filename(base, NULL);
+	g_free(base);
 	path = g_canonicalize_filename(cf->daemon.opml, dir);
 	if (opml_read(path, &of, &n, err, sizeof(err)) == -1) {
 		cerr(ld, line_of(ld, "daemon", "opml"), "opml '%s': %s", path,
