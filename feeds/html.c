@@ -175,6 +175,9 @@ html_is_block(const char *name, size_t n)
 	char		 low[16];
 	unsigned int	 h;
 
+	/* a, b, i, p, u, s, q: most tags of a description, at no lookup */
+	if (n == 1)
+		return name[0] == 'p' || name[0] == 'P';
 	if (lower_name(name, n, low, &h) == -1)
 		return 0;
 	pthread_once(&tables_once, tables_init);

@@ -787,6 +787,34 @@ START_TEST(test_chunking_large)
 }
 END_TEST
 
+/*
+ * The ampersand filter passes the references of escaped HTML 16 bytes at
+ * a time and looks at every other '&': a reference or a stray '&' at
+ * every offset from a 16-byte boundary must come out the same.
+ */
+START_TEST(test_ampersands_any_offset)
+{
+	struct items	 c;
+	char		*doc;
+	size_t		 k;
+
+	for (k = 0; k < 40; k++) {
+		doc = xasprintf("<rss><channel><item><guid>%.*sa&lt;b&gt;c "
+		    "&amp &quot;q&quot; x&amp;y R&D &gt;&#38;&lt&quot</guid>"
+		    "</item></channel></rss>", (int)k,
+		    "........................................");
+		memset(&c, 0, sizeof(c));
+		ck_assert_int_eq(parse_buf(doc, strlen(doc), strlen(doc) + 1,
+		    NULL, NULL, &c, NULL), 0);
+		ck_assert_uint_eq(c.n, 1);
+		ck_assert_str_eq(c.it[0]->id + k, "a<b>c &amp \"q\" x&y R&D "
+		    ">&&lt&quot");
+		items_free(&c);
+		free(doc);
+	}
+}
+END_TEST
+
 START_TEST(test_fields)
 {
 	struct items	 c;
@@ -1582,6 +1610,7 @@ parser_suite(void)
 	tcase_add_loop_test(tc, test_golden, 0, nfix);
 	tcase_add_loop_test(tc, test_chunking, 0, nfix);
 	tcase_add_test(tc, test_chunking_large);
+	tcase_add_test(tc, test_ampersands_any_offset);
 	tcase_add_test(tc, test_fields);
 	tcase_add_test(tc, test_http_charset);
 	tcase_add_test(tc, test_not_a_feed);
