@@ -51,6 +51,16 @@ static struct name_slot	 block_slots[NAME_SLOTS];
 static struct name_slot	 entity_slots[NAME_SLOTS];
 static pthread_once_t	 tables_once = PTHREAD_ONCE_INIT;
 
+/* Byte classes of the tokenizer: one lookup per byte of every tag name. */
+enum {
+	CH_LETTER	= 1,
+	CH_TAG		= 2,	/* libxml2's htmlParseHTMLName */
+	CH_NAME_START	= 4,	/* its htmlParseName, any non-ASCII a letter */
+	CH_NAME		= 8
+};
+
+static unsigned char	 ch_class[256];
+
 /*
  * The HTML 4 entity names, the set libxml2 2.9.14 knows.  Only a
  * shortcut: a name missing here is still looked up in libxml2's table.
@@ -141,6 +151,7 @@ tables_init(void)
 {
 	const htmlEntityDesc	*e;
 	size_t			 i;
+	int			 c, k;
 
 	for (i = 0; block_tags[i] != NULL; i++)
 		name_add(block_slots, block_tags[i], block_tags[i]);
@@ -148,6 +159,25 @@ tables_init(void)
 		if ((e = htmlEntityLookup((const xmlChar *)entity_names[i])) !=
 		    NULL)
 			name_add(entity_slots, entity_names[i], e);
+	for (c = 0; c < 256; c++) {
+		k = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ?
+		    CH_LETTER : 0;
+		if (k || (c >= '0' && c <= '9') || c == ':' || c == '-' ||
+		    c == '_' || c == '.')
+			k |= CH_TAG;
+		if ((k & CH_LETTER) || c == '_' || c == ':' || c >= 0x80)
+			k |= CH_NAME_START | CH_NAME;
+		if ((c >= '0' && c <= '9') || c == '.' || c == '-')
+			k |= CH_NAME;
+		ch_class[c] = (unsigned char)k;
+	}
+}
+
+/* Every entry point runs this before the tables are read. */
+static void
+tables_ready(void)
+{
+	pthread_once(&tables_once, tables_init);
 }
 
 /*
@@ -169,8 +199,8 @@ lower_name(const char *name, size_t n, char dst[16], unsigned int *h)
 	return 0;
 }
 
-int
-html_is_block(const char *name, size_t n)
+static int
+is_block(const char *name, size_t n)
 {
 	char		 low[16];
 	unsigned int	 h;
@@ -180,8 +210,14 @@ html_is_block(const char *name, size_t n)
 		return name[0] == 'p' || name[0] == 'P';
 	if (lower_name(name, n, low, &h) == -1)
 		return 0;
-	pthread_once(&tables_once, tables_init);
 	return name_find(block_slots, low, n, h) != NULL;
+}
+
+int
+html_is_block(const char *name, size_t n)
+{
+	tables_ready();
+	return is_block(name, n);
 }
 
 /* libxml2's entity named 'name' ('n' bytes), or NULL. */
@@ -191,7 +227,6 @@ entity_lookup(const char *name, size_t n)
 	const struct name_slot	*sl;
 	char			 z[ENTITY_MAX_LEN + 1];
 
-	pthread_once(&tables_once, tables_init);
 	if ((sl = name_find(entity_slots, name, n, name_hash(name, n))) !=
 	    NULL)
 		return sl->value;
@@ -214,29 +249,25 @@ html_is_raw(const char *name, size_t n)
 static int
 is_letter(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	return ch_class[c] & CH_LETTER;
 }
 
-/* libxml2's htmlParseHTMLName: a letter, '_', ':' or '.' first. */
 static int
 is_tag_char(unsigned char c)
 {
-	return is_letter(c) || (c >= '0' && c <= '9') || c == ':' ||
-	    c == '-' || c == '_' || c == '.';
+	return ch_class[c] & CH_TAG;
 }
 
-/* libxml2's htmlParseName, with every non-ASCII byte taken as a letter. */
 static int
 is_name_start(unsigned char c)
 {
-	return is_letter(c) || c == '_' || c == ':' || c >= 0x80;
+	return ch_class[c] & CH_NAME_START;
 }
 
 static int
 is_name_char(unsigned char c)
 {
-	return is_name_start(c) || (c >= '0' && c <= '9') || c == '.' ||
-	    c == '-';
+	return ch_class[c] & CH_NAME;
 }
 
 /*
@@ -370,7 +401,6 @@ is_known(const char *name, size_t n)
 
 	if (lower_name(name, n, low, &h) == -1)
 		return 0;
-	pthread_once(&tables_once, tables_init);
 	return htmlTagLookup((const xmlChar *)low) != NULL ||
 	    name_find(block_slots, low, n, h) != NULL;
 }
@@ -398,7 +428,7 @@ markup(const char *s, size_t n, size_t i, struct text_buf *out, int known)
 		for (j = name; j < n && is_tag_char((unsigned char)s[j]); j++)
 			;
 		len = j - name;
-		if (html_is_block(s + name, len))
+		if (is_block(s + name, len))
 			text_buf_space(out);
 		j = skip_attrs(s, n, j);
 		if (html_is_raw(s + name, len) && s[j - 1] == '>')
@@ -411,7 +441,7 @@ markup(const char *s, size_t n, size_t i, struct text_buf *out, int known)
 			name = j;
 			while (j < n && is_tag_char((unsigned char)s[j]))
 				j++;
-			if (html_is_block(s + name, j - name))
+			if (is_block(s + name, j - name))
 				text_buf_space(out);
 			return skip_to_gt(s, n, j);
 		}
@@ -446,15 +476,26 @@ reduce(const char *s, size_t n, struct text_buf *out, int known)
 {
 	size_t	 i = 0;
 
+	tables_ready();
 	while (i < n && !text_buf_full(out)) {
-		/* the text up to the next '<' or '&', in one pass */
-		i += text_buf_add_run(out, s + i, n - i);
-		if (i == n)
-			break;
-		if (s[i] == '&')
+		switch (s[i]) {
+		case '&':
 			i = entity_ref(s, n, i, out);
-		else if (s[i] == '<')
+			break;
+		case '<':
 			i = markup(s, n, i, out, known);
+			break;
+		case ' ':
+		case '\n':
+			/* the white space between tags, a third of the runs */
+			text_buf_space(out);
+			i++;
+			break;
+		default:
+			/* the text up to the next '<' or '&', in one pass */
+			i += text_buf_add_run(out, s + i, n - i);
+			break;
+		}
 	}
 }
 

@@ -184,6 +184,17 @@ text_buf_add_char(struct text_buf *tb, long cp)
 		tb->space = 1;
 		return;
 	}
+	if (tb->len + 6 <= tb->max && tb->len + 6 < tb->alloc) {
+		/* room for a space and any character: no checks (entities) */
+		if (tb->space && tb->len > 0)
+			tb->buf[tb->len++] = ' ';
+		tb->space = 0;
+		k = utf8proc_encode_char((utf8proc_int32_t)cp,
+		    (utf8proc_uint8_t *)tb->buf + tb->len);
+		tb->len += (size_t)k;
+		tb->buf[tb->len] = '\0';
+		return;
+	}
 	k = utf8proc_encode_char((utf8proc_int32_t)cp, u);
 	put(tb, (const char *)u, (size_t)k, 0);
 }
@@ -274,10 +285,12 @@ run16(const unsigned char *p, int after_space, int html)
  * The fast path of text_buf_add and text_buf_add_run, for when the
  * caller has made room for the worst growth of lim + 3 bytes (a bad byte
  * becomes three; a character may run on past lim, up to n), which also
- * leaves room for run16's 16-byte copies.  Reads until
- * lim or a byte of class C_STOP in 't', copying with no checks per piece;
- * anything but ASCII goes through add_slow, which writes through the same
- * buffer.  Returns the bytes read.
+ * leaves room for run16's 16-byte copies.  Reads until lim or a byte of
+ * class C_STOP in 't', copying with no checks per piece; anything but
+ * ASCII goes through add_slow, which writes through the same buffer.
+ * A pending space is written at once and a trailing one taken back at
+ * the end, so that spaces are plain bytes to the 16-byte loop.  Returns
+ * the bytes read.
  */
 static inline __attribute__((always_inline)) size_t
 add_fast(struct text_buf *tb, const unsigned char *p, size_t lim, size_t n,
@@ -285,45 +298,28 @@ add_fast(struct text_buf *tb, const unsigned char *p, size_t lim, size_t n,
 {
 	char	*o = tb->buf + tb->len;
 	size_t	 i = 0, k;
-	int	 sp = tb->space;
 
+	if (tb->space && o != tb->buf)
+		*o++ = ' ';
 	while (i < lim) {
+		/* words and single spaces, the bulk of any text */
+		while (i + 16 <= lim) {
+			k = run16(p + i, o == tb->buf || o[-1] == ' ', html);
+			memcpy(o, p + i, 16);
+			o += k;
+			i += k;
+			if (k < 16)
+				break;
+		}
+		if (i >= lim)
+			break;
 		switch (t[p[i]]) {
 		case C_PLAIN:
-			if (sp) {
-				if (o != tb->buf)
-					*o++ = ' ';
-				sp = 0;
-			}
-			/*
-			 * Words and single spaces, the bulk of any text.  A
-			 * space is copied only after a non-space; one left at
-			 * the end of the run becomes the pending space again.
-			 */
 			*o++ = (char)p[i++];
-			for (;;) {
-				/* copied whole, kept as far as the run goes */
-				while (i + 16 <= lim) {
-					k = run16(p + i, o[-1] == ' ', html);
-					memcpy(o, p + i, 16);
-					o += k;
-					i += k;
-					if (k < 16)
-						break;
-				}
-				if (i < lim && (t[p[i]] == C_PLAIN ||
-				    (p[i] == ' ' && o[-1] != ' ')))
-					*o++ = (char)p[i++];
-				else
-					break;
-			}
-			if (o[-1] == ' ') {
-				o--;
-				sp = 1;
-			}
 			break;
 		case C_SPACE:
-			sp = 1;
+			if (o != tb->buf && o[-1] != ' ')
+				*o++ = ' ';
 			i++;
 			break;
 		case C_CTRL:
@@ -334,20 +330,25 @@ add_fast(struct text_buf *tb, const unsigned char *p, size_t lim, size_t n,
 		default:
 			/* flush, then one character the slow way */
 			tb->len = (size_t)(o - tb->buf);
-			tb->space = sp;
+			tb->space = 0;
 			for (k = 1; i + k < n && k < 4 &&
 			    (p[i + k] & 0xc0) == 0x80; k++)
 				;
 			add_slow(tb, (const char *)p + i, k);
 			i += k;
 			o = tb->buf + tb->len;
-			sp = tb->space;
+			if (tb->space && o != tb->buf && o[-1] != ' ')
+				*o++ = ' ';
 			break;
 		}
 	}
  out:
+	tb->space = 0;
+	if (o != tb->buf && o[-1] == ' ') {
+		o--;
+		tb->space = 1;
+	}
 	tb->len = (size_t)(o - tb->buf);
-	tb->space = sp;
 	tb->buf[tb->len] = '\0';
 	return i;
 }
