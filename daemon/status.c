@@ -98,6 +98,7 @@ show(const struct config *cf, struct store *st, int json)
 	char			**names, last[32], next[32], *s;
 	size_t			 i, nsc;
 	time_t			 now = time(NULL);
+	long			 items;
 	int			 rc = 0;
 
 	names = feed_names(cf, st);
@@ -108,7 +109,9 @@ show(const struct config *cf, struct store *st, int json)
 		printf("%-20s %-10s %-6s %6s %-10s %s\n", "FEED", "LAST POLL",
 		    "STATUS", "ITEMS", "NEXT POLL", "ERROR");
 	for (i = 0; names[i] != NULL; i++) {
-		if (store_feed_get(st, names[i], &fs) == -1) {
+		if (store_feed_get(st, names[i], &fs) == -1 ||
+		    (items = store_feed_items(st, names[i])) == -1) {
+			feed_state_clear(&fs);
 			rc = 1;
 			continue;
 		}
@@ -119,7 +122,7 @@ show(const struct config *cf, struct store *st, int json)
 			    "last_poll", time_json(fs.last_poll), "last_ok",
 			    time_json(fs.last_ok), "http_status",
 			    (json_int_t)fs.http_status, "error", fs.error,
-			    "items", (json_int_t)fs.items, "failures",
+			    "items", (json_int_t)items, "failures",
 			    (json_int_t)fs.failures, "next_poll",
 			    time_json(fs.gone ? 0 : fs.next_due), "gone",
 			    fs.gone, "missed", (json_int_t)fs.missed,
@@ -129,7 +132,7 @@ show(const struct config *cf, struct store *st, int json)
 			relative(fs.gone ? 0 : fs.next_due, now, next,
 			    sizeof(next));
 			printf("%-20s %-10s %-6ld %6ld %-10s %s%s\n", names[i],
-			    last, fs.http_status, fs.items, fs.gone ? "gone" :
+			    last, fs.http_status, items, fs.gone ? "gone" :
 			    next, fs.error ? fs.error : "",
 			    feed_url(cf, names[i]) || cf == NULL ? "" :
 			    " (not in the config)");

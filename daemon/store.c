@@ -310,18 +310,23 @@ store_flush(struct store *st)
 	return 0;
 }
 
+void
+store_abort(struct store *st)
+{
+	if (!st->batch)
+		return;
+	st->batch = 0;
+	/* some errors (SQLITE_FULL, I/O) have rolled back already */
+	if (!sqlite3_get_autocommit(st->db))
+		exec(st, "ROLLBACK");
+}
+
 int
 store_savepoint(struct store *st)
 {
 	if (batch(st) == -1)
 		return -1;
 	return exec(st, "SAVEPOINT poll");
-}
-
-int
-store_release(struct store *st)
-{
-	return exec(st, "RELEASE poll");
 }
 
 void
@@ -334,9 +339,7 @@ store_rollback_to(struct store *st)
 static const char sql_feed_get[] =
     "SELECT etag, last_modified, moved_to, http_status, error, last_poll,"
     " last_ok, failing_since, next_due, failures, gone, health_alerted,"
-    " missed, (SELECT count(*) FROM item WHERE item.feed = feed.name),"
-    " last_parsed"
-    " FROM feed WHERE name = ?";
+    " missed, last_parsed FROM feed WHERE name = ?";
 
 int
 store_feed_get(struct store *st, const char *feed, struct feed_state *fs)
@@ -362,8 +365,7 @@ store_feed_get(struct store *st, const char *feed, struct feed_state *fs)
 		fs->gone = sqlite3_column_int(s, 10);
 		fs->health_alerted = sqlite3_column_int(s, 11);
 		fs->missed = sqlite3_column_int64(s, 12);
-		fs->items = sqlite3_column_int64(s, 13);
-		fs->last_parsed = sqlite3_column_int64(s, 14);
+		fs->last_parsed = sqlite3_column_int64(s, 13);
 		rc = SQLITE_DONE;
 	}
 	sqlite3_reset(s);
@@ -488,6 +490,24 @@ store_feed_has_items(struct store *st, const char *feed)
 	return rc == SQLITE_ROW;
 }
 
+static const char sql_feed_items[] =
+    "SELECT count(*) FROM item WHERE feed = ?";
+
+long
+store_feed_items(struct store *st, const char *feed)
+{
+	sqlite3_stmt	*s;
+	long		 n = -1;
+
+	if ((s = stmt(st, sql_feed_items)) == NULL ||
+	    bind_text(s, 1, feed) != SQLITE_OK)
+		return fail(st, "count items");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return n == -1 ? fail(st, "count items") : n;
+}
+
 /* Categories joined by U+001F, which normalized text never holds. */
 static char *
 join_categories(const struct feed_item *it)
@@ -508,11 +528,18 @@ join_categories(const struct feed_item *it)
 	return s;
 }
 
+/*
+ * OR IGNORE, not ON CONFLICT DO NOTHING: with RETURNING, the latter makes
+ * SQLite copy every page the insert touches into a statement journal
+ * first (64 KiB a page, twice per item: 17 GB of temporary writes for a
+ * first poll of 10,000 feeds).  What OR IGNORE may also skip, a NULL in a
+ * NOT NULL column, is never bound here.
+ */
 static const char sql_item_insert[] =
-    "INSERT INTO item (feed, key, first_seen, last_seen, id, feed_url,"
-    " feed_title, title, link, author, categories, summary, published,"
-    " updated) VALUES (?1,?2,?3,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"
-    " ON CONFLICT DO NOTHING RETURNING 1";
+    "INSERT OR IGNORE INTO item (feed, key, first_seen, last_seen, id,"
+    " feed_url, feed_title, title, link, author, categories, summary,"
+    " published, updated) VALUES (?1,?2,?3,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
+    " ?12,?13) RETURNING 1";
 static const char sql_item_touch[] =
     "UPDATE item SET last_seen = ?3 WHERE feed = ?1 AND key = ?2";
 

@@ -46,7 +46,6 @@ struct feed_state {
 	int		 failures;	/* consecutive */
 	int		 gone;		/* 410: polling stopped */
 	int		 health_alerted;
-	long		 items;		/* items seen, kept */
 	long		 missed;	/* polls that overflowed the window */
 };
 
@@ -82,9 +81,15 @@ char		*store_default_path(void);
 
 /* Commits the open group of writes, if any.  -1: rolled back. */
 int		 store_flush(struct store *st);
-/* Savepoints inside the group: one poll's writes, all or nothing. */
+/*
+ * Rolls the open group of writes back, after a write failed half way:
+ * its polls leave no trace (their validators included), so they are
+ * redone in full.  A savepoint per poll would spare the others, but
+ * costs a copy of every page a poll touches.
+ */
+void		 store_abort(struct store *st);
+/* Savepoints inside the group, for dry runs: one poll, then undone. */
 int		 store_savepoint(struct store *st);
-int		 store_release(struct store *st);
 void		 store_rollback_to(struct store *st);
 
 /* Feed state; a feed never polled reads as all zero/NULL (returns 0). */
@@ -100,6 +105,12 @@ void		 store_strv_free(char **v);
 /* Sets when the feed is due next (creating its row if needed). */
 int		 store_feed_set_due(struct store *st, const char *feed,
 		    time_t due);
+
+/*
+ * How many items of the feed are kept, or -1.  It reads all of them: for
+ * status, not for every poll.
+ */
+long		 store_feed_items(struct store *st, const char *feed);
 
 /* 1 if the feed has any seen item (so this is not its first poll). */
 int		 store_feed_has_items(struct store *st, const char *feed);

@@ -527,7 +527,7 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	mf.name = p->f->name;
 	mf.tags = (const char *const *)p->f->tags.v;
 	mf.ntags = p->f->tags.n;
-	if (store_savepoint(w->st) == -1)
+	if (w->dry && store_savepoint(w->st) == -1)
 		return -1;
 	fs->last_poll = now;
 	fs->http_status = r->http_code;
@@ -608,11 +608,12 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	/* A dry run computes everything and keeps nothing. */
 	if (w->dry)
 		store_rollback_to(w->st);
-	else if (store_release(w->st) == -1)
-		goto fail;
 	return 0;
  fail:
-	store_rollback_to(w->st);
+	if (w->dry)
+		store_rollback_to(w->st);
+	else
+		store_abort(w->st);
 	return -1;
 }
 
@@ -644,8 +645,9 @@ poll_done(const struct fetch_result *r, void *arg)
 		    "from the config", p->f->name);
 	if (record_poll(p, r, &o) == -1) {
 		/* Nothing was recorded: the next poll sees the same items. */
-		log_warnx("feed '%s': the poll could not be recorded; it is "
-		    "retried", p->f->name);
+		log_warnx("feed '%s': the poll could not be recorded; it and "
+		    "the others since the last commit are redone",
+		    p->f->name);
 		o.ok = 0;
 		w->failed = 1;
 	} else if (r->status == FETCH_OK) {
