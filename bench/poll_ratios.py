@@ -24,3 +24,32 @@ for (tool, n, phase) in sorted(wall):
     print("| %d | %s | %s | %.2f | %.2f | %.1fx | %.1fx |" % (
         n, phase, tool, pw, fw, pw / fw if fw else float("inf"),
         pc / fc if fc else float("inf")))
+
+def med(tool, n, phase, d=wall):
+    v = d.get((tool, n, phase))
+    return statistics.median(v) if v else None
+
+
+def check(label, ok):
+    print("  %-66s %s" % (label, "ok" if ok else "MISSED"))
+
+
+print("\ntargets:")
+for n in sorted({k[1] for k in wall if k[0] == "NEW"}):
+    fw = med("NEW", n, "cold")
+    curl = med("curl-multi", n, "cold")
+    sax = med("libxml2-sax2", n, "cold")
+    if fw and curl and sax:
+        bound = 3 * (curl + sax)
+        check("N=%d full refresh %.2f s <= 3 x (fetch %.2f + parse %.2f) = %.2f s"
+              % (n, fw, curl, sax, bound), fw <= bound)
+    for phase in ("warm", "warm2"):
+        fw, curl = med("NEW", n, phase), med("curl-multi", n, phase)
+        if fw and curl:
+            check("N=%d all-304 (%s) %.2f s <= 1.5 x curl multi %.2f s: %.2fx"
+                  % (n, phase, fw, curl, fw / curl), fw <= 1.5 * curl)
+    for peer in ("sfeed_update", "newsboat"):
+        pw, fw = med(peer, n, "cold"), med("NEW", n, "cold")
+        if pw and fw:
+            check("N=%d full refresh %s %.1f s / feedwatch %.2f s = %.0fx (>= 50x)"
+                  % (n, peer, pw, fw, pw / fw), pw / fw >= 50)
