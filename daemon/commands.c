@@ -29,6 +29,7 @@
 #include "match.h"
 #include "opml.h"
 #include "parser.h"
+#include "schedule.h"
 #include "watch.h"
 #include "xfer.h"
 #include "xmalloc.h"
@@ -367,20 +368,15 @@ cmd_match(int argc, char **argv)
 }
 
 /*
- * `check`: every selected feed in flight at once, up to the concurrency
- * cap; deliveries are held until every poll is done, so that an alert's
- * also_in names every feed of this pass that had the story.
+ * `check`: every selected feed polled once, as fast as the concurrency and
+ * per-host caps allow; deliveries are held until every poll is done, so
+ * that an alert's also_in names every feed of this pass that had the story.
  */
 struct check {
 	struct watch		*w;
 	struct event_base	*base;
-	const struct config	*cf;
-	const struct config_feed **queue;
-	size_t			 nqueue, next, running;
 	int			 done;		/* may be set before the loop runs */
 };
-
-static void	check_start_next(struct check *);
 
 static void
 check_idle(void *arg)
@@ -392,31 +388,12 @@ check_idle(void *arg)
 }
 
 static void
-check_polled(const struct config_feed *f, const struct poll_outcome *o,
-    void *arg)
+check_polled_all(void *arg)
 {
 	struct check	*c = arg;
 
-	c->running--;
-	if (o->ok)
-		log_debug("feed '%s': %zu new items, %zu alerts", f->name,
-		    o->new_items, o->alerts);
-	check_start_next(c);
-}
-
-static void
-check_start_next(struct check *c)
-{
-	while (c->next < c->nqueue &&
-	    c->running < (size_t)c->cf->daemon.concurrency) {
-		if (watch_poll(c->w, c->queue[c->next++], check_polled,
-		    c) == 0)
-			c->running++;
-	}
-	if (c->running == 0 && c->next == c->nqueue) {
-		watch_hold_deliveries(c->w, 0);
-		watch_on_idle(c->w, check_idle, c);
-	}
+	watch_hold_deliveries(c->w, 0);
+	watch_on_idle(c->w, check_idle, c);
 }
 
 int
@@ -433,8 +410,10 @@ cmd_check(int argc, char **argv)
 	struct config		*cf = NULL;
 	struct xfer_multi	*m = NULL;
 	struct check		 c;
+	struct schedule		*sched = NULL;
+	const struct config_feed **feeds = NULL;
 	char			*path = NULL, **only;
-	size_t			 nonly = 0, i, j;
+	size_t			 nonly = 0, nfeeds = 0, i, j;
 	int			 ch, done, dry = 0, rc = 2;
 
 	memset(&c, 0, sizeof(c));
@@ -457,8 +436,7 @@ cmd_check(int argc, char **argv)
 	if ((path = config_find(opts.config)) == NULL ||
 	    (cf = config_load(path)) == NULL)
 		goto out;
-	c.cf = cf;
-	c.queue = xcalloc(cf->nfeeds + 1, sizeof(*c.queue));
+	feeds = xcalloc(cf->nfeeds + 1, sizeof(*feeds));
 	for (i = 0; i < nonly; i++) {
 		for (j = 0; j < cf->nfeeds; j++)
 			if (strcmp(cf->feeds[j].name, only[i]) == 0)
@@ -474,7 +452,7 @@ cmd_check(int argc, char **argv)
 			if (strcmp(cf->feeds[j].name, only[i]) == 0)
 				break;
 		if (nonly == 0 || i < nonly)
-			c.queue[c.nqueue++] = &cf->feeds[j];
+			feeds[nfeeds++] = &cf->feeds[j];
 	}
 	rc = 1;
 	c.base = event_base_or_die();
@@ -482,16 +460,18 @@ cmd_check(int argc, char **argv)
 	    (c.w = watch_new(cf, c.base, m, dry)) == NULL)
 		goto out;
 	watch_hold_deliveries(c.w, 1);
-	check_start_next(&c);
+	sched = schedule_once(c.base, c.w, cf, feeds, nfeeds, check_polled_all,
+	    &c);
 	if (!c.done && event_base_dispatch(c.base) == -1)
 		fatalx("event loop failed");
 	rc = watch_failed(c.w) ? 1 : 0;
  out:
+	schedule_free(sched);
 	watch_free(c.w);
 	xfer_multi_free(m);
 	if (c.base != NULL)
 		event_base_free(c.base);
-	free(c.queue);
+	free(feeds);
 	config_free(cf);
 	free(path);
 	free(only);

@@ -1,6 +1,11 @@
 /*
  * schedule.c: per-feed timers, a queue of due feeds, global and per-host caps.
  *
+ * Due feeds wait in their host's queue; the hosts that have a feed
+ * waiting and a slot free are in a ready list, taken in turn.  So
+ * starting a poll costs the same with one host or ten thousand, and a
+ * host at its cap holds back only its own feeds.
+ *
  * A feed removed by a reload while its poll runs is only marked; it is
  * freed when the poll completes, because the poll's callback still points
  * at it.
@@ -26,13 +31,23 @@
 #define SCHEDULE_MIN_INTERVAL	60
 #define SCHEDULE_START_SPREAD	10	/* seconds over which overdue feeds start */
 
+struct entry;
+
+struct host {
+	char			*name;
+	size_t			 running;
+	TAILQ_HEAD(, entry)	 waiting;	/* due, oldest first */
+	TAILQ_ENTRY(host)	 ready;
+	int			 in_ready;	/* waiting and under the cap */
+};
+
 struct entry {
 	struct schedule		*s;
 	time_t			 due;
 	char			*name;
-	char			*host;
+	struct host		*host;		/* of the URL polled next */
 	const struct config_feed *f;
-	struct event		*timer;
+	struct event		*timer;		/* NULL in a one-pass schedule */
 	int			 queued;
 	int			 running;
 	int			 removed;
@@ -44,24 +59,84 @@ struct schedule {
 	struct event_base	*base;
 	struct watch		*w;
 	const struct config	*cf;
-	TAILQ_HEAD(, entry)	 queue;
+	GHashTable		*hosts;		/* name: struct host, owned */
+	GHashTable		*by_name;	/* feed name: its entry */
+	TAILQ_HEAD(, host)	 ready;
 	TAILQ_HEAD(, entry)	 entries;
 	size_t			 running;
+	size_t			 queued;
 	size_t			 nentries;
 	int			 stopped;
+	void			(*done)(void *);	/* one pass: all polled */
+	void			*done_arg;
 };
 
 static void	start_due(struct schedule *);
 
-static char *
-url_host(const char *url)
+static void
+host_free(void *p)
+{
+	struct host	*h = p;
+
+	free(h->name);
+	free(h);
+}
+
+/* The host of 'url' (its authority), created on first use. */
+static struct host *
+host_get(struct schedule *s, const char *url)
 {
 	const char	*p;
+	char		*name;
+	struct host	*h;
 
 	if ((p = strstr(url, "://")) == NULL)
-		return xstrdup("");
-	p += 3;
-	return xstrndup(p, strcspn(p, "/?#"));
+		name = xstrdup("");
+	else {
+		p += 3;
+		name = xstrndup(p, strcspn(p, "/?#"));
+	}
+	if ((h = g_hash_table_lookup(s->hosts, name)) != NULL) {
+		free(name);
+		return h;
+	}
+	h = xcalloc(1, sizeof(*h));
+	h->name = name;
+	TAILQ_INIT(&h->waiting);
+	g_hash_table_insert(s->hosts, h->name, h);
+	return h;
+}
+
+/* Keeps 'h' in the ready list exactly while a feed of it may start. */
+static void
+host_update(struct schedule *s, struct host *h)
+{
+	int	 ready = !TAILQ_EMPTY(&h->waiting) &&
+	    h->running < (size_t)s->cf->daemon.per_host;
+
+	if (ready && !h->in_ready)
+		TAILQ_INSERT_TAIL(&s->ready, h, ready);
+	else if (!ready && h->in_ready)
+		TAILQ_REMOVE(&s->ready, h, ready);
+	h->in_ready = ready;
+}
+
+static void
+enqueue(struct entry *e)
+{
+	e->queued = 1;
+	e->s->queued++;
+	TAILQ_INSERT_TAIL(&e->host->waiting, e, qentry);
+	host_update(e->s, e->host);
+}
+
+static void
+dequeue(struct entry *e)
+{
+	TAILQ_REMOVE(&e->host->waiting, e, qentry);
+	e->queued = 0;
+	e->s->queued--;
+	host_update(e->s, e->host);
 }
 
 static long
@@ -100,10 +175,24 @@ arm(struct entry *e, time_t due)
 static void
 entry_free(struct entry *e)
 {
-	event_free(e->timer);
+	if (e->timer != NULL)
+		event_free(e->timer);
 	free(e->name);
-	free(e->host);
 	free(e);
+}
+
+/* Unlinks and frees a feed that is not running. */
+static void
+entry_drop(struct schedule *s, struct entry *e)
+{
+	if (e->queued)
+		dequeue(e);
+	/* a removed feed may have been added again under its name */
+	if (g_hash_table_lookup(s->by_name, e->name) == e)
+		g_hash_table_remove(s->by_name, e->name);
+	TAILQ_REMOVE(&s->entries, e, all);
+	s->nentries--;
+	entry_free(e);
 }
 
 static void
@@ -113,22 +202,8 @@ on_due(evutil_socket_t fd, short what, void *arg)
 
 	if (e->queued || e->running || e->removed)
 		return;
-	e->queued = 1;
-	TAILQ_INSERT_TAIL(&e->s->queue, e, qentry);
+	enqueue(e);
 	start_due(e->s);
-}
-
-static size_t
-host_running(const struct schedule *s, const char *host)
-{
-	struct entry	*e;
-	size_t		 n = 0;
-
-	TAILQ_FOREACH(e, &s->entries, all)
-		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): freed entries are unlinked */
-		if (e->running && strcmp(e->host, host) == 0)
-			n++;
-	return n;
 }
 
 static void
@@ -141,13 +216,16 @@ polled(const struct config_feed *f, const struct poll_outcome *o, void *arg)
 
 	e->running = 0;
 	s->running--;
-	if (e->removed) {
-		TAILQ_REMOVE(&s->entries, e, all);
-		s->nentries--;
-		entry_free(e);
+	e->host->running--;
+	host_update(s, e->host);
+	if (e->removed || s->done != NULL) {
+		/* one pass: each feed is polled once */
+		entry_drop(s, e);
 		start_due(s);
 		return;
 	}
+	/* a reload may have moved the feed to another host */
+	e->host = host_get(s, e->f->url);
 	base = feed_interval(s, e->f);
 	if (o->gone) {
 		start_due(s);
@@ -180,37 +258,56 @@ polled(const struct config_feed *f, const struct poll_outcome *o, void *arg)
 static void
 start_due(struct schedule *s)
 {
-	struct entry	*e, *next;
+	struct entry	*e;
+	struct host	*h;
 
-	if (s->stopped)
-		return;
-	for (e = TAILQ_FIRST(&s->queue); e != NULL &&
-	    s->running < (size_t)s->cf->daemon.concurrency; e = next) {
-		next = TAILQ_NEXT(e, qentry);
-		if (host_running(s, e->host) >= (size_t)s->cf->daemon.per_host)
-			continue;
-		TAILQ_REMOVE(&s->queue, e, qentry);
-		e->queued = 0;
+	while (!s->stopped && s->running < (size_t)s->cf->daemon.concurrency &&
+	    (h = TAILQ_FIRST(&s->ready)) != NULL) {
+		e = TAILQ_FIRST(&h->waiting);
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): dropped entries are unlinked */
+		dequeue(e);
+		/* the hosts take turns */
+		if (h->in_ready) {
+			TAILQ_REMOVE(&s->ready, h, ready);
+			TAILQ_INSERT_TAIL(&s->ready, h, ready);
+		}
 		if (watch_poll(s->w, e->f, polled, e) == -1) {
 			/* The store failed: try again in a minute. */
-			arm(e, time(NULL) + SCHEDULE_MIN_INTERVAL);
+			if (s->done != NULL)
+				entry_drop(s, e);
+			else
+				arm(e, time(NULL) + SCHEDULE_MIN_INTERVAL);
 			continue;
 		}
 		e->running = 1;
 		s->running++;
+		h->running++;
+		host_update(s, h);
 		metrics_poll_lag(difftime(time(NULL), e->due));
+	}
+	if (s->done != NULL && s->running == 0 && s->queued == 0) {
+		void	(*done)(void *) = s->done;
+
+		s->done = NULL;
+		done(s->done_arg);
 	}
 }
 
 static struct entry *
-entry_find(struct schedule *s, const char *name)
+entry_new(struct schedule *s, const struct config_feed *f)
 {
 	struct entry	*e;
 
-	TAILQ_FOREACH(e, &s->entries, all)
-		if (!e->removed && strcmp(e->name, name) == 0)
-			return e;
-	return NULL;
+	e = xcalloc(1, sizeof(*e));
+	e->s = s;
+	e->name = xstrdup(f->name);
+	e->host = host_get(s, f->url);
+	e->f = f;
+	e->due = time(NULL);
+	TAILQ_INSERT_TAIL(&s->entries, e, all);
+	g_hash_table_insert(s->by_name, e->name, e);
+	s->nentries++;
+	return e;
 }
 
 static void
@@ -221,15 +318,9 @@ entry_add(struct schedule *s, const struct config_feed *f)
 	time_t			 now = time(NULL), due;
 	int			 spread;
 
-	e = xcalloc(1, sizeof(*e));
-	e->s = s;
-	e->name = xstrdup(f->name);
-	e->host = url_host(f->url);
-	e->f = f;
+	e = entry_new(s, f);
 	if ((e->timer = evtimer_new(s->base, on_due, e)) == NULL)
 		fatalx("%s: cannot create a timer", __func__);
-	TAILQ_INSERT_TAIL(&s->entries, e, all);
-	s->nentries++;
 	if (store_feed_get(watch_store(s->w), f->name, &fs) == -1)
 		memset(&fs, 0, sizeof(fs));
 	if (fs.gone) {
@@ -252,59 +343,95 @@ entry_add(struct schedule *s, const struct config_feed *f)
 	arm(e, due);
 }
 
+static struct schedule *
+schedule_alloc(struct event_base *base, struct watch *w,
+    const struct config *cf)
+{
+	struct schedule	*s;
+
+	s = xcalloc(1, sizeof(*s));
+	s->base = base;
+	s->w = w;
+	s->cf = cf;
+	s->hosts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+	    host_free);
+	s->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+	TAILQ_INIT(&s->ready);
+	TAILQ_INIT(&s->entries);
+	return s;
+}
+
 struct schedule *
 schedule_new(struct event_base *base, struct watch *w, const struct config *cf)
 {
 	struct schedule	*s;
 	size_t		 i;
 
-	s = xcalloc(1, sizeof(*s));
-	s->base = base;
-	s->w = w;
-	s->cf = cf;
-	TAILQ_INIT(&s->queue);
-	TAILQ_INIT(&s->entries);
+	s = schedule_alloc(base, w, cf);
 	for (i = 0; i < cf->nfeeds; i++)
 		entry_add(s, &cf->feeds[i]);
+	return s;
+}
+
+struct schedule *
+schedule_once(struct event_base *base, struct watch *w,
+    const struct config *cf, const struct config_feed *const *feeds, size_t n,
+    void (*done)(void *), void *arg)
+{
+	struct schedule	*s;
+	size_t		 i;
+
+	s = schedule_alloc(base, w, cf);
+	s->done = done;
+	s->done_arg = arg;
+	for (i = 0; i < n; i++)
+		enqueue(entry_new(s, feeds[i]));
+	start_due(s);
 	return s;
 }
 
 void
 schedule_reload(struct schedule *s, const struct config *cf)
 {
+	GHashTable	*names;
 	struct entry	*e, *next;
+	struct host	*h;
 	size_t		 i;
-	int		 found;
 
 	s->cf = cf;
+	names = g_hash_table_new(g_str_hash, g_str_equal);
+	for (i = 0; i < cf->nfeeds; i++)
+		g_hash_table_insert(names, cf->feeds[i].name, &cf->feeds[i]);
 	for (e = TAILQ_FIRST(&s->entries); e != NULL; e = next) {
 		next = TAILQ_NEXT(e, all);
 		if (e->removed)
 			continue;
-		for (found = 0, i = 0; i < cf->nfeeds && !found; i++)
-			if (strcmp(cf->feeds[i].name, e->name) == 0) {
-				found = 1;
-				e->f = &cf->feeds[i];
-				free(e->host);
-				e->host = url_host(e->f->url);
+		if ((e->f = g_hash_table_lookup(names, e->name)) != NULL) {
+			/* a running poll keeps its host until it is done */
+			h = host_get(s, e->f->url);
+			if (h != e->host && !e->running) {
+				if (e->queued) {
+					dequeue(e);
+					e->host = h;
+					enqueue(e);
+				} else
+					e->host = h;
 			}
-		if (found)
 			continue;
+		}
 		log_info("feed '%s': removed from the config", e->name);
-		event_del(e->timer);
-		if (e->queued) {
-			TAILQ_REMOVE(&s->queue, e, qentry);
-			e->queued = 0;
-		}
+		if (e->timer != NULL)
+			event_del(e->timer);
 		e->removed = 1;
-		if (!e->running) {
-			TAILQ_REMOVE(&s->entries, e, all);
-			s->nentries--;
-			entry_free(e);
-		}
+		if (!e->running)
+			entry_drop(s, e);
+		else
+			g_hash_table_remove(s->by_name, e->name);
 	}
+	g_hash_table_destroy(names);
 	for (i = 0; i < cf->nfeeds; i++)
-		if (entry_find(s, cf->feeds[i].name) == NULL) {
+		if (g_hash_table_lookup(s->by_name, cf->feeds[i].name) ==
+		    NULL) {
 			log_info("feed '%s': added", cf->feeds[i].name);
 			entry_add(s, &cf->feeds[i]);
 		}
@@ -318,7 +445,8 @@ schedule_stop(struct schedule *s)
 
 	s->stopped = 1;
 	TAILQ_FOREACH(e, &s->entries, all)
-		event_del(e->timer);
+		if (e->timer != NULL)
+			event_del(e->timer);
 }
 
 size_t
@@ -344,5 +472,7 @@ schedule_free(struct schedule *s)
 		TAILQ_REMOVE(&s->entries, e, all);
 		entry_free(e);
 	}
+	g_hash_table_destroy(s->by_name);
+	g_hash_table_destroy(s->hosts);
 	free(s);
 }

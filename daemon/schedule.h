@@ -26,8 +26,19 @@ struct event_base;
 struct schedule;
 struct watch;
 
+struct config_feed;
+
 struct schedule	*schedule_new(struct event_base *base, struct watch *w,
 		    const struct config *cf);
+/*
+ * One pass, for `check`: polls each of feeds[0..n) once, as soon as the
+ * caps allow, then calls done(arg) (at once if there is nothing to poll).
+ * No timers, and no next-due times are kept.
+ */
+struct schedule	*schedule_once(struct event_base *base, struct watch *w,
+		    const struct config *cf,
+		    const struct config_feed *const *feeds, size_t n,
+		    void (*done)(void *), void *arg);
 void		 schedule_free(struct schedule *s);
 
 /* Takes a new config: feeds added, removed and changed; in-flight polls finish. */

@@ -286,7 +286,6 @@ fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
 	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	    (o->timeout < 15 ? o->timeout : 15) * 1000L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HEADERDATA, f) != CURLE_OK ||

@@ -195,6 +195,101 @@ START_TEST(test_hostile_server)
 END_TEST
 
 /* `feedwatch parse` on the documents themselves: clear outcomes, no XXE. */
+/*
+ * Politeness: 12 feeds on one host answer after 0.3 s each; with per-host
+ * 2 no more than two requests wait at once, in `check` and in the daemon,
+ * and every feed is still polled.  The same 12 feeds reached under a
+ * second host name (localhost) run beside them: a host at its cap holds
+ * back only its own feeds.
+ */
+static char *
+per_host_conf(const char *dir, int port, int hosts)
+{
+	GString		*conf;
+	int		 i;
+
+	conf = g_string_new(NULL);
+	g_string_append_printf(conf, "[daemon]\nstate = %s/state%d.db\n"
+	    "concurrency = 64\nper-host = 2\ninterval = 1h\n"
+	    "backfill = 36500d\n\n", dir, hosts);
+	for (i = 0; i < 12 * hosts; i++)
+		g_string_append_printf(conf, "[feed f%d]\nurl = http://%s:%d"
+		    "/delay%d\n\n", i, i < 12 ? "127.0.0.1" : "localhost",
+		    port, i);
+	g_string_append_printf(conf, "[topic lavrov]\nquery = Lavrov\n\n"
+	    "[sink log]\ntype = file\npath = %s/alerts%d.jsonl\n", dir,
+	    hosts);
+	return g_string_free(conf, FALSE);
+}
+
+START_TEST(test_per_host_cap)
+{
+	struct hostile		*srv;
+	struct test_proc	 p;
+	char			*dir, *conf, *path, *log, *name, *alerts;
+	const char		*check_args[] = { "check", "-q", "-c", NULL,
+	    NULL };
+	const char		*run_args[] = { "run", "-c", NULL, NULL };
+	unsigned int		 hits, i;
+	pid_t			 pid;
+
+	dir = test_tmpdir();
+	srv = hostile_start("/nonexistent");
+
+	/* check, one host: all 12 polled, never more than 2 at once */
+	conf = per_host_conf(dir, hostile_port(srv), 1);
+	path = test_write(dir, "one.conf", conf);
+	check_args[3] = path;
+	test_run(&p, check_args);
+	ck_assert_msg(p.status == 0, "check: %d: %s", p.status, p.err);
+	test_proc_clear(&p);
+	for (hits = 0, i = 0; i < 12; i++) {
+		name = xasprintf("/delay%u", i);
+		hits += hostile_hits(srv, name);
+		free(name);
+	}
+	ck_assert_uint_eq(hits, 12);
+	ck_assert_uint_le(hostile_delayed_max(srv), 2);
+	g_free(conf);
+	free(path);
+
+	/* the daemon, two host names: 2 + 2 at once, and every feed polled */
+	conf = per_host_conf(dir, hostile_port(srv), 2);
+	path = test_write(dir, "two.conf", conf);
+	log = xasprintf("%s/run.log", dir);
+	alerts = xasprintf("%s/alerts2.jsonl", dir);
+	run_args[2] = path;
+	pid = test_spawn(run_args, log);
+	/* one alert per feed: each has the same Lavrov item, but its own id */
+	ck_assert_int_ge(test_wait_lines(alerts, 1, 30), 1);
+	for (i = 0; i < 300; i++) {
+		for (hits = 0, name = NULL; hits < 24; hits++) {
+			name = xasprintf("/delay%u", hits);
+			if (hostile_hits(srv, name) < (hits < 12 ? 2u : 1u)) {
+				free(name);
+				break;
+			}
+			free(name);
+		}
+		if (hits == 24)
+			break;
+		g_usleep(100000);
+	}
+	ck_assert_msg(hits == 24, "feed f%u not polled by the daemon", hits);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(test_wait(pid, 15), 0);
+	ck_assert_uint_le(hostile_delayed_max(srv), 4);
+	ck_assert_uint_ge(hostile_delayed_max(srv), 3);
+	g_free(conf);
+	free(path);
+	free(log);
+	free(alerts);
+	hostile_stop(srv);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_hostile_parse)
 {
 	struct hostile		*bad;
@@ -255,6 +350,7 @@ hostile_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_hostile_server);
 	tcase_add_test(tc, test_hostile_parse);
+	tcase_add_test(tc, test_per_host_cap);
 	suite_add_tcase(s, tc);
 	return s;
 }

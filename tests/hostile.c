@@ -38,6 +38,7 @@ struct conn {
 	struct hostile		*h;
 	struct bufferevent	*bev;
 	struct event		*drip;		/* /slow: a byte a second */
+	int			 delayed;	/* /delay: answer not sent yet */
 	enum stream		 stream;
 	uint64_t		 n;		/* items or bytes streamed */
 	int			 answered;
@@ -64,6 +65,8 @@ struct hostile {
 	unsigned char		*bomb;
 	size_t			 bomblen;
 	LIST_HEAD(, conn)	 conns;
+	unsigned int		 delayed;	/* /delay requests waiting */
+	unsigned int		 delayed_max;
 };
 
 static const char good_feed[] =
@@ -74,9 +77,12 @@ static const char good_feed[] =
     "<pubDate>Fri, 27 Nov 2026 09:00:00 GMT</pubDate></item>"
     "</channel></rss>\n";
 
+static void	delay_end(struct conn *);
+
 static void
 conn_free(struct conn *c)
 {
+	delay_end(c);
 	LIST_REMOVE(c, entry);
 	if (c->drip != NULL)
 		event_free(c->drip);
@@ -175,6 +181,27 @@ on_drip(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
+delay_end(struct conn *c)
+{
+	if (!c->delayed)
+		return;
+	c->delayed = 0;
+	pthread_mutex_lock(&c->h->lock);
+	c->h->delayed--;
+	pthread_mutex_unlock(&c->h->lock);
+}
+
+static void
+on_delay(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn	*c = arg;
+
+	delay_end(c);
+	respond(c, "200 OK", "Content-Type: application/rss+xml\r\n",
+	    good_feed, sizeof(good_feed) - 1);
+}
+
+static void
 answer(struct conn *c, const char *path)
 {
 	struct hostile	*h = c->h;
@@ -190,6 +217,18 @@ answer(struct conn *c, const char *path)
 		    sizeof(good_feed) - 1);
 	else if (strcmp(path, "/hang") == 0)
 		;	/* read it, say nothing */
+	else if (strncmp(path, "/delay", 6) == 0) {
+		struct timeval	 wait = { 0, 300000 };
+
+		pthread_mutex_lock(&h->lock);
+		if (++h->delayed > h->delayed_max)
+			h->delayed_max = h->delayed;
+		pthread_mutex_unlock(&h->lock);
+		c->delayed = 1;
+		if ((c->drip = evtimer_new(h->base, on_delay, c)) == NULL ||
+		    evtimer_add(c->drip, &wait) == -1)
+			abort();
+	}
 	else if (strcmp(path, "/slow") == 0) {
 		evbuffer_add_printf(bufferevent_get_output(c->bev),
 		    "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
@@ -495,6 +534,17 @@ int
 hostile_port(const struct hostile *h)
 {
 	return h->port;
+}
+
+unsigned int
+hostile_delayed_max(struct hostile *h)
+{
+	unsigned int	 n;
+
+	pthread_mutex_lock(&h->lock);
+	n = h->delayed_max;
+	pthread_mutex_unlock(&h->lock);
+	return n;
 }
 
 unsigned int

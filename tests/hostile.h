@@ -8,6 +8,7 @@
  *
  *   /good.xml     a small RSS feed with a "Lavrov" item
  *   /hang         reads the request, never answers
+ *   /delay...     /good.xml's feed after 0.3 s (any path starting so)
  *   /slow         a 200 whose body arrives one byte a second
  *   /endless      a 200 feed whose items never end
  *   /bomb         64 KiB of gzip that inflates to 256 MiB
@@ -38,5 +39,7 @@ void		 hostile_stop(struct hostile *h);
 int		 hostile_port(const struct hostile *h);
 /* Requests for 'path' so far. */
 unsigned int	 hostile_hits(struct hostile *h, const char *path);
+/* The most /delay requests that were waiting for their answer at once. */
+unsigned int	 hostile_delayed_max(struct hostile *h);
 
 #endif
