@@ -74,12 +74,6 @@ text_buf_reset(struct text_buf *tb)
 		tb->buf[0] = '\0';
 }
 
-int
-text_buf_full(const struct text_buf *tb)
-{
-	return tb->full;
-}
-
 /*
  * Makes room for 'n' more bytes plus the pending space and the NUL.
  * Returns 0, or -1 (and marks the buffer full) when the cap is in the way.

@@ -62,8 +62,15 @@ void	 text_buf_space(struct text_buf *tb);
 /* The text so far, NUL-terminated, without trailing white space. */
 const char *text_buf_str(struct text_buf *tb);
 
-/* 1 if text was dropped at the cap since the last reset. */
-int	 text_buf_full(const struct text_buf *tb);
+/*
+ * 1 if text was dropped at the cap since the last reset.  Inline: the
+ * HTML reducer asks before every piece.
+ */
+static inline int
+text_buf_full(const struct text_buf *tb)
+{
+	return tb->full;
+}
 
 /* 1 if 's' ('n' bytes) is valid UTF-8 with no NUL, else 0. */
 int	 text_utf8_valid(const char *s, size_t n);
