@@ -122,6 +122,12 @@ host_update(struct schedule *s, struct host *h)
 }
 
 static void
+host_recheck(void *key, void *value, void *arg)
+{
+	host_update(arg, value);
+}
+
+static void
 enqueue(struct entry *e)
 {
 	e->queued = 1;
@@ -429,6 +435,8 @@ schedule_reload(struct schedule *s, const struct config *cf)
 			g_hash_table_remove(s->by_name, e->name);
 	}
 	g_hash_table_destroy(names);
+	/* per-host may have changed */
+	g_hash_table_foreach(s->hosts, host_recheck, s);
 	for (i = 0; i < cf->nfeeds; i++)
 		if (g_hash_table_lookup(s->by_name, cf->feeds[i].name) ==
 		    NULL) {
