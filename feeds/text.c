@@ -322,16 +322,21 @@ add_fast(struct text_buf *tb, const unsigned char *p, size_t lim, size_t n,
 		case C_STOP:
 			goto out;
 		default:
-			/* flush, then one character the slow way */
+			/*
+			 * One character the slow way.  add_slow keeps a space
+			 * pending until text follows, so hand it the trailing
+			 * one that way, and take back what it leaves pending.
+			 */
+			tb->space = o != tb->buf && o[-1] == ' ';
+			o -= tb->space;
 			tb->len = (size_t)(o - tb->buf);
-			tb->space = 0;
 			for (k = 1; i + k < n && k < 4 &&
 			    (p[i + k] & 0xc0) == 0x80; k++)
 				;
 			add_slow(tb, (const char *)p + i, k);
 			i += k;
 			o = tb->buf + tb->len;
-			if (tb->space && o != tb->buf && o[-1] != ' ')
+			if (tb->space && o != tb->buf)
 				*o++ = ' ';
 			break;
 		}

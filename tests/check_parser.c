@@ -279,6 +279,8 @@ static const struct {
 	{ "<a href=http://x/\">unquoted</a><br/>", "unquoted" },
 	{ "<ul><li>one</li><li>two</li></ul>", "one two" },
 	{ "1 <2> 3 </ 4", "1 <2> 3 4" },
+	/* a space, a no-break space, then a byte that is not UTF-8 */
+	{ "x\xe9 \xc2\xa0\xae", "x\xef\xbf\xbd \xef\xbf\xbd" },
 	{ "", "" },
 };
 
