@@ -14,8 +14,9 @@
  * all-304 refresh of 10,000 feeds is a few commits, not 10,000), and a
  * crash loses at most the last fraction of a second of work, which is
  * redone: unrecorded polls see their items as new again, unrecorded
- * deliveries are sent again with the same alert_id.  A savepoint makes
- * each poll all-or-nothing inside the group.
+ * deliveries are sent again with the same alert_id.  A poll whose writes
+ * fail half way rolls the whole group back (store_abort), so no poll is
+ * ever half recorded.
  *
  * WAL lets `feedwatch status` read while the daemon writes.  Every call
  * logs its own errors (naming the database file) and returns -1; the
