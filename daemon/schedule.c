@@ -45,7 +45,8 @@ struct entry {
 	struct schedule		*s;
 	time_t			 due;
 	char			*name;
-	struct host		*host;		/* of the URL polled next */
+	struct host		*host;		/* of the URL being polled or next */
+	struct host		*moved_to;	/* a reload's, while a poll runs */
 	const struct config_feed *f;
 	struct event		*timer;		/* NULL in a one-pass schedule */
 	int			 queued;
@@ -230,8 +231,10 @@ polled(const struct config_feed *f, const struct poll_outcome *o, void *arg)
 		start_due(s);
 		return;
 	}
-	/* a reload may have moved the feed to another host */
-	e->host = host_get(s, e->f->url);
+	if (e->moved_to != NULL) {
+		e->host = e->moved_to;
+		e->moved_to = NULL;
+	}
 	base = feed_interval(s, e->f);
 	if (o->gone) {
 		start_due(s);
@@ -413,16 +416,15 @@ schedule_reload(struct schedule *s, const struct config *cf)
 		if (e->removed)
 			continue;
 		if ((e->f = g_hash_table_lookup(names, e->name)) != NULL) {
-			/* a running poll keeps its host until it is done */
 			h = host_get(s, e->f->url);
-			if (h != e->host && !e->running) {
-				if (e->queued) {
-					dequeue(e);
-					e->host = h;
-					enqueue(e);
-				} else
-					e->host = h;
-			}
+			if (e->running)		/* keeps its host until done */
+				e->moved_to = h != e->host ? h : NULL;
+			else if (h != e->host && e->queued) {
+				dequeue(e);
+				e->host = h;
+				enqueue(e);
+			} else
+				e->host = h;
 			continue;
 		}
 		log_info("feed '%s': removed from the config", e->name);
