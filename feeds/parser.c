@@ -6,11 +6,19 @@
  *  1. sniff: the first bytes decide between JSON and XML, strip white space
  *     before an XML declaration (libxml2 rejects it; servers emit it), and
  *     say whether the encoding is ASCII-compatible;
- *  2. the ampersand filter (XML in an ASCII-compatible encoding only):
- *     a '&' that does not start a well-formed reference ("AT&T", "Q & A",
- *     "?a=1&b=2") becomes "&amp;".  Outside CDATA sections, comments and
- *     processing instructions only.  libxml2 would otherwise drop the text
- *     and, worse, every later entity of the document (APIS.md B.5 pitfall 2);
+ *  2. the filter (XML in an ASCII-compatible encoding only), which tracks
+ *     tags, CDATA sections, comments and processing instructions:
+ *     - a '&' that does not start a well-formed reference ("AT&T", "Q & A",
+ *       "?a=1&b=2") becomes "&amp;".  libxml2 would otherwise drop the
+ *       text and, worse, every later entity of the document (APIS.md B.5
+ *       pitfall 2);
+ *     - in a UTF-8 document, escaped text ("&lt;p&gt;Hi&lt;/p&gt;", the
+ *       way most RSS carries HTML) goes to libxml2 as a CDATA section of
+ *       the characters it stands for: one callback for the run instead
+ *       of one per reference, which was most of the parse time;
+ *     - in a UTF-8 document's own CDATA sections, a byte libxml2 would
+ *       not accept (it stops the whole parse there) is handed to it as
+ *       text between two sections, and a control character is dropped;
  *  3. libxml2's push parser in SAX2 mode with RECOVER, no network, a
  *     deny-all entity loader, no entity substitution.  Our SAX callbacks
  *     keep an element stack and capture the text of the elements that
@@ -40,6 +48,7 @@
 
 #include <glib.h>
 #include <jansson.h>
+#include <utf8proc.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/entities.h>
 #include <libxml/parser.h>
@@ -155,9 +164,12 @@ enum mode {
 	M_DONE
 };
 
-/* Amp-filter states: where a '&' is literal or markup. */
+/* Filter states: where a '&' is literal or markup. */
 enum fstate {
 	FS_TEXT,
+	FS_TAG,			/* in a start or end tag */
+	FS_TAG_DQ,		/* in its "value" */
+	FS_TAG_SQ,		/* in its 'value' */
 	FS_CDATA,
 	FS_COMMENT,
 	FS_PI
@@ -217,8 +229,12 @@ struct feed_parser {
 	char			 sniff[SNIFF_MAX];
 	size_t			 nsniff;
 
-	/* amp filter */
+	/* filter */
 	int			 filter;
+	int			 utf8;		/* libxml2 reads it as UTF-8 */
+	int			 in_root;	/* a start tag was seen */
+	int			 doctype;	/* so was a DOCTYPE */
+	int			 cdata;		/* a CDATA section of ours is open */
 	enum fstate		 fstate;
 	char			*win;		/* pending input */
 	size_t			 nwin;
@@ -1466,7 +1482,7 @@ feed_parser_global_init(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* the amp filter */
+/* the filter */
 
 static int
 is_name_start(unsigned char c)
@@ -1525,6 +1541,57 @@ amp_check(const unsigned char *s, size_t n, int eod)
 	return s[i] == ';' ? (int)i + 1 : 0;
 }
 
+/*
+ * If s (n bytes) starts with one of XML's five predefined references, the
+ * character it stands for, its length in *len; else 0.
+ */
+static char
+predefined(const char *s, size_t n, int *len)
+{
+	switch (n >= 4 ? s[1] : 0) {
+	case 'l':
+	case 'g':
+		*len = 4;
+		return s[2] == 't' && s[3] == ';' ? (s[1] == 'l' ? '<' : '>') :
+		    0;
+	case 'a':
+		if (n >= 5 && memcmp(s, "&amp;", 5) == 0) {
+			*len = 5;
+			return '&';
+		}
+		*len = 6;
+		return n >= 6 && memcmp(s, "&apos;", 6) == 0 ? '\'' : 0;
+	case 'q':
+		*len = 6;
+		return n >= 6 && memcmp(s, "&quot;", 6) == 0 ? '"' : 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The length of the UTF-8 character at s (n bytes) if XML allows it in a
+ * CDATA section; minus its length if it is one XML does not allow (a
+ * control character, U+FFFE, U+FFFF); 0 if s is not UTF-8.  Stricter
+ * than libxml2's check of CDATA, which stops the parse at a byte it
+ * does not accept.
+ */
+static int
+xml_char_len(const char *s, size_t n)
+{
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 k;
+
+	k = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
+	    &cp);
+	if (k <= 0)
+		return 0;
+	if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+	    cp == 0xfffe || cp == 0xffff)
+		return -(int)k;
+	return (int)k;
+}
+
 static int	xml_feed(struct feed_parser *, const char *, size_t, int);
 
 /*
@@ -1576,15 +1643,13 @@ eq_at(const char *s, size_t i, char c)
 #endif
 
 /*
- * The index of the first byte in s[i..n) the filter must look at: an '&'
- * that may not start a reference, or a '<' starting "<!" or "<?" (or the
- * last byte, when it is unknown what follows); n if none.  Plain tags
- * and the "&lt;", "&gt;", "&amp;" and "&quot;" of escaped HTML, most of a
- * feed's '<' and '&', are passed 16 bytes at a time (SSE2), with no
- * branch per reference.
+ * Text outside CDATA: the index of the first '<' or '&' in s[i..n) the
+ * filter must look at; n if none.  With 'refs', the "&lt;", "&gt;",
+ * "&amp;" and "&quot;" of escaped HTML are passed 16 bytes at a time
+ * (SSE2), with no branch per reference.
  */
 static size_t
-find_special(const char *s, size_t i, size_t n)
+find_special(const char *s, size_t i, size_t n, int refs)
 {
 #ifdef __SSE2__
 	__m128i		 amp, ref, lt, t;
@@ -1592,10 +1657,12 @@ find_special(const char *s, size_t i, size_t n)
 
 	for (; i + 21 <= n; i += 16) {
 		amp = eq_at(s, i, '&');
-		lt = _mm_and_si128(eq_at(s, i, '<'),
-		    _mm_or_si128(eq_at(s, i + 1, '!'), eq_at(s, i + 1, '?')));
-		if (_mm_movemask_epi8(_mm_or_si128(amp, lt)) == 0)
+		lt = eq_at(s, i, '<');
+		if ((m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(amp,
+		    lt))) == 0)
 			continue;
+		if (!refs)
+			return i + (size_t)__builtin_ctz(m);
 		/* lt; gt; */
 		t = _mm_and_si128(eq_at(s, i + 2, 't'), eq_at(s, i + 3, ';'));
 		ref = _mm_and_si128(t, _mm_or_si128(eq_at(s, i + 1, 'l'),
@@ -1618,65 +1685,321 @@ find_special(const char *s, size_t i, size_t n)
 	}
 #endif
 	for (; i < n; i++)
-		if (s[i] == '&' || (s[i] == '<' && (i + 1 == n ||
-		    s[i + 1] == '!' || s[i + 1] == '?')))
+		if (s[i] == '&' || s[i] == '<')
 			return i;
 	return n;
 }
 
 /*
+ * CDATA: the index of the first byte in s[i..n) that is not plain
+ * printable ASCII, or is ']' (or, with 'markup', '<' or '&'); n if none.
+ */
+static size_t
+find_cdata_stop(const char *s, size_t i, size_t n, int markup)
+{
+	unsigned char	 c;
+#ifdef __SSE2__
+	__m128i		 x, m;
+	unsigned int	 k;
+
+	for (; i + 16 <= n; i += 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		/* signed: the bytes below 0x20 and from 0x80 */
+		m = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8(']')));
+		if (markup)
+			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x,
+			    _mm_set1_epi8('<')), _mm_cmpeq_epi8(x,
+			    _mm_set1_epi8('&'))));
+		if ((k = (unsigned int)_mm_movemask_epi8(m)) != 0)
+			return i + (size_t)__builtin_ctz(k);
+	}
+#endif
+	for (; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x80 || c == ']' || (markup &&
+		    (c == '<' || c == '&')))
+			return i;
+	}
+	return n;
+}
+
+/* Escaped text is rewritten only inside the root of a UTF-8 document. */
+static int
+rewriting(const struct feed_parser *p)
+{
+	return p->utf8 && p->in_root && !p->doctype;
+}
+
+/*
+ * Emits s[*span..i) and then 'add' (if not NULL); the next span starts
+ * at 'next'.
+ */
+static int
+emit_at(struct feed_parser *p, const char *s, size_t *span, size_t i,
+    const char *add, size_t next)
+{
+	if (out_add(p, s + *span, i - *span) == -1 ||
+	    (add != NULL && out_add(p, add, strlen(add)) == -1))
+		return -1;
+	*span = next;
+	return 0;
+}
+
+/*
+ * One step of the filter in text (FS_TEXT) at s[i], which is '<' or '&'
+ * with LOOKAHEAD bytes after it (or the end of the document).  Returns the
+ * index of the next byte to look at, or -1 on a parse stop.
+ */
+static long
+text_step(struct feed_parser *p, const char *s, size_t i, size_t n,
+    size_t *span, int eod)
+{
+	int	 r;
+
+	if (s[i] == '&') {
+		if (rewriting(p) && predefined(s + i, n - i, &r) != 0) {
+			/* cdata_copy takes it from here */
+			if (emit_at(p, s, span, i, "<![CDATA[", i) == -1)
+				return -1;
+			p->cdata = 1;
+			return (long)i;
+		}
+		r = amp_check((const unsigned char *)s + i, n - i, eod);
+		if (r <= 0)
+			return emit_at(p, s, span, i, "&amp;", i + 1) == -1 ?
+			    -1 : (long)i + 1;
+		return (long)i + r;
+	}
+	if (i + 9 <= n && memcmp(s + i, "<![CDATA[", 9) == 0) {
+		p->fstate = FS_CDATA;
+		return (long)i + 9;
+	}
+	if (i + 4 <= n && memcmp(s + i, "<!--", 4) == 0) {
+		p->fstate = FS_COMMENT;
+		return (long)i + 4;
+	}
+	if (i + 1 < n && s[i + 1] == '?') {
+		p->fstate = FS_PI;
+		return (long)i + 2;
+	}
+	if (i + 1 < n && s[i + 1] == '!') {
+		/* a DOCTYPE: its internal subset is not content */
+		p->doctype = 1;
+		return (long)i + 2;
+	}
+	if (i + 1 < n && (s[i + 1] == '/' || is_name_start((unsigned char)
+	    s[i + 1]))) {
+		p->in_root |= s[i + 1] != '/';
+		p->fstate = FS_TAG;
+		return (long)i + 2;
+	}
+	return (long)i + 1;	/* a stray '<': libxml2's to recover from */
+}
+
+/* Appends one byte to what goes to libxml2. */
+static int
+out_byte(struct feed_parser *p, char c)
+{
+	if (p->nout == CHUNK) {
+		if (xml_feed(p, p->out, p->nout, 0) == -1)
+			return -1;
+		p->nout = 0;
+	}
+	p->out[p->nout++] = c;
+	return 0;
+}
+
+/*
+ * Inside a CDATA section of ours (FS_TEXT, p->cdata): copies s[i..n) to
+ * libxml2 with the predefined references as the characters they stand
+ * for, and a stray '&' as itself.  The section ends before anything
+ * else: markup, other references, ']' and bytes that are not characters
+ * XML allows, all of which libxml2 then reads as before, as text.
+ * Returns the index reached (it stops LOOKAHEAD bytes before n, unless
+ * eod, where it must decide on a byte), or -1 on a parse stop.
+ */
+static long
+cdata_copy(struct feed_parser *p, const char *s, size_t i, size_t n, int eod)
+{
+	size_t	 j;
+	char	 c;
+	int	 r;
+
+	for (;;) {
+		j = find_cdata_stop(s, i, n, 1);
+		if (out_add(p, s + i, j - i) == -1)
+			return -1;
+		i = j;
+		if (i == n || (!eod && i + LOOKAHEAD > n))
+			return (long)i;
+		c = s[i];
+		if (c == '&') {
+			if ((c = predefined(s + i, n - i, &r)) == 0 &&
+			    amp_check((const unsigned char *)s + i, n - i,
+			    eod) <= 0) {
+				c = '&';
+				r = 1;
+			}
+			if (c == 0)
+				break;
+			if (out_byte(p, c) == -1)
+				return -1;
+			i += (size_t)r;
+		} else if (c == '\t' || c == '\n' || c == '\r') {
+			if (out_byte(p, c) == -1)
+				return -1;
+			i++;
+		} else if (c != '<' && c != ']' &&
+		    (r = xml_char_len(s + i, n - i)) > 0) {
+			if (out_add(p, s + i, (size_t)r) == -1)
+				return -1;
+			i += (size_t)r;
+		} else
+			break;
+	}
+	p->cdata = 0;
+	return out_add(p, "]]>", 3) == -1 ? -1 : (long)i;
+}
+
+/*
+ * One step inside a CDATA section of the document's own, in a UTF-8
+ * document, at s[i] as for cdata_step.  libxml2 stops the whole parse at
+ * the first byte it does not accept there, losing the rest of the feed:
+ * a character XML does not allow is dropped (as text_buf_add would), a
+ * byte that is not UTF-8 is handed to libxml2 between two sections, as
+ * text, where it copes (and text_buf_add makes it U+FFFD).
+ */
+static long
+cdata_own_step(struct feed_parser *p, const char *s, size_t i, size_t n,
+    size_t *span)
+{
+	int	 r;
+
+	if (s[i] == ']') {
+		if (i + 2 < n && s[i + 1] == ']' && s[i + 2] == '>') {
+			p->fstate = FS_TEXT;
+			return (long)i + 3;
+		}
+		return (long)i + 1;
+	}
+	if ((r = xml_char_len(s + i, n - i)) > 0)
+		return (long)i + r;
+	if (r < 0)
+		return emit_at(p, s, span, i, NULL, i - (size_t)r) == -1 ? -1 :
+		    (long)i - r;
+	if (emit_at(p, s, span, i, "]]>", i) == -1 ||
+	    emit_at(p, s, span, i + 1, "<![CDATA[", i + 1) == -1)
+		return -1;
+	return (long)i + 1;
+}
+
+/*
+ * One step in a start or end tag: to its end ('>' out of quotes) or to a
+ * '<', which ends it in a document that is not well-formed.  Its '&' is
+ * checked as in text, but never rewritten.  Returns as text_step, with
+ * *more set if a '&' needs more bytes than there are.
+ */
+static long
+tag_step(struct feed_parser *p, const char *s, size_t i, size_t n,
+    size_t *span, int eod, int *more)
+{
+	char	 c;
+
+	for (; i < n; i++) {
+		c = s[i];
+		if (c == '&')
+			break;
+		if (c == '<') {
+			p->fstate = FS_TEXT;
+			return (long)i;
+		}
+		if (p->fstate == FS_TAG) {
+			if (c == '>') {
+				p->fstate = FS_TEXT;
+				return (long)i + 1;
+			}
+			if (c == '"')
+				p->fstate = FS_TAG_DQ;
+			else if (c == '\'')
+				p->fstate = FS_TAG_SQ;
+		} else if (c == (p->fstate == FS_TAG_DQ ? '"' : '\''))
+			p->fstate = FS_TAG;
+	}
+	if (i == n)
+		return (long)n;
+	if (!eod && i + LOOKAHEAD > n) {
+		*more = 1;
+		return (long)i;
+	}
+	if (amp_check((const unsigned char *)s + i, n - i, eod) <= 0)
+		return emit_at(p, s, span, i, "&amp;", i + 1) == -1 ? -1 :
+		    (long)i + 1;
+	return (long)i + 1;
+}
+
+/*
  * Runs the filter over s[0..n); returns how many bytes it consumed (the
- * rest waits for more input unless eod), or -1 on a parse stop.
+ * rest, fewer than LOOKAHEAD, waits for more input unless eod), or -1 on
+ * a parse stop.
  */
 static long
 filter_run(struct feed_parser *p, const char *s, size_t n, int eod)
 {
 	size_t		 i = 0, span = 0, keep;
 	long		 k;
-	int		 r;
+	int		 more = 0;
 
 	while (i < n) {
-		if (p->fstate != FS_TEXT) {
+		switch (p->fstate) {
+		case FS_TAG:
+		case FS_TAG_DQ:
+		case FS_TAG_SQ:
+			k = tag_step(p, s, i, n, &span, eod, &more);
+			break;
+		case FS_CDATA:
+			if (p->utf8) {
+				i = find_cdata_stop(s, i, n, 0);
+				if (i == n || (!eod && i + LOOKAHEAD > n))
+					goto out;
+				k = cdata_own_step(p, s, i, n, &span);
+				break;
+			}
+			/* FALLTHROUGH */
+		case FS_COMMENT:
+		case FS_PI:
 			k = find_close(s, i, n, p->fstate);
 			if (k == -1) {
 				/* keep a possible partial closer */
 				keep = eod ? 0 : 2;
 				i = n > keep && n - keep > i ? n - keep : i;
-				break;
+				goto out;
 			}
-			i = (size_t)k;
 			p->fstate = FS_TEXT;
-			continue;
-		}
-		if ((i = find_special(s, i, n)) == n)
 			break;
-		if (!eod && i + LOOKAHEAD > n)
-			break;		/* decide when more bytes are in */
-		if (s[i] == '&') {
-			r = amp_check((const unsigned char *)s + i, n - i, eod);
-			if (r > 0) {
-				i += (size_t)r;
+		default:
+			if (p->cdata) {
+				if (emit_at(p, s, &span, i, NULL, i) == -1 ||
+				    (k = cdata_copy(p, s, i, n, eod)) == -1)
+					return -1;
+				i = span = (size_t)k;
+				if (p->cdata && i < n)
+					goto out;	/* for more bytes */
 				continue;
 			}
-			if (out_add(p, s + span, i - span) == -1 ||
-			    out_add(p, "&amp;", 5) == -1)
-				return -1;
-			span = ++i;
-			continue;
+			i = find_special(s, i, n, !rewriting(p));
+			if (i == n || (!eod && i + LOOKAHEAD > n))
+				goto out;
+			k = text_step(p, s, i, n, &span, eod);
+			break;
 		}
-		/* '<' */
-		if (i + 9 <= n && memcmp(s + i, "<![CDATA[", 9) == 0) {
-			p->fstate = FS_CDATA;
-			i += 9;
-		} else if (i + 4 <= n && memcmp(s + i, "<!--", 4) == 0) {
-			p->fstate = FS_COMMENT;
-			i += 4;
-		} else if (i + 2 <= n && s[i + 1] == '?') {
-			p->fstate = FS_PI;
-			i += 2;
-		} else
-			i++;
+		if (k == -1)
+			return -1;
+		i = (size_t)k;
+		if (more)
+			break;
 	}
+ out:
 	if (out_add(p, s + span, i - span) == -1)
 		return -1;
 	return (long)i;
@@ -1750,6 +2073,11 @@ xml_push(struct feed_parser *p, const char *buf, size_t len, int eod)
 		p->nwin = len - (size_t)used;
 		memcpy(p->win, buf + used, p->nwin);
 	}
+	if (eod && p->cdata) {
+		if (out_add(p, "]]>", 3) == -1)
+			return -1;
+		p->cdata = 0;
+	}
 	if (p->nout > 0) {
 		if (xml_feed(p, p->out, p->nout, 0) == -1)
 			return -1;
@@ -1787,6 +2115,19 @@ charset_unsafe(const char *cs, size_t n)
 	    strstr(low, "ucs") != NULL || strstr(low, "2022") != NULL ||
 	    strstr(low, "utf-7") != NULL || strstr(low, "ebcdic") != NULL ||
 	    strstr(low, "hz") != NULL;
+}
+
+/* 1 if the declared encoding 'cs' ('n' bytes) is read as UTF-8. */
+static int
+decl_is_utf8(const char *cs, size_t n)
+{
+	char	 name[16];
+
+	if (n >= sizeof(name))
+		return 0;
+	memcpy(name, cs, n);
+	name[n] = '\0';
+	return charset_is_utf8(name);
 }
 
 /* The encoding="..." of an XML declaration at s (n bytes), or NULL. */
@@ -1870,9 +2211,12 @@ sniff_done(struct feed_parser *p, int eod)
 	if (p->filter && p->charset != NULL &&
 	    charset_unsafe(p->charset, strlen(p->charset)))
 		p->filter = 0;
-	if (p->filter && (enc = decl_encoding((const char *)s + i, n - i,
-	    &elen)) != NULL && charset_unsafe(enc, elen))
+	enc = decl_encoding((const char *)s + i, n - i, &elen);
+	if (p->filter && enc != NULL && charset_unsafe(enc, elen))
 		p->filter = 0;
+	p->utf8 = p->filter && (p->charset == NULL ||
+	    charset_is_utf8(p->charset)) && (enc == NULL ||
+	    decl_is_utf8(enc, elen));
 	if (p->filter && p->win == NULL) {
 		p->win = xmalloc(LOOKAHEAD + JOIN);
 		p->out = xmalloc(CHUNK);

@@ -817,6 +817,76 @@ START_TEST(test_ampersands_any_offset)
 }
 END_TEST
 
+/*
+ * The filter hands runs of escaped text to libxml2 as CDATA sections (one
+ * callback instead of one per reference).  What the text says must not
+ * change: "]]>" in it, references that are not predefined, stray '&',
+ * non-ASCII and bad bytes, a document cut short inside a run, and a
+ * DOCTYPE (inside which nothing is rewritten), in any split.
+ */
+START_TEST(test_escaped_text)
+{
+	static const char *const want[] = {
+		"x ]]> <]]> y <z>]]&gt;",
+		"<&&\"'A&",
+		"a < b & R&D > caf\xc3\xa9 <\xef\xbf\xbd>",
+		"end <b>"
+	};
+	static const size_t chunks[] = { 1, 2, 3, 5, 8, 13, 64, 65, 4096 };
+	static const char body[] = "<rss><channel>\n"
+	    "<item><guid>x ]]&gt; &lt;]]&gt; y &lt;z&gt;]]&amp;gt;</guid></item>\n"
+	    "<item><guid>&lt;&#38;&amp;&quot;&apos;&#x41;&amp;</guid></item>\n"
+	    "<item><guid>a &lt; b &amp; R&D &gt; caf\xc3\xa9 &lt;\xff&gt;"
+	    "</guid></item>\n"
+	    "<item><guid>end &lt;b&gt;";
+	struct items	 c;
+	char		*doc;
+	size_t		 d, k, i;
+
+	for (d = 0; d < 2; d++) {
+		doc = xasprintf("%s%s", d == 0 ? "" : "<?xml version=\"1.0\"?>"
+		    "<!DOCTYPE rss [<!ENTITY e \"&#60;\">]>", body);
+		for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+			memset(&c, 0, sizeof(c));
+			parse_buf(doc, strlen(doc), chunks[k], NULL, NULL, &c,
+			    NULL);
+			ck_assert_uint_eq(c.n, 4);
+			for (i = 0; i < 4; i++)
+				ck_assert_msg(strcmp(c.it[i]->id, want[i]) == 0,
+				    "doctype %zu, %zu-byte chunks: item %zu is "
+				    "'%s'", d, chunks[k], i, c.it[i]->id);
+			items_free(&c);
+		}
+		free(doc);
+	}
+}
+END_TEST
+
+/*
+ * libxml2 stops the whole parse at a byte it does not accept in a CDATA
+ * section; a feed with one Latin-1 byte in one description must not lose
+ * the items after it.
+ */
+START_TEST(test_cdata_bad_bytes)
+{
+	static const char doc[] = "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+	    "<rss><channel><item><title>one</title><description><![CDATA["
+	    "<p>caf\xe9 \x01ok\xef\xbf\xbe \xc3\xa9]]></description></item>"
+	    "<item><title>two</title><description><![CDATA[x]]]]></description>"
+	    "</item></channel></rss>";
+	struct items	 c;
+
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(parse_buf(doc, sizeof(doc) - 1, 7, NULL, NULL, &c,
+	    NULL), 0);
+	ck_assert_uint_eq(c.n, 2);
+	ck_assert_str_eq(c.it[0]->summary, "caf\xef\xbf\xbd ok \xc3\xa9");
+	ck_assert_str_eq(c.it[1]->title, "two");
+	ck_assert_str_eq(c.it[1]->summary, "x]]");
+	items_free(&c);
+}
+END_TEST
+
 START_TEST(test_fields)
 {
 	struct items	 c;
@@ -1613,6 +1683,8 @@ parser_suite(void)
 	tcase_add_loop_test(tc, test_chunking, 0, nfix);
 	tcase_add_test(tc, test_chunking_large);
 	tcase_add_test(tc, test_ampersands_any_offset);
+	tcase_add_test(tc, test_escaped_text);
+	tcase_add_test(tc, test_cdata_bad_bytes);
 	tcase_add_test(tc, test_fields);
 	tcase_add_test(tc, test_http_charset);
 	tcase_add_test(tc, test_not_a_feed);
