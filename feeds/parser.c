@@ -1724,6 +1724,31 @@ find_cdata_stop(const char *s, size_t i, size_t n, int markup)
 	return n;
 }
 
+/*
+ * CDATA: the index of the first byte in s[i..n) that is ']' (or, with
+ * 'markup', '<' or '&') or does not start a character XML allows; n if
+ * none.  Short of eod, it stops at a non-ASCII byte with fewer than 4
+ * bytes after it.
+ */
+static size_t
+cdata_skip(const char *s, size_t i, size_t n, int markup, int eod)
+{
+	int	 r;
+
+	for (;;) {
+		if ((i = find_cdata_stop(s, i, n, markup)) == n)
+			return n;
+		if (s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+			i++;
+			continue;
+		}
+		if ((unsigned char)s[i] < 0x80 || (!eod && i + 4 > n) ||
+		    (r = xml_char_len(s + i, n - i)) <= 0)
+			return i;
+		i += (size_t)r;
+	}
+}
+
 /* Escaped text is rewritten only inside the root of a UTF-8 document. */
 static int
 rewriting(const struct feed_parser *p)
@@ -1827,36 +1852,24 @@ cdata_copy(struct feed_parser *p, const char *s, size_t i, size_t n, int eod)
 	int	 r;
 
 	for (;;) {
-		j = find_cdata_stop(s, i, n, 1);
+		j = cdata_skip(s, i, n, 1, eod);
 		if (out_add(p, s + i, j - i) == -1)
 			return -1;
 		i = j;
 		if (i == n || (!eod && i + LOOKAHEAD > n))
 			return (long)i;
-		c = s[i];
-		if (c == '&') {
-			if ((c = predefined(s + i, n - i, &r)) == 0 &&
-			    amp_check((const unsigned char *)s + i, n - i,
-			    eod) <= 0) {
-				c = '&';
-				r = 1;
-			}
-			if (c == 0)
-				break;
-			if (out_byte(p, c) == -1)
-				return -1;
-			i += (size_t)r;
-		} else if (c == '\t' || c == '\n' || c == '\r') {
-			if (out_byte(p, c) == -1)
-				return -1;
-			i++;
-		} else if (c != '<' && c != ']' &&
-		    (r = xml_char_len(s + i, n - i)) > 0) {
-			if (out_add(p, s + i, (size_t)r) == -1)
-				return -1;
-			i += (size_t)r;
-		} else
+		if (s[i] != '&')
 			break;
+		if ((c = predefined(s + i, n - i, &r)) == 0 &&
+		    amp_check((const unsigned char *)s + i, n - i, eod) <= 0) {
+			c = '&';
+			r = 1;
+		}
+		if (c == 0)
+			break;
+		if (out_byte(p, c) == -1)
+			return -1;
+		i += (size_t)r;
 	}
 	p->cdata = 0;
 	return out_add(p, "]]>", 3) == -1 ? -1 : (long)i;
@@ -1864,11 +1877,12 @@ cdata_copy(struct feed_parser *p, const char *s, size_t i, size_t n, int eod)
 
 /*
  * One step inside a CDATA section of the document's own, in a UTF-8
- * document, at s[i] as for cdata_step.  libxml2 stops the whole parse at
- * the first byte it does not accept there, losing the rest of the feed:
- * a character XML does not allow is dropped (as text_buf_add would), a
- * byte that is not UTF-8 is handed to libxml2 between two sections, as
- * text, where it copes (and text_buf_add makes it U+FFFD).
+ * document, at s[i]: where cdata_skip stopped, LOOKAHEAD bytes before n
+ * unless eod.  libxml2 stops the whole parse at the first byte it does
+ * not accept in a CDATA section, losing the rest of the feed: a character
+ * XML does not allow is dropped (as text_buf_add would), a byte that is
+ * not UTF-8 is handed to libxml2 between two sections, as text, where it
+ * copes (and text_buf_add makes it U+FFFD).  Returns as text_step.
  */
 static long
 cdata_own_step(struct feed_parser *p, const char *s, size_t i, size_t n,
@@ -1883,9 +1897,7 @@ cdata_own_step(struct feed_parser *p, const char *s, size_t i, size_t n,
 		}
 		return (long)i + 1;
 	}
-	if ((r = xml_char_len(s + i, n - i)) > 0)
-		return (long)i + r;
-	if (r < 0)
+	if ((r = xml_char_len(s + i, n - i)) < 0)
 		return emit_at(p, s, span, i, NULL, i - (size_t)r) == -1 ? -1 :
 		    (long)i - r;
 	if (emit_at(p, s, span, i, "]]>", i) == -1 ||
@@ -1959,7 +1971,7 @@ filter_run(struct feed_parser *p, const char *s, size_t n, int eod)
 			break;
 		case FS_CDATA:
 			if (p->utf8) {
-				i = find_cdata_stop(s, i, n, 0);
+				i = cdata_skip(s, i, n, 0, eod);
 				if (i == n || (!eod && i + LOOKAHEAD > n))
 					goto out;
 				k = cdata_own_step(p, s, i, n, &span);
