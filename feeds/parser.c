@@ -1690,6 +1690,29 @@ find_special(const char *s, size_t i, size_t n, int refs)
 	return n;
 }
 
+/* Tags: the index of the first '<', '>', '&' or quote in s[i..n); n if none. */
+static size_t
+find_tag_stop(const char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	__m128i		 m;
+	unsigned int	 k;
+
+	for (; i + 16 <= n; i += 16) {
+		m = _mm_or_si128(_mm_or_si128(eq_at(s, i, '<'), eq_at(s, i, '>')),
+		    _mm_or_si128(eq_at(s, i, '&'), _mm_or_si128(eq_at(s, i, '"'),
+		    eq_at(s, i, '\''))));
+		if ((k = (unsigned int)_mm_movemask_epi8(m)) != 0)
+			return i + (size_t)__builtin_ctz(k);
+	}
+#endif
+	for (; i < n; i++)
+		if (s[i] == '<' || s[i] == '>' || s[i] == '&' || s[i] == '"' ||
+		    s[i] == '\'')
+			return i;
+	return n;
+}
+
 /*
  * CDATA: the index of the first byte in s[i..n) that is not plain
  * printable ASCII, or is ']' (or, with 'markup', '<' or '&'); n if none.
@@ -1918,7 +1941,7 @@ tag_step(struct feed_parser *p, const char *s, size_t i, size_t n,
 {
 	char	 c;
 
-	for (; i < n; i++) {
+	for (; (i = find_tag_stop(s, i, n)) < n; i++) {
 		c = s[i];
 		if (c == '&')
 			break;
