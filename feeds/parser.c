@@ -1714,8 +1714,8 @@ find_tag_stop(const char *s, size_t i, size_t n)
 }
 
 /*
- * CDATA: the index of the first byte in s[i..n) that is not plain
- * printable ASCII, or is ']' (or, with 'markup', '<' or '&'); n if none.
+ * CDATA: the index of the first byte in s[i..n) that is below 0x20 or
+ * above 0x7f, or is ']' (or, with 'markup', '<' or '&'); n if none.
  */
 static size_t
 find_cdata_stop(const char *s, size_t i, size_t n, int markup)
