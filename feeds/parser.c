@@ -2108,7 +2108,11 @@ xml_push(struct feed_parser *p, const char *buf, size_t len, int eod)
 		p->nwin = len - (size_t)used;
 		memcpy(p->win, buf + used, p->nwin);
 	}
-	if (eod && p->cdata) {
+	/*
+	 * A CDATA section open at the end, ours or the document's own (cut
+	 * short): libxml2 would drop what it holds of it.
+	 */
+	if (eod && (p->cdata || p->fstate == FS_CDATA)) {
 		if (out_add(p, "]]>", 3) == -1)
 			return -1;
 		p->cdata = 0;

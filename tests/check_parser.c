@@ -884,6 +884,13 @@ START_TEST(test_cdata_bad_bytes)
 	ck_assert_str_eq(c.it[1]->title, "two");
 	ck_assert_str_eq(c.it[1]->summary, "x]]");
 	items_free(&c);
+
+	/* a document cut short inside a CDATA section keeps its text */
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(parse_buf(doc, 108, 108, NULL, NULL, &c, NULL), 0);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_str_eq(c.it[0]->summary, "caf\xef\xbf\xbd o");
+	items_free(&c);
 }
 END_TEST
 
