@@ -290,8 +290,10 @@ static inline __attribute__((always_inline)) size_t
 add_fast(struct text_buf *tb, const unsigned char *p, size_t lim, size_t n,
     const unsigned char *t, int html)
 {
-	char	*o = tb->buf + tb->len;
-	size_t	 i = 0, k;
+	char			*o = tb->buf + tb->len;
+	size_t			 i = 0, k;
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 r;
 
 	if (tb->space && o != tb->buf)
 		*o++ = ' ';
@@ -322,8 +324,17 @@ add_fast(struct text_buf *tb, const unsigned char *p, size_t lim, size_t n,
 		case C_STOP:
 			goto out;
 		default:
+			/* a letter of another script: copied as it is */
+			r = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i),
+			    &cp);
+			if (r > 0 && cp > 0xa0 && !is_space_cp(cp)) {
+				memcpy(o, p + i, (size_t)r);
+				o += r;
+				i += (size_t)r;
+				break;
+			}
 			/*
-			 * One character the slow way.  add_slow keeps a space
+			 * Anything else, one character the slow way.  add_slow keeps a space
 			 * pending until text follows, so hand it the trailing
 			 * one that way, and take back what it leaves pending.
 			 */
