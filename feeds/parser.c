@@ -73,6 +73,7 @@
 #define LOOKAHEAD	64		/* bytes the amp filter may look ahead */
 #define JOIN		(2 * LOOKAHEAD)	/* bytes of a push read with the last's */
 #define DIRECT		4096		/* filtered spans fed without a copy */
+#define CDATA_MAX	(1024 * 1024)	/* bytes of a CDATA section to libxml2 */
 
 /* Namespaces we dispatch on (APIS.md B.5 pitfall 6). */
 enum ns {
@@ -235,6 +236,7 @@ struct feed_parser {
 	int			 in_root;	/* a start tag was seen */
 	int			 doctype;	/* so was a DOCTYPE */
 	int			 cdata;		/* a CDATA section of ours is open */
+	size_t			 cdata_len;	/* bytes in the open section */
 	enum fstate		 fstate;
 	char			*win;		/* pending input */
 	size_t			 nwin;
@@ -1772,6 +1774,28 @@ cdata_skip(const char *s, size_t i, size_t n, int markup, int eod)
 	}
 }
 
+/*
+ * cdata_skip within what is left of the open section's CDATA_MAX bytes,
+ * which it counts.  libxml2 stops the whole parse at a CDATA section of
+ * over 10 MB (and holds all of it in memory until its end), so the filter
+ * ends a section after CDATA_MAX bytes and opens the next: *split is set
+ * when that is due at the index returned, a character boundary.
+ */
+static size_t
+cdata_skip_max(struct feed_parser *p, const char *s, size_t i, size_t n,
+    int markup, int eod, int *split)
+{
+	size_t	 lim = n, room, j;
+
+	room = p->cdata_len < CDATA_MAX ? CDATA_MAX - p->cdata_len : 0;
+	if (n - i > room)
+		lim = i + room;
+	j = cdata_skip(s, i, lim, markup, eod && lim == n);
+	p->cdata_len += j - i;
+	*split = lim < n && j + 4 > lim;
+	return j;
+}
+
 /* Escaped text is rewritten only inside the root of a UTF-8 document. */
 static int
 rewriting(const struct feed_parser *p)
@@ -1811,6 +1835,7 @@ text_step(struct feed_parser *p, const char *s, size_t i, size_t n,
 			if (emit_at(p, s, span, i, "<![CDATA[", i) == -1)
 				return -1;
 			p->cdata = 1;
+			p->cdata_len = 0;
 			return (long)i;
 		}
 		r = amp_check((const unsigned char *)s + i, n - i, eod);
@@ -1821,6 +1846,7 @@ text_step(struct feed_parser *p, const char *s, size_t i, size_t n,
 	}
 	if (i + 9 <= n && memcmp(s + i, "<![CDATA[", 9) == 0) {
 		p->fstate = FS_CDATA;
+		p->cdata_len = 0;
 		return (long)i + 9;
 	}
 	if (i + 4 <= n && memcmp(s + i, "<!--", 4) == 0) {
@@ -1872,13 +1898,19 @@ cdata_copy(struct feed_parser *p, const char *s, size_t i, size_t n, int eod)
 {
 	size_t	 j;
 	char	 c;
-	int	 r;
+	int	 r, split;
 
 	for (;;) {
-		j = cdata_skip(s, i, n, 1, eod);
+		j = cdata_skip_max(p, s, i, n, 1, eod, &split);
 		if (out_add(p, s + i, j - i) == -1)
 			return -1;
 		i = j;
+		if (split) {
+			if (out_add(p, "]]><![CDATA[", 12) == -1)
+				return -1;
+			p->cdata_len = 0;
+			continue;
+		}
 		if (i == n || (!eod && i + LOOKAHEAD > n))
 			return (long)i;
 		if (s[i] != '&')
@@ -1892,6 +1924,7 @@ cdata_copy(struct feed_parser *p, const char *s, size_t i, size_t n, int eod)
 			break;
 		if (out_byte(p, c) == -1)
 			return -1;
+		p->cdata_len++;
 		i += (size_t)r;
 	}
 	p->cdata = 0;
@@ -1926,6 +1959,7 @@ cdata_own_step(struct feed_parser *p, const char *s, size_t i, size_t n,
 	if (emit_at(p, s, span, i, "]]>", i) == -1 ||
 	    emit_at(p, s, span, i + 1, "<![CDATA[", i + 1) == -1)
 		return -1;
+	p->cdata_len = 0;
 	return (long)i + 1;
 }
 
@@ -1983,7 +2017,7 @@ filter_run(struct feed_parser *p, const char *s, size_t n, int eod)
 {
 	size_t		 i = 0, span = 0, keep;
 	long		 k;
-	int		 more = 0;
+	int		 more = 0, split;
 
 	while (i < n) {
 		switch (p->fstate) {
@@ -1994,7 +2028,14 @@ filter_run(struct feed_parser *p, const char *s, size_t n, int eod)
 			break;
 		case FS_CDATA:
 			if (p->utf8) {
-				i = cdata_skip(s, i, n, 0, eod);
+				i = cdata_skip_max(p, s, i, n, 0, eod, &split);
+				if (split) {
+					if (emit_at(p, s, &span, i,
+					    "]]><![CDATA[", i) == -1)
+						return -1;
+					p->cdata_len = 0;
+					continue;
+				}
 				if (i == n || (!eod && i + LOOKAHEAD > n))
 					goto out;
 				k = cdata_own_step(p, s, i, n, &span);

@@ -1326,6 +1326,64 @@ START_TEST(test_memory_bounded)
 }
 END_TEST
 
+/*
+ * libxml2 gives up on a CDATA section of over 10 MB (XML_MAX_TEXT_LENGTH)
+ * and holds all of it until its end: a 12 MB description, escaped or in
+ * CDATA, must neither lose the items after it nor grow the memory.
+ */
+START_TEST(test_long_sections)
+{
+	static const char *const open[] = { "<description>",
+	    "<description><![CDATA[" };
+	static const char *const close[] = { "</description>",
+	    "]]></description>" };
+	static const char *const piece[] = { "&lt;p&gt;hello world ",
+	    "<p>hello world " };
+	struct feed_parser	*p;
+	struct items		 c;
+	struct rusage		 ru;
+	char			 chunk[16384];
+	size_t			 fill, bytes, k, d;
+	long			 before;
+
+	feed_parser_global_init();
+	getrusage(RUSAGE_SELF, &ru);
+	before = ru.ru_maxrss;
+	(void)before;
+	memset(&c, 0, sizeof(c));
+	p = feed_parser_new(NULL, NULL, collect, &c);
+	ck_assert_int_eq(feed_parser_push(p, "<rss><channel>", 14), 0);
+	for (d = 0; d < 2; d++) {
+		snprintf(chunk, sizeof(chunk), "<item><title>%zu</title>%s", d,
+		    open[d]);
+		ck_assert_int_eq(feed_parser_push(p, chunk, strlen(chunk)), 0);
+		k = strlen(piece[d]);
+		for (bytes = 0; bytes < (12u << 20); bytes += fill) {
+			for (fill = 0; fill + k <= sizeof(chunk); fill += k)
+				memcpy(chunk + fill, piece[d], k);
+			ck_assert_int_eq(feed_parser_push(p, chunk, fill), 0);
+		}
+		snprintf(chunk, sizeof(chunk), "%s</item>", close[d]);
+		ck_assert_int_eq(feed_parser_push(p, chunk, strlen(chunk)), 0);
+	}
+	snprintf(chunk, sizeof(chunk), "<item><title>last</title></item>"
+	    "</channel></rss>");
+	ck_assert_int_eq(feed_parser_push(p, chunk, strlen(chunk)), 0);
+	ck_assert_int_eq(feed_parser_finish(p), 0);
+	feed_parser_free(p);
+	ck_assert_uint_eq(c.n, 3);
+	ck_assert(strncmp(c.it[0]->summary, "hello world hello", 17) == 0);
+	ck_assert(strncmp(c.it[1]->summary, "hello world hello", 17) == 0);
+	ck_assert_str_eq(c.it[2]->title, "last");
+	items_free(&c);
+#if !defined(__SANITIZE_ADDRESS__)
+	getrusage(RUSAGE_SELF, &ru);
+	ck_assert_msg(ru.ru_maxrss - before < 8 * 1024, "peak RSS grew by "
+	    "%ld KiB", ru.ru_maxrss - before);
+#endif
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* conformance over ../shared/corpus */
 
@@ -1711,6 +1769,7 @@ parser_suite(void)
 	tcase_add_test(tc, test_entity_bombs);
 	tcase_add_test(tc, test_depth);
 	tcase_add_test(tc, test_memory_bounded);
+	tcase_add_test(tc, test_long_sections);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("corpus");
