@@ -233,6 +233,7 @@ struct feed_parser {
 	/* filter */
 	int			 filter;
 	int			 utf8;		/* libxml2 reads it as UTF-8 */
+	int			 bytewise;	/* or in a one-byte encoding */
 	int			 in_root;	/* a start tag was seen */
 	int			 doctype;	/* so was a DOCTYPE */
 	int			 cdata;		/* a CDATA section of ours is open */
@@ -1716,11 +1717,12 @@ find_tag_stop(const char *s, size_t i, size_t n)
 }
 
 /*
- * CDATA: the index of the first byte in s[i..n) that is below 0x20 or
- * above 0x7f, or is ']' (or, with 'markup', '<' or '&'); n if none.
+ * CDATA: the index of the first byte in s[i..n) that is below 0x20, or
+ * ']', or (with 'high', in UTF-8) above 0x7f, or (with 'markup') '<' or
+ * '&'; n if none.
  */
 static size_t
-find_cdata_stop(const char *s, size_t i, size_t n, int markup)
+find_cdata_stop(const char *s, size_t i, size_t n, int markup, int high)
 {
 	unsigned char	 c;
 #ifdef __SSE2__
@@ -1730,8 +1732,11 @@ find_cdata_stop(const char *s, size_t i, size_t n, int markup)
 	for (; i + 16 <= n; i += 16) {
 		x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
 		/* signed: the bytes below 0x20 and from 0x80 */
-		m = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
-		    _mm_cmpeq_epi8(x, _mm_set1_epi8(']')));
+		m = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));
+		if (!high)
+			m = _mm_andnot_si128(_mm_cmplt_epi8(x,
+			    _mm_setzero_si128()), m);
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(']')));
 		if (markup)
 			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x,
 			    _mm_set1_epi8('<')), _mm_cmpeq_epi8(x,
@@ -1742,7 +1747,7 @@ find_cdata_stop(const char *s, size_t i, size_t n, int markup)
 #endif
 	for (; i < n; i++) {
 		c = (unsigned char)s[i];
-		if (c < 0x20 || c >= 0x80 || c == ']' || (markup &&
+		if (c < 0x20 || (high && c >= 0x80) || c == ']' || (markup &&
 		    (c == '<' || c == '&')))
 			return i;
 	}
@@ -1752,16 +1757,17 @@ find_cdata_stop(const char *s, size_t i, size_t n, int markup)
 /*
  * CDATA: the index of the first byte in s[i..n) that is ']' (or, with
  * 'markup', '<' or '&') or does not start a character XML allows; n if
- * none.  Short of eod, it stops at a non-ASCII byte with fewer than 4
- * bytes after it.
+ * none.  In UTF-8 ('utf8'), short of eod, it stops at a non-ASCII byte
+ * with fewer than 4 bytes after it; otherwise every byte from 0x80 is a
+ * character of a one-byte encoding.
  */
 static size_t
-cdata_skip(const char *s, size_t i, size_t n, int markup, int eod)
+cdata_skip(const char *s, size_t i, size_t n, int markup, int utf8, int eod)
 {
 	int	 r;
 
 	for (;;) {
-		if ((i = find_cdata_stop(s, i, n, markup)) == n)
+		if ((i = find_cdata_stop(s, i, n, markup, utf8)) == n)
 			return n;
 		if (s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
 			i++;
@@ -1790,17 +1796,20 @@ cdata_skip_max(struct feed_parser *p, const char *s, size_t i, size_t n,
 	room = p->cdata_len < CDATA_MAX ? CDATA_MAX - p->cdata_len : 0;
 	if (n - i > room)
 		lim = i + room;
-	j = cdata_skip(s, i, lim, markup, eod && lim == n);
+	j = cdata_skip(s, i, lim, markup, p->utf8, eod && lim == n);
 	p->cdata_len += j - i;
 	*split = lim < n && j + 4 > lim;
 	return j;
 }
 
-/* Escaped text is rewritten only inside the root of a UTF-8 document. */
+/*
+ * Escaped text is rewritten only inside the root of a document in UTF-8
+ * or in a one-byte encoding.
+ */
 static int
 rewriting(const struct feed_parser *p)
 {
-	return p->utf8 && p->in_root && !p->doctype;
+	return (p->utf8 || p->bytewise) && p->in_root && !p->doctype;
 }
 
 /*
@@ -2027,7 +2036,7 @@ filter_run(struct feed_parser *p, const char *s, size_t n, int eod)
 			k = tag_step(p, s, i, n, &span, eod, &more);
 			break;
 		case FS_CDATA:
-			if (p->utf8) {
+			if (p->utf8 || p->bytewise) {
 				i = cdata_skip_max(p, s, i, n, 0, eod, &split);
 				if (split) {
 					if (emit_at(p, s, &span, i,
@@ -2210,6 +2219,28 @@ decl_is_utf8(const char *cs, size_t n)
 	return charset_is_utf8(name);
 }
 
+/*
+ * 1 if 'cs' ('n' bytes) names an ASCII-compatible encoding of one byte a
+ * character (ISO 8859, windows-125x, KOI8, cp866), where the filter can
+ * take any byte from 0x80 for a character of its own.
+ */
+static int
+charset_bytewise(const char *cs, size_t n)
+{
+	static const char *const prefixes[] = {
+		"iso-8859-", "iso8859-", "iso_8859-", "latin", "windows-125",
+		"cp125", "koi8", "cp866", "ibm866"
+	};
+	size_t	 i, k;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		k = strlen(prefixes[i]);
+		if (n > k && g_ascii_strncasecmp(cs, prefixes[i], k) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* The encoding="..." of an XML declaration at s (n bytes), or NULL. */
 static const char *
 decl_encoding(const char *s, size_t n, size_t *len)
@@ -2297,6 +2328,12 @@ sniff_done(struct feed_parser *p, int eod)
 	p->utf8 = p->filter && (p->charset == NULL ||
 	    charset_is_utf8(p->charset)) && (enc == NULL ||
 	    decl_is_utf8(enc, elen));
+	/* the HTTP charset, if not UTF-8, is the one libxml2 reads */
+	if (p->filter && p->charset != NULL && !charset_is_utf8(p->charset))
+		p->bytewise = charset_bytewise(p->charset,
+		    strlen(p->charset));
+	else if (p->filter && enc != NULL)
+		p->bytewise = charset_bytewise(enc, elen);
 	if (p->filter && p->win == NULL) {
 		p->win = xmalloc(LOOKAHEAD + JOIN);
 		p->out = xmalloc(CHUNK);

@@ -984,6 +984,42 @@ START_TEST(test_http_charset)
 }
 END_TEST
 
+/*
+ * In a one-byte encoding (declared, or from HTTP) escaped text goes to
+ * libxml2 as CDATA too, and a control character in a CDATA section
+ * (which makes libxml2 stop the parse) is dropped.  "Привет" in
+ * windows-1251 and in KOI8-R.
+ */
+START_TEST(test_one_byte_encodings)
+{
+	static const char *const docs[] = {
+	    "<?xml version=\"1.0\" encoding=\"windows-1251\"?><rss><channel>"
+	    "<item><title>&lt;b&gt;\xcf\xf0\xe8\xe2\xe5\xf2&lt;/b&gt; &amp; "
+	    "co</title><description><![CDATA[<p>\xcf\xf0\xe8\xe2\xe5\xf2"
+	    "\x01!</p>]]></description></item><item><title>two</title></item>"
+	    "</channel></rss>",
+	    "<rss><channel><item><title>&lt;b&gt;\xf0\xd2\xc9\xd7\xc5\xd4"
+	    "&lt;/b&gt; &amp; co</title><description><![CDATA[<p>\xf0\xd2"
+	    "\xc9\xd7\xc5\xd4\x01!</p>]]></description></item><item><title>"
+	    "two</title></item></channel></rss>"
+	};
+	static const char *const charsets[] = { NULL, "koi8-r" };
+	struct items	 c;
+	size_t		 i;
+
+	for (i = 0; i < 2; i++) {
+		memset(&c, 0, sizeof(c));
+		ck_assert_int_eq(parse_buf(docs[i], strlen(docs[i]), 9, NULL,
+		    charsets[i], &c, NULL), 0);
+		ck_assert_uint_eq(c.n, 2);
+		ck_assert_str_eq(c.it[0]->title, "Привет & co");
+		ck_assert_str_eq(c.it[0]->summary, "Привет!");
+		ck_assert_str_eq(c.it[1]->title, "two");
+		items_free(&c);
+	}
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* errors and hostile documents */
 
@@ -1757,6 +1793,7 @@ parser_suite(void)
 	tcase_add_test(tc, test_cdata_bad_bytes);
 	tcase_add_test(tc, test_fields);
 	tcase_add_test(tc, test_http_charset);
+	tcase_add_test(tc, test_one_byte_encodings);
 	tcase_add_test(tc, test_not_a_feed);
 	tcase_add_test(tc, test_empty_feed);
 	tcase_add_test(tc, test_callbacks);
