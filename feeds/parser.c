@@ -12,13 +12,16 @@
  *       "?a=1&b=2") becomes "&amp;".  libxml2 would otherwise drop the
  *       text and, worse, every later entity of the document (APIS.md B.5
  *       pitfall 2);
- *     - in a UTF-8 document, escaped text ("&lt;p&gt;Hi&lt;/p&gt;", the
- *       way most RSS carries HTML) goes to libxml2 as a CDATA section of
- *       the characters it stands for: one callback for the run instead
- *       of one per reference, which was most of the parse time;
- *     - in a UTF-8 document's own CDATA sections, a byte libxml2 would
- *       not accept (it stops the whole parse there) is handed to it as
- *       text between two sections, and a control character is dropped;
+ *     - in UTF-8 or a one-byte encoding, escaped text ("&lt;p&gt;Hi",
+ *       the way most RSS carries HTML) goes to libxml2 as a CDATA
+ *       section of the characters it stands for: one callback for the
+ *       run instead of one per reference, which was most of the parse
+ *       time;
+ *     - in the document's own CDATA sections, a byte libxml2 would not
+ *       accept (it stops the whole parse there) is handed to it as text
+ *       between two sections, and a control character is dropped;
+ *     - no CDATA section reaches libxml2 longer than CDATA_MAX, which
+ *       it would give up on past 10 MB;
  *  3. libxml2's push parser in SAX2 mode with RECOVER, no network, a
  *     deny-all entity loader, no entity substitution.  Our SAX callbacks
  *     keep an element stack and capture the text of the elements that
@@ -70,7 +73,7 @@
 #define MAX_SHORT	(4 * 1024)	/* text bytes per title, author, ... */
 #define SNIFF_MAX	512
 #define CHUNK		(64 * 1024)
-#define LOOKAHEAD	64		/* bytes the amp filter may look ahead */
+#define LOOKAHEAD	64		/* bytes the filter may look ahead */
 #define JOIN		(2 * LOOKAHEAD)	/* bytes of a push read with the last's */
 #define DIRECT		4096		/* filtered spans fed without a copy */
 #define CDATA_MAX	(1024 * 1024)	/* bytes of a CDATA section to libxml2 */
@@ -1941,13 +1944,14 @@ cdata_copy(struct feed_parser *p, const char *s, size_t i, size_t n, int eod)
 }
 
 /*
- * One step inside a CDATA section of the document's own, in a UTF-8
- * document, at s[i]: where cdata_skip stopped, LOOKAHEAD bytes before n
- * unless eod.  libxml2 stops the whole parse at the first byte it does
- * not accept in a CDATA section, losing the rest of the feed: a character
- * XML does not allow is dropped (as text_buf_add would), a byte that is
- * not UTF-8 is handed to libxml2 between two sections, as text, where it
- * copes (and text_buf_add makes it U+FFFD).  Returns as text_step.
+ * One step inside a CDATA section of the document's own, in UTF-8 or a
+ * one-byte encoding, at s[i]: where cdata_skip stopped, LOOKAHEAD bytes
+ * before n unless eod.  libxml2 stops the whole parse at the first byte
+ * it does not accept in a CDATA section, losing the rest of the feed: a
+ * character XML does not allow is dropped (as text_buf_add would), a byte
+ * that is not UTF-8 is handed to libxml2 between two sections, as text,
+ * where it copes (and text_buf_add makes it U+FFFD).  Returns as
+ * text_step.
  */
 static long
 cdata_own_step(struct feed_parser *p, const char *s, size_t i, size_t n,

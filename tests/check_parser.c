@@ -736,7 +736,7 @@ END_TEST
 
 /* Field checks that read better than a golden diff. */
 /*
- * The ampersand filter reads each push in place and carries only its
+ * The filter reads each push in place and carries only its
  * undecided tail over to the next one; long clean spans go to libxml2
  * without a copy.  A document big enough for both, with bare ampersands,
  * references, CDATA sections and comments at every offset, must give the
@@ -795,7 +795,7 @@ START_TEST(test_chunking_large)
 END_TEST
 
 /*
- * The ampersand filter passes the references of escaped HTML 16 bytes at
+ * The filter passes the references of escaped HTML 16 bytes at
  * a time and looks at every other '&': a reference or a stray '&' at
  * every offset from a 16-byte boundary must come out the same.
  */
