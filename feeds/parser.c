@@ -168,6 +168,14 @@ enum mode {
 	M_DONE
 };
 
+/* The document's encoding as libxml2 reads it, for the filter. */
+enum enc {
+	ENC_UNKNOWN,		/* not asked yet */
+	ENC_UTF8,
+	ENC_BYTEWISE,		/* one byte a character, ASCII-compatible */
+	ENC_OTHER
+};
+
 /* Filter states: where a '&' is literal or markup. */
 enum fstate {
 	FS_TEXT,
@@ -235,8 +243,7 @@ struct feed_parser {
 
 	/* filter */
 	int			 filter;
-	int			 utf8;		/* libxml2 reads it as UTF-8 */
-	int			 bytewise;	/* or in a one-byte encoding */
+	enum enc		 enc;		/* as libxml2 reads it */
 	int			 in_root;	/* a start tag was seen */
 	int			 doctype;	/* so was a DOCTYPE */
 	int			 cdata;		/* a CDATA section of ours is open */
@@ -1600,6 +1607,16 @@ xml_char_len(const char *s, size_t n)
 
 static int	xml_feed(struct feed_parser *, const char *, size_t, int);
 
+/* Hands what p->out holds to libxml2. */
+static int
+out_flush(struct feed_parser *p)
+{
+	size_t	 n = p->nout;
+
+	p->nout = 0;
+	return n > 0 ? xml_feed(p, p->out, n, 0) : 0;
+}
+
 /*
  * Queues filtered bytes for libxml2.  Long spans (a whole push, when no
  * '&' needed escaping) go to libxml2 from where they are; only short
@@ -1609,9 +1626,8 @@ static int
 out_add(struct feed_parser *p, const char *s, size_t n)
 {
 	if (p->nout + n > CHUNK || n >= DIRECT) {
-		if (p->nout > 0 && xml_feed(p, p->out, p->nout, 0) == -1)
+		if (out_flush(p) == -1)
 			return -1;
-		p->nout = 0;
 		if (n >= DIRECT)
 			return xml_feed(p, s, n, 0);
 	}
@@ -1799,20 +1815,71 @@ cdata_skip_max(struct feed_parser *p, const char *s, size_t i, size_t n,
 	room = p->cdata_len < CDATA_MAX ? CDATA_MAX - p->cdata_len : 0;
 	if (n - i > room)
 		lim = i + room;
-	j = cdata_skip(s, i, lim, markup, p->utf8, eod && lim == n);
+	j = cdata_skip(s, i, lim, markup, p->enc == ENC_UTF8,
+	    eod && lim == n);
 	p->cdata_len += j - i;
 	*split = lim < n && j + 4 > lim;
 	return j;
 }
 
 /*
- * Escaped text is rewritten only inside the root of a document in UTF-8
- * or in a one-byte encoding.
+ * 1 if 'cs' ('n' bytes) names an ASCII-compatible encoding of one byte a
+ * character (ISO 8859, windows-125x, KOI8, cp866), where the filter can
+ * take any byte from 0x80 for a character of its own.
+ */
+static int
+charset_bytewise(const char *cs, size_t n)
+{
+	static const char *const prefixes[] = {
+		"iso-8859-", "iso8859-", "iso_8859-", "latin", "windows-125",
+		"cp125", "koi8", "cp866", "ibm866"
+	};
+	size_t	 i, k;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		k = strlen(prefixes[i]);
+		if (n > k && g_ascii_strncasecmp(cs, prefixes[i], k) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The encoding libxml2 reads the document in: the HTTP charset we gave
+ * it, else what a BOM or the XML declaration told it.  Asked (once) of
+ * libxml2 itself, when the filter is about to write CDATA and has handed
+ * it every byte before: a wrong guess of ours would give it bytes it
+ * stops the parse at.  -1 on a parse stop.
+ */
+static int
+doc_encoding(struct feed_parser *p)
+{
+	const char	*name;
+
+	if (p->enc != ENC_UNKNOWN)
+		return (int)p->enc;
+	if (out_flush(p) == -1)
+		return -1;
+	if (p->ctxt->input == NULL || p->ctxt->input->buf == NULL ||
+	    p->ctxt->input->buf->encoder == NULL)
+		p->enc = ENC_UTF8;
+	else {
+		name = p->ctxt->input->buf->encoder->name;
+		p->enc = name != NULL && charset_bytewise(name, strlen(name)) ?
+		    ENC_BYTEWISE : ENC_OTHER;
+	}
+	return (int)p->enc;
+}
+
+/*
+ * Escaped text may be rewritten inside the root of a document in UTF-8 or
+ * in a one-byte encoding (or one not known yet).
  */
 static int
 rewriting(const struct feed_parser *p)
 {
-	return (p->utf8 || p->bytewise) && p->in_root && !p->doctype;
+	return (p->enc == ENC_UNKNOWN || p->enc == ENC_UTF8 ||
+	    p->enc == ENC_BYTEWISE) && p->in_root && !p->doctype;
 }
 
 /*
@@ -1839,12 +1906,17 @@ static long
 text_step(struct feed_parser *p, const char *s, size_t i, size_t n,
     size_t *span, int eod)
 {
-	int	 r;
+	int	 r, e;
 
 	if (s[i] == '&') {
 		if (rewriting(p) && predefined(s + i, n - i, &r) != 0) {
+			if (emit_at(p, s, span, i, NULL, i) == -1 ||
+			    (e = doc_encoding(p)) == -1)
+				return -1;
+			if (e != ENC_UTF8 && e != ENC_BYTEWISE)
+				return (long)i + r;
 			/* cdata_copy takes it from here */
-			if (emit_at(p, s, span, i, "<![CDATA[", i) == -1)
+			if (out_add(p, "<![CDATA[", 9) == -1)
 				return -1;
 			p->cdata = 1;
 			p->cdata_len = 0;
@@ -1857,6 +1929,9 @@ text_step(struct feed_parser *p, const char *s, size_t i, size_t n,
 		return (long)i + r;
 	}
 	if (i + 9 <= n && memcmp(s + i, "<![CDATA[", 9) == 0) {
+		if (p->enc == ENC_UNKNOWN && (emit_at(p, s, span, i, NULL,
+		    i) == -1 || doc_encoding(p) == -1))
+			return -1;
 		p->fstate = FS_CDATA;
 		p->cdata_len = 0;
 		return (long)i + 9;
@@ -1887,11 +1962,8 @@ text_step(struct feed_parser *p, const char *s, size_t i, size_t n,
 static int
 out_byte(struct feed_parser *p, char c)
 {
-	if (p->nout == CHUNK) {
-		if (xml_feed(p, p->out, p->nout, 0) == -1)
-			return -1;
-		p->nout = 0;
-	}
+	if (p->nout == CHUNK && out_flush(p) == -1)
+		return -1;
 	p->out[p->nout++] = c;
 	return 0;
 }
@@ -2040,7 +2112,7 @@ filter_run(struct feed_parser *p, const char *s, size_t n, int eod)
 			k = tag_step(p, s, i, n, &span, eod, &more);
 			break;
 		case FS_CDATA:
-			if (p->utf8 || p->bytewise) {
+			if (p->enc == ENC_UTF8 || p->enc == ENC_BYTEWISE) {
 				i = cdata_skip_max(p, s, i, n, 0, eod, &split);
 				if (split) {
 					if (emit_at(p, s, &span, i,
@@ -2171,11 +2243,8 @@ xml_push(struct feed_parser *p, const char *buf, size_t len, int eod)
 			return -1;
 		p->cdata = 0;
 	}
-	if (p->nout > 0) {
-		if (xml_feed(p, p->out, p->nout, 0) == -1)
-			return -1;
-		p->nout = 0;
-	}
+	if (out_flush(p) == -1)
+		return -1;
 	if (eod)
 		return xml_feed(p, NULL, 0, 1);
 	return 0;
@@ -2208,41 +2277,6 @@ charset_unsafe(const char *cs, size_t n)
 	    strstr(low, "ucs") != NULL || strstr(low, "2022") != NULL ||
 	    strstr(low, "utf-7") != NULL || strstr(low, "ebcdic") != NULL ||
 	    strstr(low, "hz") != NULL;
-}
-
-/* 1 if the declared encoding 'cs' ('n' bytes) is read as UTF-8. */
-static int
-decl_is_utf8(const char *cs, size_t n)
-{
-	char	 name[16];
-
-	if (n >= sizeof(name))
-		return 0;
-	memcpy(name, cs, n);
-	name[n] = '\0';
-	return charset_is_utf8(name);
-}
-
-/*
- * 1 if 'cs' ('n' bytes) names an ASCII-compatible encoding of one byte a
- * character (ISO 8859, windows-125x, KOI8, cp866), where the filter can
- * take any byte from 0x80 for a character of its own.
- */
-static int
-charset_bytewise(const char *cs, size_t n)
-{
-	static const char *const prefixes[] = {
-		"iso-8859-", "iso8859-", "iso_8859-", "latin", "windows-125",
-		"cp125", "koi8", "cp866", "ibm866"
-	};
-	size_t	 i, k;
-
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		k = strlen(prefixes[i]);
-		if (n > k && g_ascii_strncasecmp(cs, prefixes[i], k) == 0)
-			return 1;
-	}
-	return 0;
 }
 
 /* The encoding="..." of an XML declaration at s (n bytes), or NULL. */
@@ -2326,18 +2360,9 @@ sniff_done(struct feed_parser *p, int eod)
 	if (p->filter && p->charset != NULL &&
 	    charset_unsafe(p->charset, strlen(p->charset)))
 		p->filter = 0;
-	enc = decl_encoding((const char *)s + i, n - i, &elen);
-	if (p->filter && enc != NULL && charset_unsafe(enc, elen))
+	if (p->filter && (enc = decl_encoding((const char *)s + i, n - i,
+	    &elen)) != NULL && charset_unsafe(enc, elen))
 		p->filter = 0;
-	p->utf8 = p->filter && (p->charset == NULL ||
-	    charset_is_utf8(p->charset)) && (enc == NULL ||
-	    decl_is_utf8(enc, elen));
-	/* the HTTP charset, if not UTF-8, is the one libxml2 reads */
-	if (p->filter && p->charset != NULL && !charset_is_utf8(p->charset))
-		p->bytewise = charset_bytewise(p->charset,
-		    strlen(p->charset));
-	else if (p->filter && enc != NULL)
-		p->bytewise = charset_bytewise(enc, elen);
 	if (p->filter && p->win == NULL) {
 		p->win = xmalloc(LOOKAHEAD + JOIN);
 		p->out = xmalloc(CHUNK);

@@ -988,7 +988,8 @@ END_TEST
  * In a one-byte encoding (declared, or from HTTP) escaped text goes to
  * libxml2 as CDATA too, and a control character in a CDATA section
  * (which makes libxml2 stop the parse) is dropped.  "Привет" in
- * windows-1251 and in KOI8-R.
+ * windows-1251 and in KOI8-R.  The encoding is the one libxml2 reads in,
+ * not the one the declaration names.
  */
 START_TEST(test_one_byte_encodings)
 {
@@ -1004,6 +1005,11 @@ START_TEST(test_one_byte_encodings)
 	    "two</title></item></channel></rss>"
 	};
 	static const char *const charsets[] = { NULL, "koi8-r" };
+	/* a declaration libxml2 rejects: it reads UTF-8, and so must we */
+	static const char bad_decl[] = "<?xml version=\"1.0\" encodion=\"1\" "
+	    "encoding=\"koi8-r\"?><rss><channel><item><title>&lt;b&gt;\xf0"
+	    "\xd2&lt;/b&gt; x</title></item><item><title>two</title></item>"
+	    "</channel></rss>";
 	struct items	 c;
 	size_t		 i;
 
@@ -1017,6 +1023,12 @@ START_TEST(test_one_byte_encodings)
 		ck_assert_str_eq(c.it[1]->title, "two");
 		items_free(&c);
 	}
+	memset(&c, 0, sizeof(c));
+	parse_buf(bad_decl, sizeof(bad_decl) - 1, 9, NULL, NULL, &c, NULL);
+	ck_assert_uint_eq(c.n, 2);
+	ck_assert_str_eq(c.it[0]->title, "\xef\xbf\xbd\xef\xbf\xbd x");
+	ck_assert_str_eq(c.it[1]->title, "two");
+	items_free(&c);
 }
 END_TEST
 
