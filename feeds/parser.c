@@ -1906,14 +1906,14 @@ static long
 text_step(struct feed_parser *p, const char *s, size_t i, size_t n,
     size_t *span, int eod)
 {
-	int	 r, e;
+	int	 r;
 
 	if (s[i] == '&') {
 		if (rewriting(p) && predefined(s + i, n - i, &r) != 0) {
 			if (emit_at(p, s, span, i, NULL, i) == -1 ||
-			    (e = doc_encoding(p)) == -1)
+			    doc_encoding(p) == -1)
 				return -1;
-			if (e != ENC_UTF8 && e != ENC_BYTEWISE)
+			if (!rewriting(p))	/* now that it is known */
 				return (long)i + r;
 			/* cdata_copy takes it from here */
 			if (out_add(p, "<![CDATA[", 9) == -1)
