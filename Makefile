@@ -32,14 +32,14 @@ DAEMON_SRC = daemon/log.c daemon/xmalloc.c daemon/config.c daemon/xfer.c \
 	     daemon/metrics.c daemon/status.c daemon/backtest.c daemon/demo.c \
 	     daemon/commands.c daemon/testsink.c
 FEEDS_SRC  = feeds/item.c feeds/text.c feeds/html.c feeds/date.c \
-	     feeds/parser.c feeds/fetch.c feeds/opml.c
+	     feeds/parser.c feeds/fetch.c feeds/opml.c feeds/url.c
 ALERTS_SRC = alerts/norm.c alerts/query.c alerts/match.c alerts/alert.c \
 	     alerts/sink.c alerts/sink_webhook.c alerts/sink_email.c alerts/sink_exec.c alerts/sink_desktop.c
 LIB_SRC	= $(DAEMON_SRC) $(FEEDS_SRC) $(ALERTS_SRC)
 TEST_SRC = tests/run.c tests/httpd.c tests/check_config.c \
 	   tests/check_parser.c tests/check_match.c tests/check_e2e.c \
 	   tests/check_daemon.c tests/check_sinks.c tests/hostile.c \
-	   tests/check_hostile.c
+	   tests/check_hostile.c tests/check_url.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build
