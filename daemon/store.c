@@ -390,24 +390,26 @@ open_read(struct store *st)
 	return rc;
 }
 
-/* A copy in memory of the state at 'path'; NULL: an empty store. */
+/* A store in memory: a copy of the state file, or with 'empty', empty. */
 static int
-open_copy(struct store *st, const char *path)
+open_copy(struct store *st, int empty)
 {
-	struct store	*src;
+	struct store	 src;
 	sqlite3_backup	*b;
-	int		 rc;
+	int		 rc = -1;
 
 	if (connect_db(st, ":memory:", SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE) != SQLITE_OK)
 		return fail(st, "open a store in memory");
-	if (path == NULL)
+	if (empty)
 		return 0;
-	if ((src = store_open(path, STORE_READ)) == NULL)
-		return -1;
-	if ((b = sqlite3_backup_init(st->db, "main", src->db, "main")) ==
+	memset(&src, 0, sizeof(src));
+	src.path = st->path;
+	if (open_read(&src) == -1)
+		goto out;
+	if ((b = sqlite3_backup_init(st->db, "main", src.db, "main")) ==
 	    NULL) {
-		rc = fail(st, "copy into memory");
+		fail(st, "copy into memory");
 		goto out;
 	}
 	rc = sqlite3_backup_step(b, -1);
@@ -419,7 +421,7 @@ open_copy(struct store *st, const char *path)
 	    st->path);
 	rc = 0;
  out:
-	store_close(src);
+	sqlite3_close(src.db);
 	return rc;
 }
 
@@ -434,14 +436,14 @@ open_dry(struct store *st)
 	int	 version = -1;
 
 	if (access(st->path, F_OK) == -1)
-		return open_copy(st, NULL) == -1 ? -1 : 1;
+		return open_copy(st, 1) == -1 ? -1 : 1;
 	if (connect_db(st, st->path, SQLITE_OPEN_READWRITE) == SQLITE_OK &&
 	    !sqlite3_db_readonly(st->db, "main") &&
 	    read_version(st, &version) == SQLITE_OK &&
 	    version == STORE_SCHEMA_VERSION)
 		return 0;
 	disconnect_db(st);
-	return open_copy(st, st->path) == -1 ? -1 : 1;
+	return open_copy(st, 0) == -1 ? -1 : 1;
 }
 
 /* The writer: directory, file and lock first.  1: the lock is taken. */

@@ -105,8 +105,8 @@ enum store_mode {
  * never commits here) and holds SQLite's write lock only until then, so
  * call store_abort as soon as a poll's writes are computed.  It works
  * on the state file itself when it can; a state it cannot write, or
- * whose schema is another version's, is copied into memory first, and
- * no state at all is an empty one in memory.
+ * from an older feedwatch, is copied into memory first (and upgraded
+ * there), and no state at all is an empty one in memory.
  *
  * NULL on error.
  */

@@ -477,7 +477,7 @@ END_TEST
 /*
  * `check --dry-run` prints what would alert and writes nothing: the
  * database file is untouched, and the next real pass alerts the item.
- * With no state yet it creates none.
+ * With no state yet it creates none; an old state it does not upgrade.
  */
 START_TEST(test_dry_run_writes_nothing)
 {
@@ -524,6 +524,18 @@ START_TEST(test_dry_run_writes_nothing)
 	free(none);
 	none = xasprintf("%s/none", f.dir);
 	ck_assert_msg(access(none, F_OK) == -1, "the dry run made '%s'", none);
+	free(none);
+	free(conf);
+
+	/* A state of another schema version (here 0) is not upgraded. */
+	none = test_write(f.dir, "empty.db", "");
+	dry[3] = conf = config_for(&f, "empty.conf", none);
+	rc = run_for(WAIT, NULL, (uid_t)-1, dry, &out);
+	ck_assert_msg(rc == 0 && test_count_lines(out, "\"id\":\"b1\"") == 1,
+	    "check --dry-run on an empty state: exit %d: %s", rc, out);
+	g_free(out);
+	ck_assert_int_eq(stat(none, &after), 0);
+	ck_assert_msg(after.st_size == 0, "the dry run wrote '%s'", none);
 	free(none);
 	free(conf);
 	fx_stop(&f);
