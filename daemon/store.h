@@ -19,16 +19,17 @@
  * ever half recorded.
  *
  * One writer per state.  Two processes writing one SQLite state would
- * both detect and both send every alert, so a store opened for writing
- * holds an exclusive flock(2) on a lock file beside the database, named
- * after its real path (symlinks and relative paths resolved, so every
- * way of naming the state finds the same lock): PATH.lock.  It records
- * the holder's pid, start time and command line, which a second writer
- * names when it refuses.  The kernel drops the lock when the holder
- * exits, even by kill -9, so a lock file left behind never blocks.  The
- * lock belongs to the SQLite backend: whether a store takes several
- * writers is each backend's business.  Readers take no lock: WAL lets
- * `feedwatch status` read while the daemon writes.
+ * both deliver its outbox (each knows only its own sends in flight), so
+ * a store opened for writing holds an exclusive flock(2) on a lock file
+ * beside the database, named after its real path (symlinks and relative
+ * paths resolved, so every way of naming the state finds the same
+ * lock): PATH.lock.  It records the holder's pid, start time and
+ * command line, which a second writer names when it refuses.  The
+ * kernel drops the lock when the holder exits, even by kill -9, so a
+ * lock file left behind never blocks.  The lock belongs to the SQLite
+ * backend: whether a store takes several writers is each backend's
+ * business.  Readers take no lock: WAL lets `feedwatch status` read
+ * while the daemon writes.
  *
  * Files are owner-only whatever the umask: a directory the store creates
  * is 0700, a new database 0600 (SQLite gives its -wal and -shm files the
