@@ -8,7 +8,8 @@
  * stdout and file write SPEC section 5 JSON lines.  The file sink opens
  * its path in append mode for every delivery, so a log rotator may move
  * the file away at any time, and writes each line with one write(2), so
- * concurrent appenders never interleave inside a line.
+ * concurrent appenders never interleave inside a line.  Alerts are
+ * private: it creates the file 0600 (an existing file keeps its mode).
  */
 #include "sink.h"
 
@@ -230,7 +231,7 @@ write_lines(struct sink *s, const char *const *alerts, size_t n,
 
 	if (s->conf.type == SINK_FILE && (s->conf.path == NULL ||
 	    (fd = open(s->conf.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0644)) == -1)) {
+	    0600)) == -1)) {
 		snprintf(err, errlen, "open '%s': %s", what, strerror(errno));
 		return rc;
 	}

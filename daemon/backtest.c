@@ -187,7 +187,7 @@ cmd_backtest(int argc, char **argv)
 		    "replay\n", db);
 		goto out;
 	}
-	if ((st = store_open(db, 1)) == NULL ||
+	if ((st = store_open(db, STORE_READ)) == NULL ||
 	    store_items_foreach(st, time(NULL) - since, on_item, &r) == -1)
 		goto out;
 	log_info("backtest: %zu kept items, %zu alerts", r.items, r.alerts);

@@ -266,14 +266,17 @@ cmd_demo(int argc, char **argv)
 		char *db = g_build_filename(tmp, "state.db", NULL);
 		char *wal = g_strconcat(db, "-wal", NULL);
 		char *shm = g_strconcat(db, "-shm", NULL);
+		char *lock = g_strconcat(db, ".lock", NULL);
 
 		g_unlink(db);
 		g_unlink(wal);
 		g_unlink(shm);
+		g_unlink(lock);
 		g_rmdir(tmp);
 		g_free(db);
 		g_free(wal);
 		g_free(shm);
+		g_free(lock);
 	}
 	config_free(cf);
 	g_free(tmp);

@@ -225,7 +225,7 @@ cmd_status(int argc, char **argv)
 		    "'feedwatch run' or 'feedwatch check' first\n", db);
 		goto out;
 	}
-	if ((st = store_open(db, 1)) == NULL)
+	if ((st = store_open(db, STORE_READ)) == NULL)
 		goto out;
 	rc = show(cf, st, json);
  out:

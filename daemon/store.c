@@ -14,11 +14,15 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib.h>
 #include <sqlite3.h>
 
 #include "item.h"
@@ -31,6 +35,8 @@
 struct store {
 	sqlite3		*db;
 	char		*path;
+	int		 lockfd;	/* the writer's lock, or -1 */
+	int		 dry;		/* never commits */
 	int		 batch;		/* a write transaction is open */
 	struct {
 		const char	*sql;
@@ -150,7 +156,7 @@ exec(struct store *st, const char *sql)
 	return 0;
 }
 
-/* mkdir -p for the database's directory. */
+/* mkdir -p for the database's directory (0700: see store.h). */
 static int
 make_parent(const char *path)
 {
@@ -179,29 +185,318 @@ make_parent(const char *path)
 	return rc;
 }
 
-struct store *
-store_open(const char *path, int readonly)
+/*
+ * Creates a missing database file owner-only before SQLite does: SQLite
+ * would make it 0644 less the umask, and gives its -wal and -shm files
+ * the database's mode.  No SQLite connection of this process has the
+ * file open yet, so this close() drops no SQLite lock (a close of any
+ * descriptor of a file drops the process's POSIX locks on it).
+ */
+static int
+create_db(const struct store *st)
 {
-	struct store	*st;
-	sqlite3_stmt	*s;
-	int		 flags, version = 0;
+	int	 fd;
 
-	st = xcalloc(1, sizeof(*st));
-	st->path = xstrdup(path);
-	flags = readonly ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	if (!readonly && make_parent(path) == -1)
-		goto fail;
-	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
-	    NULL) != SQLITE_OK) {
-		fail(st, "open");
-		goto fail;
+	if (access(st->path, F_OK) == 0)
+		return 0;
+	if ((fd = open(st->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		log_warn("state '%s'", st->path);
+		return -1;
 	}
+	close(fd);
+	return 0;
+}
+
+/* This process's command line, "feedwatch run -c FILE", for the lock. */
+static void
+self_command(char *buf, size_t len)
+{
+	char	 args[256];
+	ssize_t	 n = -1, i, skip;
+	int	 fd;
+
+	if ((fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC)) != -1) {
+		n = read(fd, args, sizeof(args) - 1);
+		close(fd);
+	}
+	args[n > 0 ? n : 0] = '\0';
+	/* argv[0] is a path: its name is enough */
+	skip = (ssize_t)strlen(args) + 1;
+	for (i = skip; i < n - 1; i++)
+		if (args[i] == '\0')
+			args[i] = ' ';
+	snprintf(buf, len, "%s%s%s", program_invocation_short_name,
+	    skip < n ? " " : "", skip < n ? args + skip : "");
+}
+
+/* Says who holds the lock, from what the holder wrote into it. */
+static void
+lock_holder(const struct store *st, int fd, const char *lock)
+{
+	char		 buf[512], when[64], *cmd, *p;
+	long		 pid;
+	long long	 start;
+	ssize_t		 n;
+	int		 off = 0;
+	time_t		 t;
+	struct tm	 tm;
+
+	if ((n = pread(fd, buf, sizeof(buf) - 1, 0)) < 0)
+		n = 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%ld %lld %n", &pid, &start, &off) != 2) {
+		log_warnx("state '%s': in use by another process, which holds "
+		    "'%s'; only one feedwatch may write a state at a time",
+		    st->path, lock);
+		return;
+	}
+	cmd = buf + off;
+	cmd[strcspn(cmd, "\n")] = '\0';
+	for (p = cmd; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	t = (time_t)start;
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm) == 0)
+		snprintf(when, sizeof(when), "%lld", start);
+	log_warnx("state '%s': in use by '%s' (pid %ld) since %s; only one "
+	    "feedwatch may write a state at a time: stop that one first "
+	    "('status' and 'check --dry-run' work beside it)", st->path, cmd,
+	    pid, when);
+}
+
+/*
+ * Takes the writer's lock on 'real' (the database's resolved path): an
+ * exclusive flock(2) on REAL.lock, a file of its own, so that SQLite's
+ * POSIX locks on the database are never touched.  A flock belongs to
+ * the open file, so the kernel drops it when the holder dies, whatever
+ * the lock file still says.  0: held; 1: another process holds it
+ * (said); -1: error (logged).
+ */
+static int
+lock_take(struct store *st, const char *real)
+{
+	char	*lock, cmd[256], line[512];
+	int	 fd, n, rc = -1;
+
+	lock = xasprintf("%s.lock", real);
+	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) == -1) {
+		log_warn("state '%s': lock file '%s'", st->path, lock);
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK) {
+			lock_holder(st, fd, lock);
+			rc = 1;
+		} else
+			log_warn("state '%s': lock '%s'", st->path, lock);
+		goto out;
+	}
+	self_command(cmd, sizeof(cmd));
+	n = snprintf(line, sizeof(line), "%ld %lld %s\n", (long)getpid(),
+	    (long long)time(NULL), cmd);
+	/* Only for the next one's message: the lock holds without it. */
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, line, n, 0) != n)
+		log_warn("state '%s': cannot note this process in '%s'",
+		    st->path, lock);
+	st->lockfd = fd;
+	fd = -1;
+	rc = 0;
+ out:
+	if (fd != -1)
+		close(fd);
+	free(lock);
+	return rc;
+}
+
+/* The connection, with what every one needs; SQLite's result code. */
+static int
+connect_db(struct store *st, const char *name, int flags)
+{
+	int	 rc;
+
+	if ((rc = sqlite3_open_v2(name, &st->db, flags | SQLITE_OPEN_NOMUTEX,
+	    NULL)) != SQLITE_OK)
+		return rc;
 	sqlite3_extended_result_codes(st->db, 1);
 	/* Per connection: a reader waits for the daemon's short writes. */
 	sqlite3_busy_timeout(st->db, 5000);
-	if (readonly)
+	return SQLITE_OK;
+}
+
+static void
+disconnect_db(struct store *st)
+{
+	sqlite3_close(st->db);
+	st->db = NULL;
+}
+
+/* PRAGMA user_version; SQLite's result code. */
+static int
+read_version(struct store *st, int *version)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL)) != SQLITE_OK)
+		return rc;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*version = sqlite3_column_int(s, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/*
+ * A reader of WAL needs the -shm file, which SQLite creates if it lacks.
+ * In a directory this process cannot write (a backup, a state owned by
+ * the daemon's user) it cannot; but with no -wal beside the database no
+ * writer is running either (a writer keeps one), so the file is then
+ * read as immutable, which needs no -shm.
+ */
+static int
+open_read(struct store *st)
+{
+	char	*real = NULL, *wal = NULL, *url = NULL, *uri = NULL;
+	int	 rc, version;
+
+	if (connect_db(st, st->path, SQLITE_OPEN_READONLY) != SQLITE_OK)
+		return fail(st, "open");
+	rc = read_version(st, &version);
+	if ((rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_CANTOPEN)
+		return rc == SQLITE_OK ? 0 : fail(st, "read");
+	if ((real = realpath(st->path, NULL)) != NULL)
+		wal = xasprintf("%s-wal", real);
+	if (wal == NULL || access(wal, F_OK) == 0 ||
+	    (url = g_filename_to_uri(real, NULL, NULL)) == NULL) {
+		rc = fail(st, "read");
+		goto out;
+	}
+	uri = xasprintf("%s?immutable=1", url);
+	disconnect_db(st);
+	if (connect_db(st, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI) !=
+	    SQLITE_OK || read_version(st, &version) != SQLITE_OK)
+		rc = fail(st, "read");
+	else
+		rc = 0;
+ out:
+	free(real);
+	free(wal);
+	g_free(url);
+	free(uri);
+	return rc;
+}
+
+/* A store in memory: a copy of the state file, or with 'empty', empty. */
+static int
+open_copy(struct store *st, int empty)
+{
+	struct store	 src;
+	sqlite3_backup	*b;
+	int		 rc = -1;
+
+	if (connect_db(st, ":memory:", SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE) != SQLITE_OK)
+		return fail(st, "open a store in memory");
+	if (empty)
+		return 0;
+	memset(&src, 0, sizeof(src));
+	src.path = st->path;
+	if (open_read(&src) == -1)
+		goto out;
+	if ((b = sqlite3_backup_init(st->db, "main", src.db, "main")) ==
+	    NULL) {
+		fail(st, "copy into memory");
+		goto out;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	if (sqlite3_backup_finish(b) != SQLITE_OK || rc != SQLITE_DONE) {
+		rc = fail(st, "copy into memory");
+		goto out;
+	}
+	log_debug("state '%s': the dry run works on a copy in memory",
+	    st->path);
+	rc = 0;
+ out:
+	sqlite3_close(src.db);
+	return rc;
+}
+
+/*
+ * A dry run uses the state itself when it can, in write transactions it
+ * rolls back, so that a big state is not copied.  0: the state itself,
+ * whose schema is this version's; 1: a store in memory, to set up.
+ */
+static int
+open_dry(struct store *st)
+{
+	int	 version = -1;
+
+	if (access(st->path, F_OK) == -1)
+		return open_copy(st, 1) == -1 ? -1 : 1;
+	if (connect_db(st, st->path, SQLITE_OPEN_READWRITE) == SQLITE_OK &&
+	    !sqlite3_db_readonly(st->db, "main") &&
+	    read_version(st, &version) == SQLITE_OK &&
+	    version == STORE_SCHEMA_VERSION)
+		return 0;
+	disconnect_db(st);
+	return open_copy(st, 0) == -1 ? -1 : 1;
+}
+
+/* The writer: directory, file and lock first.  1: the lock is taken. */
+static int
+open_write(struct store *st)
+{
+	char	*real = NULL;
+	int	 rc = -1;
+
+	if (make_parent(st->path) == -1 || create_db(st) == -1)
+		goto out;
+	if ((real = realpath(st->path, NULL)) == NULL) {
+		log_warn("state '%s'", st->path);
+		goto out;
+	}
+	if ((rc = lock_take(st, real)) != 0)
+		goto out;
+	/* by its real path: the file locked is the file written */
+	if (connect_db(st, real, SQLITE_OPEN_READWRITE) != SQLITE_OK)
+		rc = fail(st, "open");
+ out:
+	free(real);
+	return rc;
+}
+
+struct store *
+store_open(const char *path, enum store_mode mode)
+{
+	struct store	*st;
+	int		 rc, version = 0;
+
+	st = xcalloc(1, sizeof(*st));
+	st->path = xstrdup(path);
+	st->lockfd = -1;
+	st->dry = mode == STORE_DRY;
+	switch (mode) {
+	case STORE_READ:
+		if (open_read(st) == -1)
+			goto fail;
 		return st;
+	case STORE_DRY:
+		if ((rc = open_dry(st)) == -1)
+			goto fail;
+		if (rc == 0)
+			return st;
+		break;
+	case STORE_WRITE:
+		if ((rc = open_write(st)) == 1)
+			goto refused;
+		if (rc == -1)
+			goto fail;
+		break;
+	}
 	/* FULL: a power loss must not undo a "delivered" or "seen" commit. */
 	/*
 	 * Large pages: item text is most of what is written, and each page is
@@ -212,14 +507,10 @@ store_open(const char *path, int readonly)
 	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
 	    "PRAGMA cache_size=-16384") == -1)
 		goto fail;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) !=
-	    SQLITE_OK) {
+	if (read_version(st, &version) != SQLITE_OK) {
 		fail(st, "read the schema version");
 		goto fail;
 	}
-	if (sqlite3_step(s) == SQLITE_ROW)
-		version = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
 	if (version > STORE_SCHEMA_VERSION) {
 		log_warnx("state '%s': schema version %d is newer than this "
 		    "feedwatch understands (%d); upgrade feedwatch", path,
@@ -240,6 +531,7 @@ store_open(const char *path, int readonly)
 	log_warnx("state '%s': cannot open the state store; check that its "
 	    "directory is writable and that it is a feedwatch database (move "
 	    "a damaged one aside and a new one starts)", path);
+ refused:
 	store_close(st);
 	return NULL;
 }
@@ -258,6 +550,9 @@ store_close(struct store *st)
 	if (st->db != NULL && sqlite3_close_v2(st->db) != SQLITE_OK)
 		log_warnx("state '%s': close: %s", st->path,
 		    sqlite3_errmsg(st->db));
+	/* after the database, so that the next writer finds it closed */
+	if (st->lockfd != -1)
+		close(st->lockfd);
 	free(st->path);
 	free(st);
 }
@@ -299,6 +594,10 @@ batch(struct store *st)
 int
 store_flush(struct store *st)
 {
+	if (st->dry) {
+		store_abort(st);
+		return 0;
+	}
 	if (!st->batch)
 		return 0;
 	st->batch = 0;
@@ -319,21 +618,6 @@ store_abort(struct store *st)
 	/* some errors (SQLITE_FULL, I/O) have rolled back already */
 	if (!sqlite3_get_autocommit(st->db))
 		exec(st, "ROLLBACK");
-}
-
-int
-store_savepoint(struct store *st)
-{
-	if (batch(st) == -1)
-		return -1;
-	return exec(st, "SAVEPOINT poll");
-}
-
-void
-store_rollback_to(struct store *st)
-{
-	exec(st, "ROLLBACK TO poll");
-	exec(st, "RELEASE poll");
 }
 
 static const char sql_feed_get[] =

@@ -18,10 +18,27 @@
  * fail half way rolls the whole group back (store_abort), so no poll is
  * ever half recorded.
  *
- * WAL lets `feedwatch status` read while the daemon writes.  Every call
- * logs its own errors (naming the database file) and returns -1; the
- * daemon treats that as a failed poll or delivery, never as fatal.
- * Strings in returned records are malloc'd and owned by the record.
+ * One writer per state.  Two processes writing one SQLite state would
+ * both deliver its outbox (each knows only its own sends in flight), so
+ * a store opened for writing holds an exclusive flock(2) on a lock file
+ * beside the database, named after its real path (symlinks and relative
+ * paths resolved, so every way of naming the state finds the same
+ * lock): PATH.lock.  It records the holder's pid, start time and
+ * command line, which a second writer names when it refuses.  The
+ * kernel drops the lock when the holder exits, even by kill -9, so a
+ * lock file left behind never blocks.  The lock belongs to the SQLite
+ * backend: whether a store takes several writers is each backend's
+ * business.  Readers take no lock: WAL lets `feedwatch status` read
+ * while the daemon writes.
+ *
+ * Files are owner-only whatever the umask: a directory the store creates
+ * is 0700, a new database 0600 (SQLite gives its -wal and -shm files the
+ * database's mode), the lock file 0600.  Existing files keep their mode.
+ *
+ * Every call logs its own errors (naming the database file) and returns
+ * -1; the daemon treats that as a failed poll or delivery, never as
+ * fatal.  Strings in returned records are malloc'd and owned by the
+ * record.
  */
 #ifndef FEEDWATCH_STORE_H
 #define FEEDWATCH_STORE_H
@@ -69,11 +86,32 @@ struct sink_counts {
 	char		*last_error;
 };
 
+/* How a store is opened; 0 and 1 keep the meaning of a 'readonly' flag. */
+enum store_mode {
+	STORE_WRITE,	/* the one writer: takes the lock, creates what lacks */
+	STORE_READ,	/* an existing store, read beside its writer */
+	STORE_DRY,	/* reads the state, writes that are never committed */
+};
+
 /*
- * Opens (creating the file, its directory and the schema if needed).
- * 'readonly' opens an existing store for reading only.  NULL on error.
+ * Opens the store at 'path'.  STORE_WRITE creates the file, its
+ * directory and the schema if needed, and takes the lock: NULL, after
+ * saying who holds it, if another process does.
+ *
+ * STORE_READ reads an existing store; one in a directory it cannot
+ * write, with no -wal beside it (so no writer), is read as immutable.
+ *
+ * STORE_DRY (`check --dry-run`) takes no lock and commits nothing: each
+ * group of writes is rolled back (store_abort, or store_flush, which
+ * never commits here) and holds SQLite's write lock only until then, so
+ * call store_abort as soon as a poll's writes are computed.  It works
+ * on the state file itself when it can; a state it cannot write, or
+ * from an older feedwatch, is copied into memory first (and upgraded
+ * there), and no state at all is an empty one in memory.
+ *
+ * NULL on error.
  */
-struct store	*store_open(const char *path, int readonly);
+struct store	*store_open(const char *path, enum store_mode mode);
 void		 store_close(struct store *st);
 const char	*store_path(const struct store *st);
 
@@ -89,9 +127,6 @@ int		 store_flush(struct store *st);
  * costs a copy of every page a poll touches.
  */
 void		 store_abort(struct store *st);
-/* Savepoints inside the group, for dry runs: one poll, then undone. */
-int		 store_savepoint(struct store *st);
-void		 store_rollback_to(struct store *st);
 
 /* Feed state; a feed never polled reads as all zero/NULL (returns 0). */
 int		 store_feed_get(struct store *st, const char *feed,

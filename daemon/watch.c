@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 #include <glib.h>
@@ -171,12 +170,7 @@ watch_new(const struct config *cf, struct event_base *base,
 	w->dry = dry_run;
 	path = cf->daemon.state ? xstrdup(cf->daemon.state) :
 	    store_default_path();
-	/* A dry run reads the real state if there is one and writes nothing. */
-	if (dry_run && access(path, F_OK) == -1) {
-		free(path);
-		path = xstrdup(":memory:");
-	}
-	w->st = store_open(path, 0);
+	w->st = store_open(path, dry_run ? STORE_DRY : STORE_WRITE);
 	free(path);
 	if (w->st == NULL) {
 		free(w);
@@ -527,8 +521,6 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	mf.name = p->f->name;
 	mf.tags = (const char *const *)p->f->tags.v;
 	mf.ntags = p->f->tags.n;
-	if (w->dry && store_savepoint(w->st) == -1)
-		return -1;
 	fs->last_poll = now;
 	fs->http_status = r->http_code;
 	ok = r->status == FETCH_OK || r->status == FETCH_NOT_MODIFIED;
@@ -605,15 +597,15 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 		goto fail;
 	out->alerts = d.alerts;
 	out->failures = fs->failures;
-	/* A dry run computes everything and keeps nothing. */
+	/*
+	 * A dry run computes everything and keeps nothing, and it holds the
+	 * state's write lock no longer than this.
+	 */
 	if (w->dry)
-		store_rollback_to(w->st);
+		store_abort(w->st);
 	return 0;
  fail:
-	if (w->dry)
-		store_rollback_to(w->st);
-	else
-		store_abort(w->st);
+	store_abort(w->st);
 	return -1;
 }
 

@@ -1,0 +1,598 @@
+/*
+ * check_store.c: one state, one writer; the state's files owner-only.
+ *
+ * The feedwatch binary runs against a feed served by the test HTTP server
+ * on 127.0.0.1, with its alerts in a file sink.  A second writer on the
+ * same state (`run` or `check`, by any path to it) is refused at once
+ * with a message naming the holder; `check --dry-run`, `status` and
+ * `backtest` work beside the daemon; after kill -9 the next start takes
+ * over at once; and across it all every item alerts exactly once.  The
+ * state's files, and a file sink's, are not readable by group or others
+ * under umask 022; `status` and a dry run read a state in a directory
+ * they cannot write; a dry run writes nothing.
+ */
+#include "suites.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/stat.h>
+
+#include <glib.h>
+
+#include "httpd.h"
+#include "xmalloc.h"
+
+#define WAIT		15.0
+#define REFUSED_WAIT	5.0	/* a refused writer exits at once */
+#define NOBODY		65534
+
+struct fx {
+	struct httpd	*httpd;
+	char		*dir;
+	char		*state;		/* the state as the configs name it */
+	char		*conf;
+	char		*alerts;
+	char		*log;
+	GString		*items;		/* the feed's items, newest first */
+	int		 version;
+};
+
+/* Adds an item at the top of /live.xml, as a news site does. */
+static void
+feed_add(struct fx *f, const char *guid, const char *title)
+{
+	char	*item, *body, etag[32];
+
+	item = xasprintf("<item><title>%s</title><guid>%s</guid>"
+	    "<pubDate>Fri, 27 Nov 2026 09:00:00 GMT</pubDate></item>", title,
+	    guid);
+	g_string_prepend(f->items, item);
+	body = xasprintf("<rss version=\"2.0\"><channel><title>Live</title>"
+	    "%s</channel></rss>", f->items->str);
+	snprintf(etag, sizeof(etag), "\"v%d\"", ++f->version);
+	httpd_route(f->httpd, "/live.xml", 200, "application/rss+xml", body,
+	    strlen(body), etag);
+	free(body);
+	free(item);
+}
+
+/* A config in the fixture's directory, NAME, for the state 'state'. */
+static char *
+config_for(struct fx *f, const char *name, const char *state)
+{
+	char	*url, *text, *path;
+
+	url = httpd_url(f->httpd, "/live.xml");
+	text = xasprintf("[daemon]\nstate = %s\ninterval = 1s\njitter = 0%%\n"
+	    "backfill = 36500d\n\n[feed live]\nurl = %s\n\n[topic lavrov]\n"
+	    "query = Lavrov\n\n[sink log]\ntype = file\npath = %s\n", state,
+	    url, f->alerts);
+	path = test_write(f->dir, name, text);
+	free(text);
+	free(url);
+	return path;
+}
+
+/* 'state' relative to the fixture's directory; NULL: state.db. */
+static void
+fx_start(struct fx *f, const char *state)
+{
+	memset(f, 0, sizeof(*f));
+	f->httpd = httpd_start();
+	f->dir = test_tmpdir();
+	f->state = xasprintf("%s/%s", f->dir, state ? state : "state.db");
+	f->alerts = xasprintf("%s/alerts.jsonl", f->dir);
+	f->log = xasprintf("%s/feedwatch.log", f->dir);
+	f->items = g_string_new("");
+	feed_add(f, "a1", "Lavrov meets Pompeo");
+	feed_add(f, "a2", "Markets rise");
+	f->conf = config_for(f, "feedwatch.conf", f->state);
+}
+
+static void
+fx_stop(struct fx *f)
+{
+	httpd_stop(f->httpd);
+	test_rmtree(f->dir);
+	g_string_free(f->items, TRUE);
+	free(f->dir);
+	free(f->state);
+	free(f->conf);
+	free(f->alerts);
+	free(f->log);
+}
+
+/*
+ * Starts feedwatch with 'args' in 'cwd' (NULL: here), as user 'uid'
+ * (-1: as is), its output appended to 'log'.
+ */
+static pid_t
+spawn_in(const char *cwd, uid_t uid, const char *const *args,
+    const char *log)
+{
+	const char	*argv[16];
+	pid_t		 pid;
+	size_t		 i;
+	int		 fd;
+
+	argv[0] = test_env("FEEDWATCH");
+	for (i = 0; args[i] != NULL && i < 14; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND,
+		    0600)) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
+		    dup2(fd, STDERR_FILENO) == -1)
+			_exit(127);
+		close(fd);
+		if ((cwd != NULL && chdir(cwd) == -1) || (uid != (uid_t)-1 &&
+		    (setgroups(0, NULL) == -1 || setgid(uid) == -1 ||
+		    setuid(uid) == -1)))
+			_exit(127);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * Runs feedwatch for up to 'secs' (then kills it: -1); its exit status,
+ * its output.
+ */
+static int
+run_for(double secs, const char *cwd, uid_t uid, const char *const *args,
+    char **out)
+{
+	char	*dir, *log;
+	pid_t	 pid;
+	int	 rc;
+
+	dir = test_tmpdir();
+	log = xasprintf("%s/out", dir);
+	pid = spawn_in(cwd, uid, args, log);
+	if ((rc = test_wait(pid, secs)) == -1) {
+		kill(pid, SIGKILL);
+		test_wait(pid, WAIT);
+	}
+	*out = access(log, F_OK) == 0 ? test_slurp(log) : g_strdup("");
+	test_rmtree(dir);
+	free(dir);
+	free(log);
+	return rc;
+}
+
+static pid_t
+daemon_start(struct fx *f, const char *conf)
+{
+	const char	*args[] = { "run", "-c", conf, NULL };
+
+	return spawn_in(NULL, (uid_t)-1, args, f->log);
+}
+
+static void
+daemon_stop(struct fx *f, pid_t pid)
+{
+	char	*log;
+
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	if (test_wait(pid, WAIT) != 0) {
+		log = test_slurp(f->log);
+		ck_abort_msg("feedwatch run did not exit 0 on SIGTERM: %s",
+		    log);
+	}
+}
+
+/* Alert lines so far, after waiting up to 'secs' for at least 'n'. */
+static int
+alerts_wait(struct fx *f, int n, double secs)
+{
+	return test_wait_lines(f->alerts, n, secs);
+}
+
+/* The alert file holds exactly these items, each once. */
+static void
+alerts_exactly(struct fx *f, const char *const *ids)
+{
+	char	*text, *needle;
+	size_t	 i;
+
+	text = test_slurp(f->alerts);
+	for (i = 0; ids[i] != NULL; i++) {
+		needle = xasprintf("\"id\":\"%s\"", ids[i]);
+		ck_assert_msg(test_count_lines(text, needle) == 1,
+		    "item %s alerted %d times: %s", ids[i],
+		    test_count_lines(text, needle), text);
+		free(needle);
+	}
+	ck_assert_msg(test_count_lines(text, "\"alert_id\":") == (int)i,
+	    "%d alerts for %zu items: %s", test_count_lines(text,
+	    "\"alert_id\":"), i, text);
+	g_free(text);
+}
+
+/*
+ * A second writer on the state: refused at once, exit 1, with a message
+ * naming the state and the holder's pid.
+ */
+static void
+assert_refused(const char *cwd, const char *const *args, const char *state,
+    pid_t holder)
+{
+	char	*out, *pid;
+	int	 rc;
+
+	rc = run_for(REFUSED_WAIT, cwd, (uid_t)-1, args, &out);
+	ck_assert_msg(rc == 1, "'%s' beside 'run' on %s: exit %d, not 1 "
+	    "at once: %s", args[0], state, rc, out);
+	pid = xasprintf("(pid %ld)", (long)holder);
+	ck_assert_msg(strstr(out, state) != NULL && strstr(out, pid) != NULL &&
+	    strstr(out, "feedwatch run") != NULL, "the refusal names neither "
+	    "the state '%s' nor the holder %s: %s", state, pid, out);
+	free(pid);
+	g_free(out);
+}
+
+/*
+ * A second `run`, and a `check`, are refused; a dry run, status and
+ * backtest work beside the daemon.
+ */
+START_TEST(test_one_writer)
+{
+	struct fx	 f;
+	const char	*run[] = { "run", "-c", NULL, NULL };
+	const char	*check[] = { "check", "-c", NULL, NULL };
+	const char	*dry[] = { "check", "--dry-run", "-c", NULL, NULL };
+	const char	*status[] = { "status", "-c", NULL, NULL };
+	const char	*backtest[] = { "backtest", "-c", NULL, "lavrov",
+	    NULL };
+	const char	*ids[] = { "a1", "a3", NULL };
+	char		*out;
+	pid_t		 pid;
+	int		 rc;
+
+	fx_start(&f, NULL);
+	run[2] = check[2] = dry[3] = status[2] = backtest[2] = f.conf;
+	pid = daemon_start(&f, f.conf);
+	ck_assert_int_eq(alerts_wait(&f, 1, WAIT), 1);
+	assert_refused(NULL, run, f.state, pid);
+	assert_refused(NULL, check, f.state, pid);
+	/* Beside it: a dry run (with a new item), status and backtest. */
+	feed_add(&f, "a3", "Lavrov in Ankara");
+	rc = run_for(WAIT, NULL, (uid_t)-1, dry, &out);
+	ck_assert_msg(rc == 0 && strstr(out, "in use") == NULL,
+	    "check --dry-run beside run: exit %d: %s", rc, out);
+	g_free(out);
+	rc = run_for(WAIT, NULL, (uid_t)-1, status, &out);
+	ck_assert_msg(rc == 0 && strstr(out, "live ") != NULL,
+	    "status beside run: exit %d: %s", rc, out);
+	g_free(out);
+	rc = run_for(WAIT, NULL, (uid_t)-1, backtest, &out);
+	ck_assert_msg(rc == 0 && strstr(out, "\"id\":\"a1\"") != NULL,
+	    "backtest beside run: exit %d: %s", rc, out);
+	g_free(out);
+	ck_assert_int_eq(alerts_wait(&f, 2, WAIT), 2);
+	g_usleep(1500000);
+	daemon_stop(&f, pid);
+	alerts_exactly(&f, ids);
+	fx_stop(&f);
+}
+END_TEST
+
+/*
+ * kill -9 leaves the lock file behind, naming a dead pid: the next start
+ * takes over at once, a second writer is told the new holder, and every
+ * item alerts exactly once across the whole sequence.
+ */
+START_TEST(test_kill9_takeover)
+{
+	struct fx	 f;
+	const char	*check[] = { "check", "-c", NULL, NULL };
+	const char	*ids[] = { "a1", "b1", "b2", NULL };
+	pid_t		 pid, old;
+
+	fx_start(&f, NULL);
+	check[2] = f.conf;
+	old = daemon_start(&f, f.conf);
+	ck_assert_int_eq(alerts_wait(&f, 1, WAIT), 1);
+	/* let the delivery be recorded: a kill before would resend it */
+	g_usleep(1000000);
+	ck_assert_int_eq(kill(old, SIGKILL), 0);
+	ck_assert_int_eq(test_wait(old, WAIT), 128 + SIGKILL);
+	feed_add(&f, "b1", "Lavrov speaks");
+	pid = daemon_start(&f, f.conf);
+	ck_assert_int_eq(alerts_wait(&f, 2, WAIT), 2);
+	ck_assert_int_eq(test_wait(pid, 0.1), -1);
+	/* The new holder is the one named, not the dead one. */
+	assert_refused(NULL, check, f.state, pid);
+	feed_add(&f, "b2", "Lavrov again");
+	ck_assert_int_eq(alerts_wait(&f, 3, WAIT), 3);
+	g_usleep(1500000);
+	daemon_stop(&f, pid);
+	alerts_exactly(&f, ids);
+	fx_stop(&f);
+}
+END_TEST
+
+/* A symlink to the state, to its directory, or a relative path: one lock. */
+START_TEST(test_same_state_other_paths)
+{
+	struct fx	 f;
+	const char	*run[] = { "run", "-c", NULL, NULL };
+	const char	*ids[] = { "a1", NULL };
+	char		*link, *alias, *conf, *path;
+	pid_t		 pid;
+
+	fx_start(&f, "real/state.db");
+	pid = daemon_start(&f, f.conf);
+	ck_assert_int_eq(alerts_wait(&f, 1, WAIT), 1);
+
+	link = xasprintf("%s/link", f.dir);
+	ck_assert_int_eq(symlink("real", link), 0);
+	path = xasprintf("%s/state.db", link);
+	run[2] = conf = config_for(&f, "dir-link.conf", path);
+	assert_refused(NULL, run, path, pid);
+	free(conf);
+	free(path);
+
+	alias = xasprintf("%s/alias.db", f.dir);
+	ck_assert_int_eq(symlink("real/state.db", alias), 0);
+	run[2] = conf = config_for(&f, "file-link.conf", alias);
+	assert_refused(NULL, run, alias, pid);
+	free(conf);
+	path = xasprintf("%s.lock", alias);
+	ck_assert_msg(access(path, F_OK) == -1, "a second lock beside the "
+	    "symlink");
+	free(path);
+
+	run[2] = conf = config_for(&f, "relative.conf", "real/state.db");
+	assert_refused(f.dir, run, "real/state.db", pid);
+	free(conf);
+
+	daemon_stop(&f, pid);
+	alerts_exactly(&f, ids);
+	free(alias);
+	free(link);
+	fx_stop(&f);
+}
+END_TEST
+
+static void
+assert_private(const char *path)
+{
+	struct stat	 sb;
+
+	ck_assert_msg(stat(path, &sb) == 0, "%s: %s", path, strerror(errno));
+	ck_assert_msg((sb.st_mode & 077) == 0, "%s has mode %04o under umask "
+	    "022", path, (unsigned int)(sb.st_mode & 07777));
+}
+
+/* Under umask 022 the state, its files and the alerts stay owner-only. */
+START_TEST(test_private_files)
+{
+	struct fx	 f;
+	struct stat	 sb;
+	char		*path, *kept, *conf, *text;
+	const char	*suffix[] = { "", "-wal", "-shm", ".lock" };
+	size_t		 i;
+	pid_t		 pid;
+
+	umask(022);
+	fx_start(&f, "new/sub/state.db");
+	/* a second file sink, whose file exists: it keeps its mode */
+	kept = test_write(f.dir, "kept.jsonl", "");
+	ck_assert_int_eq(chmod(kept, 0640), 0);
+	text = test_slurp(f.conf);
+	path = xasprintf("%s\n[sink kept]\ntype = file\npath = %s\n", text,
+	    kept);
+	conf = test_write(f.dir, "feedwatch.conf", path);
+	g_free(text);
+	free(path);
+	pid = daemon_start(&f, conf);
+	ck_assert_int_eq(alerts_wait(&f, 1, WAIT), 1);
+	/* -wal and -shm exist while the daemon runs */
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		path = xasprintf("%s%s", f.state, suffix[i]);
+		assert_private(path);
+		free(path);
+	}
+	path = xasprintf("%s/new", f.dir);
+	assert_private(path);
+	free(path);
+	path = xasprintf("%s/new/sub", f.dir);
+	assert_private(path);
+	free(path);
+	assert_private(f.alerts);
+	ck_assert_int_eq(test_wait_lines(kept, 1, WAIT), 1);
+	ck_assert_int_eq(stat(kept, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 0777, 0640);
+	daemon_stop(&f, pid);
+	free(conf);
+	free(kept);
+	fx_stop(&f);
+}
+END_TEST
+
+/*
+ * `status` and `check --dry-run` read a state in a directory they cannot
+ * write (no -wal or -shm beside it: the daemon is stopped).  As root,
+ * they run as nobody, on a state nobody owns.
+ */
+START_TEST(test_read_only_state_dir)
+{
+	struct fx	 f;
+	const char	*check[] = { "check", "-c", NULL, NULL };
+	const char	*status[] = { "status", "-c", NULL, NULL };
+	const char	*dry[] = { "check", "--dry-run", "-c", NULL, NULL };
+	const char	*ids[] = { "a1", "b1", NULL };
+	char		*out, *sdir, *path;
+	uid_t		 uid = geteuid() == 0 ? NOBODY : (uid_t)-1;
+	int		 rc;
+
+	fx_start(&f, "state/state.db");
+	check[2] = status[2] = dry[3] = f.conf;
+	rc = run_for(WAIT, NULL, (uid_t)-1, check, &out);
+	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
+	g_free(out);
+	sdir = xasprintf("%s/state", f.dir);
+	path = xasprintf("%s-wal", f.state);
+	ck_assert_msg(access(path, F_OK) == -1, "a -wal left by a clean exit");
+	free(path);
+	if (uid != (uid_t)-1)
+		ck_assert(chown(f.dir, uid, uid) == 0 &&
+		    chown(f.conf, uid, uid) == 0 &&
+		    chown(f.state, uid, uid) == 0 &&
+		    chown(sdir, uid, uid) == 0);
+	ck_assert_int_eq(chmod(sdir, 0500), 0);
+	feed_add(&f, "b1", "Lavrov on the record");
+	rc = run_for(WAIT, NULL, uid, status, &out);
+	ck_assert_msg(rc == 0 && strstr(out, "live ") != NULL,
+	    "status on a read-only state directory: exit %d: %s", rc, out);
+	g_free(out);
+	rc = run_for(WAIT, NULL, uid, dry, &out);
+	ck_assert_msg(rc == 0 && strstr(out, "\"id\":\"b1\"") != NULL,
+	    "check --dry-run on a read-only state directory: exit %d: %s", rc,
+	    out);
+	g_free(out);
+	/* Writable again, and the owner's: b1 alerts, once. */
+	ck_assert_int_eq(chmod(sdir, 0700), 0);
+	if (uid != (uid_t)-1)
+		ck_assert(chown(f.state, 0, 0) == 0 && chown(sdir, 0, 0) == 0);
+	rc = run_for(WAIT, NULL, (uid_t)-1, check, &out);
+	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
+	g_free(out);
+	alerts_exactly(&f, ids);
+	free(sdir);
+	fx_stop(&f);
+}
+END_TEST
+
+/*
+ * `check --dry-run` prints what would alert and writes nothing: the
+ * database file is untouched, and the next real pass alerts the item.
+ * With no state yet it creates none; an old state it does not upgrade.
+ */
+START_TEST(test_dry_run_writes_nothing)
+{
+	struct fx	 f;
+	struct stat	 before, after;
+	const char	*check[] = { "check", "-c", NULL, NULL };
+	const char	*dry[] = { "check", "--dry-run", "-c", NULL, NULL };
+	const char	*ids[] = { "a1", "b1", NULL };
+	char		*out, *text, *conf, *none;
+	int		 rc;
+
+	fx_start(&f, NULL);
+	check[2] = dry[3] = f.conf;
+	rc = run_for(WAIT, NULL, (uid_t)-1, check, &out);
+	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
+	g_free(out);
+	text = test_slurp(f.state);
+	ck_assert_int_eq(stat(f.state, &before), 0);
+	feed_add(&f, "b1", "Lavrov on the record");
+	rc = run_for(WAIT, NULL, (uid_t)-1, dry, &out);
+	ck_assert_msg(rc == 0 && test_count_lines(out, "\"id\":\"b1\"") == 1,
+	    "check --dry-run: exit %d: %s", rc, out);
+	g_free(out);
+	ck_assert_int_eq(stat(f.state, &after), 0);
+	ck_assert_msg(before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
+	    before.st_mtim.tv_nsec == after.st_mtim.tv_nsec &&
+	    before.st_size == after.st_size, "check --dry-run wrote the state");
+	out = test_slurp(f.state);
+	ck_assert(memcmp(out, text, (size_t)before.st_size) == 0);
+	g_free(out);
+	g_free(text);
+	rc = run_for(WAIT, NULL, (uid_t)-1, check, &out);
+	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
+	g_free(out);
+	alerts_exactly(&f, ids);
+
+	/* No state yet: the dry run alerts from an empty one, makes none. */
+	none = xasprintf("%s/none/state.db", f.dir);
+	dry[3] = conf = config_for(&f, "none.conf", none);
+	rc = run_for(WAIT, NULL, (uid_t)-1, dry, &out);
+	ck_assert_msg(rc == 0 && test_count_lines(out, "\"id\":\"b1\"") == 1,
+	    "check --dry-run with no state: exit %d: %s", rc, out);
+	g_free(out);
+	free(none);
+	none = xasprintf("%s/none", f.dir);
+	ck_assert_msg(access(none, F_OK) == -1, "the dry run made '%s'", none);
+	free(none);
+	free(conf);
+
+	/* A state of another schema version (here 0) is not upgraded. */
+	none = test_write(f.dir, "empty.db", "");
+	dry[3] = conf = config_for(&f, "empty.conf", none);
+	rc = run_for(WAIT, NULL, (uid_t)-1, dry, &out);
+	ck_assert_msg(rc == 0 && test_count_lines(out, "\"id\":\"b1\"") == 1,
+	    "check --dry-run on an empty state: exit %d: %s", rc, out);
+	g_free(out);
+	ck_assert_int_eq(stat(none, &after), 0);
+	ck_assert_msg(after.st_size == 0, "the dry run wrote '%s'", none);
+	free(none);
+	free(conf);
+	fx_stop(&f);
+}
+END_TEST
+
+/* The demo writes its own state, takes its own lock, and leaves nothing. */
+START_TEST(test_demo_leaves_nothing)
+{
+	const char	*args[] = { "demo", NULL };
+	char		*dir, *log, *text = NULL;
+	GDir		*d;
+	pid_t		 pid;
+	int		 i;
+
+	dir = test_tmpdir();
+	log = xasprintf("%s.log", dir);
+	setenv("TMPDIR", dir, 1);
+	setenv("FEEDWATCH_DEMO_PERIOD", "1", 1);
+	unsetenv("DBUS_SESSION_BUS_ADDRESS");
+	pid = spawn_in(NULL, (uid_t)-1, args, log);
+	for (i = 0; i < 150 && test_count_lines(text, "Pompeo to Lavrov") == 0;
+	    i++) {
+		g_usleep(100000);
+		g_free(text);
+		text = test_slurp(log);
+	}
+	ck_assert_msg(test_count_lines(text, "Pompeo to Lavrov") > 0,
+	    "no demo alert: %s", text);
+	ck_assert_int_eq(kill(pid, SIGINT), 0);
+	ck_assert_int_eq(test_wait(pid, WAIT), 0);
+	ck_assert_ptr_nonnull(d = g_dir_open(dir, 0, NULL));
+	ck_assert_msg(g_dir_read_name(d) == NULL, "the demo left files in %s",
+	    dir);
+	g_dir_close(d);
+	g_free(text);
+	unlink(log);
+	free(log);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+Suite *
+store_suite(void)
+{
+	Suite	*s = suite_create("store");
+	TCase	*tc = tcase_create("store");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_one_writer);
+	tcase_add_test(tc, test_kill9_takeover);
+	tcase_add_test(tc, test_same_state_other_paths);
+	tcase_add_test(tc, test_private_files);
+	tcase_add_test(tc, test_read_only_state_dir);
+	tcase_add_test(tc, test_dry_run_writes_nothing);
+	tcase_add_test(tc, test_demo_leaves_nothing);
+	suite_add_tcase(s, tc);
+	return s;
+}
