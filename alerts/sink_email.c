@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "sink_webhook.h"
+#include "url.h"
 #include "xfer.h"
 #include "xmalloc.h"
 
@@ -541,7 +542,11 @@ build(const struct sink_email *m, json_t *arr, time_t now)
 	return g_string_free(g, FALSE);
 }
 
-/* The alerts parsed into an array of objects; NULL (logged) if one is bad. */
+/*
+ * The alerts parsed into an array of objects; NULL (logged) if one is bad.
+ * A link that is not a web URL becomes null, whatever stored it: no href,
+ * and no such link in the text either.
+ */
 static json_t *
 parse_alerts(const struct sink_email *m, const char *const *alerts, size_t n)
 {
@@ -559,6 +564,8 @@ parse_alerts(const struct sink_email *m, const char *const *alerts, size_t n)
 			json_decref(arr);
 			return NULL;
 		}
+		if (!url_is_web(jstr(a, "link")))
+			json_object_set_new(a, "link", json_null());
 		json_array_append_new(arr, a);
 	}
 	if (n == 0) {

@@ -10,7 +10,10 @@
  * multipart/alternative body with a text/plain and a text/html part, both
  * UTF-8, base64, CRLF line endings.  A digest (n > 1) is one message
  * listing every alert.  Feed text that reaches a header loses its control
- * characters (CR and LF included): no header injection.
+ * characters (CR and LF included): no header injection; both parts are
+ * base64, so it cannot end a part either.  The HTML part escapes all text,
+ * and a link becomes an href (and a line of the text part) only when it
+ * is a web link (url_is_web).
  *
  * libcurl speaks SMTP on the shared multi handle.  smtps:// is implicit
  * TLS; smtp:// upgrades with STARTTLS when the server offers it, except

@@ -16,6 +16,16 @@
  *               request is PUT .../send/m.room.message/TXNID with TXNID
  *               the idempotency key, so a retry never posts twice
  *
+ * Only web links (url_is_web) are sent: an alert whose link is anything
+ * else goes out without one (json: "link": null).  Feed text, and the
+ * config's topic names alike, cannot mention or format in a chat format:
+ * each '@' is followed by U+200B, control characters become spaces;
+ * slack escapes &, <, > as entities and fences *, _, ~, ` with U+200B;
+ * discord and mattermost backslash-escape Markdown punctuation and list
+ * marks (discord also sends "allowed_mentions": {"parse": []}); matrix
+ * escapes formatted_body as HTML and sends an empty "m.mentions"; ntfy
+ * is plain text in the JSON body, never in a header.
+ *
  * Every request carries Content-Type: application/json and Idempotency-Key
  * (the alert_id; for a digest the first 32 hex digits of the SHA-256 of
  * the alert_ids joined by "\n"), and with a secret X-Feedwatch-Signature:

@@ -254,24 +254,28 @@ url(const char *path)
 	return xasprintf("http://127.0.0.1:%d%s", H->port, path);
 }
 
-/* A SPEC section 5 alert line made by alert.c; 'i' varies the item. */
+/*
+ * A SPEC section 5 alert line made by alert.c; 'i' varies the item, and
+ * 'link' NULL gives https://news.example.org/world/I?a=1&b=2.
+ */
 static char *
-make_alert(int i, const char *title)
+make_alert_from(int i, const char *title, const char *feed_title,
+    const char *snippet, const char *link)
 {
 	static const char *const matched[] = { "crimea", "lavrov" };
 	static const char *const also[] = { "reuters-world" };
 	struct feed_item	 it;
 	struct alert		 a;
-	char			*id, *link, *json;
+	char			*id, *dlink, *json;
 
 	id = xasprintf("w-%d", i);
-	link = xasprintf("https://news.example.org/world/%d?a=1&b=2", i);
+	dlink = xasprintf("https://news.example.org/world/%d?a=1&b=2", i);
 	memset(&it, 0, sizeof(it));
 	it.feed = "https://news.example.org/rss.xml";
-	it.feed_title = "World & Co";
+	it.feed_title = feed_title;
 	it.id = id;
 	it.title = title;
-	it.link = link;
+	it.link = link != NULL ? link : dlink;
 	it.published = 1557858600 + i;
 	it.updated = FEED_ITEM_NO_DATE;
 	memset(&a, 0, sizeof(a));
@@ -282,16 +286,22 @@ make_alert(int i, const char *title)
 	a.item = &it;
 	a.matched = matched;
 	a.nmatched = 2;
-	a.snippet = "\xe2\x80\xa6" "annexation of <Crimea> & talks with Lavrov"
-	    "\xe2\x80\xa6";
+	a.snippet = snippet;
 	a.also_in = also;
 	a.nalso_in = 1;
 	a.detected = 1764234000;
 	alert_set_id(&a);
 	ck_assert_ptr_nonnull(json = alert_to_json(&a));
 	free(id);
-	free(link);
+	free(dlink);
 	return json;
+}
+
+static char *
+make_alert(int i, const char *title)
+{
+	return make_alert_from(i, title, "World & Co", "\xe2\x80\xa6"
+	    "annexation of <Crimea> & talks with Lavrov\xe2\x80\xa6", NULL);
 }
 
 #define TITLE	"Pompeo to Lavrov: \xc2\xabKrym\xc2\xbb <b>is</b> " \
@@ -448,10 +458,14 @@ START_TEST(webhook_presets)
 		ck_assert(strstr(text, "crimea, lavrov") != NULL);
 	} else if (strcmp(format, "discord") == 0) {
 		e = json_array_get(json_object_get(b, "embeds"), 0);
-		ck_assert_str_eq(jget(e, "title"), TITLE);
+		/* Markdown characters of feed text backslash-escaped. */
+		ck_assert_str_eq(jget(e, "title"), "Pompeo to Lavrov: \xc2\xab"
+		    "Krym\xc2\xbb \\<b\\>is\\</b\\> Ukraine \\& \xd0\x9a"
+		    "\xd1\x80\xd1\x8b\xd0\xbc");
 		ck_assert_str_eq(jget(e, "url"),
 		    "https://news.example.org/world/1?a=1&b=2");
-		ck_assert(strstr(jget(e, "description"), "<Crimea>") != NULL);
+		ck_assert(strstr(jget(e, "description"), "\\<Crimea\\>") !=
+		    NULL);
 		ck_assert_uint_eq(json_array_size(json_object_get(
 		    json_object_get(b, "allowed_mentions"), "parse")), 0);
 		ck_assert(json_is_array(json_object_get(json_object_get(b,
@@ -459,7 +473,8 @@ START_TEST(webhook_presets)
 	} else if (strcmp(format, "mattermost") == 0) {
 		text = jget(b, "text");
 		ck_assert_msg(strstr(text, "[Pompeo to Lavrov: \xc2\xabKrym"
-		    "\xc2\xbb \\<b\\>is\\</b\\> Ukraine & ") != NULL, "%s", text);
+		    "\xc2\xbb \\<b\\>is\\</b\\> Ukraine \\& ") != NULL, "%s",
+		    text);
 		ck_assert(strstr(text, "](https://news.example.org/world/1"
 		    "?a=1&b=2)") != NULL);
 	} else if (strcmp(format, "ntfy") == 0) {
@@ -706,6 +721,373 @@ START_TEST(webhook_free_in_flight)
 	event_free(tick);
 	free(H->conf.url);
 	free(a);
+}
+END_TEST
+
+/* --- links and markup from feed text ---------------------------------- */
+
+/* Feed text trying every mention and markup trick of the chat services. */
+#define HOSTILE	"@channel @here @all @everyone <!channel> <@U1> " \
+		"[click](javascript:x) ![i](http://evil/i.png) <b>x</b> " \
+		"*bold* `code` | & ]]>"
+#define ZWSP	"\xe2\x80\x8b"
+/* A web link with what Markdown and Slack link syntax must not trip on. */
+#define GOOD_LINK	"https://news.example.org/a_(b)?x=1&y=2"
+
+static const char *const links[] = {
+	"javascript:alert(1)",
+	"data:text/html,<script>alert(1)</script>",
+	"file:///etc/passwd",
+	GOOD_LINK
+};
+#define NLINKS	(sizeof(links) / sizeof(links[0]))
+
+/*
+ * An alert with 'text' as its title, feed title and snippet, stored with
+ * 'link' as an outbox row from elsewhere may be (alert.c drops a link
+ * that is not a web link; every sink must do so too).
+ */
+static char *
+make_hostile(const char *text, const char *link)
+{
+	char	*a = make_alert_from(1, text, text, text, NULL), *s;
+	json_t	*o = jparse(a);
+
+	json_object_set_new(o, "link", json_string(link));
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	free(a);
+	return s;
+}
+
+/* Fails if a link that is not a web link appears in 's'. */
+static void
+assert_no_bad_link(const char *s, const char *link)
+{
+	/* Its start: Slack or HTML escaping may change the rest. */
+	char	*head = xstrndup(link, 15);
+
+	if (strcmp(link, GOOD_LINK) != 0)
+		ck_assert_msg(strstr(s, head) == NULL, "'%s' in: %s", link, s);
+	free(head);
+}
+
+/* Every string in 'j', at any depth, has U+200B after each '@'. */
+static void
+assert_no_mention(json_t *j)
+{
+	const char	*k, *s;
+	json_t		*v;
+	size_t		 i;
+
+	if ((s = json_string_value(j)) != NULL) {
+		for (; (s = strchr(s, '@')) != NULL; s++)
+			ck_assert_msg(strncmp(s + 1, ZWSP, 3) == 0,
+			    "a mention survives: %s", json_string_value(j));
+	} else if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+			assert_no_mention(v);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			assert_no_mention(v);
+	}
+}
+
+/* What a reader sees of 's': escapes, entities and U+200B gone. */
+static char *
+seen(const char *s)
+{
+	static const char *const ent[][2] = {
+		{ "&lt;", "<" }, { "&gt;", ">" }, { "&amp;", "&" },
+		{ ZWSP, "" }
+	};
+	GString	*g = g_string_new(NULL);
+	size_t	 i;
+
+	while (*s != '\0') {
+		for (i = 0; i < sizeof(ent) / sizeof(ent[0]); i++)
+			if (strncmp(s, ent[i][0], strlen(ent[i][0])) == 0)
+				break;
+		if (i < sizeof(ent) / sizeof(ent[0])) {
+			g_string_append(g, ent[i][1]);
+			s += strlen(ent[i][0]);
+		} else if (*s == '\\' && g_ascii_ispunct(s[1])) {
+			g_string_append_c(g, s[1]);
+			s += 2;
+		} else
+			g_string_append_c(g, *s++);
+	}
+	return g_string_free(g, FALSE);
+}
+
+/* How often HOSTILE reads in 's', once unescaped. */
+static int
+hostile_count(const char *s)
+{
+	char		*u = seen(s);
+	const char	*p = u;
+	int		 n = 0;
+
+	for (; (p = strstr(p, HOSTILE)) != NULL; p++)
+		n++;
+	g_free(u);
+	return n;
+}
+
+/* How many 'c' in Markdown 's' are markup: not backslash-escaped. */
+static int
+unescaped(const char *s, char c)
+{
+	int	 n = 0;
+
+	for (; *s != '\0'; s++)
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+		else if (*s == c)
+			n++;
+	return n;
+}
+
+/* Markdown characters of 's' that are markup, other than '@'. */
+static void
+assert_md_inert(const char *s, const char *what)
+{
+	const char	*c;
+
+	for (c = "[]()<>`|*_~#"; *c != '\0'; c++)
+		ck_assert_msg(unescaped(s, *c) == 0, "%s: '%c' is markup: %s",
+		    what, *c, s);
+}
+
+static char *
+preset_url(const char *format)
+{
+	if (strcmp(format, "ntfy") == 0)
+		return url("/alerts?auth=tk");
+	if (strcmp(format, "matrix") == 0)
+		return url("/_matrix/client/v3/rooms/!r:example.org/send/"
+		    "m.room.message?access_token=tok");
+	return url("/hook");
+}
+
+static void
+hostile_slack(json_t *b, int good)
+{
+	const char	*t = jget(b, "text");
+
+	ck_assert(json_is_false(json_object_get(b, "unfurl_links")));
+	ck_assert(json_is_false(json_object_get(b, "unfurl_media")));
+	/* Feed text brings no < or >: the link and the quote are ours. */
+	ck_assert_int_eq(test_count_lines(t, "<"), good);
+	ck_assert_int_eq(test_count_lines(t, ">"), good + 1);
+	if (good)
+		ck_assert_msg(strstr(t, "*<https://news.example.org/a_(b)?x=1"
+		    "&amp;y=2|@" ZWSP "channel") != NULL, "%s", t);
+	/* No mrkdwn pair: each mark is fenced by zero-width spaces. */
+	ck_assert_msg(strstr(t, "*bold*") == NULL && strstr(t, "`code`") ==
+	    NULL, "%s", t);
+	ck_assert(strstr(t, ZWSP "*" ZWSP "bold" ZWSP "*" ZWSP) != NULL);
+	ck_assert_int_eq(hostile_count(t), 3);
+}
+
+static void
+hostile_mattermost(json_t *b, int good)
+{
+	const char	*t = jget(b, "text");
+
+	/* Ours: the link, "(topic: words)" and the snippet's quote. */
+	ck_assert_int_eq(unescaped(t, '['), good);
+	ck_assert_int_eq(unescaped(t, ']'), good);
+	ck_assert_int_eq(unescaped(t, '('), good + 1);
+	ck_assert_int_eq(unescaped(t, ')'), good + 1);
+	ck_assert_int_eq(unescaped(t, '>'), 1);
+	ck_assert_int_eq(unescaped(t, '<'), 0);
+	ck_assert_int_eq(unescaped(t, '`'), 0);
+	ck_assert_int_eq(unescaped(t, '|'), 0);
+	ck_assert_msg(strstr(t, "*bold*") == NULL, "%s", t);
+	if (good)
+		ck_assert_msg(strstr(t, "](https://news.example.org/a_%28b%29"
+		    "?x=1&y=2)") != NULL, "%s", t);
+	ck_assert_int_eq(hostile_count(t), 3);
+}
+
+static void
+hostile_discord(json_t *b, int good)
+{
+	json_t		*e = json_array_get(json_object_get(b, "embeds"), 0);
+	json_t		*parse;
+
+	parse = json_object_get(json_object_get(b, "allowed_mentions"),
+	    "parse");
+	ck_assert(json_is_array(parse) && json_array_size(parse) == 0);
+	if (good)
+		ck_assert_str_eq(jget(e, "url"), GOOD_LINK);
+	else
+		ck_assert_ptr_null(json_object_get(e, "url"));
+	assert_md_inert(jget(e, "title"), "title");
+	assert_md_inert(jget(e, "description"), "description");
+	ck_assert_int_eq(hostile_count(jget(e, "title")), 1);
+	ck_assert_int_eq(hostile_count(jget(e, "description")), 1);
+	/* Footers render no Markdown: plain text. */
+	ck_assert_int_eq(hostile_count(jget(json_object_get(e, "footer"),
+	    "text")), 1);
+}
+
+static void
+hostile_ntfy(json_t *b, int good)
+{
+	if (good)
+		ck_assert_str_eq(jget(b, "click"), GOOD_LINK);
+	else
+		ck_assert_ptr_null(json_object_get(b, "click"));
+	ck_assert(!json_is_true(json_object_get(b, "markdown")));
+	ck_assert_int_eq(hostile_count(jget(b, "title")), 1);
+	ck_assert_int_eq(hostile_count(jget(b, "message")), 2);
+}
+
+static void
+hostile_matrix(json_t *b, int good)
+{
+	json_t		*m = json_object_get(b, "m.mentions");
+	const char	*h = jget(b, "formatted_body");
+
+	ck_assert(json_is_object(m) && json_object_size(m) == 0);
+	if (good)
+		ck_assert_msg(strstr(h, "<a href=\"https://news.example.org/"
+		    "a_(b)?x=1&amp;y=2\">") != NULL, "%s", h);
+	else
+		ck_assert_msg(strstr(h, "href") == NULL, "%s", h);
+	ck_assert_msg(strstr(h, "<b>x</b>") == NULL && strstr(h,
+	    "&lt;b&gt;x&lt;/b&gt;") != NULL, "%s", h);
+	ck_assert_int_eq(hostile_count(h), 3);
+	ck_assert_int_eq(hostile_count(jget(b, "body")), 3);
+	ck_assert_int_eq(strstr(jget(b, "body"), GOOD_LINK) != NULL, good);
+}
+
+/*
+ * Each chat format, the hostile text and each link: no mention, markup
+ * or non-web link reaches the receiver, and the text still reads.
+ */
+START_TEST(webhook_hostile)
+{
+	const char	*format = presets[_i / NLINKS];
+	const char	*link = links[_i % NLINKS];
+	int		 good = _i % NLINKS == NLINKS - 1;
+	struct sink	*s;
+	char		*a = make_hostile(HOSTILE, link);
+	const char	*alerts[] = { a };
+	json_t		*b;
+
+	H->conf.type = SINK_WEBHOOK;
+	H->conf.format = (char *)format;
+	H->conf.url = preset_url(format);
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	ck_assert_uint_eq(H->nreqs, 1);
+	assert_no_bad_link(H->reqs[0].body, link);
+	b = jparse(H->reqs[0].body);
+	assert_no_mention(b);
+	if (strcmp(format, "slack") == 0)
+		hostile_slack(b, good);
+	else if (strcmp(format, "mattermost") == 0)
+		hostile_mattermost(b, good);
+	else if (strcmp(format, "discord") == 0)
+		hostile_discord(b, good);
+	else if (strcmp(format, "ntfy") == 0)
+		hostile_ntfy(b, good);
+	else
+		hostile_matrix(b, good);
+	json_decref(b);
+	sink_free(s);
+	free(H->conf.url);
+	free(a);
+}
+END_TEST
+
+/* A digest renders from stored rows too: their bad links go as well. */
+START_TEST(webhook_hostile_digest)
+{
+	const char	*format = presets[_i];
+	struct sink	*s;
+	char		*a[NLINKS];
+	const char	*alerts[NLINKS];
+	json_t		*b;
+	size_t		 i;
+
+	for (i = 0; i < NLINKS; i++)
+		alerts[i] = a[i] = make_hostile(HOSTILE, links[i]);
+	H->conf.type = SINK_WEBHOOK;
+	H->conf.format = (char *)format;
+	H->conf.url = preset_url(format);
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, NLINKS, 0)->result,
+	    SINK_DELIVERED);
+	for (i = 0; i + 1 < NLINKS; i++)
+		assert_no_bad_link(H->reqs[0].body, links[i]);
+	b = jparse(H->reqs[0].body);
+	assert_no_mention(b);
+	json_decref(b);
+	sink_free(s);
+	free(H->conf.url);
+	for (i = 0; i < NLINKS; i++)
+		free(a[i]);
+}
+END_TEST
+
+/* json: the alert as stored, but a non-web link is null. */
+START_TEST(webhook_json_bad_link)
+{
+	struct sink	*s;
+	char		*a = make_hostile(HOSTILE, links[0]);
+	const char	*alerts[] = { a };
+	json_t		*b, *want = jparse(a);
+
+	H->conf.type = SINK_WEBHOOK;
+	H->conf.url = url("/hook");
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	b = jparse(H->reqs[0].body);
+	ck_assert(json_is_null(json_object_get(b, "link")));
+	json_object_set_new(want, "link", json_null());
+	ck_assert(json_equal(b, want));
+	json_decref(b);
+	json_decref(want);
+	sink_free(s);
+	free(H->conf.url);
+	free(a);
+}
+END_TEST
+
+/* alert.c: a link that is not a web link is null; alert_id unchanged. */
+START_TEST(alert_web_links_only)
+{
+	static const char *const more[] = { "/relative/x", "mailto:a@b.org",
+	    "http://", "HTTPS://News.Example.org/x" };
+	GChecksum	*ck;
+	char		*a, *want;
+	json_t		*o;
+	const char	*link;
+	size_t		 i;
+
+	/* The id is SHA-256 over topic, feed and item id, as before. */
+	ck = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(ck, (const guchar *)"crimea\0world\0w-1", 17);
+	want = xstrndup(g_checksum_get_string(ck), 32);
+	g_checksum_free(ck);
+	for (i = 0; i < NLINKS + 4; i++) {
+		link = i < NLINKS ? links[i] : more[i - NLINKS];
+		a = make_alert_from(1, TITLE, "World", "s", link);
+		o = jparse(a);
+		if (strcmp(link, GOOD_LINK) == 0 || i == NLINKS + 3)
+			ck_assert_str_eq(jget(o, "link"), link);
+		else
+			ck_assert_msg(json_is_null(json_object_get(o, "link")),
+			    "'%s' kept", link);
+		ck_assert_str_eq(jget(o, "alert_id"), want);
+		json_decref(o);
+		free(a);
+	}
+	free(want);
 }
 END_TEST
 
@@ -961,6 +1343,58 @@ START_TEST(email_server_down)
 }
 END_TEST
 
+/* The hostile text and each non-web link, by email: headers and HTML. */
+START_TEST(email_hostile)
+{
+	const char	*link = links[_i];
+	struct smtpd	 d;
+	struct sink	*s;
+	char		*a, *title;
+	const char	*alerts[1], *text, *html;
+	json_t		*m, *h, *parts;
+	size_t		 i;
+
+	/* A feed title cannot add a header or a MIME part either. */
+	title = xasprintf("%s\r\nX-Evil: 1\r\n\r\n--=_feedwatch_x\r\n"
+	    "Content-Type: text/html\r\n\r\n<script>x()</script>", HOSTILE);
+	alerts[0] = a = make_hostile(title, link);
+	smtpd_start(&d, NULL);
+	email_conf(&d, NULL, NULL);
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	m = smtpd_message(&d, 1);
+	h = json_object_get(m, "headers");
+	for (i = 0; i < json_array_size(h); i++)
+		ck_assert_str_ne(json_string_value(json_array_get(h, i)),
+		    "X-Evil");
+	ck_assert(strpbrk(jget(m, "subject"), "\r\n") == NULL);
+	parts = json_object_get(m, "parts");
+	ck_assert_uint_eq(json_array_size(parts), 3);
+	ck_assert_str_eq(json_string_value(json_array_get(parts, 1)),
+	    "text/plain");
+	ck_assert_str_eq(json_string_value(json_array_get(parts, 2)),
+	    "text/html");
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "defects")), 0);
+	text = jget(m, "text");
+	html = jget(m, "html");
+	assert_no_bad_link(text, link);
+	assert_no_bad_link(html, link);
+	ck_assert_msg(strstr(html, "href") == NULL, "%s", html);
+	ck_assert_msg(strstr(html, "<b>x</b>") == NULL && strstr(html,
+	    "<script>") == NULL, "%s", html);
+	ck_assert(strstr(html, "&lt;b&gt;x&lt;/b&gt;") != NULL);
+	ck_assert(strstr(text, HOSTILE) != NULL);
+	ck_assert_int_eq(hostile_count(html), 3);
+	json_decref(m);
+	sink_free(s);
+	smtpd_stop(&d);
+	free(H->conf.smtp);
+	free(title);
+	free(a);
+}
+END_TEST
+
+
 /* --- exec ------------------------------------------------------------- */
 
 static const char exec_script[] =
@@ -1161,6 +1595,25 @@ START_TEST(exec_not_found)
 	ck_assert_int_eq(o->result, SINK_FAILED);
 	ck_assert_msg(strstr(o->error, "cannot run") != NULL, "%s", o->error);
 	sink_free(s);
+	free(a);
+}
+END_TEST
+
+/* FEEDWATCH_LINK holds web links only. */
+START_TEST(exec_bad_link)
+{
+	struct sink	*s;
+	char		*a = make_hostile(HOSTILE, links[0]), *argv[5], *env;
+	const char	*alerts[] = { a };
+
+	exec_conf("0", argv);
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	env = slurp_in_dir("env");
+	ck_assert_msg(strstr(env, "FEEDWATCH_LINK=\n") != NULL, "%s", env);
+	g_free(env);
+	sink_free(s);
+	free(argv[1]);
 	free(a);
 }
 END_TEST
@@ -1471,6 +1924,31 @@ START_TEST(desktop_server_hangs)
 }
 END_TEST
 
+/* "Open" only for a web link; the hostile text is escaped markup. */
+START_TEST(desktop_links)
+{
+	const char	*link = links[_i];
+	struct sink	*s;
+	char		*a = make_hostile(HOSTILE, link);
+	const char	*alerts[] = { a };
+
+	nd_start(1, 0);
+	H->conf.type = SINK_DESKTOP;
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	g_mutex_lock(&ND->lock);
+	ck_assert_str_eq(ND->actions, strcmp(link, GOOD_LINK) == 0 ?
+	    "default|Open" : "");
+	ck_assert_msg(strstr(ND->body, "<b>x</b>") == NULL && strstr(ND->body,
+	    "&lt;b&gt;x&lt;/b&gt;") != NULL, "%s", ND->body);
+	ck_assert_int_eq(hostile_count(ND->body), 3);
+	g_mutex_unlock(&ND->lock);
+	sink_free(s);
+	nd_stop();
+	free(a);
+}
+END_TEST
+
 /* --- feedwatch test-sink ---------------------------------------------- */
 
 START_TEST(test_sink_command)
@@ -1514,6 +1992,7 @@ START_TEST(test_sink_command)
 }
 END_TEST
 
+
 Suite *
 sinks_suite(void)
 {
@@ -1537,6 +2016,12 @@ sinks_suite(void)
 	tcase_add_test(tc, webhook_hang_does_not_block);
 	tcase_add_test(tc, webhook_refused_retry);
 	tcase_add_test(tc, webhook_free_in_flight);
+	tcase_add_loop_test(tc, webhook_hostile, 0,
+	    sizeof(presets) / sizeof(presets[0]) * NLINKS);
+	tcase_add_loop_test(tc, webhook_hostile_digest, 0,
+	    sizeof(presets) / sizeof(presets[0]));
+	tcase_add_test(tc, webhook_json_bad_link);
+	tcase_add_test(tc, alert_web_links_only);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("email");
@@ -1547,6 +2032,7 @@ sinks_suite(void)
 	tcase_add_test(tc, email_header_injection);
 	tcase_add_test(tc, email_auth_failed);
 	tcase_add_test(tc, email_server_down);
+	tcase_add_loop_test(tc, email_hostile, 0, NLINKS - 1);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("exec");
@@ -1558,6 +2044,7 @@ sinks_suite(void)
 	tcase_add_test(tc, exec_digest_slow_reader);
 	tcase_add_test(tc, exec_timeout_kills_group);
 	tcase_add_test(tc, exec_not_found);
+	tcase_add_test(tc, exec_bad_link);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("desktop");
@@ -1567,6 +2054,7 @@ sinks_suite(void)
 	tcase_add_test(tc, desktop_plain_digest);
 	tcase_add_test(tc, desktop_no_bus);
 	tcase_add_test(tc, desktop_server_hangs);
+	tcase_add_loop_test(tc, desktop_links, 0, NLINKS);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("command");

@@ -6,10 +6,10 @@ usage: /usr/bin/python3 tests/smtpd.py DIR [USER:PASSWORD]
 Listens on a free port, prints it on stdout (one line), and saves every
 message it accepts as DIR/N.eml (the bytes as received) and DIR/N.json: the
 envelope and the message as Python's email package parses it (decoded
-subject, text and HTML parts, defects, raw line checks), for the C tests to
-read with jansson.  With USER:PASSWORD, AUTH is required (over plain TCP:
-auth_require_tls is off for the loopback test) and other credentials fail
-with 535.  Runs until killed.
+subject, the parts' types, text and HTML parts, defects, raw line checks),
+for the C tests to read with jansson.  With USER:PASSWORD, AUTH is required
+(over plain TCP: auth_require_tls is off for the loopback test) and other
+credentials fail with 535.  Runs until killed.
 """
 
 import asyncio
@@ -51,6 +51,7 @@ class Saver:
             "message_id": str(msg.get("message-id", "")),
             "mime_version": str(msg.get("mime-version", "")),
             "content_type": msg.get_content_type(),
+            "parts": [p.get_content_type() for p in msg.walk()],
             "defects": [str(d) for p in msg.walk() for d in p.defects],
             "bare_lf": raw.replace(b"\r\n", b"").count(b"\n"),
             "max_line": max(len(x) for x in lines),
