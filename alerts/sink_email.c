@@ -91,14 +91,6 @@ addr_spec(const char *s)
 	return a;
 }
 
-static int
-is_loopback(const char *host)
-{
-	return strcmp(host, "localhost") == 0 ||
-	    strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 ||
-	    strcmp(host, "::1") == 0;
-}
-
 /*
  * The url as curl will use it: scheme, host and port for messages; the
  * EHLO name (curl's default is "localhost") and the TLS policy.
@@ -108,7 +100,7 @@ parse_url(struct sink_email *m, char *err, size_t errlen)
 {
 	CURLU	*u;
 	char	*scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
-	char	*url = NULL;
+	char	*url = NULL, *pass = NULL;
 	int	 rc = -1;
 
 	if ((u = curl_url()) == NULL ||
@@ -132,9 +124,12 @@ parse_url(struct sink_email *m, char *err, size_t errlen)
 	if (curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
 		goto fail;
 	m->url = xstrdup(url);
-	/* smtp://: STARTTLS when offered, required before a password. */
-	if (strcmp(scheme, "smtps") == 0 || (m->conf->password != NULL &&
-	    !is_loopback(host)))
+	/*
+	 * smtp://: STARTTLS when offered, and required before a password, on
+	 * loopback too: a password never travels in clear.
+	 */
+	if (strcmp(scheme, "smtps") == 0 || m->conf->password != NULL ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK)
 		m->use_ssl = (long)CURLUSESSL_ALL;
 	else
 		m->use_ssl = (long)CURLUSESSL_TRY;
@@ -147,6 +142,7 @@ parse_url(struct sink_email *m, char *err, size_t errlen)
 	curl_free(port);
 	curl_free(path);
 	curl_free(url);
+	curl_free(pass);
 	curl_url_cleanup(u);
 	return rc;
 }
@@ -635,11 +631,12 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	}
 	if (result == CURLE_OK)
 		snprintf(msg, sizeof(msg), "%s: accepted", m->shown);
-	else if (code > 0)
-		snprintf(msg, sizeof(msg), "%s: %s (smtp %ld)", m->shown,
-		    error, code);
+	else if (code >= 400)	/* an SMTP error answer, not "220 go ahead" */
+		snprintf(msg, sizeof(msg), "%s: %s%s (smtp %ld)", m->shown,
+		    error, sink_webhook_hint(result), code);
 	else
-		snprintf(msg, sizeof(msg), "%s: %s", m->shown, error);
+		snprintf(msg, sizeof(msg), "%s: %s%s", m->shown, error,
+		    sink_webhook_hint(result));
 	if (res != SINK_DELIVERED)
 		log_warnx("sink '%s': %s", m->conf->name, msg);
 	else
@@ -682,6 +679,11 @@ setup(struct sink_email *m, struct mail_req *r)
 		return -1;
 	if (m->conf->password != NULL && curl_easy_setopt(e,
 	    CURLOPT_PASSWORD, m->conf->password) != CURLE_OK)
+		return -1;
+	/* ca-file: the CAs of a private server, instead of the system's. */
+	if (m->conf->ca_file != NULL && (curl_easy_setopt(e, CURLOPT_CAINFO,
+	    m->conf->ca_file) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CAPATH, NULL) != CURLE_OK))
 		return -1;
 	return 0;
 }

@@ -16,15 +16,19 @@
  * is a web link (url_is_web).
  *
  * libcurl speaks SMTP on the shared multi handle.  smtps:// is implicit
- * TLS; smtp:// upgrades with STARTTLS when the server offers it, except
- * that a password is never sent in clear: with credentials and a host that
- * is not loopback, STARTTLS is required.  The EHLO name is the path of the
- * url when it has one (smtp://host:587/my.domain), else our host name.
+ * TLS; smtp:// upgrades with STARTTLS when the server offers it
+ * (opportunistic), except that a password is never sent in clear: with a
+ * password (in the config or the url), STARTTLS is required, on loopback
+ * too.  Certificates are verified, against conf->ca_file instead of the
+ * system's CAs when set.  The EHLO name is the path of the url when it
+ * has one (smtp://host:587/my.domain), else our host name.  Messages name
+ * the server as scheme://host:port.
  *
  * The outcome: accepted DELIVERED; an SMTP 5xx answer, an authentication
  * failure, a server without the required STARTTLS or an unusable url
- * FAILED; a 4xx answer, a network error or a timeout ('timeout' seconds,
- * SINK_EMAIL_TIMEOUT when 0) RETRY.
+ * FAILED; a 4xx answer, a network error, a TLS failure (an untrusted
+ * certificate) or a timeout ('timeout' seconds, SINK_EMAIL_TIMEOUT when
+ * 0) RETRY.
  */
 #ifndef FEEDWATCH_SINK_EMAIL_H
 #define FEEDWATCH_SINK_EMAIL_H

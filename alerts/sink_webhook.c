@@ -84,6 +84,23 @@ url_shown(CURLU *u)
 	return s;
 }
 
+const char *
+sink_webhook_hint(int result)
+{
+	switch (result) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return " (the server's certificate is not trusted: for a "
+		    "private CA, set ca-file)";
+	case CURLE_SSL_CACERT_BADFILE:
+		return " (check ca-file)";
+	case CURLE_USE_SSL_FAILED:
+		return " (a password is only sent over TLS: use a server "
+		    "that offers STARTTLS, or smtps://)";
+	default:
+		return "";
+	}
+}
+
 /*
  * ntfy publishes JSON to the server root with the topic in the body, so
  * https://ntfy.example.org/alerts becomes the root plus topic "alerts".
@@ -818,7 +835,8 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	if (result != CURLE_OK) {
 		res = result == CURLE_UNSUPPORTED_PROTOCOL ||
 		    result == CURLE_URL_MALFORMAT ? SINK_FAILED : SINK_RETRY;
-		snprintf(msg, sizeof(msg), "%s: %s", w->shown, error);
+		snprintf(msg, sizeof(msg), "%s: %s%s", w->shown, error,
+		    sink_webhook_hint(result));
 	} else {
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
 		resp_line(r, body, sizeof(body));
@@ -913,6 +931,11 @@ setup(struct sink_webhook *w, struct wh_req *r, const char *key)
 	    CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEDATA, r) != CURLE_OK)
+		return -1;
+	/* ca-file: the CAs of a private server, instead of the system's. */
+	if (w->conf->ca_file != NULL && (curl_easy_setopt(e, CURLOPT_CAINFO,
+	    w->conf->ca_file) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CAPATH, NULL) != CURLE_OK))
 		return -1;
 	return 0;
 }

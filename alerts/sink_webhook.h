@@ -38,6 +38,9 @@
  * an HTTP date) as retry_after; other codes FAILED; network errors and
  * timeouts RETRY; a url curl cannot use FAILED.
  *
+ * With conf->ca_file, the server's certificate must chain to a CA in that
+ * PEM file instead of the system's.
+ *
  * Logs and error strings name the url as scheme://host:port only: the
  * path and query of a webhook url are often its secret.
  */
@@ -74,5 +77,12 @@ int			 sink_webhook_send(struct sink_webhook *w,
  * Exported because the email sink derives its Message-ID from it.
  */
 char			*sink_webhook_key(const char *const *ids, size_t n);
+
+/*
+ * What to do about a curl failure of TLS (an untrusted certificate, a bad
+ * ca-file, no STARTTLS where a password needs it), as " (...)" to append
+ * to its message; "" for other results.  Exported for the email sink.
+ */
+const char		*sink_webhook_hint(int result);
 
 #endif

@@ -177,6 +177,7 @@ harness_teardown(void)
 		free(H->reqs[i].sig);
 		free(H->reqs[i].body);
 	}
+	free(H->conf.ca_file);
 	evhttp_free(H->http);
 	xfer_multi_free(H->m);
 	event_base_free(H->base);
@@ -1099,24 +1100,82 @@ struct smtpd {
 	char	*dir;
 };
 
+enum smtpd_tls {
+	SMTPD_PLAIN,		/* no TLS offered */
+	SMTPD_STARTTLS,		/* STARTTLS offered */
+	SMTPD_REQUIRE,		/* STARTTLS offered, MAIL refused before it */
+	SMTPD_SMTPS		/* TLS from the first byte */
+};
+
+/*
+ * A throwaway CA and a certificate for 127.0.0.1 that it signed, made with
+ * the openssl command in H->dir (ca.pem, server.pem, server.key), and a
+ * second CA that signed nothing (other.pem).
+ */
 static void
-smtpd_start(struct smtpd *d, const char *creds)
+make_certs(void)
 {
-	char		*script, line[32];
-	const char	*argv[6];
+	static const char script[] =
+	    "set -e; cd \"$1\"; "
+	    "key='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes'; "
+	    "openssl req -x509 $key -keyout ca.key -out ca.pem -days 2 "
+	    "-subj /CN=feedwatch-test-ca; "
+	    "openssl req -x509 $key -keyout other.key -out other.pem -days 2 "
+	    "-subj /CN=feedwatch-other-ca; "
+	    "openssl req $key -keyout server.key -out server.csr "
+	    "-subj /CN=127.0.0.1; "
+	    "printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE"
+	    "\\n' > server.ext; "
+	    "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key "
+	    "-CAcreateserial -days 2 -extfile server.ext -out server.pem";
+	const char	*argv[] = { "/bin/sh", "-c", script, "sh", H->dir,
+			    NULL };
+	gchar		*openssl, *err = NULL;
+	gint		 status;
+
+	/* Missing, the TLS tests must fail, not pass untested. */
+	openssl = g_find_program_in_path("openssl");
+	ck_assert_msg(openssl != NULL, "the openssl command is missing "
+	    "(scripts/install-deps.sh installs it)");
+	g_free(openssl);
+	ck_assert(g_spawn_sync(NULL, (gchar **)argv, NULL,
+	    G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status,
+	    NULL));
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "openssl failed: %s", err);
+	g_free(err);
+}
+
+/* smtpd.py in H->dir/mail, with 'creds' (USER:PASSWORD) if not NULL. */
+static void
+smtpd_start(struct smtpd *d, const char *creds, enum smtpd_tls tls)
+{
+	char		*script, *cert, *key, line[32];
+	const char	*argv[12];
 	GError		*err = NULL;
 	gint		 out;
 	FILE		*f;
+	int		 n = 0;
 
 	d->dir = xasprintf("%s/mail", H->dir);
 	ck_assert_int_eq(mkdir(d->dir, 0700), 0);
 	script = xasprintf("%s/tests/smtpd.py", test_env("FEEDWATCH_SRC"));
-	argv[0] = "/usr/bin/python3";
-	argv[1] = "-Wignore";
-	argv[2] = script;
-	argv[3] = d->dir;
-	argv[4] = creds;
-	argv[5] = NULL;
+	cert = xasprintf("%s/server.pem", H->dir);
+	key = xasprintf("%s/server.key", H->dir);
+	argv[n++] = "/usr/bin/python3";
+	argv[n++] = "-Wignore";
+	argv[n++] = script;
+	argv[n++] = d->dir;
+	if (creds != NULL)
+		argv[n++] = creds;
+	if (tls != SMTPD_PLAIN) {
+		argv[n++] = tls == SMTPD_SMTPS ? "--tls" : "--starttls";
+		argv[n++] = cert;
+		argv[n++] = key;
+	}
+	if (tls == SMTPD_REQUIRE)
+		argv[n++] = "--require-starttls";
+	argv[n] = NULL;
 	ck_assert_msg(g_spawn_async_with_pipes(NULL, (gchar **)argv, NULL,
 	    G_SPAWN_DEFAULT, NULL, NULL, &d->pid, NULL, &out, NULL, &err),
 	    "cannot start smtpd.py: %s", err ? err->message : "?");
@@ -1127,6 +1186,8 @@ smtpd_start(struct smtpd *d, const char *creds)
 	d->port = atoi(line);
 	ck_assert_int_gt(d->port, 0);
 	free(script);
+	free(cert);
+	free(key);
 }
 
 static void
@@ -1178,20 +1239,45 @@ has_string(const json_t *arr, const char *s)
 	return 0;
 }
 
+/* H->dir/NAME, malloc'd. */
+static char *
+in_dir(const char *name)
+{
+	return xasprintf("%s/%s", H->dir, name);
+}
+
+/* The AUTH attempts the server saw, "LOGIN TLS" lines ("" for none). */
+static char *
+smtpd_auth_log(struct smtpd *d)
+{
+	char	*path = xasprintf("%s/auth.log", d->dir), *text;
+
+	text = access(path, F_OK) == 0 ? test_slurp(path) : g_strdup("");
+	free(path);
+	return text;
+}
+
+/* STARTTLS required by the server, trusted through ca-file: TLS, then AUTH. */
 START_TEST(email_single_auth)
 {
 	struct smtpd	 d;
 	struct sink	*s;
-	char		*a = make_alert(1, TITLE);
+	char		*a = make_alert(1, TITLE), *auth;
 	const char	*alerts[] = { a };
 	json_t		*m, *al = jparse(a);
 	const char	*text, *html;
 
-	smtpd_start(&d, "alice:pw0rd");
+	make_certs();
+	smtpd_start(&d, "alice:pw0rd", SMTPD_REQUIRE);
 	email_conf(&d, "alice", "pw0rd");
+	H->conf.ca_file = in_dir("ca.pem");
 	s = make_sink();
 	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
 	m = smtpd_message(&d, 1);
+	ck_assert(json_is_true(json_object_get(m, "tls")));
+	auth = smtpd_auth_log(&d);
+	ck_assert_str_eq(auth, "alice 1\n");
+	g_free(auth);
 	ck_assert_str_eq(jget(m, "login"), "alice");
 	ck_assert_str_eq(jget(m, "mail_from"), "feedwatch@example.org");
 	ck_assert(has_string(json_object_get(m, "rcpt_tos"),
@@ -1243,7 +1329,7 @@ START_TEST(email_digest)
 		alerts[i] = a[i] = make_alert(i, t);
 		free(t);
 	}
-	smtpd_start(&d, NULL);
+	smtpd_start(&d, NULL, SMTPD_PLAIN);
 	email_conf(&d, NULL, NULL);
 	s = make_sink();
 	ck_assert_int_eq(send_wait(s, alerts, 3, 0)->result, SINK_DELIVERED);
@@ -1278,7 +1364,7 @@ START_TEST(email_header_injection)
 	json_t		*m, *h;
 	size_t		 i;
 
-	smtpd_start(&d, NULL);
+	smtpd_start(&d, NULL, SMTPD_PLAIN);
 	email_conf(&d, NULL, NULL);
 	s = make_sink();
 	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
@@ -1309,13 +1395,16 @@ START_TEST(email_auth_failed)
 	const char	*alerts[] = { a };
 	struct outcome	*o;
 
-	smtpd_start(&d, "alice:pw0rd");
+	make_certs();
+	smtpd_start(&d, "alice:pw0rd", SMTPD_STARTTLS);
 	email_conf(&d, "alice", "wrong-password");
+	H->conf.ca_file = in_dir("ca.pem");
 	s = make_sink();
 	o = send_wait(s, alerts, 1, 0);
 	ck_assert_int_eq(o->result, SINK_FAILED);
-	ck_assert_msg(strstr(o->error, "wrong-password") == NULL, "%s",
-	    o->error);
+	ck_assert_msg(strstr(o->error, "(smtp 535)") != NULL, "%s", o->error);
+	ck_assert_msg(strstr(o->error, "wrong-password") == NULL &&
+	    strstr(o->error, "alice") == NULL, "%s", o->error);
 	sink_free(s);
 	smtpd_stop(&d);
 	free(H->conf.smtp);
@@ -1358,7 +1447,7 @@ START_TEST(email_hostile)
 	title = xasprintf("%s\r\nX-Evil: 1\r\n\r\n--=_feedwatch_x\r\n"
 	    "Content-Type: text/html\r\n\r\n<script>x()</script>", HOSTILE);
 	alerts[0] = a = make_hostile(title, link);
-	smtpd_start(&d, NULL);
+	smtpd_start(&d, NULL, SMTPD_PLAIN);
 	email_conf(&d, NULL, NULL);
 	s = make_sink();
 	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
@@ -1394,6 +1483,154 @@ START_TEST(email_hostile)
 }
 END_TEST
 
+/* A plaintext client: MAIL before STARTTLS must be refused with 530. */
+static void
+assert_plaintext_refused(int port)
+{
+	struct sockaddr_in	 sin;
+	struct timeval		 tv = { 5, 0 };
+	char			 line[512];
+	FILE			*f;
+	int			 fd;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(fd = socket(AF_INET, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	ck_assert_ptr_nonnull(f = fdopen(fd, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	ck_assert(write(fd, "EHLO test\r\n", 11) == 11);
+	do
+		ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	while (line[3] == '-');
+	ck_assert(write(fd, "MAIL FROM:<a@example.org>\r\n", 27) == 27);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	ck_assert_msg(strncmp(line, "530", 3) == 0, "%s", line);
+	fclose(f);
+}
+
+/* STARTTLS offered, no password: curl takes it (opportunistic TLS). */
+START_TEST(email_starttls_opportunistic)
+{
+	struct smtpd	 d;
+	struct sink	*s;
+	char		*a = make_alert(1, TITLE);
+	const char	*alerts[] = { a };
+	json_t		*m;
+
+	make_certs();
+	smtpd_start(&d, NULL, SMTPD_REQUIRE);
+	assert_plaintext_refused(d.port);
+	email_conf(&d, NULL, NULL);
+	H->conf.ca_file = in_dir("ca.pem");
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	m = smtpd_message(&d, 1);
+	ck_assert(json_is_true(json_object_get(m, "tls")));
+	json_decref(m);
+	sink_free(s);
+	smtpd_stop(&d);
+	free(H->conf.smtp);
+	free(a);
+}
+END_TEST
+
+/* A certificate from another CA: no mail, no password, a clear error. */
+START_TEST(email_starttls_wrong_ca)
+{
+	struct smtpd	 d;
+	struct sink	*s;
+	char		*a = make_alert(1, TITLE), *auth, *path;
+	const char	*alerts[] = { a };
+	struct outcome	*o;
+
+	make_certs();
+	smtpd_start(&d, "alice:pw0rd", SMTPD_REQUIRE);
+	email_conf(&d, "alice", "pw0rd");
+	H->conf.ca_file = in_dir("other.pem");
+	s = make_sink();
+	o = send_wait(s, alerts, 1, 0);
+	ck_assert_int_eq(o->result, SINK_RETRY);
+	ck_assert_msg(strstr(o->error, "certificate") != NULL &&
+	    strstr(o->error, "set ca-file") != NULL, "%s", o->error);
+	auth = smtpd_auth_log(&d);
+	ck_assert_str_eq(auth, "");
+	path = xasprintf("%s/1.json", d.dir);
+	ck_assert(access(path, F_OK) != 0);
+	free(path);
+	g_free(auth);
+	sink_free(s);
+	smtpd_stop(&d);
+	free(H->conf.smtp);
+	free(a);
+}
+END_TEST
+
+/* smtps://: TLS from the first byte. */
+START_TEST(email_smtps)
+{
+	struct smtpd	 d;
+	struct sink	*s;
+	char		*a = make_alert(1, TITLE), *auth;
+	const char	*alerts[] = { a };
+	json_t		*m;
+
+	make_certs();
+	smtpd_start(&d, "alice:pw0rd", SMTPD_SMTPS);
+	email_conf(&d, "alice", "pw0rd");
+	free(H->conf.smtp);
+	H->conf.smtp = xasprintf("smtps://127.0.0.1:%d", d.port);
+	H->conf.ca_file = in_dir("ca.pem");
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	m = smtpd_message(&d, 1);
+	ck_assert(json_is_true(json_object_get(m, "tls")));
+	auth = smtpd_auth_log(&d);
+	ck_assert_str_eq(auth, "alice 1\n");
+	g_free(auth);
+	json_decref(m);
+	sink_free(s);
+	smtpd_stop(&d);
+	free(H->conf.smtp);
+	free(a);
+}
+END_TEST
+
+/*
+ * A server without STARTTLS and a password: FAILED before AUTH, on
+ * loopback too.  The password never travels in clear.
+ */
+START_TEST(email_no_starttls_password)
+{
+	struct smtpd	 d;
+	struct sink	*s;
+	char		*a = make_alert(1, TITLE), *auth, *path;
+	const char	*alerts[] = { a };
+	struct outcome	*o;
+
+	smtpd_start(&d, "alice:pw0rd", SMTPD_PLAIN);
+	email_conf(&d, "alice", "pw0rd");
+	s = make_sink();
+	o = send_wait(s, alerts, 1, 0);
+	ck_assert_int_eq(o->result, SINK_FAILED);
+	ck_assert_msg(strstr(o->error, "STARTTLS") != NULL, "%s", o->error);
+	auth = smtpd_auth_log(&d);
+	ck_assert_str_eq(auth, "");
+	path = xasprintf("%s/1.json", d.dir);
+	ck_assert(access(path, F_OK) != 0);
+	free(path);
+	g_free(auth);
+	sink_free(s);
+	smtpd_stop(&d);
+	free(H->conf.smtp);
+	free(a);
+}
+END_TEST
 
 /* --- exec ------------------------------------------------------------- */
 
@@ -1992,6 +2229,120 @@ START_TEST(test_sink_command)
 }
 END_TEST
 
+/* --- secrets and ca-file, through the feedwatch binary ---------------- */
+
+/* ca-file: a config error with its line when missing; relative works. */
+START_TEST(config_ca_file)
+{
+	struct test_proc	 p;
+	char			*conf, *text, *want;
+	const char		*check[] = { "config", "check", "-c", NULL,
+				    NULL };
+	static const char	*const bad[] = { "missing.pem", "." };
+	size_t			 i;
+
+	make_certs();
+	for (i = 0; i < 3; i++) {
+		text = xasprintf("[sink mail]\ntype = email\nsmtp = smtp://"
+		    "127.0.0.1:25\nfrom = a@example.org\nto = b@example.org\n"
+		    "ca-file = %s\n\n[sink hook]\ntype = webhook\nurl = "
+		    "https://127.0.0.1/x\nca-file = ca.pem\n", i < 2 ? bad[i] :
+		    "ca.pem");
+		conf = test_write(H->dir, "feedwatch.conf", text);
+		check[3] = conf;
+		test_run(&p, check);
+		if (i == 2)
+			ck_assert_msg(p.status == 0, "%s", p.err);
+		else {
+			ck_assert_int_eq(p.status, 2);
+			want = xasprintf("%s:6: sink 'mail': ca-file '%s", conf,
+			    H->dir);
+			ck_assert_msg(strstr(p.err, want) != NULL, "%s", p.err);
+			ck_assert_msg(strstr(p.err, i == 0 ? "No such file" :
+			    "is not a file") != NULL, "%s", p.err);
+			free(want);
+		}
+		test_proc_clear(&p);
+		free(conf);
+		free(text);
+	}
+}
+END_TEST
+
+/*
+ * A webhook to an HTTPS server whose certificate a private CA signed:
+ * delivered with that CA as ca-file, refused with another or none.
+ */
+static const char httpsd_py[] =
+    "import http.server, ssl, sys\n"
+    "class H(http.server.BaseHTTPRequestHandler):\n"
+    "    def do_POST(self):\n"
+    "        self.rfile.read(int(self.headers['Content-Length']))\n"
+    "        self.send_response(200)\n"
+    "        self.send_header('Content-Length', '0')\n"
+    "        self.end_headers()\n"
+    "    def log_message(self, *args):\n"
+    "        pass\n"
+    "s = http.server.HTTPServer(('127.0.0.1', 0), H)\n"
+    "c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+    "c.load_cert_chain(sys.argv[1], sys.argv[2])\n"
+    "s.socket = c.wrap_socket(s.socket, server_side=True)\n"
+    "print(s.server_address[1], flush=True)\n"
+    "s.serve_forever()\n";
+
+START_TEST(webhook_ca_file)
+{
+	static const char *const cas[] = { "ca.pem", "other.pem", NULL };
+	char		*cert, *key, line[32], *a = make_alert(1, TITLE);
+	const char	*argv[7], *alerts[] = { a };
+	struct sink	*s;
+	struct outcome	*o;
+	GPid		 pid;
+	gint		 out;
+	FILE		*f;
+	size_t		 i;
+
+	make_certs();
+	cert = in_dir("server.pem");
+	key = in_dir("server.key");
+	argv[0] = "/usr/bin/python3";
+	argv[1] = "-c";
+	argv[2] = httpsd_py;
+	argv[3] = cert;
+	argv[4] = key;
+	argv[5] = NULL;
+	ck_assert(g_spawn_async_with_pipes(NULL, (gchar **)argv, NULL,
+	    G_SPAWN_DEFAULT, NULL, NULL, &pid, NULL, &out, NULL, NULL));
+	ck_assert_ptr_nonnull(f = fdopen(out, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	fclose(f);
+	H->conf.type = SINK_WEBHOOK;
+	H->conf.url = xasprintf("https://127.0.0.1:%d/hook", atoi(line));
+	for (i = 0; i < 3; i++) {
+		H->conf.ca_file = cas[i] ? in_dir(cas[i]) : NULL;
+		s = make_sink();
+		o = send_wait(s, alerts, 1, i);
+		if (i == 0)
+			ck_assert_msg(o->result == SINK_DELIVERED, "%s",
+			    o->error);
+		else {
+			ck_assert_int_eq(o->result, SINK_RETRY);
+			ck_assert_msg(strstr(o->error, "certificate") != NULL &&
+			    strstr(o->error, "set ca-file") != NULL, "%s",
+			    o->error);
+		}
+		sink_free(s);
+		free(H->conf.ca_file);
+		H->conf.ca_file = NULL;
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	free(H->conf.url);
+	free(cert);
+	free(key);
+	free(a);
+}
+END_TEST
 
 Suite *
 sinks_suite(void)
@@ -2021,6 +2372,7 @@ sinks_suite(void)
 	tcase_add_loop_test(tc, webhook_hostile_digest, 0,
 	    sizeof(presets) / sizeof(presets[0]));
 	tcase_add_test(tc, webhook_json_bad_link);
+	tcase_add_test(tc, webhook_ca_file);
 	tcase_add_test(tc, alert_web_links_only);
 	suite_add_tcase(s, tc);
 
@@ -2033,6 +2385,10 @@ sinks_suite(void)
 	tcase_add_test(tc, email_auth_failed);
 	tcase_add_test(tc, email_server_down);
 	tcase_add_loop_test(tc, email_hostile, 0, NLINKS - 1);
+	tcase_add_test(tc, email_starttls_opportunistic);
+	tcase_add_test(tc, email_starttls_wrong_ca);
+	tcase_add_test(tc, email_smtps);
+	tcase_add_test(tc, email_no_starttls_password);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("exec");
@@ -2055,6 +2411,12 @@ sinks_suite(void)
 	tcase_add_test(tc, desktop_no_bus);
 	tcase_add_test(tc, desktop_server_hangs);
 	tcase_add_loop_test(tc, desktop_links, 0, NLINKS);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("config");
+	tcase_add_checked_fixture(tc, harness_setup, harness_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, config_ca_file);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("command");
