@@ -46,6 +46,7 @@ struct sink_email {
 	char			*mail_from;	/* <addr> */
 	char			**rcpt;		/* <addr>, one per 'to' */
 	char			*domain;	/* of 'from', for Message-ID */
+	char			*secrets[5];	/* kept out of messages */
 	long			 use_ssl;
 	long			 timeout;
 	TAILQ_HEAD(, mail_req)	 reqs;
@@ -91,6 +92,26 @@ addr_spec(const char *s)
 	return a;
 }
 
+/* What must never be shown: the credentials, in the config or the url. */
+static void
+collect_secrets(struct sink_email *m, CURLU *u)
+{
+	static const CURLUPart parts[] = { CURLUPART_USER,
+	    CURLUPART_PASSWORD };
+	char	*v;
+	size_t	 i, n = 0;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (curl_url_get(u, parts[i], &v, 0) == CURLUE_OK) {
+			m->secrets[n++] = xstrdup(v);
+			curl_free(v);
+		}
+	if (m->conf->username != NULL)
+		m->secrets[n++] = xstrdup(m->conf->username);
+	if (m->conf->password != NULL)
+		m->secrets[n++] = xstrdup(m->conf->password);
+}
+
 /*
  * The url as curl will use it: scheme, host and port for messages; the
  * EHLO name (curl's default is "localhost") and the TLS policy.
@@ -133,6 +154,7 @@ parse_url(struct sink_email *m, char *err, size_t errlen)
 		m->use_ssl = (long)CURLUSESSL_ALL;
 	else
 		m->use_ssl = (long)CURLUSESSL_TRY;
+	collect_secrets(m, u);
 	rc = 0;
  fail:
 	if (rc == -1 && *err == '\0')
@@ -220,6 +242,8 @@ sink_email_free(struct sink_email *m)
 	free(m->shown);
 	free(m->mail_from);
 	free(m->domain);
+	for (i = 0; m->secrets[i] != NULL; i++)
+		free(m->secrets[i]);
 	free(m);
 }
 
@@ -637,6 +661,7 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	else
 		snprintf(msg, sizeof(msg), "%s: %s%s", m->shown, error,
 		    sink_webhook_hint(result));
+	sink_webhook_scrub(msg, m->secrets);
 	if (res != SINK_DELIVERED)
 		log_warnx("sink '%s': %s", m->conf->name, msg);
 	else

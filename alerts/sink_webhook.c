@@ -53,6 +53,8 @@ struct sink_webhook {
 	char			*url;		/* where to send (ntfy: root) */
 	char			*ntfy_topic;
 	char			*shown;		/* scheme://host:port, for logs */
+	char			**secrets;	/* kept out of messages */
+	size_t			 nsecrets;
 	long			 timeout;
 	TAILQ_HEAD(, wh_req)	 reqs;
 };
@@ -84,6 +86,52 @@ url_shown(CURLU *u)
 	return s;
 }
 
+static void
+secret_add(struct sink_webhook *w, const char *s, size_t len)
+{
+	w->secrets = xreallocarray(w->secrets, w->nsecrets + 2,
+	    sizeof(*w->secrets));
+	w->secrets[w->nsecrets++] = xstrndup(s, len);
+	w->secrets[w->nsecrets] = NULL;
+}
+
+/*
+ * What must never be shown: the url's userinfo, path and query (a webhook
+ * url is a token), each on its own as a server may quote it (the last
+ * path segment, every query value), and the signing key.
+ */
+static void
+collect_secrets(struct sink_webhook *w, CURLU *u)
+{
+	char		*user = NULL, *pass = NULL, *path = NULL, *query = NULL;
+	const char	*p, *end, *eq;
+
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK)
+		secret_add(w, user, strlen(user));
+	if (curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK)
+		secret_add(w, pass, strlen(pass));
+	if (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
+	    strcmp(path, "/") != 0) {
+		secret_add(w, path, strlen(path));
+		p = strrchr(path, '/') + 1;
+		secret_add(w, p, strlen(p));
+	}
+	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
+		secret_add(w, query, strlen(query));
+		for (p = query; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+			end = p + strcspn(p, "&");
+			if ((eq = memchr(p, '=', end - p)) != NULL)
+				secret_add(w, eq + 1, end - eq - 1);
+		}
+	}
+	if (w->conf->secret != NULL)
+		secret_add(w, w->conf->secret, strlen(w->conf->secret));
+	curl_free(user);
+	curl_free(pass);
+	curl_free(path);
+	curl_free(query);
+}
+
 const char *
 sink_webhook_hint(int result)
 {
@@ -98,6 +146,22 @@ sink_webhook_hint(int result)
 		    "that offers STARTTLS, or smtps://)";
 	default:
 		return "";
+	}
+}
+
+void
+sink_webhook_scrub(char *msg, char *const *secrets)
+{
+	char	*p;
+	size_t	 i, len;
+
+	for (i = 0; secrets != NULL && secrets[i] != NULL; i++) {
+		if ((len = strlen(secrets[i])) < 3)
+			continue;
+		for (p = msg; (p = strstr(p, secrets[i])) != NULL; p += 3) {
+			memcpy(p, "***", 3);
+			memmove(p + 3, p + len, strlen(p + len) + 1);
+		}
 	}
 }
 
@@ -166,6 +230,7 @@ sink_webhook_new(const struct sink_conf *conf, const struct sink_env *env,
 		goto fail;
 	}
 	w->shown = url_shown(u);
+	collect_secrets(w, u);
 	if (w->format == WH_NTFY && split_ntfy(w, u, err, errlen) == -1)
 		goto fail;
 	if (w->format == WH_MATRIX) {
@@ -209,6 +274,7 @@ void
 sink_webhook_free(struct sink_webhook *w)
 {
 	struct wh_req	*r;
+	size_t		 i;
 
 	if (w == NULL)
 		return;
@@ -219,6 +285,9 @@ sink_webhook_free(struct sink_webhook *w)
 	free(w->url);
 	free(w->ntfy_topic);
 	free(w->shown);
+	for (i = 0; i < w->nsecrets; i++)
+		free(w->secrets[i]);
+	free(w->secrets);
 	free(w);
 }
 
@@ -854,6 +923,7 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
 			    " (redirects are not followed: fix the url)");
 	}
+	sink_webhook_scrub(msg, w->secrets);
 	if (res != SINK_DELIVERED)
 		log_warnx("sink '%s': %s", w->conf->name, msg);
 	else

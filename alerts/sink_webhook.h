@@ -42,7 +42,10 @@
  * PEM file instead of the system's.
  *
  * Logs and error strings name the url as scheme://host:port only: the
- * path and query of a webhook url are often its secret.
+ * path and query of a webhook url are often its secret.  What curl or the
+ * server says goes through sink_webhook_scrub() too, with the url's
+ * userinfo, path, last path segment, query and query values and the
+ * signing key as secrets.
  */
 #ifndef FEEDWATCH_SINK_WEBHOOK_H
 #define FEEDWATCH_SINK_WEBHOOK_H
@@ -77,6 +80,15 @@ int			 sink_webhook_send(struct sink_webhook *w,
  * Exported because the email sink derives its Message-ID from it.
  */
 char			*sink_webhook_key(const char *const *ids, size_t n);
+
+/*
+ * Replaces in 'msg', in place, each occurrence of each string of
+ * 'secrets' (NULL-terminated, or NULL; those under 3 bytes are left alone) by
+ * "***".  A message quoting curl or a server may quote what it was sent;
+ * this keeps tokens and passwords out of logs and `status` whatever it
+ * says.  Exported for the email sink.
+ */
+void			 sink_webhook_scrub(char *msg, char *const *secrets);
 
 /*
  * What to do about a curl failure of TLS (an untrusted certificate, a bad

@@ -2231,6 +2231,109 @@ END_TEST
 
 /* --- secrets and ca-file, through the feedwatch binary ---------------- */
 
+static const char secrets_rss[] =
+    "<rss version=\"2.0\"><channel><title>World</title>"
+    "<item><title>Ferries to Crimea resume</title><guid>s-1</guid>"
+    "<pubDate>Tue, 14 May 2019 18:30:00 +0000</pubDate>"
+    "<link>https://news.example.org/s-1</link></item></channel></rss>";
+
+/* Values that must never be printed, whatever the command or level. */
+static const char *const secret_values[] = {
+	"HOOKUSER-2t", "HOOKPASS-5x", "HOOKTOKEN-9z", "QUERYTOKEN-7q",
+	"HMACKEY-3w", "MAILUSER-4v", "MAILPASS-8u"
+};
+
+static void
+assert_no_secret(const struct test_proc *p, const char *what)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(secret_values) / sizeof(secret_values[0]);
+	    i++)
+		ck_assert_msg(strstr(p->out, secret_values[i]) == NULL &&
+		    strstr(p->err, secret_values[i]) == NULL,
+		    "%s shows '%s':\n%s%s", what, secret_values[i], p->out,
+		    p->err);
+}
+
+/*
+ * A webhook whose server quotes the request in its error, and an SMTP
+ * server without STARTTLS: logs at -v, `status` and `test-sink` show
+ * what failed and none of the tokens, keys, user names or passwords.
+ */
+START_TEST(secrets_never_shown)
+{
+	struct httpd		*srv = httpd_start();
+	struct test_proc	 p;
+	struct smtpd		 d;
+	char			*conf, *text, *feed, *echo, *auth;
+	const char		*check[] = { "check", "-v", "-c", NULL, NULL };
+	const char		*status[] = { "status", "-v", "-c", NULL,
+				    NULL, NULL };
+	const char		*ts[] = { "test-sink", "-v", "-c", NULL, NULL,
+				    NULL };
+
+	smtpd_start(&d, "MAILUSER-4v:MAILPASS-8u", SMTPD_PLAIN);
+	httpd_route(srv, "/world.xml", 200, "application/rss+xml",
+	    secrets_rss, sizeof(secrets_rss) - 1, NULL);
+	echo = xasprintf("no hook /services/T0/B0/HOOKTOKEN-9z?token="
+	    "QUERYTOKEN-7q for HOOKUSER-2t:HOOKPASS-5x (key HMACKEY-3w)");
+	httpd_route(srv, "/services/T0/B0/HOOKTOKEN-9z", 500, "text/plain",
+	    echo, strlen(echo), NULL);
+	feed = httpd_url(srv, "/world.xml");
+	text = xasprintf("[daemon]\nstate = %s/state.db\nbackfill = 36500d\n"
+	    "\n[feed world]\nurl = %s\n\n[topic crimea]\nquery = Crimea\n\n"
+	    "[sink hook]\ntype = webhook\nformat = slack\nurl = http://"
+	    "HOOKUSER-2t:HOOKPASS-5x@127.0.0.1:%d/services/T0/B0/"
+	    "HOOKTOKEN-9z?token=QUERYTOKEN-7q\nsecret = HMACKEY-3w\n\n"
+	    "[sink mail]\ntype = email\nsmtp = smtp://127.0.0.1:%d\n"
+	    "username = MAILUSER-4v\npassword = MAILPASS-8u\n"
+	    "from = feedwatch@example.org\nto = ops@example.org\n", H->dir,
+	    feed, httpd_port(srv), d.port);
+	conf = test_write(H->dir, "feedwatch.conf", text);
+	check[3] = status[3] = ts[3] = conf;
+
+	test_run(&p, check);
+	ck_assert_msg(p.status == 1, "exit %d: %s", p.status, p.err);
+	ck_assert_uint_eq(httpd_hits(srv, "/services/T0/B0/HOOKTOKEN-9z"), 1);
+	ck_assert_msg(strstr(p.err, "http 500") != NULL, "%s", p.err);
+	assert_no_secret(&p, "check -v");
+	test_proc_clear(&p);
+	test_run(&p, status);
+	ck_assert_msg(strstr(p.out, "http 500") != NULL && strstr(p.out,
+	    "STARTTLS") != NULL, "%s", p.out);
+	assert_no_secret(&p, "status");
+	test_proc_clear(&p);
+	status[4] = "--json";
+	test_run(&p, status);
+	ck_assert_int_eq(p.status, 0);
+	assert_no_secret(&p, "status --json");
+	test_proc_clear(&p);
+	ts[4] = "hook";
+	test_run(&p, ts);
+	ck_assert_msg(strstr(p.out, "sink 'hook' (webhook): retry") != NULL,
+	    "%s", p.out);
+	assert_no_secret(&p, "test-sink hook");
+	test_proc_clear(&p);
+	ts[4] = "mail";
+	test_run(&p, ts);
+	ck_assert_msg(strstr(p.out, "sink 'mail' (email): failed") != NULL,
+	    "%s", p.out);
+	assert_no_secret(&p, "test-sink mail");
+	test_proc_clear(&p);
+	/* And the password never went to the server in clear. */
+	auth = smtpd_auth_log(&d);
+	ck_assert_str_eq(auth, "");
+	g_free(auth);
+	smtpd_stop(&d);
+	httpd_stop(srv);
+	free(conf);
+	free(text);
+	free(feed);
+	free(echo);
+}
+END_TEST
+
 /* ca-file: a config error with its line when missing; relative works. */
 START_TEST(config_ca_file)
 {
@@ -2417,6 +2520,12 @@ sinks_suite(void)
 	tcase_add_checked_fixture(tc, harness_setup, harness_teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, config_ca_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("secrets");
+	tcase_add_checked_fixture(tc, harness_setup, harness_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, secrets_never_shown);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("command");
