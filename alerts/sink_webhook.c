@@ -153,7 +153,7 @@ void
 sink_webhook_scrub(char *msg, char *const *secrets)
 {
 	char	*p;
-	size_t	 i, len;
+	size_t	 i, len, k, n;
 
 	for (i = 0; secrets != NULL && secrets[i] != NULL; i++) {
 		if ((len = strlen(secrets[i])) < 3)
@@ -162,6 +162,13 @@ sink_webhook_scrub(char *msg, char *const *secrets)
 			memcpy(p, "***", 3);
 			memmove(p + 3, p + len, strlen(p + len) + 1);
 		}
+		/* A quote cut short may end in the start of a secret. */
+		n = strlen(msg);
+		for (k = len - 1; k >= 3; k--)
+			if (k <= n && strncmp(msg + n - k, secrets[i], k) == 0) {
+				memcpy(msg + n - k, "***", 4);
+				break;
+			}
 	}
 }
 
@@ -909,6 +916,7 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	} else {
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
 		resp_line(r, body, sizeof(body));
+		sink_webhook_scrub(body, w->secrets);
 		snprintf(msg, sizeof(msg), "%s: http %ld%s%s", w->shown, code,
 		    *body ? ": " : "", body);
 		if (code >= 200 && code < 300)

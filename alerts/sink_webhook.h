@@ -83,10 +83,11 @@ char			*sink_webhook_key(const char *const *ids, size_t n);
 
 /*
  * Replaces in 'msg', in place, each occurrence of each string of
- * 'secrets' (NULL-terminated, or NULL; those under 3 bytes are left alone) by
- * "***".  A message quoting curl or a server may quote what it was sent;
- * this keeps tokens and passwords out of logs and `status` whatever it
- * says.  Exported for the email sink.
+ * 'secrets' (NULL-terminated, or NULL; those under 3 bytes are left
+ * alone) by "***"; so is the start of a secret (3 bytes or more) that
+ * ends 'msg', as a quote cut short leaves it.  A message quoting curl or a
+ * server may quote what it was sent; this keeps tokens and passwords out
+ * of logs and `status` whatever it says.  Exported for the email sink.
  */
 void			 sink_webhook_scrub(char *msg, char *const *secrets);
 

@@ -2254,6 +2254,9 @@ assert_no_secret(const struct test_proc *p, const char *what)
 		    strstr(p->err, secret_values[i]) == NULL,
 		    "%s shows '%s':\n%s%s", what, secret_values[i], p->out,
 		    p->err);
+	ck_assert_msg(strstr(p->out, "HMACK") == NULL && strstr(p->err,
+	    "HMACK") == NULL, "%s shows part of a key:\n%s%s", what, p->out,
+	    p->err);
 }
 
 /*
@@ -2276,8 +2279,10 @@ START_TEST(secrets_never_shown)
 	smtpd_start(&d, "MAILUSER-4v:MAILPASS-8u", SMTPD_PLAIN);
 	httpd_route(srv, "/world.xml", 200, "application/rss+xml",
 	    secrets_rss, sizeof(secrets_rss) - 1, NULL);
+	/* The last key is cut where the error quotes no more of the answer. */
 	echo = xasprintf("no hook /services/T0/B0/HOOKTOKEN-9z?token="
-	    "QUERYTOKEN-7q for HOOKUSER-2t:HOOKPASS-5x (key HMACKEY-3w)");
+	    "QUERYTOKEN-7q for HOOKUSER-2t:HOOKPASS-5x (key HMACKEY-3w)%*s"
+	    "HMACKEY-3w", 21, "");
 	httpd_route(srv, "/services/T0/B0/HOOKTOKEN-9z", 500, "text/plain",
 	    echo, strlen(echo), NULL);
 	feed = httpd_url(srv, "/world.xml");
