@@ -9,6 +9,7 @@
 
 #include "item.h"
 #include "log.h"
+#include "url.h"
 
 void
 alert_set_id(struct alert *a)
@@ -78,7 +79,9 @@ alert_to_json(const struct alert *a)
 	json_object_set_new(o, "feed_title", string_or_null(a->feed_title));
 	json_object_set_new(o, "id", string_or_null(it->id));
 	json_object_set_new(o, "title", string_or_null(it->title));
-	json_object_set_new(o, "link", string_or_null(it->link));
+	/* Only a web link may be clickable downstream: others are dropped. */
+	json_object_set_new(o, "link", string_or_null(url_is_web(it->link) ?
+	    it->link : NULL));
 	json_object_set_new(o, "published", time_or_null(it->published));
 	json_object_set_new(o, "matched", string_array(a->matched,
 	    a->nmatched));

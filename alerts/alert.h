@@ -5,6 +5,11 @@
  * and the match it was made from.  alert_to_json() renders the SPEC
  * section 5 object that the stdout, file, exec and json webhook sinks
  * send and `feedwatch match` prints.
+ *
+ * An item's link reaches the object only when url_is_web() takes it (an
+ * absolute http or https URL); any other link (javascript:, data:, file:,
+ * relative, malformed) is null, so that no sink can make it clickable.
+ * The alert_id does not depend on the link.
  */
 #ifndef FEEDWATCH_ALERT_H
 #define FEEDWATCH_ALERT_H

@@ -101,6 +101,7 @@ sink_new(const struct sink_conf *conf, const struct sink_env *env,
 	c->url = dup_or_null(conf->url);
 	c->format = dup_or_null(conf->format);
 	c->secret = dup_or_null(conf->secret);
+	c->ca_file = dup_or_null(conf->ca_file);
 	c->smtp = dup_or_null(conf->smtp);
 	c->username = dup_or_null(conf->username);
 	c->password = dup_or_null(conf->password);
@@ -159,6 +160,7 @@ sink_free(struct sink *s)
 	free(c->url);
 	free(c->format);
 	free(c->secret);
+	free(c->ca_file);
 	free(c->smtp);
 	free(c->username);
 	free(c->password);

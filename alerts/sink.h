@@ -39,6 +39,7 @@ struct sink_conf {
 	char		*url;		/* webhook */
 	char		*format;	/* webhook: json (NULL), slack, ... */
 	char		*secret;	/* webhook HMAC key, or NULL */
+	char		*ca_file;	/* webhook, email: CAs, or NULL */
 	char		*smtp;		/* email: smtp:// or smtps:// URL */
 	char		*username;
 	char		*password;

@@ -31,6 +31,7 @@
 #include <libnotify/notify.h>
 
 #include "log.h"
+#include "url.h"
 #include "xmalloc.h"
 
 #define LIVE_MAX	32	/* shown notifications kept for their actions */
@@ -391,7 +392,8 @@ make_text(struct desk_job *j, const json_t *arr)
 			g_string_append_printf(text, "\n\xe2\x80\x94 %s", t);
 			append_markup(mk, "\n<i>", t, "</i>");
 		}
-		if (jstr(a, "link") != NULL)
+		/* "Open" launches the link's handler: http and https only. */
+		if (url_is_web(jstr(a, "link")))
 			j->link = xstrdup(jstr(a, "link"));
 	} else {
 		j->summary = topic ? xasprintf("%s: %zu alerts", topic, n) :

@@ -7,8 +7,9 @@
  * is "TOPIC: N alerts" and its body lists the titles (the first 10).  The
  * body is Pango-style markup, escaped, when the server announces
  * body-markup, else plain text.  When the server announces actions, one
- * alert carries the default action "Open", which opens its link with the
- * desktop's handler (g_app_info_launch_default_for_uri).  Urgency is
+ * alert with a web link (url_is_web: http or https, nothing else) carries
+ * the default action "Open", which opens the link with the desktop's
+ * handler (g_app_info_launch_default_for_uri).  Urgency is
  * conf->urgency: low, normal (the default) or critical.
  *
  * libnotify is synchronous (a D-Bus call may take 25 s) and keeps global

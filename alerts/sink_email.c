@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "sink_webhook.h"
+#include "url.h"
 #include "xfer.h"
 #include "xmalloc.h"
 
@@ -45,6 +46,7 @@ struct sink_email {
 	char			*mail_from;	/* <addr> */
 	char			**rcpt;		/* <addr>, one per 'to' */
 	char			*domain;	/* of 'from', for Message-ID */
+	char			*secrets[5];	/* kept out of messages */
 	long			 use_ssl;
 	long			 timeout;
 	TAILQ_HEAD(, mail_req)	 reqs;
@@ -90,12 +92,24 @@ addr_spec(const char *s)
 	return a;
 }
 
-static int
-is_loopback(const char *host)
+/* What must never be shown: the credentials, in the config or the url. */
+static void
+collect_secrets(struct sink_email *m, CURLU *u)
 {
-	return strcmp(host, "localhost") == 0 ||
-	    strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 ||
-	    strcmp(host, "::1") == 0;
+	static const CURLUPart parts[] = { CURLUPART_USER,
+	    CURLUPART_PASSWORD };
+	char	*v;
+	size_t	 i, n = 0;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (curl_url_get(u, parts[i], &v, 0) == CURLUE_OK) {
+			m->secrets[n++] = xstrdup(v);
+			curl_free(v);
+		}
+	if (m->conf->username != NULL)
+		m->secrets[n++] = xstrdup(m->conf->username);
+	if (m->conf->password != NULL)
+		m->secrets[n++] = xstrdup(m->conf->password);
 }
 
 /*
@@ -107,7 +121,7 @@ parse_url(struct sink_email *m, char *err, size_t errlen)
 {
 	CURLU	*u;
 	char	*scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
-	char	*url = NULL;
+	char	*url = NULL, *pass = NULL;
 	int	 rc = -1;
 
 	if ((u = curl_url()) == NULL ||
@@ -131,12 +145,16 @@ parse_url(struct sink_email *m, char *err, size_t errlen)
 	if (curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
 		goto fail;
 	m->url = xstrdup(url);
-	/* smtp://: STARTTLS when offered, required before a password. */
-	if (strcmp(scheme, "smtps") == 0 || (m->conf->password != NULL &&
-	    !is_loopback(host)))
+	/*
+	 * smtp://: STARTTLS when offered, and required before a password, on
+	 * loopback too: a password never travels in clear.
+	 */
+	if (strcmp(scheme, "smtps") == 0 || m->conf->password != NULL ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK)
 		m->use_ssl = (long)CURLUSESSL_ALL;
 	else
 		m->use_ssl = (long)CURLUSESSL_TRY;
+	collect_secrets(m, u);
 	rc = 0;
  fail:
 	if (rc == -1 && *err == '\0')
@@ -146,6 +164,7 @@ parse_url(struct sink_email *m, char *err, size_t errlen)
 	curl_free(port);
 	curl_free(path);
 	curl_free(url);
+	curl_free(pass);
 	curl_url_cleanup(u);
 	return rc;
 }
@@ -223,6 +242,8 @@ sink_email_free(struct sink_email *m)
 	free(m->shown);
 	free(m->mail_from);
 	free(m->domain);
+	for (i = 0; m->secrets[i] != NULL; i++)
+		free(m->secrets[i]);
 	free(m);
 }
 
@@ -541,7 +562,11 @@ build(const struct sink_email *m, json_t *arr, time_t now)
 	return g_string_free(g, FALSE);
 }
 
-/* The alerts parsed into an array of objects; NULL (logged) if one is bad. */
+/*
+ * The alerts parsed into an array of objects; NULL (logged) if one is bad.
+ * A link that is not a web URL becomes null, whatever stored it: no href,
+ * and no such link in the text either.
+ */
 static json_t *
 parse_alerts(const struct sink_email *m, const char *const *alerts, size_t n)
 {
@@ -559,6 +584,8 @@ parse_alerts(const struct sink_email *m, const char *const *alerts, size_t n)
 			json_decref(arr);
 			return NULL;
 		}
+		if (!url_is_web(jstr(a, "link")))
+			json_object_set_new(a, "link", json_null());
 		json_array_append_new(arr, a);
 	}
 	if (n == 0) {
@@ -628,11 +655,13 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	}
 	if (result == CURLE_OK)
 		snprintf(msg, sizeof(msg), "%s: accepted", m->shown);
-	else if (code > 0)
-		snprintf(msg, sizeof(msg), "%s: %s (smtp %ld)", m->shown,
-		    error, code);
+	else if (code >= 400)	/* an SMTP error answer, not "220 go ahead" */
+		snprintf(msg, sizeof(msg), "%s: %s%s (smtp %ld)", m->shown,
+		    error, sink_webhook_hint(result), code);
 	else
-		snprintf(msg, sizeof(msg), "%s: %s", m->shown, error);
+		snprintf(msg, sizeof(msg), "%s: %s%s", m->shown, error,
+		    sink_webhook_hint(result));
+	sink_webhook_scrub(msg, m->secrets);
 	if (res != SINK_DELIVERED)
 		log_warnx("sink '%s': %s", m->conf->name, msg);
 	else
@@ -675,6 +704,11 @@ setup(struct sink_email *m, struct mail_req *r)
 		return -1;
 	if (m->conf->password != NULL && curl_easy_setopt(e,
 	    CURLOPT_PASSWORD, m->conf->password) != CURLE_OK)
+		return -1;
+	/* ca-file: the CAs of a private server, instead of the system's. */
+	if (m->conf->ca_file != NULL && (curl_easy_setopt(e, CURLOPT_CAINFO,
+	    m->conf->ca_file) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CAPATH, NULL) != CURLE_OK))
 		return -1;
 	return 0;
 }

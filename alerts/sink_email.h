@@ -10,18 +10,26 @@
  * multipart/alternative body with a text/plain and a text/html part, both
  * UTF-8, base64, CRLF line endings.  A digest (n > 1) is one message
  * listing every alert.  Feed text that reaches a header loses its control
- * characters (CR and LF included): no header injection.
+ * characters (CR and LF included): no header injection; both parts are
+ * base64, so it cannot end a part either.  The HTML part escapes all text,
+ * and a link becomes an href (and a line of the text part) only when it
+ * is a web link (url_is_web).
  *
  * libcurl speaks SMTP on the shared multi handle.  smtps:// is implicit
- * TLS; smtp:// upgrades with STARTTLS when the server offers it, except
- * that a password is never sent in clear: with credentials and a host that
- * is not loopback, STARTTLS is required.  The EHLO name is the path of the
- * url when it has one (smtp://host:587/my.domain), else our host name.
+ * TLS; smtp:// upgrades with STARTTLS when the server offers it
+ * (opportunistic), except that a password is never sent in clear: with a
+ * password (in the config or the url), STARTTLS is required, on loopback
+ * too.  Certificates are verified, against conf->ca_file instead of the
+ * system's CAs when set.  The EHLO name is the path of the url when it
+ * has one (smtp://host:587/my.domain), else our host name.  Messages name
+ * the server as scheme://host:port and never carry the user name or
+ * password (sink_webhook_scrub).
  *
  * The outcome: accepted DELIVERED; an SMTP 5xx answer, an authentication
  * failure, a server without the required STARTTLS or an unusable url
- * FAILED; a 4xx answer, a network error or a timeout ('timeout' seconds,
- * SINK_EMAIL_TIMEOUT when 0) RETRY.
+ * FAILED; a 4xx answer, a network error, a TLS failure (an untrusted
+ * certificate) or a timeout ('timeout' seconds, SINK_EMAIL_TIMEOUT when
+ * 0) RETRY.
  */
 #ifndef FEEDWATCH_SINK_EMAIL_H
 #define FEEDWATCH_SINK_EMAIL_H

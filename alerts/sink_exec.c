@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "log.h"
+#include "url.h"
 #include "xmalloc.h"
 
 #define OUT_KEEP	1024	/* bytes of output kept, the latest */
@@ -367,6 +368,10 @@ make_env(const struct sink_exec *x, const json_t *first, size_t n)
 			g_string_free(g, TRUE);
 		} else {
 			val = json_string_value(m);
+			/* A link a script may open: http and https only. */
+			if (strcmp(env_fields[i].field, "link") == 0 &&
+			    !url_is_web(val))
+				val = NULL;
 			g_ptr_array_add(v, xasprintf("%s=%s", env_fields[i].var,
 			    val ? val : ""));
 		}

@@ -13,7 +13,8 @@
  *            FEEDWATCH_FEED, FEEDWATCH_FEED_TITLE, FEEDWATCH_TITLE,
  *            FEEDWATCH_LINK, FEEDWATCH_PUBLISHED, FEEDWATCH_SNIPPET,
  *            FEEDWATCH_MATCHED (comma-separated), FEEDWATCH_DETECTED;
- *            a field the alert lacks is an empty string
+ *            a field the alert lacks is an empty string, and so is a
+ *            link that is not a web link (url_is_web)
  *   stdout and stderr   one pipe; the last line is quoted in the error of
  *            a failed run and everything is logged at debug level
  *   a process group of its own, default signal dispositions and mask

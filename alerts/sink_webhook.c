@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "log.h"
+#include "url.h"
 #include "xfer.h"
 #include "xmalloc.h"
 
@@ -52,6 +53,8 @@ struct sink_webhook {
 	char			*url;		/* where to send (ntfy: root) */
 	char			*ntfy_topic;
 	char			*shown;		/* scheme://host:port, for logs */
+	char			**secrets;	/* kept out of messages */
+	size_t			 nsecrets;
 	long			 timeout;
 	TAILQ_HEAD(, wh_req)	 reqs;
 };
@@ -81,6 +84,92 @@ url_shown(CURLU *u)
 	curl_free(host);
 	curl_free(port);
 	return s;
+}
+
+static void
+secret_add(struct sink_webhook *w, const char *s, size_t len)
+{
+	w->secrets = xreallocarray(w->secrets, w->nsecrets + 2,
+	    sizeof(*w->secrets));
+	w->secrets[w->nsecrets++] = xstrndup(s, len);
+	w->secrets[w->nsecrets] = NULL;
+}
+
+/*
+ * What must never be shown: the url's userinfo, path and query (a webhook
+ * url is a token), each on its own as a server may quote it (the last
+ * path segment, every query value), and the signing key.
+ */
+static void
+collect_secrets(struct sink_webhook *w, CURLU *u)
+{
+	char		*user = NULL, *pass = NULL, *path = NULL, *query = NULL;
+	const char	*p, *end, *eq;
+
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK)
+		secret_add(w, user, strlen(user));
+	if (curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK)
+		secret_add(w, pass, strlen(pass));
+	if (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
+	    strcmp(path, "/") != 0) {
+		secret_add(w, path, strlen(path));
+		p = strrchr(path, '/') + 1;
+		secret_add(w, p, strlen(p));
+	}
+	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
+		secret_add(w, query, strlen(query));
+		for (p = query; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+			end = p + strcspn(p, "&");
+			if ((eq = memchr(p, '=', end - p)) != NULL)
+				secret_add(w, eq + 1, end - eq - 1);
+		}
+	}
+	if (w->conf->secret != NULL)
+		secret_add(w, w->conf->secret, strlen(w->conf->secret));
+	curl_free(user);
+	curl_free(pass);
+	curl_free(path);
+	curl_free(query);
+}
+
+const char *
+sink_webhook_hint(int result)
+{
+	switch (result) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return " (the server's certificate is not trusted: for a "
+		    "private CA, set ca-file)";
+	case CURLE_SSL_CACERT_BADFILE:
+		return " (check ca-file)";
+	case CURLE_USE_SSL_FAILED:
+		return " (a password is only sent over TLS: use a server "
+		    "that offers STARTTLS, or smtps://)";
+	default:
+		return "";
+	}
+}
+
+void
+sink_webhook_scrub(char *msg, char *const *secrets)
+{
+	char	*p;
+	size_t	 i, len, k, n;
+
+	for (i = 0; secrets != NULL && secrets[i] != NULL; i++) {
+		if ((len = strlen(secrets[i])) < 3)
+			continue;
+		for (p = msg; (p = strstr(p, secrets[i])) != NULL; p += 3) {
+			memcpy(p, "***", 3);
+			memmove(p + 3, p + len, strlen(p + len) + 1);
+		}
+		/* A quote cut short may end in the start of a secret. */
+		n = strlen(msg);
+		for (k = len - 1; k >= 3; k--)
+			if (k <= n && strncmp(msg + n - k, secrets[i], k) == 0) {
+				memcpy(msg + n - k, "***", 4);
+				break;
+			}
+	}
 }
 
 /*
@@ -148,6 +237,7 @@ sink_webhook_new(const struct sink_conf *conf, const struct sink_env *env,
 		goto fail;
 	}
 	w->shown = url_shown(u);
+	collect_secrets(w, u);
 	if (w->format == WH_NTFY && split_ntfy(w, u, err, errlen) == -1)
 		goto fail;
 	if (w->format == WH_MATRIX) {
@@ -191,6 +281,7 @@ void
 sink_webhook_free(struct sink_webhook *w)
 {
 	struct wh_req	*r;
+	size_t		 i;
 
 	if (w == NULL)
 		return;
@@ -201,6 +292,9 @@ sink_webhook_free(struct sink_webhook *w)
 	free(w->url);
 	free(w->ntfy_topic);
 	free(w->shown);
+	for (i = 0; i < w->nsecrets; i++)
+		free(w->secrets[i]);
+	free(w->secrets);
 	free(w);
 }
 
@@ -224,47 +318,122 @@ sink_webhook_key(const char *const *ids, size_t n)
 	return key;
 }
 
-/* Appends 's' with the characters in 'special' backslash-escaped. */
+#define ZWSP	"\xe2\x80\x8b"	/* U+200B ZERO WIDTH SPACE */
+
+/*
+ * How feed text is made inert in a chat message (man/sinks.md has the
+ * table).  In every mode the text stays on one line (control characters
+ * become spaces: the lines of a message are ours) and each '@' is followed
+ * by a zero-width space, so that "@channel", "@here", "@all", "@everyone",
+ * "@room" or "@someone" is a mention on no service.
+ */
+enum esc {
+	ESC_PLAIN,	/* ntfy, the Matrix body, Discord footers */
+	ESC_SLACK,	/* mrkdwn: &<> as entities, *_~` fenced by U+200B */
+	ESC_MARKDOWN	/* Discord, Mattermost: backslash escapes */
+};
+
+/* Markdown's inline punctuation; a backslash makes each one literal. */
+static const char md_special[] = "\\`*_~|[]()<>#&";
+
+/*
+ * Slack has no escape for its mrkdwn marks.  Its advice is a space on
+ * each side; a zero-width one keeps the text as it reads.
+ */
 static void
-append_escaped(GString *g, const char *s, const char *special)
+append_slack_char(GString *g, char c)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		if (strchr(special, *s) != NULL)
-			g_string_append_c(g, '\\');
-		g_string_append_c(g, *s);
+	switch (c) {
+	case '&':
+		g_string_append(g, "&amp;");
+		break;
+	case '<':
+		g_string_append(g, "&lt;");
+		break;
+	case '>':
+		g_string_append(g, "&gt;");
+		break;
+	case '*':
+	case '_':
+	case '~':
+	case '`':
+		g_string_append_printf(g, ZWSP "%c" ZWSP, c);
+		break;
+	default:
+		g_string_append_c(g, c);
 	}
 }
 
-/* Slack's mrkdwn wants &, < and > as entities, nothing else. */
-static void
-append_slack(GString *g, const char *s)
+/* 1 if s[i] makes 's' start a Markdown list: "- ", "+ ", "12. ", "3) ". */
+static int
+md_list_mark(const char *s, size_t i)
 {
-	for (; s != NULL && *s != '\0'; s++)
-		switch (*s) {
-		case '&':
-			g_string_append(g, "&amp;");
-			break;
-		case '<':
-			g_string_append(g, "&lt;");
-			break;
-		case '>':
-			g_string_append(g, "&gt;");
-			break;
-		default:
-			g_string_append_c(g, *s);
-		}
+	size_t	 j;
+
+	if (i == 0)
+		return s[0] == '-' || s[0] == '+';
+	if (s[i] != '.' && s[i] != ')')
+		return 0;
+	for (j = 0; j < i; j++)
+		if (!g_ascii_isdigit(s[j]))
+			return 0;
+	return 1;
 }
 
-/* Markdown link targets: no spaces or parentheses. */
+/* Appends text from outside (or config), inert as 'how' says. */
 static void
-append_md_url(GString *g, const char *s)
+append_text(GString *g, const char *s, enum esc how)
 {
-	for (; s != NULL && *s != '\0'; s++)
-		if (*s == ' ' || *s == '(' || *s == ')')
+	size_t	 i;
+	char	 c;
+
+	for (i = 0; s != NULL && s[i] != '\0'; i++) {
+		c = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
+		if (how == ESC_SLACK)
+			append_slack_char(g, c);
+		else {
+			if (how == ESC_MARKDOWN && (strchr(md_special, c) !=
+			    NULL || md_list_mark(s, i)))
+				g_string_append_c(g, '\\');
+			g_string_append_c(g, c);
+		}
+		if (c == '@')
+			g_string_append(g, ZWSP);
+	}
+}
+
+/* Text from outside as HTML: inert as ESC_PLAIN, then markup-escaped. */
+static void
+append_html(GString *g, const char *s)
+{
+	GString	*t = g_string_new(NULL);
+	gchar	*e;
+
+	append_text(t, s, ESC_PLAIN);
+	e = g_markup_escape_text(t->str, -1);
+	g_string_append(g, e);
+	g_free(e);
+	g_string_free(t, TRUE);
+}
+
+/*
+ * A link target inside Slack's <URL|TEXT> or Markdown's [TEXT](URL):
+ * nothing in it may end it early.  (A web link has none of these; this
+ * only makes sure.)
+ */
+static void
+append_url(GString *g, const char *url, enum esc how)
+{
+	const char	*enc = how == ESC_SLACK ? "|<> " : "()<> ";
+
+	for (; *url != '\0'; url++)
+		if (strchr(enc, *url) != NULL)
 			g_string_append_printf(g, "%%%02X",
-			    (unsigned char)*s);
+			    (unsigned char)*url);
+		else if (how == ESC_SLACK && *url == '&')
+			g_string_append(g, "&amp;");
 		else
-			g_string_append_c(g, *s);
+			g_string_append_c(g, *url);
 }
 
 /* A field for display: "" when absent. */
@@ -293,15 +462,18 @@ feed_of(const json_t *a)
 }
 
 static void
-append_matched(GString *g, const json_t *a)
+append_matched(GString *g, const json_t *a, enum esc how)
 {
 	const json_t	*m = json_object_get(a, "matched");
 	size_t		 i;
 
 	for (i = 0; i < json_array_size(m); i++)
-		if (json_string_value(json_array_get(m, i)) != NULL)
-			g_string_append_printf(g, "%s%s", i ? ", " : "",
-			    json_string_value(json_array_get(m, i)));
+		if (json_string_value(json_array_get(m, i)) != NULL) {
+			if (i > 0)
+				g_string_append(g, ", ");
+			append_text(g, json_string_value(json_array_get(m,
+			    i)), how);
+		}
 }
 
 /* "topic" when every alert has the same one, else NULL. */
@@ -318,34 +490,46 @@ common_topic(const json_t *arr)
 	return t;
 }
 
-/* A UTF-8 string cut to 'max' characters, with an ellipsis if cut. */
+/*
+ * A UTF-8 string cut to 'max' characters, with an ellipsis if cut, and
+ * never half a backslash escape before it.
+ */
 static json_t *
 jtrunc(const char *s, long max)
 {
 	gchar	*cut;
 	json_t	*j;
+	size_t	 n, k;
 
 	if (s == NULL)
 		s = "";
 	if (g_utf8_strlen(s, -1) <= max)
 		return json_string(s);
 	cut = g_utf8_substring(s, 0, max - 1);
+	n = strlen(cut);
+	for (k = 0; k < n && cut[n - 1 - k] == '\\'; k++)
+		;
+	if (k % 2 == 1)
+		cut[n - 1] = '\0';
 	j = json_pack("s+", cut, "\xe2\x80\xa6");
 	g_free(cut);
 	return j;
 }
 
-/* A heading for a digest: "3 alerts for 'crimea'". */
+/* A heading for a digest: "3 feedwatch alerts for 'crimea'". */
 static void
-append_heading(GString *g, const json_t *arr)
+append_heading(GString *g, const json_t *arr, enum esc how)
 {
 	const char	*topic = common_topic(arr);
 	size_t		 n = json_array_size(arr);
 
 	g_string_append_printf(g, "%zu feedwatch alert%s", n, n == 1 ? "" :
 	    "s");
-	if (topic != NULL)
-		g_string_append_printf(g, " for '%s'", topic);
+	if (topic != NULL) {
+		g_string_append(g, " for '");
+		append_text(g, topic, how);
+		g_string_append(g, "'");
+	}
 }
 
 static json_t *
@@ -353,38 +537,40 @@ body_slack(const json_t *arr)
 {
 	GString		*g = g_string_new(NULL);
 	const json_t	*a;
+	const char	*link;
 	size_t		 i;
 	json_t		*o;
 
 	if (json_array_size(arr) > 1) {
-		append_heading(g, arr);
+		append_heading(g, arr, ESC_SLACK);
 		g_string_append(g, "\n");
 	}
 	for (i = 0; i < json_array_size(arr) && g->len < TEXT_MAX; i++) {
 		a = json_array_get(arr, i);
 		g_string_append(g, "*");
-		if (jstr(a, "link") != NULL) {
+		if ((link = jstr(a, "link")) != NULL) {
 			g_string_append(g, "<");
-			append_slack(g, jstr(a, "link"));
+			append_url(g, link, ESC_SLACK);
 			g_string_append(g, "|");
-			append_slack(g, title_of(a));
+			append_text(g, title_of(a), ESC_SLACK);
 			g_string_append(g, ">");
 		} else
-			append_slack(g, title_of(a));
+			append_text(g, title_of(a), ESC_SLACK);
 		g_string_append(g, "*\n_");
-		append_slack(g, feed_of(a));
+		append_text(g, feed_of(a), ESC_SLACK);
 		g_string_append(g, "_ \xc2\xb7 ");
-		append_slack(g, jtext(a, "topic"));
+		append_text(g, jtext(a, "topic"), ESC_SLACK);
 		g_string_append(g, ": ");
-		append_matched(g, a);
+		append_matched(g, a, ESC_SLACK);
 		if (json_array_size(arr) == 1 && jstr(a, "snippet") != NULL) {
 			g_string_append(g, "\n>");
-			append_slack(g, jstr(a, "snippet"));
+			append_text(g, jstr(a, "snippet"), ESC_SLACK);
 		}
 		g_string_append(g, "\n");
 	}
-	o = json_pack("{s:s%, s:b}", "text", g->str, g->len, "unfurl_links",
-	    0);
+	/* No previews: a link in feed text must not make Slack fetch it. */
+	o = json_pack("{s:s%, s:b, s:b}", "text", g->str, g->len,
+	    "unfurl_links", 0, "unfurl_media", 0);
 	g_string_free(g, TRUE);
 	return o;
 }
@@ -392,14 +578,14 @@ body_slack(const json_t *arr)
 static json_t *
 body_mattermost(const json_t *arr)
 {
-	static const char md[] = "\\`*_[]()<>#|~";
 	GString		*g = g_string_new(NULL);
 	const json_t	*a;
+	const char	*link;
 	size_t		 i;
 	json_t		*o;
 
 	if (json_array_size(arr) > 1) {
-		append_heading(g, arr);
+		append_heading(g, arr, ESC_MARKDOWN);
 		g_string_append(g, "\n");
 	}
 	for (i = 0; i < json_array_size(arr) && g->len < TEXT_MAX; i++) {
@@ -407,30 +593,43 @@ body_mattermost(const json_t *arr)
 		if (json_array_size(arr) > 1)
 			g_string_append(g, "- ");
 		g_string_append(g, "**");
-		if (jstr(a, "link") != NULL) {
+		if ((link = jstr(a, "link")) != NULL) {
 			g_string_append(g, "[");
-			append_escaped(g, title_of(a), md);
+			append_text(g, title_of(a), ESC_MARKDOWN);
 			g_string_append(g, "](");
-			append_md_url(g, jstr(a, "link"));
+			append_url(g, link, ESC_MARKDOWN);
 			g_string_append(g, ")");
 		} else
-			append_escaped(g, title_of(a), md);
+			append_text(g, title_of(a), ESC_MARKDOWN);
 		g_string_append(g, "** \xe2\x80\x94 *");
-		append_escaped(g, feed_of(a), md);
+		append_text(g, feed_of(a), ESC_MARKDOWN);
 		g_string_append(g, "* (");
-		append_escaped(g, jtext(a, "topic"), md);
+		append_text(g, jtext(a, "topic"), ESC_MARKDOWN);
 		g_string_append(g, ": ");
-		append_matched(g, a);
+		append_matched(g, a, ESC_MARKDOWN);
 		g_string_append(g, ")\n");
 		if (json_array_size(arr) == 1 && jstr(a, "snippet") != NULL) {
 			g_string_append(g, "> ");
-			append_escaped(g, jstr(a, "snippet"), md);
+			append_text(g, jstr(a, "snippet"), ESC_MARKDOWN);
 			g_string_append(g, "\n");
 		}
 	}
 	o = json_pack("{s:s%}", "text", g->str, g->len);
 	g_string_free(g, TRUE);
 	return o;
+}
+
+/* 's' inert as 'how', cut to 'max' characters. */
+static json_t *
+jtext_trunc(const char *s, enum esc how, long max)
+{
+	GString	*g = g_string_new(NULL);
+	json_t	*j;
+
+	append_text(g, s, how);
+	j = jtrunc(g->str, max);
+	g_string_free(g, TRUE);
+	return j;
 }
 
 static json_t *
@@ -441,18 +640,23 @@ body_discord(const json_t *arr)
 	json_t		*embeds = json_array(), *e, *o;
 	size_t		 i, n = json_array_size(arr);
 
-	append_heading(g, arr);
+	append_heading(g, arr, ESC_MARKDOWN);
 	if (n > DISCORD_EMBEDS)
 		g_string_append_printf(g, " (the first %d shown)",
 		    DISCORD_EMBEDS);
 	for (i = 0; i < n && i < DISCORD_EMBEDS; i++) {
 		a = json_array_get(arr, i);
-		f = g_string_new(feed_of(a));
-		g_string_append_printf(f, " \xc2\xb7 %s: ", jtext(a, "topic"));
-		append_matched(f, a);
+		/* Footers render no Markdown: plain, mentions broken. */
+		f = g_string_new(NULL);
+		append_text(f, feed_of(a), ESC_PLAIN);
+		g_string_append(f, " \xc2\xb7 ");
+		append_text(f, jtext(a, "topic"), ESC_PLAIN);
+		g_string_append(f, ": ");
+		append_matched(f, a, ESC_PLAIN);
 		e = json_pack("{s:o, s:o, s:{s:o}}",
-		    "title", jtrunc(title_of(a), 256),
-		    "description", jtrunc(jstr(a, "snippet"), 4096),
+		    "title", jtext_trunc(title_of(a), ESC_MARKDOWN, 256),
+		    "description", jtext_trunc(jstr(a, "snippet"),
+		    ESC_MARKDOWN, 4096),
 		    "footer", "text", jtrunc(f->str, 2048));
 		g_string_free(f, TRUE);
 		if (e != NULL && jstr(a, "link") != NULL)
@@ -464,40 +668,49 @@ body_discord(const json_t *arr)
 		if (e != NULL)
 			json_array_append_new(embeds, e);
 	}
-	/* Feed text must never ping @everyone. */
+	/* Nothing in the message may ping anyone, escaped or not. */
 	o = json_pack("{s:o, s:o, s:{s:[]}}", "content", jtrunc(g->str, 2000),
 	    "embeds", embeds, "allowed_mentions", "parse");
 	g_string_free(g, TRUE);
 	return o;
 }
 
+/*
+ * ntfy's JSON publishing: feed text travels in the JSON body, never as a
+ * header, and without "markdown": true ntfy shows it as plain text.
+ */
 static json_t *
 body_ntfy(struct sink_webhook *w, const json_t *arr)
 {
-	GString		*g = g_string_new(NULL);
+	GString		*g = g_string_new(NULL), *t = g_string_new(NULL);
 	const json_t	*a = json_array_get(arr, 0);
-	const char	*topic = common_topic(arr);
+	const char	*topic = common_topic(arr), *link;
 	json_t		*o, *tags;
 	size_t		 i, n = json_array_size(arr);
-	char		*title;
 
 	if (n == 1) {
-		title = xstrdup(title_of(a));
-		if (jstr(a, "snippet") != NULL)
-			g_string_append_printf(g, "%s\n", jstr(a, "snippet"));
-		g_string_append_printf(g, "%s \xc2\xb7 %s: ", feed_of(a),
-		    jtext(a, "topic"));
-		append_matched(g, a);
+		append_text(t, title_of(a), ESC_PLAIN);
+		if (jstr(a, "snippet") != NULL) {
+			append_text(g, jstr(a, "snippet"), ESC_PLAIN);
+			g_string_append(g, "\n");
+		}
+		append_text(g, feed_of(a), ESC_PLAIN);
+		g_string_append(g, " \xc2\xb7 ");
+		append_text(g, jtext(a, "topic"), ESC_PLAIN);
+		g_string_append(g, ": ");
+		append_matched(g, a, ESC_PLAIN);
 	} else {
-		GString *h = g_string_new(NULL);
-
-		append_heading(h, arr);
-		title = g_string_free(h, FALSE);
+		append_heading(t, arr, ESC_PLAIN);
 		for (i = 0; i < n && g->len < TEXT_MAX; i++) {
 			a = json_array_get(arr, i);
-			g_string_append_printf(g, "- %s (%s)%s%s\n",
-			    title_of(a), feed_of(a), jstr(a, "link") ? " " : "",
-			    jstr(a, "link") ? jstr(a, "link") : "");
+			g_string_append(g, "- ");
+			append_text(g, title_of(a), ESC_PLAIN);
+			g_string_append(g, " (");
+			append_text(g, feed_of(a), ESC_PLAIN);
+			g_string_append(g, ")");
+			if ((link = jstr(a, "link")) != NULL)
+				g_string_append_printf(g, " %s", link);
+			g_string_append(g, "\n");
 		}
 		a = json_array_get(arr, 0);
 	}
@@ -505,11 +718,11 @@ body_ntfy(struct sink_webhook *w, const json_t *arr)
 	if (topic != NULL)
 		json_array_append_new(tags, json_string(topic));
 	o = json_pack("{s:s, s:o, s:o, s:o}", "topic", w->ntfy_topic,
-	    "title", jtrunc(title, 250), "message", jtrunc(g->str, TEXT_MAX),
+	    "title", jtrunc(t->str, 250), "message", jtrunc(g->str, TEXT_MAX),
 	    "tags", tags);
 	if (o != NULL && n == 1 && jstr(a, "link") != NULL)
 		json_object_set_new(o, "click", json_string(jstr(a, "link")));
-	free(title);
+	g_string_free(t, TRUE);
 	g_string_free(g, TRUE);
 	return o;
 }
@@ -519,12 +732,13 @@ body_matrix(const json_t *arr)
 {
 	GString		*t = g_string_new(NULL), *h = g_string_new(NULL);
 	const json_t	*a;
+	const char	*link;
 	gchar		*e;
 	size_t		 i, n = json_array_size(arr);
 	json_t		*o;
 
 	if (n > 1) {
-		append_heading(t, arr);
+		append_heading(t, arr, ESC_PLAIN);
 		e = g_markup_escape_text(t->str, -1);
 		g_string_append_printf(h, "<p>%s</p><ul>", e);
 		g_free(e);
@@ -532,44 +746,66 @@ body_matrix(const json_t *arr)
 	}
 	for (i = 0; i < n && t->len < TEXT_MAX; i++) {
 		a = json_array_get(arr, i);
-		g_string_append_printf(t, "%s%s\n", n > 1 ? "- " : "",
-		    title_of(a));
-		if (jstr(a, "link") != NULL)
-			g_string_append_printf(t, "  %s\n", jstr(a, "link"));
-		g_string_append_printf(t, "  %s \xc2\xb7 %s: ", feed_of(a),
-		    jtext(a, "topic"));
-		append_matched(t, a);
+		link = jstr(a, "link");
+		g_string_append(t, n > 1 ? "- " : "");
+		append_text(t, title_of(a), ESC_PLAIN);
+		if (link != NULL)
+			g_string_append_printf(t, "\n  %s", link);
+		g_string_append(t, "\n  ");
+		append_text(t, feed_of(a), ESC_PLAIN);
+		g_string_append(t, " \xc2\xb7 ");
+		append_text(t, jtext(a, "topic"), ESC_PLAIN);
+		g_string_append(t, ": ");
+		append_matched(t, a, ESC_PLAIN);
 		g_string_append(t, "\n");
 		g_string_append(h, n > 1 ? "<li>" : "<p>");
-		if (jstr(a, "link") != NULL) {
-			e = g_markup_escape_text(jstr(a, "link"), -1);
+		if (link != NULL) {
+			e = g_markup_escape_text(link, -1);
 			g_string_append_printf(h, "<a href=\"%s\">", e);
 			g_free(e);
 		}
-		e = g_markup_escape_text(title_of(a), -1);
-		g_string_append_printf(h, "<b>%s</b>", e);
-		g_free(e);
-		if (jstr(a, "link") != NULL)
-			g_string_append(h, "</a>");
-		e = g_markup_escape_text(feed_of(a), -1);
-		g_string_append_printf(h, "<br><i>%s</i>", e);
-		g_free(e);
+		g_string_append(h, "<b>");
+		append_html(h, title_of(a));
+		g_string_append(h, link != NULL ? "</b></a>" : "</b>");
+		g_string_append(h, "<br><i>");
+		append_html(h, feed_of(a));
+		g_string_append(h, "</i>");
 		if (n == 1 && jstr(a, "snippet") != NULL) {
-			e = g_markup_escape_text(jstr(a, "snippet"), -1);
-			g_string_append_printf(h, "<br>%s", e);
-			g_free(e);
-			g_string_append_printf(t, "%s\n", jstr(a, "snippet"));
+			g_string_append(h, "<br>");
+			append_html(h, jstr(a, "snippet"));
+			append_text(t, jstr(a, "snippet"), ESC_PLAIN);
+			g_string_append(t, "\n");
 		}
 		g_string_append(h, n > 1 ? "</li>" : "</p>");
 	}
 	if (n > 1)
 		g_string_append(h, "</ul>");
-	o = json_pack("{s:s, s:s%, s:s, s:s%}", "msgtype", "m.notice",
+	/* An empty m.mentions: this message mentions nobody, @room included. */
+	o = json_pack("{s:s, s:s%, s:s, s:s%, s:{}}", "msgtype", "m.notice",
 	    "body", t->str, t->len, "format", "org.matrix.custom.html",
-	    "formatted_body", h->str, h->len);
+	    "formatted_body", h->str, h->len, "m.mentions");
 	g_string_free(t, TRUE);
 	g_string_free(h, TRUE);
 	return o;
+}
+
+/*
+ * Links that are not web URLs become null, whatever stored them (an
+ * outbox row from an older version, a digest, test-sink): only http and
+ * https links are ever clickable.  Returns how many went.
+ */
+static size_t
+drop_bad_links(json_t *arr)
+{
+	json_t	*a;
+	size_t	 i, n = 0;
+
+	json_array_foreach(arr, i, a)
+		if (jstr(a, "link") != NULL && !url_is_web(jstr(a, "link"))) {
+			json_object_set_new(a, "link", json_null());
+			n++;
+		}
+	return n;
 }
 
 /* The request body for 'arr' (parsed alerts); malloc'd, NULL on failure. */
@@ -578,13 +814,16 @@ build_body(struct sink_webhook *w, const char *const *alerts, json_t *arr)
 {
 	json_t	*o = NULL;
 	char	*s;
+	size_t	 dropped = drop_bad_links(arr);
 
 	switch (w->format) {
 	case WH_JSON:
-		/* One alert goes out exactly as stored. */
-		if (json_array_size(arr) == 1)
+		/* One alert goes out as stored, if its link was fine. */
+		if (dropped == 0 && json_array_size(arr) == 1)
 			return xstrdup(alerts[0]);
-		o = json_pack("{s:O}", "digest", arr);
+		o = json_array_size(arr) == 1 ?
+		    json_incref(json_array_get(arr, 0)) :
+		    json_pack("{s:O}", "digest", arr);
 		break;
 	case WH_SLACK:
 		o = body_slack(arr);
@@ -672,10 +911,12 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	if (result != CURLE_OK) {
 		res = result == CURLE_UNSUPPORTED_PROTOCOL ||
 		    result == CURLE_URL_MALFORMAT ? SINK_FAILED : SINK_RETRY;
-		snprintf(msg, sizeof(msg), "%s: %s", w->shown, error);
+		snprintf(msg, sizeof(msg), "%s: %s%s", w->shown, error,
+		    sink_webhook_hint(result));
 	} else {
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
 		resp_line(r, body, sizeof(body));
+		sink_webhook_scrub(body, w->secrets);
 		snprintf(msg, sizeof(msg), "%s: http %ld%s%s", w->shown, code,
 		    *body ? ": " : "", body);
 		if (code >= 200 && code < 300)
@@ -690,6 +931,7 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
 			    " (redirects are not followed: fix the url)");
 	}
+	sink_webhook_scrub(msg, w->secrets);
 	if (res != SINK_DELIVERED)
 		log_warnx("sink '%s': %s", w->conf->name, msg);
 	else
@@ -767,6 +1009,11 @@ setup(struct sink_webhook *w, struct wh_req *r, const char *key)
 	    CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEDATA, r) != CURLE_OK)
+		return -1;
+	/* ca-file: the CAs of a private server, instead of the system's. */
+	if (w->conf->ca_file != NULL && (curl_easy_setopt(e, CURLOPT_CAINFO,
+	    w->conf->ca_file) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CAPATH, NULL) != CURLE_OK))
 		return -1;
 	return 0;
 }

@@ -16,6 +16,16 @@
  *               request is PUT .../send/m.room.message/TXNID with TXNID
  *               the idempotency key, so a retry never posts twice
  *
+ * Only web links (url_is_web) are sent: an alert whose link is anything
+ * else goes out without one (json: "link": null).  Feed text, and the
+ * config's topic names alike, cannot mention or format in a chat format:
+ * each '@' is followed by U+200B, control characters become spaces;
+ * slack escapes &, <, > as entities and fences *, _, ~, ` with U+200B;
+ * discord and mattermost backslash-escape Markdown punctuation and list
+ * marks (discord also sends "allowed_mentions": {"parse": []}); matrix
+ * escapes formatted_body as HTML and sends an empty "m.mentions"; ntfy
+ * is plain text in the JSON body, never in a header.
+ *
  * Every request carries Content-Type: application/json and Idempotency-Key
  * (the alert_id; for a digest the first 32 hex digits of the SHA-256 of
  * the alert_ids joined by "\n"), and with a secret X-Feedwatch-Signature:
@@ -28,8 +38,14 @@
  * an HTTP date) as retry_after; other codes FAILED; network errors and
  * timeouts RETRY; a url curl cannot use FAILED.
  *
+ * With conf->ca_file, the server's certificate must chain to a CA in that
+ * PEM file instead of the system's.
+ *
  * Logs and error strings name the url as scheme://host:port only: the
- * path and query of a webhook url are often its secret.
+ * path and query of a webhook url are often its secret.  What curl or the
+ * server says goes through sink_webhook_scrub() too, with the url's
+ * userinfo, path, last path segment, query and query values and the
+ * signing key as secrets.
  */
 #ifndef FEEDWATCH_SINK_WEBHOOK_H
 #define FEEDWATCH_SINK_WEBHOOK_H
@@ -64,5 +80,22 @@ int			 sink_webhook_send(struct sink_webhook *w,
  * Exported because the email sink derives its Message-ID from it.
  */
 char			*sink_webhook_key(const char *const *ids, size_t n);
+
+/*
+ * Replaces in 'msg', in place, each occurrence of each string of
+ * 'secrets' (NULL-terminated, or NULL; those under 3 bytes are left
+ * alone) by "***"; so is the start of a secret (3 bytes or more) that
+ * ends 'msg', as a quote cut short leaves it.  A message quoting curl or a
+ * server may quote what it was sent; this keeps tokens and passwords out
+ * of logs and `status` whatever it says.  Exported for the email sink.
+ */
+void			 sink_webhook_scrub(char *msg, char *const *secrets);
+
+/*
+ * What to do about a curl failure of TLS (an untrusted certificate, a bad
+ * ca-file, no STARTTLS where a password needs it), as " (...)" to append
+ * to its message; "" for other results.  Exported for the email sink.
+ */
+const char		*sink_webhook_hint(int result);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -61,9 +62,9 @@ static const struct sink_kind sink_kinds[] = {
 	{ "file", SINK_FILE, { "path", NULL } },
 	{ "desktop", SINK_DESKTOP, { "urgency", NULL } },
 	{ "webhook", SINK_WEBHOOK, { "url", "format", "secret", "secret-file",
-	    NULL } },
+	    "ca-file", NULL } },
 	{ "email", SINK_EMAIL, { "smtp", "username", "password",
-	    "password-file", "from", "to", NULL } },
+	    "password-file", "from", "to", "ca-file", NULL } },
 	{ "exec", SINK_EXEC, { "command", "timeout", NULL } },
 };
 
@@ -362,6 +363,36 @@ read_secret(struct loader *ld, int line, const char *key, const char *path)
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
 	return xstrdup(buf);
+}
+
+/*
+ * A sink's ca-file: relative to the config's directory, and a file that
+ * can be read now, not a TLS error at the first alert.
+ */
+static char *
+load_ca_file(struct loader *ld, const char *group, const char *name)
+{
+	struct stat	 st;
+	char		*v, *base, *dir, *path;
+	int		 line = line_of(ld, group, "ca-file");
+
+	if ((v = get(ld, group, "ca-file")) == NULL)
+		return NULL;
+	base = g_path_get_dirname(ld->path);
+	dir = g_canonicalize_filename(base, NULL);
+	path = g_canonicalize_filename(v, dir);
+	if (stat(path, &st) == -1 || access(path, R_OK) == -1)
+		cerr(ld, line, "sink '%s': ca-file '%s': %s", name, path,
+		    strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		cerr(ld, line, "sink '%s': ca-file '%s' is not a file (give a "
+		    "PEM file of CA certificates)", name, path);
+	g_free(base);
+	g_free(dir);
+	free(v);
+	v = xstrdup(path);
+	g_free(path);
+	return v;
 }
 
 /* Rejects keys not in 'allowed' (NULL-terminated). */
@@ -741,6 +772,7 @@ load_sink(struct loader *ld, const char *group, const char *name)
 				    "secret-file"), "secret-file", file);
 			free(file);
 		}
+		s->ca_file = load_ca_file(ld, group, name);
 		break;
 	case SINK_EMAIL:
 		if ((s->smtp = get(ld, group, "smtp")) == NULL)
@@ -776,6 +808,7 @@ load_sink(struct loader *ld, const char *group, const char *name)
 		if (s->nto == 0)
 			cerr(ld, line, "sink '%s': an email sink needs 'to = "
 			    "ADDRESS, ...'", name);
+		s->ca_file = load_ca_file(ld, group, name);
 		break;
 	case SINK_EXEC:
 		if ((v = get(ld, group, "command")) == NULL) {
@@ -1113,6 +1146,7 @@ config_free(struct config *cf)
 		free(s->url);
 		free(s->format);
 		free(s->secret);
+		free(s->ca_file);
 		free(s->smtp);
 		free(s->username);
 		free(s->password);

@@ -8,7 +8,7 @@ build-essential pkg-config clang libclang-rt-14-dev clang-tidy cppcheck
 libcurl4-openssl-dev libxml2-dev libevent-dev libnotify-dev libglib2.0-dev
 libsqlite3-dev libjansson-dev libpcre2-dev libsystemd-dev libutf8proc-dev
 libstemmer-dev libhyperscan-dev check
-python3 python3-aiosmtpd dbus curl
+python3 python3-aiosmtpd dbus curl openssl
 "
 
 if [ "$(id -u)" -ne 0 ]; then

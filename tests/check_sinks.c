@@ -177,6 +177,7 @@ harness_teardown(void)
 		free(H->reqs[i].sig);
 		free(H->reqs[i].body);
 	}
+	free(H->conf.ca_file);
 	evhttp_free(H->http);
 	xfer_multi_free(H->m);
 	event_base_free(H->base);
@@ -254,24 +255,28 @@ url(const char *path)
 	return xasprintf("http://127.0.0.1:%d%s", H->port, path);
 }
 
-/* A SPEC section 5 alert line made by alert.c; 'i' varies the item. */
+/*
+ * A SPEC section 5 alert line made by alert.c; 'i' varies the item, and
+ * 'link' NULL gives https://news.example.org/world/I?a=1&b=2.
+ */
 static char *
-make_alert(int i, const char *title)
+make_alert_from(int i, const char *title, const char *feed_title,
+    const char *snippet, const char *link)
 {
 	static const char *const matched[] = { "crimea", "lavrov" };
 	static const char *const also[] = { "reuters-world" };
 	struct feed_item	 it;
 	struct alert		 a;
-	char			*id, *link, *json;
+	char			*id, *dlink, *json;
 
 	id = xasprintf("w-%d", i);
-	link = xasprintf("https://news.example.org/world/%d?a=1&b=2", i);
+	dlink = xasprintf("https://news.example.org/world/%d?a=1&b=2", i);
 	memset(&it, 0, sizeof(it));
 	it.feed = "https://news.example.org/rss.xml";
-	it.feed_title = "World & Co";
+	it.feed_title = feed_title;
 	it.id = id;
 	it.title = title;
-	it.link = link;
+	it.link = link != NULL ? link : dlink;
 	it.published = 1557858600 + i;
 	it.updated = FEED_ITEM_NO_DATE;
 	memset(&a, 0, sizeof(a));
@@ -282,16 +287,22 @@ make_alert(int i, const char *title)
 	a.item = &it;
 	a.matched = matched;
 	a.nmatched = 2;
-	a.snippet = "\xe2\x80\xa6" "annexation of <Crimea> & talks with Lavrov"
-	    "\xe2\x80\xa6";
+	a.snippet = snippet;
 	a.also_in = also;
 	a.nalso_in = 1;
 	a.detected = 1764234000;
 	alert_set_id(&a);
 	ck_assert_ptr_nonnull(json = alert_to_json(&a));
 	free(id);
-	free(link);
+	free(dlink);
 	return json;
+}
+
+static char *
+make_alert(int i, const char *title)
+{
+	return make_alert_from(i, title, "World & Co", "\xe2\x80\xa6"
+	    "annexation of <Crimea> & talks with Lavrov\xe2\x80\xa6", NULL);
 }
 
 #define TITLE	"Pompeo to Lavrov: \xc2\xabKrym\xc2\xbb <b>is</b> " \
@@ -448,10 +459,14 @@ START_TEST(webhook_presets)
 		ck_assert(strstr(text, "crimea, lavrov") != NULL);
 	} else if (strcmp(format, "discord") == 0) {
 		e = json_array_get(json_object_get(b, "embeds"), 0);
-		ck_assert_str_eq(jget(e, "title"), TITLE);
+		/* Markdown characters of feed text backslash-escaped. */
+		ck_assert_str_eq(jget(e, "title"), "Pompeo to Lavrov: \xc2\xab"
+		    "Krym\xc2\xbb \\<b\\>is\\</b\\> Ukraine \\& \xd0\x9a"
+		    "\xd1\x80\xd1\x8b\xd0\xbc");
 		ck_assert_str_eq(jget(e, "url"),
 		    "https://news.example.org/world/1?a=1&b=2");
-		ck_assert(strstr(jget(e, "description"), "<Crimea>") != NULL);
+		ck_assert(strstr(jget(e, "description"), "\\<Crimea\\>") !=
+		    NULL);
 		ck_assert_uint_eq(json_array_size(json_object_get(
 		    json_object_get(b, "allowed_mentions"), "parse")), 0);
 		ck_assert(json_is_array(json_object_get(json_object_get(b,
@@ -459,7 +474,8 @@ START_TEST(webhook_presets)
 	} else if (strcmp(format, "mattermost") == 0) {
 		text = jget(b, "text");
 		ck_assert_msg(strstr(text, "[Pompeo to Lavrov: \xc2\xabKrym"
-		    "\xc2\xbb \\<b\\>is\\</b\\> Ukraine & ") != NULL, "%s", text);
+		    "\xc2\xbb \\<b\\>is\\</b\\> Ukraine \\& ") != NULL, "%s",
+		    text);
 		ck_assert(strstr(text, "](https://news.example.org/world/1"
 		    "?a=1&b=2)") != NULL);
 	} else if (strcmp(format, "ntfy") == 0) {
@@ -709,6 +725,373 @@ START_TEST(webhook_free_in_flight)
 }
 END_TEST
 
+/* --- links and markup from feed text ---------------------------------- */
+
+/* Feed text trying every mention and markup trick of the chat services. */
+#define HOSTILE	"@channel @here @all @everyone <!channel> <@U1> " \
+		"[click](javascript:x) ![i](http://evil/i.png) <b>x</b> " \
+		"*bold* `code` | & ]]>"
+#define ZWSP	"\xe2\x80\x8b"
+/* A web link with what Markdown and Slack link syntax must not trip on. */
+#define GOOD_LINK	"https://news.example.org/a_(b)?x=1&y=2"
+
+static const char *const links[] = {
+	"javascript:alert(1)",
+	"data:text/html,<script>alert(1)</script>",
+	"file:///etc/passwd",
+	GOOD_LINK
+};
+#define NLINKS	(sizeof(links) / sizeof(links[0]))
+
+/*
+ * An alert with 'text' as its title, feed title and snippet, stored with
+ * 'link' as an outbox row from elsewhere may be (alert.c drops a link
+ * that is not a web link; every sink must do so too).
+ */
+static char *
+make_hostile(const char *text, const char *link)
+{
+	char	*a = make_alert_from(1, text, text, text, NULL), *s;
+	json_t	*o = jparse(a);
+
+	json_object_set_new(o, "link", json_string(link));
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	free(a);
+	return s;
+}
+
+/* Fails if a link that is not a web link appears in 's'. */
+static void
+assert_no_bad_link(const char *s, const char *link)
+{
+	/* Its start: Slack or HTML escaping may change the rest. */
+	char	*head = xstrndup(link, 15);
+
+	if (strcmp(link, GOOD_LINK) != 0)
+		ck_assert_msg(strstr(s, head) == NULL, "'%s' in: %s", link, s);
+	free(head);
+}
+
+/* Every string in 'j', at any depth, has U+200B after each '@'. */
+static void
+assert_no_mention(json_t *j)
+{
+	const char	*k, *s;
+	json_t		*v;
+	size_t		 i;
+
+	if ((s = json_string_value(j)) != NULL) {
+		for (; (s = strchr(s, '@')) != NULL; s++)
+			ck_assert_msg(strncmp(s + 1, ZWSP, 3) == 0,
+			    "a mention survives: %s", json_string_value(j));
+	} else if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+			assert_no_mention(v);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			assert_no_mention(v);
+	}
+}
+
+/* What a reader sees of 's': escapes, entities and U+200B gone. */
+static char *
+seen(const char *s)
+{
+	static const char *const ent[][2] = {
+		{ "&lt;", "<" }, { "&gt;", ">" }, { "&amp;", "&" },
+		{ ZWSP, "" }
+	};
+	GString	*g = g_string_new(NULL);
+	size_t	 i;
+
+	while (*s != '\0') {
+		for (i = 0; i < sizeof(ent) / sizeof(ent[0]); i++)
+			if (strncmp(s, ent[i][0], strlen(ent[i][0])) == 0)
+				break;
+		if (i < sizeof(ent) / sizeof(ent[0])) {
+			g_string_append(g, ent[i][1]);
+			s += strlen(ent[i][0]);
+		} else if (*s == '\\' && g_ascii_ispunct(s[1])) {
+			g_string_append_c(g, s[1]);
+			s += 2;
+		} else
+			g_string_append_c(g, *s++);
+	}
+	return g_string_free(g, FALSE);
+}
+
+/* How often HOSTILE reads in 's', once unescaped. */
+static int
+hostile_count(const char *s)
+{
+	char		*u = seen(s);
+	const char	*p = u;
+	int		 n = 0;
+
+	for (; (p = strstr(p, HOSTILE)) != NULL; p++)
+		n++;
+	g_free(u);
+	return n;
+}
+
+/* How many 'c' in Markdown 's' are markup: not backslash-escaped. */
+static int
+unescaped(const char *s, char c)
+{
+	int	 n = 0;
+
+	for (; *s != '\0'; s++)
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+		else if (*s == c)
+			n++;
+	return n;
+}
+
+/* Markdown characters of 's' that are markup, other than '@'. */
+static void
+assert_md_inert(const char *s, const char *what)
+{
+	const char	*c;
+
+	for (c = "[]()<>`|*_~#"; *c != '\0'; c++)
+		ck_assert_msg(unescaped(s, *c) == 0, "%s: '%c' is markup: %s",
+		    what, *c, s);
+}
+
+static char *
+preset_url(const char *format)
+{
+	if (strcmp(format, "ntfy") == 0)
+		return url("/alerts?auth=tk");
+	if (strcmp(format, "matrix") == 0)
+		return url("/_matrix/client/v3/rooms/!r:example.org/send/"
+		    "m.room.message?access_token=tok");
+	return url("/hook");
+}
+
+static void
+hostile_slack(json_t *b, int good)
+{
+	const char	*t = jget(b, "text");
+
+	ck_assert(json_is_false(json_object_get(b, "unfurl_links")));
+	ck_assert(json_is_false(json_object_get(b, "unfurl_media")));
+	/* Feed text brings no < or >: the link and the quote are ours. */
+	ck_assert_int_eq(test_count_lines(t, "<"), good);
+	ck_assert_int_eq(test_count_lines(t, ">"), good + 1);
+	if (good)
+		ck_assert_msg(strstr(t, "*<https://news.example.org/a_(b)?x=1"
+		    "&amp;y=2|@" ZWSP "channel") != NULL, "%s", t);
+	/* No mrkdwn pair: each mark is fenced by zero-width spaces. */
+	ck_assert_msg(strstr(t, "*bold*") == NULL && strstr(t, "`code`") ==
+	    NULL, "%s", t);
+	ck_assert(strstr(t, ZWSP "*" ZWSP "bold" ZWSP "*" ZWSP) != NULL);
+	ck_assert_int_eq(hostile_count(t), 3);
+}
+
+static void
+hostile_mattermost(json_t *b, int good)
+{
+	const char	*t = jget(b, "text");
+
+	/* Ours: the link, "(topic: words)" and the snippet's quote. */
+	ck_assert_int_eq(unescaped(t, '['), good);
+	ck_assert_int_eq(unescaped(t, ']'), good);
+	ck_assert_int_eq(unescaped(t, '('), good + 1);
+	ck_assert_int_eq(unescaped(t, ')'), good + 1);
+	ck_assert_int_eq(unescaped(t, '>'), 1);
+	ck_assert_int_eq(unescaped(t, '<'), 0);
+	ck_assert_int_eq(unescaped(t, '`'), 0);
+	ck_assert_int_eq(unescaped(t, '|'), 0);
+	ck_assert_msg(strstr(t, "*bold*") == NULL, "%s", t);
+	if (good)
+		ck_assert_msg(strstr(t, "](https://news.example.org/a_%28b%29"
+		    "?x=1&y=2)") != NULL, "%s", t);
+	ck_assert_int_eq(hostile_count(t), 3);
+}
+
+static void
+hostile_discord(json_t *b, int good)
+{
+	json_t		*e = json_array_get(json_object_get(b, "embeds"), 0);
+	json_t		*parse;
+
+	parse = json_object_get(json_object_get(b, "allowed_mentions"),
+	    "parse");
+	ck_assert(json_is_array(parse) && json_array_size(parse) == 0);
+	if (good)
+		ck_assert_str_eq(jget(e, "url"), GOOD_LINK);
+	else
+		ck_assert_ptr_null(json_object_get(e, "url"));
+	assert_md_inert(jget(e, "title"), "title");
+	assert_md_inert(jget(e, "description"), "description");
+	ck_assert_int_eq(hostile_count(jget(e, "title")), 1);
+	ck_assert_int_eq(hostile_count(jget(e, "description")), 1);
+	/* Footers render no Markdown: plain text. */
+	ck_assert_int_eq(hostile_count(jget(json_object_get(e, "footer"),
+	    "text")), 1);
+}
+
+static void
+hostile_ntfy(json_t *b, int good)
+{
+	if (good)
+		ck_assert_str_eq(jget(b, "click"), GOOD_LINK);
+	else
+		ck_assert_ptr_null(json_object_get(b, "click"));
+	ck_assert(!json_is_true(json_object_get(b, "markdown")));
+	ck_assert_int_eq(hostile_count(jget(b, "title")), 1);
+	ck_assert_int_eq(hostile_count(jget(b, "message")), 2);
+}
+
+static void
+hostile_matrix(json_t *b, int good)
+{
+	json_t		*m = json_object_get(b, "m.mentions");
+	const char	*h = jget(b, "formatted_body");
+
+	ck_assert(json_is_object(m) && json_object_size(m) == 0);
+	if (good)
+		ck_assert_msg(strstr(h, "<a href=\"https://news.example.org/"
+		    "a_(b)?x=1&amp;y=2\">") != NULL, "%s", h);
+	else
+		ck_assert_msg(strstr(h, "href") == NULL, "%s", h);
+	ck_assert_msg(strstr(h, "<b>x</b>") == NULL && strstr(h,
+	    "&lt;b&gt;x&lt;/b&gt;") != NULL, "%s", h);
+	ck_assert_int_eq(hostile_count(h), 3);
+	ck_assert_int_eq(hostile_count(jget(b, "body")), 3);
+	ck_assert_int_eq(strstr(jget(b, "body"), GOOD_LINK) != NULL, good);
+}
+
+/*
+ * Each chat format, the hostile text and each link: no mention, markup
+ * or non-web link reaches the receiver, and the text still reads.
+ */
+START_TEST(webhook_hostile)
+{
+	const char	*format = presets[_i / NLINKS];
+	const char	*link = links[_i % NLINKS];
+	int		 good = _i % NLINKS == NLINKS - 1;
+	struct sink	*s;
+	char		*a = make_hostile(HOSTILE, link);
+	const char	*alerts[] = { a };
+	json_t		*b;
+
+	H->conf.type = SINK_WEBHOOK;
+	H->conf.format = (char *)format;
+	H->conf.url = preset_url(format);
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	ck_assert_uint_eq(H->nreqs, 1);
+	assert_no_bad_link(H->reqs[0].body, link);
+	b = jparse(H->reqs[0].body);
+	assert_no_mention(b);
+	if (strcmp(format, "slack") == 0)
+		hostile_slack(b, good);
+	else if (strcmp(format, "mattermost") == 0)
+		hostile_mattermost(b, good);
+	else if (strcmp(format, "discord") == 0)
+		hostile_discord(b, good);
+	else if (strcmp(format, "ntfy") == 0)
+		hostile_ntfy(b, good);
+	else
+		hostile_matrix(b, good);
+	json_decref(b);
+	sink_free(s);
+	free(H->conf.url);
+	free(a);
+}
+END_TEST
+
+/* A digest renders from stored rows too: their bad links go as well. */
+START_TEST(webhook_hostile_digest)
+{
+	const char	*format = presets[_i];
+	struct sink	*s;
+	char		*a[NLINKS];
+	const char	*alerts[NLINKS];
+	json_t		*b;
+	size_t		 i;
+
+	for (i = 0; i < NLINKS; i++)
+		alerts[i] = a[i] = make_hostile(HOSTILE, links[i]);
+	H->conf.type = SINK_WEBHOOK;
+	H->conf.format = (char *)format;
+	H->conf.url = preset_url(format);
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, NLINKS, 0)->result,
+	    SINK_DELIVERED);
+	for (i = 0; i + 1 < NLINKS; i++)
+		assert_no_bad_link(H->reqs[0].body, links[i]);
+	b = jparse(H->reqs[0].body);
+	assert_no_mention(b);
+	json_decref(b);
+	sink_free(s);
+	free(H->conf.url);
+	for (i = 0; i < NLINKS; i++)
+		free(a[i]);
+}
+END_TEST
+
+/* json: the alert as stored, but a non-web link is null. */
+START_TEST(webhook_json_bad_link)
+{
+	struct sink	*s;
+	char		*a = make_hostile(HOSTILE, links[0]);
+	const char	*alerts[] = { a };
+	json_t		*b, *want = jparse(a);
+
+	H->conf.type = SINK_WEBHOOK;
+	H->conf.url = url("/hook");
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	b = jparse(H->reqs[0].body);
+	ck_assert(json_is_null(json_object_get(b, "link")));
+	json_object_set_new(want, "link", json_null());
+	ck_assert(json_equal(b, want));
+	json_decref(b);
+	json_decref(want);
+	sink_free(s);
+	free(H->conf.url);
+	free(a);
+}
+END_TEST
+
+/* alert.c: a link that is not a web link is null; alert_id unchanged. */
+START_TEST(alert_web_links_only)
+{
+	static const char *const more[] = { "/relative/x", "mailto:a@b.org",
+	    "http://", "HTTPS://News.Example.org/x" };
+	GChecksum	*ck;
+	char		*a, *want;
+	json_t		*o;
+	const char	*link;
+	size_t		 i;
+
+	/* The id is SHA-256 over topic, feed and item id, as before. */
+	ck = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(ck, (const guchar *)"crimea\0world\0w-1", 17);
+	want = xstrndup(g_checksum_get_string(ck), 32);
+	g_checksum_free(ck);
+	for (i = 0; i < NLINKS + 4; i++) {
+		link = i < NLINKS ? links[i] : more[i - NLINKS];
+		a = make_alert_from(1, TITLE, "World", "s", link);
+		o = jparse(a);
+		if (strcmp(link, GOOD_LINK) == 0 || i == NLINKS + 3)
+			ck_assert_str_eq(jget(o, "link"), link);
+		else
+			ck_assert_msg(json_is_null(json_object_get(o, "link")),
+			    "'%s' kept", link);
+		ck_assert_str_eq(jget(o, "alert_id"), want);
+		json_decref(o);
+		free(a);
+	}
+	free(want);
+}
+END_TEST
+
 /* --- email ------------------------------------------------------------ */
 
 struct smtpd {
@@ -717,24 +1100,82 @@ struct smtpd {
 	char	*dir;
 };
 
+enum smtpd_tls {
+	SMTPD_PLAIN,		/* no TLS offered */
+	SMTPD_STARTTLS,		/* STARTTLS offered */
+	SMTPD_REQUIRE,		/* STARTTLS offered, MAIL refused before it */
+	SMTPD_SMTPS		/* TLS from the first byte */
+};
+
+/*
+ * A throwaway CA and a certificate for 127.0.0.1 that it signed, made with
+ * the openssl command in H->dir (ca.pem, server.pem, server.key), and a
+ * second CA that signed nothing (other.pem).
+ */
 static void
-smtpd_start(struct smtpd *d, const char *creds)
+make_certs(void)
 {
-	char		*script, line[32];
-	const char	*argv[6];
+	static const char script[] =
+	    "set -e; cd \"$1\"; "
+	    "key='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes'; "
+	    "openssl req -x509 $key -keyout ca.key -out ca.pem -days 2 "
+	    "-subj /CN=feedwatch-test-ca; "
+	    "openssl req -x509 $key -keyout other.key -out other.pem -days 2 "
+	    "-subj /CN=feedwatch-other-ca; "
+	    "openssl req $key -keyout server.key -out server.csr "
+	    "-subj /CN=127.0.0.1; "
+	    "printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE"
+	    "\\n' > server.ext; "
+	    "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key "
+	    "-CAcreateserial -days 2 -extfile server.ext -out server.pem";
+	const char	*argv[] = { "/bin/sh", "-c", script, "sh", H->dir,
+			    NULL };
+	gchar		*openssl, *err = NULL;
+	gint		 status;
+
+	/* Missing, the TLS tests must fail, not pass untested. */
+	openssl = g_find_program_in_path("openssl");
+	ck_assert_msg(openssl != NULL, "the openssl command is missing "
+	    "(scripts/install-deps.sh installs it)");
+	g_free(openssl);
+	ck_assert(g_spawn_sync(NULL, (gchar **)argv, NULL,
+	    G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status,
+	    NULL));
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "openssl failed: %s", err);
+	g_free(err);
+}
+
+/* smtpd.py in H->dir/mail, with 'creds' (USER:PASSWORD) if not NULL. */
+static void
+smtpd_start(struct smtpd *d, const char *creds, enum smtpd_tls tls)
+{
+	char		*script, *cert, *key, line[32];
+	const char	*argv[12];
 	GError		*err = NULL;
 	gint		 out;
 	FILE		*f;
+	int		 n = 0;
 
 	d->dir = xasprintf("%s/mail", H->dir);
 	ck_assert_int_eq(mkdir(d->dir, 0700), 0);
 	script = xasprintf("%s/tests/smtpd.py", test_env("FEEDWATCH_SRC"));
-	argv[0] = "/usr/bin/python3";
-	argv[1] = "-Wignore";
-	argv[2] = script;
-	argv[3] = d->dir;
-	argv[4] = creds;
-	argv[5] = NULL;
+	cert = xasprintf("%s/server.pem", H->dir);
+	key = xasprintf("%s/server.key", H->dir);
+	argv[n++] = "/usr/bin/python3";
+	argv[n++] = "-Wignore";
+	argv[n++] = script;
+	argv[n++] = d->dir;
+	if (creds != NULL)
+		argv[n++] = creds;
+	if (tls != SMTPD_PLAIN) {
+		argv[n++] = tls == SMTPD_SMTPS ? "--tls" : "--starttls";
+		argv[n++] = cert;
+		argv[n++] = key;
+	}
+	if (tls == SMTPD_REQUIRE)
+		argv[n++] = "--require-starttls";
+	argv[n] = NULL;
 	ck_assert_msg(g_spawn_async_with_pipes(NULL, (gchar **)argv, NULL,
 	    G_SPAWN_DEFAULT, NULL, NULL, &d->pid, NULL, &out, NULL, &err),
 	    "cannot start smtpd.py: %s", err ? err->message : "?");
@@ -745,6 +1186,8 @@ smtpd_start(struct smtpd *d, const char *creds)
 	d->port = atoi(line);
 	ck_assert_int_gt(d->port, 0);
 	free(script);
+	free(cert);
+	free(key);
 }
 
 static void
@@ -796,20 +1239,45 @@ has_string(const json_t *arr, const char *s)
 	return 0;
 }
 
+/* H->dir/NAME, malloc'd. */
+static char *
+in_dir(const char *name)
+{
+	return xasprintf("%s/%s", H->dir, name);
+}
+
+/* The AUTH attempts the server saw, "LOGIN TLS" lines ("" for none). */
+static char *
+smtpd_auth_log(struct smtpd *d)
+{
+	char	*path = xasprintf("%s/auth.log", d->dir), *text;
+
+	text = access(path, F_OK) == 0 ? test_slurp(path) : g_strdup("");
+	free(path);
+	return text;
+}
+
+/* STARTTLS required by the server, trusted through ca-file: TLS, then AUTH. */
 START_TEST(email_single_auth)
 {
 	struct smtpd	 d;
 	struct sink	*s;
-	char		*a = make_alert(1, TITLE);
+	char		*a = make_alert(1, TITLE), *auth;
 	const char	*alerts[] = { a };
 	json_t		*m, *al = jparse(a);
 	const char	*text, *html;
 
-	smtpd_start(&d, "alice:pw0rd");
+	make_certs();
+	smtpd_start(&d, "alice:pw0rd", SMTPD_REQUIRE);
 	email_conf(&d, "alice", "pw0rd");
+	H->conf.ca_file = in_dir("ca.pem");
 	s = make_sink();
 	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
 	m = smtpd_message(&d, 1);
+	ck_assert(json_is_true(json_object_get(m, "tls")));
+	auth = smtpd_auth_log(&d);
+	ck_assert_str_eq(auth, "alice 1\n");
+	g_free(auth);
 	ck_assert_str_eq(jget(m, "login"), "alice");
 	ck_assert_str_eq(jget(m, "mail_from"), "feedwatch@example.org");
 	ck_assert(has_string(json_object_get(m, "rcpt_tos"),
@@ -861,7 +1329,7 @@ START_TEST(email_digest)
 		alerts[i] = a[i] = make_alert(i, t);
 		free(t);
 	}
-	smtpd_start(&d, NULL);
+	smtpd_start(&d, NULL, SMTPD_PLAIN);
 	email_conf(&d, NULL, NULL);
 	s = make_sink();
 	ck_assert_int_eq(send_wait(s, alerts, 3, 0)->result, SINK_DELIVERED);
@@ -896,7 +1364,7 @@ START_TEST(email_header_injection)
 	json_t		*m, *h;
 	size_t		 i;
 
-	smtpd_start(&d, NULL);
+	smtpd_start(&d, NULL, SMTPD_PLAIN);
 	email_conf(&d, NULL, NULL);
 	s = make_sink();
 	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
@@ -927,13 +1395,16 @@ START_TEST(email_auth_failed)
 	const char	*alerts[] = { a };
 	struct outcome	*o;
 
-	smtpd_start(&d, "alice:pw0rd");
+	make_certs();
+	smtpd_start(&d, "alice:pw0rd", SMTPD_STARTTLS);
 	email_conf(&d, "alice", "wrong-password");
+	H->conf.ca_file = in_dir("ca.pem");
 	s = make_sink();
 	o = send_wait(s, alerts, 1, 0);
 	ck_assert_int_eq(o->result, SINK_FAILED);
-	ck_assert_msg(strstr(o->error, "wrong-password") == NULL, "%s",
-	    o->error);
+	ck_assert_msg(strstr(o->error, "(smtp 535)") != NULL, "%s", o->error);
+	ck_assert_msg(strstr(o->error, "wrong-password") == NULL &&
+	    strstr(o->error, "alice") == NULL, "%s", o->error);
 	sink_free(s);
 	smtpd_stop(&d);
 	free(H->conf.smtp);
@@ -956,6 +1427,206 @@ START_TEST(email_server_down)
 	s = make_sink();
 	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_RETRY);
 	sink_free(s);
+	free(H->conf.smtp);
+	free(a);
+}
+END_TEST
+
+/* The hostile text and each non-web link, by email: headers and HTML. */
+START_TEST(email_hostile)
+{
+	const char	*link = links[_i];
+	struct smtpd	 d;
+	struct sink	*s;
+	char		*a, *title;
+	const char	*alerts[1], *text, *html;
+	json_t		*m, *h, *parts;
+	size_t		 i;
+
+	/* A feed title cannot add a header or a MIME part either. */
+	title = xasprintf("%s\r\nX-Evil: 1\r\n\r\n--=_feedwatch_x\r\n"
+	    "Content-Type: text/html\r\n\r\n<script>x()</script>", HOSTILE);
+	alerts[0] = a = make_hostile(title, link);
+	smtpd_start(&d, NULL, SMTPD_PLAIN);
+	email_conf(&d, NULL, NULL);
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	m = smtpd_message(&d, 1);
+	h = json_object_get(m, "headers");
+	for (i = 0; i < json_array_size(h); i++)
+		ck_assert_str_ne(json_string_value(json_array_get(h, i)),
+		    "X-Evil");
+	ck_assert(strpbrk(jget(m, "subject"), "\r\n") == NULL);
+	parts = json_object_get(m, "parts");
+	ck_assert_uint_eq(json_array_size(parts), 3);
+	ck_assert_str_eq(json_string_value(json_array_get(parts, 1)),
+	    "text/plain");
+	ck_assert_str_eq(json_string_value(json_array_get(parts, 2)),
+	    "text/html");
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "defects")), 0);
+	text = jget(m, "text");
+	html = jget(m, "html");
+	assert_no_bad_link(text, link);
+	assert_no_bad_link(html, link);
+	ck_assert_msg(strstr(html, "href") == NULL, "%s", html);
+	ck_assert_msg(strstr(html, "<b>x</b>") == NULL && strstr(html,
+	    "<script>") == NULL, "%s", html);
+	ck_assert(strstr(html, "&lt;b&gt;x&lt;/b&gt;") != NULL);
+	ck_assert(strstr(text, HOSTILE) != NULL);
+	ck_assert_int_eq(hostile_count(html), 3);
+	json_decref(m);
+	sink_free(s);
+	smtpd_stop(&d);
+	free(H->conf.smtp);
+	free(title);
+	free(a);
+}
+END_TEST
+
+/* A plaintext client: MAIL before STARTTLS must be refused with 530. */
+static void
+assert_plaintext_refused(int port)
+{
+	struct sockaddr_in	 sin;
+	struct timeval		 tv = { 5, 0 };
+	char			 line[512];
+	FILE			*f;
+	int			 fd;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(fd = socket(AF_INET, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	ck_assert_ptr_nonnull(f = fdopen(fd, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	ck_assert(write(fd, "EHLO test\r\n", 11) == 11);
+	do
+		ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	while (line[3] == '-');
+	ck_assert(write(fd, "MAIL FROM:<a@example.org>\r\n", 27) == 27);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	ck_assert_msg(strncmp(line, "530", 3) == 0, "%s", line);
+	fclose(f);
+}
+
+/* STARTTLS offered, no password: curl takes it (opportunistic TLS). */
+START_TEST(email_starttls_opportunistic)
+{
+	struct smtpd	 d;
+	struct sink	*s;
+	char		*a = make_alert(1, TITLE);
+	const char	*alerts[] = { a };
+	json_t		*m;
+
+	make_certs();
+	smtpd_start(&d, NULL, SMTPD_REQUIRE);
+	assert_plaintext_refused(d.port);
+	email_conf(&d, NULL, NULL);
+	H->conf.ca_file = in_dir("ca.pem");
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	m = smtpd_message(&d, 1);
+	ck_assert(json_is_true(json_object_get(m, "tls")));
+	json_decref(m);
+	sink_free(s);
+	smtpd_stop(&d);
+	free(H->conf.smtp);
+	free(a);
+}
+END_TEST
+
+/* A certificate from another CA: no mail, no password, a clear error. */
+START_TEST(email_starttls_wrong_ca)
+{
+	struct smtpd	 d;
+	struct sink	*s;
+	char		*a = make_alert(1, TITLE), *auth, *path;
+	const char	*alerts[] = { a };
+	struct outcome	*o;
+
+	make_certs();
+	smtpd_start(&d, "alice:pw0rd", SMTPD_REQUIRE);
+	email_conf(&d, "alice", "pw0rd");
+	H->conf.ca_file = in_dir("other.pem");
+	s = make_sink();
+	o = send_wait(s, alerts, 1, 0);
+	ck_assert_int_eq(o->result, SINK_RETRY);
+	ck_assert_msg(strstr(o->error, "certificate") != NULL &&
+	    strstr(o->error, "set ca-file") != NULL, "%s", o->error);
+	auth = smtpd_auth_log(&d);
+	ck_assert_str_eq(auth, "");
+	path = xasprintf("%s/1.json", d.dir);
+	ck_assert(access(path, F_OK) != 0);
+	free(path);
+	g_free(auth);
+	sink_free(s);
+	smtpd_stop(&d);
+	free(H->conf.smtp);
+	free(a);
+}
+END_TEST
+
+/* smtps://: TLS from the first byte. */
+START_TEST(email_smtps)
+{
+	struct smtpd	 d;
+	struct sink	*s;
+	char		*a = make_alert(1, TITLE), *auth;
+	const char	*alerts[] = { a };
+	json_t		*m;
+
+	make_certs();
+	smtpd_start(&d, "alice:pw0rd", SMTPD_SMTPS);
+	email_conf(&d, "alice", "pw0rd");
+	free(H->conf.smtp);
+	H->conf.smtp = xasprintf("smtps://127.0.0.1:%d", d.port);
+	H->conf.ca_file = in_dir("ca.pem");
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	m = smtpd_message(&d, 1);
+	ck_assert(json_is_true(json_object_get(m, "tls")));
+	auth = smtpd_auth_log(&d);
+	ck_assert_str_eq(auth, "alice 1\n");
+	g_free(auth);
+	json_decref(m);
+	sink_free(s);
+	smtpd_stop(&d);
+	free(H->conf.smtp);
+	free(a);
+}
+END_TEST
+
+/*
+ * A server without STARTTLS and a password: FAILED before AUTH, on
+ * loopback too.  The password never travels in clear.
+ */
+START_TEST(email_no_starttls_password)
+{
+	struct smtpd	 d;
+	struct sink	*s;
+	char		*a = make_alert(1, TITLE), *auth, *path;
+	const char	*alerts[] = { a };
+	struct outcome	*o;
+
+	smtpd_start(&d, "alice:pw0rd", SMTPD_PLAIN);
+	email_conf(&d, "alice", "pw0rd");
+	s = make_sink();
+	o = send_wait(s, alerts, 1, 0);
+	ck_assert_int_eq(o->result, SINK_FAILED);
+	ck_assert_msg(strstr(o->error, "STARTTLS") != NULL, "%s", o->error);
+	auth = smtpd_auth_log(&d);
+	ck_assert_str_eq(auth, "");
+	path = xasprintf("%s/1.json", d.dir);
+	ck_assert(access(path, F_OK) != 0);
+	free(path);
+	g_free(auth);
+	sink_free(s);
+	smtpd_stop(&d);
 	free(H->conf.smtp);
 	free(a);
 }
@@ -1161,6 +1832,25 @@ START_TEST(exec_not_found)
 	ck_assert_int_eq(o->result, SINK_FAILED);
 	ck_assert_msg(strstr(o->error, "cannot run") != NULL, "%s", o->error);
 	sink_free(s);
+	free(a);
+}
+END_TEST
+
+/* FEEDWATCH_LINK holds web links only. */
+START_TEST(exec_bad_link)
+{
+	struct sink	*s;
+	char		*a = make_hostile(HOSTILE, links[0]), *argv[5], *env;
+	const char	*alerts[] = { a };
+
+	exec_conf("0", argv);
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	env = slurp_in_dir("env");
+	ck_assert_msg(strstr(env, "FEEDWATCH_LINK=\n") != NULL, "%s", env);
+	g_free(env);
+	sink_free(s);
+	free(argv[1]);
 	free(a);
 }
 END_TEST
@@ -1471,6 +2161,31 @@ START_TEST(desktop_server_hangs)
 }
 END_TEST
 
+/* "Open" only for a web link; the hostile text is escaped markup. */
+START_TEST(desktop_links)
+{
+	const char	*link = links[_i];
+	struct sink	*s;
+	char		*a = make_hostile(HOSTILE, link);
+	const char	*alerts[] = { a };
+
+	nd_start(1, 0);
+	H->conf.type = SINK_DESKTOP;
+	s = make_sink();
+	ck_assert_int_eq(send_wait(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	g_mutex_lock(&ND->lock);
+	ck_assert_str_eq(ND->actions, strcmp(link, GOOD_LINK) == 0 ?
+	    "default|Open" : "");
+	ck_assert_msg(strstr(ND->body, "<b>x</b>") == NULL && strstr(ND->body,
+	    "&lt;b&gt;x&lt;/b&gt;") != NULL, "%s", ND->body);
+	ck_assert_int_eq(hostile_count(ND->body), 3);
+	g_mutex_unlock(&ND->lock);
+	sink_free(s);
+	nd_stop();
+	free(a);
+}
+END_TEST
+
 /* --- feedwatch test-sink ---------------------------------------------- */
 
 START_TEST(test_sink_command)
@@ -1514,6 +2229,229 @@ START_TEST(test_sink_command)
 }
 END_TEST
 
+/* --- secrets and ca-file, through the feedwatch binary ---------------- */
+
+static const char secrets_rss[] =
+    "<rss version=\"2.0\"><channel><title>World</title>"
+    "<item><title>Ferries to Crimea resume</title><guid>s-1</guid>"
+    "<pubDate>Tue, 14 May 2019 18:30:00 +0000</pubDate>"
+    "<link>https://news.example.org/s-1</link></item></channel></rss>";
+
+/* Values that must never be printed, whatever the command or level. */
+static const char *const secret_values[] = {
+	"HOOKUSER-2t", "HOOKPASS-5x", "HOOKTOKEN-9z", "QUERYTOKEN-7q",
+	"HMACKEY-3w", "MAILUSER-4v", "MAILPASS-8u"
+};
+
+static void
+assert_no_secret(const struct test_proc *p, const char *what)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(secret_values) / sizeof(secret_values[0]);
+	    i++)
+		ck_assert_msg(strstr(p->out, secret_values[i]) == NULL &&
+		    strstr(p->err, secret_values[i]) == NULL,
+		    "%s shows '%s':\n%s%s", what, secret_values[i], p->out,
+		    p->err);
+	ck_assert_msg(strstr(p->out, "HMACK") == NULL && strstr(p->err,
+	    "HMACK") == NULL, "%s shows part of a key:\n%s%s", what, p->out,
+	    p->err);
+}
+
+/*
+ * A webhook whose server quotes the request in its error, and an SMTP
+ * server without STARTTLS: logs at -v, `status` and `test-sink` show
+ * what failed and none of the tokens, keys, user names or passwords.
+ */
+START_TEST(secrets_never_shown)
+{
+	struct httpd		*srv = httpd_start();
+	struct test_proc	 p;
+	struct smtpd		 d;
+	char			*conf, *text, *feed, *echo, *auth;
+	const char		*check[] = { "check", "-v", "-c", NULL, NULL };
+	const char		*status[] = { "status", "-v", "-c", NULL,
+				    NULL, NULL };
+	const char		*ts[] = { "test-sink", "-v", "-c", NULL, NULL,
+				    NULL };
+
+	smtpd_start(&d, "MAILUSER-4v:MAILPASS-8u", SMTPD_PLAIN);
+	httpd_route(srv, "/world.xml", 200, "application/rss+xml",
+	    secrets_rss, sizeof(secrets_rss) - 1, NULL);
+	/* The last key is cut where the error quotes no more of the answer. */
+	echo = xasprintf("no hook /services/T0/B0/HOOKTOKEN-9z?token="
+	    "QUERYTOKEN-7q for HOOKUSER-2t:HOOKPASS-5x (key HMACKEY-3w)%*s"
+	    "HMACKEY-3w", 21, "");
+	httpd_route(srv, "/services/T0/B0/HOOKTOKEN-9z", 500, "text/plain",
+	    echo, strlen(echo), NULL);
+	feed = httpd_url(srv, "/world.xml");
+	text = xasprintf("[daemon]\nstate = %s/state.db\nbackfill = 36500d\n"
+	    "\n[feed world]\nurl = %s\n\n[topic crimea]\nquery = Crimea\n\n"
+	    "[sink hook]\ntype = webhook\nformat = slack\nurl = http://"
+	    "HOOKUSER-2t:HOOKPASS-5x@127.0.0.1:%d/services/T0/B0/"
+	    "HOOKTOKEN-9z?token=QUERYTOKEN-7q\nsecret = HMACKEY-3w\n\n"
+	    "[sink mail]\ntype = email\nsmtp = smtp://127.0.0.1:%d\n"
+	    "username = MAILUSER-4v\npassword = MAILPASS-8u\n"
+	    "from = feedwatch@example.org\nto = ops@example.org\n", H->dir,
+	    feed, httpd_port(srv), d.port);
+	conf = test_write(H->dir, "feedwatch.conf", text);
+	check[3] = status[3] = ts[3] = conf;
+
+	test_run(&p, check);
+	ck_assert_msg(p.status == 1, "exit %d: %s", p.status, p.err);
+	ck_assert_uint_eq(httpd_hits(srv, "/services/T0/B0/HOOKTOKEN-9z"), 1);
+	ck_assert_msg(strstr(p.err, "http 500") != NULL, "%s", p.err);
+	assert_no_secret(&p, "check -v");
+	test_proc_clear(&p);
+	test_run(&p, status);
+	ck_assert_msg(strstr(p.out, "http 500") != NULL && strstr(p.out,
+	    "STARTTLS") != NULL, "%s", p.out);
+	assert_no_secret(&p, "status");
+	test_proc_clear(&p);
+	status[4] = "--json";
+	test_run(&p, status);
+	ck_assert_int_eq(p.status, 0);
+	assert_no_secret(&p, "status --json");
+	test_proc_clear(&p);
+	ts[4] = "hook";
+	test_run(&p, ts);
+	ck_assert_msg(strstr(p.out, "sink 'hook' (webhook): retry") != NULL,
+	    "%s", p.out);
+	assert_no_secret(&p, "test-sink hook");
+	test_proc_clear(&p);
+	ts[4] = "mail";
+	test_run(&p, ts);
+	ck_assert_msg(strstr(p.out, "sink 'mail' (email): failed") != NULL,
+	    "%s", p.out);
+	assert_no_secret(&p, "test-sink mail");
+	test_proc_clear(&p);
+	/* And the password never went to the server in clear. */
+	auth = smtpd_auth_log(&d);
+	ck_assert_str_eq(auth, "");
+	g_free(auth);
+	smtpd_stop(&d);
+	httpd_stop(srv);
+	free(conf);
+	free(text);
+	free(feed);
+	free(echo);
+}
+END_TEST
+
+/* ca-file: a config error with its line when missing; relative works. */
+START_TEST(config_ca_file)
+{
+	struct test_proc	 p;
+	char			*conf, *text, *want;
+	const char		*check[] = { "config", "check", "-c", NULL,
+				    NULL };
+	static const char	*const bad[] = { "missing.pem", "." };
+	size_t			 i;
+
+	make_certs();
+	for (i = 0; i < 3; i++) {
+		text = xasprintf("[sink mail]\ntype = email\nsmtp = smtp://"
+		    "127.0.0.1:25\nfrom = a@example.org\nto = b@example.org\n"
+		    "ca-file = %s\n\n[sink hook]\ntype = webhook\nurl = "
+		    "https://127.0.0.1/x\nca-file = ca.pem\n", i < 2 ? bad[i] :
+		    "ca.pem");
+		conf = test_write(H->dir, "feedwatch.conf", text);
+		check[3] = conf;
+		test_run(&p, check);
+		if (i == 2)
+			ck_assert_msg(p.status == 0, "%s", p.err);
+		else {
+			ck_assert_int_eq(p.status, 2);
+			want = xasprintf("%s:6: sink 'mail': ca-file '%s", conf,
+			    H->dir);
+			ck_assert_msg(strstr(p.err, want) != NULL, "%s", p.err);
+			ck_assert_msg(strstr(p.err, i == 0 ? "No such file" :
+			    "is not a file") != NULL, "%s", p.err);
+			free(want);
+		}
+		test_proc_clear(&p);
+		free(conf);
+		free(text);
+	}
+}
+END_TEST
+
+/*
+ * A webhook to an HTTPS server whose certificate a private CA signed:
+ * delivered with that CA as ca-file, refused with another or none.
+ */
+static const char httpsd_py[] =
+    "import http.server, ssl, sys\n"
+    "class H(http.server.BaseHTTPRequestHandler):\n"
+    "    def do_POST(self):\n"
+    "        self.rfile.read(int(self.headers['Content-Length']))\n"
+    "        self.send_response(200)\n"
+    "        self.send_header('Content-Length', '0')\n"
+    "        self.end_headers()\n"
+    "    def log_message(self, *args):\n"
+    "        pass\n"
+    "s = http.server.HTTPServer(('127.0.0.1', 0), H)\n"
+    "c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+    "c.load_cert_chain(sys.argv[1], sys.argv[2])\n"
+    "s.socket = c.wrap_socket(s.socket, server_side=True)\n"
+    "print(s.server_address[1], flush=True)\n"
+    "s.serve_forever()\n";
+
+START_TEST(webhook_ca_file)
+{
+	static const char *const cas[] = { "ca.pem", "other.pem", NULL };
+	char		*cert, *key, line[32], *a = make_alert(1, TITLE);
+	const char	*argv[7], *alerts[] = { a };
+	struct sink	*s;
+	struct outcome	*o;
+	GPid		 pid;
+	gint		 out;
+	FILE		*f;
+	size_t		 i;
+
+	make_certs();
+	cert = in_dir("server.pem");
+	key = in_dir("server.key");
+	argv[0] = "/usr/bin/python3";
+	argv[1] = "-c";
+	argv[2] = httpsd_py;
+	argv[3] = cert;
+	argv[4] = key;
+	argv[5] = NULL;
+	ck_assert(g_spawn_async_with_pipes(NULL, (gchar **)argv, NULL,
+	    G_SPAWN_DEFAULT, NULL, NULL, &pid, NULL, &out, NULL, NULL));
+	ck_assert_ptr_nonnull(f = fdopen(out, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	fclose(f);
+	H->conf.type = SINK_WEBHOOK;
+	H->conf.url = xasprintf("https://127.0.0.1:%d/hook", atoi(line));
+	for (i = 0; i < 3; i++) {
+		H->conf.ca_file = cas[i] ? in_dir(cas[i]) : NULL;
+		s = make_sink();
+		o = send_wait(s, alerts, 1, i);
+		if (i == 0)
+			ck_assert_msg(o->result == SINK_DELIVERED, "%s",
+			    o->error);
+		else {
+			ck_assert_int_eq(o->result, SINK_RETRY);
+			ck_assert_msg(strstr(o->error, "certificate") != NULL &&
+			    strstr(o->error, "set ca-file") != NULL, "%s",
+			    o->error);
+		}
+		sink_free(s);
+		free(H->conf.ca_file);
+		H->conf.ca_file = NULL;
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	free(H->conf.url);
+	free(cert);
+	free(key);
+	free(a);
+}
+END_TEST
+
 Suite *
 sinks_suite(void)
 {
@@ -1537,6 +2475,13 @@ sinks_suite(void)
 	tcase_add_test(tc, webhook_hang_does_not_block);
 	tcase_add_test(tc, webhook_refused_retry);
 	tcase_add_test(tc, webhook_free_in_flight);
+	tcase_add_loop_test(tc, webhook_hostile, 0,
+	    sizeof(presets) / sizeof(presets[0]) * NLINKS);
+	tcase_add_loop_test(tc, webhook_hostile_digest, 0,
+	    sizeof(presets) / sizeof(presets[0]));
+	tcase_add_test(tc, webhook_json_bad_link);
+	tcase_add_test(tc, webhook_ca_file);
+	tcase_add_test(tc, alert_web_links_only);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("email");
@@ -1547,6 +2492,11 @@ sinks_suite(void)
 	tcase_add_test(tc, email_header_injection);
 	tcase_add_test(tc, email_auth_failed);
 	tcase_add_test(tc, email_server_down);
+	tcase_add_loop_test(tc, email_hostile, 0, NLINKS - 1);
+	tcase_add_test(tc, email_starttls_opportunistic);
+	tcase_add_test(tc, email_starttls_wrong_ca);
+	tcase_add_test(tc, email_smtps);
+	tcase_add_test(tc, email_no_starttls_password);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("exec");
@@ -1558,6 +2508,7 @@ sinks_suite(void)
 	tcase_add_test(tc, exec_digest_slow_reader);
 	tcase_add_test(tc, exec_timeout_kills_group);
 	tcase_add_test(tc, exec_not_found);
+	tcase_add_test(tc, exec_bad_link);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("desktop");
@@ -1567,6 +2518,19 @@ sinks_suite(void)
 	tcase_add_test(tc, desktop_plain_digest);
 	tcase_add_test(tc, desktop_no_bus);
 	tcase_add_test(tc, desktop_server_hangs);
+	tcase_add_loop_test(tc, desktop_links, 0, NLINKS);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("config");
+	tcase_add_checked_fixture(tc, harness_setup, harness_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, config_ca_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("secrets");
+	tcase_add_checked_fixture(tc, harness_setup, harness_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, secrets_never_shown);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("command");
