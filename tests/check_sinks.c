@@ -720,7 +720,7 @@ struct smtpd {
 static void
 smtpd_start(struct smtpd *d, const char *creds)
 {
-	char		*script, line[32];
+	char		*script, *python, line[128];
 	const char	*argv[6];
 	GError		*err = NULL;
 	gint		 out;
@@ -729,7 +729,8 @@ smtpd_start(struct smtpd *d, const char *creds)
 	d->dir = xasprintf("%s/mail", H->dir);
 	ck_assert_int_eq(mkdir(d->dir, 0700), 0);
 	script = xasprintf("%s/tests/smtpd.py", test_env("FEEDWATCH_SRC"));
-	argv[0] = "/usr/bin/python3";
+	/* Debian's, which has python3-aiosmtpd */
+	argv[0] = python = test_need("/usr/bin/python3", "python3");
 	argv[1] = "-Wignore";
 	argv[2] = script;
 	argv[3] = d->dir;
@@ -743,7 +744,8 @@ smtpd_start(struct smtpd *d, const char *creds)
 	    "smtpd.py printed no port");
 	fclose(f);
 	d->port = atoi(line);
-	ck_assert_int_gt(d->port, 0);
+	ck_assert_msg(d->port > 0, "smtpd.py: %s", line);
+	free(python);
 	free(script);
 }
 
@@ -1309,6 +1311,7 @@ nd_start(int markup, int hang)
 	FILE		*f;
 	char		 line[512];
 
+	free(test_need("dbus-daemon", "dbus-daemon"));
 	ND = xcalloc(1, sizeof(*ND));
 	ND->markup = markup;
 	ND->hang = hang;
