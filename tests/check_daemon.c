@@ -737,7 +737,7 @@ START_TEST(test_units)
 	double		 exposure;
 	size_t		 i;
 
-	free(test_need("systemd-analyze", "systemd"));
+	test_need("systemd-analyze", "systemd");
 	dir = test_tmpdir();
 	bindir = g_path_get_dirname(test_env("FEEDWATCH"));
 	for (i = 0; i < 2; i++) {

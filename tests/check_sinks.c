@@ -720,7 +720,7 @@ struct smtpd {
 static void
 smtpd_start(struct smtpd *d, const char *creds)
 {
-	char		*script, *python, line[128];
+	char		*script, line[128];
 	const char	*argv[6];
 	GError		*err = NULL;
 	gint		 out;
@@ -730,7 +730,8 @@ smtpd_start(struct smtpd *d, const char *creds)
 	ck_assert_int_eq(mkdir(d->dir, 0700), 0);
 	script = xasprintf("%s/tests/smtpd.py", test_env("FEEDWATCH_SRC"));
 	/* Debian's, which has python3-aiosmtpd */
-	argv[0] = python = test_need("/usr/bin/python3", "python3");
+	test_need("/usr/bin/python3", "python3");
+	argv[0] = "/usr/bin/python3";
 	argv[1] = "-Wignore";
 	argv[2] = script;
 	argv[3] = d->dir;
@@ -745,7 +746,6 @@ smtpd_start(struct smtpd *d, const char *creds)
 	fclose(f);
 	d->port = atoi(line);
 	ck_assert_msg(d->port > 0, "smtpd.py: %s", line);
-	free(python);
 	free(script);
 }
 
@@ -1311,7 +1311,7 @@ nd_start(int markup, int hang)
 	FILE		*f;
 	char		 line[512];
 
-	free(test_need("dbus-daemon", "dbus-daemon"));
+	test_need("dbus-daemon", "dbus-daemon");
 	ND = xcalloc(1, sizeof(*ND));
 	ND->markup = markup;
 	ND->hang = hang;

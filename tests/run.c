@@ -63,18 +63,16 @@ test_corpus_dir(void)
 	return found || corpus_required() ? dir : NULL;
 }
 
-char *
+void
 test_need(const char *prog, const char *pkg)
 {
-	char	*path, *copy;
+	char	*path;
 
 	path = g_find_program_in_path(prog);
 	ck_assert_msg(path != NULL, "'%s' is not installed: it comes with "
 	    "Debian's package '%s' (scripts/install-deps.sh installs it)",
 	    prog, pkg);
-	copy = xstrdup(path);
 	g_free(path);
-	return copy;
 }
 
 void

@@ -35,11 +35,11 @@ const char	*test_env(const char *name);
 const char	*test_corpus_dir(void);
 
 /*
- * The path of the program 'prog' (malloc'd), or fails the current test
- * with a message naming the Debian package 'pkg' that provides it: a
+ * Fails the current test, naming the Debian package 'pkg' that provides
+ * it, where the program 'prog' (a name or a path) is not installed: a
  * missing tool never lets a test pass unchecked.
  */
-char		*test_need(const char *prog, const char *pkg);
+void		 test_need(const char *prog, const char *pkg);
 
 /* What a run of the feedwatch binary printed and how it exited. */
 struct test_proc {
