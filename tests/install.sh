@@ -73,7 +73,8 @@ rc=0
 wait "$pid" || rc=$?
 pid=
 [ "$rc" -eq 0 ] || fail "the installed demo exited $rc on SIGINT"
-[ -z "$(ls -A "$tmp/tmp")" ] || fail "the demo left $(ls "$tmp/tmp") in \$TMPDIR"
+[ -z "$(ls -A "$tmp/tmp")" ] ||
+    fail "the demo left $(ls "$tmp/tmp") in \$TMPDIR"
 listing >"$tmp/after"
 diff "$tmp/before" "$tmp/after" >&2 || fail "the demo changed the install tree"
 echo "install: make install PREFIX=$prefix DESTDIR=...: the installed demo" \
