@@ -78,10 +78,14 @@ replay: $(REPLAY_BIN)
 		    { cat $(O)/fuzz/replay_$$t.log; exit 1; }; \
 	done
 
-# The suites exec the binary under test through $FEEDWATCH and read the
-# shared corpus and examples through $FEEDWATCH_SHARED.
+# The suites exec the binary under test through $FEEDWATCH, read their
+# fixtures from the tree ($FEEDWATCH_SRC) and the third-party corpus, where
+# it is, from $FEEDWATCH_SHARED/corpus (FEEDWATCH_REQUIRE_CORPUS=1: its
+# absence fails them).  tests/install.sh first checks that the binary,
+# installed under another prefix, runs its demo.
 SHARED	?= $(abspath ../shared)
 check: $(O)/tests/run $(O)/feedwatch replay
+	MAKE='$(MAKE)' sh tests/install.sh
 	FEEDWATCH=$(abspath $(O)/feedwatch) FEEDWATCH_SHARED=$(SHARED) \
 	    FEEDWATCH_SRC=$(CURDIR) $(O)/tests/run
 
@@ -95,6 +99,9 @@ check-asan:
 # The end-to-end suite with every feedwatch run under valgrind (exit 99 on
 # an invalid access or a definite leak).
 check-valgrind: $(O)/tests/run $(O)/feedwatch
+	@command -v valgrind >/dev/null || { echo "valgrind is not installed:" \
+	    "it comes with Debian's package 'valgrind'" \
+	    "(scripts/install-deps.sh installs it)" >&2; exit 1; }
 	CK_RUN_SUITE=e2e FEEDWATCH=$(CURDIR)/tests/valgrind-feedwatch.sh \
 	    FEEDWATCH_REAL=$(abspath $(O)/feedwatch) FEEDWATCH_SHARED=$(SHARED) \
 	    FEEDWATCH_SRC=$(CURDIR) $(O)/tests/run
@@ -175,11 +182,13 @@ lint:
 demo: feedwatch
 	./feedwatch demo
 
-install: feedwatch
+# The binary finds the examples from its own path (demo.c), so that one
+# built for any PREFIX works installed under another, or under DESTDIR.
+install: $(O)/feedwatch
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)/examples/feeds \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR)
-	install -m 755 feedwatch $(DESTDIR)$(BINDIR)/feedwatch
+	install -m 755 $(O)/feedwatch $(DESTDIR)$(BINDIR)/feedwatch
 	install -m 644 man/man1/feedwatch.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/man5/feedwatch.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	sed 's|@BINDIR@|$(BINDIR)|g' systemd/feedwatch.service.in \

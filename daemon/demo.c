@@ -102,27 +102,34 @@ on_request(struct evhttp_request *req, void *arg)
 	evbuffer_free(b);
 }
 
-/* examples/ beside the binary (a source tree), else where make install put it. */
+/*
+ * $FEEDWATCH_EXAMPLES; else where `make install` puts the examples beside
+ * the binary (PREFIX/bin/../share/doc/feedwatch/examples), which holds
+ * whatever PREFIX and DESTDIR were and whatever PREFIX the build had; else
+ * the source tree's examples/ (./feedwatch, build/feedwatch); else the
+ * DOCDIR of the build.
+ */
 static char *
 examples_dir(void)
 {
 	const char	*env = getenv("FEEDWATCH_EXAMPLES");
-	char		*exe, *dir, *cand[3];
-	size_t		 i;
+	char		*exe, *dir, *conf, *cand[4];
 	char		*found = NULL;
+	size_t		 i;
 
 	if (env != NULL && *env != '\0')
 		return xstrdup(env);
 	exe = g_file_read_link("/proc/self/exe", NULL);
 	dir = exe != NULL ? g_path_get_dirname(exe) : g_strdup(".");
-	cand[0] = g_build_filename(dir, "examples", NULL);
-	cand[1] = g_build_filename(dir, "..", "examples", NULL);
-	cand[2] = g_strdup(FEEDWATCH_EXAMPLES_DIR);
-	for (i = 0; i < 3; i++) {
-		char *conf = g_build_filename(cand[i], "feedwatch.conf", NULL);
-
+	cand[0] = g_build_filename(dir, "..", "share", "doc", "feedwatch",
+	    "examples", NULL);
+	cand[1] = g_build_filename(dir, "examples", NULL);
+	cand[2] = g_build_filename(dir, "..", "examples", NULL);
+	cand[3] = g_strdup(FEEDWATCH_EXAMPLES_DIR);
+	for (i = 0; i < 4; i++) {
+		conf = g_build_filename(cand[i], "feedwatch.conf", NULL);
 		if (found == NULL && access(conf, R_OK) == 0)
-			found = xstrdup(cand[i]);
+			found = realpath(cand[i], NULL);
 		g_free(conf);
 		g_free(cand[i]);
 	}
@@ -212,8 +219,9 @@ cmd_demo(int argc, char **argv)
 	}
 	if ((dir = examples_dir()) == NULL) {
 		fprintf(stderr, "feedwatch: the example config is not found "
-		    "beside the binary or in %s; set $FEEDWATCH_EXAMPLES to "
-		    "the examples directory\n", FEEDWATCH_EXAMPLES_DIR);
+		    "in ../share/doc/feedwatch/examples from the binary, in "
+		    "a source tree or in %s; set $FEEDWATCH_EXAMPLES to the "
+		    "examples directory\n", FEEDWATCH_EXAMPLES_DIR);
 		return 1;
 	}
 	conf = g_build_filename(dir, "feedwatch.conf", NULL);

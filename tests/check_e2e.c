@@ -441,7 +441,7 @@ START_TEST(test_demo_config)
 	conf = xasprintf("%s/examples/feedwatch.conf",
 	    test_env("FEEDWATCH_SRC"));
 	args[2] = conf;
-	/* As examples/demo.sh does: state in a fresh directory. */
+	/* As the demo does: state in a fresh directory. */
 	dir = test_tmpdir();
 	setenv("STATE_DIRECTORY", dir, 1);
 	test_run(&p, args);

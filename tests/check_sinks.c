@@ -1150,7 +1150,7 @@ make_certs(void)
 static void
 smtpd_start(struct smtpd *d, const char *creds, enum smtpd_tls tls)
 {
-	char		*script, *cert, *key, line[32];
+	char		*script, *cert, *key, line[128];
 	const char	*argv[12];
 	GError		*err = NULL;
 	gint		 out;
@@ -1160,6 +1160,8 @@ smtpd_start(struct smtpd *d, const char *creds, enum smtpd_tls tls)
 	d->dir = xasprintf("%s/mail", H->dir);
 	ck_assert_int_eq(mkdir(d->dir, 0700), 0);
 	script = xasprintf("%s/tests/smtpd.py", test_env("FEEDWATCH_SRC"));
+	/* Debian's, which has python3-aiosmtpd */
+	test_need("/usr/bin/python3", "python3");
 	cert = xasprintf("%s/server.pem", H->dir);
 	key = xasprintf("%s/server.key", H->dir);
 	argv[n++] = "/usr/bin/python3";
@@ -1184,7 +1186,7 @@ smtpd_start(struct smtpd *d, const char *creds, enum smtpd_tls tls)
 	    "smtpd.py printed no port");
 	fclose(f);
 	d->port = atoi(line);
-	ck_assert_int_gt(d->port, 0);
+	ck_assert_msg(d->port > 0, "smtpd.py: %s", line);
 	free(script);
 	free(cert);
 	free(key);
@@ -1999,6 +2001,7 @@ nd_start(int markup, int hang)
 	FILE		*f;
 	char		 line[512];
 
+	test_need("dbus-daemon", "dbus-daemon");
 	ND = xcalloc(1, sizeof(*ND));
 	ND->markup = markup;
 	ND->hang = hang;

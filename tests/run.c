@@ -25,6 +25,56 @@ test_env(const char *name)
 	return v;
 }
 
+/* Where the corpus should be; 'found' says whether it is there. */
+static const char *
+corpus_where(int *found)
+{
+	static char	*dir;
+	static int	 ok;
+	const char	*shared = getenv("FEEDWATCH_SHARED");
+	char		*index;
+
+	if (dir == NULL) {
+		dir = xasprintf("%s/corpus", shared != NULL && *shared != '\0' ?
+		    shared : "../shared");
+		index = xasprintf("%s/reference.jsonl", dir);
+		ok = access(index, R_OK) == 0;
+		free(index);
+	}
+	*found = ok;
+	return dir;
+}
+
+static int
+corpus_required(void)
+{
+	const char *v = getenv("FEEDWATCH_REQUIRE_CORPUS");
+
+	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
+const char *
+test_corpus_dir(void)
+{
+	const char	*dir;
+	int		 found;
+
+	dir = corpus_where(&found);
+	return found || corpus_required() ? dir : NULL;
+}
+
+void
+test_need(const char *prog, const char *pkg)
+{
+	char	*path;
+
+	path = g_find_program_in_path(prog);
+	ck_assert_msg(path != NULL, "'%s' is not installed: it comes with "
+	    "Debian's package '%s' (scripts/install-deps.sh installs it)",
+	    prog, pkg);
+	g_free(path);
+}
+
 void
 test_run(struct test_proc *p, const char *const *args)
 {
@@ -203,9 +253,18 @@ test_count_lines(const char *s, const char *needle)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
+	SRunner		*sr;
+	const char	*corpus;
+	int		 failed, found;
 
+	corpus = corpus_where(&found);
+	if (!found)
+		printf(corpus_required() ? "error: no corpus at %s, and "
+		    "$FEEDWATCH_REQUIRE_CORPUS is set: its tests fail\n" :
+		    "skipped: no corpus at %s (the test cases that read it "
+		    "did not run)\n", corpus);
+	/* before the forks, or each test would print it again */
+	fflush(stdout);
 	sr = srunner_create(config_suite());
 	srunner_add_suite(sr, parser_suite());
 	srunner_add_suite(sr, match_suite());

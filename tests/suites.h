@@ -2,8 +2,10 @@
  * suites.h: the Check suites linked into tests/run, and helpers they share.
  *
  * Every suite reads its environment from tests/run's caller (the Makefile):
- * FEEDWATCH (the binary under test), FEEDWATCH_SHARED (../shared: corpus,
- * examples) and FEEDWATCH_SRC (the source tree).
+ * FEEDWATCH (the binary under test), FEEDWATCH_SRC (the source tree, whose
+ * tests/data/ and examples/ hold every fixture the suites need) and
+ * FEEDWATCH_SHARED (../shared, for its third-party corpus only: see
+ * test_corpus_dir()).
  */
 #ifndef FEEDWATCH_SUITES_H
 #define FEEDWATCH_SUITES_H
@@ -23,6 +25,22 @@ Suite	*store_suite(void);
 
 /* $name, or fails the current test with a message naming it. */
 const char	*test_env(const char *name);
+
+/*
+ * The third-party feed corpus, $FEEDWATCH_SHARED/corpus, or NULL where it
+ * is missing: the suites then leave out the test cases that read it, and
+ * tests/run says so in one line.  With $FEEDWATCH_REQUIRE_CORPUS=1 (CI)
+ * the path comes back even so, and those test cases fail.  Callable
+ * outside a test (where suites are built).
+ */
+const char	*test_corpus_dir(void);
+
+/*
+ * Fails the current test, naming the Debian package 'pkg' that provides
+ * it, where the program 'prog' (a name or a path) is not installed: a
+ * missing tool never lets a test pass unchecked.
+ */
+void		 test_need(const char *prog, const char *pkg);
 
 /* What a run of the feedwatch binary printed and how it exited. */
 struct test_proc {
