@@ -3,7 +3,9 @@
  * change between polls: new items alert once, unchanged feeds get 304,
  * kill -9 and restart neither duplicate nor lose an alert, SIGHUP adds a
  * feed and a topic, a failing feed backs off while the others keep their
- * schedule, SIGTERM exits 0.
+ * schedule, SIGTERM exits 0.  Signals at bad moments (SIGHUP during a
+ * slow delivery, during polls, several in a row, then SIGTERM) lose,
+ * repeat and strand nothing, and /metrics counts each event once.
  *
  * Polls run every second here; waits are bounded and generous, so a slow
  * machine only makes the tests slower.
@@ -23,6 +25,7 @@
 
 #include <curl/curl.h>
 #include <glib.h>
+#include <jansson.h>
 
 #include "httpd.h"
 #include "xmalloc.h"
@@ -793,6 +796,281 @@ START_TEST(test_units)
 }
 END_TEST
 
+/* ---- signals at bad moments ---- */
+
+/* Waits (bounded) until the daemon's log has 'n' lines with 'needle'. */
+static int
+wait_logged(struct live *l, const char *needle, int n, double secs)
+{
+	char	*text;
+	int	 got, i;
+
+	for (i = 0; ; i++) {
+		got = 0;
+		if (g_file_get_contents(l->log, &text, NULL, NULL)) {
+			got = test_count_lines(text, needle);
+			g_free(text);
+		}
+		if (got >= n || i >= secs * 20)
+			break;
+		g_usleep(50000);
+	}
+	return got;
+}
+
+/* Requests /hook got so far; 'keys' gets how many distinct alerts. */
+static int
+hook_requests(struct httpd *hook, int *keys)
+{
+	char	*log;
+	int	 lines;
+
+	log = httpd_log(hook, "/hook");
+	*keys = keys_with(log, "200", &lines);
+	free(log);
+	return lines;
+}
+
+/* Waits (bounded) until /hook has seen 'n' distinct alerts. */
+static int
+wait_hook(struct httpd *hook, int n, double secs)
+{
+	int	 keys = 0, i;
+
+	for (i = 0; ; i++) {
+		hook_requests(hook, &keys);
+		if (keys >= n || i >= secs * 20)
+			break;
+		g_usleep(50000);
+	}
+	return keys;
+}
+
+/* The live config with 'hook' as [sink hook], beside the file sink. */
+static void
+hook_config(struct live *l, struct httpd *hook, const char *daemon)
+{
+	char	*url, *extra;
+
+	url = httpd_url(hook, "/hook");
+	extra = xasprintf("[sink hook]\ntype = webhook\nurl = %s\n", url);
+	live_config(l, daemon, extra);
+	free(extra);
+	free(url);
+}
+
+/* A webhook receiver that answers after 'delay_ms', and its config. */
+static struct httpd *
+hook_start(struct live *l, int delay_ms, const char *daemon)
+{
+	struct httpd	*hook;
+
+	hook = httpd_start();
+	httpd_route(hook, "/hook", 200, "application/json", "{}", 2, NULL);
+	httpd_route_delay(hook, "/hook", delay_ms);
+	httpd_record(hook, "/hook", "Idempotency-Key");
+	hook_config(l, hook, daemon);
+	return hook;
+}
+
+/* Lavrov items l1..ln at the top of the live feed. */
+static void
+add_lavrov(struct live *l, int from, int n)
+{
+	char	 guid[16], title[64];
+	int	 i;
+
+	for (i = from; i < from + n; i++) {
+		snprintf(guid, sizeof(guid), "l%d", i);
+		snprintf(title, sizeof(title), "Lavrov statement %d", i);
+		live_add(l, guid, title);
+	}
+}
+
+/* From `status --json`: the count 'field' of sink 'sink', or -1. */
+static long
+status_count(struct live *l, const char *sink, const char *field)
+{
+	struct test_proc p;
+	const char	*args[] = { "status", "--json", "-c", l->conf, NULL };
+	json_t		*o, *sinks, *v;
+	size_t		 i;
+	long		 n = -1;
+
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "status: exit %d: %s", p.status, p.err);
+	ck_assert_ptr_nonnull(o = json_loads(p.out, 0, NULL));
+	sinks = json_object_get(o, "sinks");
+	for (i = 0; i < json_array_size(sinks); i++) {
+		v = json_array_get(sinks, i);
+		if (strcmp(json_string_value(json_object_get(v, "name")),
+		    sink) == 0)
+			n = (long)json_integer_value(json_object_get(v, field));
+	}
+	json_decref(o);
+	test_proc_clear(&p);
+	return n;
+}
+
+/* Sends SIGTERM; the exit status, and the seconds it took in 'secs'. */
+static int
+term_timed(pid_t pid, double *secs)
+{
+	gint64	 t0 = g_get_monotonic_time();
+	int	 rc;
+
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	rc = test_wait(pid, WAIT);
+	*secs = (g_get_monotonic_time() - t0) / 1e6;
+	return rc;
+}
+
+/*
+ * SIGHUP while a webhook takes 2 s to answer: the delivery finishes on the
+ * old sink, the receiver gets the alert once, and SIGTERM afterwards is
+ * prompt (the in-flight count went back to zero).
+ */
+START_TEST(test_reload_slow_delivery)
+{
+	struct live	 l;
+	struct httpd	*hook;
+	pid_t		 pid;
+	double		 secs;
+	int		 keys, lines;
+
+	live_start(&l);
+	hook = hook_start(&l, 2000, "");
+	pid = daemon_start(&l);
+	ck_assert_int_eq(wait_hook(hook, 1, WAIT), 1);
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	ck_assert_msg(wait_logged(&l, "finished on the old sink", 1, WAIT) == 1,
+	    "no delivery finished on the old sink");
+	ck_assert_int_eq(wait_logged(&l, "sink 'hook': alert", 1, 0), 1);
+	/* Give a second send the time to show up. */
+	g_usleep(1500000);
+	lines = hook_requests(hook, &keys);
+	ck_assert_msg(keys == 1 && lines == 1, "webhook got %d requests for %d "
+	    "alerts", lines, keys);
+	ck_assert_int_eq(term_timed(pid, &secs), 0);
+	ck_assert_msg(secs < 1.5, "SIGTERM took %.2fs with nothing in flight",
+	    secs);
+	ck_assert_int_eq(status_count(&l, "hook", "delivered"), 1);
+	ck_assert_int_eq(status_count(&l, "hook", "pending"), 0);
+	httpd_stop(hook);
+	live_stop(&l);
+}
+END_TEST
+
+/*
+ * Five SIGHUPs in a row, one of them with a broken config, while
+ * deliveries (1 s each) and polls (0.3 s each) are in flight and a new
+ * item arrives: every alert arrives once, the daemon lives on, and its
+ * status and counters agree with the receiver.
+ */
+START_TEST(test_reload_storm)
+{
+	struct live	 l;
+	struct httpd	*hook;
+	pid_t		 pid;
+	char		*url, *text;
+	double		 secs, delivered = -1;
+	long		 code;
+	int		 keys, lines, i, port = free_port();
+	char		 listen[64];
+
+	live_start(&l);
+	add_lavrov(&l, 1, 5);
+	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
+	hook = hook_start(&l, 1000, listen);
+	httpd_route_delay(l.httpd, "/live.xml", 300);
+	pid = daemon_start(&l);
+	ck_assert_int_ge(wait_hook(hook, 1, WAIT), 1);
+	for (i = 0; i < 5; i++) {
+		if (i == 2) {
+			/* Refused: the running config stays, sinks and all. */
+			free(test_write(l.dir, "feedwatch.conf",
+			    "[daemon]\nbogus = 1\n"));
+			ck_assert_int_eq(kill(pid, SIGHUP), 0);
+			ck_assert_int_eq(wait_logged(&l, "failed; keeping", 1,
+			    WAIT), 1);
+			hook_config(&l, hook, listen);
+		}
+		if (i == 3)
+			add_lavrov(&l, 6, 1);
+		ck_assert_int_eq(kill(pid, SIGHUP), 0);
+		g_usleep(150000);
+	}
+	/* a1 and l1..l6. */
+	ck_assert_int_eq(wait_hook(hook, 7, 30), 7);
+	g_usleep(1500000);
+	lines = hook_requests(hook, &keys);
+	ck_assert_msg(keys == 7 && lines == 7, "webhook got %d requests for %d "
+	    "alerts", lines, keys);
+	ck_assert_msg(kill(pid, 0) == 0, "the daemon died");
+	ck_assert_int_eq(wait_logged(&l, "reloaded:", 5, WAIT), 5);
+	ck_assert_int_eq(status_count(&l, "hook", "delivered"), 7);
+	ck_assert_int_eq(status_count(&l, "hook", "pending"), 0);
+	ck_assert_int_eq(status_count(&l, "hook", "failed"), 0);
+	ck_assert_int_eq(status_count(&l, "log", "delivered"), 7);
+	url = xasprintf("http://127.0.0.1:%d/metrics", port);
+	text = http_get(url, &code);
+	ck_assert_int_eq(code, 200);
+	delivered = sample(text, "feedwatch_alerts_delivered_total"
+	    "{sink=\"hook\"}");
+	ck_assert_msg(delivered == 7, "delivered counter %g: %s", delivered,
+	    text);
+	g_free(text);
+	free(url);
+	ck_assert_int_eq(term_timed(pid, &secs), 0);
+	ck_assert_msg(secs < 1.5, "SIGTERM took %.2fs", secs);
+	httpd_stop(hook);
+	live_stop(&l);
+}
+END_TEST
+
+/*
+ * SIGTERM right after a SIGHUP, while four deliveries (2 s each) are in
+ * flight and two more wait: it exits 0 once the four end, the outbox has
+ * them delivered and the other two pending, and the next start sends
+ * those two.  Nothing arrives twice.
+ */
+START_TEST(test_reload_then_term)
+{
+	struct live	 l;
+	struct httpd	*hook;
+	pid_t		 pid;
+	double		 secs;
+	int		 keys, lines;
+
+	live_start(&l);
+	add_lavrov(&l, 1, 5);
+	hook = hook_start(&l, 2000, "");
+	pid = daemon_start(&l);
+	ck_assert_int_eq(wait_hook(hook, 4, WAIT), 4);
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	ck_assert_int_eq(wait_logged(&l, "reloaded:", 1, WAIT), 1);
+	ck_assert_int_eq(term_timed(pid, &secs), 0);
+	ck_assert_msg(secs < 3.5, "SIGTERM took %.2fs for 2 s deliveries",
+	    secs);
+	lines = hook_requests(hook, &keys);
+	ck_assert_msg(keys == 4 && lines == 4, "webhook got %d requests for %d "
+	    "alerts", lines, keys);
+	ck_assert_int_eq(status_count(&l, "hook", "delivered"), 4);
+	ck_assert_int_eq(status_count(&l, "hook", "pending"), 2);
+	httpd_route_delay(hook, "/hook", 0);
+	pid = daemon_start(&l);
+	ck_assert_int_eq(wait_hook(hook, 6, WAIT), 6);
+	g_usleep(1000000);
+	lines = hook_requests(hook, &keys);
+	ck_assert_msg(keys == 6 && lines == 6, "webhook got %d requests for %d "
+	    "alerts", lines, keys);
+	daemon_stop(&l, pid);
+	ck_assert_int_eq(status_count(&l, "hook", "pending"), 0);
+	httpd_stop(hook);
+	live_stop(&l);
+}
+END_TEST
+
 Suite *
 daemon_suite(void)
 {
@@ -812,6 +1090,12 @@ daemon_suite(void)
 	tcase_add_test(tc, test_run_disk_full);
 	tcase_add_test(tc, test_run_corrupt_state);
 	tcase_add_test(tc, test_run_webhook_outage);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("reload");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_reload_slow_delivery);
+	tcase_add_test(tc, test_reload_storm);
+	tcase_add_test(tc, test_reload_then_term);
 	suite_add_tcase(s, tc);
 	return s;
 }
