@@ -873,6 +873,21 @@ hook_start(struct live *l, int delay_ms, const char *daemon)
 	return hook;
 }
 
+/* Waits (bounded) until 'path' of 'h' has had 'n' requests. */
+static unsigned int
+wait_hits(struct httpd *h, const char *path, unsigned int n, double secs)
+{
+	unsigned int	 got;
+	int		 i;
+
+	for (i = 0; ; i++) {
+		if ((got = httpd_hits(h, path)) >= n || i >= secs * 20)
+			break;
+		g_usleep(50000);
+	}
+	return got;
+}
+
 /* Lavrov items l1..ln at the top of the live feed. */
 static void
 add_lavrov(struct live *l, int from, int n)
@@ -1071,6 +1086,67 @@ START_TEST(test_reload_then_term)
 }
 END_TEST
 
+/*
+ * A feed removed by a reload while its poll runs (3 s) is not polled
+ * again; removed and added back while the poll runs, it stays one feed
+ * with one poll at a time.  Its items are recorded once either way.
+ */
+START_TEST(test_reload_during_poll)
+{
+	struct live	 l;
+	pid_t		 pid;
+	char		*url, *extra, *metrics, *text, listen[64];
+	unsigned int	 hits;
+	long		 code;
+	int		 port = free_port();
+	static const char slow[] = "<rss version=\"2.0\"><channel><title>s"
+	    "</title><item><title>Lavrov on a slow line</title><guid>s1</guid>"
+	    "<pubDate>Fri, 27 Nov 2026 09:00:00 GMT</pubDate></item>"
+	    "</channel></rss>";
+
+	live_start(&l);
+	httpd_route(l.httpd, "/slow.xml", 200, "application/rss+xml", slow,
+	    sizeof(slow) - 1, NULL);
+	httpd_route_delay(l.httpd, "/slow.xml", 3000);
+	url = httpd_url(l.httpd, "/slow.xml");
+	extra = xasprintf("[feed slow]\nurl = %s\n", url);
+	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
+	metrics = xasprintf("http://127.0.0.1:%d/metrics", port);
+	live_config(&l, listen, extra);
+	pid = daemon_start(&l);
+	ck_assert_uint_eq(wait_hits(l.httpd, "/slow.xml", 1, WAIT), 1);
+	/* Out, and back in, while the first poll runs. */
+	live_config(&l, listen, "");
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	ck_assert_int_eq(wait_logged(&l, "reloaded:", 1, WAIT), 1);
+	live_config(&l, listen, extra);
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	ck_assert_int_eq(wait_logged(&l, "reloaded:", 2, WAIT), 2);
+	g_usleep(1000000);
+	hits = httpd_hits(l.httpd, "/slow.xml");
+	ck_assert_msg(hits == 1, "%u polls of one feed at once", hits);
+	ck_assert_int_eq(wait_logged(&l, "feed 'slow': 1 items", 1, WAIT), 1);
+	/* Its next poll comes on schedule; remove it while that one runs. */
+	ck_assert_uint_eq(wait_hits(l.httpd, "/slow.xml", 2, WAIT), 2);
+	live_config(&l, listen, "");
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	ck_assert_int_eq(wait_logged(&l, "reloaded:", 3, WAIT), 3);
+	text = http_get(metrics, &code);
+	ck_assert_msg(code == 200 && sample(text, "feedwatch_feeds") == 1,
+	    "a removed feed still counted: %s", text);
+	g_free(text);
+	ck_assert_int_eq(wait_logged(&l, "feed 'slow': 1 items", 2, WAIT), 2);
+	g_usleep(2500000);
+	ck_assert_uint_eq(httpd_hits(l.httpd, "/slow.xml"), 2);
+	ck_assert_int_eq(alerts_with(&l, "\"id\":\"s1\""), 1);
+	daemon_stop(&l, pid);
+	free(metrics);
+	free(extra);
+	free(url);
+	live_stop(&l);
+}
+END_TEST
+
 Suite *
 daemon_suite(void)
 {
@@ -1096,6 +1172,7 @@ daemon_suite(void)
 	tcase_add_test(tc, test_reload_slow_delivery);
 	tcase_add_test(tc, test_reload_storm);
 	tcase_add_test(tc, test_reload_then_term);
+	tcase_add_test(tc, test_reload_during_poll);
 	suite_add_tcase(s, tc);
 	return s;
 }
