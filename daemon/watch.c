@@ -198,8 +198,10 @@ flush(struct watch *w)
 	if (store_flush(w->st) == -1) {
 		log_warnx("state '%s': recent polls and deliveries could not be "
 		    "recorded; they are redone", store_path(w->st));
+		metrics_rollback();
 		w->failed = 1;
-	}
+	} else
+		metrics_commit();
 }
 
 static void
@@ -674,8 +676,10 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
  fail:
 	if (w->dry)
 		store_rollback_to(w->st);
-	else
+	else {
 		store_abort(w->st);
+		metrics_rollback();
+	}
 	return -1;
 }
 
@@ -695,7 +699,7 @@ poll_done(const struct fetch_result *r, void *arg)
 	if (r->status == FETCH_CANCELLED)
 		goto out;
 	metrics_poll(fetch_status_name(r->status), r->http_code, r->bytes,
-	    r->items, 0);
+	    r->items);
 	if (!o.ok) {
 		log_warnx("feed '%s' (%s): %s%s%s", p->f->name, p->f->url,
 		    fetch_status_name(r->status), r->error ? ": " : "",
@@ -713,7 +717,7 @@ poll_done(const struct fetch_result *r, void *arg)
 		o.ok = 0;
 		w->failed = 1;
 	} else if (r->status == FETCH_OK) {
-		metrics_poll("new", 0, 0, 0, o.new_items);
+		metrics_items_new(o.new_items);
 		log_debug("feed '%s': %zu items, %zu new, %zu alerts",
 		    p->f->name, p->nitems, o.new_items, o.alerts);
 	}
