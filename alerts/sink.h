@@ -8,9 +8,9 @@
  * never from inside sink_send(), so a caller may start the next send from
  * 'done'.  'done' is the sink's last use of that send, so a caller may
  * also free the sink from it when nothing else is in flight on it (a
- * reload retires a sink that way).  A sink never blocks the loop: network sinks run on the shared
- * curl multi handle, exec runs a child process, desktop talks to D-Bus on
- * a thread of its own.
+ * reload retires a sink that way).  A sink never blocks the loop: network
+ * sinks run on the shared curl multi handle, exec runs a child process,
+ * desktop talks to D-Bus on a thread of its own.
  *
  * The result says what the outbox should do: DELIVERED (done), RETRY
  * (try again later, after 'retry_after' seconds if that is >= 0) or

@@ -173,8 +173,9 @@ metrics_render(struct store *st)
 
 	g_string_append(s, "# HELP feedwatch_up 1 while the daemon's loop "
 	    "answers.\n# TYPE feedwatch_up gauge\nfeedwatch_up 1\n");
-	g_string_append_printf(s, "# HELP feedwatch_feeds Feeds in the config in use.\n"
-	    "# TYPE feedwatch_feeds gauge\nfeedwatch_feeds %zu\n", m.feeds);
+	g_string_append_printf(s, "# HELP feedwatch_feeds Feeds in the config "
+	    "in use.\n# TYPE feedwatch_feeds gauge\nfeedwatch_feeds %zu\n",
+	    m.feeds);
 	render_family(s, "feedwatch_polls_total", "Feed polls that ended, by "
 	    "result.", "result", &m.polls);
 	render_family(s, "feedwatch_http_responses_total", "Feed polls by "

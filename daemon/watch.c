@@ -52,7 +52,7 @@ struct wsink {
 	char		*name;
 	struct sink	*sink;		/* NULL: this build cannot send to it */
 	size_t		 sending;	/* sends in flight */
-	int		 retired;	/* replaced by a reload; in w->retired */
+	int		 retired;	/* by a reload: in w->retired */
 	TAILQ_ENTRY(wsink) entry;
 };
 
@@ -117,17 +117,16 @@ wsink_free(struct wsink *ws)
 static void
 wsink_retire(struct watch *w, struct wsink *ws)
 {
-	if (ws->sending > 0 && !ws->retired) {
+	if (ws->sending == 0) {
+		if (ws->retired)
+			TAILQ_REMOVE(&w->retired, ws, entry);
+		wsink_free(ws);
+	} else if (!ws->retired) {
 		log_info("reload: sink '%s': the old sink finishes what it "
 		    "has in flight (%zu)", ws->name, ws->sending);
 		ws->retired = 1;
 		TAILQ_INSERT_TAIL(&w->retired, ws, entry);
 	}
-	if (ws->sending > 0)
-		return;
-	if (ws->retired)
-		TAILQ_REMOVE(&w->retired, ws, entry);
-	wsink_free(ws);
 }
 
 /*

@@ -989,7 +989,7 @@ START_TEST(test_reload_storm)
 	struct httpd	*hook;
 	pid_t		 pid;
 	char		*url, *text;
-	double		 secs, delivered = -1;
+	double		 secs, delivered;
 	long		 code;
 	int		 keys, lines, i, port = free_port();
 	char		 listen[64];
@@ -1323,10 +1323,11 @@ START_TEST(test_metrics_sums)
 	    "jitter = 0%%\nbackfill = 36500d\nlisten = 127.0.0.1:%d\n\n"
 	    "[feed plain]\nurl = %s/plain.xml\n\n[feed gz]\nurl = %s/gz.xml\n\n"
 	    "[feed etag]\nurl = %s/etag.xml\n\n[feed err]\nurl = %s/err.xml\n\n"
-	    "[feed html]\nurl = %s/page.html\n\n[topic lavrov]\nquery = Lavrov\n\n"
-	    "[topic crimea]\nquery = Crimea\n\n[sink hook]\ntype = webhook\n"
-	    "url = %s/hook\n\n[sink bad]\ntype = webhook\nurl = %s/bad\n", l.dir,
-	    port, url, url, url, url, url, url, url);
+	    "[feed html]\nurl = %s/page.html\n\n[topic lavrov]\n"
+	    "query = Lavrov\n\n[topic crimea]\nquery = Crimea\n\n"
+	    "[sink hook]\ntype = webhook\nurl = %s/hook\n\n[sink bad]\n"
+	    "type = webhook\nurl = %s/bad\n", l.dir, port, url, url, url, url,
+	    url, url, url);
 	free(l.conf);
 	l.conf = test_write(l.dir, "feedwatch.conf", conf);
 	free(conf);
@@ -1360,27 +1361,30 @@ START_TEST(test_metrics_sums)
 		expect(bad, text, "feedwatch_polls_total{result=\"parse "
 		    "error\"}", v.html);
 		expect(bad, text, "feedwatch_polls_total{result=\"new\"}", -1);
-		expect(bad, text, "feedwatch_http_responses_total{code=\"200\"}",
-		    v.plain + v.gz + v.etag - v.not_modified + v.html);
-		expect(bad, text, "feedwatch_http_responses_total{code=\"304\"}",
-		    v.not_modified);
-		expect(bad, text, "feedwatch_http_responses_total{code=\"500\"}",
-		    v.err);
+		expect(bad, text, "feedwatch_http_responses_total"
+		    "{code=\"200\"}", v.plain + v.gz + v.etag - v.not_modified +
+		    v.html);
+		expect(bad, text, "feedwatch_http_responses_total"
+		    "{code=\"304\"}", v.not_modified);
+		expect(bad, text, "feedwatch_http_responses_total"
+		    "{code=\"500\"}", v.err);
 		expect(bad, text, "feedwatch_bytes_total", (double)v.plain *
 		    plain->len + (double)v.gz * gz->len + (double)(v.etag -
 		    v.not_modified) * etag->len + v.err * 4.0 + v.html *
 		    (sizeof(html) - 1.0));
-		expect(bad, text, "feedwatch_items_parsed_total", 3.0 * v.plain +
-		    2.0 * v.gz + 2.0 * (v.etag - v.not_modified));
+		expect(bad, text, "feedwatch_items_parsed_total", 3.0 *
+		    v.plain + 2.0 * v.gz + 2.0 * (v.etag - v.not_modified));
 		expect(bad, text, "feedwatch_items_new_total", 7);
-		expect(bad, text, "feedwatch_matches_total{topic=\"lavrov\"}", 4);
-		expect(bad, text, "feedwatch_matches_total{topic=\"crimea\"}", 1);
+		expect(bad, text, "feedwatch_matches_total"
+		    "{topic=\"lavrov\"}", 4);
+		expect(bad, text, "feedwatch_matches_total"
+		    "{topic=\"crimea\"}", 1);
 		expect(bad, text, "feedwatch_alerts_delivered_total"
 		    "{sink=\"hook\"}", v.hook);
 		expect(bad, text, "feedwatch_alerts_failed_total{sink=\"bad\"}",
 		    v.bad);
-		expect(bad, text, "feedwatch_alerts_failed_total{sink=\"hook\"}",
-		    -1);
+		expect(bad, text, "feedwatch_alerts_failed_total"
+		    "{sink=\"hook\"}", -1);
 		expect(bad, text, "feedwatch_alerts_delivered_total"
 		    "{sink=\"bad\"}", -1);
 		expect(bad, text, "feedwatch_outbox_pending{sink=\"hook\"}", 0);

@@ -88,7 +88,7 @@ on_held(evutil_socket_t fd, short what, void *arg)
 	held_free(hd);
 }
 
-/* Answers 'req' from a timer, 'ms' from now; the loop serves others meanwhile. */
+/* Answers 'req' in 'ms' from a timer; the loop serves others meanwhile. */
 static void
 hold(struct httpd *h, struct evhttp_request *req, int status,
     struct evbuffer *buf, int ms)
