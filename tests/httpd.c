@@ -6,9 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
 #include <sys/queue.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <glib.h>
