@@ -6,9 +6,11 @@
  * 5 JSON lines (the form the outbox stores them in), and returns at once:
  * the outcome arrives later through 'done', always from the event loop and
  * never from inside sink_send(), so a caller may start the next send from
- * 'done'.  A sink never blocks the loop: network sinks run on the shared
- * curl multi handle, exec runs a child process, desktop talks to D-Bus on
- * a thread of its own.
+ * 'done'.  'done' is the sink's last use of that send, so a caller may
+ * also free the sink from it when nothing else is in flight on it (a
+ * reload retires a sink that way).  A sink never blocks the loop: network
+ * sinks run on the shared curl multi handle, exec runs a child process,
+ * desktop talks to D-Bus on a thread of its own.
  *
  * The result says what the outbox should do: DELIVERED (done), RETRY
  * (try again later, after 'retry_after' seconds if that is >= 0) or

@@ -1,4 +1,8 @@
-/* metrics.c: counters keyed by label, rendered as Prometheus text. */
+/*
+ * metrics.c: counters keyed by label, rendered as Prometheus text.
+ *
+ * Counts that depend on a store commit wait in 'pending' until it is known.
+ */
 #include "metrics.h"
 
 #include <stdio.h>
@@ -22,6 +26,8 @@ static struct {
 	struct family	 delivered;	/* by sink */
 	struct family	 undelivered;	/* by sink */
 	unsigned long long bytes, items, new_items;
+	struct family	 pending_matches;
+	unsigned long long pending_new;
 	double		 lag;
 	size_t		 feeds;
 } m;
@@ -42,8 +48,7 @@ count(struct family *f, const char *label, unsigned long long n)
 }
 
 void
-metrics_poll(const char *result, long http_code, size_t bytes, size_t items,
-    size_t new_items)
+metrics_poll(const char *result, long http_code, size_t bytes, size_t items)
 {
 	char	 code[24];
 
@@ -54,13 +59,42 @@ metrics_poll(const char *result, long http_code, size_t bytes, size_t items,
 	}
 	m.bytes += bytes;
 	m.items += items;
-	m.new_items += new_items;
+}
+
+void
+metrics_items_new(size_t n)
+{
+	m.pending_new += n;
 }
 
 void
 metrics_match(const char *topic)
 {
-	count(&m.matches, topic, 1);
+	count(&m.pending_matches, topic, 1);
+}
+
+void
+metrics_commit(void)
+{
+	GHashTableIter	 it;
+	gpointer	 k, v;
+
+	m.new_items += m.pending_new;
+	m.pending_new = 0;
+	if (m.pending_matches.counts == NULL)
+		return;
+	g_hash_table_iter_init(&it, m.pending_matches.counts);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		count(&m.matches, k, *(unsigned long long *)v);
+	g_hash_table_remove_all(m.pending_matches.counts);
+}
+
+void
+metrics_rollback(void)
+{
+	m.pending_new = 0;
+	if (m.pending_matches.counts != NULL)
+		g_hash_table_remove_all(m.pending_matches.counts);
 }
 
 void
@@ -139,28 +173,33 @@ metrics_render(struct store *st)
 
 	g_string_append(s, "# HELP feedwatch_up 1 while the daemon's loop "
 	    "answers.\n# TYPE feedwatch_up gauge\nfeedwatch_up 1\n");
-	g_string_append_printf(s, "# HELP feedwatch_feeds Feeds scheduled.\n"
-	    "# TYPE feedwatch_feeds gauge\nfeedwatch_feeds %zu\n", m.feeds);
-	render_family(s, "feedwatch_polls_total", "Feed polls by result.",
-	    "result", &m.polls);
-	render_family(s, "feedwatch_http_responses_total", "HTTP responses "
-	    "to polls by status code.", "code", &m.http);
+	g_string_append_printf(s, "# HELP feedwatch_feeds Feeds in the config "
+	    "in use.\n# TYPE feedwatch_feeds gauge\nfeedwatch_feeds %zu\n",
+	    m.feeds);
+	render_family(s, "feedwatch_polls_total", "Feed polls that ended, by "
+	    "result.", "result", &m.polls);
+	render_family(s, "feedwatch_http_responses_total", "Feed polls by "
+	    "the HTTP status of their final response.", "code", &m.http);
 	g_string_append_printf(s, "# HELP feedwatch_bytes_total Feed body "
-	    "bytes received, decompressed.\n# TYPE feedwatch_bytes_total "
-	    "counter\nfeedwatch_bytes_total %llu\n", m.bytes);
+	    "bytes received, after decompression, error pages included.\n"
+	    "# TYPE feedwatch_bytes_total counter\nfeedwatch_bytes_total "
+	    "%llu\n", m.bytes);
 	g_string_append_printf(s, "# HELP feedwatch_items_parsed_total Items "
-	    "parsed.\n# TYPE feedwatch_items_parsed_total counter\n"
-	    "feedwatch_items_parsed_total %llu\n", m.items);
+	    "parsed from feed bodies.\n# TYPE feedwatch_items_parsed_total "
+	    "counter\nfeedwatch_items_parsed_total %llu\n", m.items);
 	g_string_append_printf(s, "# HELP feedwatch_items_new_total Items "
-	    "seen for the first time.\n# TYPE feedwatch_items_new_total "
-	    "counter\nfeedwatch_items_new_total %llu\n", m.new_items);
-	render_family(s, "feedwatch_matches_total", "New items that matched, "
-	    "by topic.", "topic", &m.matches);
+	    "seen for the first time, once recorded.\n# TYPE "
+	    "feedwatch_items_new_total counter\nfeedwatch_items_new_total "
+	    "%llu\n", m.new_items);
+	render_family(s, "feedwatch_matches_total", "New items that matched "
+	    "and alerted, by topic (a story alerted from another feed is not "
+	    "counted again).", "topic", &m.matches);
 	render_family(s, "feedwatch_alerts_delivered_total", "Alerts "
-	    "delivered, by sink.", "sink", &m.delivered);
-	render_family(s, "feedwatch_alerts_failed_total", "Alert deliveries "
-	    "that failed (retried or given up), by sink.", "sink",
-	    &m.undelivered);
+	    "delivered, by sink (a digest counts each of its alerts).", "sink",
+	    &m.delivered);
+	render_family(s, "feedwatch_alerts_failed_total", "Alerts whose "
+	    "delivery attempt failed (to be retried or given up), by sink.",
+	    "sink", &m.undelivered);
 	g_string_append(s, "# HELP feedwatch_outbox_pending Alerts waiting "
 	    "for delivery, by sink.\n# TYPE feedwatch_outbox_pending gauge\n");
 	if (st != NULL && store_sink_counts(st, &sc, &n) == 0)
@@ -202,4 +241,5 @@ metrics_free(void)
 	family_free(&m.matches);
 	family_free(&m.delivered);
 	family_free(&m.undelivered);
+	family_free(&m.pending_matches);
 }

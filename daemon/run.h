@@ -3,11 +3,11 @@
  *
  * One libevent loop drives polls (schedule.c), detection and delivery
  * (watch.c) and every transfer (xfer.c).  SIGHUP reloads the config
- * without dropping in-flight work; SIGTERM and SIGINT stop polling, let
- * in-flight polls and deliveries finish for a few seconds (the outbox
- * keeps the rest), and exit 0.  Under systemd it speaks sd_notify: READY,
- * STATUS, WATCHDOG (from the loop, so a stuck loop stops the pings),
- * RELOADING and STOPPING.
+ * without dropping in-flight work; SIGTERM and SIGINT stop polling and
+ * exit 0 once in-flight polls and deliveries have finished, after 10 s at
+ * most (the outbox keeps the rest).  Under systemd it speaks sd_notify:
+ * READY, STATUS, WATCHDOG (from the loop, so a stuck loop stops the
+ * pings), RELOADING and STOPPING.
  */
 #ifndef FEEDWATCH_RUN_H
 #define FEEDWATCH_RUN_H

@@ -402,10 +402,11 @@ schedule_once(struct event_base *base, struct watch *w,
 void
 schedule_reload(struct schedule *s, const struct config *cf)
 {
-	GHashTable	*names;
-	struct entry	*e, *next;
-	struct host	*h;
-	size_t		 i;
+	GHashTable		*names;
+	struct entry		*e, *next;
+	struct host		*h;
+	const struct config_feed *f;
+	size_t			 i;
 
 	s->cf = cf;
 	names = g_hash_table_new(g_str_hash, g_str_equal);
@@ -413,9 +414,16 @@ schedule_reload(struct schedule *s, const struct config *cf)
 		g_hash_table_insert(names, cf->feeds[i].name, &cf->feeds[i]);
 	for (e = TAILQ_FIRST(&s->entries); e != NULL; e = next) {
 		next = TAILQ_NEXT(e, all);
-		if (e->removed)
+		f = g_hash_table_lookup(names, e->name);
+		if (e->removed && f == NULL)
 			continue;
-		if ((e->f = g_hash_table_lookup(names, e->name)) != NULL) {
+		/* Back before its poll ended: one feed, one poll at a time. */
+		if (e->removed) {
+			log_info("feed '%s': added", e->name);
+			e->removed = 0;
+			g_hash_table_insert(s->by_name, e->name, e);
+		}
+		if ((e->f = f) != NULL) {
 			h = host_get(s, e->f->url);
 			if (e->running)		/* keeps its host until done */
 				e->moved_to = h != e->host ? h : NULL;
@@ -468,7 +476,8 @@ schedule_running(const struct schedule *s)
 size_t
 schedule_feeds(const struct schedule *s)
 {
-	return s->nentries;
+	/* Not the removed ones whose last poll is still running. */
+	return g_hash_table_size(s->by_name);
 }
 
 void

@@ -41,7 +41,12 @@ struct schedule	*schedule_once(struct event_base *base, struct watch *w,
 		    void (*done)(void *), void *arg);
 void		 schedule_free(struct schedule *s);
 
-/* Takes a new config: feeds added, removed and changed; in-flight polls finish. */
+/*
+ * Takes a new config: feeds added, removed and changed.  Polls in flight
+ * finish and are recorded as usual; a feed removed meanwhile is not polled
+ * again, and one removed and added back before its poll ends stays one
+ * feed, polled once at a time.
+ */
 void		 schedule_reload(struct schedule *s, const struct config *cf);
 
 /* Stops starting polls (shutdown); in-flight ones finish. */
@@ -49,6 +54,7 @@ void		 schedule_stop(struct schedule *s);
 
 /* Polls in flight and feeds waiting for a slot. */
 size_t		 schedule_running(const struct schedule *s);
+/* Feeds of the config in use. */
 size_t		 schedule_feeds(const struct schedule *s);
 
 #endif

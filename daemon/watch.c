@@ -12,12 +12,18 @@
  * sink confirms, so a crash in between re-sends it with the same alert_id
  * (the webhook Idempotency-Key).  Rows in flight are tracked in memory so
  * that one row is never sent twice at once.
+ *
+ * A reload replaces the sinks.  One with sends in flight is retired, not
+ * freed: its sends finish and are recorded as usual, and it is freed when
+ * the last one ends.  Its rows stay in flight meanwhile, so the new sink of
+ * the same name does not send them again.
  */
 #include "watch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -45,8 +51,8 @@ struct wsink {
 	char		*name;
 	struct sink	*sink;		/* NULL: this build cannot send to it */
 	size_t		 sending;	/* sends in flight */
-	int64_t		*rows;		/* outbox rows in flight */
-	size_t		 nrows;
+	int		 retired;	/* by a reload: in w->retired */
+	TAILQ_ENTRY(wsink) entry;
 };
 
 struct watch {
@@ -55,8 +61,10 @@ struct watch {
 	struct xfer_multi	*m;
 	struct store		*st;
 	int			 dry;
-	struct wsink		*sinks;
+	struct wsink		**sinks;
 	size_t			 nsinks;
+	TAILQ_HEAD(, wsink)	 retired;	/* finishing their sends */
+	GHashTable		*flying;	/* outbox row ids in flight */
 	struct event		*timer;		/* next outbox retry */
 	struct event		*flush;		/* commits grouped writes */
 	int			 hold;
@@ -81,6 +89,7 @@ struct wpoll {
 /* One message in flight: one alert, or several as a digest. */
 struct wsend {
 	struct watch		*w;
+	struct wsink		*ws;		/* lives until this send ends */
 	char			*sink;
 	char			*topic;
 	struct outbox_row	*rows;
@@ -92,15 +101,56 @@ static void	deliver(struct watch *);
 static void	check_idle(struct watch *);
 
 static void
-sinks_free(struct watch *w)
+wsink_free(struct wsink *ws)
+{
+	sink_free(ws->sink);
+	free(ws->name);
+	free(ws);
+}
+
+/*
+ * Lets go of a sink a reload replaced: freed now if nothing is in flight
+ * on it, else retired until its last send ends (send_done calls this
+ * again then).
+ */
+static void
+wsink_retire(struct watch *w, struct wsink *ws)
+{
+	if (ws->sending == 0) {
+		if (ws->retired)
+			TAILQ_REMOVE(&w->retired, ws, entry);
+		wsink_free(ws);
+	} else if (!ws->retired) {
+		log_info("reload: sink '%s': the old sink finishes what it "
+		    "has in flight (%zu)", ws->name, ws->sending);
+		ws->retired = 1;
+		TAILQ_INSERT_TAIL(&w->retired, ws, entry);
+	}
+}
+
+/*
+ * At the cap of sends in flight to the sink of this name, counting those
+ * the retired sinks of the name still have: a reload adds no parallelism.
+ */
+static int
+sink_full(const struct watch *w, const struct wsink *ws)
+{
+	const struct wsink	*old;
+	size_t			 n = ws->sending;
+
+	TAILQ_FOREACH(old, &w->retired, entry)
+		if (strcmp(old->name, ws->name) == 0)
+			n += old->sending;
+	return n >= WATCH_SINK_PARALLEL;
+}
+
+static void
+sinks_retire(struct watch *w)
 {
 	size_t	 i;
 
-	for (i = 0; i < w->nsinks; i++) {
-		sink_free(w->sinks[i].sink);
-		free(w->sinks[i].name);
-		free(w->sinks[i].rows);
-	}
+	for (i = 0; i < w->nsinks; i++)
+		wsink_retire(w, w->sinks[i]);
 	free(w->sinks);
 	w->sinks = NULL;
 	w->nsinks = 0;
@@ -119,10 +169,11 @@ sinks_open(struct watch *w)
 	w->nsinks = w->cf->nsinks;
 	w->sinks = xcalloc(w->nsinks + 1, sizeof(*w->sinks));
 	for (i = 0; i < w->nsinks; i++) {
-		w->sinks[i].name = xstrdup(w->cf->sinks[i].name);
+		w->sinks[i] = xcalloc(1, sizeof(*w->sinks[i]));
+		w->sinks[i]->name = xstrdup(w->cf->sinks[i].name);
 		if (w->dry)
 			continue;
-		if ((w->sinks[i].sink = sink_new(&w->cf->sinks[i], &env, err,
+		if ((w->sinks[i]->sink = sink_new(&w->cf->sinks[i], &env, err,
 		    sizeof(err))) == NULL)
 			log_warnx("sink '%s': %s; its alerts stay queued until "
 			    "it can be sent", w->cf->sinks[i].name, err);
@@ -145,8 +196,10 @@ flush(struct watch *w)
 	if (store_flush(w->st) == -1) {
 		log_warnx("state '%s': recent polls and deliveries could not be "
 		    "recorded; they are redone", store_path(w->st));
+		metrics_rollback();
 		w->failed = 1;
-	}
+	} else
+		metrics_commit();
 }
 
 static void
@@ -168,11 +221,15 @@ watch_new(const struct config *cf, struct event_base *base,
 	w->base = base;
 	w->m = m;
 	w->dry = dry_run;
+	TAILQ_INIT(&w->retired);
+	w->flying = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+	    NULL);
 	path = cf->daemon.state ? xstrdup(cf->daemon.state) :
 	    store_default_path();
 	w->st = store_open(path, dry_run ? STORE_DRY : STORE_WRITE);
 	free(path);
 	if (w->st == NULL) {
+		g_hash_table_destroy(w->flying);
 		free(w);
 		return NULL;
 	}
@@ -187,9 +244,19 @@ watch_new(const struct config *cf, struct event_base *base,
 void
 watch_free(struct watch *w)
 {
+	struct wsink	*ws;
+	size_t		 i;
+
 	if (w == NULL)
 		return;
-	sinks_free(w);
+	for (i = 0; i < w->nsinks; i++)
+		wsink_free(w->sinks[i]);
+	free(w->sinks);
+	while ((ws = TAILQ_FIRST(&w->retired)) != NULL) {
+		TAILQ_REMOVE(&w->retired, ws, entry);
+		wsink_free(ws);
+	}
+	g_hash_table_destroy(w->flying);
 	event_free(w->timer);
 	event_free(w->flush);
 	store_close(w->st);
@@ -199,12 +266,8 @@ watch_free(struct watch *w)
 void
 watch_reload(struct watch *w, const struct config *cf)
 {
-	/* In-flight sends hold their sink: let them finish on the old ones. */
-	if (w->sends > 0)
-		log_info("reload: %zu deliveries in flight finish on the old "
-		    "sinks", w->sends);
 	w->cf = cf;
-	sinks_free(w);
+	sinks_retire(w);
 	sinks_open(w);
 	deliver(w);
 }
@@ -606,6 +669,7 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	return 0;
  fail:
 	store_abort(w->st);
+	metrics_rollback();
 	return -1;
 }
 
@@ -625,7 +689,7 @@ poll_done(const struct fetch_result *r, void *arg)
 	if (r->status == FETCH_CANCELLED)
 		goto out;
 	metrics_poll(fetch_status_name(r->status), r->http_code, r->bytes,
-	    r->items, 0);
+	    r->items);
 	if (!o.ok) {
 		log_warnx("feed '%s' (%s): %s%s%s", p->f->name, p->f->url,
 		    fetch_status_name(r->status), r->error ? ": " : "",
@@ -643,7 +707,7 @@ poll_done(const struct fetch_result *r, void *arg)
 		o.ok = 0;
 		w->failed = 1;
 	} else if (r->status == FETCH_OK) {
-		metrics_poll("new", 0, 0, 0, o.new_items);
+		metrics_items_new(o.new_items);
 		log_debug("feed '%s': %zu items, %zu new, %zu alerts",
 		    p->f->name, p->nitems, o.new_items, o.alerts);
 	}
@@ -695,38 +759,10 @@ watch_poll(struct watch *w, const struct config_feed *f, watch_poll_cb *cb,
 
 /* ---- delivery ---- */
 
-static struct wsink *
-wsink_find(struct watch *w, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < w->nsinks; i++)
-		if (strcmp(w->sinks[i].name, name) == 0)
-			return &w->sinks[i];
-	return NULL;
-}
-
 static int
-in_flight(const struct wsink *ws, int64_t id)
+in_flight(const struct watch *w, int64_t id)
 {
-	size_t	 i;
-
-	for (i = 0; i < ws->nrows; i++)
-		if (ws->rows[i] == id)
-			return 1;
-	return 0;
-}
-
-static void
-flight_end(struct wsink *ws, int64_t id)
-{
-	size_t	 i;
-
-	for (i = 0; i < ws->nrows; i++)
-		if (ws->rows[i] == id) {
-			ws->rows[i] = ws->rows[--ws->nrows];
-			return;
-		}
+	return g_hash_table_contains(w->flying, &id);
 }
 
 /* The payload with also_in as known now (feeds that saw the story later). */
@@ -824,12 +860,14 @@ send_done(enum sink_result r, long retry_after, const char *error,
 		w->failed = 1;
 	/* A delivery is recorded at once: a crash now must not re-send it. */
 	flush(w);
-	/* After a reload the sink's slot is found by name, if it is still there. */
-	if ((ws = wsink_find(w, s->sink)) != NULL) {
-		for (i = 0; i < s->nrows; i++)
-			flight_end(ws, s->rows[i].id);
-		if (ws->sending > 0)
-			ws->sending--;
+	for (i = 0; i < s->nrows; i++)
+		g_hash_table_remove(w->flying, &s->rows[i].id);
+	ws = s->ws;
+	ws->sending--;
+	if (ws->retired) {
+		log_info("sink '%s': a delivery in flight at the reload "
+		    "finished on the old sink", s->sink);
+		wsink_retire(w, ws);
 	}
 	w->sends--;
 	wsend_free(s);
@@ -847,6 +885,7 @@ send_rows(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 
 	s = xcalloc(1, sizeof(*s));
 	s->w = w;
+	s->ws = ws;
 	s->sink = xstrdup(ws->name);
 	s->topic = xstrdup(rows[0].topic);
 	s->rows = xcalloc(n, sizeof(*s->rows));
@@ -867,9 +906,9 @@ send_rows(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 		wsend_free(s);
 		return;
 	}
-	ws->rows = xreallocarray(ws->rows, ws->nrows + n, sizeof(*ws->rows));
 	for (i = 0; i < n; i++)
-		ws->rows[ws->nrows++] = s->rows[i].id;
+		g_hash_table_add(w->flying, g_memdup2(&s->rows[i].id,
+		    sizeof(s->rows[i].id)));
 	ws->sending++;
 	w->sends++;
 }
@@ -925,7 +964,7 @@ deliver_topic(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 			first = rows[i].created;
 	}
 	if (t == NULL || t->priority == PRIORITY_HIGH) {
-		for (i = 0; i < n && ws->sending < WATCH_SINK_PARALLEL; i++)
+		for (i = 0; i < n && !sink_full(w, ws); i++)
 			send_rows(w, ws, &rows[i], 1);
 		return;
 	}
@@ -948,8 +987,7 @@ deliver_topic(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 			return;
 		allowed = sent < t->rate_count ? (size_t)(t->rate_count - sent) :
 		    0;
-		for (i = 0; i < n && i < allowed &&
-		    ws->sending < WATCH_SINK_PARALLEL; i++)
+		for (i = 0; i < n && i < allowed && !sink_full(w, ws); i++)
 			send_rows(w, ws, &rows[i], 1);
 		if (i < n && i == allowed) {
 			log_info("sink '%s': topic '%s' is over its rate of "
@@ -961,7 +999,7 @@ deliver_topic(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 		}
 		return;
 	}
-	for (i = 0; i < n && ws->sending < WATCH_SINK_PARALLEL; i++)
+	for (i = 0; i < n && !sink_full(w, ws); i++)
 		send_rows(w, ws, &rows[i], 1);
 }
 
@@ -992,22 +1030,22 @@ deliver(struct watch *w)
 	/* An alert is durable before its first try: commit the group first. */
 	flush(w);
 	for (i = 0; i < w->nsinks; i++) {
-		ws = &w->sinks[i];
-		if (ws->sink == NULL || ws->sending >= WATCH_SINK_PARALLEL)
+		ws = w->sinks[i];
+		if (ws->sink == NULL || sink_full(w, ws))
 			continue;
 		if (store_outbox_due(w->st, ws->name, now, WATCH_DUE_BATCH,
 		    &rows, &n) == -1)
 			continue;
 		group = xcalloc(n + 1, sizeof(*group));
 		/* Topic by topic, in the order their oldest row is due. */
-		for (j = 0; j < n && ws->sending < WATCH_SINK_PARALLEL; j++) {
-			if (rows[j].topic == NULL || in_flight(ws, rows[j].id))
+		for (j = 0; j < n && !sink_full(w, ws); j++) {
+			if (rows[j].topic == NULL || in_flight(w, rows[j].id))
 				continue;
 			ngroup = 0;
 			for (k = j; k < n; k++) {
 				if (rows[k].topic == NULL ||
 				    strcmp(rows[k].topic, rows[j].topic) != 0 ||
-				    in_flight(ws, rows[k].id))
+				    in_flight(w, rows[k].id))
 					continue;
 				group[ngroup++] = rows[k];
 				if (k != j)
@@ -1035,9 +1073,9 @@ check_idle(struct watch *w)
 	if (w->idle_cb == NULL || w->polls > 0 || w->sends > 0)
 		return;
 	for (i = 0; !w->dry && i < w->nsinks; i++) {
-		if (w->sinks[i].sink == NULL)
+		if (w->sinks[i]->sink == NULL)
 			continue;
-		if (store_outbox_due(w->st, w->sinks[i].name, time(NULL), 1,
+		if (store_outbox_due(w->st, w->sinks[i]->name, time(NULL), 1,
 		    &rows, &n) == 0) {
 			outbox_rows_free(rows, n);
 			if (n > 0 && !w->hold)

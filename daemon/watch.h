@@ -51,7 +51,12 @@ struct watch	*watch_new(const struct config *cf, struct event_base *base,
 /* Cancels nothing in flight: call when no poll or delivery is running. */
 void		 watch_free(struct watch *w);
 
-/* Switches to a new config: new topics and sinks; in-flight work finishes. */
+/*
+ * Switches to a new config: new topics and sinks.  In-flight work
+ * finishes: a sink with sends in flight is kept (retired) until the last
+ * one ends, its rows recorded as usual and never picked up by the new
+ * sink of the same name.
+ */
 void		 watch_reload(struct watch *w, const struct config *cf);
 
 struct store	*watch_store(struct watch *w);

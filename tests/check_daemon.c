@@ -3,7 +3,9 @@
  * change between polls: new items alert once, unchanged feeds get 304,
  * kill -9 and restart neither duplicate nor lose an alert, SIGHUP adds a
  * feed and a topic, a failing feed backs off while the others keep their
- * schedule, SIGTERM exits 0.
+ * schedule, SIGTERM exits 0.  Signals at bad moments (SIGHUP during a
+ * slow delivery, during polls, several in a row, then SIGTERM) lose,
+ * repeat and strand nothing, and /metrics counts each event once.
  *
  * Polls run every second here; waits are bounded and generous, so a slow
  * machine only makes the tests slower.
@@ -23,6 +25,8 @@
 
 #include <curl/curl.h>
 #include <glib.h>
+#include <jansson.h>
+#include <zlib.h>
 
 #include "httpd.h"
 #include "xmalloc.h"
@@ -790,6 +794,667 @@ START_TEST(test_units)
 }
 END_TEST
 
+/* ---- signals at bad moments ---- */
+
+/* Waits (bounded) until the daemon's log has 'n' lines with 'needle'. */
+static int
+wait_logged(struct live *l, const char *needle, int n, double secs)
+{
+	char	*text;
+	int	 got, i;
+
+	for (i = 0; ; i++) {
+		got = 0;
+		if (g_file_get_contents(l->log, &text, NULL, NULL)) {
+			got = test_count_lines(text, needle);
+			g_free(text);
+		}
+		if (got >= n || i >= secs * 20)
+			break;
+		g_usleep(50000);
+	}
+	return got;
+}
+
+/* Requests /hook got so far; 'keys' gets how many distinct alerts. */
+static int
+hook_requests(struct httpd *hook, int *keys)
+{
+	char	*log;
+	int	 lines;
+
+	log = httpd_log(hook, "/hook");
+	*keys = keys_with(log, "200", &lines);
+	free(log);
+	return lines;
+}
+
+/* Waits (bounded) until /hook has seen 'n' distinct alerts. */
+static int
+wait_hook(struct httpd *hook, int n, double secs)
+{
+	int	 keys = 0, i;
+
+	for (i = 0; ; i++) {
+		hook_requests(hook, &keys);
+		if (keys >= n || i >= secs * 20)
+			break;
+		g_usleep(50000);
+	}
+	return keys;
+}
+
+/* The live config with 'hook' as [sink hook], beside the file sink. */
+static void
+hook_config(struct live *l, struct httpd *hook, const char *daemon)
+{
+	char	*url, *extra;
+
+	url = httpd_url(hook, "/hook");
+	extra = xasprintf("[sink hook]\ntype = webhook\nurl = %s\n", url);
+	live_config(l, daemon, extra);
+	free(extra);
+	free(url);
+}
+
+/* A webhook receiver that answers after 'delay_ms', and its config. */
+static struct httpd *
+hook_start(struct live *l, int delay_ms, const char *daemon)
+{
+	struct httpd	*hook;
+
+	hook = httpd_start();
+	httpd_route(hook, "/hook", 200, "application/json", "{}", 2, NULL);
+	httpd_route_delay(hook, "/hook", delay_ms);
+	httpd_record(hook, "/hook", "Idempotency-Key");
+	hook_config(l, hook, daemon);
+	return hook;
+}
+
+/* Waits (bounded) until 'path' of 'h' has had 'n' requests. */
+static unsigned int
+wait_hits(struct httpd *h, const char *path, unsigned int n, double secs)
+{
+	unsigned int	 got;
+	int		 i;
+
+	for (i = 0; ; i++) {
+		if ((got = httpd_hits(h, path)) >= n || i >= secs * 20)
+			break;
+		g_usleep(50000);
+	}
+	return got;
+}
+
+/* Lavrov items l1..ln at the top of the live feed. */
+static void
+add_lavrov(struct live *l, int from, int n)
+{
+	char	 guid[16], title[64];
+	int	 i;
+
+	for (i = from; i < from + n; i++) {
+		snprintf(guid, sizeof(guid), "l%d", i);
+		snprintf(title, sizeof(title), "Lavrov statement %d", i);
+		live_add(l, guid, title);
+	}
+}
+
+/* From `status --json`: the count 'field' of sink 'sink', or -1. */
+static long
+status_count(struct live *l, const char *sink, const char *field)
+{
+	struct test_proc p;
+	const char	*args[] = { "status", "--json", "-c", l->conf, NULL };
+	json_t		*o, *sinks, *v;
+	size_t		 i;
+	long		 n = -1;
+
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "status: exit %d: %s", p.status, p.err);
+	ck_assert_ptr_nonnull(o = json_loads(p.out, 0, NULL));
+	sinks = json_object_get(o, "sinks");
+	for (i = 0; i < json_array_size(sinks); i++) {
+		v = json_array_get(sinks, i);
+		if (strcmp(json_string_value(json_object_get(v, "name")),
+		    sink) == 0)
+			n = (long)json_integer_value(json_object_get(v, field));
+	}
+	json_decref(o);
+	test_proc_clear(&p);
+	return n;
+}
+
+/* Sends SIGTERM; the exit status, and the seconds it took in 'secs'. */
+static int
+term_timed(pid_t pid, double *secs)
+{
+	gint64	 t0 = g_get_monotonic_time();
+	int	 rc;
+
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	rc = test_wait(pid, WAIT);
+	*secs = (g_get_monotonic_time() - t0) / 1e6;
+	return rc;
+}
+
+/*
+ * SIGHUP while a webhook takes 2 s to answer: the delivery finishes on the
+ * old sink, the receiver gets the alert once, and SIGTERM afterwards is
+ * prompt (the in-flight count went back to zero).
+ */
+START_TEST(test_reload_slow_delivery)
+{
+	struct live	 l;
+	struct httpd	*hook;
+	pid_t		 pid;
+	double		 secs;
+	int		 keys, lines;
+
+	live_start(&l);
+	hook = hook_start(&l, 2000, "");
+	pid = daemon_start(&l);
+	ck_assert_int_eq(wait_hook(hook, 1, WAIT), 1);
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	ck_assert_msg(wait_logged(&l, "finished on the old sink", 1, WAIT) == 1,
+	    "no delivery finished on the old sink");
+	ck_assert_int_eq(wait_logged(&l, "sink 'hook': alert", 1, 0), 1);
+	/* Give a second send the time to show up. */
+	g_usleep(1500000);
+	lines = hook_requests(hook, &keys);
+	ck_assert_msg(keys == 1 && lines == 1, "webhook got %d requests for %d "
+	    "alerts", lines, keys);
+	ck_assert_int_eq(term_timed(pid, &secs), 0);
+	ck_assert_msg(secs < 1.5, "SIGTERM took %.2fs with nothing in flight",
+	    secs);
+	ck_assert_int_eq(status_count(&l, "hook", "delivered"), 1);
+	ck_assert_int_eq(status_count(&l, "hook", "pending"), 0);
+	httpd_stop(hook);
+	live_stop(&l);
+}
+END_TEST
+
+/*
+ * Five SIGHUPs in a row, one of them with a broken config, while
+ * deliveries (1 s each) and polls (0.3 s each) are in flight and a new
+ * item arrives: every alert arrives once, the daemon lives on, and its
+ * status and counters agree with the receiver.
+ */
+START_TEST(test_reload_storm)
+{
+	struct live	 l;
+	struct httpd	*hook;
+	pid_t		 pid;
+	char		*url, *text;
+	double		 secs, delivered;
+	long		 code;
+	int		 keys, lines, i, port = free_port();
+	char		 listen[64];
+
+	live_start(&l);
+	add_lavrov(&l, 1, 5);
+	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
+	hook = hook_start(&l, 1000, listen);
+	httpd_route_delay(l.httpd, "/live.xml", 300);
+	pid = daemon_start(&l);
+	ck_assert_int_ge(wait_hook(hook, 1, WAIT), 1);
+	for (i = 0; i < 5; i++) {
+		if (i == 2) {
+			/* Refused: the running config stays, sinks and all. */
+			free(test_write(l.dir, "feedwatch.conf",
+			    "[daemon]\nbogus = 1\n"));
+			ck_assert_int_eq(kill(pid, SIGHUP), 0);
+			ck_assert_int_eq(wait_logged(&l, "failed; keeping", 1,
+			    WAIT), 1);
+			hook_config(&l, hook, listen);
+		}
+		if (i == 3)
+			add_lavrov(&l, 6, 1);
+		ck_assert_int_eq(kill(pid, SIGHUP), 0);
+		g_usleep(150000);
+	}
+	/* a1 and l1..l6. */
+	ck_assert_int_eq(wait_hook(hook, 7, 30), 7);
+	g_usleep(1500000);
+	lines = hook_requests(hook, &keys);
+	ck_assert_msg(keys == 7 && lines == 7, "webhook got %d requests for %d "
+	    "alerts", lines, keys);
+	ck_assert_msg(kill(pid, 0) == 0, "the daemon died");
+	ck_assert_int_eq(wait_logged(&l, "reloaded:", 5, WAIT), 5);
+	ck_assert_int_eq(status_count(&l, "hook", "delivered"), 7);
+	ck_assert_int_eq(status_count(&l, "hook", "pending"), 0);
+	ck_assert_int_eq(status_count(&l, "hook", "failed"), 0);
+	ck_assert_int_eq(status_count(&l, "log", "delivered"), 7);
+	url = xasprintf("http://127.0.0.1:%d/metrics", port);
+	text = http_get(url, &code);
+	ck_assert_int_eq(code, 200);
+	delivered = sample(text, "feedwatch_alerts_delivered_total"
+	    "{sink=\"hook\"}");
+	ck_assert_msg(delivered == 7, "delivered counter %g: %s", delivered,
+	    text);
+	g_free(text);
+	free(url);
+	ck_assert_int_eq(term_timed(pid, &secs), 0);
+	ck_assert_msg(secs < 1.5, "SIGTERM took %.2fs", secs);
+	httpd_stop(hook);
+	live_stop(&l);
+}
+END_TEST
+
+/*
+ * SIGTERM right after a SIGHUP, while four deliveries (2 s each) are in
+ * flight and two more wait: it exits 0 once the four end, the outbox has
+ * them delivered and the other two pending, and the next start sends
+ * those two.  Nothing arrives twice.
+ */
+START_TEST(test_reload_then_term)
+{
+	struct live	 l;
+	struct httpd	*hook;
+	pid_t		 pid;
+	double		 secs;
+	int		 keys, lines;
+
+	live_start(&l);
+	add_lavrov(&l, 1, 5);
+	hook = hook_start(&l, 2000, "");
+	pid = daemon_start(&l);
+	ck_assert_int_eq(wait_hook(hook, 4, WAIT), 4);
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	ck_assert_int_eq(wait_logged(&l, "reloaded:", 1, WAIT), 1);
+	ck_assert_int_eq(term_timed(pid, &secs), 0);
+	ck_assert_msg(secs < 3.5, "SIGTERM took %.2fs for 2 s deliveries",
+	    secs);
+	lines = hook_requests(hook, &keys);
+	ck_assert_msg(keys == 4 && lines == 4, "webhook got %d requests for %d "
+	    "alerts", lines, keys);
+	ck_assert_int_eq(status_count(&l, "hook", "delivered"), 4);
+	ck_assert_int_eq(status_count(&l, "hook", "pending"), 2);
+	httpd_route_delay(hook, "/hook", 0);
+	pid = daemon_start(&l);
+	ck_assert_int_eq(wait_hook(hook, 6, WAIT), 6);
+	g_usleep(1000000);
+	lines = hook_requests(hook, &keys);
+	ck_assert_msg(keys == 6 && lines == 6, "webhook got %d requests for %d "
+	    "alerts", lines, keys);
+	daemon_stop(&l, pid);
+	ck_assert_int_eq(status_count(&l, "hook", "pending"), 0);
+	httpd_stop(hook);
+	live_stop(&l);
+}
+END_TEST
+
+/*
+ * A feed removed by a reload while its poll runs (3 s) is not polled
+ * again; removed and added back while the poll runs, it stays one feed
+ * with one poll at a time.  Its items are recorded once either way.
+ */
+START_TEST(test_reload_during_poll)
+{
+	struct live	 l;
+	pid_t		 pid;
+	char		*url, *extra, *metrics, *text, listen[64];
+	unsigned int	 hits;
+	long		 code;
+	int		 port = free_port();
+	static const char slow[] = "<rss version=\"2.0\"><channel><title>s"
+	    "</title><item><title>Lavrov on a slow line</title><guid>s1</guid>"
+	    "<pubDate>Fri, 27 Nov 2026 09:00:00 GMT</pubDate></item>"
+	    "</channel></rss>";
+
+	live_start(&l);
+	httpd_route(l.httpd, "/slow.xml", 200, "application/rss+xml", slow,
+	    sizeof(slow) - 1, NULL);
+	httpd_route_delay(l.httpd, "/slow.xml", 3000);
+	url = httpd_url(l.httpd, "/slow.xml");
+	extra = xasprintf("[feed slow]\nurl = %s\n", url);
+	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
+	metrics = xasprintf("http://127.0.0.1:%d/metrics", port);
+	live_config(&l, listen, extra);
+	pid = daemon_start(&l);
+	ck_assert_uint_eq(wait_hits(l.httpd, "/slow.xml", 1, WAIT), 1);
+	/* Out, and back in, while the first poll runs. */
+	live_config(&l, listen, "");
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	ck_assert_int_eq(wait_logged(&l, "reloaded:", 1, WAIT), 1);
+	live_config(&l, listen, extra);
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	ck_assert_int_eq(wait_logged(&l, "reloaded:", 2, WAIT), 2);
+	g_usleep(1000000);
+	hits = httpd_hits(l.httpd, "/slow.xml");
+	ck_assert_msg(hits == 1, "%u polls of one feed at once", hits);
+	ck_assert_int_eq(wait_logged(&l, "feed 'slow': 1 items", 1, WAIT), 1);
+	/* Its next poll comes on schedule; remove it while that one runs. */
+	ck_assert_uint_eq(wait_hits(l.httpd, "/slow.xml", 2, WAIT), 2);
+	live_config(&l, listen, "");
+	ck_assert_int_eq(kill(pid, SIGHUP), 0);
+	ck_assert_int_eq(wait_logged(&l, "reloaded:", 3, WAIT), 3);
+	text = http_get(metrics, &code);
+	ck_assert_msg(code == 200 && sample(text, "feedwatch_feeds") == 1,
+	    "a removed feed still counted: %s", text);
+	g_free(text);
+	ck_assert_int_eq(wait_logged(&l, "feed 'slow': 1 items", 2, WAIT), 2);
+	g_usleep(2500000);
+	ck_assert_uint_eq(httpd_hits(l.httpd, "/slow.xml"), 2);
+	ck_assert_int_eq(alerts_with(&l, "\"id\":\"s1\""), 1);
+	daemon_stop(&l, pid);
+	free(metrics);
+	free(extra);
+	free(url);
+	live_stop(&l);
+}
+END_TEST
+
+/* 'text' gzip-compressed (malloc'd), its length in 'len'. */
+static char *
+gzip_text(const char *text, size_t *len)
+{
+	z_stream	 z;
+	char		*out;
+	size_t		 cap = strlen(text) + 64;
+
+	memset(&z, 0, sizeof(z));
+	ck_assert_int_eq(deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9,
+	    Z_DEFAULT_STRATEGY), Z_OK);
+	out = xmalloc(cap);
+	z.next_in = (Bytef *)(uintptr_t)text;
+	z.avail_in = (uInt)strlen(text);
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	ck_assert_int_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+	*len = cap - z.avail_out;
+	deflateEnd(&z);
+	return out;
+}
+
+/*
+ * The Prometheus text format, line by line: HELP and TYPE once per family
+ * and before its samples, a family's lines together, names and label
+ * values well formed (only \\, \" and \n escaped).  NULL, or what is wrong.
+ */
+static char *
+exposition_error(const char *text)
+{
+	GRegex		*re;
+	GMatchInfo	*mi = NULL;
+	GHashTable	*seen;
+	gchar		**lines, *kind, *name, *key, *err = NULL;
+	char		 current[128] = "";
+	size_t		 i;
+
+	re = g_regex_new("^(?:# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) .+|"
+	    "([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{[a-zA-Z_][a-zA-Z0-9_]*=\""
+	    "(?:\\\\[\\\\\"n]|[^\"\\\\])*\"(?:,[a-zA-Z_][a-zA-Z0-9_]*=\""
+	    "(?:\\\\[\\\\\"n]|[^\"\\\\])*\")*\\})? (?:-?[0-9]+(?:\\.[0-9]+)?"
+	    "(?:e[+-]?[0-9]+)?|NaN|[+-]Inf))$", 0, 0, NULL);
+	ck_assert_ptr_nonnull(re);
+	/* "HELP f", "TYPE f", and "f" once f's lines have ended */
+	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	lines = g_strsplit(text, "\n", -1);
+	for (i = 0; lines[i] != NULL && lines[i + 1] != NULL && err == NULL;
+	    i++) {
+		if (!g_regex_match(re, lines[i], 0, &mi)) {
+			err = g_strdup_printf("bad line '%s'", lines[i]);
+			g_match_info_free(mi);
+			break;
+		}
+		kind = g_match_info_fetch(mi, 1);
+		name = g_match_info_fetch(mi, *kind != '\0' ? 2 : 3);
+		if (strcmp(current, name) != 0) {
+			g_hash_table_add(seen, g_strdup(current));
+			if (g_hash_table_contains(seen, name))
+				err = g_strdup_printf("'%s' split", name);
+			snprintf(current, sizeof(current), "%s", name);
+		}
+		if (*kind != '\0') {
+			key = g_strdup_printf("%s %s", kind, name);
+			if (!g_hash_table_add(seen, key))
+				err = g_strdup_printf("%s '%s' twice", kind,
+				    name);
+		} else {
+			key = g_strdup_printf("TYPE %s", name);
+			if (!g_hash_table_contains(seen, key))
+				err = g_strdup_printf("'%s' has no TYPE", name);
+			g_free(key);
+		}
+		g_free(kind);
+		g_free(name);
+		g_match_info_free(mi);
+	}
+	if (err == NULL && (i == 0 || lines[i] == NULL || *lines[i] != '\0'))
+		err = g_strdup("no final newline");
+	g_strfreev(lines);
+	g_hash_table_destroy(seen);
+	g_regex_unref(re);
+	return err;
+}
+
+/* An RSS item for the metrics test. */
+static void
+rss_item(GString *s, const char *guid, const char *title)
+{
+	g_string_append_printf(s, "<item><title>%s</title><guid>%s</guid>"
+	    "<link>https://m.example.org/%s</link><pubDate>Fri, 27 Nov 2026 "
+	    "09:00:00 GMT</pubDate></item>", title, guid, guid);
+}
+
+/* What the test servers saw, for the metrics test. */
+struct served {
+	unsigned int	 plain, gz, etag, not_modified, err, html, hook, bad;
+};
+
+static void
+served_get(struct httpd *h, struct served *v)
+{
+	v->plain = httpd_hits(h, "/plain.xml");
+	v->gz = httpd_hits(h, "/gz.xml");
+	v->etag = httpd_hits(h, "/etag.xml");
+	v->not_modified = httpd_not_modified(h, "/etag.xml");
+	v->err = httpd_hits(h, "/err.xml");
+	v->html = httpd_hits(h, "/page.html");
+	v->hook = httpd_hits(h, "/hook");
+	v->bad = httpd_hits(h, "/bad");
+}
+
+static void
+expect(GString *bad, const char *text, const char *series, double want)
+{
+	double	 got = sample(text, series);
+
+	if (got != want)
+		g_string_append_printf(bad, "%s is %g, want %g\n", series, got,
+		    want);
+}
+
+/*
+ * /metrics against what the servers served: every poll once under its
+ * result, HTTP statuses as served, body bytes after gzip decoding, items
+ * parsed and new, matches per topic, alerts delivered and failed per
+ * sink, in the Prometheus text format.
+ */
+START_TEST(test_metrics_sums)
+{
+	struct live	 l;
+	struct served	 v, v2;
+	GString		*plain, *gz, *etag, *bad = NULL;
+	pid_t		 pid;
+	char		*conf, *url, *text = NULL, *zipped, *err;
+	size_t		 zlen, i;
+	long		 code;
+	int		 port = free_port();
+	static const char html[] = "<html><head><title>x</title></head>"
+	    "<body><p>not a feed</p></body></html>";
+	static const char head[] = "<rss version=\"2.0\"><channel><title>m"
+	    "</title>";
+
+	live_start(&l);
+	plain = g_string_new(head);
+	rss_item(plain, "p1", "Lavrov arrives in Geneva for talks");
+	rss_item(plain, "p2", "Lavrov leaves Geneva after the talks");
+	rss_item(plain, "p3", "Crimea bridge reopens to traffic");
+	g_string_append(plain, feed_tail);
+	gz = g_string_new(head);
+	rss_item(gz, "g1", "Lavrov writes to the Security Council");
+	rss_item(gz, "g2", "Weather turns cold in the north");
+	g_string_append(gz, feed_tail);
+	etag = g_string_new(head);
+	rss_item(etag, "e1", "Lavrov and Wang meet in Beijing");
+	rss_item(etag, "e2", "Markets close higher on Friday");
+	g_string_append(etag, feed_tail);
+	httpd_route(l.httpd, "/plain.xml", 200, "application/rss+xml",
+	    plain->str, plain->len, NULL);
+	zipped = gzip_text(gz->str, &zlen);
+	httpd_route(l.httpd, "/gz.xml", 200, "application/rss+xml", zipped,
+	    zlen, NULL);
+	httpd_route_header(l.httpd, "/gz.xml", "Content-Encoding", "gzip");
+	free(zipped);
+	httpd_route(l.httpd, "/etag.xml", 200, "application/rss+xml",
+	    etag->str, etag->len, "\"e\"");
+	httpd_route(l.httpd, "/err.xml", 500, "text/plain", "oops", 4, NULL);
+	httpd_route(l.httpd, "/page.html", 200, "text/html", html,
+	    sizeof(html) - 1, NULL);
+	httpd_route(l.httpd, "/hook", 200, "application/json", "{}", 2, NULL);
+	httpd_route(l.httpd, "/bad", 400, "text/plain", "no", 2, NULL);
+	url = httpd_url(l.httpd, "");
+	conf = xasprintf("[daemon]\nstate = %s/state.db\ninterval = 1s\n"
+	    "jitter = 0%%\nbackfill = 36500d\nlisten = 127.0.0.1:%d\n\n"
+	    "[feed plain]\nurl = %s/plain.xml\n\n[feed gz]\nurl = %s/gz.xml\n\n"
+	    "[feed etag]\nurl = %s/etag.xml\n\n[feed err]\nurl = %s/err.xml\n\n"
+	    "[feed html]\nurl = %s/page.html\n\n[topic lavrov]\n"
+	    "query = Lavrov\n\n[topic crimea]\nquery = Crimea\n\n"
+	    "[sink hook]\ntype = webhook\nurl = %s/hook\n\n[sink bad]\n"
+	    "type = webhook\nurl = %s/bad\n", l.dir, port, url, url, url, url,
+	    url, url, url);
+	free(l.conf);
+	l.conf = test_write(l.dir, "feedwatch.conf", conf);
+	free(conf);
+	free(url);
+	pid = daemon_start(&l);
+	/* Several polls each, and the five alerts (4 lavrov, 1 crimea) sent. */
+	ck_assert_uint_ge(wait_hits(l.httpd, "/plain.xml", 3, WAIT), 3);
+	ck_assert_uint_ge(wait_hits(l.httpd, "/etag.xml", 3, WAIT), 3);
+	ck_assert_uint_ge(wait_hits(l.httpd, "/hook", 5, WAIT), 5);
+	ck_assert_uint_ge(wait_hits(l.httpd, "/bad", 5, WAIT), 5);
+	/* Compare at a moment when no poll is in flight (bounded tries). */
+	url = xasprintf("http://127.0.0.1:%d/metrics", port);
+	for (i = 0; i < 100; i++) {
+		served_get(l.httpd, &v);
+		g_free(text);
+		text = http_get(url, &code);
+		served_get(l.httpd, &v2);
+		if (code != 200 || memcmp(&v, &v2, sizeof(v)) != 0) {
+			g_usleep(50000);
+			continue;
+		}
+		if (bad != NULL)
+			g_string_free(bad, TRUE);
+		bad = g_string_new(NULL);
+		expect(bad, text, "feedwatch_polls_total{result=\"ok\"}",
+		    v.plain + v.gz + v.etag - v.not_modified);
+		expect(bad, text, "feedwatch_polls_total{result=\"not "
+		    "modified\"}", v.not_modified);
+		expect(bad, text, "feedwatch_polls_total{result=\"http "
+		    "error\"}", v.err);
+		expect(bad, text, "feedwatch_polls_total{result=\"parse "
+		    "error\"}", v.html);
+		expect(bad, text, "feedwatch_polls_total{result=\"new\"}", -1);
+		expect(bad, text, "feedwatch_http_responses_total"
+		    "{code=\"200\"}", v.plain + v.gz + v.etag - v.not_modified +
+		    v.html);
+		expect(bad, text, "feedwatch_http_responses_total"
+		    "{code=\"304\"}", v.not_modified);
+		expect(bad, text, "feedwatch_http_responses_total"
+		    "{code=\"500\"}", v.err);
+		expect(bad, text, "feedwatch_bytes_total", (double)v.plain *
+		    plain->len + (double)v.gz * gz->len + (double)(v.etag -
+		    v.not_modified) * etag->len + v.err * 4.0 + v.html *
+		    (sizeof(html) - 1.0));
+		expect(bad, text, "feedwatch_items_parsed_total", 3.0 *
+		    v.plain + 2.0 * v.gz + 2.0 * (v.etag - v.not_modified));
+		expect(bad, text, "feedwatch_items_new_total", 7);
+		expect(bad, text, "feedwatch_matches_total"
+		    "{topic=\"lavrov\"}", 4);
+		expect(bad, text, "feedwatch_matches_total"
+		    "{topic=\"crimea\"}", 1);
+		expect(bad, text, "feedwatch_alerts_delivered_total"
+		    "{sink=\"hook\"}", v.hook);
+		expect(bad, text, "feedwatch_alerts_failed_total{sink=\"bad\"}",
+		    v.bad);
+		expect(bad, text, "feedwatch_alerts_failed_total"
+		    "{sink=\"hook\"}", -1);
+		expect(bad, text, "feedwatch_alerts_delivered_total"
+		    "{sink=\"bad\"}", -1);
+		expect(bad, text, "feedwatch_outbox_pending{sink=\"hook\"}", 0);
+		expect(bad, text, "feedwatch_outbox_failed{sink=\"bad\"}", 5);
+		expect(bad, text, "feedwatch_feeds", 5);
+		if (bad->len == 0)
+			break;
+		g_usleep(50000);
+	}
+	ck_assert_msg(bad != NULL && bad->len == 0, "%s\n%s", bad ? bad->str :
+	    "never quiet", text);
+	ck_assert_uint_eq(v.hook, 5);
+	err = exposition_error(text);
+	ck_assert_msg(err == NULL, "%s: %s", err, text);
+	g_string_free(bad, TRUE);
+	g_free(text);
+	free(url);
+	daemon_stop(&l, pid);
+	g_string_free(plain, TRUE);
+	g_string_free(gz, TRUE);
+	g_string_free(etag, TRUE);
+	live_stop(&l);
+}
+END_TEST
+
+/*
+ * A full disk: the store rolls each poll back and it is redone.  Items
+ * and matches count when recorded, so they stay at zero; the polls count.
+ */
+START_TEST(test_metrics_disk_full)
+{
+	struct live	 l;
+	pid_t		 pid;
+	char		*item, *url, *text, title[64], guid[16], body[8192];
+	char		 listen[64];
+	const char	*args[] = { "run", "-v", "-c", NULL, NULL };
+	long		 code;
+	int		 i, port = free_port();
+
+	live_start(&l);
+	memset(body, 'x', sizeof(body) - 1);
+	body[sizeof(body) - 1] = '\0';
+	for (i = 0; i < 200; i++) {
+		snprintf(guid, sizeof(guid), "f%d", i);
+		snprintf(title, sizeof(title), "Lavrov statement number %d", i);
+		item = xasprintf("<item><title>%s</title><guid>%s</guid>"
+		    "<description>%s</description><pubDate>Fri, 27 Nov 2026 "
+		    "09:00:00 GMT</pubDate></item>", title, guid, body);
+		g_string_prepend(l.items, item);
+		free(item);
+	}
+	live_publish(&l, "/live.xml", l.items->str);
+	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
+	live_config(&l, listen, "");
+	args[3] = l.conf;
+	pid = test_spawn_fsize(args, l.log, 1024 * 1024);
+	ck_assert_int_ge(wait_logged(&l, "could not be recorded", 3, WAIT), 3);
+	url = xasprintf("http://127.0.0.1:%d/metrics", port);
+	text = http_get(url, &code);
+	ck_assert_int_eq(code, 200);
+	ck_assert_msg(sample(text, "feedwatch_polls_total{result=\"ok\"}") >= 2,
+	    "%s", text);
+	ck_assert_msg(sample(text, "feedwatch_items_new_total") == 0 &&
+	    sample(text, "feedwatch_matches_total{topic=\"lavrov\"}") == -1,
+	    "nothing was recorded, yet: %s", text);
+	g_free(text);
+	free(url);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	test_wait(pid, WAIT);
+	live_stop(&l);
+}
+END_TEST
+
 Suite *
 daemon_suite(void)
 {
@@ -809,6 +1474,15 @@ daemon_suite(void)
 	tcase_add_test(tc, test_run_disk_full);
 	tcase_add_test(tc, test_run_corrupt_state);
 	tcase_add_test(tc, test_run_webhook_outage);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("reload");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_reload_slow_delivery);
+	tcase_add_test(tc, test_reload_storm);
+	tcase_add_test(tc, test_reload_then_term);
+	tcase_add_test(tc, test_reload_during_poll);
+	tcase_add_test(tc, test_metrics_sums);
+	tcase_add_test(tc, test_metrics_disk_full);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -30,7 +31,18 @@ struct route {
 	char		*extra_value;
 	GString		*log;		/* "STATUS HEADER\n" per request */
 	char		*log_header;
+	int		 delay_ms;	/* answers this late */
 	struct route	*next;
+};
+
+/* An answer held back by a route's delay. */
+struct held {
+	struct httpd		*h;
+	struct evhttp_request	*req;
+	struct evbuffer		*buf;
+	int			 status;
+	struct event		*ev;
+	TAILQ_ENTRY(held)	 entry;
 };
 
 struct httpd {
@@ -42,6 +54,7 @@ struct httpd {
 	pthread_t		 thread;
 	pthread_mutex_t		 lock;
 	struct route		*routes;
+	TAILQ_HEAD(, held)	 held;		/* served by this thread only */
 };
 
 static struct route *
@@ -53,6 +66,44 @@ route_find(struct httpd *h, const char *path)
 		if (strcmp(r->path, path) == 0)
 			return r;
 	return NULL;
+}
+
+static void
+held_free(struct held *hd)
+{
+	TAILQ_REMOVE(&hd->h->held, hd, entry);
+	event_free(hd->ev);
+	evbuffer_free(hd->buf);
+	free(hd);
+}
+
+static void
+on_held(evutil_socket_t fd, short what, void *arg)
+{
+	struct held	*hd = arg;
+
+	evhttp_send_reply(hd->req, hd->status, hd->status == 200 ? "OK" :
+	    "Status", hd->buf);
+	held_free(hd);
+}
+
+/* Answers 'req' in 'ms' from a timer; the loop serves others meanwhile. */
+static void
+hold(struct httpd *h, struct evhttp_request *req, int status,
+    struct evbuffer *buf, int ms)
+{
+	struct held	*hd;
+	struct timeval	 tv = { ms / 1000, ms % 1000 * 1000 };
+
+	hd = xcalloc(1, sizeof(*hd));
+	hd->h = h;
+	hd->req = req;
+	hd->status = status;
+	ck_assert_ptr_nonnull(hd->buf = evbuffer_new());
+	evbuffer_add_buffer(hd->buf, buf);
+	ck_assert_ptr_nonnull(hd->ev = evtimer_new(h->base, on_held, hd));
+	ck_assert_int_eq(evtimer_add(hd->ev, &tv), 0);
+	TAILQ_INSERT_TAIL(&h->held, hd, entry);
 }
 
 static void
@@ -96,8 +147,11 @@ on_request(struct evhttp_request *req, void *arg)
 		}
 	}
 	evbuffer_add(buf, r->body, r->len);
-	evhttp_send_reply(req, r->status, r->status == 200 ? "OK" : "Status",
-	    buf);
+	if (r->delay_ms > 0)
+		hold(h, req, r->status, buf, r->delay_ms);
+	else
+		evhttp_send_reply(req, r->status, r->status == 200 ? "OK" :
+		    "Status", buf);
 	pthread_mutex_unlock(&h->lock);
  out:
 	evbuffer_free(buf);
@@ -138,6 +192,7 @@ httpd_start_port(int port)
 	signal(SIGPIPE, SIG_IGN);
 	h = xcalloc(1, sizeof(*h));
 	pthread_mutex_init(&h->lock, NULL);
+	TAILQ_INIT(&h->held);
 	ck_assert_ptr_nonnull(h->base = event_base_new());
 	ck_assert_ptr_nonnull(h->http = evhttp_new(h->base));
 	evhttp_set_gencb(h->http, on_request, h);
@@ -164,6 +219,9 @@ httpd_stop(struct httpd *h)
 		return;
 	ck_assert_int_eq(write(h->stop_pipe[1], "x", 1), 1);
 	pthread_join(h->thread, NULL);
+	/* evhttp_free() frees the held requests themselves. */
+	while (!TAILQ_EMPTY(&h->held))
+		held_free(TAILQ_FIRST(&h->held));
 	event_free(h->stop_ev);
 	evhttp_free(h->http);
 	event_base_free(h->base);
@@ -287,4 +345,15 @@ httpd_log(struct httpd *h, const char *path)
 	s = xstrdup(r != NULL && r->log != NULL ? r->log->str : "");
 	pthread_mutex_unlock(&h->lock);
 	return s;
+}
+
+void
+httpd_route_delay(struct httpd *h, const char *path, int ms)
+{
+	struct route	*r;
+
+	pthread_mutex_lock(&h->lock);
+	if ((r = route_find(h, path)) != NULL)
+		r->delay_ms = ms;
+	pthread_mutex_unlock(&h->lock);
 }

@@ -4,7 +4,8 @@
  * libevent's evhttp on a free port, in a thread of its own, so that the
  * test can run the feedwatch binary against it and wait.  Routes map a
  * path to a canned response; a response with an ETag answers 304 to a
- * matching If-None-Match.  Every request is counted per path.
+ * matching If-None-Match.  A route may answer late, as a slow server
+ * does, without holding up the others.  Every request is counted per path.
  */
 #ifndef FEEDWATCH_HTTPD_H
 #define FEEDWATCH_HTTPD_H
@@ -35,6 +36,12 @@ void		 httpd_route(struct httpd *h, const char *path, int status,
 /* Adds a header to the route's answers ("Retry-After", "1"). */
 void		 httpd_route_header(struct httpd *h, const char *path,
 		    const char *name, const char *value);
+
+/*
+ * From now on, answers 'path' 'ms' milliseconds after each request
+ * arrives (counted and logged on arrival).
+ */
+void		 httpd_route_delay(struct httpd *h, const char *path, int ms);
 
 /* From now on, logs each request for 'path' with its 'header'. */
 void		 httpd_record(struct httpd *h, const char *path,
