@@ -4,22 +4,63 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <glib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "text.h"
+#include "url.h"
 #include "xmalloc.h"
 
 #define OPML_MAX_SIZE	(16 << 20)
+#define OPML_MAX_DEPTH	32	/* outlines in outlines */
+#define OPML_MAX_TITLE	200	/* bytes of a title kept */
+#define OPML_MAX_TAG	64	/* bytes of a tag kept */
+#define OPML_MAX_SHOWN	120	/* bytes of a refused URL shown */
 
 struct collect {
 	struct opml_feed	*feeds;
 	size_t			 n;
-	char			*tags[16];	/* enclosing folders */
+	size_t			 alloc;
+	char			*tags[OPML_MAX_DEPTH]; /* folders, or NULL */
 	size_t			 ntags;
 };
+
+/*
+ * 's' as clean text: invalid UTF-8 repaired, control characters dropped,
+ * white space collapsed, at most 'max' bytes ("..." added when cut).
+ * NULL when nothing is left.
+ */
+static char *
+clean(const char *s, size_t max)
+{
+	struct text_buf	 tb;
+	const char	*t;
+	char		*r = NULL;
+
+	text_buf_init(&tb, max);
+	text_buf_add(&tb, s, strlen(s));
+	t = text_buf_str(&tb);
+	if (*t != '\0')
+		r = text_buf_full(&tb) ? xasprintf("%s...", t) : xstrdup(t);
+	text_buf_release(&tb);
+	return r;
+}
+
+/* A tag from a folder or category name: clean, and no comma in it. */
+static char *
+clean_tag(const char *s)
+{
+	char	*copy, *r;
+
+	copy = g_strdelimit(xstrdup(s), ",", ' ');
+	r = clean(copy, OPML_MAX_TAG);
+	free(copy);
+	return r;
+}
 
 static char *
 attr(xmlNode *node, const char *name)
@@ -34,6 +75,24 @@ attr(xmlNode *node, const char *name)
 	return s;
 }
 
+/* Adds 'tag' (taken; NULL is nothing) to f's tags unless it is there. */
+static void
+add_tag(struct opml_feed *f, char *tag)
+{
+	size_t	 i;
+
+	if (tag == NULL)
+		return;
+	for (i = 0; i < f->ntags; i++)
+		if (strcmp(f->tags[i], tag) == 0) {
+			free(tag);
+			return;
+		}
+	f->tags = xreallocarray(f->tags, f->ntags + 2, sizeof(*f->tags));
+	f->tags[f->ntags++] = tag;
+	f->tags[f->ntags] = NULL;
+}
+
 /* OPML 2.0 category="/News/World,/Tech": the last step of each path. */
 static void
 add_categories(struct opml_feed *f, xmlNode *node)
@@ -45,58 +104,60 @@ add_categories(struct opml_feed *f, xmlNode *node)
 	for (p = strtok_r(cat, ",", &save); p != NULL;
 	    p = strtok_r(NULL, ",", &save)) {
 		last = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
-		if (*last == '\0')
-			continue;
-		f->tags = xreallocarray(f->tags, f->ntags + 2,
-		    sizeof(*f->tags));
-		f->tags[f->ntags++] = xstrdup(last);
-		f->tags[f->ntags] = NULL;
+		add_tag(f, clean_tag(last));
 	}
 	free(cat);
 }
 
 static void
-walk(struct collect *c, xmlNode *node, int depth)
+add_feed(struct collect *c, xmlNode *node, char *url, char *title)
 {
 	struct opml_feed	*f;
-	char			*url, *text;
+	long			 line;
 	size_t			 i;
+
+	if (c->n == c->alloc) {
+		c->alloc = c->alloc ? 2 * c->alloc : 64;
+		c->feeds = xreallocarray(c->feeds, c->alloc,
+		    sizeof(*c->feeds));
+	}
+	f = &c->feeds[c->n++];
+	memset(f, 0, sizeof(*f));
+	f->url = url;
+	f->title = title;
+	line = xmlGetLineNo(node);
+	f->line = line > 0 && line < 1000000000 ? (int)line : 0;
+	f->tags = xcalloc(1, sizeof(*f->tags));
+	for (i = 0; i < c->ntags; i++)
+		if (c->tags[i] != NULL)
+			add_tag(f, xstrdup(c->tags[i]));
+	add_categories(f, node);
+}
+
+static void
+walk(struct collect *c, xmlNode *node, int depth)
+{
+	char	*url, *raw, *title;
 
 	for (; node != NULL; node = node->next) {
 		if (node->type != XML_ELEMENT_NODE ||
 		    strcmp((const char *)node->name, "outline") != 0)
 			continue;
-		text = attr(node, "text");
-		if (text == NULL)
-			text = attr(node, "title");
-		if ((url = attr(node, "xmlUrl")) != NULL) {
-			c->feeds = xreallocarray(c->feeds, c->n + 1,
-			    sizeof(*c->feeds));
-			f = &c->feeds[c->n++];
-			f->url = url;
-			f->title = text;
-			text = NULL;
-			f->ntags = c->ntags;
-			f->tags = xcalloc(c->ntags + 1, sizeof(*f->tags));
-			for (i = 0; i < c->ntags; i++)
-				f->tags[i] = xstrdup(c->tags[i]);
-			add_categories(f, node);
-		}
+		if ((raw = attr(node, "text")) == NULL)
+			raw = attr(node, "title");
+		title = raw != NULL ? clean(raw, OPML_MAX_TITLE) : NULL;
+		if ((url = attr(node, "xmlUrl")) != NULL)
+			add_feed(c, node, url, title != NULL ?
+			    xstrdup(title) : NULL);
 		/* Depth is bounded: a hostile file cannot recurse forever. */
-		if (node->children != NULL && depth < 32) {
-			int pushed = text != NULL &&
-			    c->ntags < sizeof(c->tags) / sizeof(c->tags[0]);
-
-			if (pushed)
-				c->tags[c->ntags++] = text;
+		if (node->children != NULL && depth < OPML_MAX_DEPTH) {
+			c->tags[c->ntags++] = raw != NULL ? clean_tag(raw) :
+			    NULL;
 			walk(c, node->children, depth + 1);
-			if (pushed) {
-				c->ntags--;
-				text = NULL;
-				free(c->tags[c->ntags]);
-			}
+			free(c->tags[--c->ntags]);
 		}
-		free(text);
+		free(title);
+		free(raw);
 	}
 }
 
@@ -172,6 +233,38 @@ opml_feeds_free(struct opml_feed *feeds, size_t n)
 		free(feeds[i].tags);
 	}
 	free(feeds);
+}
+
+char *
+opml_feed_refusal(const struct opml_feed *f)
+{
+	const char	*why, *p;
+	char		*redacted, *shown, *msg;
+
+	if (url_is_web(f->url))
+		return NULL;
+	for (p = f->url; *p != '\0' && (unsigned char)*p >= 0x20 &&
+	    *p != 0x7f; p++)
+		;
+	if (*p != '\0')
+		why = "holds a line break or another control character";
+	else if (strncasecmp(f->url, "http://", 7) != 0 &&
+	    strncasecmp(f->url, "https://", 8) != 0)
+		why = "is not an http or https URL";
+	else
+		why = "is not a valid http or https URL (it needs a host; "
+		    "spaces and quotes must be percent-encoded)";
+	redacted = url_redact(f->url);
+	shown = clean(redacted, OPML_MAX_SHOWN);
+	if (f->title != NULL)
+		msg = xasprintf("outline '%s': xmlUrl '%s' (line %d) %s",
+		    f->title, shown ? shown : "", f->line, why);
+	else
+		msg = xasprintf("outline without a title: xmlUrl '%s' (line "
+		    "%d) %s", shown ? shown : "", f->line, why);
+	free(shown);
+	free(redacted);
+	return msg;
 }
 
 static char *
