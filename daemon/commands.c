@@ -31,6 +31,7 @@
 #include "opml.h"
 #include "parser.h"
 #include "schedule.h"
+#include "url.h"
 #include "watch.h"
 #include "xfer.h"
 #include "xmalloc.h"
@@ -61,7 +62,7 @@ static const char *const usage_opml =
     "import appends a [feed] section to the config for every subscription\n"
     "of FILE whose URL it does not have yet; an outline whose xmlUrl is not\n"
     "an http or https URL is reported and skipped.  export prints the\n"
-    "config's feeds as OPML 2.0.\n";
+    "config's feeds as OPML 2.0, with passwords and tokens shown as ***.\n";
 static const char *const usage_config =
     "usage: feedwatch config check [-c FILE]\n"
     "Validates the config file and reports every problem as FILE:LINE.\n";
@@ -140,10 +141,13 @@ static void
 source_done(const struct fetch_result *r, void *arg)
 {
 	struct source	*s = arg;
+	char		*shown;
 
 	if (r->status != FETCH_OK) {
-		log_warnx("'%s': %s%s%s", s->src, fetch_status_name(r->status),
+		shown = url_redact(s->src);
+		log_warnx("'%s': %s%s%s", shown, fetch_status_name(r->status),
 		    r->error ? ": " : "", r->error ? r->error : "");
+		free(shown);
 		s->failed = 1;
 	}
 	event_base_loopbreak(s->base);

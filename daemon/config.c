@@ -498,7 +498,7 @@ static void
 load_feed(struct loader *ld, const char *group, const char *name)
 {
 	struct config_feed	*f;
-	char			*v, *scheme, *dir, *abs, *file, *uri = NULL;
+	char			*v, *scheme, *dir, *abs, *file, *uri = NULL, *shown;
 	int			 line = line_of(ld, group, NULL);
 
 	check_keys(ld, group, "a [feed] section", feed_keys);
@@ -533,10 +533,13 @@ load_feed(struct loader *ld, const char *group, const char *name)
 		if (scheme == NULL || (g_ascii_strcasecmp(scheme, "http") != 0 &&
 		    g_ascii_strcasecmp(scheme, "https") != 0 &&
 		    g_ascii_strcasecmp(scheme, "file") != 0) ||
-		    !g_uri_is_valid(f->url, G_URI_FLAGS_PARSE_RELAXED, NULL))
+		    !g_uri_is_valid(f->url, G_URI_FLAGS_PARSE_RELAXED, NULL)) {
+			shown = url_redact(f->url);
 			cerr(ld, line_of(ld, group, "url"), "feed '%s': url "
 			    "'%s' is not an http, https or file URL", name,
-			    f->url);
+			    shown);
+			free(shown);
+		}
 		g_free(scheme);
 	}
 	load_duration(ld, group, "interval", &f->interval);
@@ -662,7 +665,7 @@ load_sink(struct loader *ld, const char *group, const char *name)
 	const struct sink_kind	*kind = NULL;
 	const char		*allowed[12];
 	struct config_list	 list;
-	char			*v, *file, *what;
+	char			*v, *file, *what, *shown;
 	int			 line = line_of(ld, group, NULL);
 	size_t			 i;
 	GError			*gerr = NULL;
@@ -721,9 +724,12 @@ load_sink(struct loader *ld, const char *group, const char *name)
 			cerr(ld, line, "sink '%s': a webhook needs 'url = "
 			    "https://...'", name);
 		else if (g_ascii_strncasecmp(s->url, "http://", 7) != 0 &&
-		    g_ascii_strncasecmp(s->url, "https://", 8) != 0)
+		    g_ascii_strncasecmp(s->url, "https://", 8) != 0) {
+			shown = url_redact(s->url);
 			cerr(ld, line_of(ld, group, "url"), "sink '%s': url "
-			    "'%s' is not an http or https URL", name, s->url);
+			    "'%s' is not an http or https URL", name, shown);
+			free(shown);
+		}
 		if ((s->format = get(ld, group, "format")) != NULL &&
 		    strcmp(s->format, "json") != 0 &&
 		    strcmp(s->format, "slack") != 0 &&
@@ -751,10 +757,13 @@ load_sink(struct loader *ld, const char *group, const char *name)
 			cerr(ld, line, "sink '%s': an email sink needs 'smtp "
 			    "= smtp://HOST:PORT' or smtps://", name);
 		else if (g_ascii_strncasecmp(s->smtp, "smtp://", 7) != 0 &&
-		    g_ascii_strncasecmp(s->smtp, "smtps://", 8) != 0)
+		    g_ascii_strncasecmp(s->smtp, "smtps://", 8) != 0) {
+			shown = url_redact(s->smtp);
 			cerr(ld, line_of(ld, group, "smtp"), "sink '%s': smtp "
 			    "'%s' is not an smtp:// or smtps:// URL", name,
-			    s->smtp);
+			    shown);
+			free(shown);
+		}
 		s->username = get(ld, group, "username");
 		s->password = get(ld, group, "password");
 		if ((file = get(ld, group, "password-file")) != NULL) {

@@ -291,7 +291,7 @@ opml_write(const struct opml_feed *feeds, size_t n, const char *title)
 	xmlDoc		*doc;
 	xmlNode		*root, *head, *body, *o;
 	xmlChar		*mem;
-	char		*s, *cat;
+	char		*s, *cat, *url;
 	int		 len;
 	size_t		 i;
 
@@ -303,16 +303,18 @@ opml_write(const struct opml_feed *feeds, size_t n, const char *title)
 	xmlNewTextChild(head, NULL, BAD_CAST "title", BAD_CAST title);
 	body = xmlNewChild(root, NULL, BAD_CAST "body", NULL);
 	for (i = 0; i < n; i++) {
+		url = url_redact(feeds[i].url);
 		o = xmlNewChild(body, NULL, BAD_CAST "outline", NULL);
 		xmlNewProp(o, BAD_CAST "type", BAD_CAST "rss");
 		xmlNewProp(o, BAD_CAST "text", BAD_CAST (feeds[i].title ?
-		    feeds[i].title : feeds[i].url));
-		xmlNewProp(o, BAD_CAST "xmlUrl", BAD_CAST feeds[i].url);
+		    feeds[i].title : url));
+		xmlNewProp(o, BAD_CAST "xmlUrl", BAD_CAST url);
 		if (feeds[i].ntags > 0) {
 			cat = join_tags(&feeds[i]);
 			xmlNewProp(o, BAD_CAST "category", BAD_CAST cat);
 			free(cat);
 		}
+		free(url);
 	}
 	xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 1);
 	s = xstrndup((const char *)mem, (size_t)len);

@@ -40,7 +40,11 @@ void	 opml_feeds_free(struct opml_feed *feeds, size_t n);
  */
 char	*opml_feed_refusal(const struct opml_feed *f);
 
-/* An OPML 2.0 document listing 'feeds' (malloc'd), titled 'title'. */
+/*
+ * An OPML 2.0 document listing 'feeds' (malloc'd), titled 'title'.  Each
+ * xmlUrl is written as url_redact() shows it: an export never carries a
+ * password or a token.
+ */
 char	*opml_write(const struct opml_feed *feeds, size_t n,
 	    const char *title);
 

@@ -61,4 +61,9 @@ char		*test_slurp(const char *path);
 /* Number of lines of 's' that contain 'needle'. */
 int		 test_count_lines(const char *s, const char *needle);
 
+/* A free TCP port on 127.0.0.1 (the kernel's pick, released again). */
+int		 test_free_port(void);
+/* GET 'url' (5 s at most): the body (g_free) and the status in 'code'. */
+char		*test_http_get(const char *url, long *code);
+
 #endif
