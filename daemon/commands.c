@@ -577,7 +577,8 @@ opml_import(struct config *cf, const char *path, const char *file)
 	added = config_add_opml(cf, of, n, import_refused, &im);
 	if (added == 0) {
 		printf("%s: nothing to add: %zu of the %zu feeds of %s are "
-		    "there already\n", path, n - im.refused, n, file);
+		    "there already, %zu skipped\n", path, n - im.refused, n,
+		    file, im.refused);
 		rc = im.refused > 0;
 		goto out;
 	}
@@ -602,8 +603,8 @@ opml_import(struct config *cf, const char *path, const char *file)
 	}
 	if (config_replace(path, text->str) == -1)
 		goto out;
-	printf("%s: added %zu feeds (%zu of %zu were there already)\n", path,
-	    added, n - im.refused - added, n);
+	printf("%s: added %zu feeds (%zu of %zu were there already, %zu "
+	    "skipped)\n", path, added, n - im.refused - added, n, im.refused);
 	rc = im.refused > 0;
  out:
 	g_free(old);

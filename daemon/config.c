@@ -1044,9 +1044,10 @@ config_replace(const char *path, const char *text)
 	struct stat	 sb;
 	const char	*what;
 	char		*real = NULL, *dir = NULL, *base = NULL, *tmp = NULL;
+	size_t		 len = strlen(text);
 	int		 fd = -1, dfd = -1, saved, rc = -1;
 
-	if ((cf = config_parse(path, text, strlen(text))) == NULL) {
+	if ((cf = config_parse(path, text, len)) == NULL) {
 		log_warnx("'%s' would not load after this change (see above); "
 		    "it is unchanged", path);
 		return -1;
@@ -1070,7 +1071,7 @@ config_replace(const char *path, const char *text)
 	    fchmod(fd, sb.st_mode & 07777) == -1)
 		goto fail;
 	what = "cannot write its new copy";
-	if (write_all(fd, text, strlen(text)) == -1 || fsync(fd) == -1)
+	if (write_all(fd, text, len) == -1 || fsync(fd) == -1)
 		goto fail;
 	saved = close(fd);
 	fd = -1;

@@ -128,10 +128,10 @@ typedef void	 config_refused_cb(const char *why, void *arg);
  * Adds to 'cf' a feed for each OPML outline of 'of' whose URL 'cf' does
  * not have yet: named after its title (or, without one, its host and
  * port) in lowercase letters, digits and '-', with -2, -3... when the
- * name is taken, and tagged with its tags.  An outline whose URL is not an http
- * or https URL fit for the config (opml_feed_refusal) is not added:
- * 'refused' is told why.  Returns how many were added, at the end of
- * cf->feeds.
+ * name is taken, and tagged with its tags.  An outline whose URL is not
+ * an http or https URL fit for the config (opml_feed_refusal) is not
+ * added: 'refused' is told why.  Returns how many were added, at the end
+ * of cf->feeds.
  */
 size_t		 config_add_opml(struct config *cf,
 		    const struct opml_feed *of, size_t n,

@@ -109,6 +109,7 @@ add_categories(struct opml_feed *f, xmlNode *node)
 	free(cat);
 }
 
+/* Takes 'url' and 'title'. */
 static void
 add_feed(struct collect *c, xmlNode *node, char *url, char *title)
 {
@@ -146,9 +147,10 @@ walk(struct collect *c, xmlNode *node, int depth)
 		if ((raw = attr(node, "text")) == NULL)
 			raw = attr(node, "title");
 		title = raw != NULL ? clean(raw, OPML_MAX_TITLE) : NULL;
-		if ((url = attr(node, "xmlUrl")) != NULL)
-			add_feed(c, node, url, title != NULL ?
-			    xstrdup(title) : NULL);
+		if ((url = attr(node, "xmlUrl")) != NULL) {
+			add_feed(c, node, url, title);
+			title = NULL;
+		}
 		/* Depth is bounded: a hostile file cannot recurse forever. */
 		if (node->children != NULL && depth < OPML_MAX_DEPTH) {
 			c->tags[c->ntags++] = raw != NULL ? clean_tag(raw) :
@@ -192,7 +194,8 @@ opml_read(const char *path, struct opml_feed **feeds, size_t *n, char *err,
 		return -1;
 	}
 	doc = len <= OPML_MAX_SIZE ? xmlReadMemory(text, (int)len, path, NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING) : NULL;
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	    XML_PARSE_BIG_LINES) : NULL;
 	g_free(text);
 	if (doc == NULL) {
 		snprintf(err, errlen, "not well-formed XML");
