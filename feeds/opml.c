@@ -19,6 +19,7 @@
 #define OPML_MAX_DEPTH	32	/* outlines in outlines */
 #define OPML_MAX_TITLE	200	/* bytes of a title kept */
 #define OPML_MAX_TAG	64	/* bytes of a tag kept */
+#define OPML_MAX_TAGS	32	/* tags of a feed kept */
 #define OPML_MAX_SHOWN	120	/* bytes of a refused URL shown */
 
 struct collect {
@@ -75,7 +76,10 @@ attr(xmlNode *node, const char *name)
 	return s;
 }
 
-/* Adds 'tag' (taken; NULL is nothing) to f's tags unless it is there. */
+/*
+ * Adds 'tag' (taken; NULL is nothing) to f's tags unless it is there or
+ * they are full: a category attribute may list thousands.
+ */
 static void
 add_tag(struct opml_feed *f, char *tag)
 {
@@ -84,10 +88,12 @@ add_tag(struct opml_feed *f, char *tag)
 	if (tag == NULL)
 		return;
 	for (i = 0; i < f->ntags; i++)
-		if (strcmp(f->tags[i], tag) == 0) {
-			free(tag);
-			return;
-		}
+		if (strcmp(f->tags[i], tag) == 0)
+			break;
+	if (i < f->ntags || f->ntags == OPML_MAX_TAGS) {
+		free(tag);
+		return;
+	}
 	f->tags = xreallocarray(f->tags, f->ntags + 2, sizeof(*f->tags));
 	f->tags[f->ntags++] = tag;
 	f->tags[f->ntags] = NULL;

@@ -9,8 +9,8 @@
  * An OPML file comes from outside: its titles and tags are reduced to
  * clean text on the way in (control characters dropped, white space
  * collapsed, capped; a tag has no comma, since lists in the config are
- * comma-separated), so that they are safe to print and to name things
- * with.  The xmlUrl is kept as it is, to be judged by opml_feed_refusal()
+ * comma-separated; 32 tags at most), so that they are safe to print and
+ * to name things with.  The xmlUrl is kept as it is, to be judged by opml_feed_refusal()
  * before anything uses it.
  */
 #ifndef FEEDWATCH_OPML_H

@@ -477,7 +477,7 @@ END_TEST
  * 10,000 outlines in 100 folders, all titled alike (as a reader's export
  * of untitled feeds is), and 100 that the config has already: every name
  * is unique, the import does not slow down with each name taken, and a
- * second import adds nothing.
+ * second import adds nothing.  One more outline lists 10,000 categories.
  */
 START_TEST(test_import_many)
 {
@@ -502,20 +502,29 @@ START_TEST(test_import_many)
 		    "xmlUrl=\"https://have.example.org/%d\"/>\n", i);
 		g_string_append(o, "</outline>\n");
 	}
+	/* and one feed in 10,000 categories: it keeps 32 tags */
+	g_string_append(o, "<outline text=\"Cats\" xmlUrl=\"https://c."
+	    "example.org/\" category=\"");
+	for (i = 0; i < 10000; i++)
+		g_string_append_printf(o, "%s/c%d", i > 0 ? "," : "", i);
+	g_string_append(o, "\"/>\n");
 	doc = opml_doc(o->str);
 	opml = test_write(dir, "subs.opml", doc);
 	import(&p, opml, conf);
 	ck_assert_msg(p.status == 0, "import: %d: %s", p.status, p.err);
-	ck_assert_msg(strstr(p.out, "added 10000 feeds (100 of 10100 were "
+	ck_assert_msg(strstr(p.out, "added 10001 feeds (100 of 10101 were "
 	    "there already, 0 skipped)") != NULL, "%s", p.out);
 	test_proc_clear(&p);
 	text = test_slurp(conf);
 	ck_assert_ptr_nonnull(strstr(text, "[feed rss]\n"));
 	ck_assert_ptr_nonnull(strstr(text, "[feed rss-10000]\n"
 	    "url = https://feeds.example.org/99/99\ntags = Folder 99\n"));
+	ck_assert_ptr_nonnull(strstr(text, "[feed cats]\n"
+	    "url = https://c.example.org/\ntags = c0, c1, c2, "));
+	ck_assert_ptr_nonnull(strstr(text, ", c31\n"));
 	assert_only_feeds(text + c->len);
 	g_free(text);
-	config_ok(conf, "(10100 feeds");
+	config_ok(conf, "(10101 feeds");
 	import(&p, opml, conf);
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_ptr_nonnull(strstr(p.out, "nothing to add"));
