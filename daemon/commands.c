@@ -9,6 +9,7 @@
  */
 #include "commands.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -30,6 +31,7 @@
 #include "opml.h"
 #include "parser.h"
 #include "schedule.h"
+#include "url.h"
 #include "watch.h"
 #include "xfer.h"
 #include "xmalloc.h"
@@ -58,8 +60,9 @@ static const char *const usage_opml =
     "usage: feedwatch opml import FILE [-c CONFIG]\n"
     "       feedwatch opml export [-c CONFIG]\n"
     "import appends a [feed] section to the config for every subscription\n"
-    "of FILE whose URL it does not have yet; export prints the config's\n"
-    "feeds as OPML 2.0.\n";
+    "of FILE whose URL it does not have yet; an outline whose xmlUrl is not\n"
+    "an http or https URL is reported and skipped.  export prints the\n"
+    "config's feeds as OPML 2.0, with passwords and tokens shown as ***.\n";
 static const char *const usage_config =
     "usage: feedwatch config check [-c FILE]\n"
     "Validates the config file and reports every problem as FILE:LINE.\n";
@@ -138,10 +141,13 @@ static void
 source_done(const struct fetch_result *r, void *arg)
 {
 	struct source	*s = arg;
+	char		*shown;
 
 	if (r->status != FETCH_OK) {
-		log_warnx("'%s': %s%s%s", s->src, fetch_status_name(r->status),
+		shown = url_redact(s->src);
+		log_warnx("'%s': %s%s%s", shown, fetch_status_name(r->status),
 		    r->error ? ": " : "", r->error ? r->error : "");
+		free(shown);
 		s->failed = 1;
 	}
 	event_base_loopbreak(s->base);
@@ -513,80 +519,97 @@ cmd_config(int argc, char **argv)
 	return 0;
 }
 
-/* Appends the subscriptions of 'file' that 'cf' lacks to the config file. */
+/* Outlines of the OPML file that import leaves out. */
+struct import {
+	const char	*file;
+	size_t		 refused;
+};
+
+static void
+import_refused(const char *why, void *arg)
+{
+	struct import	*im = arg;
+
+	im->refused++;
+	log_warnx("opml '%s': %s; skipped", im->file, why);
+}
+
+/* "# imported from FILE", with nothing in FILE that could end the line. */
+static void
+import_comment(GString *text, const char *file)
+{
+	gchar	*shown, *p;
+
+	shown = g_filename_display_name(file);
+	for (p = shown; *p != '\0'; p++)
+		if (iscntrl((unsigned char)*p))
+			*p = '?';
+	g_string_append_printf(text, "\n# imported from %s\n", shown);
+	g_free(shown);
+}
+
+/*
+ * Appends a [feed] section to the config file for each subscription of
+ * 'file' that 'cf' lacks.  The user's text stays as it is; the sections
+ * are rendered from checked values only, and config_replace() writes the
+ * result only if it loads.  Outlines that cannot be feeds are reported
+ * and left out, and the exit status says so.
+ */
 static int
 opml_import(struct config *cf, const char *path, const char *file)
 {
 	struct opml_feed	*of = NULL;
-	struct config_feed	*f;
-	struct config		*check;
-	GString			*add;
-	gchar			*old = NULL, *text;
-	char			 err[256], *tag, *name;
-	size_t			 n, i, j, added = 0;
+	struct import		 im;
+	GString			*text = NULL;
+	GError			*gerr = NULL;
+	gchar			*old = NULL;
+	char			 err[256], *section;
+	size_t			 n = 0, i, first, added;
 	int			 rc = 1;
 
 	if (opml_read(file, &of, &n, err, sizeof(err)) == -1) {
-		fprintf(stderr, "feedwatch: %s: %s\n", file, err);
+		log_warnx("opml '%s': %s", file, err);
 		return 1;
 	}
-	add = g_string_new(NULL);
-	g_string_append_printf(add, "\n# imported from %s\n", file);
-	for (i = 0; i < n; i++) {
-		if (config_feed_by_url(cf, of[i].url) != NULL)
-			continue;
-		/* Added to cf too, so that later names stay unique. */
-		name = config_feed_name(cf, of[i].title, of[i].url);
-		cf->feeds = xreallocarray(cf->feeds, cf->nfeeds + 1,
-		    sizeof(*cf->feeds));
-		f = &cf->feeds[cf->nfeeds++];
-		memset(f, 0, sizeof(*f));
-		f->name = name;
-		f->url = xstrdup(of[i].url);
-		g_string_append_printf(add, "\n[feed %s]\nurl = %s\n", f->name,
-		    f->url);
-		for (j = 0; j < of[i].ntags; j++) {
-			tag = g_strdelimit(xstrdup(of[i].tags[j]), ",\n\r",
-			    ' ');
-			g_string_append_printf(add, "%s%s", j == 0 ? "tags = " :
-			    ", ", g_strstrip(tag));
-			free(tag);
-		}
-		if (of[i].ntags > 0)
-			g_string_append_c(add, '\n');
-		added++;
-	}
+	im.file = file;
+	im.refused = 0;
+	first = cf->nfeeds;
+	added = config_add_opml(cf, of, n, import_refused, &im);
 	if (added == 0) {
-		printf("%s: all %zu feeds of %s are there already\n", path, n,
-		    file);
-		rc = 0;
+		printf("%s: nothing to add: %zu of the %zu feeds of %s are "
+		    "there already, %zu skipped\n", path, n - im.refused, n,
+		    file, im.refused);
+		rc = im.refused > 0;
 		goto out;
 	}
-	if (!g_file_get_contents(path, &old, NULL, NULL)) {
-		fprintf(stderr, "feedwatch: cannot read %s\n", path);
+	if (!g_file_get_contents(path, &old, NULL, &gerr)) {
+		log_warnx("'%s': cannot read the config: %s", path,
+		    gerr != NULL ? gerr->message : "?");
+		g_clear_error(&gerr);
 		goto out;
 	}
-	text = g_strconcat(old, add->str, NULL);
-	if (!g_file_set_contents(path, text, -1, NULL)) {
-		fprintf(stderr, "feedwatch: cannot write %s\n", path);
-		g_free(text);
-		goto out;
+	text = g_string_new(old);
+	if (text->len > 0 && text->str[text->len - 1] != '\n')
+		g_string_append_c(text, '\n');
+	import_comment(text, file);
+	for (i = first; i < cf->nfeeds; i++) {
+		if ((section = config_feed_section(&cf->feeds[i], err,
+		    sizeof(err))) == NULL) {
+			log_warnx("'%s': %s; it is unchanged", path, err);
+			goto out;
+		}
+		g_string_append_printf(text, "\n%s", section);
+		free(section);
 	}
-	g_free(text);
-	/* Never leave a config behind that does not load. */
-	if ((check = config_load(path)) == NULL) {
-		g_file_set_contents(path, old, -1, NULL);
-		fprintf(stderr, "feedwatch: the imported feeds made %s invalid; "
-		    "it is unchanged\n", path);
+	if (config_replace(path, text->str) == -1)
 		goto out;
-	}
-	config_free(check);
-	printf("%s: added %zu feeds (%zu of %zu were there already)\n", path,
-	    added, n - added, n);
-	rc = 0;
+	printf("%s: added %zu feeds (%zu of %zu were there already, %zu "
+	    "skipped)\n", path, added, n - im.refused - added, n, im.refused);
+	rc = im.refused > 0;
  out:
 	g_free(old);
-	g_string_free(add, TRUE);
+	if (text != NULL)
+		g_string_free(text, TRUE);
 	opml_feeds_free(of, n);
 	return rc;
 }

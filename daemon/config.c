@@ -10,8 +10,11 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +29,7 @@
 #include "log.h"
 #include "match.h"
 #include "opml.h"
+#include "url.h"
 #include "xmalloc.h"
 
 #define CONFIG_DEFAULT_UA	"feedwatch/" FEEDWATCH_VERSION " (RSS/Atom monitor)"
@@ -525,7 +529,7 @@ static void
 load_feed(struct loader *ld, const char *group, const char *name)
 {
 	struct config_feed	*f;
-	char			*v, *scheme, *dir, *abs, *file, *uri = NULL;
+	char			*v, *scheme, *dir, *abs, *file, *uri = NULL, *shown;
 	int			 line = line_of(ld, group, NULL);
 
 	check_keys(ld, group, "a [feed] section", feed_keys);
@@ -560,10 +564,13 @@ load_feed(struct loader *ld, const char *group, const char *name)
 		if (scheme == NULL || (g_ascii_strcasecmp(scheme, "http") != 0 &&
 		    g_ascii_strcasecmp(scheme, "https") != 0 &&
 		    g_ascii_strcasecmp(scheme, "file") != 0) ||
-		    !g_uri_is_valid(f->url, G_URI_FLAGS_PARSE_RELAXED, NULL))
+		    !g_uri_is_valid(f->url, G_URI_FLAGS_PARSE_RELAXED, NULL)) {
+			shown = url_redact(f->url);
 			cerr(ld, line_of(ld, group, "url"), "feed '%s': url "
 			    "'%s' is not an http, https or file URL", name,
-			    f->url);
+			    shown);
+			free(shown);
+		}
 		g_free(scheme);
 	}
 	load_duration(ld, group, "interval", &f->interval);
@@ -689,7 +696,7 @@ load_sink(struct loader *ld, const char *group, const char *name)
 	const struct sink_kind	*kind = NULL;
 	const char		*allowed[12];
 	struct config_list	 list;
-	char			*v, *file, *what;
+	char			*v, *file, *what, *shown;
 	int			 line = line_of(ld, group, NULL);
 	size_t			 i;
 	GError			*gerr = NULL;
@@ -748,9 +755,12 @@ load_sink(struct loader *ld, const char *group, const char *name)
 			cerr(ld, line, "sink '%s': a webhook needs 'url = "
 			    "https://...'", name);
 		else if (g_ascii_strncasecmp(s->url, "http://", 7) != 0 &&
-		    g_ascii_strncasecmp(s->url, "https://", 8) != 0)
+		    g_ascii_strncasecmp(s->url, "https://", 8) != 0) {
+			shown = url_redact(s->url);
 			cerr(ld, line_of(ld, group, "url"), "sink '%s': url "
-			    "'%s' is not an http or https URL", name, s->url);
+			    "'%s' is not an http or https URL", name, shown);
+			free(shown);
+		}
 		if ((s->format = get(ld, group, "format")) != NULL &&
 		    strcmp(s->format, "json") != 0 &&
 		    strcmp(s->format, "slack") != 0 &&
@@ -779,10 +789,13 @@ load_sink(struct loader *ld, const char *group, const char *name)
 			cerr(ld, line, "sink '%s': an email sink needs 'smtp "
 			    "= smtp://HOST:PORT' or smtps://", name);
 		else if (g_ascii_strncasecmp(s->smtp, "smtp://", 7) != 0 &&
-		    g_ascii_strncasecmp(s->smtp, "smtps://", 8) != 0)
+		    g_ascii_strncasecmp(s->smtp, "smtps://", 8) != 0) {
+			shown = url_redact(s->smtp);
 			cerr(ld, line_of(ld, group, "smtp"), "sink '%s': smtp "
 			    "'%s' is not an smtp:// or smtps:// URL", name,
-			    s->smtp);
+			    shown);
+			free(shown);
+		}
 		s->username = get(ld, group, "username");
 		s->password = get(ld, group, "password");
 		if ((file = get(ld, group, "password-file")) != NULL) {
@@ -832,15 +845,31 @@ load_sink(struct loader *ld, const char *group, const char *name)
 	}
 }
 
+/* A refused outline of [daemon] opml is an error of the config. */
+struct opml_load {
+	struct loader	*ld;
+	const char	*path;
+};
+
+static void
+opml_refused(const char *why, void *arg)
+{
+	struct opml_load	*ol = arg;
+
+	cerr(ol->ld, line_of(ol->ld, "daemon", "opml"), "opml '%s': %s; fix "
+	    "its xmlUrl or remove it from the file", ol->path, why);
+}
+
 /* [daemon] opml: its feeds join the config's, unless a URL is there already. */
 static void
 load_opml(struct loader *ld)
 {
 	struct config		*cf = ld->cf;
 	struct opml_feed	*of;
-	struct config_feed	*f;
-	char			 err[256], *base, *dir, *path, *name;
-	size_t			 n, i, j;
+	struct opml_load	 ol;
+	char			 err[256], *base, *dir, *path;
+	size_t			 n, i;
+	int			 line = line_of(ld, "daemon", "opml");
 
 	if (cf->daemon.opml == NULL)
 		return;
@@ -850,65 +879,50 @@ load_opml(struct loader *ld)
 	g_free(base);
 	path = g_canonicalize_filename(cf->daemon.opml, dir);
 	if (opml_read(path, &of, &n, err, sizeof(err)) == -1) {
-		cerr(ld, line_of(ld, "daemon", "opml"), "opml '%s': %s", path,
-		    err);
+		cerr(ld, line, "opml '%s': %s", path, err);
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		if (config_feed_by_url(cf, of[i].url) != NULL)
-			continue;
-		name = config_feed_name(cf, of[i].title, of[i].url);
-		cf->feeds = xreallocarray(cf->feeds, cf->nfeeds + 1,
-		    sizeof(*cf->feeds));
-		f = &cf->feeds[cf->nfeeds];
-		memset(f, 0, sizeof(*f));
-		f->name = name;
-		f->url = xstrdup(of[i].url);
-		f->line = line_of(ld, "daemon", "opml");
-		f->tags.v = xcalloc(of[i].ntags + 1, sizeof(char *));
-		for (j = 0; j < of[i].ntags; j++)
-			f->tags.v[f->tags.n++] = xstrdup(of[i].tags[j]);
-		cf->nfeeds++;
-	}
+	ol.ld = ld;
+	ol.path = path;
+	i = cf->nfeeds;
+	config_add_opml(cf, of, n, opml_refused, &ol);
+	for (; i < cf->nfeeds; i++)
+		cf->feeds[i].line = line;
 	opml_feeds_free(of, n);
  out:
 	g_free(path);
 	g_free(dir);
 }
 
-const struct config_feed *
-config_feed_by_url(const struct config *cf, const char *url)
-{
-	size_t	 i;
-
-	for (i = 0; i < cf->nfeeds; i++)
-		if (strcmp(cf->feeds[i].url, url) == 0)
-			return &cf->feeds[i];
-	return NULL;
-}
-
-static int
-feed_name_taken(const struct config *cf, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < cf->nfeeds; i++)
-		if (strcmp(cf->feeds[i].name, name) == 0)
-			return 1;
-	return 0;
-}
-
-char *
-config_feed_name(const struct config *cf, const char *title, const char *url)
+/*
+ * A feed name for 'title' (or, without one, the URL's host and port) that
+ * is not in 'names': lowercase letters, digits and '-', with -2, -3...
+ * when taken.  'names' maps each name taken to the suffix to try next
+ * after it, so that a thousand feeds of one title cost a thousand
+ * lookups, not a million.  The name is added to 'names'.  Malloc'd.
+ */
+static char *
+feed_name(GHashTable *names, const char *title, const char *url)
 {
 	GString		*s = g_string_new(NULL);
-	const char	*src = title, *p;
+	const char	*src = title, *p, *at;
+	gpointer	 key, next;
 	char		*name;
+	size_t		 len;
 	int		 dash = 0, n;
 
-	if (src == NULL || *src == '\0')
+	if (src != NULL && *src != '\0')
+		len = strlen(src);
+	else {
+		/* Never the userinfo: it may hold a password. */
 		src = (p = strstr(url, "://")) != NULL ? p + 3 : url;
-	for (p = src; *p != '\0' && s->len < 40; p++) {
+		len = strcspn(src, "/?#");
+		if ((at = memrchr(src, '@', len)) != NULL) {
+			len -= at + 1 - src;
+			src = at + 1;
+		}
+	}
+	for (p = src; p < src + len && s->len < 40; p++) {
 		if (isalnum((unsigned char)*p)) {
 			if (dash && s->len > 0)
 				g_string_append_c(s, '-');
@@ -919,13 +933,213 @@ config_feed_name(const struct config *cf, const char *title, const char *url)
 	}
 	if (s->len == 0)
 		g_string_append(s, "feed");
-	name = xstrdup(s->str);
-	for (n = 2; feed_name_taken(cf, name); n++) {
-		free(name);
+	if (!g_hash_table_lookup_extended(names, s->str, &key, &next))
+		name = xstrdup(s->str);
+	else {
+		n = next != NULL ? GPOINTER_TO_INT(next) : 2;
 		name = xasprintf("%s-%d", s->str, n);
+		while (g_hash_table_contains(names, name)) {
+			free(name);
+			name = xasprintf("%s-%d", s->str, ++n);
+		}
+		g_hash_table_insert(names, key, GINT_TO_POINTER(n + 1));
 	}
+	g_hash_table_insert(names, name, NULL);
 	g_string_free(s, TRUE);
 	return name;
+}
+
+size_t
+config_add_opml(struct config *cf, const struct opml_feed *of, size_t n,
+    config_refused_cb *refused, void *arg)
+{
+	GHashTable		*names, *urls;
+	struct config_feed	*f;
+	char			*why;
+	size_t			 i, j, added = 0;
+
+	names = g_hash_table_new(g_str_hash, g_str_equal);
+	urls = g_hash_table_new(g_str_hash, g_str_equal);
+	for (i = 0; i < cf->nfeeds; i++) {
+		g_hash_table_insert(names, cf->feeds[i].name, NULL);
+		g_hash_table_add(urls, cf->feeds[i].url);
+	}
+	cf->feeds = xreallocarray(cf->feeds, cf->nfeeds + n,
+	    sizeof(*cf->feeds));
+	for (i = 0; i < n; i++) {
+		if ((why = opml_feed_refusal(&of[i])) != NULL) {
+			refused(why, arg);
+			free(why);
+			continue;
+		}
+		if (g_hash_table_contains(urls, of[i].url))
+			continue;
+		f = &cf->feeds[cf->nfeeds++];
+		memset(f, 0, sizeof(*f));
+		f->name = feed_name(names, of[i].title, of[i].url);
+		f->url = xstrdup(of[i].url);
+		f->tags.v = xcalloc(of[i].ntags + 1, sizeof(*f->tags.v));
+		for (j = 0; j < of[i].ntags; j++)
+			f->tags.v[f->tags.n++] = xstrdup(of[i].tags[j]);
+		g_hash_table_add(urls, f->url);
+		added++;
+	}
+	g_hash_table_destroy(urls);
+	g_hash_table_destroy(names);
+	return added;
+}
+
+/* What a tag may be: text with no comma, no control, no space at its ends. */
+static int
+tag_ok(const char *tag)
+{
+	const char	*p;
+	gunichar	 c;
+
+	if (*tag == '\0' || !g_utf8_validate(tag, -1, NULL) ||
+	    g_unichar_isspace(g_utf8_get_char(tag)) ||
+	    g_unichar_isspace(g_utf8_get_char(g_utf8_prev_char(tag +
+	    strlen(tag)))))
+		return 0;
+	for (p = tag; *p != '\0'; p = g_utf8_next_char(p)) {
+		c = g_utf8_get_char(p);
+		if (c == ',' || g_unichar_iscntrl(c))
+			return 0;
+	}
+	return 1;
+}
+
+char *
+config_feed_section(const struct config_feed *f, char *err, size_t errlen)
+{
+	GString	*s;
+	char	*r;
+	size_t	 i;
+
+	if (!valid_name(f->name)) {
+		snprintf(err, errlen, "a feed name has letters, digits, '_', "
+		    "'.' and '-' only");
+		return NULL;
+	}
+	if (!url_is_web(f->url)) {
+		snprintf(err, errlen, "feed '%s': only an http or https URL "
+		    "with a host and no control characters, spaces or quotes "
+		    "is written", f->name);
+		return NULL;
+	}
+	for (i = 0; i < f->tags.n; i++)
+		if (!tag_ok(f->tags.v[i])) {
+			snprintf(err, errlen, "feed '%s': tag %zu is empty or "
+			    "holds a comma, a control character or space at "
+			    "an end", f->name, i + 1);
+			return NULL;
+		}
+	s = g_string_new(NULL);
+	g_string_append_printf(s, "[feed %s]\nurl = %s\n", f->name, f->url);
+	for (i = 0; i < f->tags.n; i++)
+		g_string_append_printf(s, "%s%s", i == 0 ? "tags = " : ", ",
+		    f->tags.v[i]);
+	if (f->tags.n > 0)
+		g_string_append_c(s, '\n');
+	r = xstrdup(s->str);
+	g_string_free(s, TRUE);
+	return r;
+}
+
+static int
+write_all(int fd, const char *s, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = write(fd, s, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * A temporary file beside the config, given its owner and mode before
+ * anything is in it, written and synced, renamed over the config, and the
+ * directory synced: a crash or a full disk leaves the old file or the new
+ * one, never half of one, and never a config readable by more people than
+ * before.
+ */
+int
+config_replace(const char *path, const char *text)
+{
+	struct config	*cf;
+	struct stat	 sb;
+	const char	*what;
+	char		*real = NULL, *dir = NULL, *base = NULL, *tmp = NULL;
+	size_t		 len = strlen(text);
+	int		 fd = -1, dfd = -1, saved, rc = -1;
+
+	if ((cf = config_parse(path, text, len)) == NULL) {
+		log_warnx("'%s' would not load after this change (see above); "
+		    "it is unchanged", path);
+		return -1;
+	}
+	config_free(cf);
+	/* Through a symbolic link, the file it names is replaced. */
+	what = "cannot find it";
+	if ((real = realpath(path, NULL)) == NULL || stat(real, &sb) == -1)
+		goto fail;
+	dir = g_path_get_dirname(real);
+	base = g_path_get_basename(real);
+	tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
+	what = "cannot create a temporary file beside it";
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		free(tmp);
+		tmp = NULL;
+		goto fail;
+	}
+	what = "cannot give its new copy the owner and mode of the old";
+	if (fchown(fd, sb.st_uid, sb.st_gid) == -1 ||
+	    fchmod(fd, sb.st_mode & 07777) == -1)
+		goto fail;
+	what = "cannot write its new copy";
+	if (write_all(fd, text, len) == -1 || fsync(fd) == -1)
+		goto fail;
+	saved = close(fd);
+	fd = -1;
+	if (saved == -1)
+		goto fail;
+	what = "cannot rename its new copy over it";
+	if (rename(tmp, real) == -1)
+		goto fail;
+	free(tmp);
+	tmp = NULL;
+	what = "replaced, but syncing its directory failed, so the change may "
+	    "not survive a crash";
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fsync(dfd) == -1) {
+		log_warn("'%s': %s", path, what);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+ fail:
+	saved = errno;
+	if (tmp != NULL)
+		unlink(tmp);
+	log_warnx("'%s': %s: %s; it is unchanged", path, what,
+	    strerror(saved));
+ out:
+	if (fd != -1)
+		close(fd);
+	if (dfd != -1)
+		close(dfd);
+	free(tmp);
+	g_free(base);
+	g_free(dir);
+	free(real);
+	return rc;
 }
 
 /* matcher_compile() names the topic ("topic NAME: ..."): find its query. */

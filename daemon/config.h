@@ -10,6 +10,12 @@
  *
  * Keys whose behaviour later parts of feedwatch build (scheduling,
  * delivery policy) are validated and stored here already.
+ *
+ * feedwatch writes the config only by appending sections that
+ * config_feed_section() renders to the user's text, kept byte for byte,
+ * and replacing the file with config_replace().  Values from outside (an
+ * OPML file) go through validation, never escaping: one that could break
+ * out of its line is refused, so no input can add a section or key.
  */
 #ifndef FEEDWATCH_CONFIG_H
 #define FEEDWATCH_CONFIG_H
@@ -19,6 +25,7 @@
 #include "sink.h"
 
 struct matcher;
+struct opml_feed;
 
 enum topic_priority {
 	PRIORITY_LOW,
@@ -114,17 +121,41 @@ struct config	*config_parse(const char *path, const char *text, size_t len);
 
 void		 config_free(struct config *cf);
 
-/*
- * A feed name for 'title' (or, without one, the URL's host) that no feed
- * of 'cf' has: lowercase letters, digits and '-', with -2, -3... when
- * taken.  Malloc'd.
- */
-char		*config_feed_name(const struct config *cf, const char *title,
-		    const char *url);
+/* Called with why an OPML outline is refused, a message fit to print. */
+typedef void	 config_refused_cb(const char *why, void *arg);
 
-/* The feed whose URL is 'url', or NULL. */
-const struct config_feed *config_feed_by_url(const struct config *cf,
-		    const char *url);
+/*
+ * Adds to 'cf' a feed for each OPML outline of 'of' whose URL 'cf' does
+ * not have yet: named after its title (or, without one, its host and
+ * port) in lowercase letters, digits and '-', with -2, -3... when the
+ * name is taken, and tagged with its tags.  An outline whose URL is not
+ * an http or https URL fit for the config (opml_feed_refusal) is not
+ * added: 'refused' is told why.  Returns how many were added, at the end
+ * of cf->feeds.
+ */
+size_t		 config_add_opml(struct config *cf,
+		    const struct opml_feed *of, size_t n,
+		    config_refused_cb *refused, void *arg);
+
+/*
+ * The structured writer of the config: the text of a [feed NAME] section
+ * for 'f' (malloc'd), rendered only from values that cannot break out of
+ * their line or their list: a valid section name, an http or https URL
+ * (url_is_web) and tags with no comma or control character.  NULL with
+ * 'err' filled if a value is not one of those; nothing is escaped.
+ */
+char		*config_feed_section(const struct config_feed *f, char *err,
+		    size_t errlen);
+
+/*
+ * Replaces the config file 'path' with 'text', if 'text' loads
+ * (config_parse; its errors are printed): atomically (a temporary file
+ * beside it, synced, renamed over it, the directory synced), with the
+ * old file's owner, group and mode, through a symbolic link to the file
+ * it names.  -1 after printing why: then the file is as it was and no
+ * temporary file is left.
+ */
+int		 config_replace(const char *path, const char *text);
 
 /* The sink named 'name', or NULL. */
 const struct sink_conf *config_sink_find(const struct config *cf,

@@ -14,6 +14,7 @@
 #include "item.h"
 #include "log.h"
 #include "store.h"
+#include "url.h"
 #include "xmalloc.h"
 
 static const char *const usage_status =
@@ -95,7 +96,7 @@ show(const struct config *cf, struct store *st, int json)
 	struct feed_state	 fs;
 	struct sink_counts	*sc;
 	json_t			*o, *feeds, *sinks;
-	char			**names, last[32], next[32], *s;
+	char			**names, last[32], next[32], *s, *url;
 	size_t			 i, nsc;
 	time_t			 now = time(NULL);
 	long			 items;
@@ -116,9 +117,11 @@ show(const struct config *cf, struct store *st, int json)
 			continue;
 		}
 		if (json) {
+			/* Passwords and tokens in URLs are no one's business. */
+			url = url_redact(feed_url(cf, names[i]));
 			json_array_append_new(feeds, json_pack("{s:s, s:s?, "
 			    "s:o, s:o, s:I, s:s?, s:I, s:I, s:o, s:b, s:I, s:b}",
-			    "name", names[i], "url", feed_url(cf, names[i]),
+			    "name", names[i], "url", url,
 			    "last_poll", time_json(fs.last_poll), "last_ok",
 			    time_json(fs.last_ok), "http_status",
 			    (json_int_t)fs.http_status, "error", fs.error,
@@ -126,7 +129,8 @@ show(const struct config *cf, struct store *st, int json)
 			    (json_int_t)fs.failures, "next_poll",
 			    time_json(fs.gone ? 0 : fs.next_due), "gone",
 			    fs.gone, "missed", (json_int_t)fs.missed,
-			    "configured", feed_url(cf, names[i]) != NULL));
+			    "configured", url != NULL));
+			free(url);
 		} else {
 			relative(fs.last_poll, now, last, sizeof(last));
 			relative(fs.gone ? 0 : fs.next_due, now, next,

@@ -39,6 +39,7 @@
 #include "metrics.h"
 #include "sink.h"
 #include "store.h"
+#include "url.h"
 #include "xmalloc.h"
 
 #define WATCH_SINK_PARALLEL	4	/* deliveries in flight per sink */
@@ -523,7 +524,7 @@ health_alert(struct wpoll *p, time_t now, int recovered)
 	const struct config_feed *f = p->f;
 	json_t			*o;
 	char			*json, id[ALERT_ID_LEN + 1], *title, *seed;
-	char			 since[21], when[21];
+	char			*link, since[21], when[21];
 	GChecksum		*ck;
 	size_t			 i;
 
@@ -542,10 +543,11 @@ health_alert(struct wpoll *p, time_t now, int recovered)
 	memcpy(id, g_checksum_get_string(ck), ALERT_ID_LEN);
 	id[ALERT_ID_LEN] = '\0';
 	g_checksum_free(ck);
+	link = url_redact(f->url);
 	o = json_pack("{s:s, s:s, s:n, s:s, s:n, s:s, s:s, s:s, s:s, s:[s],"
 	    " s:s, s:[], s:s}", "alert_id", id, "topic", "feed-health",
 	    "query", "feed", f->name, "feed_title", "id", seed, "title", title,
-	    "link", f->url, "published", when, "matched",
+	    "link", link, "published", when, "matched",
 	    recovered ? "recovered" : "failing", "snippet", p->fs.error ?
 	    p->fs.error : "", "also_in", "detected", when);
 	json = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) :
@@ -560,6 +562,7 @@ health_alert(struct wpoll *p, time_t now, int recovered)
 			    "feed-health", id, json, now);
 	}
 	free(json);
+	free(link);
 	free(seed);
 	free(title);
 }
@@ -576,7 +579,7 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	time_t			 now = time(NULL);
 	size_t			 i;
 	int			 first, isnew, ok;
-	char			*key;
+	char			*key, *shown;
 
 	memset(&d, 0, sizeof(d));
 	d.p = p;
@@ -627,9 +630,11 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 		if (r->permanent_url != NULL) {
 			free(fs->moved_to);
 			fs->moved_to = xstrdup(r->permanent_url);
+			shown = url_redact(r->permanent_url);
 			log_info("feed '%s': moved permanently to %s; polling "
 			    "the new URL (update the config)", p->f->name,
-			    r->permanent_url);
+			    shown);
+			free(shown);
 		}
 	}
 	if (ok) {
@@ -679,6 +684,7 @@ poll_done(const struct fetch_result *r, void *arg)
 	struct wpoll		*p = arg;
 	struct watch		*w = p->w;
 	struct poll_outcome	 o;
+	char			*shown;
 	size_t			 i;
 
 	memset(&o, 0, sizeof(o));
@@ -691,9 +697,11 @@ poll_done(const struct fetch_result *r, void *arg)
 	metrics_poll(fetch_status_name(r->status), r->http_code, r->bytes,
 	    r->items);
 	if (!o.ok) {
-		log_warnx("feed '%s' (%s): %s%s%s", p->f->name, p->f->url,
+		shown = url_redact(p->f->url);
+		log_warnx("feed '%s' (%s): %s%s%s", p->f->name, shown,
 		    fetch_status_name(r->status), r->error ? ": " : "",
 		    r->error ? r->error : "");
+		free(shown);
 		w->failed = 1;
 	}
 	if (o.gone)

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "log.h"
+#include "url.h"
 #include "xfer.h"
 #include "xmalloc.h"
 
@@ -23,6 +24,7 @@ struct fetch {
 	struct feed_parser	*parser;
 	struct curl_slist	*hdrs;
 	char			*url;
+	char			*shown;		/* url as the parser names it */
 	long			 max_size;
 	size_t			 got;
 	int			 too_big;
@@ -44,6 +46,23 @@ const char *
 fetch_status_name(enum fetch_status st)
 {
 	return status_names[st];
+}
+
+/*
+ * The parser names the feed by this URL in items and messages and
+ * resolves relative links against it: without the userinfo and with
+ * secret query values starred, so that a feed's password or token never
+ * reaches an item, an alert link, the state store or a log.
+ */
+static char *
+shown_url(const char *url)
+{
+	char	*s, *at;
+
+	s = url_redact(url);
+	if ((at = strstr(s, "://***@")) != NULL)
+		memmove(at + 3, at + 7, strlen(at + 7) + 1);
+	return s;
 }
 
 /* The charset parameter of a Content-Type value, malloc'd, or NULL. */
@@ -93,7 +112,7 @@ start_parser(struct fetch *f)
 	}
 	if ((ct = header_value(e, "Content-Type")) != NULL)
 		charset = content_type_charset(ct);
-	f->parser = feed_parser_new(f->url, charset, f->item_cb, f->arg);
+	f->parser = feed_parser_new(f->shown, charset, f->item_cb, f->arg);
 	free(charset);
 }
 
@@ -158,6 +177,7 @@ fetch_free(struct fetch *f)
 	feed_parser_free(f->parser);
 	curl_slist_free_all(f->hdrs);
 	free(f->url);
+	free(f->shown);
 	free(f);
 }
 
@@ -249,6 +269,7 @@ fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
 
 	f = xcalloc(1, sizeof(*f));
 	f->url = xstrdup(o->url);
+	f->shown = shown_url(o->url);
 	f->max_size = o->max_size;
 	f->item_cb = item_cb;
 	f->done_cb = done_cb;
@@ -290,7 +311,7 @@ fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
 	    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HEADERDATA, f) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEDATA, f) != CURLE_OK) {
-		log_warnx("feed '%s': cannot set up the transfer", o->url);
+		log_warnx("feed '%s': cannot set up the transfer", f->shown);
 		goto fail;
 	}
 	if (xfer_start(f->x) == -1)

@@ -10,7 +10,9 @@
  * frees itself after it.
  *
  * http and https are allowed, and file for local feeds; redirects go to
- * http and https only.
+ * http and https only.  Only the transfer sees the URL as given: items
+ * and messages name the feed by it without its userinfo and with secret
+ * query values starred (url_redact), and relative links resolve so too.
  */
 #ifndef FEEDWATCH_FETCH_H
 #define FEEDWATCH_FETCH_H

@@ -4,22 +4,64 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <glib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "text.h"
+#include "url.h"
 #include "xmalloc.h"
 
 #define OPML_MAX_SIZE	(16 << 20)
+#define OPML_MAX_DEPTH	32	/* outlines in outlines */
+#define OPML_MAX_TITLE	200	/* bytes of a title kept */
+#define OPML_MAX_TAG	64	/* bytes of a tag kept */
+#define OPML_MAX_TAGS	32	/* tags of a feed kept */
+#define OPML_MAX_SHOWN	120	/* bytes of a refused URL shown */
 
 struct collect {
 	struct opml_feed	*feeds;
 	size_t			 n;
-	char			*tags[16];	/* enclosing folders */
+	size_t			 alloc;
+	char			*tags[OPML_MAX_DEPTH]; /* folders, or NULL */
 	size_t			 ntags;
 };
+
+/*
+ * 's' as clean text: invalid UTF-8 repaired, control characters dropped,
+ * white space collapsed, at most 'max' bytes ("..." added when cut).
+ * NULL when nothing is left.
+ */
+static char *
+clean(const char *s, size_t max)
+{
+	struct text_buf	 tb;
+	const char	*t;
+	char		*r = NULL;
+
+	text_buf_init(&tb, max);
+	text_buf_add(&tb, s, strlen(s));
+	t = text_buf_str(&tb);
+	if (*t != '\0')
+		r = text_buf_full(&tb) ? xasprintf("%s...", t) : xstrdup(t);
+	text_buf_release(&tb);
+	return r;
+}
+
+/* A tag from a folder or category name: clean, and no comma in it. */
+static char *
+clean_tag(const char *s)
+{
+	char	*copy, *r;
+
+	copy = g_strdelimit(xstrdup(s), ",", ' ');
+	r = clean(copy, OPML_MAX_TAG);
+	free(copy);
+	return r;
+}
 
 static char *
 attr(xmlNode *node, const char *name)
@@ -34,6 +76,29 @@ attr(xmlNode *node, const char *name)
 	return s;
 }
 
+/*
+ * Adds 'tag' (taken; NULL is nothing) to f's tags unless it is there or
+ * they are full: a category attribute may list thousands.
+ */
+static void
+add_tag(struct opml_feed *f, char *tag)
+{
+	size_t	 i;
+
+	if (tag == NULL)
+		return;
+	for (i = 0; i < f->ntags; i++)
+		if (strcmp(f->tags[i], tag) == 0)
+			break;
+	if (i < f->ntags || f->ntags == OPML_MAX_TAGS) {
+		free(tag);
+		return;
+	}
+	f->tags = xreallocarray(f->tags, f->ntags + 2, sizeof(*f->tags));
+	f->tags[f->ntags++] = tag;
+	f->tags[f->ntags] = NULL;
+}
+
 /* OPML 2.0 category="/News/World,/Tech": the last step of each path. */
 static void
 add_categories(struct opml_feed *f, xmlNode *node)
@@ -45,58 +110,62 @@ add_categories(struct opml_feed *f, xmlNode *node)
 	for (p = strtok_r(cat, ",", &save); p != NULL;
 	    p = strtok_r(NULL, ",", &save)) {
 		last = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
-		if (*last == '\0')
-			continue;
-		f->tags = xreallocarray(f->tags, f->ntags + 2,
-		    sizeof(*f->tags));
-		f->tags[f->ntags++] = xstrdup(last);
-		f->tags[f->ntags] = NULL;
+		add_tag(f, clean_tag(last));
 	}
 	free(cat);
+}
+
+/* Takes 'url' and 'title'. */
+static void
+add_feed(struct collect *c, xmlNode *node, char *url, char *title)
+{
+	struct opml_feed	*f;
+	long			 line;
+	size_t			 i;
+
+	if (c->n == c->alloc) {
+		c->alloc = c->alloc ? 2 * c->alloc : 64;
+		c->feeds = xreallocarray(c->feeds, c->alloc,
+		    sizeof(*c->feeds));
+	}
+	f = &c->feeds[c->n++];
+	memset(f, 0, sizeof(*f));
+	f->url = url;
+	f->title = title;
+	line = xmlGetLineNo(node);
+	f->line = line > 0 && line < 1000000000 ? (int)line : 0;
+	f->tags = xcalloc(1, sizeof(*f->tags));
+	for (i = 0; i < c->ntags; i++)
+		if (c->tags[i] != NULL)
+			add_tag(f, xstrdup(c->tags[i]));
+	add_categories(f, node);
 }
 
 static void
 walk(struct collect *c, xmlNode *node, int depth)
 {
-	struct opml_feed	*f;
-	char			*url, *text;
-	size_t			 i;
+	char	*url, *raw, *title;
 
 	for (; node != NULL; node = node->next) {
 		if (node->type != XML_ELEMENT_NODE ||
 		    strcmp((const char *)node->name, "outline") != 0)
 			continue;
-		text = attr(node, "text");
-		if (text == NULL)
-			text = attr(node, "title");
+		if ((raw = attr(node, "text")) == NULL)
+			raw = attr(node, "title");
+		title = raw != NULL ? clean(raw, OPML_MAX_TITLE) : NULL;
 		if ((url = attr(node, "xmlUrl")) != NULL) {
-			c->feeds = xreallocarray(c->feeds, c->n + 1,
-			    sizeof(*c->feeds));
-			f = &c->feeds[c->n++];
-			f->url = url;
-			f->title = text;
-			text = NULL;
-			f->ntags = c->ntags;
-			f->tags = xcalloc(c->ntags + 1, sizeof(*f->tags));
-			for (i = 0; i < c->ntags; i++)
-				f->tags[i] = xstrdup(c->tags[i]);
-			add_categories(f, node);
+			add_feed(c, node, url, title);
+			title = NULL;
 		}
 		/* Depth is bounded: a hostile file cannot recurse forever. */
-		if (node->children != NULL && depth < 32) {
-			int pushed = text != NULL &&
-			    c->ntags < sizeof(c->tags) / sizeof(c->tags[0]);
-
-			if (pushed)
-				c->tags[c->ntags++] = text;
+		if (node->children != NULL && depth < OPML_MAX_DEPTH) {
+			c->tags[c->ntags++] = raw != NULL ? clean_tag(raw) :
+			    NULL;
 			walk(c, node->children, depth + 1);
-			if (pushed) {
-				c->ntags--;
-				text = NULL;
-				free(c->tags[c->ntags]);
-			}
+			free(c->tags[--c->ntags]);
 		}
-		free(text);
+		free(title);
+		free(raw);
 	}
 }
 
@@ -131,7 +200,8 @@ opml_read(const char *path, struct opml_feed **feeds, size_t *n, char *err,
 		return -1;
 	}
 	doc = len <= OPML_MAX_SIZE ? xmlReadMemory(text, (int)len, path, NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING) : NULL;
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	    XML_PARSE_BIG_LINES) : NULL;
 	g_free(text);
 	if (doc == NULL) {
 		snprintf(err, errlen, "not well-formed XML");
@@ -174,6 +244,38 @@ opml_feeds_free(struct opml_feed *feeds, size_t n)
 	free(feeds);
 }
 
+char *
+opml_feed_refusal(const struct opml_feed *f)
+{
+	const char	*why, *p;
+	char		*redacted, *shown, *msg;
+
+	if (url_is_web(f->url))
+		return NULL;
+	for (p = f->url; *p != '\0' && (unsigned char)*p >= 0x20 &&
+	    *p != 0x7f; p++)
+		;
+	if (*p != '\0')
+		why = "holds a line break or another control character";
+	else if (strncasecmp(f->url, "http://", 7) != 0 &&
+	    strncasecmp(f->url, "https://", 8) != 0)
+		why = "is not an http or https URL";
+	else
+		why = "is not a valid http or https URL (it needs a host; "
+		    "spaces and quotes must be percent-encoded)";
+	redacted = url_redact(f->url);
+	shown = clean(redacted, OPML_MAX_SHOWN);
+	if (f->title != NULL)
+		msg = xasprintf("outline '%s': xmlUrl '%s' (line %d) %s",
+		    f->title, shown ? shown : "", f->line, why);
+	else
+		msg = xasprintf("outline without a title: xmlUrl '%s' (line "
+		    "%d) %s", shown ? shown : "", f->line, why);
+	free(shown);
+	free(redacted);
+	return msg;
+}
+
 static char *
 join_tags(const struct opml_feed *f)
 {
@@ -198,7 +300,7 @@ opml_write(const struct opml_feed *feeds, size_t n, const char *title)
 	xmlDoc		*doc;
 	xmlNode		*root, *head, *body, *o;
 	xmlChar		*mem;
-	char		*s, *cat;
+	char		*s, *cat, *url;
 	int		 len;
 	size_t		 i;
 
@@ -210,16 +312,18 @@ opml_write(const struct opml_feed *feeds, size_t n, const char *title)
 	xmlNewTextChild(head, NULL, BAD_CAST "title", BAD_CAST title);
 	body = xmlNewChild(root, NULL, BAD_CAST "body", NULL);
 	for (i = 0; i < n; i++) {
+		url = url_redact(feeds[i].url);
 		o = xmlNewChild(body, NULL, BAD_CAST "outline", NULL);
 		xmlNewProp(o, BAD_CAST "type", BAD_CAST "rss");
 		xmlNewProp(o, BAD_CAST "text", BAD_CAST (feeds[i].title ?
-		    feeds[i].title : feeds[i].url));
-		xmlNewProp(o, BAD_CAST "xmlUrl", BAD_CAST feeds[i].url);
+		    feeds[i].title : url));
+		xmlNewProp(o, BAD_CAST "xmlUrl", BAD_CAST url);
 		if (feeds[i].ntags > 0) {
 			cat = join_tags(&feeds[i]);
 			xmlNewProp(o, BAD_CAST "category", BAD_CAST cat);
 			free(cat);
 		}
+		free(url);
 	}
 	xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 1);
 	s = xstrndup((const char *)mem, (size_t)len);

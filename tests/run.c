@@ -10,6 +10,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <curl/curl.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -251,6 +256,49 @@ test_count_lines(const char *s, const char *needle)
 }
 
 int
+test_free_port(void)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 fd, port;
+
+	ck_assert_int_ne(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+static size_t
+collect_body(char *p, size_t size, size_t n, void *arg)
+{
+	g_string_append_len(arg, p, size * n);
+	return size * n;
+}
+
+char *
+test_http_get(const char *url, long *code)
+{
+	CURL	*c;
+	GString	*body = g_string_new(NULL);
+
+	ck_assert_ptr_nonnull(c = curl_easy_init());
+	*code = 0;
+	if (curl_easy_setopt(c, CURLOPT_URL, url) == CURLE_OK &&
+	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body) ==
+	    CURLE_OK && curl_easy_setopt(c, CURLOPT_WRITEDATA, body) ==
+	    CURLE_OK && curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L) == CURLE_OK &&
+	    curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
+	curl_easy_cleanup(c);
+	return g_string_free(body, FALSE);
+}
+
+int
 main(void)
 {
 	SRunner		*sr;
@@ -274,6 +322,7 @@ main(void)
 	srunner_add_suite(sr, sinks_suite());
 	srunner_add_suite(sr, url_suite());
 	srunner_add_suite(sr, store_suite());
+	srunner_add_suite(sr, opml_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

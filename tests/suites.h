@@ -22,6 +22,7 @@ Suite	*hostile_suite(void);
 Suite	*sinks_suite(void);
 Suite	*url_suite(void);
 Suite	*store_suite(void);
+Suite	*opml_suite(void);
 
 /* $name, or fails the current test with a message naming it. */
 const char	*test_env(const char *name);
@@ -78,5 +79,10 @@ char		*test_write(const char *dir, const char *name, const char *text);
 char		*test_slurp(const char *path);
 /* Number of lines of 's' that contain 'needle'. */
 int		 test_count_lines(const char *s, const char *needle);
+
+/* A free TCP port on 127.0.0.1 (the kernel's pick, released again). */
+int		 test_free_port(void);
+/* GET 'url' (5 s at most): the body (g_free) and the status in 'code'. */
+char		*test_http_get(const char *url, long *code);
 
 #endif
