@@ -984,8 +984,8 @@ term_new(struct matcher *m, const struct topic *t, struct query_node *q,
 		    PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF, &ec, &eoff,
 		    NULL);
 		if (tm->re == NULL) {
-			snprintf(err, errlen, "topic %s: column %d: bad regex",
-			    t->name, q->column);
+			snprintf(err, errlen, "topic '%s': query: column %d: "
+			    "bad regex", t->name, q->column);
 			return -1;
 		}
 		/* JIT is optional: MemoryDenyWriteExecute forbids it */
@@ -1065,13 +1065,15 @@ expand_aliases(struct matcher *m, struct query_node **qp, const char *topic,
 			if (strcmp(m->aliases[i].name, q->alias) == 0)
 				break;
 		if (i == m->naliases) {
-			snprintf(err, errlen, "topic %s: unknown alias @%s",
-			    topic, q->alias);
+			snprintf(err, errlen, "topic '%s': query: unknown "
+			    "alias '@%s' (define it in [alias %s])", topic,
+			    q->alias, q->alias);
 			return -1;
 		}
 		if (depth >= ALIAS_DEPTH) {
-			snprintf(err, errlen, "topic %s: aliases nested too "
-			    "deep (or a loop) at @%s", topic, q->alias);
+			snprintf(err, errlen, "topic '%s': query: aliases "
+			    "nested too deep (or a loop) at '@%s'", topic,
+			    q->alias);
 			return -1;
 		}
 		c = query_dup(m->aliases[i].q);

@@ -58,7 +58,7 @@ int		 matcher_add_topic(struct matcher *m, const char *name,
 
 /*
  * Resolves aliases and builds the automaton.  On -1, 'err' starts with the
- * topic name ("topic crimea: unknown alias @russia").
+ * topic name ("topic 'crimea': query: unknown alias '@russia' ...").
  */
 int		 matcher_compile(struct matcher *m, char *err, size_t errlen);
 

@@ -220,24 +220,85 @@ static const struct {
 	const char	*query;
 	const char	*err;
 } bad[] = {
-	{ "Crimea AND (Lavrov OR Pompeo", "column 29: expected ')'" },
+	{ "Crimea AND (Lavrov OR Pompeo", "column 29: expected ')' to close "
+	    "the group opened at column 12" },
 	{ "", "column 1: empty query" },
-	{ "Crimea OR", "column 10: expected a term" },
-	{ "Crimea)", "column 7: unexpected ')'" },
-	{ "\"Robert Mueller", "column 16: expected '\"'" },
-	{ "title:/abc", "column 11: expected '/'" },
-	{ "title:/a(b/", "column 11: bad regex" },
+	{ "   ", "column 4: empty query" },
+	/* operators without their terms */
+	{ "Crimea OR OR Lavrov", "column 11: expected a term after 'OR'" },
+	{ "AND Crimea", "column 1: expected a term before 'AND'" },
+	{ "OR Crimea", "column 1: expected a term before 'OR'" },
+	{ "Crimea AND", "column 11: expected a term after 'AND'" },
+	{ "Crimea OR", "column 10: expected a term after 'OR'" },
+	{ "Crimea OR  ", "column 12: expected a term after 'OR'" },
+	{ "a OR AND b", "column 6: expected a term after 'OR'" },
+	{ "a AND OR b", "column 7: expected a term after 'AND'" },
+	{ "a AND AND b", "column 7: expected a term after 'AND'" },
+	{ "NOT", "column 4: expected a term after 'NOT'" },
+	{ "Crimea NOT", "column 11: expected a term after 'NOT'" },
+	{ "NOT OR x", "column 5: expected a term after 'NOT'" },
+	{ "-", "column 2: expected a term after '-'" },
+	{ "Crimea - Lavrov", "column 9: expected a term after '-', without a "
+	    "space" },
+	{ "+", "column 2: expected a term after '+'" },
+	{ "Crimea + Lavrov", "column 9: expected a term after '+', without a "
+	    "space" },
+	{ "+-Crimea", "column 2: expected a term after '+'" },
+	{ "Крым OR OR Лавров", "column 9: expected a term after 'OR'" },
+	/* groups */
+	{ "()", "column 2: expected a term after '('" },
+	{ "(OR Crimea)", "column 2: expected a term before 'OR'" },
+	{ "(Crimea", "column 8: expected ')' to close the group opened at "
+	    "column 1" },
+	{ "Crimea)", "column 7: unexpected ')': no group is open" },
+	{ ")", "column 1: unexpected ')': no group is open" },
+	{ "(a) b)", "column 6: unexpected ')': no group is open" },
+	{ "Крым AND (Лавров OR", "column 20: expected a term after 'OR'" },
+	/* fields */
+	{ "title:", "column 7: expected a term after 'title:'" },
+	{ "title: Crimea", "column 7: expected a term after 'title:', "
+	    "without a space" },
+	{ "title:NOT Crimea", "column 7: expected a term after 'title:'" },
+	{ "title:-Crimea", "column 7: expected a term after 'title:'" },
+	{ "title:(a OR)", "column 12: expected a term after 'OR'" },
 	{ "body:Crimea", "column 1: unknown field 'body'" },
-	{ "title: Crimea", "column 7: expected a term after 'title:'" },
-	{ "Mueller~3", "column 9: expected a distance from 0 to 2" },
-	{ "an*ex", "column 3: '*' is allowed only at the end" },
-	{ "*", "column 1: expected a word before '*'" },
-	{ "S-4*", "column 1: a prefix must be a single word" },
-	{ "-Crimea", "needs at least one positive term" },
-	{ "Crimea OR NOT Lavrov", "needs at least one positive term" },
-	{ "Крым AND (Лавров OR", "column 20: expected a term" },
-	{ "@", "column 2: expected an alias name" },
+	/* phrases, regexes, aliases */
+	{ "\"", "column 2: expected '\"' to close the phrase opened at "
+	    "column 1" },
+	{ "\"Robert Mueller", "column 16: expected '\"' to close the phrase "
+	    "opened at column 1" },
+	{ "\"unterminated", "column 14: expected '\"'" },
+	{ "\"\"", "column 1: expected a word with letters or digits" },
+	{ "/unterminated", "column 14: expected '/' to close the regex "
+	    "opened at column 1" },
+	{ "title:/abc", "column 11: expected '/'" },
+	{ "/(/", "column 3: bad regex: missing closing parenthesis" },
+	{ "x /a)/", "column 5: bad regex" },
+	{ "title:/a(b/", "column 11: bad regex" },
+	{ "//", "column 1: empty regex" },
+	{ "@", "column 2: expected an alias name after '@'" },
+	/* distances */
+	{ "~2 Crimea", "column 1: expected a term before '~'" },
 	{ "~2", "column 1: expected a term before '~'" },
+	{ "Crimea~9", "column 8: expected a distance from 0 to 2 after '~'" },
+	{ "Mueller~3", "column 9: expected a distance from 0 to 2" },
+	{ "Mueller~12", "column 9: expected a distance from 0 to 2" },
+	{ "Crimea~x", "column 8: expected a distance from 0 to 2 after '~'" },
+	{ "Crimea~*", "column 8: expected a distance from 0 to 2 after '~'" },
+	{ "\"a b\"~-1", "column 7: expected a distance from 0 to 1000 after "
+	    "'~'" },
+	{ "\"a b\"~1001", "column 7: expected a distance from 0 to 1000" },
+	{ "\"a b\"~2x", "column 7: expected a distance from 0 to 1000" },
+	/* prefixes */
+	{ "*", "column 1: expected a word before '*'" },
+	{ "**", "column 1: expected a word before '*'" },
+	{ "Crimea *", "column 8: expected a word before '*'" },
+	{ "an*ex", "column 3: '*' is allowed only at the end" },
+	{ "S-4*", "column 1: a prefix must be a single word" },
+	/* meaning */
+	{ "-Crimea", "needs at least one positive term" },
+	{ "NOT NOT NOT Crimea", "needs at least one positive term" },
+	{ "Crimea OR NOT Lavrov", "needs at least one positive term" },
 	{ "a & b", "column 3: expected a word with letters or digits" },
 	{ "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((x",
 	    "nesting too deep" },
@@ -275,7 +336,8 @@ START_TEST(test_compile_errors)
 	ck_assert_int_eq(matcher_add_topic(m, "crimea", "Crimea OR @ukraine",
 	    NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(matcher_compile(m, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "topic crimea: unknown alias @ukraine");
+	ck_assert_str_eq(err, "topic 'crimea': query: unknown alias "
+	    "'@ukraine' (define it in [alias ukraine])");
 	matcher_free(m);
 
 	m = matcher_new();
@@ -284,7 +346,8 @@ START_TEST(test_compile_errors)
 	ck_assert_int_eq(matcher_add_topic(m, "l", "@loop", NULL, err,
 	    sizeof(err)), 0);
 	ck_assert_int_eq(matcher_compile(m, err, sizeof(err)), -1);
-	ck_assert_ptr_nonnull(strstr(err, "topic l: aliases nested too deep"));
+	ck_assert_ptr_nonnull(strstr(err, "topic 'l': query: aliases nested "
+	    "too deep"));
 	matcher_free(m);
 }
 END_TEST
