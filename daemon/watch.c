@@ -302,8 +302,9 @@ topic_find(const struct config *cf, const char *name)
 
 /*
  * Story keys for cross-feed dedup: the link without scheme, "www.",
- * fragment, tracking parameters and trailing slash; and the title folded
- * to lowercase letters and digits, when it is long enough to be specific.
+ * fragment, tracking parameters and trailing slash; and the title's
+ * words, case folded, accents dropped (NFKD, marks skipped), when there
+ * are enough of them to be specific.
  */
 static char *
 link_key(const char *link)
@@ -349,17 +350,21 @@ static char *
 title_key(const char *title)
 {
 	GString		*s;
-	gchar		*folded;
+	gchar		*nfkd, *folded;
 	const char	*p;
 	gunichar	 c;
 	int		 words = 0, inword = 0;
 
 	if (title == NULL || !g_utf8_validate(title, -1, NULL))
 		return NULL;
-	folded = g_utf8_casefold(title, -1);
+	nfkd = g_utf8_normalize(title, -1, G_NORMALIZE_ALL);
+	folded = g_utf8_casefold(nfkd, -1);
+	g_free(nfkd);
 	s = g_string_new("title:");
 	for (p = folded; *p != '\0'; p = g_utf8_next_char(p)) {
 		c = g_utf8_get_char(p);
+		if (g_unichar_ismark(c))
+			continue;
 		if (g_unichar_isalnum(c)) {
 			if (!inword && words > 0)
 				g_string_append_c(s, ' ');
