@@ -464,7 +464,11 @@ within_backfill(const struct watch *w, const struct feed_item *it,
 	return t != FEED_ITEM_NO_DATE && t >= now - w->cf->daemon.backfill;
 }
 
-static void
+/*
+ * Queues a feed-health alert for each health sink: the number queued, or
+ * -1 if the store failed.
+ */
+static int
 health_alert(struct wpoll *p, time_t now, int recovered)
 {
 	struct watch		*w = p->w;
@@ -474,9 +478,10 @@ health_alert(struct wpoll *p, time_t now, int recovered)
 	char			 since[21], when[21];
 	GChecksum		*ck;
 	size_t			 i;
+	int			 n = 0;
 
 	if (w->cf->daemon.health_sinks.n == 0)
-		return;
+		return 0;
 	feed_time_format(p->fs.failing_since, since);
 	feed_time_format(now, when);
 	title = recovered ?
@@ -503,13 +508,18 @@ health_alert(struct wpoll *p, time_t now, int recovered)
 	for (i = 0; json != NULL && i < w->cf->daemon.health_sinks.n; i++) {
 		if (w->dry)
 			puts(json);
-		else
-			store_outbox_add(w->st, w->cf->daemon.health_sinks.v[i],
-			    "feed-health", id, json, now);
+		else if (store_outbox_add(w->st,
+		    w->cf->daemon.health_sinks.v[i], "feed-health", id, json,
+		    now) == -1) {
+			n = -1;
+			break;
+		}
+		n++;
 	}
 	free(json);
 	free(seed);
 	free(title);
+	return n;
 }
 
 /* The poll's transaction: feed state, items, stories, outbox. */
@@ -523,7 +533,7 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	struct match_feed	 mf;
 	time_t			 now = time(NULL);
 	size_t			 i;
-	int			 first, isnew, ok;
+	int			 first, isnew, ok, health = 0;
 	char			*key;
 
 	memset(&d, 0, sizeof(d));
@@ -584,7 +594,7 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	}
 	if (ok) {
 		if (fs->health_alerted) {
-			health_alert(p, now, 1);
+			health = health_alert(p, now, 1);
 			fs->health_alerted = 0;
 		}
 		fs->last_ok = now;
@@ -602,13 +612,14 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 		fs->gone = r->http_code == 410;
 		if (!fs->health_alerted &&
 		    now - fs->failing_since >= w->cf->daemon.dead_after) {
-			health_alert(p, now, 0);
+			health = health_alert(p, now, 0);
 			fs->health_alerted = 1;
 		}
 	}
-	if (store_feed_put(w->st, p->f->name, fs) == -1)
+	if (health == -1 || store_feed_put(w->st, p->f->name, fs) == -1)
 		goto fail;
-	out->alerts = d.alerts;
+	/* feed-health alerts count: poll_done() delivers when there are any */
+	out->alerts = d.alerts + (size_t)health;
 	out->failures = fs->failures;
 	/* A dry run computes everything and keeps nothing. */
 	if (w->dry)
