@@ -3,7 +3,8 @@
  *
  * A table of queries against small items covers every operator, the
  * Unicode folding, word boundaries, stem and translit; a table of bad
- * queries checks the errors.  The article in ../shared/examples and the
+ * queries checks the errors and their columns; a table of texts checks
+ * that snippets are the text as written, cut between tokens.  The article in ../shared/examples and the
  * real feeds' items in ../shared/corpus/reference.jsonl check snippets and
  * that one compiled matcher finds exactly what one matcher per topic does.
  */
