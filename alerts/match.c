@@ -1910,7 +1910,7 @@ has_text(const char *s, size_t len, size_t from, size_t to)
 static char *
 make_snippet(const char *s, size_t len, size_t hs, size_t he)
 {
-	size_t	a, b, i;
+	size_t	a, b, i, j;
 	int	k, after;
 	char	*out, *o;
 
@@ -1925,10 +1925,10 @@ make_snippet(const char *s, size_t len, size_t hs, size_t he)
 	for (i = a, k = 0; i < hs && k < SNIPPET_SLACK &&
 	    !may_start(s, len, i); k++)
 		i = utf8_fwd(s, len, i);
-	for (b = a, k = 0; !may_start(s, len, i) && b > 0 &&
+	for (j = a, k = 0; !may_start(s, len, i) && j > 0 &&
 	    k < SNIPPET_SLACK; k++)
-		if (may_start(s, len, b = utf8_back(s, b)))
-			i = b;
+		if (may_start(s, len, j = utf8_back(s, j)))
+			i = j;
 	if (may_start(s, len, i))
 		a = i;
 	for (b = a, k = 0; k < SNIPPET_CHARS && b < len; k++)

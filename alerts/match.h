@@ -38,7 +38,9 @@ struct match {
 	const char	*query;		/* the topic's query text */
 	const char *const *words;	/* distinct matched words, folded */
 	size_t		 nwords;
-	const char	*snippet;	/* ~200 chars around the first hit */
+	const char	*snippet;	/* ~200 chars of the text as written
+					   around the first hit, cut between
+					   tokens, "…" where cut */
 };
 
 /* Return 0 to go on, -1 to stop matching this item. */
