@@ -24,7 +24,7 @@ struct parser {
 	size_t		 off;
 	unsigned	 scope;
 	int		 depth;
-	size_t		 op;		/* the operator that wants a term next, */
+	size_t		 op;		/* the operator wanting a term, */
 	size_t		 oplen;		/* for errors (0: none) */
 	char		*err;
 	size_t		 errlen;

@@ -4,9 +4,10 @@
  * A table of queries against small items covers every operator, the
  * Unicode folding, word boundaries, stem and translit; a table of bad
  * queries checks the errors and their columns; a table of texts checks
- * that snippets are the text as written, cut between tokens.  The article in ../shared/examples and the
- * real feeds' items in ../shared/corpus/reference.jsonl check snippets and
- * that one compiled matcher finds exactly what one matcher per topic does.
+ * that snippets are the text as written, cut between tokens.  The
+ * article in ../shared/examples and the real feeds' items in
+ * ../shared/corpus/reference.jsonl check snippets and that one compiled
+ * matcher finds exactly what one matcher per topic does.
  */
 #include "suites.h"
 
@@ -557,8 +558,9 @@ START_TEST(test_article)
 END_TEST
 
 /* Some 125 characters of plain text each, for snippets that must be cut. */
-#define FILL	"The ferry across the strait runs twice a day, and the port " \
-		"authority says that the timetable will not change before spring. "
+#define FILL	"The ferry across the strait runs twice a day, and the " \
+		"port authority says that the timetable will not change " \
+		"before spring. "
 #define FILL_RU	"Паром через пролив ходит дважды в день, и администрация " \
 		"порта говорит, что расписание не изменится до самой весны. "
 #define FILL_JA	"今日の東京は晴れで、午後から会議があった。"
@@ -578,8 +580,9 @@ static const struct {
 	    "\xe2\x80\x9c" "Crimea is ours,\xe2\x80\x9d he said.", NULL },
 	{ "Крым", NULL, "«Крым наш», — сказал он.", "«Крым наш», — сказал он.",
 	    NULL },
-	{ "Lavrov", NULL, "(Reuters) \xe2\x80\x94 Lavrov met Pompeo [in Sochi].",
-	    "(Reuters) \xe2\x80\x94 Lavrov met Pompeo [in Sochi].", NULL },
+	{ "Lavrov", NULL, "(Reuters) \xe2\x80\x94 Lavrov met Pompeo "
+	    "[in Sochi].", "(Reuters) \xe2\x80\x94 Lavrov met Pompeo "
+	    "[in Sochi].", NULL },
 	{ "Crimea", NULL, "€20, £15 and ¥300: prices in Crimea rose...",
 	    "€20, £15 and ¥300: prices in Crimea rose...", NULL },
 	{ "Crimea", NULL, "\xf0\x9f\x87\xba\xf0\x9f\x87\xa6 Crimea "
@@ -591,14 +594,15 @@ static const struct {
 	    "\xe2\x80\x98" "Crimea\xe2\x80\x99: the story", NULL },
 	/* long texts are cut between tokens, and the cut is marked */
 	{ "Crimea", NULL, "\"Crimea\": " FILL FILL, NULL, "\"Crimea\": The" },
-	{ "Crimea", NULL, FILL FILL "A bridge to \xe2\x80\x9c" "Crimea\xe2\x80\x9d.",
-	    NULL, "A bridge to \xe2\x80\x9c" "Crimea\xe2\x80\x9d." },
+	{ "Crimea", NULL, FILL FILL "A bridge to \xe2\x80\x9c"
+	    "Crimea\xe2\x80\x9d.", NULL, "A bridge to \xe2\x80\x9c"
+	    "Crimea\xe2\x80\x9d." },
 	{ "Crimea", NULL, FILL "Then \xe2\x80\x9c$5 billion\xe2\x80\x9d for "
 	    "Crimea bridge (and \xe2\x82\xac" "3 more). " FILL, NULL,
 	    "\xe2\x80\x9c$5 billion\xe2\x80\x9d for Crimea bridge (and "
 	    "\xe2\x82\xac" "3 more)" },
-	{ "Крым", NULL, FILL_RU "Глава МИД: «Крым — наш» (ТАСС). " FILL_RU, NULL,
-	    "«Крым — наш» (ТАСС)" },
+	{ "Крым", NULL, FILL_RU "Глава МИД: «Крым — наш» (ТАСС). " FILL_RU,
+	    NULL, "«Крым — наш» (ТАСС)" },
 	{ "Crimea", NULL, FILL "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9"
 	    "\xe2\x80\x8d\xf0\x9f\x91\xa7 Crimea " FILL, NULL,
 	    "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f"
@@ -628,7 +632,7 @@ cjk_glued(const char *after, const char *before)
 	return 0;
 }
 
-/* 1 if a cut between s[i - 1] and s[i] splits no token (s[i] is a lead byte). */
+/* 1 if a cut before s[i] (a lead byte) splits no token. */
 static int
 cut_between_tokens(const char *s, size_t i)
 {

@@ -154,7 +154,8 @@ daemon_stop(struct fx *fx, pid_t pid)
 	ck_assert_int_eq(kill(pid, SIGTERM), 0);
 	if (test_wait(pid, WAIT) != 0) {
 		log = test_slurp(fx->log);
-		ck_abort_msg("feedwatch run did not exit 0 on SIGTERM: %s", log);
+		ck_abort_msg("feedwatch run did not exit 0 on SIGTERM: %s",
+		    log);
 	}
 }
 
@@ -245,7 +246,6 @@ START_TEST(test_feed_health_no_sinks)
 	fx_config(&fx, "dead-after = 1s\n", sections);
 	ck_assert_int_eq(fx_run(&fx, "check", NULL, NULL, NULL), 1);
 	g_usleep(1100000);
-	ck_assert_int_eq(fx_run(&fx, "check", NULL, NULL, NULL), 1);
 	ck_assert_int_eq(fx_run(&fx, "check", NULL, NULL, NULL), 1);
 	a1 = item("g1", "Lavrov arrives", "https://example.org/g1");
 	fx_publish(&fx, "/bad.xml", a1);
@@ -344,7 +344,8 @@ START_TEST(test_title_dedup)
 		/* whichever feed came first alerts, naming the other */
 		ck_assert_msg((la == NULL) != (lb == NULL), "the story alerted "
 		    "%s: %s", la ? "twice" : "never", text);
-		other = la != NULL ? "\"also_in\":[\"b\"]" : "\"also_in\":[\"a\"]";
+		other = la != NULL ? "\"also_in\":[\"b\"]" :
+		    "\"also_in\":[\"a\"]";
 		ck_assert_int_eq(test_count_lines(text, other), 2);
 	}
 	/* Polled again: nothing new. */
@@ -458,6 +459,7 @@ START_TEST(test_quiet_hours)
 {
 	struct fx	 fx;
 	char		*url, *sections, *sends, *tz, *items, *it[4], *text;
+	char		*saved_tz;
 	time_t		 start, end;
 	pid_t		 pid;
 	int		 i;
@@ -487,13 +489,18 @@ START_TEST(test_quiet_hours)
 	start = time(NULL);
 	end = start + 8;
 	tz = tz_at(start, 4 * 3600 - 8);
+	saved_tz = g_strdup(getenv("TZ"));
 	setenv("TZ", tz, 1);
 	pid = daemon_start(&fx);
-	unsetenv("TZ");
+	if (saved_tz != NULL)
+		setenv("TZ", saved_tz, 1);
+	else
+		unsetenv("TZ");
+	g_free(saved_tz);
 	/* the urgent alert at once; the others held until 04:00 */
 	ck_assert_int_eq(test_wait_lines(sends, 1, WAIT), 1);
 	ck_assert_int_eq(lines_with(sends, "urgent 1"), 1);
-	while (time(NULL) < end - 1)
+	while (time(NULL) < end - 2)
 		g_usleep(100000);
 	ck_assert_int_eq(lines_with(sends, ""), 1);
 	ck_assert_msg(time(NULL) < end, "the test fell behind the window");
