@@ -36,11 +36,20 @@ FEEDS_SRC  = feeds/item.c feeds/text.c feeds/html.c feeds/date.c \
 ALERTS_SRC = alerts/norm.c alerts/query.c alerts/match.c alerts/alert.c \
 	     alerts/sink.c alerts/sink_webhook.c alerts/sink_email.c alerts/sink_exec.c alerts/sink_desktop.c
 LIB_SRC	= $(DAEMON_SRC) $(FEEDS_SRC) $(ALERTS_SRC)
-TEST_SRC = tests/run.c tests/httpd.c tests/check_config.c \
-	   tests/check_parser.c tests/check_match.c tests/check_e2e.c \
-	   tests/check_daemon.c tests/check_sinks.c tests/hostile.c \
-	   tests/check_hostile.c tests/check_url.c tests/check_store.c \
-	   tests/check_opml.c
+TEST_SRC = tests/run.c \
+	   tests/httpd.c \
+	   tests/hostile.c \
+	   tests/check_config.c \
+	   tests/check_parser.c \
+	   tests/check_match.c \
+	   tests/check_e2e.c \
+	   tests/check_daemon.c \
+	   tests/check_sinks.c \
+	   tests/check_hostile.c \
+	   tests/check_url.c \
+	   tests/check_store.c \
+	   tests/check_opml.c \
+	   tests/check_watch.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build

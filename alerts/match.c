@@ -59,6 +59,7 @@
 #define ALIAS_DEPTH	8
 #define SNIPPET_CHARS	200
 #define SNIPPET_BEFORE	60
+#define SNIPPET_SLACK	40	/* characters an end moves to meet a token */
 
 /* A hash map from (namespace, bytes) to an int; keys live in a pool. */
 struct smap_slot {
@@ -984,8 +985,8 @@ term_new(struct matcher *m, const struct topic *t, struct query_node *q,
 		    PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF, &ec, &eoff,
 		    NULL);
 		if (tm->re == NULL) {
-			snprintf(err, errlen, "topic %s: column %d: bad regex",
-			    t->name, q->column);
+			snprintf(err, errlen, "topic '%s': query: column %d: "
+			    "bad regex", t->name, q->column);
 			return -1;
 		}
 		/* JIT is optional: MemoryDenyWriteExecute forbids it */
@@ -1065,13 +1066,15 @@ expand_aliases(struct matcher *m, struct query_node **qp, const char *topic,
 			if (strcmp(m->aliases[i].name, q->alias) == 0)
 				break;
 		if (i == m->naliases) {
-			snprintf(err, errlen, "topic %s: unknown alias @%s",
-			    topic, q->alias);
+			snprintf(err, errlen, "topic '%s': query: unknown "
+			    "alias '@%s' (define it in [alias %s])", topic,
+			    q->alias, q->alias);
 			return -1;
 		}
 		if (depth >= ALIAS_DEPTH) {
-			snprintf(err, errlen, "topic %s: aliases nested too "
-			    "deep (or a loop) at @%s", topic, q->alias);
+			snprintf(err, errlen, "topic '%s': query: aliases "
+			    "nested too deep (or a loop) at '@%s'", topic,
+			    q->alias);
 			return -1;
 		}
 		c = query_dup(m->aliases[i].q);
@@ -1769,17 +1772,6 @@ copy_valid(char *out, const char *s, size_t len)
 	return o;
 }
 
-static int
-word_at(struct matcher *m, const char *s, size_t len, size_t i)
-{
-	utf8proc_int32_t	cp;
-
-	if (i >= len || utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-	    (utf8proc_ssize_t)(len - i), &cp) <= 0)
-		return 0;
-	return norm_is_word_cp(m->norm, cp);
-}
-
 static size_t
 utf8_back(const char *s, size_t i)
 {
@@ -1805,55 +1797,155 @@ utf8_fwd(const char *s, size_t len, size_t i)
 	return i;
 }
 
+/* The code point at s[i], -1 for a byte that is not UTF-8 (or the end). */
+static int32_t
+cp_at(const char *s, size_t len, size_t i)
+{
+	utf8proc_int32_t	cp;
+
+	if (i >= len || utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+	    (utf8proc_ssize_t)(len - i), &cp) <= 0)
+		return -1;
+	return cp;
+}
+
+static int
+is_space(int32_t cp)
+{
+	if (cp < 0x80)
+		return cp == ' ' || (cp >= '\t' && cp <= '\r');
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_ZS:
+	case UTF8PROC_CATEGORY_ZL:
+	case UTF8PROC_CATEGORY_ZP:
+		return 1;
+	default:
+		return cp == 0x85;
+	}
+}
+
+/* Kana and Han: scripts written without spaces between words. */
+static int
+unspaced(int32_t cp)
+{
+	return (cp >= 0x3040 && cp <= 0x30ff) || (cp >= 0x3400 &&
+	    cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) ||
+	    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x20000 && cp <= 0x3ffff);
+}
+
 /*
- * About SNIPPET_CHARS characters of s[0..len) around [hs, he), cut on
- * word boundaries, with "…" where cut.  Malloc'd, valid UTF-8.
+ * 1 if text may be cut between code points 'a' and 'b': at white space,
+ * or inside unspaced text, but not after an opening bracket or quote nor
+ * before a closing one, a comma, a full stop or a mark.  Elsewhere
+ * neighbours are one token ("$5", "«Crimea»", "(Reuters)", an emoji
+ * sequence) and stay together.
+ */
+static int
+cuttable(int32_t a, int32_t b)
+{
+	if (is_space(a) || is_space(b))
+		return 1;
+	if (a < 0 || b < 0 || (!unspaced(a) && !unspaced(b)))
+		return 0;
+	switch (utf8proc_category(a)) {
+	case UTF8PROC_CATEGORY_PS:
+	case UTF8PROC_CATEGORY_PI:
+		return 0;
+	default:
+		break;
+	}
+	switch (utf8proc_category(b)) {
+	case UTF8PROC_CATEGORY_PE:
+	case UTF8PROC_CATEGORY_PF:
+	case UTF8PROC_CATEGORY_PO:
+	case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_MN:
+	case UTF8PROC_CATEGORY_MC:
+	case UTF8PROC_CATEGORY_ME:
+	case UTF8PROC_CATEGORY_CF:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* A snippet may start at s[i]: a token begins there. */
+static int
+may_start(const char *s, size_t len, size_t i)
+{
+	int32_t	c = cp_at(s, len, i);
+
+	return i < len && !is_space(c) && (i == 0 ||
+	    cuttable(cp_at(s, len, utf8_back(s, i)), c));
+}
+
+/* A snippet may end before s[i]: a token ends there. */
+static int
+may_end(const char *s, size_t len, size_t i)
+{
+	int32_t	c = cp_at(s, len, utf8_back(s, i));
+
+	return i > 0 && !is_space(c) && (i == len ||
+	    cuttable(c, cp_at(s, len, i)));
+}
+
+/* 1 if s[from..to) holds anything but white space. */
+static int
+has_text(const char *s, size_t len, size_t from, size_t to)
+{
+	for (; from < to; from = utf8_fwd(s, len, from))
+		if (!is_space(cp_at(s, len, from)))
+			return 1;
+	return 0;
+}
+
+/*
+ * About SNIPPET_CHARS characters of s[0..len) around the hit [hs, he), as
+ * written, starting some SNIPPET_BEFORE characters before the hit (more
+ * when the text ends soon after it), with "…" where text was left out.
+ * Each end moves up to SNIPPET_SLACK characters to fall between tokens
+ * (see cuttable()); in a longer token (a URL) it falls between two
+ * characters.  Malloc'd, valid UTF-8.
  */
 static char *
-make_snippet(struct matcher *m, const char *s, size_t len, size_t hs)
+make_snippet(const char *s, size_t len, size_t hs, size_t he)
 {
-	size_t	a = hs, b, i;
-	int	k, cut_a, cut_b;
+	size_t	a, b, i, j;
+	int	k, after;
 	char	*out, *o;
 
-	if (hs > len)
-		hs = a = len;
-	for (k = 0; k < SNIPPET_BEFORE && a > 0; k++)
+	he = he > len ? len : he;
+	hs = hs > he ? he : hs;
+	for (b = hs, after = 0; after < SNIPPET_CHARS - SNIPPET_BEFORE &&
+	    b < len; after++)
+		b = utf8_fwd(s, len, b);
+	for (a = hs, k = 0; k < SNIPPET_CHARS - after && a > 0; k++)
 		a = utf8_back(s, a);
-	if (a > 0 && word_at(m, s, len, a) &&
-	    word_at(m, s, len, utf8_back(s, a))) {
-		/* mid-word: start at the next word */
-		while (a < hs && word_at(m, s, len, a))
-			a = utf8_fwd(s, len, a);
-	}
-	while (a < hs && !word_at(m, s, len, a))
-		a = utf8_fwd(s, len, a);
+	/* the next token start, up to the hit, else the one before */
+	for (i = a, k = 0; i < hs && k < SNIPPET_SLACK &&
+	    !may_start(s, len, i); k++)
+		i = utf8_fwd(s, len, i);
+	for (j = a, k = 0; !may_start(s, len, i) && j > 0 &&
+	    k < SNIPPET_SLACK; k++)
+		if (may_start(s, len, j = utf8_back(s, j)))
+			i = j;
+	if (may_start(s, len, i))
+		a = i;
 	for (b = a, k = 0; k < SNIPPET_CHARS && b < len; k++)
 		b = utf8_fwd(s, len, b);
-	if (b < len && word_at(m, s, len, b) &&
-	    word_at(m, s, len, utf8_back(s, b))) {
-		i = b;
-		while (i > hs && word_at(m, s, len, utf8_back(s, i)))
-			i = utf8_back(s, i);
-		if (i > hs)
-			b = i;
-	}
-	while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' ||
-	    s[b - 1] == '\n'))
-		b--;
-	for (i = a; i > 0 && !word_at(m, s, len, utf8_back(s, i)); )
+	/* the last token end, not inside the hit */
+	for (i = b, k = 0; i > he && k < SNIPPET_SLACK &&
+	    !may_end(s, len, i); k++)
 		i = utf8_back(s, i);
-	cut_a = i > 0;
-	for (i = b; i < len && !word_at(m, s, len, i); )
-		i = utf8_fwd(s, len, i);
-	cut_b = i < len;
+	if (may_end(s, len, i))
+		b = i;
 	o = out = xmalloc((b - a) * 3 + 8);
-	if (cut_a) {
+	if (has_text(s, len, 0, a)) {
 		memcpy(o, "\xe2\x80\xa6", 3);
 		o += 3;
 	}
 	o += copy_valid(o, s + a, b - a);
-	if (cut_b) {
+	if (has_text(s, len, b, len)) {
 		memcpy(o, "\xe2\x80\xa6", 3);
 		o += 3;
 	}
@@ -1934,7 +2026,7 @@ report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
 			tv = (int64_t)i;
 	}
 	hv = UINT32_MAX;
-	hs = 0;
+	hs = he = 0;
 	for (i = 0; i < npos && sv >= 0; i++) {
 		uint32_t v, s, e;
 
@@ -1943,6 +2035,7 @@ report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
 			best = key;
 			hv = v;
 			hs = s;
+			he = e;
 		}
 	}
 	for (i = 0; i < npos && hv == UINT32_MAX && tv >= 0; i++) {
@@ -1953,11 +2046,11 @@ report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
 			best = key;
 			hv = v;
 			hs = s;
+			he = e;
 		}
 	}
-	(void)he;
 	if (hv == UINT32_MAX) {
-		hs = 0;
+		hs = he = 0;
 		hv = sv >= 0 ? (uint32_t)sv : tv >= 0 ? (uint32_t)tv :
 		    UINT32_MAX;
 	}
@@ -1966,8 +2059,8 @@ report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
 	mt.query = t->query;
 	mt.words = words;
 	mt.nwords = nw;
-	mt.snippet = hv == UINT32_MAX ? xstrdup("") : make_snippet(m,
-	    m->vals[hv].s, m->vals[hv].len, hs);
+	mt.snippet = hv == UINT32_MAX ? xstrdup("") : make_snippet(
+	    m->vals[hv].s, m->vals[hv].len, hs, he);
 	rc = cb(&mt, arg);
 	free((char *)mt.snippet);
 	for (i = 0; i < nown; i++)

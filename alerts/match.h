@@ -38,7 +38,9 @@ struct match {
 	const char	*query;		/* the topic's query text */
 	const char *const *words;	/* distinct matched words, folded */
 	size_t		 nwords;
-	const char	*snippet;	/* ~200 chars around the first hit */
+	const char	*snippet;	/* ~200 chars of the text as written
+					   around the first hit, cut between
+					   tokens, "…" where cut */
 };
 
 /* Return 0 to go on, -1 to stop matching this item. */
@@ -58,7 +60,7 @@ int		 matcher_add_topic(struct matcher *m, const char *name,
 
 /*
  * Resolves aliases and builds the automaton.  On -1, 'err' starts with the
- * topic name ("topic crimea: unknown alias @russia").
+ * topic name ("topic 'crimea': query: unknown alias '@russia' ...").
  */
 int		 matcher_compile(struct matcher *m, char *err, size_t errlen);
 

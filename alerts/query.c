@@ -24,6 +24,8 @@ struct parser {
 	size_t		 off;
 	unsigned	 scope;
 	int		 depth;
+	size_t		 op;		/* the operator wanting a term, */
+	size_t		 oplen;		/* for errors (0: none) */
 	char		*err;
 	size_t		 errlen;
 	int		 failed;
@@ -192,26 +194,30 @@ set_words(struct parser *p, struct query_node *q, const char *raw,
 	return 0;
 }
 
-/* Reads "~N" (N optional: 'dflt') after a word or phrase. */
+/*
+ * Reads "~N" after a word or phrase; N is optional ('dflt') but nothing
+ * else may follow the '~' ("a~x", "\"a b\"~-1").
+ */
 static int
 parse_tilde(struct parser *p, int dflt, int max)
 {
 	size_t	start = p->off;
 	long	v = 0;
+	int	digits = 0;
+	char	c;
 
 	p->off++;	/* '~' */
-	if (!isdigit((unsigned char)p->s[p->off]))
-		return dflt;
-	while (isdigit((unsigned char)p->s[p->off])) {
+	while (isdigit((unsigned char)p->s[p->off]) && v <= max) {
 		v = v * 10 + (p->s[p->off++] - '0');
-		if (v > max)
-			break;
+		digits = 1;
 	}
-	if (v > max || isdigit((unsigned char)p->s[p->off])) {
-		fail_at(p, start + 1, "expected a distance from 0 to %d", max);
+	c = p->s[p->off];
+	if (v > max || (c != '\0' && c != ')' && !isspace((unsigned char)c))) {
+		fail_at(p, start + 1, "expected a distance from 0 to %d after "
+		    "'~'", max);
 		return -1;
 	}
-	return (int)v;
+	return digits ? (int)v : dflt;
 }
 
 static struct query_node *
@@ -339,16 +345,16 @@ parse_word(struct parser *p)
 			continue;
 		}
 		if (p->s[i] == '*') {
+			if (rl == 0) {
+				fail_at(p, i, "expected a word before '*'");
+				goto fail;
+			}
 			star = 1;
 			continue;
 		}
 		raw[rl++] = p->s[i];
 	}
 	p->off = i;
-	if (star && rl == 0) {
-		fail_at(p, start, "expected a word before '*'");
-		goto fail;
-	}
 	if (set_words(p, q, raw, rl, start) == -1)
 		goto fail;
 	if (star) {
@@ -398,10 +404,37 @@ at_field(struct parser *p, size_t *len)
 	return ~0u;
 }
 
+/* The operator at s[off .. off + len) wants a term next. */
+static void
+set_op(struct parser *p, size_t off, size_t len)
+{
+	p->op = off;
+	p->oplen = len;
+}
+
+/* No term at the current offset, where one was due: say why. */
+static void
+fail_term(struct parser *p)
+{
+	const char	*s = p->s + p->off;
+	int		 kw = at_keyword(p, "AND") ? 3 : at_keyword(p, "OR") ?
+			    2 : 0;
+
+	if (kw > 0 && (p->oplen == 0 || p->s[p->op] == '('))
+		fail_at(p, p->off, "expected a term before '%.*s'", kw, s);
+	else if (p->oplen > 0)
+		fail_at(p, p->off, "expected a term after '%.*s'",
+		    (int)p->oplen, p->s + p->op);
+	else if (*s == ')')
+		fail_at(p, p->off, "unexpected ')': no group is open");
+	else
+		fail_at(p, p->off, "expected a term");
+}
+
 static struct query_node *
 parse_primary(struct parser *p)
 {
-	struct query_node	*q;
+	struct query_node	*q = NULL;
 	unsigned		 f, saved;
 	size_t			 flen, start;
 
@@ -413,11 +446,11 @@ parse_primary(struct parser *p)
 	}
 	switch (p->s[p->off]) {
 	case '\0':
-		fail_at(p, start, "expected a term");
-		q = NULL;
+	case ')':
+		fail_term(p);
 		break;
 	case '(':
-		p->off++;
+		set_op(p, p->off++, 1);
 		if ((q = parse_or(p)) == NULL)
 			break;
 		skip_space(p);
@@ -430,11 +463,8 @@ parse_primary(struct parser *p)
 		}
 		p->off++;
 		break;
-	case ')':
 	case '~':
-		fail_at(p, start, "expected a term before '%c'",
-		    p->s[p->off]);
-		q = NULL;
+		fail_at(p, start, "expected a term before '~'");
 		break;
 	case '"':
 		q = parse_phrase(p);
@@ -446,18 +476,23 @@ parse_primary(struct parser *p)
 		q = parse_alias(p);
 		break;
 	default:
-		if ((f = at_field(p, &flen)) == ~0u) {
+		/* NOT and '-' go before a field or '+', not after ("+-a") */
+		if (at_keyword(p, "AND") || at_keyword(p, "OR") ||
+		    at_keyword(p, "NOT") || p->s[p->off] == '-' ||
+		    p->s[p->off] == '+')
+			fail_term(p);
+		else if ((f = at_field(p, &flen)) == ~0u)
 			fail_at(p, start, "unknown field '%.*s' (expected "
 			    "title, summary, author, category, link or feed)",
 			    (int)flen, p->s + start);
-			q = NULL;
-		} else if (f != 0) {
+		else if (f != 0) {
+			set_op(p, start, flen);
 			p->off += flen;
-			if (isspace((unsigned char)p->s[p->off]) ||
-			    p->s[p->off] == '\0') {
+			/* "title: x" would scope x, a space away: say so. */
+			if (isspace((unsigned char)p->s[p->off])) {
 				fail_at(p, p->off, "expected a term after "
-				    "'%.*s'", (int)flen, p->s + start);
-				q = NULL;
+				    "'%.*s', without a space", (int)flen,
+				    p->s + start);
 				break;
 			}
 			saved = p->scope;
@@ -472,35 +507,40 @@ parse_primary(struct parser *p)
 	return q;
 }
 
+/* NOT, '-' and '+' stand right before their term; NOT binds tightest. */
 static struct query_node *
 parse_unary(struct parser *p)
 {
 	struct query_node	*q, *k;
-	size_t			 start;
+	size_t			 start, len;
 	char			 c;
 
 	skip_space(p);
 	start = p->off;
 	c = p->s[p->off];
-	if (at_keyword(p, "NOT") || (c == '-' && p->s[p->off + 1] != '\0' &&
-	    !isspace((unsigned char)p->s[p->off + 1]))) {
-		p->off += c == '-' ? 1 : 3;
-		if (++p->depth > MAX_DEPTH) {
-			fail_at(p, start, "nesting too deep");
-			return NULL;
-		}
-		k = parse_unary(p);
-		p->depth--;
-		if (k == NULL)
-			return NULL;
-		q = node_new(QUERY_NOT, start, p);
-		kid_add(q, k);
-		return q;
+	len = at_keyword(p, "NOT") ? 3 : c == '-' || c == '+' ? 1 : 0;
+	if (len == 0)
+		return parse_primary(p);
+	set_op(p, start, len);
+	p->off += len;
+	if (len == 1 && isspace((unsigned char)p->s[p->off])) {
+		fail_at(p, p->off, "expected a term after '%c', without a "
+		    "space", c);
+		return NULL;
 	}
-	if (c == '+' && p->s[p->off + 1] != '\0' &&
-	    !isspace((unsigned char)p->s[p->off + 1]))
-		p->off++;
-	return parse_primary(p);
+	if (c == '+')
+		return parse_primary(p);
+	if (++p->depth > MAX_DEPTH) {
+		fail_at(p, start, "nesting too deep");
+		return NULL;
+	}
+	k = parse_unary(p);
+	p->depth--;
+	if (k == NULL)
+		return NULL;
+	q = node_new(QUERY_NOT, start, p);
+	kid_add(q, k);
+	return q;
 }
 
 static struct query_node *
@@ -518,8 +558,11 @@ parse_and(struct parser *p)
 		if (p->s[p->off] == '\0' || p->s[p->off] == ')' ||
 		    at_keyword(p, "OR"))
 			break;
-		if (at_keyword(p, "AND"))
+		if (at_keyword(p, "AND")) {
+			set_op(p, p->off, 3);
 			p->off += 3;
+		} else
+			set_op(p, p->off, 0);
 		if ((k = parse_unary(p)) == NULL) {
 			query_free(n != NULL ? n : q);
 			return NULL;
@@ -547,6 +590,7 @@ parse_or(struct parser *p)
 		skip_space(p);
 		if (!at_keyword(p, "OR"))
 			break;
+		set_op(p, p->off, 2);
 		p->off += 2;
 		if ((k = parse_and(p)) == NULL) {
 			query_free(n != NULL ? n : q);
@@ -581,9 +625,10 @@ query_parse(struct norm *n, const char *text, char *err, size_t errlen)
 	}
 	if ((q = parse_or(&p)) == NULL)
 		return NULL;
+	/* parse_or() stops only at the end or at a ')' it did not open */
 	skip_space(&p);
 	if (text[p.off] != '\0') {
-		fail_at(&p, p.off, "unexpected '%c'", text[p.off]);
+		fail_at(&p, p.off, "unexpected ')': no group is open");
 		query_free(q);
 		return NULL;
 	}

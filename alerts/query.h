@@ -9,14 +9,19 @@
  *          | "/" regex "/" | "@" alias
  *   FIELD := title | summary | author | category | link | feed
  *
- * AND, OR and NOT are operators only in upper case.  A backslash makes the
+ * AND, OR and NOT are operators only in upper case, and never terms:
+ * "Crimea OR OR Lavrov" and "AND Crimea" are errors.  '-', '+' and
+ * "FIELD:" touch their term ("- x" and "title: x" are errors), and only
+ * the end, white space or ')' may follow "~N".  A backslash makes the
  * next character part of a word.  Words are folded and split with norm.h
  * at parse time, so a word that splits ("S-400", "Lavrov's") is a phrase.
  * Regexes are checked with PCRE2 at parse time; the matcher compiles them
  * again for itself.
  *
  * The tree is a plain record owned by the caller (query_free()).  Errors
- * read "column 17: expected ')'" (columns count characters from 1).
+ * name the column (characters from 1) and what was expected there:
+ * "column 11: expected a term after 'OR'", "column 17: expected ')' to
+ * close the group opened at column 9".
  */
 #ifndef FEEDWATCH_QUERY_H
 #define FEEDWATCH_QUERY_H

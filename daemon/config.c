@@ -1142,7 +1142,7 @@ config_replace(const char *path, const char *text)
 	return rc;
 }
 
-/* matcher_compile() names the topic ("topic NAME: ..."): find its query. */
+/* matcher_compile() names the topic ("topic 'NAME': ..."): find its query. */
 static int
 compile_error_line(struct loader *ld, const char *err)
 {
@@ -1150,9 +1150,9 @@ compile_error_line(struct loader *ld, const char *err)
 	size_t	 n;
 	int	 line = 0;
 
-	if (strncmp(err, "topic ", 6) == 0) {
-		n = strcspn(err + 6, ": ");
-		group = xasprintf("topic %.*s", (int)n, err + 6);
+	if (strncmp(err, "topic '", 7) == 0) {
+		n = strcspn(err + 7, "'");
+		group = xasprintf("topic %.*s", (int)n, err + 7);
 		line = line_of(ld, group, "query");
 		free(group);
 	}
@@ -1204,8 +1204,8 @@ compile_topics(struct loader *ld, gchar **groups)
 		if (matcher_add_topic(cf->matcher, t->name, t->query, &opts,
 		    err, sizeof(err)) == -1) {
 			group = xasprintf("topic %s", t->name);
-			cerr(ld, line_of(ld, group, "query"), "topic %s: %s",
-			    t->name, err);
+			cerr(ld, line_of(ld, group, "query"), "topic '%s': "
+			    "query: %s", t->name, err);
 			free(group);
 		}
 		for (j = 0; j < t->sinks.n; j++)

@@ -360,8 +360,9 @@ topic_find(const struct config *cf, const char *name)
 
 /*
  * Story keys for cross-feed dedup: the link without scheme, "www.",
- * fragment, tracking parameters and trailing slash; and the title folded
- * to lowercase letters and digits, when it is long enough to be specific.
+ * fragment, tracking parameters and trailing slash; and the title's
+ * words, case folded, accents dropped (NFKD, marks skipped), when there
+ * are enough of them to be specific.
  */
 static char *
 link_key(const char *link)
@@ -407,17 +408,21 @@ static char *
 title_key(const char *title)
 {
 	GString		*s;
-	gchar		*folded;
+	gchar		*nfkd, *folded;
 	const char	*p;
 	gunichar	 c;
 	int		 words = 0, inword = 0;
 
 	if (title == NULL || !g_utf8_validate(title, -1, NULL))
 		return NULL;
-	folded = g_utf8_casefold(title, -1);
+	nfkd = g_utf8_normalize(title, -1, G_NORMALIZE_ALL);
+	folded = g_utf8_casefold(nfkd, -1);
+	g_free(nfkd);
 	s = g_string_new("title:");
 	for (p = folded; *p != '\0'; p = g_utf8_next_char(p)) {
 		c = g_utf8_get_char(p);
+		if (g_unichar_ismark(c))
+			continue;
 		if (g_unichar_isalnum(c)) {
 			if (!inword && words > 0)
 				g_string_append_c(s, ' ');
@@ -517,7 +522,11 @@ within_backfill(const struct watch *w, const struct feed_item *it,
 	return t != FEED_ITEM_NO_DATE && t >= now - w->cf->daemon.backfill;
 }
 
-static void
+/*
+ * Queues a feed-health alert for each health sink: the number queued, or
+ * -1 if the store failed.
+ */
+static int
 health_alert(struct wpoll *p, time_t now, int recovered)
 {
 	struct watch		*w = p->w;
@@ -527,9 +536,10 @@ health_alert(struct wpoll *p, time_t now, int recovered)
 	char			*link, since[21], when[21];
 	GChecksum		*ck;
 	size_t			 i;
+	int			 n = 0;
 
 	if (w->cf->daemon.health_sinks.n == 0)
-		return;
+		return 0;
 	feed_time_format(p->fs.failing_since, since);
 	feed_time_format(now, when);
 	title = recovered ?
@@ -557,14 +567,19 @@ health_alert(struct wpoll *p, time_t now, int recovered)
 	for (i = 0; json != NULL && i < w->cf->daemon.health_sinks.n; i++) {
 		if (w->dry)
 			puts(json);
-		else
-			store_outbox_add(w->st, w->cf->daemon.health_sinks.v[i],
-			    "feed-health", id, json, now);
+		else if (store_outbox_add(w->st,
+		    w->cf->daemon.health_sinks.v[i], "feed-health", id, json,
+		    now) == -1) {
+			n = -1;
+			break;
+		}
+		n++;
 	}
 	free(json);
 	free(link);
 	free(seed);
 	free(title);
+	return n;
 }
 
 /* The poll's transaction: feed state, items, stories, outbox. */
@@ -578,7 +593,7 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	struct match_feed	 mf;
 	time_t			 now = time(NULL);
 	size_t			 i;
-	int			 first, isnew, ok;
+	int			 first, isnew, ok, health = 0;
 	char			*key, *shown;
 
 	memset(&d, 0, sizeof(d));
@@ -639,7 +654,7 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	}
 	if (ok) {
 		if (fs->health_alerted) {
-			health_alert(p, now, 1);
+			health = health_alert(p, now, 1);
 			fs->health_alerted = 0;
 		}
 		fs->last_ok = now;
@@ -657,13 +672,14 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 		fs->gone = r->http_code == 410;
 		if (!fs->health_alerted &&
 		    now - fs->failing_since >= w->cf->daemon.dead_after) {
-			health_alert(p, now, 0);
+			health = health_alert(p, now, 0);
 			fs->health_alerted = 1;
 		}
 	}
-	if (store_feed_put(w->st, p->f->name, fs) == -1)
+	if (health == -1 || store_feed_put(w->st, p->f->name, fs) == -1)
 		goto fail;
-	out->alerts = d.alerts;
+	/* feed-health alerts count: poll_done() delivers when there are any */
+	out->alerts = d.alerts + (size_t)health;
 	out->failures = fs->failures;
 	/*
 	 * A dry run computes everything and keeps nothing, and it holds the

@@ -3,11 +3,12 @@
  *
  * A table of queries against small items covers every operator, the
  * Unicode folding, word boundaries, stem and translit; a table of bad
- * queries checks the errors.  The news article of the example feed
- * (examples/feeds/world-news.xml) and, where the third-party corpus is
- * (test_corpus_dir()), the real feeds' items in its reference.jsonl check
- * snippets and that one compiled matcher finds exactly what one matcher
- * per topic does.
+ * queries checks the errors and their columns; a table of texts checks
+ * that snippets are the text as written, cut between tokens.  The news
+ * article of the example feed (examples/feeds/world-news.xml) and, where
+ * the third-party corpus is (test_corpus_dir()), the real feeds' items in
+ * its reference.jsonl check snippets and that one compiled matcher finds
+ * exactly what one matcher per topic does.
  */
 #include "suites.h"
 
@@ -223,24 +224,85 @@ static const struct {
 	const char	*query;
 	const char	*err;
 } bad[] = {
-	{ "Crimea AND (Lavrov OR Pompeo", "column 29: expected ')'" },
+	{ "Crimea AND (Lavrov OR Pompeo", "column 29: expected ')' to close "
+	    "the group opened at column 12" },
 	{ "", "column 1: empty query" },
-	{ "Crimea OR", "column 10: expected a term" },
-	{ "Crimea)", "column 7: unexpected ')'" },
-	{ "\"Robert Mueller", "column 16: expected '\"'" },
-	{ "title:/abc", "column 11: expected '/'" },
-	{ "title:/a(b/", "column 11: bad regex" },
+	{ "   ", "column 4: empty query" },
+	/* operators without their terms */
+	{ "Crimea OR OR Lavrov", "column 11: expected a term after 'OR'" },
+	{ "AND Crimea", "column 1: expected a term before 'AND'" },
+	{ "OR Crimea", "column 1: expected a term before 'OR'" },
+	{ "Crimea AND", "column 11: expected a term after 'AND'" },
+	{ "Crimea OR", "column 10: expected a term after 'OR'" },
+	{ "Crimea OR  ", "column 12: expected a term after 'OR'" },
+	{ "a OR AND b", "column 6: expected a term after 'OR'" },
+	{ "a AND OR b", "column 7: expected a term after 'AND'" },
+	{ "a AND AND b", "column 7: expected a term after 'AND'" },
+	{ "NOT", "column 4: expected a term after 'NOT'" },
+	{ "Crimea NOT", "column 11: expected a term after 'NOT'" },
+	{ "NOT OR x", "column 5: expected a term after 'NOT'" },
+	{ "-", "column 2: expected a term after '-'" },
+	{ "Crimea - Lavrov", "column 9: expected a term after '-', without a "
+	    "space" },
+	{ "+", "column 2: expected a term after '+'" },
+	{ "Crimea + Lavrov", "column 9: expected a term after '+', without a "
+	    "space" },
+	{ "+-Crimea", "column 2: expected a term after '+'" },
+	{ "Крым OR OR Лавров", "column 9: expected a term after 'OR'" },
+	/* groups */
+	{ "()", "column 2: expected a term after '('" },
+	{ "(OR Crimea)", "column 2: expected a term before 'OR'" },
+	{ "(Crimea", "column 8: expected ')' to close the group opened at "
+	    "column 1" },
+	{ "Crimea)", "column 7: unexpected ')': no group is open" },
+	{ ")", "column 1: unexpected ')': no group is open" },
+	{ "(a) b)", "column 6: unexpected ')': no group is open" },
+	{ "Крым AND (Лавров OR", "column 20: expected a term after 'OR'" },
+	/* fields */
+	{ "title:", "column 7: expected a term after 'title:'" },
+	{ "title: Crimea", "column 7: expected a term after 'title:', "
+	    "without a space" },
+	{ "title:NOT Crimea", "column 7: expected a term after 'title:'" },
+	{ "title:-Crimea", "column 7: expected a term after 'title:'" },
+	{ "title:(a OR)", "column 12: expected a term after 'OR'" },
 	{ "body:Crimea", "column 1: unknown field 'body'" },
-	{ "title: Crimea", "column 7: expected a term after 'title:'" },
-	{ "Mueller~3", "column 9: expected a distance from 0 to 2" },
-	{ "an*ex", "column 3: '*' is allowed only at the end" },
-	{ "*", "column 1: expected a word before '*'" },
-	{ "S-4*", "column 1: a prefix must be a single word" },
-	{ "-Crimea", "needs at least one positive term" },
-	{ "Crimea OR NOT Lavrov", "needs at least one positive term" },
-	{ "Крым AND (Лавров OR", "column 20: expected a term" },
-	{ "@", "column 2: expected an alias name" },
+	/* phrases, regexes, aliases */
+	{ "\"", "column 2: expected '\"' to close the phrase opened at "
+	    "column 1" },
+	{ "\"Robert Mueller", "column 16: expected '\"' to close the phrase "
+	    "opened at column 1" },
+	{ "\"unterminated", "column 14: expected '\"'" },
+	{ "\"\"", "column 1: expected a word with letters or digits" },
+	{ "/unterminated", "column 14: expected '/' to close the regex "
+	    "opened at column 1" },
+	{ "title:/abc", "column 11: expected '/'" },
+	{ "/(/", "column 3: bad regex: missing closing parenthesis" },
+	{ "x /a)/", "column 5: bad regex" },
+	{ "title:/a(b/", "column 11: bad regex" },
+	{ "//", "column 1: empty regex" },
+	{ "@", "column 2: expected an alias name after '@'" },
+	/* distances */
+	{ "~2 Crimea", "column 1: expected a term before '~'" },
 	{ "~2", "column 1: expected a term before '~'" },
+	{ "Crimea~9", "column 8: expected a distance from 0 to 2 after '~'" },
+	{ "Mueller~3", "column 9: expected a distance from 0 to 2" },
+	{ "Mueller~12", "column 9: expected a distance from 0 to 2" },
+	{ "Crimea~x", "column 8: expected a distance from 0 to 2 after '~'" },
+	{ "Crimea~*", "column 8: expected a distance from 0 to 2 after '~'" },
+	{ "\"a b\"~-1", "column 7: expected a distance from 0 to 1000 after "
+	    "'~'" },
+	{ "\"a b\"~1001", "column 7: expected a distance from 0 to 1000" },
+	{ "\"a b\"~2x", "column 7: expected a distance from 0 to 1000" },
+	/* prefixes */
+	{ "*", "column 1: expected a word before '*'" },
+	{ "**", "column 1: expected a word before '*'" },
+	{ "Crimea *", "column 8: expected a word before '*'" },
+	{ "an*ex", "column 3: '*' is allowed only at the end" },
+	{ "S-4*", "column 1: a prefix must be a single word" },
+	/* meaning */
+	{ "-Crimea", "needs at least one positive term" },
+	{ "NOT NOT NOT Crimea", "needs at least one positive term" },
+	{ "Crimea OR NOT Lavrov", "needs at least one positive term" },
 	{ "a & b", "column 3: expected a word with letters or digits" },
 	{ "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((x",
 	    "nesting too deep" },
@@ -278,7 +340,8 @@ START_TEST(test_compile_errors)
 	ck_assert_int_eq(matcher_add_topic(m, "crimea", "Crimea OR @ukraine",
 	    NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(matcher_compile(m, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "topic crimea: unknown alias @ukraine");
+	ck_assert_str_eq(err, "topic 'crimea': query: unknown alias "
+	    "'@ukraine' (define it in [alias ukraine])");
 	matcher_free(m);
 
 	m = matcher_new();
@@ -287,7 +350,8 @@ START_TEST(test_compile_errors)
 	ck_assert_int_eq(matcher_add_topic(m, "l", "@loop", NULL, err,
 	    sizeof(err)), 0);
 	ck_assert_int_eq(matcher_compile(m, err, sizeof(err)), -1);
-	ck_assert_ptr_nonnull(strstr(err, "topic l: aliases nested too deep"));
+	ck_assert_ptr_nonnull(strstr(err, "topic 'l': query: aliases nested "
+	    "too deep"));
 	matcher_free(m);
 }
 END_TEST
@@ -520,6 +584,179 @@ START_TEST(test_article)
 		free(g.snippet);
 	}
 	feed_item_free(article);
+}
+END_TEST
+
+/* Some 125 characters of plain text each, for snippets that must be cut. */
+#define FILL	"The ferry across the strait runs twice a day, and the " \
+		"port authority says that the timetable will not change " \
+		"before spring. "
+#define FILL_RU	"Паром через пролив ходит дважды в день, и администрация " \
+		"порта говорит, что расписание не изменится до самой весны. "
+#define FILL_JA	"今日の東京は晴れで、午後から会議があった。"
+#define FILL_JA5 FILL_JA FILL_JA FILL_JA FILL_JA FILL_JA
+
+static const struct {
+	const char	*query;
+	const char	*title;
+	const char	*summary;
+	const char	*want;		/* the whole snippet, or NULL */
+	const char	*has;		/* a piece it must hold, or NULL */
+} snippets[] = {
+	/* short texts come whole, punctuation, signs and quotes included */
+	{ "Crimea", NULL, "$5 billion for Crimea bridge",
+	    "$5 billion for Crimea bridge", NULL },
+	{ "Crimea", NULL, "\xe2\x80\x9c" "Crimea is ours,\xe2\x80\x9d he said.",
+	    "\xe2\x80\x9c" "Crimea is ours,\xe2\x80\x9d he said.", NULL },
+	{ "Крым", NULL, "«Крым наш», — сказал он.", "«Крым наш», — сказал он.",
+	    NULL },
+	{ "Lavrov", NULL, "(Reuters) \xe2\x80\x94 Lavrov met Pompeo "
+	    "[in Sochi].", "(Reuters) \xe2\x80\x94 Lavrov met Pompeo "
+	    "[in Sochi].", NULL },
+	{ "Crimea", NULL, "€20, £15 and ¥300: prices in Crimea rose...",
+	    "€20, £15 and ¥300: prices in Crimea rose...", NULL },
+	{ "Crimea", NULL, "\xf0\x9f\x87\xba\xf0\x9f\x87\xa6 Crimea "
+	    "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd!", "\xf0\x9f\x87\xba\xf0\x9f\x87"
+	    "\xa6 Crimea \xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd!", NULL },
+	{ "東京", NULL, "「東京」で会議。", "「東京」で会議。", NULL },
+	{ "Crimea", NULL, "  \"Crimea\"  ", "\"Crimea\"", NULL },
+	{ "Crimea", "\xe2\x80\x98" "Crimea\xe2\x80\x99: the story", NULL,
+	    "\xe2\x80\x98" "Crimea\xe2\x80\x99: the story", NULL },
+	/* long texts are cut between tokens, and the cut is marked */
+	{ "Crimea", NULL, "\"Crimea\": " FILL FILL, NULL, "\"Crimea\": The" },
+	{ "Crimea", NULL, FILL FILL "A bridge to \xe2\x80\x9c"
+	    "Crimea\xe2\x80\x9d.", NULL, "A bridge to \xe2\x80\x9c"
+	    "Crimea\xe2\x80\x9d." },
+	{ "Crimea", NULL, FILL "Then \xe2\x80\x9c$5 billion\xe2\x80\x9d for "
+	    "Crimea bridge (and \xe2\x82\xac" "3 more). " FILL, NULL,
+	    "\xe2\x80\x9c$5 billion\xe2\x80\x9d for Crimea bridge (and "
+	    "\xe2\x82\xac" "3 more)" },
+	{ "Крым", NULL, FILL_RU "Глава МИД: «Крым — наш» (ТАСС). " FILL_RU,
+	    NULL, "«Крым — наш» (ТАСС)" },
+	{ "Crimea", NULL, FILL "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9"
+	    "\xe2\x80\x8d\xf0\x9f\x91\xa7 Crimea " FILL, NULL,
+	    "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f"
+	    "\x91\xa7 Crimea" },
+	{ "クリミア", NULL, FILL_JA5 FILL_JA5 "「クリミア」について。" FILL_JA5
+	    FILL_JA5, NULL, "「クリミア」について。" },
+	{ "Crimea", NULL, "Crimea " FILL FILL "http://example.org/" FILL FILL
+	    "/very/long/path", NULL, "Crimea The ferry" },
+};
+
+/* Characters a cut in unspaced text must not separate from their neighbour. */
+static int
+cjk_glued(const char *after, const char *before)
+{
+	static const char *const open[] = { "「", "『", "（", "“", NULL };
+	static const char *const close[] = { "」", "』", "）", "、", "。",
+	    "”", NULL };
+	size_t	 i;
+
+	for (i = 0; open[i] != NULL; i++)
+		if (strncmp(before - strlen(open[i]), open[i],
+		    strlen(open[i])) == 0)
+			return 1;
+	for (i = 0; close[i] != NULL; i++)
+		if (strncmp(after, close[i], strlen(close[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 if a cut before s[i] (a lead byte) splits no token. */
+static int
+cut_between_tokens(const char *s, size_t i)
+{
+	if (isspace((unsigned char)s[i - 1]) || isspace((unsigned char)s[i]))
+		return 1;
+	/* unspaced text (CJK: lead bytes e3-e9): between characters */
+	return (unsigned char)s[i] >= 0xe3 && (unsigned char)s[i] <= 0xe9 &&
+	    !cjk_glued(s + i, s + i);
+}
+
+/*
+ * 's' is text of the item's summary (or title) as written, whole or cut
+ * between tokens, "…" marking exactly where text was left out, about 200
+ * characters at most.
+ */
+static void
+snippet_as_written(const char *text, const char *s)
+{
+	const char	*core, *at;
+	size_t		 len, end;
+	int		 lead, trail;
+
+	ck_assert_msg(valid_utf8(s), "snippet is not UTF-8");
+	ck_assert_msg(nchars(s) <= 202, "snippet of %zu characters: %s",
+	    nchars(s), s);
+	lead = strncmp(s, "\xe2\x80\xa6", 3) == 0;
+	core = s + (lead ? 3 : 0);
+	len = strlen(core);
+	trail = len >= 3 && strcmp(core + len - 3, "\xe2\x80\xa6") == 0;
+	len -= trail ? 3 : 0;
+	ck_assert_msg(len > 0 && !isspace((unsigned char)core[0]) &&
+	    !isspace((unsigned char)core[len - 1]), "snippet '%s' is empty or "
+	    "starts or ends with white space", s);
+	at = memmem(text, strlen(text), core, len);
+	ck_assert_msg(at != NULL, "snippet '%s' is not the item's text as "
+	    "written", s);
+	end = (size_t)(at - text) + len;
+	ck_assert_msg(lead == (strspn(text, " ") < (size_t)(at - text)),
+	    "snippet '%s': leading ellipsis wrong", s);
+	ck_assert_msg(trail == (text[end + strspn(text + end, " ")] != '\0'),
+	    "snippet '%s': trailing ellipsis wrong", s);
+	ck_assert_msg(at == text || cut_between_tokens(text, at - text),
+	    "snippet '%s' starts inside a token", s);
+	ck_assert_msg(text[end] == '\0' || cut_between_tokens(text, end),
+	    "snippet '%s' ends inside a token", s);
+	if (lead && trail)
+		ck_assert_msg(nchars(s) >= 150, "snippet of %zu characters: "
+		    "%s", nchars(s), s);
+}
+
+START_TEST(test_snippets)
+{
+	struct feed_item	 it;
+	struct got		 g;
+	int			 i = _i;
+
+	memset(&g, 0, sizeof(g));
+	item_init(&it, snippets[i].title, snippets[i].summary);
+	ck_assert_int_eq(match_one(snippets[i].query, NULL, &it, NULL, &g), 1);
+	if (snippets[i].want != NULL)
+		ck_assert_str_eq(g.snippet, snippets[i].want);
+	if (snippets[i].has != NULL)
+		ck_assert_msg(strstr(g.snippet, snippets[i].has) != NULL,
+		    "snippet '%s' lacks '%s'", g.snippet, snippets[i].has);
+	snippet_as_written(snippets[i].summary ? snippets[i].summary :
+	    snippets[i].title, g.snippet);
+	free(g.snippet);
+}
+END_TEST
+
+/*
+ * Tokens longer than the window (a URL, a run of letters) are cut between
+ * characters, so the snippet still shows some 200 characters around the
+ * hit; the cuts are marked.
+ */
+START_TEST(test_snippet_long_tokens)
+{
+	struct feed_item	 it;
+	struct got		 g;
+	char			 text[700];
+
+	memset(text, 'x', 300);
+	memcpy(text + 300, " Crimea ", 8);
+	memset(text + 308, 'y', 300);
+	text[608] = '\0';
+	memset(&g, 0, sizeof(g));
+	item_init(&it, NULL, text);
+	ck_assert_int_eq(match_one("Crimea", NULL, &it, NULL, &g), 1);
+	ck_assert_msg(nchars(g.snippet) >= 190 && nchars(g.snippet) <= 202 &&
+	    strncmp(g.snippet, "\xe2\x80\xa6xxx", 6) == 0 &&
+	    strstr(g.snippet, "xx Crimea yy") != NULL &&
+	    strcmp(g.snippet + strlen(g.snippet) - 6, "yyy\xe2\x80\xa6") == 0,
+	    "snippet '%s'", g.snippet);
+	free(g.snippet);
 }
 END_TEST
 
@@ -1054,6 +1291,9 @@ match_suite(void)
 	tcase_add_test(tc, test_compile_errors);
 	tcase_add_test(tc, test_topics);
 	tcase_add_test(tc, test_bad_bytes);
+	tcase_add_loop_test(tc, test_snippets, 0, sizeof(snippets) /
+	    sizeof(snippets[0]));
+	tcase_add_test(tc, test_snippet_long_tokens);
 	tcase_add_test(tc, test_norm);
 	tcase_add_test(tc, test_tokens_random);
 	tcase_add_test(tc, test_many_topics);
