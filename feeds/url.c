@@ -40,24 +40,31 @@ url_is_web(const char *s)
 	return p[0] != '\0' && strchr(":/?#", p[0]) == NULL;
 }
 
-/* Query parameter names that say their value is a secret. */
+/*
+ * Query parameter names that say their value is a secret: a word of the
+ * name (words split at '_', '-' and '.') ending in one of these, as in
+ * "token", "access_token", "apiKey", "client-secret", "oauth", "sig".
+ * "keyword" and "author" are not secrets.
+ */
 static int
 secret_name(const char *name, size_t len)
 {
-	static const char *const words[] = { "token", "key", "secret",
-	    "pass", "auth", "sig", "session", "credential" };
-	char	 low[64];
-	size_t	 i;
+	static const char *const ends[] = { "token", "key", "secret", "pass",
+	    "passwd", "password", "pwd", "auth", "sig", "signature", "session",
+	    "sessionid", "sid", "credential", "credentials" };
+	const char	*w, *e;
+	size_t		 i, wl, el;
 
-	if (len == 0 || len >= sizeof(low))
-		return 0;
-	for (i = 0; i < len; i++)
-		low[i] = (name[i] >= 'A' && name[i] <= 'Z') ?
-		    (char)(name[i] - 'A' + 'a') : name[i];
-	low[len] = '\0';
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strstr(low, words[i]) != NULL)
-			return 1;
+	for (w = name; w < name + len; w = e + 1) {
+		for (e = w; e < name + len && strchr("_-.", *e) == NULL; e++)
+			;
+		wl = e - w;
+		for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+			el = strlen(ends[i]);
+			if (wl >= el && strncasecmp(e - el, ends[i], el) == 0)
+				return 1;
+		}
+	}
 	return 0;
 }
 

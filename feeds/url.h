@@ -29,9 +29,10 @@ int	 url_is_web(const char *s);
 /*
  * A malloc'd copy of 'url' fit to show: the userinfo of an
  * authority ("user:pass@") becomes "***@", and the value of a query
- * parameter whose name says it is a secret (token, key, password,
- * secret, signature, auth and the like) becomes "***".  Anything that is
- * not a URL is copied as it is.  NULL gives NULL.
+ * parameter whose name says it is a secret (a word of it ends in token,
+ * key, secret, password, signature, auth, session and the like: "token",
+ * "api_key", "apiKey", not "keyword" or "author") becomes "***".
+ * Anything that is not a URL is copied as it is.  NULL gives NULL.
  */
 char	*url_redact(const char *url);
 

@@ -46,6 +46,10 @@ START_TEST(test_redact)
 		{ "https://host/f?password=&q=crimea",
 		  "https://host/f?password=***&q=crimea" },
 		{ "https://host/path@not-userinfo", "https://host/path@not-userinfo" },
+		{ "https://host/s?keyword=crimea&author=jd&apiKey=9&oauth=1",
+		  "https://host/s?keyword=crimea&author=jd&apiKey=***&oauth=***" },
+		{ "https://host/s?x.sig=1&client-secret=2&sessionid=3",
+		  "https://host/s?x.sig=***&client-secret=***&sessionid=***" },
 		{ "file:///home/u/feed.xml", "file:///home/u/feed.xml" },
 		{ "not a url", "not a url" },
 	};
