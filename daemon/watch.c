@@ -27,6 +27,7 @@
 
 #include "alert.h"
 #include "config.h"
+#include "duration.h"
 #include "fetch.h"
 #include "item.h"
 #include "log.h"
@@ -456,7 +457,8 @@ within_backfill(const struct watch *w, const struct feed_item *it,
 	time_t	 t = it->published != FEED_ITEM_NO_DATE ? it->published :
 	    it->updated;
 
-	return t != FEED_ITEM_NO_DATE && t >= now - w->cf->daemon.backfill;
+	return t != FEED_ITEM_NO_DATE &&
+	    t >= duration_after(now, -w->cf->daemon.backfill);
 }
 
 static void
@@ -594,13 +596,13 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 		free(fs->error);
 		fs->error = xasprintf("%s%s%s", fetch_status_name(r->status),
 		    r->error ? ": " : "", r->error ? r->error : "");
-		fs->gone = r->http_code == 410;
-		if (!fs->health_alerted &&
-		    now - fs->failing_since >= w->cf->daemon.dead_after) {
+		if (!fs->health_alerted && now >= duration_after(
+		    fs->failing_since, w->cf->daemon.dead_after)) {
 			health_alert(p, now, 0);
 			fs->health_alerted = 1;
 		}
 	}
+	fs->gone = r->http_code == 410;
 	if (store_feed_put(w->st, p->f->name, fs) == -1)
 		goto fail;
 	out->alerts = d.alerts;
@@ -774,6 +776,25 @@ backoff(const struct watch *w, int attempts)
 	return d + (long)g_random_int_range(0, (gint32)(d / 4 + 1));
 }
 
+/*
+ * When to try a row again: after its backoff, or later if the sink's
+ * server asked (a Retry-After of 0, or of a date past, must not make a
+ * loop of sends), and no later than the end of its retry window, which
+ * gives it one last try.
+ */
+static time_t
+retry_at(const struct watch *w, const struct outbox_row *row,
+    long retry_after, time_t now)
+{
+	long	 d = backoff(w, row->attempts);
+	time_t	 next, end = duration_after(row->created, WATCH_RETRY_FOR);
+
+	if (retry_after > d)
+		d = retry_after;
+	next = duration_after(now, d);
+	return next < end ? next : end;
+}
+
 static void
 wsend_free(struct wsend *s)
 {
@@ -814,13 +835,12 @@ send_done(enum sink_result r, long retry_after, const char *error,
 		if (r == SINK_DELIVERED)
 			rc |= store_outbox_delivered(w->st, row->id, now);
 		else if (r == SINK_FAILED ||
-		    now - row->created >= WATCH_RETRY_FOR) {
+		    now >= duration_after(row->created, WATCH_RETRY_FOR)) {
 			rc |= store_outbox_failed(w->st, row->id, now, error);
 			log_warnx("sink '%s': alert %s failed for good: %s",
 			    s->sink, row->alert_id, error ? error : "?");
 		} else {
-			next = now + (retry_after >= 0 ? retry_after :
-			    backoff(w, row->attempts));
+			next = retry_at(w, row, retry_after, now);
 			rc |= store_outbox_retry(w->st, row->id, next, error);
 			if (i == 0)
 				log_info("sink '%s': not delivered (%s); retry "
@@ -870,8 +890,9 @@ send_rows(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 		log_warnx("sink '%s': cannot start a delivery; retried later",
 		    ws->name);
 		for (i = 0; i < n; i++)
-			store_outbox_retry(w->st, s->rows[i].id, time(NULL) +
-			    backoff(w, s->rows[i].attempts), "cannot start");
+			store_outbox_retry(w->st, s->rows[i].id,
+			    duration_after(time(NULL), backoff(w,
+			    s->rows[i].attempts)), "cannot start");
 		wsend_free(s);
 		return;
 	}
@@ -938,11 +959,11 @@ deliver_topic(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 		return;
 	}
 	if ((left = quiet_left(t, now)) > 0) {
-		defer_rows(w, rows, n, now + left, 1);
+		defer_rows(w, rows, n, duration_after(now, left), 1);
 		return;
 	}
-	if (t->digest > 0 && first + t->digest > now) {
-		defer_rows(w, rows, n, first + t->digest, 1);
+	if (t->digest > 0 && duration_after(first, t->digest) > now) {
+		defer_rows(w, rows, n, duration_after(first, t->digest), 1);
 		return;
 	}
 	if (t->digest > 0 || nfold > 0) {
@@ -952,7 +973,7 @@ deliver_topic(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 	}
 	if (t->rate_count > 0) {
 		if (store_send_count(w->st, ws->name, t->name,
-		    now - t->rate_period, &sent, &oldest) == -1)
+		    duration_after(now, -t->rate_period), &sent, &oldest) == -1)
 			return;
 		allowed = sent < t->rate_count ? (size_t)(t->rate_count - sent) :
 		    0;
@@ -964,8 +985,8 @@ deliver_topic(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 			    "%ld/%lds; %zu alerts fold into one digest",
 			    ws->name, t->name, t->rate_count, t->rate_period,
 			    n - i);
-			defer_rows(w, &rows[i], n - i, (oldest ? oldest : now) +
-			    t->rate_period, 1);
+			defer_rows(w, &rows[i], n - i, duration_after(oldest ?
+			    oldest : now, t->rate_period), 1);
 		}
 		return;
 	}
