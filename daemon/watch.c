@@ -35,6 +35,7 @@
 #include "metrics.h"
 #include "sink.h"
 #include "store.h"
+#include "url.h"
 #include "xmalloc.h"
 
 #define WATCH_SINK_PARALLEL	4	/* deliveries in flight per sink */
@@ -42,6 +43,7 @@
 #define WATCH_RETRY_MAX		3600
 #define WATCH_FLUSH_USEC	200000	/* grouped writes commit this often */
 #define WATCH_MAX_ITEMS		10000	/* kept per poll; feeds list newest first */
+#define WATCH_MOVED_POLLS	3	/* polls in a row that saw a 301/308 */
 
 struct wsink {
 	char		*name;
@@ -509,6 +511,49 @@ health_alert(struct wpoll *p, time_t now, int recovered)
 	free(title);
 }
 
+/*
+ * A 301 or 308 is followed at once, but the feed is polled at its new URL
+ * directly only once WATCH_MOVED_POLLS polls in a row were sent there:
+ * one answer (a misconfigured server's, or a hostile one's) must not take
+ * a feed away from the URL the user gave.  A poll answered without a
+ * permanent redirect starts the count again; one never answered (a
+ * network error) says nothing either way.
+ */
+static void
+note_redirect(struct wpoll *p, const struct fetch_result *r)
+{
+	struct feed_state	*fs = &p->fs;
+	char			*from, *to;
+
+	if (r->permanent_url == NULL || !url_is_web(r->permanent_url)) {
+		if (r->http_code != 0) {
+			free(fs->redirect_to);
+			fs->redirect_to = NULL;
+			fs->redirects = 0;
+		}
+		return;
+	}
+	if (fs->redirect_to == NULL ||
+	    strcmp(fs->redirect_to, r->permanent_url) != 0) {
+		free(fs->redirect_to);
+		fs->redirect_to = xstrdup(r->permanent_url);
+		fs->redirects = 0;
+	}
+	if (++fs->redirects < WATCH_MOVED_POLLS)
+		return;
+	from = url_redact(fs->moved_to != NULL ? fs->moved_to : p->f->url);
+	to = url_redact(fs->redirect_to);
+	log_warnx("feed '%s': %s moved permanently to %s (%d polls in a row "
+	    "said so); polling the new URL from now on: update the feed's url "
+	    "in the config", p->f->name, from, to, WATCH_MOVED_POLLS);
+	free(from);
+	free(to);
+	free(fs->moved_to);
+	fs->moved_to = fs->redirect_to;
+	fs->redirect_to = NULL;
+	fs->redirects = 0;
+}
+
 /* The poll's transaction: feed state, items, stories, outbox. */
 static int
 record_poll(struct wpoll *p, const struct fetch_result *r,
@@ -535,9 +580,10 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	fs->http_status = r->http_code;
 	ok = r->status == FETCH_OK || r->status == FETCH_NOT_MODIFIED;
 	if (r->status == FETCH_OK) {
+		/* A first poll at this URL: a new feed, or a new url. */
 		if ((first = store_feed_has_items(w->st, p->f->name)) == -1)
 			goto fail;
-		first = !first;
+		first = !first || fs->last_parsed == 0;
 		for (i = 0; i < p->nitems; i++) {
 			key = feed_item_key(p->items[i]);
 			isnew = store_item_add(w->st, p->f->name, key,
@@ -571,14 +617,9 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 		fs->last_modified = r->last_modified ?
 		    xstrdup(r->last_modified) : NULL;
 		fs->last_parsed = now;
-		if (r->permanent_url != NULL) {
-			free(fs->moved_to);
-			fs->moved_to = xstrdup(r->permanent_url);
-			log_info("feed '%s': moved permanently to %s; polling "
-			    "the new URL (update the config)", p->f->name,
-			    r->permanent_url);
-		}
+		fs->ttl = r->ttl;
 	}
+	note_redirect(p, r);
 	if (ok) {
 		if (fs->health_alerted) {
 			health_alert(p, now, 1);
@@ -607,6 +648,8 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 		goto fail;
 	out->alerts = d.alerts;
 	out->failures = fs->failures;
+	/* A 304 repeats the body of the last parse, and so its <ttl>. */
+	out->min_interval = r->max_age > fs->ttl ? r->max_age : fs->ttl;
 	/* A dry run computes everything and keeps nothing. */
 	if (w->dry)
 		store_rollback_to(w->st);
@@ -631,7 +674,6 @@ poll_done(const struct fetch_result *r, void *arg)
 	o.retry_after = r->retry_after;
 	o.gone = r->http_code == 410;
 	o.ok = r->status == FETCH_OK || r->status == FETCH_NOT_MODIFIED;
-	o.min_interval = r->min_interval;
 	if (r->status == FETCH_CANCELLED)
 		goto out;
 	metrics_poll(fetch_status_name(r->status), r->http_code, r->bytes,
@@ -677,6 +719,7 @@ watch_poll(struct watch *w, const struct config_feed *f, watch_poll_cb *cb,
 {
 	struct wpoll		*p;
 	struct fetch_opts	 o;
+	char			*shown;
 
 	p = xcalloc(1, sizeof(*p));
 	p->w = w;
@@ -686,6 +729,13 @@ watch_poll(struct watch *w, const struct config_feed *f, watch_poll_cb *cb,
 	if (store_feed_get(w->st, f->name, &p->fs) == -1) {
 		free(p);
 		return -1;
+	}
+	if (feed_state_rebind(&p->fs, f->url)) {
+		shown = url_redact(f->url);
+		log_info("feed '%s': new url %s: polled afresh, without the "
+		    "validators, redirects and failures of the old one",
+		    f->name, shown);
+		free(shown);
 	}
 	memset(&o, 0, sizeof(o));
 	o.url = p->fs.moved_to ? p->fs.moved_to : f->url;
