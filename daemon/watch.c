@@ -44,6 +44,7 @@
 #define WATCH_FLUSH_USEC	200000	/* grouped writes commit this often */
 #define WATCH_MAX_ITEMS		10000	/* kept per poll; feeds list newest first */
 #define WATCH_MOVED_POLLS	3	/* polls in a row that saw a 301/308 */
+#define WATCH_OVERFLOW_ITEMS	2	/* fewest that can show an overflow */
 
 struct wsink {
 	char		*name;
@@ -602,8 +603,14 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 			if (d.error)
 				goto fail;
 		}
-		/* Every item new on a feed that had items: some were missed. */
-		if (!first && p->nitems > 0 && out->new_items == p->nitems) {
+		/*
+		 * Every item new, on a feed read before at this URL: its
+		 * window moved past all we saw, and items published in between
+		 * may have been missed.  A window of one item turns over with
+		 * every new item, which tells nothing, so it takes two.
+		 */
+		if (!first && p->nitems >= WATCH_OVERFLOW_ITEMS &&
+		    out->new_items == p->nitems) {
 			out->overflowed = 1;
 			fs->missed++;
 			log_warnx("feed '%s': all %zu items are new: the feed's "

@@ -7,8 +7,9 @@
  * malformed (and <ttl> still holds when the feed answers 304); a 301/308 is followed at once and made permanent after three
  * polls, a 302 never; a feed's state belongs to its URL (a new URL in the
  * config starts afresh, after a move or a 410, at start and on reload; a
- * state file of schema 1 is upgraded).  A webhook's Retry-After cannot
- * make a loop of sends either.
+ * state file of schema 1 is upgraded); a window overflow is told from a
+ * one-item feed that merely changed.  A webhook's Retry-After cannot make
+ * a loop of sends either.
  *
  * Where the test reads the next poll from `status --json`, the config has
  * jitter = 0%, so it is exact to the second.
@@ -853,6 +854,113 @@ START_TEST(test_state_old_status)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* window overflow */
+
+/*
+ * A feed that lists one item, a new one at every poll, has a window of
+ * one: each change replaces it whole, which says nothing about items
+ * missed.  Every item alerts; nothing is flagged.
+ */
+START_TEST(test_overflow_one_item)
+{
+	struct rig	 r;
+	json_t		*st;
+	char		*feed, guid[16];
+	unsigned int	 i;
+
+	rig_start(&r);
+	serve1(&r, "/one", "one0");
+	feed = feed_section(&r, "one", "/one", "");
+	rig_config(&r, "1s", "", feed);
+	rig_run(&r);
+	for (i = 1; i <= 4; i++) {
+		wait_hits(&r, "/one", i);
+		snprintf(guid, sizeof(guid), "one%u", i);
+		serve1(&r, "/one", guid);
+	}
+	wait_alert(&r, "one4");
+	rig_halt(&r);
+	st = status(&r);
+	ck_assert_int_eq(feed_int(st, "one", "missed"), 0);
+	ck_assert_int_eq(log_lines(&r, "overflowed", ""), 0);
+	for (i = 0; i <= 4; i++) {
+		snprintf(guid, sizeof(guid), "one%u", i);
+		ck_assert_int_eq(alerts_for(&r, guid), 1);
+	}
+	json_decref(st);
+	free(feed);
+	rig_stop(&r);
+}
+END_TEST
+
+/*
+ * Windows of 10 and 2 items read once (`check`), then polled by the
+ * daemon after all their items were replaced: flagged (missed, the log,
+ * half the 10m interval).  A 2-item window with one new item is not.
+ */
+START_TEST(test_overflow_window)
+{
+	struct rig		 r;
+	struct test_proc	 p;
+	GString			*feeds = g_string_new(NULL);
+	json_t			*st;
+	const char		*args[] = { "check", "-c", NULL, NULL };
+	const char		*ten0[11], *ten1[11];
+	const char		*pair0[] = { "p0", "p1", NULL };
+	const char		*pair1[] = { "p2", "p3", NULL };
+	const char		*two1[] = { "t2", "p1", NULL };
+	char			 ids[2][10][8];
+	int			 i;
+
+	rig_start(&r);
+	for (i = 0; i < 10; i++) {
+		snprintf(ids[0][i], sizeof(ids[0][i]), "a%d", i);
+		snprintf(ids[1][i], sizeof(ids[1][i]), "b%d", i);
+		ten0[i] = ids[0][i];
+		ten1[i] = ids[1][i];
+	}
+	ten0[10] = ten1[10] = NULL;
+	serve(&r, "/ten", "", ten0, NULL);
+	serve(&r, "/pair", "", pair0, NULL);
+	serve(&r, "/two", "", pair0, NULL);
+	add_feed(&r, feeds, "ten", "/ten", "");
+	add_feed(&r, feeds, "pair", "/pair", "");
+	add_feed(&r, feeds, "two", "/two", "");
+	rig_config(&r, "10m", "", feeds->str);
+	args[2] = r.conf;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "check: exit %d: %s", p.status, p.err);
+	test_proc_clear(&p);
+
+	serve(&r, "/ten", "", ten1, NULL);
+	serve(&r, "/pair", "", pair1, NULL);
+	serve(&r, "/two", "", two1, NULL);
+	rig_run(&r);
+	wait_alert(&r, "b9");
+	wait_alert(&r, "p3");
+	wait_alert(&r, "t2");
+	g_usleep(300000);
+	rig_halt(&r);
+	st = status(&r);
+	ck_assert_int_eq(feed_int(st, "ten", "missed"), 1);
+	ck_assert_int_eq(feed_int(st, "pair", "missed"), 1);
+	ck_assert_int_eq(feed_int(st, "two", "missed"), 0);
+	ck_assert_int_eq(log_lines(&r, "feed 'ten'", "all 10 items are new"),
+	    1);
+	ck_assert_int_eq(log_lines(&r, "feed 'two'", "overflowed"), 0);
+	ck_assert_msg(next_poll_in(st, "ten") > 290 &&
+	    next_poll_in(st, "ten") <= 300, "ten: next poll in %lds",
+	    next_poll_in(st, "ten"));
+	ck_assert_msg(next_poll_in(st, "two") > 590 &&
+	    next_poll_in(st, "two") <= 600, "two: next poll in %lds",
+	    next_poll_in(st, "two"));
+	json_decref(st);
+	g_string_free(feeds, TRUE);
+	rig_stop(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* the sinks' Retry-After */
 
 /*
@@ -910,6 +1018,8 @@ schedule_suite(void)
 	tcase_add_test(tc, test_url_change);
 	tcase_add_test(tc, test_state_upgrade);
 	tcase_add_test(tc, test_state_old_status);
+	tcase_add_test(tc, test_overflow_one_item);
+	tcase_add_test(tc, test_overflow_window);
 	tcase_add_test(tc, test_sink_retry_after);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(tp, 10);
