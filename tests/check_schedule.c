@@ -370,7 +370,7 @@ START_TEST(test_server_hints)
 	struct rig	 r;
 	GString		*feeds = g_string_new(NULL);
 	json_t		*st;
-	const char	*good[] = { "g1", NULL };
+	const char	*good[] = { "g1", NULL }, *guid[] = { NULL, NULL };
 	char		 name[32], path[40];
 	size_t		 i, c;
 	unsigned int	 hits;
@@ -391,11 +391,8 @@ START_TEST(test_server_hints)
 		}
 	for (i = 0; i < G_N_ELEMENTS(floor_cases); i++) {
 		snprintf(path, sizeof(path), "/%s", floor_cases[i].name);
-		{
-			const char *g[] = { floor_cases[i].name, NULL };
-
-			serve(&r, path, floor_cases[i].head, g, NULL);
-		}
+		guid[0] = floor_cases[i].name;
+		serve(&r, path, floor_cases[i].head, guid, NULL);
 		if (floor_cases[i].header != NULL)
 			httpd_route_header(r.h, path, "Cache-Control",
 			    floor_cases[i].header);
@@ -425,7 +422,7 @@ START_TEST(test_server_hints)
 	}
 	/* max-age=3: polled at 0 and 3 s, not every second */
 	ck_assert_uint_eq(httpd_hits(r.h, "/maxage"), 2);
-	ck_assert_uint_ge(httpd_hits(r.h, "/good"), 4);
+	ck_assert_uint_ge(httpd_hits(r.h, "/good"), 3);
 	json_decref(st);
 	rig_halt(&r);
 	g_string_free(feeds, TRUE);
@@ -695,6 +692,7 @@ START_TEST(test_url_change)
 	rig_halt(&r);
 	ck_assert_uint_eq(httpd_hits(r.h, "/m2"), m2hits);
 	ck_assert_uint_eq(httpd_hits(r.h, "/g1"), 1);
+	ck_assert_uint_eq(httpd_hits(r.h, "/h1"), 1);
 	log = httpd_log(r.h, "/m3");
 	ck_assert_msg(strncmp(log, "200 -\n", 6) == 0, "requests of /m3: %s",
 	    log);
