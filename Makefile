@@ -30,7 +30,7 @@ TEST_LIBS  := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 DAEMON_SRC = daemon/log.c daemon/xmalloc.c daemon/config.c daemon/xfer.c \
 	     daemon/store.c daemon/watch.c daemon/schedule.c daemon/run.c \
 	     daemon/metrics.c daemon/status.c daemon/backtest.c daemon/demo.c \
-	     daemon/commands.c daemon/testsink.c
+	     daemon/commands.c daemon/testsink.c daemon/duration.c
 FEEDS_SRC  = feeds/item.c feeds/text.c feeds/html.c feeds/date.c \
 	     feeds/parser.c feeds/fetch.c feeds/opml.c feeds/url.c
 ALERTS_SRC = alerts/norm.c alerts/query.c alerts/match.c alerts/alert.c \
@@ -49,7 +49,8 @@ TEST_SRC = tests/run.c \
 	   tests/check_url.c \
 	   tests/check_store.c \
 	   tests/check_opml.c \
-	   tests/check_watch.c
+	   tests/check_watch.c \
+	   tests/check_schedule.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build

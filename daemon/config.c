@@ -205,11 +205,13 @@ config_parse_duration(const char *s, long *out)
 {
 	char	*end;
 	long	 v, mul;
+	int	 huge;
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || v < 0)
-		return -1;
+	huge = errno == ERANGE;
+	if (end == s || v < 0)
+		goto bad;
 	if (*end == '\0')
 		mul = v == 0 ? 1 : -1;
 	else if (end[1] != '\0')
@@ -222,10 +224,17 @@ config_parse_duration(const char *s, long *out)
 		case 'd': mul = 86400; break;
 		default: mul = -1; break;
 		}
-	if (mul < 0 || v > LONG_MAX / mul)
+	if (mul < 0)
+		goto bad;
+	if (huge || v > CONFIG_MAX_DURATION / mul) {
+		errno = ERANGE;
 		return -1;
+	}
 	*out = v * mul;
 	return 0;
+ bad:
+	errno = EINVAL;
+	return -1;
 }
 
 static int
@@ -424,10 +433,15 @@ load_duration(struct loader *ld, const char *group, const char *key,
     long *out)
 {
 	char	*v;
+	int	 rc;
 
 	if ((v = get(ld, group, key)) == NULL)
 		return;
-	if (config_parse_duration(v, out) == -1)
+	if ((rc = config_parse_duration(v, out)) == -1 && errno == ERANGE)
+		cerr(ld, line_of(ld, group, key), "%s: '%s' is longer than "
+		    "100 years (%ldd), the most any duration may be", key, v,
+		    CONFIG_MAX_DURATION / 86400);
+	else if (rc == -1)
 		cerr(ld, line_of(ld, group, key), "%s: '%s' is not a duration "
 		    "(a number with s, m, h or d, as in 15m)", key, v);
 	free(v);

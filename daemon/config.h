@@ -107,7 +107,18 @@ struct config {
  */
 char		*config_find(const char *arg);
 
-/* "15m" -> 900 seconds; a bare 0 is allowed.  -1 if malformed. */
+/*
+ * The longest duration any key takes: 100 years (36500d, which the
+ * example config gives backfill to mean "every item").  Longer is surely
+ * a typo, and the bound keeps every sum of a time and a duration far from
+ * overflowing.
+ */
+#define CONFIG_MAX_DURATION	(36500L * 86400)
+
+/*
+ * "15m" -> 900 seconds; a bare 0 is allowed.  -1 if malformed, with errno
+ * ERANGE if it is longer than CONFIG_MAX_DURATION.
+ */
 int		 config_parse_duration(const char *s, long *secs);
 
 /* Loads and validates 'path'.  NULL after printing every error found. */

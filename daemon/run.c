@@ -14,6 +14,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
+#include "duration.h"
 #include "log.h"
 #include "metrics.h"
 #include "schedule.h"
@@ -137,8 +138,8 @@ on_prune(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon	*d = arg;
 
-	if (store_prune(watch_store(d->w), time(NULL) - d->cf->daemon.keep) ==
-	    -1)
+	if (store_prune(watch_store(d->w), duration_after(time(NULL),
+	    -d->cf->daemon.keep)) == -1)
 		log_warnx("state: pruning old items failed; retried in an "
 		    "hour");
 	if (schedule_running(d->s) == 0 && watch_busy(d->w) == 0)

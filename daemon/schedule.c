@@ -21,13 +21,15 @@
 #include <glib.h>
 
 #include "config.h"
+#include "duration.h"
 #include "log.h"
 #include "metrics.h"
 #include "store.h"
 #include "watch.h"
 #include "xmalloc.h"
 
-#define SCHEDULE_MAX_BACKOFF	(24 * 3600)
+/* The longest a feed waits, unless its interval is longer. */
+#define SCHEDULE_MAX_DELAY	(24 * 3600)
 #define SCHEDULE_MIN_INTERVAL	60
 #define SCHEDULE_START_SPREAD	10	/* seconds over which overdue feeds start */
 
@@ -152,6 +154,15 @@ feed_interval(const struct schedule *s, const struct config_feed *f)
 	return f->interval > 0 ? f->interval : s->cf->daemon.interval;
 }
 
+/* The longest a feed waits between polls, whatever happens. */
+static long
+longest_delay(const struct schedule *s, const struct config_feed *f)
+{
+	long	 base = feed_interval(s, f);
+
+	return base > SCHEDULE_MAX_DELAY ? base : SCHEDULE_MAX_DELAY;
+}
+
 /* +/- half the configured jitter, so polls of one host spread out. */
 static long
 jittered(const struct schedule *s, long secs)
@@ -213,13 +224,46 @@ on_due(evutil_socket_t fd, short what, void *arg)
 	start_due(e->s);
 }
 
+/*
+ * Seconds to the next poll after outcome 'o', by schedule.h's rule: the
+ * server's hint (clamped where it came in, fetch.c; here again, as the
+ * rule says) only ever adds delay, and never more than SCHEDULE_MAX_DELAY.
+ */
+static long
+next_delay(const struct schedule *s, const struct entry *e,
+    const struct poll_outcome *o)
+{
+	long	 base = feed_interval(s, e->f), next, hint;
+	int	 i;
+
+	if (o->ok) {
+		next = jittered(s, base);
+		/* halved, not below a minute */
+		if (o->overflowed && next > SCHEDULE_MIN_INTERVAL)
+			next = next / 2 > SCHEDULE_MIN_INTERVAL ? next / 2 :
+			    SCHEDULE_MIN_INTERVAL;
+		hint = o->min_interval;
+	} else {
+		next = base;
+		for (i = 1; i < o->failures && next < longest_delay(s, e->f);
+		    i++)
+			next *= 2;
+		if (next > longest_delay(s, e->f))
+			next = longest_delay(s, e->f);
+		next = jittered(s, next);
+		hint = o->retry_after;
+	}
+	if (hint > SCHEDULE_MAX_DELAY)
+		hint = SCHEDULE_MAX_DELAY;
+	return hint > next ? hint : next;
+}
+
 static void
 polled(const struct config_feed *f, const struct poll_outcome *o, void *arg)
 {
 	struct entry	*e = arg;
 	struct schedule	*s = e->s;
-	long		 next, base;
-	int		 i;
+	long		 next;
 
 	e->running = 0;
 	s->running--;
@@ -235,32 +279,23 @@ polled(const struct config_feed *f, const struct poll_outcome *o, void *arg)
 		e->host = e->moved_to;
 		e->moved_to = NULL;
 	}
-	base = feed_interval(s, e->f);
+	/* A reload gave the feed a new URL while the old one was polled. */
+	if (strcmp(f->url, e->f->url) != 0) {
+		if (!s->stopped)
+			arm(e, time(NULL));
+		start_due(s);
+		return;
+	}
 	if (o->gone) {
 		start_due(s);
 		return;
 	}
-	if (o->ok) {
-		next = jittered(s, base);
-		if (o->overflowed)
-			next = next / 2 > SCHEDULE_MIN_INTERVAL ? next / 2 :
-			    SCHEDULE_MIN_INTERVAL;
-		if (o->min_interval > next && o->min_interval < 86400)
-			next = o->min_interval;
-	} else {
-		next = base;
-		for (i = 1; i < o->failures && next < SCHEDULE_MAX_BACKOFF; i++)
-			next *= 2;
-		if (next > SCHEDULE_MAX_BACKOFF)
-			next = SCHEDULE_MAX_BACKOFF;
-		next = jittered(s, next);
-		if (o->retry_after > next)
-			next = o->retry_after;
+	next = next_delay(s, e, o);
+	if (!o->ok)
 		log_info("feed '%s': failure %d, next poll in %lds", e->name,
 		    o->failures, next);
-	}
 	if (!s->stopped)
-		arm(e, time(NULL) + next);
+		arm(e, duration_after(time(NULL), next));
 	start_due(s);
 }
 
@@ -332,6 +367,8 @@ entry_add(struct schedule *s, const struct config_feed *f)
 		fatalx("%s: cannot create a timer", __func__);
 	if (store_feed_get(watch_store(s->w), f->name, &fs) == -1)
 		memset(&fs, 0, sizeof(fs));
+	/* State learned at another URL does not hold: gone, next poll. */
+	feed_state_rebind(&fs, f->url);
 	if (fs.gone) {
 		log_info("feed '%s': gone (410) at its last poll; not polled",
 		    f->name);
@@ -339,11 +376,15 @@ entry_add(struct schedule *s, const struct config_feed *f)
 		return;
 	}
 	/*
-	 * Resume the saved schedule.  Overdue feeds start at once, spread
-	 * over up to SCHEDULE_START_SPREAD seconds when there are many (one
-	 * second per 50 feeds), so a restart does not fire them together.
+	 * Resume the saved schedule, but no further off than the rule
+	 * allows (an older feedwatch may have saved a time centuries away).
+	 * Overdue feeds start at once, spread over up to
+	 * SCHEDULE_START_SPREAD seconds when there are many (one second per
+	 * 50 feeds), so a restart does not fire them together.
 	 */
 	due = fs.next_due;
+	if (due > duration_after(now, longest_delay(s, f)))
+		due = duration_after(now, longest_delay(s, f));
 	spread = s->nentries / 50 < SCHEDULE_START_SPREAD ?
 	    (int)(s->nentries / 50) : SCHEDULE_START_SPREAD;
 	if (due <= now)
@@ -405,7 +446,7 @@ schedule_reload(struct schedule *s, const struct config *cf)
 	GHashTable		*names;
 	struct entry		*e, *next;
 	struct host		*h;
-	const struct config_feed *f;
+	const struct config_feed *f, *old;
 	size_t			 i;
 
 	s->cf = cf;
@@ -423,7 +464,15 @@ schedule_reload(struct schedule *s, const struct config *cf)
 			e->removed = 0;
 			g_hash_table_insert(s->by_name, e->name, e);
 		}
+		old = e->f;
 		if ((e->f = f) != NULL) {
+			/*
+			 * A new URL is polled at once, even when the old one
+			 * was gone; a poll running ends first (polled()).
+			 */
+			if (!e->running && !e->queued && (old == NULL ||
+			    strcmp(old->url, e->f->url) != 0))
+				arm(e, time(NULL));
 			h = host_get(s, e->f->url);
 			if (e->running)		/* keeps its host until done */
 				e->moved_to = h != e->host ? h : NULL;

@@ -5,16 +5,24 @@
  * until it may start: at most [daemon] concurrency polls at once, and at
  * most per-host polls to one host.  After a poll the next one is set:
  *
- *   ok          the feed's interval, with +/- jitter/2; never sooner than
- *               the server's Cache-Control max-age or the feed's RSS
- *               <ttl> (either up to a day); halved (not below 1m)
- *               when the feed's window overflowed
- *   failed      interval * 2^(failures-1), up to 24h; never sooner than a
- *               Retry-After
- *   410 Gone    never again
+ *   ok          the feed's interval, with +/- jitter/2; halved (not
+ *               below 1m) when the feed's window overflowed
+ *   failed      interval * 2^(failures-1), with +/- jitter/2, up to 24h
+ *               (or the interval, if that is longer)
+ *   410 Gone    never again, unless the config gives the feed a new URL
+ *
+ * A server's hint only ever makes the next poll later than that, never
+ * sooner, and never more than 24h away: after a good poll Cache-Control
+ * max-age, the feed's RSS <ttl> and its sy:updatePeriod /
+ * sy:updateFrequency; after a failed one Retry-After (seconds or an HTTP
+ * date).  A hint of 0, a negative one, a date in the past and one that
+ * does not parse count as none; a larger one counts as 24h.  So no feed
+ * waits longer than 24h, or its interval if the user set that longer.
  *
  * Next-due times are kept in the state store, so a restart resumes the
- * schedule instead of polling every feed at once.
+ * schedule instead of polling every feed at once; a saved time further
+ * off than the longest wait is brought in.  A feed whose URL the config
+ * changed (at start or on reload) is polled at once, afresh.
  */
 #ifndef FEEDWATCH_SCHEDULE_H
 #define FEEDWATCH_SCHEDULE_H

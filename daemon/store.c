@@ -29,7 +29,7 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 #define STORE_MAX_STMTS		48
 
 struct store {
@@ -45,6 +45,7 @@ struct store {
 	size_t		 nstmts;
 };
 
+/* Version 1; the versions after it are the steps of migrations[]. */
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS feed ("
     " name TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, moved_to TEXT,"
@@ -81,6 +82,31 @@ static const char schema[] =
     " UNIQUE (sink, alert_id)) STRICT;"
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(sink, next_at)"
     " WHERE delivered_at IS NULL AND failed_at IS NULL;";
+
+/*
+ * migrations[v] takes the schema from version v to v + 1; 0 is a new file.
+ * A new store runs them all, so every step is exercised by every test.
+ */
+static const char *const migrations[] = {
+	schema,
+	/*
+	 * 1 to 2: a feed's state names the URL it was learned for, a
+	 * redirect is remembered only once several polls saw it, and the
+	 * feed's own <ttl> outlives the body it came in (a 304 has none).
+	 * State of version 1 does not say its URL: a move it remembered
+	 * must be seen again, and a feed it holds gone (410) is asked once
+	 * more, in case its URL changed since.
+	 */
+	"ALTER TABLE feed ADD COLUMN url TEXT;"
+	"ALTER TABLE feed ADD COLUMN redirect_to TEXT;"
+	"ALTER TABLE feed ADD COLUMN redirects INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feed ADD COLUMN ttl INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE feed SET redirect_to = moved_to, redirects = 1,"
+	" moved_to = NULL WHERE moved_to IS NOT NULL;"
+	"UPDATE feed SET gone = 0, next_due = 0 WHERE gone = 1;"
+};
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
+    STORE_SCHEMA_VERSION, "a migration per schema version");
 
 static int
 fail(struct store *st, const char *what)
@@ -154,6 +180,25 @@ exec(struct store *st, const char *sql)
 		return -1;
 	}
 	return 0;
+}
+
+/* From schema 'version' to STORE_SCHEMA_VERSION; in a transaction. */
+static int
+migrate(struct store *st, int version)
+{
+	char	*sql;
+	int	 v, rc;
+
+	for (v = version; v < STORE_SCHEMA_VERSION; v++)
+		if (exec(st, migrations[v]) == -1)
+			return -1;
+	sql = xasprintf("PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+	rc = exec(st, sql);
+	free(sql);
+	if (rc == 0 && version > 0 && version < STORE_SCHEMA_VERSION)
+		log_info("state '%s': upgraded from schema %d to %d", st->path,
+		    version, STORE_SCHEMA_VERSION);
+	return rc;
 }
 
 /* mkdir -p for the database's directory (0700: see store.h). */
@@ -481,8 +526,15 @@ store_open(const char *path, enum store_mode mode)
 	st->dry = mode == STORE_DRY;
 	switch (mode) {
 	case STORE_READ:
-		if (open_read(st) == -1)
+		if (open_read(st) == -1 || read_version(st, &version) !=
+		    SQLITE_OK)
 			goto fail;
+		if (version > 0 && version < STORE_SCHEMA_VERSION) {
+			log_warnx("state '%s': written by an older feedwatch "
+			    "(schema %d); run 'feedwatch run' or 'feedwatch "
+			    "check' once to upgrade it", path, version);
+			goto refused;
+		}
 		return st;
 	case STORE_DRY:
 		if ((rc = open_dry(st)) == -1)
@@ -519,8 +571,7 @@ store_open(const char *path, enum store_mode mode)
 	}
 	if (exec(st, "BEGIN IMMEDIATE") == -1)
 		goto fail;
-	if (exec(st, schema) == -1 ||
-	    exec(st, "PRAGMA user_version = 1") == -1) {
+	if (migrate(st, version) == -1) {
 		exec(st, "ROLLBACK");
 		goto fail;
 	}
@@ -623,7 +674,8 @@ store_abort(struct store *st)
 static const char sql_feed_get[] =
     "SELECT etag, last_modified, moved_to, http_status, error, last_poll,"
     " last_ok, failing_since, next_due, failures, gone, health_alerted,"
-    " missed, last_parsed FROM feed WHERE name = ?";
+    " missed, last_parsed, url, redirect_to, redirects, ttl FROM feed"
+    " WHERE name = ?";
 
 int
 store_feed_get(struct store *st, const char *feed, struct feed_state *fs)
@@ -650,6 +702,10 @@ store_feed_get(struct store *st, const char *feed, struct feed_state *fs)
 		fs->health_alerted = sqlite3_column_int(s, 11);
 		fs->missed = sqlite3_column_int64(s, 12);
 		fs->last_parsed = sqlite3_column_int64(s, 13);
+		fs->url = col_text(s, 14);
+		fs->redirect_to = col_text(s, 15);
+		fs->redirects = sqlite3_column_int(s, 16);
+		fs->ttl = sqlite3_column_int64(s, 17);
 		rc = SQLITE_DONE;
 	}
 	sqlite3_reset(s);
@@ -659,12 +715,13 @@ store_feed_get(struct store *st, const char *feed, struct feed_state *fs)
 static const char sql_feed_put[] =
     "INSERT INTO feed (name, etag, last_modified, moved_to, http_status,"
     " error, last_poll, last_ok, failing_since, next_due, failures, gone,"
-    " health_alerted, missed, last_parsed) VALUES (?1,?2,?3,?4,?5,?6,?7,"
-    " ?8,?9,?10,?11,?12,?13,?14,?15) ON CONFLICT (name) DO UPDATE SET"
+    " health_alerted, missed, last_parsed, url, redirect_to, redirects,"
+    " ttl) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,"
+    " ?16,?17,?18,?19) ON CONFLICT (name) DO UPDATE SET"
     " etag=?2, last_modified=?3, moved_to=?4, http_status=?5, error=?6,"
     " last_poll=?7, last_ok=?8, failing_since=?9, next_due=?10,"
     " failures=?11, gone=?12, health_alerted=?13, missed=?14,"
-    " last_parsed=?15";
+    " last_parsed=?15, url=?16, redirect_to=?17, redirects=?18, ttl=?19";
 
 int
 store_feed_put(struct store *st, const char *feed,
@@ -690,7 +747,11 @@ store_feed_put(struct store *st, const char *feed,
 	    sqlite3_bind_int(s, 12, fs->gone) != SQLITE_OK ||
 	    sqlite3_bind_int(s, 13, fs->health_alerted) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 14, fs->missed) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 15, fs->last_parsed) != SQLITE_OK)
+	    sqlite3_bind_int64(s, 15, fs->last_parsed) != SQLITE_OK ||
+	    bind_text(s, 16, fs->url) != SQLITE_OK ||
+	    bind_text(s, 17, fs->redirect_to) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 18, fs->redirects) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 19, fs->ttl) != SQLITE_OK)
 		return fail(st, "bind feed state");
 	return step_done(st, s, "write feed state");
 }
@@ -698,11 +759,41 @@ store_feed_put(struct store *st, const char *feed,
 void
 feed_state_clear(struct feed_state *fs)
 {
+	free(fs->url);
 	free(fs->etag);
 	free(fs->last_modified);
 	free(fs->moved_to);
+	free(fs->redirect_to);
 	free(fs->error);
 	memset(fs, 0, sizeof(*fs));
+}
+
+int
+feed_state_rebind(struct feed_state *fs, const char *url)
+{
+	int	 other = fs->url != NULL;
+
+	if (other && strcmp(fs->url, url) == 0)
+		return 0;
+	free(fs->url);
+	fs->url = xstrdup(url);
+	if (!other)
+		return 0;
+	free(fs->etag);
+	free(fs->last_modified);
+	free(fs->moved_to);
+	free(fs->redirect_to);
+	free(fs->error);
+	fs->etag = fs->last_modified = fs->moved_to = fs->redirect_to = NULL;
+	fs->error = NULL;
+	fs->redirects = 0;
+	fs->gone = 0;
+	fs->failures = 0;
+	fs->http_status = 0;
+	fs->last_parsed = 0;
+	fs->next_due = 0;
+	fs->ttl = 0;
+	return 1;
 }
 
 static const char sql_feed_due[] =

@@ -50,10 +50,19 @@
 struct feed_item;
 struct store;
 
+/*
+ * A feed's state belongs to the URL it was learned for ('url', the
+ * config's): validators, redirects, gone and the failure count describe
+ * that URL and no other.  feed_state_rebind() forgets them when the
+ * config gives the feed a new URL.
+ */
 struct feed_state {
+	char		*url;		/* the config's; NULL: not known yet */
 	char		*etag;
 	char		*last_modified;
-	char		*moved_to;	/* URL after a permanent redirect */
+	char		*moved_to;	/* polled instead: moved for good */
+	char		*redirect_to;	/* where 301/308 pointed lately... */
+	int		 redirects;	/* ...on this many polls in a row */
 	long		 http_status;
 	char		*error;		/* NULL after a good poll */
 	time_t		 last_poll;
@@ -65,6 +74,7 @@ struct feed_state {
 	int		 gone;		/* 410: polling stopped */
 	int		 health_alerted;
 	long		 missed;	/* polls that overflowed the window */
+	long		 ttl;		/* <ttl>, sy: at the last parse, seconds */
 };
 
 struct outbox_row {
@@ -134,6 +144,14 @@ int		 store_feed_get(struct store *st, const char *feed,
 int		 store_feed_put(struct store *st, const char *feed,
 		    const struct feed_state *fs);
 void		 feed_state_clear(struct feed_state *fs);
+/*
+ * Makes 'fs' the state of the feed at 'url'.  If it was learned for
+ * another URL, what belonged to that one is forgotten (validators,
+ * redirects, gone, failures, the last parse and its <ttl>, the next poll
+ * time) and 1 is returned; the history (last poll, health alerts, missed
+ * count) stays.  State of unknown URL (schema 1's) is taken as the feed's.
+ */
+int		 feed_state_rebind(struct feed_state *fs, const char *url);
 /* Feed names in the store, for status; NULL-terminated, free with store_strv_free. */
 char		**store_feed_names(struct store *st);
 void		 store_strv_free(char **v);

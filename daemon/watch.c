@@ -32,6 +32,7 @@
 
 #include "alert.h"
 #include "config.h"
+#include "duration.h"
 #include "fetch.h"
 #include "item.h"
 #include "log.h"
@@ -47,6 +48,8 @@
 #define WATCH_RETRY_MAX		3600
 #define WATCH_FLUSH_USEC	200000	/* grouped writes commit this often */
 #define WATCH_MAX_ITEMS		10000	/* kept per poll; feeds list newest first */
+#define WATCH_MOVED_POLLS	3	/* polls in a row that saw a 301/308 */
+#define WATCH_OVERFLOW_ITEMS	2	/* fewest that can show an overflow */
 
 struct wsink {
 	char		*name;
@@ -519,7 +522,8 @@ within_backfill(const struct watch *w, const struct feed_item *it,
 	time_t	 t = it->published != FEED_ITEM_NO_DATE ? it->published :
 	    it->updated;
 
-	return t != FEED_ITEM_NO_DATE && t >= now - w->cf->daemon.backfill;
+	return t != FEED_ITEM_NO_DATE &&
+	    t >= duration_after(now, -w->cf->daemon.backfill);
 }
 
 /*
@@ -582,6 +586,49 @@ health_alert(struct wpoll *p, time_t now, int recovered)
 	return n;
 }
 
+/*
+ * A 301 or 308 is followed at once, but the feed is polled at its new URL
+ * directly only once WATCH_MOVED_POLLS polls in a row were sent there:
+ * one answer (a misconfigured server's, or a hostile one's) must not take
+ * a feed away from the URL the user gave.  A poll answered without a
+ * permanent redirect starts the count again; one never answered (a
+ * network error) says nothing either way.
+ */
+static void
+note_redirect(struct wpoll *p, const struct fetch_result *r)
+{
+	struct feed_state	*fs = &p->fs;
+	char			*from, *to;
+
+	if (r->permanent_url == NULL || !url_is_web(r->permanent_url)) {
+		if (r->http_code != 0) {
+			free(fs->redirect_to);
+			fs->redirect_to = NULL;
+			fs->redirects = 0;
+		}
+		return;
+	}
+	if (fs->redirect_to == NULL ||
+	    strcmp(fs->redirect_to, r->permanent_url) != 0) {
+		free(fs->redirect_to);
+		fs->redirect_to = xstrdup(r->permanent_url);
+		fs->redirects = 0;
+	}
+	if (++fs->redirects < WATCH_MOVED_POLLS)
+		return;
+	from = url_redact(fs->moved_to != NULL ? fs->moved_to : p->f->url);
+	to = url_redact(fs->redirect_to);
+	log_warnx("feed '%s': %s moved permanently to %s (%d polls in a row "
+	    "said so); polling the new URL from now on: update the feed's url "
+	    "in the config", p->f->name, from, to, WATCH_MOVED_POLLS);
+	free(from);
+	free(to);
+	free(fs->moved_to);
+	fs->moved_to = fs->redirect_to;
+	fs->redirect_to = NULL;
+	fs->redirects = 0;
+}
+
 /* The poll's transaction: feed state, items, stories, outbox. */
 static int
 record_poll(struct wpoll *p, const struct fetch_result *r,
@@ -594,7 +641,7 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	time_t			 now = time(NULL);
 	size_t			 i;
 	int			 first, isnew, ok, health = 0;
-	char			*key, *shown;
+	char			*key;
 
 	memset(&d, 0, sizeof(d));
 	d.p = p;
@@ -606,9 +653,10 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 	fs->http_status = r->http_code;
 	ok = r->status == FETCH_OK || r->status == FETCH_NOT_MODIFIED;
 	if (r->status == FETCH_OK) {
+		/* A first poll at this URL: a new feed, or a new url. */
 		if ((first = store_feed_has_items(w->st, p->f->name)) == -1)
 			goto fail;
-		first = !first;
+		first = !first || fs->last_parsed == 0;
 		for (i = 0; i < p->nitems; i++) {
 			key = feed_item_key(p->items[i]);
 			isnew = store_item_add(w->st, p->f->name, key,
@@ -627,8 +675,14 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 			if (d.error)
 				goto fail;
 		}
-		/* Every item new on a feed that had items: some were missed. */
-		if (!first && p->nitems > 0 && out->new_items == p->nitems) {
+		/*
+		 * Every item new, on a feed read before at this URL: its
+		 * window moved past all we saw, and items published in between
+		 * may have been missed.  A window of one item turns over with
+		 * every new item, which tells nothing, so it takes two.
+		 */
+		if (!first && p->nitems >= WATCH_OVERFLOW_ITEMS &&
+		    out->new_items == p->nitems) {
 			out->overflowed = 1;
 			fs->missed++;
 			log_warnx("feed '%s': all %zu items are new: the feed's "
@@ -642,16 +696,9 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 		fs->last_modified = r->last_modified ?
 		    xstrdup(r->last_modified) : NULL;
 		fs->last_parsed = now;
-		if (r->permanent_url != NULL) {
-			free(fs->moved_to);
-			fs->moved_to = xstrdup(r->permanent_url);
-			shown = url_redact(r->permanent_url);
-			log_info("feed '%s': moved permanently to %s; polling "
-			    "the new URL (update the config)", p->f->name,
-			    shown);
-			free(shown);
-		}
+		fs->ttl = r->ttl;
 	}
+	note_redirect(p, r);
 	if (ok) {
 		if (fs->health_alerted) {
 			health = health_alert(p, now, 1);
@@ -669,18 +716,20 @@ record_poll(struct wpoll *p, const struct fetch_result *r,
 		free(fs->error);
 		fs->error = xasprintf("%s%s%s", fetch_status_name(r->status),
 		    r->error ? ": " : "", r->error ? r->error : "");
-		fs->gone = r->http_code == 410;
-		if (!fs->health_alerted &&
-		    now - fs->failing_since >= w->cf->daemon.dead_after) {
+		if (!fs->health_alerted && now >= duration_after(
+		    fs->failing_since, w->cf->daemon.dead_after)) {
 			health = health_alert(p, now, 0);
 			fs->health_alerted = 1;
 		}
 	}
+	fs->gone = r->http_code == 410;
 	if (health == -1 || store_feed_put(w->st, p->f->name, fs) == -1)
 		goto fail;
 	/* feed-health alerts count: poll_done() delivers when there are any */
 	out->alerts = d.alerts + (size_t)health;
 	out->failures = fs->failures;
+	/* A 304 repeats the body of the last parse, and so its <ttl>. */
+	out->min_interval = r->max_age > fs->ttl ? r->max_age : fs->ttl;
 	/*
 	 * A dry run computes everything and keeps nothing, and it holds the
 	 * state's write lock no longer than this.
@@ -707,7 +756,6 @@ poll_done(const struct fetch_result *r, void *arg)
 	o.retry_after = r->retry_after;
 	o.gone = r->http_code == 410;
 	o.ok = r->status == FETCH_OK || r->status == FETCH_NOT_MODIFIED;
-	o.min_interval = r->min_interval;
 	if (r->status == FETCH_CANCELLED)
 		goto out;
 	metrics_poll(fetch_status_name(r->status), r->http_code, r->bytes,
@@ -755,6 +803,7 @@ watch_poll(struct watch *w, const struct config_feed *f, watch_poll_cb *cb,
 {
 	struct wpoll		*p;
 	struct fetch_opts	 o;
+	char			*shown;
 
 	p = xcalloc(1, sizeof(*p));
 	p->w = w;
@@ -764,6 +813,13 @@ watch_poll(struct watch *w, const struct config_feed *f, watch_poll_cb *cb,
 	if (store_feed_get(w->st, f->name, &p->fs) == -1) {
 		free(p);
 		return -1;
+	}
+	if (feed_state_rebind(&p->fs, f->url)) {
+		shown = url_redact(f->url);
+		log_info("feed '%s': new url %s: polled afresh, without the "
+		    "validators, redirects and failures of the old one",
+		    f->name, shown);
+		free(shown);
 	}
 	memset(&o, 0, sizeof(o));
 	o.url = p->fs.moved_to ? p->fs.moved_to : f->url;
@@ -826,6 +882,25 @@ backoff(const struct watch *w, int attempts)
 	return d + (long)g_random_int_range(0, (gint32)(d / 4 + 1));
 }
 
+/*
+ * When to try a row again: after its backoff, or later if the sink's
+ * server asked (a Retry-After of 0, or of a date past, must not make a
+ * loop of sends), and no later than the end of its retry window, which
+ * gives it one last try.
+ */
+static time_t
+retry_at(const struct watch *w, const struct outbox_row *row,
+    long retry_after, time_t now)
+{
+	long	 d = backoff(w, row->attempts);
+	time_t	 next, end = duration_after(row->created, WATCH_RETRY_FOR);
+
+	if (retry_after > d)
+		d = retry_after;
+	next = duration_after(now, d);
+	return next < end ? next : end;
+}
+
 static void
 wsend_free(struct wsend *s)
 {
@@ -866,13 +941,12 @@ send_done(enum sink_result r, long retry_after, const char *error,
 		if (r == SINK_DELIVERED)
 			rc |= store_outbox_delivered(w->st, row->id, now);
 		else if (r == SINK_FAILED ||
-		    now - row->created >= WATCH_RETRY_FOR) {
+		    now >= duration_after(row->created, WATCH_RETRY_FOR)) {
 			rc |= store_outbox_failed(w->st, row->id, now, error);
 			log_warnx("sink '%s': alert %s failed for good: %s",
 			    s->sink, row->alert_id, error ? error : "?");
 		} else {
-			next = now + (retry_after >= 0 ? retry_after :
-			    backoff(w, row->attempts));
+			next = retry_at(w, row, retry_after, now);
 			rc |= store_outbox_retry(w->st, row->id, next, error);
 			if (i == 0)
 				log_info("sink '%s': not delivered (%s); retry "
@@ -925,8 +999,9 @@ send_rows(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 		log_warnx("sink '%s': cannot start a delivery; retried later",
 		    ws->name);
 		for (i = 0; i < n; i++)
-			store_outbox_retry(w->st, s->rows[i].id, time(NULL) +
-			    backoff(w, s->rows[i].attempts), "cannot start");
+			store_outbox_retry(w->st, s->rows[i].id,
+			    duration_after(time(NULL), backoff(w,
+			    s->rows[i].attempts)), "cannot start");
 		wsend_free(s);
 		return;
 	}
@@ -993,11 +1068,11 @@ deliver_topic(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 		return;
 	}
 	if ((left = quiet_left(t, now)) > 0) {
-		defer_rows(w, rows, n, now + left, 1);
+		defer_rows(w, rows, n, duration_after(now, left), 1);
 		return;
 	}
-	if (t->digest > 0 && first + t->digest > now) {
-		defer_rows(w, rows, n, first + t->digest, 1);
+	if (t->digest > 0 && duration_after(first, t->digest) > now) {
+		defer_rows(w, rows, n, duration_after(first, t->digest), 1);
 		return;
 	}
 	if (t->digest > 0 || nfold > 0) {
@@ -1007,7 +1082,7 @@ deliver_topic(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 	}
 	if (t->rate_count > 0) {
 		if (store_send_count(w->st, ws->name, t->name,
-		    now - t->rate_period, &sent, &oldest) == -1)
+		    duration_after(now, -t->rate_period), &sent, &oldest) == -1)
 			return;
 		allowed = sent < t->rate_count ? (size_t)(t->rate_count - sent) :
 		    0;
@@ -1018,8 +1093,8 @@ deliver_topic(struct watch *w, struct wsink *ws, struct outbox_row *rows,
 			    "%ld/%lds; %zu alerts fold into one digest",
 			    ws->name, t->name, t->rate_count, t->rate_period,
 			    n - i);
-			defer_rows(w, &rows[i], n - i, (oldest ? oldest : now) +
-			    t->rate_period, 1);
+			defer_rows(w, &rows[i], n - i, duration_after(oldest ?
+			    oldest : now, t->rate_period), 1);
 		}
 		return;
 	}

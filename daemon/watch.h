@@ -30,9 +30,9 @@ struct xfer_multi;
 struct poll_outcome {
 	int		 ok;		/* 200 parsed or 304 */
 	int		 gone;		/* 410: stop polling */
-	long		 retry_after;	/* seconds, or -1 */
-	long		 min_interval;	/* lower bound from the feed (ttl), or 0 */
-	int		 overflowed;	/* every item was new: shorten the interval */
+	long		 retry_after;	/* seconds (fetch.h's clamp), or -1 */
+	long		 min_interval;	/* max-age, ttl, sy: (clamped), or 0 */
+	int		 overflowed;	/* the window moved past: poll sooner */
 	int		 failures;	/* consecutive, this one included */
 	size_t		 new_items;
 	size_t		 alerts;

@@ -8,6 +8,7 @@
  */
 #include "fetch.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -158,17 +159,47 @@ header_cb(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* max-age of a Cache-Control value, or 0. */
+/*
+ * The max-age directive of a Cache-Control value, in seconds up to
+ * FETCH_MAX_HINT, or 0.  Directives are matched whole: s-maxage is not it.
+ */
 static long
 max_age(const char *cc)
 {
 	const char	*p;
+	char		*end;
 	long		 v;
 
-	if (cc == NULL || (p = strstr(cc, "max-age=")) == NULL)
-		return 0;
-	v = strtol(p + 8, NULL, 10);
-	return v > 0 ? v : 0;
+	for (p = cc; p != NULL; p = strchr(p, ',')) {
+		p += strspn(p, ", \t");
+		if (strncasecmp(p, "max-age=", 8) != 0)
+			continue;
+		errno = 0;
+		v = strtol(p + 8, &end, 10);
+		if (end == p + 8 || v <= 0)
+			return 0;
+		return errno == ERANGE || v > FETCH_MAX_HINT ? FETCH_MAX_HINT :
+		    v;
+	}
+	return 0;
+}
+
+/*
+ * Retry-After in seconds, up to FETCH_MAX_HINT, or -1.  curl 7.88 gives
+ * seconds for a number (its own value, however large) and for an HTTP
+ * date (negative when it is past), and 0 for "0", a negative number,
+ * one too large for 64 bits and anything else it cannot read: none of
+ * those is a reason to wait.
+ */
+static long
+retry_after(CURL *e)
+{
+	curl_off_t	 v = 0;
+
+	if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &v) != CURLE_OK ||
+	    v <= 0)
+		return -1;
+	return v > FETCH_MAX_HINT ? FETCH_MAX_HINT : (long)v;
 }
 
 static void
@@ -187,21 +218,17 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	struct fetch		*f = arg;
 	struct fetch_result	 r;
 	CURL			*e = xfer_easy(x);
-	curl_off_t		 retry = -1;
 	char			*eff = NULL, *h, *etag = NULL, *lastmod = NULL;
 	char			 errmsg[256];
 
 	memset(&r, 0, sizeof(r));
-	r.retry_after = -1;
 	r.bytes = f->got;
 	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.http_code) !=
 	    CURLE_OK)
 		r.http_code = 0;
 	if (curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK)
 		r.effective_url = eff;
-	if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK &&
-	    retry > 0)
-		r.retry_after = (long)retry;
+	r.retry_after = retry_after(e);
 	/* curl reuses the header struct between calls: copy. */
 	if ((h = header_value(e, "ETag")) != NULL)
 		etag = xstrdup(h);
@@ -209,7 +236,7 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 		lastmod = xstrdup(h);
 	r.etag = etag;
 	r.last_modified = lastmod;
-	r.min_interval = max_age(header_value(e, "Cache-Control"));
+	r.max_age = max_age(header_value(e, "Cache-Control"));
 	if (f->redirects > 0 && !f->temporary && eff != NULL &&
 	    strcmp(eff, f->url) != 0)
 		r.permanent_url = eff;
@@ -247,9 +274,8 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	if (f->parser != NULL) {
 		r.feed_title = feed_parser_title(f->parser);
 		r.items = feed_parser_count(f->parser);
-		/* The feed's own <ttl>, like max-age, is a floor on polling. */
-		if (feed_parser_ttl(f->parser) > r.min_interval)
-			r.min_interval = feed_parser_ttl(f->parser);
+		r.ttl = feed_parser_ttl(f->parser) < FETCH_MAX_HINT ?
+		    feed_parser_ttl(f->parser) : FETCH_MAX_HINT;
 	}
 	if (r.status == FETCH_PARSE_ERROR && r.error == NULL)
 		r.error = "not a feed";

@@ -23,6 +23,13 @@
 
 struct xfer_multi;
 
+/*
+ * The longest a server can hold a feed back, in seconds.  Every delay a
+ * response asks for (Retry-After, Cache-Control max-age, the feed's own
+ * <ttl> and sy:updatePeriod) is clamped to it here, where it enters.
+ */
+#define FETCH_MAX_HINT	(24L * 3600)
+
 enum fetch_status {
 	FETCH_OK,		/* a feed, parsed (perhaps with no items) */
 	FETCH_NOT_MODIFIED,	/* 304: validators matched */
@@ -49,8 +56,9 @@ struct fetch_result {
 	const char	*etag;		/* of this response, or NULL */
 	const char	*last_modified;
 	const char	*effective_url;	/* after redirects */
-	long		 retry_after;	/* seconds, or -1 */
-	long		 min_interval;	/* max of max-age and RSS <ttl>, or 0 */
+	long		 retry_after;	/* 1 s to FETCH_MAX_HINT, or -1 */
+	long		 max_age;	/* Cache-Control's, 0 to FETCH_MAX_HINT */
+	long		 ttl;		/* <ttl>, sy: of a body parsed, or 0 */
 	const char	*permanent_url;	/* after only 301/308 redirects, or NULL */
 	const char	*feed_title;
 	size_t		 bytes;		/* body bytes, decompressed */

@@ -40,6 +40,7 @@
  */
 #include "parser.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,7 @@
 #define JOIN		(2 * LOOKAHEAD)	/* bytes of a push read with the last's */
 #define DIRECT		4096		/* filtered spans fed without a copy */
 #define CDATA_MAX	(1024 * 1024)	/* bytes of a CDATA section to libxml2 */
+#define HINT_MAX	(7 * 86400)	/* the longest poll hint kept */
 
 /* Namespaces we dispatch on (APIS.md B.5 pitfall 6). */
 enum ns {
@@ -90,6 +92,7 @@ enum ns {
 	NS_MEDIA,
 	NS_XHTML,
 	NS_ITUNES,
+	NS_SY,			/* RSS 1.0 syndication module */
 	NS_OTHER
 };
 
@@ -110,6 +113,7 @@ static const struct {
 	{ "http://www.w3.org/1999/xhtml", NS_XHTML },
 	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES },
 	{ "http://purl.org/net/rss1.1#", NS_RSS1 },
+	{ "http://purl.org/rss/1.0/modules/syndication/", NS_SY },
 	/* RSS 2.0 as some feeds declare it: same as no namespace */
 	{ "http://backend.userland.com/rss2", NS_NONE },
 	{ "http://blogs.law.harvard.edu/tech/rss", NS_NONE },
@@ -142,7 +146,9 @@ enum field {
 	F_CONTENT,
 	F_FEED_TITLE,
 	F_FEED_LINK,
-	F_FEED_TTL
+	F_FEED_TTL,
+	F_FEED_SY_PERIOD,
+	F_FEED_SY_FREQ
 };
 
 /* How a captured text is to be read. */
@@ -269,6 +275,8 @@ struct feed_parser {
 	char			*feed_title;
 	char			*channel_link;
 	long			 ttl;		/* RSS <ttl>, seconds; 0: none */
+	long			 sy_period;	/* sy:updatePeriod, or 0 */
+	long			 sy_freq;	/* sy:updateFrequency, or 0 */
 	char			*atom_uri;	/* a <feed>'s odd namespace */
 	const xmlChar		*last_uri;	/* namespace lookup cache */
 	enum ns			 last_ns;
@@ -1158,6 +1166,16 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 			p->format = FMT_RSS;
 		return;
 	}
+	/* the syndication module's hint: <channel> and <feed> children */
+	if (ns == NS_SY && (up->kind == K_CHANNEL || (up->kind == K_ROOT &&
+	    p->format == FMT_ATOM))) {
+		if (name_is(name, "updatePeriod"))
+			start_capture(p, F_FEED_SY_PERIOD, T_TEXT, 3);
+		else if (name_is(name, "updateFrequency"))
+			start_capture(p, F_FEED_SY_FREQ, T_TEXT, 3);
+		f->kind = p->cap_field != F_NONE ? K_FIELD : K_OTHER;
+		return;
+	}
 	/* feed-level title and link: <channel> children, <feed> children */
 	if ((up->kind == K_CHANNEL && (ns == NS_NONE || ns == NS_RSS1)) ||
 	    (up->kind == K_ROOT && p->format == FMT_ATOM &&
@@ -1191,6 +1209,42 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	f->kind = K_OTHER;
 }
 
+/*
+ * A whole number from 1 up, as a feed writes it; larger than 'max' (or
+ * than a long holds) gives 'max'.  0 if it is not one.
+ */
+static long
+positive(const char *t, long max)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(t, &end, 10);
+	if (end == t || *end != '\0' || v <= 0)
+		return 0;
+	return errno == ERANGE || v > max ? max : v;
+}
+
+/* sy:updatePeriod in seconds (a month is 30 days), or 0 if unknown. */
+static long
+sy_period(const char *t)
+{
+	static const struct {
+		const char	*name;
+		long		 secs;
+	} periods[] = {
+		{ "hourly", 3600 }, { "daily", 86400 }, { "weekly", 7 * 86400 },
+		{ "monthly", 30 * 86400 }, { "yearly", 365 * 86400 }
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
+		if (strcasecmp(t, periods[i].name) == 0)
+			return periods[i].secs;
+	return 0;
+}
+
 /* The end of a captured field: keep it if it outranks what we have. */
 static void
 end_capture(struct feed_parser *p)
@@ -1198,9 +1252,8 @@ end_capture(struct feed_parser *p)
 	struct entry	*e = &p->e;
 	struct raw	*dst = NULL;
 	int		*rank = NULL, *type = NULL;
-	char		*s, *end;
+	char		*s;
 	const char	*t;
-	long		 ttl;
 
 	if (p->cap_b64 && p->cap.len > 0) {
 		gsize	 n = 0;
@@ -1273,11 +1326,15 @@ end_capture(struct feed_parser *p)
 			p->channel_link = resolve(p, t);
 		break;
 	case F_FEED_TTL:
-		/* Minutes, per RSS 2.0; a week at most, whatever it claims. */
-		t = plain(p, &p->cap, MAX_SHORT);
-		ttl = strtol(t, &end, 10);
-		if (end != t && *end == '\0' && ttl > 0)
-			p->ttl = (ttl < 7 * 24 * 60 ? ttl : 7 * 24 * 60) * 60;
+		/* Minutes, per RSS 2.0. */
+		p->ttl = positive(plain(p, &p->cap, MAX_SHORT),
+		    HINT_MAX / 60) * 60;
+		break;
+	case F_FEED_SY_PERIOD:
+		p->sy_period = sy_period(plain(p, &p->cap, MAX_SHORT));
+		break;
+	case F_FEED_SY_FREQ:
+		p->sy_freq = positive(plain(p, &p->cap, MAX_SHORT), HINT_MAX);
 		break;
 	}
 	/* Empty fields do not displace anything. */
@@ -2631,7 +2688,15 @@ feed_parser_error(const struct feed_parser *p)
 long
 feed_parser_ttl(const struct feed_parser *p)
 {
-	return p->ttl;
+	long	 sy = 0;
+
+	/* Either sy: element alone means the other's default: daily, once. */
+	if (p->sy_period > 0 || p->sy_freq > 0)
+		sy = (p->sy_period > 0 ? p->sy_period : 86400) /
+		    (p->sy_freq > 0 ? p->sy_freq : 1);
+	if (sy > HINT_MAX)
+		sy = HINT_MAX;
+	return p->ttl > sy ? p->ttl : sy;
 }
 
 const char *

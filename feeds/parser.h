@@ -78,7 +78,11 @@ const char		*feed_parser_error(const struct feed_parser *p);
 /* The feed's title as far as seen, or NULL; valid until feed_parser_free(). */
 const char		*feed_parser_title(const struct feed_parser *p);
 
-/* The feed's RSS <ttl> in seconds (at most a week), or 0 without one. */
+/*
+ * How long the feed asks to be left alone, in seconds: the longer of its
+ * RSS <ttl> and the syndication module's sy:updatePeriod divided by
+ * sy:updateFrequency; at most a week, 0 without either.
+ */
 long			 feed_parser_ttl(const struct feed_parser *p);
 
 /* Number of items found so far (emitted, or skipped as seen). */

@@ -66,6 +66,17 @@ static const struct bad_case bad_cases[] = {
 	{ "[sink s]\ntype = desktop\nurgency = loud\n", 3, "urgency 'loud'" },
 	{ "[daemon]\nhealth-sinks = pager\n", 2, "sink 'pager' is not defined" },
 	{ "[feed a]\nurl[de] = https://x.org/\n", 2, "localized keys" },
+	/* durations: too long, or too long for a long, name their line */
+	{ "[daemon]\ninterval = 99999999999999999999s\n", 2, "interval: "
+	  "'99999999999999999999s' is longer than 100 years (36500d)" },
+	{ "[daemon]\ninterval = 5m\nkeep = 9223372036854775807s\n", 3,
+	  "keep: '9223372036854775807s' is longer than 100 years" },
+	{ "[daemon]\ndead-after = 106751991167301d\n", 2, "than 100 years" },
+	{ "[daemon]\nbackfill = 36501d\n", 2, "longer than 100 years" },
+	{ FEED "interval = 153722867280912931m\n", 3, "longer than 100 years" },
+	{ FEED TOPIC "digest = 2562047788015216h\n", 5, "than 100 years" },
+	{ "[sink s]\ntype = exec\ncommand = /bin/true\ntimeout = 876001h\n", 4,
+	  "longer than 100 years" },
 };
 
 START_TEST(test_bad_config)

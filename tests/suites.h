@@ -24,6 +24,7 @@ Suite	*url_suite(void);
 Suite	*store_suite(void);
 Suite	*opml_suite(void);
 Suite	*watch_suite(void);
+Suite	*schedule_suite(void);
 
 /* $name, or fails the current test with a message naming it. */
 const char	*test_env(const char *name);
