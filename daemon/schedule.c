@@ -89,15 +89,27 @@ host_free(void *p)
 static struct host *
 host_get(struct schedule *s, const char *url)
 {
-	const char	*p;
-	char		*name;
+	const char	*p, *at;
+	char		*name, *q;
+	size_t		 n;
 	struct host	*h;
 
 	if ((p = strstr(url, "://")) == NULL)
 		name = xstrdup("");
 	else {
+		/*
+		 * The host, without userinfo and in lower case: a password
+		 * in the URL must not make a second host of one.
+		 */
 		p += 3;
-		name = xstrndup(p, strcspn(p, "/?#"));
+		n = strcspn(p, "/?#");
+		if ((at = memrchr(p, '@', n)) != NULL) {
+			n -= at + 1 - p;
+			p = at + 1;
+		}
+		name = xstrndup(p, n);
+		for (q = name; *q != '\0'; q++)
+			*q = g_ascii_tolower(*q);
 	}
 	if ((h = g_hash_table_lookup(s->hosts, name)) != NULL) {
 		free(name);

@@ -2,6 +2,7 @@
 #include "status.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,21 +27,24 @@ static const char *const usage_status =
 static void
 relative(time_t t, time_t now, char *buf, size_t len)
 {
-	long	 d = (long)(t > now ? t - now : now - t);
+	double	 d = difftime(t, now);
 	char	 amount[32];
 
+	/* A time read from an older state may be centuries off. */
+	if (d < 0)
+		d = -d;
 	if (t == 0) {
 		snprintf(buf, len, "-");
 		return;
 	}
 	if (d < 120)
-		snprintf(amount, sizeof(amount), "%lds", d);
+		snprintf(amount, sizeof(amount), "%.0fs", d);
 	else if (d < 7200)
-		snprintf(amount, sizeof(amount), "%ldm", d / 60);
+		snprintf(amount, sizeof(amount), "%.0fm", floor(d / 60));
 	else if (d < 172800)
-		snprintf(amount, sizeof(amount), "%ldh", d / 3600);
+		snprintf(amount, sizeof(amount), "%.0fh", floor(d / 3600));
 	else
-		snprintf(amount, sizeof(amount), "%ldd", d / 86400);
+		snprintf(amount, sizeof(amount), "%.0fd", floor(d / 86400));
 	snprintf(buf, len, t > now ? "in %s" : "%s ago", amount);
 }
 

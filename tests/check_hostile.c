@@ -212,10 +212,11 @@ per_host_conf(const char *dir, int port, int hosts)
 	g_string_append_printf(conf, "[daemon]\nstate = %s/state%d.db\n"
 	    "concurrency = 64\nper-host = 2\ninterval = 1h\n"
 	    "backfill = 36500d\n\n", dir, hosts);
+	/* A user name in the URL does not make another host of one. */
 	for (i = 0; i < 12 * hosts; i++)
-		g_string_append_printf(conf, "[feed f%d]\nurl = http://%s:%d"
-		    "/delay%d\n\n", i, i < 12 ? "127.0.0.1" : "localhost",
-		    port, i);
+		g_string_append_printf(conf, "[feed f%d]\nurl = http://%s%s:%d"
+		    "/delay%d\n\n", i, i % 2 == 1 ? "reader:pw@" : "",
+		    i < 12 ? "127.0.0.1" : "localhost", port, i);
 	g_string_append_printf(conf, "[topic lavrov]\nquery = Lavrov\n\n"
 	    "[sink log]\ntype = file\npath = %s/alerts%d.jsonl\n", dir,
 	    hosts);
