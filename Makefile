@@ -19,7 +19,7 @@ WARN	= -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wno-unused-parameter
 CPPFLAGS += -D_GNU_SOURCE -DFEEDWATCH_VERSION='"$(VERSION)"' \
 	    -DFEEDWATCH_EXAMPLES_DIR='"$(DOCDIR)/examples"' \
-	    -Idaemon -Ifeeds -Ialerts
+	    -Ibase -Ifeeds -Ialerts -Idaemon
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 $(WARN)
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
@@ -27,15 +27,39 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lstemmer -lm
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS  := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
-DAEMON_SRC = daemon/log.c daemon/xmalloc.c daemon/config.c daemon/xfer.c \
-	     daemon/store.c daemon/watch.c daemon/schedule.c daemon/run.c \
-	     daemon/metrics.c daemon/status.c daemon/backtest.c daemon/demo.c \
-	     daemon/commands.c daemon/testsink.c daemon/duration.c
-FEEDS_SRC  = feeds/item.c feeds/text.c feeds/html.c feeds/date.c \
-	     feeds/parser.c feeds/fetch.c feeds/opml.c feeds/url.c
-ALERTS_SRC = alerts/norm.c alerts/query.c alerts/match.c alerts/alert.c \
-	     alerts/sink.c alerts/sink_webhook.c alerts/sink_email.c alerts/sink_exec.c alerts/sink_desktop.c
-LIB_SRC	= $(DAEMON_SRC) $(FEEDS_SRC) $(ALERTS_SRC)
+BASE_SRC   = base/log.c \
+	     base/xmalloc.c \
+	     base/xfer.c \
+	     base/url.c \
+	     base/duration.c
+FEEDS_SRC  = feeds/item.c \
+	     feeds/text.c \
+	     feeds/html.c \
+	     feeds/date.c \
+	     feeds/parser.c \
+	     feeds/fetch.c \
+	     feeds/opml.c
+ALERTS_SRC = alerts/norm.c \
+	     alerts/query.c \
+	     alerts/match.c \
+	     alerts/alert.c \
+	     alerts/sink.c \
+	     alerts/sink_webhook.c \
+	     alerts/sink_email.c \
+	     alerts/sink_exec.c \
+	     alerts/sink_desktop.c
+DAEMON_SRC = daemon/config.c \
+	     daemon/store.c \
+	     daemon/watch.c \
+	     daemon/schedule.c \
+	     daemon/run.c \
+	     daemon/metrics.c \
+	     daemon/status.c \
+	     daemon/backtest.c \
+	     daemon/demo.c \
+	     daemon/commands.c \
+	     daemon/testsink.c
+LIB_SRC	= $(BASE_SRC) $(FEEDS_SRC) $(ALERTS_SRC) $(DAEMON_SRC)
 TEST_SRC = tests/run.c \
 	   tests/httpd.c \
 	   tests/hostile.c \
@@ -150,15 +174,15 @@ bench: feedwatch
 
 # The matcher alone over a text corpus (bench/bench_match.sh).
 BENCH_MATCH_OBJ = $(O)/bench/bench_match.o $(O)/alerts/norm.o \
-	$(O)/alerts/query.o $(O)/alerts/match.o $(O)/daemon/xmalloc.o \
-	$(O)/daemon/log.o
+	$(O)/alerts/query.o $(O)/alerts/match.o $(O)/base/xmalloc.o \
+	$(O)/base/log.o
 $(O)/bench/bench_match: $(BENCH_MATCH_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The parser alone over feed files (bench/bench_parse.sh).
 BENCH_PARSE_OBJ = $(O)/bench/bench_parse.o $(O)/feeds/parser.o \
 	$(O)/feeds/item.o $(O)/feeds/text.o $(O)/feeds/html.o \
-	$(O)/feeds/date.o $(O)/daemon/xmalloc.o $(O)/daemon/log.o
+	$(O)/feeds/date.o $(O)/base/xmalloc.o $(O)/base/log.o
 $(O)/bench/bench_parse: $(BENCH_PARSE_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -175,18 +199,15 @@ TIDY_CHECKS = -*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.*,\
 	-bugprone-branch-clone
 lint:
 	cppcheck --quiet --enable=warning,portability,performance --std=c11 \
-	    -D_GNU_SOURCE -DFEEDWATCH_VERSION='"lint"' -Idaemon -Ifeeds -Ialerts \
+	    -D_GNU_SOURCE -DFEEDWATCH_VERSION='"lint"' -Ibase -Ifeeds -Ialerts -Idaemon \
 	    --include=/usr/include/x86_64-linux-gnu/sys/queue.h \
 	    --suppress=missingIncludeSystem --inline-suppr --error-exitcode=1 \
-	    daemon feeds alerts
+	    base feeds alerts daemon
 	clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' \
 	    $(LIB_SRC) daemon/main.c -- $(CPPFLAGS) -std=gnu11 $(PKG_CFLAGS)
-	@# feeds/ and alerts/ never include the daemon's wiring; curl stays in
-	@# xfer, fetch and the network sinks.
-	@! grep -n '#include "\(config\|store\|watch\|schedule\|run\|commands\)\.h"' \
-	    feeds/*.[ch] alerts/*.[ch]
-	@! grep -ln 'curl/curl.h' daemon/*.[ch] feeds/*.[ch] alerts/*.[ch] | \
-	    grep -v 'daemon/xfer.c\|feeds/fetch.c\|alerts/sink_webhook.c\|alerts/sink_email.c'
+	@# includes point down base <- feeds <- alerts <- daemon; each library
+	@# stays on its floor
+	sh scripts/check-layers.sh
 	@echo "lint: clean"
 
 # The demo: the daemon on the bundled example config, plus a live feed.
