@@ -32,7 +32,8 @@ DAEMON_SRC = daemon/log.c daemon/xmalloc.c daemon/config.c daemon/xfer.c \
 	     daemon/metrics.c daemon/status.c daemon/backtest.c daemon/demo.c \
 	     daemon/commands.c daemon/testsink.c
 FEEDS_SRC  = feeds/item.c feeds/text.c feeds/html.c feeds/date.c \
-	     feeds/parser.c feeds/fetch.c feeds/opml.c feeds/url.c
+	     feeds/parser.c feeds/fetch.c feeds/opml.c feeds/url.c \
+	     feeds/article.c
 ALERTS_SRC = alerts/norm.c alerts/query.c alerts/match.c alerts/alert.c \
 	     alerts/sink.c alerts/sink_webhook.c alerts/sink_email.c alerts/sink_exec.c alerts/sink_desktop.c
 LIB_SRC	= $(DAEMON_SRC) $(FEEDS_SRC) $(ALERTS_SRC)
