@@ -40,7 +40,7 @@ LIB_SRC	= $(DAEMON_SRC) $(FEEDS_SRC) $(ALERTS_SRC)
 TEST_SRC = tests/run.c tests/httpd.c tests/check_config.c \
 	   tests/check_parser.c tests/check_match.c tests/check_e2e.c \
 	   tests/check_daemon.c tests/check_sinks.c tests/hostile.c \
-	   tests/check_hostile.c tests/check_url.c
+	   tests/check_hostile.c tests/check_url.c tests/check_article.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build

@@ -214,6 +214,7 @@ main(void)
 	srunner_add_suite(sr, hostile_suite());
 	srunner_add_suite(sr, sinks_suite());
 	srunner_add_suite(sr, url_suite());
+	srunner_add_suite(sr, article_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -19,6 +19,7 @@ Suite	*daemon_suite(void);
 Suite	*hostile_suite(void);
 Suite	*sinks_suite(void);
 Suite	*url_suite(void);
+Suite	*article_suite(void);
 
 /* $name, or fails the current test with a message naming it. */
 const char	*test_env(const char *name);
