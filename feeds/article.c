@@ -23,6 +23,8 @@
  */
 #include "article.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -484,6 +486,10 @@ struct article {
 	int			 stopped;	/* libxml2 stopped at a cap */
 	int			 enough;	/* no more input wanted */
 	struct buf		 raw;		/* bytes before the parser */
+	iconv_t			 cd;		/* to UTF-8, or -1 for UTF-8 */
+	int			 wide;		/* its text has NUL bytes */
+	char			 carry[16];	/* a character cut by a push */
+	size_t			 ncarry;
 	htmlParserCtxtPtr	 ctxt;
 	char			*stage;		/* the next CHUNK for libxml2 */
 	size_t			 nstage;
@@ -597,13 +603,49 @@ static const struct {
 	{ "unicode-1-1-utf-8",	"UTF-8" },
 };
 
+/* 1 for the labels of UTF-8 itself: no conversion. */
+static int
+is_utf8(const char *name)
+{
+	return strcasecmp(name, "UTF-8") == 0;
+}
+
+/* 1 for the encodings whose text has NUL bytes. */
+static int
+is_wide(const char *name)
+{
+	return strncasecmp(name, "UTF-16", 6) == 0 ||
+	    strncasecmp(name, "UTF-32", 6) == 0 ||
+	    strncasecmp(name, "UCS", 3) == 0;
+}
+
 /*
- * The decoder for charset label 'l' ('n' bytes), or NULL if libxml2 has
- * none.  A <meta> cannot declare UTF-16 or UTF-32: it was read as ASCII,
- * so the page is UTF-8 (as browsers have it).
+ * Opens the decoder from 'name' to UTF-8 (none for UTF-8); -1 if iconv
+ * does not know it.
  */
-static xmlCharEncodingHandlerPtr
-label_handler(const char *l, size_t n, int meta)
+static int
+decoder_open(struct article *a, const char *name)
+{
+	if (a->cd != (iconv_t)-1)
+		iconv_close(a->cd);
+	if (is_utf8(name)) {
+		a->cd = (iconv_t)-1;
+		a->wide = 0;
+		return 0;
+	}
+	if ((a->cd = iconv_open("UTF-8", name)) == (iconv_t)-1)
+		return -1;
+	a->wide = is_wide(name);
+	return 0;
+}
+
+/*
+ * Opens the decoder for charset label 'l' ('n' bytes, maybe quoted);
+ * -1 if there is none.  A <meta> cannot declare UTF-16 or UTF-32: it
+ * was read as ASCII, so the page is UTF-8 (as browsers have it).
+ */
+static int
+label_open(struct article *a, const char *l, size_t n, int meta)
 {
 	char		 name[48];
 	const char	*enc = name;
@@ -622,7 +664,7 @@ label_handler(const char *l, size_t n, int meta)
 	}
 	name[k] = '\0';
 	if (k == 0)
-		return NULL;
+		return -1;
 	for (i = 0; i < sizeof(charset_aliases) / sizeof(charset_aliases[0]);
 	    i++)
 		if (strcmp(name, charset_aliases[i].label) == 0)
@@ -630,21 +672,20 @@ label_handler(const char *l, size_t n, int meta)
 	if (meta && (strncmp(name, "utf-16", 6) == 0 ||
 	    strncmp(name, "utf-32", 6) == 0 || strncmp(name, "ucs", 3) == 0))
 		enc = "UTF-8";
-	return xmlFindCharEncodingHandler(enc);
+	return decoder_open(a, enc);
 }
 
 /*
- * The charset of the first <meta> in s[0..n) that declares one, either
- * way (<meta charset=X>, <meta http-equiv content="...; charset=X">), as
- * a decoder; NULL if none.
+ * Opens the decoder of the first <meta> in s[0..n) that declares a
+ * charset, either way (<meta charset=X>, <meta http-equiv content="...;
+ * charset=X">); -1 if none does.
  */
-static xmlCharEncodingHandlerPtr
-meta_handler(const char *s, size_t n)
+static int
+meta_open(struct article *a, const char *s, size_t n)
 {
-	xmlCharEncodingHandlerPtr	 h;
-	const char			*p = s, *end = s + n, *gt, *c;
+	const char	*p = s, *end = s + n, *gt, *c;
 
-	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+	while (p < end && (p = memchr(p, '<', (size_t)(end - p))) != NULL) {
 		if (end - p < 6 || strncasecmp(p + 1, "meta", 4) != 0 ||
 		    !(is_space((unsigned char)p[5]) || p[5] == '/')) {
 			p++;
@@ -661,34 +702,27 @@ meta_handler(const char *s, size_t n)
 			if (c >= gt || *c != '=')
 				continue;
 			c++;
-			if ((h = label_handler(c, (size_t)(gt - c), 1)) !=
-			    NULL)
-				return h;
+			if (label_open(a, c, (size_t)(gt - c), 1) == 0)
+				return 0;
 			break;
 		}
 		p = gt;
 	}
-	return NULL;
+	return -1;
 }
 
-/* The length of the BOM at s[0..n) and its decoder, or 0. */
+/* The length of the BOM at s[0..n), its decoder opened; or 0. */
 static size_t
-bom_handler(const char *s, size_t n, xmlCharEncodingHandlerPtr *h)
+bom_open(struct article *a, const char *s, size_t n)
 {
 	const unsigned char	*u = (const unsigned char *)s;
 
-	if (n >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
-		*h = xmlFindCharEncodingHandler("UTF-8");
-		return 3;
-	}
-	if (n >= 2 && u[0] == 0xff && u[1] == 0xfe) {
-		*h = xmlFindCharEncodingHandler("UTF-16LE");
-		return 2;
-	}
-	if (n >= 2 && u[0] == 0xfe && u[1] == 0xff) {
-		*h = xmlFindCharEncodingHandler("UTF-16BE");
-		return 2;
-	}
+	if (n >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
+		return decoder_open(a, "UTF-8") == 0 ? 3 : 0;
+	if (n >= 2 && u[0] == 0xff && u[1] == 0xfe)
+		return decoder_open(a, "UTF-16LE") == 0 ? 2 : 0;
+	if (n >= 2 && u[0] == 0xfe && u[1] == 0xff)
+		return decoder_open(a, "UTF-16BE") == 0 ? 2 : 0;
 	return 0;
 }
 
@@ -707,7 +741,8 @@ is_binary(const char *s, size_t n)
 	} sigs[] = {
 		{ "%PDF-", 5 }, { "\x89PNG", 4 }, { "GIF8", 4 },
 		{ "\xff\xd8\xff", 3 }, { "PK\x03\x04", 4 }, { "\x1f\x8b", 2 },
-		{ "RIFF", 4 }, { "OggS", 4 }, { "ID3", 3 }, { "\x28\xb5\x2f\xfd", 4 },
+		{ "RIFF", 4 }, { "OggS", 4 }, { "ID3", 3 },
+		{ "\x28\xb5\x2f\xfd", 4 },
 	};
 	size_t	 i, ctl = 0;
 
@@ -731,8 +766,8 @@ is_binary(const char *s, size_t n)
  * mostly not UTF-8 (a stray byte in a UTF-8 page is repaired, a Latin-1
  * page is read as windows-1252, which browsers assume in the West).
  */
-static xmlCharEncodingHandlerPtr
-guess_handler(const char *s, size_t n)
+static void
+guess_open(struct article *a, const char *s, size_t n)
 {
 	const unsigned char	*u = (const unsigned char *)s;
 	utf8proc_int32_t	 cp;
@@ -753,8 +788,8 @@ guess_handler(const char *s, size_t n)
 			i++;
 		}
 	}
-	return xmlFindCharEncodingHandler(bad > good ? "windows-1252" :
-	    "UTF-8");
+	if (bad <= good || decoder_open(a, "windows-1252") == -1)
+		(void)decoder_open(a, "UTF-8");		/* cannot fail */
 }
 
 /* ------------------------------------------------------------------ */
@@ -1082,10 +1117,11 @@ on_end(void *ctx, const xmlChar *xname)
 	}
 	if (a->nstack > 0 && a->stack[a->nstack - 1].depth == a->depth)
 		node_close(a);
-	else if ((t = tag_find(name)) != NULL && (t->flags & TG_BREAK))
+	else if ((t = tag_find(name)) == NULL) {
+		if (html_is_block(name, strlen(name)))
+			a->space = 1;
+	} else if (t->flags & TG_BREAK)
 		page_break(a);
-	else if (t == NULL && html_is_block(name, strlen(name)))
-		a->space = 1;
 	if (strcmp(name, "a") == 0 && a->in_link > 0)
 		a->in_link--;
 	else if (strcmp(name, "pre") == 0 && a->in_pre > 0)
@@ -1173,7 +1209,7 @@ ld_parse(struct article *a)
 /* feeding libxml2 */
 
 static void
-parser_start(struct article *a, xmlCharEncodingHandlerPtr h)
+parser_start(struct article *a)
 {
 	static htmlSAXHandler	 sax = {
 		.startElement = on_start,
@@ -1192,32 +1228,50 @@ parser_start(struct article *a, xmlCharEncodingHandlerPtr h)
 	htmlCtxtUseOptions(a->ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET |
 	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC);
 	/*
-	 * An encoder even for UTF-8: without one, libxml2 reads the rest of
-	 * the page as Latin-1 after one bad byte (APIS.md C.2); with one, the
-	 * byte stays and text.h repairs it.  Naming the encoding makes the
-	 * page's own <meta> ignored.
+	 * libxml2 reads only UTF-8 (decode() converts), through its UTF-8
+	 * encoder: without one, it reads the rest of the page as Latin-1
+	 * after one bad byte (APIS.md C.2); with one, the byte stays and
+	 * text.h repairs it.  Naming the encoding makes <meta> ignored.
 	 */
-	xmlSwitchToEncoding(a->ctxt, h);
+	if (xmlSwitchToEncoding(a->ctxt, xmlFindCharEncodingHandler("UTF-8"))
+	    == -1)
+		fatalx("%s: no UTF-8 encoder", __func__);
 	if (a->ctxt->input->encoding == NULL)
-		a->ctxt->input->encoding = xmlStrdup((const xmlChar *)h->name);
+		a->ctxt->input->encoding = xmlStrdup((const xmlChar *)"UTF-8");
 	a->stage = xmalloc(CHUNK);
 	a->state = S_PARSE;
 }
 
 /*
- * Hands libxml2 the staged bytes up to their last '>' each time CHUNK are
- * staged.  Why there: libxml2 2.9.14 loses track of a quoted attribute
- * value split between two pushes (htmlParseLookupSequence() restores "in
- * a value" but not which quote) and then parses nothing more until the
- * end of the page, holding all of it.  The cut depends on the bytes only,
- * not on how the caller split them.  (htmlParseChunk() returns the last
- * error it recovered from: pages are full of them.)
+ * Hands libxml2 the staged bytes up to their last '>' (all of them if
+ * that would free less than a quarter of the stage).  Why there:
+ * libxml2 2.9.14 loses track of a quoted attribute value split between
+ * two pushes (htmlParseLookupSequence() restores "in a value" but not
+ * which quote) and then parses nothing more until the end of the page,
+ * holding all of it.  The cut depends on the bytes only, not on how the
+ * caller split them.  (htmlParseChunk() returns the last error it
+ * recovered from: pages are full of them.)
  */
 static void
-feed(struct article *a, const char *s, size_t n)
+stage_flush(struct article *a)
 {
 	const char	*gt;
 	size_t		 k;
+
+	gt = memrchr(a->stage, '>', a->nstage);
+	k = gt != NULL ? (size_t)(gt - a->stage) + 1 : a->nstage;
+	if (a->nstage - k > CHUNK - CHUNK / 4)
+		k = a->nstage;
+	(void)htmlParseChunk(a->ctxt, a->stage, (int)k, 0);
+	memmove(a->stage, a->stage + k, a->nstage - k);
+	a->nstage -= k;
+}
+
+/* Stages UTF-8 bytes, handing libxml2 a part each time CHUNK are in. */
+static void
+feed(struct article *a, const char *s, size_t n)
+{
+	size_t	 k;
 
 	while (n > 0 && !a->stopped) {
 		k = CHUNK - a->nstage < n ? CHUNK - a->nstage : n;
@@ -1225,33 +1279,90 @@ feed(struct article *a, const char *s, size_t n)
 		a->nstage += k;
 		s += k;
 		n -= k;
-		if (a->nstage < CHUNK)
-			break;
-		gt = memrchr(a->stage, '>', CHUNK);
-		k = gt != NULL ? (size_t)(gt - a->stage) + 1 : CHUNK;
-		(void)htmlParseChunk(a->ctxt, a->stage, (int)k, 0);
-		memmove(a->stage, a->stage + k, CHUNK - k);
-		a->nstage = CHUNK - k;
+		if (a->nstage == CHUNK)
+			stage_flush(a);
 	}
 }
 
-/* Starts libxml2 on decoder 'h' and hands it what was held. */
+/*
+ * Converts what 'in' holds into the stage, until done or an incomplete
+ * character ends it.  An invalid sequence becomes U+FFFD and the rest
+ * goes on: libxml2's own conversion stops the parse there, losing the
+ * rest of the page.
+ */
 static void
-parse_held(struct article *a, xmlCharEncodingHandlerPtr h, size_t bom)
+convert(struct article *a, char **in, size_t *inleft)
 {
-	parser_start(a, h);
-	feed(a, a->raw.s + bom, a->raw.len - bom);
-	buf_release(&a->raw);
+	char	*out;
+	size_t	 outleft;
+
+	while (*inleft > 0 && !a->stopped) {
+		out = a->stage + a->nstage;
+		outleft = CHUNK - a->nstage;
+		if (iconv(a->cd, in, inleft, &out, &outleft) != (size_t)-1) {
+			a->nstage = CHUNK - outleft;
+			break;
+		}
+		a->nstage = CHUNK - outleft;
+		if (errno == E2BIG)		/* where the output says */
+			stage_flush(a);
+		else if (errno == EILSEQ) {
+			feed(a, "\xef\xbf\xbd", 3);
+			(*in)++;
+			(*inleft)--;
+		} else
+			break;		/* EINVAL: cut by the end of the push */
+	}
 }
 
-/* 1 for the encodings whose text has NUL bytes. */
-static int
-is_wide(xmlCharEncodingHandlerPtr h)
+/*
+ * Stages page bytes as UTF-8.  A character cut by the end of one push
+ * waits in 'carry' and is completed byte by byte from the next.
+ */
+static void
+decode(struct article *a, const char *s, size_t n)
 {
-	return h != NULL && h->name != NULL &&
-	    (strncasecmp(h->name, "UTF-16", 6) == 0 ||
-	    strncasecmp(h->name, "UTF-32", 6) == 0 ||
-	    strncasecmp(h->name, "UCS", 3) == 0);
+	char	*in;
+	size_t	 inleft;
+
+	if (a->cd == (iconv_t)-1) {
+		feed(a, s, n);
+		return;
+	}
+	while (a->ncarry > 0 && n > 0) {
+		a->carry[a->ncarry++] = *s++;
+		n--;
+		in = a->carry;
+		inleft = a->ncarry;
+		convert(a, &in, &inleft);
+		memmove(a->carry, in, inleft);
+		a->ncarry = inleft;
+		if (a->ncarry == sizeof(a->carry)) {	/* never a character */
+			feed(a, "\xef\xbf\xbd", 3);
+			memmove(a->carry, a->carry + 1, --a->ncarry);
+		}
+	}
+	if (n == 0)
+		return;		/* what is left of the carry waits */
+	in = (char *)(uintptr_t)s;	/* iconv(3) does not write it */
+	inleft = n;
+	convert(a, &in, &inleft);
+	if (a->stopped)
+		return;
+	for (; inleft > sizeof(a->carry) - 1; inleft--, in++)
+		feed(a, "\xef\xbf\xbd", 3);
+	memcpy(a->carry, in, inleft);
+	a->ncarry = inleft;
+}
+
+/* Starts libxml2 and hands it what was held, from offset 'bom'. */
+static void
+parse_held(struct article *a, size_t bom)
+{
+	parser_start(a);
+	if (a->raw.len > bom)
+		decode(a, a->raw.s + bom, a->raw.len - bom);
+	buf_release(&a->raw);
 }
 
 /*
@@ -1262,39 +1373,40 @@ is_wide(xmlCharEncodingHandlerPtr h)
 static void
 sniff(struct article *a)
 {
-	xmlCharEncodingHandlerPtr	 h = NULL;
-	size_t				 bom, n;
+	const char	*s = buf_str(&a->raw);
+	size_t		 bom, n;
 
-	bom = bom_handler(a->raw.s, a->raw.len, &h);
-	if (h == NULL && a->http_charset != NULL)
-		h = label_handler(a->http_charset, strlen(a->http_charset), 0);
+	int		 known;
+
+	bom = bom_open(a, s, a->raw.len);
+	known = bom > 0 || (a->http_charset != NULL && label_open(a,
+	    a->http_charset, strlen(a->http_charset), 0) == 0);
 	n = a->raw.len - bom < SNIFF ? a->raw.len - bom : SNIFF;
-	if (!is_wide(h) && is_binary(a->raw.s + bom, n)) {
-		if (h != NULL)
-			xmlCharEncCloseFunc(h);
+	if (!a->wide && is_binary(s + bom, n)) {
 		set_error(a, "not HTML (binary data)");
 		a->enough = 1;
 		a->state = S_DONE;
 		return;
 	}
-	if (h == NULL)
-		h = meta_handler(a->raw.s, n);
-	if (h == NULL) {
+	if (known || meta_open(a, s, n) == 0)
+		parse_held(a, bom);
+	else
 		a->state = S_HOLD;
-		return;
-	}
-	parse_held(a, h, bom);
 }
 
-/* The page held: its first <meta> charset, else a guess. */
+/*
+ * The page held: its first <meta> charset, else a guess, from its first
+ * HOLD bytes (however many the last push brought past them).
+ */
 static void
 unhold(struct article *a)
 {
-	xmlCharEncodingHandlerPtr	 h;
+	size_t	 n;
 
-	if ((h = meta_handler(a->raw.s, a->raw.len)) == NULL)
-		h = guess_handler(a->raw.s, a->raw.len);
-	parse_held(a, h, 0);
+	n = a->raw.len < HOLD ? a->raw.len : HOLD;
+	if (meta_open(a, buf_str(&a->raw), n) == -1)
+		guess_open(a, buf_str(&a->raw), n);
+	parse_held(a, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1445,7 +1557,7 @@ best_node(struct article *a)
 static int
 is_prose(const struct article *a, const struct node *n)
 {
-	const char	*s = a->page.s + n->start;
+	const char	*s = buf_str(&a->page) + n->start;
 	size_t		 len = n->end - n->start;
 
 	if (n->chars > 80 && density(n) < 0.25)
@@ -1494,6 +1606,8 @@ out_para(struct buf *out, const char *s)
 		n = room;
 		while (n > 0 && (s[n] & 0xc0) == 0x80)
 			n--;
+		while (n > 0 && s[n - 1] == ' ')
+			n--;
 	}
 	if (n == 0 || (out->len > 0 && buf_add(out, "\n", 1) == -1))
 		return;
@@ -1505,8 +1619,12 @@ static void
 emit(struct article *a, uint32_t from, uint32_t to, struct buf *out,
     struct text_buf *tb)
 {
-	const char	*s = a->page.s + from, *e = a->page.s + to, *nl;
+	const char	*s, *e, *nl;
 
+	if (from >= to)
+		return;
+	s = a->page.s + from;
+	e = a->page.s + to;
 	while (s < e) {
 		if ((nl = memchr(s, '\n', (size_t)(e - s))) == NULL)
 			nl = e;
@@ -1676,8 +1794,8 @@ extract_all(struct article *a)
 		;
 	else if (r.h1 != NO_NODE) {
 		h = &a->nodes[r.h1];
-		a->title = title_dup(a->page.s + h->start, h->end - h->start,
-		    0);
+		a->title = title_dup(buf_str(&a->page) + h->start,
+		    h->end - h->start, 0);
 	}
 	if (a->title == NULL && *text_buf_str(&a->title_tag) != '\0')
 		a->title = xstrdup(text_buf_str(&a->title_tag));
@@ -1699,6 +1817,7 @@ article_new(const char *url, const char *http_charset, size_t max_in,
 		a->http_charset = xstrdup(http_charset);
 	a->max_in = max_in > 0 ? max_in : ARTICLE_MAX_IN;
 	a->max_out = max_out > 0 ? max_out : ARTICLE_MAX_OUT;
+	a->cd = (iconv_t)-1;
 	buf_init(&a->raw, a->max_in);
 	buf_init(&a->page, MAX_PAGE);
 	buf_init(&a->ld, MAX_LD);
@@ -1729,7 +1848,7 @@ article_push(struct article *a, const char *buf, size_t len)
 			unhold(a);
 		break;
 	case S_PARSE:
-		feed(a, buf, k);
+		decode(a, buf, k);
 		break;
 	case S_DONE:
 		break;
@@ -1749,6 +1868,8 @@ article_finish(struct article *a)
 	if (a->state == S_HOLD)
 		unhold(a);
 	if (a->state == S_PARSE) {
+		if (a->ncarry > 0)	/* a character the page cut short */
+			feed(a, "\xef\xbf\xbd", 3);
 		if (!a->stopped)
 			(void)htmlParseChunk(a->ctxt, a->stage,
 			    (int)a->nstage, 1);
@@ -1800,6 +1921,8 @@ article_free(struct article *a)
 		return;
 	if (a->ctxt != NULL)
 		htmlFreeParserCtxt(a->ctxt);
+	if (a->cd != (iconv_t)-1)
+		iconv_close(a->cd);
 	buf_release(&a->raw);
 	buf_release(&a->page);
 	buf_release(&a->ld);

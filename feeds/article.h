@@ -9,10 +9,12 @@
  * SAX mode: no DTD, no entities but HTML's).
  *
  * Encoding, first found: a BOM; the HTTP charset; a <meta> charset in the
- * first 1024 bytes; once the whole page is in, a <meta> charset anywhere;
- * UTF-8 if most of the non-ASCII bytes read as UTF-8; windows-1252.
- * Labels are read as browsers read them (iso-8859-1 and us-ascii mean
- * windows-1252).  libxml2 is told the choice and ignores the page's own.
+ * first 1024 bytes; then, in the first MiB (held until then), a <meta>
+ * charset anywhere, else UTF-8 if most of the non-ASCII bytes read as
+ * UTF-8, else windows-1252.  Labels are read as browsers read them
+ * (iso-8859-1 and us-ascii mean windows-1252).  The page is converted to
+ * UTF-8 (iconv) before libxml2 reads it, so its own <meta> cannot
+ * change the choice.
  *
  * Extraction, after Mozilla's Readability:
  *
@@ -44,15 +46,18 @@
  *  6. inside, boilerplate, h1 (the title) and blocks more than half links
  *     are dropped.
  *
- * When that gives less than 250 bytes, steps 2-6 run again without the
- * class hints, and the longer text is kept.  A JSON-LD articleBody
- * (<script type="application/ld+json">) at least half as long replaces
- * the text.  The title is og:title, else the JSON-LD headline, else the
- * article's h1 (inside it, else the last before it), else <title>.
+ * When that gives less than 250 bytes in fewer than 2 paragraphs, steps
+ * 2-6 run again without dropping what class hints alone would drop, and
+ * the longer text is kept (two short paragraphs above long comments are
+ * an article).  A JSON-LD articleBody (<script type="application/ld+json">)
+ * at least half as long replaces the text.  The title is og:title, else
+ * the JSON-LD headline, else the article's h1 (inside it, else the last
+ * before it), else <title>.
  *
- * Both are UTF-8 (repaired as by text.h), white space collapsed, entities
- * decoded; paragraphs, list items, lines of <pre> and <br>-separated
- * lines of the text are separated by one '\n'.
+ * Both are UTF-8, white space collapsed, entities decoded; bytes that
+ * are not text in the page's charset become U+FFFD.  Paragraphs, list
+ * items, lines of <pre> and <br>-separated lines of the text are
+ * separated by one '\n'; the title is one line of at most 4 KiB.
  *
  * Memory is bounded whatever the page: the input cap, 4 MiB of visible
  * text and 65,536 elements kept, 512 levels of them (the text of deeper

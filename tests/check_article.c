@@ -575,6 +575,18 @@ START_TEST(test_charsets)
 		/* an unknown label is ignored */
 		{ "<meta charset=x-bogus><p>na\xc3\xafve</p>", "x-bogus-too",
 		  "na\u00efve" },
+		/* bytes a one-byte charset leaves undefined: U+FFFD, and the
+		 * rest of the page is still read */
+		{ "<p>\xcf\xf0\xe8 \x98 \xec\xe8\xf0</p><p>\xcf\xf0\xe8</p>",
+		  "windows-1251", "\u041f\u0440\u0438 \ufffd \u043c\u0438\u0440\n"
+		  "\u041f\u0440\u0438" },
+		{ "<p>caf\xe9 \x81 \x93x\x94</p><p>after</p>", NULL,
+		  "caf\u00e9 \ufffd \u201cx\u201d\nafter" },
+		/* multibyte charsets, characters cut between pushes */
+		{ "<meta charset=gb2312><p>\xd6\xd0\xce\xc4, \xb1\xb1\xbe\xa9</p>",
+		  NULL, "\u4e2d\u6587, \u5317\u4eac" },
+		{ "<p>\x93\xfa\x96\x7b\x8c\xea \x82\xa0</p>", "Shift_JIS",
+		  "\u65e5\u672c\u8a9e \u3042" },
 		/* UTF-16 with a BOM (NUL bytes are not binary there) */
 		{ "\xff\xfe<\0p\0>\0\xe9\0t\0\xe9\0<\0/\0p\0>\0", NULL,
 		  "\u00e9t\u00e9" },
@@ -592,6 +604,61 @@ START_TEST(test_charsets)
 		    g.error ? g.error : "-", cases[i].text);
 		got_clear(&g);
 	}
+}
+END_TEST
+
+/*
+ * Multibyte charsets pushed 1 to 5 bytes at a time, invalid sequences
+ * included (lone UTF-16 surrogates, a Shift_JIS lead byte without its
+ * trail), give what the whole page gives.  The sequences come after the
+ * first KiB, which is read whole before the charset is known.
+ */
+START_TEST(test_split_characters)
+{
+	static const struct {
+		const char	*html;
+		size_t		 len;
+		const char	*charset;
+	} cases[] = {
+		{ "<\0p\0>\0A\0\x8c\xdf\x91\x90\x8b\xdf\x3d\xd8\x00\xde"
+		  "\x00\xd8" "B\0<\0/\0p\0>\0", 30, "UTF-16LE" },
+		{ "<p>\x93\xfa\x96\x7b\x8c\xea \x82 \x82\xa0\xff, "
+		  "\x88\xa2</p>", 0, "Shift_JIS" },
+		{ "<p>\x81\x30\x81\x30 \xd6\xd0\x81\x30\xce\xc4 \x81</p>", 0,
+		  "GB18030" },
+	};
+	struct got	 whole, g;
+	GString		*page;
+	char		*comment;
+	size_t		 i, k, chunk;
+
+	comment = g_strnfill(1100, 'x');
+	memcpy(comment, "<!--", 4);
+	memcpy(comment + 1097, "-->", 3);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		page = g_string_new("");
+		for (k = 0; k < 1100; k++) {
+			g_string_append_c(page, comment[k]);
+			if (cases[i].len > 0)	/* UTF-16LE */
+				g_string_append_c(page, '\0');
+		}
+		g_string_append_len(page, cases[i].html, cases[i].len ?
+		    (gssize)cases[i].len : -1);
+		extract(page->str, page->len, 0, cases[i].charset, 0, 0,
+		    &whole);
+		ck_assert_int_eq(whole.rc, 0);
+		for (chunk = 1; chunk <= 5; chunk++) {
+			extract(page->str, page->len, chunk, cases[i].charset,
+			    0, 0, &g);
+			ck_assert_msg(strcmp(g.text, whole.text) == 0,
+			    "%s in %zu-byte pushes: '%s', whole: '%s'",
+			    cases[i].charset, chunk, g.text, whole.text);
+			got_clear(&g);
+		}
+		got_clear(&whole);
+		g_string_free(page, TRUE);
+	}
+	g_free(comment);
 }
 END_TEST
 
@@ -720,6 +787,7 @@ article_suite(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_binary);
 	tcase_add_test(tc, test_charsets);
+	tcase_add_test(tc, test_split_characters);
 	tcase_add_test(tc, test_no_network);
 	suite_add_tcase(s, tc);
 	return s;
