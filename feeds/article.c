@@ -640,6 +640,16 @@ decoder_open(struct article *a, const char *name)
 }
 
 /*
+ * Labels browsers refuse to decode (no decoder in the WHATWG Encoding
+ * Standard: UTF-7 smuggles markup past filters, and these stateful ones
+ * report bad bytes where the input happens to be split).
+ */
+static const char *const refused_labels[] = {
+	"utf-7", "unicode-1-1-utf-7", "csunicode11utf7", "hz-gb-2312",
+	"iso-2022-kr", "csiso2022kr", "iso-2022-cn", "iso-2022-cn-ext", NULL
+};
+
+/*
  * Opens the decoder for charset label 'l' ('n' bytes, maybe quoted);
  * -1 if there is none.  A <meta> cannot declare UTF-16 or UTF-32: it
  * was read as ASCII, so the page is UTF-8 (as browsers have it).
@@ -663,7 +673,7 @@ label_open(struct article *a, const char *l, size_t n, int meta)
 		name[k++] = to_lower((unsigned char)l[i]);
 	}
 	name[k] = '\0';
-	if (k == 0)
+	if (k == 0 || in_list(name, refused_labels))
 		return -1;
 	for (i = 0; i < sizeof(charset_aliases) / sizeof(charset_aliases[0]);
 	    i++)

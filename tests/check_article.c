@@ -572,6 +572,9 @@ START_TEST(test_charsets)
 		/* a meta cannot declare UTF-16: the page is UTF-8 */
 		{ "<meta charset=utf-16><p>na\xc3\xafve</p>", NULL,
 		  "na\u00efve" },
+		/* UTF-7, which browsers refuse, is not decoded */
+		{ "<meta charset=utf-7><p>+ADw-b+AD4-x</p>", "UTF-7",
+		  "+ADw-b+AD4-x" },
 		/* an unknown label is ignored */
 		{ "<meta charset=x-bogus><p>na\xc3\xafve</p>", "x-bogus-too",
 		  "na\u00efve" },
