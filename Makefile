@@ -63,7 +63,7 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
-FUZZ_TARGETS = parser html date query config
+FUZZ_TARGETS = parser html date query config article
 
 # Every fuzz target's seeds and saved crash inputs, replayed without
 # libFuzzer (sanitized too under check-asan).
