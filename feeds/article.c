@@ -830,44 +830,25 @@ page_break(struct article *a)
 	a->space = 0;
 }
 
-/*
- * Adds the run s[0..n) (no ASCII white space in it) and counts its
- * characters and commas, the Latin one and the Arabic, ideographic and
- * fullwidth ones of other scripts.
- */
-static void
-page_run(struct article *a, const unsigned char *s, size_t n)
+/* 1 if s[0..n) starts with an Arabic, ideographic or fullwidth comma. */
+static int
+is_wide_comma(const unsigned char *s, size_t n)
 {
-	uint32_t	 chars = 0, commas = 0;
-	size_t		 i;
-
-	if (a->space) {
-		if (a->page.len > 0 && a->page.s[a->page.len - 1] != '\n') {
-			page_add(a, " ", 1);
-			chars++;
-		}
-		a->space = 0;
-	}
-	for (i = 0; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			chars++;
-		if (s[i] == ',' || (i + 1 < n && s[i] == 0xd8 &&
-		    s[i + 1] == 0x8c) || (i + 2 < n && ((s[i] == 0xe3 &&
-		    s[i + 1] == 0x80 && s[i + 2] == 0x81) || (s[i] == 0xef &&
-		    s[i + 1] == 0xbc && s[i + 2] == 0x8c))))
-			commas++;
-	}
-	page_add(a, (const char *)s, n);
-	a->chars += chars;
-	a->commas += commas;
-	if (a->in_link > 0)
-		a->links += chars;
+	return (n >= 2 && s[0] == 0xd8 && s[1] == 0x8c) || (n >= 3 &&
+	    ((s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x81) ||
+	    (s[0] == 0xef && s[1] == 0xbc && s[2] == 0x8c)));
 }
 
+/*
+ * Adds text, white space collapsed, counting its characters and commas
+ * (those of other scripts too) into the running totals.
+ */
 static void
 page_text(struct article *a, const unsigned char *s, size_t n)
 {
-	size_t	 i = 0, j;
+	uint32_t	 chars = 0, commas = 0;
+	size_t		 i = 0, j;
+	unsigned char	 c;
 
 	while (i < n && !a->stopped) {
 		if (is_space(s[i])) {
@@ -878,11 +859,26 @@ page_text(struct article *a, const unsigned char *s, size_t n)
 			i++;
 			continue;
 		}
-		for (j = i + 1; j < n && !is_space(s[j]); j++)
-			;
-		page_run(a, s + i, j - i);
+		if (a->space) {
+			if (a->page.len > 0 && a->page.s[a->page.len - 1] !=
+			    '\n') {
+				page_add(a, " ", 1);
+				chars++;
+			}
+			a->space = 0;
+		}
+		for (j = i; j < n && !is_space(c = s[j]); j++) {
+			chars += (c & 0xc0) != 0x80;
+			commas += c == ',' || (c >= 0xd8 &&
+			    is_wide_comma(s + j, n - j));
+		}
+		page_add(a, (const char *)s + i, j - i);
 		i = j;
 	}
+	a->chars += chars;
+	a->commas += commas;
+	if (a->in_link > 0)
+		a->links += chars;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1385,7 +1381,6 @@ sniff(struct article *a)
 {
 	const char	*s = buf_str(&a->raw);
 	size_t		 bom, n;
-
 	int		 known;
 
 	bom = bom_open(a, s, a->raw.len);
