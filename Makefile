@@ -145,6 +145,13 @@ BENCH_PARSE_OBJ = $(O)/bench/bench_parse.o $(O)/feeds/parser.o \
 $(O)/bench/bench_parse: $(BENCH_PARSE_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The article extractor beside bare libxml2 (bench/bench_article.sh).
+BENCH_ARTICLE_OBJ = $(O)/bench/bench_article.o $(O)/feeds/article.o \
+	$(O)/feeds/text.o $(O)/feeds/html.o $(O)/feeds/url.o \
+	$(O)/daemon/xmalloc.o $(O)/daemon/log.o
+$(O)/bench/bench_article: $(BENCH_ARTICLE_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # Static analysis and the layering rules of STYLE.md.  clang-tidy's
 # analyzer misreads <sys/queue.h> unlinking, so those lines carry NOLINT
 # with the reason; the checks left out below flag idioms used on purpose
