@@ -18,11 +18,13 @@ make -s build/bench/bench_article
 out=$(build/bench/bench_article "$REPS" "$RUNS" tests/data/articles/*.html)
 get() { echo "$out" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
-echo "article benchmark: $(nproc) cores, best of $RUNS runs ($(date -u +%FT%TZ))"
+echo "article benchmark: $(nproc) cores, best of $RUNS runs" \
+    "($(date -u +%FT%TZ))"
 echo "$(get files) pages, $(get bytes) bytes a run"
 printf '  %-34s %8s MB/s\n' "extraction (article.c)" "$(get article_mb_s)"
 printf '  %-34s %8s MB/s\n' "libxml2 HTML push, no callbacks" "$(get sax_mb_s)"
-printf '  %-34s %8s MB/s\n' "libxml2 HTML push, building a tree" "$(get tree_mb_s)"
+printf '  %-34s %8s MB/s\n' "libxml2 HTML push, building a tree" \
+    "$(get tree_mb_s)"
 printf '  %-34s %8sx\n' "extraction vs bare SAX" "$(get article_vs_sax)"
 printf '  %-34s %8sx\n' "extraction vs tree" "$(get article_vs_tree)"
 printf '  %-34s %8s KiB\n' "peak RSS" "$(get maxrss_kb)"

@@ -18,7 +18,8 @@
  * recursion and no text copied, and the article's text is the spans of
  * the chosen elements minus those of the boilerplate inside them.
  *
- * libxml2 gets the bytes in pieces cut where the bytes say (feed()),
+ * The page is decoded to UTF-8 before libxml2 sees it (decode()), and
+ * libxml2 gets it in pieces cut where the bytes say (stage_flush()),
  * whatever the caller's split, so the result cannot depend on it.
  */
 #include "article.h"
@@ -51,7 +52,7 @@
 #define MAX_LD		((size_t)1 << 20)	/* bytes of a JSON-LD block */
 #define LD_DEPTH	16		/* JSON-LD nesting searched */
 #define MIN_PARA	25		/* characters of a scored paragraph */
-#define MIN_TEXT	250		/* bytes below which hints are dropped */
+#define MIN_TEXT	250		/* bytes of text that may be too few */
 #define NO_NODE		UINT32_MAX
 
 /* ------------------------------------------------------------------ */
@@ -435,7 +436,7 @@ struct node {
 	uint32_t	 last;		/* index of its last descendant */
 	uint32_t	 start;		/* its text: page.s[start..end) */
 	uint32_t	 end;
-	uint32_t	 chars;		/* of its subtree (at first the totals) */
+	uint32_t	 chars;		/* of its subtree (first the totals) */
 	uint32_t	 links;		/* characters inside <a> */
 	uint32_t	 commas;
 	uint32_t	 own_chars;	/* not inside its child blocks */
@@ -450,7 +451,7 @@ struct node {
 	unsigned char	 flags;
 };
 
-struct open {
+struct open_block {
 	uint32_t	 node;
 	int		 depth;
 };
@@ -509,7 +510,7 @@ struct article {
 	struct node		*nodes;
 	uint32_t		 nnodes;
 	uint32_t		 anodes;
-	struct open		 stack[MAX_STACK];
+	struct open_block	 stack[MAX_STACK];
 	int			 nstack;
 	struct text_buf		 title_tag;	/* <title> */
 	int			 title_done;

@@ -30,17 +30,19 @@
  *     subscribe, newsletter, modal, popup, ...) and no name with a
  *     positive one (article, body, content, entry, main, post, story,
  *     text), unless something inside it has a positive one;
- *  3. the own text of each p, div, td, pre, blockquote, section, article
- *     (its text but not that of the blocks in it), when 25 characters or
- *     more and not mostly links, scores 1 + its commas + 1 per 100
- *     characters (up to 3) for its parent, half that for its grandparent
- *     and a 6th, 9th and 12th for the three above; an element scored so
+ *  3. the own text of each p, div, td, pre, blockquote, section, article,
+ *     main, dd and center (its text but not that of the blocks in it),
+ *     when 25 characters or more and not mostly links, scores 1 + its
+ *     commas + 1 per 100 characters (up to 3) for its parent, half that
+ *     for its grandparent and a 6th, 9th and 12th for the three above
+ *     (commas of other scripts count too); an element scored so
  *     starts from its tag (div +5; td, pre, blockquote +3; lists, forms
  *     -3; headings -5) plus 25 per positive and minus 25 per negative
  *     class hint (itemprop=articleBody 25 more);
  *  4. each score is scaled by 1 - its link density (the share of its text
- *     inside <a>); the best is the article, or the closest ancestor it
- *     shares with 3 of the 4 next best when those score 3/4 of it;
+ *     inside <a>); the best (below <body>) is the article, or the
+ *     closest ancestor it shares with 3 of the 4 next best when those
+ *     score 3/4 of it; with none, the body is;
  *  5. its siblings join it when they score a fifth of it (plus a fifth
  *     for the same class), or are paragraphs of prose with few links;
  *  6. inside, boilerplate, h1 (the title) and blocks more than half links

@@ -258,9 +258,9 @@ START_TEST(test_fixtures)
 		for (j = 0, leaked = 0; lines[j] != NULL; j++)
 			if (*lines[j] != '\0' && strstr(g.text, lines[j])) {
 				old = fail;
-				fail = xasprintf("%s%s: boilerplate '%s' in the "
-				    "text\n", old ? old : "", pages[i].name,
-				    lines[j]);
+				fail = xasprintf("%s%s: boilerplate '%s' "
+				    "in the text\n", old ? old : "",
+				    pages[i].name, lines[j]);
 				free(old);
 				leaked++;
 			}
@@ -554,9 +554,10 @@ START_TEST(test_charsets)
 		{ "\xef\xbb\xbf<meta charset=koi8-r><p>caf\xc3\xa9</p>",
 		  "iso-8859-1", "caf\u00e9" },
 		/* http-equiv meta, quoted label, koi8-r */
-		{ "<html><head><meta http-equiv=\"Content-Type\" content=\"text/"
-		  "html; charset='KOI8-R'\"></head><p>\xf0\xd2\xc9\xd7\xc5\xd4"
-		  "</p>", NULL, "\u041f\u0440\u0438\u0432\u0435\u0442" },
+		{ "<html><head><meta http-equiv=\"Content-Type\" content="
+		  "\"text/html; charset='KOI8-R'\"></head><p>\xf0\xd2\xc9\xd7"
+		  "\xc5\xd4</p>", NULL,
+		  "\u041f\u0440\u0438\u0432\u0435\u0442" },
 		/* iso-8859-1 means windows-1252, as in browsers */
 		{ "<meta charset=\"ISO-8859-1\"><p>\x93quoted\x94 caf\xe9</p>",
 		  NULL, "\u201cquoted\u201d caf\u00e9" },
@@ -581,13 +582,13 @@ START_TEST(test_charsets)
 		/* bytes a one-byte charset leaves undefined: U+FFFD, and the
 		 * rest of the page is still read */
 		{ "<p>\xcf\xf0\xe8 \x98 \xec\xe8\xf0</p><p>\xcf\xf0\xe8</p>",
-		  "windows-1251", "\u041f\u0440\u0438 \ufffd \u043c\u0438\u0440\n"
-		  "\u041f\u0440\u0438" },
+		  "windows-1251", "\u041f\u0440\u0438 \ufffd \u043c\u0438"
+		  "\u0440\n\u041f\u0440\u0438" },
 		{ "<p>caf\xe9 \x81 \x93x\x94</p><p>after</p>", NULL,
 		  "caf\u00e9 \ufffd \u201cx\u201d\nafter" },
 		/* multibyte charsets, characters cut between pushes */
-		{ "<meta charset=gb2312><p>\xd6\xd0\xce\xc4, \xb1\xb1\xbe\xa9</p>",
-		  NULL, "\u4e2d\u6587, \u5317\u4eac" },
+		{ "<meta charset=gb2312><p>\xd6\xd0\xce\xc4, \xb1\xb1\xbe"
+		  "\xa9</p>", NULL, "\u4e2d\u6587, \u5317\u4eac" },
 		{ "<p>\x93\xfa\x96\x7b\x8c\xea \x82\xa0</p>", "Shift_JIS",
 		  "\u65e5\u672c\u8a9e \u3042" },
 		/* UTF-16 with a BOM (NUL bytes are not binary there) */
