@@ -38,7 +38,8 @@ FEEDS_SRC  = feeds/item.c \
 	     feeds/date.c \
 	     feeds/parser.c \
 	     feeds/fetch.c \
-	     feeds/opml.c
+	     feeds/opml.c \
+	     feeds/article.c
 ALERTS_SRC = alerts/norm.c \
 	     alerts/query.c \
 	     alerts/match.c \
@@ -74,7 +75,8 @@ TEST_SRC = tests/run.c \
 	   tests/check_store.c \
 	   tests/check_opml.c \
 	   tests/check_watch.c \
-	   tests/check_schedule.c
+	   tests/check_schedule.c \
+	   tests/check_article.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build
@@ -97,7 +99,7 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
-FUZZ_TARGETS = parser html date query config
+FUZZ_TARGETS = parser html date query config article
 
 # Every fuzz target's seeds and saved crash inputs, replayed without
 # libFuzzer (sanitized too under check-asan).
@@ -184,6 +186,13 @@ BENCH_PARSE_OBJ = $(O)/bench/bench_parse.o $(O)/feeds/parser.o \
 	$(O)/feeds/item.o $(O)/feeds/text.o $(O)/feeds/html.o \
 	$(O)/feeds/date.o $(O)/base/xmalloc.o $(O)/base/log.o
 $(O)/bench/bench_parse: $(BENCH_PARSE_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The article extractor beside bare libxml2 (bench/bench_article.sh).
+BENCH_ARTICLE_OBJ = $(O)/bench/bench_article.o $(O)/feeds/article.o \
+	$(O)/feeds/text.o $(O)/feeds/html.o $(O)/base/url.o \
+	$(O)/base/xmalloc.o $(O)/base/log.o
+$(O)/bench/bench_article: $(BENCH_ARTICLE_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Static analysis and the layering rules of STYLE.md.  clang-tidy's

@@ -25,6 +25,7 @@ Suite	*store_suite(void);
 Suite	*opml_suite(void);
 Suite	*watch_suite(void);
 Suite	*schedule_suite(void);
+Suite	*article_suite(void);
 
 /* $name, or fails the current test with a message naming it. */
 const char	*test_env(const char *name);
