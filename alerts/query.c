@@ -31,7 +31,7 @@ struct parser {
 	int		 failed;
 };
 
-static struct query_node *parse_or(struct parser *);
+static struct query_node *parse_chain(struct parser *, enum query_op);
 
 static const struct {
 	const char	*name;
@@ -451,7 +451,7 @@ parse_primary(struct parser *p)
 		break;
 	case '(':
 		set_op(p, p->off++, 1);
-		if ((q = parse_or(p)) == NULL)
+		if ((q = parse_chain(p, QUERY_OR)) == NULL)
 			break;
 		skip_space(p);
 		if (p->s[p->off] != ')') {
@@ -543,61 +543,60 @@ parse_unary(struct parser *p)
 	return q;
 }
 
-static struct query_node *
-parse_and(struct parser *p)
+/*
+ * Consumes what joins two operands of 'op' at the current offset and
+ * returns 1, or returns 0 where the chain ends: "OR" joins ORs; "AND", or
+ * only white space, joins ANDs up to the end, a ')' or an "OR".
+ */
+static int
+at_joiner(struct parser *p, enum query_op op)
 {
-	struct query_node	*q, *k, *n = NULL;
-	size_t			 start;
+	size_t	len;
 
 	skip_space(p);
-	start = p->off;
-	if ((q = parse_unary(p)) == NULL)
-		return NULL;
-	for (;;) {
-		skip_space(p);
+	if (op == QUERY_OR) {
+		if (!at_keyword(p, "OR"))
+			return 0;
+		len = 2;
+	} else {
 		if (p->s[p->off] == '\0' || p->s[p->off] == ')' ||
 		    at_keyword(p, "OR"))
-			break;
-		if (at_keyword(p, "AND")) {
-			set_op(p, p->off, 3);
-			p->off += 3;
-		} else
-			set_op(p, p->off, 0);
-		if ((k = parse_unary(p)) == NULL) {
-			query_free(n != NULL ? n : q);
-			return NULL;
-		}
-		if (n == NULL) {
-			n = node_new(QUERY_AND, start, p);
-			kid_add(n, q);
-		}
-		kid_add(n, k);
+			return 0;
+		len = at_keyword(p, "AND") ? 3 : 0;
 	}
-	return n != NULL ? n : q;
+	set_op(p, p->off, len);
+	p->off += len;
+	return 1;
 }
 
+/* An operand of 'op': an AND chain under OR, a unary term under AND. */
 static struct query_node *
-parse_or(struct parser *p)
+parse_operand(struct parser *p, enum query_op op)
+{
+	return op == QUERY_OR ? parse_chain(p, QUERY_AND) : parse_unary(p);
+}
+
+/*
+ * The operands of 'op' (QUERY_OR: ANDs; QUERY_AND: unary terms) in a row,
+ * under one node of 'op'; a single operand is returned as it is.
+ */
+static struct query_node *
+parse_chain(struct parser *p, enum query_op op)
 {
 	struct query_node	*q, *k, *n = NULL;
 	size_t			 start;
 
 	skip_space(p);
 	start = p->off;
-	if ((q = parse_and(p)) == NULL)
+	if ((q = parse_operand(p, op)) == NULL)
 		return NULL;
-	for (;;) {
-		skip_space(p);
-		if (!at_keyword(p, "OR"))
-			break;
-		set_op(p, p->off, 2);
-		p->off += 2;
-		if ((k = parse_and(p)) == NULL) {
+	while (at_joiner(p, op)) {
+		if ((k = parse_operand(p, op)) == NULL) {
 			query_free(n != NULL ? n : q);
 			return NULL;
 		}
 		if (n == NULL) {
-			n = node_new(QUERY_OR, start, p);
+			n = node_new(op, start, p);
 			kid_add(n, q);
 		}
 		kid_add(n, k);
@@ -623,9 +622,9 @@ query_parse(struct norm *n, const char *text, char *err, size_t errlen)
 		fail_at(&p, p.off, "empty query");
 		return NULL;
 	}
-	if ((q = parse_or(&p)) == NULL)
+	if ((q = parse_chain(&p, QUERY_OR)) == NULL)
 		return NULL;
-	/* parse_or() stops only at the end or at a ')' it did not open */
+	/* parse_chain() stops only at the end or at a ')' it did not open */
 	skip_space(&p);
 	if (text[p.off] != '\0') {
 		fail_at(&p, p.off, "unexpected ')': no group is open");
