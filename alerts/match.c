@@ -1012,34 +1012,11 @@ build_terms(struct matcher *m, const struct topic *t, struct query_node *q,
 	return 0;
 }
 
-/*
- * 1 if 'q' (negated if 'neg') can only be true when a word of the
- * automaton occurred: as query_is_positive(), regexes not counting.
- */
+/* A term the automaton finds: every term but a regex (and an alias). */
 static int
-literal_triggered(const struct query_node *q, int neg)
+literal(const struct query_node *q)
 {
-	size_t	i;
-	int	any = 0, all = 1;
-
-	switch (q->op) {
-	case QUERY_TERM:
-		return !neg && q->kind != QUERY_REGEX;
-	case QUERY_ALIAS:
-		return 0;
-	case QUERY_NOT:
-		return literal_triggered(q->kids[0], !neg);
-	case QUERY_AND:
-	case QUERY_OR:
-		for (i = 0; i < q->nkids; i++) {
-			if (literal_triggered(q->kids[i], neg))
-				any = 1;
-			else
-				all = 0;
-		}
-		return (q->op == QUERY_AND) != neg ? any : all;
-	}
-	return 0;
+	return q->op == QUERY_TERM && q->kind != QUERY_REGEX;
 }
 
 static void
@@ -1297,7 +1274,8 @@ matcher_compile(struct matcher *m, char *err, size_t errlen)
 			return -1;
 		if (build_terms(m, t, t->q, (int32_t)i, 0, err, errlen) == -1)
 			return -1;
-		if (!literal_triggered(t->q, 0)) {
+		/* true without a word of the automaton: evaluated always */
+		if (!query_needs(t->q, literal)) {
 			t->always = 1;
 			m->always = grow(m->always, m->nalways, sizeof(int32_t));
 			m->always[m->nalways++] = (int32_t)i;

@@ -634,9 +634,12 @@ query_parse(struct norm *n, const char *text, char *err, size_t errlen)
 	return q;
 }
 
-/* 'q', negated if 'neg', can only be true when a positive term occurs. */
+/*
+ * 'q', negated if 'neg', can only be true when a term that 'counts'
+ * occurs.
+ */
 static int
-positive(const struct query_node *q, int neg)
+needs(const struct query_node *q, int neg, query_term_cb *counts)
 {
 	size_t	i;
 	int	any = 0, all = 1;
@@ -644,13 +647,13 @@ positive(const struct query_node *q, int neg)
 	switch (q->op) {
 	case QUERY_TERM:
 	case QUERY_ALIAS:
-		return !neg;
+		return !neg && counts(q);
 	case QUERY_NOT:
-		return positive(q->kids[0], !neg);
+		return needs(q->kids[0], !neg, counts);
 	case QUERY_AND:
 	case QUERY_OR:
 		for (i = 0; i < q->nkids; i++) {
-			if (positive(q->kids[i], neg))
+			if (needs(q->kids[i], neg, counts))
 				any = 1;
 			else
 				all = 0;
@@ -662,9 +665,21 @@ positive(const struct query_node *q, int neg)
 }
 
 int
+query_needs(const struct query_node *q, query_term_cb *counts)
+{
+	return needs(q, 0, counts);
+}
+
+static int
+any_term(const struct query_node *q)
+{
+	return 1;
+}
+
+int
 query_is_positive(const struct query_node *q)
 {
-	return positive(q, 0);
+	return needs(q, 0, any_term);
 }
 
 static char *
