@@ -921,6 +921,21 @@ word_variants(struct matcher *m, const struct topic *t, char *const *w,
 		pat_link_topic(m, (*pats)[i], topic);
 }
 
+/* The words joined by spaces: what a match names for a term. */
+static char *
+join_words(char *const *w, size_t n)
+{
+	char	*s = xstrdup(""), *d;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		d = xasprintf("%s%s%s", s, i ? " " : "", w[i]);
+		free(s);
+		s = d;
+	}
+	return s;
+}
+
 static int
 term_new(struct matcher *m, const struct topic *t, struct query_node *q,
     int32_t topic, char *err, size_t errlen)
@@ -940,14 +955,7 @@ term_new(struct matcher *m, const struct topic *t, struct query_node *q,
 		tm->kind = TK_PATS;
 		word_variants(m, t, q->words, (int)q->nwords, topic, &tm->pats,
 		    &tm->npats);
-		tm->display = norm_fold_words(m->norm, "", 0);
-		for (i = 0; i < (int)q->nwords; i++) {
-			char *d = xasprintf("%s%s%s", tm->display,
-			    i ? " " : "", q->words[i]);
-
-			free(tm->display);
-			tm->display = d;
-		}
+		tm->display = join_words(q->words, q->nwords);
 		break;
 	case QUERY_PREFIX:
 	case QUERY_FUZZY:
@@ -969,14 +977,7 @@ term_new(struct matcher *m, const struct topic *t, struct query_node *q,
 			    &tm->npats);
 		}
 		tm->wstart[i] = (int)tm->npats;
-		tm->display = norm_fold_words(m->norm, "", 0);
-		for (i = 0; i < (int)q->nwords; i++) {
-			char *d = xasprintf("%s%s%s", tm->display,
-			    i ? " " : "", q->words[i]);
-
-			free(tm->display);
-			tm->display = d;
-		}
+		tm->display = join_words(q->words, q->nwords);
 		break;
 	case QUERY_REGEX:
 		tm->kind = TK_REGEX;
@@ -1962,6 +1963,29 @@ int_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The earliest hit of the terms pos[0..npos) in value 'val': 1 with its
+ * value and byte range filled, or 0.
+ */
+static int
+first_hit(struct matcher *m, struct term *const *pos, size_t npos,
+    int64_t val, uint32_t *hv, uint32_t *hs, uint32_t *he)
+{
+	uint64_t	best = UINT64_MAX;
+	uint32_t	v, s, e;
+	size_t		i;
+
+	for (i = 0; i < npos; i++) {
+		if (term_find(m, pos[i], val, &v, &s, &e) && s < best) {
+			best = s;
+			*hv = v;
+			*hs = s;
+			*he = e;
+		}
+	}
+	return best != UINT64_MAX;
+}
+
 /* Builds and delivers the match of topic 'ti'; the callback's result. */
 static int
 report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
@@ -1973,7 +1997,6 @@ report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
 	struct match	 mt;
 	uint32_t	 hv, hs, he;
 	int64_t		 sv = -1, tv = -1;
-	uint64_t	 best = UINT64_MAX, key;
 	int		 rc;
 	const char	*d;
 
@@ -2005,29 +2028,8 @@ report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
 	}
 	hv = UINT32_MAX;
 	hs = he = 0;
-	for (i = 0; i < npos && sv >= 0; i++) {
-		uint32_t v, s, e;
-
-		if (term_find(m, pos[i], sv, &v, &s, &e) &&
-		    (key = s) < best) {
-			best = key;
-			hv = v;
-			hs = s;
-			he = e;
-		}
-	}
-	for (i = 0; i < npos && hv == UINT32_MAX && tv >= 0; i++) {
-		uint32_t v, s, e;
-
-		if (term_find(m, pos[i], tv, &v, &s, &e) &&
-		    (key = s) < best) {
-			best = key;
-			hv = v;
-			hs = s;
-			he = e;
-		}
-	}
-	if (hv == UINT32_MAX) {
+	if (!(sv >= 0 && first_hit(m, pos, npos, sv, &hv, &hs, &he)) &&
+	    !(tv >= 0 && first_hit(m, pos, npos, tv, &hv, &hs, &he))) {
 		hs = he = 0;
 		hv = sv >= 0 ? (uint32_t)sv : tv >= 0 ? (uint32_t)tv :
 		    UINT32_MAX;
