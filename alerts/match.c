@@ -42,6 +42,7 @@
 #include "item.h"
 #include "norm.h"
 #include "query.h"
+#include "smap.h"
 #include "snippet.h"
 #include "xmalloc.h"
 
@@ -58,23 +59,6 @@
 #define CACHE_WORD	46
 #define FUZZY_MAXCP	64
 #define ALIAS_DEPTH	8
-
-/* A hash map from (namespace, bytes) to an int; keys live in a pool. */
-struct smap_slot {
-	uint64_t	h;
-	uint32_t	off;
-	uint32_t	len;
-	int32_t		val;	/* -1: empty */
-};
-
-struct smap {
-	struct smap_slot *slot;
-	size_t		 mask;
-	size_t		 n;
-	char		*pool;
-	size_t		 poollen;
-	size_t		 poolcap;
-};
 
 /* The automaton's goto function off the root: (node, word) -> node. */
 struct edge {
@@ -238,146 +222,12 @@ grow(void *p, size_t n, size_t size)
 	return p;
 }
 
-/* hash maps */
-
-/*
- * A multiply-xorshift hash, 8 bytes at a time: words are short.  With
- * 'padded', s[len .. len + 8) must be readable (norm.h guarantees it for
- * tokens): the tail is then one load, and avoids a byte-wise copy that
- * stalls store forwarding.  Both ways give the same hash.
- */
-static inline uint64_t
-hash_key(unsigned ns, const char *s, size_t len, int padded)
-{
-	uint64_t	h = ((uint64_t)ns << 56) ^ len ^ 0x9e3779b97f4a7c15ULL;
-	uint64_t	w;
-	size_t		i;
-
-	while (len >= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-		s += 8;
-		len -= 8;
-	}
-	if (len > 0) {
-		if (padded) {
-			memcpy(&w, s, 8);
-			w &= ~0ULL >> (64 - 8 * len);
-		} else {
-			for (w = 0, i = 0; i < len; i++)
-				w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-		}
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	}
-	h ^= h >> 29;
-	h *= 0xff51afd7ed558ccdULL;
-	return h ^ (h >> 32);
-}
-
-static uint64_t
-hash_bytes(unsigned ns, const char *s, size_t len)
-{
-	return hash_key(ns, s, len, 0);
-}
-
-static void
-smap_init(struct smap *m)
-{
-	memset(m, 0, sizeof(*m));
-}
-
-static void
-smap_release(struct smap *m)
-{
-	free(m->slot);
-	free(m->pool);
-	memset(m, 0, sizeof(*m));
-}
-
-static inline int32_t
-smap_get_h(const struct smap *m, uint64_t h, unsigned ns, const char *s,
-    size_t len)
-{
-	size_t	i;
-
-	if (m->n == 0)
-		return -1;
-	for (i = h & m->mask; m->slot[i].val != -1; i = (i + 1) & m->mask) {
-		if (m->slot[i].h == h && m->slot[i].len == len + 1 &&
-		    (unsigned char)m->pool[m->slot[i].off] == ns &&
-		    memcmp(m->pool + m->slot[i].off + 1, s, len) == 0)
-			return m->slot[i].val;
-	}
-	return -1;
-}
-
-static int32_t
-smap_get(const struct smap *m, unsigned ns, const char *s, size_t len)
-{
-	if (m->n == 0)
-		return -1;
-	return smap_get_h(m, hash_bytes(ns, s, len), ns, s, len);
-}
-
-static void
-smap_grow(struct smap *m)
-{
-	struct smap_slot	*old = m->slot;
-	size_t			 oldn = old ? m->mask + 1 : 0, i, j;
-	size_t			 cap = oldn ? oldn * 2 : 64;
-
-	m->slot = xreallocarray(NULL, cap, sizeof(*m->slot));
-	for (i = 0; i < cap; i++)
-		m->slot[i].val = -1;
-	m->mask = cap - 1;
-	for (i = 0; i < oldn; i++) {
-		if (old[i].val == -1)
-			continue;
-		for (j = old[i].h & m->mask; m->slot[j].val != -1;
-		    j = (j + 1) & m->mask)
-			;
-		m->slot[j] = old[i];
-	}
-	free(old);
-}
-
-/* Sets (ns, s) to 'val' if absent; returns the value now stored. */
-static int32_t
-smap_put(struct smap *m, unsigned ns, const char *s, size_t len,
-    int32_t val)
-{
-	int32_t	v;
-	size_t	i;
-
-	if ((v = smap_get(m, ns, s, len)) != -1)
-		return v;
-	if (m->slot == NULL || m->n + 1 > (m->mask + 1) / 2)
-		smap_grow(m);
-	while (m->poollen + len + 1 > m->poolcap) {
-		m->poolcap = m->poolcap ? m->poolcap * 2 : 4096;
-		m->pool = xreallocarray(m->pool, m->poolcap, 1);
-	}
-	m->pool[m->poollen] = (char)ns;
-	memcpy(m->pool + m->poollen + 1, s, len);
-	for (i = hash_bytes(ns, s, len) & m->mask; m->slot[i].val != -1;
-	    i = (i + 1) & m->mask)
-		;
-	m->slot[i].h = hash_bytes(ns, s, len);
-	m->slot[i].off = (uint32_t)m->poollen;
-	m->slot[i].len = (uint32_t)len + 1;
-	m->slot[i].val = val;
-	m->poollen += len + 1;
-	m->n++;
-	return val;
-}
-
 /*
  * Nearly no word of an item is a word of a topic, and the word map is too
  * big to stay in the L1 cache, so a bloom filter of 16 bits per word (two
  * bits of one 64-bit word: one load, about 1% false positives) turns most
  * words away first.  Its key is one multiply of the word's first 8 bytes
- * and length, shorter than hash_key(): words are short, and one that
+ * and length, shorter than smap_hash(): words are short, and one that
  * shares both with a topic word only costs a probe of the map.
  */
 static inline uint64_t
@@ -1392,7 +1242,7 @@ derive(struct matcher *m, const struct norm_token *t, int32_t **ids)
 	struct cache_ent	*e;
 	char			 buf[NORM_WORD_MAX * 4 + 8];
 	int32_t			 cps[FUZZY_MAXCP];
-	uint64_t		 h = hash_bytes(0, t->word, t->len);
+	uint64_t		 h = smap_hash(0, t->word, t->len, 0);
 	size_t			 slot = (size_t)(h >> 7) &
 				    (((size_t)1 << CACHE_BITS) - 1);
 	int			 i, len, ns, n;
@@ -1487,7 +1337,7 @@ scan_value(struct matcher *m, uint32_t val)
 		}
 		ring[t.pos % RING] = (uint32_t)t.start;
 		w = wfilter_has(m, t.word, t.len) ? smap_get_h(&m->words,
-		    hash_key(NS_PLAIN, t.word, t.len, 1), NS_PLAIN, t.word,
+		    smap_hash(NS_PLAIN, t.word, t.len, 1), NS_PLAIN, t.word,
 		    t.len) : -1;
 		if ((cur[0] = ac_next(m, cur[0], w)) != 0)
 			emit_ac(m, cur[0], val, t.pos, ring, (uint32_t)t.end);
