@@ -37,8 +37,8 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <utf8proc.h>
 
+#include "fuzzy.h"
 #include "item.h"
 #include "norm.h"
 #include "query.h"
@@ -57,7 +57,6 @@
 #define RING		64	/* > QUERY_MAX_PHRASE */
 #define CACHE_BITS	14
 #define CACHE_WORD	46
-#define FUZZY_MAXCP	64
 #define ALIAS_DEPTH	8
 
 /* The automaton's goto function off the root: (node, word) -> node. */
@@ -75,9 +74,6 @@ enum pat_kind {
 struct pat {
 	enum pat_kind	 kind;
 	int		 nwords;
-	int		 dist;		/* PK_FUZZY */
-	int32_t		*cps;		/* PK_FUZZY: the word's code points */
-	int		 ncps;
 	int32_t		*topics;	/* topics whose positive terms use it */
 	size_t		 ntopics;
 	/* per item */
@@ -164,13 +160,9 @@ struct matcher {
 	size_t		 wfmask;
 	struct smap	 patkeys;	/* pattern identity -> pattern id */
 	struct smap	 prefixes;	/* prefix -> pattern id */
-	struct smap	 deletes;	/* fuzzy deletion variant -> list */
-	int32_t		**dlists;	/* deletion lists: [0] = count */
-	size_t		 ndlists;
 	size_t		*plens;		/* distinct prefix lengths, sorted */
 	size_t		 nplens;
-	int		 fz_maxdist;
-	int		 fz_mincp, fz_maxcp;
+	struct fuzzy	*fuzzy;
 
 	struct pat	*pats;
 	size_t		 npats;
@@ -193,8 +185,7 @@ struct matcher {
 	/* per distinct word cache of derived ids and fuzzy hits */
 	struct cache_ent *cache;
 	int32_t		*cache_ids;
-	int32_t		*fzpool;
-	size_t		 fzlen, fzcap;
+	struct fuzzy_ids fzpool;	/* the cache's fuzzy hits */
 
 	/* per item */
 	uint32_t	 stamp;
@@ -526,116 +517,19 @@ pat_words(struct matcher *m, unsigned ns, char *const *w, int n)
 	return pid;
 }
 
-static int
-utf8_cps(const char *s, size_t len, int32_t *cps, int max)
-{
-	utf8proc_int32_t	cp;
-	utf8proc_ssize_t	w;
-	size_t			i = 0;
-	int			n = 0;
-
-	while (i < len) {
-		w = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-		    (utf8proc_ssize_t)(len - i), &cp);
-		if (w <= 0 || n == max)
-			return -1;
-		cps[n++] = cp;
-		i += (size_t)w;
-	}
-	return n;
-}
-
-static size_t
-cps_utf8(const int32_t *cps, int n, char *out)
-{
-	size_t	len = 0;
-	int	i;
-
-	for (i = 0; i < n; i++)
-		len += (size_t)utf8proc_encode_char(cps[i],
-		    (utf8proc_uint8_t *)out + len);
-	return len;
-}
-
-/*
- * Calls 'fn' with every string made by deleting up to 'k' code points of
- * cps[0..n), some more than once.
- */
-typedef void deletion_fn(struct matcher *, const char *, size_t, void *);
-
-static void
-deletions(struct matcher *m, const int32_t *cps, int n, int k,
-    deletion_fn *fn, void *arg)
-{
-	int32_t	tmp[FUZZY_MAXCP];
-	char	buf[FUZZY_MAXCP * 4 + 4] = "";
-	size_t	l;
-	int	i, j, t;
-
-	l = cps_utf8(cps, n, buf);
-	fn(m, buf, l, arg);
-	for (i = 0; k >= 1 && i < n; i++) {
-		for (t = 0, j = 0; j < n; j++)
-			if (j != i)
-				tmp[t++] = cps[j];
-		l = cps_utf8(tmp, t, buf);
-		fn(m, buf, l, arg);
-		for (j = i + 1; k >= 2 && j < n; j++) {
-			int	a, b = 0;
-
-			for (a = 0; a < n; a++)
-				if (a != i && a != j)
-					tmp[b++] = cps[a];
-			l = cps_utf8(tmp, b, buf);
-			fn(m, buf, l, arg);
-		}
-	}
-}
-
-static void
-index_deletion(struct matcher *m, const char *s, size_t len, void *arg)
-{
-	int32_t	 pid = *(int32_t *)arg, li, *l;
-
-	li = smap_put(&m->deletes, 0, s, len, (int32_t)m->ndlists);
-	if ((size_t)li == m->ndlists) {
-		m->dlists = grow(m->dlists, m->ndlists, sizeof(*m->dlists));
-		m->dlists[m->ndlists++] = xcalloc(1, sizeof(int32_t));
-	}
-	l = m->dlists[li];
-	if (l[0] > 0 && l[l[0]] == pid)
-		return;
-	l = m->dlists[li] = xreallocarray(l, (size_t)l[0] + 2,
-	    sizeof(int32_t));
-	l[++l[0]] = pid;
-}
-
 static int32_t
 pat_fuzzy(struct matcher *m, const char *w, int dist)
 {
 	char		key[NORM_WORD_MAX + 4];
-	int32_t		cps[FUZZY_MAXCP], pid;
-	int		n, isnew;
+	int32_t		pid;
+	int		isnew;
 	size_t		l = strlen(w);
 
 	key[0] = (char)('0' + dist);
 	memcpy(key + 1, w, l);
 	pid = pat_new(m, PK_FUZZY, key, l + 1, &isnew);
-	if (!isnew)
-		return pid;
-	m->pats[pid].dist = dist;
-	if ((n = utf8_cps(w, l, cps, FUZZY_MAXCP)) < 0)
-		n = 0;
-	m->pats[pid].cps = xreallocarray(NULL, (size_t)n + 1, sizeof(int32_t));
-	memcpy(m->pats[pid].cps, cps, (size_t)n * sizeof(int32_t));
-	m->pats[pid].ncps = n;
-	deletions(m, cps, n, dist, index_deletion, &pid);
-	if (dist > m->fz_maxdist)
-		m->fz_maxdist = dist;
-	if (m->fz_mincp == 0 || n < m->fz_mincp)
-		m->fz_mincp = n;
-	if (n > m->fz_maxcp)
-		m->fz_maxcp = n;
+	if (isnew)
+		fuzzy_add(m->fuzzy, pid, w, dist);
 	return pid;
 }
 
@@ -661,44 +555,6 @@ pat_prefix(struct matcher *m, const char *w)
 		m->nplens++;
 	}
 	return pid;
-}
-
-/* Optimal string alignment distance, capped: returns > k when over. */
-static int
-osa_distance(const int32_t *a, int n, const int32_t *b, int mlen, int k)
-{
-	int	d[3][FUZZY_MAXCP + 1];
-	int	i, j, best, v;
-
-	if (n - mlen > k || mlen - n > k)
-		return k + 1;
-	for (j = 0; j <= mlen; j++)
-		d[0][j] = j;
-	for (i = 1; i <= n; i++) {
-		int *cur = d[i % 3], *prev = d[(i + 2) % 3];
-		int *pp = d[(i + 1) % 3];
-
-		cur[0] = i;
-		best = i;
-		for (j = 1; j <= mlen; j++) {
-			int cost = a[i - 1] != b[j - 1];
-
-			v = prev[j] + 1;
-			if (cur[j - 1] + 1 < v)
-				v = cur[j - 1] + 1;
-			if (prev[j - 1] + cost < v)
-				v = prev[j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
-				v = pp[j - 2] + 1;
-			cur[j] = v;
-			if (v < best)
-				best = v;
-		}
-		if (best > k)
-			return k + 1;
-	}
-	return d[n % 3][mlen];
 }
 
 /* building terms from the query trees */
@@ -927,7 +783,7 @@ matcher_new(void)
 	smap_init(&m->words);
 	smap_init(&m->patkeys);
 	smap_init(&m->prefixes);
-	smap_init(&m->deletes);
+	m->fuzzy = fuzzy_new();
 	node_new(m, -1, -1);	/* the root */
 	return m;
 }
@@ -958,7 +814,6 @@ matcher_free(struct matcher *m)
 	free(m->topics);
 	for (i = 0; i < m->npats; i++) {
 		free(m->pats[i].topics);
-		free(m->pats[i].cps);
 	}
 	free(m->pats);
 	for (i = 0; i < m->nterms; i++) {
@@ -968,14 +823,11 @@ matcher_free(struct matcher *m)
 		pcre2_code_free(m->terms[i].re);
 	}
 	free(m->terms);
-	for (i = 0; i < m->ndlists; i++)
-		free(m->dlists[i]);
-	free(m->dlists);
 	free(m->plens);
 	smap_release(&m->words);
 	smap_release(&m->patkeys);
 	smap_release(&m->prefixes);
-	smap_release(&m->deletes);
+	fuzzy_free(m->fuzzy);
 	free(m->wfilter);
 	free(m->root_next);
 	free(m->fail);
@@ -987,7 +839,7 @@ matcher_free(struct matcher *m)
 	free(m->edges);
 	free(m->cache);
 	free(m->cache_ids);
-	free(m->fzpool);
+	free(m->fzpool.v);
 	free(m->vals);
 	free(m->hits);
 	free(m->queue);
@@ -1135,7 +987,7 @@ matcher_compile(struct matcher *m, char *err, size_t errlen)
 	for (k = NS_XC; k < NS_MAX; k++)
 		if (m->ns_used[k])
 			m->dns[m->ndns++] = (int)k;
-	if (m->ndns > 0 || m->ndlists > 0) {
+	if (m->ndns > 0 || !fuzzy_empty(m->fuzzy)) {
 		m->cache = xreallocarray(NULL, (size_t)1 << CACHE_BITS,
 		    sizeof(*m->cache));
 		for (i = 0; i < (size_t)1 << CACHE_BITS; i++)
@@ -1194,42 +1046,6 @@ add_hit(struct matcher *m, int32_t pid, uint32_t val, uint32_t pos,
 	p->fmask |= m->vals[val].field;
 }
 
-struct fz_ctx {
-	const int32_t	*cps;
-	int		 n;
-	size_t		 start;		/* in fzpool */
-};
-
-static void
-fuzzy_probe(struct matcher *m, const char *s, size_t len, void *arg)
-{
-	struct fz_ctx	*c = arg;
-	int32_t		 li, *l, pid;
-	size_t		 i;
-	int		 j;
-
-	if ((li = smap_get(&m->deletes, 0, s, len)) < 0)
-		return;
-	l = m->dlists[li];
-	for (j = 1; j <= l[0]; j++) {
-		pid = l[j];
-		for (i = c->start; i < m->fzlen; i++)
-			if (m->fzpool[i] == pid)
-				break;
-		if (i < m->fzlen)
-			continue;
-		if (osa_distance(c->cps, c->n, m->pats[pid].cps,
-		    m->pats[pid].ncps, m->pats[pid].dist) > m->pats[pid].dist)
-			continue;
-		if (m->fzlen == m->fzcap) {
-			m->fzcap = m->fzcap ? m->fzcap * 2 : 1024;
-			m->fzpool = xreallocarray(m->fzpool, m->fzcap,
-			    sizeof(int32_t));
-		}
-		m->fzpool[m->fzlen++] = pid;
-	}
-}
-
 /*
  * The derived word ids (one per derived namespace) and fuzzy patterns of
  * word 't', through the cache.  Returns the cache entry; ids in *ids.
@@ -1241,12 +1057,10 @@ derive(struct matcher *m, const struct norm_token *t, int32_t **ids)
 	static int32_t		 sids[NS_MAX];
 	struct cache_ent	*e;
 	char			 buf[NORM_WORD_MAX * 4 + 8];
-	int32_t			 cps[FUZZY_MAXCP];
 	uint64_t		 h = smap_hash(0, t->word, t->len, 0);
 	size_t			 slot = (size_t)(h >> 7) &
 				    (((size_t)1 << CACHE_BITS) - 1);
-	int			 i, len, ns, n;
-	struct fz_ctx		 fc;
+	int			 i, len, ns;
 
 	if (t->len <= CACHE_WORD) {
 		e = &m->cache[slot];
@@ -1254,11 +1068,11 @@ derive(struct matcher *m, const struct norm_token *t, int32_t **ids)
 		if (e->len == t->len && e->h == h &&
 		    memcmp(e->w, t->word, t->len) == 0)
 			return e;
-		if (m->fzlen > ((size_t)1 << 22)) {
+		if (m->fzpool.n > ((size_t)1 << 22)) {
 			/* the fuzzy pool is full: start the cache afresh */
 			for (i = 0; i < 1 << CACHE_BITS; i++)
 				m->cache[i].len = 0xff;
-			m->fzlen = 0;
+			m->fzpool.n = 0;
 		}
 		e->h = h;
 		e->len = (uint8_t)t->len;
@@ -1288,17 +1102,8 @@ derive(struct matcher *m, const struct norm_token *t, int32_t **ids)
 		(*ids)[i] = len > 0 ? smap_get(&m->words, (unsigned)ns, buf,
 		    (size_t)len) : -1;
 	}
-	e->fz_off = (int32_t)m->fzlen;
-	e->fz_n = 0;
-	if (m->ndlists > 0 && (n = utf8_cps(t->word, t->len, cps,
-	    FUZZY_MAXCP)) >= 0 && n >= m->fz_mincp - m->fz_maxdist &&
-	    n <= m->fz_maxcp + m->fz_maxdist) {
-		fc.cps = cps;
-		fc.n = n;
-		fc.start = m->fzlen;
-		deletions(m, cps, n, m->fz_maxdist, fuzzy_probe, &fc);
-		e->fz_n = (int16_t)(m->fzlen - fc.start);
-	}
+	e->fz_off = (int32_t)m->fzpool.n;
+	e->fz_n = (int16_t)fuzzy_find(m->fuzzy, t->word, t->len, &m->fzpool);
 	return e;
 }
 
@@ -1356,7 +1161,7 @@ scan_value(struct matcher *m, uint32_t val)
 				    (uint32_t)t.end);
 		}
 		for (d = 0; d < e->fz_n; d++)
-			add_hit(m, m->fzpool[e->fz_off + d], val, t.pos, t.pos,
+			add_hit(m, m->fzpool.v[e->fz_off + d], val, t.pos, t.pos,
 			    (uint32_t)t.start, (uint32_t)t.end);
 	}
 }
