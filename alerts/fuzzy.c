@@ -22,7 +22,7 @@ struct fuzzy_word {
 
 struct fuzzy {
 	struct smap	 deletes;	/* deletion variant -> list */
-	int32_t		**dlists;	/* deletion lists of words: [0] = count */
+	int32_t		**dlists;	/* word indexes: [0] = count */
 	size_t		 ndlists, dlistcap;
 	struct fuzzy_word *words;
 	size_t		 nwords, wordcap;
