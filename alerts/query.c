@@ -220,87 +220,122 @@ parse_tilde(struct parser *p, int dflt, int max)
 	return digits ? (int)v : dflt;
 }
 
+/*
+ * The term of the words raw[0..rl) that started at 'start', and of what
+ * follows them: 'kind' is what "~N" makes of a phrase (QUERY_NEAR) or of
+ * a word (QUERY_FUZZY), or QUERY_PREFIX for a word that ended in '*'.
+ */
 static struct query_node *
-parse_phrase(struct parser *p)
+words_term(struct parser *p, size_t start, const char *raw, size_t rl,
+    enum query_kind kind)
 {
 	struct query_node	*q;
-	size_t			 start = p->off, i;
-	char			*raw;
-	size_t			 rl = 0;
 	int			 d;
 
 	q = node_new(QUERY_TERM, start, p);
 	q->kind = QUERY_WORDS;
-	raw = xmalloc(strlen(p->s + start) + 1);
-	for (i = start + 1; p->s[i] != '"'; i++) {
-		if (p->s[i] == '\0') {
-			fail_at(p, i, "expected '\"' to close the phrase "
-			    "opened at column %d", q->column);
-			goto fail;
-		}
-		if (p->s[i] == '\\' && p->s[i + 1] != '\0')
-			i++;
-		raw[rl++] = p->s[i];
-	}
-	p->off = i + 1;
 	if (set_words(p, q, raw, rl, start) == -1)
 		goto fail;
-	if (p->s[p->off] == '~') {
-		if ((d = parse_tilde(p, 0, MAX_NEAR)) == -1)
+	if (kind == QUERY_PREFIX) {
+		if (q->nwords != 1) {
+			fail_at(p, start, "a prefix must be a single word");
 			goto fail;
-		if (q->nwords > 1) {
-			q->kind = QUERY_NEAR;
+		}
+		q->kind = QUERY_PREFIX;
+	} else if (p->s[p->off] == '~') {
+		d = kind == QUERY_NEAR ? parse_tilde(p, 0, MAX_NEAR) :
+		    parse_tilde(p, 1, 2);
+		if (d == -1)
+			goto fail;
+		if (kind == QUERY_FUZZY && q->nwords != 1) {
+			fail_at(p, start, "a fuzzy term must be a single word");
+			goto fail;
+		}
+		/* "Crimea"~5 is the word, and Crimea~0 too */
+		if (kind == QUERY_NEAR ? q->nwords > 1 : d > 0) {
+			q->kind = kind;
 			q->dist = d;
 		}
 	}
-	free(raw);
 	return q;
 fail:
-	free(raw);
 	query_free(q);
 	return NULL;
+}
+
+/*
+ * The offset of the 'close' that ends the phrase or regex ('what')
+ * opened at 'start', a backslash making any next character part of it;
+ * 0 with the error set if the query ends first.
+ */
+static size_t
+closing(struct parser *p, size_t start, char close, const char *what)
+{
+	size_t	i;
+
+	for (i = start + 1; p->s[i] != close; i++) {
+		if (p->s[i] == '\0') {
+			fail_at(p, i, "expected '%c' to close the %s opened "
+			    "at column %d", close, what, column(p->s, start));
+			return 0;
+		}
+		if (p->s[i] == '\\' && p->s[i + 1] != '\0')
+			i++;
+	}
+	return i;
+}
+
+static struct query_node *
+parse_phrase(struct parser *p)
+{
+	struct query_node	*q;
+	size_t			 start = p->off, end, i, rl = 0;
+	char			*raw;
+
+	if ((end = closing(p, start, '"', "phrase")) == 0)
+		return NULL;
+	raw = xmalloc(end - start);
+	for (i = start + 1; i < end; i++) {
+		if (p->s[i] == '\\')
+			i++;
+		raw[rl++] = p->s[i];
+	}
+	p->off = end + 1;
+	q = words_term(p, start, raw, rl, QUERY_NEAR);
+	free(raw);
+	return q;
 }
 
 static struct query_node *
 parse_regex(struct parser *p)
 {
 	struct query_node	*q;
-	size_t			 start = p->off, i;
+	size_t			 start = p->off, end;
 	pcre2_code		*re;
 	PCRE2_SIZE		 eoff;
 	int			 ec;
 	PCRE2_UCHAR		 msg[256];
 
-	q = node_new(QUERY_TERM, start, p);
-	q->kind = QUERY_REGEX;
-	for (i = start + 1; p->s[i] != '/'; i++) {
-		if (p->s[i] == '\0') {
-			fail_at(p, i, "expected '/' to close the regex "
-			    "opened at column %d", q->column);
-			goto fail;
-		}
-		if (p->s[i] == '\\' && p->s[i + 1] != '\0')
-			i++;
-	}
-	q->regex = xstrndup(p->s + start + 1, i - start - 1);
-	p->off = i + 1;
-	if (q->regex[0] == '\0') {
+	if ((end = closing(p, start, '/', "regex")) == 0)
+		return NULL;
+	p->off = end + 1;
+	if (end == start + 1) {
 		fail_at(p, start, "empty regex");
-		goto fail;
+		return NULL;
 	}
-	re = pcre2_compile((PCRE2_SPTR)q->regex, PCRE2_ZERO_TERMINATED,
+	re = pcre2_compile((PCRE2_SPTR)p->s + start + 1, end - start - 1,
 	    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF,
 	    &ec, &eoff, NULL);
 	if (re == NULL) {
 		pcre2_get_error_message(ec, msg, sizeof(msg));
 		fail_at(p, start + 1 + eoff, "bad regex: %s", (char *)msg);
-		goto fail;
+		return NULL;
 	}
 	pcre2_code_free(re);
+	q = node_new(QUERY_TERM, start, p);
+	q->kind = QUERY_REGEX;
+	q->regex = xstrndup(p->s + start + 1, end - start - 1);
 	return q;
-fail:
-	query_free(q);
-	return NULL;
 }
 
 static struct query_node *
@@ -326,19 +361,17 @@ parse_alias(struct parser *p)
 static struct query_node *
 parse_word(struct parser *p)
 {
-	struct query_node	*q;
+	struct query_node	*q = NULL;
 	size_t			 start = p->off, i, rl = 0;
 	char			*raw;
-	int			 star = 0, d;
+	int			 star = 0;
 
-	q = node_new(QUERY_TERM, start, p);
-	q->kind = QUERY_WORDS;
 	raw = xmalloc(strlen(p->s + start) + 1);
 	for (i = start; !word_stop(p->s[i]); i++) {
 		if (star) {
 			fail_at(p, i - 1, "'*' is allowed only at the end "
 			    "of a word");
-			goto fail;
+			goto out;
 		}
 		if (p->s[i] == '\\' && p->s[i + 1] != '\0') {
 			raw[rl++] = p->s[++i];
@@ -347,7 +380,7 @@ parse_word(struct parser *p)
 		if (p->s[i] == '*') {
 			if (rl == 0) {
 				fail_at(p, i, "expected a word before '*'");
-				goto fail;
+				goto out;
 			}
 			star = 1;
 			continue;
@@ -355,32 +388,10 @@ parse_word(struct parser *p)
 		raw[rl++] = p->s[i];
 	}
 	p->off = i;
-	if (set_words(p, q, raw, rl, start) == -1)
-		goto fail;
-	if (star) {
-		if (q->nwords != 1) {
-			fail_at(p, start, "a prefix must be a single word");
-			goto fail;
-		}
-		q->kind = QUERY_PREFIX;
-	} else if (p->s[p->off] == '~') {
-		if ((d = parse_tilde(p, 1, 2)) == -1)
-			goto fail;
-		if (q->nwords != 1) {
-			fail_at(p, start, "a fuzzy term must be a single word");
-			goto fail;
-		}
-		if (d > 0) {
-			q->kind = QUERY_FUZZY;
-			q->dist = d;
-		}
-	}
+	q = words_term(p, start, raw, rl, star ? QUERY_PREFIX : QUERY_FUZZY);
+out:
 	free(raw);
 	return q;
-fail:
-	free(raw);
-	query_free(q);
-	return NULL;
 }
 
 /* A field name and ':' at the current offset: its bit, or 0. */
