@@ -42,6 +42,10 @@ FEEDS_SRC  = feeds/item.c \
 	     feeds/article.c
 ALERTS_SRC = alerts/norm.c \
 	     alerts/query.c \
+	     alerts/snippet.c \
+	     alerts/smap.c \
+	     alerts/fuzzy.c \
+	     alerts/wordset.c \
 	     alerts/match.c \
 	     alerts/alert.c \
 	     alerts/sink.c \
@@ -176,8 +180,9 @@ bench: feedwatch
 
 # The matcher alone over a text corpus (bench/bench_match.sh).
 BENCH_MATCH_OBJ = $(O)/bench/bench_match.o $(O)/alerts/norm.o \
-	$(O)/alerts/query.o $(O)/alerts/match.o $(O)/base/xmalloc.o \
-	$(O)/base/log.o
+	$(O)/alerts/query.o $(O)/alerts/snippet.o $(O)/alerts/smap.o \
+	$(O)/alerts/fuzzy.o $(O)/alerts/wordset.o $(O)/alerts/match.o \
+	$(O)/base/xmalloc.o $(O)/base/log.o
 $(O)/bench/bench_match: $(BENCH_MATCH_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

@@ -1,32 +1,24 @@
 /*
- * match.c: every topic compiled into one word automaton.
+ * match.c: every topic compiled into one matcher; see match.h.
  *
  * How an item is matched, and why it costs about the same for 10 topics
  * as for 100,000:
  *
  *   1. Each field value (title, summary, author, each category, the link,
- *      the feed's name and tags) is cut into folded words once (norm.h).
- *   2. Each word is looked up once in one hash dictionary of every word of
- *      every topic, behind a bloom filter: unknown words (nearly all of
- *      them) cost one load from the filter, 2 bytes a topic word, which
- *      stays in the CPU's caches.
- *   3. The word ids drive one Aho-Corasick automaton over words, built
- *      from every word and phrase of every topic, so phrases of any length
- *      are found in the same pass.  Stemmed and transliterated variants of
- *      query words live in the same automaton under their own namespace,
- *      with one cursor per namespace in use.
- *   4. Prefix terms are looked up by hashing each word's leading bytes for
- *      each distinct prefix length in use; fuzzy terms through a
- *      deletion-neighbourhood index (symmetric delete); both, and the
- *      stem/translit keys, are cached per distinct word, so frequent words
- *      cost a cache probe.  No term kind scans the text per topic.
- *   5. Each hit marks its pattern; the first hit of a pattern queues the
+ *      the feed's name and tags) is scanned once by one wordset holding
+ *      every word, phrase, prefix and fuzzy word of every topic, with
+ *      their stemmed and transliterated variants (wordset.h).  No term
+ *      kind scans the text per topic.
+ *   2. Each hit marks its pattern; the first hit of a pattern queues the
  *      topics whose positive terms use it.  Only those topics have their
  *      boolean tree evaluated.  Proximity is checked from the recorded
  *      word positions; regexes run with PCRE2 only while evaluating a
  *      queued topic.  Topics that can be true without any literal word
  *      (say "/re/" alone, or "/re/ OR word") are evaluated for every item:
  *      that is the documented cost of regex-only topics.
+ *   3. A topic that is true is reported with the words it matched and a
+ *      snippet (snippet.h) around its first hit in the summary, else in
+ *      the title.
  */
 #include "match.h"
 
@@ -37,65 +29,18 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <utf8proc.h>
 
 #include "item.h"
 #include "norm.h"
 #include "query.h"
+#include "snippet.h"
+#include "wordset.h"
 #include "xmalloc.h"
 
-/* Word namespaces: the automaton's alphabet is (namespace, word). */
-#define NS_PLAIN	0
-#define NS_XC		1	/* skeletons of Cyrillic item words */
-#define NS_XL		2	/* skeletons of Latin item words */
-#define NS_STEM		3	/* + stemmer index */
-#define NS_XCS		(NS_STEM + 32)	/* + stemmer: stemmed, then NS_XC */
-#define NS_MAX		(NS_XCS + 32)
-
-#define RING		64	/* > QUERY_MAX_PHRASE */
-#define CACHE_BITS	14
-#define CACHE_WORD	46
-#define FUZZY_MAXCP	64
 #define ALIAS_DEPTH	8
-#define SNIPPET_CHARS	200
-#define SNIPPET_BEFORE	60
-#define SNIPPET_SLACK	40	/* characters an end moves to meet a token */
 
-/* A hash map from (namespace, bytes) to an int; keys live in a pool. */
-struct smap_slot {
-	uint64_t	h;
-	uint32_t	off;
-	uint32_t	len;
-	int32_t		val;	/* -1: empty */
-};
-
-struct smap {
-	struct smap_slot *slot;
-	size_t		 mask;
-	size_t		 n;
-	char		*pool;
-	size_t		 poollen;
-	size_t		 poolcap;
-};
-
-/* The automaton's goto function off the root: (node, word) -> node. */
-struct edge {
-	uint64_t	key;	/* UINT64_MAX: empty */
-	int32_t		child;
-};
-
-enum pat_kind {
-	PK_AC,		/* a word sequence in the automaton */
-	PK_PREFIX,
-	PK_FUZZY
-};
-
+/* What the matcher knows of a wordset pattern. */
 struct pat {
-	enum pat_kind	 kind;
-	int		 nwords;
-	int		 dist;		/* PK_FUZZY */
-	int32_t		*cps;		/* PK_FUZZY: the word's code points */
-	int		 ncps;
 	int32_t		*topics;	/* topics whose positive terms use it */
 	size_t		 ntopics;
 	/* per item */
@@ -161,14 +106,6 @@ struct fval {
 	size_t		 len;
 };
 
-struct cache_ent {
-	uint64_t	h;
-	int32_t		fz_off;
-	int16_t		fz_n;
-	uint8_t		len;		/* 0xff: empty */
-	char		w[CACHE_WORD];
-};
-
 struct matcher {
 	struct norm	*norm;
 	int		 compiled;
@@ -177,47 +114,18 @@ struct matcher {
 	struct topic	*topics;
 	size_t		 ntopics;
 
-	struct smap	 words;		/* (ns, word) -> word id */
-	uint64_t	*wfilter;	/* bloom filter of the plain words */
-	size_t		 wfmask;
-	struct smap	 patkeys;	/* pattern identity -> pattern id */
-	struct smap	 prefixes;	/* prefix -> pattern id */
-	struct smap	 deletes;	/* fuzzy deletion variant -> list */
-	int32_t		**dlists;	/* deletion lists: [0] = count */
-	size_t		 ndlists;
-	size_t		*plens;		/* distinct prefix lengths, sorted */
-	size_t		 nplens;
-	int		 fz_maxdist;
-	int		 fz_mincp, fz_maxcp;
+	struct wordset	*ws;		/* every literal term */
 
 	struct pat	*pats;
 	size_t		 npats;
 	struct term	*terms;
 	size_t		 nterms;
 
-	/* the automaton */
-	int32_t		*root_next;	/* by word id */
-	size_t		 nwords_cap;
-	int32_t		*fail, *out, *nodepat, *parent, *pword, *depth;
-	size_t		 nnodes, nodecap;
-	struct edge	*edges;
-	size_t		 edgemask, nedges;
-
-	/* derived namespaces in use: stems, XC, XL */
-	int		 dns[NS_MAX];
-	int		 ndns;
-	int		 ns_used[NS_MAX];
-
-	/* per distinct word cache of derived ids and fuzzy hits */
-	struct cache_ent *cache;
-	int32_t		*cache_ids;
-	int32_t		*fzpool;
-	size_t		 fzlen, fzcap;
-
 	/* per item */
 	uint32_t	 stamp;
 	struct fval	*vals;
 	size_t		 nvals, valcap;
+	uint32_t	 scanned;	/* the value wordset_scan() reads */
 	struct hit	*hits;
 	size_t		 nhits, hitcap;
 	int32_t		*queue;
@@ -240,685 +148,55 @@ grow(void *p, size_t n, size_t size)
 	return p;
 }
 
-/* hash maps */
+/* building terms from the query trees */
 
 /*
- * A multiply-xorshift hash, 8 bytes at a time: words are short.  With
- * 'padded', s[len .. len + 8) must be readable (norm.h guarantees it for
- * tokens): the tail is then one load, and avoids a byte-wise copy that
- * stalls store forwarding.  Both ways give the same hash.
+ * Pattern 'pid' is used by a term of 'topic' (-1: under a NOT, where its
+ * hits queue no topic).  The matcher's record of each pattern is made
+ * here, as the wordset hands out the id.
  */
-static inline uint64_t
-hash_key(unsigned ns, const char *s, size_t len, int padded)
-{
-	uint64_t	h = ((uint64_t)ns << 56) ^ len ^ 0x9e3779b97f4a7c15ULL;
-	uint64_t	w;
-	size_t		i;
-
-	while (len >= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-		s += 8;
-		len -= 8;
-	}
-	if (len > 0) {
-		if (padded) {
-			memcpy(&w, s, 8);
-			w &= ~0ULL >> (64 - 8 * len);
-		} else {
-			for (w = 0, i = 0; i < len; i++)
-				w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-		}
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	}
-	h ^= h >> 29;
-	h *= 0xff51afd7ed558ccdULL;
-	return h ^ (h >> 32);
-}
-
-static uint64_t
-hash_bytes(unsigned ns, const char *s, size_t len)
-{
-	return hash_key(ns, s, len, 0);
-}
-
-static void
-smap_init(struct smap *m)
-{
-	memset(m, 0, sizeof(*m));
-}
-
-static void
-smap_release(struct smap *m)
-{
-	free(m->slot);
-	free(m->pool);
-	memset(m, 0, sizeof(*m));
-}
-
-static inline int32_t
-smap_get_h(const struct smap *m, uint64_t h, unsigned ns, const char *s,
-    size_t len)
-{
-	size_t	i;
-
-	if (m->n == 0)
-		return -1;
-	for (i = h & m->mask; m->slot[i].val != -1; i = (i + 1) & m->mask) {
-		if (m->slot[i].h == h && m->slot[i].len == len + 1 &&
-		    (unsigned char)m->pool[m->slot[i].off] == ns &&
-		    memcmp(m->pool + m->slot[i].off + 1, s, len) == 0)
-			return m->slot[i].val;
-	}
-	return -1;
-}
-
-static int32_t
-smap_get(const struct smap *m, unsigned ns, const char *s, size_t len)
-{
-	if (m->n == 0)
-		return -1;
-	return smap_get_h(m, hash_bytes(ns, s, len), ns, s, len);
-}
-
-static void
-smap_grow(struct smap *m)
-{
-	struct smap_slot	*old = m->slot;
-	size_t			 oldn = old ? m->mask + 1 : 0, i, j;
-	size_t			 cap = oldn ? oldn * 2 : 64;
-
-	m->slot = xreallocarray(NULL, cap, sizeof(*m->slot));
-	for (i = 0; i < cap; i++)
-		m->slot[i].val = -1;
-	m->mask = cap - 1;
-	for (i = 0; i < oldn; i++) {
-		if (old[i].val == -1)
-			continue;
-		for (j = old[i].h & m->mask; m->slot[j].val != -1;
-		    j = (j + 1) & m->mask)
-			;
-		m->slot[j] = old[i];
-	}
-	free(old);
-}
-
-/* Sets (ns, s) to 'val' if absent; returns the value now stored. */
-static int32_t
-smap_put(struct smap *m, unsigned ns, const char *s, size_t len,
-    int32_t val)
-{
-	int32_t	v;
-	size_t	i;
-
-	if ((v = smap_get(m, ns, s, len)) != -1)
-		return v;
-	if (m->slot == NULL || m->n + 1 > (m->mask + 1) / 2)
-		smap_grow(m);
-	while (m->poollen + len + 1 > m->poolcap) {
-		m->poolcap = m->poolcap ? m->poolcap * 2 : 4096;
-		m->pool = xreallocarray(m->pool, m->poolcap, 1);
-	}
-	m->pool[m->poollen] = (char)ns;
-	memcpy(m->pool + m->poollen + 1, s, len);
-	for (i = hash_bytes(ns, s, len) & m->mask; m->slot[i].val != -1;
-	    i = (i + 1) & m->mask)
-		;
-	m->slot[i].h = hash_bytes(ns, s, len);
-	m->slot[i].off = (uint32_t)m->poollen;
-	m->slot[i].len = (uint32_t)len + 1;
-	m->slot[i].val = val;
-	m->poollen += len + 1;
-	m->n++;
-	return val;
-}
-
-/*
- * Nearly no word of an item is a word of a topic, and the word map is too
- * big to stay in the L1 cache, so a bloom filter of 16 bits per word (two
- * bits of one 64-bit word: one load, about 1% false positives) turns most
- * words away first.  Its key is one multiply of the word's first 8 bytes
- * and length, shorter than hash_key(): words are short, and one that
- * shares both with a topic word only costs a probe of the map.
- */
-static inline uint64_t
-wfilter_key(const char *s, size_t len)
-{
-	uint64_t	w;
-
-	memcpy(&w, s, 8);
-	if (len < 8)
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		w &= ~(~0ULL >> (8 * len));
-#else
-		w &= ~(~0ULL << (8 * len));
-#endif
-	return (w ^ len) * 0x9e3779b97f4a7c15ULL;
-}
-
-static inline uint64_t
-wfilter_bits(uint64_t k)
-{
-	return (1ULL << (k >> 58)) | (1ULL << ((k >> 52) & 63));
-}
-
-static void
-wfilter_build(struct matcher *m)
-{
-	const struct smap_slot	*sl;
-	char			 head[8];
-	size_t			 n = 1, i, l;
-	uint64_t		 k;
-
-	while (n * 4 < m->words.n && n < ((size_t)1 << 20))
-		n *= 2;
-	m->wfilter = xcalloc(n, sizeof(uint64_t));
-	m->wfmask = n - 1;
-	for (i = 0; m->words.slot != NULL && i <= m->words.mask; i++) {
-		sl = &m->words.slot[i];
-		if (sl->val == -1 || m->words.pool[sl->off] != NS_PLAIN)
-			continue;
-		l = sl->len - 1;
-		memset(head, 0, sizeof(head));
-		memcpy(head, m->words.pool + sl->off + 1, l < 8 ? l : 8);
-		k = wfilter_key(head, l);
-		m->wfilter[(k >> 32) & m->wfmask] |= wfilter_bits(k);
-	}
-}
-
-/* 'w' is padded: 8 bytes are readable. */
-static inline int
-wfilter_has(const struct matcher *m, const char *w, size_t len)
-{
-	uint64_t	k = wfilter_key(w, len), b = wfilter_bits(k);
-
-	return (m->wfilter[(k >> 32) & m->wfmask] & b) == b;
-}
-
-/* the automaton */
-
-static inline size_t
-edge_slot(uint64_t key, size_t mask)
-{
-	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & mask;
-}
-
-static inline int32_t
-edge_get(const struct matcher *m, int32_t node, int32_t w)
-{
-	uint64_t	key = ((uint64_t)(uint32_t)node << 32) | (uint32_t)w;
-	size_t		i;
-
-	if (m->nedges == 0)
-		return -1;
-	for (i = edge_slot(key, m->edgemask); m->edges[i].key != UINT64_MAX;
-	    i = (i + 1) & m->edgemask)
-		if (m->edges[i].key == key)
-			return m->edges[i].child;
-	return -1;
-}
-
-static void
-edge_put(struct matcher *m, int32_t node, int32_t w, int32_t child)
-{
-	struct edge	*old = m->edges;
-	size_t		 oldn = old ? m->edgemask + 1 : 0, cap, i, j;
-	uint64_t	 key = ((uint64_t)(uint32_t)node << 32) | (uint32_t)w;
-
-	if (old == NULL || m->nedges + 1 > oldn / 2) {
-		cap = oldn ? oldn * 2 : 64;
-		m->edges = xreallocarray(NULL, cap, sizeof(*m->edges));
-		for (i = 0; i < cap; i++)
-			m->edges[i].key = UINT64_MAX;
-		m->edgemask = cap - 1;
-		for (i = 0; i < oldn; i++) {
-			if (old[i].key == UINT64_MAX)
-				continue;
-			for (j = edge_slot(old[i].key, m->edgemask);
-			    m->edges[j].key != UINT64_MAX;
-			    j = (j + 1) & m->edgemask)
-				;
-			m->edges[j] = old[i];
-		}
-		free(old);
-	}
-	for (i = edge_slot(key, m->edgemask); m->edges[i].key != UINT64_MAX;
-	    i = (i + 1) & m->edgemask)
-		;
-	m->edges[i].key = key;
-	m->edges[i].child = child;
-	m->nedges++;
-}
-
-static int32_t
-node_new(struct matcher *m, int32_t parent, int32_t w)
-{
-	size_t	n = m->nnodes;
-
-	if (n == m->nodecap) {
-		m->nodecap = m->nodecap ? m->nodecap * 2 : 256;
-		m->fail = xreallocarray(m->fail, m->nodecap, sizeof(int32_t));
-		m->out = xreallocarray(m->out, m->nodecap, sizeof(int32_t));
-		m->nodepat = xreallocarray(m->nodepat, m->nodecap,
-		    sizeof(int32_t));
-		m->parent = xreallocarray(m->parent, m->nodecap,
-		    sizeof(int32_t));
-		m->pword = xreallocarray(m->pword, m->nodecap,
-		    sizeof(int32_t));
-		m->depth = xreallocarray(m->depth, m->nodecap,
-		    sizeof(int32_t));
-	}
-	m->fail[n] = 0;
-	m->out[n] = 0;
-	m->nodepat[n] = -1;
-	m->parent[n] = parent;
-	m->pword[n] = w;
-	m->depth[n] = parent < 0 ? 0 : m->depth[parent] + 1;
-	m->nnodes++;
-	return (int32_t)n;
-}
-
-static int32_t
-word_id(struct matcher *m, unsigned ns, const char *w, size_t len)
-{
-	int32_t	id = smap_put(&m->words, ns, w, len, (int32_t)m->words.n);
-	size_t	old = m->nwords_cap;
-
-	if ((size_t)id >= m->nwords_cap) {
-		m->nwords_cap = m->nwords_cap ? m->nwords_cap * 2 : 256;
-		m->root_next = xreallocarray(m->root_next, m->nwords_cap,
-		    sizeof(int32_t));
-		memset(m->root_next + old, 0,
-		    (m->nwords_cap - old) * sizeof(int32_t));
-	}
-	m->ns_used[ns] = 1;
-	return id;
-}
-
-static int32_t
-ac_insert(struct matcher *m, const int32_t *w, int n)
-{
-	int32_t	s = 0, t;
-	int	i;
-
-	for (i = 0; i < n; i++) {
-		if (s == 0)
-			t = m->root_next[w[i]] ? m->root_next[w[i]] : -1;
-		else
-			t = edge_get(m, s, w[i]);
-		if (t < 0) {
-			t = node_new(m, s, w[i]);
-			if (s == 0)
-				m->root_next[w[i]] = t;
-			else
-				edge_put(m, s, w[i], t);
-		}
-		s = t;
-	}
-	return s;
-}
-
-static inline int32_t
-ac_next(const struct matcher *m, int32_t s, int32_t w)
-{
-	int32_t	t;
-
-	if (w < 0)
-		return 0;
-	while (s != 0) {
-		if ((t = edge_get(m, s, w)) >= 0)
-			return t;
-		s = m->fail[s];
-	}
-	return m->root_next[w];
-}
-
-/* Failure and output links, parents before children (by depth). */
-static void
-ac_build(struct matcher *m)
-{
-	int32_t	*order, *cnt, maxd = 0, f, t, u, c;
-	size_t	 i;
-
-	for (i = 0; i < m->nnodes; i++)
-		if (m->depth[i] > maxd)
-			maxd = m->depth[i];
-	cnt = xcalloc((size_t)maxd + 2, sizeof(int32_t));
-	order = xreallocarray(NULL, m->nnodes, sizeof(int32_t));
-	for (i = 0; i < m->nnodes; i++)
-		cnt[m->depth[i] + 1]++;
-	for (i = 1; i < (size_t)maxd + 2; i++)
-		cnt[i] += cnt[i - 1];
-	for (i = 0; i < m->nnodes; i++)
-		order[cnt[m->depth[i]]++] = (int32_t)i;
-	for (i = 0; i < m->nnodes; i++) {
-		c = order[i];
-		u = m->parent[c];
-		if (c == 0 || u == 0) {
-			m->fail[c] = 0;
-		} else {
-			f = m->fail[u];
-			for (;;) {
-				if (f == 0) {
-					t = m->root_next[m->pword[c]];
-					break;
-				}
-				if ((t = edge_get(m, f, m->pword[c])) >= 0)
-					break;
-				f = m->fail[f];
-			}
-			m->fail[c] = t == c ? 0 : t;
-		}
-		f = m->fail[c];
-		m->out[c] = c == 0 ? 0 : (m->nodepat[f] >= 0 ? f : m->out[f]);
-	}
-	free(order);
-	free(cnt);
-}
-
-/* patterns */
-
-static int32_t
-pat_new(struct matcher *m, enum pat_kind kind, const char *key,
-    size_t keylen, int *isnew)
-{
-	int32_t		 id;
-	struct pat	*p;
-
-	id = smap_put(&m->patkeys, (unsigned)kind, key, keylen,
-	    (int32_t)m->npats);
-	*isnew = (size_t)id == m->npats;
-	if (!*isnew)
-		return id;
-	m->pats = grow(m->pats, m->npats, sizeof(*m->pats));
-	p = &m->pats[m->npats++];
-	memset(p, 0, sizeof(*p));
-	p->kind = kind;
-	return id;
-}
-
 static void
 pat_link_topic(struct matcher *m, int32_t pid, int32_t topic)
 {
-	struct pat	*p = &m->pats[pid];
+	struct pat	*p;
 
+	while (m->npats <= (size_t)pid) {
+		m->pats = grow(m->pats, m->npats, sizeof(*m->pats));
+		memset(&m->pats[m->npats++], 0, sizeof(*m->pats));
+	}
+	p = &m->pats[pid];
 	if (topic < 0 || (p->ntopics > 0 && p->topics[p->ntopics - 1] == topic))
 		return;
-	if ((p->ntopics & (p->ntopics - 1)) == 0)
-		p->topics = xreallocarray(p->topics, p->ntopics ? p->ntopics *
-		    2 : 1, sizeof(int32_t));
+	p->topics = grow(p->topics, p->ntopics, sizeof(int32_t));
 	p->topics[p->ntopics++] = topic;
 }
 
-/* A word sequence in namespace 'ns'. */
-static int32_t
-pat_words(struct matcher *m, unsigned ns, char *const *w, int n)
-{
-	char		 key[QUERY_MAX_PHRASE * (NORM_WORD_MAX * 4 + 2) + 2];
-	int32_t		 ids[QUERY_MAX_PHRASE], pid, node;
-	size_t		 kl = 0, l;
-	int		 i, isnew;
-
-	key[kl++] = (char)ns;
-	for (i = 0; i < n; i++) {
-		l = strlen(w[i]);
-		memcpy(key + kl, w[i], l);
-		kl += l;
-		key[kl++] = '\0';
-	}
-	pid = pat_new(m, PK_AC, key, kl, &isnew);
-	if (!isnew)
-		return pid;
-	m->pats[pid].nwords = n;
-	for (i = 0; i < n; i++)
-		ids[i] = word_id(m, ns, w[i], strlen(w[i]));
-	node = ac_insert(m, ids, n);
-	m->nodepat[node] = pid;
-	return pid;
-}
-
-static int
-utf8_cps(const char *s, size_t len, int32_t *cps, int max)
-{
-	utf8proc_int32_t	cp;
-	utf8proc_ssize_t	w;
-	size_t			i = 0;
-	int			n = 0;
-
-	while (i < len) {
-		w = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-		    (utf8proc_ssize_t)(len - i), &cp);
-		if (w <= 0 || n == max)
-			return -1;
-		cps[n++] = cp;
-		i += (size_t)w;
-	}
-	return n;
-}
-
-static size_t
-cps_utf8(const int32_t *cps, int n, char *out)
-{
-	size_t	len = 0;
-	int	i;
-
-	for (i = 0; i < n; i++)
-		len += (size_t)utf8proc_encode_char(cps[i],
-		    (utf8proc_uint8_t *)out + len);
-	return len;
-}
-
-/*
- * Calls 'fn' with every string made by deleting up to 'k' code points of
- * cps[0..n), some more than once.
- */
-typedef void deletion_fn(struct matcher *, const char *, size_t, void *);
-
+/* The patterns of one word sequence under topic t's options, in 'tm'. */
 static void
-deletions(struct matcher *m, const int32_t *cps, int n, int k,
-    deletion_fn *fn, void *arg)
+term_add_words(struct matcher *m, const struct topic *t, struct term *tm,
+    char *const *w, int n, int32_t topic)
 {
-	int32_t	tmp[FUZZY_MAXCP];
-	char	buf[FUZZY_MAXCP * 4 + 4] = "";
-	size_t	l;
-	int	i, j, t;
+	size_t	i;
 
-	l = cps_utf8(cps, n, buf);
-	fn(m, buf, l, arg);
-	for (i = 0; k >= 1 && i < n; i++) {
-		for (t = 0, j = 0; j < n; j++)
-			if (j != i)
-				tmp[t++] = cps[j];
-		l = cps_utf8(tmp, t, buf);
-		fn(m, buf, l, arg);
-		for (j = i + 1; k >= 2 && j < n; j++) {
-			int	a, b = 0;
-
-			for (a = 0; a < n; a++)
-				if (a != i && a != j)
-					tmp[b++] = cps[a];
-			l = cps_utf8(tmp, b, buf);
-			fn(m, buf, l, arg);
-		}
-	}
+	wordset_add_words(m->ws, w, n, t->stems, t->nstems, t->translit,
+	    &tm->pats, &tm->npats);
+	for (i = 0; i < tm->npats; i++)
+		pat_link_topic(m, tm->pats[i], topic);
 }
 
-static void
-index_deletion(struct matcher *m, const char *s, size_t len, void *arg)
+/* The words joined by spaces: what a match names for a term. */
+static char *
+join_words(char *const *w, size_t n)
 {
-	int32_t	 pid = *(int32_t *)arg, li, *l;
-
-	li = smap_put(&m->deletes, 0, s, len, (int32_t)m->ndlists);
-	if ((size_t)li == m->ndlists) {
-		m->dlists = grow(m->dlists, m->ndlists, sizeof(*m->dlists));
-		m->dlists[m->ndlists++] = xcalloc(1, sizeof(int32_t));
-	}
-	l = m->dlists[li];
-	if (l[0] > 0 && l[l[0]] == pid)
-		return;
-	l = m->dlists[li] = xreallocarray(l, (size_t)l[0] + 2,
-	    sizeof(int32_t));
-	l[++l[0]] = pid;
-}
-
-static int32_t
-pat_fuzzy(struct matcher *m, const char *w, int dist)
-{
-	char		key[NORM_WORD_MAX + 4];
-	int32_t		cps[FUZZY_MAXCP], pid;
-	int		n, isnew;
-	size_t		l = strlen(w);
-
-	key[0] = (char)('0' + dist);
-	memcpy(key + 1, w, l);
-	pid = pat_new(m, PK_FUZZY, key, l + 1, &isnew);
-	if (!isnew)
-		return pid;
-	m->pats[pid].dist = dist;
-	if ((n = utf8_cps(w, l, cps, FUZZY_MAXCP)) < 0)
-		n = 0;
-	m->pats[pid].cps = xreallocarray(NULL, (size_t)n + 1, sizeof(int32_t));
-	memcpy(m->pats[pid].cps, cps, (size_t)n * sizeof(int32_t));
-	m->pats[pid].ncps = n;
-	deletions(m, cps, n, dist, index_deletion, &pid);
-	if (dist > m->fz_maxdist)
-		m->fz_maxdist = dist;
-	if (m->fz_mincp == 0 || n < m->fz_mincp)
-		m->fz_mincp = n;
-	if (n > m->fz_maxcp)
-		m->fz_maxcp = n;
-	return pid;
-}
-
-static int32_t
-pat_prefix(struct matcher *m, const char *w)
-{
-	int32_t	pid;
-	size_t	l = strlen(w), i;
-	int	isnew;
-
-	pid = pat_new(m, PK_PREFIX, w, l, &isnew);
-	if (!isnew)
-		return pid;
-	smap_put(&m->prefixes, 0, w, l, pid);
-	for (i = 0; i < m->nplens && m->plens[i] < l; i++)
-		;
-	if (i == m->nplens || m->plens[i] != l) {
-		m->plens = xreallocarray(m->plens, m->nplens + 1,
-		    sizeof(size_t));
-		memmove(m->plens + i + 1, m->plens + i,
-		    (m->nplens - i) * sizeof(size_t));
-		m->plens[i] = l;
-		m->nplens++;
-	}
-	return pid;
-}
-
-/* Optimal string alignment distance, capped: returns > k when over. */
-static int
-osa_distance(const int32_t *a, int n, const int32_t *b, int mlen, int k)
-{
-	int	d[3][FUZZY_MAXCP + 1];
-	int	i, j, best, v;
-
-	if (n - mlen > k || mlen - n > k)
-		return k + 1;
-	for (j = 0; j <= mlen; j++)
-		d[0][j] = j;
-	for (i = 1; i <= n; i++) {
-		int *cur = d[i % 3], *prev = d[(i + 2) % 3];
-		int *pp = d[(i + 1) % 3];
-
-		cur[0] = i;
-		best = i;
-		for (j = 1; j <= mlen; j++) {
-			int cost = a[i - 1] != b[j - 1];
-
-			v = prev[j] + 1;
-			if (cur[j - 1] + 1 < v)
-				v = cur[j - 1] + 1;
-			if (prev[j - 1] + cost < v)
-				v = prev[j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
-				v = pp[j - 2] + 1;
-			cur[j] = v;
-			if (v < best)
-				best = v;
-		}
-		if (best > k)
-			return k + 1;
-	}
-	return d[n % 3][mlen];
-}
-
-/* building terms from the query trees */
-
-/* The variants of one word sequence under a topic's options. */
-static void
-word_variants(struct matcher *m, const struct topic *t, char *const *w,
-    int n, int32_t topic, int32_t **pats, size_t *npats)
-{
-	char	*v[QUERY_MAX_PHRASE];
-	char	 buf[NORM_WORD_MAX * 4 + 8];
+	char	*s = xstrdup(""), *d;
 	size_t	 i;
-	int	 j, ok, cyr = 0, len;
 
-	*pats = xreallocarray(*pats, *npats + 2 + 3 * t->nstems,
-	    sizeof(int32_t));
-	(*pats)[(*npats)++] = pat_words(m, NS_PLAIN, w, n);
-	for (i = 0; i < t->nstems; i++) {
-		ok = 1;
-		for (j = 0; j < n; j++) {
-			len = norm_stem(m->norm, t->stems[i], w[j], strlen(w[j]),
-			    buf, sizeof(buf));
-			v[j] = len <= 0 ? NULL : xstrdup(buf);
-			ok = ok && v[j] != NULL;
-		}
-		if (ok) {
-			(*pats)[(*npats)++] = pat_words(m,
-			    NS_STEM + (unsigned)t->stems[i], v, n);
-			/*
-			 * Snowball may cut a query word further than its
-			 * inflections (russian: "лавров" -> "лавр", but
-			 * "лаврова" -> "лавров"), so the word itself is a
-			 * stem too.
-			 */
-			(*pats)[(*npats)++] = pat_words(m,
-			    NS_STEM + (unsigned)t->stems[i], w, n);
-		}
-		for (j = 0; j < n; j++)
-			free(v[j]);
+	for (i = 0; i < n; i++) {
+		d = xasprintf("%s%s%s", s, i ? " " : "", w[i]);
+		free(s);
+		s = d;
 	}
-	if (t->translit) {
-		ok = 1;
-		for (j = 0; j < n; j++) {
-			const unsigned char *c = (const unsigned char *)w[j];
-
-			for (; *c != '\0'; c++)
-				if (c[0] == 0xd0 || c[0] == 0xd1 ||
-				    c[0] == 0xd2)
-					cyr = 1;
-		}
-		for (j = 0; j < n; j++) {
-			len = norm_skeleton(w[j], strlen(w[j]), buf,
-			    sizeof(buf));
-			v[j] = len <= 0 ? NULL : xstrdup(buf);
-			ok = ok && v[j] != NULL;
-		}
-		if (ok)
-			(*pats)[(*npats)++] = pat_words(m, cyr ? NS_XL : NS_XC,
-			    v, n);
-		/* Latin words meet inflected Cyrillic ones: "Лаврова" */
-		for (i = 0; ok && !cyr && i < t->nstems; i++)
-			(*pats)[(*npats)++] = pat_words(m,
-			    NS_XCS + (unsigned)t->stems[i], v, n);
-		for (j = 0; j < n; j++)
-			free(v[j]);
-	}
-	for (i = 0; i < *npats; i++)
-		pat_link_topic(m, (*pats)[i], topic);
+	return s;
 }
 
 static int
@@ -938,22 +216,15 @@ term_new(struct matcher *m, const struct topic *t, struct query_node *q,
 	switch (q->kind) {
 	case QUERY_WORDS:
 		tm->kind = TK_PATS;
-		word_variants(m, t, q->words, (int)q->nwords, topic, &tm->pats,
-		    &tm->npats);
-		tm->display = norm_fold_words(m->norm, "", 0);
-		for (i = 0; i < (int)q->nwords; i++) {
-			char *d = xasprintf("%s%s%s", tm->display,
-			    i ? " " : "", q->words[i]);
-
-			free(tm->display);
-			tm->display = d;
-		}
+		term_add_words(m, t, tm, q->words, (int)q->nwords, topic);
+		tm->display = join_words(q->words, q->nwords);
 		break;
 	case QUERY_PREFIX:
 	case QUERY_FUZZY:
 		tm->kind = TK_PATS;
-		pid = q->kind == QUERY_PREFIX ? pat_prefix(m, q->words[0]) :
-		    pat_fuzzy(m, q->words[0], q->dist);
+		pid = q->kind == QUERY_PREFIX ? wordset_add_prefix(m->ws,
+		    q->words[0]) : wordset_add_fuzzy(m->ws, q->words[0],
+		    q->dist);
 		pat_link_topic(m, pid, topic);
 		tm->pats = xmalloc(sizeof(int32_t));
 		tm->pats[0] = pid;
@@ -965,18 +236,10 @@ term_new(struct matcher *m, const struct topic *t, struct query_node *q,
 		tm->wstart = xreallocarray(NULL, q->nwords + 1, sizeof(int));
 		for (i = 0; i < (int)q->nwords; i++) {
 			tm->wstart[i] = (int)tm->npats;
-			word_variants(m, t, &q->words[i], 1, topic, &tm->pats,
-			    &tm->npats);
+			term_add_words(m, t, tm, &q->words[i], 1, topic);
 		}
 		tm->wstart[i] = (int)tm->npats;
-		tm->display = norm_fold_words(m->norm, "", 0);
-		for (i = 0; i < (int)q->nwords; i++) {
-			char *d = xasprintf("%s%s%s", tm->display,
-			    i ? " " : "", q->words[i]);
-
-			free(tm->display);
-			tm->display = d;
-		}
+		tm->display = join_words(q->words, q->nwords);
 		break;
 	case QUERY_REGEX:
 		tm->kind = TK_REGEX;
@@ -1012,34 +275,11 @@ build_terms(struct matcher *m, const struct topic *t, struct query_node *q,
 	return 0;
 }
 
-/*
- * 1 if 'q' (negated if 'neg') can only be true when a word of the
- * automaton occurred: as query_is_positive(), regexes not counting.
- */
+/* A term the wordset finds: every term but a regex (and an alias). */
 static int
-literal_triggered(const struct query_node *q, int neg)
+literal(const struct query_node *q)
 {
-	size_t	i;
-	int	any = 0, all = 1;
-
-	switch (q->op) {
-	case QUERY_TERM:
-		return !neg && q->kind != QUERY_REGEX;
-	case QUERY_ALIAS:
-		return 0;
-	case QUERY_NOT:
-		return literal_triggered(q->kids[0], !neg);
-	case QUERY_AND:
-	case QUERY_OR:
-		for (i = 0; i < q->nkids; i++) {
-			if (literal_triggered(q->kids[i], neg))
-				any = 1;
-			else
-				all = 0;
-		}
-		return (q->op == QUERY_AND) != neg ? any : all;
-	}
-	return 0;
+	return q->op == QUERY_TERM && q->kind != QUERY_REGEX;
 }
 
 static void
@@ -1098,11 +338,7 @@ matcher_new(void)
 	struct matcher	*m = xcalloc(1, sizeof(*m));
 
 	m->norm = norm_new();
-	smap_init(&m->words);
-	smap_init(&m->patkeys);
-	smap_init(&m->prefixes);
-	smap_init(&m->deletes);
-	node_new(m, -1, -1);	/* the root */
+	m->ws = wordset_new(m->norm);
 	return m;
 }
 
@@ -1130,10 +366,8 @@ matcher_free(struct matcher *m)
 		free(t->feeds);
 	}
 	free(m->topics);
-	for (i = 0; i < m->npats; i++) {
+	for (i = 0; i < m->npats; i++)
 		free(m->pats[i].topics);
-		free(m->pats[i].cps);
-	}
 	free(m->pats);
 	for (i = 0; i < m->nterms; i++) {
 		free(m->terms[i].pats);
@@ -1142,26 +376,7 @@ matcher_free(struct matcher *m)
 		pcre2_code_free(m->terms[i].re);
 	}
 	free(m->terms);
-	for (i = 0; i < m->ndlists; i++)
-		free(m->dlists[i]);
-	free(m->dlists);
-	free(m->plens);
-	smap_release(&m->words);
-	smap_release(&m->patkeys);
-	smap_release(&m->prefixes);
-	smap_release(&m->deletes);
-	free(m->wfilter);
-	free(m->root_next);
-	free(m->fail);
-	free(m->out);
-	free(m->nodepat);
-	free(m->parent);
-	free(m->pword);
-	free(m->depth);
-	free(m->edges);
-	free(m->cache);
-	free(m->cache_ids);
-	free(m->fzpool);
+	wordset_free(m->ws);
 	free(m->vals);
 	free(m->hits);
 	free(m->queue);
@@ -1249,7 +464,8 @@ matcher_add_topic(struct matcher *m, const char *name, const char *query,
 		return -1;
 	if (!query_is_positive(q)) {
 		snprintf(err, errlen, "a query needs at least one positive "
-		    "term (one outside NOT): '%s' would match everything", query);
+		    "term (one outside NOT): '%s' would match everything",
+		    query);
 		query_free(q);
 		return -1;
 	}
@@ -1287,7 +503,7 @@ int
 matcher_compile(struct matcher *m, char *err, size_t errlen)
 {
 	struct topic	*t;
-	size_t		 i, k;
+	size_t		 i;
 
 	if (m->compiled)
 		return 0;
@@ -1297,37 +513,31 @@ matcher_compile(struct matcher *m, char *err, size_t errlen)
 			return -1;
 		if (build_terms(m, t, t->q, (int32_t)i, 0, err, errlen) == -1)
 			return -1;
-		if (!literal_triggered(t->q, 0)) {
+		/* true without a word of the wordset: evaluated always */
+		if (!query_needs(t->q, literal)) {
 			t->always = 1;
-			m->always = grow(m->always, m->nalways, sizeof(int32_t));
+			m->always = grow(m->always, m->nalways,
+			    sizeof(int32_t));
 			m->always[m->nalways++] = (int32_t)i;
 		}
 	}
-	ac_build(m);
-	wfilter_build(m);
-	for (k = NS_XC; k < NS_MAX; k++)
-		if (m->ns_used[k])
-			m->dns[m->ndns++] = (int)k;
-	if (m->ndns > 0 || m->ndlists > 0) {
-		m->cache = xreallocarray(NULL, (size_t)1 << CACHE_BITS,
-		    sizeof(*m->cache));
-		for (i = 0; i < (size_t)1 << CACHE_BITS; i++)
-			m->cache[i].len = 0xff;
-		m->cache_ids = xreallocarray(NULL, ((size_t)1 << CACHE_BITS) *
-		    (size_t)(m->ndns ? m->ndns : 1), sizeof(int32_t));
-	}
+	wordset_compile(m->ws);
 	m->md = pcre2_match_data_create(1, NULL);
 	m->compiled = 1;
 	return 0;
 }
 
-/* matching: the scan */
+/* matching: the hits */
 
+/*
+ * A hit of the wordset in value m->scanned.  The first hit of a pattern
+ * in the item queues the topics whose positive terms use it.
+ */
 static void
-add_hit(struct matcher *m, int32_t pid, uint32_t val, uint32_t pos,
-    uint32_t endpos, uint32_t start, uint32_t end)
+add_hit(const struct wordset_hit *wh, void *arg)
 {
-	struct pat	*p = &m->pats[pid];
+	struct matcher	*m = arg;
+	struct pat	*p = &m->pats[wh->pat];
 	struct hit	*h;
 	size_t		 i;
 
@@ -1336,13 +546,13 @@ add_hit(struct matcher *m, int32_t pid, uint32_t val, uint32_t pos,
 		m->hits = xreallocarray(m->hits, m->hitcap, sizeof(*m->hits));
 	}
 	h = &m->hits[m->nhits];
-	h->pat = pid;
+	h->pat = wh->pat;
 	h->next = -1;
-	h->val = val;
-	h->pos = pos;
-	h->endpos = endpos;
-	h->start = start;
-	h->end = end;
+	h->val = m->scanned;
+	h->pos = wh->pos;
+	h->endpos = wh->endpos;
+	h->start = wh->start;
+	h->end = wh->end;
 	if (p->stamp != m->stamp) {
 		p->stamp = m->stamp;
 		p->fmask = 0;
@@ -1364,174 +574,7 @@ add_hit(struct matcher *m, int32_t pid, uint32_t val, uint32_t pos,
 	} else
 		m->hits[p->last].next = (int32_t)m->nhits;
 	p->last = (int32_t)m->nhits++;
-	p->fmask |= m->vals[val].field;
-}
-
-struct fz_ctx {
-	const int32_t	*cps;
-	int		 n;
-	size_t		 start;		/* in fzpool */
-};
-
-static void
-fuzzy_probe(struct matcher *m, const char *s, size_t len, void *arg)
-{
-	struct fz_ctx	*c = arg;
-	int32_t		 li, *l, pid;
-	size_t		 i;
-	int		 j;
-
-	if ((li = smap_get(&m->deletes, 0, s, len)) < 0)
-		return;
-	l = m->dlists[li];
-	for (j = 1; j <= l[0]; j++) {
-		pid = l[j];
-		for (i = c->start; i < m->fzlen; i++)
-			if (m->fzpool[i] == pid)
-				break;
-		if (i < m->fzlen)
-			continue;
-		if (osa_distance(c->cps, c->n, m->pats[pid].cps,
-		    m->pats[pid].ncps, m->pats[pid].dist) > m->pats[pid].dist)
-			continue;
-		if (m->fzlen == m->fzcap) {
-			m->fzcap = m->fzcap ? m->fzcap * 2 : 1024;
-			m->fzpool = xreallocarray(m->fzpool, m->fzcap,
-			    sizeof(int32_t));
-		}
-		m->fzpool[m->fzlen++] = pid;
-	}
-}
-
-/*
- * The derived word ids (one per derived namespace) and fuzzy patterns of
- * word 't', through the cache.  Returns the cache entry; ids in *ids.
- */
-static struct cache_ent *
-derive(struct matcher *m, const struct norm_token *t, int32_t **ids)
-{
-	static struct cache_ent	 scratch;
-	static int32_t		 sids[NS_MAX];
-	struct cache_ent	*e;
-	char			 buf[NORM_WORD_MAX * 4 + 8];
-	int32_t			 cps[FUZZY_MAXCP];
-	uint64_t		 h = hash_bytes(0, t->word, t->len);
-	size_t			 slot = (size_t)(h >> 7) &
-				    (((size_t)1 << CACHE_BITS) - 1);
-	int			 i, len, ns, n;
-	struct fz_ctx		 fc;
-
-	if (t->len <= CACHE_WORD) {
-		e = &m->cache[slot];
-		*ids = &m->cache_ids[slot * (size_t)(m->ndns ? m->ndns : 1)];
-		if (e->len == t->len && e->h == h &&
-		    memcmp(e->w, t->word, t->len) == 0)
-			return e;
-		if (m->fzlen > ((size_t)1 << 22)) {
-			/* the fuzzy pool is full: start the cache afresh */
-			for (i = 0; i < 1 << CACHE_BITS; i++)
-				m->cache[i].len = 0xff;
-			m->fzlen = 0;
-		}
-		e->h = h;
-		e->len = (uint8_t)t->len;
-		memcpy(e->w, t->word, t->len);
-	} else {
-		e = &scratch;
-		*ids = sids;
-	}
-	for (i = 0; i < m->ndns; i++) {
-		ns = m->dns[i];
-		len = -1;
-		if (ns == NS_XC && (t->flags & NORM_TOK_CYRILLIC))
-			len = norm_skeleton(t->word, t->len, buf, sizeof(buf));
-		else if (ns == NS_XL && (t->flags & NORM_TOK_ASCII))
-			len = norm_skeleton(t->word, t->len, buf, sizeof(buf));
-		else if (ns >= NS_XCS && (t->flags & NORM_TOK_CYRILLIC)) {
-			char st[NORM_WORD_MAX * 4 + 8];
-
-			len = norm_stem(m->norm, ns - NS_XCS, t->word, t->len,
-			    st, sizeof(st));
-			if (len > 0)
-				len = norm_skeleton(st, (size_t)len, buf,
-				    sizeof(buf));
-		} else if (ns >= NS_STEM && ns < NS_XCS)
-			len = norm_stem(m->norm, ns - NS_STEM, t->word, t->len,
-			    buf, sizeof(buf));
-		(*ids)[i] = len > 0 ? smap_get(&m->words, (unsigned)ns, buf,
-		    (size_t)len) : -1;
-	}
-	e->fz_off = (int32_t)m->fzlen;
-	e->fz_n = 0;
-	if (m->ndlists > 0 && (n = utf8_cps(t->word, t->len, cps,
-	    FUZZY_MAXCP)) >= 0 && n >= m->fz_mincp - m->fz_maxdist &&
-	    n <= m->fz_maxcp + m->fz_maxdist) {
-		fc.cps = cps;
-		fc.n = n;
-		fc.start = m->fzlen;
-		deletions(m, cps, n, m->fz_maxdist, fuzzy_probe, &fc);
-		e->fz_n = (int16_t)(m->fzlen - fc.start);
-	}
-	return e;
-}
-
-static void
-emit_ac(struct matcher *m, int32_t s, uint32_t val, uint32_t pos,
-    const uint32_t *ring, uint32_t end)
-{
-	int32_t	o, pid;
-	int	nw;
-
-	for (o = m->nodepat[s] >= 0 ? s : m->out[s]; o > 0; o = m->out[o]) {
-		pid = m->nodepat[o];
-		nw = m->pats[pid].nwords;
-		add_hit(m, pid, val, pos + 1 - (uint32_t)nw, pos,
-		    ring[(pos + 1 - (uint32_t)nw) % RING], end);
-	}
-}
-
-static void
-scan_value(struct matcher *m, uint32_t val)
-{
-	struct norm_iter	 it;
-	struct norm_token	 t;
-	uint32_t		 ring[RING];
-	int32_t			 cur[NS_MAX], w, pid, *ids;
-	struct cache_ent	*e;
-	size_t			 i;
-	int			 d;
-
-	memset(cur, 0, sizeof(cur));
-	norm_iter_init(&it, m->norm, m->vals[val].s, m->vals[val].len);
-	while (norm_iter_next(&it, &t)) {
-		if (t.flags & NORM_TOK_LONG) {
-			memset(cur, 0, sizeof(cur));
-			continue;
-		}
-		ring[t.pos % RING] = (uint32_t)t.start;
-		w = wfilter_has(m, t.word, t.len) ? smap_get_h(&m->words,
-		    hash_key(NS_PLAIN, t.word, t.len, 1), NS_PLAIN, t.word,
-		    t.len) : -1;
-		if ((cur[0] = ac_next(m, cur[0], w)) != 0)
-			emit_ac(m, cur[0], val, t.pos, ring, (uint32_t)t.end);
-		for (i = 0; i < m->nplens && m->plens[i] <= t.len; i++) {
-			pid = smap_get(&m->prefixes, 0, t.word, m->plens[i]);
-			if (pid >= 0)
-				add_hit(m, pid, val, t.pos, t.pos,
-				    (uint32_t)t.start, (uint32_t)t.end);
-		}
-		if (m->cache == NULL)
-			continue;
-		e = derive(m, &t, &ids);
-		for (d = 0; d < m->ndns; d++) {
-			if ((cur[d + 1] = ac_next(m, cur[d + 1], ids[d])) != 0)
-				emit_ac(m, cur[d + 1], val, t.pos, ring,
-				    (uint32_t)t.end);
-		}
-		for (d = 0; d < e->fz_n; d++)
-			add_hit(m, m->fzpool[e->fz_off + d], val, t.pos, t.pos,
-			    (uint32_t)t.start, (uint32_t)t.end);
-	}
+	p->fmask |= m->vals[m->scanned].field;
 }
 
 static void
@@ -1617,7 +660,8 @@ term_find(struct matcher *m, struct term *tm, int64_t only, uint32_t *hval,
 				if (p->stamp != m->stamp ||
 				    !(p->fmask & tm->scope))
 					continue;
-				for (h = p->first; h >= 0; h = m->hits[h].next) {
+				for (h = p->first; h >= 0;
+				    h = m->hits[h].next) {
 					struct hit *x = &m->hits[h];
 
 					if (!(m->vals[x->val].field &
@@ -1748,211 +792,6 @@ term_order(const void *a, const void *b)
 	return 0;
 }
 
-/* Appends valid UTF-8 from s[0..len) to 'out', U+FFFD for bad bytes. */
-static size_t
-copy_valid(char *out, const char *s, size_t len)
-{
-	utf8proc_int32_t	cp;
-	utf8proc_ssize_t	w;
-	size_t			i = 0, o = 0;
-
-	while (i < len) {
-		w = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-		    (utf8proc_ssize_t)(len - i), &cp);
-		if (w <= 0) {
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-			continue;
-		}
-		memcpy(out + o, s + i, (size_t)w);
-		o += (size_t)w;
-		i += (size_t)w;
-	}
-	return o;
-}
-
-static size_t
-utf8_back(const char *s, size_t i)
-{
-	size_t	k = 0;
-
-	while (i > 0 && k < 4) {
-		i--;
-		k++;
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			break;
-	}
-	return i;
-}
-
-static size_t
-utf8_fwd(const char *s, size_t len, size_t i)
-{
-	if (i >= len)
-		return len;
-	i++;
-	while (i < len && ((unsigned char)s[i] & 0xc0) == 0x80)
-		i++;
-	return i;
-}
-
-/* The code point at s[i], -1 for a byte that is not UTF-8 (or the end). */
-static int32_t
-cp_at(const char *s, size_t len, size_t i)
-{
-	utf8proc_int32_t	cp;
-
-	if (i >= len || utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-	    (utf8proc_ssize_t)(len - i), &cp) <= 0)
-		return -1;
-	return cp;
-}
-
-static int
-is_space(int32_t cp)
-{
-	if (cp < 0x80)
-		return cp == ' ' || (cp >= '\t' && cp <= '\r');
-	switch (utf8proc_category(cp)) {
-	case UTF8PROC_CATEGORY_ZS:
-	case UTF8PROC_CATEGORY_ZL:
-	case UTF8PROC_CATEGORY_ZP:
-		return 1;
-	default:
-		return cp == 0x85;
-	}
-}
-
-/* Kana and Han: scripts written without spaces between words. */
-static int
-unspaced(int32_t cp)
-{
-	return (cp >= 0x3040 && cp <= 0x30ff) || (cp >= 0x3400 &&
-	    cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) ||
-	    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x20000 && cp <= 0x3ffff);
-}
-
-/*
- * 1 if text may be cut between code points 'a' and 'b': at white space,
- * or inside unspaced text, but not after an opening bracket or quote nor
- * before a closing one, a comma, a full stop or a mark.  Elsewhere
- * neighbours are one token ("$5", "«Crimea»", "(Reuters)", an emoji
- * sequence) and stay together.
- */
-static int
-cuttable(int32_t a, int32_t b)
-{
-	if (is_space(a) || is_space(b))
-		return 1;
-	if (a < 0 || b < 0 || (!unspaced(a) && !unspaced(b)))
-		return 0;
-	switch (utf8proc_category(a)) {
-	case UTF8PROC_CATEGORY_PS:
-	case UTF8PROC_CATEGORY_PI:
-		return 0;
-	default:
-		break;
-	}
-	switch (utf8proc_category(b)) {
-	case UTF8PROC_CATEGORY_PE:
-	case UTF8PROC_CATEGORY_PF:
-	case UTF8PROC_CATEGORY_PO:
-	case UTF8PROC_CATEGORY_LM:
-	case UTF8PROC_CATEGORY_MN:
-	case UTF8PROC_CATEGORY_MC:
-	case UTF8PROC_CATEGORY_ME:
-	case UTF8PROC_CATEGORY_CF:
-		return 0;
-	default:
-		return 1;
-	}
-}
-
-/* A snippet may start at s[i]: a token begins there. */
-static int
-may_start(const char *s, size_t len, size_t i)
-{
-	int32_t	c = cp_at(s, len, i);
-
-	return i < len && !is_space(c) && (i == 0 ||
-	    cuttable(cp_at(s, len, utf8_back(s, i)), c));
-}
-
-/* A snippet may end before s[i]: a token ends there. */
-static int
-may_end(const char *s, size_t len, size_t i)
-{
-	int32_t	c = cp_at(s, len, utf8_back(s, i));
-
-	return i > 0 && !is_space(c) && (i == len ||
-	    cuttable(c, cp_at(s, len, i)));
-}
-
-/* 1 if s[from..to) holds anything but white space. */
-static int
-has_text(const char *s, size_t len, size_t from, size_t to)
-{
-	for (; from < to; from = utf8_fwd(s, len, from))
-		if (!is_space(cp_at(s, len, from)))
-			return 1;
-	return 0;
-}
-
-/*
- * About SNIPPET_CHARS characters of s[0..len) around the hit [hs, he), as
- * written, starting some SNIPPET_BEFORE characters before the hit (more
- * when the text ends soon after it), with "…" where text was left out.
- * Each end moves up to SNIPPET_SLACK characters to fall between tokens
- * (see cuttable()); in a longer token (a URL) it falls between two
- * characters.  Malloc'd, valid UTF-8.
- */
-static char *
-make_snippet(const char *s, size_t len, size_t hs, size_t he)
-{
-	size_t	a, b, i, j;
-	int	k, after;
-	char	*out, *o;
-
-	he = he > len ? len : he;
-	hs = hs > he ? he : hs;
-	for (b = hs, after = 0; after < SNIPPET_CHARS - SNIPPET_BEFORE &&
-	    b < len; after++)
-		b = utf8_fwd(s, len, b);
-	for (a = hs, k = 0; k < SNIPPET_CHARS - after && a > 0; k++)
-		a = utf8_back(s, a);
-	/* the next token start, up to the hit, else the one before */
-	for (i = a, k = 0; i < hs && k < SNIPPET_SLACK &&
-	    !may_start(s, len, i); k++)
-		i = utf8_fwd(s, len, i);
-	for (j = a, k = 0; !may_start(s, len, i) && j > 0 &&
-	    k < SNIPPET_SLACK; k++)
-		if (may_start(s, len, j = utf8_back(s, j)))
-			i = j;
-	if (may_start(s, len, i))
-		a = i;
-	for (b = a, k = 0; k < SNIPPET_CHARS && b < len; k++)
-		b = utf8_fwd(s, len, b);
-	/* the last token end, not inside the hit */
-	for (i = b, k = 0; i > he && k < SNIPPET_SLACK &&
-	    !may_end(s, len, i); k++)
-		i = utf8_back(s, i);
-	if (may_end(s, len, i))
-		b = i;
-	o = out = xmalloc((b - a) * 3 + 8);
-	if (has_text(s, len, 0, a)) {
-		memcpy(o, "\xe2\x80\xa6", 3);
-		o += 3;
-	}
-	o += copy_valid(o, s + a, b - a);
-	if (has_text(s, len, b, len)) {
-		memcpy(o, "\xe2\x80\xa6", 3);
-		o += 3;
-	}
-	*o = '\0';
-	return out;
-}
-
 static int
 feed_allowed(const struct topic *t, const struct match_feed *f)
 {
@@ -1984,6 +823,29 @@ int_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The earliest hit of the terms pos[0..npos) in value 'val': 1 with its
+ * value and byte range filled, or 0.
+ */
+static int
+first_hit(struct matcher *m, struct term *const *pos, size_t npos,
+    int64_t val, uint32_t *hv, uint32_t *hs, uint32_t *he)
+{
+	uint64_t	best = UINT64_MAX;
+	uint32_t	v, s, e;
+	size_t		i;
+
+	for (i = 0; i < npos; i++) {
+		if (term_find(m, pos[i], val, &v, &s, &e) && s < best) {
+			best = s;
+			*hv = v;
+			*hs = s;
+			*he = e;
+		}
+	}
+	return best != UINT64_MAX;
+}
+
 /* Builds and delivers the match of topic 'ti'; the callback's result. */
 static int
 report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
@@ -1995,7 +857,6 @@ report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
 	struct match	 mt;
 	uint32_t	 hv, hs, he;
 	int64_t		 sv = -1, tv = -1;
-	uint64_t	 best = UINT64_MAX, key;
 	int		 rc;
 	const char	*d;
 
@@ -2027,29 +888,8 @@ report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
 	}
 	hv = UINT32_MAX;
 	hs = he = 0;
-	for (i = 0; i < npos && sv >= 0; i++) {
-		uint32_t v, s, e;
-
-		if (term_find(m, pos[i], sv, &v, &s, &e) &&
-		    (key = s) < best) {
-			best = key;
-			hv = v;
-			hs = s;
-			he = e;
-		}
-	}
-	for (i = 0; i < npos && hv == UINT32_MAX && tv >= 0; i++) {
-		uint32_t v, s, e;
-
-		if (term_find(m, pos[i], tv, &v, &s, &e) &&
-		    (key = s) < best) {
-			best = key;
-			hv = v;
-			hs = s;
-			he = e;
-		}
-	}
-	if (hv == UINT32_MAX) {
+	if (!(sv >= 0 && first_hit(m, pos, npos, sv, &hv, &hs, &he)) &&
+	    !(tv >= 0 && first_hit(m, pos, npos, tv, &hv, &hs, &he))) {
 		hs = he = 0;
 		hv = sv >= 0 ? (uint32_t)sv : tv >= 0 ? (uint32_t)tv :
 		    UINT32_MAX;
@@ -2059,7 +899,7 @@ report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
 	mt.query = t->query;
 	mt.words = words;
 	mt.nwords = nw;
-	mt.snippet = hv == UINT32_MAX ? xstrdup("") : make_snippet(
+	mt.snippet = hv == UINT32_MAX ? xstrdup("") : snippet_make(
 	    m->vals[hv].s, m->vals[hv].len, hs, he);
 	rc = cb(&mt, arg);
 	free((char *)mt.snippet);
@@ -2099,8 +939,10 @@ matcher_match(struct matcher *m, const struct feed_item *it,
 		for (i = 0; i < feed->ntags; i++)
 			val_add(m, QUERY_F_FEED, feed->tags[i]);
 	}
-	for (i = 0; i < m->nvals; i++)
-		scan_value(m, (uint32_t)i);
+	for (i = 0; i < m->nvals; i++) {
+		m->scanned = (uint32_t)i;
+		wordset_scan(m->ws, m->vals[i].s, m->vals[i].len, add_hit, m);
+	}
 	if (m->nqueue == 0 && m->nalways == 0)
 		return 0;
 	if (m->nqueue > 1)

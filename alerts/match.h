@@ -9,6 +9,10 @@
  *
  * Errors are written into the caller's buffer without a prefix, in the
  * form "column 17: expected ')'"; the caller adds file, line and topic.
+ *
+ * Beneath it: query.h parses each query into a tree, wordset.h finds
+ * the literal terms of every topic in one pass over a text (with fuzzy.h
+ * for fuzzy words), snippet.h cuts the text shown around a hit.
  */
 #ifndef FEEDWATCH_MATCH_H
 #define FEEDWATCH_MATCH_H

@@ -31,7 +31,7 @@ struct parser {
 	int		 failed;
 };
 
-static struct query_node *parse_or(struct parser *);
+static struct query_node *parse_chain(struct parser *, enum query_op);
 
 static const struct {
 	const char	*name;
@@ -220,87 +220,122 @@ parse_tilde(struct parser *p, int dflt, int max)
 	return digits ? (int)v : dflt;
 }
 
+/*
+ * The term of the words raw[0..rl) that started at 'start', and of what
+ * follows them: 'kind' is what "~N" makes of a phrase (QUERY_NEAR) or of
+ * a word (QUERY_FUZZY), or QUERY_PREFIX for a word that ended in '*'.
+ */
 static struct query_node *
-parse_phrase(struct parser *p)
+words_term(struct parser *p, size_t start, const char *raw, size_t rl,
+    enum query_kind kind)
 {
 	struct query_node	*q;
-	size_t			 start = p->off, i;
-	char			*raw;
-	size_t			 rl = 0;
 	int			 d;
 
 	q = node_new(QUERY_TERM, start, p);
 	q->kind = QUERY_WORDS;
-	raw = xmalloc(strlen(p->s + start) + 1);
-	for (i = start + 1; p->s[i] != '"'; i++) {
-		if (p->s[i] == '\0') {
-			fail_at(p, i, "expected '\"' to close the phrase "
-			    "opened at column %d", q->column);
-			goto fail;
-		}
-		if (p->s[i] == '\\' && p->s[i + 1] != '\0')
-			i++;
-		raw[rl++] = p->s[i];
-	}
-	p->off = i + 1;
 	if (set_words(p, q, raw, rl, start) == -1)
 		goto fail;
-	if (p->s[p->off] == '~') {
-		if ((d = parse_tilde(p, 0, MAX_NEAR)) == -1)
+	if (kind == QUERY_PREFIX) {
+		if (q->nwords != 1) {
+			fail_at(p, start, "a prefix must be a single word");
 			goto fail;
-		if (q->nwords > 1) {
-			q->kind = QUERY_NEAR;
+		}
+		q->kind = QUERY_PREFIX;
+	} else if (p->s[p->off] == '~') {
+		d = kind == QUERY_NEAR ? parse_tilde(p, 0, MAX_NEAR) :
+		    parse_tilde(p, 1, 2);
+		if (d == -1)
+			goto fail;
+		if (kind == QUERY_FUZZY && q->nwords != 1) {
+			fail_at(p, start, "a fuzzy term must be a single word");
+			goto fail;
+		}
+		/* "Crimea"~5 is the word, and Crimea~0 too */
+		if (kind == QUERY_NEAR ? q->nwords > 1 : d > 0) {
+			q->kind = kind;
 			q->dist = d;
 		}
 	}
-	free(raw);
 	return q;
 fail:
-	free(raw);
 	query_free(q);
 	return NULL;
+}
+
+/*
+ * The offset of the 'close' that ends the phrase or regex ('what')
+ * opened at 'start', a backslash making any next character part of it;
+ * 0 with the error set if the query ends first.
+ */
+static size_t
+closing(struct parser *p, size_t start, char close, const char *what)
+{
+	size_t	i;
+
+	for (i = start + 1; p->s[i] != close; i++) {
+		if (p->s[i] == '\0') {
+			fail_at(p, i, "expected '%c' to close the %s opened "
+			    "at column %d", close, what, column(p->s, start));
+			return 0;
+		}
+		if (p->s[i] == '\\' && p->s[i + 1] != '\0')
+			i++;
+	}
+	return i;
+}
+
+static struct query_node *
+parse_phrase(struct parser *p)
+{
+	struct query_node	*q;
+	size_t			 start = p->off, end, i, rl = 0;
+	char			*raw;
+
+	if ((end = closing(p, start, '"', "phrase")) == 0)
+		return NULL;
+	raw = xmalloc(end - start);
+	for (i = start + 1; i < end; i++) {
+		if (p->s[i] == '\\')
+			i++;
+		raw[rl++] = p->s[i];
+	}
+	p->off = end + 1;
+	q = words_term(p, start, raw, rl, QUERY_NEAR);
+	free(raw);
+	return q;
 }
 
 static struct query_node *
 parse_regex(struct parser *p)
 {
 	struct query_node	*q;
-	size_t			 start = p->off, i;
+	size_t			 start = p->off, end;
 	pcre2_code		*re;
 	PCRE2_SIZE		 eoff;
 	int			 ec;
 	PCRE2_UCHAR		 msg[256];
 
-	q = node_new(QUERY_TERM, start, p);
-	q->kind = QUERY_REGEX;
-	for (i = start + 1; p->s[i] != '/'; i++) {
-		if (p->s[i] == '\0') {
-			fail_at(p, i, "expected '/' to close the regex "
-			    "opened at column %d", q->column);
-			goto fail;
-		}
-		if (p->s[i] == '\\' && p->s[i + 1] != '\0')
-			i++;
-	}
-	q->regex = xstrndup(p->s + start + 1, i - start - 1);
-	p->off = i + 1;
-	if (q->regex[0] == '\0') {
+	if ((end = closing(p, start, '/', "regex")) == 0)
+		return NULL;
+	p->off = end + 1;
+	if (end == start + 1) {
 		fail_at(p, start, "empty regex");
-		goto fail;
+		return NULL;
 	}
-	re = pcre2_compile((PCRE2_SPTR)q->regex, PCRE2_ZERO_TERMINATED,
+	re = pcre2_compile((PCRE2_SPTR)p->s + start + 1, end - start - 1,
 	    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF,
 	    &ec, &eoff, NULL);
 	if (re == NULL) {
 		pcre2_get_error_message(ec, msg, sizeof(msg));
 		fail_at(p, start + 1 + eoff, "bad regex: %s", (char *)msg);
-		goto fail;
+		return NULL;
 	}
 	pcre2_code_free(re);
+	q = node_new(QUERY_TERM, start, p);
+	q->kind = QUERY_REGEX;
+	q->regex = xstrndup(p->s + start + 1, end - start - 1);
 	return q;
-fail:
-	query_free(q);
-	return NULL;
 }
 
 static struct query_node *
@@ -326,19 +361,17 @@ parse_alias(struct parser *p)
 static struct query_node *
 parse_word(struct parser *p)
 {
-	struct query_node	*q;
+	struct query_node	*q = NULL;
 	size_t			 start = p->off, i, rl = 0;
 	char			*raw;
-	int			 star = 0, d;
+	int			 star = 0;
 
-	q = node_new(QUERY_TERM, start, p);
-	q->kind = QUERY_WORDS;
 	raw = xmalloc(strlen(p->s + start) + 1);
 	for (i = start; !word_stop(p->s[i]); i++) {
 		if (star) {
 			fail_at(p, i - 1, "'*' is allowed only at the end "
 			    "of a word");
-			goto fail;
+			goto out;
 		}
 		if (p->s[i] == '\\' && p->s[i + 1] != '\0') {
 			raw[rl++] = p->s[++i];
@@ -347,7 +380,7 @@ parse_word(struct parser *p)
 		if (p->s[i] == '*') {
 			if (rl == 0) {
 				fail_at(p, i, "expected a word before '*'");
-				goto fail;
+				goto out;
 			}
 			star = 1;
 			continue;
@@ -355,32 +388,10 @@ parse_word(struct parser *p)
 		raw[rl++] = p->s[i];
 	}
 	p->off = i;
-	if (set_words(p, q, raw, rl, start) == -1)
-		goto fail;
-	if (star) {
-		if (q->nwords != 1) {
-			fail_at(p, start, "a prefix must be a single word");
-			goto fail;
-		}
-		q->kind = QUERY_PREFIX;
-	} else if (p->s[p->off] == '~') {
-		if ((d = parse_tilde(p, 1, 2)) == -1)
-			goto fail;
-		if (q->nwords != 1) {
-			fail_at(p, start, "a fuzzy term must be a single word");
-			goto fail;
-		}
-		if (d > 0) {
-			q->kind = QUERY_FUZZY;
-			q->dist = d;
-		}
-	}
+	q = words_term(p, start, raw, rl, star ? QUERY_PREFIX : QUERY_FUZZY);
+out:
 	free(raw);
 	return q;
-fail:
-	free(raw);
-	query_free(q);
-	return NULL;
 }
 
 /* A field name and ':' at the current offset: its bit, or 0. */
@@ -451,7 +462,7 @@ parse_primary(struct parser *p)
 		break;
 	case '(':
 		set_op(p, p->off++, 1);
-		if ((q = parse_or(p)) == NULL)
+		if ((q = parse_chain(p, QUERY_OR)) == NULL)
 			break;
 		skip_space(p);
 		if (p->s[p->off] != ')') {
@@ -543,61 +554,60 @@ parse_unary(struct parser *p)
 	return q;
 }
 
-static struct query_node *
-parse_and(struct parser *p)
+/*
+ * Consumes what joins two operands of 'op' at the current offset and
+ * returns 1, or returns 0 where the chain ends: "OR" joins ORs; "AND", or
+ * only white space, joins ANDs up to the end, a ')' or an "OR".
+ */
+static int
+at_joiner(struct parser *p, enum query_op op)
 {
-	struct query_node	*q, *k, *n = NULL;
-	size_t			 start;
+	size_t	len;
 
 	skip_space(p);
-	start = p->off;
-	if ((q = parse_unary(p)) == NULL)
-		return NULL;
-	for (;;) {
-		skip_space(p);
+	if (op == QUERY_OR) {
+		if (!at_keyword(p, "OR"))
+			return 0;
+		len = 2;
+	} else {
 		if (p->s[p->off] == '\0' || p->s[p->off] == ')' ||
 		    at_keyword(p, "OR"))
-			break;
-		if (at_keyword(p, "AND")) {
-			set_op(p, p->off, 3);
-			p->off += 3;
-		} else
-			set_op(p, p->off, 0);
-		if ((k = parse_unary(p)) == NULL) {
-			query_free(n != NULL ? n : q);
-			return NULL;
-		}
-		if (n == NULL) {
-			n = node_new(QUERY_AND, start, p);
-			kid_add(n, q);
-		}
-		kid_add(n, k);
+			return 0;
+		len = at_keyword(p, "AND") ? 3 : 0;
 	}
-	return n != NULL ? n : q;
+	set_op(p, p->off, len);
+	p->off += len;
+	return 1;
 }
 
+/* An operand of 'op': an AND chain under OR, a unary term under AND. */
 static struct query_node *
-parse_or(struct parser *p)
+parse_operand(struct parser *p, enum query_op op)
+{
+	return op == QUERY_OR ? parse_chain(p, QUERY_AND) : parse_unary(p);
+}
+
+/*
+ * The operands of 'op' (QUERY_OR: ANDs; QUERY_AND: unary terms) in a row,
+ * under one node of 'op'; a single operand is returned as it is.
+ */
+static struct query_node *
+parse_chain(struct parser *p, enum query_op op)
 {
 	struct query_node	*q, *k, *n = NULL;
 	size_t			 start;
 
 	skip_space(p);
 	start = p->off;
-	if ((q = parse_and(p)) == NULL)
+	if ((q = parse_operand(p, op)) == NULL)
 		return NULL;
-	for (;;) {
-		skip_space(p);
-		if (!at_keyword(p, "OR"))
-			break;
-		set_op(p, p->off, 2);
-		p->off += 2;
-		if ((k = parse_and(p)) == NULL) {
+	while (at_joiner(p, op)) {
+		if ((k = parse_operand(p, op)) == NULL) {
 			query_free(n != NULL ? n : q);
 			return NULL;
 		}
 		if (n == NULL) {
-			n = node_new(QUERY_OR, start, p);
+			n = node_new(op, start, p);
 			kid_add(n, q);
 		}
 		kid_add(n, k);
@@ -623,9 +633,9 @@ query_parse(struct norm *n, const char *text, char *err, size_t errlen)
 		fail_at(&p, p.off, "empty query");
 		return NULL;
 	}
-	if ((q = parse_or(&p)) == NULL)
+	if ((q = parse_chain(&p, QUERY_OR)) == NULL)
 		return NULL;
-	/* parse_or() stops only at the end or at a ')' it did not open */
+	/* parse_chain() stops only at the end or at a ')' it did not open */
 	skip_space(&p);
 	if (text[p.off] != '\0') {
 		fail_at(&p, p.off, "unexpected ')': no group is open");
@@ -635,9 +645,12 @@ query_parse(struct norm *n, const char *text, char *err, size_t errlen)
 	return q;
 }
 
-/* 'q', negated if 'neg', can only be true when a positive term occurs. */
+/*
+ * 'q', negated if 'neg', can only be true when a term that 'counts'
+ * occurs.
+ */
 static int
-positive(const struct query_node *q, int neg)
+needs(const struct query_node *q, int neg, query_term_cb *counts)
 {
 	size_t	i;
 	int	any = 0, all = 1;
@@ -645,13 +658,13 @@ positive(const struct query_node *q, int neg)
 	switch (q->op) {
 	case QUERY_TERM:
 	case QUERY_ALIAS:
-		return !neg;
+		return !neg && counts(q);
 	case QUERY_NOT:
-		return positive(q->kids[0], !neg);
+		return needs(q->kids[0], !neg, counts);
 	case QUERY_AND:
 	case QUERY_OR:
 		for (i = 0; i < q->nkids; i++) {
-			if (positive(q->kids[i], neg))
+			if (needs(q->kids[i], neg, counts))
 				any = 1;
 			else
 				all = 0;
@@ -663,9 +676,21 @@ positive(const struct query_node *q, int neg)
 }
 
 int
+query_needs(const struct query_node *q, query_term_cb *counts)
+{
+	return needs(q, 0, counts);
+}
+
+static int
+any_term(const struct query_node *q)
+{
+	return 1;
+}
+
+int
 query_is_positive(const struct query_node *q)
 {
-	return positive(q, 0);
+	return needs(q, 0, any_term);
 }
 
 static char *

@@ -95,6 +95,16 @@ void			 query_free(struct query_node *q);
  */
 int			 query_is_positive(const struct query_node *q);
 
+/* Says whether a term (QUERY_TERM or QUERY_ALIAS node) counts. */
+typedef int query_term_cb(const struct query_node *term);
+
+/*
+ * As query_is_positive(), counting only the terms for which 'counts'
+ * returns 1: "a OR /re/" needs no word when regexes do not count.
+ */
+int			 query_needs(const struct query_node *q,
+			    query_term_cb *counts);
+
 /*
  * Splits an alias's comma-separated list of terms (commas inside quotes
  * or /regex/ do not count).  Returns a malloc'd NULL-terminated array of
