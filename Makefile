@@ -43,6 +43,7 @@ ALERTS_SRC = alerts/norm.c \
 	     alerts/query.c \
 	     alerts/match.c \
 	     alerts/alert.c \
+	     alerts/story.c \
 	     alerts/sink.c \
 	     alerts/sink_webhook.c \
 	     alerts/sink_email.c \
