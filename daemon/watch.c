@@ -450,44 +450,45 @@ health_alert(struct wpoll *p, time_t now, int recovered)
 {
 	struct watch		*w = p->w;
 	const struct config_feed *f = p->f;
-	json_t			*o;
-	char			*json, id[ALERT_ID_LEN + 1], *title, *seed;
-	char			*link, since[21], when[21];
-	GChecksum		*ck;
+	struct feed_item	 it;
+	struct alert		 a;
+	const char		*matched = recovered ? "recovered" : "failing";
+	char			*json, *title, *seed, *link, since[21];
 	size_t			 i;
 	int			 n = 0;
 
 	if (w->cf->daemon.health_sinks.n == 0)
 		return 0;
 	feed_time_format(p->fs.failing_since, since);
-	feed_time_format(now, when);
 	title = recovered ?
 	    xasprintf("feed '%s' recovered (failing since %s)", f->name, since) :
 	    xasprintf("feed '%s' has been failing since %s: %s", f->name,
 	    since, p->fs.error ? p->fs.error : "unknown error");
 	seed = xasprintf("feed-health\n%s\n%ld\n%d", f->name,
 	    (long)p->fs.failing_since, recovered);
-	ck = g_checksum_new(G_CHECKSUM_SHA256);
-	g_checksum_update(ck, (const guchar *)seed, strlen(seed));
-	memcpy(id, g_checksum_get_string(ck), ALERT_ID_LEN);
-	id[ALERT_ID_LEN] = '\0';
-	g_checksum_free(ck);
 	link = url_redact(f->url);
-	o = json_pack("{s:s, s:s, s:n, s:s, s:n, s:s, s:s, s:s, s:s, s:[s],"
-	    " s:s, s:[], s:s}", "alert_id", id, "topic", "feed-health",
-	    "query", "feed", f->name, "feed_title", "id", seed, "title", title,
-	    "link", link, "published", when, "matched",
-	    recovered ? "recovered" : "failing", "snippet", p->fs.error ?
-	    p->fs.error : "", "also_in", "detected", when);
-	json = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) :
-	    NULL;
-	json_decref(o);
+	memset(&it, 0, sizeof(it));
+	it.id = seed;
+	it.title = title;
+	it.link = link;
+	it.published = now;
+	it.updated = FEED_ITEM_NO_DATE;
+	memset(&a, 0, sizeof(a));
+	a.topic = "feed-health";
+	a.feed = f->name;
+	a.item = &it;
+	a.matched = &matched;
+	a.nmatched = 1;
+	a.snippet = p->fs.error ? p->fs.error : "";
+	a.detected = now;
+	alert_set_id_from(&a, seed);
+	json = alert_to_json(&a);
 	log_warnx("%s", title);
 	for (i = 0; json != NULL && i < w->cf->daemon.health_sinks.n; i++) {
 		if (w->dry)
 			puts(json);
 		else if (store_outbox_add(w->st,
-		    w->cf->daemon.health_sinks.v[i], "feed-health", id, json,
+		    w->cf->daemon.health_sinks.v[i], "feed-health", a.id, json,
 		    now) == -1) {
 			n = -1;
 			break;
