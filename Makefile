@@ -52,6 +52,7 @@ ALERTS_SRC = alerts/norm.c \
 DAEMON_SRC = daemon/config.c \
 	     daemon/store.c \
 	     daemon/watch.c \
+	     daemon/outbox.c \
 	     daemon/schedule.c \
 	     daemon/run.c \
 	     daemon/metrics.c \
