@@ -53,6 +53,7 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/store.c \
 	     daemon/watch.c \
 	     daemon/outbox.c \
+	     daemon/feedpoll.c \
 	     daemon/schedule.c \
 	     daemon/run.c \
 	     daemon/metrics.c \
