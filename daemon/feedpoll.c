@@ -306,7 +306,7 @@ record_poll(struct feedpoll *p, const struct fetch_result *r,
 	fs->gone = r->http_code == 410;
 	if (health == -1 || store_feed_put(env->st, p->f->name, fs) == -1)
 		goto fail;
-	/* feed-health alerts count: poll_done() delivers when there are any */
+	/* feed-health alerts count: the watch delivers when there are any */
 	out->alerts = d.alerts + (size_t)health;
 	out->failures = fs->failures;
 	/* A 304 repeats the body of the last parse, and so its <ttl>. */
