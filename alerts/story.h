@@ -8,13 +8,14 @@
  * that such items share and unrelated items almost never do.  An item has
  * up to STORY_NKEYS of them, each with a prefix that keeps kinds apart:
  *
- *   link:HOST/PATH?QUERY  its link without scheme, "www.", fragment,
- *                         utm_* / fbclid / gclid parameters and trailing
- *                         slashes; the host in lower case
- *   title:WORD WORD ...   the words of its title, case folded and accents
- *                         dropped (NFKD, marks skipped), joined by one
- *                         space; only with five words or more, since
- *                         "Update" or "Live" would join unrelated stories
+ *   link:HOST/PATH?A=1?B=2
+ *       its link without scheme, "www.", fragment, utm_* / fbclid / gclid
+ *       parameters and trailing slashes; the host in lower case, and each
+ *       parameter kept after a '?'
+ *   title:WORD WORD ...
+ *       the words of its title, case folded and accents dropped (NFKD,
+ *       marks skipped), joined by one space; only with five words or
+ *       more, since "Update" or "Live" would join unrelated stories
  *
  * A topic alerts once per story: the first item to match claims its keys
  * for the topic in the state store (store_story_claim), and a later item
@@ -32,7 +33,7 @@ struct feed_item;
 #define STORY_NKEYS	2	/* link, title */
 
 /*
- * Fills keys[0..STORY_NKEYS) with the story keys of 'it', each malloc'd,
+ * Fills keys[0..STORY_NKEYS) with the story keys of 'it', each allocated,
  * or NULL where it has none (no link with a scheme, a title too short or
  * not UTF-8).  Free them with story_keys_clear().
  */
