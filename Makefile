@@ -48,6 +48,7 @@ ALERTS_SRC = alerts/norm.c \
 	     alerts/wordset.c \
 	     alerts/match.c \
 	     alerts/alert.c \
+	     alerts/story.c \
 	     alerts/sink.c \
 	     alerts/sink_webhook.c \
 	     alerts/sink_email.c \
@@ -56,6 +57,8 @@ ALERTS_SRC = alerts/norm.c \
 DAEMON_SRC = daemon/config.c \
 	     daemon/store.c \
 	     daemon/watch.c \
+	     daemon/outbox.c \
+	     daemon/feedpoll.c \
 	     daemon/schedule.c \
 	     daemon/run.c \
 	     daemon/metrics.c \

@@ -11,11 +11,19 @@
 #include "log.h"
 #include "url.h"
 
+/* a->id from the SHA-256 'ck' has summed up; frees 'ck'. */
+static void
+set_id(struct alert *a, GChecksum *ck)
+{
+	memcpy(a->id, g_checksum_get_string(ck), ALERT_ID_LEN);
+	a->id[ALERT_ID_LEN] = '\0';
+	g_checksum_free(ck);
+}
+
 void
 alert_set_id(struct alert *a)
 {
 	GChecksum	*ck;
-	const char	*hex;
 
 	/* NUL separators keep ("ab","c") and ("a","bc") apart. */
 	ck = g_checksum_new(G_CHECKSUM_SHA256);
@@ -23,10 +31,17 @@ alert_set_id(struct alert *a)
 	g_checksum_update(ck, (const guchar *)a->feed, strlen(a->feed) + 1);
 	g_checksum_update(ck, (const guchar *)a->item->id,
 	    strlen(a->item->id) + 1);
-	hex = g_checksum_get_string(ck);
-	memcpy(a->id, hex, ALERT_ID_LEN);
-	a->id[ALERT_ID_LEN] = '\0';
-	g_checksum_free(ck);
+	set_id(a, ck);
+}
+
+void
+alert_set_id_from(struct alert *a, const char *seed)
+{
+	GChecksum	*ck;
+
+	ck = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(ck, (const guchar *)seed, strlen(seed));
+	set_id(a, ck);
 }
 
 static json_t *

@@ -4,7 +4,9 @@
  * A plain record of borrowed pointers: an alert lives as long as the item
  * and the match it was made from.  alert_to_json() renders the SPEC
  * section 5 object that the stdout, file, exec and json webhook sinks
- * send and `feedwatch match` prints.
+ * send and `feedwatch match` prints.  A feed-health alert is one too,
+ * made from an item that describes the event (its id the event's seed,
+ * its title the news, its link the feed's URL, redacted).
  *
  * An item's link reaches the object only when url_is_web() takes it (an
  * absolute http or https URL); any other link (javascript:, data:, file:,
@@ -42,6 +44,13 @@ struct alert {
  * webhooks, the dedup key of the outbox).
  */
 void	 alert_set_id(struct alert *a);
+
+/*
+ * Fills a->id for an alert that is about an event rather than an item (a
+ * feed's health): a stable hash of 'seed', a string that names the event,
+ * so that the event keeps one alert_id however often it is queued.
+ */
+void	 alert_set_id_from(struct alert *a, const char *seed);
 
 /* One line of JSON, without the newline; malloc'd, NULL if not encodable. */
 char	*alert_to_json(const struct alert *a);

@@ -1,14 +1,14 @@
 /*
  * watch.h: the engine behind `check` and `run`.
  *
- * A watch owns the state store, the sinks and the outbox dispatcher for
- * one config, on one event loop.  watch_poll() polls one feed: a
- * conditional GET with the stored validators, the body parsed as it
- * streams, and on completion one transaction that records the poll,
- * marks the items seen, matches the new ones against every topic, claims
- * each story per topic (cross-feed dedup) and queues an outbox row per
- * sink.  Deliveries then run from the outbox, with retries and backoff,
- * so that no alert is lost and none is sent twice for one (topic, item).
+ * A watch owns the state store for one config on one event loop, and the
+ * two paths through it: the poll path (feedpoll.h), where watch_poll()
+ * polls one feed and records in one transaction its state, the items
+ * seen, the stories claimed and an outbox row per alert and sink; and the
+ * delivery path (outbox.h), which sends the outbox to the sinks with
+ * retries and backoff, so that no alert is lost and none is sent twice
+ * for one (topic, item).  The watch commits the store's grouped writes a
+ * few times a second, and says when neither path has work in flight.
  *
  * The scheduler (schedule.c) decides when to call watch_poll(); `check`
  * calls it once per feed.
@@ -17,7 +17,8 @@
 #define FEEDWATCH_WATCH_H
 
 #include <stddef.h>
-#include <time.h>
+
+#include "feedpoll.h"
 
 struct config;
 struct config_feed;
@@ -25,21 +26,6 @@ struct event_base;
 struct store;
 struct watch;
 struct xfer_multi;
-
-/* What a poll came to, for the scheduler. */
-struct poll_outcome {
-	int		 ok;		/* 200 parsed or 304 */
-	int		 gone;		/* 410: stop polling */
-	long		 retry_after;	/* seconds (fetch.h's clamp), or -1 */
-	long		 min_interval;	/* max-age, ttl, sy: (clamped), or 0 */
-	int		 overflowed;	/* the window moved past: poll sooner */
-	int		 failures;	/* consecutive, this one included */
-	size_t		 new_items;
-	size_t		 alerts;
-};
-
-typedef void watch_poll_cb(const struct config_feed *f,
-    const struct poll_outcome *o, void *arg);
 
 /*
  * A watch over 'cf' (borrowed; see watch_reload) with its store open.
@@ -61,9 +47,12 @@ void		 watch_reload(struct watch *w, const struct config *cf);
 
 struct store	*watch_store(struct watch *w);
 
-/* Polls feed 'f' now; 'cb' runs when the poll is done.  -1: not started. */
+/*
+ * Polls feed 'f' now; 'cb' (not NULL) runs when the poll is done, and
+ * then the deliveries it queued start.  -1: not started.
+ */
 int		 watch_poll(struct watch *w, const struct config_feed *f,
-		    watch_poll_cb *cb, void *arg);
+		    feedpoll_done_cb *cb, void *arg);
 
 /*
  * Starts due deliveries.  With 'hold' set, deliveries wait (check holds

@@ -1,0 +1,84 @@
+/*
+ * feedpoll.h: the poll path, one poll of one feed from its request to the
+ * transaction that records it.
+ *
+ * feedpoll_start() sends a conditional GET with the validators stored for
+ * the feed (to the URL it moved to for good, if it did) and copies the
+ * items as the body streams in, the first 10,000 of them (feeds list
+ * their newest first).  When the transfer is done, one transaction of the
+ * state store records:
+ *
+ *   - the feed's state: validators only from a body that parsed, failures
+ *     and the last error, its <ttl>, 410 Gone, and the permanent redirects
+ *     seen (the feed is polled at a new URL only after three polls in a
+ *     row were sent there);
+ *   - the items seen; each new one is matched against every topic, except
+ *     on the feed's first poll at its URL, where only the items dated
+ *     within [daemon] backfill are;
+ *   - for each match, the story claimed for its topic (story.h), so that
+ *     a story alerts once per topic whatever the number of feeds that
+ *     carry it, and the alert's rows in the outbox (outbox_add);
+ *   - a feed-health alert when the feed has failed for [daemon]
+ *     dead-after, and one when it recovers;
+ *   - an overflow: every item new, on a feed read before at this URL that
+ *     lists two items or more, means items may have been missed.
+ *
+ * It all commits together or not at all, so a crash at any point either
+ * leaves the items unseen (the next poll detects them again) or their
+ * alerts safely queued; never an item seen without its alert.  A poll
+ * whose writes fail is rolled back with the rest of the store's open group
+ * (store_abort) and all of them are redone.  A dry run works everything
+ * out and rolls it back.
+ *
+ * A poll keeps no state between polls but what the store has.
+ */
+#ifndef FEEDWATCH_FEEDPOLL_H
+#define FEEDWATCH_FEEDPOLL_H
+
+#include <stddef.h>
+
+struct config;
+struct config_feed;
+struct outbox;
+struct store;
+struct xfer_multi;
+
+/* What a poll came to, for the scheduler. */
+struct poll_outcome {
+	int		 ok;		/* 200 parsed or 304, and recorded */
+	int		 cancelled;	/* cut short by shutdown: no failure */
+	int		 gone;		/* 410: stop polling */
+	long		 retry_after;	/* seconds (fetch.h's clamp), or -1 */
+	long		 min_interval;	/* max-age, ttl, sy: (clamped), or 0 */
+	int		 overflowed;	/* the window moved past: poll sooner */
+	int		 failures;	/* consecutive, this one included */
+	size_t		 new_items;
+	size_t		 alerts;	/* queued, feed-health ones included */
+};
+
+/* The poll of 'f' is done.  'o' is valid during the call only. */
+typedef void feedpoll_done_cb(const struct config_feed *f,
+    const struct poll_outcome *o, void *arg);
+
+/*
+ * What the polls share, borrowed: a poll reads it when it starts and again
+ * when it ends, so one in flight at a reload is recorded under the new
+ * config ('cf'), whose owner keeps the old one, and 'f' in it, alive.
+ */
+struct feedpoll_env {
+	const struct config	*cf;
+	struct store		*st;
+	struct xfer_multi	*m;
+	struct outbox		*ob;	/* where alerts are queued */
+	int			 dry;	/* roll every poll back */
+};
+
+/*
+ * Polls 'f' now; 'cb' (not NULL) runs when the poll is done and recorded.
+ * -1 if it cannot start (the store failed, or the transfer): then 'cb'
+ * never runs.
+ */
+int	 feedpoll_start(const struct feedpoll_env *env,
+	    const struct config_feed *f, feedpoll_done_cb *cb, void *arg);
+
+#endif
