@@ -220,6 +220,17 @@ parse_tilde(struct parser *p, int dflt, int max)
 	return digits ? (int)v : dflt;
 }
 
+/* Characters (code points) in a UTF-8 string. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 /*
  * The term of the words raw[0..rl) that started at 'start', and of what
  * follows them: 'kind' is what "~N" makes of a phrase (QUERY_NEAR) or of
@@ -249,6 +260,12 @@ words_term(struct parser *p, size_t start, const char *raw, size_t rl,
 			goto fail;
 		if (kind == QUERY_FUZZY && q->nwords != 1) {
 			fail_at(p, start, "a fuzzy term must be a single word");
+			goto fail;
+		}
+		if (kind == QUERY_FUZZY && d > 0 &&
+		    utf8_chars(q->words[0]) > QUERY_MAX_FUZZY) {
+			fail_at(p, start, "a fuzzy word is at most 64 "
+			    "characters long");
 			goto fail;
 		}
 		/* "Crimea"~5 is the word, and Crimea~0 too */

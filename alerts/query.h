@@ -42,6 +42,8 @@ struct norm;
 
 /* Longest phrase, in words. */
 #define QUERY_MAX_PHRASE	32
+/* Longest fuzzy word, in characters (code points). */
+#define QUERY_MAX_FUZZY		64
 
 enum query_op {
 	QUERY_AND,

@@ -285,6 +285,8 @@ static const struct {
 	{ "~2 Crimea", "column 1: expected a term before '~'" },
 	{ "~2", "column 1: expected a term before '~'" },
 	{ "Crimea~9", "column 8: expected a distance from 0 to 2 after '~'" },
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa~1",
+	  "column 1: a fuzzy word is at most 64 characters long" },
 	{ "Mueller~3", "column 9: expected a distance from 0 to 2" },
 	{ "Mueller~12", "column 9: expected a distance from 0 to 2" },
 	{ "Crimea~x", "column 8: expected a distance from 0 to 2 after '~'" },
