@@ -49,6 +49,9 @@ ALERTS_SRC = alerts/norm.c \
 	     alerts/sink_exec.c \
 	     alerts/sink_desktop.c
 DAEMON_SRC = daemon/config.c \
+	     daemon/inifile.c \
+	     daemon/confval.c \
+	     daemon/confwrite.c \
 	     daemon/store.c \
 	     daemon/watch.c \
 	     daemon/schedule.c \

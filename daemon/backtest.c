@@ -82,7 +82,6 @@ static int
 build(struct matcher *m, const struct config *cf, const char *topic,
     char **queries, size_t nq, char *err, size_t errlen)
 {
-	struct topic_opts	 opts;
 	const struct config_topic *t = NULL;
 	size_t			 i;
 
@@ -99,14 +98,7 @@ build(struct matcher *m, const struct config *cf, const char *topic,
 			    cf->path);
 			return -1;
 		}
-		memset(&opts, 0, sizeof(opts));
-		opts.stem = (const char *const *)t->stem.v;
-		opts.nstem = t->stem.n;
-		opts.translit = t->translit;
-		opts.feeds = (const char *const *)t->feeds.v;
-		opts.nfeeds = t->feeds.n;
-		if (matcher_add_topic(m, t->name, t->query, &opts, err,
-		    errlen) == -1)
+		if (config_topic_add(m, t, err, errlen) == -1)
 			return -1;
 	}
 	for (i = 0; i < nq; i++)
@@ -148,7 +140,7 @@ cmd_backtest(int argc, char **argv)
 			queries[nq++] = optarg;
 			break;
 		case 's':
-			if (config_parse_duration(optarg, &since) == -1) {
+			if (confval_duration(optarg, &since) == -1) {
 				fprintf(stderr, "feedwatch: --since '%s' is not "
 				    "a duration (as in 7d)\n", optarg);
 				goto out;

@@ -24,6 +24,7 @@
 
 #include "alert.h"
 #include "config.h"
+#include "confwrite.h"
 #include "fetch.h"
 #include "item.h"
 #include "log.h"
