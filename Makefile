@@ -52,6 +52,7 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/inifile.c \
 	     daemon/confval.c \
 	     daemon/confwrite.c \
+	     daemon/cmdline.c \
 	     daemon/store.c \
 	     daemon/watch.c \
 	     daemon/schedule.c \
