@@ -51,6 +51,7 @@ ALERTS_SRC = alerts/norm.c \
 DAEMON_SRC = daemon/config.c \
 	     daemon/inifile.c \
 	     daemon/confval.c \
+	     daemon/confsink.c \
 	     daemon/confwrite.c \
 	     daemon/cmdline.c \
 	     daemon/store.c \

@@ -22,6 +22,7 @@
 #include <glib.h>
 #include <libstemmer.h>
 
+#include "confsink.h"
 #include "confval.h"
 #include "inifile.h"
 #include "match.h"
@@ -31,7 +32,7 @@
 
 #define CONFIG_DEFAULT_UA	"feedwatch/" FEEDWATCH_VERSION " (RSS/Atom monitor)"
 
-/* Keys each section accepts; sinks accept the union, checked per type below. */
+/* Keys each section accepts (a sink's, per type, are confsink.c's). */
 static const char *const daemon_keys[] = {
 	"state", "interval", "jitter", "concurrency", "per-host", "timeout",
 	"max-size", "backfill", "user-agent", "listen", "opml", "dead-after",
@@ -43,152 +44,6 @@ static const char *const topic_keys[] = {
 	"query", "sinks", "feeds", "digest", "rate", "quiet", "priority",
 	"stem", "translit", NULL
 };
-
-struct sink_kind {
-	const char		*name;
-	enum sink_type		 type;
-	const char *const	 keys[10];
-};
-
-static const struct sink_kind sink_kinds[] = {
-	{ "stdout", SINK_STDOUT, { NULL } },
-	{ "file", SINK_FILE, { "path", NULL } },
-	{ "desktop", SINK_DESKTOP, { "urgency", NULL } },
-	{ "webhook", SINK_WEBHOOK, { "url", "format", "secret", "secret-file",
-	    "ca-file", NULL } },
-	{ "email", SINK_EMAIL, { "smtp", "username", "password",
-	    "password-file", "from", "to", "ca-file", NULL } },
-	{ "exec", SINK_EXEC, { "command", "timeout", NULL } },
-};
-
-/*
- * Reads a secret from a file: the first line, without its newline, at most
- * 4 KiB (so that a path such as /dev/zero cannot exhaust memory).
- */
-static char *
-read_secret(struct inifile *ini, int line, const char *key, const char *path)
-{
-	FILE	*f;
-	char	 buf[4096];
-	size_t	 n;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		inifile_error(ini, line, "%s '%s': %s", key, path,
-		    strerror(errno));
-		return NULL;
-	}
-	if (fgets(buf, sizeof(buf), f) == NULL) {
-		inifile_error(ini, line, "%s '%s': the file is empty", key,
-		    path);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	n = strlen(buf);
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	return xstrdup(buf);
-}
-
-/*
- * A sink's secret: the value of 'key' ("password") or the first line of
- * the file that 'key'-file names, not both.  NULL if neither is given.
- */
-static char *
-load_secret(struct inifile *ini, const char *group, const char *name,
-    const char *key)
-{
-	char	*secret, *filekey, *file;
-
-	secret = inifile_get(ini, group, key);
-	filekey = xasprintf("%s-file", key);
-	if ((file = inifile_get(ini, group, filekey)) != NULL) {
-		if (secret != NULL)
-			inifile_key_error(ini, group, filekey, "sink '%s': "
-			    "give %s or %s, not both", name, key, filekey);
-		else
-			secret = read_secret(ini, inifile_line(ini, group,
-			    filekey), filekey, file);
-		free(file);
-	}
-	free(filekey);
-	return secret;
-}
-
-/*
- * A sink's ca-file: relative to the config's directory, and a file that
- * can be read now, not a TLS error at the first alert.
- */
-static char *
-load_ca_file(struct inifile *ini, const char *group, const char *name)
-{
-	struct stat	 st;
-	char		*v, *base, *dir, *path;
-	int		 line = inifile_line(ini, group, "ca-file");
-
-	if ((v = inifile_get(ini, group, "ca-file")) == NULL)
-		return NULL;
-	base = g_path_get_dirname(inifile_path(ini));
-	dir = g_canonicalize_filename(base, NULL);
-	path = g_canonicalize_filename(v, dir);
-	if (stat(path, &st) == -1 || access(path, R_OK) == -1)
-		inifile_error(ini, line, "sink '%s': ca-file '%s': %s", name,
-		    path, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		inifile_error(ini, line, "sink '%s': ca-file '%s' is not a "
-		    "file (give a PEM file of CA certificates)", name, path);
-	g_free(base);
-	g_free(dir);
-	free(v);
-	v = xstrdup(path);
-	g_free(path);
-	return v;
-}
-
-static void
-load_duration(struct inifile *ini, const char *group, const char *key,
-    long *out)
-{
-	char	*v;
-	int	 rc;
-
-	if ((v = inifile_get(ini, group, key)) == NULL)
-		return;
-	if ((rc = confval_duration(v, out)) == -1 && errno == ERANGE)
-		inifile_key_error(ini, group, key, "%s: '%s' is longer than "
-		    "100 years (%ldd), the most any duration may be", key, v,
-		    CONFVAL_MAX_DURATION / 86400);
-	else if (rc == -1)
-		inifile_key_error(ini, group, key, "%s: '%s' is not a duration "
-		    "(a number with s, m, h or d, as in 15m)", key, v);
-	free(v);
-}
-
-static void
-load_count(struct inifile *ini, const char *group, const char *key,
-    long *out)
-{
-	char	*v;
-
-	if ((v = inifile_get(ini, group, key)) == NULL)
-		return;
-	if (confval_count(v, out) == -1)
-		inifile_key_error(ini, group, key, "%s: '%s' is not a "
-		    "positive whole number", key, v);
-	free(v);
-}
-
-static void
-load_list(struct inifile *ini, const char *group, const char *key,
-    struct config_list *l)
-{
-	char	*v;
-
-	if ((v = inifile_get(ini, group, key)) == NULL)
-		return;
-	confval_list(v, l);
-	free(v);
-}
 
 static void
 load_daemon(struct inifile *ini, struct config_daemon *d)
@@ -211,7 +66,7 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 		return;
 	inifile_check_keys(ini, g, "[daemon]", daemon_keys);
 	d->state = inifile_get(ini, g, "state");
-	load_duration(ini, g, "interval", &d->interval);
+	confval_get_duration(ini, g, "interval", &d->interval);
 	if (d->interval == 0)
 		inifile_key_error(ini, g, "interval", "interval: must be more "
 		    "than 0");
@@ -221,9 +76,9 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 			    "a percentage of the interval from 0%% to 100%%");
 		free(v);
 	}
-	load_count(ini, g, "concurrency", &d->concurrency);
-	load_count(ini, g, "per-host", &d->per_host);
-	load_duration(ini, g, "timeout", &d->timeout);
+	confval_get_count(ini, g, "concurrency", &d->concurrency);
+	confval_get_count(ini, g, "per-host", &d->per_host);
+	confval_get_duration(ini, g, "timeout", &d->timeout);
 	if (d->timeout == 0)
 		inifile_key_error(ini, g, "timeout", "timeout: must be more "
 		    "than 0");
@@ -234,7 +89,7 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 			    "16M)", v);
 		free(v);
 	}
-	load_duration(ini, g, "backfill", &d->backfill);
+	confval_get_duration(ini, g, "backfill", &d->backfill);
 	if ((v = inifile_get(ini, g, "user-agent")) != NULL) {
 		free(d->user_agent);
 		d->user_agent = v;
@@ -244,13 +99,13 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 		inifile_key_error(ini, g, "listen", "listen: '%s' is not "
 		    "HOST:PORT (as in 127.0.0.1:9464)", d->listen);
 	d->opml = inifile_get(ini, g, "opml");
-	load_duration(ini, g, "dead-after", &d->dead_after);
-	load_duration(ini, g, "retry", &d->retry);
+	confval_get_duration(ini, g, "dead-after", &d->dead_after);
+	confval_get_duration(ini, g, "retry", &d->retry);
 	if (d->retry == 0)
 		inifile_key_error(ini, g, "retry", "retry: must be more than "
 		    "0");
-	load_list(ini, g, "health-sinks", &d->health_sinks);
-	load_duration(ini, g, "keep", &d->keep);
+	confval_get_list(ini, g, "health-sinks", &d->health_sinks);
+	confval_get_duration(ini, g, "keep", &d->keep);
 }
 
 static void
@@ -302,8 +157,8 @@ load_feed(struct inifile *ini, struct config *cf, const char *group,
 		}
 		g_free(scheme);
 	}
-	load_duration(ini, group, "interval", &f->interval);
-	load_list(ini, group, "tags", &f->tags);
+	confval_get_duration(ini, group, "interval", &f->interval);
+	confval_get_list(ini, group, "tags", &f->tags);
 }
 
 static int
@@ -358,14 +213,14 @@ load_topic(struct inifile *ini, struct config *cf, const char *group,
 	if ((t->query = inifile_get(ini, group, "query")) == NULL)
 		inifile_error(ini, line, "topic '%s': no query (add 'query = "
 		    "WORDS')", name);
-	load_list(ini, group, "sinks", &t->sinks);
-	load_list(ini, group, "feeds", &t->feeds);
+	confval_get_list(ini, group, "sinks", &t->sinks);
+	confval_get_list(ini, group, "feeds", &t->feeds);
 	for (i = 0; i < t->feeds.n; i++)
 		if (!feed_or_tag_exists(cf, t->feeds.v[i]))
 			inifile_key_error(ini, group, "feeds", "topic '%s': no "
 			    "feed or tag '%s' is defined", name,
 			    t->feeds.v[i]);
-	load_duration(ini, group, "digest", &t->digest);
+	confval_get_duration(ini, group, "digest", &t->digest);
 	if ((v = inifile_get(ini, group, "rate")) != NULL) {
 		if (confval_rate(v, &t->rate_count, &t->rate_period) == -1)
 			inifile_key_error(ini, group, "rate", "topic '%s': "
@@ -392,7 +247,7 @@ load_topic(struct inifile *ini, struct config *cf, const char *group,
 			    v);
 		free(v);
 	}
-	load_list(ini, group, "stem", &t->stem);
+	confval_get_list(ini, group, "stem", &t->stem);
 	for (i = 0; i < t->stem.n; i++)
 		if (!stemmer_exists(t->stem.v[i]))
 			inifile_key_error(ini, group, "stem", "topic '%s': no "
@@ -403,141 +258,6 @@ load_topic(struct inifile *ini, struct config *cf, const char *group,
 			inifile_key_error(ini, group, "translit", "topic '%s': "
 			    "translit '%s' is not yes or no", name, v);
 		free(v);
-	}
-}
-
-static void
-load_sink(struct inifile *ini, struct config *cf, const char *group,
-    const char *name)
-{
-	struct sink_conf	*s;
-	const struct sink_kind	*kind = NULL;
-	const char		*allowed[12];
-	struct config_list	 list;
-	char			*v, *what, *shown;
-	int			 line = inifile_line(ini, group, NULL);
-	size_t			 i;
-	GError			*gerr = NULL;
-	gchar			**argv;
-	gint			 argc;
-
-	cf->sinks = xreallocarray(cf->sinks, cf->nsinks + 1,
-	    sizeof(*cf->sinks));
-	s = &cf->sinks[cf->nsinks++];
-	memset(s, 0, sizeof(*s));
-	s->name = xstrdup(name);
-	s->line = line;
-	if ((v = inifile_get(ini, group, "type")) == NULL) {
-		inifile_error(ini, line, "sink '%s': no type (stdout, file, "
-		    "desktop, webhook, email or exec)", name);
-		return;
-	}
-	for (i = 0; i < sizeof(sink_kinds) / sizeof(sink_kinds[0]); i++)
-		if (strcmp(v, sink_kinds[i].name) == 0)
-			kind = &sink_kinds[i];
-	if (kind == NULL) {
-		inifile_key_error(ini, group, "type", "sink '%s': unknown type "
-		    "'%s' (stdout, file, desktop, webhook, email or exec)",
-		    name, v);
-		free(v);
-		return;
-	}
-	free(v);
-	s->type = kind->type;
-	allowed[0] = "type";
-	for (i = 0; kind->keys[i] != NULL; i++)
-		allowed[i + 1] = kind->keys[i];
-	allowed[i + 1] = NULL;
-	what = xasprintf("a sink of type %s", kind->name);
-	inifile_check_keys(ini, group, what, allowed);
-	free(what);
-	switch (s->type) {
-	case SINK_STDOUT:
-		break;
-	case SINK_FILE:
-		if ((s->path = inifile_get(ini, group, "path")) == NULL)
-			inifile_error(ini, line, "sink '%s': a file sink needs "
-			    "'path = FILE'", name);
-		break;
-	case SINK_DESKTOP:
-		if ((s->urgency = inifile_get(ini, group, "urgency")) != NULL &&
-		    strcmp(s->urgency, "low") != 0 &&
-		    strcmp(s->urgency, "normal") != 0 &&
-		    strcmp(s->urgency, "critical") != 0)
-			inifile_key_error(ini, group, "urgency", "sink '%s': "
-			    "urgency '%s' is not low, normal or critical",
-			    name, s->urgency);
-		break;
-	case SINK_WEBHOOK:
-		if ((s->url = inifile_get(ini, group, "url")) == NULL)
-			inifile_error(ini, line, "sink '%s': a webhook needs "
-			    "'url = https://...'", name);
-		else if (g_ascii_strncasecmp(s->url, "http://", 7) != 0 &&
-		    g_ascii_strncasecmp(s->url, "https://", 8) != 0) {
-			shown = url_redact(s->url);
-			inifile_key_error(ini, group, "url", "sink '%s': url "
-			    "'%s' is not an http or https URL", name, shown);
-			free(shown);
-		}
-		if ((s->format = inifile_get(ini, group, "format")) != NULL &&
-		    strcmp(s->format, "json") != 0 &&
-		    strcmp(s->format, "slack") != 0 &&
-		    strcmp(s->format, "discord") != 0 &&
-		    strcmp(s->format, "mattermost") != 0 &&
-		    strcmp(s->format, "ntfy") != 0 &&
-		    strcmp(s->format, "matrix") != 0)
-			inifile_key_error(ini, group, "format", "sink '%s': "
-			    "format '%s' is not json, slack, discord, "
-			    "mattermost, ntfy or matrix", name, s->format);
-		s->secret = load_secret(ini, group, name, "secret");
-		s->ca_file = load_ca_file(ini, group, name);
-		break;
-	case SINK_EMAIL:
-		if ((s->smtp = inifile_get(ini, group, "smtp")) == NULL)
-			inifile_error(ini, line, "sink '%s': an email sink "
-			    "needs 'smtp = smtp://HOST:PORT' or smtps://",
-			    name);
-		else if (g_ascii_strncasecmp(s->smtp, "smtp://", 7) != 0 &&
-		    g_ascii_strncasecmp(s->smtp, "smtps://", 8) != 0) {
-			shown = url_redact(s->smtp);
-			inifile_key_error(ini, group, "smtp", "sink '%s': smtp "
-			    "'%s' is not an smtp:// or smtps:// URL", name,
-			    shown);
-			free(shown);
-		}
-		s->username = inifile_get(ini, group, "username");
-		s->password = load_secret(ini, group, name, "password");
-		if ((s->from = inifile_get(ini, group, "from")) == NULL)
-			inifile_error(ini, line, "sink '%s': an email sink "
-			    "needs 'from = ADDRESS'", name);
-		memset(&list, 0, sizeof(list));
-		load_list(ini, group, "to", &list);
-		s->to = list.v;
-		s->nto = list.n;
-		if (s->nto == 0)
-			inifile_error(ini, line, "sink '%s': an email sink "
-			    "needs 'to = ADDRESS, ...'", name);
-		s->ca_file = load_ca_file(ini, group, name);
-		break;
-	case SINK_EXEC:
-		if ((v = inifile_get(ini, group, "command")) == NULL) {
-			inifile_error(ini, line, "sink '%s': an exec sink "
-			    "needs 'command = PROGRAM ARGS...'", name);
-		} else if (!g_shell_parse_argv(v, &argc, &argv, &gerr)) {
-			inifile_key_error(ini, group, "command", "sink '%s': "
-			    "command: %s", name, gerr->message);
-			g_clear_error(&gerr);
-		} else {
-			s->command = xcalloc(argc + 1, sizeof(char *));
-			for (i = 0; i < (size_t)argc; i++)
-				s->command[i] = xstrdup(argv[i]);
-			s->ncommand = argc;
-			g_strfreev(argv);
-		}
-		free(v);
-		s->timeout = 30;
-		load_duration(ini, group, "timeout", &s->timeout);
-		break;
 	}
 }
 
@@ -824,8 +544,11 @@ config_parse(const char *path, const char *text, size_t len)
 			continue;
 		if (strncmp(g, "feed ", 5) == 0)
 			load_feed(ini, cf, g, g + 5);
-		else if (strncmp(g, "sink ", 5) == 0)
-			load_sink(ini, cf, g, g + 5);
+		else if (strncmp(g, "sink ", 5) == 0) {
+			cf->sinks = xreallocarray(cf->sinks, cf->nsinks + 1,
+			    sizeof(*cf->sinks));
+			confsink_load(ini, g, g + 5, &cf->sinks[cf->nsinks++]);
+		}
 		else
 			inifile_key_error(ini, g, NULL, "unknown section [%s] "
 			    "(sections are [daemon], [feed NAME], [topic "
@@ -853,8 +576,7 @@ config_parse(const char *path, const char *text, size_t len)
 void
 config_free(struct config *cf)
 {
-	struct config_list	 list;
-	size_t			 i;
+	size_t	 i;
 
 	if (cf == NULL)
 		return;
@@ -883,27 +605,8 @@ config_free(struct config *cf)
 		free(cf->aliases[i].terms);
 	}
 	free(cf->aliases);
-	for (i = 0; i < cf->nsinks; i++) {
-		struct sink_conf *s = &cf->sinks[i];
-
-		free(s->name);
-		free(s->url);
-		free(s->format);
-		free(s->secret);
-		free(s->ca_file);
-		free(s->smtp);
-		free(s->username);
-		free(s->password);
-		free(s->from);
-		list.v = s->to;
-		list.n = s->nto;
-		confval_list_free(&list);
-		free(s->urgency);
-		free(s->path);
-		list.v = s->command;
-		list.n = s->ncommand;
-		confval_list_free(&list);
-	}
+	for (i = 0; i < cf->nsinks; i++)
+		confsink_release(&cf->sinks[i]);
 	free(cf->sinks);
 	matcher_free(cf->matcher);
 	free(cf);

@@ -1,4 +1,4 @@
-/* confval.c: the config's value parsers. */
+/* confval.c: the config's value parsers, and keys read through them. */
 #include "confval.h"
 
 #include <ctype.h>
@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "inifile.h"
 #include "xmalloc.h"
 
 static int
@@ -222,4 +223,49 @@ confval_list_free(struct config_list *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
+}
+
+void
+confval_get_duration(struct inifile *ini, const char *section,
+    const char *key, long *out)
+{
+	char	*v;
+	int	 rc;
+
+	if ((v = inifile_get(ini, section, key)) == NULL)
+		return;
+	if ((rc = confval_duration(v, out)) == -1 && errno == ERANGE)
+		inifile_key_error(ini, section, key, "%s: '%s' is longer than "
+		    "100 years (%ldd), the most any duration may be", key, v,
+		    CONFVAL_MAX_DURATION / 86400);
+	else if (rc == -1)
+		inifile_key_error(ini, section, key, "%s: '%s' is not a "
+		    "duration (a number with s, m, h or d, as in 15m)", key, v);
+	free(v);
+}
+
+void
+confval_get_count(struct inifile *ini, const char *section, const char *key,
+    long *out)
+{
+	char	*v;
+
+	if ((v = inifile_get(ini, section, key)) == NULL)
+		return;
+	if (confval_count(v, out) == -1)
+		inifile_key_error(ini, section, key, "%s: '%s' is not a "
+		    "positive whole number", key, v);
+	free(v);
+}
+
+void
+confval_get_list(struct inifile *ini, const char *section, const char *key,
+    struct config_list *l)
+{
+	char	*v;
+
+	if ((v = inifile_get(ini, section, key)) == NULL)
+		return;
+	confval_list(v, l);
+	free(v);
 }

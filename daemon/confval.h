@@ -3,15 +3,19 @@
  *
  * Each parser takes a value as the INI reader gives it (stripped, never
  * NULL) and returns 0 with its result, or -1 if the value is malformed
- * or out of range; the caller names the key and line in its message.
- * They know nothing of sections or keys, so `backtest --since` uses
- * confval_duration() too.  Only confval_list() allocates: the list is
+ * or out of range.  They know nothing of sections or keys, so `backtest
+ * --since` uses confval_duration() too.  The confval_get_*() functions
+ * read a key of an inifile through a parser: an absent key leaves the
+ * result as it was (the default), a bad value is reported at its line,
+ * naming the key and the form expected.  Only lists allocate: a list is
  * the caller's, freed with confval_list_free().
  */
 #ifndef FEEDWATCH_CONFVAL_H
 #define FEEDWATCH_CONFVAL_H
 
 #include <stddef.h>
+
+struct inifile;
 
 /*
  * The longest duration any key takes: 100 years (36500d, which the
@@ -64,5 +68,17 @@ int	 confval_is_name(const char *s);
 /* Fills 'l' with the entries of 's', empty ones dropped. */
 void	 confval_list(const char *s, struct config_list *l);
 void	 confval_list_free(struct config_list *l);
+
+/* A duration key (confval_duration); its error names the 100-year cap. */
+void	 confval_get_duration(struct inifile *ini, const char *section,
+	    const char *key, long *secs);
+
+/* A count key (confval_count). */
+void	 confval_get_count(struct inifile *ini, const char *section,
+	    const char *key, long *n);
+
+/* A list key (confval_list); an absent one leaves 'l' as it was. */
+void	 confval_get_list(struct inifile *ini, const char *section,
+	    const char *key, struct config_list *l);
 
 #endif
