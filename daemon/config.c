@@ -1,19 +1,17 @@
 /*
  * config.c: the sections of the INI file into struct config.
  *
- * inifile.c reads the file and locates every key; confval.c parses each
- * value; this file knows what each section and key means, fills the
- * record with defaults and values, and checks what refers to what (a
- * topic's sinks and feeds, health-sinks).  Validation goes on after an
+ * inifile.c reads the file and locates every key, confval.c parses each
+ * value and confsink.c reads the [sink] sections; this file knows what
+ * the other sections and keys mean, fills the record with defaults and
+ * values, and checks what refers to what (a topic's sinks and feeds,
+ * health-sinks).  Validation goes on after an
  * error so that one run of `feedwatch config check` reports every
  * problem.
  */
 #include "config.h"
 
-#include <sys/stat.h>
-
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

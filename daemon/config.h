@@ -3,15 +3,16 @@
  *
  * config_load() reads the file (inifile.h: GKeyFile, every key located
  * to its line), parses each value (confval.h), validates every section
- * and key and what they refer to, and reports every problem it finds on
- * stderr as "FILE:LINE: message", not only the first.  Topic queries and
+ * (the [sink] sections in confsink.h) and key and what they refer to,
+ * and reports every problem it finds on stderr as "FILE:LINE: message",
+ * not only the first.  Topic queries and
  * aliases are compiled into a matcher on the way, so a malformed query is
  * a config error too.  The result is a plain record owned by the caller
  * and freed with config_free(); durations are in seconds, sizes in bytes.
  *
  * Keys whose behaviour later parts of feedwatch build (scheduling,
  * delivery policy) are validated and stored here already.  The config is
- * written only by confwrite.h, for `opml import`.
+ * written only through confwrite.h, by `opml import`.
  */
 #ifndef FEEDWATCH_CONFIG_H
 #define FEEDWATCH_CONFIG_H
