@@ -55,6 +55,11 @@ ALERTS_SRC = alerts/norm.c \
 	     alerts/sink_exec.c \
 	     alerts/sink_desktop.c
 DAEMON_SRC = daemon/config.c \
+	     daemon/inifile.c \
+	     daemon/confval.c \
+	     daemon/confsink.c \
+	     daemon/confwrite.c \
+	     daemon/cmdline.c \
 	     daemon/store.c \
 	     daemon/watch.c \
 	     daemon/outbox.c \

@@ -1,7 +1,7 @@
 /*
  * duration.h: where a duration meets a time.
  *
- * Durations come from the config (at most CONFIG_MAX_DURATION) and from
+ * Durations come from the config (at most CONFVAL_MAX_DURATION) and from
  * servers (clamped where they enter: fetch.h, sink.h); times come from the
  * clock and from the state store.  Every sum of the two goes through
  * duration_after(), which saturates instead of wrapping: an overflow must

@@ -6,12 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <glib.h>
-
-#include "alert.h"
+#include "cmdline.h"
 #include "config.h"
+#include "confval.h"
 #include "item.h"
 #include "log.h"
 #include "match.h"
@@ -36,24 +34,9 @@ static int
 on_match(const struct match *m, void *arg)
 {
 	struct replay	*r = arg;
-	struct alert	 a;
-	char		*json;
 
-	memset(&a, 0, sizeof(a));
-	a.topic = m->topic;
-	a.query = m->query;
-	a.feed = r->feed;
-	a.feed_title = r->item->feed_title;
-	a.item = r->item;
-	a.matched = m->words;
-	a.nmatched = m->nwords;
-	a.snippet = m->snippet;
-	a.detected = time(NULL);
-	alert_set_id(&a);
-	if ((json = alert_to_json(&a)) != NULL)
-		puts(json);
-	free(json);
-	r->alerts++;
+	if (cmdline_print_match(m, r->feed, r->item) == 0)
+		r->alerts++;
 	return 0;
 }
 
@@ -82,7 +65,6 @@ static int
 build(struct matcher *m, const struct config *cf, const char *topic,
     char **queries, size_t nq, char *err, size_t errlen)
 {
-	struct topic_opts	 opts;
 	const struct config_topic *t = NULL;
 	size_t			 i;
 
@@ -99,14 +81,7 @@ build(struct matcher *m, const struct config *cf, const char *topic,
 			    cf->path);
 			return -1;
 		}
-		memset(&opts, 0, sizeof(opts));
-		opts.stem = (const char *const *)t->stem.v;
-		opts.nstem = t->stem.n;
-		opts.translit = t->translit;
-		opts.feeds = (const char *const *)t->feeds.v;
-		opts.nfeeds = t->feeds.n;
-		if (matcher_add_topic(m, t->name, t->query, &opts, err,
-		    errlen) == -1)
+		if (config_topic_add(m, t, err, errlen) == -1)
 			return -1;
 	}
 	for (i = 0; i < nq; i++)
@@ -120,58 +95,48 @@ int
 cmd_backtest(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
 		{ "since", required_argument, NULL, 's' },
 		{ "query", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cmdline	 cl = { .usage = usage_backtest,
+	    .optstring = "c:vq:h", .longopts = longopts };
 	struct replay	 r;
 	struct config	*cf = NULL;
 	struct store	*st = NULL;
-	const char	*config = NULL, *topic = NULL;
-	char		*path = NULL, *db = NULL, **queries, err[256];
+	const char	*topic = NULL;
+	char		**queries, err[256];
 	size_t		 nq = 0;
 	long		 since = 7 * 86400;
-	int		 ch, verbosity = 0, rc = 2;
+	int		 ch, rc = 2;
 
 	memset(&r, 0, sizeof(r));
 	queries = xcalloc(argc + 1, sizeof(*queries));
-	while ((ch = getopt_long(argc, argv, "c:vq:h", longopts, NULL)) != -1) {
+	while ((ch = cmdline_getopt(&cl, argc, argv)) >= 0) {
 		switch (ch) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'v':
-			verbosity++;
-			break;
 		case 'q':
 			queries[nq++] = optarg;
 			break;
 		case 's':
-			if (config_parse_duration(optarg, &since) == -1) {
+			if (confval_duration(optarg, &since) == -1) {
 				fprintf(stderr, "feedwatch: --since '%s' is not "
 				    "a duration (as in 7d)\n", optarg);
 				goto out;
 			}
 			break;
-		case 'h':
-			fputs(usage_backtest, stdout);
-			rc = 0;
-			goto out;
-		default:
-			fputs(usage_backtest, stderr);
-			goto out;
 		}
 	}
-	log_init(verbosity);
+	if (ch == CMDLINE_EXIT) {
+		rc = cl.status;
+		goto out;
+	}
 	if (optind < argc)
 		topic = argv[optind++];
 	if (optind != argc || (topic == NULL) == (nq == 0)) {
-		fputs(usage_backtest, stderr);
+		rc = cmdline_usage(&cl);
 		goto out;
 	}
-	if ((path = config_find(config)) == NULL ||
-	    (cf = config_load(path)) == NULL)
+	if ((cf = cmdline_config(&cl)) == NULL)
 		goto out;
 	r.cf = cf;
 	r.m = matcher_new();
@@ -180,14 +145,7 @@ cmd_backtest(int argc, char **argv)
 		goto out;
 	}
 	rc = 1;
-	db = cf->daemon.state ? xstrdup(cf->daemon.state) :
-	    store_default_path();
-	if (access(db, F_OK) == -1) {
-		fprintf(stderr, "feedwatch: no state at '%s' yet: nothing to "
-		    "replay\n", db);
-		goto out;
-	}
-	if ((st = store_open(db, STORE_READ)) == NULL ||
+	if ((st = cmdline_state(cf, "nothing to replay")) == NULL ||
 	    store_items_foreach(st, time(NULL) - since, on_item, &r) == -1)
 		goto out;
 	log_info("backtest: %zu kept items, %zu alerts", r.items, r.alerts);
@@ -196,8 +154,6 @@ cmd_backtest(int argc, char **argv)
 	store_close(st);
 	matcher_free(r.m);
 	config_free(cf);
-	free(db);
-	free(path);
 	free(queries);
 	return rc;
 }

@@ -16,14 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 #include <glib.h>
 
-#include "alert.h"
+#include "cmdline.h"
 #include "config.h"
+#include "confwrite.h"
 #include "fetch.h"
 #include "item.h"
 #include "log.h"
@@ -35,12 +35,6 @@
 #include "watch.h"
 #include "xfer.h"
 #include "xmalloc.h"
-
-/* Options every command takes. */
-struct common {
-	const char	*config;
-	int		 verbosity;
-};
 
 static const char *const usage_check =
     "usage: feedwatch check [-c FILE] [-v|-q] [--dry-run] [--feed NAME]...\n"
@@ -66,53 +60,6 @@ static const char *const usage_opml =
 static const char *const usage_config =
     "usage: feedwatch config check [-c FILE]\n"
     "Validates the config file and reports every problem as FILE:LINE.\n";
-
-/*
- * getopt_long over 'extra' (options of the command) plus -c, -v, -q and
- * --help.  Returns the next option of 'extra', -1 at the end, or 2 as an
- * exit status after printing help or a usage error ('done' set).
- */
-static int
-next_opt(int argc, char **argv, const char *shortopts,
-    const struct option *longopts, struct common *c, const char *usage,
-    int *done)
-{
-	int	 ch;
-
-	*done = 0;
-	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
-	    -1) {
-		switch (ch) {
-		case 'c':
-			c->config = optarg;
-			break;
-		case 'v':
-			c->verbosity++;
-			break;
-		case 'q':
-			/* match takes -q QUERY; --quiet still works there. */
-			if (strstr(shortopts, "q:") != NULL)
-				return ch;
-			c->verbosity--;
-			break;
-		case 'Q':
-			c->verbosity--;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			*done = 1;
-			return 0;
-		case '?':
-			fputs(usage, stderr);
-			*done = 1;
-			return 2;
-		default:
-			return ch;
-		}
-	}
-	log_init(c->verbosity);
-	return -1;
-}
 
 static struct event_base *
 event_base_or_die(void)
@@ -237,21 +184,13 @@ print_item(const struct feed_item *it, void *arg)
 int
 cmd_parse(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "quiet", no_argument, NULL, 'Q' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct common	 c = { NULL, 0 };
-	int		 i, rc = 0, done, ch;
+	struct cmdline	 cl = { .usage = usage_parse, .optstring = "+vqh" };
+	int		 i, rc = 0;
 
-	if ((ch = next_opt(argc, argv, "+vqh", longopts, &c, usage_parse,
-	    &done)) != -1 || done)
-		return done ? ch : 2;
-	if (optind == argc) {
-		fputs(usage_parse, stderr);
-		return 2;
-	}
+	if (cmdline_getopt(&cl, argc, argv) == CMDLINE_EXIT)
+		return cl.status;
+	if (optind == argc)
+		return cmdline_usage(&cl);
 	for (i = optind; i < argc; i++)
 		if (read_source(argv[i], print_item, NULL) == -1)
 			rc = 1;
@@ -269,28 +208,10 @@ static int
 print_match(const struct match *m, void *arg)
 {
 	struct matching	*d = arg;
-	struct alert	 a;
-	char		*json;
 
-	memset(&a, 0, sizeof(a));
-	a.topic = m->topic;
-	a.query = m->query;
-	a.feed = d->item->feed != NULL ? d->item->feed : "-";
-	a.feed_title = d->item->feed_title;
-	a.item = d->item;
-	a.matched = m->words;
-	a.nmatched = m->nwords;
-	a.snippet = m->snippet;
-	a.detected = time(NULL);
-	alert_set_id(&a);
-	if ((json = alert_to_json(&a)) == NULL) {
-		log_warnx("'%s': alert for item '%s' cannot be encoded", a.feed,
-		    d->item->id);
+	if (cmdline_print_match(m, d->item->feed != NULL ? d->item->feed :
+	    "-", d->item) == -1)
 		d->failed = 1;
-		return 0;
-	}
-	puts(json);
-	free(json);
 	return 0;
 }
 
@@ -307,25 +228,21 @@ int
 cmd_match(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "quiet", no_argument, NULL, 'Q' },
 		{ "query", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct common	 c = { NULL, 0 };
+	struct cmdline	 cl = { .usage = usage_match,
+	    .optstring = "+vq:h", .longopts = longopts };
 	struct matching	 d;
 	struct feed_item *it;
 	char		 err[256], *line = NULL;
 	size_t		 cap = 0, nq = 0, lineno = 0;
 	ssize_t		 n;
-	int		 i, ch, done, rc = 2;
+	int		 i, ch, rc = 2;
 
 	memset(&d, 0, sizeof(d));
 	d.matcher = matcher_new();
-	while ((ch = next_opt(argc, argv, "+vq:h", longopts, &c, usage_match,
-	    &done)) != -1 && !done) {
-		if (ch != 'q')
-			continue;
+	while ((ch = cmdline_getopt(&cl, argc, argv)) == 'q') {
 		if (matcher_add_topic(d.matcher, optarg, optarg, NULL, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "feedwatch: query '%s': %s\n", optarg,
@@ -334,12 +251,12 @@ cmd_match(int argc, char **argv)
 		}
 		nq++;
 	}
-	if (done) {
-		rc = ch;
+	if (ch == CMDLINE_EXIT) {
+		rc = cl.status;
 		goto out;
 	}
 	if (nq == 0) {
-		fputs(usage_match, stderr);
+		rc = cmdline_usage(&cl);
 		goto out;
 	}
 	if (matcher_compile(d.matcher, err, sizeof(err)) == -1) {
@@ -406,41 +323,38 @@ int
 cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "quiet", no_argument, NULL, 'Q' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "feed", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct common		 opts = { NULL, 0 };
+	struct cmdline		 cl = { .usage = usage_check,
+	    .optstring = "+c:vqh", .longopts = longopts };
 	struct config		*cf = NULL;
 	struct xfer_multi	*m = NULL;
 	struct check		 c;
 	struct schedule		*sched = NULL;
 	const struct config_feed **feeds = NULL;
-	char			*path = NULL, **only;
+	char			**only;
 	size_t			 nonly = 0, nfeeds = 0, i, j;
-	int			 ch, done, dry = 0, rc = 2;
+	int			 ch, dry = 0, rc = 2;
 
 	memset(&c, 0, sizeof(c));
 	only = xcalloc(argc + 1, sizeof(*only));
-	while ((ch = next_opt(argc, argv, "+c:vqh", longopts, &opts,
-	    usage_check, &done)) != -1 && !done) {
+	while ((ch = cmdline_getopt(&cl, argc, argv)) >= 0) {
 		if (ch == 'n')
 			dry = 1;
 		else if (ch == 'f')
 			only[nonly++] = optarg;
 	}
-	if (done) {
-		rc = ch;
+	if (ch == CMDLINE_EXIT) {
+		rc = cl.status;
 		goto out;
 	}
 	if (optind != argc) {
-		fputs(usage_check, stderr);
+		rc = cmdline_usage(&cl);
 		goto out;
 	}
-	if ((path = config_find(opts.config)) == NULL ||
-	    (cf = config_load(path)) == NULL)
+	if ((cf = cmdline_config(&cl)) == NULL)
 		goto out;
 	feeds = xcalloc(cf->nfeeds + 1, sizeof(*feeds));
 	for (i = 0; i < nonly; i++) {
@@ -449,7 +363,7 @@ cmd_check(int argc, char **argv)
 				break;
 		if (j == cf->nfeeds) {
 			fprintf(stderr, "feedwatch: no feed '%s' in %s\n",
-			    only[i], path);
+			    only[i], cf->path);
 			goto out;
 		}
 	}
@@ -479,7 +393,6 @@ cmd_check(int argc, char **argv)
 		event_base_free(c.base);
 	free(feeds);
 	config_free(cf);
-	free(path);
 	free(only);
 	return rc;
 }
@@ -487,35 +400,20 @@ cmd_check(int argc, char **argv)
 int
 cmd_config(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "quiet", no_argument, NULL, 'Q' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct common	 c = { NULL, 0 };
-	struct config	*cf;
-	char		*path;
-	int		 ch, done;
-
 	/* No '+': options may follow "check". */
-	if ((ch = next_opt(argc, argv, "c:vqh", longopts, &c, usage_config,
-	    &done)) != -1 || done)
-		return done ? ch : 2;
+	struct cmdline	 cl = { .usage = usage_config, .optstring = "c:vqh" };
+	struct config	*cf;
+
+	if (cmdline_getopt(&cl, argc, argv) == CMDLINE_EXIT)
+		return cl.status;
 	if (optind >= argc || strcmp(argv[optind], "check") != 0 ||
-	    optind + 1 != argc) {
-		fputs(usage_config, stderr);
+	    optind + 1 != argc)
+		return cmdline_usage(&cl);
+	if ((cf = cmdline_config(&cl)) == NULL)
 		return 2;
-	}
-	if ((path = config_find(c.config)) == NULL)
-		return 2;
-	if ((cf = config_load(path)) == NULL) {
-		free(path);
-		return 2;
-	}
 	printf("%s: configuration OK (%zu feeds, %zu topics, %zu sinks)\n",
-	    path, cf->nfeeds, cf->ntopics, cf->nsinks);
+	    cf->path, cf->nfeeds, cf->ntopics, cf->nsinks);
 	config_free(cf);
-	free(path);
 	return 0;
 }
 
@@ -556,8 +454,9 @@ import_comment(GString *text, const char *file)
  * and left out, and the exit status says so.
  */
 static int
-opml_import(struct config *cf, const char *path, const char *file)
+opml_import(struct config *cf, const char *file)
 {
+	const char		*path = cf->path;
 	struct opml_feed	*of = NULL;
 	struct import		 im;
 	GString			*text = NULL;
@@ -638,35 +537,23 @@ opml_export(const struct config *cf)
 int
 cmd_opml(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "quiet", no_argument, NULL, 'Q' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct common	 c = { NULL, 0 };
-	struct config	*cf = NULL;
-	char		*path = NULL;
+	struct cmdline	 cl = { .usage = usage_opml, .optstring = "c:vqh" };
+	struct config	*cf;
 	const char	*verb;
-	int		 ch, done, rc = 2;
+	int		 rc;
 
-	if ((ch = next_opt(argc, argv, "c:vqh", longopts, &c, usage_opml,
-	    &done)) != -1 || done)
-		return done ? ch : 2;
+	if (cmdline_getopt(&cl, argc, argv) == CMDLINE_EXIT)
+		return cl.status;
 	verb = optind < argc ? argv[optind] : "";
 	if (!((strcmp(verb, "import") == 0 && optind + 2 == argc) ||
-	    (strcmp(verb, "export") == 0 && optind + 1 == argc))) {
-		fputs(usage_opml, stderr);
+	    (strcmp(verb, "export") == 0 && optind + 1 == argc)))
+		return cmdline_usage(&cl);
+	if ((cf = cmdline_config(&cl)) == NULL)
 		return 2;
-	}
-	if ((path = config_find(c.config)) == NULL ||
-	    (cf = config_load(path)) == NULL)
-		goto out;
 	if (strcmp(verb, "import") == 0)
-		rc = opml_import(cf, path, argv[optind + 1]);
+		rc = opml_import(cf, argv[optind + 1]);
 	else
 		rc = opml_export(cf);
- out:
 	config_free(cf);
-	free(path);
 	return rc;
 }

@@ -1,27 +1,25 @@
 /*
  * config.h: the INI configuration (SPEC.md section 2).
  *
- * config_load() reads the file with GLib's GKeyFile, validates every
- * section and key, and reports every problem it finds on stderr as
- * "FILE:LINE: message", not only the first.  Topic queries and aliases are
- * compiled into a matcher on the way, so a malformed query is a config
- * error too.  The result is a plain record owned by the caller and freed
- * with config_free(); durations are in seconds, sizes in bytes.
+ * config_load() reads the file (inifile.h: GKeyFile, every key located
+ * to its line), parses each value (confval.h), validates every section
+ * (the [sink] sections in confsink.h) and key and what they refer to,
+ * and reports every problem it finds on stderr as "FILE:LINE: message",
+ * not only the first.  Topic queries and
+ * aliases are compiled into a matcher on the way, so a malformed query is
+ * a config error too.  The result is a plain record owned by the caller
+ * and freed with config_free(); durations are in seconds, sizes in bytes.
  *
  * Keys whose behaviour later parts of feedwatch build (scheduling,
- * delivery policy) are validated and stored here already.
- *
- * feedwatch writes the config only by appending sections that
- * config_feed_section() renders to the user's text, kept byte for byte,
- * and replacing the file with config_replace().  Values from outside (an
- * OPML file) go through validation, never escaping: one that could break
- * out of its line is refused, so no input can add a section or key.
+ * delivery policy) are validated and stored here already.  The config is
+ * written only through confwrite.h, by `opml import`.
  */
 #ifndef FEEDWATCH_CONFIG_H
 #define FEEDWATCH_CONFIG_H
 
 #include <stddef.h>
 
+#include "confval.h"
 #include "sink.h"
 
 struct matcher;
@@ -31,11 +29,6 @@ enum topic_priority {
 	PRIORITY_LOW,
 	PRIORITY_NORMAL,
 	PRIORITY_HIGH
-};
-
-struct config_list {
-	char		**v;
-	size_t		  n;
 };
 
 struct config_daemon {
@@ -107,20 +100,6 @@ struct config {
  */
 char		*config_find(const char *arg);
 
-/*
- * The longest duration any key takes: 100 years (36500d, which the
- * example config gives backfill to mean "every item").  Longer is surely
- * a typo, and the bound keeps every sum of a time and a duration far from
- * overflowing.
- */
-#define CONFIG_MAX_DURATION	(36500L * 86400)
-
-/*
- * "15m" -> 900 seconds; a bare 0 is allowed.  -1 if malformed, with errno
- * ERANGE if it is longer than CONFIG_MAX_DURATION.
- */
-int		 config_parse_duration(const char *s, long *secs);
-
 /* Loads and validates 'path'.  NULL after printing every error found. */
 struct config	*config_load(const char *path);
 
@@ -149,24 +128,11 @@ size_t		 config_add_opml(struct config *cf,
 		    config_refused_cb *refused, void *arg);
 
 /*
- * The structured writer of the config: the text of a [feed NAME] section
- * for 'f' (malloc'd), rendered only from values that cannot break out of
- * their line or their list: a valid section name, an http or https URL
- * (url_is_web) and tags with no comma or control character.  NULL with
- * 'err' filled if a value is not one of those; nothing is escaped.
+ * Adds topic 't' to 'm' with its options (stem, translit, feeds), as
+ * config_load() does for every topic: matcher_add_topic()'s result.
  */
-char		*config_feed_section(const struct config_feed *f, char *err,
-		    size_t errlen);
-
-/*
- * Replaces the config file 'path' with 'text', if 'text' loads
- * (config_parse; its errors are printed): atomically (a temporary file
- * beside it, synced, renamed over it, the directory synced), with the
- * old file's owner, group and mode, through a symbolic link to the file
- * it names.  -1 after printing why: then the file is as it was and no
- * temporary file is left.
- */
-int		 config_replace(const char *path, const char *text);
+int		 config_topic_add(struct matcher *m,
+		    const struct config_topic *t, char *err, size_t errlen);
 
 /* The sink named 'name', or NULL. */
 const struct sink_conf *config_sink_find(const struct config *cf,

@@ -13,6 +13,7 @@
 #include <event2/http.h>
 #include <systemd/sd-daemon.h>
 
+#include "cmdline.h"
 #include "config.h"
 #include "duration.h"
 #include "log.h"
@@ -299,51 +300,21 @@ run_daemon(const char *path, struct config *cf, struct event_base *base)
 int
 cmd_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct cmdline		 cl = { .usage = usage_run,
+	    .optstring = "c:vqh" };
 	struct event_base	*base;
 	struct config		*cf;
-	const char		*config = NULL;
-	char			*path;
-	int			 ch, verbosity = 0, rc;
+	int			 rc;
 
-	while ((ch = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'v':
-			verbosity++;
-			break;
-		case 'q':
-			verbosity--;
-			break;
-		case 'h':
-			fputs(usage_run, stdout);
-			return 0;
-		default:
-			fputs(usage_run, stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		fputs(usage_run, stderr);
+	if (cmdline_getopt(&cl, argc, argv) == CMDLINE_EXIT)
+		return cl.status;
+	if (optind != argc)
+		return cmdline_usage(&cl);
+	if ((cf = cmdline_config(&cl)) == NULL)
 		return 2;
-	}
-	log_init(verbosity);
-	if ((path = config_find(config)) == NULL)
-		return 2;
-	if ((cf = config_load(path)) == NULL) {
-		free(path);
-		return 2;
-	}
 	if ((base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
-	rc = run_daemon(path, cf, base);
+	rc = run_daemon(cf->path, cf, base);
 	event_base_free(base);
-	free(path);
 	return rc;
 }

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
+#include "cmdline.h"
 #include "config.h"
 #include "item.h"
 #include "log.h"
@@ -184,62 +184,27 @@ int
 cmd_status(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct config	*cf = NULL;
-	struct store	*st = NULL;
-	const char	*config = NULL;
-	char		*path = NULL, *db = NULL;
-	int		 ch, json = 0, verbosity = 0, rc = 2;
+	struct cmdline	 cl = { .usage = usage_status,
+	    .optstring = "c:vqh", .longopts = longopts };
+	struct config	*cf;
+	struct store	*st;
+	int		 ch, json = 0, rc = 1;
 
-	while ((ch = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'v':
-			verbosity++;
-			break;
-		case 'q':
-			verbosity--;
-			break;
-		case 'h':
-			fputs(usage_status, stdout);
-			return 0;
-		default:
-			fputs(usage_status, stderr);
-			return 2;
-		}
-	}
-	log_init(verbosity);
-	if (optind != argc) {
-		fputs(usage_status, stderr);
+	while ((ch = cmdline_getopt(&cl, argc, argv)) == 'j')
+		json = 1;
+	if (ch == CMDLINE_EXIT)
+		return cl.status;
+	if (optind != argc)
+		return cmdline_usage(&cl);
+	if ((cf = cmdline_config(&cl)) == NULL)
 		return 2;
-	}
-	if ((path = config_find(config)) == NULL ||
-	    (cf = config_load(path)) == NULL)
-		goto out;
-	db = cf->daemon.state ? xstrdup(cf->daemon.state) :
-	    store_default_path();
-	rc = 1;
-	if (access(db, F_OK) == -1) {
-		fprintf(stderr, "feedwatch: no state at '%s' yet: run "
-		    "'feedwatch run' or 'feedwatch check' first\n", db);
-		goto out;
-	}
-	if ((st = store_open(db, STORE_READ)) == NULL)
-		goto out;
-	rc = show(cf, st, json);
- out:
+	if ((st = cmdline_state(cf, "run 'feedwatch run' or 'feedwatch "
+	    "check' first")) != NULL)
+		rc = show(cf, st, json);
 	store_close(st);
 	config_free(cf);
-	free(db);
-	free(path);
 	return rc;
 }

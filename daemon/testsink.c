@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include "alert.h"
+#include "cmdline.h"
 #include "config.h"
 #include "item.h"
 #include "log.h"
@@ -88,52 +89,33 @@ int
 cmd_test_sink(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cmdline		 cl = { .usage = usage,
+	    .optstring = "+c:vqh", .longopts = longopts };
 	const struct sink_conf	*sc;
 	struct config		*cf = NULL;
 	struct sink		*s = NULL;
 	struct xfer_multi	*m = NULL;
 	struct sink_env		 env;
 	struct outcome		 o;
-	const char		*conf = NULL, *name;
+	const char		*name;
 	const char		*alerts[1];
-	char			*path = NULL, *json = NULL, err[256];
-	int			 ch, verbosity = 0, rc = 2;
+	char			*json = NULL, err[256];
+	int			 rc = 2;
 
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "+c:vqh", longopts, NULL)) != -1)
-		switch (ch) {
-		case 'c':
-			conf = optarg;
-			break;
-		case 'v':
-			verbosity++;
-			break;
-		case 'q':
-			verbosity--;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fputs(usage, stderr);
-			return 2;
-		}
-	if (optind + 1 != argc) {
-		fputs(usage, stderr);
-		return 2;
-	}
+	if (cmdline_getopt(&cl, argc, argv) == CMDLINE_EXIT)
+		return cl.status;
+	if (optind + 1 != argc)
+		return cmdline_usage(&cl);
 	name = argv[optind];
-	log_init(verbosity);
-	if ((path = config_find(conf)) == NULL ||
-	    (cf = config_load(path)) == NULL)
+	if ((cf = cmdline_config(&cl)) == NULL)
 		goto out;
 	if ((sc = config_sink_find(cf, name)) == NULL) {
-		fprintf(stderr, "feedwatch: no sink '%s' in %s\n", name, path);
+		fprintf(stderr, "feedwatch: no sink '%s' in %s\n", name,
+		    cf->path);
 		goto out;
 	}
 	rc = 1;
@@ -189,6 +171,5 @@ cmd_test_sink(int argc, char **argv)
 	free(json);
 	free(o.error);
 	config_free(cf);
-	free(path);
 	return rc;
 }

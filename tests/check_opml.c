@@ -23,6 +23,7 @@
 #include <glib.h>
 
 #include "config.h"
+#include "confwrite.h"
 #include "httpd.h"
 #include "xmalloc.h"
 

@@ -1,0 +1,149 @@
+/* cmdline.c: the options, config and state every command starts from. */
+#include "cmdline.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "config.h"
+#include "item.h"
+#include "log.h"
+#include "match.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* The most long options a command has of its own. */
+#define CMDLINE_MAX_OWN	8
+
+/*
+ * The command's long options and the common ones, in 'all' (room for
+ * CMDLINE_MAX_OWN + 3).
+ */
+static void
+longopts_merge(const struct option *own, struct option *all)
+{
+	static const struct option common[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'Q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	size_t	 n = 0, i;
+
+	for (; own != NULL && own->name != NULL; own++) {
+		if (n == CMDLINE_MAX_OWN)
+			fatalx("%s: more than %d options", __func__,
+			    CMDLINE_MAX_OWN);
+		all[n++] = *own;
+	}
+	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		all[n++] = common[i];
+}
+
+int
+cmdline_getopt(struct cmdline *cl, int argc, char **argv)
+{
+	struct option	 longopts[CMDLINE_MAX_OWN + 3];
+	int		 ch;
+
+	longopts_merge(cl->longopts, longopts);
+	while ((ch = getopt_long(argc, argv, cl->optstring, longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cl->config = optarg;
+			break;
+		case 'v':
+			cl->verbosity++;
+			break;
+		case 'q':
+			/* match takes -q QUERY; --quiet still works there. */
+			if (strstr(cl->optstring, "q:") != NULL)
+				return ch;
+			cl->verbosity--;
+			break;
+		case 'Q':
+			cl->verbosity--;
+			break;
+		case 'h':
+			fputs(cl->usage, stdout);
+			cl->status = 0;
+			return CMDLINE_EXIT;
+		case '?':
+			cl->status = cmdline_usage(cl);
+			return CMDLINE_EXIT;
+		default:
+			return ch;
+		}
+	}
+	log_init(cl->verbosity);
+	return CMDLINE_END;
+}
+
+int
+cmdline_usage(const struct cmdline *cl)
+{
+	fputs(cl->usage, stderr);
+	return 2;
+}
+
+struct config *
+cmdline_config(const struct cmdline *cl)
+{
+	struct config	*cf;
+	char		*path;
+
+	if ((path = config_find(cl->config)) == NULL)
+		return NULL;
+	cf = config_load(path);
+	free(path);
+	return cf;
+}
+
+struct store *
+cmdline_state(const struct config *cf, const char *none)
+{
+	struct store	*st = NULL;
+	char		*path;
+
+	path = cf->daemon.state ? xstrdup(cf->daemon.state) :
+	    store_default_path();
+	if (access(path, F_OK) == -1)
+		fprintf(stderr, "feedwatch: no state at '%s' yet: %s\n", path,
+		    none);
+	else
+		st = store_open(path, STORE_READ);
+	free(path);
+	return st;
+}
+
+int
+cmdline_print_match(const struct match *m, const char *feed,
+    const struct feed_item *it)
+{
+	struct alert	 a;
+	char		*json;
+
+	memset(&a, 0, sizeof(a));
+	a.topic = m->topic;
+	a.query = m->query;
+	a.feed = feed;
+	a.feed_title = it->feed_title;
+	a.item = it;
+	a.matched = m->words;
+	a.nmatched = m->nwords;
+	a.snippet = m->snippet;
+	a.detected = time(NULL);
+	alert_set_id(&a);
+	if ((json = alert_to_json(&a)) == NULL) {
+		log_warnx("'%s': alert for item '%s' cannot be encoded", feed,
+		    it->id);
+		return -1;
+	}
+	puts(json);
+	free(json);
+	return 0;
+}

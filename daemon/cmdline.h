@@ -1,0 +1,77 @@
+/*
+ * cmdline.h: what the commands share before their own work (SPEC.md
+ * section 1).
+ *
+ * Every command takes -v and -q (more or less logging; --quiet, the only
+ * spelling where -q is a query) and --help beside its own options, those
+ * that read a config -c FILE, and exits 0 on success, 1 on a runtime
+ * failure and 2 on a usage or config error.  A command describes itself
+ * in a struct cmdline and reads its own options with cmdline_getopt(),
+ * which handles the common ones; cmdline_config() then finds and loads
+ * its config, and cmdline_state() opens the state read-only for the
+ * commands that read it beside the daemon (status, backtest).  The
+ * daemon and `check` open the state for writing in watch_new().
+ *
+ * `match` and `backtest` print the alerts they find, as `run` would send
+ * them, with cmdline_print_match().
+ */
+#ifndef FEEDWATCH_CMDLINE_H
+#define FEEDWATCH_CMDLINE_H
+
+struct config;
+struct feed_item;
+struct match;
+struct option;
+struct store;
+
+/* What cmdline_getopt() returns besides the command's own options. */
+enum {
+	CMDLINE_END = -1,	/* every option is read: go on */
+	CMDLINE_EXIT = -2	/* --help or a usage error: exit cl->status */
+};
+
+struct cmdline {
+	const char	*usage;		/* for --help, and on a usage error */
+	const char	*optstring;	/* getopt's, the common letters too */
+	const struct option *longopts;	/* the command's own, or NULL */
+	const char	*config;	/* -c FILE, else NULL */
+	int		 verbosity;	/* -v minus -q */
+	int		 status;	/* the exit status after CMDLINE_EXIT */
+};
+
+/*
+ * getopt_long(3) over argv with cl->optstring and cl->longopts plus
+ * --help and --quiet.  Handles -c, -v, -q (unless cl->optstring has "q:",
+ * where -q is the command's), --quiet and --help, and returns the
+ * command's next own option (optarg set), or CMDLINE_END after the last,
+ * with logging set up (log_init), or CMDLINE_EXIT after printing the
+ * usage, on stdout for --help (status 0), else on stderr (status 2).
+ */
+int		 cmdline_getopt(struct cmdline *cl, int argc, char **argv);
+
+/* Prints the usage on stderr and returns 2, for a wrong argument. */
+int		 cmdline_usage(const struct cmdline *cl);
+
+/*
+ * The config of -c FILE, else the first found of SPEC section 1's
+ * places (config_find), loaded: cf->path names it.  NULL after printing
+ * why (every error of the file, or the places searched); exit 2.
+ */
+struct config	*cmdline_config(const struct cmdline *cl);
+
+/*
+ * The state of 'cf' ([daemon] state, else store_default_path()),
+ * opened read-only beside a daemon that may be writing it.  NULL after
+ * printing why: "no state at 'PATH' yet: NONE" where there is none.
+ */
+struct store	*cmdline_state(const struct config *cf, const char *none);
+
+/*
+ * Prints on stdout the alert JSON line (SPEC section 5) of match 'm' of
+ * 'it' from feed 'feed', detected now.  -1 after a warning if the alert
+ * cannot be encoded.
+ */
+int		 cmdline_print_match(const struct match *m, const char *feed,
+		    const struct feed_item *it);
+
+#endif
