@@ -119,10 +119,12 @@ replay: $(REPLAY_BIN)
 # fixtures from the tree ($FEEDWATCH_SRC) and the third-party corpus, where
 # it is, from $FEEDWATCH_SHARED/corpus (FEEDWATCH_REQUIRE_CORPUS=1: its
 # absence fails them).  tests/install.sh first checks that the binary,
-# installed under another prefix, runs its demo.
+# installed under another prefix, runs its demo; tests/completion.sh runs
+# the bash completion against it.
 SHARED	?= $(abspath ../shared)
 check: $(O)/tests/run $(O)/feedwatch replay
 	MAKE='$(MAKE)' sh tests/install.sh
+	FEEDWATCH=$(abspath $(O)/feedwatch) bash tests/completion.sh
 	FEEDWATCH=$(abspath $(O)/feedwatch) FEEDWATCH_SHARED=$(SHARED) \
 	    FEEDWATCH_SRC=$(CURDIR) $(O)/tests/run
 
