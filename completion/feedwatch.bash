@@ -88,6 +88,8 @@ _feedwatch()
 	fi
 	[[ " ${_feedwatch_commands[*]} " == *" $cmd "* ]] || return
 
+	# mute, unmute, remove and alerts --topic are SPEC's second-wave
+	# commands: completed once they are in _feedwatch_commands.
 	case $prev in
 	-c)
 		_feedwatch_files
