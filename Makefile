@@ -8,6 +8,13 @@ MANDIR	?= $(PREFIX)/share/man
 DOCDIR	?= $(PREFIX)/share/doc/feedwatch
 UNITDIR	?= $(PREFIX)/lib/systemd/system
 USERUNITDIR ?= $(PREFIX)/lib/systemd/user
+# The demo's config and feeds (the binary also looks beside itself, in
+# ../share/doc/feedwatch/examples); the Debian package moves them out of
+# /usr/share/doc, which a system may leave out.
+EXAMPLESDIR ?= $(DOCDIR)/examples
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ICONDIR	?= $(PREFIX)/share/icons/hicolor/scalable/apps
+APPDIR	?= $(PREFIX)/share/applications
 
 PKG_CONFIG ?= pkg-config
 PKGS	= libcurl libevent libxml-2.0 sqlite3 jansson libsystemd libutf8proc \
@@ -18,7 +25,7 @@ WARN	= -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wshadow -Wpointer-arith -Wwrite-strings -Wvla -Wformat=2 \
 	  -Wno-unused-parameter
 CPPFLAGS += -D_GNU_SOURCE -DFEEDWATCH_VERSION='"$(VERSION)"' \
-	    -DFEEDWATCH_EXAMPLES_DIR='"$(DOCDIR)/examples"' \
+	    -DFEEDWATCH_EXAMPLES_DIR='"$(EXAMPLESDIR)"' \
 	    -Ibase -Ifeeds -Ialerts -Idaemon
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 $(WARN)
@@ -131,10 +138,12 @@ replay: $(REPLAY_BIN)
 # fixtures from the tree ($FEEDWATCH_SRC) and the third-party corpus, where
 # it is, from $FEEDWATCH_SHARED/corpus (FEEDWATCH_REQUIRE_CORPUS=1: its
 # absence fails them).  tests/install.sh first checks that the binary,
-# installed under another prefix, runs its demo.
+# installed under another prefix, runs its demo; tests/completion.sh runs
+# the bash completion against it.
 SHARED	?= $(abspath ../shared)
 check: $(O)/tests/run $(O)/feedwatch replay
 	MAKE='$(MAKE)' sh tests/install.sh
+	FEEDWATCH=$(abspath $(O)/feedwatch) bash tests/completion.sh
 	FEEDWATCH=$(abspath $(O)/feedwatch) FEEDWATCH_SHARED=$(SHARED) \
 	    FEEDWATCH_SRC=$(CURDIR) $(O)/tests/run
 
@@ -239,9 +248,11 @@ demo: feedwatch
 # The binary finds the examples from its own path (demo.c), so that one
 # built for any PREFIX works installed under another, or under DESTDIR.
 install: $(O)/feedwatch
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)/examples/feeds \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(EXAMPLESDIR)/feeds \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR)
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ICONDIR) $(DESTDIR)$(APPDIR)
 	install -m 755 $(O)/feedwatch $(DESTDIR)$(BINDIR)/feedwatch
 	install -m 644 man/man1/feedwatch.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/man5/feedwatch.conf.5 $(DESTDIR)$(MANDIR)/man5/
@@ -249,9 +260,13 @@ install: $(O)/feedwatch
 	    > $(DESTDIR)$(UNITDIR)/feedwatch.service
 	sed 's|@BINDIR@|$(BINDIR)|g' systemd/user/feedwatch.service.in \
 	    > $(DESTDIR)$(USERUNITDIR)/feedwatch.service
-	install -m 644 examples/feedwatch.conf $(DESTDIR)$(DOCDIR)/examples/
-	install -m 644 examples/feeds/* $(DESTDIR)$(DOCDIR)/examples/feeds/
+	install -m 644 examples/feedwatch.conf $(DESTDIR)$(EXAMPLESDIR)/
+	install -m 644 examples/feeds/* $(DESTDIR)$(EXAMPLESDIR)/feeds/
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 completion/feedwatch.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/feedwatch
+	install -m 644 assets/feedwatch.svg $(DESTDIR)$(ICONDIR)/
+	install -m 644 assets/feedwatch.desktop $(DESTDIR)$(APPDIR)/
 
 clean:
 	rm -rf build build-asan build-fuzz feedwatch
