@@ -682,9 +682,8 @@ setup(struct sink_email *m, struct mail_req *r)
 		if ((r->rcpt = curl_slist_append(r->rcpt, m->rcpt[i])) ==
 		    NULL)
 			return -1;
-	if (curl_easy_setopt(e, CURLOPT_URL, m->url) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps") !=
-	    CURLE_OK ||
+	if (xfer_setup(r->x, m->url, "smtp,smtps", m->timeout,
+	    m->conf->ca_file) == -1 ||
 	    curl_easy_setopt(e, CURLOPT_USE_SSL, m->use_ssl) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_MAIL_FROM, m->mail_from) !=
 	    CURLE_OK ||
@@ -693,22 +692,13 @@ setup(struct sink_email *m, struct mail_req *r)
 	    curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_READDATA, r) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE,
-	    (curl_off_t)r->len) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	    m->timeout * 1000L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, m->timeout * 1000L) !=
-	    CURLE_OK)
+	    (curl_off_t)r->len) != CURLE_OK)
 		return -1;
 	if (m->conf->username != NULL && curl_easy_setopt(e,
 	    CURLOPT_USERNAME, m->conf->username) != CURLE_OK)
 		return -1;
 	if (m->conf->password != NULL && curl_easy_setopt(e,
 	    CURLOPT_PASSWORD, m->conf->password) != CURLE_OK)
-		return -1;
-	/* ca-file: the CAs of a private server, instead of the system's. */
-	if (m->conf->ca_file != NULL && (curl_easy_setopt(e, CURLOPT_CAINFO,
-	    m->conf->ca_file) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_CAPATH, NULL) != CURLE_OK))
 		return -1;
 	return 0;
 }

@@ -992,10 +992,8 @@ setup(struct sink_webhook *w, struct wh_req *r, const char *key)
 		    CURLE_OK)
 			return -1;
 	}
-	if (curl_easy_setopt(e, CURLOPT_URL, r->url ? r->url : w->url) !=
-	    CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") !=
-	    CURLE_OK ||
+	if (xfer_setup(r->x, r->url ? r->url : w->url, "http,https",
+	    w->timeout, w->conf->ca_file) == -1 ||
 	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -1003,17 +1001,8 @@ setup(struct sink_webhook *w, struct wh_req *r, const char *key)
 	    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_USERAGENT, w->env.user_agent ?
 	    w->env.user_agent : "feedwatch/" FEEDWATCH_VERSION) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	    w->timeout * 1000L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, w->timeout * 1000L) !=
-	    CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEDATA, r) != CURLE_OK)
-		return -1;
-	/* ca-file: the CAs of a private server, instead of the system's. */
-	if (w->conf->ca_file != NULL && (curl_easy_setopt(e, CURLOPT_CAINFO,
-	    w->conf->ca_file) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_CAPATH, NULL) != CURLE_OK))
 		return -1;
 	return 0;
 }

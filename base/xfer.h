@@ -44,6 +44,17 @@ struct xfer		*xfer_new(struct xfer_multi *m, xfer_done_cb *done,
 			    void *arg);
 /* The easy handle, a CURL *, to configure before xfer_start(). */
 void			*xfer_easy(struct xfer *x);
+/*
+ * What the transfers of the network sinks share, set on the easy handle:
+ * 'url', the protocols curl may speak to it ('protocols', a
+ * CURLOPT_PROTOCOLS_STR list such as "http,https"), 'timeout' seconds
+ * both to connect and for the whole transfer, and 'ca_file' (PEM), when
+ * not NULL, as the only CAs trusted instead of the system's.  -1 if curl
+ * refuses one of them.
+ */
+int			 xfer_setup(struct xfer *x, const char *url,
+			    const char *protocols, long timeout,
+			    const char *ca_file);
 int			 xfer_start(struct xfer *x);
 /* Stops and frees a transfer, started or not; 'done' is not called. */
 void			 xfer_cancel(struct xfer *x);
