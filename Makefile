@@ -44,6 +44,7 @@ ALERTS_SRC = alerts/norm.c \
 	     alerts/match.c \
 	     alerts/alert.c \
 	     alerts/sink.c \
+	     alerts/netsink.c \
 	     alerts/sink_webhook.c \
 	     alerts/sink_email.c \
 	     alerts/sink_exec.c \

@@ -1,8 +1,9 @@
 /*
  * sink_email.c: alerts as email, SMTP through libcurl on the shared multi.
  *
- * One struct mail_req per send owns the message, the recipient list and
- * the transfer, and is freed in one place (request_free).  libcurl does
+ * One struct mail_req per send owns the message and the recipient list;
+ * netsink keeps it with the transfer and frees it in one place
+ * (request_free) when the send ends or is cancelled.  libcurl does
  * the SMTP dialogue, dot-stuffing and the final CRLF.CRLF; it only knows
  * "CRLF." as a line start, which is why everything we build uses CRLF.
  */
@@ -11,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
 
 #include <curl/curl.h>
 #include <glib.h>
 #include <jansson.h>
 
 #include "log.h"
+#include "netsink.h"
 #include "sink_webhook.h"
 #include "url.h"
 #include "xfer.h"
@@ -29,27 +30,21 @@
 
 struct mail_req {
 	struct sink_email	*m;
-	struct xfer		*x;
 	struct curl_slist	*rcpt;
 	char			*msg;
 	size_t			 len, off;
-	sink_done_cb		*done;
-	void			*arg;
-	TAILQ_ENTRY(mail_req)	 entry;
 };
 
 struct sink_email {
 	const struct sink_conf	*conf;
-	struct sink_env		 env;
 	char			*url;		/* with the EHLO name */
 	char			*shown;		/* scheme://host:port */
 	char			*mail_from;	/* <addr> */
 	char			**rcpt;		/* <addr>, one per 'to' */
 	char			*domain;	/* of 'from', for Message-ID */
-	char			*secrets[5];	/* kept out of messages */
 	long			 use_ssl;
 	long			 timeout;
-	TAILQ_HEAD(, mail_req)	 reqs;
+	struct netsink		*net;		/* sends, secrets */
 };
 
 static const char *
@@ -99,17 +94,19 @@ collect_secrets(struct sink_email *m, CURLU *u)
 	static const CURLUPart parts[] = { CURLUPART_USER,
 	    CURLUPART_PASSWORD };
 	char	*v;
-	size_t	 i, n = 0;
+	size_t	 i;
 
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (curl_url_get(u, parts[i], &v, 0) == CURLUE_OK) {
-			m->secrets[n++] = xstrdup(v);
+			netsink_secret(m->net, v, strlen(v));
 			curl_free(v);
 		}
 	if (m->conf->username != NULL)
-		m->secrets[n++] = xstrdup(m->conf->username);
+		netsink_secret(m->net, m->conf->username,
+		    strlen(m->conf->username));
 	if (m->conf->password != NULL)
-		m->secrets[n++] = xstrdup(m->conf->password);
+		netsink_secret(m->net, m->conf->password,
+		    strlen(m->conf->password));
 }
 
 /*
@@ -180,9 +177,8 @@ sink_email_new(const struct sink_conf *conf, const struct sink_env *env,
 	*err = '\0';
 	m = xcalloc(1, sizeof(*m));
 	m->conf = conf;
-	m->env = *env;
 	m->timeout = conf->timeout > 0 ? conf->timeout : SINK_EMAIL_TIMEOUT;
-	TAILQ_INIT(&m->reqs);
+	m->net = netsink_new(conf->name, env->multi);
 	m->rcpt = xcalloc(conf->nto + 1, sizeof(*m->rcpt));
 	if (conf->smtp == NULL || parse_url(m, err, errlen) == -1)
 		goto fail;
@@ -214,10 +210,10 @@ sink_email_new(const struct sink_conf *conf, const struct sink_env *env,
 }
 
 static void
-request_free(struct mail_req *r)
+request_free(void *req)
 {
-	if (r->x != NULL)
-		xfer_cancel(r->x);
+	struct mail_req	*r = req;
+
 	curl_slist_free_all(r->rcpt);
 	free(r->msg);
 	free(r);
@@ -226,15 +222,11 @@ request_free(struct mail_req *r)
 void
 sink_email_free(struct sink_email *m)
 {
-	struct mail_req	*r;
 	size_t		 i;
 
 	if (m == NULL)
 		return;
-	while ((r = TAILQ_FIRST(&m->reqs)) != NULL) {
-		TAILQ_REMOVE(&m->reqs, r, entry);
-		request_free(r);
-	}
+	netsink_free(m->net);
 	for (i = 0; m->rcpt != NULL && m->rcpt[i] != NULL; i++)
 		free(m->rcpt[i]);
 	free(m->rcpt);
@@ -242,8 +234,6 @@ sink_email_free(struct sink_email *m)
 	free(m->shown);
 	free(m->mail_from);
 	free(m->domain);
-	for (i = 0; m->secrets[i] != NULL; i++)
-		free(m->secrets[i]);
 	free(m);
 }
 
@@ -487,7 +477,7 @@ build(const struct sink_email *m, json_t *arr, time_t now)
 	ids = xcalloc(n + 1, sizeof(*ids));
 	for (i = 0; i < n; i++)
 		ids[i] = jtext(json_array_get(arr, i), "alert_id");
-	key = sink_webhook_key(ids, n);
+	key = netsink_key(ids, n);
 	free(ids);
 
 	subj = g_string_new("[feedwatch] ");
@@ -626,16 +616,14 @@ on_read(char *dst, size_t sz, size_t nmemb, void *arg)
 	return k;
 }
 
-static void
-on_done(struct xfer *x, int result, const char *error, void *arg)
+static enum sink_result
+request_finish(void *req, struct xfer *x, int result, const char *error,
+    char *msg, size_t msglen, long *retry_after)
 {
-	struct mail_req		*r = arg;
+	struct mail_req		*r = req;
 	struct sink_email	*m = r->m;
 	enum sink_result	 res;
 	long			 code = 0;
-	char			 msg[512];
-	sink_done_cb		*done = r->done;
-	void			*darg = r->arg;
 
 	curl_easy_getinfo(xfer_easy(x), CURLINFO_RESPONSE_CODE, &code);
 	switch (result) {
@@ -654,35 +642,29 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 		break;
 	}
 	if (result == CURLE_OK)
-		snprintf(msg, sizeof(msg), "%s: accepted", m->shown);
+		snprintf(msg, msglen, "%s: accepted", m->shown);
 	else if (code >= 400)	/* an SMTP error answer, not "220 go ahead" */
-		snprintf(msg, sizeof(msg), "%s: %s%s (smtp %ld)", m->shown,
+		snprintf(msg, msglen, "%s: %s%s (smtp %ld)", m->shown,
 		    error, sink_webhook_hint(result), code);
 	else
-		snprintf(msg, sizeof(msg), "%s: %s%s", m->shown, error,
+		snprintf(msg, msglen, "%s: %s%s", m->shown, error,
 		    sink_webhook_hint(result));
-	sink_webhook_scrub(msg, m->secrets);
-	if (res != SINK_DELIVERED)
-		log_warnx("sink '%s': %s", m->conf->name, msg);
-	else
-		log_debug("sink '%s': %s", m->conf->name, msg);
-	r->x = NULL;		/* xfer frees it after we return */
-	TAILQ_REMOVE(&m->reqs, r, entry);
-	request_free(r);
-	done(res, -1, res == SINK_DELIVERED ? NULL : msg, darg);
+	return res;
 }
 
 static int
-setup(struct sink_email *m, struct mail_req *r)
+request_setup(void *req, struct xfer *x)
 {
-	CURL	*e = xfer_easy(r->x);
-	size_t	 i;
+	struct mail_req		*r = req;
+	struct sink_email	*m = r->m;
+	CURL			*e = xfer_easy(x);
+	size_t			 i;
 
 	for (i = 0; m->rcpt[i] != NULL; i++)
 		if ((r->rcpt = curl_slist_append(r->rcpt, m->rcpt[i])) ==
 		    NULL)
 			return -1;
-	if (xfer_setup(r->x, m->url, "smtp,smtps", m->timeout,
+	if (xfer_setup(x, m->url, "smtp,smtps", m->timeout,
 	    m->conf->ca_file) == -1 ||
 	    curl_easy_setopt(e, CURLOPT_USE_SSL, m->use_ssl) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_MAIL_FROM, m->mail_from) !=
@@ -703,6 +685,10 @@ setup(struct sink_email *m, struct mail_req *r)
 	return 0;
 }
 
+static const struct netsink_ops request_ops = {
+	request_setup, request_finish, request_free
+};
+
 int
 sink_email_send(struct sink_email *m, const char *const *alerts, size_t n,
     sink_done_cb *done, void *arg)
@@ -711,22 +697,10 @@ sink_email_send(struct sink_email *m, const char *const *alerts, size_t n,
 
 	r = xcalloc(1, sizeof(*r));
 	r->m = m;
-	r->done = done;
-	r->arg = arg;
-	if ((r->msg = sink_email_message(m, alerts, n, time(NULL))) == NULL)
-		goto fail;
-	r->len = strlen(r->msg);
-	r->x = xfer_new(m->env.multi, on_done, r);
-	if (setup(m, r) == -1) {
-		log_warnx("sink '%s': cannot set up the transfer",
-		    m->conf->name);
-		goto fail;
+	if ((r->msg = sink_email_message(m, alerts, n, time(NULL))) == NULL) {
+		request_free(r);
+		return -1;
 	}
-	if (xfer_start(r->x) == -1)
-		goto fail;
-	TAILQ_INSERT_TAIL(&m->reqs, r, entry);
-	return 0;
- fail:
-	request_free(r);
-	return -1;
+	r->len = strlen(r->msg);
+	return netsink_send(m->net, r, &request_ops, done, arg);
 }

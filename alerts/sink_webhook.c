@@ -2,20 +2,20 @@
  * sink_webhook.c: alerts as HTTP POSTs, on the shared curl multi handle.
  *
  * One struct wh_req per send owns everything curl borrows (the header
- * list, the body) and the transfer; it is freed in one place, request_free,
- * from completion or from sink_webhook_free.
+ * list, the body, the url) and the key; netsink keeps it with the transfer and frees
+ * it in one place, request_free, when the send ends or is cancelled.
  */
 #include "sink_webhook.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
 
 #include <curl/curl.h>
 #include <glib.h>
 #include <jansson.h>
 
 #include "log.h"
+#include "netsink.h"
 #include "url.h"
 #include "xfer.h"
 #include "xmalloc.h"
@@ -35,15 +35,12 @@ enum wh_format {
 
 struct wh_req {
 	struct sink_webhook	*w;
-	struct xfer		*x;
 	struct curl_slist	*hdrs;
 	char			*url;		/* matrix: with the txn id */
 	char			*body;
+	char			*key;		/* Idempotency-Key */
 	char			 resp[RESP_KEEP + 1];
 	size_t			 resplen;
-	sink_done_cb		*done;
-	void			*arg;
-	TAILQ_ENTRY(wh_req)	 entry;
 };
 
 struct sink_webhook {
@@ -53,10 +50,8 @@ struct sink_webhook {
 	char			*url;		/* where to send (ntfy: root) */
 	char			*ntfy_topic;
 	char			*shown;		/* scheme://host:port, for logs */
-	char			**secrets;	/* kept out of messages */
-	size_t			 nsecrets;
 	long			 timeout;
-	TAILQ_HEAD(, wh_req)	 reqs;
+	struct netsink		*net;		/* sends, secrets */
 };
 
 static const char *const format_names[] = {
@@ -86,15 +81,6 @@ url_shown(CURLU *u)
 	return s;
 }
 
-static void
-secret_add(struct sink_webhook *w, const char *s, size_t len)
-{
-	w->secrets = xreallocarray(w->secrets, w->nsecrets + 2,
-	    sizeof(*w->secrets));
-	w->secrets[w->nsecrets++] = xstrndup(s, len);
-	w->secrets[w->nsecrets] = NULL;
-}
-
 /*
  * What must never be shown: the url's userinfo, path and query (a webhook
  * url is a token), each on its own as a server may quote it (the last
@@ -107,25 +93,26 @@ collect_secrets(struct sink_webhook *w, CURLU *u)
 	const char	*p, *end, *eq;
 
 	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK)
-		secret_add(w, user, strlen(user));
+		netsink_secret(w->net, user, strlen(user));
 	if (curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK)
-		secret_add(w, pass, strlen(pass));
+		netsink_secret(w->net, pass, strlen(pass));
 	if (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
 	    strcmp(path, "/") != 0) {
-		secret_add(w, path, strlen(path));
+		netsink_secret(w->net, path, strlen(path));
 		p = strrchr(path, '/') + 1;
-		secret_add(w, p, strlen(p));
+		netsink_secret(w->net, p, strlen(p));
 	}
 	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
-		secret_add(w, query, strlen(query));
+		netsink_secret(w->net, query, strlen(query));
 		for (p = query; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
 			end = p + strcspn(p, "&");
 			if ((eq = memchr(p, '=', end - p)) != NULL)
-				secret_add(w, eq + 1, end - eq - 1);
+				netsink_secret(w->net, eq + 1, end - eq - 1);
 		}
 	}
 	if (w->conf->secret != NULL)
-		secret_add(w, w->conf->secret, strlen(w->conf->secret));
+		netsink_secret(w->net, w->conf->secret,
+		    strlen(w->conf->secret));
 	curl_free(user);
 	curl_free(pass);
 	curl_free(path);
@@ -146,29 +133,6 @@ sink_webhook_hint(int result)
 		    "that offers STARTTLS, or smtps://)";
 	default:
 		return "";
-	}
-}
-
-void
-sink_webhook_scrub(char *msg, char *const *secrets)
-{
-	char	*p;
-	size_t	 i, len, k, n;
-
-	for (i = 0; secrets != NULL && secrets[i] != NULL; i++) {
-		if ((len = strlen(secrets[i])) < 3)
-			continue;
-		for (p = msg; (p = strstr(p, secrets[i])) != NULL; p += 3) {
-			memcpy(p, "***", 3);
-			memmove(p + 3, p + len, strlen(p + len) + 1);
-		}
-		/* A quote cut short may end in the start of a secret. */
-		n = strlen(msg);
-		for (k = len - 1; k >= 3; k--)
-			if (k <= n && strncmp(msg + n - k, secrets[i], k) == 0) {
-				memcpy(msg + n - k, "***", 4);
-				break;
-			}
 	}
 }
 
@@ -218,7 +182,7 @@ sink_webhook_new(const struct sink_conf *conf, const struct sink_env *env,
 	w->conf = conf;
 	w->env = *env;
 	w->timeout = conf->timeout > 0 ? conf->timeout : SINK_WEBHOOK_TIMEOUT;
-	TAILQ_INIT(&w->reqs);
+	w->net = netsink_new(conf->name, env->multi);
 	w->format = WH_JSON;
 	for (i = 0; conf->format != NULL && i < sizeof(format_names) /
 	    sizeof(format_names[0]); i++)
@@ -267,55 +231,27 @@ sink_webhook_new(const struct sink_conf *conf, const struct sink_env *env,
 }
 
 static void
-request_free(struct wh_req *r)
+request_free(void *req)
 {
-	if (r->x != NULL)
-		xfer_cancel(r->x);
+	struct wh_req	*r = req;
+
 	curl_slist_free_all(r->hdrs);
 	free(r->url);
 	free(r->body);
+	free(r->key);
 	free(r);
 }
 
 void
 sink_webhook_free(struct sink_webhook *w)
 {
-	struct wh_req	*r;
-	size_t		 i;
-
 	if (w == NULL)
 		return;
-	while ((r = TAILQ_FIRST(&w->reqs)) != NULL) {
-		TAILQ_REMOVE(&w->reqs, r, entry);
-		request_free(r);
-	}
+	netsink_free(w->net);
 	free(w->url);
 	free(w->ntfy_topic);
 	free(w->shown);
-	for (i = 0; i < w->nsecrets; i++)
-		free(w->secrets[i]);
-	free(w->secrets);
 	free(w);
-}
-
-char *
-sink_webhook_key(const char *const *ids, size_t n)
-{
-	GChecksum	*ck;
-	char		*key;
-	size_t		 i;
-
-	if (n == 1)
-		return xstrdup(ids[0]);
-	ck = g_checksum_new(G_CHECKSUM_SHA256);
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			g_checksum_update(ck, (const guchar *)"\n", 1);
-		g_checksum_update(ck, (const guchar *)ids[i], strlen(ids[i]));
-	}
-	key = xstrndup(g_checksum_get_string(ck), 32);
-	g_checksum_free(ck);
-	return key;
 }
 
 #define ZWSP	"\xe2\x80\x8b"	/* U+200B ZERO WIDTH SPACE */
@@ -896,62 +832,52 @@ resp_line(struct wh_req *r, char *buf, size_t len)
 		}
 }
 
-static void
-on_done(struct xfer *x, int result, const char *error, void *arg)
+static enum sink_result
+request_finish(void *req, struct xfer *x, int result, const char *error,
+    char *msg, size_t msglen, long *retry_after_s)
 {
-	struct wh_req		*r = arg;
+	struct wh_req		*r = req;
 	struct sink_webhook	*w = r->w;
 	CURL			*e = xfer_easy(x);
 	enum sink_result	 res;
-	long			 code = 0, ra = -1;
-	char			 msg[512], body[128];
-	sink_done_cb		*done = r->done;
-	void			*darg = r->arg;
+	long			 code = 0;
+	char			 body[128];
 
 	if (result != CURLE_OK) {
-		res = result == CURLE_UNSUPPORTED_PROTOCOL ||
-		    result == CURLE_URL_MALFORMAT ? SINK_FAILED : SINK_RETRY;
-		snprintf(msg, sizeof(msg), "%s: %s%s", w->shown, error,
+		snprintf(msg, msglen, "%s: %s%s", w->shown, error,
 		    sink_webhook_hint(result));
-	} else {
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-		resp_line(r, body, sizeof(body));
-		sink_webhook_scrub(body, w->secrets);
-		snprintf(msg, sizeof(msg), "%s: http %ld%s%s", w->shown, code,
-		    *body ? ": " : "", body);
-		if (code >= 200 && code < 300)
-			res = SINK_DELIVERED;
-		else if (code == 408 || code == 425 || code == 429 ||
-		    code >= 500) {
-			res = SINK_RETRY;
-			ra = retry_after(e);
-		} else
-			res = SINK_FAILED;
-		if (code >= 300 && code < 400)
-			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
-			    " (redirects are not followed: fix the url)");
+		return result == CURLE_UNSUPPORTED_PROTOCOL ||
+		    result == CURLE_URL_MALFORMAT ? SINK_FAILED : SINK_RETRY;
 	}
-	sink_webhook_scrub(msg, w->secrets);
-	if (res != SINK_DELIVERED)
-		log_warnx("sink '%s': %s", w->conf->name, msg);
-	else
-		log_debug("sink '%s': %s", w->conf->name, msg);
-	/* xfer frees the transfer after we return: forget it first. */
-	r->x = NULL;
-	TAILQ_REMOVE(&w->reqs, r, entry);
-	request_free(r);
-	done(res, ra, res == SINK_DELIVERED ? NULL : msg, darg);
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+	resp_line(r, body, sizeof(body));
+	netsink_scrub(w->net, body);
+	snprintf(msg, msglen, "%s: http %ld%s%s", w->shown, code,
+	    *body ? ": " : "", body);
+	if (code >= 200 && code < 300)
+		res = SINK_DELIVERED;
+	else if (code == 408 || code == 425 || code == 429 || code >= 500) {
+		res = SINK_RETRY;
+		*retry_after_s = retry_after(e);
+	} else
+		res = SINK_FAILED;
+	if (code >= 300 && code < 400)
+		snprintf(msg + strlen(msg), msglen - strlen(msg),
+		    " (redirects are not followed: fix the url)");
+	return res;
 }
 
 static int
-setup(struct sink_webhook *w, struct wh_req *r, const char *key)
+request_setup(void *req, struct xfer *x)
 {
-	CURL	*e = xfer_easy(r->x);
-	char	*h, *sig;
+	struct wh_req		*r = req;
+	struct sink_webhook	*w = r->w;
+	CURL			*e = xfer_easy(x);
+	char			*h, *sig;
 
 	r->hdrs = curl_slist_append(r->hdrs, "Content-Type: application/json");
 	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
-	h = xasprintf("Idempotency-Key: %s", key);
+	h = xasprintf("Idempotency-Key: %s", r->key);
 	r->hdrs = curl_slist_append(r->hdrs, h);
 	free(h);
 	if (w->conf->secret != NULL) {
@@ -975,7 +901,7 @@ setup(struct sink_webhook *w, struct wh_req *r, const char *key)
 		    0) == CURLUE_OK && curl_url_get(u, CURLUPART_PATH, &path,
 		    0) == CURLUE_OK;
 		if (ok) {
-			np = xasprintf("%s/%s", path, key);
+			np = xasprintf("%s/%s", path, r->key);
 			ok = curl_url_set(u, CURLUPART_PATH, np, 0) ==
 			    CURLUE_OK && curl_url_get(u, CURLUPART_URL, &url,
 			    0) == CURLUE_OK;
@@ -992,7 +918,7 @@ setup(struct sink_webhook *w, struct wh_req *r, const char *key)
 		    CURLE_OK)
 			return -1;
 	}
-	if (xfer_setup(r->x, r->url ? r->url : w->url, "http,https",
+	if (xfer_setup(x, r->url ? r->url : w->url, "http,https",
 	    w->timeout, w->conf->ca_file) == -1 ||
 	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs) != CURLE_OK ||
@@ -1007,6 +933,10 @@ setup(struct sink_webhook *w, struct wh_req *r, const char *key)
 	return 0;
 }
 
+static const struct netsink_ops request_ops = {
+	request_setup, request_finish, request_free
+};
+
 int
 sink_webhook_send(struct sink_webhook *w, const char *const *alerts,
     size_t n, sink_done_cb *done, void *arg)
@@ -1015,7 +945,6 @@ sink_webhook_send(struct sink_webhook *w, const char *const *alerts,
 	json_t		*arr, *a;
 	json_error_t	 jerr;
 	const char	**ids;
-	char		*key = NULL;
 	size_t		 i;
 	int		 rc = -1;
 
@@ -1039,29 +968,17 @@ sink_webhook_send(struct sink_webhook *w, const char *const *alerts,
 	}
 	r = xcalloc(1, sizeof(*r));
 	r->w = w;
-	r->done = done;
-	r->arg = arg;
 	if ((r->body = build_body(w, alerts, arr)) == NULL) {
 		log_warnx("sink '%s': cannot build the %s body", w->conf->name,
 		    format_names[w->format]);
 		goto out;
 	}
-	key = sink_webhook_key(ids, n);
-	r->x = xfer_new(w->env.multi, on_done, r);
-	if (setup(w, r, key) == -1) {
-		log_warnx("sink '%s': cannot set up the request",
-		    w->conf->name);
-		goto out;
-	}
-	if (xfer_start(r->x) == -1)
-		goto out;
-	TAILQ_INSERT_TAIL(&w->reqs, r, entry);
+	r->key = netsink_key(ids, n);
+	rc = netsink_send(w->net, r, &request_ops, done, arg);
 	r = NULL;
-	rc = 0;
  out:
 	if (r != NULL)
 		request_free(r);
-	free(key);
 	free(ids);
 	json_decref(arr);
 	return rc;

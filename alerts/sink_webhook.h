@@ -43,7 +43,7 @@
  *
  * Logs and error strings name the url as scheme://host:port only: the
  * path and query of a webhook url are often its secret.  What curl or the
- * server says goes through sink_webhook_scrub() too, with the url's
+ * server says goes through netsink_scrub() too, with the url's
  * userinfo, path, last path segment, query and query values and the
  * signing key as secrets.
  */
@@ -73,23 +73,6 @@ void			 sink_webhook_free(struct sink_webhook *w);
 int			 sink_webhook_send(struct sink_webhook *w,
 			    const char *const *alerts, size_t n,
 			    sink_done_cb *done, void *arg);
-
-/*
- * The Idempotency-Key for these alerts (parsed SPEC section 5 objects),
- * malloc'd: the alert_id of one, a hash of all the alert_ids for more.
- * Exported because the email sink derives its Message-ID from it.
- */
-char			*sink_webhook_key(const char *const *ids, size_t n);
-
-/*
- * Replaces in 'msg', in place, each occurrence of each string of
- * 'secrets' (NULL-terminated, or NULL; those under 3 bytes are left
- * alone) by "***"; so is the start of a secret (3 bytes or more) that
- * ends 'msg', as a quote cut short leaves it.  A message quoting curl or a
- * server may quote what it was sent; this keeps tokens and passwords out
- * of logs and `status` whatever it says.  Exported for the email sink.
- */
-void			 sink_webhook_scrub(char *msg, char *const *secrets);
 
 /*
  * What to do about a curl failure of TLS (an untrusted certificate, a bad
