@@ -338,14 +338,6 @@ append_list(GString *g, const json_t *a, const char *key)
 			    json_string_value(json_array_get(v, i)));
 }
 
-static const char *
-title_of(const json_t *a)
-{
-	const char	*t = jstr(a, "title");
-
-	return t != NULL && *t != '\0' ? t : "(untitled)";
-}
-
 /* "BBC News - World (bbc-world)", or the name alone. */
 static void
 append_feed(GString *g, const json_t *a)
@@ -364,7 +356,7 @@ text_alert(GString *g, const json_t *a, const char *indent)
 {
 	GString		*tmp = g_string_new(NULL);
 
-	g_string_append_printf(g, "%s\n", title_of(a));
+	g_string_append_printf(g, "%s\n", sink_alert_title(a));
 	if (jstr(a, "link") != NULL)
 		g_string_append_printf(g, "%s%s\n", indent, jstr(a, "link"));
 	if (jstr(a, "snippet") != NULL && *jstr(a, "snippet") != '\0')
@@ -408,7 +400,7 @@ html_alert(GString *g, const json_t *a)
 		append_esc(g, jstr(a, "link"));
 		g_string_append(g, "\">");
 	}
-	append_esc(g, title_of(a));
+	append_esc(g, sink_alert_title(a));
 	g_string_append(g, jstr(a, "link") != NULL ? "</a></h3>\n" :
 	    "</h3>\n");
 	if (jstr(a, "snippet") != NULL && *jstr(a, "snippet") != '\0') {
@@ -431,20 +423,6 @@ html_alert(GString *g, const json_t *a)
 	append_esc(g, tmp->str);
 	g_string_append(g, "</small></p>\n");
 	g_string_free(tmp, TRUE);
-}
-
-/* "topic" when every alert has the same one, else NULL. */
-static const char *
-common_topic(const json_t *arr)
-{
-	const char	*t = jstr(json_array_get(arr, 0), "topic"), *o;
-	size_t		 i;
-
-	for (i = 1; t != NULL && i < json_array_size(arr); i++)
-		if ((o = jstr(json_array_get(arr, i), "topic")) == NULL ||
-		    strcmp(o, t) != 0)
-			return NULL;
-	return t;
 }
 
 /* LF to CRLF; a lone CR (from feed text) becomes a line end too. */
@@ -470,7 +448,7 @@ build(const struct sink_email *m, json_t *arr, time_t now)
 {
 	GString		*g = g_string_new(NULL), *text, *html, *subj;
 	const json_t	*a = json_array_get(arr, 0);
-	const char	*topic = common_topic(arr), **ids;
+	const char	*topic = sink_alerts_topic(arr), **ids;
 	char		*key, *from, *to, *body;
 	size_t		 i, n = json_array_size(arr), len;
 
@@ -483,7 +461,7 @@ build(const struct sink_email *m, json_t *arr, time_t now)
 	subj = g_string_new("[feedwatch] ");
 	if (n == 1)
 		g_string_append_printf(subj, "%s: %s", jtext(a, "topic"),
-		    title_of(a));
+		    sink_alert_title(a));
 	else if (topic != NULL)
 		g_string_append_printf(subj, "%zu alerts for %s", n, topic);
 	else
@@ -560,29 +538,14 @@ build(const struct sink_email *m, json_t *arr, time_t now)
 static json_t *
 parse_alerts(const struct sink_email *m, const char *const *alerts, size_t n)
 {
-	json_t		*arr = json_array(), *a;
-	json_error_t	 jerr;
-	size_t		 i;
+	json_t	*arr, *a;
+	size_t	 i;
 
-	for (i = 0; i < n; i++) {
-		if ((a = json_loads(alerts[i], 0, &jerr)) == NULL ||
-		    !json_is_object(a)) {
-			log_warnx("sink '%s': alert %zu is not a JSON object%s"
-			    "%s", m->conf->name, i, a ? "" : ": ",
-			    a ? "" : jerr.text);
-			json_decref(a);
-			json_decref(arr);
-			return NULL;
-		}
+	if ((arr = sink_alerts_parse(m->conf->name, alerts, n)) == NULL)
+		return NULL;
+	json_array_foreach(arr, i, a)
 		if (!url_is_web(jstr(a, "link")))
 			json_object_set_new(a, "link", json_null());
-		json_array_append_new(arr, a);
-	}
-	if (n == 0) {
-		log_warnx("sink '%s': nothing to send", m->conf->name);
-		json_decref(arr);
-		return NULL;
-	}
 	return arr;
 }
 

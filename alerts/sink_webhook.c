@@ -2,8 +2,9 @@
  * sink_webhook.c: alerts as HTTP POSTs, on the shared curl multi handle.
  *
  * One struct wh_req per send owns everything curl borrows (the header
- * list, the body, the url) and the key; netsink keeps it with the transfer and frees
- * it in one place, request_free, when the send ends or is cancelled.
+ * list, the body, the url) and the key; netsink keeps it with the
+ * transfer and frees it in one place, request_free, when the send ends or
+ * is cancelled.
  */
 #include "sink_webhook.h"
 
@@ -382,14 +383,6 @@ jtext(const json_t *o, const char *key)
 }
 
 static const char *
-title_of(const json_t *a)
-{
-	const char	*t = jstr(a, "title");
-
-	return t != NULL && *t != '\0' ? t : "(untitled)";
-}
-
-static const char *
 feed_of(const json_t *a)
 {
 	const char	*f = jstr(a, "feed_title");
@@ -410,20 +403,6 @@ append_matched(GString *g, const json_t *a, enum esc how)
 			append_text(g, json_string_value(json_array_get(m,
 			    i)), how);
 		}
-}
-
-/* "topic" when every alert has the same one, else NULL. */
-static const char *
-common_topic(const json_t *arr)
-{
-	const char	*t = jstr(json_array_get(arr, 0), "topic"), *o;
-	size_t		 i;
-
-	for (i = 1; t != NULL && i < json_array_size(arr); i++)
-		if ((o = jstr(json_array_get(arr, i), "topic")) == NULL ||
-		    strcmp(o, t) != 0)
-			return NULL;
-	return t;
 }
 
 /*
@@ -456,7 +435,7 @@ jtrunc(const char *s, long max)
 static void
 append_heading(GString *g, const json_t *arr, enum esc how)
 {
-	const char	*topic = common_topic(arr);
+	const char	*topic = sink_alerts_topic(arr);
 	size_t		 n = json_array_size(arr);
 
 	g_string_append_printf(g, "%zu feedwatch alert%s", n, n == 1 ? "" :
@@ -488,10 +467,10 @@ body_slack(const json_t *arr)
 			g_string_append(g, "<");
 			append_url(g, link, ESC_SLACK);
 			g_string_append(g, "|");
-			append_text(g, title_of(a), ESC_SLACK);
+			append_text(g, sink_alert_title(a), ESC_SLACK);
 			g_string_append(g, ">");
 		} else
-			append_text(g, title_of(a), ESC_SLACK);
+			append_text(g, sink_alert_title(a), ESC_SLACK);
 		g_string_append(g, "*\n_");
 		append_text(g, feed_of(a), ESC_SLACK);
 		g_string_append(g, "_ \xc2\xb7 ");
@@ -531,12 +510,12 @@ body_mattermost(const json_t *arr)
 		g_string_append(g, "**");
 		if ((link = jstr(a, "link")) != NULL) {
 			g_string_append(g, "[");
-			append_text(g, title_of(a), ESC_MARKDOWN);
+			append_text(g, sink_alert_title(a), ESC_MARKDOWN);
 			g_string_append(g, "](");
 			append_url(g, link, ESC_MARKDOWN);
 			g_string_append(g, ")");
 		} else
-			append_text(g, title_of(a), ESC_MARKDOWN);
+			append_text(g, sink_alert_title(a), ESC_MARKDOWN);
 		g_string_append(g, "** \xe2\x80\x94 *");
 		append_text(g, feed_of(a), ESC_MARKDOWN);
 		g_string_append(g, "* (");
@@ -590,7 +569,8 @@ body_discord(const json_t *arr)
 		g_string_append(f, ": ");
 		append_matched(f, a, ESC_PLAIN);
 		e = json_pack("{s:o, s:o, s:{s:o}}",
-		    "title", jtext_trunc(title_of(a), ESC_MARKDOWN, 256),
+		    "title", jtext_trunc(sink_alert_title(a), ESC_MARKDOWN,
+		    256),
 		    "description", jtext_trunc(jstr(a, "snippet"),
 		    ESC_MARKDOWN, 4096),
 		    "footer", "text", jtrunc(f->str, 2048));
@@ -620,12 +600,12 @@ body_ntfy(struct sink_webhook *w, const json_t *arr)
 {
 	GString		*g = g_string_new(NULL), *t = g_string_new(NULL);
 	const json_t	*a = json_array_get(arr, 0);
-	const char	*topic = common_topic(arr), *link;
+	const char	*topic = sink_alerts_topic(arr), *link;
 	json_t		*o, *tags;
 	size_t		 i, n = json_array_size(arr);
 
 	if (n == 1) {
-		append_text(t, title_of(a), ESC_PLAIN);
+		append_text(t, sink_alert_title(a), ESC_PLAIN);
 		if (jstr(a, "snippet") != NULL) {
 			append_text(g, jstr(a, "snippet"), ESC_PLAIN);
 			g_string_append(g, "\n");
@@ -640,7 +620,7 @@ body_ntfy(struct sink_webhook *w, const json_t *arr)
 		for (i = 0; i < n && g->len < TEXT_MAX; i++) {
 			a = json_array_get(arr, i);
 			g_string_append(g, "- ");
-			append_text(g, title_of(a), ESC_PLAIN);
+			append_text(g, sink_alert_title(a), ESC_PLAIN);
 			g_string_append(g, " (");
 			append_text(g, feed_of(a), ESC_PLAIN);
 			g_string_append(g, ")");
@@ -684,7 +664,7 @@ body_matrix(const json_t *arr)
 		a = json_array_get(arr, i);
 		link = jstr(a, "link");
 		g_string_append(t, n > 1 ? "- " : "");
-		append_text(t, title_of(a), ESC_PLAIN);
+		append_text(t, sink_alert_title(a), ESC_PLAIN);
 		if (link != NULL)
 			g_string_append_printf(t, "\n  %s", link);
 		g_string_append(t, "\n  ");
@@ -701,7 +681,7 @@ body_matrix(const json_t *arr)
 			g_free(e);
 		}
 		g_string_append(h, "<b>");
-		append_html(h, title_of(a));
+		append_html(h, sink_alert_title(a));
 		g_string_append(h, link != NULL ? "</b></a>" : "</b>");
 		g_string_append(h, "<br><i>");
 		append_html(h, feed_of(a));
@@ -943,29 +923,19 @@ sink_webhook_send(struct sink_webhook *w, const char *const *alerts,
 {
 	struct wh_req	*r = NULL;
 	json_t		*arr, *a;
-	json_error_t	 jerr;
 	const char	**ids;
 	size_t		 i;
 	int		 rc = -1;
 
-	arr = json_array();
+	if ((arr = sink_alerts_parse(w->conf->name, alerts, n)) == NULL)
+		return -1;
 	ids = xcalloc(n + 1, sizeof(*ids));
-	for (i = 0; i < n; i++) {
-		if ((a = json_loads(alerts[i], 0, &jerr)) == NULL ||
-		    !json_is_object(a) || jstr(a, "alert_id") == NULL) {
+	json_array_foreach(arr, i, a)
+		if ((ids[i] = jstr(a, "alert_id")) == NULL) {
 			log_warnx("sink '%s': alert %zu is not a SPEC alert "
-			    "object: %s", w->conf->name, i, a == NULL ?
-			    jerr.text : "no alert_id");
-			json_decref(a);
+			    "object: no alert_id", w->conf->name, i);
 			goto out;
 		}
-		json_array_append_new(arr, a);
-		ids[i] = jstr(a, "alert_id");
-	}
-	if (n == 0) {
-		log_warnx("sink '%s': nothing to send", w->conf->name);
-		goto out;
-	}
 	r = xcalloc(1, sizeof(*r));
 	r->w = w;
 	if ((r->body = build_body(w, alerts, arr)) == NULL) {
