@@ -45,6 +45,7 @@ ALERTS_SRC = alerts/norm.c \
 	     alerts/alert.c \
 	     alerts/sink.c \
 	     alerts/netsink.c \
+	     alerts/chat.c \
 	     alerts/sink_webhook.c \
 	     alerts/sink_email.c \
 	     alerts/sink_exec.c \

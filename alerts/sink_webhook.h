@@ -2,29 +2,18 @@
  * sink_webhook.h: the webhook sink, an HTTP POST per send (SPEC.md
  * sections 2 and 5; man/sinks.md documents it for users).
  *
- * The body is JSON built with jansson in the shape 'format' names:
+ * The body is the alerts in the shape 'format' names, json (the default),
+ * slack, discord, mattermost, ntfy or matrix: chat.h builds it, and says
+ * how feed text is kept from mentioning, formatting or linking.  Two
+ * formats change the request too:
  *
- *   json        one alert: the SPEC section 5 object itself, byte for byte
- *               as the outbox stored it; a digest: {"digest":[A, B, ...]}
- *   slack       {"text": mrkdwn} for an incoming webhook
- *   mattermost  {"text": Markdown} for an incoming webhook
- *   discord     {"content", "embeds" (up to 10), "allowed_mentions"}
- *   ntfy        ntfy's JSON publishing: the url is https://SERVER/TOPIC, the
- *               POST goes to https://SERVER/ with {"topic", "title", ...}
- *   matrix      m.room.message through the Client-Server API: the url is
- *               .../rooms/ROOM/send/m.room.message[?access_token=...], the
- *               request is PUT .../send/m.room.message/TXNID with TXNID
- *               the idempotency key, so a retry never posts twice
- *
- * Only web links (url_is_web) are sent: an alert whose link is anything
- * else goes out without one (json: "link": null).  Feed text, and the
- * config's topic names alike, cannot mention or format in a chat format:
- * each '@' is followed by U+200B, control characters become spaces;
- * slack escapes &, <, > as entities and fences *, _, ~, ` with U+200B;
- * discord and mattermost backslash-escape Markdown punctuation and list
- * marks (discord also sends "allowed_mentions": {"parse": []}); matrix
- * escapes formatted_body as HTML and sends an empty "m.mentions"; ntfy
- * is plain text in the JSON body, never in a header.
+ *   ntfy        the url is https://SERVER/TOPIC; the POST goes to
+ *               https://SERVER/ (ntfy's JSON publishing), the topic in
+ *               the body
+ *   matrix      the url is .../rooms/ROOM/send/m.room.message
+ *               [?access_token=...]; the request is PUT
+ *               .../send/m.room.message/TXNID with TXNID the idempotency
+ *               key, so a retry never posts twice
  *
  * Every request carries Content-Type: application/json and Idempotency-Key
  * (the alert_id; for a digest the first 32 hex digits of the SHA-256 of
