@@ -200,6 +200,54 @@ append_matched(GString *g, const json_t *a, enum esc how)
 		}
 }
 
+/* "TOPIC: MATCHED", what an alert matched. */
+static void
+append_topic(GString *g, const json_t *a, enum esc how)
+{
+	append_text(g, jtext(a, "topic"), how);
+	g_string_append(g, ": ");
+	append_matched(g, a, how);
+}
+
+/*
+ * "FEED . TOPIC: MATCHED" (with U+00B7 MIDDLE DOT for the dot), the feed
+ * between 'marks' (Slack: "_").
+ */
+static void
+append_origin(GString *g, const json_t *a, enum esc how, const char *marks)
+{
+	g_string_append(g, marks);
+	append_text(g, feed_of(a), how);
+	g_string_append_printf(g, "%s \xc2\xb7 ", marks);
+	append_topic(g, a, how);
+}
+
+/*
+ * The title of 'a', a link to its web link when it has one: Slack's
+ * <URL|TITLE>, Markdown's [TITLE](URL).
+ */
+static void
+append_title_link(GString *g, const json_t *a, enum esc how)
+{
+	const char	*link = jstr(a, "link");
+
+	if (link == NULL)
+		append_text(g, sink_alert_title(a), how);
+	else if (how == ESC_SLACK) {
+		g_string_append(g, "<");
+		append_url(g, link, how);
+		g_string_append(g, "|");
+		append_text(g, sink_alert_title(a), how);
+		g_string_append(g, ">");
+	} else {
+		g_string_append(g, "[");
+		append_text(g, sink_alert_title(a), how);
+		g_string_append(g, "](");
+		append_url(g, link, how);
+		g_string_append(g, ")");
+	}
+}
+
 /*
  * A UTF-8 string cut to 'max' characters, with an ellipsis if cut, and
  * never half a backslash escape before it.
@@ -242,42 +290,67 @@ append_heading(GString *g, const json_t *arr, enum esc how)
 	}
 }
 
+/*
+ * The text of a Slack or Mattermost message: for a digest a heading line,
+ * then each alert as 'one' writes it while the text is under TEXT_MAX.
+ */
+static GString *
+text_lines(const json_t *arr, enum esc how,
+    void (*one)(GString *, const json_t *, size_t))
+{
+	GString	*g = g_string_new(NULL);
+	size_t	 i, n = json_array_size(arr);
+
+	if (n > 1) {
+		append_heading(g, arr, how);
+		g_string_append(g, "\n");
+	}
+	for (i = 0; i < n && g->len < TEXT_MAX; i++)
+		one(g, json_array_get(arr, i), n);
+	return g;
+}
+
+/* An alert of 'n' in mrkdwn; alone, with its snippet quoted. */
+static void
+slack_alert(GString *g, const json_t *a, size_t n)
+{
+	g_string_append(g, "*");
+	append_title_link(g, a, ESC_SLACK);
+	g_string_append(g, "*\n");
+	append_origin(g, a, ESC_SLACK, "_");
+	if (n == 1 && jstr(a, "snippet") != NULL) {
+		g_string_append(g, "\n>");
+		append_text(g, jstr(a, "snippet"), ESC_SLACK);
+	}
+	g_string_append(g, "\n");
+}
+
+/* An alert of 'n' in Markdown, a list item in a digest. */
+static void
+mattermost_alert(GString *g, const json_t *a, size_t n)
+{
+	if (n > 1)
+		g_string_append(g, "- ");
+	g_string_append(g, "**");
+	append_title_link(g, a, ESC_MARKDOWN);
+	g_string_append(g, "** \xe2\x80\x94 *");
+	append_text(g, feed_of(a), ESC_MARKDOWN);
+	g_string_append(g, "* (");
+	append_topic(g, a, ESC_MARKDOWN);
+	g_string_append(g, ")\n");
+	if (n == 1 && jstr(a, "snippet") != NULL) {
+		g_string_append(g, "> ");
+		append_text(g, jstr(a, "snippet"), ESC_MARKDOWN);
+		g_string_append(g, "\n");
+	}
+}
+
 static json_t *
 body_slack(const json_t *arr)
 {
-	GString		*g = g_string_new(NULL);
-	const json_t	*a;
-	const char	*link;
-	size_t		 i;
-	json_t		*o;
+	GString	*g = text_lines(arr, ESC_SLACK, slack_alert);
+	json_t	*o;
 
-	if (json_array_size(arr) > 1) {
-		append_heading(g, arr, ESC_SLACK);
-		g_string_append(g, "\n");
-	}
-	for (i = 0; i < json_array_size(arr) && g->len < TEXT_MAX; i++) {
-		a = json_array_get(arr, i);
-		g_string_append(g, "*");
-		if ((link = jstr(a, "link")) != NULL) {
-			g_string_append(g, "<");
-			append_url(g, link, ESC_SLACK);
-			g_string_append(g, "|");
-			append_text(g, sink_alert_title(a), ESC_SLACK);
-			g_string_append(g, ">");
-		} else
-			append_text(g, sink_alert_title(a), ESC_SLACK);
-		g_string_append(g, "*\n_");
-		append_text(g, feed_of(a), ESC_SLACK);
-		g_string_append(g, "_ \xc2\xb7 ");
-		append_text(g, jtext(a, "topic"), ESC_SLACK);
-		g_string_append(g, ": ");
-		append_matched(g, a, ESC_SLACK);
-		if (json_array_size(arr) == 1 && jstr(a, "snippet") != NULL) {
-			g_string_append(g, "\n>");
-			append_text(g, jstr(a, "snippet"), ESC_SLACK);
-		}
-		g_string_append(g, "\n");
-	}
 	/* No previews: a link in feed text must not make Slack fetch it. */
 	o = json_pack("{s:s%, s:b, s:b}", "text", g->str, g->len,
 	    "unfurl_links", 0, "unfurl_media", 0);
@@ -288,42 +361,9 @@ body_slack(const json_t *arr)
 static json_t *
 body_mattermost(const json_t *arr)
 {
-	GString		*g = g_string_new(NULL);
-	const json_t	*a;
-	const char	*link;
-	size_t		 i;
-	json_t		*o;
+	GString	*g = text_lines(arr, ESC_MARKDOWN, mattermost_alert);
+	json_t	*o;
 
-	if (json_array_size(arr) > 1) {
-		append_heading(g, arr, ESC_MARKDOWN);
-		g_string_append(g, "\n");
-	}
-	for (i = 0; i < json_array_size(arr) && g->len < TEXT_MAX; i++) {
-		a = json_array_get(arr, i);
-		if (json_array_size(arr) > 1)
-			g_string_append(g, "- ");
-		g_string_append(g, "**");
-		if ((link = jstr(a, "link")) != NULL) {
-			g_string_append(g, "[");
-			append_text(g, sink_alert_title(a), ESC_MARKDOWN);
-			g_string_append(g, "](");
-			append_url(g, link, ESC_MARKDOWN);
-			g_string_append(g, ")");
-		} else
-			append_text(g, sink_alert_title(a), ESC_MARKDOWN);
-		g_string_append(g, "** \xe2\x80\x94 *");
-		append_text(g, feed_of(a), ESC_MARKDOWN);
-		g_string_append(g, "* (");
-		append_text(g, jtext(a, "topic"), ESC_MARKDOWN);
-		g_string_append(g, ": ");
-		append_matched(g, a, ESC_MARKDOWN);
-		g_string_append(g, ")\n");
-		if (json_array_size(arr) == 1 && jstr(a, "snippet") != NULL) {
-			g_string_append(g, "> ");
-			append_text(g, jstr(a, "snippet"), ESC_MARKDOWN);
-			g_string_append(g, "\n");
-		}
-	}
 	o = json_pack("{s:s%}", "text", g->str, g->len);
 	g_string_free(g, TRUE);
 	return o;
@@ -358,11 +398,7 @@ body_discord(const json_t *arr)
 		a = json_array_get(arr, i);
 		/* Footers render no Markdown: plain, mentions broken. */
 		f = g_string_new(NULL);
-		append_text(f, feed_of(a), ESC_PLAIN);
-		g_string_append(f, " \xc2\xb7 ");
-		append_text(f, jtext(a, "topic"), ESC_PLAIN);
-		g_string_append(f, ": ");
-		append_matched(f, a, ESC_PLAIN);
+		append_origin(f, a, ESC_PLAIN, "");
 		e = json_pack("{s:o, s:o, s:{s:o}}",
 		    "title", jtext_trunc(sink_alert_title(a), ESC_MARKDOWN,
 		    256),
@@ -405,11 +441,7 @@ body_ntfy(const json_t *arr, const char *ntfy_topic)
 			append_text(g, jstr(a, "snippet"), ESC_PLAIN);
 			g_string_append(g, "\n");
 		}
-		append_text(g, feed_of(a), ESC_PLAIN);
-		g_string_append(g, " \xc2\xb7 ");
-		append_text(g, jtext(a, "topic"), ESC_PLAIN);
-		g_string_append(g, ": ");
-		append_matched(g, a, ESC_PLAIN);
+		append_origin(g, a, ESC_PLAIN, "");
 	} else {
 		append_heading(t, arr, ESC_PLAIN);
 		for (i = 0; i < n && g->len < TEXT_MAX; i++) {
@@ -463,11 +495,7 @@ body_matrix(const json_t *arr)
 		if (link != NULL)
 			g_string_append_printf(t, "\n  %s", link);
 		g_string_append(t, "\n  ");
-		append_text(t, feed_of(a), ESC_PLAIN);
-		g_string_append(t, " \xc2\xb7 ");
-		append_text(t, jtext(a, "topic"), ESC_PLAIN);
-		g_string_append(t, ": ");
-		append_matched(t, a, ESC_PLAIN);
+		append_origin(t, a, ESC_PLAIN, "");
 		g_string_append(t, "\n");
 		g_string_append(h, n > 1 ? "<li>" : "<p>");
 		if (link != NULL) {
