@@ -443,14 +443,29 @@ crlf(const char *s, size_t *len)
 	return g_string_free(g, FALSE);
 }
 
+/* A part of the message: 'text' (LF line ends) as 'type', in base64. */
+static void
+append_part(GString *g, const char *key, const char *type, const char *text)
+{
+	char	*body;
+	size_t	 len;
+
+	g_string_append_printf(g, "\r\n--=_feedwatch_%s\r\n", key);
+	g_string_append_printf(g, "Content-Type: %s; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n", type);
+	body = crlf(text, &len);
+	append_base64(g, body, len);
+	g_free(body);
+}
+
 static char *
 build(const struct sink_email *m, json_t *arr, time_t now)
 {
 	GString		*g = g_string_new(NULL), *text, *html, *subj;
 	const json_t	*a = json_array_get(arr, 0);
 	const char	*topic = sink_alerts_topic(arr), **ids;
-	char		*key, *from, *to, *body;
-	size_t		 i, n = json_array_size(arr), len;
+	char		*key, *from, *to;
+	size_t		 i, n = json_array_size(arr);
 
 	ids = xcalloc(n + 1, sizeof(*ids));
 	for (i = 0; i < n; i++)
@@ -509,18 +524,8 @@ build(const struct sink_email *m, json_t *arr, time_t now)
 	g_string_append_printf(g, "Content-Type: multipart/alternative; "
 	    "boundary=\"=_feedwatch_%s\"\r\n\r\n", key);
 	g_string_append(g, "This is a MIME message.\r\n");
-	g_string_append_printf(g, "\r\n--=_feedwatch_%s\r\n", key);
-	g_string_append(g, "Content-Type: text/plain; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: base64\r\n\r\n");
-	body = crlf(text->str, &len);
-	append_base64(g, body, len);
-	g_free(body);
-	g_string_append_printf(g, "\r\n--=_feedwatch_%s\r\n", key);
-	g_string_append(g, "Content-Type: text/html; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: base64\r\n\r\n");
-	body = crlf(html->str, &len);
-	append_base64(g, body, len);
-	g_free(body);
+	append_part(g, key, "text/plain", text->str);
+	append_part(g, key, "text/html", html->str);
 	g_string_append_printf(g, "\r\n--=_feedwatch_%s--\r\n", key);
 
 	free(key);
