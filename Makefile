@@ -70,7 +70,7 @@ TEST_SRC = tests/run.c \
 	   tests/check_match.c \
 	   tests/check_e2e.c \
 	   tests/check_daemon.c \
-	   tests/check_sinks.c \
+	   tests/check_webhook.c \
 	   tests/check_hostile.c \
 	   tests/check_url.c \
 	   tests/check_store.c \

@@ -1,5 +1,5 @@
 /*
- * check_sinks.c: the desktop, email, webhook and exec sinks against real
+ * check_webhook.c: the desktop, email, webhook and exec sinks against real
  * servers on 127.0.0.1.
  *
  * Each test drives sinks directly on an event base of its own with its own
