@@ -70,7 +70,11 @@ TEST_SRC = tests/run.c \
 	   tests/check_match.c \
 	   tests/check_e2e.c \
 	   tests/check_daemon.c \
+	   tests/sinkh.c \
 	   tests/check_webhook.c \
+	   tests/check_email.c \
+	   tests/check_exec.c \
+	   tests/check_desktop.c \
 	   tests/check_hostile.c \
 	   tests/check_url.c \
 	   tests/check_store.c \
