@@ -214,17 +214,23 @@ nd_stop(void)
 	waitpid(ND->bus_pid, NULL, 0);
 }
 
+/* The fake server, as nd_start() says, and a desktop sink for it. */
+static struct sink *
+desktop_sink(int markup, int hang)
+{
+	nd_start(markup, hang);
+	H->conf.type = SINK_DESKTOP;
+	return sinkh_sink();
+}
+
 START_TEST(desktop_notify)
 {
 	struct sink	*s;
-	char		*a = sinkh_alert(1, SINKH_TITLE);
-	const char	*alerts[] = { a };
 
-	nd_start(1, 0);
-	H->conf.type = SINK_DESKTOP;
 	H->conf.urgency = SINKH_W("critical");
-	s = sinkh_sink();
-	ck_assert_int_eq(sinkh_send(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	s = desktop_sink(1, 0);
+	ck_assert_int_eq(sinkh_send1(s, sinkh_alert(1, SINKH_TITLE),
+	    0)->result, SINK_DELIVERED);
 	g_mutex_lock(&ND->lock);
 	ck_assert_int_eq(ND->calls, 1);
 	ck_assert_str_eq(ND->summary, "crimea");
@@ -237,22 +243,18 @@ START_TEST(desktop_notify)
 	g_mutex_unlock(&ND->lock);
 	sink_free(s);
 	nd_stop();
-	free(a);
 }
 END_TEST
 
 START_TEST(desktop_plain_digest)
 {
 	struct sink	*s;
-	char		*a[3];
 	const char	*alerts[3];
 	size_t		 i;
 
 	for (i = 0; i < 3; i++)
-		alerts[i] = a[i] = sinkh_alert(i, SINKH_TITLE);
-	nd_start(0, 0);
-	H->conf.type = SINK_DESKTOP;
-	s = sinkh_sink();
+		alerts[i] = sinkh_alert(i, SINKH_TITLE);
+	s = desktop_sink(0, 0);
 	ck_assert_int_eq(sinkh_send(s, alerts, 3, 0)->result, SINK_DELIVERED);
 	g_mutex_lock(&ND->lock);
 	ck_assert_str_eq(ND->summary, "crimea: 3 alerts");
@@ -264,8 +266,6 @@ START_TEST(desktop_plain_digest)
 	g_mutex_unlock(&ND->lock);
 	sink_free(s);
 	nd_stop();
-	for (i = 0; i < 3; i++)
-		free(a[i]);
 }
 END_TEST
 
@@ -274,8 +274,8 @@ START_TEST(desktop_no_bus)
 {
 	struct sink_conf	 wc;
 	struct sink		*s, *w;
-	char			*a = sinkh_alert(1, SINKH_TITLE), err[256];
-	const char		*alerts[] = { a };
+	char			 err[256];
+	const char		*alerts[] = { sinkh_alert(1, SINKH_TITLE) };
 
 	setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", 1);
 	unsetenv("DISPLAY");
@@ -298,7 +298,6 @@ START_TEST(desktop_no_bus)
 	sink_free(s);
 	sink_free(w);
 	free(wc.url);
-	free(a);
 }
 END_TEST
 
@@ -306,22 +305,17 @@ END_TEST
 START_TEST(desktop_server_hangs)
 {
 	struct sink		*s;
-	char			*a = sinkh_alert(1, SINKH_TITLE);
-	const char		*alerts[] = { a };
 	struct sinkh_outcome	*o;
 
-	nd_start(1, 1);
-	H->conf.type = SINK_DESKTOP;
 	H->conf.timeout = 1;
-	s = sinkh_sink();
-	o = sinkh_send(s, alerts, 1, 0);
+	s = desktop_sink(1, 1);
+	o = sinkh_send1(s, sinkh_alert(1, SINKH_TITLE), 0);
 	ck_assert_int_eq(o->result, SINK_RETRY);
 	ck_assert_msg(strstr(o->error, "did not answer") != NULL, "%s",
 	    o->error);
 	ck_assert_msg(o->at < 4, "took %.2fs", o->at);
 	sink_free(s);
 	nd_stop();
-	free(a);
 }
 END_TEST
 
@@ -330,13 +324,10 @@ START_TEST(desktop_links)
 {
 	const char	*link = sinkh_links[_i];
 	struct sink	*s;
-	char		*a = sinkh_hostile(SINKH_HOSTILE, link);
-	const char	*alerts[] = { a };
 
-	nd_start(1, 0);
-	H->conf.type = SINK_DESKTOP;
-	s = sinkh_sink();
-	ck_assert_int_eq(sinkh_send(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	s = desktop_sink(1, 0);
+	ck_assert_int_eq(sinkh_send1(s, sinkh_hostile(SINKH_HOSTILE, link),
+	    0)->result, SINK_DELIVERED);
 	g_mutex_lock(&ND->lock);
 	ck_assert_str_eq(ND->actions, strcmp(link, SINKH_GOOD_LINK) == 0 ?
 	    "default|Open" : "");
@@ -346,7 +337,6 @@ START_TEST(desktop_links)
 	g_mutex_unlock(&ND->lock);
 	sink_free(s);
 	nd_stop();
-	free(a);
 }
 END_TEST
 

@@ -21,11 +21,39 @@
 static char *
 slurp_in_dir(const char *name)
 {
-	char	*path = xasprintf("%s/%s", H->dir, name), *text;
+	char	*path = sinkh_path(name), *text;
 
 	text = test_slurp(path);
 	free(path);
 	return text;
+}
+
+/* An exec sink running 'argv' with a 'timeout' (0: the default). */
+static struct sink *
+exec_sink(char **argv, long timeout)
+{
+	struct sink	*s;
+
+	H->conf.type = SINK_EXEC;
+	H->conf.command = argv;
+	for (H->conf.ncommand = 0; argv[H->conf.ncommand] != NULL;
+	    H->conf.ncommand++)
+		;
+	H->conf.timeout = timeout;
+	s = sinkh_sink();
+	/* The sink has its copy: 'argv' need not outlive the call. */
+	H->conf.command = NULL;
+	return s;
+}
+
+/* An exec sink running sh -c 'script'. */
+static struct sink *
+sh_sink(const char *script, long timeout)
+{
+	char	*argv[] = { SINKH_W("/bin/sh"), SINKH_W("-c"), (char *)script,
+		    NULL };
+
+	return exec_sink(argv, timeout);
 }
 
 static const char exec_script[] =
@@ -35,31 +63,35 @@ static const char exec_script[] =
     "echo \"oops: exit $2\" >&2\n"
     "exit $2\n";
 
-static void
-exec_conf(const char *code, char **argv)
+/*
+ * An exec sink running exec_script, which saves its stdin and environment
+ * in H->dir and exits with 'code'.
+ */
+static struct sink *
+script_sink(const char *code)
 {
+	char		*argv[5];
+	struct sink	*s;
+
 	argv[0] = SINKH_W("/bin/sh");
 	argv[1] = test_write(H->dir, "hook.sh", exec_script);
 	argv[2] = H->dir;
 	argv[3] = (char *)code;
 	argv[4] = NULL;
-	H->conf.type = SINK_EXEC;
-	H->conf.command = argv;
-	H->conf.ncommand = 4;
-	H->conf.timeout = 5;
+	s = exec_sink(argv, 5);
+	free(argv[1]);
+	return s;
 }
 
 START_TEST(exec_stdin_env)
 {
 	struct sink	*s;
-	char		*a = sinkh_alert(1, SINKH_TITLE);
-	char		*argv[5], *in, *env, *want;
-	const char	*alerts[] = { a };
+	const char	*a = sinkh_alert(1, SINKH_TITLE);
+	char		*in, *env, *want;
 	json_t		*al = sinkh_json(a);
 
-	exec_conf("0", argv);
-	s = sinkh_sink();
-	ck_assert_int_eq(sinkh_send(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	s = script_sink("0");
+	ck_assert_int_eq(sinkh_send1(s, a, 0)->result, SINK_DELIVERED);
 	in = slurp_in_dir("stdin");
 	want = xasprintf("%s\n", a);
 	ck_assert_str_eq(in, want);
@@ -82,8 +114,6 @@ START_TEST(exec_stdin_env)
 	g_free(env);
 	json_decref(al);
 	sink_free(s);
-	free(argv[1]);
-	free(a);
 }
 END_TEST
 
@@ -100,19 +130,14 @@ static const struct {
 START_TEST(exec_exit_status)
 {
 	struct sink		*s;
-	char			*a = sinkh_alert(1, SINKH_TITLE), *argv[5];
-	const char		*alerts[] = { a };
 	struct sinkh_outcome	*o;
 
-	exec_conf(exits[_i].code, argv);
-	s = sinkh_sink();
-	o = sinkh_send(s, alerts, 1, 0);
+	s = script_sink(exits[_i].code);
+	o = sinkh_send1(s, sinkh_alert(1, SINKH_TITLE), 0);
 	ck_assert_int_eq(o->result, exits[_i].result);
 	/* The program's last line of output is in the message. */
 	ck_assert_msg(strstr(o->error, "oops: exit") != NULL, "%s", o->error);
 	sink_free(s);
-	free(argv[1]);
-	free(a);
 }
 END_TEST
 
@@ -120,8 +145,7 @@ END_TEST
 START_TEST(exec_digest_slow_reader)
 {
 	struct sink	*s;
-	char		*argv[5], *in, *t;
-	char		*a[200];
+	char		*script, *in, *t;
 	const char	*alerts[200];
 	size_t		 i;
 	GString		*big = g_string_new(NULL);
@@ -130,28 +154,20 @@ START_TEST(exec_digest_slow_reader)
 		g_string_append(big, "long title ");
 	for (i = 0; i < 200; i++) {
 		t = xasprintf("%zu %s", i, big->str);
-		alerts[i] = a[i] = sinkh_alert(i, t);
+		alerts[i] = sinkh_alert(i, t);
 		free(t);
 	}
 	g_string_free(big, TRUE);
-	argv[0] = SINKH_W("/bin/sh");
-	argv[1] = SINKH_W("-c");
-	argv[2] = xasprintf("sleep 0.3; cat > '%s/stdin'; "
+	script = xasprintf("sleep 0.3; cat > '%s/stdin'; "
 	    "test \"$FEEDWATCH_COUNT\" = 200", H->dir);
-	argv[3] = NULL;
-	H->conf.type = SINK_EXEC;
-	H->conf.command = argv;
-	H->conf.ncommand = 3;
-	s = sinkh_sink();
+	s = sh_sink(script, 0);
 	ck_assert_int_eq(sinkh_send(s, alerts, 200, 0)->result, SINK_DELIVERED);
 	in = slurp_in_dir("stdin");
 	ck_assert_int_eq(test_count_lines(in, "\"alert_id\""), 200);
 	ck_assert_uint_gt(strlen(in), 1000000);
 	g_free(in);
 	sink_free(s);
-	free(argv[2]);
-	for (i = 0; i < 200; i++)
-		free(a[i]);
+	free(script);
 }
 END_TEST
 
@@ -176,24 +192,15 @@ pid_gone(pid_t pid)
 START_TEST(exec_timeout_kills_group)
 {
 	struct sink		*s;
-	char			*a = sinkh_alert(1, SINKH_TITLE);
-	char			*argv[4], *pidfile, *txt;
-	const char		*alerts[] = { a };
+	char			*script, *pidfile, *txt;
 	struct sinkh_outcome	*o;
 	pid_t			 pid;
 	int			 i;
 
-	pidfile = xasprintf("%s/pid", H->dir);
-	argv[0] = SINKH_W("/bin/sh");
-	argv[1] = SINKH_W("-c");
-	argv[2] = xasprintf("sleep 30 & echo $! > '%s'; wait", pidfile);
-	argv[3] = NULL;
-	H->conf.type = SINK_EXEC;
-	H->conf.command = argv;
-	H->conf.ncommand = 3;
-	H->conf.timeout = 1;
-	s = sinkh_sink();
-	o = sinkh_send(s, alerts, 1, 0);
+	pidfile = sinkh_path("pid");
+	script = xasprintf("sleep 30 & echo $! > '%s'; wait", pidfile);
+	s = sh_sink(script, 1);
+	o = sinkh_send1(s, sinkh_alert(1, SINKH_TITLE), 0);
 	ck_assert_int_eq(o->result, SINK_RETRY);
 	ck_assert_msg(strstr(o->error, "timed out") != NULL, "%s", o->error);
 	ck_assert_msg(o->at < 4, "took %.2fs", o->at);
@@ -206,31 +213,24 @@ START_TEST(exec_timeout_kills_group)
 	ck_assert_msg(pid_gone(pid), "sleep %ld still runs", (long)pid);
 	g_free(txt);
 	sink_free(s);
-	free(argv[2]);
+	free(script);
 	free(pidfile);
-	free(a);
 }
 END_TEST
 
 START_TEST(exec_not_found)
 {
 	struct sink		*s;
-	char			*a = sinkh_alert(1, SINKH_TITLE);
-	const char		*alerts[] = { a };
 	char			*argv[2];
 	struct sinkh_outcome	*o;
 
 	argv[0] = SINKH_W("/nonexistent/feedwatch-hook");
 	argv[1] = NULL;
-	H->conf.type = SINK_EXEC;
-	H->conf.command = argv;
-	H->conf.ncommand = 1;
-	s = sinkh_sink();
-	o = sinkh_send(s, alerts, 1, 0);
+	s = exec_sink(argv, 0);
+	o = sinkh_send1(s, sinkh_alert(1, SINKH_TITLE), 0);
 	ck_assert_int_eq(o->result, SINK_FAILED);
 	ck_assert_msg(strstr(o->error, "cannot run") != NULL, "%s", o->error);
 	sink_free(s);
-	free(a);
 }
 END_TEST
 
@@ -238,19 +238,15 @@ END_TEST
 START_TEST(exec_bad_link)
 {
 	struct sink	*s;
-	char		*a = sinkh_hostile(SINKH_HOSTILE, sinkh_links[0]);
-	char		*argv[5], *env;
-	const char	*alerts[] = { a };
+	char		*env;
 
-	exec_conf("0", argv);
-	s = sinkh_sink();
-	ck_assert_int_eq(sinkh_send(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	s = script_sink("0");
+	ck_assert_int_eq(sinkh_send1(s, sinkh_hostile(SINKH_HOSTILE,
+	    sinkh_links[0]), 0)->result, SINK_DELIVERED);
 	env = slurp_in_dir("env");
 	ck_assert_msg(strstr(env, "FEEDWATCH_LINK=\n") != NULL, "%s", env);
 	g_free(env);
 	sink_free(s);
-	free(argv[1]);
-	free(a);
 }
 END_TEST
 

@@ -21,19 +21,43 @@
 #include "xfer.h"
 #include "xmalloc.h"
 
+static const char *const presets[] = {
+	"slack", "discord", "mattermost", "ntfy", "matrix"
+};
+
+/* The receiver's url for 'format' (NULL: json), malloc'd. */
+static char *
+format_url(const char *format)
+{
+	if (format != NULL && strcmp(format, "ntfy") == 0)
+		return sinkh_url("/alerts?auth=tk");
+	if (format != NULL && strcmp(format, "matrix") == 0)
+		return sinkh_url("/_matrix/client/v3/rooms/!r:example.org/send/"
+		    "m.room.message?access_token=tok");
+	return sinkh_url("/hook");
+}
+
+/* A webhook sink in 'format' (NULL: json) to the receiver. */
+static struct sink *
+webhook_sink(const char *format)
+{
+	H->conf.type = SINK_WEBHOOK;
+	H->conf.format = (char *)format;
+	H->conf.url = format_url(format);
+	return sinkh_sink();
+}
+
 START_TEST(webhook_json_signed)
 {
 	struct sink		*s;
-	char			*a = sinkh_alert(1, SINKH_TITLE), *sig;
-	const char		*alerts[] = { a };
+	const char		*a = sinkh_alert(1, SINKH_TITLE);
+	char			*sig;
 	json_t			*al;
 	struct sinkh_req	*r;
 
-	H->conf.type = SINK_WEBHOOK;
-	H->conf.url = sinkh_url("/hook");
 	H->conf.secret = SINKH_W("s3cret");
-	s = sinkh_sink();
-	ck_assert_int_eq(sinkh_send(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	s = webhook_sink(NULL);
+	ck_assert_int_eq(sinkh_send1(s, a, 0)->result, SINK_DELIVERED);
 	ck_assert_uint_eq(H->nreqs, 1);
 	r = &H->reqs[0];
 	ck_assert_str_eq(r->method, "POST");
@@ -51,25 +75,20 @@ START_TEST(webhook_json_signed)
 	g_free(sig);
 	json_decref(al);
 	sink_free(s);
-	free(H->conf.url);
-	free(a);
 }
 END_TEST
 
 START_TEST(webhook_json_digest)
 {
 	struct sink	*s;
-	char		*a[3];
 	const char	*alerts[3];
 	json_t		*b, *d;
 	GChecksum	*ck;
 	size_t		 i;
 
 	for (i = 0; i < 3; i++)
-		alerts[i] = a[i] = sinkh_alert(i, SINKH_TITLE);
-	H->conf.type = SINK_WEBHOOK;
-	H->conf.url = sinkh_url("/hook");
-	s = sinkh_sink();
+		alerts[i] = sinkh_alert(i, SINKH_TITLE);
+	s = webhook_sink(NULL);
 	ck_assert_int_eq(sinkh_send(s, alerts, 3, 0)->result, SINK_DELIVERED);
 	ck_assert_uint_eq(H->nreqs, 1);
 	ck_assert_ptr_null(H->reqs[0].sig);
@@ -78,7 +97,7 @@ START_TEST(webhook_json_digest)
 	ck_assert_uint_eq(json_array_size(d), 3);
 	ck = g_checksum_new(G_CHECKSUM_SHA256);
 	for (i = 0; i < 3; i++) {
-		json_t *one = sinkh_json(a[i]);
+		json_t *one = sinkh_json(alerts[i]);
 
 		ck_assert(json_equal(json_array_get(d, i), one));
 		if (i > 0)
@@ -93,36 +112,20 @@ START_TEST(webhook_json_digest)
 	g_checksum_free(ck);
 	json_decref(b);
 	sink_free(s);
-	free(H->conf.url);
-	for (i = 0; i < 3; i++)
-		free(a[i]);
 }
 END_TEST
-
-static const char *const presets[] = {
-	"slack", "discord", "mattermost", "ntfy", "matrix"
-};
 
 START_TEST(webhook_presets)
 {
 	const char	*format = presets[_i];
 	struct sink	*s;
-	char		*a = sinkh_alert(1, SINKH_TITLE), *want;
-	const char	*alerts[] = { a };
+	const char	*a = sinkh_alert(1, SINKH_TITLE), *id, *text;
+	char		*want;
 	json_t		*al = sinkh_json(a), *b, *e;
-	const char	*id = sinkh_get(al, "alert_id"), *text;
 
-	H->conf.type = SINK_WEBHOOK;
-	H->conf.format = (char *)format;
-	if (strcmp(format, "ntfy") == 0)
-		H->conf.url = sinkh_url("/alerts?auth=tk");
-	else if (strcmp(format, "matrix") == 0)
-		H->conf.url = sinkh_url("/_matrix/client/v3/rooms/"
-		    "!r:example.org/send/m.room.message?access_token=tok");
-	else
-		H->conf.url = sinkh_url("/hook");
-	s = sinkh_sink();
-	ck_assert_int_eq(sinkh_send(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	id = sinkh_get(al, "alert_id");
+	s = webhook_sink(format);
+	ck_assert_int_eq(sinkh_send1(s, a, 0)->result, SINK_DELIVERED);
 	ck_assert_uint_eq(H->nreqs, 1);
 	ck_assert_str_eq(H->reqs[0].ctype, "application/json");
 	ck_assert_str_eq(H->reqs[0].key, id);
@@ -184,25 +187,19 @@ START_TEST(webhook_presets)
 	json_decref(b);
 	json_decref(al);
 	sink_free(s);
-	free(H->conf.url);
-	free(a);
 }
 END_TEST
 
 START_TEST(webhook_preset_digest)
 {
 	struct sink	*s;
-	char		*a[12];
 	const char	*alerts[12];
 	json_t		*b;
 	size_t		 i;
 
 	for (i = 0; i < 12; i++)
-		alerts[i] = a[i] = sinkh_alert(i, SINKH_TITLE);
-	H->conf.type = SINK_WEBHOOK;
-	H->conf.format = SINKH_W("discord");
-	H->conf.url = sinkh_url("/hook");
-	s = sinkh_sink();
+		alerts[i] = sinkh_alert(i, SINKH_TITLE);
+	s = webhook_sink("discord");
 	ck_assert_int_eq(sinkh_send(s, alerts, 12, 0)->result, SINK_DELIVERED);
 	b = sinkh_json(H->reqs[0].body);
 	/* Discord takes at most 10 embeds. */
@@ -211,58 +208,54 @@ START_TEST(webhook_preset_digest)
 	    "'crimea'") != NULL);
 	json_decref(b);
 	sink_free(s);
-	free(H->conf.url);
-	for (i = 0; i < 12; i++)
-		free(a[i]);
 }
 END_TEST
 
 START_TEST(webhook_retry_then_delivered)
 {
 	struct sink		*s;
-	char			*a = sinkh_alert(1, SINKH_TITLE);
-	const char		*alerts[] = { a };
+	const char		*a = sinkh_alert(1, SINKH_TITLE);
 	struct sinkh_outcome	*o;
 
 	H->script[0] = 500;
 	H->script[1] = 200;
 	H->nscript = 2;
-	H->conf.type = SINK_WEBHOOK;
-	H->conf.url = sinkh_url("/hook");
-	s = sinkh_sink();
-	o = sinkh_send(s, alerts, 1, 0);
+	s = webhook_sink(NULL);
+	o = sinkh_send1(s, a, 0);
 	ck_assert_int_eq(o->result, SINK_RETRY);
 	ck_assert_int_eq(o->retry_after, -1);
 	ck_assert_msg(strstr(o->error, "http 500") != NULL, "%s", o->error);
-	ck_assert_int_eq(sinkh_send(s, alerts, 1, 1)->result, SINK_DELIVERED);
+	ck_assert_int_eq(sinkh_send1(s, a, 1)->result, SINK_DELIVERED);
 	ck_assert_uint_eq(H->nreqs, 2);
 	/* The retry carries the same idempotency key. */
 	ck_assert_str_eq(H->reqs[0].key, H->reqs[1].key);
 	sink_free(s);
-	free(H->conf.url);
-	free(a);
 }
 END_TEST
 
-START_TEST(webhook_429_retry_after)
+/* The outcome of an alert sent as json to a receiver answering 'status'. */
+static struct sinkh_outcome *
+send_answered(int status)
 {
 	struct sink		*s;
-	char			*a = sinkh_alert(1, SINKH_TITLE);
-	const char		*alerts[] = { a };
 	struct sinkh_outcome	*o;
 
-	H->script[0] = 429;
+	H->script[0] = status;
 	H->nscript = 1;
+	s = webhook_sink(NULL);
+	o = sinkh_send1(s, sinkh_alert(1, SINKH_TITLE), 0);
+	sink_free(s);
+	return o;
+}
+
+START_TEST(webhook_429_retry_after)
+{
+	struct sinkh_outcome	*o;
+
 	H->retry_after = "7";
-	H->conf.type = SINK_WEBHOOK;
-	H->conf.url = sinkh_url("/hook");
-	s = sinkh_sink();
-	o = sinkh_send(s, alerts, 1, 0);
+	o = send_answered(429);
 	ck_assert_int_eq(o->result, SINK_RETRY);
 	ck_assert_int_eq(o->retry_after, 7);
-	sink_free(s);
-	free(H->conf.url);
-	free(a);
 }
 END_TEST
 
@@ -270,22 +263,8 @@ static const int failing[] = { 404, 400, 401, 410, 301 };
 
 START_TEST(webhook_4xx_failed)
 {
-	struct sink		*s;
-	char			*a = sinkh_alert(1, SINKH_TITLE);
-	const char		*alerts[] = { a };
-	struct sinkh_outcome	*o;
-
-	H->script[0] = failing[_i];
-	H->nscript = 1;
-	H->conf.type = SINK_WEBHOOK;
-	H->conf.url = sinkh_url("/hook");
-	s = sinkh_sink();
-	o = sinkh_send(s, alerts, 1, 0);
-	ck_assert_int_eq(o->result, SINK_FAILED);
+	ck_assert_int_eq(send_answered(failing[_i])->result, SINK_FAILED);
 	ck_assert_uint_eq(H->nreqs, 1);
-	sink_free(s);
-	free(H->conf.url);
-	free(a);
 }
 END_TEST
 
@@ -293,19 +272,7 @@ static const int retrying[] = { 408, 425, 502, 503 };
 
 START_TEST(webhook_retry_codes)
 {
-	struct sink	*s;
-	char		*a = sinkh_alert(1, SINKH_TITLE);
-	const char	*alerts[] = { a };
-
-	H->script[0] = retrying[_i];
-	H->nscript = 1;
-	H->conf.type = SINK_WEBHOOK;
-	H->conf.url = sinkh_url("/hook");
-	s = sinkh_sink();
-	ck_assert_int_eq(sinkh_send(s, alerts, 1, 0)->result, SINK_RETRY);
-	sink_free(s);
-	free(H->conf.url);
-	free(a);
+	ck_assert_int_eq(send_answered(retrying[_i])->result, SINK_RETRY);
 }
 END_TEST
 
@@ -314,8 +281,8 @@ START_TEST(webhook_hang_does_not_block)
 {
 	struct sink_conf	 hang, ok, ex;
 	struct sink		*sh, *so, *se;
-	char			*a = sinkh_alert(1, SINKH_TITLE), err[256];
-	const char		*alerts[] = { a };
+	char			 err[256];
+	const char		*alerts[] = { sinkh_alert(1, SINKH_TITLE) };
 	char			*argv[] = { SINKH_W("/bin/sh"), SINKH_W("-c"),
 				    SINKH_W("cat >/dev/null"), NULL };
 
@@ -351,29 +318,24 @@ START_TEST(webhook_hang_does_not_block)
 	sink_free(se);
 	free(hang.url);
 	free(ok.url);
-	free(a);
 }
 END_TEST
 
 START_TEST(webhook_refused_retry)
 {
 	struct sink		*s;
-	char			*a = sinkh_alert(1, SINKH_TITLE);
-	const char		*alerts[] = { a };
 	struct sinkh_outcome	*o;
 
 	H->conf.type = SINK_WEBHOOK;
 	/* Port 1 on loopback: nobody listens. */
 	H->conf.url = xstrdup("http://127.0.0.1:1/hook?token=SECRET");
 	s = sinkh_sink();
-	o = sinkh_send(s, alerts, 1, 0);
+	o = sinkh_send1(s, sinkh_alert(1, SINKH_TITLE), 0);
 	ck_assert_int_eq(o->result, SINK_RETRY);
 	/* The url's path and query may be secret: never in messages. */
 	ck_assert_msg(strstr(o->error, "SECRET") == NULL &&
 	    strstr(o->error, "/hook") == NULL, "%s", o->error);
 	sink_free(s);
-	free(H->conf.url);
-	free(a);
 }
 END_TEST
 
@@ -381,8 +343,7 @@ END_TEST
 START_TEST(webhook_free_in_flight)
 {
 	struct sink	*s;
-	char		*a = sinkh_alert(1, SINKH_TITLE);
-	const char	*alerts[] = { a };
+	const char	*alerts[] = { sinkh_alert(1, SINKH_TITLE) };
 	struct event	*tick;
 	struct timeval	 tv = { 0, 300000 };
 
@@ -401,8 +362,6 @@ START_TEST(webhook_free_in_flight)
 	event_base_dispatch(H->base);
 	ck_assert(!H->out[0].done);
 	event_free(tick);
-	free(H->conf.url);
-	free(a);
 }
 END_TEST
 
@@ -452,17 +411,6 @@ assert_md_inert(const char *s, const char *what)
 	for (c = "[]()<>`|*_~#"; *c != '\0'; c++)
 		ck_assert_msg(unescaped(s, *c) == 0, "%s: '%c' is markup: %s",
 		    what, *c, s);
-}
-
-static char *
-preset_url(const char *format)
-{
-	if (strcmp(format, "ntfy") == 0)
-		return sinkh_url("/alerts?auth=tk");
-	if (strcmp(format, "matrix") == 0)
-		return sinkh_url("/_matrix/client/v3/rooms/!r:example.org/send/"
-		    "m.room.message?access_token=tok");
-	return sinkh_url("/hook");
 }
 
 static void
@@ -571,15 +519,11 @@ START_TEST(webhook_hostile)
 	const char	*link = sinkh_links[_i % SINKH_NLINKS];
 	int		 good = _i % SINKH_NLINKS == SINKH_NLINKS - 1;
 	struct sink	*s;
-	char		*a = sinkh_hostile(SINKH_HOSTILE, link);
-	const char	*alerts[] = { a };
 	json_t		*b;
 
-	H->conf.type = SINK_WEBHOOK;
-	H->conf.format = (char *)format;
-	H->conf.url = preset_url(format);
-	s = sinkh_sink();
-	ck_assert_int_eq(sinkh_send(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	s = webhook_sink(format);
+	ck_assert_int_eq(sinkh_send1(s, sinkh_hostile(SINKH_HOSTILE, link),
+	    0)->result, SINK_DELIVERED);
 	ck_assert_uint_eq(H->nreqs, 1);
 	sinkh_assert_no_bad_link(H->reqs[0].body, link);
 	b = sinkh_json(H->reqs[0].body);
@@ -596,8 +540,6 @@ START_TEST(webhook_hostile)
 		hostile_matrix(b, good);
 	json_decref(b);
 	sink_free(s);
-	free(H->conf.url);
-	free(a);
 }
 END_TEST
 
@@ -606,17 +548,13 @@ START_TEST(webhook_hostile_digest)
 {
 	const char	*format = presets[_i];
 	struct sink	*s;
-	char		*a[SINKH_NLINKS];
 	const char	*alerts[SINKH_NLINKS];
 	json_t		*b;
 	size_t		 i;
 
 	for (i = 0; i < SINKH_NLINKS; i++)
-		alerts[i] = a[i] = sinkh_hostile(SINKH_HOSTILE, sinkh_links[i]);
-	H->conf.type = SINK_WEBHOOK;
-	H->conf.format = (char *)format;
-	H->conf.url = preset_url(format);
-	s = sinkh_sink();
+		alerts[i] = sinkh_hostile(SINKH_HOSTILE, sinkh_links[i]);
+	s = webhook_sink(format);
 	ck_assert_int_eq(sinkh_send(s, alerts, SINKH_NLINKS, 0)->result,
 	    SINK_DELIVERED);
 	for (i = 0; i + 1 < SINKH_NLINKS; i++)
@@ -625,9 +563,6 @@ START_TEST(webhook_hostile_digest)
 	assert_no_mention(b);
 	json_decref(b);
 	sink_free(s);
-	free(H->conf.url);
-	for (i = 0; i < SINKH_NLINKS; i++)
-		free(a[i]);
 }
 END_TEST
 
@@ -635,14 +570,11 @@ END_TEST
 START_TEST(webhook_json_bad_link)
 {
 	struct sink	*s;
-	char		*a = sinkh_hostile(SINKH_HOSTILE, sinkh_links[0]);
-	const char	*alerts[] = { a };
+	const char	*a = sinkh_hostile(SINKH_HOSTILE, sinkh_links[0]);
 	json_t		*b, *want = sinkh_json(a);
 
-	H->conf.type = SINK_WEBHOOK;
-	H->conf.url = sinkh_url("/hook");
-	s = sinkh_sink();
-	ck_assert_int_eq(sinkh_send(s, alerts, 1, 0)->result, SINK_DELIVERED);
+	s = webhook_sink(NULL);
+	ck_assert_int_eq(sinkh_send1(s, a, 0)->result, SINK_DELIVERED);
 	b = sinkh_json(H->reqs[0].body);
 	ck_assert(json_is_null(json_object_get(b, "link")));
 	json_object_set_new(want, "link", json_null());
@@ -650,8 +582,6 @@ START_TEST(webhook_json_bad_link)
 	json_decref(b);
 	json_decref(want);
 	sink_free(s);
-	free(H->conf.url);
-	free(a);
 }
 END_TEST
 
@@ -661,7 +591,7 @@ START_TEST(alert_web_links_only)
 	static const char *const more[] = { "/relative/x", "mailto:a@b.org",
 	    "http://", "HTTPS://News.Example.org/x" };
 	GChecksum	*ck;
-	char		*a, *want;
+	char		*want;
 	json_t		*o;
 	const char	*link;
 	size_t		 i;
@@ -674,8 +604,8 @@ START_TEST(alert_web_links_only)
 	for (i = 0; i < SINKH_NLINKS + 4; i++) {
 		link = i < SINKH_NLINKS ? sinkh_links[i] :
 		    more[i - SINKH_NLINKS];
-		a = sinkh_alert_from(1, SINKH_TITLE, "World", "s", link);
-		o = sinkh_json(a);
+		o = sinkh_json(sinkh_alert_from(1, SINKH_TITLE, "World", "s",
+		    link));
 		if (strcmp(link, SINKH_GOOD_LINK) == 0 || i == SINKH_NLINKS + 3)
 			ck_assert_str_eq(sinkh_get(o, "link"), link);
 		else
@@ -683,7 +613,6 @@ START_TEST(alert_web_links_only)
 			    "'%s' kept", link);
 		ck_assert_str_eq(sinkh_get(o, "alert_id"), want);
 		json_decref(o);
-		free(a);
 	}
 	free(want);
 }
@@ -758,8 +687,7 @@ START_TEST(webhook_ca_file)
 {
 	static const char *const cas[] = { "ca.pem", "other.pem", NULL };
 	char			*cert, *key, line[32];
-	char			*a = sinkh_alert(1, SINKH_TITLE);
-	const char		*argv[7], *alerts[] = { a };
+	const char		*a = sinkh_alert(1, SINKH_TITLE), *argv[7];
 	struct sink		*s;
 	struct sinkh_outcome	*o;
 	GPid			 pid;
@@ -786,7 +714,7 @@ START_TEST(webhook_ca_file)
 	for (i = 0; i < 3; i++) {
 		H->conf.ca_file = cas[i] ? sinkh_path(cas[i]) : NULL;
 		s = sinkh_sink();
-		o = sinkh_send(s, alerts, 1, i);
+		o = sinkh_send1(s, a, i);
 		if (i == 0)
 			ck_assert_msg(o->result == SINK_DELIVERED, "%s",
 			    o->error);
@@ -802,10 +730,8 @@ START_TEST(webhook_ca_file)
 	}
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
-	free(H->conf.url);
 	free(cert);
 	free(key);
-	free(a);
 }
 END_TEST
 

@@ -120,6 +120,11 @@ teardown(void)
 		free(H->reqs[i].sig);
 		free(H->reqs[i].body);
 	}
+	for (i = 0; i < H->nalerts; i++)
+		free(H->alerts[i]);
+	free(H->alerts);
+	free(H->conf.url);
+	free(H->conf.smtp);
 	free(H->conf.ca_file);
 	evhttp_free(H->http);
 	xfer_multi_free(H->m);
@@ -201,13 +206,29 @@ sinkh_send(struct sink *s, const char *const *alerts, size_t n, size_t slot)
 	return &H->out[slot];
 }
 
+struct sinkh_outcome *
+sinkh_send1(struct sink *s, const char *a, size_t slot)
+{
+	return sinkh_send(s, &a, 1, slot);
+}
+
 char *
 sinkh_url(const char *path)
 {
 	return xasprintf("http://127.0.0.1:%d%s", H->port, path);
 }
 
-char *
+/* Keeps 'a' until the test ends. */
+static const char *
+keep(char *a)
+{
+	H->alerts = xreallocarray(H->alerts, H->nalerts + 1,
+	    sizeof(*H->alerts));
+	H->alerts[H->nalerts++] = a;
+	return a;
+}
+
+const char *
 sinkh_alert_from(int i, const char *title, const char *feed_title,
     const char *snippet, const char *link)
 {
@@ -243,10 +264,10 @@ sinkh_alert_from(int i, const char *title, const char *feed_title,
 	ck_assert_ptr_nonnull(json = alert_to_json(&a));
 	free(id);
 	free(dlink);
-	return json;
+	return keep(json);
 }
 
-char *
+const char *
 sinkh_alert(int i, const char *title)
 {
 	return sinkh_alert_from(i, title, "World & Co", "\xe2\x80\xa6"
@@ -280,17 +301,16 @@ const char *const sinkh_links[SINKH_NLINKS] = {
 	SINKH_GOOD_LINK
 };
 
-char *
+const char *
 sinkh_hostile(const char *text, const char *link)
 {
-	char	*a = sinkh_alert_from(1, text, text, text, NULL), *s;
-	json_t	*o = sinkh_json(a);
+	json_t	*o = sinkh_json(sinkh_alert_from(1, text, text, text, NULL));
+	char	*s;
 
 	json_object_set_new(o, "link", json_string(link));
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
-	free(a);
-	return s;
+	return keep(s);
 }
 
 void

@@ -6,11 +6,13 @@
  * own curl multi handle: the test cases made with sinkh_tcase() run every
  * test between a set-up that makes H, the harness, and a tear-down that
  * frees it.  H->conf is a sink config for the test to fill (named "test")
- * and sinkh_sink() to make a sink of.  Webhooks go to an evhttp receiver
- * on that same base (so a sink that blocked the loop would starve it and
- * fail the test), which records every request in H->reqs and answers
- * from H->script, a list of statuses (200 when empty; the last one
- * repeats), with H->retry_after as the Retry-After of a 429 or 503.
+ * and sinkh_sink() to make a sink of; the tear-down frees its url, smtp
+ * and ca_file, and the alerts the harness made.  Webhooks go to an evhttp
+ * receiver on that same base (so a sink that blocked the loop would
+ * starve it and fail the test), which records every request in H->reqs
+ * and answers from H->script, a list of statuses (200 when empty; the
+ * last one repeats), with H->retry_after as the Retry-After of a 429 or
+ * 503.
  *
  * Sends report to H->out[slot] through sinkh_done(); sinkh_wait() runs
  * the loop until they are in.  Every wait is bounded: a test that would
@@ -74,6 +76,8 @@ struct sinkh {
 	double			 t0;
 	struct sink_conf	 conf;
 	char			*dir;		/* a fresh directory */
+	char			**alerts;	/* made, to free */
+	size_t			 nalerts;
 };
 
 /* The harness of the running test. */
@@ -110,6 +114,8 @@ struct sink	*sinkh_sink(void);
 /* Sends 'n' alerts as outcome 'slot' and waits for it. */
 struct sinkh_outcome *sinkh_send(struct sink *s, const char *const *alerts,
 		    size_t n, size_t slot);
+/* Sends the one alert 'a' as outcome 'slot' and waits for it. */
+struct sinkh_outcome *sinkh_send1(struct sink *s, const char *a, size_t slot);
 
 /* "http://127.0.0.1:PORT/path" on the webhook receiver, malloc'd. */
 char		*sinkh_url(const char *path);
@@ -117,20 +123,21 @@ char		*sinkh_url(const char *path);
 char		*sinkh_path(const char *name);
 
 /*
- * A SPEC section 5 alert line made by alert.c (malloc'd); 'i' varies the
- * item, and 'link' NULL gives https://news.example.org/world/I?a=1&b=2.
+ * A SPEC section 5 alert line made by alert.c, the harness's until the
+ * test ends; 'i' varies the item, and 'link' NULL gives
+ * https://news.example.org/world/I?a=1&b=2.
  */
-char		*sinkh_alert_from(int i, const char *title,
+const char	*sinkh_alert_from(int i, const char *title,
 		    const char *feed_title, const char *snippet,
 		    const char *link);
 /* The same with a feed title and a snippet with markup in them. */
-char		*sinkh_alert(int i, const char *title);
+const char	*sinkh_alert(int i, const char *title);
 /*
  * An alert with 'text' as its title, feed title and snippet, stored with
  * 'link' as an outbox row from elsewhere may be (alert.c drops a link
- * that is not a web link; every sink must do so too).  Malloc'd.
+ * that is not a web link; every sink must do so too).  The harness's.
  */
-char		*sinkh_hostile(const char *text, const char *link);
+const char	*sinkh_hostile(const char *text, const char *link);
 
 /* 's' parsed; fails the test if it is not JSON. */
 json_t		*sinkh_json(const char *s);
