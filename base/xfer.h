@@ -7,7 +7,8 @@
  * call on the loop.
  *
  * A struct xfer owns one easy handle from xfer_new() until it is done.
- * The caller sets curl options on xfer_easy(), then xfer_start().  When
+ * The caller sets curl options on xfer_easy() (xfer_setup() sets those
+ * every network sink's request needs), then xfer_start().  When
  * the transfer ends, 'done' runs outside every curl callback, so it may
  * start new transfers; the easy handle is still valid during 'done' (for
  * curl_easy_getinfo and curl_easy_header) and is freed with the xfer
