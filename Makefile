@@ -57,6 +57,8 @@ ALERTS_SRC = alerts/norm.c \
 	     alerts/alert.c \
 	     alerts/story.c \
 	     alerts/sink.c \
+	     alerts/netsink.c \
+	     alerts/chat.c \
 	     alerts/sink_webhook.c \
 	     alerts/sink_email.c \
 	     alerts/sink_exec.c \
@@ -88,7 +90,11 @@ TEST_SRC = tests/run.c \
 	   tests/check_match.c \
 	   tests/check_e2e.c \
 	   tests/check_daemon.c \
-	   tests/check_sinks.c \
+	   tests/sinkh.c \
+	   tests/check_webhook.c \
+	   tests/check_email.c \
+	   tests/check_exec.c \
+	   tests/check_desktop.c \
 	   tests/check_hostile.c \
 	   tests/check_url.c \
 	   tests/check_store.c \

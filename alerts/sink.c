@@ -206,6 +206,59 @@ sink_done_later(const struct sink_env *env, sink_done_cb *done, void *arg,
 		fatalx("%s: cannot schedule a callback", __func__);
 }
 
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+json_t *
+sink_alerts_parse(const char *name, const char *const *alerts, size_t n)
+{
+	json_t		*arr = json_array(), *a;
+	json_error_t	 jerr;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if ((a = json_loads(alerts[i], 0, &jerr)) == NULL ||
+		    !json_is_object(a)) {
+			log_warnx("sink '%s': alert %zu is not a JSON object%s"
+			    "%s", name, i, a ? "" : ": ", a ? "" : jerr.text);
+			json_decref(a);
+			json_decref(arr);
+			return NULL;
+		}
+		json_array_append_new(arr, a);
+	}
+	if (n == 0) {
+		log_warnx("sink '%s': nothing to send", name);
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+const char *
+sink_alerts_topic(const json_t *arr)
+{
+	const char	*t = jstr(json_array_get(arr, 0), "topic"), *o;
+	size_t		 i;
+
+	for (i = 1; t != NULL && i < json_array_size(arr); i++)
+		if ((o = jstr(json_array_get(arr, i), "topic")) == NULL ||
+		    strcmp(o, t) != 0)
+			return NULL;
+	return t;
+}
+
+const char *
+sink_alert_title(const json_t *a)
+{
+	const char	*t = jstr(a, "title");
+
+	return t != NULL && *t != '\0' ? t : "(untitled)";
+}
+
 /* One write(2) per line: concurrent appenders never interleave within it. */
 static int
 write_line(int fd, const char *json)

@@ -15,11 +15,18 @@
  * The result says what the outbox should do: DELIVERED (done), RETRY
  * (try again later, after 'retry_after' seconds if that is >= 0) or
  * FAILED (permanent: retrying cannot help, e.g. a 4xx answer).
+ *
+ * The sink modules (sink_desktop, sink_webhook, sink_email, sink_exec)
+ * share the helpers at the end: reporting an outcome from the loop, and
+ * reading the alert lines of a send the same way (one message for a line
+ * that is not a JSON object, one title for an alert without one).
  */
 #ifndef FEEDWATCH_SINK_H
 #define FEEDWATCH_SINK_H
 
 #include <stddef.h>
+
+#include <jansson.h>
 
 struct event_base;
 struct sink;
@@ -99,5 +106,19 @@ int		 sink_send(struct sink *s, const char *const *alerts,
 void		 sink_done_later(const struct sink_env *env,
 		    sink_done_cb *done, void *arg, enum sink_result result,
 		    long retry_after, const char *error);
+
+/*
+ * For sink implementations: the 'n' alert lines of a send parsed, a JSON
+ * array of objects (json_decref it); NULL, logged as sink 'name''s, if
+ * one is not a JSON object or there is none.
+ */
+json_t		*sink_alerts_parse(const char *name,
+		    const char *const *alerts, size_t n);
+
+/* For sink implementations: the topic every alert of 'arr' has, or NULL. */
+const char	*sink_alerts_topic(const json_t *arr);
+
+/* For sink implementations: the title of alert 'a', or "(untitled)". */
+const char	*sink_alert_title(const json_t *a);
 
 #endif

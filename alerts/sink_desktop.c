@@ -370,13 +370,9 @@ make_text(struct desk_job *j, const json_t *arr)
 {
 	GString		*text = g_string_new(NULL), *mk = g_string_new(NULL);
 	const json_t	*a = json_array_get(arr, 0);
-	const char	*topic = jstr(a, "topic"), *t, *o;
+	const char	*topic = sink_alerts_topic(arr), *t;
 	size_t		 i, n = json_array_size(arr);
 
-	for (i = 1; topic != NULL && i < n; i++)
-		if ((o = jstr(json_array_get(arr, i), "topic")) == NULL ||
-		    strcmp(o, topic) != 0)
-			topic = NULL;
 	if (n == 1) {
 		j->summary = xstrdup(topic ? topic : "feedwatch");
 		t = jstr(a, "title") ? jstr(a, "title") : "(untitled)";
@@ -424,28 +420,11 @@ sink_desktop_send(struct sink_desktop *d, const char *const *alerts,
     size_t n, sink_done_cb *done, void *arg)
 {
 	struct desk_job	*j;
-	json_t		*arr, *a;
-	json_error_t	 jerr;
+	json_t		*arr;
 	struct timeval	 tv = { d->timeout, 0 };
-	size_t		 i;
 
-	arr = json_array();
-	for (i = 0; i < n; i++) {
-		if ((a = json_loads(alerts[i], 0, &jerr)) == NULL ||
-		    !json_is_object(a)) {
-			log_warnx("sink '%s': alert %zu is not a JSON object",
-			    d->conf->name, i);
-			json_decref(a);
-			json_decref(arr);
-			return -1;
-		}
-		json_array_append_new(arr, a);
-	}
-	if (n == 0) {
-		log_warnx("sink '%s': nothing to send", d->conf->name);
-		json_decref(arr);
+	if ((arr = sink_alerts_parse(d->conf->name, alerts, n)) == NULL)
 		return -1;
-	}
 	j = xcalloc(1, sizeof(*j));
 	j->owner = d;
 	j->urgency = d->urgency;

@@ -1,8 +1,9 @@
 /*
  * sink_email.c: alerts as email, SMTP through libcurl on the shared multi.
  *
- * One struct mail_req per send owns the message, the recipient list and
- * the transfer, and is freed in one place (request_free).  libcurl does
+ * One struct mail_req per send owns the message and the recipient list;
+ * netsink keeps it with the transfer and frees it in one place
+ * (request_free) when the send ends or is cancelled.  libcurl does
  * the SMTP dialogue, dot-stuffing and the final CRLF.CRLF; it only knows
  * "CRLF." as a line start, which is why everything we build uses CRLF.
  */
@@ -11,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
 
 #include <curl/curl.h>
 #include <glib.h>
 #include <jansson.h>
 
 #include "log.h"
+#include "netsink.h"
 #include "sink_webhook.h"
 #include "url.h"
 #include "xfer.h"
@@ -29,27 +30,21 @@
 
 struct mail_req {
 	struct sink_email	*m;
-	struct xfer		*x;
 	struct curl_slist	*rcpt;
 	char			*msg;
 	size_t			 len, off;
-	sink_done_cb		*done;
-	void			*arg;
-	TAILQ_ENTRY(mail_req)	 entry;
 };
 
 struct sink_email {
 	const struct sink_conf	*conf;
-	struct sink_env		 env;
 	char			*url;		/* with the EHLO name */
 	char			*shown;		/* scheme://host:port */
 	char			*mail_from;	/* <addr> */
 	char			**rcpt;		/* <addr>, one per 'to' */
 	char			*domain;	/* of 'from', for Message-ID */
-	char			*secrets[5];	/* kept out of messages */
 	long			 use_ssl;
 	long			 timeout;
-	TAILQ_HEAD(, mail_req)	 reqs;
+	struct netsink		*net;		/* sends, secrets */
 };
 
 static const char *
@@ -99,17 +94,19 @@ collect_secrets(struct sink_email *m, CURLU *u)
 	static const CURLUPart parts[] = { CURLUPART_USER,
 	    CURLUPART_PASSWORD };
 	char	*v;
-	size_t	 i, n = 0;
+	size_t	 i;
 
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (curl_url_get(u, parts[i], &v, 0) == CURLUE_OK) {
-			m->secrets[n++] = xstrdup(v);
+			netsink_secret(m->net, v, strlen(v));
 			curl_free(v);
 		}
 	if (m->conf->username != NULL)
-		m->secrets[n++] = xstrdup(m->conf->username);
+		netsink_secret(m->net, m->conf->username,
+		    strlen(m->conf->username));
 	if (m->conf->password != NULL)
-		m->secrets[n++] = xstrdup(m->conf->password);
+		netsink_secret(m->net, m->conf->password,
+		    strlen(m->conf->password));
 }
 
 /*
@@ -180,9 +177,8 @@ sink_email_new(const struct sink_conf *conf, const struct sink_env *env,
 	*err = '\0';
 	m = xcalloc(1, sizeof(*m));
 	m->conf = conf;
-	m->env = *env;
 	m->timeout = conf->timeout > 0 ? conf->timeout : SINK_EMAIL_TIMEOUT;
-	TAILQ_INIT(&m->reqs);
+	m->net = netsink_new(conf->name, env->multi);
 	m->rcpt = xcalloc(conf->nto + 1, sizeof(*m->rcpt));
 	if (conf->smtp == NULL || parse_url(m, err, errlen) == -1)
 		goto fail;
@@ -214,10 +210,10 @@ sink_email_new(const struct sink_conf *conf, const struct sink_env *env,
 }
 
 static void
-request_free(struct mail_req *r)
+request_free(void *req)
 {
-	if (r->x != NULL)
-		xfer_cancel(r->x);
+	struct mail_req	*r = req;
+
 	curl_slist_free_all(r->rcpt);
 	free(r->msg);
 	free(r);
@@ -226,15 +222,11 @@ request_free(struct mail_req *r)
 void
 sink_email_free(struct sink_email *m)
 {
-	struct mail_req	*r;
 	size_t		 i;
 
 	if (m == NULL)
 		return;
-	while ((r = TAILQ_FIRST(&m->reqs)) != NULL) {
-		TAILQ_REMOVE(&m->reqs, r, entry);
-		request_free(r);
-	}
+	netsink_free(m->net);
 	for (i = 0; m->rcpt != NULL && m->rcpt[i] != NULL; i++)
 		free(m->rcpt[i]);
 	free(m->rcpt);
@@ -242,8 +234,6 @@ sink_email_free(struct sink_email *m)
 	free(m->shown);
 	free(m->mail_from);
 	free(m->domain);
-	for (i = 0; m->secrets[i] != NULL; i++)
-		free(m->secrets[i]);
 	free(m);
 }
 
@@ -348,14 +338,6 @@ append_list(GString *g, const json_t *a, const char *key)
 			    json_string_value(json_array_get(v, i)));
 }
 
-static const char *
-title_of(const json_t *a)
-{
-	const char	*t = jstr(a, "title");
-
-	return t != NULL && *t != '\0' ? t : "(untitled)";
-}
-
 /* "BBC News - World (bbc-world)", or the name alone. */
 static void
 append_feed(GString *g, const json_t *a)
@@ -374,7 +356,7 @@ text_alert(GString *g, const json_t *a, const char *indent)
 {
 	GString		*tmp = g_string_new(NULL);
 
-	g_string_append_printf(g, "%s\n", title_of(a));
+	g_string_append_printf(g, "%s\n", sink_alert_title(a));
 	if (jstr(a, "link") != NULL)
 		g_string_append_printf(g, "%s%s\n", indent, jstr(a, "link"));
 	if (jstr(a, "snippet") != NULL && *jstr(a, "snippet") != '\0')
@@ -418,7 +400,7 @@ html_alert(GString *g, const json_t *a)
 		append_esc(g, jstr(a, "link"));
 		g_string_append(g, "\">");
 	}
-	append_esc(g, title_of(a));
+	append_esc(g, sink_alert_title(a));
 	g_string_append(g, jstr(a, "link") != NULL ? "</a></h3>\n" :
 	    "</h3>\n");
 	if (jstr(a, "snippet") != NULL && *jstr(a, "snippet") != '\0') {
@@ -443,20 +425,6 @@ html_alert(GString *g, const json_t *a)
 	g_string_free(tmp, TRUE);
 }
 
-/* "topic" when every alert has the same one, else NULL. */
-static const char *
-common_topic(const json_t *arr)
-{
-	const char	*t = jstr(json_array_get(arr, 0), "topic"), *o;
-	size_t		 i;
-
-	for (i = 1; t != NULL && i < json_array_size(arr); i++)
-		if ((o = jstr(json_array_get(arr, i), "topic")) == NULL ||
-		    strcmp(o, t) != 0)
-			return NULL;
-	return t;
-}
-
 /* LF to CRLF; a lone CR (from feed text) becomes a line end too. */
 static char *
 crlf(const char *s, size_t *len)
@@ -475,25 +443,40 @@ crlf(const char *s, size_t *len)
 	return g_string_free(g, FALSE);
 }
 
+/* A part of the message: 'text' (LF line ends) as 'type', in base64. */
+static void
+append_part(GString *g, const char *key, const char *type, const char *text)
+{
+	char	*body;
+	size_t	 len;
+
+	g_string_append_printf(g, "\r\n--=_feedwatch_%s\r\n", key);
+	g_string_append_printf(g, "Content-Type: %s; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n", type);
+	body = crlf(text, &len);
+	append_base64(g, body, len);
+	g_free(body);
+}
+
 static char *
 build(const struct sink_email *m, json_t *arr, time_t now)
 {
 	GString		*g = g_string_new(NULL), *text, *html, *subj;
 	const json_t	*a = json_array_get(arr, 0);
-	const char	*topic = common_topic(arr), **ids;
-	char		*key, *from, *to, *body;
-	size_t		 i, n = json_array_size(arr), len;
+	const char	*topic = sink_alerts_topic(arr), **ids;
+	char		*key, *from, *to;
+	size_t		 i, n = json_array_size(arr);
 
 	ids = xcalloc(n + 1, sizeof(*ids));
 	for (i = 0; i < n; i++)
 		ids[i] = jtext(json_array_get(arr, i), "alert_id");
-	key = sink_webhook_key(ids, n);
+	key = netsink_key(ids, n);
 	free(ids);
 
 	subj = g_string_new("[feedwatch] ");
 	if (n == 1)
 		g_string_append_printf(subj, "%s: %s", jtext(a, "topic"),
-		    title_of(a));
+		    sink_alert_title(a));
 	else if (topic != NULL)
 		g_string_append_printf(subj, "%zu alerts for %s", n, topic);
 	else
@@ -541,18 +524,8 @@ build(const struct sink_email *m, json_t *arr, time_t now)
 	g_string_append_printf(g, "Content-Type: multipart/alternative; "
 	    "boundary=\"=_feedwatch_%s\"\r\n\r\n", key);
 	g_string_append(g, "This is a MIME message.\r\n");
-	g_string_append_printf(g, "\r\n--=_feedwatch_%s\r\n", key);
-	g_string_append(g, "Content-Type: text/plain; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: base64\r\n\r\n");
-	body = crlf(text->str, &len);
-	append_base64(g, body, len);
-	g_free(body);
-	g_string_append_printf(g, "\r\n--=_feedwatch_%s\r\n", key);
-	g_string_append(g, "Content-Type: text/html; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: base64\r\n\r\n");
-	body = crlf(html->str, &len);
-	append_base64(g, body, len);
-	g_free(body);
+	append_part(g, key, "text/plain", text->str);
+	append_part(g, key, "text/html", html->str);
 	g_string_append_printf(g, "\r\n--=_feedwatch_%s--\r\n", key);
 
 	free(key);
@@ -570,29 +543,14 @@ build(const struct sink_email *m, json_t *arr, time_t now)
 static json_t *
 parse_alerts(const struct sink_email *m, const char *const *alerts, size_t n)
 {
-	json_t		*arr = json_array(), *a;
-	json_error_t	 jerr;
-	size_t		 i;
+	json_t	*arr, *a;
+	size_t	 i;
 
-	for (i = 0; i < n; i++) {
-		if ((a = json_loads(alerts[i], 0, &jerr)) == NULL ||
-		    !json_is_object(a)) {
-			log_warnx("sink '%s': alert %zu is not a JSON object%s"
-			    "%s", m->conf->name, i, a ? "" : ": ",
-			    a ? "" : jerr.text);
-			json_decref(a);
-			json_decref(arr);
-			return NULL;
-		}
+	if ((arr = sink_alerts_parse(m->conf->name, alerts, n)) == NULL)
+		return NULL;
+	json_array_foreach(arr, i, a)
 		if (!url_is_web(jstr(a, "link")))
 			json_object_set_new(a, "link", json_null());
-		json_array_append_new(arr, a);
-	}
-	if (n == 0) {
-		log_warnx("sink '%s': nothing to send", m->conf->name);
-		json_decref(arr);
-		return NULL;
-	}
 	return arr;
 }
 
@@ -626,16 +584,14 @@ on_read(char *dst, size_t sz, size_t nmemb, void *arg)
 	return k;
 }
 
-static void
-on_done(struct xfer *x, int result, const char *error, void *arg)
+static enum sink_result
+request_finish(void *req, struct xfer *x, int result, const char *error,
+    char *msg, size_t msglen, long *retry_after)
 {
-	struct mail_req		*r = arg;
+	struct mail_req		*r = req;
 	struct sink_email	*m = r->m;
 	enum sink_result	 res;
 	long			 code = 0;
-	char			 msg[512];
-	sink_done_cb		*done = r->done;
-	void			*darg = r->arg;
 
 	curl_easy_getinfo(xfer_easy(x), CURLINFO_RESPONSE_CODE, &code);
 	switch (result) {
@@ -654,37 +610,30 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 		break;
 	}
 	if (result == CURLE_OK)
-		snprintf(msg, sizeof(msg), "%s: accepted", m->shown);
+		snprintf(msg, msglen, "%s: accepted", m->shown);
 	else if (code >= 400)	/* an SMTP error answer, not "220 go ahead" */
-		snprintf(msg, sizeof(msg), "%s: %s%s (smtp %ld)", m->shown,
+		snprintf(msg, msglen, "%s: %s%s (smtp %ld)", m->shown,
 		    error, sink_webhook_hint(result), code);
 	else
-		snprintf(msg, sizeof(msg), "%s: %s%s", m->shown, error,
+		snprintf(msg, msglen, "%s: %s%s", m->shown, error,
 		    sink_webhook_hint(result));
-	sink_webhook_scrub(msg, m->secrets);
-	if (res != SINK_DELIVERED)
-		log_warnx("sink '%s': %s", m->conf->name, msg);
-	else
-		log_debug("sink '%s': %s", m->conf->name, msg);
-	r->x = NULL;		/* xfer frees it after we return */
-	TAILQ_REMOVE(&m->reqs, r, entry);
-	request_free(r);
-	done(res, -1, res == SINK_DELIVERED ? NULL : msg, darg);
+	return res;
 }
 
 static int
-setup(struct sink_email *m, struct mail_req *r)
+request_setup(void *req, struct xfer *x)
 {
-	CURL	*e = xfer_easy(r->x);
-	size_t	 i;
+	struct mail_req		*r = req;
+	struct sink_email	*m = r->m;
+	CURL			*e = xfer_easy(x);
+	size_t			 i;
 
 	for (i = 0; m->rcpt[i] != NULL; i++)
 		if ((r->rcpt = curl_slist_append(r->rcpt, m->rcpt[i])) ==
 		    NULL)
 			return -1;
-	if (curl_easy_setopt(e, CURLOPT_URL, m->url) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps") !=
-	    CURLE_OK ||
+	if (xfer_setup(x, m->url, "smtp,smtps", m->timeout,
+	    m->conf->ca_file) == -1 ||
 	    curl_easy_setopt(e, CURLOPT_USE_SSL, m->use_ssl) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_MAIL_FROM, m->mail_from) !=
 	    CURLE_OK ||
@@ -693,11 +642,7 @@ setup(struct sink_email *m, struct mail_req *r)
 	    curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_READDATA, r) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE,
-	    (curl_off_t)r->len) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	    m->timeout * 1000L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, m->timeout * 1000L) !=
-	    CURLE_OK)
+	    (curl_off_t)r->len) != CURLE_OK)
 		return -1;
 	if (m->conf->username != NULL && curl_easy_setopt(e,
 	    CURLOPT_USERNAME, m->conf->username) != CURLE_OK)
@@ -705,13 +650,12 @@ setup(struct sink_email *m, struct mail_req *r)
 	if (m->conf->password != NULL && curl_easy_setopt(e,
 	    CURLOPT_PASSWORD, m->conf->password) != CURLE_OK)
 		return -1;
-	/* ca-file: the CAs of a private server, instead of the system's. */
-	if (m->conf->ca_file != NULL && (curl_easy_setopt(e, CURLOPT_CAINFO,
-	    m->conf->ca_file) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_CAPATH, NULL) != CURLE_OK))
-		return -1;
 	return 0;
 }
+
+static const struct netsink_ops request_ops = {
+	request_setup, request_finish, request_free
+};
 
 int
 sink_email_send(struct sink_email *m, const char *const *alerts, size_t n,
@@ -721,22 +665,10 @@ sink_email_send(struct sink_email *m, const char *const *alerts, size_t n,
 
 	r = xcalloc(1, sizeof(*r));
 	r->m = m;
-	r->done = done;
-	r->arg = arg;
-	if ((r->msg = sink_email_message(m, alerts, n, time(NULL))) == NULL)
-		goto fail;
-	r->len = strlen(r->msg);
-	r->x = xfer_new(m->env.multi, on_done, r);
-	if (setup(m, r) == -1) {
-		log_warnx("sink '%s': cannot set up the transfer",
-		    m->conf->name);
-		goto fail;
+	if ((r->msg = sink_email_message(m, alerts, n, time(NULL))) == NULL) {
+		request_free(r);
+		return -1;
 	}
-	if (xfer_start(r->x) == -1)
-		goto fail;
-	TAILQ_INSERT_TAIL(&m->reqs, r, entry);
-	return 0;
- fail:
-	request_free(r);
-	return -1;
+	r->len = strlen(r->msg);
+	return netsink_send(m->net, r, &request_ops, done, arg);
 }

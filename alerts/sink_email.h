@@ -23,7 +23,7 @@
  * system's CAs when set.  The EHLO name is the path of the url when it
  * has one (smtp://host:587/my.domain), else our host name.  Messages name
  * the server as scheme://host:port and never carry the user name or
- * password (sink_webhook_scrub).
+ * password (netsink_scrub).
  *
  * The outcome: accepted DELIVERED; an SMTP 5xx answer, an authentication
  * failure, a server without the required STARTTLS or an unusable url

@@ -498,32 +498,14 @@ sink_exec_send(struct sink_exec *x, const char *const *alerts, size_t n,
     sink_done_cb *done, void *arg)
 {
 	struct child		*c;
-	json_t			*first = NULL;
-	json_error_t		 jerr;
+	json_t			*arr;
 	GString			*in;
 	char			**env = NULL;
 	size_t			 i;
 	const struct timeval	 now = { 0, 0 };
 
-	for (i = 0; i < n; i++) {
-		json_t *a = json_loads(alerts[i], 0, &jerr);
-
-		if (a == NULL || !json_is_object(a)) {
-			log_warnx("sink '%s': alert %zu is not a JSON object",
-			    x->conf->name, i);
-			json_decref(a);
-			json_decref(first);
-			return -1;
-		}
-		if (first == NULL)
-			first = a;
-		else
-			json_decref(a);
-	}
-	if (first == NULL) {
-		log_warnx("sink '%s': nothing to send", x->conf->name);
+	if ((arr = sink_alerts_parse(x->conf->name, alerts, n)) == NULL)
 		return -1;
-	}
 	c = xcalloc(1, sizeof(*c));
 	c->x = x;
 	c->pid = -1;
@@ -536,8 +518,8 @@ sink_exec_send(struct sink_exec *x, const char *const *alerts, size_t n,
 	c->inlen = in->len;
 	c->input = xstrdup(in->str);
 	g_string_free(in, TRUE);
-	env = make_env(x, first, n);
-	json_decref(first);
+	env = make_env(x, json_array_get(arr, 0), n);
+	json_decref(arr);
 	TAILQ_INSERT_TAIL(&x->children, c, entry);
 	if ((c->spawn_errno = spawn(x, c, env)) != 0) {
 		/* Reported from the loop, as every outcome is. */

@@ -2,65 +2,47 @@
  * sink_webhook.c: alerts as HTTP POSTs, on the shared curl multi handle.
  *
  * One struct wh_req per send owns everything curl borrows (the header
- * list, the body) and the transfer; it is freed in one place, request_free,
- * from completion or from sink_webhook_free.
+ * list, the body, the url) and the key; netsink keeps it with the
+ * transfer and frees it in one place, request_free, when the send ends or
+ * is cancelled.
  */
 #include "sink_webhook.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
 
 #include <curl/curl.h>
 #include <glib.h>
 #include <jansson.h>
 
+#include "chat.h"
 #include "log.h"
+#include "netsink.h"
 #include "url.h"
 #include "xfer.h"
 #include "xmalloc.h"
 
 #define RESP_KEEP	300	/* bytes of a response body kept for errors */
-#define DISCORD_EMBEDS	10
-#define TEXT_MAX	3500	/* characters of a chat message we build */
-
-enum wh_format {
-	WH_JSON,
-	WH_SLACK,
-	WH_DISCORD,
-	WH_MATTERMOST,
-	WH_NTFY,
-	WH_MATRIX
-};
 
 struct wh_req {
 	struct sink_webhook	*w;
-	struct xfer		*x;
 	struct curl_slist	*hdrs;
 	char			*url;		/* matrix: with the txn id */
 	char			*body;
+	char			*key;		/* Idempotency-Key */
 	char			 resp[RESP_KEEP + 1];
 	size_t			 resplen;
-	sink_done_cb		*done;
-	void			*arg;
-	TAILQ_ENTRY(wh_req)	 entry;
 };
 
 struct sink_webhook {
 	const struct sink_conf	*conf;
 	struct sink_env		 env;
-	enum wh_format		 format;
+	enum chat_format	 format;
 	char			*url;		/* where to send (ntfy: root) */
 	char			*ntfy_topic;
 	char			*shown;		/* scheme://host:port, for logs */
-	char			**secrets;	/* kept out of messages */
-	size_t			 nsecrets;
 	long			 timeout;
-	TAILQ_HEAD(, wh_req)	 reqs;
-};
-
-static const char *const format_names[] = {
-	"json", "slack", "discord", "mattermost", "ntfy", "matrix"
+	struct netsink		*net;		/* sends, secrets */
 };
 
 static const char *
@@ -86,15 +68,6 @@ url_shown(CURLU *u)
 	return s;
 }
 
-static void
-secret_add(struct sink_webhook *w, const char *s, size_t len)
-{
-	w->secrets = xreallocarray(w->secrets, w->nsecrets + 2,
-	    sizeof(*w->secrets));
-	w->secrets[w->nsecrets++] = xstrndup(s, len);
-	w->secrets[w->nsecrets] = NULL;
-}
-
 /*
  * What must never be shown: the url's userinfo, path and query (a webhook
  * url is a token), each on its own as a server may quote it (the last
@@ -107,25 +80,26 @@ collect_secrets(struct sink_webhook *w, CURLU *u)
 	const char	*p, *end, *eq;
 
 	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK)
-		secret_add(w, user, strlen(user));
+		netsink_secret(w->net, user, strlen(user));
 	if (curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK)
-		secret_add(w, pass, strlen(pass));
+		netsink_secret(w->net, pass, strlen(pass));
 	if (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
 	    strcmp(path, "/") != 0) {
-		secret_add(w, path, strlen(path));
+		netsink_secret(w->net, path, strlen(path));
 		p = strrchr(path, '/') + 1;
-		secret_add(w, p, strlen(p));
+		netsink_secret(w->net, p, strlen(p));
 	}
 	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
-		secret_add(w, query, strlen(query));
+		netsink_secret(w->net, query, strlen(query));
 		for (p = query; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
 			end = p + strcspn(p, "&");
 			if ((eq = memchr(p, '=', end - p)) != NULL)
-				secret_add(w, eq + 1, end - eq - 1);
+				netsink_secret(w->net, eq + 1, end - eq - 1);
 		}
 	}
 	if (w->conf->secret != NULL)
-		secret_add(w, w->conf->secret, strlen(w->conf->secret));
+		netsink_secret(w->net, w->conf->secret,
+		    strlen(w->conf->secret));
 	curl_free(user);
 	curl_free(pass);
 	curl_free(path);
@@ -146,29 +120,6 @@ sink_webhook_hint(int result)
 		    "that offers STARTTLS, or smtps://)";
 	default:
 		return "";
-	}
-}
-
-void
-sink_webhook_scrub(char *msg, char *const *secrets)
-{
-	char	*p;
-	size_t	 i, len, k, n;
-
-	for (i = 0; secrets != NULL && secrets[i] != NULL; i++) {
-		if ((len = strlen(secrets[i])) < 3)
-			continue;
-		for (p = msg; (p = strstr(p, secrets[i])) != NULL; p += 3) {
-			memcpy(p, "***", 3);
-			memmove(p + 3, p + len, strlen(p + len) + 1);
-		}
-		/* A quote cut short may end in the start of a secret. */
-		n = strlen(msg);
-		for (k = len - 1; k >= 3; k--)
-			if (k <= n && strncmp(msg + n - k, secrets[i], k) == 0) {
-				memcpy(msg + n - k, "***", 4);
-				break;
-			}
 	}
 }
 
@@ -211,26 +162,19 @@ sink_webhook_new(const struct sink_conf *conf, const struct sink_env *env,
 	struct sink_webhook	*w;
 	CURLU			*u = NULL;
 	char			*path = NULL, *url = NULL;
-	size_t			 i;
 
 	*err = '\0';
 	w = xcalloc(1, sizeof(*w));
 	w->conf = conf;
 	w->env = *env;
 	w->timeout = conf->timeout > 0 ? conf->timeout : SINK_WEBHOOK_TIMEOUT;
-	TAILQ_INIT(&w->reqs);
-	w->format = WH_JSON;
-	for (i = 0; conf->format != NULL && i < sizeof(format_names) /
-	    sizeof(format_names[0]); i++)
-		if (strcmp(conf->format, format_names[i]) == 0)
-			break;
-	if (conf->format != NULL && i == sizeof(format_names) /
-	    sizeof(format_names[0])) {
+	w->net = netsink_new(conf->name, env->multi);
+	w->format = CHAT_JSON;
+	if (conf->format != NULL && chat_format_parse(conf->format,
+	    &w->format) == -1) {
 		snprintf(err, errlen, "unknown format '%s'", conf->format);
 		goto fail;
 	}
-	if (conf->format != NULL)
-		w->format = i;
 	if (conf->url == NULL || (u = curl_url()) == NULL ||
 	    curl_url_set(u, CURLUPART_URL, conf->url, 0) != CURLUE_OK) {
 		snprintf(err, errlen, "the url is not a valid URL");
@@ -238,9 +182,9 @@ sink_webhook_new(const struct sink_conf *conf, const struct sink_env *env,
 	}
 	w->shown = url_shown(u);
 	collect_secrets(w, u);
-	if (w->format == WH_NTFY && split_ntfy(w, u, err, errlen) == -1)
+	if (w->format == CHAT_NTFY && split_ntfy(w, u, err, errlen) == -1)
 		goto fail;
-	if (w->format == WH_MATRIX) {
+	if (w->format == CHAT_MATRIX) {
 		if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK ||
 		    strstr(path, "/rooms/") == NULL ||
 		    !g_str_has_suffix(path, "/send/m.room.message")) {
@@ -267,585 +211,27 @@ sink_webhook_new(const struct sink_conf *conf, const struct sink_env *env,
 }
 
 static void
-request_free(struct wh_req *r)
+request_free(void *req)
 {
-	if (r->x != NULL)
-		xfer_cancel(r->x);
+	struct wh_req	*r = req;
+
 	curl_slist_free_all(r->hdrs);
 	free(r->url);
 	free(r->body);
+	free(r->key);
 	free(r);
 }
 
 void
 sink_webhook_free(struct sink_webhook *w)
 {
-	struct wh_req	*r;
-	size_t		 i;
-
 	if (w == NULL)
 		return;
-	while ((r = TAILQ_FIRST(&w->reqs)) != NULL) {
-		TAILQ_REMOVE(&w->reqs, r, entry);
-		request_free(r);
-	}
+	netsink_free(w->net);
 	free(w->url);
 	free(w->ntfy_topic);
 	free(w->shown);
-	for (i = 0; i < w->nsecrets; i++)
-		free(w->secrets[i]);
-	free(w->secrets);
 	free(w);
-}
-
-char *
-sink_webhook_key(const char *const *ids, size_t n)
-{
-	GChecksum	*ck;
-	char		*key;
-	size_t		 i;
-
-	if (n == 1)
-		return xstrdup(ids[0]);
-	ck = g_checksum_new(G_CHECKSUM_SHA256);
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			g_checksum_update(ck, (const guchar *)"\n", 1);
-		g_checksum_update(ck, (const guchar *)ids[i], strlen(ids[i]));
-	}
-	key = xstrndup(g_checksum_get_string(ck), 32);
-	g_checksum_free(ck);
-	return key;
-}
-
-#define ZWSP	"\xe2\x80\x8b"	/* U+200B ZERO WIDTH SPACE */
-
-/*
- * How feed text is made inert in a chat message (man/sinks.md has the
- * table).  In every mode the text stays on one line (control characters
- * become spaces: the lines of a message are ours) and each '@' is followed
- * by a zero-width space, so that "@channel", "@here", "@all", "@everyone",
- * "@room" or "@someone" is a mention on no service.
- */
-enum esc {
-	ESC_PLAIN,	/* ntfy, the Matrix body, Discord footers */
-	ESC_SLACK,	/* mrkdwn: &<> as entities, *_~` fenced by U+200B */
-	ESC_MARKDOWN	/* Discord, Mattermost: backslash escapes */
-};
-
-/* Markdown's inline punctuation; a backslash makes each one literal. */
-static const char md_special[] = "\\`*_~|[]()<>#&";
-
-/*
- * Slack has no escape for its mrkdwn marks.  Its advice is a space on
- * each side; a zero-width one keeps the text as it reads.
- */
-static void
-append_slack_char(GString *g, char c)
-{
-	switch (c) {
-	case '&':
-		g_string_append(g, "&amp;");
-		break;
-	case '<':
-		g_string_append(g, "&lt;");
-		break;
-	case '>':
-		g_string_append(g, "&gt;");
-		break;
-	case '*':
-	case '_':
-	case '~':
-	case '`':
-		g_string_append_printf(g, ZWSP "%c" ZWSP, c);
-		break;
-	default:
-		g_string_append_c(g, c);
-	}
-}
-
-/* 1 if s[i] makes 's' start a Markdown list: "- ", "+ ", "12. ", "3) ". */
-static int
-md_list_mark(const char *s, size_t i)
-{
-	size_t	 j;
-
-	if (i == 0)
-		return s[0] == '-' || s[0] == '+';
-	if (s[i] != '.' && s[i] != ')')
-		return 0;
-	for (j = 0; j < i; j++)
-		if (!g_ascii_isdigit(s[j]))
-			return 0;
-	return 1;
-}
-
-/* Appends text from outside (or config), inert as 'how' says. */
-static void
-append_text(GString *g, const char *s, enum esc how)
-{
-	size_t	 i;
-	char	 c;
-
-	for (i = 0; s != NULL && s[i] != '\0'; i++) {
-		c = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
-		if (how == ESC_SLACK)
-			append_slack_char(g, c);
-		else {
-			if (how == ESC_MARKDOWN && (strchr(md_special, c) !=
-			    NULL || md_list_mark(s, i)))
-				g_string_append_c(g, '\\');
-			g_string_append_c(g, c);
-		}
-		if (c == '@')
-			g_string_append(g, ZWSP);
-	}
-}
-
-/* Text from outside as HTML: inert as ESC_PLAIN, then markup-escaped. */
-static void
-append_html(GString *g, const char *s)
-{
-	GString	*t = g_string_new(NULL);
-	gchar	*e;
-
-	append_text(t, s, ESC_PLAIN);
-	e = g_markup_escape_text(t->str, -1);
-	g_string_append(g, e);
-	g_free(e);
-	g_string_free(t, TRUE);
-}
-
-/*
- * A link target inside Slack's <URL|TEXT> or Markdown's [TEXT](URL):
- * nothing in it may end it early.  (A web link has none of these; this
- * only makes sure.)
- */
-static void
-append_url(GString *g, const char *url, enum esc how)
-{
-	const char	*enc = how == ESC_SLACK ? "|<> " : "()<> ";
-
-	for (; *url != '\0'; url++)
-		if (strchr(enc, *url) != NULL)
-			g_string_append_printf(g, "%%%02X",
-			    (unsigned char)*url);
-		else if (how == ESC_SLACK && *url == '&')
-			g_string_append(g, "&amp;");
-		else
-			g_string_append_c(g, *url);
-}
-
-/* A field for display: "" when absent. */
-static const char *
-jtext(const json_t *o, const char *key)
-{
-	const char	*s = jstr(o, key);
-
-	return s != NULL ? s : "";
-}
-
-static const char *
-title_of(const json_t *a)
-{
-	const char	*t = jstr(a, "title");
-
-	return t != NULL && *t != '\0' ? t : "(untitled)";
-}
-
-static const char *
-feed_of(const json_t *a)
-{
-	const char	*f = jstr(a, "feed_title");
-
-	return f != NULL && *f != '\0' ? f : jtext(a, "feed");
-}
-
-static void
-append_matched(GString *g, const json_t *a, enum esc how)
-{
-	const json_t	*m = json_object_get(a, "matched");
-	size_t		 i;
-
-	for (i = 0; i < json_array_size(m); i++)
-		if (json_string_value(json_array_get(m, i)) != NULL) {
-			if (i > 0)
-				g_string_append(g, ", ");
-			append_text(g, json_string_value(json_array_get(m,
-			    i)), how);
-		}
-}
-
-/* "topic" when every alert has the same one, else NULL. */
-static const char *
-common_topic(const json_t *arr)
-{
-	const char	*t = jstr(json_array_get(arr, 0), "topic"), *o;
-	size_t		 i;
-
-	for (i = 1; t != NULL && i < json_array_size(arr); i++)
-		if ((o = jstr(json_array_get(arr, i), "topic")) == NULL ||
-		    strcmp(o, t) != 0)
-			return NULL;
-	return t;
-}
-
-/*
- * A UTF-8 string cut to 'max' characters, with an ellipsis if cut, and
- * never half a backslash escape before it.
- */
-static json_t *
-jtrunc(const char *s, long max)
-{
-	gchar	*cut;
-	json_t	*j;
-	size_t	 n, k;
-
-	if (s == NULL)
-		s = "";
-	if (g_utf8_strlen(s, -1) <= max)
-		return json_string(s);
-	cut = g_utf8_substring(s, 0, max - 1);
-	n = strlen(cut);
-	for (k = 0; k < n && cut[n - 1 - k] == '\\'; k++)
-		;
-	if (k % 2 == 1)
-		cut[n - 1] = '\0';
-	j = json_pack("s+", cut, "\xe2\x80\xa6");
-	g_free(cut);
-	return j;
-}
-
-/* A heading for a digest: "3 feedwatch alerts for 'crimea'". */
-static void
-append_heading(GString *g, const json_t *arr, enum esc how)
-{
-	const char	*topic = common_topic(arr);
-	size_t		 n = json_array_size(arr);
-
-	g_string_append_printf(g, "%zu feedwatch alert%s", n, n == 1 ? "" :
-	    "s");
-	if (topic != NULL) {
-		g_string_append(g, " for '");
-		append_text(g, topic, how);
-		g_string_append(g, "'");
-	}
-}
-
-static json_t *
-body_slack(const json_t *arr)
-{
-	GString		*g = g_string_new(NULL);
-	const json_t	*a;
-	const char	*link;
-	size_t		 i;
-	json_t		*o;
-
-	if (json_array_size(arr) > 1) {
-		append_heading(g, arr, ESC_SLACK);
-		g_string_append(g, "\n");
-	}
-	for (i = 0; i < json_array_size(arr) && g->len < TEXT_MAX; i++) {
-		a = json_array_get(arr, i);
-		g_string_append(g, "*");
-		if ((link = jstr(a, "link")) != NULL) {
-			g_string_append(g, "<");
-			append_url(g, link, ESC_SLACK);
-			g_string_append(g, "|");
-			append_text(g, title_of(a), ESC_SLACK);
-			g_string_append(g, ">");
-		} else
-			append_text(g, title_of(a), ESC_SLACK);
-		g_string_append(g, "*\n_");
-		append_text(g, feed_of(a), ESC_SLACK);
-		g_string_append(g, "_ \xc2\xb7 ");
-		append_text(g, jtext(a, "topic"), ESC_SLACK);
-		g_string_append(g, ": ");
-		append_matched(g, a, ESC_SLACK);
-		if (json_array_size(arr) == 1 && jstr(a, "snippet") != NULL) {
-			g_string_append(g, "\n>");
-			append_text(g, jstr(a, "snippet"), ESC_SLACK);
-		}
-		g_string_append(g, "\n");
-	}
-	/* No previews: a link in feed text must not make Slack fetch it. */
-	o = json_pack("{s:s%, s:b, s:b}", "text", g->str, g->len,
-	    "unfurl_links", 0, "unfurl_media", 0);
-	g_string_free(g, TRUE);
-	return o;
-}
-
-static json_t *
-body_mattermost(const json_t *arr)
-{
-	GString		*g = g_string_new(NULL);
-	const json_t	*a;
-	const char	*link;
-	size_t		 i;
-	json_t		*o;
-
-	if (json_array_size(arr) > 1) {
-		append_heading(g, arr, ESC_MARKDOWN);
-		g_string_append(g, "\n");
-	}
-	for (i = 0; i < json_array_size(arr) && g->len < TEXT_MAX; i++) {
-		a = json_array_get(arr, i);
-		if (json_array_size(arr) > 1)
-			g_string_append(g, "- ");
-		g_string_append(g, "**");
-		if ((link = jstr(a, "link")) != NULL) {
-			g_string_append(g, "[");
-			append_text(g, title_of(a), ESC_MARKDOWN);
-			g_string_append(g, "](");
-			append_url(g, link, ESC_MARKDOWN);
-			g_string_append(g, ")");
-		} else
-			append_text(g, title_of(a), ESC_MARKDOWN);
-		g_string_append(g, "** \xe2\x80\x94 *");
-		append_text(g, feed_of(a), ESC_MARKDOWN);
-		g_string_append(g, "* (");
-		append_text(g, jtext(a, "topic"), ESC_MARKDOWN);
-		g_string_append(g, ": ");
-		append_matched(g, a, ESC_MARKDOWN);
-		g_string_append(g, ")\n");
-		if (json_array_size(arr) == 1 && jstr(a, "snippet") != NULL) {
-			g_string_append(g, "> ");
-			append_text(g, jstr(a, "snippet"), ESC_MARKDOWN);
-			g_string_append(g, "\n");
-		}
-	}
-	o = json_pack("{s:s%}", "text", g->str, g->len);
-	g_string_free(g, TRUE);
-	return o;
-}
-
-/* 's' inert as 'how', cut to 'max' characters. */
-static json_t *
-jtext_trunc(const char *s, enum esc how, long max)
-{
-	GString	*g = g_string_new(NULL);
-	json_t	*j;
-
-	append_text(g, s, how);
-	j = jtrunc(g->str, max);
-	g_string_free(g, TRUE);
-	return j;
-}
-
-static json_t *
-body_discord(const json_t *arr)
-{
-	GString		*g = g_string_new(NULL), *f;
-	const json_t	*a;
-	json_t		*embeds = json_array(), *e, *o;
-	size_t		 i, n = json_array_size(arr);
-
-	append_heading(g, arr, ESC_MARKDOWN);
-	if (n > DISCORD_EMBEDS)
-		g_string_append_printf(g, " (the first %d shown)",
-		    DISCORD_EMBEDS);
-	for (i = 0; i < n && i < DISCORD_EMBEDS; i++) {
-		a = json_array_get(arr, i);
-		/* Footers render no Markdown: plain, mentions broken. */
-		f = g_string_new(NULL);
-		append_text(f, feed_of(a), ESC_PLAIN);
-		g_string_append(f, " \xc2\xb7 ");
-		append_text(f, jtext(a, "topic"), ESC_PLAIN);
-		g_string_append(f, ": ");
-		append_matched(f, a, ESC_PLAIN);
-		e = json_pack("{s:o, s:o, s:{s:o}}",
-		    "title", jtext_trunc(title_of(a), ESC_MARKDOWN, 256),
-		    "description", jtext_trunc(jstr(a, "snippet"),
-		    ESC_MARKDOWN, 4096),
-		    "footer", "text", jtrunc(f->str, 2048));
-		g_string_free(f, TRUE);
-		if (e != NULL && jstr(a, "link") != NULL)
-			json_object_set_new(e, "url",
-			    json_string(jstr(a, "link")));
-		if (e != NULL && jstr(a, "published") != NULL)
-			json_object_set_new(e, "timestamp",
-			    json_string(jstr(a, "published")));
-		if (e != NULL)
-			json_array_append_new(embeds, e);
-	}
-	/* Nothing in the message may ping anyone, escaped or not. */
-	o = json_pack("{s:o, s:o, s:{s:[]}}", "content", jtrunc(g->str, 2000),
-	    "embeds", embeds, "allowed_mentions", "parse");
-	g_string_free(g, TRUE);
-	return o;
-}
-
-/*
- * ntfy's JSON publishing: feed text travels in the JSON body, never as a
- * header, and without "markdown": true ntfy shows it as plain text.
- */
-static json_t *
-body_ntfy(struct sink_webhook *w, const json_t *arr)
-{
-	GString		*g = g_string_new(NULL), *t = g_string_new(NULL);
-	const json_t	*a = json_array_get(arr, 0);
-	const char	*topic = common_topic(arr), *link;
-	json_t		*o, *tags;
-	size_t		 i, n = json_array_size(arr);
-
-	if (n == 1) {
-		append_text(t, title_of(a), ESC_PLAIN);
-		if (jstr(a, "snippet") != NULL) {
-			append_text(g, jstr(a, "snippet"), ESC_PLAIN);
-			g_string_append(g, "\n");
-		}
-		append_text(g, feed_of(a), ESC_PLAIN);
-		g_string_append(g, " \xc2\xb7 ");
-		append_text(g, jtext(a, "topic"), ESC_PLAIN);
-		g_string_append(g, ": ");
-		append_matched(g, a, ESC_PLAIN);
-	} else {
-		append_heading(t, arr, ESC_PLAIN);
-		for (i = 0; i < n && g->len < TEXT_MAX; i++) {
-			a = json_array_get(arr, i);
-			g_string_append(g, "- ");
-			append_text(g, title_of(a), ESC_PLAIN);
-			g_string_append(g, " (");
-			append_text(g, feed_of(a), ESC_PLAIN);
-			g_string_append(g, ")");
-			if ((link = jstr(a, "link")) != NULL)
-				g_string_append_printf(g, " %s", link);
-			g_string_append(g, "\n");
-		}
-		a = json_array_get(arr, 0);
-	}
-	tags = json_pack("[s]", "feedwatch");
-	if (topic != NULL)
-		json_array_append_new(tags, json_string(topic));
-	o = json_pack("{s:s, s:o, s:o, s:o}", "topic", w->ntfy_topic,
-	    "title", jtrunc(t->str, 250), "message", jtrunc(g->str, TEXT_MAX),
-	    "tags", tags);
-	if (o != NULL && n == 1 && jstr(a, "link") != NULL)
-		json_object_set_new(o, "click", json_string(jstr(a, "link")));
-	g_string_free(t, TRUE);
-	g_string_free(g, TRUE);
-	return o;
-}
-
-static json_t *
-body_matrix(const json_t *arr)
-{
-	GString		*t = g_string_new(NULL), *h = g_string_new(NULL);
-	const json_t	*a;
-	const char	*link;
-	gchar		*e;
-	size_t		 i, n = json_array_size(arr);
-	json_t		*o;
-
-	if (n > 1) {
-		append_heading(t, arr, ESC_PLAIN);
-		e = g_markup_escape_text(t->str, -1);
-		g_string_append_printf(h, "<p>%s</p><ul>", e);
-		g_free(e);
-		g_string_append(t, "\n");
-	}
-	for (i = 0; i < n && t->len < TEXT_MAX; i++) {
-		a = json_array_get(arr, i);
-		link = jstr(a, "link");
-		g_string_append(t, n > 1 ? "- " : "");
-		append_text(t, title_of(a), ESC_PLAIN);
-		if (link != NULL)
-			g_string_append_printf(t, "\n  %s", link);
-		g_string_append(t, "\n  ");
-		append_text(t, feed_of(a), ESC_PLAIN);
-		g_string_append(t, " \xc2\xb7 ");
-		append_text(t, jtext(a, "topic"), ESC_PLAIN);
-		g_string_append(t, ": ");
-		append_matched(t, a, ESC_PLAIN);
-		g_string_append(t, "\n");
-		g_string_append(h, n > 1 ? "<li>" : "<p>");
-		if (link != NULL) {
-			e = g_markup_escape_text(link, -1);
-			g_string_append_printf(h, "<a href=\"%s\">", e);
-			g_free(e);
-		}
-		g_string_append(h, "<b>");
-		append_html(h, title_of(a));
-		g_string_append(h, link != NULL ? "</b></a>" : "</b>");
-		g_string_append(h, "<br><i>");
-		append_html(h, feed_of(a));
-		g_string_append(h, "</i>");
-		if (n == 1 && jstr(a, "snippet") != NULL) {
-			g_string_append(h, "<br>");
-			append_html(h, jstr(a, "snippet"));
-			append_text(t, jstr(a, "snippet"), ESC_PLAIN);
-			g_string_append(t, "\n");
-		}
-		g_string_append(h, n > 1 ? "</li>" : "</p>");
-	}
-	if (n > 1)
-		g_string_append(h, "</ul>");
-	/* An empty m.mentions: this message mentions nobody, @room included. */
-	o = json_pack("{s:s, s:s%, s:s, s:s%, s:{}}", "msgtype", "m.notice",
-	    "body", t->str, t->len, "format", "org.matrix.custom.html",
-	    "formatted_body", h->str, h->len, "m.mentions");
-	g_string_free(t, TRUE);
-	g_string_free(h, TRUE);
-	return o;
-}
-
-/*
- * Links that are not web URLs become null, whatever stored them (an
- * outbox row from an older version, a digest, test-sink): only http and
- * https links are ever clickable.  Returns how many went.
- */
-static size_t
-drop_bad_links(json_t *arr)
-{
-	json_t	*a;
-	size_t	 i, n = 0;
-
-	json_array_foreach(arr, i, a)
-		if (jstr(a, "link") != NULL && !url_is_web(jstr(a, "link"))) {
-			json_object_set_new(a, "link", json_null());
-			n++;
-		}
-	return n;
-}
-
-/* The request body for 'arr' (parsed alerts); malloc'd, NULL on failure. */
-static char *
-build_body(struct sink_webhook *w, const char *const *alerts, json_t *arr)
-{
-	json_t	*o = NULL;
-	char	*s;
-	size_t	 dropped = drop_bad_links(arr);
-
-	switch (w->format) {
-	case WH_JSON:
-		/* One alert goes out as stored, if its link was fine. */
-		if (dropped == 0 && json_array_size(arr) == 1)
-			return xstrdup(alerts[0]);
-		o = json_array_size(arr) == 1 ?
-		    json_incref(json_array_get(arr, 0)) :
-		    json_pack("{s:O}", "digest", arr);
-		break;
-	case WH_SLACK:
-		o = body_slack(arr);
-		break;
-	case WH_DISCORD:
-		o = body_discord(arr);
-		break;
-	case WH_MATTERMOST:
-		o = body_mattermost(arr);
-		break;
-	case WH_NTFY:
-		o = body_ntfy(w, arr);
-		break;
-	case WH_MATRIX:
-		o = body_matrix(arr);
-		break;
-	}
-	if (o == NULL)
-		return NULL;
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	return s;
 }
 
 static size_t
@@ -896,62 +282,52 @@ resp_line(struct wh_req *r, char *buf, size_t len)
 		}
 }
 
-static void
-on_done(struct xfer *x, int result, const char *error, void *arg)
+static enum sink_result
+request_finish(void *req, struct xfer *x, int result, const char *error,
+    char *msg, size_t msglen, long *retry_after_s)
 {
-	struct wh_req		*r = arg;
+	struct wh_req		*r = req;
 	struct sink_webhook	*w = r->w;
 	CURL			*e = xfer_easy(x);
 	enum sink_result	 res;
-	long			 code = 0, ra = -1;
-	char			 msg[512], body[128];
-	sink_done_cb		*done = r->done;
-	void			*darg = r->arg;
+	long			 code = 0;
+	char			 body[128];
 
 	if (result != CURLE_OK) {
-		res = result == CURLE_UNSUPPORTED_PROTOCOL ||
-		    result == CURLE_URL_MALFORMAT ? SINK_FAILED : SINK_RETRY;
-		snprintf(msg, sizeof(msg), "%s: %s%s", w->shown, error,
+		snprintf(msg, msglen, "%s: %s%s", w->shown, error,
 		    sink_webhook_hint(result));
-	} else {
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-		resp_line(r, body, sizeof(body));
-		sink_webhook_scrub(body, w->secrets);
-		snprintf(msg, sizeof(msg), "%s: http %ld%s%s", w->shown, code,
-		    *body ? ": " : "", body);
-		if (code >= 200 && code < 300)
-			res = SINK_DELIVERED;
-		else if (code == 408 || code == 425 || code == 429 ||
-		    code >= 500) {
-			res = SINK_RETRY;
-			ra = retry_after(e);
-		} else
-			res = SINK_FAILED;
-		if (code >= 300 && code < 400)
-			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
-			    " (redirects are not followed: fix the url)");
+		return result == CURLE_UNSUPPORTED_PROTOCOL ||
+		    result == CURLE_URL_MALFORMAT ? SINK_FAILED : SINK_RETRY;
 	}
-	sink_webhook_scrub(msg, w->secrets);
-	if (res != SINK_DELIVERED)
-		log_warnx("sink '%s': %s", w->conf->name, msg);
-	else
-		log_debug("sink '%s': %s", w->conf->name, msg);
-	/* xfer frees the transfer after we return: forget it first. */
-	r->x = NULL;
-	TAILQ_REMOVE(&w->reqs, r, entry);
-	request_free(r);
-	done(res, ra, res == SINK_DELIVERED ? NULL : msg, darg);
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+	resp_line(r, body, sizeof(body));
+	netsink_scrub(w->net, body);
+	snprintf(msg, msglen, "%s: http %ld%s%s", w->shown, code,
+	    *body ? ": " : "", body);
+	if (code >= 200 && code < 300)
+		res = SINK_DELIVERED;
+	else if (code == 408 || code == 425 || code == 429 || code >= 500) {
+		res = SINK_RETRY;
+		*retry_after_s = retry_after(e);
+	} else
+		res = SINK_FAILED;
+	if (code >= 300 && code < 400)
+		snprintf(msg + strlen(msg), msglen - strlen(msg),
+		    " (redirects are not followed: fix the url)");
+	return res;
 }
 
 static int
-setup(struct sink_webhook *w, struct wh_req *r, const char *key)
+request_setup(void *req, struct xfer *x)
 {
-	CURL	*e = xfer_easy(r->x);
-	char	*h, *sig;
+	struct wh_req		*r = req;
+	struct sink_webhook	*w = r->w;
+	CURL			*e = xfer_easy(x);
+	char			*h, *sig;
 
 	r->hdrs = curl_slist_append(r->hdrs, "Content-Type: application/json");
 	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
-	h = xasprintf("Idempotency-Key: %s", key);
+	h = xasprintf("Idempotency-Key: %s", r->key);
 	r->hdrs = curl_slist_append(r->hdrs, h);
 	free(h);
 	if (w->conf->secret != NULL) {
@@ -965,7 +341,7 @@ setup(struct sink_webhook *w, struct wh_req *r, const char *key)
 	}
 	if (r->hdrs == NULL)
 		return -1;
-	if (w->format == WH_MATRIX) {
+	if (w->format == CHAT_MATRIX) {
 		/* PUT .../send/m.room.message/TXNID: Matrix dedups on it. */
 		CURLU	*u = curl_url();
 		char	*path = NULL, *np, *url = NULL;
@@ -975,7 +351,7 @@ setup(struct sink_webhook *w, struct wh_req *r, const char *key)
 		    0) == CURLUE_OK && curl_url_get(u, CURLUPART_PATH, &path,
 		    0) == CURLUE_OK;
 		if (ok) {
-			np = xasprintf("%s/%s", path, key);
+			np = xasprintf("%s/%s", path, r->key);
 			ok = curl_url_set(u, CURLUPART_PATH, np, 0) ==
 			    CURLUE_OK && curl_url_get(u, CURLUPART_URL, &url,
 			    0) == CURLUE_OK;
@@ -992,10 +368,8 @@ setup(struct sink_webhook *w, struct wh_req *r, const char *key)
 		    CURLE_OK)
 			return -1;
 	}
-	if (curl_easy_setopt(e, CURLOPT_URL, r->url ? r->url : w->url) !=
-	    CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") !=
-	    CURLE_OK ||
+	if (xfer_setup(x, r->url ? r->url : w->url, "http,https",
+	    w->timeout, w->conf->ca_file) == -1 ||
 	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -1003,20 +377,15 @@ setup(struct sink_webhook *w, struct wh_req *r, const char *key)
 	    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_USERAGENT, w->env.user_agent ?
 	    w->env.user_agent : "feedwatch/" FEEDWATCH_VERSION) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	    w->timeout * 1000L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, w->timeout * 1000L) !=
-	    CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_WRITEDATA, r) != CURLE_OK)
 		return -1;
-	/* ca-file: the CAs of a private server, instead of the system's. */
-	if (w->conf->ca_file != NULL && (curl_easy_setopt(e, CURLOPT_CAINFO,
-	    w->conf->ca_file) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_CAPATH, NULL) != CURLE_OK))
-		return -1;
 	return 0;
 }
+
+static const struct netsink_ops request_ops = {
+	request_setup, request_finish, request_free
+};
 
 int
 sink_webhook_send(struct sink_webhook *w, const char *const *alerts,
@@ -1024,55 +393,33 @@ sink_webhook_send(struct sink_webhook *w, const char *const *alerts,
 {
 	struct wh_req	*r = NULL;
 	json_t		*arr, *a;
-	json_error_t	 jerr;
 	const char	**ids;
-	char		*key = NULL;
 	size_t		 i;
 	int		 rc = -1;
 
-	arr = json_array();
+	if ((arr = sink_alerts_parse(w->conf->name, alerts, n)) == NULL)
+		return -1;
 	ids = xcalloc(n + 1, sizeof(*ids));
-	for (i = 0; i < n; i++) {
-		if ((a = json_loads(alerts[i], 0, &jerr)) == NULL ||
-		    !json_is_object(a) || jstr(a, "alert_id") == NULL) {
+	json_array_foreach(arr, i, a)
+		if ((ids[i] = jstr(a, "alert_id")) == NULL) {
 			log_warnx("sink '%s': alert %zu is not a SPEC alert "
-			    "object: %s", w->conf->name, i, a == NULL ?
-			    jerr.text : "no alert_id");
-			json_decref(a);
+			    "object: no alert_id", w->conf->name, i);
 			goto out;
 		}
-		json_array_append_new(arr, a);
-		ids[i] = jstr(a, "alert_id");
-	}
-	if (n == 0) {
-		log_warnx("sink '%s': nothing to send", w->conf->name);
-		goto out;
-	}
 	r = xcalloc(1, sizeof(*r));
 	r->w = w;
-	r->done = done;
-	r->arg = arg;
-	if ((r->body = build_body(w, alerts, arr)) == NULL) {
+	if ((r->body = chat_body(w->format, alerts, arr,
+	    w->ntfy_topic)) == NULL) {
 		log_warnx("sink '%s': cannot build the %s body", w->conf->name,
-		    format_names[w->format]);
+		    chat_format_name(w->format));
 		goto out;
 	}
-	key = sink_webhook_key(ids, n);
-	r->x = xfer_new(w->env.multi, on_done, r);
-	if (setup(w, r, key) == -1) {
-		log_warnx("sink '%s': cannot set up the request",
-		    w->conf->name);
-		goto out;
-	}
-	if (xfer_start(r->x) == -1)
-		goto out;
-	TAILQ_INSERT_TAIL(&w->reqs, r, entry);
+	r->key = netsink_key(ids, n);
+	rc = netsink_send(w->net, r, &request_ops, done, arg);
 	r = NULL;
-	rc = 0;
  out:
 	if (r != NULL)
 		request_free(r);
-	free(key);
 	free(ids);
 	json_decref(arr);
 	return rc;

@@ -2,29 +2,18 @@
  * sink_webhook.h: the webhook sink, an HTTP POST per send (SPEC.md
  * sections 2 and 5; man/sinks.md documents it for users).
  *
- * The body is JSON built with jansson in the shape 'format' names:
+ * The body is the alerts in the shape 'format' names, json (the default),
+ * slack, discord, mattermost, ntfy or matrix: chat.h builds it, and says
+ * how feed text is kept from mentioning, formatting or linking.  Two
+ * formats change the request too:
  *
- *   json        one alert: the SPEC section 5 object itself, byte for byte
- *               as the outbox stored it; a digest: {"digest":[A, B, ...]}
- *   slack       {"text": mrkdwn} for an incoming webhook
- *   mattermost  {"text": Markdown} for an incoming webhook
- *   discord     {"content", "embeds" (up to 10), "allowed_mentions"}
- *   ntfy        ntfy's JSON publishing: the url is https://SERVER/TOPIC, the
- *               POST goes to https://SERVER/ with {"topic", "title", ...}
- *   matrix      m.room.message through the Client-Server API: the url is
- *               .../rooms/ROOM/send/m.room.message[?access_token=...], the
- *               request is PUT .../send/m.room.message/TXNID with TXNID
- *               the idempotency key, so a retry never posts twice
- *
- * Only web links (url_is_web) are sent: an alert whose link is anything
- * else goes out without one (json: "link": null).  Feed text, and the
- * config's topic names alike, cannot mention or format in a chat format:
- * each '@' is followed by U+200B, control characters become spaces;
- * slack escapes &, <, > as entities and fences *, _, ~, ` with U+200B;
- * discord and mattermost backslash-escape Markdown punctuation and list
- * marks (discord also sends "allowed_mentions": {"parse": []}); matrix
- * escapes formatted_body as HTML and sends an empty "m.mentions"; ntfy
- * is plain text in the JSON body, never in a header.
+ *   ntfy        the url is https://SERVER/TOPIC; the POST goes to
+ *               https://SERVER/ (ntfy's JSON publishing), the topic in
+ *               the body
+ *   matrix      the url is .../rooms/ROOM/send/m.room.message
+ *               [?access_token=...]; the request is PUT
+ *               .../send/m.room.message/TXNID with TXNID the idempotency
+ *               key, so a retry never posts twice
  *
  * Every request carries Content-Type: application/json and Idempotency-Key
  * (the alert_id; for a digest the first 32 hex digits of the SHA-256 of
@@ -43,7 +32,7 @@
  *
  * Logs and error strings name the url as scheme://host:port only: the
  * path and query of a webhook url are often its secret.  What curl or the
- * server says goes through sink_webhook_scrub() too, with the url's
+ * server says goes through netsink_scrub() too, with the url's
  * userinfo, path, last path segment, query and query values and the
  * signing key as secrets.
  */
@@ -73,23 +62,6 @@ void			 sink_webhook_free(struct sink_webhook *w);
 int			 sink_webhook_send(struct sink_webhook *w,
 			    const char *const *alerts, size_t n,
 			    sink_done_cb *done, void *arg);
-
-/*
- * The Idempotency-Key for these alerts (parsed SPEC section 5 objects),
- * malloc'd: the alert_id of one, a hash of all the alert_ids for more.
- * Exported because the email sink derives its Message-ID from it.
- */
-char			*sink_webhook_key(const char *const *ids, size_t n);
-
-/*
- * Replaces in 'msg', in place, each occurrence of each string of
- * 'secrets' (NULL-terminated, or NULL; those under 3 bytes are left
- * alone) by "***"; so is the start of a secret (3 bytes or more) that
- * ends 'msg', as a quote cut short leaves it.  A message quoting curl or a
- * server may quote what it was sent; this keeps tokens and passwords out
- * of logs and `status` whatever it says.  Exported for the email sink.
- */
-void			 sink_webhook_scrub(char *msg, char *const *secrets);
 
 /*
  * What to do about a curl failure of TLS (an untrusted certificate, a bad

@@ -236,6 +236,26 @@ xfer_easy(struct xfer *x)
 }
 
 int
+xfer_setup(struct xfer *x, const char *url, const char *protocols,
+    long timeout, const char *ca_file)
+{
+	if (curl_easy_setopt(x->easy, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, protocols) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    timeout * 1000L) != CURLE_OK ||
+	    curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, timeout * 1000L) !=
+	    CURLE_OK)
+		return -1;
+	/* ca-file: the CAs of a private server, instead of the system's. */
+	if (ca_file != NULL && (curl_easy_setopt(x->easy, CURLOPT_CAINFO,
+	    ca_file) != CURLE_OK ||
+	    curl_easy_setopt(x->easy, CURLOPT_CAPATH, NULL) != CURLE_OK))
+		return -1;
+	return 0;
+}
+
+int
 xfer_start(struct xfer *x)
 {
 	CURLMcode	 mc;

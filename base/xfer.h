@@ -7,7 +7,8 @@
  * call on the loop.
  *
  * A struct xfer owns one easy handle from xfer_new() until it is done.
- * The caller sets curl options on xfer_easy(), then xfer_start().  When
+ * The caller sets curl options on xfer_easy() (xfer_setup() sets those
+ * every network sink's request needs), then xfer_start().  When
  * the transfer ends, 'done' runs outside every curl callback, so it may
  * start new transfers; the easy handle is still valid during 'done' (for
  * curl_easy_getinfo and curl_easy_header) and is freed with the xfer
@@ -44,6 +45,17 @@ struct xfer		*xfer_new(struct xfer_multi *m, xfer_done_cb *done,
 			    void *arg);
 /* The easy handle, a CURL *, to configure before xfer_start(). */
 void			*xfer_easy(struct xfer *x);
+/*
+ * What the transfers of the network sinks share, set on the easy handle:
+ * 'url', the protocols curl may speak to it ('protocols', a
+ * CURLOPT_PROTOCOLS_STR list such as "http,https"), 'timeout' seconds
+ * both to connect and for the whole transfer, and 'ca_file' (PEM), when
+ * not NULL, as the only CAs trusted instead of the system's.  -1 if curl
+ * refuses one of them.
+ */
+int			 xfer_setup(struct xfer *x, const char *url,
+			    const char *protocols, long timeout,
+			    const char *ca_file);
 int			 xfer_start(struct xfer *x);
 /* Stops and frees a transfer, started or not; 'done' is not called. */
 void			 xfer_cancel(struct xfer *x);

@@ -319,7 +319,10 @@ main(void)
 	srunner_add_suite(sr, e2e_suite());
 	srunner_add_suite(sr, daemon_suite());
 	srunner_add_suite(sr, hostile_suite());
-	srunner_add_suite(sr, sinks_suite());
+	srunner_add_suite(sr, webhook_suite());
+	srunner_add_suite(sr, email_suite());
+	srunner_add_suite(sr, exec_suite());
+	srunner_add_suite(sr, desktop_suite());
 	srunner_add_suite(sr, url_suite());
 	srunner_add_suite(sr, store_suite());
 	srunner_add_suite(sr, opml_suite());

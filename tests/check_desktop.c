@@ -1,0 +1,356 @@
+/*
+ * check_desktop.c: the desktop sink against a fake
+ * org.freedesktop.Notifications (GDBus, a thread of its own) on a private
+ * dbus-daemon: markup or plain servers, digests, no bus, a server that
+ * never answers, links.
+ */
+#include "suites.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib.h>
+
+#include "sink.h"
+#include "sinkh.h"
+#include "xmalloc.h"
+
+static const char notify_xml[] =
+    "<node><interface name='org.freedesktop.Notifications'>"
+    "<method name='Notify'><arg type='s' direction='in'/>"
+    "<arg type='u' direction='in'/><arg type='s' direction='in'/>"
+    "<arg type='s' direction='in'/><arg type='s' direction='in'/>"
+    "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
+    "<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
+    "<method name='GetCapabilities'><arg type='as' direction='out'/>"
+    "</method>"
+    "<method name='GetServerInformation'><arg type='s' direction='out'/>"
+    "<arg type='s' direction='out'/><arg type='s' direction='out'/>"
+    "<arg type='s' direction='out'/></method>"
+    "<method name='CloseNotification'><arg type='u' direction='in'/>"
+    "</method></interface></node>";
+
+/* The fake notification server: its own thread, context and connection. */
+struct notifyd {
+	GPid		 bus_pid;
+	char		*address;
+	GThread		*thread;
+	GMainContext	*ctx;
+	GMainLoop	*loop;
+	GMutex		 lock;
+	GCond		 cond;
+	int		 ready;
+	int		 markup;	/* announce body-markup and actions */
+	int		 hang;		/* never answer Notify */
+	/* The last Notify, under lock. */
+	int		 calls;
+	char		*summary;
+	char		*body;
+	char		*actions;	/* joined with '|' */
+	int		 urgency;
+	GDBusMethodInvocation *held;
+};
+
+static struct notifyd	*ND;
+
+static void
+nd_method(GDBusConnection *c, const gchar *sender, const gchar *path,
+    const gchar *iface, const gchar *method, GVariant *params,
+    GDBusMethodInvocation *inv, gpointer arg)
+{
+	struct notifyd	*d = arg;
+	const gchar	*app, *icon, *summary, *body;
+	const gchar	**actions;
+	GVariant	*hints, *caps;
+	guint32		 id;
+	gint32		 timeout;
+	guchar		 urg = 255;
+	GPtrArray	*v;
+
+	if (strcmp(method, "GetCapabilities") == 0) {
+		v = g_ptr_array_new();
+		g_ptr_array_add(v, SINKH_W("body"));
+		if (d->markup) {
+			g_ptr_array_add(v, SINKH_W("body-markup"));
+			g_ptr_array_add(v, SINKH_W("actions"));
+		}
+		caps = g_variant_new_strv((const gchar *const *)v->pdata,
+		    v->len);
+		g_ptr_array_free(v, TRUE);
+		g_dbus_method_invocation_return_value(inv,
+		    g_variant_new_tuple(&caps, 1));
+	} else if (strcmp(method, "GetServerInformation") == 0) {
+		g_dbus_method_invocation_return_value(inv, g_variant_new(
+		    "(ssss)", "notifyd", "feedwatch-tests", "1", "1.2"));
+	} else if (strcmp(method, "Notify") == 0) {
+		g_variant_get(params, "(&su&s&s&s^a&s@a{sv}i)", &app, &id,
+		    &icon, &summary, &body, &actions, &hints, &timeout);
+		g_variant_lookup(hints, "urgency", "y", &urg);
+		g_mutex_lock(&d->lock);
+		d->calls++;
+		g_free(d->summary);
+		g_free(d->body);
+		g_free(d->actions);
+		d->summary = g_strdup(summary);
+		d->body = g_strdup(body);
+		d->actions = g_strjoinv("|", (gchar **)actions);
+		d->urgency = urg;
+		g_mutex_unlock(&d->lock);
+		g_free(actions);
+		g_variant_unref(hints);
+		if (d->hang) {
+			g_mutex_lock(&d->lock);
+			d->held = inv;
+			g_mutex_unlock(&d->lock);
+		}
+		else
+			g_dbus_method_invocation_return_value(inv,
+			    g_variant_new("(u)", 42));
+	} else
+		g_dbus_method_invocation_return_value(inv, NULL);
+}
+
+static gpointer
+nd_main(gpointer arg)
+{
+	static const GDBusInterfaceVTable vt = { nd_method, NULL, NULL, { 0 } };
+	struct notifyd	*d = arg;
+	GDBusConnection	*c;
+	GDBusNodeInfo	*info;
+	GVariant	*r;
+	GError		*err = NULL;
+
+	g_main_context_push_thread_default(d->ctx);
+	c = g_dbus_connection_new_for_address_sync(d->address,
+	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+	    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &err);
+	g_assert_no_error(err);
+	info = g_dbus_node_info_new_for_xml(notify_xml, &err);
+	g_assert_no_error(err);
+	g_dbus_connection_register_object(c, "/org/freedesktop/Notifications",
+	    info->interfaces[0], &vt, d, NULL, &err);
+	g_assert_no_error(err);
+	r = g_dbus_connection_call_sync(c, "org.freedesktop.DBus",
+	    "/org/freedesktop/DBus", "org.freedesktop.DBus", "RequestName",
+	    g_variant_new("(su)", "org.freedesktop.Notifications", 4),
+	    G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &err);
+	g_assert_no_error(err);
+	g_variant_unref(r);
+	g_mutex_lock(&d->lock);
+	d->ready = 1;
+	g_cond_signal(&d->cond);
+	g_mutex_unlock(&d->lock);
+	g_main_loop_run(d->loop);
+	g_dbus_node_info_unref(info);
+	g_object_unref(c);
+	return NULL;
+}
+
+/* A private session bus in $DBUS_SESSION_BUS_ADDRESS, with the server. */
+static void
+nd_start(int markup, int hang)
+{
+	const char	*argv[] = { "dbus-daemon", "--session", "--nofork",
+			    "--nopidfile", "--print-address=1", NULL };
+	GError		*err = NULL;
+	gint		 out;
+	FILE		*f;
+	char		 line[512];
+
+	test_need("dbus-daemon", "dbus-daemon");
+	ND = xcalloc(1, sizeof(*ND));
+	ND->markup = markup;
+	ND->hang = hang;
+	g_mutex_init(&ND->lock);
+	g_cond_init(&ND->cond);
+	ck_assert_msg(g_spawn_async_with_pipes(NULL, (gchar **)argv, NULL,
+	    G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+	    &ND->bus_pid, NULL, &out, NULL,
+	    &err), "cannot start dbus-daemon: %s", err ? err->message : "?");
+	ck_assert_ptr_nonnull(f = fdopen(out, "r"));
+	ck_assert_msg(fgets(line, sizeof(line), f) != NULL,
+	    "dbus-daemon printed no address");
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	ND->address = xstrdup(line);
+	setenv("DBUS_SESSION_BUS_ADDRESS", ND->address, 1);
+	ND->ctx = g_main_context_new();
+	ND->loop = g_main_loop_new(ND->ctx, FALSE);
+	ND->thread = g_thread_new("notifyd", nd_main, ND);
+	g_mutex_lock(&ND->lock);
+	while (!ND->ready)
+		g_cond_wait(&ND->cond, &ND->lock);
+	g_mutex_unlock(&ND->lock);
+}
+
+static gboolean
+nd_release(gpointer arg)
+{
+	g_dbus_method_invocation_return_value(arg, g_variant_new("(u)", 42));
+	return G_SOURCE_REMOVE;
+}
+
+static void
+nd_stop(void)
+{
+	/* Answer a held Notify so the notifier is idle when the bus goes. */
+	if (ND->hang) {
+		g_mutex_lock(&ND->lock);
+		ck_assert_ptr_nonnull(ND->held);
+		g_mutex_unlock(&ND->lock);
+		g_main_context_invoke(ND->ctx, nd_release, ND->held);
+		usleep(200000);
+	}
+	/*
+	 * The process ends with the test: stop the bus, leave GLib's
+	 * threads alone (the notifier thread lives as long as the process).
+	 */
+	kill(ND->bus_pid, SIGTERM);
+	waitpid(ND->bus_pid, NULL, 0);
+}
+
+/* The fake server, as nd_start() says, and a desktop sink for it. */
+static struct sink *
+desktop_sink(int markup, int hang)
+{
+	nd_start(markup, hang);
+	H->conf.type = SINK_DESKTOP;
+	return sinkh_sink();
+}
+
+START_TEST(desktop_notify)
+{
+	struct sink	*s;
+
+	H->conf.urgency = SINKH_W("critical");
+	s = desktop_sink(1, 0);
+	ck_assert_int_eq(sinkh_send1(s, sinkh_alert(1, SINKH_TITLE),
+	    0)->result, SINK_DELIVERED);
+	g_mutex_lock(&ND->lock);
+	ck_assert_int_eq(ND->calls, 1);
+	ck_assert_str_eq(ND->summary, "crimea");
+	ck_assert_msg(strstr(ND->body, "<b>Pompeo to Lavrov: \xc2\xabKrym"
+	    "\xc2\xbb &lt;b&gt;is&lt;/b&gt; Ukraine &amp; ") != NULL, "%s",
+	    ND->body);
+	ck_assert(strstr(ND->body, "annexation of &lt;Crimea&gt;") != NULL);
+	ck_assert_str_eq(ND->actions, "default|Open");
+	ck_assert_int_eq(ND->urgency, 2);
+	g_mutex_unlock(&ND->lock);
+	sink_free(s);
+	nd_stop();
+}
+END_TEST
+
+START_TEST(desktop_plain_digest)
+{
+	struct sink	*s;
+	const char	*alerts[3];
+	size_t		 i;
+
+	for (i = 0; i < 3; i++)
+		alerts[i] = sinkh_alert(i, SINKH_TITLE);
+	s = desktop_sink(0, 0);
+	ck_assert_int_eq(sinkh_send(s, alerts, 3, 0)->result, SINK_DELIVERED);
+	g_mutex_lock(&ND->lock);
+	ck_assert_str_eq(ND->summary, "crimea: 3 alerts");
+	/* No body-markup: plain text, not escaped; no actions offered. */
+	ck_assert(strstr(ND->body, "<b>is</b> Ukraine & ") != NULL);
+	ck_assert_int_eq(test_count_lines(ND->body, "Pompeo"), 3);
+	ck_assert_str_eq(ND->actions, "");
+	ck_assert_int_eq(ND->urgency, 1);
+	g_mutex_unlock(&ND->lock);
+	sink_free(s);
+	nd_stop();
+}
+END_TEST
+
+/* No session bus: RETRY, and a webhook sent alongside is delivered. */
+START_TEST(desktop_no_bus)
+{
+	struct sink_conf	 wc;
+	struct sink		*s, *w;
+	char			 err[256];
+	const char		*alerts[] = { sinkh_alert(1, SINKH_TITLE) };
+
+	setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", 1);
+	unsetenv("DISPLAY");
+	H->conf.type = SINK_DESKTOP;
+	s = sinkh_sink();
+	memset(&wc, 0, sizeof(wc));
+	wc.name = SINKH_W("hook");
+	wc.type = SINK_WEBHOOK;
+	wc.url = sinkh_url("/hook");
+	ck_assert_ptr_nonnull(w = sink_new(&wc, &H->env, err, sizeof(err)));
+	ck_assert_int_eq(sink_send(s, alerts, 1, sinkh_done, &H->out[0]), 0);
+	ck_assert_int_eq(sink_send(w, alerts, 1, sinkh_done, &H->out[1]), 0);
+	sinkh_wait(2, 10);
+	ck_assert_int_eq(H->out[0].result, SINK_RETRY);
+	ck_assert_msg(strstr(H->out[0].error, "no session bus") != NULL, "%s",
+	    H->out[0].error);
+	ck_assert_int_eq(H->out[1].result, SINK_DELIVERED);
+	/* And again: still RETRY (the warning is logged once). */
+	ck_assert_int_eq(sinkh_send(s, alerts, 1, 2)->result, SINK_RETRY);
+	sink_free(s);
+	sink_free(w);
+	free(wc.url);
+}
+END_TEST
+
+/* A server that never answers: RETRY after the sink's timeout. */
+START_TEST(desktop_server_hangs)
+{
+	struct sink		*s;
+	struct sinkh_outcome	*o;
+
+	H->conf.timeout = 1;
+	s = desktop_sink(1, 1);
+	o = sinkh_send1(s, sinkh_alert(1, SINKH_TITLE), 0);
+	ck_assert_int_eq(o->result, SINK_RETRY);
+	ck_assert_msg(strstr(o->error, "did not answer") != NULL, "%s",
+	    o->error);
+	ck_assert_msg(o->at < 4, "took %.2fs", o->at);
+	sink_free(s);
+	nd_stop();
+}
+END_TEST
+
+/* "Open" only for a web link; the hostile text is escaped markup. */
+START_TEST(desktop_links)
+{
+	const char	*link = sinkh_links[_i];
+	struct sink	*s;
+
+	s = desktop_sink(1, 0);
+	ck_assert_int_eq(sinkh_send1(s, sinkh_hostile(SINKH_HOSTILE, link),
+	    0)->result, SINK_DELIVERED);
+	g_mutex_lock(&ND->lock);
+	ck_assert_str_eq(ND->actions, strcmp(link, SINKH_GOOD_LINK) == 0 ?
+	    "default|Open" : "");
+	ck_assert_msg(strstr(ND->body, "<b>x</b>") == NULL && strstr(ND->body,
+	    "&lt;b&gt;x&lt;/b&gt;") != NULL, "%s", ND->body);
+	ck_assert_int_eq(sinkh_hostile_count(ND->body), 3);
+	g_mutex_unlock(&ND->lock);
+	sink_free(s);
+	nd_stop();
+}
+END_TEST
+
+Suite *
+desktop_suite(void)
+{
+	Suite	*s = suite_create("desktop");
+	TCase	*tc;
+
+	tc = sinkh_tcase(s, "desktop", 20);
+	tcase_add_test(tc, desktop_notify);
+	tcase_add_test(tc, desktop_plain_digest);
+	tcase_add_test(tc, desktop_no_bus);
+	tcase_add_test(tc, desktop_server_hangs);
+	tcase_add_loop_test(tc, desktop_links, 0, SINKH_NLINKS);
+	return s;
+}
