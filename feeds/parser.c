@@ -64,6 +64,7 @@
 #include "html.h"
 #include "item.h"
 #include "log.h"
+#include "raw.h"
 #include "text.h"
 #include "xmalloc.h"
 
@@ -193,12 +194,6 @@ enum fstate {
 	FS_PI
 };
 
-struct raw {
-	char	*s;
-	size_t	 len;
-	size_t	 alloc;
-};
-
 struct frame {
 	char		 name[24];	/* local name, maybe cut short */
 	unsigned char	 kind;
@@ -292,76 +287,6 @@ static xmlSAXHandler	 feed_sax;
 
 /* ------------------------------------------------------------------ */
 /* small helpers */
-
-static void
-raw_reset(struct raw *r)
-{
-	r->len = 0;
-}
-
-static void
-raw_free(struct raw *r)
-{
-	free(r->s);
-	memset(r, 0, sizeof(*r));
-}
-
-/* raw_add when the buffer must grow or the cap is in the way. */
-static void
-raw_add_slow(struct raw *r, const char *s, size_t n, size_t max)
-{
-	size_t	 a;
-
-	if (r->len + n > max) {
-		if (r->len >= max)
-			return;
-		n = max - r->len;
-	}
-	if (r->len + n + 1 > r->alloc) {
-		a = r->alloc ? r->alloc : 256;
-		while (a < r->len + n + 1)
-			a *= 2;
-		r->s = xreallocarray(r->s, a, 1);
-		r->alloc = a;
-	}
-	memcpy(r->s + r->len, s, n);
-	r->len += n;
-	r->s[r->len] = '\0';
-}
-
-/*
- * Appends; what goes past 'max' bytes is dropped.  Inline: libxml2 hands
- * text over in small pieces (one call per entity reference), so the
- * common case of a piece that fits is kept to a copy.
- */
-static inline void
-raw_add(struct raw *r, const char *s, size_t n, size_t max)
-{
-	if (r->len + n < r->alloc && r->len + n <= max) {
-		if (n == 1)		/* no call for an entity's character */
-			r->s[r->len] = *s;
-		else
-			memcpy(r->s + r->len, s, n);
-		r->len += n;
-		r->s[r->len] = '\0';
-	} else
-		raw_add_slow(r, s, n, max);
-}
-
-static const char *
-raw_str(const struct raw *r)
-{
-	return r->len > 0 ? r->s : "";
-}
-
-static void
-raw_swap(struct raw *a, struct raw *b)
-{
-	struct raw	 t = *a;
-
-	*a = *b;
-	*b = t;
-}
 
 static void
 set_error(struct feed_parser *p, const char *fmt, ...)
@@ -510,15 +435,15 @@ static void
 entry_free(struct entry *e)
 {
 	entry_clear(e);
-	raw_free(&e->title);
-	raw_free(&e->summary);
-	raw_free(&e->content);
-	raw_free(&e->id);
-	raw_free(&e->link);
-	raw_free(&e->pub);
-	raw_free(&e->upd);
-	raw_free(&e->author);
-	raw_free(&e->email);
+	raw_release(&e->title);
+	raw_release(&e->summary);
+	raw_release(&e->content);
+	raw_release(&e->id);
+	raw_release(&e->link);
+	raw_release(&e->pub);
+	raw_release(&e->upd);
+	raw_release(&e->author);
+	raw_release(&e->email);
 }
 
 static void
@@ -2443,14 +2368,6 @@ jstr(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static void
-raw_set(struct raw *r, const char *s, size_t max)
-{
-	raw_reset(r);
-	if (s != NULL)
-		raw_add(r, s, strlen(s), max);
-}
-
 static int
 json_finish(struct feed_parser *p)
 {
@@ -2732,8 +2649,8 @@ feed_parser_free(struct feed_parser *p)
 	for (i = 0; i < p->depth && i < MAX_DEPTH; i++)
 		free(p->stack[i].base);
 	entry_free(&p->e);
-	raw_free(&p->cap);
-	raw_free(&p->json);
+	raw_release(&p->cap);
+	raw_release(&p->json);
 	text_buf_release(&p->tb);
 	free(p->win);
 	free(p->out);
