@@ -6,22 +6,10 @@
  *  1. sniff: the first bytes decide between JSON and XML, strip white space
  *     before an XML declaration (libxml2 rejects it; servers emit it), and
  *     say whether the encoding is ASCII-compatible;
- *  2. the filter (XML in an ASCII-compatible encoding only), which tracks
- *     tags, CDATA sections, comments and processing instructions:
- *     - a '&' that does not start a well-formed reference ("AT&T", "Q & A",
- *       "?a=1&b=2") becomes "&amp;".  libxml2 would otherwise drop the
- *       text and, worse, every later entity of the document (APIS.md B.5
- *       pitfall 2);
- *     - in UTF-8 or a one-byte encoding, escaped text ("&lt;p&gt;Hi",
- *       the way most RSS carries HTML) goes to libxml2 as a CDATA
- *       section of the characters it stands for: one callback for the
- *       run instead of one per reference, which was most of the parse
- *       time;
- *     - in the document's own CDATA sections, a byte libxml2 would not
- *       accept (it stops the whole parse there) is handed to it as text
- *       between two sections, and a control character is dropped;
- *     - no CDATA section reaches libxml2 longer than CDATA_MAX, which
- *       it would give up on past 10 MB;
+ *  2. the byte filter (xmlfilter.h; XML in an ASCII-compatible encoding
+ *     only): a stray '&' becomes "&amp;", escaped text goes to libxml2
+ *     as CDATA, bytes libxml2 would stop at in CDATA are mended, and no
+ *     CDATA section is too long for it;
  *  3. libxml2's push parser in SAX2 mode with RECOVER, no network, a
  *     deny-all entity loader, no entity substitution.  Our SAX callbacks
  *     keep an element stack and capture the text of the elements that
@@ -46,13 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include <glib.h>
 #include <jansson.h>
-#include <utf8proc.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/entities.h>
 #include <libxml/parser.h>
@@ -67,6 +51,7 @@
 #include "raw.h"
 #include "text.h"
 #include "xmalloc.h"
+#include "xmlfilter.h"
 
 #define MAX_DEPTH	256		/* libxml2's own limit, too */
 #define MAX_CATS	32
@@ -74,11 +59,7 @@
 #define MAX_TEXT	(64 * 1024)	/* text bytes per summary */
 #define MAX_SHORT	(4 * 1024)	/* text bytes per title, author, ... */
 #define SNIFF_MAX	512
-#define CHUNK		(64 * 1024)
-#define LOOKAHEAD	64		/* bytes the filter may look ahead */
-#define JOIN		(2 * LOOKAHEAD)	/* bytes of a push read with the last's */
-#define DIRECT		4096		/* filtered spans fed without a copy */
-#define CDATA_MAX	(1024 * 1024)	/* bytes of a CDATA section to libxml2 */
+#define CHUNK		(64 * 1024)	/* bytes per xmlParseChunk() */
 #define HINT_MAX	(7 * 86400)	/* the longest poll hint kept */
 
 /* Namespaces we dispatch on (APIS.md B.5 pitfall 6). */
@@ -175,25 +156,6 @@ enum mode {
 	M_DONE
 };
 
-/* The document's encoding as libxml2 reads it, for the filter. */
-enum enc {
-	ENC_UNKNOWN,		/* not asked yet */
-	ENC_UTF8,
-	ENC_BYTEWISE,		/* one byte a character, ASCII-compatible */
-	ENC_OTHER
-};
-
-/* Filter states: where a '&' is literal or markup. */
-enum fstate {
-	FS_TEXT,
-	FS_TAG,			/* in a start or end tag */
-	FS_TAG_DQ,		/* in its "value" */
-	FS_TAG_SQ,		/* in its 'value' */
-	FS_CDATA,
-	FS_COMMENT,
-	FS_PI
-};
-
 struct frame {
 	char		 name[24];	/* local name, maybe cut short */
 	unsigned char	 kind;
@@ -242,18 +204,7 @@ struct feed_parser {
 	char			 sniff[SNIFF_MAX];
 	size_t			 nsniff;
 
-	/* filter */
-	int			 filter;
-	enum enc		 enc;		/* as libxml2 reads it */
-	int			 in_root;	/* a start tag was seen */
-	int			 doctype;	/* so was a DOCTYPE */
-	int			 cdata;		/* a CDATA section of ours is open */
-	size_t			 cdata_len;	/* bytes in the open section */
-	enum fstate		 fstate;
-	char			*win;		/* pending input */
-	size_t			 nwin;
-	char			*out;		/* filtered, for libxml2 */
-	size_t			 nout;
+	struct xmlfilter	*filter;	/* NULL: the bytes as they are */
 
 	/* SAX state */
 	struct frame		 stack[MAX_DEPTH];
@@ -1476,678 +1427,6 @@ feed_parser_global_init(void)
 	feed_sax.resolveEntity = NULL;
 }
 
-/* ------------------------------------------------------------------ */
-/* the filter */
-
-static int
-is_name_start(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-	    c == ':' || c >= 0x80;
-}
-
-static int
-is_name_char(unsigned char c)
-{
-	return is_name_start(c) || (c >= '0' && c <= '9') || c == '.' ||
-	    c == '-';
-}
-
-static int
-is_hex(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
-
-/*
- * s[0] == '&': the length of the well-formed reference it starts, 0 if it
- * starts none, -1 if the answer needs bytes past n (and !eod).
- */
-static int
-amp_check(const unsigned char *s, size_t n, int eod)
-{
-	size_t	 i = 1;
-
-	if (i >= n)
-		return eod ? 0 : -1;
-	if (s[i] == '#') {
-		i++;
-		if (i < n && s[i] == 'x') {	/* XML has no "&#X" */
-			for (i++; i < n && i < 16 && is_hex(s[i]); i++)
-				;
-			if (i < n && i == 3)
-				return 0;
-		} else {
-			for (; i < n && i < 16 && s[i] >= '0' && s[i] <= '9';
-			    i++)
-				;
-			if (i < n && i == 2)
-				return 0;
-		}
-	} else {
-		if (!is_name_start(s[i]))
-			return 0;
-		for (i++; i < n && i < 40 && is_name_char(s[i]); i++)
-			;
-	}
-	if (i >= n)
-		return eod ? 0 : -1;
-	return s[i] == ';' ? (int)i + 1 : 0;
-}
-
-/*
- * If s (n bytes) starts with one of XML's five predefined references, the
- * character it stands for, its length in *len; else 0.
- */
-static char
-predefined(const char *s, size_t n, int *len)
-{
-	switch (n >= 4 ? s[1] : 0) {
-	case 'l':
-	case 'g':
-		*len = 4;
-		return s[2] == 't' && s[3] == ';' ? (s[1] == 'l' ? '<' : '>') :
-		    0;
-	case 'a':
-		if (n >= 5 && memcmp(s, "&amp;", 5) == 0) {
-			*len = 5;
-			return '&';
-		}
-		*len = 6;
-		return n >= 6 && memcmp(s, "&apos;", 6) == 0 ? '\'' : 0;
-	case 'q':
-		*len = 6;
-		return n >= 6 && memcmp(s, "&quot;", 6) == 0 ? '"' : 0;
-	default:
-		return 0;
-	}
-}
-
-/*
- * The length of the UTF-8 character at s (n bytes) if XML allows it in a
- * CDATA section; minus its length if it is one XML does not allow (a
- * control character, U+FFFE, U+FFFF); 0 if s is not UTF-8.  Stricter
- * than libxml2's check of CDATA, which stops the parse at a byte it
- * does not accept.
- */
-static int
-xml_char_len(const char *s, size_t n)
-{
-	utf8proc_int32_t	 cp;
-	utf8proc_ssize_t	 k;
-
-	k = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
-	    &cp);
-	if (k <= 0)
-		return 0;
-	if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
-	    cp == 0xfffe || cp == 0xffff)
-		return -(int)k;
-	return (int)k;
-}
-
-static int	xml_feed(struct feed_parser *, const char *, size_t, int);
-
-/* Hands what p->out holds to libxml2. */
-static int
-out_flush(struct feed_parser *p)
-{
-	size_t	 n = p->nout;
-
-	p->nout = 0;
-	return n > 0 ? xml_feed(p, p->out, n, 0) : 0;
-}
-
-/*
- * Queues filtered bytes for libxml2.  Long spans (a whole push, when no
- * '&' needed escaping) go to libxml2 from where they are; only short
- * pieces are gathered in p->out first.
- */
-static int
-out_add(struct feed_parser *p, const char *s, size_t n)
-{
-	if (p->nout + n > CHUNK || n >= DIRECT) {
-		if (out_flush(p) == -1)
-			return -1;
-		if (n >= DIRECT)
-			return xml_feed(p, s, n, 0);
-	}
-	memcpy(p->out + p->nout, s, n);
-	p->nout += n;
-	return 0;
-}
-
-/* The end of a CDATA section, comment or PI: index after it, or -1. */
-static long
-find_close(const char *s, size_t i, size_t n, enum fstate st)
-{
-	const char	*q;
-	char		 c = st == FS_CDATA ? ']' : st == FS_COMMENT ? '-' : '?';
-
-	while (i < n && (q = memchr(s + i, c, n - i)) != NULL) {
-		i = (size_t)(q - s);
-		if (st == FS_PI) {
-			if (i + 1 < n && s[i + 1] == '>')
-				return (long)i + 2;
-		} else if (i + 2 < n && s[i + 1] == c && s[i + 2] == '>')
-			return (long)i + 3;
-		i++;
-	}
-	return -1;
-}
-
-#ifdef __SSE2__
-static inline __m128i
-eq_at(const char *s, size_t i, char c)
-{
-	return _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)
-	    (s + i)), _mm_set1_epi8(c));
-}
-#endif
-
-/*
- * Text outside CDATA: the index of the first '<' or '&' in s[i..n) the
- * filter must look at; n if none.  With 'refs', the "&lt;", "&gt;",
- * "&amp;" and "&quot;" of escaped HTML are passed 16 bytes at a time
- * (SSE2), with no branch per reference.
- */
-static size_t
-find_special(const char *s, size_t i, size_t n, int refs)
-{
-#ifdef __SSE2__
-	__m128i		 amp, ref, lt, t;
-	unsigned int	 m;
-
-	for (; i + 21 <= n; i += 16) {
-		amp = eq_at(s, i, '&');
-		lt = eq_at(s, i, '<');
-		if ((m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(amp,
-		    lt))) == 0)
-			continue;
-		if (!refs)
-			return i + (size_t)__builtin_ctz(m);
-		/* lt; gt; */
-		t = _mm_and_si128(eq_at(s, i + 2, 't'), eq_at(s, i + 3, ';'));
-		ref = _mm_and_si128(t, _mm_or_si128(eq_at(s, i + 1, 'l'),
-		    eq_at(s, i + 1, 'g')));
-		/* amp; */
-		t = _mm_and_si128(eq_at(s, i + 1, 'a'), eq_at(s, i + 2, 'm'));
-		t = _mm_and_si128(t, _mm_and_si128(eq_at(s, i + 3, 'p'),
-		    eq_at(s, i + 4, ';')));
-		ref = _mm_or_si128(ref, t);
-		/* quot; */
-		t = _mm_and_si128(eq_at(s, i + 1, 'q'), eq_at(s, i + 2, 'u'));
-		t = _mm_and_si128(t, _mm_and_si128(eq_at(s, i + 3, 'o'),
-		    eq_at(s, i + 4, 't')));
-		ref = _mm_or_si128(ref, _mm_and_si128(t,
-		    eq_at(s, i + 5, ';')));
-		m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_andnot_si128(ref, amp), lt));
-		if (m != 0)
-			return i + (size_t)__builtin_ctz(m);
-	}
-#endif
-	for (; i < n; i++)
-		if (s[i] == '&' || s[i] == '<')
-			return i;
-	return n;
-}
-
-/* Tags: the index of the first '<', '>', '&' or quote in s[i..n); n if none. */
-static size_t
-find_tag_stop(const char *s, size_t i, size_t n)
-{
-#ifdef __SSE2__
-	__m128i		 m;
-	unsigned int	 k;
-
-	for (; i + 16 <= n; i += 16) {
-		m = _mm_or_si128(_mm_or_si128(eq_at(s, i, '<'), eq_at(s, i, '>')),
-		    _mm_or_si128(eq_at(s, i, '&'), _mm_or_si128(eq_at(s, i, '"'),
-		    eq_at(s, i, '\''))));
-		if ((k = (unsigned int)_mm_movemask_epi8(m)) != 0)
-			return i + (size_t)__builtin_ctz(k);
-	}
-#endif
-	for (; i < n; i++)
-		if (s[i] == '<' || s[i] == '>' || s[i] == '&' || s[i] == '"' ||
-		    s[i] == '\'')
-			return i;
-	return n;
-}
-
-/*
- * CDATA: the index of the first byte in s[i..n) that is below 0x20, or
- * ']', or (with 'high', in UTF-8) above 0x7f, or (with 'markup') '<' or
- * '&'; n if none.
- */
-static size_t
-find_cdata_stop(const char *s, size_t i, size_t n, int markup, int high)
-{
-	unsigned char	 c;
-#ifdef __SSE2__
-	__m128i		 x, m;
-	unsigned int	 k;
-
-	for (; i + 16 <= n; i += 16) {
-		x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		/* signed: the bytes below 0x20 and from 0x80 */
-		m = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));
-		if (!high)
-			m = _mm_andnot_si128(_mm_cmplt_epi8(x,
-			    _mm_setzero_si128()), m);
-		m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(']')));
-		if (markup)
-			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x,
-			    _mm_set1_epi8('<')), _mm_cmpeq_epi8(x,
-			    _mm_set1_epi8('&'))));
-		if ((k = (unsigned int)_mm_movemask_epi8(m)) != 0)
-			return i + (size_t)__builtin_ctz(k);
-	}
-#endif
-	for (; i < n; i++) {
-		c = (unsigned char)s[i];
-		if (c < 0x20 || (high && c >= 0x80) || c == ']' || (markup &&
-		    (c == '<' || c == '&')))
-			return i;
-	}
-	return n;
-}
-
-/*
- * CDATA: the index of the first byte in s[i..n) that is ']' (or, with
- * 'markup', '<' or '&') or does not start a character XML allows; n if
- * none.  In UTF-8 ('utf8'), short of eod, it stops at a non-ASCII byte
- * with fewer than 4 bytes after it; otherwise every byte from 0x80 is a
- * character of a one-byte encoding.
- */
-static size_t
-cdata_skip(const char *s, size_t i, size_t n, int markup, int utf8, int eod)
-{
-	int	 r;
-
-	for (;;) {
-		if ((i = find_cdata_stop(s, i, n, markup, utf8)) == n)
-			return n;
-		if (s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-			i++;
-			continue;
-		}
-		if ((unsigned char)s[i] < 0x80 || (!eod && i + 4 > n) ||
-		    (r = xml_char_len(s + i, n - i)) <= 0)
-			return i;
-		i += (size_t)r;
-	}
-}
-
-/*
- * cdata_skip within what is left of the open section's CDATA_MAX bytes,
- * which it counts.  libxml2 stops the whole parse at a CDATA section of
- * over 10 MB (and holds all of it in memory until its end), so the filter
- * ends a section after CDATA_MAX bytes and opens the next: *split is set
- * when that is due at the index returned, a character boundary.
- */
-static size_t
-cdata_skip_max(struct feed_parser *p, const char *s, size_t i, size_t n,
-    int markup, int eod, int *split)
-{
-	size_t	 lim = n, room, j;
-
-	room = p->cdata_len < CDATA_MAX ? CDATA_MAX - p->cdata_len : 0;
-	if (n - i > room)
-		lim = i + room;
-	j = cdata_skip(s, i, lim, markup, p->enc == ENC_UTF8,
-	    eod && lim == n);
-	p->cdata_len += j - i;
-	*split = lim < n && j + 4 > lim;
-	return j;
-}
-
-/*
- * 1 if 'cs' ('n' bytes) names an ASCII-compatible encoding of one byte a
- * character (ISO 8859, windows-125x, KOI8, cp866), where the filter can
- * take any byte from 0x80 for a character of its own.
- */
-static int
-charset_bytewise(const char *cs, size_t n)
-{
-	static const char *const prefixes[] = {
-		"iso-8859-", "iso8859-", "iso_8859-", "latin", "windows-125",
-		"cp125", "koi8", "cp866", "ibm866"
-	};
-	size_t	 i, k;
-
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		k = strlen(prefixes[i]);
-		if (n > k && g_ascii_strncasecmp(cs, prefixes[i], k) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * The encoding libxml2 reads the document in: the HTTP charset we gave
- * it, else what a BOM or the XML declaration told it.  Asked (once) of
- * libxml2 itself, when the filter is about to write CDATA and has handed
- * it every byte before: a wrong guess of ours would give it bytes it
- * stops the parse at.  -1 on a parse stop.
- */
-static int
-doc_encoding(struct feed_parser *p)
-{
-	const char	*name;
-
-	if (p->enc != ENC_UNKNOWN)
-		return (int)p->enc;
-	if (out_flush(p) == -1)
-		return -1;
-	if (p->ctxt->input == NULL || p->ctxt->input->buf == NULL ||
-	    p->ctxt->input->buf->encoder == NULL)
-		p->enc = ENC_UTF8;
-	else {
-		name = p->ctxt->input->buf->encoder->name;
-		p->enc = name != NULL && charset_bytewise(name, strlen(name)) ?
-		    ENC_BYTEWISE : ENC_OTHER;
-	}
-	return (int)p->enc;
-}
-
-/*
- * Escaped text may be rewritten inside the root of a document in UTF-8 or
- * in a one-byte encoding (or one not known yet).
- */
-static int
-rewriting(const struct feed_parser *p)
-{
-	return (p->enc == ENC_UNKNOWN || p->enc == ENC_UTF8 ||
-	    p->enc == ENC_BYTEWISE) && p->in_root && !p->doctype;
-}
-
-/*
- * Emits s[*span..i) and then 'add' (if not NULL); the next span starts
- * at 'next'.
- */
-static int
-emit_at(struct feed_parser *p, const char *s, size_t *span, size_t i,
-    const char *add, size_t next)
-{
-	if (out_add(p, s + *span, i - *span) == -1 ||
-	    (add != NULL && out_add(p, add, strlen(add)) == -1))
-		return -1;
-	*span = next;
-	return 0;
-}
-
-/*
- * One step of the filter in text (FS_TEXT) at s[i], which is '<' or '&'
- * with LOOKAHEAD bytes after it (or the end of the document).  Returns the
- * index of the next byte to look at, or -1 on a parse stop.
- */
-static long
-text_step(struct feed_parser *p, const char *s, size_t i, size_t n,
-    size_t *span, int eod)
-{
-	int	 r;
-
-	if (s[i] == '&') {
-		if (rewriting(p) && predefined(s + i, n - i, &r) != 0) {
-			if (emit_at(p, s, span, i, NULL, i) == -1 ||
-			    doc_encoding(p) == -1)
-				return -1;
-			if (!rewriting(p))	/* now that it is known */
-				return (long)i + r;
-			/* cdata_copy takes it from here */
-			if (out_add(p, "<![CDATA[", 9) == -1)
-				return -1;
-			p->cdata = 1;
-			p->cdata_len = 0;
-			return (long)i;
-		}
-		r = amp_check((const unsigned char *)s + i, n - i, eod);
-		if (r <= 0)
-			return emit_at(p, s, span, i, "&amp;", i + 1) == -1 ?
-			    -1 : (long)i + 1;
-		return (long)i + r;
-	}
-	if (i + 9 <= n && memcmp(s + i, "<![CDATA[", 9) == 0) {
-		if (p->enc == ENC_UNKNOWN && (emit_at(p, s, span, i, NULL,
-		    i) == -1 || doc_encoding(p) == -1))
-			return -1;
-		p->fstate = FS_CDATA;
-		p->cdata_len = 0;
-		return (long)i + 9;
-	}
-	if (i + 4 <= n && memcmp(s + i, "<!--", 4) == 0) {
-		p->fstate = FS_COMMENT;
-		return (long)i + 4;
-	}
-	if (i + 1 < n && s[i + 1] == '?') {
-		p->fstate = FS_PI;
-		return (long)i + 2;
-	}
-	if (i + 1 < n && s[i + 1] == '!') {
-		/* a DOCTYPE: its internal subset is not content */
-		p->doctype = 1;
-		return (long)i + 2;
-	}
-	if (i + 1 < n && (s[i + 1] == '/' || is_name_start((unsigned char)
-	    s[i + 1]))) {
-		p->in_root |= s[i + 1] != '/';
-		p->fstate = FS_TAG;
-		return (long)i + 2;
-	}
-	return (long)i + 1;	/* a stray '<': libxml2's to recover from */
-}
-
-/* Appends one byte to what goes to libxml2. */
-static int
-out_byte(struct feed_parser *p, char c)
-{
-	if (p->nout == CHUNK && out_flush(p) == -1)
-		return -1;
-	p->out[p->nout++] = c;
-	return 0;
-}
-
-/*
- * Inside a CDATA section of ours (FS_TEXT, p->cdata): copies s[i..n) to
- * libxml2 with the predefined references as the characters they stand
- * for, and a stray '&' as itself.  The section ends before anything
- * else: markup, other references, ']' and bytes that are not characters
- * XML allows, all of which libxml2 then reads as before, as text.
- * Returns the index reached (it stops LOOKAHEAD bytes before n, unless
- * eod, where it must decide on a byte), or -1 on a parse stop.
- */
-static long
-cdata_copy(struct feed_parser *p, const char *s, size_t i, size_t n, int eod)
-{
-	size_t	 j;
-	char	 c;
-	int	 r, split;
-
-	for (;;) {
-		j = cdata_skip_max(p, s, i, n, 1, eod, &split);
-		if (out_add(p, s + i, j - i) == -1)
-			return -1;
-		i = j;
-		if (split) {
-			if (out_add(p, "]]><![CDATA[", 12) == -1)
-				return -1;
-			p->cdata_len = 0;
-			continue;
-		}
-		if (i == n || (!eod && i + LOOKAHEAD > n))
-			return (long)i;
-		if (s[i] != '&')
-			break;
-		if ((c = predefined(s + i, n - i, &r)) == 0 &&
-		    amp_check((const unsigned char *)s + i, n - i, eod) <= 0) {
-			c = '&';
-			r = 1;
-		}
-		if (c == 0)
-			break;
-		if (out_byte(p, c) == -1)
-			return -1;
-		p->cdata_len++;
-		i += (size_t)r;
-	}
-	p->cdata = 0;
-	return out_add(p, "]]>", 3) == -1 ? -1 : (long)i;
-}
-
-/*
- * One step inside a CDATA section of the document's own, in UTF-8 or a
- * one-byte encoding, at s[i]: where cdata_skip stopped, LOOKAHEAD bytes
- * before n unless eod.  libxml2 stops the whole parse at the first byte
- * it does not accept in a CDATA section, losing the rest of the feed: a
- * character XML does not allow is dropped (as text_buf_add would), a byte
- * that is not UTF-8 is handed to libxml2 between two sections, as text,
- * where it copes (and text_buf_add makes it U+FFFD).  Returns as
- * text_step.
- */
-static long
-cdata_own_step(struct feed_parser *p, const char *s, size_t i, size_t n,
-    size_t *span)
-{
-	int	 r;
-
-	if (s[i] == ']') {
-		if (i + 2 < n && s[i + 1] == ']' && s[i + 2] == '>') {
-			p->fstate = FS_TEXT;
-			return (long)i + 3;
-		}
-		return (long)i + 1;
-	}
-	if ((r = xml_char_len(s + i, n - i)) < 0)
-		return emit_at(p, s, span, i, NULL, i - (size_t)r) == -1 ? -1 :
-		    (long)i - r;
-	if (emit_at(p, s, span, i, "]]>", i) == -1 ||
-	    emit_at(p, s, span, i + 1, "<![CDATA[", i + 1) == -1)
-		return -1;
-	p->cdata_len = 0;
-	return (long)i + 1;
-}
-
-/*
- * One step in a start or end tag: to its end ('>' out of quotes) or to a
- * '<', which ends it in a document that is not well-formed.  Its '&' is
- * checked as in text, but never rewritten.  Returns as text_step, with
- * *more set if a '&' needs more bytes than there are.
- */
-static long
-tag_step(struct feed_parser *p, const char *s, size_t i, size_t n,
-    size_t *span, int eod, int *more)
-{
-	char	 c;
-
-	for (; (i = find_tag_stop(s, i, n)) < n; i++) {
-		c = s[i];
-		if (c == '&')
-			break;
-		if (c == '<') {
-			p->fstate = FS_TEXT;
-			return (long)i;
-		}
-		if (p->fstate == FS_TAG) {
-			if (c == '>') {
-				p->fstate = FS_TEXT;
-				return (long)i + 1;
-			}
-			if (c == '"')
-				p->fstate = FS_TAG_DQ;
-			else if (c == '\'')
-				p->fstate = FS_TAG_SQ;
-		} else if (c == (p->fstate == FS_TAG_DQ ? '"' : '\''))
-			p->fstate = FS_TAG;
-	}
-	if (i == n)
-		return (long)n;
-	if (!eod && i + LOOKAHEAD > n) {
-		*more = 1;
-		return (long)i;
-	}
-	if (amp_check((const unsigned char *)s + i, n - i, eod) <= 0)
-		return emit_at(p, s, span, i, "&amp;", i + 1) == -1 ? -1 :
-		    (long)i + 1;
-	return (long)i + 1;
-}
-
-/*
- * Runs the filter over s[0..n); returns how many bytes it consumed (the
- * rest, fewer than LOOKAHEAD, waits for more input unless eod), or -1 on
- * a parse stop.
- */
-static long
-filter_run(struct feed_parser *p, const char *s, size_t n, int eod)
-{
-	size_t		 i = 0, span = 0, keep;
-	long		 k;
-	int		 more = 0, split;
-
-	while (i < n) {
-		switch (p->fstate) {
-		case FS_TAG:
-		case FS_TAG_DQ:
-		case FS_TAG_SQ:
-			k = tag_step(p, s, i, n, &span, eod, &more);
-			break;
-		case FS_CDATA:
-			if (p->enc == ENC_UTF8 || p->enc == ENC_BYTEWISE) {
-				i = cdata_skip_max(p, s, i, n, 0, eod, &split);
-				if (split) {
-					if (emit_at(p, s, &span, i,
-					    "]]><![CDATA[", i) == -1)
-						return -1;
-					p->cdata_len = 0;
-					continue;
-				}
-				if (i == n || (!eod && i + LOOKAHEAD > n))
-					goto out;
-				k = cdata_own_step(p, s, i, n, &span);
-				break;
-			}
-			/* FALLTHROUGH */
-		case FS_COMMENT:
-		case FS_PI:
-			k = find_close(s, i, n, p->fstate);
-			if (k == -1) {
-				/* keep a possible partial closer */
-				keep = eod ? 0 : 2;
-				i = n > keep && n - keep > i ? n - keep : i;
-				goto out;
-			}
-			p->fstate = FS_TEXT;
-			break;
-		default:
-			if (p->cdata) {
-				if (emit_at(p, s, &span, i, NULL, i) == -1 ||
-				    (k = cdata_copy(p, s, i, n, eod)) == -1)
-					return -1;
-				i = span = (size_t)k;
-				if (p->cdata && i < n)
-					goto out;	/* for more bytes */
-				continue;
-			}
-			i = find_special(s, i, n, !rewriting(p));
-			if (i == n || (!eod && i + LOOKAHEAD > n))
-				goto out;
-			k = text_step(p, s, i, n, &span, eod);
-			break;
-		}
-		if (k == -1)
-			return -1;
-		i = (size_t)k;
-		if (more)
-			break;
-	}
- out:
-	if (out_add(p, s + span, i - span) == -1)
-		return -1;
-	return (long)i;
-}
-
 /* Hands bytes to libxml2, checking the caps. */
 static int
 xml_feed(struct feed_parser *p, const char *s, size_t n, int terminate)
@@ -2169,63 +1448,35 @@ xml_feed(struct feed_parser *p, const char *s, size_t n, int terminate)
 	return 0;
 }
 
-/*
- * Input for the XML parser: through the filter when it is on.  The filter
- * reads the caller's buffer in place; only the bytes it must see more of
- * before deciding (fewer than LOOKAHEAD) wait in p->win, to be read with
- * the first JOIN bytes of the next push.
- */
+/* The filter's output: to libxml2. */
+static int
+filter_out(const char *s, size_t n, void *arg)
+{
+	return xml_feed(arg, s, n, 0);
+}
+
+/* For the filter: the encoding libxml2 reads in, NULL for UTF-8. */
+static const char *
+filter_enc(void *arg)
+{
+	struct feed_parser	*p = arg;
+	const char		*name;
+
+	if (p->ctxt->input == NULL || p->ctxt->input->buf == NULL ||
+	    p->ctxt->input->buf->encoder == NULL)
+		return NULL;
+	name = p->ctxt->input->buf->encoder->name;
+	return name != NULL ? name : "";
+}
+
+/* Input for the XML parser: through the filter when it is on. */
 static int
 xml_push(struct feed_parser *p, const char *buf, size_t len, int eod)
 {
-	long	 used;
-	size_t	 k, rest;
-
-	if (!p->filter) {
+	if (p->filter == NULL) {
 		if (len > 0 && xml_feed(p, buf, len, 0) == -1)
 			return -1;
-		if (eod)
-			return xml_feed(p, NULL, 0, 1);
-		return 0;
-	}
-	if (p->nwin > 0) {
-		k = len > JOIN ? JOIN : len;
-		if (k > 0) {		/* at the end, buf is NULL */
-			memcpy(p->win + p->nwin, buf, k);
-			p->nwin += k;
-			buf += k;
-			len -= k;
-		}
-		used = filter_run(p, p->win, p->nwin, eod && len == 0);
-		if (used == -1)
-			return -1;
-		rest = p->nwin - (size_t)used;
-		if (len > 0) {
-			/* rest < LOOKAHEAD < k: all of it came from buf */
-			buf -= rest;
-			len += rest;
-			p->nwin = 0;
-		} else {
-			memmove(p->win, p->win + used, rest);
-			p->nwin = rest;
-		}
-	}
-	if (len > 0) {
-		if ((used = filter_run(p, buf, len, eod)) == -1)
-			return -1;
-		p->nwin = len - (size_t)used;
-		memcpy(p->win, buf + used, p->nwin);
-	}
-	/*
-	 * A CDATA section open at the end, ours or the document's own (cut
-	 * short): libxml2 would drop what it holds of it.
-	 */
-	if (eod && (p->cdata || p->fstate == FS_CDATA)) {
-		if (out_add(p, "]]>", 3) == -1)
-			return -1;
-		p->cdata = 0;
-	}
-	if (out_flush(p) == -1)
+	} else if (xmlfilter_push(p->filter, buf, len, eod) == -1)
 		return -1;
 	if (eod)
 		return xml_feed(p, NULL, 0, 1);
@@ -2320,6 +1571,7 @@ sniff_done(struct feed_parser *p, int eod)
 	const unsigned char	*s = (const unsigned char *)p->sniff;
 	size_t			 n = p->nsniff, i = 0, bom = 0, elen;
 	const char		*enc;
+	int			 filter;
 
 	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
 		bom = 3;
@@ -2338,17 +1590,15 @@ sniff_done(struct feed_parser *p, int eod)
 	}
 	xml_start(p);
 	/* UTF-16/32 (BOM or NUL bytes): the filter would corrupt it */
-	p->filter = bom != 2 && memchr(s, '\0', n) == NULL;
-	if (p->filter && p->charset != NULL &&
+	filter = bom != 2 && memchr(s, '\0', n) == NULL;
+	if (filter && p->charset != NULL &&
 	    charset_unsafe(p->charset, strlen(p->charset)))
-		p->filter = 0;
-	if (p->filter && (enc = decl_encoding((const char *)s + i, n - i,
+		filter = 0;
+	if (filter && (enc = decl_encoding((const char *)s + i, n - i,
 	    &elen)) != NULL && charset_unsafe(enc, elen))
-		p->filter = 0;
-	if (p->filter && p->win == NULL) {
-		p->win = xmalloc(LOOKAHEAD + JOIN);
-		p->out = xmalloc(CHUNK);
-	}
+		filter = 0;
+	if (filter)
+		p->filter = xmlfilter_new(filter_out, filter_enc, p);
 	/* keep the BOM, drop white space before the first '<' */
 	if (bom == 3 && xml_push(p, (const char *)s, 3, 0) == -1)
 		return -1;
@@ -2652,8 +1902,7 @@ feed_parser_free(struct feed_parser *p)
 	raw_release(&p->cap);
 	raw_release(&p->json);
 	text_buf_release(&p->tb);
-	free(p->win);
-	free(p->out);
+	xmlfilter_free(p->filter);
 	free(p->feed_title);
 	free(p->channel_link);
 	free(p->atom_uri);
