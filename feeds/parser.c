@@ -44,20 +44,14 @@
 #include <libxml/uri.h>
 #include <libxml/xmlerror.h>
 
-#include "date.h"
-#include "html.h"
+#include "entry.h"
 #include "item.h"
 #include "log.h"
 #include "raw.h"
-#include "text.h"
 #include "xmalloc.h"
 #include "xmlfilter.h"
 
 #define MAX_DEPTH	256		/* libxml2's own limit, too */
-#define MAX_CATS	32
-#define MAX_RAW		(1024 * 1024)	/* raw (HTML) bytes kept per field */
-#define MAX_TEXT	(64 * 1024)	/* text bytes per summary */
-#define MAX_SHORT	(4 * 1024)	/* text bytes per title, author, ... */
 #define SNIFF_MAX	512
 #define CHUNK		(64 * 1024)	/* bytes per xmlParseChunk() */
 #define HINT_MAX	(7 * 86400)	/* the longest poll hint kept */
@@ -114,31 +108,17 @@ enum kind {
 	K_FIELD			/* an element whose text we capture */
 };
 
-enum field {
+/*
+ * What a captured element gives: a field of the item (enum entry_field),
+ * or one of the feed's, numbered after those.
+ */
+enum feed_field {
 	F_NONE,
-	F_TITLE,
-	F_LINK,
-	F_ID,
-	F_PUBLISHED,
-	F_UPDATED,
-	F_AUTHOR,
-	F_EMAIL,
-	F_CATEGORY,
-	F_SUMMARY,
-	F_CONTENT,
-	F_FEED_TITLE,
+	F_FEED_TITLE = ENTRY_NFIELDS,
 	F_FEED_LINK,
 	F_FEED_TTL,
 	F_FEED_SY_PERIOD,
 	F_FEED_SY_FREQ
-};
-
-/* How a captured text is to be read. */
-enum ttype {
-	T_TEXT,			/* plain text */
-	T_HTML,			/* HTML (escaped or in CDATA) */
-	T_GUESS,		/* RSS titles: HTML only if it looks like it */
-	T_XHTML			/* inline XHTML, re-serialized by us */
 };
 
 enum format {
@@ -159,41 +139,22 @@ enum mode {
 struct frame {
 	char		 name[24];	/* local name, maybe cut short */
 	unsigned char	 kind;
-	unsigned char	 field;
 	char		*base;		/* xml:base set here, owned */
 	const char	*prev_base;
-};
-
-struct entry {
-	struct raw	 title, summary, content, id, link, pub, upd;
-	struct raw	 author, email;
-	int		 title_type, summary_type, content_type;
-	int		 title_rank, summary_rank, content_rank, id_rank;
-	int		 link_rank, pub_rank, upd_rank, author_rank;
-	char		*cats[MAX_CATS];
-	size_t		 ncats;
 };
 
 struct feed_parser {
 	xmlParserCtxtPtr	 ctxt;
 	char			*url;
-	char			*doc_base;	/* url, if it is an absolute URI */
 	char			*charset;
-	feed_item_cb		*cb;
-	void			*arg;
-	feed_seen_cb		*seen;
-	void			*seen_arg;
+	struct entry		*entry;		/* the items */
 
 	enum mode		 mode;
 	enum format		 format;
 	size_t			 max_bytes;
-	size_t			 max_items;
 	size_t			 nbytes;
-	size_t			 count;
-	size_t			 nseen;
 	int			 stopped;	/* by the callback */
 	int			 halted;	/* by us: error set */
-	int			 truncated;	/* item cap reached */
 	int			 nerrors;	/* libxml2 errors */
 	char			 mismatch[24];	/* the real name of an end tag */
 	char			*error;
@@ -217,18 +178,12 @@ struct feed_parser {
 	int			 cap_rank;
 	int			 cap_b64;	/* base64: decode at the end */
 	struct raw		 cap;
-	struct entry		 e;
-	char			*feed_title;
-	char			*channel_link;
 	long			 ttl;		/* RSS <ttl>, seconds; 0: none */
 	long			 sy_period;	/* sy:updatePeriod, or 0 */
 	long			 sy_freq;	/* sy:updateFrequency, or 0 */
 	char			*atom_uri;	/* a <feed>'s odd namespace */
 	const xmlChar		*last_uri;	/* namespace lookup cache */
 	enum ns			 last_ns;
-
-	/* conversions */
-	struct text_buf		 tb;
 
 	/* JSON */
 	struct raw		 json;
@@ -267,263 +222,18 @@ halt(struct feed_parser *p)
 		xmlStopParser(p->ctxt);
 }
 
-static int
-is_absolute_url(const char *s)
-{
-	size_t	 i;
-
-	if (s == NULL || !((s[0] >= 'a' && s[0] <= 'z') ||
-	    (s[0] >= 'A' && s[0] <= 'Z')))
-		return 0;
-	for (i = 1; s[i] != '\0'; i++) {
-		if (s[i] == ':')
-			return 1;
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '+' ||
-		    s[i] == '-' || s[i] == '.'))
-			return 0;
-	}
-	return 0;
-}
-
-/*
- * 'ref' made absolute against the innermost of: xml:base, the document
- * URL, the channel link.  A new string (NULL for an empty 'ref').
- */
-static char *
-resolve(struct feed_parser *p, const char *ref)
-{
-	const char	*base;
-	xmlChar		*u;
-	char		*r;
-
-	if (*ref == '\0')
-		return NULL;
-	if (is_absolute_url(ref))
-		return xstrdup(ref);
-	base = p->base != NULL ? p->base : p->doc_base != NULL ?
-	    p->doc_base : p->channel_link;
-	if (base == NULL)
-		return xstrdup(ref);
-	u = xmlBuildURI((const xmlChar *)ref, (const xmlChar *)base);
-	if (u == NULL)
-		return xstrdup(ref);
-	r = xstrdup((const char *)u);
-	xmlFree(u);
-	return r;
-}
-
-/* The text of 'r' trimmed and collapsed, as a text_buf result. */
-static const char *
-plain(struct feed_parser *p, const struct raw *r, size_t max)
-{
-	text_buf_reset(&p->tb);
-	p->tb.max = max;
-	text_buf_add(&p->tb, raw_str(r), r->len);
-	return text_buf_str(&p->tb);
-}
-
-/*
- * 1 if the text of 'r' is not empty once trimmed.  A printable ASCII byte
- * before any other byte settles it without the text_buf work; what is
- * left (white space, controls, non-ASCII first) is decided by plain().
- */
-static int
-has_text(struct feed_parser *p, const struct raw *r)
-{
-	size_t	 i;
-
-	for (i = 0; i < r->len; i++) {
-		if ((unsigned char)r->s[i] >= 0x7f)
-			break;
-		if ((unsigned char)r->s[i] > ' ')
-			return 1;
-	}
-	return r->len > 0 && *plain(p, r, 16) != '\0';
-}
-
-/* Text of a captured field according to its type, into p->tb. */
-static const char *
-convert(struct feed_parser *p, const struct raw *r, int type, size_t max)
-{
-	text_buf_reset(&p->tb);
-	p->tb.max = max;
-	if (type == T_TEXT)
-		text_buf_add(&p->tb, raw_str(r), r->len);
-	else if (type == T_GUESS)
-		html_maybe_to_text(raw_str(r), r->len, &p->tb);
-	else
-		html_to_text(raw_str(r), r->len, &p->tb);
-	return text_buf_str(&p->tb);
-}
-
-/* ------------------------------------------------------------------ */
-/* items */
-
-static void
-entry_clear(struct entry *e)
-{
-	size_t	 i;
-
-	raw_reset(&e->title);
-	raw_reset(&e->summary);
-	raw_reset(&e->content);
-	raw_reset(&e->id);
-	raw_reset(&e->link);
-	raw_reset(&e->pub);
-	raw_reset(&e->upd);
-	raw_reset(&e->author);
-	raw_reset(&e->email);
-	e->title_rank = e->summary_rank = e->content_rank = e->id_rank = 0;
-	e->link_rank = e->pub_rank = e->upd_rank = e->author_rank = 0;
-	for (i = 0; i < e->ncats; i++)
-		free(e->cats[i]);
-	e->ncats = 0;
-}
-
-static void
-entry_free(struct entry *e)
-{
-	entry_clear(e);
-	raw_release(&e->title);
-	raw_release(&e->summary);
-	raw_release(&e->content);
-	raw_release(&e->id);
-	raw_release(&e->link);
-	raw_release(&e->pub);
-	raw_release(&e->upd);
-	raw_release(&e->author);
-	raw_release(&e->email);
-}
-
-static void
-add_category(struct feed_parser *p, const char *s, size_t n)
-{
-	struct entry	*e = &p->e;
-	const char	*t;
-	size_t		 i;
-
-	text_buf_reset(&p->tb);
-	p->tb.max = MAX_SHORT;
-	text_buf_add(&p->tb, s, n);
-	t = text_buf_str(&p->tb);
-	if (*t == '\0' || e->ncats == MAX_CATS)
-		return;
-	for (i = 0; i < e->ncats; i++)
-		if (strcmp(e->cats[i], t) == 0)
-			return;
-	e->cats[e->ncats++] = xstrdup(t);
-}
-
-/* "sha256:" and 32 hex digits of the item's text: the last-resort id. */
-static char *
-hash_id(const char *title, time_t t, const char *summary)
-{
-	GChecksum	*ck;
-	char		 date[21] = "";
-	char		*id;
-
-	if (t != FEED_ITEM_NO_DATE)
-		feed_time_format(t, date);
-	ck = g_checksum_new(G_CHECKSUM_SHA256);
-	g_checksum_update(ck, (const guchar *)(title ? title : ""), -1);
-	g_checksum_update(ck, (const guchar *)"\n", 1);
-	g_checksum_update(ck, (const guchar *)date, -1);
-	g_checksum_update(ck, (const guchar *)"\n", 1);
-	g_checksum_update(ck, (const guchar *)(summary ? summary : ""), -1);
-	id = xasprintf("sha256:%.32s", g_checksum_get_string(ck));
-	g_checksum_free(ck);
-	return id;
-}
-
-static char *
-nonempty_dup(const char *s)
-{
-	return *s == '\0' ? NULL : xstrdup(s);
-}
-
-/* The end of an item: build it, hand it out, forget it. */
+/* The end of an item: hand it over; a stop by the callback ends the parse. */
 static void
 emit(struct feed_parser *p)
 {
-	struct entry		*e = &p->e;
-	struct feed_item	 it;
-	char			*title = NULL, *summary = NULL, *author = NULL;
-	char			*id = NULL, *link = NULL, *who;
-	int			 rc;
-
 	if (p->halted || p->stopped)
 		return;
-	if (p->count >= p->max_items) {
-		if (!p->truncated)
-			log_debug("'%s': more than %zu items, the rest is "
-			    "ignored", p->url ? p->url : "-", p->max_items);
-		p->truncated = 1;
-		return;
-	}
-	p->count++;
-	memset(&it, 0, sizeof(it));
-	it.feed = p->url;
-	it.feed_title = p->feed_title;
-	link = nonempty_dup(plain(p, &e->link, MAX_RAW));
-	id = nonempty_dup(plain(p, &e->id, MAX_SHORT));
-	/* An Atom id that is a web address is the link of last resort. */
-	if (link == NULL && id != NULL && p->format == FMT_ATOM &&
-	    (strncasecmp(id, "http://", 7) == 0 ||
-	    strncasecmp(id, "https://", 8) == 0))
-		link = xstrdup(id);
-	if (id == NULL && link != NULL)
-		id = xstrdup(link);
-	/* In the daemon, a seen item needs no further work. */
-	if (id != NULL && p->seen != NULL && p->seen(id, p->seen_arg)) {
-		p->nseen++;
-		goto out;
-	}
-	it.published = e->pub.len ? date_parse(raw_str(&e->pub)) :
-	    FEED_ITEM_NO_DATE;
-	it.updated = e->upd.len ? date_parse(raw_str(&e->upd)) :
-	    FEED_ITEM_NO_DATE;
-	title = nonempty_dup(convert(p, &e->title, e->title_type, MAX_SHORT));
-	if (e->summary.len > 0)
-		summary = nonempty_dup(convert(p, &e->summary,
-		    e->summary_type, MAX_TEXT));
-	if (summary == NULL && e->content.len > 0)
-		summary = nonempty_dup(convert(p, &e->content,
-		    e->content_type, MAX_TEXT));
-	who = nonempty_dup(plain(p, &e->author, MAX_SHORT));
-	if (who != NULL && e->email.len > 0) {
-		author = xasprintf("%s (%s)", who,
-		    plain(p, &e->email, MAX_SHORT));
-		free(who);
-	} else if (who == NULL && e->email.len > 0)
-		author = nonempty_dup(plain(p, &e->email, MAX_SHORT));
-	else
-		author = who;
-	if (id == NULL)
-		id = hash_id(title, it.published != FEED_ITEM_NO_DATE ?
-		    it.published : it.updated, summary);
-	it.id = id;
-	it.title = title;
-	it.link = link;
-	it.author = author;
-	it.summary = summary;
-	it.categories = (const char *const *)e->cats;
-	it.ncategories = e->ncats;
-	rc = p->cb(&it, p->arg);
-	if (rc == -1) {
+	if (entry_emit(p->entry, p->format == FMT_ATOM) == -1) {
 		p->stopped = 1;
 		set_error(p, "stopped by the item callback");
 		if (p->ctxt != NULL)
 			xmlStopParser(p->ctxt);
 	}
- out:
-	free(title);
-	free(summary);
-	free(author);
-	free(id);
-	free(link);
-	entry_clear(e);
 }
 
 /* ------------------------------------------------------------------ */
@@ -605,7 +315,7 @@ attr_ns(int nattrs, const xmlChar **attrs, const char *uri, const char *name)
 
 /*
  * Atom's type attribute (and 0.3's mode) to a text type.  Atom "text" is
- * read as T_GUESS: feeds put HTML in it all the time.  *b64 is set for
+ * read as ENTRY_GUESS: feeds put HTML in it all the time.  *b64 is set for
  * base64 content (a non-text MIME type in 1.0, mode="base64" in 0.3).
  */
 static int
@@ -622,27 +332,27 @@ atom_type(int nattrs, const xmlChar **attrs, int dflt, int *b64)
 		n = strlen(type);
 		if (strcasecmp(type, "xhtml") == 0 ||
 		    strcasecmp(type, "application/xhtml+xml") == 0)
-			t = T_XHTML;
+			t = ENTRY_XHTML;
 		else if (strcasecmp(type, "html") == 0 ||
 		    strcasestr(type, "html") != NULL)
-			t = T_HTML;
+			t = ENTRY_HTML;
 		else if (strcasecmp(type, "text") == 0 ||
 		    strncasecmp(type, "text/", 5) == 0)
-			t = T_GUESS;
+			t = ENTRY_GUESS;
 		else if (strchr(type, '/') != NULL && !(n >= 4 &&
 		    strcasecmp(type + n - 4, "/xml") == 0) && !(n >= 4 &&
 		    strcasecmp(type + n - 4, "+xml") == 0)) {
 			*b64 = 1;
-			t = T_TEXT;
+			t = ENTRY_TEXT;
 		}
 	}
 	if (mode != NULL && strcasecmp(mode, "base64") == 0)
 		*b64 = 1;
 	/* Atom 0.3: mode="escaped" holds escaped markup */
-	if (mode != NULL && strcasecmp(mode, "escaped") == 0 && t == T_XHTML)
-		t = T_HTML;
-	if (mode != NULL && strcasecmp(mode, "xml") == 0 && t == T_HTML)
-		t = T_XHTML;
+	if (mode != NULL && strcasecmp(mode, "escaped") == 0 && t == ENTRY_XHTML)
+		t = ENTRY_HTML;
+	if (mode != NULL && strcasecmp(mode, "xml") == 0 && t == ENTRY_HTML)
+		t = ENTRY_XHTML;
 	free(type);
 	free(mode);
 	return t;
@@ -664,7 +374,7 @@ static void
 atom_link(struct feed_parser *p, int nattrs, const xmlChar **attrs,
     int feed_level, int in_rss)
 {
-	char	*rel, *href, *type, *abs;
+	char	*rel, *href, *type;
 	int	 rank;
 
 	href = attr(nattrs, attrs, "href");
@@ -675,7 +385,7 @@ atom_link(struct feed_parser *p, int nattrs, const xmlChar **attrs,
 	if (href == NULL) {
 		/* <link>http://...</link>: the text is the address */
 		if (!feed_level)
-			start_capture(p, F_LINK, T_TEXT, 2);
+			start_capture(p, ENTRY_LINK, ENTRY_TEXT, 2);
 		goto out;
 	}
 	/* Among alternates, an HTML one; among those, the last (as
@@ -683,26 +393,10 @@ atom_link(struct feed_parser *p, int nattrs, const xmlChar **attrs,
 	rank = type == NULL || strcasestr(type, "html") != NULL ? 3 : 1;
 	if (in_rss)
 		rank--;
-	abs = resolve(p, href);
-	if (abs == NULL)
-		goto out;
-	if (feed_level) {
-		if (p->channel_link == NULL)
-			p->channel_link = abs;
-		else
-			free(abs);
-	} else {
-		if (rank >= p->e.link_rank && rank >= 3 - in_rss) {
-			raw_reset(&p->e.link);
-			raw_add(&p->e.link, abs, strlen(abs), MAX_RAW);
-			p->e.link_rank = rank;
-		} else if (rank > p->e.link_rank) {
-			raw_reset(&p->e.link);
-			raw_add(&p->e.link, abs, strlen(abs), MAX_RAW);
-			p->e.link_rank = rank;
-		}
-		free(abs);
-	}
+	if (feed_level)
+		entry_set_feed_link(p->entry, p->base, href);
+	else
+		entry_link(p->entry, p->base, href, rank, rank >= 3 - in_rss);
  out:
 	free(href);
 	free(rel);
@@ -747,129 +441,129 @@ item_field(struct feed_parser *p, const xmlChar *name, enum ns ns,
 	    (ns == NS_NONE && p->format == FMT_ATOM);
 	int	 rss = !atom && (ns == NS_NONE || ns == NS_RSS1);
 
-	*type = T_TEXT;
+	*type = ENTRY_TEXT;
 	*rank = 3;
 	*b64 = 0;
 	if (rss) {
 		if (name_is(name, "title")) {
-			*type = T_GUESS;
-			return F_TITLE;
+			*type = ENTRY_GUESS;
+			return ENTRY_TITLE;
 		}
 		if (name_is(name, "link"))
-			return F_LINK;
+			return ENTRY_LINK;
 		if (name_is(name, "guid")) {
 			/* isPermaLink guids are also a link, if no other */
 			v = attr(nattrs, attrs, "isPermaLink");
 			*rank = v == NULL || strcasecmp(v, "false") != 0 ?
 			    4 : 3;
 			free(v);
-			return F_ID;
+			return ENTRY_ID;
 		}
 		if (name_is(name, "description")) {
-			*type = T_HTML;
-			return F_SUMMARY;
+			*type = ENTRY_HTML;
+			return ENTRY_SUMMARY;
 		}
 		if (name_is(name, "pubDate"))
-			return F_PUBLISHED;
+			return ENTRY_PUBLISHED;
 		if (name_is(name, "author"))
-			return F_AUTHOR;
+			return ENTRY_AUTHOR;
 		if (name_is(name, "category"))
-			return F_CATEGORY;
+			return ENTRY_CATEGORY;
 		if (name_is(name, "fullitem")) {
-			*type = T_HTML;
+			*type = ENTRY_HTML;
 			*rank = 2;
-			return F_CONTENT;
+			return ENTRY_CONTENT;
 		}
 		return F_NONE;
 	}
 	if (atom) {
 		if (name_is(name, "title")) {
-			*type = atom_type(nattrs, attrs, T_GUESS, b64);
-			return F_TITLE;
+			*type = atom_type(nattrs, attrs, ENTRY_GUESS, b64);
+			return ENTRY_TITLE;
 		}
 		if (name_is(name, "id"))
-			return F_ID;
+			return ENTRY_ID;
 		if (name_is(name, "published") || name_is(name, "issued"))
-			return F_PUBLISHED;
+			return ENTRY_PUBLISHED;
 		if (name_is(name, "created")) {
 			*rank = 2;
-			return F_PUBLISHED;
+			return ENTRY_PUBLISHED;
 		}
 		if (name_is(name, "updated") || name_is(name, "modified"))
-			return F_UPDATED;
+			return ENTRY_UPDATED;
 		if (name_is(name, "summary")) {
-			*type = atom_type(nattrs, attrs, T_GUESS, b64);
-			return F_SUMMARY;
+			*type = atom_type(nattrs, attrs, ENTRY_GUESS, b64);
+			return ENTRY_SUMMARY;
 		}
 		if (name_is(name, "content")) {
 			if ((v = attr(nattrs, attrs, "src")) != NULL) {
 				free(v);
 				return F_NONE;
 			}
-			*type = atom_type(nattrs, attrs, T_GUESS, b64);
-			return F_CONTENT;
+			*type = atom_type(nattrs, attrs, ENTRY_GUESS, b64);
+			return ENTRY_CONTENT;
 		}
 		return F_NONE;
 	}
 	switch (ns) {
 	case NS_CONTENT:
 		if (name_is(name, "encoded")) {
-			*type = T_HTML;
-			return F_CONTENT;
+			*type = ENTRY_HTML;
+			return ENTRY_CONTENT;
 		}
 		break;
 	case NS_DC:
 		*rank = 2;
 		if (name_is(name, "creator") || name_is(name, "author"))
-			return F_AUTHOR;
+			return ENTRY_AUTHOR;
 		if (name_is(name, "date"))
-			return F_UPDATED;
+			return ENTRY_UPDATED;
 		if (name_is(name, "subject"))
-			return F_CATEGORY;
+			return ENTRY_CATEGORY;
 		if (name_is(name, "title")) {
-			*type = T_GUESS;
-			return F_TITLE;
+			*type = ENTRY_GUESS;
+			return ENTRY_TITLE;
 		}
 		if (name_is(name, "description")) {
-			*type = T_HTML;
-			return F_SUMMARY;
+			*type = ENTRY_HTML;
+			return ENTRY_SUMMARY;
 		}
 		if (name_is(name, "identifier"))
-			return F_ID;
+			return ENTRY_ID;
 		break;
 	case NS_DCTERMS:
 		*rank = 2;
 		if (name_is(name, "issued") || name_is(name, "created"))
-			return F_PUBLISHED;
+			return ENTRY_PUBLISHED;
 		if (name_is(name, "modified"))
-			return F_UPDATED;
+			return ENTRY_UPDATED;
 		break;
 	case NS_XHTML:
 		if (name_is(name, "body")) {
-			*type = T_XHTML;
+			*type = ENTRY_XHTML;
 			*rank = 2;
-			return F_CONTENT;
+			return ENTRY_CONTENT;
 		}
 		break;
 	case NS_ITUNES:
 		*rank = 1;
 		if (name_is(name, "summary"))
-			return F_SUMMARY;
+			return ENTRY_SUMMARY;
 		if (name_is(name, "author"))
-			return F_AUTHOR;
+			return ENTRY_AUTHOR;
 		break;
 	case NS_MEDIA:
 		*rank = 1;
 		if (name_is(name, "description")) {
 			v = attr(nattrs, attrs, "type");
 			*type = v != NULL && strcmp(v, "html") == 0 ?
-			    T_HTML : T_TEXT;
+			    ENTRY_HTML : ENTRY_TEXT;
 			free(v);
-			return F_SUMMARY;
+			return ENTRY_SUMMARY;
 		}
 		if (name_is(name, "title")) {
-			*type = T_GUESS;
-			return F_TITLE;
+			*type = ENTRY_GUESS;
+			return ENTRY_TITLE;
 		}
 		break;
 	default:
@@ -906,12 +600,11 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	memcpy(f->name, name, nlen);
 	f->name[nlen] = '\0';
 	f->base = NULL;
-	f->field = F_NONE;
 	f->prev_base = p->base;
 	/* xml:base, resolved against the one in force */
 	if (nattrs > 0 && (v = attr_ns(nattrs, attrs,
 	    "http://www.w3.org/XML/1998/namespace", "base")) != NULL) {
-		b = resolve(p, v);
+		b = entry_resolve(p->entry, p->base, v);
 		free(v);
 		if (b != NULL) {
 			f->base = b;
@@ -923,12 +616,12 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	/* Inside a captured field: markup is part of the text. */
 	if (p->cap_field != F_NONE) {
 		f->kind = K_OTHER;
-		if (p->cap_type == T_HTML || p->cap_type == T_XHTML ||
-		    p->cap_type == T_GUESS) {
-			raw_add(&p->cap, "<", 1, MAX_RAW);
+		if (p->cap_type == ENTRY_HTML || p->cap_type == ENTRY_XHTML ||
+		    p->cap_type == ENTRY_GUESS) {
+			raw_add(&p->cap, "<", 1, ENTRY_MAX_RAW);
 			raw_add(&p->cap, (const char *)name,
-			    strlen((const char *)name), MAX_RAW);
-			raw_add(&p->cap, ">", 1, MAX_RAW);
+			    strlen((const char *)name), ENTRY_MAX_RAW);
+			raw_add(&p->cap, ">", 1, ENTRY_MAX_RAW);
 		}
 		return;
 	}
@@ -938,7 +631,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 		if (set_root(p, name, uri, ns)) {
 			f->kind = K_ITEM;
 			p->item_depth = 0;
-			entry_clear(&p->e);
+			entry_clear(p->entry);
 		}
 		return;
 	}
@@ -951,9 +644,9 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 		/* inside an item */
 		if (up->kind == K_AUTHOR) {
 			if (name_is(name, "name"))
-				start_capture(p, F_AUTHOR, T_TEXT, 3);
+				start_capture(p, ENTRY_AUTHOR, ENTRY_TEXT, 3);
 			else if (name_is(name, "email"))
-				start_capture(p, F_EMAIL, T_TEXT, 3);
+				start_capture(p, ENTRY_EMAIL, ENTRY_TEXT, 3);
 			f->kind = p->cap_field != F_NONE ? K_FIELD : K_OTHER;
 			return;
 		}
@@ -979,7 +672,8 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 				    NULL)
 					v = attr(nattrs, attrs, "label");
 				if (v != NULL)
-					add_category(p, v, strlen(v));
+					entry_category(p->entry, v,
+					    strlen(v));
 				free(v);
 				f->kind = K_OTHER;
 				return;
@@ -1007,7 +701,6 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 			start_capture(p, field, type, rank);
 			p->cap_b64 = b64;
 			f->kind = K_FIELD;
-			f->field = (unsigned char)field;
 			return;
 		}
 		if (ns == NS_NONE && p->format != FMT_ATOM &&
@@ -1024,12 +717,12 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	    (ns == NS_NONE && p->format == FMT_ATOM)))) {
 		f->kind = K_ITEM;
 		p->item_depth = p->depth - 1;
-		entry_clear(&p->e);
+		entry_clear(p->entry);
 		if (ns == NS_RSS1 && (v = attr_ns(nattrs, attrs,
 		    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "about")) !=
 		    NULL) {
-			raw_add(&p->e.id, v, strlen(v), MAX_SHORT);
-			p->e.id_rank = 1;
+			entry_set(p->entry, ENTRY_ID, v, ENTRY_MAX_SHORT,
+			    ENTRY_TEXT);
 			free(v);
 		}
 		if (p->format == FMT_NONE)
@@ -1046,9 +739,9 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	if (ns == NS_SY && (up->kind == K_CHANNEL || (up->kind == K_ROOT &&
 	    p->format == FMT_ATOM))) {
 		if (name_is(name, "updatePeriod"))
-			start_capture(p, F_FEED_SY_PERIOD, T_TEXT, 3);
+			start_capture(p, F_FEED_SY_PERIOD, ENTRY_TEXT, 3);
 		else if (name_is(name, "updateFrequency"))
-			start_capture(p, F_FEED_SY_FREQ, T_TEXT, 3);
+			start_capture(p, F_FEED_SY_FREQ, ENTRY_TEXT, 3);
 		f->kind = p->cap_field != F_NONE ? K_FIELD : K_OTHER;
 		return;
 	}
@@ -1059,7 +752,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 		if (name_is(name, "title")) {
 			start_capture(p, F_FEED_TITLE,
 			    p->format == FMT_ATOM ?
-			    atom_type(nattrs, attrs, T_GUESS, &b64) : T_GUESS, 3);
+			    atom_type(nattrs, attrs, ENTRY_GUESS, &b64) : ENTRY_GUESS, 3);
 			f->kind = K_FIELD;
 			return;
 		}
@@ -1069,12 +762,12 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 			return;
 		}
 		if (name_is(name, "link")) {
-			start_capture(p, F_FEED_LINK, T_TEXT, 3);
+			start_capture(p, F_FEED_LINK, ENTRY_TEXT, 3);
 			f->kind = K_FIELD;
 			return;
 		}
 		if (name_is(name, "ttl") && p->format != FMT_ATOM) {
-			start_capture(p, F_FEED_TTL, T_TEXT, 3);
+			start_capture(p, F_FEED_TTL, ENTRY_TEXT, 3);
 			f->kind = K_FIELD;
 			return;
 		}
@@ -1121,16 +814,18 @@ sy_period(const char *t)
 	return 0;
 }
 
-/* The end of a captured field: keep it if it outranks what we have. */
+/* The captured text as plain text, at most 'max' bytes (entry_text). */
+static const char *
+cap_text(struct feed_parser *p, size_t max)
+{
+	return entry_text(p->entry, raw_str(&p->cap), p->cap.len, ENTRY_TEXT,
+	    max);
+}
+
+/* The end of a captured field: to the item, or the feed's own. */
 static void
 end_capture(struct feed_parser *p)
 {
-	struct entry	*e = &p->e;
-	struct raw	*dst = NULL;
-	int		*rank = NULL, *type = NULL;
-	char		*s;
-	const char	*t;
-
 	if (p->cap_b64 && p->cap.len > 0) {
 		gsize	 n = 0;
 
@@ -1140,85 +835,29 @@ end_capture(struct feed_parser *p)
 		p->cap.s[n] = '\0';
 	}
 	switch (p->cap_field) {
-	case F_TITLE:
-		dst = &e->title, rank = &e->title_rank, type = &e->title_type;
-		break;
-	case F_SUMMARY:
-		dst = &e->summary, rank = &e->summary_rank;
-		type = &e->summary_type;
-		break;
-	case F_CONTENT:
-		dst = &e->content, rank = &e->content_rank;
-		type = &e->content_type;
-		break;
-	case F_ID:
-		/* a permalink guid is also the link of last resort */
-		if (p->cap_rank == 4 && e->link_rank < 1) {
-			t = plain(p, &p->cap, MAX_RAW);
-			if (is_absolute_url(t)) {
-				raw_reset(&e->link);
-				raw_add(&e->link, t, strlen(t), MAX_RAW);
-				e->link_rank = 1;
-			}
-		}
-		p->cap_rank = 3;
-		dst = &e->id, rank = &e->id_rank;
-		break;
-	case F_LINK:
-		t = plain(p, &p->cap, MAX_RAW);
-		if (*t == '\0' || p->cap_rank <= e->link_rank)
-			break;
-		s = resolve(p, t);
-		raw_reset(&e->link);
-		if (s != NULL)
-			raw_add(&e->link, s, strlen(s), MAX_RAW);
-		free(s);
-		e->link_rank = p->cap_rank;
-		break;
-	case F_PUBLISHED:
-		dst = &e->pub, rank = &e->pub_rank;
-		break;
-	case F_UPDATED:
-		dst = &e->upd, rank = &e->upd_rank;
-		break;
-	case F_AUTHOR:
-		dst = &e->author, rank = &e->author_rank;
-		break;
-	case F_EMAIL:
-		if (e->email.len == 0)
-			raw_swap(&e->email, &p->cap);
-		break;
-	case F_CATEGORY:
-		add_category(p, raw_str(&p->cap), p->cap.len);
-		break;
 	case F_FEED_TITLE:
-		if (p->feed_title == NULL)
-			p->feed_title = nonempty_dup(convert(p, &p->cap,
-			    p->cap_type, MAX_SHORT));
+		entry_set_feed_title(p->entry, raw_str(&p->cap), p->cap.len,
+		    p->cap_type);
 		break;
 	case F_FEED_LINK:
-		t = plain(p, &p->cap, MAX_RAW);
-		if (p->channel_link == NULL && *t != '\0')
-			p->channel_link = resolve(p, t);
+		entry_set_feed_link(p->entry, p->base,
+		    cap_text(p, ENTRY_MAX_RAW));
 		break;
 	case F_FEED_TTL:
 		/* Minutes, per RSS 2.0. */
-		p->ttl = positive(plain(p, &p->cap, MAX_SHORT),
-		    HINT_MAX / 60) * 60;
+		p->ttl = positive(cap_text(p, ENTRY_MAX_SHORT), HINT_MAX / 60) *
+		    60;
 		break;
 	case F_FEED_SY_PERIOD:
-		p->sy_period = sy_period(plain(p, &p->cap, MAX_SHORT));
+		p->sy_period = sy_period(cap_text(p, ENTRY_MAX_SHORT));
 		break;
 	case F_FEED_SY_FREQ:
-		p->sy_freq = positive(plain(p, &p->cap, MAX_SHORT), HINT_MAX);
+		p->sy_freq = positive(cap_text(p, ENTRY_MAX_SHORT), HINT_MAX);
 		break;
-	}
-	/* Empty fields do not displace anything. */
-	if (dst != NULL && p->cap_rank > *rank && has_text(p, &p->cap)) {
-		raw_swap(dst, &p->cap);
-		*rank = p->cap_rank;
-		if (type != NULL)
-			*type = p->cap_type;
+	default:
+		entry_take(p->entry, p->cap_field, &p->cap, p->cap_type,
+		    p->cap_rank, p->base);
+		break;
 	}
 	p->cap_field = F_NONE;
 	raw_reset(&p->cap);
@@ -1241,12 +880,12 @@ pop_frame(struct feed_parser *p)
 		return;
 	if (p->cap_field != F_NONE) {
 		if (p->depth > p->cap_depth) {
-			if (p->cap_type == T_HTML || p->cap_type == T_XHTML ||
-			    p->cap_type == T_GUESS) {
-				raw_add(&p->cap, "</", 2, MAX_RAW);
+			if (p->cap_type == ENTRY_HTML || p->cap_type == ENTRY_XHTML ||
+			    p->cap_type == ENTRY_GUESS) {
+				raw_add(&p->cap, "</", 2, ENTRY_MAX_RAW);
 				raw_add(&p->cap, f->name, strlen(f->name),
-				    MAX_RAW);
-				raw_add(&p->cap, ">", 1, MAX_RAW);
+				    ENTRY_MAX_RAW);
+				raw_add(&p->cap, ">", 1, ENTRY_MAX_RAW);
 			}
 			return;
 		}
@@ -1301,11 +940,11 @@ xhtml_text(struct feed_parser *p, const char *s, size_t len)
 	while (s < end) {
 		for (q = s; q < end && *q != '<' && *q != '&'; q++)
 			;
-		raw_add(&p->cap, s, (size_t)(q - s), MAX_RAW);
+		raw_add(&p->cap, s, (size_t)(q - s), ENTRY_MAX_RAW);
 		if (q == end)
 			break;
 		raw_add(&p->cap, *q == '<' ? "&lt;" : "&amp;", *q == '<' ? 4 :
-		    5, MAX_RAW);
+		    5, ENTRY_MAX_RAW);
 		s = q + 1;
 	}
 }
@@ -1317,10 +956,10 @@ on_text(void *ctx, const xmlChar *ch, int len)
 
 	if (p->cap_field == F_NONE || len <= 0 || p->halted || p->stopped)
 		return;
-	if (p->cap_type == T_XHTML)
+	if (p->cap_type == ENTRY_XHTML)
 		xhtml_text(p, (const char *)ch, (size_t)len);
 	else
-		raw_add(&p->cap, (const char *)ch, (size_t)len, MAX_RAW);
+		raw_add(&p->cap, (const char *)ch, (size_t)len, ENTRY_MAX_RAW);
 }
 
 static void
@@ -1434,8 +1073,8 @@ xml_feed(struct feed_parser *p, const char *s, size_t n, int terminate)
 	while (n > 0 || terminate) {
 		size_t	 k = n > CHUNK ? CHUNK : n;
 
-		if (p->halted || p->stopped || p->truncated)
-			return p->truncated ? 0 : -1;
+		if (p->halted || p->stopped || entry_full(p->entry))
+			return entry_full(p->entry) ? 0 : -1;
 		xmlParseChunk(p->ctxt, k > 0 ? s : NULL, (int)k,
 		    terminate && k == n);
 		if (k == n)
@@ -1642,60 +1281,61 @@ json_finish(struct feed_parser *p)
 		goto out;
 	}
 	/* titles are plain text by the spec; in practice some escape HTML */
-	if ((s = jstr(doc, "title")) != NULL) {
-		text_buf_reset(&p->tb);
-		p->tb.max = MAX_SHORT;
-		html_maybe_to_text(s, strlen(s), &p->tb);
-		p->feed_title = nonempty_dup(text_buf_str(&p->tb));
-	}
-	if ((s = jstr(doc, "home_page_url")) != NULL && is_absolute_url(s))
-		p->channel_link = xstrdup(s);
+	if ((s = jstr(doc, "title")) != NULL)
+		entry_set_feed_title(p->entry, s, strlen(s), ENTRY_GUESS);
+	if ((s = jstr(doc, "home_page_url")) != NULL &&
+	    entry_url_is_absolute(s))
+		entry_set_feed_link(p->entry, NULL, s);
 	json_array_foreach(items, i, it) {
 		if (!json_is_object(it))
 			continue;
-		entry_clear(&p->e);
+		entry_clear(p->entry);
 		v = json_object_get(it, "id");
 		if (json_is_string(v))
-			raw_set(&p->e.id, json_string_value(v), MAX_SHORT);
+			entry_set(p->entry, ENTRY_ID, json_string_value(v),
+			    ENTRY_MAX_SHORT, ENTRY_TEXT);
 		else if (json_is_integer(v)) {
 			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
 			    json_integer_value(v));
-			raw_set(&p->e.id, num, MAX_SHORT);
+			entry_set(p->entry, ENTRY_ID, num, ENTRY_MAX_SHORT,
+			    ENTRY_TEXT);
 		}
 		if ((s = jstr(it, "url")) != NULL ||
 		    (s = jstr(it, "external_url")) != NULL) {
-			abs = resolve(p, s);
-			raw_set(&p->e.link, abs, MAX_RAW);
+			abs = entry_resolve(p->entry, NULL, s);
+			entry_set(p->entry, ENTRY_LINK, abs, ENTRY_MAX_RAW,
+			    ENTRY_TEXT);
 			free(abs);
 		}
-		raw_set(&p->e.title, jstr(it, "title"), MAX_RAW);
-		p->e.title_type = T_GUESS;
-		if ((s = jstr(it, "summary")) != NULL) {
-			raw_set(&p->e.summary, s, MAX_RAW);
-			p->e.summary_type = T_TEXT;
-		}
-		if ((s = jstr(it, "content_html")) != NULL) {
-			raw_set(&p->e.content, s, MAX_RAW);
-			p->e.content_type = T_HTML;
-		} else if ((s = jstr(it, "content_text")) != NULL) {
-			raw_set(&p->e.content, s, MAX_RAW);
-			p->e.content_type = T_TEXT;
-		}
-		raw_set(&p->e.pub, jstr(it, "date_published"), MAX_SHORT);
-		raw_set(&p->e.upd, jstr(it, "date_modified"), MAX_SHORT);
+		entry_set(p->entry, ENTRY_TITLE, jstr(it, "title"),
+		    ENTRY_MAX_RAW, ENTRY_GUESS);
+		if ((s = jstr(it, "summary")) != NULL)
+			entry_set(p->entry, ENTRY_SUMMARY, s, ENTRY_MAX_RAW,
+			    ENTRY_TEXT);
+		if ((s = jstr(it, "content_html")) != NULL)
+			entry_set(p->entry, ENTRY_CONTENT, s, ENTRY_MAX_RAW,
+			    ENTRY_HTML);
+		else if ((s = jstr(it, "content_text")) != NULL)
+			entry_set(p->entry, ENTRY_CONTENT, s, ENTRY_MAX_RAW,
+			    ENTRY_TEXT);
+		entry_set(p->entry, ENTRY_PUBLISHED, jstr(it, "date_published"),
+		    ENTRY_MAX_SHORT, ENTRY_TEXT);
+		entry_set(p->entry, ENTRY_UPDATED, jstr(it, "date_modified"),
+		    ENTRY_MAX_SHORT, ENTRY_TEXT);
 		a = json_object_get(it, "authors");
 		if (json_is_array(a) && json_array_size(a) > 0)
 			a = json_array_get(a, 0);
 		else
 			a = json_object_get(it, "author");
 		if (json_is_object(a))
-			raw_set(&p->e.author, jstr(a, "name"), MAX_SHORT);
+			entry_set(p->entry, ENTRY_AUTHOR, jstr(a, "name"),
+			    ENTRY_MAX_SHORT, ENTRY_TEXT);
 		json_array_foreach(json_object_get(it, "tags"), j, v)
 			if (json_is_string(v))
-				add_category(p, json_string_value(v),
+				entry_category(p->entry, json_string_value(v),
 				    strlen(json_string_value(v)));
 		emit(p);
-		if (p->stopped || p->truncated)
+		if (p->stopped || entry_full(p->entry))
 			break;
 	}
 	rc = p->stopped ? -1 : 0;
@@ -1715,22 +1355,12 @@ feed_parser_new(const char *url, const char *http_charset, feed_item_cb *cb,
 
 	p = xcalloc(1, sizeof(*p));
 	p->url = url != NULL ? xstrdup(url) : NULL;
-	/*
-	 * Only a web address is a base for the feed's links: where a local
-	 * copy (file:) lies says nothing about them; the channel link does.
-	 */
-	if (url != NULL && (g_ascii_strncasecmp(url, "http://", 7) == 0 ||
-	    g_ascii_strncasecmp(url, "https://", 8) == 0))
-		p->doc_base = p->url;
 	p->charset = http_charset != NULL && *http_charset != '\0' ?
 	    xstrdup(http_charset) : NULL;
-	p->cb = cb;
-	p->arg = arg;
+	p->entry = entry_new(url, cb, arg);
 	p->mode = M_SNIFF;
 	p->max_bytes = FEED_PARSER_MAX_BYTES;
-	p->max_items = FEED_PARSER_MAX_ITEMS;
 	p->item_depth = -1;
-	text_buf_init(&p->tb, MAX_TEXT);
 	return p;
 }
 
@@ -1741,14 +1371,13 @@ feed_parser_set_limits(struct feed_parser *p, size_t max_bytes,
 	if (max_bytes > 0)
 		p->max_bytes = max_bytes;
 	if (max_items > 0)
-		p->max_items = max_items;
+		entry_set_max_items(p->entry, max_items);
 }
 
 void
 feed_parser_set_seen(struct feed_parser *p, feed_seen_cb *seen, void *arg)
 {
-	p->seen = seen;
-	p->seen_arg = arg;
+	entry_set_seen(p->entry, seen, arg);
 }
 
 int
@@ -1758,7 +1387,7 @@ feed_parser_push(struct feed_parser *p, const char *buf, size_t len)
 
 	if (p->halted || p->stopped)
 		return -1;
-	if (p->truncated || p->mode == M_DONE)
+	if (entry_full(p->entry) || p->mode == M_DONE)
 		return 0;
 	if (len > p->max_bytes - p->nbytes) {
 		set_error(p, "document larger than %zu bytes", p->max_bytes);
@@ -1810,7 +1439,7 @@ feed_parser_finish(struct feed_parser *p)
 	int	 rc;
 
 	if (p->mode == M_DONE)
-		return p->error != NULL && !p->truncated ? -1 : 0;
+		return p->error != NULL && !entry_full(p->entry) ? -1 : 0;
 	if (p->halted || p->stopped) {
 		p->mode = M_DONE;
 		return -1;
@@ -1821,11 +1450,11 @@ feed_parser_finish(struct feed_parser *p)
 		p->mode = M_DONE;
 		return json_finish(p);
 	}
-	if (!p->truncated && xml_push(p, NULL, 0, 1) == -1 &&
+	if (!entry_full(p->entry) && xml_push(p, NULL, 0, 1) == -1 &&
 	    (p->halted || p->stopped))
 		goto fail;
 	/* an item cut short by the end of the document still counts */
-	if (p->item_depth >= 0 && !p->truncated) {
+	if (p->item_depth >= 0 && !entry_full(p->entry)) {
 		if (p->cap_field != F_NONE)
 			end_capture(p);
 		p->item_depth = -1;
@@ -1834,7 +1463,7 @@ feed_parser_finish(struct feed_parser *p)
 			goto fail;
 	}
 	p->mode = M_DONE;
-	rc = p->format != FMT_NONE || p->count > 0 ? 0 : -1;
+	rc = p->format != FMT_NONE || entry_count(p->entry) > 0 ? 0 : -1;
 	if (rc == -1)
 		explain(p);
 	else if (p->nerrors > 0)
@@ -1869,19 +1498,19 @@ feed_parser_ttl(const struct feed_parser *p)
 const char *
 feed_parser_title(const struct feed_parser *p)
 {
-	return p->feed_title;
+	return entry_feed_title(p->entry);
 }
 
 size_t
 feed_parser_count(const struct feed_parser *p)
 {
-	return p->count;
+	return entry_count(p->entry);
 }
 
 size_t
 feed_parser_seen_count(const struct feed_parser *p)
 {
-	return p->nseen;
+	return entry_seen_count(p->entry);
 }
 
 void
@@ -1898,13 +1527,10 @@ feed_parser_free(struct feed_parser *p)
 	}
 	for (i = 0; i < p->depth && i < MAX_DEPTH; i++)
 		free(p->stack[i].base);
-	entry_free(&p->e);
+	entry_free(p->entry);
 	raw_release(&p->cap);
 	raw_release(&p->json);
-	text_buf_release(&p->tb);
 	xmlfilter_free(p->filter);
-	free(p->feed_title);
-	free(p->channel_link);
 	free(p->atom_uri);
 	free(p->error);
 	free(p->xml_error);
