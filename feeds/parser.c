@@ -36,7 +36,6 @@
 #include <strings.h>
 
 #include <glib.h>
-#include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/entities.h>
 #include <libxml/parser.h>
@@ -45,6 +44,7 @@
 #include <libxml/xmlerror.h>
 
 #include "entry.h"
+#include "jsonfeed.h"
 #include "item.h"
 #include "log.h"
 #include "raw.h"
@@ -1247,104 +1247,6 @@ sniff_done(struct feed_parser *p, int eod)
 }
 
 /* ------------------------------------------------------------------ */
-/* JSON Feed */
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	json_t	*v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static int
-json_finish(struct feed_parser *p)
-{
-	json_error_t	 jerr;
-	json_t		*doc, *items, *it, *v, *a;
-	const char	*s, *ver;
-	char		 num[32], *abs;
-	size_t		 i, j;
-	int		 rc = -1;
-
-	doc = json_loadb(p->json.s ? p->json.s : "", p->json.len, 0, &jerr);
-	if (doc == NULL) {
-		set_error(p, "line %d: %s", jerr.line, jerr.text);
-		return -1;
-	}
-	ver = jstr(doc, "version");
-	items = json_object_get(doc, "items");
-	if (ver == NULL || strstr(ver, "jsonfeed.org") == NULL ||
-	    !json_is_array(items)) {
-		set_error(p, "not a feed: JSON without a JSON Feed version "
-		    "and items");
-		goto out;
-	}
-	/* titles are plain text by the spec; in practice some escape HTML */
-	if ((s = jstr(doc, "title")) != NULL)
-		entry_set_feed_title(p->entry, s, strlen(s), ENTRY_GUESS);
-	if ((s = jstr(doc, "home_page_url")) != NULL &&
-	    entry_url_is_absolute(s))
-		entry_set_feed_link(p->entry, NULL, s);
-	json_array_foreach(items, i, it) {
-		if (!json_is_object(it))
-			continue;
-		entry_clear(p->entry);
-		v = json_object_get(it, "id");
-		if (json_is_string(v))
-			entry_set(p->entry, ENTRY_ID, json_string_value(v),
-			    ENTRY_MAX_SHORT, ENTRY_TEXT);
-		else if (json_is_integer(v)) {
-			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-			    json_integer_value(v));
-			entry_set(p->entry, ENTRY_ID, num, ENTRY_MAX_SHORT,
-			    ENTRY_TEXT);
-		}
-		if ((s = jstr(it, "url")) != NULL ||
-		    (s = jstr(it, "external_url")) != NULL) {
-			abs = entry_resolve(p->entry, NULL, s);
-			entry_set(p->entry, ENTRY_LINK, abs, ENTRY_MAX_RAW,
-			    ENTRY_TEXT);
-			free(abs);
-		}
-		entry_set(p->entry, ENTRY_TITLE, jstr(it, "title"),
-		    ENTRY_MAX_RAW, ENTRY_GUESS);
-		if ((s = jstr(it, "summary")) != NULL)
-			entry_set(p->entry, ENTRY_SUMMARY, s, ENTRY_MAX_RAW,
-			    ENTRY_TEXT);
-		if ((s = jstr(it, "content_html")) != NULL)
-			entry_set(p->entry, ENTRY_CONTENT, s, ENTRY_MAX_RAW,
-			    ENTRY_HTML);
-		else if ((s = jstr(it, "content_text")) != NULL)
-			entry_set(p->entry, ENTRY_CONTENT, s, ENTRY_MAX_RAW,
-			    ENTRY_TEXT);
-		entry_set(p->entry, ENTRY_PUBLISHED, jstr(it, "date_published"),
-		    ENTRY_MAX_SHORT, ENTRY_TEXT);
-		entry_set(p->entry, ENTRY_UPDATED, jstr(it, "date_modified"),
-		    ENTRY_MAX_SHORT, ENTRY_TEXT);
-		a = json_object_get(it, "authors");
-		if (json_is_array(a) && json_array_size(a) > 0)
-			a = json_array_get(a, 0);
-		else
-			a = json_object_get(it, "author");
-		if (json_is_object(a))
-			entry_set(p->entry, ENTRY_AUTHOR, jstr(a, "name"),
-			    ENTRY_MAX_SHORT, ENTRY_TEXT);
-		json_array_foreach(json_object_get(it, "tags"), j, v)
-			if (json_is_string(v))
-				entry_category(p->entry, json_string_value(v),
-				    strlen(json_string_value(v)));
-		emit(p);
-		if (p->stopped || entry_full(p->entry))
-			break;
-	}
-	rc = p->stopped ? -1 : 0;
- out:
-	json_decref(doc);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ */
 /* the interface */
 
 struct feed_parser *
@@ -1436,6 +1338,7 @@ explain(struct feed_parser *p)
 int
 feed_parser_finish(struct feed_parser *p)
 {
+	char	 err[256];
 	int	 rc;
 
 	if (p->mode == M_DONE)
@@ -1448,7 +1351,13 @@ feed_parser_finish(struct feed_parser *p)
 		goto fail;
 	if (p->mode == M_JSON) {
 		p->mode = M_DONE;
-		return json_finish(p);
+		if (jsonfeed_parse(p->entry, p->json.s ? p->json.s : "",
+		    p->json.len, err, sizeof(err)) == -1) {
+			set_error(p, "%s", entry_stopped(p->entry) ?
+			    "stopped by the item callback" : err);
+			return -1;
+		}
+		return 0;
 	}
 	if (!entry_full(p->entry) && xml_push(p, NULL, 0, 1) == -1 &&
 	    (p->halted || p->stopped))
