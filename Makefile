@@ -39,6 +39,7 @@ FEEDS_SRC  = feeds/item.c \
 	     feeds/raw.c \
 	     feeds/entry.c \
 	     feeds/jsonfeed.c \
+	     feeds/xmlfeed.c \
 	     feeds/xmlfilter.c \
 	     feeds/parser.c \
 	     feeds/fetch.c \
@@ -186,7 +187,7 @@ $(O)/bench/bench_match: $(BENCH_MATCH_OBJ)
 # The parser alone over feed files (bench/bench_parse.sh).
 BENCH_PARSE_OBJ = $(O)/bench/bench_parse.o $(O)/feeds/parser.o \
 	$(O)/feeds/raw.o $(O)/feeds/xmlfilter.o $(O)/feeds/entry.o \
-	$(O)/feeds/jsonfeed.o \
+	$(O)/feeds/jsonfeed.o $(O)/feeds/xmlfeed.o \
 	$(O)/feeds/item.o $(O)/feeds/text.o $(O)/feeds/html.o \
 	$(O)/feeds/date.o $(O)/base/xmalloc.o $(O)/base/log.o
 $(O)/bench/bench_parse: $(BENCH_PARSE_OBJ)

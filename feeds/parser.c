@@ -1,133 +1,43 @@
 /*
- * parser.c: RSS, RDF, Atom and JSON Feed, streamed.
+ * parser.c: the feed parser's push interface (parser.h): what the
+ * document is, and which reader gets its bytes.
  *
  * The bytes go through three stages:
  *
- *  1. sniff: the first bytes decide between JSON and XML, strip white space
- *     before an XML declaration (libxml2 rejects it; servers emit it), and
- *     say whether the encoding is ASCII-compatible;
+ *  1. sniff (here): the first bytes decide between JSON and XML, strip
+ *     white space before an XML declaration (libxml2 rejects it; servers
+ *     emit it), and say whether the encoding is ASCII-compatible;
  *  2. the byte filter (xmlfilter.h; XML in an ASCII-compatible encoding
  *     only): a stray '&' becomes "&amp;", escaped text goes to libxml2
  *     as CDATA, bytes libxml2 would stop at in CDATA are mended, and no
  *     CDATA section is too long for it;
- *  3. libxml2's push parser in SAX2 mode with RECOVER, no network, a
- *     deny-all entity loader, no entity substitution.  Our SAX callbacks
- *     keep an element stack and capture the text of the elements that
- *     matter into capped buffers; an item is emitted at its end tag.
- *
- * Recovery: libxml2 2.9.14 stops delivering entities once the document is
- * known to be ill-formed (`if (!ctxt->wellFormed) return;` in
- * xmlParseReference).  Errors are counted by our serror handler, so every
- * callback sets ctxt->wellFormed back to 1: what is still parseable keeps
- * its entities.  Undeclared HTML entities (&nbsp; in RSS) are defined on
- * the fly from libxml2's HTML table (on_get_entity).
+ *  3. the reader: libxml2's SAX2 push parser for RSS, RDF and Atom
+ *     (xmlfeed.h), or jansson for JSON Feed (jsonfeed.h), which hands
+ *     what it finds to the item assembly (entry.h).
  *
  * JSON Feed is the exception to streaming: jansson has no incremental
  * parser, so a JSON document is buffered (up to the body cap) and parsed
  * at feed_parser_finish().
+ *
+ * The parser stops for good over the body cap, at an error its XML reader
+ * stops at, or when the item callback says so; it keeps the first reason.
  */
 #include "parser.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <glib.h>
-#include <libxml/HTMLparser.h>
-#include <libxml/entities.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/uri.h>
-#include <libxml/xmlerror.h>
-
 #include "entry.h"
 #include "jsonfeed.h"
-#include "item.h"
 #include "log.h"
 #include "raw.h"
 #include "xmalloc.h"
-#include "xmlfilter.h"
+#include "xmlfeed.h"
 
-#define MAX_DEPTH	256		/* libxml2's own limit, too */
 #define SNIFF_MAX	512
-#define CHUNK		(64 * 1024)	/* bytes per xmlParseChunk() */
-#define HINT_MAX	(7 * 86400)	/* the longest poll hint kept */
-
-/* Namespaces we dispatch on (APIS.md B.5 pitfall 6). */
-enum ns {
-	NS_NONE,		/* no namespace: RSS 0.9x/2.0 */
-	NS_ATOM,		/* Atom 1.0 and 0.3 */
-	NS_RSS1,		/* RSS 1.0, RSS 0.90 */
-	NS_RDF,
-	NS_CONTENT,
-	NS_DC,
-	NS_DCTERMS,
-	NS_MEDIA,
-	NS_XHTML,
-	NS_ITUNES,
-	NS_SY,			/* RSS 1.0 syndication module */
-	NS_OTHER
-};
-
-static const struct {
-	const char	*uri;
-	enum ns		 ns;
-} ns_table[] = {
-	{ "http://www.w3.org/2005/Atom", NS_ATOM },
-	{ "http://purl.org/atom/ns#", NS_ATOM },
-	{ "http://purl.org/rss/1.0/", NS_RSS1 },
-	{ "http://my.netscape.com/rdf/simple/0.9/", NS_RSS1 },
-	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF },
-	{ "http://purl.org/rss/1.0/modules/content/", NS_CONTENT },
-	{ "http://purl.org/dc/elements/1.1/", NS_DC },
-	{ "http://purl.org/dc/terms/", NS_DCTERMS },
-	{ "http://search.yahoo.com/mrss/", NS_MEDIA },
-	{ "http://search.yahoo.com/mrss", NS_MEDIA },
-	{ "http://www.w3.org/1999/xhtml", NS_XHTML },
-	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES },
-	{ "http://purl.org/net/rss1.1#", NS_RSS1 },
-	{ "http://purl.org/rss/1.0/modules/syndication/", NS_SY },
-	/* RSS 2.0 as some feeds declare it: same as no namespace */
-	{ "http://backend.userland.com/rss2", NS_NONE },
-	{ "http://blogs.law.harvard.edu/tech/rss", NS_NONE },
-	{ "http://backend.userland.com/rss", NS_NONE },
-};
-
-/* What an open element is to us. */
-enum kind {
-	K_OTHER,
-	K_ROOT,			/* <rss>, <rdf:RDF>, <feed> */
-	K_CHANNEL,
-	K_ITEM,			/* <item>, <entry> */
-	K_AUTHOR,		/* Atom <author> inside an entry */
-	K_GROUP,		/* <media:group> inside an item */
-	K_SKIP,			/* a subtree we ignore: <source>, <image>... */
-	K_FIELD			/* an element whose text we capture */
-};
-
-/*
- * What a captured element gives: a field of the item (enum entry_field),
- * or one of the feed's, numbered after those.
- */
-enum feed_field {
-	F_NONE,
-	F_FEED_TITLE = ENTRY_NFIELDS,
-	F_FEED_LINK,
-	F_FEED_TTL,
-	F_FEED_SY_PERIOD,
-	F_FEED_SY_FREQ
-};
-
-enum format {
-	FMT_NONE,
-	FMT_RSS,
-	FMT_RDF,
-	FMT_ATOM,
-	FMT_JSON
-};
 
 enum mode {
 	M_SNIFF,
@@ -136,63 +46,23 @@ enum mode {
 	M_DONE
 };
 
-struct frame {
-	char		 name[24];	/* local name, maybe cut short */
-	unsigned char	 kind;
-	char		*base;		/* xml:base set here, owned */
-	const char	*prev_base;
-};
-
 struct feed_parser {
-	xmlParserCtxtPtr	 ctxt;
 	char			*url;
 	char			*charset;
 	struct entry		*entry;		/* the items */
+	struct xmlfeed		*xml;		/* M_XML: the reader */
+	struct raw		 json;		/* M_JSON: the document */
 
 	enum mode		 mode;
-	enum format		 format;
 	size_t			 max_bytes;
 	size_t			 nbytes;
-	int			 stopped;	/* by the callback */
-	int			 halted;	/* by us: error set */
-	int			 nerrors;	/* libxml2 errors */
-	char			 mismatch[24];	/* the real name of an end tag */
+	int			 halted;	/* over the cap: error set */
 	char			*error;
-	char			*xml_error;	/* first libxml2 message */
-	char			 root[64];
 
 	/* sniff */
 	char			 sniff[SNIFF_MAX];
 	size_t			 nsniff;
-
-	struct xmlfilter	*filter;	/* NULL: the bytes as they are */
-
-	/* SAX state */
-	struct frame		 stack[MAX_DEPTH];
-	int			 depth;
-	const char		*base;		/* current xml:base */
-	int			 item_depth;	/* -1 outside items */
-	int			 cap_field;	/* F_NONE: not capturing */
-	int			 cap_depth;
-	int			 cap_type;
-	int			 cap_rank;
-	int			 cap_b64;	/* base64: decode at the end */
-	struct raw		 cap;
-	long			 ttl;		/* RSS <ttl>, seconds; 0: none */
-	long			 sy_period;	/* sy:updatePeriod, or 0 */
-	long			 sy_freq;	/* sy:updateFrequency, or 0 */
-	char			*atom_uri;	/* a <feed>'s odd namespace */
-	const xmlChar		*last_uri;	/* namespace lookup cache */
-	enum ns			 last_ns;
-
-	/* JSON */
-	struct raw		 json;
 };
-
-static xmlSAXHandler	 feed_sax;
-
-/* ------------------------------------------------------------------ */
-/* small helpers */
 
 static void
 set_error(struct feed_parser *p, const char *fmt, ...)
@@ -213,924 +83,19 @@ set_error(struct feed_parser *p, const char *fmt, ...)
 	p->error = s;
 }
 
-/* Stops the parse for good with 'error' (the first reason wins). */
-static void
-halt(struct feed_parser *p)
-{
-	p->halted = 1;
-	if (p->ctxt != NULL)
-		xmlStopParser(p->ctxt);
-}
-
-/* The end of an item: hand it over; a stop by the callback ends the parse. */
-static void
-emit(struct feed_parser *p)
-{
-	if (p->halted || p->stopped)
-		return;
-	if (entry_emit(p->entry, p->format == FMT_ATOM) == -1) {
-		p->stopped = 1;
-		set_error(p, "stopped by the item callback");
-		if (p->ctxt != NULL)
-			xmlStopParser(p->ctxt);
-	}
-}
-
-/* ------------------------------------------------------------------ */
-/* SAX callbacks */
-
-static struct feed_parser *
-parser_of(void *ctx)
-{
-	xmlParserCtxtPtr	 ctxt = ctx;
-	struct feed_parser	*p = ctxt->_private;
-
-	/*
-	 * Entity content is parsed in a nested context (it shares our
-	 * _private): stopping only the outer one would let an entity bomb
-	 * run on, so every callback stops the context it is called from.
-	 * While healthy, keep entities flowing after an error (top comment);
-	 * libxml2's amplification guard still ends bombs with an error,
-	 * which halts us.
-	 */
-	if (p->halted || p->stopped)
-		xmlStopParser(ctxt);
-	else
-		ctxt->wellFormed = 1;
-	return p;
-}
-
-static enum ns
-ns_of(struct feed_parser *p, const xmlChar *uri)
-{
-	size_t	 i;
-
-	if (uri == NULL)
-		return NS_NONE;
-	if (uri == p->last_uri)
-		return p->last_ns;
-	p->last_uri = uri;
-	for (i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
-		if (strcmp((const char *)uri, ns_table[i].uri) == 0)
-			return p->last_ns = ns_table[i].ns;
-	if (p->atom_uri != NULL && strcmp((const char *)uri, p->atom_uri) == 0)
-		return p->last_ns = NS_ATOM;
-	return p->last_ns = NS_OTHER;
-}
-
-static int
-name_is(const xmlChar *name, const char *s)
-{
-	return strcmp((const char *)name, s) == 0;
-}
-
-/* The value of attribute 'name' (no namespace) as a new string, or NULL. */
-static char *
-attr(int nattrs, const xmlChar **attrs, const char *name)
-{
-	int	 i;
-
-	for (i = 0; i < nattrs; i++)
-		if (attrs[i * 5 + 2] == NULL &&
-		    name_is(attrs[i * 5], name))
-			return xstrndup((const char *)attrs[i * 5 + 3],
-			    (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]));
-	return NULL;
-}
-
-/* An attribute in a namespace (xml:base, rdf:about). */
-static char *
-attr_ns(int nattrs, const xmlChar **attrs, const char *uri, const char *name)
-{
-	int	 i;
-
-	for (i = 0; i < nattrs; i++)
-		if (attrs[i * 5 + 2] != NULL &&
-		    name_is(attrs[i * 5], name) &&
-		    name_is(attrs[i * 5 + 2], uri))
-			return xstrndup((const char *)attrs[i * 5 + 3],
-			    (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]));
-	return NULL;
-}
-
 /*
- * Atom's type attribute (and 0.3's mode) to a text type.  Atom "text" is
- * read as ENTRY_GUESS: feeds put HTML in it all the time.  *b64 is set for
- * base64 content (a non-text MIME type in 1.0, mode="base64" in 0.3).
+ * 1 once the document has failed for good: over the body cap, at an
+ * error the XML reader stopped at, or by the item callback.
  */
 static int
-atom_type(int nattrs, const xmlChar **attrs, int dflt, int *b64)
+halted(const struct feed_parser *p)
 {
-	char	*type, *mode;
-	size_t	 n;
-	int	 t = dflt;
-
-	type = attr(nattrs, attrs, "type");
-	mode = attr(nattrs, attrs, "mode");
-	*b64 = 0;
-	if (type != NULL) {
-		n = strlen(type);
-		if (strcasecmp(type, "xhtml") == 0 ||
-		    strcasecmp(type, "application/xhtml+xml") == 0)
-			t = ENTRY_XHTML;
-		else if (strcasecmp(type, "html") == 0 ||
-		    strcasestr(type, "html") != NULL)
-			t = ENTRY_HTML;
-		else if (strcasecmp(type, "text") == 0 ||
-		    strncasecmp(type, "text/", 5) == 0)
-			t = ENTRY_GUESS;
-		else if (strchr(type, '/') != NULL && !(n >= 4 &&
-		    strcasecmp(type + n - 4, "/xml") == 0) && !(n >= 4 &&
-		    strcasecmp(type + n - 4, "+xml") == 0)) {
-			*b64 = 1;
-			t = ENTRY_TEXT;
-		}
-	}
-	if (mode != NULL && strcasecmp(mode, "base64") == 0)
-		*b64 = 1;
-	/* Atom 0.3: mode="escaped" holds escaped markup */
-	if (mode != NULL && strcasecmp(mode, "escaped") == 0 && t == ENTRY_XHTML)
-		t = ENTRY_HTML;
-	if (mode != NULL && strcasecmp(mode, "xml") == 0 && t == ENTRY_HTML)
-		t = ENTRY_XHTML;
-	free(type);
-	free(mode);
-	return t;
-}
-
-static void
-start_capture(struct feed_parser *p, int field, int type, int rank)
-{
-	p->cap_b64 = 0;
-	p->cap_field = field;
-	p->cap_depth = p->depth - 1;	/* the field's own frame */
-	p->cap_type = type;
-	p->cap_rank = rank;
-	raw_reset(&p->cap);
-}
-
-/* A candidate for the item link from Atom's <link rel= href=>. */
-static void
-atom_link(struct feed_parser *p, int nattrs, const xmlChar **attrs,
-    int feed_level, int in_rss)
-{
-	char	*rel, *href, *type;
-	int	 rank;
-
-	href = attr(nattrs, attrs, "href");
-	rel = attr(nattrs, attrs, "rel");
-	type = attr(nattrs, attrs, "type");
-	if (rel != NULL && strcmp(rel, "alternate") != 0)
-		goto out;
-	if (href == NULL) {
-		/* <link>http://...</link>: the text is the address */
-		if (!feed_level)
-			start_capture(p, ENTRY_LINK, ENTRY_TEXT, 2);
-		goto out;
-	}
-	/* Among alternates, an HTML one; among those, the last (as
-	 * feedparser).  RSS's own <link> wins over atom:link. */
-	rank = type == NULL || strcasestr(type, "html") != NULL ? 3 : 1;
-	if (in_rss)
-		rank--;
-	if (feed_level)
-		entry_set_feed_link(p->entry, p->base, href);
-	else
-		entry_link(p->entry, p->base, href, rank, rank >= 3 - in_rss);
- out:
-	free(href);
-	free(rel);
-	free(type);
-}
-
-/* The root element names the format; 1 if it is an Atom entry document. */
-static int
-set_root(struct feed_parser *p, const xmlChar *name, const xmlChar *uri,
-    enum ns ns)
-{
-	snprintf(p->root, sizeof(p->root), "%s", (const char *)name);
-	if (name_is(name, "rss") && (ns == NS_NONE || ns == NS_OTHER))
-		p->format = FMT_RSS;
-	else if (name_is(name, "RDF") && ns == NS_RDF)
-		p->format = FMT_RDF;
-	else if (name_is(name, "feed") && (ns == NS_ATOM || ns == NS_NONE))
-		p->format = FMT_ATOM;
-	else if (name_is(name, "feed") && ns == NS_OTHER) {
-		/* Atom under a misspelt namespace: read it as Atom */
-		p->format = FMT_ATOM;
-		free(p->atom_uri);	/* recovery may see a second root */
-		p->atom_uri = xstrdup((const char *)uri);
-		p->last_uri = NULL;
-	} else if (name_is(name, "entry") && ns == NS_ATOM) {
-		p->format = FMT_ATOM;
-		return 1;
-	} else if (strcasecmp((const char *)name, "html") == 0) {
-		set_error(p, "not a feed: an HTML page");
-		halt(p);
-	}
-	return 0;
-}
-
-/* Which field an element inside an item is; F_NONE if none. */
-static int
-item_field(struct feed_parser *p, const xmlChar *name, enum ns ns,
-    int nattrs, const xmlChar **attrs, int *type, int *rank, int *b64)
-{
-	char	*v;
-	int	 atom = ns == NS_ATOM ||
-	    (ns == NS_NONE && p->format == FMT_ATOM);
-	int	 rss = !atom && (ns == NS_NONE || ns == NS_RSS1);
-
-	*type = ENTRY_TEXT;
-	*rank = 3;
-	*b64 = 0;
-	if (rss) {
-		if (name_is(name, "title")) {
-			*type = ENTRY_GUESS;
-			return ENTRY_TITLE;
-		}
-		if (name_is(name, "link"))
-			return ENTRY_LINK;
-		if (name_is(name, "guid")) {
-			/* isPermaLink guids are also a link, if no other */
-			v = attr(nattrs, attrs, "isPermaLink");
-			*rank = v == NULL || strcasecmp(v, "false") != 0 ?
-			    4 : 3;
-			free(v);
-			return ENTRY_ID;
-		}
-		if (name_is(name, "description")) {
-			*type = ENTRY_HTML;
-			return ENTRY_SUMMARY;
-		}
-		if (name_is(name, "pubDate"))
-			return ENTRY_PUBLISHED;
-		if (name_is(name, "author"))
-			return ENTRY_AUTHOR;
-		if (name_is(name, "category"))
-			return ENTRY_CATEGORY;
-		if (name_is(name, "fullitem")) {
-			*type = ENTRY_HTML;
-			*rank = 2;
-			return ENTRY_CONTENT;
-		}
-		return F_NONE;
-	}
-	if (atom) {
-		if (name_is(name, "title")) {
-			*type = atom_type(nattrs, attrs, ENTRY_GUESS, b64);
-			return ENTRY_TITLE;
-		}
-		if (name_is(name, "id"))
-			return ENTRY_ID;
-		if (name_is(name, "published") || name_is(name, "issued"))
-			return ENTRY_PUBLISHED;
-		if (name_is(name, "created")) {
-			*rank = 2;
-			return ENTRY_PUBLISHED;
-		}
-		if (name_is(name, "updated") || name_is(name, "modified"))
-			return ENTRY_UPDATED;
-		if (name_is(name, "summary")) {
-			*type = atom_type(nattrs, attrs, ENTRY_GUESS, b64);
-			return ENTRY_SUMMARY;
-		}
-		if (name_is(name, "content")) {
-			if ((v = attr(nattrs, attrs, "src")) != NULL) {
-				free(v);
-				return F_NONE;
-			}
-			*type = atom_type(nattrs, attrs, ENTRY_GUESS, b64);
-			return ENTRY_CONTENT;
-		}
-		return F_NONE;
-	}
-	switch (ns) {
-	case NS_CONTENT:
-		if (name_is(name, "encoded")) {
-			*type = ENTRY_HTML;
-			return ENTRY_CONTENT;
-		}
-		break;
-	case NS_DC:
-		*rank = 2;
-		if (name_is(name, "creator") || name_is(name, "author"))
-			return ENTRY_AUTHOR;
-		if (name_is(name, "date"))
-			return ENTRY_UPDATED;
-		if (name_is(name, "subject"))
-			return ENTRY_CATEGORY;
-		if (name_is(name, "title")) {
-			*type = ENTRY_GUESS;
-			return ENTRY_TITLE;
-		}
-		if (name_is(name, "description")) {
-			*type = ENTRY_HTML;
-			return ENTRY_SUMMARY;
-		}
-		if (name_is(name, "identifier"))
-			return ENTRY_ID;
-		break;
-	case NS_DCTERMS:
-		*rank = 2;
-		if (name_is(name, "issued") || name_is(name, "created"))
-			return ENTRY_PUBLISHED;
-		if (name_is(name, "modified"))
-			return ENTRY_UPDATED;
-		break;
-	case NS_XHTML:
-		if (name_is(name, "body")) {
-			*type = ENTRY_XHTML;
-			*rank = 2;
-			return ENTRY_CONTENT;
-		}
-		break;
-	case NS_ITUNES:
-		*rank = 1;
-		if (name_is(name, "summary"))
-			return ENTRY_SUMMARY;
-		if (name_is(name, "author"))
-			return ENTRY_AUTHOR;
-		break;
-	case NS_MEDIA:
-		*rank = 1;
-		if (name_is(name, "description")) {
-			v = attr(nattrs, attrs, "type");
-			*type = v != NULL && strcmp(v, "html") == 0 ?
-			    ENTRY_HTML : ENTRY_TEXT;
-			free(v);
-			return ENTRY_SUMMARY;
-		}
-		if (name_is(name, "title")) {
-			*type = ENTRY_GUESS;
-			return ENTRY_TITLE;
-		}
-		break;
-	default:
-		break;
-	}
-	return F_NONE;
-}
-
-static void
-on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
-    const xmlChar *uri, int nns, const xmlChar **nsdecl, int nattrs,
-    int ndefaulted, const xmlChar **attrs)
-{
-	struct feed_parser	*p = parser_of(ctx);
-	struct frame		*f, *up;
-	enum ns			 ns;
-	char			*v, *b;
-	size_t			 nlen;
-	int			 field, type, rank, b64 = 0;
-
-	if (p->halted || p->stopped)
-		return;
-	if (p->depth >= MAX_DEPTH) {
-		set_error(p, "elements nested deeper than %d", MAX_DEPTH);
-		halt(p);
-		return;
-	}
-	f = &p->stack[p->depth];
-	up = p->depth > 0 ? &p->stack[p->depth - 1] : NULL;
-	/* the name, cut short as snprintf would: this runs per element */
-	nlen = strlen((const char *)name);
-	if (nlen >= sizeof(f->name))
-		nlen = sizeof(f->name) - 1;
-	memcpy(f->name, name, nlen);
-	f->name[nlen] = '\0';
-	f->base = NULL;
-	f->prev_base = p->base;
-	/* xml:base, resolved against the one in force */
-	if (nattrs > 0 && (v = attr_ns(nattrs, attrs,
-	    "http://www.w3.org/XML/1998/namespace", "base")) != NULL) {
-		b = entry_resolve(p->entry, p->base, v);
-		free(v);
-		if (b != NULL) {
-			f->base = b;
-			p->base = b;
-		}
-	}
-	p->depth++;
-
-	/* Inside a captured field: markup is part of the text. */
-	if (p->cap_field != F_NONE) {
-		f->kind = K_OTHER;
-		if (p->cap_type == ENTRY_HTML || p->cap_type == ENTRY_XHTML ||
-		    p->cap_type == ENTRY_GUESS) {
-			raw_add(&p->cap, "<", 1, ENTRY_MAX_RAW);
-			raw_add(&p->cap, (const char *)name,
-			    strlen((const char *)name), ENTRY_MAX_RAW);
-			raw_add(&p->cap, ">", 1, ENTRY_MAX_RAW);
-		}
-		return;
-	}
-	ns = ns_of(p, uri);
-	if (up == NULL) {
-		f->kind = K_ROOT;
-		if (set_root(p, name, uri, ns)) {
-			f->kind = K_ITEM;
-			p->item_depth = 0;
-			entry_clear(p->entry);
-		}
-		return;
-	}
-	if (up->kind == K_SKIP) {
-		f->kind = K_SKIP;
-		return;
-	}
-
-	if (p->item_depth >= 0) {
-		/* inside an item */
-		if (up->kind == K_AUTHOR) {
-			if (name_is(name, "name"))
-				start_capture(p, ENTRY_AUTHOR, ENTRY_TEXT, 3);
-			else if (name_is(name, "email"))
-				start_capture(p, ENTRY_EMAIL, ENTRY_TEXT, 3);
-			f->kind = p->cap_field != F_NONE ? K_FIELD : K_OTHER;
-			return;
-		}
-		if (up->kind != K_ITEM && up->kind != K_GROUP) {
-			f->kind = K_OTHER;
-			return;
-		}
-		if (ns == NS_ATOM || (ns == NS_NONE &&
-		    p->format == FMT_ATOM)) {
-			if (name_is(name, "link")) {
-				atom_link(p, nattrs, attrs, 0,
-				    p->format != FMT_ATOM);
-				f->kind = p->cap_field != F_NONE ? K_FIELD :
-				    K_OTHER;
-				return;
-			}
-			if (name_is(name, "author") && up->kind == K_ITEM) {
-				f->kind = K_AUTHOR;
-				return;
-			}
-			if (name_is(name, "category")) {
-				if ((v = attr(nattrs, attrs, "term")) ==
-				    NULL)
-					v = attr(nattrs, attrs, "label");
-				if (v != NULL)
-					entry_category(p->entry, v,
-					    strlen(v));
-				free(v);
-				f->kind = K_OTHER;
-				return;
-			}
-			if (name_is(name, "source")) {
-				f->kind = K_SKIP;
-				return;
-			}
-		}
-		if (ns == NS_MEDIA && name_is(name, "group")) {
-			f->kind = K_GROUP;
-			return;
-		}
-		if (ns == NS_NONE && name_is(name, "link") &&
-		    (v = attr(nattrs, attrs, "href")) != NULL) {
-			/* <link href=""/> in RSS: Atom style, no namespace */
-			free(v);
-			atom_link(p, nattrs, attrs, 0, 1);
-			f->kind = K_OTHER;
-			return;
-		}
-		field = item_field(p, name, ns, nattrs, attrs, &type, &rank,
-		    &b64);
-		if (field != F_NONE) {
-			start_capture(p, field, type, rank);
-			p->cap_b64 = b64;
-			f->kind = K_FIELD;
-			return;
-		}
-		if (ns == NS_NONE && p->format != FMT_ATOM &&
-		    name_is(name, "source"))
-			f->kind = K_SKIP;
-		else
-			f->kind = K_OTHER;
-		return;
-	}
-
-	/* item starts */
-	if ((name_is(name, "item") && (ns == NS_NONE || ns == NS_RSS1)) ||
-	    (name_is(name, "entry") && (ns == NS_ATOM ||
-	    (ns == NS_NONE && p->format == FMT_ATOM)))) {
-		f->kind = K_ITEM;
-		p->item_depth = p->depth - 1;
-		entry_clear(p->entry);
-		if (ns == NS_RSS1 && (v = attr_ns(nattrs, attrs,
-		    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "about")) !=
-		    NULL) {
-			entry_set(p->entry, ENTRY_ID, v, ENTRY_MAX_SHORT,
-			    ENTRY_TEXT);
-			free(v);
-		}
-		if (p->format == FMT_NONE)
-			p->format = ns == NS_ATOM ? FMT_ATOM : FMT_RSS;
-		return;
-	}
-	if (name_is(name, "channel") && (ns == NS_NONE || ns == NS_RSS1)) {
-		f->kind = K_CHANNEL;
-		if (p->format == FMT_NONE)
-			p->format = FMT_RSS;
-		return;
-	}
-	/* the syndication module's hint: <channel> and <feed> children */
-	if (ns == NS_SY && (up->kind == K_CHANNEL || (up->kind == K_ROOT &&
-	    p->format == FMT_ATOM))) {
-		if (name_is(name, "updatePeriod"))
-			start_capture(p, F_FEED_SY_PERIOD, ENTRY_TEXT, 3);
-		else if (name_is(name, "updateFrequency"))
-			start_capture(p, F_FEED_SY_FREQ, ENTRY_TEXT, 3);
-		f->kind = p->cap_field != F_NONE ? K_FIELD : K_OTHER;
-		return;
-	}
-	/* feed-level title and link: <channel> children, <feed> children */
-	if ((up->kind == K_CHANNEL && (ns == NS_NONE || ns == NS_RSS1)) ||
-	    (up->kind == K_ROOT && p->format == FMT_ATOM &&
-	    (ns == NS_ATOM || ns == NS_NONE))) {
-		if (name_is(name, "title")) {
-			start_capture(p, F_FEED_TITLE,
-			    p->format == FMT_ATOM ?
-			    atom_type(nattrs, attrs, ENTRY_GUESS, &b64) : ENTRY_GUESS, 3);
-			f->kind = K_FIELD;
-			return;
-		}
-		if (name_is(name, "link") && p->format == FMT_ATOM) {
-			atom_link(p, nattrs, attrs, 1, 0);
-			f->kind = K_OTHER;
-			return;
-		}
-		if (name_is(name, "link")) {
-			start_capture(p, F_FEED_LINK, ENTRY_TEXT, 3);
-			f->kind = K_FIELD;
-			return;
-		}
-		if (name_is(name, "ttl") && p->format != FMT_ATOM) {
-			start_capture(p, F_FEED_TTL, ENTRY_TEXT, 3);
-			f->kind = K_FIELD;
-			return;
-		}
-		/* <image>, <textinput>: their titles are not the feed's */
-		f->kind = K_SKIP;
-		return;
-	}
-	f->kind = K_OTHER;
-}
-
-/*
- * A whole number from 1 up, as a feed writes it; larger than 'max' (or
- * than a long holds) gives 'max'.  0 if it is not one.
- */
-static long
-positive(const char *t, long max)
-{
-	char	*end;
-	long	 v;
-
-	errno = 0;
-	v = strtol(t, &end, 10);
-	if (end == t || *end != '\0' || v <= 0)
-		return 0;
-	return errno == ERANGE || v > max ? max : v;
-}
-
-/* sy:updatePeriod in seconds (a month is 30 days), or 0 if unknown. */
-static long
-sy_period(const char *t)
-{
-	static const struct {
-		const char	*name;
-		long		 secs;
-	} periods[] = {
-		{ "hourly", 3600 }, { "daily", 86400 }, { "weekly", 7 * 86400 },
-		{ "monthly", 30 * 86400 }, { "yearly", 365 * 86400 }
-	};
-	size_t	 i;
-
-	for (i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
-		if (strcasecmp(t, periods[i].name) == 0)
-			return periods[i].secs;
-	return 0;
-}
-
-/* The captured text as plain text, at most 'max' bytes (entry_text). */
-static const char *
-cap_text(struct feed_parser *p, size_t max)
-{
-	return entry_text(p->entry, raw_str(&p->cap), p->cap.len, ENTRY_TEXT,
-	    max);
-}
-
-/* The end of a captured field: to the item, or the feed's own. */
-static void
-end_capture(struct feed_parser *p)
-{
-	if (p->cap_b64 && p->cap.len > 0) {
-		gsize	 n = 0;
-
-		if (p->cap.len > 1)
-			g_base64_decode_inplace(p->cap.s, &n);
-		p->cap.len = n;
-		p->cap.s[n] = '\0';
-	}
-	switch (p->cap_field) {
-	case F_FEED_TITLE:
-		entry_set_feed_title(p->entry, raw_str(&p->cap), p->cap.len,
-		    p->cap_type);
-		break;
-	case F_FEED_LINK:
-		entry_set_feed_link(p->entry, p->base,
-		    cap_text(p, ENTRY_MAX_RAW));
-		break;
-	case F_FEED_TTL:
-		/* Minutes, per RSS 2.0. */
-		p->ttl = positive(cap_text(p, ENTRY_MAX_SHORT), HINT_MAX / 60) *
-		    60;
-		break;
-	case F_FEED_SY_PERIOD:
-		p->sy_period = sy_period(cap_text(p, ENTRY_MAX_SHORT));
-		break;
-	case F_FEED_SY_FREQ:
-		p->sy_freq = positive(cap_text(p, ENTRY_MAX_SHORT), HINT_MAX);
-		break;
-	default:
-		entry_take(p->entry, p->cap_field, &p->cap, p->cap_type,
-		    p->cap_rank, p->base);
-		break;
-	}
-	p->cap_field = F_NONE;
-	raw_reset(&p->cap);
-}
-
-/* Closes our innermost open element. */
-static void
-pop_frame(struct feed_parser *p)
-{
-	struct frame	*f;
-
-	p->depth--;
-	f = &p->stack[p->depth];
-	if (f->base != NULL) {
-		p->base = f->prev_base;
-		free(f->base);
-		f->base = NULL;
-	}
-	if (p->halted || p->stopped)
-		return;
-	if (p->cap_field != F_NONE) {
-		if (p->depth > p->cap_depth) {
-			if (p->cap_type == ENTRY_HTML || p->cap_type == ENTRY_XHTML ||
-			    p->cap_type == ENTRY_GUESS) {
-				raw_add(&p->cap, "</", 2, ENTRY_MAX_RAW);
-				raw_add(&p->cap, f->name, strlen(f->name),
-				    ENTRY_MAX_RAW);
-				raw_add(&p->cap, ">", 1, ENTRY_MAX_RAW);
-			}
-			return;
-		}
-		end_capture(p);
-		return;
-	}
-	if (f->kind == K_ITEM && p->depth == p->item_depth) {
-		p->item_depth = -1;
-		emit(p);
-	}
-}
-
-/*
- * An end tag.  When it does not match the open element ("<description>a
- * <p>b</description>"), libxml2 reports the mismatch (on_error keeps the
- * real name) and then closes only its innermost element, so the rest of
- * the document would end up inside the description.  We close up to the
- * element the tag names instead; from then on our stack is shallower
- * than libxml2's, and its later mismatches resynchronize us the same way.
- */
-static void
-on_end(void *ctx, const xmlChar *name, const xmlChar *prefix,
-    const xmlChar *uri)
-{
-	struct feed_parser	*p = parser_of(ctx);
-	int			 i, target;
-
-	if (p->depth == 0)
-		return;
-	target = p->depth - 1;
-	if (p->mismatch[0] != '\0') {
-		for (i = p->depth - 1; i >= 0; i--)
-			if (strcmp(p->stack[i].name, p->mismatch) == 0)
-				break;
-		if (i >= 0)
-			target = i;
-		p->mismatch[0] = '\0';
-	}
-	while (p->depth > target)
-		pop_frame(p);
-}
-
-/*
- * Inline XHTML: its text is text, escape it back for html_to_text.  Kept
- * out of on_text, which runs for every entity reference of a feed.
- */
-static __attribute__((noinline)) void
-xhtml_text(struct feed_parser *p, const char *s, size_t len)
-{
-	const char	*q, *end = s + len;
-
-	while (s < end) {
-		for (q = s; q < end && *q != '<' && *q != '&'; q++)
-			;
-		raw_add(&p->cap, s, (size_t)(q - s), ENTRY_MAX_RAW);
-		if (q == end)
-			break;
-		raw_add(&p->cap, *q == '<' ? "&lt;" : "&amp;", *q == '<' ? 4 :
-		    5, ENTRY_MAX_RAW);
-		s = q + 1;
-	}
-}
-
-static void
-on_text(void *ctx, const xmlChar *ch, int len)
-{
-	struct feed_parser	*p = parser_of(ctx);
-
-	if (p->cap_field == F_NONE || len <= 0 || p->halted || p->stopped)
-		return;
-	if (p->cap_type == ENTRY_XHTML)
-		xhtml_text(p, (const char *)ch, (size_t)len);
-	else
-		raw_add(&p->cap, (const char *)ch, (size_t)len, ENTRY_MAX_RAW);
-}
-
-static void
-on_reference(void *ctx, const xmlChar *name)
-{
-	(void)parser_of(ctx);		/* the text came through on_text */
-}
-
-/*
- * Undeclared entities: the HTML ones (&nbsp; &eacute; ...) are defined
- * in the document on first use, from libxml2's own HTML table.
- */
-static xmlEntityPtr
-on_get_entity(void *ctx, const xmlChar *name)
-{
-	xmlParserCtxtPtr	 ctxt = ctx;
-	xmlEntityPtr		 e;
-	const htmlEntityDesc	*h;
-	xmlChar			 utf8[8];
-	int			 n;
-
-	(void)parser_of(ctx);
-	if ((e = xmlSAX2GetEntity(ctx, name)) != NULL || ctxt->myDoc == NULL)
-		return e;
-	if ((h = htmlEntityLookup(name)) == NULL)
-		return NULL;
-	n = xmlCopyCharMultiByte(utf8, (int)h->value);
-	if (n <= 0)
-		return NULL;
-	utf8[n] = '\0';
-	if (ctxt->myDoc->intSubset == NULL &&
-	    xmlCreateIntSubset(ctxt->myDoc, BAD_CAST "feed", NULL, NULL) ==
-	    NULL)
-		return NULL;
-	return xmlAddDocEntity(ctxt->myDoc, name, XML_INTERNAL_GENERAL_ENTITY,
-	    NULL, NULL, utf8);
-}
-
-static void
-on_error(void *ctx, xmlErrorPtr err)
-{
-	xmlParserCtxtPtr	 ctxt = ctx;
-	struct feed_parser	*p;
-	char			*msg;
-	size_t			 n;
-
-	if (ctxt == NULL || (p = ctxt->_private) == NULL || err == NULL)
-		return;
-	if (err->level == XML_ERR_WARNING)
-		return;
-	p->nerrors++;
-	if (err->code == XML_ERR_TAG_NAME_MISMATCH && err->str2 != NULL)
-		snprintf(p->mismatch, sizeof(p->mismatch), "%s", err->str2);
-	if (p->xml_error == NULL && err->message != NULL) {
-		msg = xstrdup(err->message);
-		n = strlen(msg);
-		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-			msg[--n] = '\0';
-		p->xml_error = xasprintf("line %d: %s", err->line, msg);
-		free(msg);
-	}
-	/* Entity bombs and the like: never worth recovering from. */
-	if (err->code == XML_ERR_ENTITY_LOOP ||
-	    err->code == XML_ERR_ENTITY_BOUNDARY) {
-		set_error(p, "entity expansion limit: %s", p->xml_error);
-		halt(p);
-	}
-}
-
-static void
-on_generic_error(void *ctx, const char *msg, ...)
-{
-	/* Context-free libxml2 messages: never to our stderr. */
-}
-
-static xmlParserInputPtr
-deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
-{
-	return NULL;	/* no external entities, DTDs or XIncludes, ever */
-}
-
-void
-feed_parser_global_init(void)
-{
-	xmlInitParser();
-	xmlSetExternalEntityLoader(deny_loader);
-	xmlSetGenericErrorFunc(NULL, on_generic_error);
-	xmlSAXVersion(&feed_sax, 2);
-	feed_sax.startElementNs = on_start;
-	feed_sax.endElementNs = on_end;
-	feed_sax.characters = on_text;
-	feed_sax.cdataBlock = on_text;
-	feed_sax.getEntity = on_get_entity;
-	feed_sax.reference = on_reference;
-	feed_sax.serror = on_error;
-	feed_sax.ignorableWhitespace = on_text;
-	feed_sax.warning = NULL;
-	feed_sax.error = NULL;
-	feed_sax.fatalError = NULL;
-	feed_sax.processingInstruction = NULL;
-	feed_sax.comment = NULL;
-	/* no external subset, ever */
-	feed_sax.externalSubset = NULL;
-	feed_sax.resolveEntity = NULL;
-}
-
-/* Hands bytes to libxml2, checking the caps. */
-static int
-xml_feed(struct feed_parser *p, const char *s, size_t n, int terminate)
-{
-	while (n > 0 || terminate) {
-		size_t	 k = n > CHUNK ? CHUNK : n;
-
-		if (p->halted || p->stopped || entry_full(p->entry))
-			return entry_full(p->entry) ? 0 : -1;
-		xmlParseChunk(p->ctxt, k > 0 ? s : NULL, (int)k,
-		    terminate && k == n);
-		if (k == n)
-			break;
-		s += k;
-		n -= k;
-	}
-	if (p->halted || p->stopped)
-		return -1;
-	return 0;
-}
-
-/* The filter's output: to libxml2. */
-static int
-filter_out(const char *s, size_t n, void *arg)
-{
-	return xml_feed(arg, s, n, 0);
-}
-
-/* For the filter: the encoding libxml2 reads in, NULL for UTF-8. */
-static const char *
-filter_enc(void *arg)
-{
-	struct feed_parser	*p = arg;
-	const char		*name;
-
-	if (p->ctxt->input == NULL || p->ctxt->input->buf == NULL ||
-	    p->ctxt->input->buf->encoder == NULL)
-		return NULL;
-	name = p->ctxt->input->buf->encoder->name;
-	return name != NULL ? name : "";
-}
-
-/* Input for the XML parser: through the filter when it is on. */
-static int
-xml_push(struct feed_parser *p, const char *buf, size_t len, int eod)
-{
-	if (p->filter == NULL) {
-		if (len > 0 && xml_feed(p, buf, len, 0) == -1)
-			return -1;
-	} else if (xmlfilter_push(p->filter, buf, len, eod) == -1)
-		return -1;
-	if (eod)
-		return xml_feed(p, NULL, 0, 1);
-	return 0;
+	return p->halted || entry_stopped(p->entry) ||
+	    (p->xml != NULL && xmlfeed_stopped(p->xml));
 }
 
 /* ------------------------------------------------------------------ */
 /* sniffing */
-
-static int
-charset_is_utf8(const char *cs)
-{
-	return strcasecmp(cs, "utf-8") == 0 || strcasecmp(cs, "utf8") == 0 ||
-	    strcasecmp(cs, "us-ascii") == 0 || strcasecmp(cs, "ascii") == 0;
-}
 
 /* Encodings where '&' and '<' bytes may be parts of other characters. */
 static int
@@ -1179,30 +144,9 @@ decl_encoding(const char *s, size_t n, size_t *len)
 	return NULL;
 }
 
-static void
-xml_start(struct feed_parser *p)
-{
-	xmlCharEncodingHandlerPtr	 h;
-
-	p->ctxt = xmlCreatePushParserCtxt(&feed_sax, NULL, NULL, 0, p->url);
-	if (p->ctxt == NULL)
-		fatalx("%s: cannot create a parser context", __func__);
-	p->ctxt->_private = p;
-	xmlCtxtUseOptions(p->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING | XML_PARSE_RECOVER);
-	/* never load a DTD, never substitute entities */
-	p->ctxt->loadsubset = 0;
-	p->ctxt->replaceEntities = 0;
-	p->ctxt->validate = 0;
-	if (p->charset != NULL && !charset_is_utf8(p->charset) &&
-	    (h = xmlFindCharEncodingHandler(p->charset)) != NULL)
-		xmlSwitchToEncoding(p->ctxt, h);
-	p->mode = M_XML;
-}
-
 /*
  * Decides what the document is from its first bytes, then replays them.
- * Returns what xml_push / the JSON buffer returns.
+ * Returns what xmlfeed_push() returns (0 for JSON, which is buffered).
  */
 static int
 sniff_done(struct feed_parser *p, int eod)
@@ -1223,11 +167,9 @@ sniff_done(struct feed_parser *p, int eod)
 		i++;
 	if (bom != 2 && i < n && s[i] == '{') {
 		p->mode = M_JSON;
-		p->format = FMT_JSON;
 		raw_add(&p->json, (const char *)s + i, n - i, p->max_bytes);
 		return 0;
 	}
-	xml_start(p);
 	/* UTF-16/32 (BOM or NUL bytes): the filter would corrupt it */
 	filter = bom != 2 && memchr(s, '\0', n) == NULL;
 	if (filter && p->charset != NULL &&
@@ -1236,18 +178,24 @@ sniff_done(struct feed_parser *p, int eod)
 	if (filter && (enc = decl_encoding((const char *)s + i, n - i,
 	    &elen)) != NULL && charset_unsafe(enc, elen))
 		filter = 0;
-	if (filter)
-		p->filter = xmlfilter_new(filter_out, filter_enc, p);
+	p->xml = xmlfeed_new(p->entry, p->url, p->charset, filter);
+	p->mode = M_XML;
 	/* keep the BOM, drop white space before the first '<' */
-	if (bom == 3 && xml_push(p, (const char *)s, 3, 0) == -1)
+	if (bom == 3 && xmlfeed_push(p->xml, (const char *)s, 3, 0) == -1)
 		return -1;
 	if (bom == 2)
 		i = 0;
-	return xml_push(p, (const char *)s + i, n - i, eod);
+	return xmlfeed_push(p->xml, (const char *)s + i, n - i, eod);
 }
 
 /* ------------------------------------------------------------------ */
 /* the interface */
+
+void
+feed_parser_global_init(void)
+{
+	xmlfeed_global_init();
+}
 
 struct feed_parser *
 feed_parser_new(const char *url, const char *http_charset, feed_item_cb *cb,
@@ -1262,7 +210,6 @@ feed_parser_new(const char *url, const char *http_charset, feed_item_cb *cb,
 	p->entry = entry_new(url, cb, arg);
 	p->mode = M_SNIFF;
 	p->max_bytes = FEED_PARSER_MAX_BYTES;
-	p->item_depth = -1;
 	return p;
 }
 
@@ -1287,13 +234,13 @@ feed_parser_push(struct feed_parser *p, const char *buf, size_t len)
 {
 	size_t	 k;
 
-	if (p->halted || p->stopped)
+	if (halted(p))
 		return -1;
 	if (entry_full(p->entry) || p->mode == M_DONE)
 		return 0;
 	if (len > p->max_bytes - p->nbytes) {
 		set_error(p, "document larger than %zu bytes", p->max_bytes);
-		halt(p);
+		p->halted = 1;
 		return -1;
 	}
 	p->nbytes += len;
@@ -1316,69 +263,36 @@ feed_parser_push(struct feed_parser *p, const char *buf, size_t len)
 		raw_add(&p->json, buf, len, p->max_bytes);
 		return 0;
 	}
-	return xml_push(p, buf, len, 0);
-}
-
-/* Why a document that ended gave no feed. */
-static void
-explain(struct feed_parser *p)
-{
-	if (p->nbytes == 0)
-		set_error(p, "empty document");
-	else if (p->root[0] == '\0' && p->xml_error != NULL)
-		set_error(p, "not XML: %s", p->xml_error);
-	else if (p->root[0] == '\0')
-		set_error(p, "not a feed: no root element");
-	else
-		set_error(p, "not a feed: root element <%s>%s%s", p->root,
-		    p->xml_error ? ", " : "", p->xml_error ? p->xml_error :
-		    "");
+	return xmlfeed_push(p->xml, buf, len, 0);
 }
 
 int
 feed_parser_finish(struct feed_parser *p)
 {
 	char	 err[256];
-	int	 rc;
 
 	if (p->mode == M_DONE)
-		return p->error != NULL && !entry_full(p->entry) ? -1 : 0;
-	if (p->halted || p->stopped) {
-		p->mode = M_DONE;
-		return -1;
-	}
+		return feed_parser_error(p) != NULL && !entry_full(p->entry) ?
+		    -1 : 0;
+	if (halted(p))
+		goto fail;
 	if (p->mode == M_SNIFF && sniff_done(p, 1) == -1)
 		goto fail;
 	if (p->mode == M_JSON) {
-		p->mode = M_DONE;
 		if (jsonfeed_parse(p->entry, p->json.s ? p->json.s : "",
 		    p->json.len, err, sizeof(err)) == -1) {
-			set_error(p, "%s", entry_stopped(p->entry) ?
-			    "stopped by the item callback" : err);
-			return -1;
-		}
-		return 0;
-	}
-	if (!entry_full(p->entry) && xml_push(p, NULL, 0, 1) == -1 &&
-	    (p->halted || p->stopped))
-		goto fail;
-	/* an item cut short by the end of the document still counts */
-	if (p->item_depth >= 0 && !entry_full(p->entry)) {
-		if (p->cap_field != F_NONE)
-			end_capture(p);
-		p->item_depth = -1;
-		emit(p);
-		if (p->stopped)
+			if (!entry_stopped(p->entry))
+				set_error(p, "%s", err);
 			goto fail;
+		}
+	} else if (xmlfeed_finish(p->xml) == -1) {
+		/* its reader saw no document; we saw no byte */
+		if (p->nbytes == 0)
+			set_error(p, "empty document");
+		goto fail;
 	}
 	p->mode = M_DONE;
-	rc = p->format != FMT_NONE || entry_count(p->entry) > 0 ? 0 : -1;
-	if (rc == -1)
-		explain(p);
-	else if (p->nerrors > 0)
-		log_debug("'%s': recovered from %d XML errors, the first: %s",
-		    p->url ? p->url : "-", p->nerrors, p->xml_error);
-	return rc;
+	return 0;
  fail:
 	p->mode = M_DONE;
 	return -1;
@@ -1387,21 +301,17 @@ feed_parser_finish(struct feed_parser *p)
 const char *
 feed_parser_error(const struct feed_parser *p)
 {
-	return p->error;
+	if (p->error != NULL)
+		return p->error;
+	if (entry_stopped(p->entry))
+		return "stopped by the item callback";
+	return p->xml != NULL ? xmlfeed_error(p->xml) : NULL;
 }
 
 long
 feed_parser_ttl(const struct feed_parser *p)
 {
-	long	 sy = 0;
-
-	/* Either sy: element alone means the other's default: daily, once. */
-	if (p->sy_period > 0 || p->sy_freq > 0)
-		sy = (p->sy_period > 0 ? p->sy_period : 86400) /
-		    (p->sy_freq > 0 ? p->sy_freq : 1);
-	if (sy > HINT_MAX)
-		sy = HINT_MAX;
-	return p->ttl > sy ? p->ttl : sy;
+	return p->xml != NULL ? xmlfeed_ttl(p->xml) : 0;
 }
 
 const char *
@@ -1425,24 +335,12 @@ feed_parser_seen_count(const struct feed_parser *p)
 void
 feed_parser_free(struct feed_parser *p)
 {
-	int	 i;
-
 	if (p == NULL)
 		return;
-	if (p->ctxt != NULL) {
-		if (p->ctxt->myDoc != NULL)
-			xmlFreeDoc(p->ctxt->myDoc);
-		xmlFreeParserCtxt(p->ctxt);
-	}
-	for (i = 0; i < p->depth && i < MAX_DEPTH; i++)
-		free(p->stack[i].base);
+	xmlfeed_free(p->xml);
 	entry_free(p->entry);
-	raw_release(&p->cap);
 	raw_release(&p->json);
-	xmlfilter_free(p->filter);
-	free(p->atom_uri);
 	free(p->error);
-	free(p->xml_error);
 	free(p->charset);
 	free(p->url);
 	free(p);
