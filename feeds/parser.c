@@ -24,15 +24,11 @@
  */
 #include "parser.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "entry.h"
 #include "jsonfeed.h"
-#include "log.h"
 #include "raw.h"
 #include "xmalloc.h"
 #include "xmlfeed.h"
@@ -56,32 +52,13 @@ struct feed_parser {
 	enum mode		 mode;
 	size_t			 max_bytes;
 	size_t			 nbytes;
-	int			 halted;	/* over the cap: error set */
-	char			*error;
+	int			 halted;	/* over the body cap */
+	char			*error;		/* ours, set once */
 
 	/* sniff */
 	char			 sniff[SNIFF_MAX];
 	size_t			 nsniff;
 };
-
-static void
-set_error(struct feed_parser *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-set_error(struct feed_parser *p, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	if (p->error != NULL)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		fatalx("%s: out of memory", __func__);
-	va_end(ap);
-	p->error = s;
-}
 
 /*
  * 1 once the document has failed for good: over the body cap, at an
@@ -239,7 +216,8 @@ feed_parser_push(struct feed_parser *p, const char *buf, size_t len)
 	if (entry_full(p->entry) || p->mode == M_DONE)
 		return 0;
 	if (len > p->max_bytes - p->nbytes) {
-		set_error(p, "document larger than %zu bytes", p->max_bytes);
+		p->error = xasprintf("document larger than %zu bytes",
+		    p->max_bytes);
 		p->halted = 1;
 		return -1;
 	}
@@ -282,13 +260,13 @@ feed_parser_finish(struct feed_parser *p)
 		if (jsonfeed_parse(p->entry, p->json.s ? p->json.s : "",
 		    p->json.len, err, sizeof(err)) == -1) {
 			if (!entry_stopped(p->entry))
-				set_error(p, "%s", err);
+				p->error = xstrdup(err);
 			goto fail;
 		}
 	} else if (xmlfeed_finish(p->xml) == -1) {
 		/* its reader saw no document; we saw no byte */
 		if (p->nbytes == 0)
-			set_error(p, "empty document");
+			p->error = xstrdup("empty document");
 		goto fail;
 	}
 	p->mode = M_DONE;

@@ -123,12 +123,12 @@ struct frame {
 struct xmlfeed {
 	xmlParserCtxtPtr	 ctxt;
 	struct entry		*entry;		/* the items, borrowed */
-	struct xmlfilter	*filter;	/* NULL: the bytes as they are */
+	struct xmlfilter	*filter;	/* NULL: bytes as they are */
 	char			*url;		/* for messages */
 	enum format		 format;
-	int			 stopped;	/* by an error, or the callback */
+	int			 stopped;	/* by an error or callback */
 	int			 nerrors;	/* libxml2 errors */
-	char			 mismatch[24];	/* the real name of an end tag */
+	char			 mismatch[24];	/* an end tag's real name */
 	char			*error;
 	char			*xml_error;	/* first libxml2 message */
 	char			 root[64];
@@ -143,7 +143,7 @@ struct xmlfeed {
 	int			 cap_rank;
 	int			 cap_b64;	/* base64: decode at the end */
 	struct raw		 cap;
-	long			 ttl;		/* RSS <ttl>, seconds; 0: none */
+	long			 ttl;		/* RSS <ttl> in seconds, or 0 */
 	long			 sy_period;	/* sy:updatePeriod, or 0 */
 	long			 sy_freq;	/* sy:updateFrequency, or 0 */
 	char			*atom_uri;	/* a <feed>'s odd namespace */
@@ -192,7 +192,7 @@ static struct xmlfeed *
 feed_of(void *ctx)
 {
 	xmlParserCtxtPtr	 ctxt = ctx;
-	struct xmlfeed	*x = ctxt->_private;
+	struct xmlfeed		*x = ctxt->_private;
 
 	/*
 	 * Entity content is parsed in a nested context (it shares our
@@ -233,33 +233,31 @@ name_is(const xmlChar *name, const char *s)
 	return strcmp((const char *)name, s) == 0;
 }
 
-/* The value of attribute 'name' (no namespace) as a new string, or NULL. */
-static char *
-attr(int nattrs, const xmlChar **attrs, const char *name)
-{
-	int	 i;
-
-	for (i = 0; i < nattrs; i++)
-		if (attrs[i * 5 + 2] == NULL &&
-		    name_is(attrs[i * 5], name))
-			return xstrndup((const char *)attrs[i * 5 + 3],
-			    (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]));
-	return NULL;
-}
-
-/* An attribute in a namespace (xml:base, rdf:about). */
+/*
+ * The value of attribute 'name' in namespace 'uri' (NULL: in none) as a
+ * new string, or NULL.
+ */
 static char *
 attr_ns(int nattrs, const xmlChar **attrs, const char *uri, const char *name)
 {
-	int	 i;
+	const xmlChar	*u;
+	int		 i;
 
-	for (i = 0; i < nattrs; i++)
-		if (attrs[i * 5 + 2] != NULL &&
-		    name_is(attrs[i * 5], name) &&
-		    name_is(attrs[i * 5 + 2], uri))
+	for (i = 0; i < nattrs; i++) {
+		u = attrs[i * 5 + 2];
+		if ((uri == NULL ? u == NULL : u != NULL && name_is(u, uri)) &&
+		    name_is(attrs[i * 5], name))
 			return xstrndup((const char *)attrs[i * 5 + 3],
 			    (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]));
+	}
 	return NULL;
+}
+
+/* An attribute in no namespace, as most are. */
+static char *
+attr(int nattrs, const xmlChar **attrs, const char *name)
+{
+	return attr_ns(nattrs, attrs, NULL, name);
 }
 
 /*
@@ -298,13 +296,28 @@ atom_type(int nattrs, const xmlChar **attrs, int dflt, int *b64)
 	if (mode != NULL && strcasecmp(mode, "base64") == 0)
 		*b64 = 1;
 	/* Atom 0.3: mode="escaped" holds escaped markup */
-	if (mode != NULL && strcasecmp(mode, "escaped") == 0 && t == ENTRY_XHTML)
+	if (mode != NULL && strcasecmp(mode, "escaped") == 0 &&
+	    t == ENTRY_XHTML)
 		t = ENTRY_HTML;
 	if (mode != NULL && strcasecmp(mode, "xml") == 0 && t == ENTRY_HTML)
 		t = ENTRY_XHTML;
 	free(type);
 	free(mode);
 	return t;
+}
+
+/*
+ * A tag inside a captured field: part of its text unless that is plain
+ * ("<" or "</" for 'open').
+ */
+static void
+cap_tag(struct xmlfeed *x, const char *open, const char *name)
+{
+	if (x->cap_type == ENTRY_TEXT)
+		return;
+	raw_add(&x->cap, open, strlen(open), ENTRY_MAX_RAW);
+	raw_add(&x->cap, name, strlen(name), ENTRY_MAX_RAW);
+	raw_add(&x->cap, ">", 1, ENTRY_MAX_RAW);
 }
 
 static void
@@ -380,145 +393,102 @@ set_root(struct xmlfeed *x, const xmlChar *name, const xmlChar *uri,
 	return 0;
 }
 
+/* How an element's text is read, from its attributes. */
+enum {
+	TYPE_ATOM = ENTRY_XHTML + 1,	/* Atom's type (and 0.3's mode) */
+	TYPE_MEDIA			/* media:description's type */
+};
+
+/*
+ * The elements inside an item that give a field, by vocabulary: NS_NONE
+ * stands for RSS (no namespace, or RSS 1.0's), NS_ATOM for Atom (also no
+ * namespace in an Atom feed), the others for themselves.
+ */
+static const struct {
+	unsigned char	 ns;		/* enum ns */
+	const char	*name;
+	unsigned char	 field;		/* enum entry_field */
+	unsigned char	 type;		/* enum entry_type, or TYPE_* */
+	unsigned char	 rank;
+} item_elems[] = {
+	{ NS_NONE, "title", ENTRY_TITLE, ENTRY_GUESS, 3 },
+	{ NS_NONE, "link", ENTRY_LINK, ENTRY_TEXT, 3 },
+	{ NS_NONE, "guid", ENTRY_ID, ENTRY_TEXT, 3 },
+	{ NS_NONE, "description", ENTRY_SUMMARY, ENTRY_HTML, 3 },
+	{ NS_NONE, "pubDate", ENTRY_PUBLISHED, ENTRY_TEXT, 3 },
+	{ NS_NONE, "author", ENTRY_AUTHOR, ENTRY_TEXT, 3 },
+	{ NS_NONE, "category", ENTRY_CATEGORY, ENTRY_TEXT, 3 },
+	{ NS_NONE, "fullitem", ENTRY_CONTENT, ENTRY_HTML, 2 },
+	{ NS_ATOM, "title", ENTRY_TITLE, TYPE_ATOM, 3 },
+	{ NS_ATOM, "id", ENTRY_ID, ENTRY_TEXT, 3 },
+	{ NS_ATOM, "published", ENTRY_PUBLISHED, ENTRY_TEXT, 3 },
+	{ NS_ATOM, "issued", ENTRY_PUBLISHED, ENTRY_TEXT, 3 },
+	{ NS_ATOM, "created", ENTRY_PUBLISHED, ENTRY_TEXT, 2 },
+	{ NS_ATOM, "updated", ENTRY_UPDATED, ENTRY_TEXT, 3 },
+	{ NS_ATOM, "modified", ENTRY_UPDATED, ENTRY_TEXT, 3 },
+	{ NS_ATOM, "summary", ENTRY_SUMMARY, TYPE_ATOM, 3 },
+	{ NS_ATOM, "content", ENTRY_CONTENT, TYPE_ATOM, 3 },
+	{ NS_CONTENT, "encoded", ENTRY_CONTENT, ENTRY_HTML, 3 },
+	{ NS_DC, "creator", ENTRY_AUTHOR, ENTRY_TEXT, 2 },
+	{ NS_DC, "author", ENTRY_AUTHOR, ENTRY_TEXT, 2 },
+	{ NS_DC, "date", ENTRY_UPDATED, ENTRY_TEXT, 2 },
+	{ NS_DC, "subject", ENTRY_CATEGORY, ENTRY_TEXT, 2 },
+	{ NS_DC, "title", ENTRY_TITLE, ENTRY_GUESS, 2 },
+	{ NS_DC, "description", ENTRY_SUMMARY, ENTRY_HTML, 2 },
+	{ NS_DC, "identifier", ENTRY_ID, ENTRY_TEXT, 2 },
+	{ NS_DCTERMS, "issued", ENTRY_PUBLISHED, ENTRY_TEXT, 2 },
+	{ NS_DCTERMS, "created", ENTRY_PUBLISHED, ENTRY_TEXT, 2 },
+	{ NS_DCTERMS, "modified", ENTRY_UPDATED, ENTRY_TEXT, 2 },
+	{ NS_XHTML, "body", ENTRY_CONTENT, ENTRY_XHTML, 2 },
+	{ NS_ITUNES, "summary", ENTRY_SUMMARY, ENTRY_TEXT, 1 },
+	{ NS_ITUNES, "author", ENTRY_AUTHOR, ENTRY_TEXT, 1 },
+	{ NS_MEDIA, "description", ENTRY_SUMMARY, TYPE_MEDIA, 1 },
+	{ NS_MEDIA, "title", ENTRY_TITLE, ENTRY_GUESS, 1 },
+};
+
 /* Which field an element inside an item is; F_NONE if none. */
 static int
 item_field(struct xmlfeed *x, const xmlChar *name, enum ns ns,
     int nattrs, const xmlChar **attrs, int *type, int *rank, int *b64)
 {
 	char	*v;
-	int	 atom = ns == NS_ATOM ||
-	    (ns == NS_NONE && x->format == FMT_ATOM);
-	int	 rss = !atom && (ns == NS_NONE || ns == NS_RSS1);
+	size_t	 i, n = sizeof(item_elems) / sizeof(item_elems[0]);
 
-	*type = ENTRY_TEXT;
-	*rank = 3;
+	if (ns == NS_ATOM || (ns == NS_NONE && x->format == FMT_ATOM))
+		ns = NS_ATOM;
+	else if (ns == NS_RSS1)
+		ns = NS_NONE;
+	for (i = 0; i < n; i++)
+		if (item_elems[i].ns == ns &&
+		    item_elems[i].name[0] == name[0] &&
+		    name_is(name, item_elems[i].name))
+			break;
+	if (i == n)
+		return F_NONE;
+	*type = item_elems[i].type;
+	*rank = item_elems[i].rank;
 	*b64 = 0;
-	if (rss) {
-		if (name_is(name, "title")) {
-			*type = ENTRY_GUESS;
-			return ENTRY_TITLE;
-		}
-		if (name_is(name, "link"))
-			return ENTRY_LINK;
-		if (name_is(name, "guid")) {
-			/* isPermaLink guids are also a link, if no other */
-			v = attr(nattrs, attrs, "isPermaLink");
-			*rank = v == NULL || strcasecmp(v, "false") != 0 ?
-			    4 : 3;
+	if (*type == TYPE_ATOM) {
+		/* content elsewhere (src=) is not the item's text */
+		if (item_elems[i].field == ENTRY_CONTENT &&
+		    (v = attr(nattrs, attrs, "src")) != NULL) {
 			free(v);
-			return ENTRY_ID;
+			return F_NONE;
 		}
-		if (name_is(name, "description")) {
-			*type = ENTRY_HTML;
-			return ENTRY_SUMMARY;
-		}
-		if (name_is(name, "pubDate"))
-			return ENTRY_PUBLISHED;
-		if (name_is(name, "author"))
-			return ENTRY_AUTHOR;
-		if (name_is(name, "category"))
-			return ENTRY_CATEGORY;
-		if (name_is(name, "fullitem")) {
-			*type = ENTRY_HTML;
-			*rank = 2;
-			return ENTRY_CONTENT;
-		}
-		return F_NONE;
+		*type = atom_type(nattrs, attrs, ENTRY_GUESS, b64);
+	} else if (*type == TYPE_MEDIA) {
+		v = attr(nattrs, attrs, "type");
+		*type = v != NULL && strcmp(v, "html") == 0 ? ENTRY_HTML :
+		    ENTRY_TEXT;
+		free(v);
+	} else if (item_elems[i].field == ENTRY_ID && ns == NS_NONE) {
+		/* isPermaLink guids are also a link, if no other */
+		v = attr(nattrs, attrs, "isPermaLink");
+		if (v == NULL || strcasecmp(v, "false") != 0)
+			*rank = ENTRY_PERMALINK;
+		free(v);
 	}
-	if (atom) {
-		if (name_is(name, "title")) {
-			*type = atom_type(nattrs, attrs, ENTRY_GUESS, b64);
-			return ENTRY_TITLE;
-		}
-		if (name_is(name, "id"))
-			return ENTRY_ID;
-		if (name_is(name, "published") || name_is(name, "issued"))
-			return ENTRY_PUBLISHED;
-		if (name_is(name, "created")) {
-			*rank = 2;
-			return ENTRY_PUBLISHED;
-		}
-		if (name_is(name, "updated") || name_is(name, "modified"))
-			return ENTRY_UPDATED;
-		if (name_is(name, "summary")) {
-			*type = atom_type(nattrs, attrs, ENTRY_GUESS, b64);
-			return ENTRY_SUMMARY;
-		}
-		if (name_is(name, "content")) {
-			if ((v = attr(nattrs, attrs, "src")) != NULL) {
-				free(v);
-				return F_NONE;
-			}
-			*type = atom_type(nattrs, attrs, ENTRY_GUESS, b64);
-			return ENTRY_CONTENT;
-		}
-		return F_NONE;
-	}
-	switch (ns) {
-	case NS_CONTENT:
-		if (name_is(name, "encoded")) {
-			*type = ENTRY_HTML;
-			return ENTRY_CONTENT;
-		}
-		break;
-	case NS_DC:
-		*rank = 2;
-		if (name_is(name, "creator") || name_is(name, "author"))
-			return ENTRY_AUTHOR;
-		if (name_is(name, "date"))
-			return ENTRY_UPDATED;
-		if (name_is(name, "subject"))
-			return ENTRY_CATEGORY;
-		if (name_is(name, "title")) {
-			*type = ENTRY_GUESS;
-			return ENTRY_TITLE;
-		}
-		if (name_is(name, "description")) {
-			*type = ENTRY_HTML;
-			return ENTRY_SUMMARY;
-		}
-		if (name_is(name, "identifier"))
-			return ENTRY_ID;
-		break;
-	case NS_DCTERMS:
-		*rank = 2;
-		if (name_is(name, "issued") || name_is(name, "created"))
-			return ENTRY_PUBLISHED;
-		if (name_is(name, "modified"))
-			return ENTRY_UPDATED;
-		break;
-	case NS_XHTML:
-		if (name_is(name, "body")) {
-			*type = ENTRY_XHTML;
-			*rank = 2;
-			return ENTRY_CONTENT;
-		}
-		break;
-	case NS_ITUNES:
-		*rank = 1;
-		if (name_is(name, "summary"))
-			return ENTRY_SUMMARY;
-		if (name_is(name, "author"))
-			return ENTRY_AUTHOR;
-		break;
-	case NS_MEDIA:
-		*rank = 1;
-		if (name_is(name, "description")) {
-			v = attr(nattrs, attrs, "type");
-			*type = v != NULL && strcmp(v, "html") == 0 ?
-			    ENTRY_HTML : ENTRY_TEXT;
-			free(v);
-			return ENTRY_SUMMARY;
-		}
-		if (name_is(name, "title")) {
-			*type = ENTRY_GUESS;
-			return ENTRY_TITLE;
-		}
-		break;
-	default:
-		break;
-	}
-	return F_NONE;
+	return item_elems[i].field;
 }
 
 static void
@@ -526,7 +496,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
     const xmlChar *uri, int nns, const xmlChar **nsdecl, int nattrs,
     int ndefaulted, const xmlChar **attrs)
 {
-	struct xmlfeed	*x = feed_of(ctx);
+	struct xmlfeed		*x = feed_of(ctx);
 	struct frame		*f, *up;
 	enum ns			 ns;
 	char			*v, *b;
@@ -565,13 +535,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	/* Inside a captured field: markup is part of the text. */
 	if (x->cap_field != F_NONE) {
 		f->kind = K_OTHER;
-		if (x->cap_type == ENTRY_HTML || x->cap_type == ENTRY_XHTML ||
-		    x->cap_type == ENTRY_GUESS) {
-			raw_add(&x->cap, "<", 1, ENTRY_MAX_RAW);
-			raw_add(&x->cap, (const char *)name,
-			    strlen((const char *)name), ENTRY_MAX_RAW);
-			raw_add(&x->cap, ">", 1, ENTRY_MAX_RAW);
-		}
+		cap_tag(x, "<", (const char *)name);
 		return;
 	}
 	ns = ns_of(x, uri);
@@ -700,8 +664,8 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	    (ns == NS_ATOM || ns == NS_NONE))) {
 		if (name_is(name, "title")) {
 			start_capture(x, F_FEED_TITLE,
-			    x->format == FMT_ATOM ?
-			    atom_type(nattrs, attrs, ENTRY_GUESS, &b64) : ENTRY_GUESS, 3);
+			    x->format == FMT_ATOM ? atom_type(nattrs, attrs,
+			    ENTRY_GUESS, &b64) : ENTRY_GUESS, 3);
 			f->kind = K_FIELD;
 			return;
 		}
@@ -829,13 +793,7 @@ pop_frame(struct xmlfeed *x)
 		return;
 	if (x->cap_field != F_NONE) {
 		if (x->depth > x->cap_depth) {
-			if (x->cap_type == ENTRY_HTML || x->cap_type == ENTRY_XHTML ||
-			    x->cap_type == ENTRY_GUESS) {
-				raw_add(&x->cap, "</", 2, ENTRY_MAX_RAW);
-				raw_add(&x->cap, f->name, strlen(f->name),
-				    ENTRY_MAX_RAW);
-				raw_add(&x->cap, ">", 1, ENTRY_MAX_RAW);
-			}
+			cap_tag(x, "</", f->name);
 			return;
 		}
 		end_capture(x);
@@ -859,7 +817,7 @@ static void
 on_end(void *ctx, const xmlChar *name, const xmlChar *prefix,
     const xmlChar *uri)
 {
-	struct xmlfeed	*x = feed_of(ctx);
+	struct xmlfeed		*x = feed_of(ctx);
 	int			 i, target;
 
 	if (x->depth == 0)
@@ -951,7 +909,7 @@ static void
 on_error(void *ctx, xmlErrorPtr err)
 {
 	xmlParserCtxtPtr	 ctxt = ctx;
-	struct xmlfeed	*x;
+	struct xmlfeed		*x;
 	char			*msg;
 	size_t			 n;
 
@@ -1047,7 +1005,7 @@ filter_out(const char *s, size_t n, void *arg)
 static const char *
 filter_enc(void *arg)
 {
-	struct xmlfeed	*x = arg;
+	struct xmlfeed		*x = arg;
 	const char		*name;
 
 	if (x->ctxt->input == NULL || x->ctxt->input->buf == NULL ||

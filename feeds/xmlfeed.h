@@ -46,7 +46,8 @@ struct xmlfeed	*xmlfeed_new(struct entry *e, const char *url,
 
 /*
  * Reads 'len' bytes of 'buf'; with 'eod' this is the end of the document.
- * Returns 0, or -1 once the reader has stopped (xmlfeed_stopped()).
+ * Returns 0, or -1 if the reader has stopped (xmlfeed_stopped()).  Past
+ * the entry's item cap it reads nothing more and returns 0.
  */
 int		 xmlfeed_push(struct xmlfeed *x, const char *buf, size_t len,
 		    int eod);

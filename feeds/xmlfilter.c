@@ -22,9 +22,9 @@
 
 #define CHUNK		(64 * 1024)	/* bytes handed over at once */
 #define LOOKAHEAD	64		/* bytes the filter may look ahead */
-#define JOIN		(2 * LOOKAHEAD)	/* bytes of a push read with the last's */
+#define JOIN		(2 * LOOKAHEAD)	/* push bytes read with the last's */
 #define DIRECT		4096		/* filtered spans fed without a copy */
-#define CDATA_MAX	(1024 * 1024)	/* bytes of a CDATA section to libxml2 */
+#define CDATA_MAX	(1024 * 1024)	/* longest CDATA section to libxml2 */
 
 /* The document's encoding as libxml2 reads it. */
 enum enc {
@@ -52,7 +52,7 @@ struct xmlfilter {
 	enum enc		 enc;		/* as libxml2 reads it */
 	int			 in_root;	/* a start tag was seen */
 	int			 doctype;	/* so was a DOCTYPE */
-	int			 cdata;		/* a CDATA section of ours is open */
+	int			 cdata;		/* a section of ours is open */
 	size_t			 cdata_len;	/* bytes in the open section */
 	enum fstate		 fstate;
 	char			*win;		/* pending input */
@@ -203,7 +203,9 @@ static long
 find_close(const char *s, size_t i, size_t n, enum fstate st)
 {
 	const char	*q;
-	char		 c = st == FS_CDATA ? ']' : st == FS_COMMENT ? '-' : '?';
+	char		 c;
+
+	c = st == FS_CDATA ? ']' : st == FS_COMMENT ? '-' : '?';
 
 	while (i < n && (q = memchr(s + i, c, n - i)) != NULL) {
 		i = (size_t)(q - s);
@@ -283,9 +285,9 @@ find_tag_stop(const char *s, size_t i, size_t n)
 	unsigned int	 k;
 
 	for (; i + 16 <= n; i += 16) {
-		m = _mm_or_si128(_mm_or_si128(eq_at(s, i, '<'), eq_at(s, i, '>')),
-		    _mm_or_si128(eq_at(s, i, '&'), _mm_or_si128(eq_at(s, i, '"'),
-		    eq_at(s, i, '\''))));
+		m = _mm_or_si128(_mm_or_si128(eq_at(s, i, '<'),
+		    eq_at(s, i, '>')), _mm_or_si128(eq_at(s, i, '&'),
+		    _mm_or_si128(eq_at(s, i, '"'), eq_at(s, i, '\''))));
 		if ((k = (unsigned int)_mm_movemask_epi8(m)) != 0)
 			return i + (size_t)__builtin_ctz(k);
 	}
