@@ -39,15 +39,6 @@ raw_set(struct raw *r, const char *s, size_t max)
 }
 
 void
-raw_swap(struct raw *a, struct raw *b)
-{
-	struct raw	 t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-void
 raw_release(struct raw *r)
 {
 	free(r->s);

@@ -64,7 +64,14 @@ raw_str(const struct raw *r)
 void	 raw_set(struct raw *r, const char *s, size_t max);
 
 /* Exchanges the contents (and storage) of 'a' and 'b'. */
-void	 raw_swap(struct raw *a, struct raw *b);
+static inline void
+raw_swap(struct raw *a, struct raw *b)
+{
+	struct raw	 t = *a;
+
+	*a = *b;
+	*b = t;
+}
 
 /* Frees the storage; the buffer is zeroed, ready for use again. */
 void	 raw_release(struct raw *r);
