@@ -37,10 +37,10 @@ FEEDS_SRC  = feeds/item.c \
 	     feeds/html.c \
 	     feeds/date.c \
 	     feeds/raw.c \
+	     feeds/xmlfilter.c \
 	     feeds/entry.c \
 	     feeds/jsonfeed.c \
 	     feeds/xmlfeed.c \
-	     feeds/xmlfilter.c \
 	     feeds/parser.c \
 	     feeds/fetch.c \
 	     feeds/opml.c

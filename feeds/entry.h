@@ -9,13 +9,15 @@
  *    with how it is to be read (enum entry_type) and a rank.  Several
  *    elements may give the same field (RSS description, content:encoded,
  *    itunes:summary...): the highest rank wins, and among equals the
- *    first, and a candidate with no text once trimmed displaces nothing.
+ *    first (for links, see entry_link()), and a candidate with no text
+ *    once trimmed displaces nothing.
  *    Ranks are 3 for a format's own element, 2 for a module's (dc:,
  *    dcterms:) and 1 for a fallback (itunes:, media:).
- *  - caps: raw text is cut at ENTRY_MAX_RAW bytes, the text of a summary
- *    at ENTRY_MAX_TEXT and of every other field at ENTRY_MAX_SHORT;
- *    ENTRY_MAX_CATS categories are kept.  Past the item cap, items are
- *    dropped and entry_full() says so: feeds list their newest first.
+ *  - caps: the readers keep at most ENTRY_MAX_RAW bytes of raw text a
+ *    field; the text of a summary is cut at ENTRY_MAX_TEXT bytes and of
+ *    every other field at ENTRY_MAX_SHORT; ENTRY_MAX_CATS categories are
+ *    kept.  Past the item cap, items are dropped and entry_full() says
+ *    so: feeds list their newest first, the rest need not be read.
  *  - links: made absolute against the innermost of: the xml:base the
  *    reader passes, the document URL if it is a web address, the feed's
  *    own link.
@@ -26,9 +28,10 @@
  *    work (HTML to text, dates) and a seen item goes no further.
  *
  * The entry also keeps what every item carries or resolves against: the
- * feed's URL, title and link.  Strings it returns are its own: valid until
- * the call the function's comment names.  Items handed to the callback
- * are borrowed for the call.
+ * feed's URL, title and link.  entry_text() and entry_feed_title() lend
+ * strings the entry owns (valid as their comments say); entry_resolve()
+ * returns a new one.  Items handed to the callback are borrowed for the
+ * call.
  */
 #ifndef FEEDWATCH_ENTRY_H
 #define FEEDWATCH_ENTRY_H

@@ -491,138 +491,82 @@ item_field(struct xmlfeed *x, const xmlChar *name, enum ns ns,
 	return item_elems[i].field;
 }
 
+/* An element inside an item: one of its fields, or not. */
 static void
-on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
-    const xmlChar *uri, int nns, const xmlChar **nsdecl, int nattrs,
-    int ndefaulted, const xmlChar **attrs)
+start_in_item(struct xmlfeed *x, struct frame *f, const struct frame *up,
+    const xmlChar *name, enum ns ns, int nattrs, const xmlChar **attrs)
 {
-	struct xmlfeed		*x = feed_of(ctx);
-	struct frame		*f, *up;
-	enum ns			 ns;
-	char			*v, *b;
-	size_t			 nlen;
-	int			 field, type, rank, b64 = 0;
+	char	*v;
+	int	 field, type, rank, b64 = 0;
 
-	if (x->stopped)
-		return;
-	if (x->depth >= MAX_DEPTH) {
-		set_error(x, "elements nested deeper than %d", MAX_DEPTH);
-		halt(x);
+	if (up->kind == K_AUTHOR) {
+		if (name_is(name, "name"))
+			start_capture(x, ENTRY_AUTHOR, ENTRY_TEXT, 3);
+		else if (name_is(name, "email"))
+			start_capture(x, ENTRY_EMAIL, ENTRY_TEXT, 3);
+		f->kind = x->cap_field != F_NONE ? K_FIELD : K_OTHER;
 		return;
 	}
-	f = &x->stack[x->depth];
-	up = x->depth > 0 ? &x->stack[x->depth - 1] : NULL;
-	/* the name, cut short as snprintf would: this runs per element */
-	nlen = strlen((const char *)name);
-	if (nlen >= sizeof(f->name))
-		nlen = sizeof(f->name) - 1;
-	memcpy(f->name, name, nlen);
-	f->name[nlen] = '\0';
-	f->base = NULL;
-	f->prev_base = x->base;
-	/* xml:base, resolved against the one in force */
-	if (nattrs > 0 && (v = attr_ns(nattrs, attrs,
-	    "http://www.w3.org/XML/1998/namespace", "base")) != NULL) {
-		b = entry_resolve(x->entry, x->base, v);
-		free(v);
-		if (b != NULL) {
-			f->base = b;
-			x->base = b;
-		}
-	}
-	x->depth++;
-
-	/* Inside a captured field: markup is part of the text. */
-	if (x->cap_field != F_NONE) {
+	if (up->kind != K_ITEM && up->kind != K_GROUP) {
 		f->kind = K_OTHER;
-		cap_tag(x, "<", (const char *)name);
 		return;
 	}
-	ns = ns_of(x, uri);
-	if (up == NULL) {
-		f->kind = K_ROOT;
-		if (set_root(x, name, uri, ns)) {
-			f->kind = K_ITEM;
-			x->item_depth = 0;
-			entry_clear(x->entry);
-		}
-		return;
-	}
-	if (up->kind == K_SKIP) {
-		f->kind = K_SKIP;
-		return;
-	}
-
-	if (x->item_depth >= 0) {
-		/* inside an item */
-		if (up->kind == K_AUTHOR) {
-			if (name_is(name, "name"))
-				start_capture(x, ENTRY_AUTHOR, ENTRY_TEXT, 3);
-			else if (name_is(name, "email"))
-				start_capture(x, ENTRY_EMAIL, ENTRY_TEXT, 3);
+	if (ns == NS_ATOM || (ns == NS_NONE && x->format == FMT_ATOM)) {
+		if (name_is(name, "link")) {
+			atom_link(x, nattrs, attrs, 0, x->format != FMT_ATOM);
 			f->kind = x->cap_field != F_NONE ? K_FIELD : K_OTHER;
 			return;
 		}
-		if (up->kind != K_ITEM && up->kind != K_GROUP) {
-			f->kind = K_OTHER;
+		if (name_is(name, "author") && up->kind == K_ITEM) {
+			f->kind = K_AUTHOR;
 			return;
 		}
-		if (ns == NS_ATOM || (ns == NS_NONE &&
-		    x->format == FMT_ATOM)) {
-			if (name_is(name, "link")) {
-				atom_link(x, nattrs, attrs, 0,
-				    x->format != FMT_ATOM);
-				f->kind = x->cap_field != F_NONE ? K_FIELD :
-				    K_OTHER;
-				return;
-			}
-			if (name_is(name, "author") && up->kind == K_ITEM) {
-				f->kind = K_AUTHOR;
-				return;
-			}
-			if (name_is(name, "category")) {
-				if ((v = attr(nattrs, attrs, "term")) ==
-				    NULL)
-					v = attr(nattrs, attrs, "label");
-				if (v != NULL)
-					entry_category(x->entry, v,
-					    strlen(v));
-				free(v);
-				f->kind = K_OTHER;
-				return;
-			}
-			if (name_is(name, "source")) {
-				f->kind = K_SKIP;
-				return;
-			}
-		}
-		if (ns == NS_MEDIA && name_is(name, "group")) {
-			f->kind = K_GROUP;
-			return;
-		}
-		if (ns == NS_NONE && name_is(name, "link") &&
-		    (v = attr(nattrs, attrs, "href")) != NULL) {
-			/* <link href=""/> in RSS: Atom style, no namespace */
+		if (name_is(name, "category")) {
+			if ((v = attr(nattrs, attrs, "term")) == NULL)
+				v = attr(nattrs, attrs, "label");
+			if (v != NULL)
+				entry_category(x->entry, v, strlen(v));
 			free(v);
-			atom_link(x, nattrs, attrs, 0, 1);
 			f->kind = K_OTHER;
 			return;
 		}
-		field = item_field(x, name, ns, nattrs, attrs, &type, &rank,
-		    &b64);
-		if (field != F_NONE) {
-			start_capture(x, field, type, rank);
-			x->cap_b64 = b64;
-			f->kind = K_FIELD;
-			return;
-		}
-		if (ns == NS_NONE && x->format != FMT_ATOM &&
-		    name_is(name, "source"))
+		if (name_is(name, "source")) {
 			f->kind = K_SKIP;
-		else
-			f->kind = K_OTHER;
+			return;
+		}
+	}
+	if (ns == NS_MEDIA && name_is(name, "group")) {
+		f->kind = K_GROUP;
 		return;
 	}
+	if (ns == NS_NONE && name_is(name, "link") &&
+	    (v = attr(nattrs, attrs, "href")) != NULL) {
+		/* <link href=""/> in RSS: Atom style, no namespace */
+		free(v);
+		atom_link(x, nattrs, attrs, 0, 1);
+		f->kind = K_OTHER;
+		return;
+	}
+	field = item_field(x, name, ns, nattrs, attrs, &type, &rank, &b64);
+	if (field != F_NONE) {
+		start_capture(x, field, type, rank);
+		x->cap_b64 = b64;
+		f->kind = K_FIELD;
+		return;
+	}
+	if (ns == NS_NONE && x->format != FMT_ATOM && name_is(name, "source"))
+		f->kind = K_SKIP;
+	else
+		f->kind = K_OTHER;
+}
+
+/* An element outside items: an item, or the feed's own. */
+static void
+start_in_feed(struct xmlfeed *x, struct frame *f, const struct frame *up,
+    const xmlChar *name, enum ns ns, int nattrs, const xmlChar **attrs)
+{
+	char	*v;
+	int	 b64 = 0;
 
 	/* item starts */
 	if ((name_is(name, "item") && (ns == NS_NONE || ns == NS_RSS1)) ||
@@ -689,6 +633,72 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 		return;
 	}
 	f->kind = K_OTHER;
+}
+
+static void
+on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **nsdecl, int nattrs,
+    int ndefaulted, const xmlChar **attrs)
+{
+	struct xmlfeed		*x = feed_of(ctx);
+	struct frame		*f, *up;
+	enum ns			 ns;
+	char			*v, *b;
+	size_t			 nlen;
+
+	if (x->stopped)
+		return;
+	if (x->depth >= MAX_DEPTH) {
+		set_error(x, "elements nested deeper than %d", MAX_DEPTH);
+		halt(x);
+		return;
+	}
+	f = &x->stack[x->depth];
+	up = x->depth > 0 ? &x->stack[x->depth - 1] : NULL;
+	/* the name, cut short as snprintf would: this runs per element */
+	nlen = strlen((const char *)name);
+	if (nlen >= sizeof(f->name))
+		nlen = sizeof(f->name) - 1;
+	memcpy(f->name, name, nlen);
+	f->name[nlen] = '\0';
+	f->base = NULL;
+	f->prev_base = x->base;
+	/* xml:base, resolved against the one in force */
+	if (nattrs > 0 && (v = attr_ns(nattrs, attrs,
+	    "http://www.w3.org/XML/1998/namespace", "base")) != NULL) {
+		b = entry_resolve(x->entry, x->base, v);
+		free(v);
+		if (b != NULL) {
+			f->base = b;
+			x->base = b;
+		}
+	}
+	x->depth++;
+
+	/* Inside a captured field: markup is part of the text. */
+	if (x->cap_field != F_NONE) {
+		f->kind = K_OTHER;
+		cap_tag(x, "<", (const char *)name);
+		return;
+	}
+	ns = ns_of(x, uri);
+	if (up == NULL) {
+		f->kind = K_ROOT;
+		if (set_root(x, name, uri, ns)) {
+			f->kind = K_ITEM;
+			x->item_depth = 0;
+			entry_clear(x->entry);
+		}
+		return;
+	}
+	if (up->kind == K_SKIP) {
+		f->kind = K_SKIP;
+		return;
+	}
+	if (x->item_depth >= 0)
+		start_in_item(x, f, up, name, ns, nattrs, attrs);
+	else
+		start_in_feed(x, f, up, name, ns, nattrs, attrs);
 }
 
 /*
