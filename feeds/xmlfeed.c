@@ -405,45 +405,45 @@ enum {
  * namespace in an Atom feed), the others for themselves.
  */
 static const struct {
-	unsigned char	 ns;		/* enum ns */
 	const char	*name;
+	unsigned char	 ns;		/* enum ns */
 	unsigned char	 field;		/* enum entry_field */
 	unsigned char	 type;		/* enum entry_type, or TYPE_* */
 	unsigned char	 rank;
 } item_elems[] = {
-	{ NS_NONE, "title", ENTRY_TITLE, ENTRY_GUESS, 3 },
-	{ NS_NONE, "link", ENTRY_LINK, ENTRY_TEXT, 3 },
-	{ NS_NONE, "guid", ENTRY_ID, ENTRY_TEXT, 3 },
-	{ NS_NONE, "description", ENTRY_SUMMARY, ENTRY_HTML, 3 },
-	{ NS_NONE, "pubDate", ENTRY_PUBLISHED, ENTRY_TEXT, 3 },
-	{ NS_NONE, "author", ENTRY_AUTHOR, ENTRY_TEXT, 3 },
-	{ NS_NONE, "category", ENTRY_CATEGORY, ENTRY_TEXT, 3 },
-	{ NS_NONE, "fullitem", ENTRY_CONTENT, ENTRY_HTML, 2 },
-	{ NS_ATOM, "title", ENTRY_TITLE, TYPE_ATOM, 3 },
-	{ NS_ATOM, "id", ENTRY_ID, ENTRY_TEXT, 3 },
-	{ NS_ATOM, "published", ENTRY_PUBLISHED, ENTRY_TEXT, 3 },
-	{ NS_ATOM, "issued", ENTRY_PUBLISHED, ENTRY_TEXT, 3 },
-	{ NS_ATOM, "created", ENTRY_PUBLISHED, ENTRY_TEXT, 2 },
-	{ NS_ATOM, "updated", ENTRY_UPDATED, ENTRY_TEXT, 3 },
-	{ NS_ATOM, "modified", ENTRY_UPDATED, ENTRY_TEXT, 3 },
-	{ NS_ATOM, "summary", ENTRY_SUMMARY, TYPE_ATOM, 3 },
-	{ NS_ATOM, "content", ENTRY_CONTENT, TYPE_ATOM, 3 },
-	{ NS_CONTENT, "encoded", ENTRY_CONTENT, ENTRY_HTML, 3 },
-	{ NS_DC, "creator", ENTRY_AUTHOR, ENTRY_TEXT, 2 },
-	{ NS_DC, "author", ENTRY_AUTHOR, ENTRY_TEXT, 2 },
-	{ NS_DC, "date", ENTRY_UPDATED, ENTRY_TEXT, 2 },
-	{ NS_DC, "subject", ENTRY_CATEGORY, ENTRY_TEXT, 2 },
-	{ NS_DC, "title", ENTRY_TITLE, ENTRY_GUESS, 2 },
-	{ NS_DC, "description", ENTRY_SUMMARY, ENTRY_HTML, 2 },
-	{ NS_DC, "identifier", ENTRY_ID, ENTRY_TEXT, 2 },
-	{ NS_DCTERMS, "issued", ENTRY_PUBLISHED, ENTRY_TEXT, 2 },
-	{ NS_DCTERMS, "created", ENTRY_PUBLISHED, ENTRY_TEXT, 2 },
-	{ NS_DCTERMS, "modified", ENTRY_UPDATED, ENTRY_TEXT, 2 },
-	{ NS_XHTML, "body", ENTRY_CONTENT, ENTRY_XHTML, 2 },
-	{ NS_ITUNES, "summary", ENTRY_SUMMARY, ENTRY_TEXT, 1 },
-	{ NS_ITUNES, "author", ENTRY_AUTHOR, ENTRY_TEXT, 1 },
-	{ NS_MEDIA, "description", ENTRY_SUMMARY, TYPE_MEDIA, 1 },
-	{ NS_MEDIA, "title", ENTRY_TITLE, ENTRY_GUESS, 1 },
+	{ "title", NS_NONE, ENTRY_TITLE, ENTRY_GUESS, 3 },
+	{ "link", NS_NONE, ENTRY_LINK, ENTRY_TEXT, 3 },
+	{ "guid", NS_NONE, ENTRY_ID, ENTRY_TEXT, 3 },
+	{ "description", NS_NONE, ENTRY_SUMMARY, ENTRY_HTML, 3 },
+	{ "pubDate", NS_NONE, ENTRY_PUBLISHED, ENTRY_TEXT, 3 },
+	{ "author", NS_NONE, ENTRY_AUTHOR, ENTRY_TEXT, 3 },
+	{ "category", NS_NONE, ENTRY_CATEGORY, ENTRY_TEXT, 3 },
+	{ "fullitem", NS_NONE, ENTRY_CONTENT, ENTRY_HTML, 2 },
+	{ "title", NS_ATOM, ENTRY_TITLE, TYPE_ATOM, 3 },
+	{ "id", NS_ATOM, ENTRY_ID, ENTRY_TEXT, 3 },
+	{ "published", NS_ATOM, ENTRY_PUBLISHED, ENTRY_TEXT, 3 },
+	{ "issued", NS_ATOM, ENTRY_PUBLISHED, ENTRY_TEXT, 3 },
+	{ "created", NS_ATOM, ENTRY_PUBLISHED, ENTRY_TEXT, 2 },
+	{ "updated", NS_ATOM, ENTRY_UPDATED, ENTRY_TEXT, 3 },
+	{ "modified", NS_ATOM, ENTRY_UPDATED, ENTRY_TEXT, 3 },
+	{ "summary", NS_ATOM, ENTRY_SUMMARY, TYPE_ATOM, 3 },
+	{ "content", NS_ATOM, ENTRY_CONTENT, TYPE_ATOM, 3 },
+	{ "encoded", NS_CONTENT, ENTRY_CONTENT, ENTRY_HTML, 3 },
+	{ "creator", NS_DC, ENTRY_AUTHOR, ENTRY_TEXT, 2 },
+	{ "author", NS_DC, ENTRY_AUTHOR, ENTRY_TEXT, 2 },
+	{ "date", NS_DC, ENTRY_UPDATED, ENTRY_TEXT, 2 },
+	{ "subject", NS_DC, ENTRY_CATEGORY, ENTRY_TEXT, 2 },
+	{ "title", NS_DC, ENTRY_TITLE, ENTRY_GUESS, 2 },
+	{ "description", NS_DC, ENTRY_SUMMARY, ENTRY_HTML, 2 },
+	{ "identifier", NS_DC, ENTRY_ID, ENTRY_TEXT, 2 },
+	{ "issued", NS_DCTERMS, ENTRY_PUBLISHED, ENTRY_TEXT, 2 },
+	{ "created", NS_DCTERMS, ENTRY_PUBLISHED, ENTRY_TEXT, 2 },
+	{ "modified", NS_DCTERMS, ENTRY_UPDATED, ENTRY_TEXT, 2 },
+	{ "body", NS_XHTML, ENTRY_CONTENT, ENTRY_XHTML, 2 },
+	{ "summary", NS_ITUNES, ENTRY_SUMMARY, ENTRY_TEXT, 1 },
+	{ "author", NS_ITUNES, ENTRY_AUTHOR, ENTRY_TEXT, 1 },
+	{ "description", NS_MEDIA, ENTRY_SUMMARY, TYPE_MEDIA, 1 },
+	{ "title", NS_MEDIA, ENTRY_TITLE, ENTRY_GUESS, 1 },
 };
 
 /* Which field an element inside an item is; F_NONE if none. */
@@ -460,7 +460,7 @@ item_field(struct xmlfeed *x, const xmlChar *name, enum ns ns,
 		ns = NS_NONE;
 	for (i = 0; i < n; i++)
 		if (item_elems[i].ns == ns &&
-		    item_elems[i].name[0] == name[0] &&
+		    (unsigned char)item_elems[i].name[0] == name[0] &&
 		    name_is(name, item_elems[i].name))
 			break;
 	if (i == n)
