@@ -43,6 +43,11 @@ FEEDS_SRC  = feeds/item.c \
 	     feeds/text.c \
 	     feeds/html.c \
 	     feeds/date.c \
+	     feeds/raw.c \
+	     feeds/xmlfilter.c \
+	     feeds/entry.c \
+	     feeds/jsonfeed.c \
+	     feeds/xmlfeed.c \
 	     feeds/parser.c \
 	     feeds/fetch.c \
 	     feeds/opml.c \
@@ -211,6 +216,8 @@ $(O)/bench/bench_match: $(BENCH_MATCH_OBJ)
 
 # The parser alone over feed files (bench/bench_parse.sh).
 BENCH_PARSE_OBJ = $(O)/bench/bench_parse.o $(O)/feeds/parser.o \
+	$(O)/feeds/raw.o $(O)/feeds/xmlfilter.o $(O)/feeds/entry.o \
+	$(O)/feeds/jsonfeed.o $(O)/feeds/xmlfeed.o \
 	$(O)/feeds/item.o $(O)/feeds/text.o $(O)/feeds/html.o \
 	$(O)/feeds/date.o $(O)/base/xmalloc.o $(O)/base/log.o
 $(O)/bench/bench_parse: $(BENCH_PARSE_OBJ)

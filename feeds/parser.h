@@ -61,7 +61,10 @@ void			 feed_parser_set_limits(struct feed_parser *p,
 void			 feed_parser_set_seen(struct feed_parser *p,
 			    feed_seen_cb *seen, void *arg);
 
-/* Feeds 'len' bytes.  Returns -1 on a hopeless document or a stopped callback. */
+/*
+ * Feeds 'len' bytes.  Returns -1 on a hopeless document or a stopped
+ * callback.
+ */
 int			 feed_parser_push(struct feed_parser *p,
 			    const char *buf, size_t len);
 
