@@ -140,32 +140,12 @@ stmt(struct store *st, const char *sql)
 	return s;
 }
 
-static int
-bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v == NULL)
-		return sqlite3_bind_null(s, i);
-	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-}
-
 static char *
 col_text(sqlite3_stmt *s, int i)
 {
 	const unsigned char	*v = sqlite3_column_text(s, i);
 
 	return v != NULL ? xstrdup((const char *)v) : NULL;
-}
-
-/* Runs a statement that returns no rows. */
-static int
-step_done(struct store *st, sqlite3_stmt *s, const char *what)
-{
-	int	 rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return fail(st, what);
-	return 0;
 }
 
 static int
@@ -671,6 +651,218 @@ store_abort(struct store *st)
 		exec(st, "ROLLBACK");
 }
 
+/*
+ * Every statement below is its SQL, the values bound to its parameters
+ * (struct sq_arg, one per parameter, in order) and, for a query, where
+ * each column of a row goes (struct sq_out, one per column, in order).
+ * Both counts are checked against the statement: a mismatch is a bug.
+ */
+struct sq_arg {
+	enum { SQ_NULL, SQ_TEXT, SQ_INT } type;
+	const char	*text;
+	int64_t		 i;
+};
+
+/* Where a column goes: exactly one of these is set. */
+struct sq_out {
+	char		**text;		/* a string the record owns */
+	int		 *i;
+	long		 *l;
+	time_t		 *time;
+	int64_t		 *i64;
+};
+
+/* Reads one row of a query; non-zero stops the query there. */
+typedef int sq_row_cb(sqlite3_stmt *s, void *arg);
+
+#define SQ_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Text, bound as a copy; a NULL pointer binds SQL's NULL. */
+static struct sq_arg
+sq_text(const char *v)
+{
+	struct sq_arg	 a = { v != NULL ? SQ_TEXT : SQ_NULL, v, 0 };
+
+	return a;
+}
+
+static struct sq_arg
+sq_int(int64_t v)
+{
+	struct sq_arg	 a = { SQ_INT, NULL, v };
+
+	return a;
+}
+
+static struct sq_arg
+sq_null(void)
+{
+	struct sq_arg	 a = { SQ_NULL, NULL, 0 };
+
+	return a;
+}
+
+static int
+bind(sqlite3_stmt *s, const struct sq_arg *arg, size_t narg)
+{
+	size_t	 i;
+	int	 rc = SQLITE_OK;
+
+	/* a numbered parameter (?3) used twice counts once */
+	if (narg != (size_t)sqlite3_bind_parameter_count(s))
+		fatalx("%s: %zu values for '%s'", __func__, narg,
+		    sqlite3_sql(s));
+	for (i = 0; i < narg && rc == SQLITE_OK; i++)
+		switch (arg[i].type) {
+		case SQ_TEXT:
+			rc = sqlite3_bind_text(s, (int)i + 1, arg[i].text, -1,
+			    SQLITE_TRANSIENT);
+			break;
+		case SQ_INT:
+			rc = sqlite3_bind_int64(s, (int)i + 1, arg[i].i);
+			break;
+		case SQ_NULL:
+			rc = sqlite3_bind_null(s, (int)i + 1);
+			break;
+		}
+	return rc;
+}
+
+/* Reads the row 's' is on into 'out'. */
+static void
+sq_row(sqlite3_stmt *s, const struct sq_out *out, size_t nout)
+{
+	const struct sq_out	*o;
+	size_t			 i;
+	int			 c;
+
+	if (nout != (size_t)sqlite3_column_count(s))
+		fatalx("%s: %zu places for '%s'", __func__, nout,
+		    sqlite3_sql(s));
+	for (i = 0; i < nout; i++) {
+		c = (int)i;
+		o = &out[i];
+		if (o->text != NULL)
+			*o->text = col_text(s, c);
+		else if (o->i != NULL)
+			*o->i = sqlite3_column_int(s, c);
+		else if (o->l != NULL)
+			*o->l = (long)sqlite3_column_int64(s, c);
+		else if (o->time != NULL)
+			*o->time = sqlite3_column_int64(s, c);
+		else if (o->i64 != NULL)
+			*o->i64 = sqlite3_column_int64(s, c);
+		else
+			fatalx("%s: nowhere for column %d of '%s'", __func__,
+			    c, sqlite3_sql(s));
+	}
+}
+
+/*
+ * Runs the statement of 'sql' with 'arg' bound, calling 'row' (unless
+ * NULL) with each row it returns, until 'row' says stop.  1 if it
+ * returned a row, 0 if none, -1 after saying "state 'PATH': WHAT: why".
+ */
+static int
+sq_read(struct store *st, const char *sql, const char *what,
+    const struct sq_arg *arg, size_t narg, sq_row_cb *row, void *rowarg)
+{
+	sqlite3_stmt	*s;
+	int		 rc, any = 0;
+
+	if ((s = stmt(st, sql)) == NULL)
+		return -1;
+	if (bind(s, arg, narg) != SQLITE_OK)
+		return fail(st, what);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		any = 1;
+		if (row != NULL && row(s, rowarg) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, what);
+	return any;
+}
+
+/* sq_read() in the group of writes, which it opens if need be. */
+static int
+sq_write(struct store *st, const char *sql, const char *what,
+    const struct sq_arg *arg, size_t narg)
+{
+	if (batch(st) == -1)
+		return -1;
+	return sq_read(st, sql, what, arg, narg, NULL, NULL);
+}
+
+struct sq_outv {
+	const struct sq_out	*v;
+	size_t			 n;
+};
+
+static int
+row_out(sqlite3_stmt *s, void *arg)
+{
+	const struct sq_outv	*out = arg;
+
+	sq_row(s, out->v, out->n);
+	return 1;
+}
+
+/* sq_read() of one row, into 'out'; untouched if there is none. */
+static int
+sq_get(struct store *st, const char *sql, const char *what,
+    const struct sq_arg *arg, size_t narg, const struct sq_out *out,
+    size_t nout)
+{
+	struct sq_outv	 outv = { out, nout };
+
+	return sq_read(st, sql, what, arg, narg, row_out, &outv);
+}
+
+/*
+ * A query's rows as an array of records: sq_read() with row_append()
+ * reads each row through 'out' into 'rec', then appends a copy to 'v'
+ * (which owns the strings read).
+ */
+struct sq_rows {
+	const struct sq_out	*out;
+	size_t			 nout;
+	const void		*rec;
+	size_t			 size;
+	void			*v;
+	size_t			 n;
+};
+
+static int
+row_append(sqlite3_stmt *s, void *arg)
+{
+	struct sq_rows	*rows = arg;
+
+	sq_row(s, rows->out, rows->nout);
+	rows->v = xreallocarray(rows->v, rows->n + 1, rows->size);
+	memcpy((char *)rows->v + rows->n++ * rows->size, rows->rec,
+	    rows->size);
+	return 0;
+}
+
+/* The first column of every row; never NULL (on error, what was read). */
+static char **
+sq_strv(struct store *st, const char *sql, const char *what,
+    const struct sq_arg *arg, size_t narg)
+{
+	char			*text, **v;
+	const struct sq_out	 out[] = { { .text = &text } };
+	struct sq_rows		 rows = {
+		out, SQ_NELEM(out), &text, sizeof(text), NULL, 0
+	};
+
+	sq_read(st, sql, what, arg, narg, row_append, &rows);
+	v = xreallocarray(rows.v, rows.n + 1, sizeof(*v));
+	v[rows.n] = NULL;
+	return v;
+}
+
 static const char sql_feed_get[] =
     "SELECT etag, last_modified, moved_to, http_status, error, last_poll,"
     " last_ok, failing_since, next_due, failures, gone, health_alerted,"
@@ -680,36 +872,22 @@ static const char sql_feed_get[] =
 int
 store_feed_get(struct store *st, const char *feed, struct feed_state *fs)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
+	const struct sq_arg	 arg[] = { sq_text(feed) };
+	const struct sq_out	 out[] = {
+		{ .text = &fs->etag }, { .text = &fs->last_modified },
+		{ .text = &fs->moved_to }, { .l = &fs->http_status },
+		{ .text = &fs->error }, { .time = &fs->last_poll },
+		{ .time = &fs->last_ok }, { .time = &fs->failing_since },
+		{ .time = &fs->next_due }, { .i = &fs->failures },
+		{ .i = &fs->gone }, { .i = &fs->health_alerted },
+		{ .l = &fs->missed }, { .time = &fs->last_parsed },
+		{ .text = &fs->url }, { .text = &fs->redirect_to },
+		{ .i = &fs->redirects }, { .l = &fs->ttl },
+	};
 
 	memset(fs, 0, sizeof(*fs));
-	if ((s = stmt(st, sql_feed_get)) == NULL ||
-	    bind_text(s, 1, feed) != SQLITE_OK)
-		return fail(st, "read feed state");
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		fs->etag = col_text(s, 0);
-		fs->last_modified = col_text(s, 1);
-		fs->moved_to = col_text(s, 2);
-		fs->http_status = sqlite3_column_int64(s, 3);
-		fs->error = col_text(s, 4);
-		fs->last_poll = sqlite3_column_int64(s, 5);
-		fs->last_ok = sqlite3_column_int64(s, 6);
-		fs->failing_since = sqlite3_column_int64(s, 7);
-		fs->next_due = sqlite3_column_int64(s, 8);
-		fs->failures = sqlite3_column_int(s, 9);
-		fs->gone = sqlite3_column_int(s, 10);
-		fs->health_alerted = sqlite3_column_int(s, 11);
-		fs->missed = sqlite3_column_int64(s, 12);
-		fs->last_parsed = sqlite3_column_int64(s, 13);
-		fs->url = col_text(s, 14);
-		fs->redirect_to = col_text(s, 15);
-		fs->redirects = sqlite3_column_int(s, 16);
-		fs->ttl = sqlite3_column_int64(s, 17);
-		rc = SQLITE_DONE;
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail(st, "read feed state");
+	return sq_get(st, sql_feed_get, "read feed state", arg, SQ_NELEM(arg),
+	    out, SQ_NELEM(out)) == -1 ? -1 : 0;
 }
 
 static const char sql_feed_put[] =
@@ -727,33 +905,20 @@ int
 store_feed_put(struct store *st, const char *feed,
     const struct feed_state *fs)
 {
-	sqlite3_stmt	*s;
+	const struct sq_arg	 arg[] = {
+		sq_text(feed), sq_text(fs->etag), sq_text(fs->last_modified),
+		sq_text(fs->moved_to), sq_int(fs->http_status),
+		sq_text(fs->error), sq_int(fs->last_poll), sq_int(fs->last_ok),
+		sq_int(fs->failing_since), sq_int(fs->next_due),
+		sq_int(fs->failures), sq_int(fs->gone),
+		sq_int(fs->health_alerted), sq_int(fs->missed),
+		sq_int(fs->last_parsed), sq_text(fs->url),
+		sq_text(fs->redirect_to), sq_int(fs->redirects),
+		sq_int(fs->ttl),
+	};
 
-	if (batch(st) == -1)
-		return -1;
-	if ((s = stmt(st, sql_feed_put)) == NULL)
-		return -1;
-	if (bind_text(s, 1, feed) != SQLITE_OK ||
-	    bind_text(s, 2, fs->etag) != SQLITE_OK ||
-	    bind_text(s, 3, fs->last_modified) != SQLITE_OK ||
-	    bind_text(s, 4, fs->moved_to) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, fs->http_status) != SQLITE_OK ||
-	    bind_text(s, 6, fs->error) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 7, fs->last_poll) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 8, fs->last_ok) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 9, fs->failing_since) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 10, fs->next_due) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 11, fs->failures) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 12, fs->gone) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 13, fs->health_alerted) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 14, fs->missed) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 15, fs->last_parsed) != SQLITE_OK ||
-	    bind_text(s, 16, fs->url) != SQLITE_OK ||
-	    bind_text(s, 17, fs->redirect_to) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 18, fs->redirects) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 19, fs->ttl) != SQLITE_OK)
-		return fail(st, "bind feed state");
-	return step_done(st, s, "write feed state");
+	return sq_write(st, sql_feed_put, "write feed state", arg,
+	    SQ_NELEM(arg));
 }
 
 void
@@ -803,16 +968,10 @@ static const char sql_feed_due[] =
 int
 store_feed_set_due(struct store *st, const char *feed, time_t due)
 {
-	sqlite3_stmt	*s;
+	const struct sq_arg	 arg[] = { sq_text(feed), sq_int(due) };
 
-	if (batch(st) == -1)
-		return -1;
-	if ((s = stmt(st, sql_feed_due)) == NULL)
-		return -1;
-	if (bind_text(s, 1, feed) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, due) != SQLITE_OK)
-		return fail(st, "bind feed state");
-	return step_done(st, s, "write feed state");
+	return sq_write(st, sql_feed_due, "write feed state", arg,
+	    SQ_NELEM(arg));
 }
 
 static const char sql_feed_names[] = "SELECT name FROM feed ORDER BY name";
@@ -820,20 +979,7 @@ static const char sql_feed_names[] = "SELECT name FROM feed ORDER BY name";
 char **
 store_feed_names(struct store *st)
 {
-	sqlite3_stmt	*s;
-	char		**v;
-	size_t		  n = 0;
-
-	v = xcalloc(1, sizeof(*v));
-	if ((s = stmt(st, sql_feed_names)) == NULL)
-		return v;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		v = xreallocarray(v, n + 2, sizeof(*v));
-		v[n++] = col_text(s, 0);
-		v[n] = NULL;
-	}
-	sqlite3_reset(s);
-	return v;
+	return sq_strv(st, sql_feed_names, "read feeds", NULL, 0);
 }
 
 void
@@ -852,17 +998,10 @@ static const char sql_has_items[] =
 int
 store_feed_has_items(struct store *st, const char *feed)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
+	const struct sq_arg	 arg[] = { sq_text(feed) };
 
-	if ((s = stmt(st, sql_has_items)) == NULL ||
-	    bind_text(s, 1, feed) != SQLITE_OK)
-		return -1;
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, "read items");
-	return rc == SQLITE_ROW;
+	return sq_read(st, sql_has_items, "read items", arg, SQ_NELEM(arg),
+	    NULL, NULL);
 }
 
 static const char sql_feed_items[] =
@@ -871,16 +1010,14 @@ static const char sql_feed_items[] =
 long
 store_feed_items(struct store *st, const char *feed)
 {
-	sqlite3_stmt	*s;
-	long		 n = -1;
+	const struct sq_arg	 arg[] = { sq_text(feed) };
+	long			 n = 0;
+	const struct sq_out	 out[] = { { .l = &n } };
 
-	if ((s = stmt(st, sql_feed_items)) == NULL ||
-	    bind_text(s, 1, feed) != SQLITE_OK)
-		return fail(st, "count items");
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return n == -1 ? fail(st, "count items") : n;
+	if (sq_get(st, sql_feed_items, "count items", arg, SQ_NELEM(arg),
+	    out, SQ_NELEM(out)) == -1)
+		return -1;
+	return n;
 }
 
 /* Categories joined by U+001F, which normalized text never holds. */
@@ -903,6 +1040,34 @@ join_categories(const struct feed_item *it)
 	return s;
 }
 
+/* The reverse of join_categories(): NULL and 0 for none. */
+static char **
+split_categories(const char *cats, size_t *ncat)
+{
+	const char	*p = cats, *q;
+	char		**catv = NULL;
+
+	*ncat = 0;
+	if (cats == NULL)
+		return NULL;
+	for (;;) {
+		q = strchrnul(p, '\x1f');
+		catv = xreallocarray(catv, *ncat + 1, sizeof(*catv));
+		catv[(*ncat)++] = xstrndup(p, q - p);
+		if (*q == '\0')
+			break;
+		p = q + 1;
+	}
+	return catv;
+}
+
+/* An item's date: SQL's NULL for none. */
+static struct sq_arg
+sq_date(time_t t)
+{
+	return t != FEED_ITEM_NO_DATE ? sq_int(t) : sq_null();
+}
+
 /*
  * OR IGNORE, not ON CONFLICT DO NOTHING: with RETURNING, the latter makes
  * SQLite copy every page the insert touches into a statement journal
@@ -922,41 +1087,25 @@ int
 store_item_add(struct store *st, const char *feed, const char *key,
     const struct feed_item *it, time_t now)
 {
-	sqlite3_stmt	*s;
-	char		*cats;
-	int		 rc;
+	char			*cats = join_categories(it);
+	const struct sq_arg	 add[] = {
+		sq_text(feed), sq_text(key), sq_int(now), sq_text(it->id),
+		sq_text(it->feed), sq_text(it->feed_title),
+		sq_text(it->title), sq_text(it->link), sq_text(it->author),
+		sq_text(cats), sq_text(it->summary), sq_date(it->published),
+		sq_date(it->updated),
+	};
+	const struct sq_arg	 touch[] = {
+		sq_text(feed), sq_text(key), sq_int(now)
+	};
+	int			 rc;
 
-	if (batch(st) == -1)
-		return -1;
-	if ((s = stmt(st, sql_item_insert)) == NULL)
-		return -1;
-	cats = join_categories(it);
-	rc = bind_text(s, 1, feed) | bind_text(s, 2, key) |
-	    sqlite3_bind_int64(s, 3, now) | bind_text(s, 4, it->id) |
-	    bind_text(s, 5, it->feed) | bind_text(s, 6, it->feed_title) |
-	    bind_text(s, 7, it->title) | bind_text(s, 8, it->link) |
-	    bind_text(s, 9, it->author) | bind_text(s, 10, cats) |
-	    bind_text(s, 11, it->summary);
-	if (it->published != FEED_ITEM_NO_DATE)
-		rc |= sqlite3_bind_int64(s, 12, it->published);
-	if (it->updated != FEED_ITEM_NO_DATE)
-		rc |= sqlite3_bind_int64(s, 13, it->updated);
+	rc = sq_write(st, sql_item_insert, "record item", add, SQ_NELEM(add));
 	free(cats);
-	if (rc != SQLITE_OK)
-		return fail(st, "bind item");
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc != SQLITE_DONE)
-		return fail(st, "record item");
-	if ((s = stmt(st, sql_item_touch)) == NULL)
-		return -1;
-	if (bind_text(s, 1, feed) != SQLITE_OK ||
-	    bind_text(s, 2, key) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, now) != SQLITE_OK)
-		return fail(st, "bind item");
-	return step_done(st, s, "touch item") == -1 ? -1 : 0;
+	if (rc != 0)
+		return rc;
+	return sq_write(st, sql_item_touch, "touch item", touch,
+	    SQ_NELEM(touch));
 }
 
 static const char sql_story_get[] =
@@ -973,52 +1122,46 @@ store_story_claim(struct store *st, const char *topic,
     const char *const *keys, size_t nkeys, const char *feed,
     const char *alert_id, time_t now)
 {
-	sqlite3_stmt	*s;
-	char		*owner = NULL;
-	size_t		 i;
-	int		 rc;
+	char	*owner = NULL;
+	size_t	 i;
+	int	 rc;
 
 	if (batch(st) == -1)
 		return -1;
 	for (i = 0; i < nkeys && owner == NULL; i++) {
-		if (keys[i] == NULL)
-			continue;
-		if ((s = stmt(st, sql_story_get)) == NULL)
+		const struct sq_arg get[] = {
+			sq_text(topic), sq_text(keys[i])
+		};
+		const struct sq_out out[] = { { .text = &owner } };
+
+		if (keys[i] != NULL && sq_get(st, sql_story_get, "read story",
+		    get, SQ_NELEM(get), out, SQ_NELEM(out)) == -1)
 			return -1;
-		if (bind_text(s, 1, topic) != SQLITE_OK ||
-		    bind_text(s, 2, keys[i]) != SQLITE_OK)
-			return fail(st, "bind story");
-		if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			owner = col_text(s, 0);
-		sqlite3_reset(s);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return fail(st, "read story");
 	}
 	if (owner != NULL) {
-		/* The same alert again (the same feed re-listing it) is no news. */
+		const struct sq_arg also[] = {
+			sq_text(owner), sq_text(feed), sq_int(now)
+		};
+
+		/*
+		 * The same alert again (the same feed re-listing it) is no
+		 * news.
+		 */
 		rc = 0;
-		if (strcmp(owner, alert_id) != 0) {
-			if ((s = stmt(st, sql_also_in_add)) == NULL ||
-			    bind_text(s, 1, owner) != SQLITE_OK ||
-			    bind_text(s, 2, feed) != SQLITE_OK ||
-			    sqlite3_bind_int64(s, 3, now) != SQLITE_OK ||
-			    step_done(st, s, "record also_in") == -1)
-				rc = -1;
-		}
+		if (strcmp(owner, alert_id) != 0)
+			rc = sq_write(st, sql_also_in_add, "record also_in",
+			    also, SQ_NELEM(also));
 		free(owner);
 		return rc;
 	}
 	for (i = 0; i < nkeys; i++) {
-		if (keys[i] == NULL)
-			continue;
-		if ((s = stmt(st, sql_story_put)) == NULL)
-			return -1;
-		if (bind_text(s, 1, topic) != SQLITE_OK ||
-		    bind_text(s, 2, keys[i]) != SQLITE_OK ||
-		    bind_text(s, 3, alert_id) != SQLITE_OK ||
-		    sqlite3_bind_int64(s, 4, now) != SQLITE_OK)
-			return fail(st, "bind story");
-		if (step_done(st, s, "record story") == -1)
+		const struct sq_arg put[] = {
+			sq_text(topic), sq_text(keys[i]), sq_text(alert_id),
+			sq_int(now)
+		};
+
+		if (keys[i] != NULL && sq_write(st, sql_story_put,
+		    "record story", put, SQ_NELEM(put)) == -1)
 			return -1;
 	}
 	return 1;
@@ -1030,21 +1173,9 @@ static const char sql_also_in[] =
 char **
 store_story_also_in(struct store *st, const char *alert_id)
 {
-	sqlite3_stmt	*s;
-	char		**v;
-	size_t		  n = 0;
+	const struct sq_arg	 arg[] = { sq_text(alert_id) };
 
-	v = xcalloc(1, sizeof(*v));
-	if ((s = stmt(st, sql_also_in)) == NULL ||
-	    bind_text(s, 1, alert_id) != SQLITE_OK)
-		return v;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		v = xreallocarray(v, n + 2, sizeof(*v));
-		v[n++] = col_text(s, 0);
-		v[n] = NULL;
-	}
-	sqlite3_reset(s);
-	return v;
+	return sq_strv(st, sql_also_in, "read also_in", arg, SQ_NELEM(arg));
 }
 
 static const char sql_outbox_add[] =
@@ -1055,19 +1186,13 @@ int
 store_outbox_add(struct store *st, const char *sink, const char *topic,
     const char *alert_id, const char *payload, time_t now)
 {
-	sqlite3_stmt	*s;
+	const struct sq_arg	 arg[] = {
+		sq_text(sink), sq_text(topic), sq_text(alert_id),
+		sq_text(payload), sq_int(now)
+	};
 
-	if (batch(st) == -1)
-		return -1;
-	if ((s = stmt(st, sql_outbox_add)) == NULL)
-		return -1;
-	if (bind_text(s, 1, sink) != SQLITE_OK ||
-	    bind_text(s, 2, topic) != SQLITE_OK ||
-	    bind_text(s, 3, alert_id) != SQLITE_OK ||
-	    bind_text(s, 4, payload) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, now) != SQLITE_OK)
-		return fail(st, "bind outbox");
-	return step_done(st, s, "queue alert");
+	return sq_write(st, sql_outbox_add, "queue alert", arg,
+	    SQ_NELEM(arg));
 }
 
 static const char sql_outbox_defer[] =
@@ -1076,17 +1201,12 @@ static const char sql_outbox_defer[] =
 int
 store_outbox_defer(struct store *st, int64_t id, time_t next_at, int fold)
 {
-	sqlite3_stmt	*s;
+	const struct sq_arg	 arg[] = {
+		sq_int(id), sq_int(next_at), sq_int(fold)
+	};
 
-	if (batch(st) == -1)
-		return -1;
-	if ((s = stmt(st, sql_outbox_defer)) == NULL)
-		return -1;
-	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, next_at) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 3, fold) != SQLITE_OK)
-		return fail(st, "bind outbox");
-	return step_done(st, s, "hold alert");
+	return sq_write(st, sql_outbox_defer, "hold alert", arg,
+	    SQ_NELEM(arg));
 }
 
 static const char sql_send_log[] =
@@ -1096,17 +1216,12 @@ int
 store_send_log(struct store *st, const char *sink, const char *topic,
     time_t now)
 {
-	sqlite3_stmt	*s;
+	const struct sq_arg	 arg[] = {
+		sq_text(sink), sq_text(topic), sq_int(now)
+	};
 
-	if (batch(st) == -1)
-		return -1;
-	if ((s = stmt(st, sql_send_log)) == NULL)
-		return -1;
-	if (bind_text(s, 1, sink) != SQLITE_OK ||
-	    bind_text(s, 2, topic) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, now) != SQLITE_OK)
-		return fail(st, "bind sent");
-	return step_done(st, s, "record a send");
+	return sq_write(st, sql_send_log, "record a send", arg,
+	    SQ_NELEM(arg));
 }
 
 static const char sql_send_count[] =
@@ -1117,23 +1232,17 @@ int
 store_send_count(struct store *st, const char *sink, const char *topic,
     time_t since, long *count, time_t *oldest)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
+	const struct sq_arg	 arg[] = {
+		sq_text(sink), sq_text(topic), sq_int(since)
+	};
+	const struct sq_out	 out[] = {
+		{ .l = count }, { .time = oldest }
+	};
 
 	*count = 0;
 	*oldest = 0;
-	if ((s = stmt(st, sql_send_count)) == NULL)
-		return -1;
-	if (bind_text(s, 1, sink) != SQLITE_OK ||
-	    bind_text(s, 2, topic) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, since) != SQLITE_OK)
-		return fail(st, "bind sent");
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*count = sqlite3_column_int64(s, 0);
-		*oldest = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : fail(st, "read sent");
+	return sq_get(st, sql_send_count, "read sent", arg, SQ_NELEM(arg),
+	    out, SQ_NELEM(out)) == -1 ? -1 : 0;
 }
 
 static const char sql_outbox_due[] =
@@ -1146,37 +1255,29 @@ int
 store_outbox_due(struct store *st, const char *sink, time_t now, size_t max,
     struct outbox_row **rows, size_t *nrows)
 {
-	sqlite3_stmt		*s;
-	struct outbox_row	*r;
-	int			 rc;
+	const struct sq_arg	 arg[] = {
+		sq_text(sink), sq_int(now), sq_int((int64_t)max)
+	};
+	struct outbox_row	 r;
+	const struct sq_out	 out[] = {
+		{ .i64 = &r.id }, { .text = &r.sink }, { .text = &r.alert_id },
+		{ .text = &r.payload }, { .i = &r.attempts },
+		{ .time = &r.created }, { .text = &r.topic }, { .i = &r.fold }
+	};
+	struct sq_rows		 due = {
+		out, SQ_NELEM(out), &r, sizeof(r), NULL, 0
+	};
 
+	memset(&r, 0, sizeof(r));
 	*rows = NULL;
 	*nrows = 0;
-	if ((s = stmt(st, sql_outbox_due)) == NULL)
+	if (sq_read(st, sql_outbox_due, "read outbox", arg, SQ_NELEM(arg),
+	    row_append, &due) == -1) {
+		outbox_rows_free(due.v, due.n);
 		return -1;
-	if (bind_text(s, 1, sink) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, now) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, (sqlite3_int64)max) != SQLITE_OK)
-		return fail(st, "bind outbox");
-	*rows = xcalloc(max + 1, sizeof(**rows));
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		r = &(*rows)[(*nrows)++];
-		r->id = sqlite3_column_int64(s, 0);
-		r->sink = col_text(s, 1);
-		r->alert_id = col_text(s, 2);
-		r->payload = col_text(s, 3);
-		r->attempts = sqlite3_column_int(s, 4);
-		r->created = sqlite3_column_int64(s, 5);
-		r->topic = col_text(s, 6);
-		r->fold = sqlite3_column_int(s, 7);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		outbox_rows_free(*rows, *nrows);
-		*rows = NULL;
-		*nrows = 0;
-		return fail(st, "read outbox");
-	}
+	*rows = due.v;
+	*nrows = due.n;
 	return 0;
 }
 
@@ -1202,7 +1303,7 @@ outbox_rows_free(struct outbox_row *rows, size_t n)
 
 static const char sql_outbox_delivered[] =
     "UPDATE outbox SET delivered_at = ?2, attempts = attempts + 1,"
-    " last_error = NULL WHERE id = ?1";
+    " last_error = ?3 WHERE id = ?1";
 static const char sql_outbox_retry[] =
     "UPDATE outbox SET next_at = ?2, attempts = attempts + 1,"
     " last_error = ?3 WHERE id = ?1";
@@ -1214,18 +1315,11 @@ static int
 outbox_update(struct store *st, const char *sql, int64_t id, time_t t,
     const char *error)
 {
-	sqlite3_stmt	*s;
+	const struct sq_arg	 arg[] = {
+		sq_int(id), sq_int(t), sq_text(error)
+	};
 
-	if (batch(st) == -1)
-		return -1;
-	if ((s = stmt(st, sql)) == NULL)
-		return -1;
-	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, t) != SQLITE_OK ||
-	    (sql != sql_outbox_delivered && bind_text(s, 3, error) !=
-	    SQLITE_OK))
-		return fail(st, "bind outbox");
-	return step_done(st, s, "update outbox");
+	return sq_write(st, sql, "update outbox", arg, SQ_NELEM(arg));
 }
 
 int
@@ -1255,14 +1349,12 @@ static const char sql_outbox_next[] =
 time_t
 store_outbox_next(struct store *st)
 {
-	sqlite3_stmt	*s;
-	time_t		 t = 0;
+	time_t			 t = 0;
+	const struct sq_out	 out[] = { { .time = &t } };
 
-	if ((s = stmt(st, sql_outbox_next)) == NULL)
+	if (sq_get(st, sql_outbox_next, "read outbox", NULL, 0, out,
+	    SQ_NELEM(out)) == -1)
 		return 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		t = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
 	return t;
 }
 
@@ -1277,24 +1369,22 @@ static const char sql_sink_counts[] =
 int
 store_sink_counts(struct store *st, struct sink_counts **out, size_t *n)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
+	struct sink_counts	 c;
+	const struct sq_out	 col[] = {
+		{ .text = &c.sink }, { .l = &c.pending }, { .l = &c.failed },
+		{ .l = &c.delivered }, { .text = &c.last_error }
+	};
+	struct sq_rows		 rows = {
+		col, SQ_NELEM(col), &c, sizeof(c), NULL, 0
+	};
+	int			 rc;
 
-	*out = NULL;
-	*n = 0;
-	if ((s = stmt(st, sql_sink_counts)) == NULL)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*out = xreallocarray(*out, *n + 1, sizeof(**out));
-		(*out)[*n].sink = col_text(s, 0);
-		(*out)[*n].pending = sqlite3_column_int64(s, 1);
-		(*out)[*n].failed = sqlite3_column_int64(s, 2);
-		(*out)[*n].delivered = sqlite3_column_int64(s, 3);
-		(*out)[*n].last_error = col_text(s, 4);
-		(*n)++;
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : fail(st, "read outbox");
+	memset(&c, 0, sizeof(c));
+	rc = sq_read(st, sql_sink_counts, "read outbox", NULL, 0, row_append,
+	    &rows);
+	*out = rows.v;
+	*n = rows.n;
+	return rc == -1 ? -1 : 0;
 }
 
 void
@@ -1309,37 +1399,28 @@ sink_counts_free(struct sink_counts *c, size_t n)
 	free(c);
 }
 
-static const char sql_prune[] =
-    "DELETE FROM item WHERE last_seen < ?1 AND last_seen <"
-    " coalesce((SELECT last_parsed FROM feed WHERE feed.name = item.feed), 0);"
-    "DELETE FROM story WHERE created < ?1;"
-    "DELETE FROM also_in WHERE created < ?1;"
-    "DELETE FROM sent WHERE at < ?1;"
-    "DELETE FROM outbox WHERE (delivered_at IS NOT NULL OR failed_at IS NOT"
-    " NULL) AND created < ?1";
+static const char *const sql_prune[] = {
+	"DELETE FROM item WHERE last_seen < ?1 AND last_seen <"
+	" coalesce((SELECT last_parsed FROM feed"
+	" WHERE feed.name = item.feed), 0)",
+	"DELETE FROM story WHERE created < ?1",
+	"DELETE FROM also_in WHERE created < ?1",
+	"DELETE FROM sent WHERE at < ?1",
+	"DELETE FROM outbox WHERE (delivered_at IS NOT NULL OR failed_at IS"
+	" NOT NULL) AND created < ?1",
+};
 
 int
 store_prune(struct store *st, time_t before)
 {
-	sqlite3_stmt	*s;
-	const char	*sql = sql_prune, *tail;
-	int		 rc = 0;
+	const struct sq_arg	 arg[] = { sq_int(before) };
+	size_t			 i;
 
-	if (batch(st) == -1)
-		return -1;
-	/* Several statements: prepare each in turn (not cached; runs rarely). */
-	while (rc == 0 && *sql != '\0') {
-		if (sqlite3_prepare_v2(st->db, sql, -1, &s, &tail) != SQLITE_OK)
-			return fail(st, "prune");
-		if (s == NULL)
-			break;
-		if (sqlite3_bind_int64(s, 1, before) != SQLITE_OK ||
-		    sqlite3_step(s) != SQLITE_DONE)
-			rc = fail(st, "prune");
-		sqlite3_finalize(s);
-		sql = tail;
-	}
-	return rc;
+	for (i = 0; i < sizeof(sql_prune) / sizeof(sql_prune[0]); i++)
+		if (sq_write(st, sql_prune[i], "prune", arg,
+		    SQ_NELEM(arg)) == -1)
+			return -1;
+	return 0;
 }
 
 static const char sql_items_since[] =
@@ -1347,58 +1428,51 @@ static const char sql_items_since[] =
     " summary, published, updated FROM item WHERE first_seen >= ?"
     " ORDER BY first_seen, feed, key";
 
+struct item_walk {
+	store_item_cb	*cb;
+	void		*arg;
+};
+
+/* Hands a row to the callback as an item borrowed from the statement. */
+static int
+row_item(sqlite3_stmt *s, void *arg)
+{
+	struct item_walk	*w = arg;
+	struct feed_item	 it;
+	char			**catv;
+	size_t			 ncat, i;
+	int			 rc;
+
+	memset(&it, 0, sizeof(it));
+	it.id = (const char *)sqlite3_column_text(s, 1);
+	it.feed = (const char *)sqlite3_column_text(s, 2);
+	it.feed_title = (const char *)sqlite3_column_text(s, 3);
+	it.title = (const char *)sqlite3_column_text(s, 4);
+	it.link = (const char *)sqlite3_column_text(s, 5);
+	it.author = (const char *)sqlite3_column_text(s, 6);
+	it.summary = (const char *)sqlite3_column_text(s, 8);
+	it.published = sqlite3_column_type(s, 9) == SQLITE_NULL ?
+	    FEED_ITEM_NO_DATE : sqlite3_column_int64(s, 9);
+	it.updated = sqlite3_column_type(s, 10) == SQLITE_NULL ?
+	    FEED_ITEM_NO_DATE : sqlite3_column_int64(s, 10);
+	catv = split_categories((const char *)sqlite3_column_text(s, 7),
+	    &ncat);
+	it.categories = (const char *const *)catv;
+	it.ncategories = ncat;
+	rc = w->cb((const char *)sqlite3_column_text(s, 0), &it, w->arg);
+	for (i = 0; i < ncat; i++)
+		free(catv[i]);
+	free(catv);
+	return rc == -1;
+}
+
 int
 store_items_foreach(struct store *st, time_t since, store_item_cb *cb,
     void *arg)
 {
-	sqlite3_stmt		*s;
-	struct feed_item	 it;
-	const char		*cats;
-	char			**catv;
-	size_t			 ncat, i;
-	int			 rc, stop = 0;
+	const struct sq_arg	 sql_arg[] = { sq_int(since) };
+	struct item_walk	 w = { cb, arg };
 
-	if ((s = stmt(st, sql_items_since)) == NULL ||
-	    sqlite3_bind_int64(s, 1, since) != SQLITE_OK)
-		return -1;
-	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&it, 0, sizeof(it));
-		it.id = (const char *)sqlite3_column_text(s, 1);
-		it.feed = (const char *)sqlite3_column_text(s, 2);
-		it.feed_title = (const char *)sqlite3_column_text(s, 3);
-		it.title = (const char *)sqlite3_column_text(s, 4);
-		it.link = (const char *)sqlite3_column_text(s, 5);
-		it.author = (const char *)sqlite3_column_text(s, 6);
-		it.summary = (const char *)sqlite3_column_text(s, 8);
-		it.published = sqlite3_column_type(s, 9) == SQLITE_NULL ?
-		    FEED_ITEM_NO_DATE : sqlite3_column_int64(s, 9);
-		it.updated = sqlite3_column_type(s, 10) == SQLITE_NULL ?
-		    FEED_ITEM_NO_DATE : sqlite3_column_int64(s, 10);
-		catv = NULL;
-		ncat = 0;
-		if ((cats = (const char *)sqlite3_column_text(s, 7)) != NULL) {
-			const char *p = cats, *q;
-
-			for (;;) {
-				q = strchrnul(p, '\x1f');
-				catv = xreallocarray(catv, ncat + 1,
-				    sizeof(*catv));
-				catv[ncat++] = xstrndup(p, q - p);
-				if (*q == '\0')
-					break;
-				p = q + 1;
-			}
-		}
-		it.categories = (const char *const *)catv;
-		it.ncategories = ncat;
-		if (cb((const char *)sqlite3_column_text(s, 0), &it, arg) == -1)
-			stop = 1;
-		for (i = 0; i < ncat; i++)
-			free(catv[i]);
-		free(catv);
-	}
-	sqlite3_reset(s);
-	if (!stop && rc != SQLITE_DONE)
-		return fail(st, "read items");
-	return 0;
+	return sq_read(st, sql_items_since, "read items", sql_arg,
+	    SQ_NELEM(sql_arg), row_item, &w) == -1 ? -1 : 0;
 }
