@@ -1,5 +1,5 @@
 /*
- * store.c: the SQLite state store.
+ * store_sqlite.c: the SQLite state store.
  *
  * Statements are prepared once per connection and cached by their SQL
  * text's address (every SQL string here is a static constant), so the hot
