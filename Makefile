@@ -49,6 +49,7 @@ ALERTS_SRC = alerts/norm.c \
 	     alerts/sink_exec.c \
 	     alerts/sink_desktop.c
 DAEMON_SRC = daemon/config.c \
+	     daemon/store.c \
 	     daemon/store_sqlite.c \
 	     daemon/watch.c \
 	     daemon/schedule.c \

@@ -1,5 +1,5 @@
 /*
- * store_sqlite.c: the SQLite state store.
+ * store_sqlite.c: the SQLite backend of the state store (store_sqlite.h).
  *
  * Statements are prepared once per connection and cached by their SQL
  * text's address (every SQL string here is a static constant), so the hot
@@ -11,7 +11,7 @@
  * feed's last_parsed).  A feed that answers 304 for a month keeps its
  * items.
  */
-#include "store.h"
+#include "store_sqlite.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,12 +27,13 @@
 
 #include "item.h"
 #include "log.h"
+#include "store.h"
 #include "xmalloc.h"
 
 #define STORE_SCHEMA_VERSION	2
 #define STORE_MAX_STMTS		48
 
-struct store {
+struct store_sqlite {
 	sqlite3		*db;
 	char		*path;
 	int		 lockfd;	/* the writer's lock, or -1 */
@@ -109,7 +110,7 @@ _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     STORE_SCHEMA_VERSION, "a migration per schema version");
 
 static int
-fail(struct store *st, const char *what)
+fail(struct store_sqlite *st, const char *what)
 {
 	log_warnx("state '%s': %s: %s", st->path, what, sqlite3_errmsg(st->db));
 	return -1;
@@ -117,7 +118,7 @@ fail(struct store *st, const char *what)
 
 /* The cached statement for 'sql', reset and unbound; NULL after logging. */
 static sqlite3_stmt *
-stmt(struct store *st, const char *sql)
+stmt(struct store_sqlite *st, const char *sql)
 {
 	size_t		 i;
 	sqlite3_stmt	*s;
@@ -149,7 +150,7 @@ col_text(sqlite3_stmt *s, int i)
 }
 
 static int
-exec(struct store *st, const char *sql)
+exec(struct store_sqlite *st, const char *sql)
 {
 	char	*err = NULL;
 
@@ -164,7 +165,7 @@ exec(struct store *st, const char *sql)
 
 /* From schema 'version' to STORE_SCHEMA_VERSION; in a transaction. */
 static int
-migrate(struct store *st, int version)
+migrate(struct store_sqlite *st, int version)
 {
 	char	*sql;
 	int	 v, rc;
@@ -181,7 +182,7 @@ migrate(struct store *st, int version)
 	return rc;
 }
 
-/* mkdir -p for the database's directory (0700: see store.h). */
+/* mkdir -p for the database's directory (0700: see store_sqlite.h). */
 static int
 make_parent(const char *path)
 {
@@ -218,7 +219,7 @@ make_parent(const char *path)
  * descriptor of a file drops the process's POSIX locks on it).
  */
 static int
-create_db(const struct store *st)
+create_db(const struct store_sqlite *st)
 {
 	int	 fd;
 
@@ -256,7 +257,7 @@ self_command(char *buf, size_t len)
 
 /* Says who holds the lock, from what the holder wrote into it. */
 static void
-lock_holder(const struct store *st, int fd, const char *lock)
+lock_holder(const struct store_sqlite *st, int fd, const char *lock)
 {
 	char		 buf[512], when[64], *cmd, *p;
 	long		 pid;
@@ -299,7 +300,7 @@ lock_holder(const struct store *st, int fd, const char *lock)
  * (said); -1: error (logged).
  */
 static int
-lock_take(struct store *st, const char *real)
+lock_take(struct store_sqlite *st, const char *real)
 {
 	char	*lock, cmd[256], line[512];
 	int	 fd, n, rc = -1;
@@ -337,7 +338,7 @@ lock_take(struct store *st, const char *real)
 
 /* The connection, with what every one needs; SQLite's result code. */
 static int
-connect_db(struct store *st, const char *name, int flags)
+connect_db(struct store_sqlite *st, const char *name, int flags)
 {
 	int	 rc;
 
@@ -351,7 +352,7 @@ connect_db(struct store *st, const char *name, int flags)
 }
 
 static void
-disconnect_db(struct store *st)
+disconnect_db(struct store_sqlite *st)
 {
 	sqlite3_close(st->db);
 	st->db = NULL;
@@ -359,7 +360,7 @@ disconnect_db(struct store *st)
 
 /* PRAGMA user_version; SQLite's result code. */
 static int
-read_version(struct store *st, int *version)
+read_version(struct store_sqlite *st, int *version)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
@@ -383,7 +384,7 @@ read_version(struct store *st, int *version)
  * read as immutable, which needs no -shm.
  */
 static int
-open_read(struct store *st)
+open_read(struct store_sqlite *st)
 {
 	char	*real = NULL, *wal = NULL, *url = NULL, *uri = NULL;
 	int	 rc, version;
@@ -417,9 +418,9 @@ open_read(struct store *st)
 
 /* A store in memory: a copy of the state file, or with 'empty', empty. */
 static int
-open_copy(struct store *st, int empty)
+open_copy(struct store_sqlite *st, int empty)
 {
-	struct store	 src;
+	struct store_sqlite	 src;
 	sqlite3_backup	*b;
 	int		 rc = -1;
 
@@ -456,7 +457,7 @@ open_copy(struct store *st, int empty)
  * whose schema is this version's; 1: a store in memory, to set up.
  */
 static int
-open_dry(struct store *st)
+open_dry(struct store_sqlite *st)
 {
 	int	 version = -1;
 
@@ -473,7 +474,7 @@ open_dry(struct store *st)
 
 /* The writer: directory, file and lock first.  1: the lock is taken. */
 static int
-open_write(struct store *st)
+open_write(struct store_sqlite *st)
 {
 	char	*real = NULL;
 	int	 rc = -1;
@@ -494,11 +495,29 @@ open_write(struct store *st)
 	return rc;
 }
 
-struct store *
-store_open(const char *path, enum store_mode mode)
+static void
+sq_close(void *be)
 {
-	struct store	*st;
-	int		 rc, version = 0;
+	struct store_sqlite	*st = be;
+	size_t			 i;
+
+	for (i = 0; i < st->nstmts; i++)
+		sqlite3_finalize(st->stmts[i].st);
+	if (st->db != NULL && sqlite3_close_v2(st->db) != SQLITE_OK)
+		log_warnx("state '%s': close: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	/* after the database, so that the next writer finds it closed */
+	if (st->lockfd != -1)
+		close(st->lockfd);
+	free(st->path);
+	free(st);
+}
+
+static void *
+sq_open(const char *path, enum store_mode mode)
+{
+	struct store_sqlite	*st;
+	int			 rc, version = 0;
 
 	st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
@@ -563,56 +582,13 @@ store_open(const char *path, enum store_mode mode)
 	    "directory is writable and that it is a feedwatch database (move "
 	    "a damaged one aside and a new one starts)", path);
  refused:
-	store_close(st);
+	sq_close(st);
 	return NULL;
-}
-
-void
-store_close(struct store *st)
-{
-	size_t	 i;
-
-	if (st == NULL)
-		return;
-	if (store_flush(st) == -1)
-		log_warnx("state '%s': the last writes were lost", st->path);
-	for (i = 0; i < st->nstmts; i++)
-		sqlite3_finalize(st->stmts[i].st);
-	if (st->db != NULL && sqlite3_close_v2(st->db) != SQLITE_OK)
-		log_warnx("state '%s': close: %s", st->path,
-		    sqlite3_errmsg(st->db));
-	/* after the database, so that the next writer finds it closed */
-	if (st->lockfd != -1)
-		close(st->lockfd);
-	free(st->path);
-	free(st);
-}
-
-const char *
-store_path(const struct store *st)
-{
-	return st->path;
-}
-
-char *
-store_default_path(void)
-{
-	const char	*e;
-
-	if ((e = getenv("STATE_DIRECTORY")) != NULL && *e != '\0') {
-		/* systemd may pass several, colon-separated: use the first. */
-		return xasprintf("%.*s/state.db", (int)strcspn(e, ":"), e);
-	}
-	if ((e = getenv("XDG_STATE_HOME")) != NULL && *e != '\0')
-		return xasprintf("%s/feedwatch/state.db", e);
-	if ((e = getenv("HOME")) != NULL && *e != '\0')
-		return xasprintf("%s/.local/state/feedwatch/state.db", e);
-	return xstrdup("feedwatch-state.db");
 }
 
 /* Opens the group transaction before a write; IMMEDIATE takes the lock now. */
 static int
-batch(struct store *st)
+batch(struct store_sqlite *st)
 {
 	if (st->batch)
 		return 0;
@@ -622,11 +598,26 @@ batch(struct store *st)
 	return 0;
 }
 
-int
-store_flush(struct store *st)
+static void
+sq_abort(void *be)
 {
+	struct store_sqlite	*st = be;
+
+	if (!st->batch)
+		return;
+	st->batch = 0;
+	/* some errors (SQLITE_FULL, I/O) have rolled back already */
+	if (!sqlite3_get_autocommit(st->db))
+		exec(st, "ROLLBACK");
+}
+
+static int
+sq_flush(void *be)
+{
+	struct store_sqlite	*st = be;
+
 	if (st->dry) {
-		store_abort(st);
+		sq_abort(st);
 		return 0;
 	}
 	if (!st->batch)
@@ -638,17 +629,6 @@ store_flush(struct store *st)
 		return -1;
 	}
 	return 0;
-}
-
-void
-store_abort(struct store *st)
-{
-	if (!st->batch)
-		return;
-	st->batch = 0;
-	/* some errors (SQLITE_FULL, I/O) have rolled back already */
-	if (!sqlite3_get_autocommit(st->db))
-		exec(st, "ROLLBACK");
 }
 
 /*
@@ -764,7 +744,7 @@ sq_row(sqlite3_stmt *s, const struct sq_out *out, size_t nout)
  * returned a row, 0 if none, -1 after saying "state 'PATH': WHAT: why".
  */
 static int
-sq_read(struct store *st, const char *sql, const char *what,
+sq_read(struct store_sqlite *st, const char *sql, const char *what,
     const struct sq_arg *arg, size_t narg, sq_row_cb *row, void *rowarg)
 {
 	sqlite3_stmt	*s;
@@ -787,7 +767,7 @@ sq_read(struct store *st, const char *sql, const char *what,
 
 /* sq_read() in the group of writes, which it opens if need be. */
 static int
-sq_write(struct store *st, const char *sql, const char *what,
+sq_write(struct store_sqlite *st, const char *sql, const char *what,
     const struct sq_arg *arg, size_t narg)
 {
 	if (batch(st) == -1)
@@ -811,7 +791,7 @@ row_out(sqlite3_stmt *s, void *arg)
 
 /* sq_read() of one row, into 'out'; untouched if there is none. */
 static int
-sq_get(struct store *st, const char *sql, const char *what,
+sq_get(struct store_sqlite *st, const char *sql, const char *what,
     const struct sq_arg *arg, size_t narg, const struct sq_out *out,
     size_t nout)
 {
@@ -848,7 +828,7 @@ row_append(sqlite3_stmt *s, void *arg)
 
 /* The first column of every row; never NULL (on error, what was read). */
 static char **
-sq_strv(struct store *st, const char *sql, const char *what,
+sq_strv(struct store_sqlite *st, const char *sql, const char *what,
     const struct sq_arg *arg, size_t narg)
 {
 	char			*text, **v;
@@ -869,8 +849,8 @@ static const char sql_feed_get[] =
     " missed, last_parsed, url, redirect_to, redirects, ttl FROM feed"
     " WHERE name = ?";
 
-int
-store_feed_get(struct store *st, const char *feed, struct feed_state *fs)
+static int
+sq_feed_get(void *be, const char *feed, struct feed_state *fs)
 {
 	const struct sq_arg	 arg[] = { sq_text(feed) };
 	const struct sq_out	 out[] = {
@@ -886,7 +866,7 @@ store_feed_get(struct store *st, const char *feed, struct feed_state *fs)
 	};
 
 	memset(fs, 0, sizeof(*fs));
-	return sq_get(st, sql_feed_get, "read feed state", arg, SQ_NELEM(arg),
+	return sq_get(be, sql_feed_get, "read feed state", arg, SQ_NELEM(arg),
 	    out, SQ_NELEM(out)) == -1 ? -1 : 0;
 }
 
@@ -901,8 +881,8 @@ static const char sql_feed_put[] =
     " failures=?11, gone=?12, health_alerted=?13, missed=?14,"
     " last_parsed=?15, url=?16, redirect_to=?17, redirects=?18, ttl=?19";
 
-int
-store_feed_put(struct store *st, const char *feed,
+static int
+sq_feed_put(void *be, const char *feed,
     const struct feed_state *fs)
 {
 	const struct sq_arg	 arg[] = {
@@ -917,104 +897,54 @@ store_feed_put(struct store *st, const char *feed,
 		sq_int(fs->ttl),
 	};
 
-	return sq_write(st, sql_feed_put, "write feed state", arg,
+	return sq_write(be, sql_feed_put, "write feed state", arg,
 	    SQ_NELEM(arg));
-}
-
-void
-feed_state_clear(struct feed_state *fs)
-{
-	free(fs->url);
-	free(fs->etag);
-	free(fs->last_modified);
-	free(fs->moved_to);
-	free(fs->redirect_to);
-	free(fs->error);
-	memset(fs, 0, sizeof(*fs));
-}
-
-int
-feed_state_rebind(struct feed_state *fs, const char *url)
-{
-	int	 other = fs->url != NULL;
-
-	if (other && strcmp(fs->url, url) == 0)
-		return 0;
-	free(fs->url);
-	fs->url = xstrdup(url);
-	if (!other)
-		return 0;
-	free(fs->etag);
-	free(fs->last_modified);
-	free(fs->moved_to);
-	free(fs->redirect_to);
-	free(fs->error);
-	fs->etag = fs->last_modified = fs->moved_to = fs->redirect_to = NULL;
-	fs->error = NULL;
-	fs->redirects = 0;
-	fs->gone = 0;
-	fs->failures = 0;
-	fs->http_status = 0;
-	fs->last_parsed = 0;
-	fs->next_due = 0;
-	fs->ttl = 0;
-	return 1;
 }
 
 static const char sql_feed_due[] =
     "INSERT INTO feed (name, next_due) VALUES (?1, ?2)"
     " ON CONFLICT (name) DO UPDATE SET next_due = ?2";
 
-int
-store_feed_set_due(struct store *st, const char *feed, time_t due)
+static int
+sq_feed_set_due(void *be, const char *feed, time_t due)
 {
 	const struct sq_arg	 arg[] = { sq_text(feed), sq_int(due) };
 
-	return sq_write(st, sql_feed_due, "write feed state", arg,
+	return sq_write(be, sql_feed_due, "write feed state", arg,
 	    SQ_NELEM(arg));
 }
 
 static const char sql_feed_names[] = "SELECT name FROM feed ORDER BY name";
 
-char **
-store_feed_names(struct store *st)
+static char **
+sq_feed_names(void *be)
 {
-	return sq_strv(st, sql_feed_names, "read feeds", NULL, 0);
-}
-
-void
-store_strv_free(char **v)
-{
-	size_t	 i;
-
-	for (i = 0; v != NULL && v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
+	return sq_strv(be, sql_feed_names, "read feeds", NULL, 0);
 }
 
 static const char sql_has_items[] =
     "SELECT 1 FROM item WHERE feed = ? LIMIT 1";
 
-int
-store_feed_has_items(struct store *st, const char *feed)
+static int
+sq_feed_has_items(void *be, const char *feed)
 {
 	const struct sq_arg	 arg[] = { sq_text(feed) };
 
-	return sq_read(st, sql_has_items, "read items", arg, SQ_NELEM(arg),
+	return sq_read(be, sql_has_items, "read items", arg, SQ_NELEM(arg),
 	    NULL, NULL);
 }
 
 static const char sql_feed_items[] =
     "SELECT count(*) FROM item WHERE feed = ?";
 
-long
-store_feed_items(struct store *st, const char *feed)
+static long
+sq_feed_items(void *be, const char *feed)
 {
 	const struct sq_arg	 arg[] = { sq_text(feed) };
 	long			 n = 0;
 	const struct sq_out	 out[] = { { .l = &n } };
 
-	if (sq_get(st, sql_feed_items, "count items", arg, SQ_NELEM(arg),
+	if (sq_get(be, sql_feed_items, "count items", arg, SQ_NELEM(arg),
 	    out, SQ_NELEM(out)) == -1)
 		return -1;
 	return n;
@@ -1083,8 +1013,8 @@ static const char sql_item_insert[] =
 static const char sql_item_touch[] =
     "UPDATE item SET last_seen = ?3 WHERE feed = ?1 AND key = ?2";
 
-int
-store_item_add(struct store *st, const char *feed, const char *key,
+static int
+sq_item_add(void *be, const char *feed, const char *key,
     const struct feed_item *it, time_t now)
 {
 	char			*cats = join_categories(it);
@@ -1100,11 +1030,11 @@ store_item_add(struct store *st, const char *feed, const char *key,
 	};
 	int			 rc;
 
-	rc = sq_write(st, sql_item_insert, "record item", add, SQ_NELEM(add));
+	rc = sq_write(be, sql_item_insert, "record item", add, SQ_NELEM(add));
 	free(cats);
 	if (rc != 0)
 		return rc;
-	return sq_write(st, sql_item_touch, "touch item", touch,
+	return sq_write(be, sql_item_touch, "touch item", touch,
 	    SQ_NELEM(touch));
 }
 
@@ -1117,8 +1047,8 @@ static const char sql_also_in_add[] =
     "INSERT INTO also_in (alert_id, feed, created) VALUES (?,?,?)"
     " ON CONFLICT DO NOTHING";
 
-int
-store_story_claim(struct store *st, const char *topic,
+static int
+sq_story_claim(void *be, const char *topic,
     const char *const *keys, size_t nkeys, const char *feed,
     const char *alert_id, time_t now)
 {
@@ -1126,7 +1056,7 @@ store_story_claim(struct store *st, const char *topic,
 	size_t	 i;
 	int	 rc;
 
-	if (batch(st) == -1)
+	if (batch(be) == -1)
 		return -1;
 	for (i = 0; i < nkeys && owner == NULL; i++) {
 		const struct sq_arg get[] = {
@@ -1134,7 +1064,7 @@ store_story_claim(struct store *st, const char *topic,
 		};
 		const struct sq_out out[] = { { .text = &owner } };
 
-		if (keys[i] != NULL && sq_get(st, sql_story_get, "read story",
+		if (keys[i] != NULL && sq_get(be, sql_story_get, "read story",
 		    get, SQ_NELEM(get), out, SQ_NELEM(out)) == -1)
 			return -1;
 	}
@@ -1149,7 +1079,7 @@ store_story_claim(struct store *st, const char *topic,
 		 */
 		rc = 0;
 		if (strcmp(owner, alert_id) != 0)
-			rc = sq_write(st, sql_also_in_add, "record also_in",
+			rc = sq_write(be, sql_also_in_add, "record also_in",
 			    also, SQ_NELEM(also));
 		free(owner);
 		return rc;
@@ -1160,7 +1090,7 @@ store_story_claim(struct store *st, const char *topic,
 			sq_int(now)
 		};
 
-		if (keys[i] != NULL && sq_write(st, sql_story_put,
+		if (keys[i] != NULL && sq_write(be, sql_story_put,
 		    "record story", put, SQ_NELEM(put)) == -1)
 			return -1;
 	}
@@ -1170,20 +1100,20 @@ store_story_claim(struct store *st, const char *topic,
 static const char sql_also_in[] =
     "SELECT feed FROM also_in WHERE alert_id = ? ORDER BY created, feed";
 
-char **
-store_story_also_in(struct store *st, const char *alert_id)
+static char **
+sq_story_also_in(void *be, const char *alert_id)
 {
 	const struct sq_arg	 arg[] = { sq_text(alert_id) };
 
-	return sq_strv(st, sql_also_in, "read also_in", arg, SQ_NELEM(arg));
+	return sq_strv(be, sql_also_in, "read also_in", arg, SQ_NELEM(arg));
 }
 
 static const char sql_outbox_add[] =
     "INSERT INTO outbox (sink, topic, alert_id, payload, created, next_at)"
     " VALUES (?1,?2,?3,?4,?5,?5) ON CONFLICT DO NOTHING";
 
-int
-store_outbox_add(struct store *st, const char *sink, const char *topic,
+static int
+sq_outbox_add(void *be, const char *sink, const char *topic,
     const char *alert_id, const char *payload, time_t now)
 {
 	const struct sq_arg	 arg[] = {
@@ -1191,36 +1121,36 @@ store_outbox_add(struct store *st, const char *sink, const char *topic,
 		sq_text(payload), sq_int(now)
 	};
 
-	return sq_write(st, sql_outbox_add, "queue alert", arg,
+	return sq_write(be, sql_outbox_add, "queue alert", arg,
 	    SQ_NELEM(arg));
 }
 
 static const char sql_outbox_defer[] =
     "UPDATE outbox SET next_at = ?2, fold = max(fold, ?3) WHERE id = ?1";
 
-int
-store_outbox_defer(struct store *st, int64_t id, time_t next_at, int fold)
+static int
+sq_outbox_defer(void *be, int64_t id, time_t next_at, int fold)
 {
 	const struct sq_arg	 arg[] = {
 		sq_int(id), sq_int(next_at), sq_int(fold)
 	};
 
-	return sq_write(st, sql_outbox_defer, "hold alert", arg,
+	return sq_write(be, sql_outbox_defer, "hold alert", arg,
 	    SQ_NELEM(arg));
 }
 
 static const char sql_send_log[] =
     "INSERT INTO sent (sink, topic, at) VALUES (?, ?, ?)";
 
-int
-store_send_log(struct store *st, const char *sink, const char *topic,
+static int
+sq_send_log(void *be, const char *sink, const char *topic,
     time_t now)
 {
 	const struct sq_arg	 arg[] = {
 		sq_text(sink), sq_text(topic), sq_int(now)
 	};
 
-	return sq_write(st, sql_send_log, "record a send", arg,
+	return sq_write(be, sql_send_log, "record a send", arg,
 	    SQ_NELEM(arg));
 }
 
@@ -1228,8 +1158,8 @@ static const char sql_send_count[] =
     "SELECT count(*), min(at) FROM sent WHERE sink = ? AND topic = ?"
     " AND at >= ?";
 
-int
-store_send_count(struct store *st, const char *sink, const char *topic,
+static int
+sq_send_count(void *be, const char *sink, const char *topic,
     time_t since, long *count, time_t *oldest)
 {
 	const struct sq_arg	 arg[] = {
@@ -1241,7 +1171,7 @@ store_send_count(struct store *st, const char *sink, const char *topic,
 
 	*count = 0;
 	*oldest = 0;
-	return sq_get(st, sql_send_count, "read sent", arg, SQ_NELEM(arg),
+	return sq_get(be, sql_send_count, "read sent", arg, SQ_NELEM(arg),
 	    out, SQ_NELEM(out)) == -1 ? -1 : 0;
 }
 
@@ -1251,8 +1181,8 @@ static const char sql_outbox_due[] =
     " WHERE sink = ? AND delivered_at IS NULL AND failed_at IS NULL"
     " AND next_at <= ? ORDER BY next_at, id LIMIT ?";
 
-int
-store_outbox_due(struct store *st, const char *sink, time_t now, size_t max,
+static int
+sq_outbox_due(void *be, const char *sink, time_t now, size_t max,
     struct outbox_row **rows, size_t *nrows)
 {
 	const struct sq_arg	 arg[] = {
@@ -1271,7 +1201,7 @@ store_outbox_due(struct store *st, const char *sink, time_t now, size_t max,
 	memset(&r, 0, sizeof(r));
 	*rows = NULL;
 	*nrows = 0;
-	if (sq_read(st, sql_outbox_due, "read outbox", arg, SQ_NELEM(arg),
+	if (sq_read(be, sql_outbox_due, "read outbox", arg, SQ_NELEM(arg),
 	    row_append, &due) == -1) {
 		outbox_rows_free(due.v, due.n);
 		return -1;
@@ -1279,26 +1209,6 @@ store_outbox_due(struct store *st, const char *sink, time_t now, size_t max,
 	*rows = due.v;
 	*nrows = due.n;
 	return 0;
-}
-
-void
-outbox_row_clear(struct outbox_row *row)
-{
-	free(row->sink);
-	free(row->topic);
-	free(row->alert_id);
-	free(row->payload);
-	memset(row, 0, sizeof(*row));
-}
-
-void
-outbox_rows_free(struct outbox_row *rows, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; rows != NULL && i < n; i++)
-		outbox_row_clear(&rows[i]);
-	free(rows);
 }
 
 static const char sql_outbox_delivered[] =
@@ -1312,47 +1222,47 @@ static const char sql_outbox_failed[] =
     " last_error = ?3 WHERE id = ?1";
 
 static int
-outbox_update(struct store *st, const char *sql, int64_t id, time_t t,
+outbox_update(void *be, const char *sql, int64_t id, time_t t,
     const char *error)
 {
 	const struct sq_arg	 arg[] = {
 		sq_int(id), sq_int(t), sq_text(error)
 	};
 
-	return sq_write(st, sql, "update outbox", arg, SQ_NELEM(arg));
+	return sq_write(be, sql, "update outbox", arg, SQ_NELEM(arg));
 }
 
-int
-store_outbox_delivered(struct store *st, int64_t id, time_t now)
+static int
+sq_outbox_delivered(void *be, int64_t id, time_t now)
 {
-	return outbox_update(st, sql_outbox_delivered, id, now, NULL);
+	return outbox_update(be, sql_outbox_delivered, id, now, NULL);
 }
 
-int
-store_outbox_retry(struct store *st, int64_t id, time_t next_at,
+static int
+sq_outbox_retry(void *be, int64_t id, time_t next_at,
     const char *error)
 {
-	return outbox_update(st, sql_outbox_retry, id, next_at, error);
+	return outbox_update(be, sql_outbox_retry, id, next_at, error);
 }
 
-int
-store_outbox_failed(struct store *st, int64_t id, time_t now,
+static int
+sq_outbox_failed(void *be, int64_t id, time_t now,
     const char *error)
 {
-	return outbox_update(st, sql_outbox_failed, id, now, error);
+	return outbox_update(be, sql_outbox_failed, id, now, error);
 }
 
 static const char sql_outbox_next[] =
     "SELECT min(next_at) FROM outbox"
     " WHERE delivered_at IS NULL AND failed_at IS NULL";
 
-time_t
-store_outbox_next(struct store *st)
+static time_t
+sq_outbox_next(void *be)
 {
 	time_t			 t = 0;
 	const struct sq_out	 out[] = { { .time = &t } };
 
-	if (sq_get(st, sql_outbox_next, "read outbox", NULL, 0, out,
+	if (sq_get(be, sql_outbox_next, "read outbox", NULL, 0, out,
 	    SQ_NELEM(out)) == -1)
 		return 0;
 	return t;
@@ -1366,8 +1276,8 @@ static const char sql_sink_counts[] =
     "  AND o2.last_error IS NOT NULL ORDER BY o2.id DESC LIMIT 1)"
     " FROM outbox GROUP BY sink ORDER BY sink";
 
-int
-store_sink_counts(struct store *st, struct sink_counts **out, size_t *n)
+static int
+sq_sink_counts(void *be, struct sink_counts **out, size_t *n)
 {
 	struct sink_counts	 c;
 	const struct sq_out	 col[] = {
@@ -1380,23 +1290,11 @@ store_sink_counts(struct store *st, struct sink_counts **out, size_t *n)
 	int			 rc;
 
 	memset(&c, 0, sizeof(c));
-	rc = sq_read(st, sql_sink_counts, "read outbox", NULL, 0, row_append,
+	rc = sq_read(be, sql_sink_counts, "read outbox", NULL, 0, row_append,
 	    &rows);
 	*out = rows.v;
 	*n = rows.n;
 	return rc == -1 ? -1 : 0;
-}
-
-void
-sink_counts_free(struct sink_counts *c, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; c != NULL && i < n; i++) {
-		free(c[i].sink);
-		free(c[i].last_error);
-	}
-	free(c);
 }
 
 static const char *const sql_prune[] = {
@@ -1410,14 +1308,14 @@ static const char *const sql_prune[] = {
 	" NOT NULL) AND created < ?1",
 };
 
-int
-store_prune(struct store *st, time_t before)
+static int
+sq_prune(void *be, time_t before)
 {
 	const struct sq_arg	 arg[] = { sq_int(before) };
 	size_t			 i;
 
 	for (i = 0; i < sizeof(sql_prune) / sizeof(sql_prune[0]); i++)
-		if (sq_write(st, sql_prune[i], "prune", arg,
+		if (sq_write(be, sql_prune[i], "prune", arg,
 		    SQ_NELEM(arg)) == -1)
 			return -1;
 	return 0;
@@ -1466,13 +1364,41 @@ row_item(sqlite3_stmt *s, void *arg)
 	return rc == -1;
 }
 
-int
-store_items_foreach(struct store *st, time_t since, store_item_cb *cb,
+static int
+sq_items_foreach(void *be, time_t since, store_item_cb *cb,
     void *arg)
 {
 	const struct sq_arg	 sql_arg[] = { sq_int(since) };
 	struct item_walk	 w = { cb, arg };
 
-	return sq_read(st, sql_items_since, "read items", sql_arg,
+	return sq_read(be, sql_items_since, "read items", sql_arg,
 	    SQ_NELEM(sql_arg), row_item, &w) == -1 ? -1 : 0;
 }
+
+const struct store_ops store_sqlite_ops = {
+	.open = sq_open,
+	.close = sq_close,
+	.flush = sq_flush,
+	.abort = sq_abort,
+	.feed_get = sq_feed_get,
+	.feed_put = sq_feed_put,
+	.feed_set_due = sq_feed_set_due,
+	.feed_names = sq_feed_names,
+	.feed_items = sq_feed_items,
+	.feed_has_items = sq_feed_has_items,
+	.item_add = sq_item_add,
+	.story_claim = sq_story_claim,
+	.story_also_in = sq_story_also_in,
+	.outbox_add = sq_outbox_add,
+	.outbox_defer = sq_outbox_defer,
+	.send_log = sq_send_log,
+	.send_count = sq_send_count,
+	.outbox_due = sq_outbox_due,
+	.outbox_delivered = sq_outbox_delivered,
+	.outbox_retry = sq_outbox_retry,
+	.outbox_failed = sq_outbox_failed,
+	.outbox_next = sq_outbox_next,
+	.sink_counts = sq_sink_counts,
+	.prune = sq_prune,
+	.items_foreach = sq_items_foreach,
+};

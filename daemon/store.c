@@ -1,0 +1,313 @@
+/*
+ * store.c: the state store's interface (store.h), in front of its
+ * backends: it picks one when the store is opened and hands every call to
+ * it.  What belongs to no backend is here too: the default location, and
+ * freeing the records the store returns.
+ */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_sqlite.h"
+#include "xmalloc.h"
+
+struct store {
+	const struct store_ops	*ops;
+	void			*be;	/* the backend's handle */
+	char			*path;
+};
+
+/*
+ * The backend for a location.  Every path is an SQLite file; a backend
+ * with a URI scheme of its own (postgresql://) is chosen here by it.
+ */
+static const struct store_ops *
+store_backend(const char *path)
+{
+	return &store_sqlite_ops;
+}
+
+struct store *
+store_open(const char *path, enum store_mode mode)
+{
+	const struct store_ops	*ops = store_backend(path);
+	struct store		*st;
+	void			*be;
+
+	if ((be = ops->open(path, mode)) == NULL)
+		return NULL;
+	st = xcalloc(1, sizeof(*st));
+	st->ops = ops;
+	st->be = be;
+	st->path = xstrdup(path);
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (store_flush(st) == -1)
+		log_warnx("state '%s': the last writes were lost", st->path);
+	st->ops->close(st->be);
+	free(st->path);
+	free(st);
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
+char *
+store_default_path(void)
+{
+	const char	*e;
+
+	if ((e = getenv("STATE_DIRECTORY")) != NULL && *e != '\0') {
+		/* systemd may pass several, colon-separated: use the first. */
+		return xasprintf("%.*s/state.db", (int)strcspn(e, ":"), e);
+	}
+	if ((e = getenv("XDG_STATE_HOME")) != NULL && *e != '\0')
+		return xasprintf("%s/feedwatch/state.db", e);
+	if ((e = getenv("HOME")) != NULL && *e != '\0')
+		return xasprintf("%s/.local/state/feedwatch/state.db", e);
+	return xstrdup("feedwatch-state.db");
+}
+
+int
+store_flush(struct store *st)
+{
+	return st->ops->flush(st->be);
+}
+
+void
+store_abort(struct store *st)
+{
+	st->ops->abort(st->be);
+}
+
+int
+store_feed_get(struct store *st, const char *feed, struct feed_state *fs)
+{
+	return st->ops->feed_get(st->be, feed, fs);
+}
+
+int
+store_feed_put(struct store *st, const char *feed,
+    const struct feed_state *fs)
+{
+	return st->ops->feed_put(st->be, feed, fs);
+}
+
+void
+feed_state_clear(struct feed_state *fs)
+{
+	free(fs->url);
+	free(fs->etag);
+	free(fs->last_modified);
+	free(fs->moved_to);
+	free(fs->redirect_to);
+	free(fs->error);
+	memset(fs, 0, sizeof(*fs));
+}
+
+int
+feed_state_rebind(struct feed_state *fs, const char *url)
+{
+	int	 other = fs->url != NULL;
+
+	if (other && strcmp(fs->url, url) == 0)
+		return 0;
+	free(fs->url);
+	fs->url = xstrdup(url);
+	if (!other)
+		return 0;
+	free(fs->etag);
+	free(fs->last_modified);
+	free(fs->moved_to);
+	free(fs->redirect_to);
+	free(fs->error);
+	fs->etag = fs->last_modified = fs->moved_to = fs->redirect_to = NULL;
+	fs->error = NULL;
+	fs->redirects = 0;
+	fs->gone = 0;
+	fs->failures = 0;
+	fs->http_status = 0;
+	fs->last_parsed = 0;
+	fs->next_due = 0;
+	fs->ttl = 0;
+	return 1;
+}
+
+char **
+store_feed_names(struct store *st)
+{
+	return st->ops->feed_names(st->be);
+}
+
+void
+store_strv_free(char **v)
+{
+	size_t	 i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+store_feed_set_due(struct store *st, const char *feed, time_t due)
+{
+	return st->ops->feed_set_due(st->be, feed, due);
+}
+
+long
+store_feed_items(struct store *st, const char *feed)
+{
+	return st->ops->feed_items(st->be, feed);
+}
+
+int
+store_feed_has_items(struct store *st, const char *feed)
+{
+	return st->ops->feed_has_items(st->be, feed);
+}
+
+int
+store_item_add(struct store *st, const char *feed, const char *key,
+    const struct feed_item *it, time_t now)
+{
+	return st->ops->item_add(st->be, feed, key, it, now);
+}
+
+int
+store_story_claim(struct store *st, const char *topic,
+    const char *const *keys, size_t nkeys, const char *feed,
+    const char *alert_id, time_t now)
+{
+	return st->ops->story_claim(st->be, topic, keys, nkeys, feed,
+	    alert_id, now);
+}
+
+char **
+store_story_also_in(struct store *st, const char *alert_id)
+{
+	return st->ops->story_also_in(st->be, alert_id);
+}
+
+int
+store_outbox_add(struct store *st, const char *sink, const char *topic,
+    const char *alert_id, const char *payload, time_t now)
+{
+	return st->ops->outbox_add(st->be, sink, topic, alert_id, payload,
+	    now);
+}
+
+int
+store_outbox_defer(struct store *st, int64_t id, time_t next_at, int fold)
+{
+	return st->ops->outbox_defer(st->be, id, next_at, fold);
+}
+
+int
+store_send_log(struct store *st, const char *sink, const char *topic,
+    time_t now)
+{
+	return st->ops->send_log(st->be, sink, topic, now);
+}
+
+int
+store_send_count(struct store *st, const char *sink, const char *topic,
+    time_t since, long *count, time_t *oldest)
+{
+	return st->ops->send_count(st->be, sink, topic, since, count, oldest);
+}
+
+int
+store_outbox_due(struct store *st, const char *sink, time_t now, size_t max,
+    struct outbox_row **rows, size_t *nrows)
+{
+	return st->ops->outbox_due(st->be, sink, now, max, rows, nrows);
+}
+
+void
+outbox_row_clear(struct outbox_row *row)
+{
+	free(row->sink);
+	free(row->topic);
+	free(row->alert_id);
+	free(row->payload);
+	memset(row, 0, sizeof(*row));
+}
+
+void
+outbox_rows_free(struct outbox_row *rows, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; rows != NULL && i < n; i++)
+		outbox_row_clear(&rows[i]);
+	free(rows);
+}
+
+int
+store_outbox_delivered(struct store *st, int64_t id, time_t now)
+{
+	return st->ops->outbox_delivered(st->be, id, now);
+}
+
+int
+store_outbox_retry(struct store *st, int64_t id, time_t next_at,
+    const char *error)
+{
+	return st->ops->outbox_retry(st->be, id, next_at, error);
+}
+
+int
+store_outbox_failed(struct store *st, int64_t id, time_t now,
+    const char *error)
+{
+	return st->ops->outbox_failed(st->be, id, now, error);
+}
+
+time_t
+store_outbox_next(struct store *st)
+{
+	return st->ops->outbox_next(st->be);
+}
+
+int
+store_sink_counts(struct store *st, struct sink_counts **out, size_t *n)
+{
+	return st->ops->sink_counts(st->be, out, n);
+}
+
+void
+sink_counts_free(struct sink_counts *c, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; c != NULL && i < n; i++) {
+		free(c[i].sink);
+		free(c[i].last_error);
+	}
+	free(c);
+}
+
+int
+store_prune(struct store *st, time_t before)
+{
+	return st->ops->prune(st->be, before);
+}
+
+int
+store_items_foreach(struct store *st, time_t since, store_item_cb *cb,
+    void *arg)
+{
+	return st->ops->items_foreach(st->be, since, cb, arg);
+}
