@@ -51,6 +51,8 @@ ALERTS_SRC = alerts/norm.c \
 DAEMON_SRC = daemon/config.c \
 	     daemon/store.c \
 	     daemon/store_sqlite.c \
+	     daemon/store_sqlite_feed.c \
+	     daemon/store_sqlite_outbox.c \
 	     daemon/watch.c \
 	     daemon/schedule.c \
 	     daemon/run.c \

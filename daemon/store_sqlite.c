@@ -1,15 +1,12 @@
 /*
- * store_sqlite.c: the SQLite backend of the state store (store_sqlite.h).
+ * store_sqlite.c: the SQLite backend of the state store (store_sqlite.h):
+ * the connection in its three modes, the schema and its migrations, the
+ * group of writes, and running statements for the table modules
+ * (store_sqlite_feed.c, store_sqlite_outbox.c).
  *
  * Statements are prepared once per connection and cached by their SQL
- * text's address (every SQL string here is a static constant), so the hot
+ * text's address (every SQL string is a static constant), so the hot
  * path (one item insert per item) costs a bind and a step.
- *
- * Pruning must not make an item that is still in its feed look new: an
- * item is dropped only when it has not been seen for 'keep' AND was
- * missing from the feed's last successful parse (last_seen older than the
- * feed's last_parsed).  A feed that answers 304 for a month keeps its
- * items.
  */
 #include "store_sqlite.h"
 
@@ -28,6 +25,8 @@
 #include "item.h"
 #include "log.h"
 #include "store.h"
+#include "store_sqlite_feed.h"
+#include "store_sqlite_outbox.h"
 #include "xmalloc.h"
 
 #define STORE_SCHEMA_VERSION	2
@@ -587,8 +586,8 @@ sq_open(const char *path, enum store_mode mode)
 }
 
 /* Opens the group transaction before a write; IMMEDIATE takes the lock now. */
-static int
-batch(struct store_sqlite *st)
+int
+sq_batch(struct store_sqlite *st)
 {
 	if (st->batch)
 		return 0;
@@ -631,34 +630,8 @@ sq_flush(void *be)
 	return 0;
 }
 
-/*
- * Every statement below is its SQL, the values bound to its parameters
- * (struct sq_arg, one per parameter, in order) and, for a query, where
- * each column of a row goes (struct sq_out, one per column, in order).
- * Both counts are checked against the statement: a mismatch is a bug.
- */
-struct sq_arg {
-	enum { SQ_NULL, SQ_TEXT, SQ_INT } type;
-	const char	*text;
-	int64_t		 i;
-};
-
-/* Where a column goes: exactly one of these is set. */
-struct sq_out {
-	char		**text;		/* a string the record owns */
-	int		 *i;
-	long		 *l;
-	time_t		 *time;
-	int64_t		 *i64;
-};
-
-/* Reads one row of a query; non-zero stops the query there. */
-typedef int sq_row_cb(sqlite3_stmt *s, void *arg);
-
-#define SQ_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 /* Text, bound as a copy; a NULL pointer binds SQL's NULL. */
-static struct sq_arg
+struct sq_arg
 sq_text(const char *v)
 {
 	struct sq_arg	 a = { v != NULL ? SQ_TEXT : SQ_NULL, v, 0 };
@@ -666,7 +639,7 @@ sq_text(const char *v)
 	return a;
 }
 
-static struct sq_arg
+struct sq_arg
 sq_int(int64_t v)
 {
 	struct sq_arg	 a = { SQ_INT, NULL, v };
@@ -674,7 +647,7 @@ sq_int(int64_t v)
 	return a;
 }
 
-static struct sq_arg
+struct sq_arg
 sq_null(void)
 {
 	struct sq_arg	 a = { SQ_NULL, NULL, 0 };
@@ -743,7 +716,7 @@ sq_row(sqlite3_stmt *s, const struct sq_out *out, size_t nout)
  * NULL) with each row it returns, until 'row' says stop.  1 if it
  * returned a row, 0 if none, -1 after saying "state 'PATH': WHAT: why".
  */
-static int
+int
 sq_read(struct store_sqlite *st, const char *sql, const char *what,
     const struct sq_arg *arg, size_t narg, sq_row_cb *row, void *rowarg)
 {
@@ -766,11 +739,11 @@ sq_read(struct store_sqlite *st, const char *sql, const char *what,
 }
 
 /* sq_read() in the group of writes, which it opens if need be. */
-static int
+int
 sq_write(struct store_sqlite *st, const char *sql, const char *what,
     const struct sq_arg *arg, size_t narg)
 {
-	if (batch(st) == -1)
+	if (sq_batch(st) == -1)
 		return -1;
 	return sq_read(st, sql, what, arg, narg, NULL, NULL);
 }
@@ -790,7 +763,7 @@ row_out(sqlite3_stmt *s, void *arg)
 }
 
 /* sq_read() of one row, into 'out'; untouched if there is none. */
-static int
+int
 sq_get(struct store_sqlite *st, const char *sql, const char *what,
     const struct sq_arg *arg, size_t narg, const struct sq_out *out,
     size_t nout)
@@ -800,22 +773,8 @@ sq_get(struct store_sqlite *st, const char *sql, const char *what,
 	return sq_read(st, sql, what, arg, narg, row_out, &outv);
 }
 
-/*
- * A query's rows as an array of records: sq_read() with row_append()
- * reads each row through 'out' into 'rec', then appends a copy to 'v'
- * (which owns the strings read).
- */
-struct sq_rows {
-	const struct sq_out	*out;
-	size_t			 nout;
-	const void		*rec;
-	size_t			 size;
-	void			*v;
-	size_t			 n;
-};
-
-static int
-row_append(sqlite3_stmt *s, void *arg)
+int
+sq_row_append(sqlite3_stmt *s, void *arg)
 {
 	struct sq_rows	*rows = arg;
 
@@ -827,7 +786,7 @@ row_append(sqlite3_stmt *s, void *arg)
 }
 
 /* The first column of every row; never NULL (on error, what was read). */
-static char **
+char **
 sq_strv(struct store_sqlite *st, const char *sql, const char *what,
     const struct sq_arg *arg, size_t narg)
 {
@@ -837,542 +796,10 @@ sq_strv(struct store_sqlite *st, const char *sql, const char *what,
 		out, SQ_NELEM(out), &text, sizeof(text), NULL, 0
 	};
 
-	sq_read(st, sql, what, arg, narg, row_append, &rows);
+	sq_read(st, sql, what, arg, narg, sq_row_append, &rows);
 	v = xreallocarray(rows.v, rows.n + 1, sizeof(*v));
 	v[rows.n] = NULL;
 	return v;
-}
-
-static const char sql_feed_get[] =
-    "SELECT etag, last_modified, moved_to, http_status, error, last_poll,"
-    " last_ok, failing_since, next_due, failures, gone, health_alerted,"
-    " missed, last_parsed, url, redirect_to, redirects, ttl FROM feed"
-    " WHERE name = ?";
-
-static int
-sq_feed_get(void *be, const char *feed, struct feed_state *fs)
-{
-	const struct sq_arg	 arg[] = { sq_text(feed) };
-	const struct sq_out	 out[] = {
-		{ .text = &fs->etag }, { .text = &fs->last_modified },
-		{ .text = &fs->moved_to }, { .l = &fs->http_status },
-		{ .text = &fs->error }, { .time = &fs->last_poll },
-		{ .time = &fs->last_ok }, { .time = &fs->failing_since },
-		{ .time = &fs->next_due }, { .i = &fs->failures },
-		{ .i = &fs->gone }, { .i = &fs->health_alerted },
-		{ .l = &fs->missed }, { .time = &fs->last_parsed },
-		{ .text = &fs->url }, { .text = &fs->redirect_to },
-		{ .i = &fs->redirects }, { .l = &fs->ttl },
-	};
-
-	memset(fs, 0, sizeof(*fs));
-	return sq_get(be, sql_feed_get, "read feed state", arg, SQ_NELEM(arg),
-	    out, SQ_NELEM(out)) == -1 ? -1 : 0;
-}
-
-static const char sql_feed_put[] =
-    "INSERT INTO feed (name, etag, last_modified, moved_to, http_status,"
-    " error, last_poll, last_ok, failing_since, next_due, failures, gone,"
-    " health_alerted, missed, last_parsed, url, redirect_to, redirects,"
-    " ttl) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,"
-    " ?16,?17,?18,?19) ON CONFLICT (name) DO UPDATE SET"
-    " etag=?2, last_modified=?3, moved_to=?4, http_status=?5, error=?6,"
-    " last_poll=?7, last_ok=?8, failing_since=?9, next_due=?10,"
-    " failures=?11, gone=?12, health_alerted=?13, missed=?14,"
-    " last_parsed=?15, url=?16, redirect_to=?17, redirects=?18, ttl=?19";
-
-static int
-sq_feed_put(void *be, const char *feed,
-    const struct feed_state *fs)
-{
-	const struct sq_arg	 arg[] = {
-		sq_text(feed), sq_text(fs->etag), sq_text(fs->last_modified),
-		sq_text(fs->moved_to), sq_int(fs->http_status),
-		sq_text(fs->error), sq_int(fs->last_poll), sq_int(fs->last_ok),
-		sq_int(fs->failing_since), sq_int(fs->next_due),
-		sq_int(fs->failures), sq_int(fs->gone),
-		sq_int(fs->health_alerted), sq_int(fs->missed),
-		sq_int(fs->last_parsed), sq_text(fs->url),
-		sq_text(fs->redirect_to), sq_int(fs->redirects),
-		sq_int(fs->ttl),
-	};
-
-	return sq_write(be, sql_feed_put, "write feed state", arg,
-	    SQ_NELEM(arg));
-}
-
-static const char sql_feed_due[] =
-    "INSERT INTO feed (name, next_due) VALUES (?1, ?2)"
-    " ON CONFLICT (name) DO UPDATE SET next_due = ?2";
-
-static int
-sq_feed_set_due(void *be, const char *feed, time_t due)
-{
-	const struct sq_arg	 arg[] = { sq_text(feed), sq_int(due) };
-
-	return sq_write(be, sql_feed_due, "write feed state", arg,
-	    SQ_NELEM(arg));
-}
-
-static const char sql_feed_names[] = "SELECT name FROM feed ORDER BY name";
-
-static char **
-sq_feed_names(void *be)
-{
-	return sq_strv(be, sql_feed_names, "read feeds", NULL, 0);
-}
-
-static const char sql_has_items[] =
-    "SELECT 1 FROM item WHERE feed = ? LIMIT 1";
-
-static int
-sq_feed_has_items(void *be, const char *feed)
-{
-	const struct sq_arg	 arg[] = { sq_text(feed) };
-
-	return sq_read(be, sql_has_items, "read items", arg, SQ_NELEM(arg),
-	    NULL, NULL);
-}
-
-static const char sql_feed_items[] =
-    "SELECT count(*) FROM item WHERE feed = ?";
-
-static long
-sq_feed_items(void *be, const char *feed)
-{
-	const struct sq_arg	 arg[] = { sq_text(feed) };
-	long			 n = 0;
-	const struct sq_out	 out[] = { { .l = &n } };
-
-	if (sq_get(be, sql_feed_items, "count items", arg, SQ_NELEM(arg),
-	    out, SQ_NELEM(out)) == -1)
-		return -1;
-	return n;
-}
-
-/* Categories joined by U+001F, which normalized text never holds. */
-static char *
-join_categories(const struct feed_item *it)
-{
-	size_t	 i, len = 1;
-	char	*s;
-
-	if (it->ncategories == 0)
-		return NULL;
-	for (i = 0; i < it->ncategories; i++)
-		len += strlen(it->categories[i]) + 1;
-	s = xcalloc(1, len);
-	for (i = 0; i < it->ncategories; i++) {
-		if (i > 0)
-			strcat(s, "\x1f");
-		strcat(s, it->categories[i]);
-	}
-	return s;
-}
-
-/* The reverse of join_categories(): NULL and 0 for none. */
-static char **
-split_categories(const char *cats, size_t *ncat)
-{
-	const char	*p = cats, *q;
-	char		**catv = NULL;
-
-	*ncat = 0;
-	if (cats == NULL)
-		return NULL;
-	for (;;) {
-		q = strchrnul(p, '\x1f');
-		catv = xreallocarray(catv, *ncat + 1, sizeof(*catv));
-		catv[(*ncat)++] = xstrndup(p, q - p);
-		if (*q == '\0')
-			break;
-		p = q + 1;
-	}
-	return catv;
-}
-
-/* An item's date: SQL's NULL for none. */
-static struct sq_arg
-sq_date(time_t t)
-{
-	return t != FEED_ITEM_NO_DATE ? sq_int(t) : sq_null();
-}
-
-/*
- * OR IGNORE, not ON CONFLICT DO NOTHING: with RETURNING, the latter makes
- * SQLite copy every page the insert touches into a statement journal
- * first (64 KiB a page, twice per item: 17 GB of temporary writes for a
- * first poll of 10,000 feeds).  What OR IGNORE may also skip, a NULL in a
- * NOT NULL column, is never bound here.
- */
-static const char sql_item_insert[] =
-    "INSERT OR IGNORE INTO item (feed, key, first_seen, last_seen, id,"
-    " feed_url, feed_title, title, link, author, categories, summary,"
-    " published, updated) VALUES (?1,?2,?3,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
-    " ?12,?13) RETURNING 1";
-static const char sql_item_touch[] =
-    "UPDATE item SET last_seen = ?3 WHERE feed = ?1 AND key = ?2";
-
-static int
-sq_item_add(void *be, const char *feed, const char *key,
-    const struct feed_item *it, time_t now)
-{
-	char			*cats = join_categories(it);
-	const struct sq_arg	 add[] = {
-		sq_text(feed), sq_text(key), sq_int(now), sq_text(it->id),
-		sq_text(it->feed), sq_text(it->feed_title),
-		sq_text(it->title), sq_text(it->link), sq_text(it->author),
-		sq_text(cats), sq_text(it->summary), sq_date(it->published),
-		sq_date(it->updated),
-	};
-	const struct sq_arg	 touch[] = {
-		sq_text(feed), sq_text(key), sq_int(now)
-	};
-	int			 rc;
-
-	rc = sq_write(be, sql_item_insert, "record item", add, SQ_NELEM(add));
-	free(cats);
-	if (rc != 0)
-		return rc;
-	return sq_write(be, sql_item_touch, "touch item", touch,
-	    SQ_NELEM(touch));
-}
-
-static const char sql_story_get[] =
-    "SELECT alert_id FROM story WHERE topic = ? AND key = ?";
-static const char sql_story_put[] =
-    "INSERT INTO story (topic, key, alert_id, created) VALUES (?,?,?,?)"
-    " ON CONFLICT DO NOTHING";
-static const char sql_also_in_add[] =
-    "INSERT INTO also_in (alert_id, feed, created) VALUES (?,?,?)"
-    " ON CONFLICT DO NOTHING";
-
-static int
-sq_story_claim(void *be, const char *topic,
-    const char *const *keys, size_t nkeys, const char *feed,
-    const char *alert_id, time_t now)
-{
-	char	*owner = NULL;
-	size_t	 i;
-	int	 rc;
-
-	if (batch(be) == -1)
-		return -1;
-	for (i = 0; i < nkeys && owner == NULL; i++) {
-		const struct sq_arg get[] = {
-			sq_text(topic), sq_text(keys[i])
-		};
-		const struct sq_out out[] = { { .text = &owner } };
-
-		if (keys[i] != NULL && sq_get(be, sql_story_get, "read story",
-		    get, SQ_NELEM(get), out, SQ_NELEM(out)) == -1)
-			return -1;
-	}
-	if (owner != NULL) {
-		const struct sq_arg also[] = {
-			sq_text(owner), sq_text(feed), sq_int(now)
-		};
-
-		/*
-		 * The same alert again (the same feed re-listing it) is no
-		 * news.
-		 */
-		rc = 0;
-		if (strcmp(owner, alert_id) != 0)
-			rc = sq_write(be, sql_also_in_add, "record also_in",
-			    also, SQ_NELEM(also));
-		free(owner);
-		return rc;
-	}
-	for (i = 0; i < nkeys; i++) {
-		const struct sq_arg put[] = {
-			sq_text(topic), sq_text(keys[i]), sq_text(alert_id),
-			sq_int(now)
-		};
-
-		if (keys[i] != NULL && sq_write(be, sql_story_put,
-		    "record story", put, SQ_NELEM(put)) == -1)
-			return -1;
-	}
-	return 1;
-}
-
-static const char sql_also_in[] =
-    "SELECT feed FROM also_in WHERE alert_id = ? ORDER BY created, feed";
-
-static char **
-sq_story_also_in(void *be, const char *alert_id)
-{
-	const struct sq_arg	 arg[] = { sq_text(alert_id) };
-
-	return sq_strv(be, sql_also_in, "read also_in", arg, SQ_NELEM(arg));
-}
-
-static const char sql_outbox_add[] =
-    "INSERT INTO outbox (sink, topic, alert_id, payload, created, next_at)"
-    " VALUES (?1,?2,?3,?4,?5,?5) ON CONFLICT DO NOTHING";
-
-static int
-sq_outbox_add(void *be, const char *sink, const char *topic,
-    const char *alert_id, const char *payload, time_t now)
-{
-	const struct sq_arg	 arg[] = {
-		sq_text(sink), sq_text(topic), sq_text(alert_id),
-		sq_text(payload), sq_int(now)
-	};
-
-	return sq_write(be, sql_outbox_add, "queue alert", arg,
-	    SQ_NELEM(arg));
-}
-
-static const char sql_outbox_defer[] =
-    "UPDATE outbox SET next_at = ?2, fold = max(fold, ?3) WHERE id = ?1";
-
-static int
-sq_outbox_defer(void *be, int64_t id, time_t next_at, int fold)
-{
-	const struct sq_arg	 arg[] = {
-		sq_int(id), sq_int(next_at), sq_int(fold)
-	};
-
-	return sq_write(be, sql_outbox_defer, "hold alert", arg,
-	    SQ_NELEM(arg));
-}
-
-static const char sql_send_log[] =
-    "INSERT INTO sent (sink, topic, at) VALUES (?, ?, ?)";
-
-static int
-sq_send_log(void *be, const char *sink, const char *topic,
-    time_t now)
-{
-	const struct sq_arg	 arg[] = {
-		sq_text(sink), sq_text(topic), sq_int(now)
-	};
-
-	return sq_write(be, sql_send_log, "record a send", arg,
-	    SQ_NELEM(arg));
-}
-
-static const char sql_send_count[] =
-    "SELECT count(*), min(at) FROM sent WHERE sink = ? AND topic = ?"
-    " AND at >= ?";
-
-static int
-sq_send_count(void *be, const char *sink, const char *topic,
-    time_t since, long *count, time_t *oldest)
-{
-	const struct sq_arg	 arg[] = {
-		sq_text(sink), sq_text(topic), sq_int(since)
-	};
-	const struct sq_out	 out[] = {
-		{ .l = count }, { .time = oldest }
-	};
-
-	*count = 0;
-	*oldest = 0;
-	return sq_get(be, sql_send_count, "read sent", arg, SQ_NELEM(arg),
-	    out, SQ_NELEM(out)) == -1 ? -1 : 0;
-}
-
-static const char sql_outbox_due[] =
-    "SELECT id, sink, alert_id, payload, attempts, created, topic, fold"
-    " FROM outbox"
-    " WHERE sink = ? AND delivered_at IS NULL AND failed_at IS NULL"
-    " AND next_at <= ? ORDER BY next_at, id LIMIT ?";
-
-static int
-sq_outbox_due(void *be, const char *sink, time_t now, size_t max,
-    struct outbox_row **rows, size_t *nrows)
-{
-	const struct sq_arg	 arg[] = {
-		sq_text(sink), sq_int(now), sq_int((int64_t)max)
-	};
-	struct outbox_row	 r;
-	const struct sq_out	 out[] = {
-		{ .i64 = &r.id }, { .text = &r.sink }, { .text = &r.alert_id },
-		{ .text = &r.payload }, { .i = &r.attempts },
-		{ .time = &r.created }, { .text = &r.topic }, { .i = &r.fold }
-	};
-	struct sq_rows		 due = {
-		out, SQ_NELEM(out), &r, sizeof(r), NULL, 0
-	};
-
-	memset(&r, 0, sizeof(r));
-	*rows = NULL;
-	*nrows = 0;
-	if (sq_read(be, sql_outbox_due, "read outbox", arg, SQ_NELEM(arg),
-	    row_append, &due) == -1) {
-		outbox_rows_free(due.v, due.n);
-		return -1;
-	}
-	*rows = due.v;
-	*nrows = due.n;
-	return 0;
-}
-
-static const char sql_outbox_delivered[] =
-    "UPDATE outbox SET delivered_at = ?2, attempts = attempts + 1,"
-    " last_error = ?3 WHERE id = ?1";
-static const char sql_outbox_retry[] =
-    "UPDATE outbox SET next_at = ?2, attempts = attempts + 1,"
-    " last_error = ?3 WHERE id = ?1";
-static const char sql_outbox_failed[] =
-    "UPDATE outbox SET failed_at = ?2, attempts = attempts + 1,"
-    " last_error = ?3 WHERE id = ?1";
-
-static int
-outbox_update(void *be, const char *sql, int64_t id, time_t t,
-    const char *error)
-{
-	const struct sq_arg	 arg[] = {
-		sq_int(id), sq_int(t), sq_text(error)
-	};
-
-	return sq_write(be, sql, "update outbox", arg, SQ_NELEM(arg));
-}
-
-static int
-sq_outbox_delivered(void *be, int64_t id, time_t now)
-{
-	return outbox_update(be, sql_outbox_delivered, id, now, NULL);
-}
-
-static int
-sq_outbox_retry(void *be, int64_t id, time_t next_at,
-    const char *error)
-{
-	return outbox_update(be, sql_outbox_retry, id, next_at, error);
-}
-
-static int
-sq_outbox_failed(void *be, int64_t id, time_t now,
-    const char *error)
-{
-	return outbox_update(be, sql_outbox_failed, id, now, error);
-}
-
-static const char sql_outbox_next[] =
-    "SELECT min(next_at) FROM outbox"
-    " WHERE delivered_at IS NULL AND failed_at IS NULL";
-
-static time_t
-sq_outbox_next(void *be)
-{
-	time_t			 t = 0;
-	const struct sq_out	 out[] = { { .time = &t } };
-
-	if (sq_get(be, sql_outbox_next, "read outbox", NULL, 0, out,
-	    SQ_NELEM(out)) == -1)
-		return 0;
-	return t;
-}
-
-static const char sql_sink_counts[] =
-    "SELECT sink,"
-    " sum(delivered_at IS NULL AND failed_at IS NULL),"
-    " sum(failed_at IS NOT NULL), sum(delivered_at IS NOT NULL),"
-    " (SELECT last_error FROM outbox o2 WHERE o2.sink = outbox.sink"
-    "  AND o2.last_error IS NOT NULL ORDER BY o2.id DESC LIMIT 1)"
-    " FROM outbox GROUP BY sink ORDER BY sink";
-
-static int
-sq_sink_counts(void *be, struct sink_counts **out, size_t *n)
-{
-	struct sink_counts	 c;
-	const struct sq_out	 col[] = {
-		{ .text = &c.sink }, { .l = &c.pending }, { .l = &c.failed },
-		{ .l = &c.delivered }, { .text = &c.last_error }
-	};
-	struct sq_rows		 rows = {
-		col, SQ_NELEM(col), &c, sizeof(c), NULL, 0
-	};
-	int			 rc;
-
-	memset(&c, 0, sizeof(c));
-	rc = sq_read(be, sql_sink_counts, "read outbox", NULL, 0, row_append,
-	    &rows);
-	*out = rows.v;
-	*n = rows.n;
-	return rc == -1 ? -1 : 0;
-}
-
-static const char *const sql_prune[] = {
-	"DELETE FROM item WHERE last_seen < ?1 AND last_seen <"
-	" coalesce((SELECT last_parsed FROM feed"
-	" WHERE feed.name = item.feed), 0)",
-	"DELETE FROM story WHERE created < ?1",
-	"DELETE FROM also_in WHERE created < ?1",
-	"DELETE FROM sent WHERE at < ?1",
-	"DELETE FROM outbox WHERE (delivered_at IS NOT NULL OR failed_at IS"
-	" NOT NULL) AND created < ?1",
-};
-
-static int
-sq_prune(void *be, time_t before)
-{
-	const struct sq_arg	 arg[] = { sq_int(before) };
-	size_t			 i;
-
-	for (i = 0; i < sizeof(sql_prune) / sizeof(sql_prune[0]); i++)
-		if (sq_write(be, sql_prune[i], "prune", arg,
-		    SQ_NELEM(arg)) == -1)
-			return -1;
-	return 0;
-}
-
-static const char sql_items_since[] =
-    "SELECT feed, id, feed_url, feed_title, title, link, author, categories,"
-    " summary, published, updated FROM item WHERE first_seen >= ?"
-    " ORDER BY first_seen, feed, key";
-
-struct item_walk {
-	store_item_cb	*cb;
-	void		*arg;
-};
-
-/* Hands a row to the callback as an item borrowed from the statement. */
-static int
-row_item(sqlite3_stmt *s, void *arg)
-{
-	struct item_walk	*w = arg;
-	struct feed_item	 it;
-	char			**catv;
-	size_t			 ncat, i;
-	int			 rc;
-
-	memset(&it, 0, sizeof(it));
-	it.id = (const char *)sqlite3_column_text(s, 1);
-	it.feed = (const char *)sqlite3_column_text(s, 2);
-	it.feed_title = (const char *)sqlite3_column_text(s, 3);
-	it.title = (const char *)sqlite3_column_text(s, 4);
-	it.link = (const char *)sqlite3_column_text(s, 5);
-	it.author = (const char *)sqlite3_column_text(s, 6);
-	it.summary = (const char *)sqlite3_column_text(s, 8);
-	it.published = sqlite3_column_type(s, 9) == SQLITE_NULL ?
-	    FEED_ITEM_NO_DATE : sqlite3_column_int64(s, 9);
-	it.updated = sqlite3_column_type(s, 10) == SQLITE_NULL ?
-	    FEED_ITEM_NO_DATE : sqlite3_column_int64(s, 10);
-	catv = split_categories((const char *)sqlite3_column_text(s, 7),
-	    &ncat);
-	it.categories = (const char *const *)catv;
-	it.ncategories = ncat;
-	rc = w->cb((const char *)sqlite3_column_text(s, 0), &it, w->arg);
-	for (i = 0; i < ncat; i++)
-		free(catv[i]);
-	free(catv);
-	return rc == -1;
-}
-
-static int
-sq_items_foreach(void *be, time_t since, store_item_cb *cb,
-    void *arg)
-{
-	const struct sq_arg	 sql_arg[] = { sq_int(since) };
-	struct item_walk	 w = { cb, arg };
-
-	return sq_read(be, sql_items_since, "read items", sql_arg,
-	    SQ_NELEM(sql_arg), row_item, &w) == -1 ? -1 : 0;
 }
 
 const struct store_ops store_sqlite_ops = {
