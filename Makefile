@@ -53,6 +53,7 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/store_sqlite.c \
 	     daemon/store_sqlite_feed.c \
 	     daemon/store_sqlite_outbox.c \
+	     daemon/store_file.c \
 	     daemon/watch.c \
 	     daemon/schedule.c \
 	     daemon/run.c \

@@ -8,18 +8,11 @@
  * (BEGIN IMMEDIATE, which takes SQLite's write lock at once), store_flush
  * commits it with synchronous=FULL (a power loss cannot undo a commit).
  *
- * One writer per state.  A store opened for writing holds an exclusive
- * flock(2) on a lock file beside the database, named after its real path
- * (symlinks and relative paths resolved, so every way of naming the
- * state finds the same lock): PATH.lock.  It records the holder's pid,
- * start time and command line, which a second writer names when it
- * refuses.  The kernel drops the lock when the holder exits, even by
- * kill -9, so a lock file left behind never blocks.  Readers take no
- * lock: WAL lets them read beside the writer.
- *
- * Files are owner-only whatever the umask: a directory the store creates
- * is 0700, a new database 0600 (SQLite gives its -wal and -shm files the
- * database's mode), the lock file 0600.  Existing files keep their mode.
+ * One writer per state: STORE_WRITE creates the directory and the file
+ * owner-only and takes the lock file beside it (store_file.h), before
+ * SQLite opens the file by its resolved path, so that the file locked is
+ * the file written; SQLite gives its -wal and -shm files the database's
+ * mode.  Readers take no lock: WAL lets them read beside the writer.
  *
  * STORE_READ reads a store in a directory it cannot write, with no -wal
  * beside it (so no writer), as immutable.  STORE_DRY takes no lock and
