@@ -107,9 +107,9 @@ enum store_mode {
  * STORE_DRY (`check --dry-run`) is no writer and commits nothing: each
  * group of writes is rolled back (store_abort, or store_flush, which
  * never commits here), and may hold the backend's write lock until
- * then, so call store_abort as soon as a poll's writes are computed.  A
- * state it cannot write, or from an older feedwatch, or none at all, is
- * read as it would be upgraded, or as an empty one.
+ * then, so call store_abort as soon as a poll's writes are computed.  It
+ * reads a state it cannot write, or of an older feedwatch, as upgraded,
+ * and no state at all as an empty one; it creates nothing.
  *
  * NULL on error.  store_path() is 'path' (for messages); store_close()
  * flushes first.

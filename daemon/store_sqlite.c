@@ -17,7 +17,6 @@
 #include <glib.h>
 #include <sqlite3.h>
 
-#include "item.h"
 #include "log.h"
 #include "store.h"
 #include "store_file.h"
@@ -472,7 +471,6 @@ sq_flush(void *be)
 	return 0;
 }
 
-/* Text, bound as a copy; a NULL pointer binds SQL's NULL. */
 struct sq_arg
 sq_text(const char *v)
 {
@@ -498,7 +496,7 @@ sq_null(void)
 }
 
 static int
-bind(sqlite3_stmt *s, const struct sq_arg *arg, size_t narg)
+bind_args(sqlite3_stmt *s, const struct sq_arg *arg, size_t narg)
 {
 	size_t	 i;
 	int	 rc = SQLITE_OK;
@@ -553,11 +551,6 @@ sq_row(sqlite3_stmt *s, const struct sq_out *out, size_t nout)
 	}
 }
 
-/*
- * Runs the statement of 'sql' with 'arg' bound, calling 'row' (unless
- * NULL) with each row it returns, until 'row' says stop.  1 if it
- * returned a row, 0 if none, -1 after saying "state 'PATH': WHAT: why".
- */
 int
 sq_read(struct store_sqlite *st, const char *sql, const char *what,
     const struct sq_arg *arg, size_t narg, sq_row_cb *row, void *rowarg)
@@ -567,7 +560,7 @@ sq_read(struct store_sqlite *st, const char *sql, const char *what,
 
 	if ((s = stmt(st, sql)) == NULL)
 		return -1;
-	if (bind(s, arg, narg) != SQLITE_OK)
+	if (bind_args(s, arg, narg) != SQLITE_OK)
 		return fail(st, what);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		any = 1;
@@ -580,7 +573,6 @@ sq_read(struct store_sqlite *st, const char *sql, const char *what,
 	return any;
 }
 
-/* sq_read() in the group of writes, which it opens if need be. */
 int
 sq_write(struct store_sqlite *st, const char *sql, const char *what,
     const struct sq_arg *arg, size_t narg)
@@ -604,7 +596,6 @@ row_out(sqlite3_stmt *s, void *arg)
 	return 1;
 }
 
-/* sq_read() of one row, into 'out'; untouched if there is none. */
 int
 sq_get(struct store_sqlite *st, const char *sql, const char *what,
     const struct sq_arg *arg, size_t narg, const struct sq_out *out,
@@ -627,7 +618,6 @@ sq_row_append(sqlite3_stmt *s, void *arg)
 	return 0;
 }
 
-/* The first column of every row; never NULL (on error, what was read). */
 char **
 sq_strv(struct store_sqlite *st, const char *sql, const char *what,
     const struct sq_arg *arg, size_t narg)
