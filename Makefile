@@ -75,6 +75,10 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/confwrite.c \
 	     daemon/cmdline.c \
 	     daemon/store.c \
+	     daemon/store_sqlite.c \
+	     daemon/store_sqlite_feed.c \
+	     daemon/store_sqlite_outbox.c \
+	     daemon/store_file.c \
 	     daemon/watch.c \
 	     daemon/outbox.c \
 	     daemon/feedpoll.c \

@@ -1,5 +1,6 @@
 /*
- * store.h: the state store (SPEC.md section 6), one SQLite file in WAL mode.
+ * store.h: the state store (SPEC.md section 6), one interface in front of
+ * its backends.
  *
  * It holds, per feed, the HTTP validators and the poll history; the items
  * seen per feed (for "new item" detection, backtest and dedup); which
@@ -18,27 +19,19 @@
  * fail half way rolls the whole group back (store_abort), so no poll is
  * ever half recorded.
  *
- * One writer per state.  Two processes writing one SQLite state would
- * both deliver its outbox (each knows only its own sends in flight), so
- * a store opened for writing holds an exclusive flock(2) on a lock file
- * beside the database, named after its real path (symlinks and relative
- * paths resolved, so every way of naming the state finds the same
- * lock): PATH.lock.  It records the holder's pid, start time and
- * command line, which a second writer names when it refuses.  The
- * kernel drops the lock when the holder exits, even by kill -9, so a
- * lock file left behind never blocks.  The lock belongs to the SQLite
- * backend: whether a store takes several writers is each backend's
- * business.  Readers take no lock: WAL lets `feedwatch status` read
- * while the daemon writes.
+ * One writer per state: two processes delivering one outbox would each
+ * send every row.  Readers (`feedwatch status`, backtest) work beside the
+ * writer.
  *
- * Files are owner-only whatever the umask: a directory the store creates
- * is 0700, a new database 0600 (SQLite gives its -wal and -shm files the
- * database's mode), the lock file 0600.  Existing files keep their mode.
+ * Where the state lives chooses its backend when the store is opened;
+ * callers never know which one they have.  Today every location is an
+ * SQLite file (store_sqlite.h: WAL, a lock file for the one writer,
+ * files owner-only).  A backend is a struct store_ops, at the end of
+ * this file with what it must guarantee.
  *
- * Every call logs its own errors (naming the database file) and returns
- * -1; the daemon treats that as a failed poll or delivery, never as
- * fatal.  Strings in returned records are malloc'd and owned by the
- * record.
+ * Every call logs its own errors (naming the state) and returns -1; the
+ * daemon treats that as a failed poll or delivery, never as fatal.
+ * Strings in returned records are malloc'd and owned by the record.
  */
 #ifndef FEEDWATCH_STORE_H
 #define FEEDWATCH_STORE_H
@@ -104,22 +97,22 @@ enum store_mode {
 };
 
 /*
- * Opens the store at 'path'.  STORE_WRITE creates the file, its
- * directory and the schema if needed, and takes the lock: NULL, after
- * saying who holds it, if another process does.
+ * Opens the store at 'path'.  STORE_WRITE creates what lacks (the
+ * schema too) and makes this process the one writer: NULL, after saying
+ * who holds it, if another process is.
  *
- * STORE_READ reads an existing store; one in a directory it cannot
- * write, with no -wal beside it (so no writer), is read as immutable.
+ * STORE_READ reads an existing store beside its writer, and never
+ * writes.
  *
- * STORE_DRY (`check --dry-run`) takes no lock and commits nothing: each
+ * STORE_DRY (`check --dry-run`) is no writer and commits nothing: each
  * group of writes is rolled back (store_abort, or store_flush, which
- * never commits here) and holds SQLite's write lock only until then, so
- * call store_abort as soon as a poll's writes are computed.  It works
- * on the state file itself when it can; a state it cannot write, or
- * from an older feedwatch, is copied into memory first (and upgraded
- * there), and no state at all is an empty one in memory.
+ * never commits here), and may hold the backend's write lock until
+ * then, so call store_abort as soon as a poll's writes are computed.  It
+ * reads a state it cannot write, or of an older feedwatch, as upgraded,
+ * and no state at all as an empty one; it creates nothing.
  *
- * NULL on error.
+ * NULL on error.  store_path() is 'path' (for messages); store_close()
+ * flushes first.
  */
 struct store	*store_open(const char *path, enum store_mode mode);
 void		 store_close(struct store *st);
@@ -235,5 +228,91 @@ typedef int store_item_cb(const char *feed, const struct feed_item *it,
     void *arg);
 int		 store_items_foreach(struct store *st, time_t since,
 		    store_item_cb *cb, void *arg);
+
+/*
+ * Backends.  store_open() picks one by the location and calls its open;
+ * every other call goes to the op of the same name, with the handle
+ * open returned.  What any backend must guarantee:
+ *
+ * - Groups.  The first write opens a group that lasts until flush
+ *   (committed, and durable: it survives kill -9 and a power loss) or
+ *   abort (rolled back, as if none of it had happened).  Reads see the
+ *   group's writes; nothing is committed between two flushes, so a poll
+ *   (its feed state, items, stories and outbox rows) is recorded whole
+ *   or not at all.  A flush that fails rolls the group back; in
+ *   STORE_DRY, flush rolls back too.
+ * - The outbox before delivery.  The daemon flushes before every
+ *   delivery, so an alert is in the store before its first try.
+ *   outbox_add of a (sink, alert_id) already there changes nothing;
+ *   outbox_due returns only rows neither delivered nor failed whose
+ *   next_at has come, by next_at then id, at most 'max'.
+ * - At least once.  The delivered, retry and failed marks are writes like
+ *   any other: a crash before their flush sends the row again, with the
+ *   same alert_id.  No pending row is ever dropped; prune removes only
+ *   delivered and failed rows.
+ * - One writer, or leases.  STORE_WRITE either refuses a second writer
+ *   (the SQLite backend's lock file) or leases outbox rows, so that each
+ *   is sent by one process (a shared database: a lease column set by
+ *   FOR NO KEY UPDATE SKIP LOCKED).  STORE_READ never writes and never
+ *   holds the writer up for long.
+ * - Schema.  STORE_WRITE upgrades a store written by an older feedwatch;
+ *   STORE_READ refuses one and says how to upgrade; none opens a store
+ *   of a newer feedwatch.
+ * - Ownership.  Arguments are borrowed for the call.  Returned strings,
+ *   records and vectors are allocated with the xmalloc family and belong
+ *   to the caller, who frees them with feed_state_clear,
+ *   outbox_rows_free, sink_counts_free and store_strv_free; the item
+ *   handed to a store_item_cb is borrowed for the call.  Text comes back
+ *   as it was given, NULL as NULL; times are seconds since the epoch.
+ * - Errors.  An op logs its own failure as "state 'LOCATION': ..." (a
+ *   password in the location is never shown) and returns -1 (feed_names
+ *   and story_also_in: what they read; outbox_next: 0).  None is fatal.
+ * - Pruning never makes an item its feed still lists look new: an item
+ *   goes only if it was last seen before 'before' and before its feed's
+ *   last successful parse.
+ */
+struct store_ops {
+	/* The backend's handle for 'path', or NULL after saying why. */
+	void	*(*open)(const char *path, enum store_mode mode);
+	/* Frees the handle; the group was flushed before. */
+	void	 (*close)(void *be);
+	int	 (*flush)(void *be);
+	void	 (*abort)(void *be);
+	int	 (*feed_get)(void *be, const char *feed,
+		    struct feed_state *fs);
+	int	 (*feed_put)(void *be, const char *feed,
+		    const struct feed_state *fs);
+	int	 (*feed_set_due)(void *be, const char *feed, time_t due);
+	char	**(*feed_names)(void *be);
+	long	 (*feed_items)(void *be, const char *feed);
+	int	 (*feed_has_items)(void *be, const char *feed);
+	int	 (*item_add)(void *be, const char *feed, const char *key,
+		    const struct feed_item *it, time_t now);
+	int	 (*story_claim)(void *be, const char *topic,
+		    const char *const *keys, size_t nkeys, const char *feed,
+		    const char *alert_id, time_t now);
+	char	**(*story_also_in)(void *be, const char *alert_id);
+	int	 (*outbox_add)(void *be, const char *sink, const char *topic,
+		    const char *alert_id, const char *payload, time_t now);
+	int	 (*outbox_defer)(void *be, int64_t id, time_t next_at,
+		    int fold);
+	int	 (*send_log)(void *be, const char *sink, const char *topic,
+		    time_t now);
+	int	 (*send_count)(void *be, const char *sink, const char *topic,
+		    time_t since, long *count, time_t *oldest);
+	int	 (*outbox_due)(void *be, const char *sink, time_t now,
+		    size_t max, struct outbox_row **rows, size_t *nrows);
+	int	 (*outbox_delivered)(void *be, int64_t id, time_t now);
+	int	 (*outbox_retry)(void *be, int64_t id, time_t next_at,
+		    const char *error);
+	int	 (*outbox_failed)(void *be, int64_t id, time_t now,
+		    const char *error);
+	time_t	 (*outbox_next)(void *be);
+	int	 (*sink_counts)(void *be, struct sink_counts **out,
+		    size_t *n);
+	int	 (*prune)(void *be, time_t before);
+	int	 (*items_foreach)(void *be, time_t since, store_item_cb *cb,
+		    void *arg);
+};
 
 #endif

@@ -1,0 +1,268 @@
+/*
+ * store_sqlite_outbox.c: the SQLite store's alert side: the stories each
+ * topic has claimed (tables story and also_in), the outbox and the send
+ * log (table sent) (store_sqlite_outbox.h).
+ */
+#include "store_sqlite_outbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "store_sqlite.h"
+
+static const char sql_story_get[] =
+    "SELECT alert_id FROM story WHERE topic = ? AND key = ?";
+static const char sql_story_put[] =
+    "INSERT INTO story (topic, key, alert_id, created) VALUES (?,?,?,?)"
+    " ON CONFLICT DO NOTHING";
+static const char sql_also_in_add[] =
+    "INSERT INTO also_in (alert_id, feed, created) VALUES (?,?,?)"
+    " ON CONFLICT DO NOTHING";
+
+int
+sq_story_claim(void *be, const char *topic,
+    const char *const *keys, size_t nkeys, const char *feed,
+    const char *alert_id, time_t now)
+{
+	char	*owner = NULL;
+	size_t	 i;
+	int	 rc;
+
+	if (sq_batch(be) == -1)
+		return -1;
+	for (i = 0; i < nkeys && owner == NULL; i++) {
+		const struct sq_arg get[] = {
+			sq_text(topic), sq_text(keys[i])
+		};
+		const struct sq_out out[] = { { .text = &owner } };
+
+		if (keys[i] != NULL && sq_get(be, sql_story_get, "read story",
+		    get, SQ_NELEM(get), out, SQ_NELEM(out)) == -1)
+			return -1;
+	}
+	if (owner != NULL) {
+		const struct sq_arg also[] = {
+			sq_text(owner), sq_text(feed), sq_int(now)
+		};
+
+		/*
+		 * The same alert again (the same feed re-listing it) is no
+		 * news.
+		 */
+		rc = 0;
+		if (strcmp(owner, alert_id) != 0)
+			rc = sq_write(be, sql_also_in_add, "record also_in",
+			    also, SQ_NELEM(also));
+		free(owner);
+		return rc;
+	}
+	for (i = 0; i < nkeys; i++) {
+		const struct sq_arg put[] = {
+			sq_text(topic), sq_text(keys[i]), sq_text(alert_id),
+			sq_int(now)
+		};
+
+		if (keys[i] != NULL && sq_write(be, sql_story_put,
+		    "record story", put, SQ_NELEM(put)) == -1)
+			return -1;
+	}
+	return 1;
+}
+
+static const char sql_also_in[] =
+    "SELECT feed FROM also_in WHERE alert_id = ? ORDER BY created, feed";
+
+char **
+sq_story_also_in(void *be, const char *alert_id)
+{
+	const struct sq_arg	 arg[] = { sq_text(alert_id) };
+
+	return sq_strv(be, sql_also_in, "read also_in", arg, SQ_NELEM(arg));
+}
+
+static const char sql_outbox_add[] =
+    "INSERT INTO outbox (sink, topic, alert_id, payload, created, next_at)"
+    " VALUES (?1,?2,?3,?4,?5,?5) ON CONFLICT DO NOTHING";
+
+int
+sq_outbox_add(void *be, const char *sink, const char *topic,
+    const char *alert_id, const char *payload, time_t now)
+{
+	const struct sq_arg	 arg[] = {
+		sq_text(sink), sq_text(topic), sq_text(alert_id),
+		sq_text(payload), sq_int(now)
+	};
+
+	return sq_write(be, sql_outbox_add, "queue alert", arg,
+	    SQ_NELEM(arg));
+}
+
+static const char sql_outbox_defer[] =
+    "UPDATE outbox SET next_at = ?2, fold = max(fold, ?3) WHERE id = ?1";
+
+int
+sq_outbox_defer(void *be, int64_t id, time_t next_at, int fold)
+{
+	const struct sq_arg	 arg[] = {
+		sq_int(id), sq_int(next_at), sq_int(fold)
+	};
+
+	return sq_write(be, sql_outbox_defer, "hold alert", arg,
+	    SQ_NELEM(arg));
+}
+
+static const char sql_send_log[] =
+    "INSERT INTO sent (sink, topic, at) VALUES (?, ?, ?)";
+
+int
+sq_send_log(void *be, const char *sink, const char *topic, time_t now)
+{
+	const struct sq_arg	 arg[] = {
+		sq_text(sink), sq_text(topic), sq_int(now)
+	};
+
+	return sq_write(be, sql_send_log, "record a send", arg,
+	    SQ_NELEM(arg));
+}
+
+static const char sql_send_count[] =
+    "SELECT count(*), min(at) FROM sent WHERE sink = ? AND topic = ?"
+    " AND at >= ?";
+
+int
+sq_send_count(void *be, const char *sink, const char *topic,
+    time_t since, long *count, time_t *oldest)
+{
+	const struct sq_arg	 arg[] = {
+		sq_text(sink), sq_text(topic), sq_int(since)
+	};
+	const struct sq_out	 out[] = {
+		{ .l = count }, { .time = oldest }
+	};
+
+	*count = 0;
+	*oldest = 0;
+	return sq_get(be, sql_send_count, "read sent", arg, SQ_NELEM(arg),
+	    out, SQ_NELEM(out)) == -1 ? -1 : 0;
+}
+
+static const char sql_outbox_due[] =
+    "SELECT id, sink, alert_id, payload, attempts, created, topic, fold"
+    " FROM outbox"
+    " WHERE sink = ? AND delivered_at IS NULL AND failed_at IS NULL"
+    " AND next_at <= ? ORDER BY next_at, id LIMIT ?";
+
+int
+sq_outbox_due(void *be, const char *sink, time_t now, size_t max,
+    struct outbox_row **rows, size_t *nrows)
+{
+	const struct sq_arg	 arg[] = {
+		sq_text(sink), sq_int(now), sq_int((int64_t)max)
+	};
+	struct outbox_row	 r;
+	const struct sq_out	 out[] = {
+		{ .i64 = &r.id }, { .text = &r.sink }, { .text = &r.alert_id },
+		{ .text = &r.payload }, { .i = &r.attempts },
+		{ .time = &r.created }, { .text = &r.topic }, { .i = &r.fold }
+	};
+	struct sq_rows		 due = {
+		out, SQ_NELEM(out), &r, sizeof(r), NULL, 0
+	};
+
+	memset(&r, 0, sizeof(r));
+	*rows = NULL;
+	*nrows = 0;
+	if (sq_read(be, sql_outbox_due, "read outbox", arg, SQ_NELEM(arg),
+	    sq_row_append, &due) == -1) {
+		outbox_rows_free(due.v, due.n);
+		return -1;
+	}
+	*rows = due.v;
+	*nrows = due.n;
+	return 0;
+}
+
+static const char sql_outbox_delivered[] =
+    "UPDATE outbox SET delivered_at = ?2, attempts = attempts + 1,"
+    " last_error = ?3 WHERE id = ?1";
+static const char sql_outbox_retry[] =
+    "UPDATE outbox SET next_at = ?2, attempts = attempts + 1,"
+    " last_error = ?3 WHERE id = ?1";
+static const char sql_outbox_failed[] =
+    "UPDATE outbox SET failed_at = ?2, attempts = attempts + 1,"
+    " last_error = ?3 WHERE id = ?1";
+
+static int
+outbox_update(void *be, const char *sql, int64_t id, time_t t,
+    const char *error)
+{
+	const struct sq_arg	 arg[] = {
+		sq_int(id), sq_int(t), sq_text(error)
+	};
+
+	return sq_write(be, sql, "update outbox", arg, SQ_NELEM(arg));
+}
+
+int
+sq_outbox_delivered(void *be, int64_t id, time_t now)
+{
+	return outbox_update(be, sql_outbox_delivered, id, now, NULL);
+}
+
+int
+sq_outbox_retry(void *be, int64_t id, time_t next_at, const char *error)
+{
+	return outbox_update(be, sql_outbox_retry, id, next_at, error);
+}
+
+int
+sq_outbox_failed(void *be, int64_t id, time_t now, const char *error)
+{
+	return outbox_update(be, sql_outbox_failed, id, now, error);
+}
+
+static const char sql_outbox_next[] =
+    "SELECT min(next_at) FROM outbox"
+    " WHERE delivered_at IS NULL AND failed_at IS NULL";
+
+time_t
+sq_outbox_next(void *be)
+{
+	time_t			 t = 0;
+	const struct sq_out	 out[] = { { .time = &t } };
+
+	if (sq_get(be, sql_outbox_next, "read outbox", NULL, 0, out,
+	    SQ_NELEM(out)) == -1)
+		return 0;
+	return t;
+}
+
+static const char sql_sink_counts[] =
+    "SELECT sink,"
+    " sum(delivered_at IS NULL AND failed_at IS NULL),"
+    " sum(failed_at IS NOT NULL), sum(delivered_at IS NOT NULL),"
+    " (SELECT last_error FROM outbox o2 WHERE o2.sink = outbox.sink"
+    "  AND o2.last_error IS NOT NULL ORDER BY o2.id DESC LIMIT 1)"
+    " FROM outbox GROUP BY sink ORDER BY sink";
+
+int
+sq_sink_counts(void *be, struct sink_counts **out, size_t *n)
+{
+	struct sink_counts	 c;
+	const struct sq_out	 col[] = {
+		{ .text = &c.sink }, { .l = &c.pending }, { .l = &c.failed },
+		{ .l = &c.delivered }, { .text = &c.last_error }
+	};
+	struct sq_rows		 rows = {
+		col, SQ_NELEM(col), &c, sizeof(c), NULL, 0
+	};
+	int			 rc;
+
+	memset(&c, 0, sizeof(c));
+	rc = sq_read(be, sql_sink_counts, "read outbox", NULL, 0, sq_row_append,
+	    &rows);
+	*out = rows.v;
+	*n = rows.n;
+	return rc == -1 ? -1 : 0;
+}
