@@ -109,8 +109,7 @@ cmdline_state(const struct config *cf, const char *none)
 	struct store	*st = NULL;
 	char		*path;
 
-	path = cf->daemon.state ? xstrdup(cf->daemon.state) :
-	    store_default_path();
+	path = store_location(cf->daemon.state);
 	if (access(path, F_OK) == -1)
 		fprintf(stderr, "feedwatch: no state at '%s' yet: %s\n", path,
 		    none);

@@ -60,7 +60,7 @@ int		 cmdline_usage(const struct cmdline *cl);
 struct config	*cmdline_config(const struct cmdline *cl);
 
 /*
- * The state of 'cf' ([daemon] state, else store_default_path()),
+ * The state of 'cf' ([daemon] state, else store_location()),
  * opened read-only beside a daemon that may be writing it.  NULL after
  * printing why: "no state at 'PATH' yet: NONE" where there is none.
  */

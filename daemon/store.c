@@ -64,10 +64,12 @@ store_path(const struct store *st)
 }
 
 char *
-store_default_path(void)
+store_location(const char *configured)
 {
 	const char	*e;
 
+	if (configured != NULL)
+		return xstrdup(configured);
 	if ((e = getenv("STATE_DIRECTORY")) != NULL && *e != '\0') {
 		/* systemd may pass several, colon-separated: use the first. */
 		return xasprintf("%.*s/state.db", (int)strcspn(e, ":"), e);

@@ -118,8 +118,11 @@ struct store	*store_open(const char *path, enum store_mode mode);
 void		 store_close(struct store *st);
 const char	*store_path(const struct store *st);
 
-/* The default location: $STATE_DIRECTORY, then $XDG_STATE_HOME, then ~/.local/state. */
-char		*store_default_path(void);
+/*
+ * Where the state is (malloc'd): 'configured' ([daemon] state) if set,
+ * else $STATE_DIRECTORY, then $XDG_STATE_HOME, then ~/.local/state.
+ */
+char		*store_location(const char *configured);
 
 /* Commits the open group of writes, if any.  -1: rolled back. */
 int		 store_flush(struct store *st);

@@ -64,8 +64,7 @@ watch_new(const struct config *cf, struct event_base *base,
 	const struct timeval flush_every = { 0, WATCH_FLUSH_USEC };
 
 	w = xcalloc(1, sizeof(*w));
-	path = cf->daemon.state ? xstrdup(cf->daemon.state) :
-	    store_default_path();
+	path = store_location(cf->daemon.state);
 	w->st = store_open(path, dry_run ? STORE_DRY : STORE_WRITE);
 	free(path);
 	if (w->st == NULL) {
