@@ -60,8 +60,9 @@ int		 cmdline_usage(const struct cmdline *cl);
 struct config	*cmdline_config(const struct cmdline *cl);
 
 /*
- * The state of 'cf' (see store_location()), opened read-only beside a daemon that may be writing it.  NULL after
- * printing why: "no state at 'PATH' yet: NONE" where there is none.
+ * The state of 'cf' (see store_location()), opened read-only beside a
+ * daemon that may be writing it.  NULL after printing why: "no state at
+ * 'PATH' yet: NONE" where there is none.
  */
 struct store	*cmdline_state(const struct config *cf, const char *none);
 
