@@ -18,12 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include <curl/curl.h>
 #include <glib.h>
 #include <jansson.h>
 #include <zlib.h>
@@ -138,21 +135,6 @@ daemon_stop(struct live *l, pid_t pid)
 	}
 }
 
-/* Every alert line of the file holds 'needle' this many times in all. */
-static int
-alerts_with(struct live *l, const char *needle)
-{
-	char	*text;
-	int	 n;
-
-	if (access(l->alerts, F_OK) == -1)
-		return 0;
-	text = test_slurp(l->alerts);
-	n = test_count_lines(text, needle);
-	g_free(text);
-	return n;
-}
-
 /* Distinct alert_ids in the alert file. */
 static int
 distinct_alerts(struct live *l)
@@ -185,16 +167,16 @@ START_TEST(test_run_alerts_once)
 
 	live_start(&l);
 	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 1, WAIT), 1);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 1, WAIT), 1);
 	/* Several polls later: still one alert, and the server said 304. */
 	while (httpd_not_modified(l.httpd, "/live.xml") < 2)
 		g_usleep(100000);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 2, 0), 1);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 2, 0), 1);
 	live_add(&l, "a3", "Lavrov in Ankara");
-	ck_assert_int_eq(test_wait_lines(l.alerts, 2, WAIT), 2);
-	ck_assert_int_eq(alerts_with(&l, "\"id\":\"a3\""), 1);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 2, WAIT), 2);
+	ck_assert_int_eq(test_lines_with(l.alerts, "\"id\":\"a3\""), 1);
 	g_usleep(2500000);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 3, 0), 2);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 3, 0), 2);
 	daemon_stop(&l, pid);
 	live_stop(&l);
 }
@@ -209,14 +191,14 @@ START_TEST(test_run_kill9_restart)
 
 	live_start(&l);
 	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 1, WAIT), 1);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 1, WAIT), 1);
 	live_add(&l, "b1", "Lavrov speaks");
-	ck_assert_int_eq(test_wait_lines(l.alerts, 2, WAIT), 2);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 2, WAIT), 2);
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
 	ck_assert_int_eq(test_wait(pid, WAIT), 128 + SIGKILL);
 	live_add(&l, "b2", "Lavrov again");
 	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 3, WAIT), 3);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 3, WAIT), 3);
 	/*
 	 * A burst of kills mid-stream loses nothing.  A kill between a sink's
 	 * write and its record may send that alert again, with the same
@@ -238,8 +220,8 @@ START_TEST(test_run_kill9_restart)
 		g_usleep(50000);
 	g_usleep(2500000);
 	ck_assert_int_eq(distinct_alerts(&l), 6);
-	ck_assert_int_ge(alerts_with(&l, "\"id\":\"c2\""), 1);
-	ck_assert_int_eq(alerts_with(&l, "\"id\":\"b2\""), 1);
+	ck_assert_int_ge(test_lines_with(l.alerts, "\"id\":\"c2\""), 1);
+	ck_assert_int_eq(test_lines_with(l.alerts, "\"id\":\"b2\""), 1);
 	daemon_stop(&l, pid);
 	live_stop(&l);
 }
@@ -254,7 +236,7 @@ START_TEST(test_run_reload)
 
 	live_start(&l);
 	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 1, WAIT), 1);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 1, WAIT), 1);
 	live_publish(&l, "/other.xml", "<item><title>Crimea ferry news</title>"
 	    "<guid>o1</guid><pubDate>Fri, 27 Nov 2026 08:00:00 GMT</pubDate>"
 	    "</item>");
@@ -263,14 +245,14 @@ START_TEST(test_run_reload)
 	    "query = Crimea\n", url);
 	live_config(&l, "", extra);
 	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 2, WAIT), 2);
-	ck_assert_int_eq(alerts_with(&l, "\"topic\":\"crimea\""), 1);
-	ck_assert_int_eq(alerts_with(&l, "\"id\":\"o1\""), 1);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 2, WAIT), 2);
+	ck_assert_int_eq(test_lines_with(l.alerts, "\"topic\":\"crimea\""), 1);
+	ck_assert_int_eq(test_lines_with(l.alerts, "\"id\":\"o1\""), 1);
 	/* A broken config on reload keeps the running one. */
 	free(test_write(l.dir, "feedwatch.conf", "[daemon]\nbogus = 1\n"));
 	ck_assert_int_eq(kill(pid, SIGHUP), 0);
 	live_add(&l, "d1", "Lavrov after a bad reload");
-	ck_assert_int_eq(test_wait_lines(l.alerts, 3, WAIT), 3);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 3, WAIT), 3);
 	daemon_stop(&l, pid);
 	free(extra);
 	free(url);
@@ -408,9 +390,9 @@ START_TEST(test_run_disk_full)
 	test_wait(pid, WAIT);
 	/* Nothing was half-recorded: every item alerts once now. */
 	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 201, 30), 201);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 201, 30), 201);
 	g_usleep(1500000);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 202, 0), 201);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 202, 0), 201);
 	daemon_stop(&l, pid);
 	live_stop(&l);
 }
@@ -445,8 +427,6 @@ START_TEST(test_run_corrupt_state)
 	live_stop(&l);
 }
 END_TEST
-
-static int	free_port(void);
 
 /* Distinct keys answered 'status' in an httpd log, and how many lines did. */
 static int
@@ -499,7 +479,7 @@ START_TEST(test_run_webhook_outage)
 	struct httpd	*hook = NULL;
 	pid_t		 pid;
 	char		*extra, *log, title[64], guid[16];
-	int		 port = free_port(), i, lines, got = 0;
+	int		 port = test_free_port(), i, lines, got = 0;
 	unsigned int	 polled;
 
 	live_start(&l);
@@ -514,7 +494,7 @@ START_TEST(test_run_webhook_outage)
 	/* retry = 1s: the test's outage lasts seconds, not minutes. */
 	live_config(&l, "retry = 1s\n", extra);
 	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 5, WAIT), 5);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 5, WAIT), 5);
 	g_usleep(1000000);
 	polled = httpd_hits(l.httpd, "/live.xml");
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
@@ -551,51 +531,6 @@ START_TEST(test_run_webhook_outage)
 }
 END_TEST
 
-/* A free TCP port on 127.0.0.1 (the kernel's pick, released again). */
-static int
-free_port(void)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-	int			 fd, port;
-
-	ck_assert_int_ne(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	port = ntohs(sin.sin_port);
-	close(fd);
-	return port;
-}
-
-static size_t
-collect(char *p, size_t size, size_t n, void *arg)
-{
-	g_string_append_len(arg, p, size * n);
-	return size * n;
-}
-
-/* GET a URL; returns the body (g_free) and sets 'code'. */
-static char *
-http_get(const char *url, long *code)
-{
-	CURL	*c;
-	GString	*body = g_string_new(NULL);
-
-	ck_assert_ptr_nonnull(c = curl_easy_init());
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
-	*code = 0;
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
-	curl_easy_cleanup(c);
-	return g_string_free(body, FALSE);
-}
-
 /* The value of the sample line starting with 'series', or -1. */
 static double
 sample(const char *text, const char *series)
@@ -618,7 +553,7 @@ START_TEST(test_run_metrics)
 	pid_t		 pid;
 	char		*url, *text;
 	long		 code;
-	int		 port = free_port(), i;
+	int		 port = test_free_port(), i;
 
 	live_start(&l);
 	/* listen goes in [daemon]: rewrite the config with it. */
@@ -636,12 +571,12 @@ START_TEST(test_run_metrics)
 		free(feed);
 	}
 	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 1, WAIT), 1);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 1, WAIT), 1);
 	url = xasprintf("http://127.0.0.1:%d/metrics", port);
 	text = NULL;
 	for (i = 0; i < 100; i++) {
 		g_free(text);
-		text = http_get(url, &code);
+		text = test_http_get(url, &code);
 		if (code == 200 && sample(text, "feedwatch_alerts_delivered_total"
 		    "{sink=\"log\"}") == 1)
 			break;
@@ -664,7 +599,7 @@ START_TEST(test_run_metrics)
 	g_free(text);
 	free(url);
 	url = xasprintf("http://127.0.0.1:%d/healthz", port);
-	text = http_get(url, &code);
+	text = test_http_get(url, &code);
 	ck_assert_int_eq(code, 200);
 	ck_assert_str_eq(text, "ok\n");
 	g_free(text);
@@ -795,26 +730,6 @@ START_TEST(test_units)
 END_TEST
 
 /* ---- signals at bad moments ---- */
-
-/* Waits (bounded) until the daemon's log has 'n' lines with 'needle'. */
-static int
-wait_logged(struct live *l, const char *needle, int n, double secs)
-{
-	char	*text;
-	int	 got, i;
-
-	for (i = 0; ; i++) {
-		got = 0;
-		if (g_file_get_contents(l->log, &text, NULL, NULL)) {
-			got = test_count_lines(text, needle);
-			g_free(text);
-		}
-		if (got >= n || i >= secs * 20)
-			break;
-		g_usleep(50000);
-	}
-	return got;
-}
 
 /* Requests /hook got so far; 'keys' gets how many distinct alerts. */
 static int
@@ -956,9 +871,9 @@ START_TEST(test_reload_slow_delivery)
 	pid = daemon_start(&l);
 	ck_assert_int_eq(wait_hook(hook, 1, WAIT), 1);
 	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	ck_assert_msg(wait_logged(&l, "finished on the old sink", 1, WAIT) == 1,
-	    "no delivery finished on the old sink");
-	ck_assert_int_eq(wait_logged(&l, "sink 'hook': alert", 1, 0), 1);
+	ck_assert_msg(test_wait_lines(l.log, "finished on the old sink", 1,
+	    WAIT) == 1, "no delivery finished on the old sink");
+	ck_assert_int_eq(test_wait_lines(l.log, "sink 'hook': alert", 1, 0), 1);
 	/* Give a second send the time to show up. */
 	g_usleep(1500000);
 	lines = hook_requests(hook, &keys);
@@ -988,7 +903,7 @@ START_TEST(test_reload_storm)
 	char		*url, *text;
 	double		 secs, delivered;
 	long		 code;
-	int		 keys, lines, i, port = free_port();
+	int		 keys, lines, i, port = test_free_port();
 	char		 listen[64];
 
 	live_start(&l);
@@ -1004,8 +919,8 @@ START_TEST(test_reload_storm)
 			free(test_write(l.dir, "feedwatch.conf",
 			    "[daemon]\nbogus = 1\n"));
 			ck_assert_int_eq(kill(pid, SIGHUP), 0);
-			ck_assert_int_eq(wait_logged(&l, "failed; keeping", 1,
-			    WAIT), 1);
+			ck_assert_int_eq(test_wait_lines(l.log,
+			    "failed; keeping", 1, WAIT), 1);
 			hook_config(&l, hook, listen);
 		}
 		if (i == 3)
@@ -1020,13 +935,13 @@ START_TEST(test_reload_storm)
 	ck_assert_msg(keys == 7 && lines == 7, "webhook got %d requests for %d "
 	    "alerts", lines, keys);
 	ck_assert_msg(kill(pid, 0) == 0, "the daemon died");
-	ck_assert_int_eq(wait_logged(&l, "reloaded:", 5, WAIT), 5);
+	ck_assert_int_eq(test_wait_lines(l.log, "reloaded:", 5, WAIT), 5);
 	ck_assert_int_eq(status_count(&l, "hook", "delivered"), 7);
 	ck_assert_int_eq(status_count(&l, "hook", "pending"), 0);
 	ck_assert_int_eq(status_count(&l, "hook", "failed"), 0);
 	ck_assert_int_eq(status_count(&l, "log", "delivered"), 7);
 	url = xasprintf("http://127.0.0.1:%d/metrics", port);
-	text = http_get(url, &code);
+	text = test_http_get(url, &code);
 	ck_assert_int_eq(code, 200);
 	delivered = sample(text, "feedwatch_alerts_delivered_total"
 	    "{sink=\"hook\"}");
@@ -1061,7 +976,7 @@ START_TEST(test_reload_then_term)
 	pid = daemon_start(&l);
 	ck_assert_int_eq(wait_hook(hook, 4, WAIT), 4);
 	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	ck_assert_int_eq(wait_logged(&l, "reloaded:", 1, WAIT), 1);
+	ck_assert_int_eq(test_wait_lines(l.log, "reloaded:", 1, WAIT), 1);
 	ck_assert_int_eq(term_timed(pid, &secs), 0);
 	ck_assert_msg(secs < 3.5, "SIGTERM took %.2fs for 2 s deliveries",
 	    secs);
@@ -1096,7 +1011,7 @@ START_TEST(test_reload_during_poll)
 	char		*url, *extra, *metrics, *text, listen[64];
 	unsigned int	 hits;
 	long		 code;
-	int		 port = free_port();
+	int		 port = test_free_port();
 	static const char slow[] = "<rss version=\"2.0\"><channel><title>s"
 	    "</title><item><title>Lavrov on a slow line</title><guid>s1</guid>"
 	    "<pubDate>Fri, 27 Nov 2026 09:00:00 GMT</pubDate></item>"
@@ -1116,27 +1031,29 @@ START_TEST(test_reload_during_poll)
 	/* Out, and back in, while the first poll runs. */
 	live_config(&l, listen, "");
 	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	ck_assert_int_eq(wait_logged(&l, "reloaded:", 1, WAIT), 1);
+	ck_assert_int_eq(test_wait_lines(l.log, "reloaded:", 1, WAIT), 1);
 	live_config(&l, listen, extra);
 	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	ck_assert_int_eq(wait_logged(&l, "reloaded:", 2, WAIT), 2);
+	ck_assert_int_eq(test_wait_lines(l.log, "reloaded:", 2, WAIT), 2);
 	g_usleep(1000000);
 	hits = httpd_hits(l.httpd, "/slow.xml");
 	ck_assert_msg(hits == 1, "%u polls of one feed at once", hits);
-	ck_assert_int_eq(wait_logged(&l, "feed 'slow': 1 items", 1, WAIT), 1);
+	ck_assert_int_eq(test_wait_lines(l.log, "feed 'slow': 1 items", 1,
+	    WAIT), 1);
 	/* Its next poll comes on schedule; remove it while that one runs. */
 	ck_assert_uint_eq(wait_hits(l.httpd, "/slow.xml", 2, WAIT), 2);
 	live_config(&l, listen, "");
 	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	ck_assert_int_eq(wait_logged(&l, "reloaded:", 3, WAIT), 3);
-	text = http_get(metrics, &code);
+	ck_assert_int_eq(test_wait_lines(l.log, "reloaded:", 3, WAIT), 3);
+	text = test_http_get(metrics, &code);
 	ck_assert_msg(code == 200 && sample(text, "feedwatch_feeds") == 1,
 	    "a removed feed still counted: %s", text);
 	g_free(text);
-	ck_assert_int_eq(wait_logged(&l, "feed 'slow': 1 items", 2, WAIT), 2);
+	ck_assert_int_eq(test_wait_lines(l.log, "feed 'slow': 1 items", 2,
+	    WAIT), 2);
 	g_usleep(2500000);
 	ck_assert_uint_eq(httpd_hits(l.httpd, "/slow.xml"), 2);
-	ck_assert_int_eq(alerts_with(&l, "\"id\":\"s1\""), 1);
+	ck_assert_int_eq(test_lines_with(l.alerts, "\"id\":\"s1\""), 1);
 	daemon_stop(&l, pid);
 	free(metrics);
 	free(extra);
@@ -1281,7 +1198,7 @@ START_TEST(test_metrics_sums)
 	char		*conf, *url, *text = NULL, *zipped, *err;
 	size_t		 zlen, i;
 	long		 code;
-	int		 port = free_port();
+	int		 port = test_free_port();
 	static const char html[] = "<html><head><title>x</title></head>"
 	    "<body><p>not a feed</p></body></html>";
 	static const char head[] = "<rss version=\"2.0\"><channel><title>m"
@@ -1340,7 +1257,7 @@ START_TEST(test_metrics_sums)
 	for (i = 0; i < 100; i++) {
 		served_get(l.httpd, &v);
 		g_free(text);
-		text = http_get(url, &code);
+		text = test_http_get(url, &code);
 		served_get(l.httpd, &v2);
 		if (code != 200 || memcmp(&v, &v2, sizeof(v)) != 0) {
 			g_usleep(50000);
@@ -1419,7 +1336,7 @@ START_TEST(test_metrics_disk_full)
 	char		 listen[64];
 	const char	*args[] = { "run", "-v", "-c", NULL, NULL };
 	long		 code;
-	int		 i, port = free_port();
+	int		 i, port = test_free_port();
 
 	live_start(&l);
 	memset(body, 'x', sizeof(body) - 1);
@@ -1438,9 +1355,10 @@ START_TEST(test_metrics_disk_full)
 	live_config(&l, listen, "");
 	args[3] = l.conf;
 	pid = test_spawn_fsize(args, l.log, 1024 * 1024);
-	ck_assert_int_ge(wait_logged(&l, "could not be recorded", 3, WAIT), 3);
+	ck_assert_int_ge(test_wait_lines(l.log, "could not be recorded", 3,
+	    WAIT), 3);
 	url = xasprintf("http://127.0.0.1:%d/metrics", port);
-	text = http_get(url, &code);
+	text = test_http_get(url, &code);
 	ck_assert_int_eq(code, 200);
 	ck_assert_msg(sample(text, "feedwatch_polls_total{result=\"ok\"}") >= 2,
 	    "%s", text);

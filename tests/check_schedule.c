@@ -184,16 +184,12 @@ wait_hits(struct rig *r, const char *path, unsigned int n)
 static int
 alerts_for(struct rig *r, const char *guid)
 {
-	char	*text, *needle;
+	char	*needle;
 	int	 n;
 
-	if (access(r->alerts, F_OK) == -1)
-		return 0;
-	text = test_slurp(r->alerts);
 	needle = xasprintf("\"id\":\"%s\"", guid);
-	n = test_count_lines(text, needle);
+	n = test_lines_with(r->alerts, needle);
 	free(needle);
-	g_free(text);
 	return n;
 }
 

@@ -14,8 +14,7 @@
 #include "suites.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +30,6 @@
 
 #define WAIT		15.0
 #define REFUSED_WAIT	5.0	/* a refused writer exits at once */
-#define NOBODY		65534
 
 struct fx {
 	struct httpd	*httpd;
@@ -110,46 +108,12 @@ fx_stop(struct fx *f)
 }
 
 /*
- * Starts feedwatch with 'args' in 'cwd' (NULL: here), as user 'uid'
- * (-1: as is), its output appended to 'log'.
- */
-static pid_t
-spawn_in(const char *cwd, uid_t uid, const char *const *args,
-    const char *log)
-{
-	const char	*argv[16];
-	pid_t		 pid;
-	size_t		 i;
-	int		 fd;
-
-	argv[0] = test_env("FEEDWATCH");
-	for (i = 0; args[i] != NULL && i < 14; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	ck_assert_int_ne(pid = fork(), -1);
-	if (pid == 0) {
-		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND,
-		    0600)) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
-		    dup2(fd, STDERR_FILENO) == -1)
-			_exit(127);
-		close(fd);
-		if ((cwd != NULL && chdir(cwd) == -1) || (uid != (uid_t)-1 &&
-		    (setgroups(0, NULL) == -1 || setgid(uid) == -1 ||
-		    setuid(uid) == -1)))
-			_exit(127);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-/*
- * Runs feedwatch for up to 'secs' (then kills it: -1); its exit status,
- * its output.
+ * Runs feedwatch for up to 'secs' (then kills it: -1) in 'cwd' (NULL:
+ * here), as 'pw' (NULL: as is); its exit status, its output.
  */
 static int
-run_for(double secs, const char *cwd, uid_t uid, const char *const *args,
-    char **out)
+run_for(double secs, const char *cwd, const struct passwd *pw,
+    const char *const *args, char **out)
 {
 	char	*dir, *log;
 	pid_t	 pid;
@@ -157,7 +121,7 @@ run_for(double secs, const char *cwd, uid_t uid, const char *const *args,
 
 	dir = test_tmpdir();
 	log = xasprintf("%s/out", dir);
-	pid = spawn_in(cwd, uid, args, log);
+	pid = test_spawn_as(args, log, cwd, pw);
 	if ((rc = test_wait(pid, secs)) == -1) {
 		kill(pid, SIGKILL);
 		test_wait(pid, WAIT);
@@ -174,7 +138,7 @@ daemon_start(struct fx *f, const char *conf)
 {
 	const char	*args[] = { "run", "-c", conf, NULL };
 
-	return spawn_in(NULL, (uid_t)-1, args, f->log);
+	return test_spawn(args, f->log);
 }
 
 static void
@@ -194,7 +158,7 @@ daemon_stop(struct fx *f, pid_t pid)
 static int
 alerts_wait(struct fx *f, int n, double secs)
 {
-	return test_wait_lines(f->alerts, n, secs);
+	return test_wait_lines(f->alerts, "", n, secs);
 }
 
 /* The alert file holds exactly these items, each once. */
@@ -229,7 +193,7 @@ assert_refused(const char *cwd, const char *const *args, const char *state,
 	char	*out, *pid;
 	int	 rc;
 
-	rc = run_for(REFUSED_WAIT, cwd, (uid_t)-1, args, &out);
+	rc = run_for(REFUSED_WAIT, cwd, NULL, args, &out);
 	ck_assert_msg(rc == 1, "'%s' beside 'run' on %s: exit %d, not 1 "
 	    "at once: %s", args[0], state, rc, out);
 	pid = xasprintf("(pid %ld)", (long)holder);
@@ -266,15 +230,15 @@ START_TEST(test_one_writer)
 	assert_refused(NULL, check, f.state, pid);
 	/* Beside it: a dry run (with a new item), status and backtest. */
 	feed_add(&f, "a3", "Lavrov in Ankara");
-	rc = run_for(WAIT, NULL, (uid_t)-1, dry, &out);
+	rc = run_for(WAIT, NULL, NULL, dry, &out);
 	ck_assert_msg(rc == 0 && strstr(out, "in use") == NULL,
 	    "check --dry-run beside run: exit %d: %s", rc, out);
 	g_free(out);
-	rc = run_for(WAIT, NULL, (uid_t)-1, status, &out);
+	rc = run_for(WAIT, NULL, NULL, status, &out);
 	ck_assert_msg(rc == 0 && strstr(out, "live ") != NULL,
 	    "status beside run: exit %d: %s", rc, out);
 	g_free(out);
-	rc = run_for(WAIT, NULL, (uid_t)-1, backtest, &out);
+	rc = run_for(WAIT, NULL, NULL, backtest, &out);
 	ck_assert_msg(rc == 0 && strstr(out, "\"id\":\"a1\"") != NULL,
 	    "backtest beside run: exit %d: %s", rc, out);
 	g_free(out);
@@ -410,7 +374,7 @@ START_TEST(test_private_files)
 	assert_private(path);
 	free(path);
 	assert_private(f.alerts);
-	ck_assert_int_eq(test_wait_lines(kept, 1, WAIT), 1);
+	ck_assert_int_eq(test_wait_lines(kept, "", 1, WAIT), 1);
 	ck_assert_int_eq(stat(kept, &sb), 0);
 	ck_assert_uint_eq(sb.st_mode & 0777, 0640);
 	daemon_stop(&f, pid);
@@ -433,39 +397,41 @@ START_TEST(test_read_only_state_dir)
 	const char	*dry[] = { "check", "--dry-run", "-c", NULL, NULL };
 	const char	*ids[] = { "a1", "b1", NULL };
 	char		*out, *sdir, *path;
-	uid_t		 uid = geteuid() == 0 ? NOBODY : (uid_t)-1;
+	struct passwd	*pw = NULL;
 	int		 rc;
 
+	if (geteuid() == 0)
+		ck_assert_ptr_nonnull(pw = getpwnam("nobody"));
 	fx_start(&f, "state/state.db");
 	check[2] = status[2] = dry[3] = f.conf;
-	rc = run_for(WAIT, NULL, (uid_t)-1, check, &out);
+	rc = run_for(WAIT, NULL, NULL, check, &out);
 	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
 	g_free(out);
 	sdir = xasprintf("%s/state", f.dir);
 	path = xasprintf("%s-wal", f.state);
 	ck_assert_msg(access(path, F_OK) == -1, "a -wal left by a clean exit");
 	free(path);
-	if (uid != (uid_t)-1)
-		ck_assert(chown(f.dir, uid, uid) == 0 &&
-		    chown(f.conf, uid, uid) == 0 &&
-		    chown(f.state, uid, uid) == 0 &&
-		    chown(sdir, uid, uid) == 0);
+	if (pw != NULL)
+		ck_assert(chown(f.dir, pw->pw_uid, pw->pw_gid) == 0 &&
+		    chown(f.conf, pw->pw_uid, pw->pw_gid) == 0 &&
+		    chown(f.state, pw->pw_uid, pw->pw_gid) == 0 &&
+		    chown(sdir, pw->pw_uid, pw->pw_gid) == 0);
 	ck_assert_int_eq(chmod(sdir, 0500), 0);
 	feed_add(&f, "b1", "Lavrov on the record");
-	rc = run_for(WAIT, NULL, uid, status, &out);
+	rc = run_for(WAIT, NULL, pw, status, &out);
 	ck_assert_msg(rc == 0 && strstr(out, "live ") != NULL,
 	    "status on a read-only state directory: exit %d: %s", rc, out);
 	g_free(out);
-	rc = run_for(WAIT, NULL, uid, dry, &out);
+	rc = run_for(WAIT, NULL, pw, dry, &out);
 	ck_assert_msg(rc == 0 && strstr(out, "\"id\":\"b1\"") != NULL,
 	    "check --dry-run on a read-only state directory: exit %d: %s", rc,
 	    out);
 	g_free(out);
 	/* Writable again, and the owner's: b1 alerts, once. */
 	ck_assert_int_eq(chmod(sdir, 0700), 0);
-	if (uid != (uid_t)-1)
+	if (pw != NULL)
 		ck_assert(chown(f.state, 0, 0) == 0 && chown(sdir, 0, 0) == 0);
-	rc = run_for(WAIT, NULL, (uid_t)-1, check, &out);
+	rc = run_for(WAIT, NULL, NULL, check, &out);
 	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
 	g_free(out);
 	alerts_exactly(&f, ids);
@@ -491,13 +457,13 @@ START_TEST(test_dry_run_writes_nothing)
 
 	fx_start(&f, NULL);
 	check[2] = dry[3] = f.conf;
-	rc = run_for(WAIT, NULL, (uid_t)-1, check, &out);
+	rc = run_for(WAIT, NULL, NULL, check, &out);
 	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
 	g_free(out);
 	text = test_slurp(f.state);
 	ck_assert_int_eq(stat(f.state, &before), 0);
 	feed_add(&f, "b1", "Lavrov on the record");
-	rc = run_for(WAIT, NULL, (uid_t)-1, dry, &out);
+	rc = run_for(WAIT, NULL, NULL, dry, &out);
 	ck_assert_msg(rc == 0 && test_count_lines(out, "\"id\":\"b1\"") == 1,
 	    "check --dry-run: exit %d: %s", rc, out);
 	g_free(out);
@@ -509,7 +475,7 @@ START_TEST(test_dry_run_writes_nothing)
 	ck_assert(memcmp(out, text, (size_t)before.st_size) == 0);
 	g_free(out);
 	g_free(text);
-	rc = run_for(WAIT, NULL, (uid_t)-1, check, &out);
+	rc = run_for(WAIT, NULL, NULL, check, &out);
 	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
 	g_free(out);
 	alerts_exactly(&f, ids);
@@ -517,7 +483,7 @@ START_TEST(test_dry_run_writes_nothing)
 	/* No state yet: the dry run alerts from an empty one, makes none. */
 	none = xasprintf("%s/none/state.db", f.dir);
 	dry[3] = conf = config_for(&f, "none.conf", none);
-	rc = run_for(WAIT, NULL, (uid_t)-1, dry, &out);
+	rc = run_for(WAIT, NULL, NULL, dry, &out);
 	ck_assert_msg(rc == 0 && test_count_lines(out, "\"id\":\"b1\"") == 1,
 	    "check --dry-run with no state: exit %d: %s", rc, out);
 	g_free(out);
@@ -530,7 +496,7 @@ START_TEST(test_dry_run_writes_nothing)
 	/* A state of another schema version (here 0) is not upgraded. */
 	none = test_write(f.dir, "empty.db", "");
 	dry[3] = conf = config_for(&f, "empty.conf", none);
-	rc = run_for(WAIT, NULL, (uid_t)-1, dry, &out);
+	rc = run_for(WAIT, NULL, NULL, dry, &out);
 	ck_assert_msg(rc == 0 && test_count_lines(out, "\"id\":\"b1\"") == 1,
 	    "check --dry-run on an empty state: exit %d: %s", rc, out);
 	g_free(out);
@@ -556,7 +522,7 @@ START_TEST(test_demo_leaves_nothing)
 	setenv("TMPDIR", dir, 1);
 	setenv("FEEDWATCH_DEMO_PERIOD", "1", 1);
 	unsetenv("DBUS_SESSION_BUS_ADDRESS");
-	pid = spawn_in(NULL, (uid_t)-1, args, log);
+	pid = test_spawn(args, log);
 	for (i = 0; i < 150 && test_count_lines(text, "Pompeo to Lavrov") == 0;
 	    i++) {
 		g_usleep(100000);

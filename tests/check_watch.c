@@ -123,21 +123,6 @@ fx_run(struct fx *fx, const char *cmd, const char *arg1, const char *arg2,
 	return status;
 }
 
-/* Lines of 'path' holding 'needle' (0 if there is no such file). */
-static int
-lines_with(const char *path, const char *needle)
-{
-	char	*text;
-	int	 n;
-
-	if (access(path, F_OK) == -1)
-		return 0;
-	text = test_slurp(path);
-	n = test_count_lines(text, needle);
-	g_free(text);
-	return n;
-}
-
 static pid_t
 daemon_start(struct fx *fx)
 {
@@ -200,29 +185,29 @@ START_TEST(test_feed_health)
 	g_usleep(300000);
 	daemon_stop(&fx, pid);
 	log = test_slurp(fx.log);
-	ck_assert_msg(lines_with(health, "") == 1, "%d health alerts; log: %s",
-	    lines_with(health, ""), log);
+	ck_assert_msg(test_lines_with(health, "") == 1, "%d health alerts; log: %s",
+	    test_lines_with(health, ""), log);
 	g_free(log);
-	ck_assert_int_eq(lines_with(health, "\"topic\":\"feed-health\""), 1);
-	ck_assert_int_eq(lines_with(health, "\"feed\":\"bad\""), 1);
-	ck_assert_int_eq(lines_with(health, "\"matched\":[\"failing\"]"), 1);
-	ck_assert_int_eq(lines_with(health, "http status 500"), 1);
+	ck_assert_int_eq(test_lines_with(health, "\"topic\":\"feed-health\""), 1);
+	ck_assert_int_eq(test_lines_with(health, "\"feed\":\"bad\""), 1);
+	ck_assert_int_eq(test_lines_with(health, "\"matched\":[\"failing\"]"), 1);
+	ck_assert_int_eq(test_lines_with(health, "http status 500"), 1);
 	/* the topic's sink has its alert and no feed-health one */
-	ck_assert_int_eq(lines_with(fx.alerts, ""), 1);
-	ck_assert_int_eq(lines_with(fx.alerts, "feed-health"), 0);
+	ck_assert_int_eq(test_lines_with(fx.alerts, ""), 1);
+	ck_assert_int_eq(test_lines_with(fx.alerts, "feed-health"), 0);
 
 	/* Another process, still failing: nothing new. */
 	ck_assert_int_eq(fx_run(&fx, "check", NULL, NULL, NULL), 1);
-	ck_assert_int_eq(lines_with(health, ""), 1);
+	ck_assert_int_eq(test_lines_with(health, ""), 1);
 
 	/* Back: one recovery alert, then nothing. */
 	fx_publish(&fx, "/bad.xml", a1);
 	ck_assert_int_eq(fx_run(&fx, "check", NULL, NULL, NULL), 0);
-	ck_assert_int_eq(lines_with(health, ""), 2);
-	ck_assert_int_eq(lines_with(health, "\"matched\":[\"recovered\"]"), 1);
+	ck_assert_int_eq(test_lines_with(health, ""), 2);
+	ck_assert_int_eq(test_lines_with(health, "\"matched\":[\"recovered\"]"), 1);
 	ck_assert_int_eq(fx_run(&fx, "check", NULL, NULL, NULL), 0);
-	ck_assert_int_eq(lines_with(health, ""), 2);
-	ck_assert_int_eq(lines_with(fx.alerts, "feed-health"), 0);
+	ck_assert_int_eq(test_lines_with(health, ""), 2);
+	ck_assert_int_eq(test_lines_with(fx.alerts, "feed-health"), 0);
 	free(a1);
 	free(sections);
 	free(good);
@@ -251,8 +236,8 @@ START_TEST(test_feed_health_no_sinks)
 	fx_publish(&fx, "/bad.xml", a1);
 	ck_assert_int_eq(fx_run(&fx, "check", NULL, NULL, NULL), 0);
 	/* the item's alert, and nothing about the feed's health */
-	ck_assert_int_eq(lines_with(fx.alerts, ""), 1);
-	ck_assert_int_eq(lines_with(fx.alerts, "\"topic\":\"lavrov\""), 1);
+	ck_assert_int_eq(test_lines_with(fx.alerts, ""), 1);
+	ck_assert_int_eq(test_lines_with(fx.alerts, "\"topic\":\"lavrov\""), 1);
 	free(a1);
 	free(sections);
 	free(url);
@@ -350,7 +335,7 @@ START_TEST(test_title_dedup)
 	}
 	/* Polled again: nothing new. */
 	ck_assert_int_eq(fx_run(&fx, "check", NULL, NULL, NULL), 0);
-	ck_assert_int_eq(lines_with(fx.alerts, ""), 6);
+	ck_assert_int_eq(test_lines_with(fx.alerts, ""), 6);
 	g_free(text);
 	for (i = 0; i < 3; i++) {
 		free(x[i]);
@@ -385,7 +370,7 @@ START_TEST(test_keep_prune)
 	    "query = Lavrov\n", url);
 	fx_config(&fx, "keep = 1s\n", sections);
 	ck_assert_int_eq(fx_run(&fx, "check", NULL, NULL, NULL), 0);
-	ck_assert_int_eq(lines_with(fx.alerts, ""), 2);
+	ck_assert_int_eq(test_lines_with(fx.alerts, ""), 2);
 	/* k1 leaves the feed (a second later: the store counts seconds) */
 	g_usleep(1100000);
 	fx_publish(&fx, "/f.xml", k2);
@@ -407,7 +392,7 @@ START_TEST(test_keep_prune)
 	wait_hits(&fx, "/f.xml", 5);
 	daemon_stop(&fx, pid);
 	/* k2 did not alert again; k1 is gone from the store */
-	ck_assert_int_eq(lines_with(fx.alerts, ""), 2);
+	ck_assert_int_eq(test_lines_with(fx.alerts, ""), 2);
 	ck_assert_int_eq(fx_run(&fx, "backtest", "-q", "Lavrov", &out), 0);
 	ck_assert_msg(test_count_lines(out, "\"id\":\"k2\"") == 1 &&
 	    test_count_lines(out, "\"id\":\"k1\"") == 0, "backtest: %s", out);
@@ -425,7 +410,7 @@ START_TEST(test_keep_prune)
 	ck_assert_msg(test_count_lines(out, "Lavrov") == 0, "backtest: %s",
 	    out);
 	g_free(out);
-	ck_assert_int_eq(lines_with(fx.alerts, ""), 2);
+	ck_assert_int_eq(test_lines_with(fx.alerts, ""), 2);
 	free(items);
 	free(k1);
 	free(k2);
@@ -503,14 +488,14 @@ START_TEST(test_quiet_hours)
 		unsetenv("TZ");
 	g_free(saved_tz);
 	/* the urgent alert at once; the others held until 04:00 */
-	ck_assert_int_eq(test_wait_lines(sends, 1, WAIT), 1);
-	ck_assert_int_eq(lines_with(sends, "urgent 1"), 1);
+	ck_assert_int_eq(test_wait_lines(sends, "", 1, WAIT), 1);
+	ck_assert_int_eq(test_lines_with(sends, "urgent 1"), 1);
 	while (time(NULL) < end - 2)
 		g_usleep(100000);
-	ck_assert_int_eq(lines_with(sends, ""), 1);
+	ck_assert_int_eq(test_lines_with(sends, ""), 1);
 	ck_assert_msg(time(NULL) < end, "the test fell behind the window");
 	/* after 04:00: one digest of three */
-	ck_assert_int_eq(test_wait_lines(sends, 2, WAIT), 2);
+	ck_assert_int_eq(test_wait_lines(sends, "", 2, WAIT), 2);
 	ck_assert_msg(time(NULL) >= end, "the digest came before the window "
 	    "ended");
 	g_usleep(1500000);

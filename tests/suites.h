@@ -13,6 +13,8 @@
 #include <check.h>
 #include <sys/types.h>
 
+struct passwd;
+
 Suite	*config_suite(void);
 Suite	*parser_suite(void);
 Suite	*match_suite(void);
@@ -57,6 +59,9 @@ struct test_proc {
  * waits.  Free the result with test_proc_clear().
  */
 void		 test_run(struct test_proc *p, const char *const *args);
+/* The same as the user and group of 'pw' (NULL: as the test runs). */
+void		 test_run_as(struct test_proc *p, const char *const *args,
+		    const struct passwd *pw);
 void		 test_proc_clear(struct test_proc *p);
 
 /*
@@ -67,10 +72,16 @@ pid_t		 test_spawn(const char *const *args, const char *log);
 /* The same with files capped at 'fsize' bytes (a full disk, SIGXFSZ ignored). */
 pid_t		 test_spawn_fsize(const char *const *args, const char *log,
 		    long fsize);
+/* The same in directory 'cwd' (NULL: the test's), as 'pw' (NULL: as is). */
+pid_t		 test_spawn_as(const char *const *args, const char *log,
+		    const char *cwd, const struct passwd *pw);
 /* Waits up to 'secs' for 'pid' to exit; its status as for test_run, or -1. */
 int		 test_wait(pid_t pid, double secs);
-/* Waits up to 'secs' until 'path' has at least 'n' lines; returns the count. */
-int		 test_wait_lines(const char *path, int n, double secs);
+/* Lines of the file 'path' holding 'needle' ("": all); 0 without the file. */
+int		 test_lines_with(const char *path, const char *needle);
+/* Waits up to 'secs' until that count is at least 'n'; returns the count. */
+int		 test_wait_lines(const char *path, const char *needle, int n,
+		    double secs);
 
 /* A fresh directory under $TMPDIR; remove it with test_rmtree(). */
 char		*test_tmpdir(void);
