@@ -64,6 +64,7 @@ TEST_SRC = tests/run.c \
 	   tests/httpd.c \
 	   tests/hostile.c \
 	   tests/serve.c \
+	   tests/harness.c \
 	   tests/check_config.c \
 	   tests/check_parser.c \
 	   tests/check_match.c \

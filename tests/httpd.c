@@ -266,6 +266,20 @@ httpd_hits(struct httpd *h, const char *path)
 }
 
 unsigned int
+httpd_wait_hits(struct httpd *h, const char *path, unsigned int n,
+    double secs)
+{
+	unsigned int	 got;
+	double		 waited = 0;
+
+	while ((got = httpd_hits(h, path)) < n && waited < secs) {
+		g_usleep(50000);
+		waited += 0.05;
+	}
+	return got;
+}
+
+unsigned int
 httpd_not_modified(struct httpd *h, const char *path)
 {
 	struct route	*r;
