@@ -25,86 +25,44 @@
 
 #include <glib.h>
 
-#include "httpd.h"
+#include "harness.h"
 #include "xmalloc.h"
 
 #define WAIT		15.0
 #define REFUSED_WAIT	5.0	/* a refused writer exits at once */
 
-struct fx {
-	struct httpd	*httpd;
-	char		*dir;
-	char		*state;		/* the state as the configs name it */
-	char		*conf;
-	char		*alerts;
-	char		*log;
-	GString		*items;		/* the feed's items, newest first */
-	int		 version;
-};
-
-/* Adds an item at the top of /live.xml, as a news site does. */
-static void
-feed_add(struct fx *f, const char *guid, const char *title)
-{
-	char	*item, *body, etag[32];
-
-	item = xasprintf("<item><title>%s</title><guid>%s</guid>"
-	    "<pubDate>Fri, 27 Nov 2026 09:00:00 GMT</pubDate></item>", title,
-	    guid);
-	g_string_prepend(f->items, item);
-	body = xasprintf("<rss version=\"2.0\"><channel><title>Live</title>"
-	    "%s</channel></rss>", f->items->str);
-	snprintf(etag, sizeof(etag), "\"v%d\"", ++f->version);
-	httpd_route(f->httpd, "/live.xml", 200, "application/rss+xml", body,
-	    strlen(body), etag);
-	free(body);
-	free(item);
-}
-
-/* A config in the fixture's directory, NAME, for the state 'state'. */
+/* A config DIR/NAME for the live feed and the state 'state'. */
 static char *
-config_for(struct fx *f, const char *name, const char *state)
+config_for(struct harness *f, const char *name, const char *state)
 {
-	char	*url, *text, *path;
+	char	*sections, *text, *path;
 
-	url = httpd_url(f->httpd, "/live.xml");
-	text = xasprintf("[daemon]\nstate = %s\ninterval = 1s\njitter = 0%%\n"
-	    "backfill = 36500d\n\n[feed live]\nurl = %s\n\n[topic lavrov]\n"
-	    "query = Lavrov\n\n[sink log]\ntype = file\npath = %s\n", state,
-	    url, f->alerts);
+	sections = harness_live_sections(f, "");
+	text = harness_config_text(f, state, "", sections);
 	path = test_write(f->dir, name, text);
 	free(text);
-	free(url);
+	free(sections);
 	return path;
 }
 
-/* 'state' relative to the fixture's directory; NULL: state.db. */
+/* The live feed, its state 'state' in the directory (NULL: state.db). */
 static void
-fx_start(struct fx *f, const char *state)
+fx_start(struct harness *f, const char *state)
 {
-	memset(f, 0, sizeof(*f));
-	f->httpd = httpd_start();
-	f->dir = test_tmpdir();
-	f->state = xasprintf("%s/%s", f->dir, state ? state : "state.db");
-	f->alerts = xasprintf("%s/alerts.jsonl", f->dir);
-	f->log = xasprintf("%s/feedwatch.log", f->dir);
-	f->items = g_string_new("");
-	feed_add(f, "a1", "Lavrov meets Pompeo");
-	feed_add(f, "a2", "Markets rise");
-	f->conf = config_for(f, "feedwatch.conf", f->state);
+	harness_init(f);
+	if (state != NULL) {
+		free(f->state);
+		f->state = xasprintf("%s/%s", f->dir, state);
+	}
+	harness_live(f);
 }
 
+/* Starts the daemon and waits for its first alert. */
 static void
-fx_stop(struct fx *f)
+run_first(struct harness *f)
 {
-	httpd_stop(f->httpd);
-	test_rmtree(f->dir);
-	g_string_free(f->items, TRUE);
-	free(f->dir);
-	free(f->state);
-	free(f->conf);
-	free(f->alerts);
-	free(f->log);
+	harness_run(f);
+	ck_assert_int_eq(test_wait_lines(f->alerts, "", 1, WAIT), 1);
 }
 
 /*
@@ -133,37 +91,9 @@ run_for(double secs, const char *cwd, const struct passwd *pw,
 	return rc;
 }
 
-static pid_t
-daemon_start(struct fx *f, const char *conf)
-{
-	const char	*args[] = { "run", "-c", conf, NULL };
-
-	return test_spawn(args, f->log);
-}
-
-static void
-daemon_stop(struct fx *f, pid_t pid)
-{
-	char	*log;
-
-	ck_assert_int_eq(kill(pid, SIGTERM), 0);
-	if (test_wait(pid, WAIT) != 0) {
-		log = test_slurp(f->log);
-		ck_abort_msg("feedwatch run did not exit 0 on SIGTERM: %s",
-		    log);
-	}
-}
-
-/* Alert lines so far, after waiting up to 'secs' for at least 'n'. */
-static int
-alerts_wait(struct fx *f, int n, double secs)
-{
-	return test_wait_lines(f->alerts, "", n, secs);
-}
-
 /* The alert file holds exactly these items, each once. */
 static void
-alerts_exactly(struct fx *f, const char *const *ids)
+alerts_exactly(struct harness *f, const char *const *ids)
 {
 	char	*text, *needle;
 	size_t	 i;
@@ -210,7 +140,7 @@ assert_refused(const char *cwd, const char *const *args, const char *state,
  */
 START_TEST(test_one_writer)
 {
-	struct fx	 f;
+	struct harness	 f;
 	const char	*run[] = { "run", "-c", NULL, NULL };
 	const char	*check[] = { "check", "-c", NULL, NULL };
 	const char	*dry[] = { "check", "--dry-run", "-c", NULL, NULL };
@@ -219,17 +149,15 @@ START_TEST(test_one_writer)
 	    NULL };
 	const char	*ids[] = { "a1", "a3", NULL };
 	char		*out;
-	pid_t		 pid;
 	int		 rc;
 
 	fx_start(&f, NULL);
 	run[2] = check[2] = dry[3] = status[2] = backtest[2] = f.conf;
-	pid = daemon_start(&f, f.conf);
-	ck_assert_int_eq(alerts_wait(&f, 1, WAIT), 1);
-	assert_refused(NULL, run, f.state, pid);
-	assert_refused(NULL, check, f.state, pid);
+	run_first(&f);
+	assert_refused(NULL, run, f.state, f.pid);
+	assert_refused(NULL, check, f.state, f.pid);
 	/* Beside it: a dry run (with a new item), status and backtest. */
-	feed_add(&f, "a3", "Lavrov in Ankara");
+	harness_add(&f, "a3", "Lavrov in Ankara");
 	rc = run_for(WAIT, NULL, NULL, dry, &out);
 	ck_assert_msg(rc == 0 && strstr(out, "in use") == NULL,
 	    "check --dry-run beside run: exit %d: %s", rc, out);
@@ -242,11 +170,11 @@ START_TEST(test_one_writer)
 	ck_assert_msg(rc == 0 && strstr(out, "\"id\":\"a1\"") != NULL,
 	    "backtest beside run: exit %d: %s", rc, out);
 	g_free(out);
-	ck_assert_int_eq(alerts_wait(&f, 2, WAIT), 2);
+	ck_assert_int_eq(test_wait_lines(f.alerts, "", 2, WAIT), 2);
 	g_usleep(1500000);
-	daemon_stop(&f, pid);
+	harness_stop(&f);
 	alerts_exactly(&f, ids);
-	fx_stop(&f);
+	harness_release(&f);
 }
 END_TEST
 
@@ -257,59 +185,55 @@ END_TEST
  */
 START_TEST(test_kill9_takeover)
 {
-	struct fx	 f;
+	struct harness	 f;
 	const char	*check[] = { "check", "-c", NULL, NULL };
 	const char	*ids[] = { "a1", "b1", "b2", NULL };
-	pid_t		 pid, old;
 
 	fx_start(&f, NULL);
 	check[2] = f.conf;
-	old = daemon_start(&f, f.conf);
-	ck_assert_int_eq(alerts_wait(&f, 1, WAIT), 1);
+	run_first(&f);
 	/* let the delivery be recorded: a kill before would resend it */
 	g_usleep(1000000);
-	ck_assert_int_eq(kill(old, SIGKILL), 0);
-	ck_assert_int_eq(test_wait(old, WAIT), 128 + SIGKILL);
-	feed_add(&f, "b1", "Lavrov speaks");
-	pid = daemon_start(&f, f.conf);
-	ck_assert_int_eq(alerts_wait(&f, 2, WAIT), 2);
-	ck_assert_int_eq(test_wait(pid, 0.1), -1);
+	ck_assert_int_eq(kill(f.pid, SIGKILL), 0);
+	ck_assert_int_eq(test_wait(f.pid, WAIT), 128 + SIGKILL);
+	harness_add(&f, "b1", "Lavrov speaks");
+	harness_run(&f);
+	ck_assert_int_eq(test_wait_lines(f.alerts, "", 2, WAIT), 2);
+	ck_assert_int_eq(test_wait(f.pid, 0.1), -1);
 	/* The new holder is the one named, not the dead one. */
-	assert_refused(NULL, check, f.state, pid);
-	feed_add(&f, "b2", "Lavrov again");
-	ck_assert_int_eq(alerts_wait(&f, 3, WAIT), 3);
+	assert_refused(NULL, check, f.state, f.pid);
+	harness_add(&f, "b2", "Lavrov again");
+	ck_assert_int_eq(test_wait_lines(f.alerts, "", 3, WAIT), 3);
 	g_usleep(1500000);
-	daemon_stop(&f, pid);
+	harness_stop(&f);
 	alerts_exactly(&f, ids);
-	fx_stop(&f);
+	harness_release(&f);
 }
 END_TEST
 
 /* A symlink to the state, to its directory, or a relative path: one lock. */
 START_TEST(test_same_state_other_paths)
 {
-	struct fx	 f;
+	struct harness	 f;
 	const char	*run[] = { "run", "-c", NULL, NULL };
 	const char	*ids[] = { "a1", NULL };
 	char		*link, *alias, *conf, *path;
-	pid_t		 pid;
 
 	fx_start(&f, "real/state.db");
-	pid = daemon_start(&f, f.conf);
-	ck_assert_int_eq(alerts_wait(&f, 1, WAIT), 1);
+	run_first(&f);
 
 	link = xasprintf("%s/link", f.dir);
 	ck_assert_int_eq(symlink("real", link), 0);
 	path = xasprintf("%s/state.db", link);
 	run[2] = conf = config_for(&f, "dir-link.conf", path);
-	assert_refused(NULL, run, path, pid);
+	assert_refused(NULL, run, path, f.pid);
 	free(conf);
 	free(path);
 
 	alias = xasprintf("%s/alias.db", f.dir);
 	ck_assert_int_eq(symlink("real/state.db", alias), 0);
 	run[2] = conf = config_for(&f, "file-link.conf", alias);
-	assert_refused(NULL, run, alias, pid);
+	assert_refused(NULL, run, alias, f.pid);
 	free(conf);
 	path = xasprintf("%s.lock", alias);
 	ck_assert_msg(access(path, F_OK) == -1, "a second lock beside the "
@@ -317,14 +241,14 @@ START_TEST(test_same_state_other_paths)
 	free(path);
 
 	run[2] = conf = config_for(&f, "relative.conf", "real/state.db");
-	assert_refused(f.dir, run, "real/state.db", pid);
+	assert_refused(f.dir, run, "real/state.db", f.pid);
 	free(conf);
 
-	daemon_stop(&f, pid);
+	harness_stop(&f);
 	alerts_exactly(&f, ids);
 	free(alias);
 	free(link);
-	fx_stop(&f);
+	harness_release(&f);
 }
 END_TEST
 
@@ -341,12 +265,11 @@ assert_private(const char *path)
 /* Under umask 022 the state, its files and the alerts stay owner-only. */
 START_TEST(test_private_files)
 {
-	struct fx	 f;
+	struct harness	 f;
 	struct stat	 sb;
-	char		*path, *kept, *conf, *text;
+	char		*path, *kept, *text;
 	const char	*suffix[] = { "", "-wal", "-shm", ".lock" };
 	size_t		 i;
-	pid_t		 pid;
 
 	umask(022);
 	fx_start(&f, "new/sub/state.db");
@@ -356,11 +279,10 @@ START_TEST(test_private_files)
 	text = test_slurp(f.conf);
 	path = xasprintf("%s\n[sink kept]\ntype = file\npath = %s\n", text,
 	    kept);
-	conf = test_write(f.dir, "feedwatch.conf", path);
+	free(test_write(f.dir, "feedwatch.conf", path));
 	g_free(text);
 	free(path);
-	pid = daemon_start(&f, conf);
-	ck_assert_int_eq(alerts_wait(&f, 1, WAIT), 1);
+	run_first(&f);
 	/* -wal and -shm exist while the daemon runs */
 	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		path = xasprintf("%s%s", f.state, suffix[i]);
@@ -377,10 +299,9 @@ START_TEST(test_private_files)
 	ck_assert_int_eq(test_wait_lines(kept, "", 1, WAIT), 1);
 	ck_assert_int_eq(stat(kept, &sb), 0);
 	ck_assert_uint_eq(sb.st_mode & 0777, 0640);
-	daemon_stop(&f, pid);
-	free(conf);
+	harness_stop(&f);
 	free(kept);
-	fx_stop(&f);
+	harness_release(&f);
 }
 END_TEST
 
@@ -391,7 +312,7 @@ END_TEST
  */
 START_TEST(test_read_only_state_dir)
 {
-	struct fx	 f;
+	struct harness	 f;
 	const char	*check[] = { "check", "-c", NULL, NULL };
 	const char	*status[] = { "status", "-c", NULL, NULL };
 	const char	*dry[] = { "check", "--dry-run", "-c", NULL, NULL };
@@ -417,7 +338,7 @@ START_TEST(test_read_only_state_dir)
 		    chown(f.state, pw->pw_uid, pw->pw_gid) == 0 &&
 		    chown(sdir, pw->pw_uid, pw->pw_gid) == 0);
 	ck_assert_int_eq(chmod(sdir, 0500), 0);
-	feed_add(&f, "b1", "Lavrov on the record");
+	harness_add(&f, "b1", "Lavrov on the record");
 	rc = run_for(WAIT, NULL, pw, status, &out);
 	ck_assert_msg(rc == 0 && strstr(out, "live ") != NULL,
 	    "status on a read-only state directory: exit %d: %s", rc, out);
@@ -436,7 +357,7 @@ START_TEST(test_read_only_state_dir)
 	g_free(out);
 	alerts_exactly(&f, ids);
 	free(sdir);
-	fx_stop(&f);
+	harness_release(&f);
 }
 END_TEST
 
@@ -447,7 +368,7 @@ END_TEST
  */
 START_TEST(test_dry_run_writes_nothing)
 {
-	struct fx	 f;
+	struct harness	 f;
 	struct stat	 before, after;
 	const char	*check[] = { "check", "-c", NULL, NULL };
 	const char	*dry[] = { "check", "--dry-run", "-c", NULL, NULL };
@@ -462,7 +383,7 @@ START_TEST(test_dry_run_writes_nothing)
 	g_free(out);
 	text = test_slurp(f.state);
 	ck_assert_int_eq(stat(f.state, &before), 0);
-	feed_add(&f, "b1", "Lavrov on the record");
+	harness_add(&f, "b1", "Lavrov on the record");
 	rc = run_for(WAIT, NULL, NULL, dry, &out);
 	ck_assert_msg(rc == 0 && test_count_lines(out, "\"id\":\"b1\"") == 1,
 	    "check --dry-run: exit %d: %s", rc, out);
@@ -504,7 +425,7 @@ START_TEST(test_dry_run_writes_nothing)
 	ck_assert_msg(after.st_size == 0, "the dry run wrote '%s'", none);
 	free(none);
 	free(conf);
-	fx_stop(&f);
+	harness_release(&f);
 }
 END_TEST
 
