@@ -1249,31 +1249,17 @@ END_TEST
 Suite *
 daemon_suite(void)
 {
-	Suite	*s = suite_create("daemon");
-	TCase	*tc = tcase_create("daemon");
+	const TTest	*daemon[] = { test_run_alerts_once,
+	    test_run_kill9_restart, test_run_reload, test_run_backoff,
+	    test_run_ttl, test_demo, test_run_metrics, test_run_sd_notify,
+	    test_units, test_run_disk_full, test_run_corrupt_state,
+	    test_run_webhook_outage, NULL };
+	const TTest	*reload[] = { test_reload_slow_delivery,
+	    test_reload_storm, test_reload_then_term, test_reload_during_poll,
+	    test_metrics_sums, test_metrics_disk_full, NULL };
+	Suite		*s = suite_create("daemon");
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_run_alerts_once);
-	tcase_add_test(tc, test_run_kill9_restart);
-	tcase_add_test(tc, test_run_reload);
-	tcase_add_test(tc, test_run_backoff);
-	tcase_add_test(tc, test_run_ttl);
-	tcase_add_test(tc, test_demo);
-	tcase_add_test(tc, test_run_metrics);
-	tcase_add_test(tc, test_run_sd_notify);
-	tcase_add_test(tc, test_units);
-	tcase_add_test(tc, test_run_disk_full);
-	tcase_add_test(tc, test_run_corrupt_state);
-	tcase_add_test(tc, test_run_webhook_outage);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("reload");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_reload_slow_delivery);
-	tcase_add_test(tc, test_reload_storm);
-	tcase_add_test(tc, test_reload_then_term);
-	tcase_add_test(tc, test_reload_during_poll);
-	tcase_add_test(tc, test_metrics_sums);
-	tcase_add_test(tc, test_metrics_disk_full);
-	suite_add_tcase(s, tc);
+	test_tcase(s, "daemon", 120, daemon);
+	test_tcase(s, "reload", 60, reload);
 	return s;
 }

@@ -897,29 +897,15 @@ END_TEST
 Suite *
 e2e_suite(void)
 {
-	Suite	*s = suite_create("e2e");
-	TCase	*tc = tcase_create("e2e");
+	const TTest	*tests[] = { test_check_alerts_over_http,
+	    test_alert_id_stable, test_file_sink_and_dry_run,
+	    test_failing_feed, test_not_a_feed, test_long_feed_url,
+	    test_http_charset, test_match_command, test_demo_config,
+	    test_usage_errors, test_journal_priorities, test_alerts_once,
+	    test_cross_feed_dedup, test_backfill, test_opml, test_backtest,
+	    test_policy_digest, test_policy_rate, test_policy_quiet, NULL };
+	Suite		*s = suite_create("e2e");
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_check_alerts_over_http);
-	tcase_add_test(tc, test_alert_id_stable);
-	tcase_add_test(tc, test_file_sink_and_dry_run);
-	tcase_add_test(tc, test_failing_feed);
-	tcase_add_test(tc, test_not_a_feed);
-	tcase_add_test(tc, test_long_feed_url);
-	tcase_add_test(tc, test_http_charset);
-	tcase_add_test(tc, test_match_command);
-	tcase_add_test(tc, test_demo_config);
-	tcase_add_test(tc, test_usage_errors);
-	tcase_add_test(tc, test_journal_priorities);
-	tcase_add_test(tc, test_alerts_once);
-	tcase_add_test(tc, test_cross_feed_dedup);
-	tcase_add_test(tc, test_backfill);
-	tcase_add_test(tc, test_opml);
-	tcase_add_test(tc, test_backtest);
-	tcase_add_test(tc, test_policy_digest);
-	tcase_add_test(tc, test_policy_rate);
-	tcase_add_test(tc, test_policy_quiet);
-	suite_add_tcase(s, tc);
+	test_tcase(s, "e2e", 60, tests);
 	return s;
 }

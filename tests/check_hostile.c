@@ -556,14 +556,10 @@ END_TEST
 Suite *
 hostile_suite(void)
 {
-	Suite	*s = suite_create("hostile-server");
-	TCase	*tc = tcase_create("hostile-server");
+	const TTest	*tests[] = { test_hostile_server, test_hostile_parse,
+	    test_per_host_cap, test_url_secrets, NULL };
+	Suite		*s = suite_create("hostile-server");
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_hostile_server);
-	tcase_add_test(tc, test_hostile_parse);
-	tcase_add_test(tc, test_per_host_cap);
-	tcase_add_test(tc, test_url_secrets);
-	suite_add_tcase(s, tc);
+	test_tcase(s, "hostile-server", 120, tests);
 	return s;
 }

@@ -596,17 +596,12 @@ END_TEST
 Suite *
 opml_suite(void)
 {
-	Suite	*s = suite_create("opml");
-	TCase	*tc = tcase_create("opml");
+	const TTest	*tests[] = { test_feed_section, test_import_injection,
+	    test_import_schemes, test_import_keeps_file,
+	    test_import_write_fails, test_import_many,
+	    test_daemon_opml_refused, NULL };
+	Suite		*s = suite_create("opml");
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_feed_section);
-	tcase_add_test(tc, test_import_injection);
-	tcase_add_test(tc, test_import_schemes);
-	tcase_add_test(tc, test_import_keeps_file);
-	tcase_add_test(tc, test_import_write_fails);
-	tcase_add_test(tc, test_import_many);
-	tcase_add_test(tc, test_daemon_opml_refused);
-	suite_add_tcase(s, tc);
+	test_tcase(s, "opml", 60, tests);
 	return s;
 }

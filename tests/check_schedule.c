@@ -908,21 +908,14 @@ END_TEST
 Suite *
 schedule_suite(void)
 {
-	Suite	*s = suite_create("schedule");
-	TCase	*tc = tcase_create("schedule");
-	TCase	*tp = tcase_create("hints");
+	const TTest	*tests[] = { test_server_hints, test_ttl_after_304,
+	    test_redirects, test_url_change, test_state_upgrade,
+	    test_state_old_status, test_overflow_one_item,
+	    test_overflow_window, test_sink_retry_after, NULL };
+	Suite		*s = suite_create("schedule");
+	TCase		*tp = tcase_create("hints");
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_server_hints);
-	tcase_add_test(tc, test_ttl_after_304);
-	tcase_add_test(tc, test_redirects);
-	tcase_add_test(tc, test_url_change);
-	tcase_add_test(tc, test_state_upgrade);
-	tcase_add_test(tc, test_state_old_status);
-	tcase_add_test(tc, test_overflow_one_item);
-	tcase_add_test(tc, test_overflow_window);
-	tcase_add_test(tc, test_sink_retry_after);
-	suite_add_tcase(s, tc);
+	test_tcase(s, "schedule", 60, tests);
 	tcase_set_timeout(tp, 10);
 	tcase_add_loop_test(tp, test_parser_hints, 0,
 	    (int)G_N_ELEMENTS(ttl_cases));

@@ -469,17 +469,12 @@ END_TEST
 Suite *
 store_suite(void)
 {
-	Suite	*s = suite_create("store");
-	TCase	*tc = tcase_create("store");
+	const TTest	*tests[] = { test_one_writer, test_kill9_takeover,
+	    test_same_state_other_paths, test_private_files,
+	    test_read_only_state_dir, test_dry_run_writes_nothing,
+	    test_demo_leaves_nothing, NULL };
+	Suite		*s = suite_create("store");
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_one_writer);
-	tcase_add_test(tc, test_kill9_takeover);
-	tcase_add_test(tc, test_same_state_other_paths);
-	tcase_add_test(tc, test_private_files);
-	tcase_add_test(tc, test_read_only_state_dir);
-	tcase_add_test(tc, test_dry_run_writes_nothing);
-	tcase_add_test(tc, test_demo_leaves_nothing);
-	suite_add_tcase(s, tc);
+	test_tcase(s, "store", 60, tests);
 	return s;
 }

@@ -412,15 +412,11 @@ END_TEST
 Suite *
 watch_suite(void)
 {
-	Suite	*s = suite_create("watch");
-	TCase	*tc = tcase_create("claims");
+	const TTest	*tests[] = { test_feed_health,
+	    test_feed_health_no_sinks, test_title_dedup, test_keep_prune,
+	    test_quiet_hours, NULL };
+	Suite		*s = suite_create("watch");
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_feed_health);
-	tcase_add_test(tc, test_feed_health_no_sinks);
-	tcase_add_test(tc, test_title_dedup);
-	tcase_add_test(tc, test_keep_prune);
-	tcase_add_test(tc, test_quiet_hours);
-	suite_add_tcase(s, tc);
+	test_tcase(s, "claims", 60, tests);
 	return s;
 }

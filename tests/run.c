@@ -32,6 +32,19 @@ test_env(const char *name)
 	return v;
 }
 
+void
+test_tcase(Suite *s, const char *name, double timeout,
+    const TTest *const *tests)
+{
+	TCase	*tc = tcase_create(name);
+	size_t	 i;
+
+	tcase_set_timeout(tc, timeout);
+	for (i = 0; tests[i] != NULL; i++)
+		tcase_add_test(tc, tests[i]);
+	suite_add_tcase(s, tc);
+}
+
 /* Where the corpus should be; 'found' says whether it is there. */
 static const char *
 corpus_where(int *found)
@@ -166,8 +179,8 @@ spawn(const char *const *args, const char *log, const char *cwd,
 
 	ck_assert_int_ne(pid = fork(), -1);
 	if (pid == 0) {
-		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) == -1 ||
-		    dup2(fd, STDOUT_FILENO) == -1 ||
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) ==
+		    -1 || dup2(fd, STDOUT_FILENO) == -1 ||
 		    dup2(fd, STDERR_FILENO) == -1)
 			_exit(127);
 		close(fd);

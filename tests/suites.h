@@ -28,6 +28,13 @@ Suite	*opml_suite(void);
 Suite	*watch_suite(void);
 Suite	*schedule_suite(void);
 
+/*
+ * Adds to 's' the test case 'name' of 'tests' (NULL-terminated), run in
+ * that order, each for 'timeout' seconds at most.
+ */
+void		 test_tcase(Suite *s, const char *name, double timeout,
+		    const TTest *const *tests);
+
 /* $name, or fails the current test with a message naming it. */
 const char	*test_env(const char *name);
 
