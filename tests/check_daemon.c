@@ -33,6 +33,14 @@
 
 static const char feed_tail[] = "</channel></rss>";
 
+/* A harness with the live feed (harness_live()). */
+static void
+live_start(struct harness *l)
+{
+	harness_init(l);
+	harness_live(l);
+}
+
 /* The live feed's config: 'daemon' goes into [daemon], 'extra' after it. */
 static void
 live_config(struct harness *l, const char *daemon, const char *extra)
@@ -73,8 +81,7 @@ START_TEST(test_run_alerts_once)
 {
 	struct harness	 l;
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	harness_run(&l);
 	ck_assert_int_eq(test_wait_lines(l.alerts, "", 1, WAIT), 1);
 	/* Several polls later: still one alert, and the server said 304. */
@@ -97,8 +104,7 @@ START_TEST(test_run_kill9_restart)
 	struct harness	 l;
 	int		 i;
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	harness_run(&l);
 	ck_assert_int_eq(test_wait_lines(l.alerts, "", 1, WAIT), 1);
 	harness_add(&l, "b1", "Lavrov speaks");
@@ -140,18 +146,16 @@ END_TEST
 START_TEST(test_run_reload)
 {
 	struct harness	 l;
-	char		*url, *extra;
+	char		*feed, *extra;
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	harness_run(&l);
 	ck_assert_int_eq(test_wait_lines(l.alerts, "", 1, WAIT), 1);
 	harness_publish(&l, "/other.xml", "<item><title>Crimea ferry news</title>"
 	    "<guid>o1</guid><pubDate>Fri, 27 Nov 2026 08:00:00 GMT</pubDate>"
 	    "</item>");
-	url = httpd_url(l.httpd, "/other.xml");
-	extra = xasprintf("[feed other]\nurl = %s\n\n[topic crimea]\n"
-	    "query = Crimea\n", url);
+	feed = harness_feed_section(&l, "other", "/other.xml", "");
+	extra = xasprintf("%s[topic crimea]\nquery = Crimea\n", feed);
 	live_config(&l, "", extra);
 	ck_assert_int_eq(kill(l.pid, SIGHUP), 0);
 	ck_assert_int_eq(test_wait_lines(l.alerts, "", 2, WAIT), 2);
@@ -164,7 +168,7 @@ START_TEST(test_run_reload)
 	ck_assert_int_eq(test_wait_lines(l.alerts, "", 3, WAIT), 3);
 	harness_stop(&l);
 	free(extra);
-	free(url);
+	free(feed);
 	harness_release(&l);
 }
 END_TEST
@@ -173,17 +177,15 @@ END_TEST
 START_TEST(test_run_ttl)
 {
 	struct harness	 l;
-	char		*url, *extra;
+	char		*extra;
 	static const char ttl_feed[] = "<rss version=\"2.0\"><channel>"
 	    "<title>t</title><ttl>1</ttl><item><title>x</title><guid>t1</guid>"
 	    "</item></channel></rss>";
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	httpd_route(l.httpd, "/ttl.xml", 200, "application/rss+xml", ttl_feed,
 	    sizeof(ttl_feed) - 1, NULL);
-	url = httpd_url(l.httpd, "/ttl.xml");
-	extra = xasprintf("[feed ttl]\nurl = %s\n", url);
+	extra = harness_feed_section(&l, "ttl", "/ttl.xml", "");
 	live_config(&l, "", extra);
 	harness_run(&l);
 	g_usleep(4500000);
@@ -191,7 +193,6 @@ START_TEST(test_run_ttl)
 	ck_assert_uint_eq(httpd_hits(l.httpd, "/ttl.xml"), 1);
 	harness_stop(&l);
 	free(extra);
-	free(url);
 	harness_release(&l);
 }
 END_TEST
@@ -200,15 +201,13 @@ END_TEST
 START_TEST(test_run_backoff)
 {
 	struct harness	 l;
-	char		*url, *extra;
+	char		*extra;
 	unsigned int	 good, bad;
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	httpd_route(l.httpd, "/broken.xml", 500, "text/plain", "oops", 4,
 	    NULL);
-	url = httpd_url(l.httpd, "/broken.xml");
-	extra = xasprintf("[feed broken]\nurl = %s\n", url);
+	extra = harness_feed_section(&l, "broken", "/broken.xml", "");
 	live_config(&l, "", extra);
 	harness_run(&l);
 	g_usleep(6500000);
@@ -220,7 +219,6 @@ START_TEST(test_run_backoff)
 	    bad);
 	harness_stop(&l);
 	free(extra);
-	free(url);
 	harness_release(&l);
 }
 END_TEST
@@ -292,8 +290,7 @@ START_TEST(test_run_disk_full)
 	pid_t		 pid;
 	char		*log;
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	add_big_items(&l);
 	{
 		const char *args[] = { "run", "-c", l.conf, NULL };
@@ -328,8 +325,7 @@ START_TEST(test_run_corrupt_state)
 	const char		*args[] = { "check", "-c", NULL, NULL };
 	size_t			 i;
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	for (i = 0; i < sizeof(junk) - 1; i++)
 		junk[i] = (char)('a' + i % 26);
 	junk[sizeof(junk) - 1] = '\0';
@@ -403,8 +399,7 @@ START_TEST(test_run_webhook_outage)
 	int		 port = test_free_port(), i, lines, got = 0;
 	unsigned int	 polled;
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	for (i = 0; i < 4; i++) {
 		snprintf(guid, sizeof(guid), "w%d", i);
 		snprintf(title, sizeof(title), "Lavrov briefing %d", i);
@@ -476,8 +471,7 @@ START_TEST(test_run_metrics)
 	long		 code;
 	int		 port = test_free_port(), i;
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
 	live_config(&l, listen, "");
 	harness_run(&l);
@@ -529,8 +523,7 @@ START_TEST(test_run_sd_notify)
 	ssize_t			 n;
 	int			 fd, i, stopped = 0;
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	path = xasprintf("%s/notify.sock", l.dir);
 	ck_assert_int_ne(fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0),
 	    -1);
@@ -749,8 +742,7 @@ START_TEST(test_reload_slow_delivery)
 	double		 secs;
 	int		 keys, lines;
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	hook = hook_start(&l, 2000, "");
 	harness_run(&l);
 	ck_assert_int_eq(wait_hook(hook, 1, WAIT), 1);
@@ -789,8 +781,7 @@ START_TEST(test_reload_storm)
 	int		 keys, lines, i, port = test_free_port();
 	char		 listen[64];
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	add_lavrov(&l, 1, 5);
 	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
 	hook = hook_start(&l, 1000, listen);
@@ -853,8 +844,7 @@ START_TEST(test_reload_then_term)
 	double		 secs;
 	int		 keys, lines;
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	add_lavrov(&l, 1, 5);
 	hook = hook_start(&l, 2000, "");
 	harness_run(&l);
@@ -891,7 +881,7 @@ END_TEST
 START_TEST(test_reload_during_poll)
 {
 	struct harness	 l;
-	char		*url, *extra, *metrics, *text, listen[64];
+	char		*extra, *metrics, *text, listen[64];
 	unsigned int	 hits;
 	long		 code;
 	int		 port = test_free_port();
@@ -900,13 +890,11 @@ START_TEST(test_reload_during_poll)
 	    "<pubDate>Fri, 27 Nov 2026 09:00:00 GMT</pubDate></item>"
 	    "</channel></rss>";
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	httpd_route(l.httpd, "/slow.xml", 200, "application/rss+xml", slow,
 	    sizeof(slow) - 1, NULL);
 	httpd_route_delay(l.httpd, "/slow.xml", 3000);
-	url = httpd_url(l.httpd, "/slow.xml");
-	extra = xasprintf("[feed slow]\nurl = %s\n", url);
+	extra = harness_feed_section(&l, "slow", "/slow.xml", "");
 	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
 	metrics = xasprintf("http://127.0.0.1:%d/metrics", port);
 	live_config(&l, listen, extra);
@@ -941,7 +929,6 @@ START_TEST(test_reload_during_poll)
 	harness_stop(&l);
 	free(metrics);
 	free(extra);
-	free(url);
 	harness_release(&l);
 }
 END_TEST
@@ -1087,8 +1074,7 @@ START_TEST(test_metrics_sums)
 	static const char head[] = "<rss version=\"2.0\"><channel><title>m"
 	    "</title>";
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	plain = g_string_new(head);
 	rss_item(plain, "p1", "Lavrov arrives in Geneva for talks");
 	rss_item(plain, "p2", "Lavrov leaves Geneva after the talks");
@@ -1221,8 +1207,7 @@ START_TEST(test_metrics_disk_full)
 	long		 code;
 	int		 port = test_free_port();
 
-	harness_init(&l);
-	harness_live(&l);
+	live_start(&l);
 	add_big_items(&l);
 	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
 	live_config(&l, listen, "");
@@ -1260,6 +1245,5 @@ daemon_suite(void)
 	Suite		*s = suite_create("daemon");
 
 	test_tcase(s, "daemon", 120, daemon);
-	test_tcase(s, "reload", 60, reload);
-	return s;
+	return test_tcase(s, "reload", 60, reload);
 }

@@ -889,8 +889,6 @@ e2e_suite(void)
 	    test_usage_errors, test_journal_priorities, test_alerts_once,
 	    test_cross_feed_dedup, test_backfill, test_opml, test_backtest,
 	    test_policy_digest, test_policy_rate, test_policy_quiet, NULL };
-	Suite		*s = suite_create("e2e");
 
-	test_tcase(s, "e2e", 60, tests);
-	return s;
+	return test_tcase(suite_create("e2e"), "e2e", 60, tests);
 }

@@ -587,8 +587,6 @@ opml_suite(void)
 	    test_import_schemes, test_import_keeps_file,
 	    test_import_write_fails, test_import_many,
 	    test_daemon_opml_refused, NULL };
-	Suite		*s = suite_create("opml");
 
-	test_tcase(s, "opml", 60, tests);
-	return s;
+	return test_tcase(suite_create("opml"), "opml", 60, tests);
 }

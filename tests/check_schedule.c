@@ -50,25 +50,12 @@ rig_config(struct harness *r, const char *daemon, const char *rest)
 	free(sections);
 }
 
-/* "[feed NAME]\nurl = http://127.0.0.1:PORT/PATH\n" and 'extra' lines. */
-static char *
-feed_section(struct harness *r, const char *name, const char *path,
-    const char *extra)
-{
-	char	*url, *s;
-
-	url = httpd_url(r->httpd, path);
-	s = xasprintf("[feed %s]\nurl = %s\n%s\n", name, url, extra);
-	free(url);
-	return s;
-}
-
 /* Appends a feed section to 'g'. */
 static void
 add_feed(struct harness *r, GString *g, const char *name, const char *path,
     const char *extra)
 {
-	char	*s = feed_section(r, name, path, extra);
+	char	*s = harness_feed_section(r, name, path, extra);
 
 	g_string_append(g, s);
 	free(s);
@@ -345,7 +332,7 @@ START_TEST(test_ttl_after_304)
 
 	harness_init(&r);
 	serve(&r, "/kept", "<ttl>2</ttl>", guids, "\"v1\"");
-	feed = feed_section(&r, "kept", "/kept", "");
+	feed = harness_feed_section(&r, "kept", "/kept", "");
 	rig_config(&r, "", feed);
 	args[2] = r.conf;
 	test_run(&p, args);
@@ -769,7 +756,7 @@ START_TEST(test_overflow_one_item)
 
 	harness_init(&r);
 	serve1(&r, "/one", "one0");
-	feed = feed_section(&r, "one", "/one", "");
+	feed = harness_feed_section(&r, "one", "/one", "");
 	rig_config(&r, "", feed);
 	harness_run(&r);
 	for (i = 1; i <= 4; i++) {
@@ -884,7 +871,7 @@ START_TEST(test_sink_retry_after)
 	    "Sun, 06 Nov 1994 08:49:37 GMT");
 	u0 = httpd_url(r.httpd, "/hook0");
 	upast = httpd_url(r.httpd, "/hookpast");
-	feed = feed_section(&r, "news", "/news", "");
+	feed = harness_feed_section(&r, "news", "/news", "");
 	hooks = xasprintf("%s\n[sink hook0]\ntype = webhook\nurl = %s\n\n"
 	    "[sink hookpast]\ntype = webhook\nurl = %s\n", feed, u0, upast);
 	rig_config(&r, "retry = 1s\n", hooks);

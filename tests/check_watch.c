@@ -415,8 +415,6 @@ watch_suite(void)
 	const TTest	*tests[] = { test_feed_health,
 	    test_feed_health_no_sinks, test_title_dedup, test_keep_prune,
 	    test_quiet_hours, NULL };
-	Suite		*s = suite_create("watch");
 
-	test_tcase(s, "claims", 60, tests);
-	return s;
+	return test_tcase(suite_create("watch"), "claims", 60, tests);
 }

@@ -96,14 +96,25 @@ harness_config(struct harness *h, const char *daemon, const char *sections)
 }
 
 char *
-harness_live_sections(const struct harness *h, const char *extra)
+harness_feed_section(const struct harness *h, const char *name,
+    const char *path, const char *extra)
 {
 	char	*url, *s;
 
-	url = httpd_url(h->httpd, "/live.xml");
-	s = xasprintf("[feed live]\nurl = %s\n\n[topic lavrov]\n"
-	    "query = Lavrov\n\n%s", url, extra);
+	url = httpd_url(h->httpd, path);
+	s = xasprintf("[feed %s]\nurl = %s\n%s\n", name, url, extra);
 	free(url);
+	return s;
+}
+
+char *
+harness_live_sections(const struct harness *h, const char *extra)
+{
+	char	*feed, *s;
+
+	feed = harness_feed_section(h, "live", "/live.xml", "");
+	s = xasprintf("%s[topic lavrov]\nquery = Lavrov\n\n%s", feed, extra);
+	free(feed);
 	return s;
 }
 

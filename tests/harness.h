@@ -64,6 +64,12 @@ char	*harness_config_text(const struct harness *h, const char *state,
 void	 harness_config(struct harness *h, const char *daemon,
 	    const char *sections);
 /*
+ * "[feed NAME]\nurl = URL\n", the URL of 'path' on h's server, then the
+ * lines 'extra' (malloc'd).
+ */
+char	*harness_feed_section(const struct harness *h, const char *name,
+	    const char *path, const char *extra);
+/*
  * The sections of the live feed (malloc'd): [feed live] at /live.xml and
  * [topic lavrov] (query = Lavrov), then 'extra'.
  */

@@ -32,7 +32,7 @@ test_env(const char *name)
 	return v;
 }
 
-void
+Suite *
 test_tcase(Suite *s, const char *name, double timeout,
     const TTest *const *tests)
 {
@@ -43,6 +43,7 @@ test_tcase(Suite *s, const char *name, double timeout,
 	for (i = 0; tests[i] != NULL; i++)
 		tcase_add_test(tc, tests[i]);
 	suite_add_tcase(s, tc);
+	return s;
 }
 
 /* Where the corpus should be; 'found' says whether it is there. */

@@ -30,9 +30,9 @@ Suite	*schedule_suite(void);
 
 /*
  * Adds to 's' the test case 'name' of 'tests' (NULL-terminated), run in
- * that order, each for 'timeout' seconds at most.
+ * that order, each for 'timeout' seconds at most.  Returns 's'.
  */
-void		 test_tcase(Suite *s, const char *name, double timeout,
+Suite		*test_tcase(Suite *s, const char *name, double timeout,
 		    const TTest *const *tests);
 
 /* $name, or fails the current test with a message naming it. */
