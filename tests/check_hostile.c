@@ -337,6 +337,21 @@ assert_no_secret(const char *where, const char *text)
 	    "%s shows the secret: %s", where, text ? text : "(nothing)");
 }
 
+/* `feedwatch CMD ARG -c CONF` into 'p': it exits 0, no secret on stdout. */
+static void
+run_redacted(struct test_proc *p, const char *cmd, const char *arg,
+    const char *conf)
+{
+	const char	*args[] = { cmd, arg, "-c", conf, NULL };
+	char		*what;
+
+	test_run(p, args);
+	ck_assert_int_eq(p->status, 0);
+	what = xasprintf("%s %s", cmd, arg);
+	assert_no_secret(what, p->out);
+	free(what);
+}
+
 /*
  * Secrets in feed URLs, a password in the userinfo or a token in the
  * query, on feeds that fail (500, TLS to a plain server, not a feed), one
@@ -351,7 +366,8 @@ START_TEST(test_url_secrets)
 	struct harness		 h;
 	struct test_proc	 p;
 	char			*daemon, *feeds, *path, *text, *url, *want;
-	const char		*args[] = { NULL, NULL, "-c", NULL, NULL,
+	const char		*parse[] = { "parse", "-v", NULL, NULL };
+	const char		*check[] = { "config", "check", "-c", NULL,
 	    NULL };
 	int			 port, mport;
 	long			 code;
@@ -384,7 +400,6 @@ START_TEST(test_url_secrets)
 	    "[topic lavrov]\nquery = Lavrov\n", port, port, port, port, port,
 	    port);
 	harness_config(&h, daemon, feeds);
-	args[3] = h.conf;
 	harness_run(&h);
 	/*
 	 * Each failing feed raises a feed-health alert.  XXX: those are
@@ -404,36 +419,21 @@ START_TEST(test_url_secrets)
 	g_free(text);
 	free(url);
 
-	args[0] = "status";
-	args[1] = "--json";
-	test_run(&p, args);
-	ck_assert_int_eq(p.status, 0);
-	assert_no_secret("status --json", p.out);
+	run_redacted(&p, "status", "--json", h.conf);
 	want = xasprintf("\"http://***@127.0.0.1:%d/fail.xml\"", port);
 	ck_assert_msg(strstr(p.out, want) != NULL, "%s", p.out);
 	free(want);
 	ck_assert_ptr_nonnull(strstr(p.out, "/fail.xml?token=***\""));
 	test_proc_clear(&p);
-	args[1] = "-v";
-	test_run(&p, args);
-	ck_assert_int_eq(p.status, 0);
-	assert_no_secret("status", p.out);
+	run_redacted(&p, "status", "-v", h.conf);
 	assert_no_secret("status (stderr)", p.err);
 	test_proc_clear(&p);
 
-	args[0] = "opml";
-	args[1] = "export";
-	test_run(&p, args);
-	ck_assert_int_eq(p.status, 0);
-	assert_no_secret("opml export", p.out);
+	run_redacted(&p, "opml", "export", h.conf);
 	ck_assert_ptr_nonnull(strstr(p.out, "xmlUrl=\"http://***@127.0.0.1:"));
 	test_proc_clear(&p);
 
-	args[0] = "config";
-	args[1] = "check";
-	test_run(&p, args);
-	ck_assert_int_eq(p.status, 0);
-	assert_no_secret("config check", p.out);
+	run_redacted(&p, "config", "check", h.conf);
 	assert_no_secret("config check (stderr)", p.err);
 	test_proc_clear(&p);
 
@@ -461,12 +461,9 @@ START_TEST(test_url_secrets)
 	g_free(text);
 
 	/* parse, on a feed that works and one that fails */
-	args[0] = "parse";
-	args[1] = "-v";
-	args[2] = url = xasprintf("http://alice:s3cret@127.0.0.1:%d/ok.xml",
+	parse[2] = url = xasprintf("http://alice:s3cret@127.0.0.1:%d/ok.xml",
 	    port);
-	args[3] = NULL;
-	test_run(&p, args);
+	test_run(&p, parse);
 	ck_assert_int_eq(p.status, 0);
 	assert_no_secret("parse", p.out);
 	assert_no_secret("parse (stderr)", p.err);
@@ -475,9 +472,9 @@ START_TEST(test_url_secrets)
 	free(want);
 	test_proc_clear(&p);
 	free(url);
-	args[2] = url = xasprintf("http://127.0.0.1:%d/fail.xml?token=s3cret",
+	parse[2] = url = xasprintf("http://127.0.0.1:%d/fail.xml?token=s3cret",
 	    port);
-	test_run(&p, args);
+	test_run(&p, parse);
 	ck_assert_int_eq(p.status, 1);
 	assert_no_secret("parse of a failing feed", p.err);
 	ck_assert_ptr_nonnull(strstr(p.err, "token=***"));
@@ -490,11 +487,8 @@ START_TEST(test_url_secrets)
 	    "[sink hook]\ntype = webhook\nurl = ftp://bob:s3cret@127.0.0.1/\n"
 	    "[sink mail]\ntype = email\nsmtp = imap://eve:s3cret@127.0.0.1/\n"
 	    "from = a@example.org\nto = b@example.org\n");
-	args[0] = "config";
-	args[1] = "check";
-	args[2] = "-c";
-	args[3] = path;
-	test_run(&p, args);
+	check[3] = path;
+	test_run(&p, check);
 	ck_assert_int_eq(p.status, 2);
 	assert_no_secret("config check of a bad config", p.err);
 	ck_assert_ptr_nonnull(strstr(p.err, ":2: feed 'x': url 'gopher://***@"
@@ -516,8 +510,7 @@ hostile_suite(void)
 {
 	const TTest	*tests[] = { test_hostile_server, test_hostile_parse,
 	    test_per_host_cap, test_url_secrets, NULL };
-	Suite		*s = suite_create("hostile-server");
 
-	test_tcase(s, "hostile-server", 120, tests);
-	return s;
+	return test_tcase(suite_create("hostile-server"), "hostile-server",
+	    120, tests);
 }

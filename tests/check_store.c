@@ -113,6 +113,23 @@ alerts_exactly(struct harness *f, const char *const *ids)
 }
 
 /*
+ * Once 'ids' have alerted, and 1.5 s more for any second alert to come,
+ * stops the daemon: the alert file holds exactly those, each once.
+ */
+static void
+stop_exactly(struct harness *f, const char *const *ids)
+{
+	int	 n;
+
+	for (n = 0; ids[n] != NULL; n++)
+		;
+	ck_assert_int_eq(test_wait_lines(f->alerts, "", n, WAIT), n);
+	g_usleep(1500000);
+	harness_stop(f);
+	alerts_exactly(f, ids);
+}
+
+/*
  * A second writer on the state: refused at once, exit 1, with a message
  * naming the state and the holder's pid.
  */
@@ -170,10 +187,7 @@ START_TEST(test_one_writer)
 	ck_assert_msg(rc == 0 && strstr(out, "\"id\":\"a1\"") != NULL,
 	    "backtest beside run: exit %d: %s", rc, out);
 	g_free(out);
-	ck_assert_int_eq(test_wait_lines(f.alerts, "", 2, WAIT), 2);
-	g_usleep(1500000);
-	harness_stop(&f);
-	alerts_exactly(&f, ids);
+	stop_exactly(&f, ids);
 	harness_release(&f);
 }
 END_TEST
@@ -203,10 +217,7 @@ START_TEST(test_kill9_takeover)
 	/* The new holder is the one named, not the dead one. */
 	assert_refused(NULL, check, f.state, f.pid);
 	harness_add(&f, "b2", "Lavrov again");
-	ck_assert_int_eq(test_wait_lines(f.alerts, "", 3, WAIT), 3);
-	g_usleep(1500000);
-	harness_stop(&f);
-	alerts_exactly(&f, ids);
+	stop_exactly(&f, ids);
 	harness_release(&f);
 }
 END_TEST
@@ -473,8 +484,6 @@ store_suite(void)
 	    test_same_state_other_paths, test_private_files,
 	    test_read_only_state_dir, test_dry_run_writes_nothing,
 	    test_demo_leaves_nothing, NULL };
-	Suite		*s = suite_create("store");
 
-	test_tcase(s, "store", 60, tests);
-	return s;
+	return test_tcase(suite_create("store"), "store", 60, tests);
 }
