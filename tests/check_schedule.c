@@ -679,13 +679,12 @@ START_TEST(test_state_upgrade)
 	struct harness	 r;
 	GString		*feeds = g_string_new(NULL);
 	json_t		*st;
-	char		*db, *elsewhere;
+	char		*elsewhere;
 	long		 in;
 
 	harness_init(&r);
-	db = xasprintf("%s/state.db", r.dir);
 	elsewhere = httpd_url(r.httpd, "/elsewhere");
-	write_v1_state(db, elsewhere);
+	write_v1_state(r.state, elsewhere);
 	serve1(&r, "/up", "up1");
 	serve1(&r, "/mv", "mv1");
 	serve1(&r, "/elsewhere", "else1");
@@ -698,7 +697,7 @@ START_TEST(test_state_upgrade)
 	wait_alert(&r, "up1");
 	wait_alert(&r, "mv1");
 	harness_stop(&r);
-	ck_assert_int_eq(user_version(db), 2);
+	ck_assert_int_eq(user_version(r.state), 2);
 	ck_assert_uint_eq(httpd_hits(r.httpd, "/elsewhere"), 0);
 	ck_assert_uint_eq(httpd_hits(r.httpd, "/late"), 0);
 	ck_assert_int_eq(log_lines(&r, "upgraded from schema 1 to 2", ""), 1);
@@ -709,7 +708,6 @@ START_TEST(test_state_upgrade)
 	ck_assert_msg(in > 0 && in <= DAY, "next poll of 'late' in %lds", in);
 	json_decref(st);
 	free(elsewhere);
-	free(db);
 	g_string_free(feeds, TRUE);
 	harness_release(&r);
 }
@@ -720,12 +718,10 @@ START_TEST(test_state_old_status)
 {
 	struct harness		 r;
 	struct test_proc	 p;
-	char			*db;
 	const char		*args[] = { "status", "-c", NULL, NULL };
 
 	harness_init(&r);
-	db = xasprintf("%s/state.db", r.dir);
-	write_v1_state(db, "http://127.0.0.1:1/x");
+	write_v1_state(r.state, "http://127.0.0.1:1/x");
 	rig_config(&r, "", "");
 	args[2] = r.conf;
 	test_run(&p, args);
@@ -733,8 +729,7 @@ START_TEST(test_state_old_status)
 	ck_assert_msg(strstr(p.err, "older feedwatch (schema 1); run "
 	    "'feedwatch run' or 'feedwatch check' once") != NULL, "%s", p.err);
 	test_proc_clear(&p);
-	ck_assert_int_eq(user_version(db), 1);
-	free(db);
+	ck_assert_int_eq(user_version(r.state), 1);
 	harness_release(&r);
 }
 END_TEST

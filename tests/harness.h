@@ -12,11 +12,10 @@
  * does.
  *
  * The record is transparent: tests read its paths and its server, and
- * may set 'state' (malloc'd) or 'interval' before harness_config().  All
- * it holds is the harness's, freed by harness_release(), which also
- * removes the directory; a daemon still running is the test's to stop.
- * Every failure fails the current test, with what the daemon logged
- * where that says why.
+ * may set 'state' (to a malloc'd path) or 'interval' before
+ * harness_config().  All it holds is the harness's, freed by
+ * harness_release(), which also removes the directory; a daemon still
+ * running is the test's to stop.  Every failure fails the current test.
  */
 #ifndef FEEDWATCH_HARNESS_H
 #define FEEDWATCH_HARNESS_H
@@ -41,7 +40,9 @@ struct harness {
 	pid_t		 pid;		/* what harness_run() started */
 };
 
+/* A fresh directory and a server with no route yet; no config. */
 void	 harness_init(struct harness *h);
+/* Stops the server, removes the directory, frees what 'h' holds. */
 void	 harness_release(struct harness *h);
 
 /* An RSS item, published 27 Nov 2026 09:00 GMT (malloc'd). */
@@ -80,9 +81,12 @@ char	*harness_live_sections(const struct harness *h, const char *extra);
  */
 void	 harness_live(struct harness *h);
 
-/* Starts `feedwatch run -v -c CONF`, its output appended to h->log. */
+/*
+ * Starts `feedwatch run -v -c CONF` as h->pid, its output appended to
+ * h->log.
+ */
 void	 harness_run(struct harness *h);
-/* SIGTERM to h->pid: it must exit 0 within 15 s. */
+/* SIGTERM to h->pid: it must exit 0 within 15 s (else its log is shown). */
 void	 harness_stop(struct harness *h);
 /* Waits up to 15 s until 'path' has had 'n' requests; fails if not. */
 void	 harness_wait_hits(struct harness *h, const char *path,
