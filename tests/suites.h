@@ -1,5 +1,7 @@
 /*
- * suites.h: the Check suites linked into tests/run, and helpers they share.
+ * suites.h: the Check suites linked into tests/run, and helpers they share
+ * (run.c): running the binary, files, waits.  The rig of the suites that
+ * run the daemon against live feeds is harness.h.
  *
  * Every suite reads its environment from tests/run's caller (the Makefile):
  * FEEDWATCH (the binary under test), FEEDWATCH_SRC (the source tree, whose
