@@ -14,7 +14,6 @@
  */
 #include "suites.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
