@@ -94,6 +94,8 @@ LIB_SRC	= $(BASE_SRC) $(FEEDS_SRC) $(ALERTS_SRC) $(DAEMON_SRC)
 TEST_SRC = tests/run.c \
 	   tests/httpd.c \
 	   tests/hostile.c \
+	   tests/serve.c \
+	   tests/harness.c \
 	   tests/check_config.c \
 	   tests/check_parser.c \
 	   tests/check_match.c \

@@ -18,144 +18,43 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include <curl/curl.h>
 #include <glib.h>
 #include <jansson.h>
 #include <zlib.h>
 
+#include "harness.h"
 #include "httpd.h"
 #include "xmalloc.h"
 
 #define WAIT	15.0
 
-static const char feed_head[] =
-    "<rss version=\"2.0\"><channel><title>Live</title>"
-    "<link>https://live.example.org/</link>";
 static const char feed_tail[] = "</channel></rss>";
 
-struct live {
-	struct httpd	*httpd;
-	char		*dir;
-	char		*conf;
-	char		*alerts;
-	char		*log;
-	GString		*items;		/* the feed's items, newest first */
-	int		 version;
-};
-
+/* A harness with the live feed (harness_live()). */
 static void
-live_publish(struct live *l, const char *path, const char *items)
+live_start(struct harness *l)
 {
-	char	*body, etag[32];
-
-	body = xasprintf("%s%s%s", feed_head, items, feed_tail);
-	snprintf(etag, sizeof(etag), "\"v%d\"", ++l->version);
-	httpd_route(l->httpd, path, 200, "application/rss+xml", body,
-	    strlen(body), etag);
-	free(body);
+	harness_init(l);
+	harness_live(l);
 }
 
-/* Adds an item at the top of /live.xml, as a news site does. */
+/* The live feed's config: 'daemon' goes into [daemon], 'extra' after it. */
 static void
-live_add(struct live *l, const char *guid, const char *title)
+live_config(struct harness *l, const char *daemon, const char *extra)
 {
-	char	*item;
+	char	*sections;
 
-	item = xasprintf("<item><title>%s</title><guid>%s</guid>"
-	    "<link>https://live.example.org/%s</link>"
-	    "<pubDate>Fri, 27 Nov 2026 09:00:00 GMT</pubDate></item>", title,
-	    guid, guid);
-	g_string_prepend(l->items, item);
-	free(item);
-	live_publish(l, "/live.xml", l->items->str);
-}
-
-/* 'daemon' goes into [daemon], 'extra' after the other sections. */
-static void
-live_config(struct live *l, const char *daemon, const char *extra)
-{
-	char	*url, *text;
-
-	url = httpd_url(l->httpd, "/live.xml");
-	text = xasprintf("[daemon]\nstate = %s/state.db\ninterval = 1s\n"
-	    "jitter = 0%%\nbackfill = 36500d\n%s\n[feed live]\nurl = %s\n\n"
-	    "[topic lavrov]\nquery = Lavrov\n\n[sink log]\ntype = file\n"
-	    "path = %s\n\n%s", l->dir, daemon, url, l->alerts, extra);
-	free(l->conf);
-	l->conf = test_write(l->dir, "feedwatch.conf", text);
-	free(text);
-	free(url);
-}
-
-static void
-live_start(struct live *l)
-{
-	memset(l, 0, sizeof(*l));
-	l->httpd = httpd_start();
-	l->dir = test_tmpdir();
-	l->alerts = xasprintf("%s/alerts.jsonl", l->dir);
-	l->log = xasprintf("%s/daemon.log", l->dir);
-	l->items = g_string_new("");
-	live_add(l, "a1", "Lavrov meets Pompeo");
-	live_add(l, "a2", "Markets rise");
-	live_config(l, "", "");
-}
-
-static void
-live_stop(struct live *l)
-{
-	httpd_stop(l->httpd);
-	test_rmtree(l->dir);
-	g_string_free(l->items, TRUE);
-	free(l->dir);
-	free(l->conf);
-	free(l->alerts);
-	free(l->log);
-}
-
-static pid_t
-daemon_start(struct live *l)
-{
-	const char	*args[] = { "run", "-v", "-c", l->conf, NULL };
-
-	return test_spawn(args, l->log);
-}
-
-static void
-daemon_stop(struct live *l, pid_t pid)
-{
-	char	*log;
-
-	ck_assert_int_eq(kill(pid, SIGTERM), 0);
-	if (test_wait(pid, WAIT) != 0) {
-		log = test_slurp(l->log);
-		ck_abort_msg("feedwatch run did not exit 0 on SIGTERM: %s", log);
-	}
-}
-
-/* Every alert line of the file holds 'needle' this many times in all. */
-static int
-alerts_with(struct live *l, const char *needle)
-{
-	char	*text;
-	int	 n;
-
-	if (access(l->alerts, F_OK) == -1)
-		return 0;
-	text = test_slurp(l->alerts);
-	n = test_count_lines(text, needle);
-	g_free(text);
-	return n;
+	sections = harness_live_sections(l, extra);
+	harness_config(l, daemon, sections);
+	free(sections);
 }
 
 /* Distinct alert_ids in the alert file. */
 static int
-distinct_alerts(struct live *l)
+distinct_alerts(struct harness *l)
 {
 	GHashTable	*ids;
 	gchar		**lines;
@@ -180,43 +79,41 @@ distinct_alerts(struct live *l)
 
 START_TEST(test_run_alerts_once)
 {
-	struct live	 l;
-	pid_t		 pid;
+	struct harness	 l;
 
 	live_start(&l);
-	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 1, WAIT), 1);
+	harness_run(&l);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 1, WAIT), 1);
 	/* Several polls later: still one alert, and the server said 304. */
 	while (httpd_not_modified(l.httpd, "/live.xml") < 2)
 		g_usleep(100000);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 2, 0), 1);
-	live_add(&l, "a3", "Lavrov in Ankara");
-	ck_assert_int_eq(test_wait_lines(l.alerts, 2, WAIT), 2);
-	ck_assert_int_eq(alerts_with(&l, "\"id\":\"a3\""), 1);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 2, 0), 1);
+	harness_add(&l, "a3", "Lavrov in Ankara");
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 2, WAIT), 2);
+	ck_assert_int_eq(test_lines_with(l.alerts, "\"id\":\"a3\""), 1);
 	g_usleep(2500000);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 3, 0), 2);
-	daemon_stop(&l, pid);
-	live_stop(&l);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 3, 0), 2);
+	harness_stop(&l);
+	harness_release(&l);
 }
 END_TEST
 
 /* kill -9, a new item while down, restart: it alerts once, nothing else again. */
 START_TEST(test_run_kill9_restart)
 {
-	struct live	 l;
-	pid_t		 pid;
+	struct harness	 l;
 	int		 i;
 
 	live_start(&l);
-	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 1, WAIT), 1);
-	live_add(&l, "b1", "Lavrov speaks");
-	ck_assert_int_eq(test_wait_lines(l.alerts, 2, WAIT), 2);
-	ck_assert_int_eq(kill(pid, SIGKILL), 0);
-	ck_assert_int_eq(test_wait(pid, WAIT), 128 + SIGKILL);
-	live_add(&l, "b2", "Lavrov again");
-	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 3, WAIT), 3);
+	harness_run(&l);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 1, WAIT), 1);
+	harness_add(&l, "b1", "Lavrov speaks");
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 2, WAIT), 2);
+	ck_assert_int_eq(kill(l.pid, SIGKILL), 0);
+	ck_assert_int_eq(test_wait(l.pid, WAIT), 128 + SIGKILL);
+	harness_add(&l, "b2", "Lavrov again");
+	harness_run(&l);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 3, WAIT), 3);
 	/*
 	 * A burst of kills mid-stream loses nothing.  A kill between a sink's
 	 * write and its record may send that alert again, with the same
@@ -228,62 +125,59 @@ START_TEST(test_run_kill9_restart)
 
 		snprintf(guid, sizeof(guid), "c%d", i);
 		snprintf(title, sizeof(title), "Lavrov note %d", i);
-		live_add(&l, guid, title);
+		harness_add(&l, guid, title);
 		g_usleep(300000 * i);
-		kill(pid, SIGKILL);
-		test_wait(pid, WAIT);
-		pid = daemon_start(&l);
+		kill(l.pid, SIGKILL);
+		test_wait(l.pid, WAIT);
+		harness_run(&l);
 	}
 	for (i = 0; i < 300 && distinct_alerts(&l) < 6; i++)
 		g_usleep(50000);
 	g_usleep(2500000);
 	ck_assert_int_eq(distinct_alerts(&l), 6);
-	ck_assert_int_ge(alerts_with(&l, "\"id\":\"c2\""), 1);
-	ck_assert_int_eq(alerts_with(&l, "\"id\":\"b2\""), 1);
-	daemon_stop(&l, pid);
-	live_stop(&l);
+	ck_assert_int_ge(test_lines_with(l.alerts, "\"id\":\"c2\""), 1);
+	ck_assert_int_eq(test_lines_with(l.alerts, "\"id\":\"b2\""), 1);
+	harness_stop(&l);
+	harness_release(&l);
 }
 END_TEST
 
 /* SIGHUP: a new feed and a new topic take effect without a restart. */
 START_TEST(test_run_reload)
 {
-	struct live	 l;
-	pid_t		 pid;
-	char		*url, *extra;
+	struct harness	 l;
+	char		*feed, *extra;
 
 	live_start(&l);
-	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 1, WAIT), 1);
-	live_publish(&l, "/other.xml", "<item><title>Crimea ferry news</title>"
+	harness_run(&l);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 1, WAIT), 1);
+	harness_publish(&l, "/other.xml", "<item><title>Crimea ferry news</title>"
 	    "<guid>o1</guid><pubDate>Fri, 27 Nov 2026 08:00:00 GMT</pubDate>"
 	    "</item>");
-	url = httpd_url(l.httpd, "/other.xml");
-	extra = xasprintf("[feed other]\nurl = %s\n\n[topic crimea]\n"
-	    "query = Crimea\n", url);
+	feed = harness_feed_section(&l, "other", "/other.xml", "");
+	extra = xasprintf("%s[topic crimea]\nquery = Crimea\n", feed);
 	live_config(&l, "", extra);
-	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 2, WAIT), 2);
-	ck_assert_int_eq(alerts_with(&l, "\"topic\":\"crimea\""), 1);
-	ck_assert_int_eq(alerts_with(&l, "\"id\":\"o1\""), 1);
+	ck_assert_int_eq(kill(l.pid, SIGHUP), 0);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 2, WAIT), 2);
+	ck_assert_int_eq(test_lines_with(l.alerts, "\"topic\":\"crimea\""), 1);
+	ck_assert_int_eq(test_lines_with(l.alerts, "\"id\":\"o1\""), 1);
 	/* A broken config on reload keeps the running one. */
 	free(test_write(l.dir, "feedwatch.conf", "[daemon]\nbogus = 1\n"));
-	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	live_add(&l, "d1", "Lavrov after a bad reload");
-	ck_assert_int_eq(test_wait_lines(l.alerts, 3, WAIT), 3);
-	daemon_stop(&l, pid);
+	ck_assert_int_eq(kill(l.pid, SIGHUP), 0);
+	harness_add(&l, "d1", "Lavrov after a bad reload");
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 3, WAIT), 3);
+	harness_stop(&l);
 	free(extra);
-	free(url);
-	live_stop(&l);
+	free(feed);
+	harness_release(&l);
 }
 END_TEST
 
 /* RSS <ttl> (minutes) is a floor on the poll interval; so is max-age. */
 START_TEST(test_run_ttl)
 {
-	struct live	 l;
-	pid_t		 pid;
-	char		*url, *extra;
+	struct harness	 l;
+	char		*extra;
 	static const char ttl_feed[] = "<rss version=\"2.0\"><channel>"
 	    "<title>t</title><ttl>1</ttl><item><title>x</title><guid>t1</guid>"
 	    "</item></channel></rss>";
@@ -291,35 +185,31 @@ START_TEST(test_run_ttl)
 	live_start(&l);
 	httpd_route(l.httpd, "/ttl.xml", 200, "application/rss+xml", ttl_feed,
 	    sizeof(ttl_feed) - 1, NULL);
-	url = httpd_url(l.httpd, "/ttl.xml");
-	extra = xasprintf("[feed ttl]\nurl = %s\n", url);
+	extra = harness_feed_section(&l, "ttl", "/ttl.xml", "");
 	live_config(&l, "", extra);
-	pid = daemon_start(&l);
+	harness_run(&l);
 	g_usleep(4500000);
 	ck_assert_uint_ge(httpd_hits(l.httpd, "/live.xml"), 3);
 	ck_assert_uint_eq(httpd_hits(l.httpd, "/ttl.xml"), 1);
-	daemon_stop(&l, pid);
+	harness_stop(&l);
 	free(extra);
-	free(url);
-	live_stop(&l);
+	harness_release(&l);
 }
 END_TEST
 
 /* A failing feed backs off; the healthy one keeps its 1 s schedule. */
 START_TEST(test_run_backoff)
 {
-	struct live	 l;
-	pid_t		 pid;
-	char		*url, *extra;
+	struct harness	 l;
+	char		*extra;
 	unsigned int	 good, bad;
 
 	live_start(&l);
 	httpd_route(l.httpd, "/broken.xml", 500, "text/plain", "oops", 4,
 	    NULL);
-	url = httpd_url(l.httpd, "/broken.xml");
-	extra = xasprintf("[feed broken]\nurl = %s\n", url);
+	extra = harness_feed_section(&l, "broken", "/broken.xml", "");
 	live_config(&l, "", extra);
-	pid = daemon_start(&l);
+	harness_run(&l);
 	g_usleep(6500000);
 	good = httpd_hits(l.httpd, "/live.xml");
 	bad = httpd_hits(l.httpd, "/broken.xml");
@@ -327,10 +217,9 @@ START_TEST(test_run_backoff)
 	ck_assert_msg(good >= 5, "healthy feed polled %u times", good);
 	ck_assert_msg(bad >= 2 && bad <= 4, "failing feed polled %u times",
 	    bad);
-	daemon_stop(&l, pid);
+	harness_stop(&l);
 	free(extra);
-	free(url);
-	live_stop(&l);
+	harness_release(&l);
 }
 END_TEST
 
@@ -367,19 +256,15 @@ START_TEST(test_demo)
 END_TEST
 
 /*
- * A full disk: the state store cannot grow, so polls cannot be recorded.
- * The daemon says so, keeps running, marks nothing seen; once the disk has
- * room (a restart without the cap) every item alerts, exactly once.
+ * 200 Lavrov items on top of the live feed, with text enough that their
+ * records outgrow a state capped at 1 MiB.
  */
-START_TEST(test_run_disk_full)
+static void
+add_big_items(struct harness *l)
 {
-	struct live	 l;
-	pid_t		 pid;
-	char		*log, *item, title[64], guid[16], body[8192];
-	int		 i;
+	char	*item, title[64], guid[16], body[8192];
+	int	 i;
 
-	live_start(&l);
-	/* Enough text that the items' records outgrow the cap. */
 	memset(body, 'x', sizeof(body) - 1);
 	body[sizeof(body) - 1] = '\0';
 	for (i = 0; i < 200; i++) {
@@ -388,10 +273,25 @@ START_TEST(test_run_disk_full)
 		item = xasprintf("<item><title>%s</title><guid>%s</guid>"
 		    "<description>%s</description><pubDate>Fri, 27 Nov 2026 "
 		    "09:00:00 GMT</pubDate></item>", title, guid, body);
-		g_string_prepend(l.items, item);
+		g_string_prepend(l->items, item);
 		free(item);
 	}
-	live_publish(&l, "/live.xml", l.items->str);
+	harness_publish(l, "/live.xml", l->items->str);
+}
+
+/*
+ * A full disk: the state store cannot grow, so polls cannot be recorded.
+ * The daemon says so, keeps running, marks nothing seen; once the disk has
+ * room (a restart without the cap) every item alerts, exactly once.
+ */
+START_TEST(test_run_disk_full)
+{
+	struct harness	 l;
+	pid_t		 pid;
+	char		*log;
+
+	live_start(&l);
+	add_big_items(&l);
 	{
 		const char *args[] = { "run", "-c", l.conf, NULL };
 
@@ -407,19 +307,19 @@ START_TEST(test_run_disk_full)
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
 	test_wait(pid, WAIT);
 	/* Nothing was half-recorded: every item alerts once now. */
-	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 201, 30), 201);
+	harness_run(&l);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 201, 30), 201);
 	g_usleep(1500000);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 202, 0), 201);
-	daemon_stop(&l, pid);
-	live_stop(&l);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 202, 0), 201);
+	harness_stop(&l);
+	harness_release(&l);
 }
 END_TEST
 
 /* A corrupt state file: a clear error naming it, exit 1, no damage done. */
 START_TEST(test_run_corrupt_state)
 {
-	struct live		 l;
+	struct harness		 l;
 	struct test_proc	 p;
 	char			*db, junk[4096];
 	const char		*args[] = { "check", "-c", NULL, NULL };
@@ -442,11 +342,9 @@ START_TEST(test_run_corrupt_state)
 	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
 	test_proc_clear(&p);
 	free(db);
-	live_stop(&l);
+	harness_release(&l);
 }
 END_TEST
-
-static int	free_port(void);
 
 /* Distinct keys answered 'status' in an httpd log, and how many lines did. */
 static int
@@ -495,36 +393,35 @@ wait_log(struct httpd *h, const char *status)
  */
 START_TEST(test_run_webhook_outage)
 {
-	struct live	 l;
+	struct harness	 l;
 	struct httpd	*hook = NULL;
-	pid_t		 pid;
 	char		*extra, *log, title[64], guid[16];
-	int		 port = free_port(), i, lines, got = 0;
+	int		 port = test_free_port(), i, lines, got = 0;
 	unsigned int	 polled;
 
 	live_start(&l);
 	for (i = 0; i < 4; i++) {
 		snprintf(guid, sizeof(guid), "w%d", i);
 		snprintf(title, sizeof(title), "Lavrov briefing %d", i);
-		live_add(&l, guid, title);
+		harness_add(&l, guid, title);
 	}
 	/* Five Lavrov items: a1 and w0..w3.  The file sink still gets them. */
 	extra = xasprintf("[sink hook]\ntype = webhook\n"
 	    "url = http://127.0.0.1:%d/hook\n", port);
 	/* retry = 1s: the test's outage lasts seconds, not minutes. */
 	live_config(&l, "retry = 1s\n", extra);
-	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 5, WAIT), 5);
+	harness_run(&l);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 5, WAIT), 5);
 	g_usleep(1000000);
 	polled = httpd_hits(l.httpd, "/live.xml");
-	ck_assert_int_eq(kill(pid, SIGKILL), 0);
-	test_wait(pid, WAIT);
+	ck_assert_int_eq(kill(l.pid, SIGKILL), 0);
+	test_wait(l.pid, WAIT);
 
 	/* Each phase lasts until the daemon has met it (backoff spaces tries). */
 	hook = httpd_start_port(port);
 	httpd_route(hook, "/hook", 500, "text/plain", "down", 4, NULL);
 	httpd_record(hook, "/hook", "Idempotency-Key");
-	pid = daemon_start(&l);
+	harness_run(&l);
 	wait_log(hook, "500");
 	httpd_route(hook, "/hook", 429, "text/plain", "slow down", 9, NULL);
 	httpd_route_header(hook, "/hook", "Retry-After", "1");
@@ -544,57 +441,12 @@ START_TEST(test_run_webhook_outage)
 	free(log);
 	/* Polling never waited for the sink. */
 	ck_assert_uint_gt(httpd_hits(l.httpd, "/live.xml"), polled);
-	daemon_stop(&l, pid);
+	harness_stop(&l);
 	httpd_stop(hook);
 	free(extra);
-	live_stop(&l);
+	harness_release(&l);
 }
 END_TEST
-
-/* A free TCP port on 127.0.0.1 (the kernel's pick, released again). */
-static int
-free_port(void)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-	int			 fd, port;
-
-	ck_assert_int_ne(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	port = ntohs(sin.sin_port);
-	close(fd);
-	return port;
-}
-
-static size_t
-collect(char *p, size_t size, size_t n, void *arg)
-{
-	g_string_append_len(arg, p, size * n);
-	return size * n;
-}
-
-/* GET a URL; returns the body (g_free) and sets 'code'. */
-static char *
-http_get(const char *url, long *code)
-{
-	CURL	*c;
-	GString	*body = g_string_new(NULL);
-
-	ck_assert_ptr_nonnull(c = curl_easy_init());
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
-	*code = 0;
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
-	curl_easy_cleanup(c);
-	return g_string_free(body, FALSE);
-}
 
 /* The value of the sample line starting with 'series', or -1. */
 static double
@@ -614,34 +466,21 @@ sample(const char *text, const char *series)
 /* /metrics and /healthz on [daemon] listen, after real polls. */
 START_TEST(test_run_metrics)
 {
-	struct live	 l;
-	pid_t		 pid;
-	char		*url, *text;
+	struct harness	 l;
+	char		*url, *text, listen[64];
 	long		 code;
-	int		 port = free_port(), i;
+	int		 port = test_free_port(), i;
 
 	live_start(&l);
-	/* listen goes in [daemon]: rewrite the config with it. */
-	{
-		char *feed = httpd_url(l.httpd, "/live.xml");
-		char *conf = xasprintf("[daemon]\nstate = %s/state.db\n"
-		    "interval = 1s\njitter = 0%%\nbackfill = 36500d\n"
-		    "listen = 127.0.0.1:%d\n\n[feed live]\nurl = %s\n\n"
-		    "[topic lavrov]\nquery = Lavrov\n\n[sink log]\n"
-		    "type = file\npath = %s\n", l.dir, port, feed, l.alerts);
-
-		free(l.conf);
-		l.conf = test_write(l.dir, "feedwatch.conf", conf);
-		free(conf);
-		free(feed);
-	}
-	pid = daemon_start(&l);
-	ck_assert_int_eq(test_wait_lines(l.alerts, 1, WAIT), 1);
+	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
+	live_config(&l, listen, "");
+	harness_run(&l);
+	ck_assert_int_eq(test_wait_lines(l.alerts, "", 1, WAIT), 1);
 	url = xasprintf("http://127.0.0.1:%d/metrics", port);
 	text = NULL;
 	for (i = 0; i < 100; i++) {
 		g_free(text);
-		text = http_get(url, &code);
+		text = test_http_get(url, &code);
 		if (code == 200 && sample(text, "feedwatch_alerts_delivered_total"
 		    "{sink=\"log\"}") == 1)
 			break;
@@ -664,24 +503,23 @@ START_TEST(test_run_metrics)
 	g_free(text);
 	free(url);
 	url = xasprintf("http://127.0.0.1:%d/healthz", port);
-	text = http_get(url, &code);
+	text = test_http_get(url, &code);
 	ck_assert_int_eq(code, 200);
 	ck_assert_str_eq(text, "ok\n");
 	g_free(text);
 	free(url);
-	daemon_stop(&l, pid);
-	live_stop(&l);
+	harness_stop(&l);
+	harness_release(&l);
 }
 END_TEST
 
 /* sd_notify on a socket of the test's own: READY, WATCHDOG, STOPPING. */
 START_TEST(test_run_sd_notify)
 {
-	struct live		 l;
+	struct harness		 l;
 	struct sockaddr_un	 sun;
 	char			 buf[512], *path;
 	GString			*got = g_string_new(NULL);
-	pid_t			 pid;
 	ssize_t			 n;
 	int			 fd, i, stopped = 0;
 
@@ -697,7 +535,7 @@ START_TEST(test_run_sd_notify)
 	setenv("NOTIFY_SOCKET", path, 1);
 	setenv("WATCHDOG_USEC", "200000", 1);
 	unsetenv("WATCHDOG_PID");
-	pid = daemon_start(&l);
+	harness_run(&l);
 	for (i = 0; i < 200; i++) {
 		while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) > 0) {
 			buf[n] = '\0';
@@ -706,7 +544,7 @@ START_TEST(test_run_sd_notify)
 		}
 		if (!stopped && strstr(got->str, "READY=1") != NULL &&
 		    test_count_lines(got->str, "WATCHDOG=1") >= 3) {
-			ck_assert_int_eq(kill(pid, SIGTERM), 0);
+			ck_assert_int_eq(kill(l.pid, SIGTERM), 0);
 			stopped = 1;
 		}
 		if (stopped && strstr(got->str, "STOPPING=1") != NULL)
@@ -718,11 +556,11 @@ START_TEST(test_run_sd_notify)
 	ck_assert_int_ge(test_count_lines(got->str, "WATCHDOG=1"), 3);
 	ck_assert_msg(strstr(got->str, "STOPPING=1") != NULL, "got: %s",
 	    got->str);
-	ck_assert_int_eq(test_wait(pid, WAIT), 0);
+	ck_assert_int_eq(test_wait(l.pid, WAIT), 0);
 	close(fd);
 	g_string_free(got, TRUE);
 	free(path);
-	live_stop(&l);
+	harness_release(&l);
 }
 END_TEST
 
@@ -796,26 +634,6 @@ END_TEST
 
 /* ---- signals at bad moments ---- */
 
-/* Waits (bounded) until the daemon's log has 'n' lines with 'needle'. */
-static int
-wait_logged(struct live *l, const char *needle, int n, double secs)
-{
-	char	*text;
-	int	 got, i;
-
-	for (i = 0; ; i++) {
-		got = 0;
-		if (g_file_get_contents(l->log, &text, NULL, NULL)) {
-			got = test_count_lines(text, needle);
-			g_free(text);
-		}
-		if (got >= n || i >= secs * 20)
-			break;
-		g_usleep(50000);
-	}
-	return got;
-}
-
 /* Requests /hook got so far; 'keys' gets how many distinct alerts. */
 static int
 hook_requests(struct httpd *hook, int *keys)
@@ -846,7 +664,7 @@ wait_hook(struct httpd *hook, int n, double secs)
 
 /* The live config with 'hook' as [sink hook], beside the file sink. */
 static void
-hook_config(struct live *l, struct httpd *hook, const char *daemon)
+hook_config(struct harness *l, struct httpd *hook, const char *daemon)
 {
 	char	*url, *extra;
 
@@ -859,7 +677,7 @@ hook_config(struct live *l, struct httpd *hook, const char *daemon)
 
 /* A webhook receiver that answers after 'delay_ms', and its config. */
 static struct httpd *
-hook_start(struct live *l, int delay_ms, const char *daemon)
+hook_start(struct harness *l, int delay_ms, const char *daemon)
 {
 	struct httpd	*hook;
 
@@ -871,24 +689,9 @@ hook_start(struct live *l, int delay_ms, const char *daemon)
 	return hook;
 }
 
-/* Waits (bounded) until 'path' of 'h' has had 'n' requests. */
-static unsigned int
-wait_hits(struct httpd *h, const char *path, unsigned int n, double secs)
-{
-	unsigned int	 got;
-	int		 i;
-
-	for (i = 0; ; i++) {
-		if ((got = httpd_hits(h, path)) >= n || i >= secs * 20)
-			break;
-		g_usleep(50000);
-	}
-	return got;
-}
-
 /* Lavrov items l1..ln at the top of the live feed. */
 static void
-add_lavrov(struct live *l, int from, int n)
+add_lavrov(struct harness *l, int from, int n)
 {
 	char	 guid[16], title[64];
 	int	 i;
@@ -896,32 +699,21 @@ add_lavrov(struct live *l, int from, int n)
 	for (i = from; i < from + n; i++) {
 		snprintf(guid, sizeof(guid), "l%d", i);
 		snprintf(title, sizeof(title), "Lavrov statement %d", i);
-		live_add(l, guid, title);
+		harness_add(l, guid, title);
 	}
 }
 
-/* From `status --json`: the count 'field' of sink 'sink', or -1. */
+/* From `status --json`: the count 'field' of sink 'sink'. */
 static long
-status_count(struct live *l, const char *sink, const char *field)
+status_count(struct harness *l, const char *sink, const char *field)
 {
-	struct test_proc p;
-	const char	*args[] = { "status", "--json", "-c", l->conf, NULL };
-	json_t		*o, *sinks, *v;
-	size_t		 i;
-	long		 n = -1;
+	json_t	*st;
+	long	 n;
 
-	test_run(&p, args);
-	ck_assert_msg(p.status == 0, "status: exit %d: %s", p.status, p.err);
-	ck_assert_ptr_nonnull(o = json_loads(p.out, 0, NULL));
-	sinks = json_object_get(o, "sinks");
-	for (i = 0; i < json_array_size(sinks); i++) {
-		v = json_array_get(sinks, i);
-		if (strcmp(json_string_value(json_object_get(v, "name")),
-		    sink) == 0)
-			n = (long)json_integer_value(json_object_get(v, field));
-	}
-	json_decref(o);
-	test_proc_clear(&p);
+	st = harness_status(l);
+	n = (long)json_integer_value(json_object_get(harness_sink(st, sink),
+	    field));
+	json_decref(st);
 	return n;
 }
 
@@ -945,32 +737,31 @@ term_timed(pid_t pid, double *secs)
  */
 START_TEST(test_reload_slow_delivery)
 {
-	struct live	 l;
+	struct harness	 l;
 	struct httpd	*hook;
-	pid_t		 pid;
 	double		 secs;
 	int		 keys, lines;
 
 	live_start(&l);
 	hook = hook_start(&l, 2000, "");
-	pid = daemon_start(&l);
+	harness_run(&l);
 	ck_assert_int_eq(wait_hook(hook, 1, WAIT), 1);
-	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	ck_assert_msg(wait_logged(&l, "finished on the old sink", 1, WAIT) == 1,
-	    "no delivery finished on the old sink");
-	ck_assert_int_eq(wait_logged(&l, "sink 'hook': alert", 1, 0), 1);
+	ck_assert_int_eq(kill(l.pid, SIGHUP), 0);
+	ck_assert_msg(test_wait_lines(l.log, "finished on the old sink", 1,
+	    WAIT) == 1, "no delivery finished on the old sink");
+	ck_assert_int_eq(test_wait_lines(l.log, "sink 'hook': alert", 1, 0), 1);
 	/* Give a second send the time to show up. */
 	g_usleep(1500000);
 	lines = hook_requests(hook, &keys);
 	ck_assert_msg(keys == 1 && lines == 1, "webhook got %d requests for %d "
 	    "alerts", lines, keys);
-	ck_assert_int_eq(term_timed(pid, &secs), 0);
+	ck_assert_int_eq(term_timed(l.pid, &secs), 0);
 	ck_assert_msg(secs < 1.5, "SIGTERM took %.2fs with nothing in flight",
 	    secs);
 	ck_assert_int_eq(status_count(&l, "hook", "delivered"), 1);
 	ck_assert_int_eq(status_count(&l, "hook", "pending"), 0);
 	httpd_stop(hook);
-	live_stop(&l);
+	harness_release(&l);
 }
 END_TEST
 
@@ -982,13 +773,12 @@ END_TEST
  */
 START_TEST(test_reload_storm)
 {
-	struct live	 l;
+	struct harness	 l;
 	struct httpd	*hook;
-	pid_t		 pid;
 	char		*url, *text;
 	double		 secs, delivered;
 	long		 code;
-	int		 keys, lines, i, port = free_port();
+	int		 keys, lines, i, port = test_free_port();
 	char		 listen[64];
 
 	live_start(&l);
@@ -996,21 +786,21 @@ START_TEST(test_reload_storm)
 	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
 	hook = hook_start(&l, 1000, listen);
 	httpd_route_delay(l.httpd, "/live.xml", 300);
-	pid = daemon_start(&l);
+	harness_run(&l);
 	ck_assert_int_ge(wait_hook(hook, 1, WAIT), 1);
 	for (i = 0; i < 5; i++) {
 		if (i == 2) {
 			/* Refused: the running config stays, sinks and all. */
 			free(test_write(l.dir, "feedwatch.conf",
 			    "[daemon]\nbogus = 1\n"));
-			ck_assert_int_eq(kill(pid, SIGHUP), 0);
-			ck_assert_int_eq(wait_logged(&l, "failed; keeping", 1,
-			    WAIT), 1);
+			ck_assert_int_eq(kill(l.pid, SIGHUP), 0);
+			ck_assert_int_eq(test_wait_lines(l.log,
+			    "failed; keeping", 1, WAIT), 1);
 			hook_config(&l, hook, listen);
 		}
 		if (i == 3)
 			add_lavrov(&l, 6, 1);
-		ck_assert_int_eq(kill(pid, SIGHUP), 0);
+		ck_assert_int_eq(kill(l.pid, SIGHUP), 0);
 		g_usleep(150000);
 	}
 	/* a1 and l1..l6. */
@@ -1019,14 +809,14 @@ START_TEST(test_reload_storm)
 	lines = hook_requests(hook, &keys);
 	ck_assert_msg(keys == 7 && lines == 7, "webhook got %d requests for %d "
 	    "alerts", lines, keys);
-	ck_assert_msg(kill(pid, 0) == 0, "the daemon died");
-	ck_assert_int_eq(wait_logged(&l, "reloaded:", 5, WAIT), 5);
+	ck_assert_msg(kill(l.pid, 0) == 0, "the daemon died");
+	ck_assert_int_eq(test_wait_lines(l.log, "reloaded:", 5, WAIT), 5);
 	ck_assert_int_eq(status_count(&l, "hook", "delivered"), 7);
 	ck_assert_int_eq(status_count(&l, "hook", "pending"), 0);
 	ck_assert_int_eq(status_count(&l, "hook", "failed"), 0);
 	ck_assert_int_eq(status_count(&l, "log", "delivered"), 7);
 	url = xasprintf("http://127.0.0.1:%d/metrics", port);
-	text = http_get(url, &code);
+	text = test_http_get(url, &code);
 	ck_assert_int_eq(code, 200);
 	delivered = sample(text, "feedwatch_alerts_delivered_total"
 	    "{sink=\"hook\"}");
@@ -1034,10 +824,10 @@ START_TEST(test_reload_storm)
 	    text);
 	g_free(text);
 	free(url);
-	ck_assert_int_eq(term_timed(pid, &secs), 0);
+	ck_assert_int_eq(term_timed(l.pid, &secs), 0);
 	ck_assert_msg(secs < 1.5, "SIGTERM took %.2fs", secs);
 	httpd_stop(hook);
-	live_stop(&l);
+	harness_release(&l);
 }
 END_TEST
 
@@ -1049,20 +839,19 @@ END_TEST
  */
 START_TEST(test_reload_then_term)
 {
-	struct live	 l;
+	struct harness	 l;
 	struct httpd	*hook;
-	pid_t		 pid;
 	double		 secs;
 	int		 keys, lines;
 
 	live_start(&l);
 	add_lavrov(&l, 1, 5);
 	hook = hook_start(&l, 2000, "");
-	pid = daemon_start(&l);
+	harness_run(&l);
 	ck_assert_int_eq(wait_hook(hook, 4, WAIT), 4);
-	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	ck_assert_int_eq(wait_logged(&l, "reloaded:", 1, WAIT), 1);
-	ck_assert_int_eq(term_timed(pid, &secs), 0);
+	ck_assert_int_eq(kill(l.pid, SIGHUP), 0);
+	ck_assert_int_eq(test_wait_lines(l.log, "reloaded:", 1, WAIT), 1);
+	ck_assert_int_eq(term_timed(l.pid, &secs), 0);
 	ck_assert_msg(secs < 3.5, "SIGTERM took %.2fs for 2 s deliveries",
 	    secs);
 	lines = hook_requests(hook, &keys);
@@ -1071,16 +860,16 @@ START_TEST(test_reload_then_term)
 	ck_assert_int_eq(status_count(&l, "hook", "delivered"), 4);
 	ck_assert_int_eq(status_count(&l, "hook", "pending"), 2);
 	httpd_route_delay(hook, "/hook", 0);
-	pid = daemon_start(&l);
+	harness_run(&l);
 	ck_assert_int_eq(wait_hook(hook, 6, WAIT), 6);
 	g_usleep(1000000);
 	lines = hook_requests(hook, &keys);
 	ck_assert_msg(keys == 6 && lines == 6, "webhook got %d requests for %d "
 	    "alerts", lines, keys);
-	daemon_stop(&l, pid);
+	harness_stop(&l);
 	ck_assert_int_eq(status_count(&l, "hook", "pending"), 0);
 	httpd_stop(hook);
-	live_stop(&l);
+	harness_release(&l);
 }
 END_TEST
 
@@ -1091,12 +880,11 @@ END_TEST
  */
 START_TEST(test_reload_during_poll)
 {
-	struct live	 l;
-	pid_t		 pid;
-	char		*url, *extra, *metrics, *text, listen[64];
+	struct harness	 l;
+	char		*extra, *metrics, *text, listen[64];
 	unsigned int	 hits;
 	long		 code;
-	int		 port = free_port();
+	int		 port = test_free_port();
 	static const char slow[] = "<rss version=\"2.0\"><channel><title>s"
 	    "</title><item><title>Lavrov on a slow line</title><guid>s1</guid>"
 	    "<pubDate>Fri, 27 Nov 2026 09:00:00 GMT</pubDate></item>"
@@ -1106,42 +894,42 @@ START_TEST(test_reload_during_poll)
 	httpd_route(l.httpd, "/slow.xml", 200, "application/rss+xml", slow,
 	    sizeof(slow) - 1, NULL);
 	httpd_route_delay(l.httpd, "/slow.xml", 3000);
-	url = httpd_url(l.httpd, "/slow.xml");
-	extra = xasprintf("[feed slow]\nurl = %s\n", url);
+	extra = harness_feed_section(&l, "slow", "/slow.xml", "");
 	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
 	metrics = xasprintf("http://127.0.0.1:%d/metrics", port);
 	live_config(&l, listen, extra);
-	pid = daemon_start(&l);
-	ck_assert_uint_eq(wait_hits(l.httpd, "/slow.xml", 1, WAIT), 1);
+	harness_run(&l);
+	ck_assert_uint_eq(httpd_wait_hits(l.httpd, "/slow.xml", 1, WAIT), 1);
 	/* Out, and back in, while the first poll runs. */
 	live_config(&l, listen, "");
-	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	ck_assert_int_eq(wait_logged(&l, "reloaded:", 1, WAIT), 1);
+	ck_assert_int_eq(kill(l.pid, SIGHUP), 0);
+	ck_assert_int_eq(test_wait_lines(l.log, "reloaded:", 1, WAIT), 1);
 	live_config(&l, listen, extra);
-	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	ck_assert_int_eq(wait_logged(&l, "reloaded:", 2, WAIT), 2);
+	ck_assert_int_eq(kill(l.pid, SIGHUP), 0);
+	ck_assert_int_eq(test_wait_lines(l.log, "reloaded:", 2, WAIT), 2);
 	g_usleep(1000000);
 	hits = httpd_hits(l.httpd, "/slow.xml");
 	ck_assert_msg(hits == 1, "%u polls of one feed at once", hits);
-	ck_assert_int_eq(wait_logged(&l, "feed 'slow': 1 items", 1, WAIT), 1);
+	ck_assert_int_eq(test_wait_lines(l.log, "feed 'slow': 1 items", 1,
+	    WAIT), 1);
 	/* Its next poll comes on schedule; remove it while that one runs. */
-	ck_assert_uint_eq(wait_hits(l.httpd, "/slow.xml", 2, WAIT), 2);
+	ck_assert_uint_eq(httpd_wait_hits(l.httpd, "/slow.xml", 2, WAIT), 2);
 	live_config(&l, listen, "");
-	ck_assert_int_eq(kill(pid, SIGHUP), 0);
-	ck_assert_int_eq(wait_logged(&l, "reloaded:", 3, WAIT), 3);
-	text = http_get(metrics, &code);
+	ck_assert_int_eq(kill(l.pid, SIGHUP), 0);
+	ck_assert_int_eq(test_wait_lines(l.log, "reloaded:", 3, WAIT), 3);
+	text = test_http_get(metrics, &code);
 	ck_assert_msg(code == 200 && sample(text, "feedwatch_feeds") == 1,
 	    "a removed feed still counted: %s", text);
 	g_free(text);
-	ck_assert_int_eq(wait_logged(&l, "feed 'slow': 1 items", 2, WAIT), 2);
+	ck_assert_int_eq(test_wait_lines(l.log, "feed 'slow': 1 items", 2,
+	    WAIT), 2);
 	g_usleep(2500000);
 	ck_assert_uint_eq(httpd_hits(l.httpd, "/slow.xml"), 2);
-	ck_assert_int_eq(alerts_with(&l, "\"id\":\"s1\""), 1);
-	daemon_stop(&l, pid);
+	ck_assert_int_eq(test_lines_with(l.alerts, "\"id\":\"s1\""), 1);
+	harness_stop(&l);
 	free(metrics);
 	free(extra);
-	free(url);
-	live_stop(&l);
+	harness_release(&l);
 }
 END_TEST
 
@@ -1274,14 +1062,13 @@ expect(GString *bad, const char *text, const char *series, double want)
  */
 START_TEST(test_metrics_sums)
 {
-	struct live	 l;
+	struct harness	 l;
 	struct served	 v, v2;
 	GString		*plain, *gz, *etag, *bad = NULL;
-	pid_t		 pid;
 	char		*conf, *url, *text = NULL, *zipped, *err;
 	size_t		 zlen, i;
 	long		 code;
-	int		 port = free_port();
+	int		 port = test_free_port();
 	static const char html[] = "<html><head><title>x</title></head>"
 	    "<body><p>not a feed</p></body></html>";
 	static const char head[] = "<rss version=\"2.0\"><channel><title>m"
@@ -1329,18 +1116,18 @@ START_TEST(test_metrics_sums)
 	l.conf = test_write(l.dir, "feedwatch.conf", conf);
 	free(conf);
 	free(url);
-	pid = daemon_start(&l);
+	harness_run(&l);
 	/* Several polls each, and the five alerts (4 lavrov, 1 crimea) sent. */
-	ck_assert_uint_ge(wait_hits(l.httpd, "/plain.xml", 3, WAIT), 3);
-	ck_assert_uint_ge(wait_hits(l.httpd, "/etag.xml", 3, WAIT), 3);
-	ck_assert_uint_ge(wait_hits(l.httpd, "/hook", 5, WAIT), 5);
-	ck_assert_uint_ge(wait_hits(l.httpd, "/bad", 5, WAIT), 5);
+	ck_assert_uint_ge(httpd_wait_hits(l.httpd, "/plain.xml", 3, WAIT), 3);
+	ck_assert_uint_ge(httpd_wait_hits(l.httpd, "/etag.xml", 3, WAIT), 3);
+	ck_assert_uint_ge(httpd_wait_hits(l.httpd, "/hook", 5, WAIT), 5);
+	ck_assert_uint_ge(httpd_wait_hits(l.httpd, "/bad", 5, WAIT), 5);
 	/* Compare at a moment when no poll is in flight (bounded tries). */
 	url = xasprintf("http://127.0.0.1:%d/metrics", port);
 	for (i = 0; i < 100; i++) {
 		served_get(l.httpd, &v);
 		g_free(text);
-		text = http_get(url, &code);
+		text = test_http_get(url, &code);
 		served_get(l.httpd, &v2);
 		if (code != 200 || memcmp(&v, &v2, sizeof(v)) != 0) {
 			g_usleep(50000);
@@ -1399,11 +1186,11 @@ START_TEST(test_metrics_sums)
 	g_string_free(bad, TRUE);
 	g_free(text);
 	free(url);
-	daemon_stop(&l, pid);
+	harness_stop(&l);
 	g_string_free(plain, TRUE);
 	g_string_free(gz, TRUE);
 	g_string_free(etag, TRUE);
-	live_stop(&l);
+	harness_release(&l);
 }
 END_TEST
 
@@ -1413,34 +1200,23 @@ END_TEST
  */
 START_TEST(test_metrics_disk_full)
 {
-	struct live	 l;
+	struct harness	 l;
 	pid_t		 pid;
-	char		*item, *url, *text, title[64], guid[16], body[8192];
-	char		 listen[64];
+	char		*url, *text, listen[64];
 	const char	*args[] = { "run", "-v", "-c", NULL, NULL };
 	long		 code;
-	int		 i, port = free_port();
+	int		 port = test_free_port();
 
 	live_start(&l);
-	memset(body, 'x', sizeof(body) - 1);
-	body[sizeof(body) - 1] = '\0';
-	for (i = 0; i < 200; i++) {
-		snprintf(guid, sizeof(guid), "f%d", i);
-		snprintf(title, sizeof(title), "Lavrov statement number %d", i);
-		item = xasprintf("<item><title>%s</title><guid>%s</guid>"
-		    "<description>%s</description><pubDate>Fri, 27 Nov 2026 "
-		    "09:00:00 GMT</pubDate></item>", title, guid, body);
-		g_string_prepend(l.items, item);
-		free(item);
-	}
-	live_publish(&l, "/live.xml", l.items->str);
+	add_big_items(&l);
 	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
 	live_config(&l, listen, "");
 	args[3] = l.conf;
 	pid = test_spawn_fsize(args, l.log, 1024 * 1024);
-	ck_assert_int_ge(wait_logged(&l, "could not be recorded", 3, WAIT), 3);
+	ck_assert_int_ge(test_wait_lines(l.log, "could not be recorded", 3,
+	    WAIT), 3);
 	url = xasprintf("http://127.0.0.1:%d/metrics", port);
-	text = http_get(url, &code);
+	text = test_http_get(url, &code);
 	ck_assert_int_eq(code, 200);
 	ck_assert_msg(sample(text, "feedwatch_polls_total{result=\"ok\"}") >= 2,
 	    "%s", text);
@@ -1451,38 +1227,23 @@ START_TEST(test_metrics_disk_full)
 	free(url);
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
 	test_wait(pid, WAIT);
-	live_stop(&l);
+	harness_release(&l);
 }
 END_TEST
 
 Suite *
 daemon_suite(void)
 {
-	Suite	*s = suite_create("daemon");
-	TCase	*tc = tcase_create("daemon");
+	const TTest	*daemon[] = { test_run_alerts_once,
+	    test_run_kill9_restart, test_run_reload, test_run_backoff,
+	    test_run_ttl, test_demo, test_run_metrics, test_run_sd_notify,
+	    test_units, test_run_disk_full, test_run_corrupt_state,
+	    test_run_webhook_outage, NULL };
+	const TTest	*reload[] = { test_reload_slow_delivery,
+	    test_reload_storm, test_reload_then_term, test_reload_during_poll,
+	    test_metrics_sums, test_metrics_disk_full, NULL };
+	Suite		*s = suite_create("daemon");
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_run_alerts_once);
-	tcase_add_test(tc, test_run_kill9_restart);
-	tcase_add_test(tc, test_run_reload);
-	tcase_add_test(tc, test_run_backoff);
-	tcase_add_test(tc, test_run_ttl);
-	tcase_add_test(tc, test_demo);
-	tcase_add_test(tc, test_run_metrics);
-	tcase_add_test(tc, test_run_sd_notify);
-	tcase_add_test(tc, test_units);
-	tcase_add_test(tc, test_run_disk_full);
-	tcase_add_test(tc, test_run_corrupt_state);
-	tcase_add_test(tc, test_run_webhook_outage);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("reload");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_reload_slow_delivery);
-	tcase_add_test(tc, test_reload_storm);
-	tcase_add_test(tc, test_reload_then_term);
-	tcase_add_test(tc, test_reload_during_poll);
-	tcase_add_test(tc, test_metrics_sums);
-	tcase_add_test(tc, test_metrics_disk_full);
-	suite_add_tcase(s, tc);
-	return s;
+	test_tcase(s, "daemon", 120, daemon);
+	return test_tcase(s, "reload", 60, reload);
 }

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "httpd.h"
 #include "xmalloc.h"
 
@@ -53,49 +54,36 @@ static const char europe_atom[] =
     "<summary>Freight trains returned.</summary></entry>\n"
     "</feed>\n";
 
-struct fixture {
-	struct httpd	*httpd;
-	char		*dir;
-	char		*conf;
-};
-
-/* 'sinks' is config text where @DIR@ stands for the fixture's directory. */
+/*
+ * The feeds world and europe, and a config for them whose sinks are
+ * 'sinks', config text where @DIR@ stands for the harness's directory.
+ */
 static void
-fixture_start(struct fixture *fx, const char *sinks)
+fixture_start(struct harness *fx, const char *sinks)
 {
 	char	*world, *europe, *text, **parts, *sinks_text;
 
-	fx->httpd = httpd_start();
+	harness_init(fx);
 	httpd_route(fx->httpd, "/world.xml", 200, "application/rss+xml",
 	    world_rss, sizeof(world_rss) - 1, NULL);
 	httpd_route(fx->httpd, "/europe.atom", 200, "application/atom+xml",
 	    europe_atom, sizeof(europe_atom) - 1, NULL);
-	fx->dir = test_tmpdir();
 	parts = g_strsplit(sinks, "@DIR@", -1);
 	sinks_text = g_strjoinv(fx->dir, parts);
 	g_strfreev(parts);
 	world = httpd_url(fx->httpd, "/world.xml");
 	europe = httpd_url(fx->httpd, "/europe.atom");
-	text = xasprintf("[daemon]\nstate = %s/state.db\nbackfill = 36500d\n\n"
+	text = xasprintf("[daemon]\nstate = %s\nbackfill = 36500d\n\n"
 	    "[feed world]\nurl = %s\n\n[feed europe]\nurl = %s\n"
 	    "tags = eu\n\n"
 	    "[topic crimea]\nquery = Crimea OR \"Donbas ceasefire\"\n\n"
-	    "[topic lavrov]\nquery = Lavrov\n\n%s", fx->dir, world, europe,
+	    "[topic lavrov]\nquery = Lavrov\n\n%s", fx->state, world, europe,
 	    sinks_text);
 	fx->conf = test_write(fx->dir, "feedwatch.conf", text);
 	g_free(sinks_text);
 	free(text);
 	free(world);
 	free(europe);
-}
-
-static void
-fixture_stop(struct fixture *fx)
-{
-	httpd_stop(fx->httpd);
-	test_rmtree(fx->dir);
-	free(fx->dir);
-	free(fx->conf);
 }
 
 /* The alert lines of 'out', as a JSON array; fails on a line that is not JSON. */
@@ -116,6 +104,15 @@ alerts_of(const char *out)
 		json_array_append_new(arr, o);
 	}
 	return arr;
+}
+
+/* Runs feedwatch with 'args', which must exit 0; the alerts it printed. */
+static json_t *
+run_alerts(struct test_proc *p, const char *const *args)
+{
+	test_run(p, args);
+	ck_assert_msg(p->status == 0, "exit %d: %s", p->status, p->err);
+	return alerts_of(p->out);
 }
 
 /* The alert for (topic, feed, item id), or NULL. */
@@ -150,16 +147,14 @@ has_word(json_t *a, const char *word)
 
 START_TEST(test_check_alerts_over_http)
 {
-	struct fixture		 fx;
+	struct harness		 fx;
 	struct test_proc	 p;
 	json_t			*alerts, *a;
 	const char		*args[] = { "check", "-c", NULL, NULL };
 
 	fixture_start(&fx, "[sink out]\ntype = stdout\n");
 	args[2] = fx.conf;
-	test_run(&p, args);
-	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
-	alerts = alerts_of(p.out);
+	alerts = run_alerts(&p, args);
 	/* Exactly these three: the ballet item must not match Lavrov. */
 	ck_assert_msg(json_array_size(alerts) == 3, "alerts: %s", p.out);
 	ck_assert_ptr_nonnull(a = find_alert(alerts, "crimea", "world", "w-1"));
@@ -182,14 +177,14 @@ START_TEST(test_check_alerts_over_http)
 	ck_assert_int_eq(httpd_hits(fx.httpd, "/europe.atom"), 1);
 	json_decref(alerts);
 	test_proc_clear(&p);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
 /* The same item and topic always give the same alert_id. */
 START_TEST(test_alert_id_stable)
 {
-	struct fixture		 fx;
+	struct harness		 fx;
 	struct test_proc	 p1, p2;
 	json_t			*a1, *a2;
 	const char		*args[] = { "check", "--dry-run", "-c", NULL,
@@ -213,13 +208,13 @@ START_TEST(test_alert_id_stable)
 	json_decref(a2);
 	test_proc_clear(&p1);
 	test_proc_clear(&p2);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
 START_TEST(test_file_sink_and_dry_run)
 {
-	struct fixture		 fx;
+	struct harness		 fx;
 	struct test_proc	 p;
 	char			*path, *text;
 	json_t			*alerts;
@@ -231,9 +226,7 @@ START_TEST(test_file_sink_and_dry_run)
 	/* --dry-run prints on stdout and sends nothing. */
 	args[2] = fx.conf;
 	args[3] = "--dry-run";
-	test_run(&p, args);
-	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
-	alerts = alerts_of(p.out);
+	alerts = run_alerts(&p, args);
 	ck_assert_int_eq(json_array_size(alerts), 3);
 	json_decref(alerts);
 	ck_assert(access(path, F_OK) == -1);
@@ -254,14 +247,14 @@ START_TEST(test_file_sink_and_dry_run)
 	json_decref(alerts);
 	free(text);
 	free(path);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
 /* A failing feed is reported by name and URL; the others still alert. */
 START_TEST(test_failing_feed)
 {
-	struct fixture		 fx;
+	struct harness		 fx;
 	struct test_proc	 p;
 	json_t			*alerts;
 	const char		*args[] = { "check", "-c", NULL, NULL };
@@ -315,14 +308,14 @@ START_TEST(test_failing_feed)
 		json_decref(o);
 		test_proc_clear(&p);
 	}
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
 /* Not a feed at all: a clear error, no alert, exit 1. */
 START_TEST(test_not_a_feed)
 {
-	struct fixture		 fx;
+	struct harness		 fx;
 	struct test_proc	 p;
 	static const char	 page[] = "<html><body><p>Crimea</p></body></html>";
 	const char		*args[] = { "check", "-c", NULL, "--feed",
@@ -339,14 +332,14 @@ START_TEST(test_not_a_feed)
 	/* --feed polls only the named feed. */
 	ck_assert_int_eq(httpd_hits(fx.httpd, "/world.xml"), 0);
 	test_proc_clear(&p);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
 /* A feed URL far longer than an INI line of 200 bytes. */
 START_TEST(test_long_feed_url)
 {
-	struct fixture		 fx;
+	struct harness		 fx;
 	struct test_proc	 p;
 	char			*url, *text, *conf, q[901];
 	json_t			*alerts;
@@ -362,23 +355,21 @@ START_TEST(test_long_feed_url)
 	    "query = Lavrov\n[sink out]\ntype = stdout\n", fx.dir, url);
 	conf = test_write(fx.dir, "long.conf", text);
 	args[2] = conf;
-	test_run(&p, args);
-	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
-	alerts = alerts_of(p.out);
+	alerts = run_alerts(&p, args);
 	ck_assert_int_eq(json_array_size(alerts), 1);
 	json_decref(alerts);
 	test_proc_clear(&p);
 	free(conf);
 	free(text);
 	free(url);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
 /* The charset of the HTTP Content-Type decodes a body that declares none. */
 START_TEST(test_http_charset)
 {
-	struct fixture		 fx;
+	struct harness		 fx;
 	struct test_proc	 p;
 	/* "Лавров" in windows-1251 */
 	static const char	 body[] = "<rss version=\"2.0\"><channel>"
@@ -401,7 +392,7 @@ START_TEST(test_http_charset)
 	    "got: %s", p.out);
 	test_proc_clear(&p);
 	free(url);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
@@ -417,9 +408,7 @@ START_TEST(test_match_command)
 	src = xasprintf("%s/examples/feeds/world-news.xml",
 	    test_env("FEEDWATCH_SRC"));
 	args[5] = src;
-	test_run(&p, args);
-	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
-	alerts = alerts_of(p.out);
+	alerts = run_alerts(&p, args);
 	/* The article matches both; the ballet and rates items neither. */
 	ck_assert_int_eq(json_array_size(alerts), 2);
 	json_decref(alerts);
@@ -444,9 +433,7 @@ START_TEST(test_demo_config)
 	/* As the demo does: state in a fresh directory. */
 	dir = test_tmpdir();
 	setenv("STATE_DIRECTORY", dir, 1);
-	test_run(&p, args);
-	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
-	alerts = alerts_of(p.out);
+	alerts = run_alerts(&p, args);
 	json_array_foreach(alerts, i, a) {
 		const char *title = json_string_value(json_object_get(a,
 		    "title"));
@@ -472,7 +459,7 @@ END_TEST
 /* New items alert once; an unchanged feed is asked with its ETag and answers 304. */
 START_TEST(test_alerts_once)
 {
-	struct fixture		 fx;
+	struct harness		 fx;
 	struct test_proc	 p;
 	json_t			*alerts;
 	char			*more, *at;
@@ -482,9 +469,7 @@ START_TEST(test_alerts_once)
 	httpd_route(fx.httpd, "/world.xml", 200, "application/rss+xml",
 	    world_rss, sizeof(world_rss) - 1, "\"v1\"");
 	args[2] = fx.conf;
-	test_run(&p, args);
-	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
-	alerts = alerts_of(p.out);
+	alerts = run_alerts(&p, args);
 	ck_assert_int_eq(json_array_size(alerts), 3);
 	json_decref(alerts);
 	test_proc_clear(&p);
@@ -502,22 +487,20 @@ START_TEST(test_alerts_once)
 	    (int)(at - world_rss), world_rss, at);
 	httpd_route(fx.httpd, "/world.xml", 200, "application/rss+xml", more,
 	    strlen(more), "\"v2\"");
-	test_run(&p, args);
-	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
-	alerts = alerts_of(p.out);
+	alerts = run_alerts(&p, args);
 	ck_assert_msg(json_array_size(alerts) == 1, "alerts: %s", p.out);
 	ck_assert_ptr_nonnull(find_alert(alerts, "lavrov", "world", "w-4"));
 	json_decref(alerts);
 	test_proc_clear(&p);
 	free(more);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
 /* The same story in two feeds alerts once per topic, naming the other feed. */
 START_TEST(test_cross_feed_dedup)
 {
-	struct fixture		 fx;
+	struct harness		 fx;
 	struct test_proc	 p;
 	json_t			*alerts, *a, *also;
 	size_t			 i, n = 0;
@@ -534,10 +517,8 @@ START_TEST(test_cross_feed_dedup)
 	{
 		const char *args[] = { "check", "-c", fx.conf, NULL };
 
-		test_run(&p, args);
+		alerts = run_alerts(&p, args);
 	}
-	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
-	alerts = alerts_of(p.out);
 	json_array_foreach(alerts, i, a) {
 		if (strcmp(json_string_value(json_object_get(a, "topic")),
 		    "lavrov") != 0)
@@ -552,14 +533,14 @@ START_TEST(test_cross_feed_dedup)
 	ck_assert_msg(n == 1, "lavrov alerts: %zu in %s", n, p.out);
 	json_decref(alerts);
 	test_proc_clear(&p);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
 /* A new feed's first poll alerts only within backfill; later items alert. */
 START_TEST(test_backfill)
 {
-	struct fixture		 fx;
+	struct harness		 fx;
 	struct test_proc	 p;
 	json_t			*alerts;
 	char			*text, *conf, *url, *more, *at;
@@ -582,9 +563,7 @@ START_TEST(test_backfill)
 	    "</item>%s", (int)(at - world_rss), world_rss, at);
 	httpd_route(fx.httpd, "/world.xml", 200, "application/rss+xml", more,
 	    strlen(more), NULL);
-	test_run(&p, args);
-	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
-	alerts = alerts_of(p.out);
+	alerts = run_alerts(&p, args);
 	ck_assert_int_eq(json_array_size(alerts), 1);
 	ck_assert_ptr_nonnull(find_alert(alerts, "lavrov", "world", "w-9"));
 	json_decref(alerts);
@@ -593,7 +572,7 @@ START_TEST(test_backfill)
 	free(conf);
 	free(text);
 	free(url);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
@@ -662,7 +641,7 @@ END_TEST
 /* backtest replays what the store kept, against a topic or a query. */
 START_TEST(test_backtest)
 {
-	struct fixture		 fx;
+	struct harness		 fx;
 	struct test_proc	 p;
 	json_t			*alerts;
 	const char		*chk[] = { "check", "-c", NULL, NULL };
@@ -676,26 +655,22 @@ START_TEST(test_backtest)
 	test_run(&p, chk);
 	ck_assert_int_eq(p.status, 0);
 	test_proc_clear(&p);
-	test_run(&p, bt_topic);
-	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
-	alerts = alerts_of(p.out);
+	alerts = run_alerts(&p, bt_topic);
 	ck_assert_int_eq(json_array_size(alerts), 1);
 	ck_assert_ptr_nonnull(find_alert(alerts, "lavrov", "world", "w-1"));
 	json_decref(alerts);
 	test_proc_clear(&p);
-	test_run(&p, bt_query);
-	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
-	alerts = alerts_of(p.out);
+	alerts = run_alerts(&p, bt_query);
 	ck_assert_int_eq(json_array_size(alerts), 2);
 	json_decref(alerts);
 	test_proc_clear(&p);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
 /* A feed of 'n' Lavrov stories and a config whose topic has 'policy'. */
 static char *
-policy_config(struct fixture *fx, int n, const char *policy)
+policy_config(struct harness *fx, int n, const char *policy)
 {
 	GString		*feed = g_string_new("<rss version=\"2.0\"><channel>"
 	    "<title>p</title>");
@@ -725,7 +700,7 @@ policy_config(struct fixture *fx, int n, const char *policy)
 }
 
 static char *
-sent_log(struct fixture *fx)
+sent_log(struct harness *fx)
 {
 	char	*path, *text;
 
@@ -746,63 +721,77 @@ check_pass(const char *conf)
 	test_proc_clear(&p);
 }
 
+/*
+ * The policy's config (returned) over 'first' stories, read once so that
+ * they are old (the first poll of a feed only alerts within backfill),
+ * then 'then' stories, read again.
+ */
+static char *
+policy_start(struct harness *fx, int first, int then, const char *policy)
+{
+	char	*conf;
+
+	harness_init(fx);
+	conf = policy_config(fx, first, policy);
+	check_pass(conf);
+	free(policy_config(fx, then, policy));
+	check_pass(conf);
+	return conf;
+}
+
+/* A pass 'us' microseconds later sends 'line' once: the digest. */
+static void
+pass_later(struct harness *fx, const char *conf, gulong us, const char *line)
+{
+	char	*sent;
+
+	g_usleep(us);
+	check_pass(conf);
+	sent = sent_log(fx);
+	ck_assert_msg(test_count_lines(sent, line) == 1, "sent: %s", sent);
+	g_free(sent);
+}
+
 /* digest: the window's alerts go out as one message when it closes. */
 START_TEST(test_policy_digest)
 {
-	struct fixture	 fx;
+	struct harness	 fx;
 	char		*conf, *sent;
 
-	fixture_start(&fx, "");
-	conf = policy_config(&fx, 3, "digest = 2s");
-	/* The first poll of a feed only alerts within backfill: make it old. */
-	check_pass(conf);
-	free(policy_config(&fx, 5, "digest = 2s"));
-	check_pass(conf);
+	conf = policy_start(&fx, 3, 5, "digest = 2s");
 	sent = sent_log(&fx);
 	/* crimea is priority high: no batching; lavrov waits for its window. */
 	ck_assert_int_eq(test_count_lines(sent, "crimea 1"), 2);
 	ck_assert_int_eq(test_count_lines(sent, "lavrov"), 0);
 	g_free(sent);
-	g_usleep(2200000);
-	check_pass(conf);
-	sent = sent_log(&fx);
-	ck_assert_msg(test_count_lines(sent, "lavrov 2") == 1, "sent: %s", sent);
-	g_free(sent);
+	pass_later(&fx, conf, 2200000, "lavrov 2");
 	free(conf);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
 /* rate: what the cap allows goes out alone, the rest in one digest later. */
 START_TEST(test_policy_rate)
 {
-	struct fixture	 fx;
+	struct harness	 fx;
 	char		*conf, *sent;
 
-	fixture_start(&fx, "");
-	conf = policy_config(&fx, 1, "rate = 1/s");
-	check_pass(conf);
-	free(policy_config(&fx, 5, "rate = 1/s"));
-	check_pass(conf);
+	conf = policy_start(&fx, 1, 5, "rate = 1/s");
 	sent = sent_log(&fx);
 	ck_assert_msg(test_count_lines(sent, "lavrov 1") == 1, "sent: %s",
 	    sent);
 	ck_assert_int_eq(test_count_lines(sent, "crimea 1"), 4);
 	g_free(sent);
-	g_usleep(1500000);
-	check_pass(conf);
-	sent = sent_log(&fx);
-	ck_assert_msg(test_count_lines(sent, "lavrov 3") == 1, "sent: %s", sent);
-	g_free(sent);
+	pass_later(&fx, conf, 1500000, "lavrov 3");
 	free(conf);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
 /* quiet hours hold normal alerts; priority = high passes through. */
 START_TEST(test_policy_quiet)
 {
-	struct fixture	 fx;
+	struct harness	 fx;
 	char		*conf, *sent, quiet[64];
 	time_t		 now = time(NULL);
 	struct tm	 a, b;
@@ -812,24 +801,20 @@ START_TEST(test_policy_quiet)
 	localtime_r(&t1, &b);
 	snprintf(quiet, sizeof(quiet), "quiet = %02d:%02d-%02d:%02d", a.tm_hour,
 	    a.tm_min, b.tm_hour, b.tm_min);
-	fixture_start(&fx, "");
-	conf = policy_config(&fx, 1, quiet);
-	check_pass(conf);
-	free(policy_config(&fx, 3, quiet));
-	check_pass(conf);
+	conf = policy_start(&fx, 1, 3, quiet);
 	sent = sent_log(&fx);
 	ck_assert_int_eq(test_count_lines(sent, "crimea 1"), 2);
 	ck_assert_msg(test_count_lines(sent, "lavrov") == 0, "sent: %s", sent);
 	g_free(sent);
 	free(conf);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
 /* Under systemd (JOURNAL_STREAM set) every log line carries its priority. */
 START_TEST(test_journal_priorities)
 {
-	struct fixture		 fx;
+	struct harness		 fx;
 	struct test_proc	 p;
 	const char		*args[] = { "check", "-v", "-c", NULL, NULL };
 	gchar			**lines;
@@ -864,7 +849,7 @@ START_TEST(test_journal_priorities)
 	ck_assert_int_eq(p.status, 0);
 	ck_assert_str_eq(p.err, "");
 	test_proc_clear(&p);
-	fixture_stop(&fx);
+	harness_release(&fx);
 }
 END_TEST
 
@@ -897,29 +882,13 @@ END_TEST
 Suite *
 e2e_suite(void)
 {
-	Suite	*s = suite_create("e2e");
-	TCase	*tc = tcase_create("e2e");
+	const TTest	*tests[] = { test_check_alerts_over_http,
+	    test_alert_id_stable, test_file_sink_and_dry_run,
+	    test_failing_feed, test_not_a_feed, test_long_feed_url,
+	    test_http_charset, test_match_command, test_demo_config,
+	    test_usage_errors, test_journal_priorities, test_alerts_once,
+	    test_cross_feed_dedup, test_backfill, test_opml, test_backtest,
+	    test_policy_digest, test_policy_rate, test_policy_quiet, NULL };
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_check_alerts_over_http);
-	tcase_add_test(tc, test_alert_id_stable);
-	tcase_add_test(tc, test_file_sink_and_dry_run);
-	tcase_add_test(tc, test_failing_feed);
-	tcase_add_test(tc, test_not_a_feed);
-	tcase_add_test(tc, test_long_feed_url);
-	tcase_add_test(tc, test_http_charset);
-	tcase_add_test(tc, test_match_command);
-	tcase_add_test(tc, test_demo_config);
-	tcase_add_test(tc, test_usage_errors);
-	tcase_add_test(tc, test_journal_priorities);
-	tcase_add_test(tc, test_alerts_once);
-	tcase_add_test(tc, test_cross_feed_dedup);
-	tcase_add_test(tc, test_backfill);
-	tcase_add_test(tc, test_opml);
-	tcase_add_test(tc, test_backtest);
-	tcase_add_test(tc, test_policy_digest);
-	tcase_add_test(tc, test_policy_rate);
-	tcase_add_test(tc, test_policy_quiet);
-	suite_add_tcase(s, tc);
-	return s;
+	return test_tcase(suite_create("e2e"), "e2e", 60, tests);
 }

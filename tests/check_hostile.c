@@ -20,6 +20,7 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include "harness.h"
 #include "hostile.h"
 #include "httpd.h"
 #include "xmalloc.h"
@@ -56,69 +57,47 @@ peak_rss_kb(pid_t pid)
 	return kb;
 }
 
-static json_t *
-feed_status(json_t *st, const char *name)
-{
-	json_t	*f;
-	size_t	 i;
-
-	json_array_foreach(json_object_get(st, "feeds"), i, f)
-		if (strcmp(json_string_value(json_object_get(f, "name")),
-		    name) == 0)
-			return f;
-	return NULL;
-}
-
+/* The error of feed 'name' in 'st', `status --json`; "" without one. */
 static const char *
 error_of(json_t *st, const char *name)
 {
-	json_t		*f = feed_status(st, name);
 	const char	*e;
 
-	ck_assert_msg(f != NULL, "no status for feed %s", name);
-	e = json_string_value(json_object_get(f, "error"));
+	e = json_string_value(json_object_get(harness_feed(st, name),
+	    "error"));
 	return e != NULL ? e : "";
 }
 
 START_TEST(test_hostile_server)
 {
 	struct hostile		*bad;
-	struct httpd		*good;
-	struct test_proc	 p;
+	struct harness		 h;
 	GString			*conf;
 	json_t			*st;
-	char			*dir, *secret, *path, *alerts, *log, *text, *url;
-	const char		*status_args[] = { "status", "--json", "-c", NULL,
-	    NULL };
+	char			*secret, *text, *url;
 	const char		*run_args[] = { "run", "-c", NULL, NULL };
 	unsigned int		 polls;
 	pid_t			 pid;
 	long			 rss;
 	size_t			 i;
 
-	dir = test_tmpdir();
-	secret = test_write(dir, "secret.txt", "XXE-SECRET-7f3a\n");
-	alerts = xasprintf("%s/alerts.jsonl", dir);
-	log = xasprintf("%s/daemon.log", dir);
+	harness_init(&h);
+	secret = test_write(h.dir, "secret.txt", "XXE-SECRET-7f3a\n");
 	bad = hostile_start(secret);
-	good = httpd_start();
-	httpd_route(good, "/ok.xml", 200, "application/rss+xml", good_rss,
+	httpd_route(h.httpd, "/ok.xml", 200, "application/rss+xml", good_rss,
 	    sizeof(good_rss) - 1, "\"ok\"");
 	conf = g_string_new(NULL);
-	url = httpd_url(good, "/ok.xml");
-	g_string_append_printf(conf, "[daemon]\nstate = %s/state.db\n"
-	    "interval = 1s\njitter = 0%%\ntimeout = 3s\nmax-size = 80M\n"
-	    "backfill = 36500d\n\n[feed ok]\nurl = %s\n\n", dir, url);
+	url = httpd_url(h.httpd, "/ok.xml");
+	g_string_append_printf(conf, "[feed ok]\nurl = %s\n\n", url);
 	free(url);
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		g_string_append_printf(conf, "[feed %s]\nurl = "
 		    "http://127.0.0.1:%d%s\n\n", paths[i] + 1,
 		    hostile_port(bad), paths[i]);
-	g_string_append_printf(conf, "[topic lavrov]\nquery = Lavrov\n\n"
-	    "[sink log]\ntype = file\npath = %s\n", alerts);
-	path = test_write(dir, "feedwatch.conf", conf->str);
-	run_args[2] = status_args[3] = path;
-	pid = test_spawn(run_args, log);
+	g_string_append(conf, "[topic lavrov]\nquery = Lavrov\n");
+	harness_config(&h, "timeout = 3s\nmax-size = 80M\n", conf->str);
+	run_args[2] = h.conf;
+	pid = test_spawn(run_args, h.log);
 
 	/*
 	 * The good feed keeps its 1 s schedule through all of it, while the
@@ -128,7 +107,7 @@ START_TEST(test_hostile_server)
 	 */
 	g_usleep(12 * 1000000);
 	ck_assert_msg(kill(pid, 0) == 0, "feedwatch run died");
-	polls = httpd_hits(good, "/ok.xml");
+	polls = httpd_hits(h.httpd, "/ok.xml");
 	ck_assert_msg(polls >= (getenv("ASAN_OPTIONS") ? 3u : 8u),
 	    "the good feed was polled %u times in 12 s", polls);
 	/* Under ASan, shadow memory and quarantine make RSS meaningless. */
@@ -140,15 +119,13 @@ START_TEST(test_hostile_server)
 	    "RSS %ld kB (bound %d kB without ASan)\n", polls, rss,
 	    HOSTILE_MAX_RSS_KB);
 
-	text = test_slurp(alerts);
+	text = test_slurp(h.alerts);
 	ck_assert_int_eq(test_count_lines(text, "\"id\":\"ok1\""), 1);
 	ck_assert_msg(strstr(text, "XXE-SECRET") == NULL, "XXE read: %s", text);
 	g_free(text);
 	ck_assert_int_eq(hostile_hits(bad, "/xxe-target"), 0);
 
-	test_run(&p, status_args);
-	ck_assert_msg(p.status == 0, "status: %s", p.err);
-	ck_assert_ptr_nonnull(st = json_loads(p.out, 0, NULL));
+	st = harness_status(&h);
 	ck_assert_msg(strcasestr(error_of(st, "hang"), "timed out") != NULL,
 	    "hang: %s", error_of(st, "hang"));
 	ck_assert_msg(strcasestr(error_of(st, "slow"), "timed out") != NULL,
@@ -167,14 +144,13 @@ START_TEST(test_hostile_server)
 	ck_assert_ptr_nonnull(strstr(error_of(st, "r429"), "429"));
 	ck_assert_ptr_nonnull(strstr(error_of(st, "r503"), "503"));
 	ck_assert_ptr_nonnull(strstr(error_of(st, "notfound"), "404"));
-	ck_assert(json_is_true(json_object_get(feed_status(st, "gone"),
+	ck_assert(json_is_true(json_object_get(harness_feed(st, "gone"),
 	    "gone")));
 	ck_assert_msg(*error_of(st, "half") != '\0', "half: no error");
 	/* The chain ends at a good feed; the wrong Content-Type is no matter. */
 	ck_assert_str_eq(error_of(st, "chain"), "");
 	ck_assert_str_eq(error_of(st, "wrongtype"), "");
 	json_decref(st);
-	test_proc_clear(&p);
 
 	/* Retry-After: 120 and 410 mean no second request within the test. */
 	ck_assert_int_eq(hostile_hits(bad, "/r429"), 1);
@@ -183,14 +159,9 @@ START_TEST(test_hostile_server)
 	ck_assert_int_eq(kill(pid, SIGTERM), 0);
 	ck_assert_int_eq(test_wait(pid, 20), 0);
 	hostile_stop(bad);
-	httpd_stop(good);
 	g_string_free(conf, TRUE);
-	free(path);
-	free(log);
-	free(alerts);
 	free(secret);
-	test_rmtree(dir);
-	free(dir);
+	harness_release(&h);
 }
 END_TEST
 
@@ -262,7 +233,7 @@ START_TEST(test_per_host_cap)
 	run_args[2] = path;
 	pid = test_spawn(run_args, log);
 	/* one alert per feed: each has the same Lavrov item, but its own id */
-	ck_assert_int_ge(test_wait_lines(alerts, 1, 30), 1);
+	ck_assert_int_ge(test_wait_lines(alerts, "", 1, 30), 1);
 	for (i = 0; i < 300; i++) {
 		for (hits = 0, name = NULL; hits < 24; hits++) {
 			name = xasprintf("/delay%u", hits);
@@ -291,49 +262,49 @@ START_TEST(test_per_host_cap)
 }
 END_TEST
 
+/* `feedwatch parse` of 'path' on the hostile server. */
+static void
+parse_path(struct test_proc *p, struct hostile *bad, const char *path)
+{
+	const char	*args[] = { "parse", NULL, NULL };
+	char		*url;
+
+	url = xasprintf("http://127.0.0.1:%d%s", hostile_port(bad), path);
+	args[1] = url;
+	test_run(p, args);
+	free(url);
+}
+
 START_TEST(test_hostile_parse)
 {
 	struct hostile		*bad;
 	struct test_proc	 p;
-	char			*dir, *secret, *url;
-	const char		*args[] = { "parse", NULL, NULL };
+	char			*dir, *secret;
 
 	dir = test_tmpdir();
 	secret = test_write(dir, "secret.txt", "XXE-SECRET-7f3a\n");
 	bad = hostile_start(secret);
 
-	url = xasprintf("http://127.0.0.1:%d/charset", hostile_port(bad));
-	args[1] = url;
-	test_run(&p, args);
+	parse_path(&p, bad, "/charset");
 	/* The XML declaration wins over a contradicting HTTP charset. */
 	ck_assert_msg(strstr(p.out, "\"title\":\"\xd0\x9b\xd0\xb0\xd0\xb2\xd1"
 	    "\x80\xd0\xbe\xd0\xb2\"") != NULL, "charset: %s %s", p.out, p.err);
 	test_proc_clear(&p);
-	free(url);
 
-	url = xasprintf("http://127.0.0.1:%d/badutf8", hostile_port(bad));
-	args[1] = url;
-	test_run(&p, args);
+	parse_path(&p, bad, "/badutf8");
 	ck_assert_int_eq(p.status, 0);
 	ck_assert(g_utf8_validate(p.out, -1, NULL));
 	ck_assert_ptr_nonnull(strstr(p.out, "Lavrov"));
 	test_proc_clear(&p);
-	free(url);
 
-	url = xasprintf("http://127.0.0.1:%d/xxe-file", hostile_port(bad));
-	args[1] = url;
-	test_run(&p, args);
+	parse_path(&p, bad, "/xxe-file");
 	ck_assert(strstr(p.out, "XXE-SECRET") == NULL);
 	test_proc_clear(&p);
-	free(url);
 
-	url = xasprintf("http://127.0.0.1:%d/laughs", hostile_port(bad));
-	args[1] = url;
-	test_run(&p, args);
+	parse_path(&p, bad, "/laughs");
 	ck_assert_int_lt(p.status, 128);
 	ck_assert_int_lt(strlen(p.out), 100000);
 	test_proc_clear(&p);
-	free(url);
 
 	hostile_stop(bad);
 	free(secret);
@@ -366,6 +337,21 @@ assert_no_secret(const char *where, const char *text)
 	    "%s shows the secret: %s", where, text ? text : "(nothing)");
 }
 
+/* `feedwatch CMD ARG -c CONF` into 'p': it exits 0, no secret on stdout. */
+static void
+run_redacted(struct test_proc *p, const char *cmd, const char *arg,
+    const char *conf)
+{
+	const char	*args[] = { cmd, arg, "-c", conf, NULL };
+	char		*what;
+
+	test_run(p, args);
+	ck_assert_int_eq(p->status, 0);
+	what = xasprintf("%s %s", cmd, arg);
+	assert_no_secret(what, p->out);
+	free(what);
+}
+
 /*
  * Secrets in feed URLs, a password in the userinfo or a token in the
  * query, on feeds that fail (500, TLS to a plain server, not a feed), one
@@ -377,38 +363,32 @@ assert_no_secret(const char *where, const char *text)
  */
 START_TEST(test_url_secrets)
 {
-	struct httpd		*h;
+	struct harness		 h;
 	struct test_proc	 p;
-	GString			*conf;
-	char			*dir, *path, *log, *alerts, *text, *url, *want;
-	const char		*run_args[] = { "run", "-v", "-c", NULL, NULL };
-	const char		*args[] = { NULL, NULL, "-c", NULL, NULL,
+	char			*daemon, *feeds, *path, *text, *url, *want;
+	const char		*parse[] = { "parse", "-v", NULL, NULL };
+	const char		*check[] = { "config", "check", "-c", NULL,
 	    NULL };
-	int			 port, mport, i, n;
+	int			 port, mport;
 	long			 code;
-	pid_t			 pid;
 
-	dir = test_tmpdir();
-	alerts = xasprintf("%s/alerts.jsonl", dir);
-	log = xasprintf("%s/daemon.log", dir);
-	h = httpd_start();
-	port = httpd_port(h);
-	httpd_route(h, "/ok.xml", 200, "application/rss+xml", secret_rss,
-	    sizeof(secret_rss) - 1, NULL);
-	httpd_route(h, "/ok2.xml", 200, "application/rss+xml", secret_rss,
-	    sizeof(secret_rss) - 1, NULL);
-	httpd_route(h, "/fail.xml", 500, "text/plain", "oops", 4, NULL);
-	httpd_route(h, "/page.html", 200, "text/html", "<html>hi</html>", 15,
-	    NULL);
-	httpd_route(h, "/moved", 301, "text/plain", "", 0, NULL);
+	harness_init(&h);
+	port = httpd_port(h.httpd);
+	httpd_route(h.httpd, "/ok.xml", 200, "application/rss+xml",
+	    secret_rss, sizeof(secret_rss) - 1, NULL);
+	httpd_route(h.httpd, "/ok2.xml", 200, "application/rss+xml",
+	    secret_rss, sizeof(secret_rss) - 1, NULL);
+	httpd_route(h.httpd, "/fail.xml", 500, "text/plain", "oops", 4, NULL);
+	httpd_route(h.httpd, "/page.html", 200, "text/html", "<html>hi</html>",
+	    15, NULL);
+	httpd_route(h.httpd, "/moved", 301, "text/plain", "", 0, NULL);
 	url = xasprintf("http://127.0.0.1:%d/ok2.xml?token=s3cret", port);
-	httpd_route_header(h, "/moved", "Location", url);
+	httpd_route_header(h.httpd, "/moved", "Location", url);
 	free(url);
 	mport = test_free_port();
-	conf = g_string_new(NULL);
-	g_string_append_printf(conf, "[daemon]\nstate = %s/state.db\n"
-	    "interval = 1s\njitter = 0%%\ntimeout = 3s\nbackfill = 36500d\n"
-	    "dead-after = 1s\nhealth-sinks = log\nlisten = 127.0.0.1:%d\n\n"
+	daemon = xasprintf("timeout = 3s\ndead-after = 1s\nhealth-sinks = log\n"
+	    "listen = 127.0.0.1:%d\n", mport);
+	feeds = xasprintf(
 	    "[feed pw-fail]\nurl = http://alice:s3cret@127.0.0.1:%d/fail.xml\n"
 	    "[feed token-fail]\nurl = http://127.0.0.1:%d/fail.xml?token="
 	    "s3cret\n"
@@ -417,28 +397,20 @@ START_TEST(test_url_secrets)
 	    "?api_key=s3cret\n"
 	    "[feed pw-ok]\nurl = http://alice:s3cret@127.0.0.1:%d/ok.xml\n"
 	    "[feed moved]\nurl = http://127.0.0.1:%d/moved?auth=s3cret\n\n"
-	    "[topic lavrov]\nquery = Lavrov\n\n[sink log]\ntype = file\n"
-	    "path = %s\n", dir, mport, port, port, port, port, port, port,
-	    alerts);
-	path = test_write(dir, "feedwatch.conf", conf->str);
-	run_args[3] = path;
-	args[3] = path;
-	pid = test_spawn(run_args, log);
+	    "[topic lavrov]\nquery = Lavrov\n", port, port, port, port, port,
+	    port);
+	harness_config(&h, daemon, feeds);
+	harness_run(&h);
 	/*
 	 * Each failing feed raises a feed-health alert.  XXX: those are
 	 * queued but sent only with the next alert (watch.c's poll_done
 	 * delivers after polls that matched), so a second story follows.
 	 */
-	for (i = 0, n = 0; i < 300 && n < 4; i++) {
-		g_usleep(100000);
-		text = test_slurp(log);
-		n = test_count_lines(text, "has been failing since");
-		g_free(text);
-	}
-	ck_assert_int_eq(n, 4);
-	httpd_route(h, "/ok.xml", 200, "application/rss+xml", secret_rss2,
+	ck_assert_int_eq(test_wait_lines(h.log, "has been failing since", 4,
+	    30), 4);
+	httpd_route(h.httpd, "/ok.xml", 200, "application/rss+xml", secret_rss2,
 	    sizeof(secret_rss2) - 1, NULL);
-	ck_assert_int_ge(test_wait_lines(alerts, 6, 30), 6);
+	ck_assert_int_ge(test_wait_lines(h.alerts, "", 6, 30), 6);
 
 	url = xasprintf("http://127.0.0.1:%d/metrics", mport);
 	text = test_http_get(url, &code);
@@ -447,42 +419,27 @@ START_TEST(test_url_secrets)
 	g_free(text);
 	free(url);
 
-	args[0] = "status";
-	args[1] = "--json";
-	test_run(&p, args);
-	ck_assert_int_eq(p.status, 0);
-	assert_no_secret("status --json", p.out);
+	run_redacted(&p, "status", "--json", h.conf);
 	want = xasprintf("\"http://***@127.0.0.1:%d/fail.xml\"", port);
 	ck_assert_msg(strstr(p.out, want) != NULL, "%s", p.out);
 	free(want);
 	ck_assert_ptr_nonnull(strstr(p.out, "/fail.xml?token=***\""));
 	test_proc_clear(&p);
-	args[1] = "-v";
-	test_run(&p, args);
-	ck_assert_int_eq(p.status, 0);
-	assert_no_secret("status", p.out);
+	run_redacted(&p, "status", "-v", h.conf);
 	assert_no_secret("status (stderr)", p.err);
 	test_proc_clear(&p);
 
-	args[0] = "opml";
-	args[1] = "export";
-	test_run(&p, args);
-	ck_assert_int_eq(p.status, 0);
-	assert_no_secret("opml export", p.out);
+	run_redacted(&p, "opml", "export", h.conf);
 	ck_assert_ptr_nonnull(strstr(p.out, "xmlUrl=\"http://***@127.0.0.1:"));
 	test_proc_clear(&p);
 
-	args[0] = "config";
-	args[1] = "check";
-	test_run(&p, args);
-	ck_assert_int_eq(p.status, 0);
-	assert_no_secret("config check", p.out);
+	run_redacted(&p, "config", "check", h.conf);
 	assert_no_secret("config check (stderr)", p.err);
 	test_proc_clear(&p);
 
-	ck_assert_int_eq(kill(pid, SIGTERM), 0);
-	ck_assert_int_eq(test_wait(pid, 20), 0);
-	text = test_slurp(log);
+	ck_assert_int_eq(kill(h.pid, SIGTERM), 0);
+	ck_assert_int_eq(test_wait(h.pid, 20), 0);
+	text = test_slurp(h.log);
 	assert_no_secret("the daemon's log", text);
 	want = xasprintf("feed 'pw-fail' (http://***@127.0.0.1:%d/fail.xml)",
 	    port);
@@ -494,7 +451,7 @@ START_TEST(test_url_secrets)
 	free(want);
 	g_free(text);
 
-	text = test_slurp(alerts);
+	text = test_slurp(h.alerts);
 	assert_no_secret("the alerts", text);
 	ck_assert_int_eq(test_count_lines(text, "\"topic\":\"feed-health\""),
 	    4);
@@ -504,12 +461,9 @@ START_TEST(test_url_secrets)
 	g_free(text);
 
 	/* parse, on a feed that works and one that fails */
-	args[0] = "parse";
-	args[1] = "-v";
-	args[2] = url = xasprintf("http://alice:s3cret@127.0.0.1:%d/ok.xml",
+	parse[2] = url = xasprintf("http://alice:s3cret@127.0.0.1:%d/ok.xml",
 	    port);
-	args[3] = NULL;
-	test_run(&p, args);
+	test_run(&p, parse);
 	ck_assert_int_eq(p.status, 0);
 	assert_no_secret("parse", p.out);
 	assert_no_secret("parse (stderr)", p.err);
@@ -518,9 +472,9 @@ START_TEST(test_url_secrets)
 	free(want);
 	test_proc_clear(&p);
 	free(url);
-	args[2] = url = xasprintf("http://127.0.0.1:%d/fail.xml?token=s3cret",
+	parse[2] = url = xasprintf("http://127.0.0.1:%d/fail.xml?token=s3cret",
 	    port);
-	test_run(&p, args);
+	test_run(&p, parse);
 	ck_assert_int_eq(p.status, 1);
 	assert_no_secret("parse of a failing feed", p.err);
 	ck_assert_ptr_nonnull(strstr(p.err, "token=***"));
@@ -528,17 +482,13 @@ START_TEST(test_url_secrets)
 	free(url);
 
 	/* config errors name a bad URL, redacted */
-	free(path);
-	path = test_write(dir, "bad.conf", "[feed x]\n"
+	path = test_write(h.dir, "bad.conf", "[feed x]\n"
 	    "url = gopher://alice:s3cret@127.0.0.1/x?token=s3cret\n"
 	    "[sink hook]\ntype = webhook\nurl = ftp://bob:s3cret@127.0.0.1/\n"
 	    "[sink mail]\ntype = email\nsmtp = imap://eve:s3cret@127.0.0.1/\n"
 	    "from = a@example.org\nto = b@example.org\n");
-	args[0] = "config";
-	args[1] = "check";
-	args[2] = "-c";
-	args[3] = path;
-	test_run(&p, args);
+	check[3] = path;
+	test_run(&p, check);
 	ck_assert_int_eq(p.status, 2);
 	assert_no_secret("config check of a bad config", p.err);
 	ck_assert_ptr_nonnull(strstr(p.err, ":2: feed 'x': url 'gopher://***@"
@@ -548,27 +498,19 @@ START_TEST(test_url_secrets)
 	    "'imap://***@"));
 	test_proc_clear(&p);
 
-	httpd_stop(h);
-	g_string_free(conf, TRUE);
 	free(path);
-	free(log);
-	free(alerts);
-	test_rmtree(dir);
-	free(dir);
+	free(feeds);
+	free(daemon);
+	harness_release(&h);
 }
 END_TEST
 
 Suite *
 hostile_suite(void)
 {
-	Suite	*s = suite_create("hostile-server");
-	TCase	*tc = tcase_create("hostile-server");
+	const TTest	*tests[] = { test_hostile_server, test_hostile_parse,
+	    test_per_host_cap, test_url_secrets, NULL };
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_hostile_server);
-	tcase_add_test(tc, test_hostile_parse);
-	tcase_add_test(tc, test_per_host_cap);
-	tcase_add_test(tc, test_url_secrets);
-	suite_add_tcase(s, tc);
-	return s;
+	return test_tcase(suite_create("hostile-server"), "hostile-server",
+	    120, tests);
 }

@@ -11,9 +11,7 @@
 #include "suites.h"
 
 #include <sys/stat.h>
-#include <sys/wait.h>
 
-#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +22,7 @@
 
 #include "config.h"
 #include "confwrite.h"
+#include "harness.h"
 #include "httpd.h"
 #include "xmalloc.h"
 
@@ -34,12 +33,18 @@ static const char lavrov_rss[] =
     "<pubDate>Fri, 27 Nov 2026 09:00:00 GMT</pubDate></item>"
     "</channel></rss>";
 
+/* Writes DIR/NAME, an OPML document of 'outlines'; returns its path. */
 static char *
-opml_doc(const char *outlines)
+opml_write(const char *dir, const char *name, const char *outlines)
 {
-	return xasprintf("<?xml version=\"1.0\"?>\n<opml version=\"2.0\">"
+	char	*doc, *path;
+
+	doc = xasprintf("<?xml version=\"1.0\"?>\n<opml version=\"2.0\">"
 	    "<head><title>subs</title></head><body>\n%s</body></opml>\n",
 	    outlines);
+	path = test_write(dir, name, doc);
+	free(doc);
+	return path;
 }
 
 /*
@@ -74,6 +79,18 @@ import(struct test_proc *p, const char *opml, const char *conf)
 	const char	*args[] = { "opml", "import", opml, "-c", conf, NULL };
 
 	test_run(p, args);
+}
+
+/* Importing 'opml' into 'conf' again adds nothing and exits 'status'. */
+static void
+import_again(const char *opml, const char *conf, int status)
+{
+	struct test_proc	 p;
+
+	import(&p, opml, conf);
+	ck_assert_int_eq(p.status, status);
+	ck_assert_ptr_nonnull(strstr(p.out, "nothing to add"));
+	test_proc_clear(&p);
 }
 
 static void
@@ -118,25 +135,22 @@ extra_files(const char *dir, const char *const *keep)
  */
 START_TEST(test_import_injection)
 {
-	struct httpd		*h;
+	struct harness		 h;
 	struct test_proc	 p;
 	const char		*chk[] = { "check", "--feed", "local", "-c",
 	    NULL, NULL };
-	char			*dir, *conf, *opml, *doc, *outlines, *text;
-	char			*pwned, *alerts, *url, *orig;
+	char			*opml, *outlines, *text, *pwned, *url, *orig;
 
-	h = httpd_start();
-	httpd_route(h, "/l.xml", 200, "application/rss+xml", lavrov_rss,
+	harness_init(&h);
+	httpd_route(h.httpd, "/l.xml", 200, "application/rss+xml", lavrov_rss,
 	    sizeof(lavrov_rss) - 1, NULL);
-	dir = test_tmpdir();
-	pwned = xasprintf("%s/PWNED", dir);
-	alerts = xasprintf("%s/alerts.jsonl", dir);
-	url = httpd_url(h, "/l.xml");
-	orig = xasprintf("# my feeds\n[daemon]\nstate = %s/state.db\n"
+	pwned = xasprintf("%s/PWNED", h.dir);
+	url = httpd_url(h.httpd, "/l.xml");
+	orig = xasprintf("# my feeds\n[daemon]\nstate = %s\n"
 	    "backfill = 36500d\n\n[feed local]\nurl = %s\n\n[topic lavrov]\n"
-	    "query = Lavrov\n\n[sink log]\ntype = file\npath = %s\n", dir, url,
-	    alerts);
-	conf = test_write(dir, "feedwatch.conf", orig);
+	    "query = Lavrov\n\n[sink log]\ntype = file\npath = %s\n", h.state,
+	    url, h.alerts);
+	h.conf = test_write(h.dir, "feedwatch.conf", orig);
 	outlines = xasprintf(
 	    "<outline text=\"Evil\" xmlUrl=\"http://127.0.0.1:%d/evil.xml&#10;"
 	    "[sink x]&#10;type = exec&#10;command = /bin/touch %s&#10;\"/>\n"
@@ -145,11 +159,10 @@ START_TEST(test_import_injection)
 	    "<outline text=\"F&#10;[sink u]&#10;type = exec, x&#13;\">"
 	    "<outline text=\"In folder\" xmlUrl=\"https://f.example.org/rss\" "
 	    "category=\"/a/c&#10;[sink s]&#10;type = exec\"/></outline>\n",
-	    httpd_port(h), pwned, pwned);
-	doc = opml_doc(outlines);
-	opml = test_write(dir, "evil.opml", doc);
+	    httpd_port(h.httpd), pwned, pwned);
+	opml = opml_write(h.dir, "evil.opml", outlines);
 
-	import(&p, opml, conf);
+	import(&p, opml, h.conf);
 	ck_assert_msg(p.status == 1, "import: %d: %s", p.status, p.err);
 	ck_assert_int_eq(test_count_lines(p.err, "skipped"), 1);
 	ck_assert_msg(strstr(p.err, "opml '") != NULL &&
@@ -159,7 +172,7 @@ START_TEST(test_import_injection)
 	ck_assert_ptr_nonnull(strstr(p.out, "added 2 feeds"));
 	test_proc_clear(&p);
 
-	text = test_slurp(conf);
+	text = test_slurp(h.conf);
 	ck_assert_msg(strncmp(text, orig, strlen(orig)) == 0, "%s", text);
 	assert_only_feeds(text + strlen(orig));
 	ck_assert_ptr_null(strstr(text + strlen(orig), "\n["
@@ -169,27 +182,22 @@ START_TEST(test_import_injection)
 	ck_assert_ptr_nonnull(strstr(text, "url = https://f.example.org/rss\n"
 	    "tags = F [sink u] type = exec x, c [sink s] type = exec\n"));
 	g_free(text);
-	config_ok(conf, "(3 feeds, 1 topics, 1 sinks)");
+	config_ok(h.conf, "(3 feeds, 1 topics, 1 sinks)");
 
 	/* The topic alerts every sink there is: only the file sink exists. */
-	chk[4] = conf;
+	chk[4] = h.conf;
 	test_run(&p, chk);
 	ck_assert_msg(p.status == 0, "check: %d: %s", p.status, p.err);
 	test_proc_clear(&p);
-	ck_assert_int_eq(test_wait_lines(alerts, 1, 5), 1);
+	ck_assert_int_eq(test_wait_lines(h.alerts, "", 1, 5), 1);
 	ck_assert_msg(access(pwned, F_OK) == -1, "the OPML file ran a command");
 
-	httpd_stop(h);
 	free(orig);
 	free(url);
 	free(outlines);
-	free(doc);
 	free(opml);
-	free(conf);
-	free(alerts);
 	free(pwned);
-	test_rmtree(dir);
-	free(dir);
+	harness_release(&h);
 }
 END_TEST
 
@@ -213,7 +221,7 @@ START_TEST(test_import_schemes)
 	};
 	struct test_proc	 p;
 	GString			*o = g_string_new(NULL);
-	char			*dir, *conf, *opml, *doc, *text, *name;
+	char			*dir, *conf, *opml, *text, *name;
 	size_t			 i;
 
 	dir = test_tmpdir();
@@ -231,8 +239,7 @@ START_TEST(test_import_schemes)
 	    "<outline text=\"Query\" "
 	    "xmlUrl=\"https://q.example.org/rss?a=1&amp;b=2\"/>\n"
 	    "<outline xmlUrl=\"https://bob:s3cret@pw.example.org/rss\"/>\n");
-	doc = opml_doc(o->str);
-	opml = test_write(dir, "subs.opml", doc);
+	opml = opml_write(dir, "subs.opml", o->str);
 
 	import(&p, opml, conf);
 	ck_assert_msg(p.status == 1, "import: %d: %s", p.status, p.err);
@@ -264,13 +271,9 @@ START_TEST(test_import_schemes)
 	config_ok(conf, "(4 feeds");
 
 	/* Nothing new: the config is left alone, the refusals stand. */
-	import(&p, opml, conf);
-	ck_assert_int_eq(p.status, 1);
-	ck_assert_ptr_nonnull(strstr(p.out, "nothing to add"));
-	test_proc_clear(&p);
+	import_again(opml, conf, 1);
 
 	g_string_free(o, TRUE);
-	free(doc);
 	free(opml);
 	free(conf);
 	test_rmtree(dir);
@@ -289,14 +292,13 @@ START_TEST(test_import_keeps_file)
 	struct test_proc	 p;
 	struct passwd		*pw;
 	struct stat		 sb;
-	char			*dir, *conf, *opml, *doc, *text, *real, *link;
+	char			*dir, *conf, *opml, *text, *real, *link;
 
 	dir = test_tmpdir();
 	conf = test_write(dir, "feedwatch.conf", orig);
 	ck_assert_int_eq(chmod(conf, 0600), 0);
-	doc = opml_doc("<outline text=\"B\" "
+	opml = opml_write(dir, "subs.opml", "<outline text=\"B\" "
 	    "xmlUrl=\"https://b.example.org/\"/>");
-	opml = test_write(dir, "subs.opml", doc);
 	import(&p, opml, conf);
 	ck_assert_msg(p.status == 0, "import: %d: %s", p.status, p.err);
 	test_proc_clear(&p);
@@ -313,9 +315,8 @@ START_TEST(test_import_keeps_file)
 	if (geteuid() == 0 && (pw = getpwnam("nobody")) != NULL) {
 		ck_assert_int_eq(chown(conf, pw->pw_uid, pw->pw_gid), 0);
 		ck_assert_int_eq(chmod(conf, 0640), 0);
-		free(doc);
-		doc = opml_doc("<outline xmlUrl=\"https://c.example.org/\"/>");
-		ck_assert(g_file_set_contents(opml, doc, -1, NULL));
+		free(opml_write(dir, "subs.opml",
+		    "<outline xmlUrl=\"https://c.example.org/\"/>"));
 		import(&p, opml, conf);
 		ck_assert_msg(p.status == 0, "import: %d: %s", p.status, p.err);
 		test_proc_clear(&p);
@@ -331,10 +332,8 @@ START_TEST(test_import_keeps_file)
 	link = xasprintf("%s/link.conf", dir);
 	ck_assert_int_eq(rename(conf, real), 0);
 	ck_assert_int_eq(symlink("real.conf", link), 0);
-	free(doc);
-	doc = opml_doc("<outline text=\"D\" "
-	    "xmlUrl=\"https://d.example.org/\"/>");
-	ck_assert(g_file_set_contents(opml, doc, -1, NULL));
+	free(opml_write(dir, "subs.opml", "<outline text=\"D\" "
+	    "xmlUrl=\"https://d.example.org/\"/>"));
 	import(&p, opml, link);
 	ck_assert_msg(p.status == 0, "import: %d: %s", p.status, p.err);
 	test_proc_clear(&p);
@@ -346,45 +345,12 @@ START_TEST(test_import_keeps_file)
 
 	free(real);
 	free(link);
-	free(doc);
 	free(opml);
 	free(conf);
 	test_rmtree(dir);
 	free(dir);
 }
 END_TEST
-
-/* test_run as 'pw' (root runs the import as nobody to meet a 0555 dir). */
-static void
-drop_to(gpointer arg)
-{
-	const struct passwd	*pw = arg;
-
-	if (setgroups(0, NULL) == -1 || setgid(pw->pw_gid) == -1 ||
-	    setuid(pw->pw_uid) == -1)
-		_exit(126);
-}
-
-static void
-run_as(struct test_proc *p, const char *const *args, struct passwd *pw)
-{
-	const char	*argv[16];
-	GError		*err = NULL;
-	gint		 status;
-	size_t		 i;
-
-	argv[0] = test_env("FEEDWATCH");
-	for (i = 0; args[i] != NULL && i < 14; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	memset(p, 0, sizeof(*p));
-	ck_assert_msg(g_spawn_sync(NULL, (gchar **)argv, NULL,
-	    G_SPAWN_DEFAULT, pw != NULL ? drop_to : NULL, pw, &p->out, &p->err,
-	    &status, &err), "cannot run feedwatch: %s",
-	    err ? err->message : "?");
-	p->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
-	    WTERMSIG(status);
-}
 
 /*
  * A directory the import may not write to, and a write that fails half
@@ -401,7 +367,7 @@ START_TEST(test_import_write_fails)
 	struct passwd		*pw = NULL;
 	const char		*args[] = { "opml", "import", NULL, "-c", NULL,
 	    NULL };
-	char			*dir, *ro, *conf, *opml, *doc, *text, *log;
+	char			*dir, *ro, *conf, *opml, *text, *log;
 	GString			*o = g_string_new(NULL);
 	pid_t			 pid;
 	int			 i;
@@ -411,9 +377,8 @@ START_TEST(test_import_write_fails)
 	ro = xasprintf("%s/ro", dir);
 	ck_assert_int_eq(mkdir(ro, 0755), 0);
 	conf = test_write(ro, "feedwatch.conf", orig);
-	doc = opml_doc("<outline text=\"B\" "
+	opml = opml_write(dir, "subs.opml", "<outline text=\"B\" "
 	    "xmlUrl=\"https://b.example.org/\"/>");
-	opml = test_write(dir, "subs.opml", doc);
 	ck_assert_int_eq(chmod(opml, 0644), 0);
 	/* Root writes anywhere: the import runs as nobody, the file's owner. */
 	if (geteuid() == 0) {
@@ -423,7 +388,7 @@ START_TEST(test_import_write_fails)
 	ck_assert_int_eq(chmod(ro, 0555), 0);
 	args[2] = opml;
 	args[4] = conf;
-	run_as(&p, args, pw);
+	test_run_as(&p, args, pw);
 	ck_assert_msg(p.status == 1, "import: %d: %s", p.status, p.err);
 	ck_assert_msg(strstr(p.err, conf) != NULL &&
 	    strstr(p.err, "Permission denied") != NULL &&
@@ -444,10 +409,8 @@ START_TEST(test_import_write_fails)
 	for (i = 0; i < 200; i++)
 		g_string_append_printf(o, "<outline xmlUrl=\"https://"
 		    "example.org/%d\"/>\n", i);
-	free(doc);
-	doc = opml_doc(o->str);
 	free(opml);
-	opml = test_write(dir, "big.opml", doc);
+	opml = opml_write(dir, "big.opml", o->str);
 	log = xasprintf("%s/import.log", dir);
 	args[2] = opml;
 	args[4] = conf;
@@ -465,7 +428,6 @@ START_TEST(test_import_write_fails)
 
 	g_string_free(o, TRUE);
 	free(log);
-	free(doc);
 	free(opml);
 	free(conf);
 	free(ro);
@@ -485,7 +447,7 @@ START_TEST(test_import_many)
 	struct test_proc	 p;
 	GString			*o = g_string_new(NULL);
 	GString			*c = g_string_new(NULL);
-	char			*dir, *conf, *opml, *doc, *text;
+	char			*dir, *conf, *opml, *text;
 	int			 i, j;
 
 	dir = test_tmpdir();
@@ -509,8 +471,7 @@ START_TEST(test_import_many)
 	for (i = 0; i < 10000; i++)
 		g_string_append_printf(o, "%s/c%d", i > 0 ? "," : "", i);
 	g_string_append(o, "\"/>\n");
-	doc = opml_doc(o->str);
-	opml = test_write(dir, "subs.opml", doc);
+	opml = opml_write(dir, "subs.opml", o->str);
 	import(&p, opml, conf);
 	ck_assert_msg(p.status == 0, "import: %d: %s", p.status, p.err);
 	ck_assert_msg(strstr(p.out, "added 10001 feeds (100 of 10101 were "
@@ -526,14 +487,10 @@ START_TEST(test_import_many)
 	assert_only_feeds(text + c->len);
 	g_free(text);
 	config_ok(conf, "(10101 feeds");
-	import(&p, opml, conf);
-	ck_assert_int_eq(p.status, 0);
-	ck_assert_ptr_nonnull(strstr(p.out, "nothing to add"));
-	test_proc_clear(&p);
+	import_again(opml, conf, 0);
 
 	g_string_free(o, TRUE);
 	g_string_free(c, TRUE);
-	free(doc);
 	free(opml);
 	free(conf);
 	test_rmtree(dir);
@@ -547,15 +504,14 @@ START_TEST(test_daemon_opml_refused)
 	struct test_proc	 p;
 	const char		*chk[] = { "config", "check", "-c", NULL,
 	    NULL };
-	char			*dir, *conf, *opml, *doc;
+	char			*dir, *conf, *opml;
 
 	dir = test_tmpdir();
-	doc = opml_doc("<outline text=\"Good\" "
+	opml = opml_write(dir, "subs.opml", "<outline text=\"Good\" "
 	    "xmlUrl=\"https://g.example.org/\"/>\n"
 	    "<outline text=\"Local\" xmlUrl=\"file:///etc/shadow\"/>\n"
 	    "<outline text=\"Evil\" xmlUrl=\"https://e.example.org/&#10;"
 	    "[sink x]\"/>\n");
-	opml = test_write(dir, "subs.opml", doc);
 	conf = test_write(dir, "feedwatch.conf", "# opml\n[daemon]\n"
 	    "opml = subs.opml\n");
 	chk[3] = conf;
@@ -571,12 +527,9 @@ START_TEST(test_daemon_opml_refused)
 	    NULL, "%s", p.err);
 	test_proc_clear(&p);
 
-	free(doc);
-	doc = opml_doc("<outline text=\"Good\" "
-	    "xmlUrl=\"https://g.example.org/\"/>");
-	ck_assert(g_file_set_contents(opml, doc, -1, NULL));
+	free(opml_write(dir, "subs.opml", "<outline text=\"Good\" "
+	    "xmlUrl=\"https://g.example.org/\"/>"));
 	config_ok(conf, "(1 feeds");
-	free(doc);
 	free(opml);
 	free(conf);
 	test_rmtree(dir);
@@ -631,17 +584,10 @@ END_TEST
 Suite *
 opml_suite(void)
 {
-	Suite	*s = suite_create("opml");
-	TCase	*tc = tcase_create("opml");
+	const TTest	*tests[] = { test_feed_section, test_import_injection,
+	    test_import_schemes, test_import_keeps_file,
+	    test_import_write_fails, test_import_many,
+	    test_daemon_opml_refused, NULL };
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_feed_section);
-	tcase_add_test(tc, test_import_injection);
-	tcase_add_test(tc, test_import_schemes);
-	tcase_add_test(tc, test_import_keeps_file);
-	tcase_add_test(tc, test_import_write_fails);
-	tcase_add_test(tc, test_import_many);
-	tcase_add_test(tc, test_daemon_opml_refused);
-	suite_add_tcase(s, tc);
-	return s;
+	return test_tcase(suite_create("opml"), "opml", 60, tests);
 }

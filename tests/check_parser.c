@@ -73,7 +73,10 @@ items_free(struct items *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Parses 'len' bytes pushed 'chunk' at a time; the finish result. */
+/*
+ * Parses 'len' bytes pushed 'chunk' at a time into 'out', which it
+ * clears first; the finish result.
+ */
 static int
 parse_buf(const char *buf, size_t len, size_t chunk, const char *url,
     const char *charset, struct items *out, char **err)
@@ -82,6 +85,7 @@ parse_buf(const char *buf, size_t len, size_t chunk, const char *url,
 	size_t			 off, k;
 	int			 rc = 0;
 
+	memset(out, 0, sizeof(*out));
 	feed_parser_global_init();
 	p = feed_parser_new(url, charset, collect, out);
 	for (off = 0; off < len; off += k) {
@@ -142,7 +146,7 @@ corpus_path(const char *rel)
 	return xasprintf("%s/%s", test_corpus_dir(), rel);
 }
 
-/* Parses a fixture file whole; asserts it is a feed. */
+/* Parses a fixture file whole into 'out' (cleared); asserts it is a feed. */
 static void
 parse_fixture(const char *name, const char *charset, struct items *out)
 {
@@ -686,7 +690,6 @@ START_TEST(test_golden)
 	char		*exp_path, *exp, *got, *name;
 	size_t		 len;
 
-	memset(&c, 0, sizeof(c));
 	parse_fixture(fixtures[_i].name, fixtures[_i].charset, &c);
 	got = joined(&c);
 	name = xasprintf("%s.expected", fixtures[_i].name);
@@ -721,13 +724,11 @@ START_TEST(test_chunking)
 	path = data_path(fixtures[_i].name);
 	buf = read_file(path, &len);
 	ck_assert_ptr_nonnull(buf);
-	memset(&whole, 0, sizeof(whole));
 	ck_assert_int_eq(parse_buf(buf, len, len + 1, NULL,
 	    fixtures[_i].charset, &whole, NULL), 0);
 	a = joined(&whole);
 	ck_assert_uint_gt(whole.n, 0);
 	for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
-		memset(&c, 0, sizeof(c));
 		ck_assert_int_eq(parse_buf(buf, len, chunks[k], NULL,
 		    fixtures[_i].charset, &c, NULL), 0);
 		b = joined(&c);
@@ -779,7 +780,6 @@ START_TEST(test_chunking_large)
 	free(doc);
 	doc = t;
 	len = strlen(doc);
-	memset(&whole, 0, sizeof(whole));
 	ck_assert_int_eq(parse_buf(doc, len, len + 1, NULL, NULL, &whole,
 	    NULL), 0);
 	ck_assert_uint_eq(whole.n, 120);
@@ -787,7 +787,6 @@ START_TEST(test_chunking_large)
 	ck_assert_msg(strstr(a, "\"title\":\"Q & A 7 & AT&T & x") != NULL,
 	    "ampersands lost:\n%.300s", a);
 	for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
-		memset(&c, 0, sizeof(c));
 		ck_assert_int_eq(parse_buf(doc, len, chunks[k], NULL, NULL,
 		    &c, NULL), 0);
 		b = joined(&c);
@@ -819,7 +818,6 @@ START_TEST(test_ampersands_any_offset)
 		    "&amp &quot;q&quot; x&amp;y R&D &gt;&#38;&lt&quot</guid>"
 		    "</item></channel></rss>", (int)k,
 		    "........................................");
-		memset(&c, 0, sizeof(c));
 		ck_assert_int_eq(parse_buf(doc, strlen(doc), strlen(doc) + 1,
 		    NULL, NULL, &c, NULL), 0);
 		ck_assert_uint_eq(c.n, 1);
@@ -861,7 +859,6 @@ START_TEST(test_escaped_text)
 		doc = xasprintf("%s%s", d == 0 ? "" : "<?xml version=\"1.0\"?>"
 		    "<!DOCTYPE rss [<!ENTITY e \"&#60;\">]>", body);
 		for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
-			memset(&c, 0, sizeof(c));
 			parse_buf(doc, strlen(doc), chunks[k], NULL, NULL, &c,
 			    NULL);
 			ck_assert_uint_eq(c.n, 4);
@@ -890,7 +887,6 @@ START_TEST(test_cdata_bad_bytes)
 	    "</item></channel></rss>";
 	struct items	 c;
 
-	memset(&c, 0, sizeof(c));
 	ck_assert_int_eq(parse_buf(doc, sizeof(doc) - 1, 7, NULL, NULL, &c,
 	    NULL), 0);
 	ck_assert_uint_eq(c.n, 2);
@@ -900,7 +896,6 @@ START_TEST(test_cdata_bad_bytes)
 	items_free(&c);
 
 	/* a document cut short inside a CDATA section keeps its text */
-	memset(&c, 0, sizeof(c));
 	ck_assert_int_eq(parse_buf(doc, 108, 108, NULL, NULL, &c, NULL), 0);
 	ck_assert_uint_eq(c.n, 1);
 	ck_assert_str_eq(c.it[0]->summary, "caf\xef\xbf\xbd o");
@@ -912,7 +907,6 @@ START_TEST(test_fields)
 {
 	struct items	 c;
 
-	memset(&c, 0, sizeof(c));
 	parse_fixture("rss2.xml", NULL, &c);
 	ck_assert_uint_eq(c.n, 4);
 	ck_assert_str_eq(c.it[0]->feed_title, "Example & News");
@@ -978,7 +972,6 @@ START_TEST(test_http_charset)
 	    "\xf0\xd2\xc9\xd7\xc5\xd4</title></item></channel></rss>";
 	struct items	 c;
 
-	memset(&c, 0, sizeof(c));
 	ck_assert_int_eq(parse_buf(doc, sizeof(doc) - 1, 5, NULL, "KOI8-R",
 	    &c, NULL), 0);
 	ck_assert_uint_eq(c.n, 1);
@@ -1023,7 +1016,6 @@ START_TEST(test_one_byte_encodings)
 	size_t		 i;
 
 	for (i = 0; i < 2; i++) {
-		memset(&c, 0, sizeof(c));
 		ck_assert_int_eq(parse_buf(docs[i], strlen(docs[i]), 9, NULL,
 		    charsets[i], &c, NULL), 0);
 		ck_assert_uint_eq(c.n, 2);
@@ -1032,7 +1024,6 @@ START_TEST(test_one_byte_encodings)
 		ck_assert_str_eq(c.it[1]->title, "two");
 		items_free(&c);
 	}
-	memset(&c, 0, sizeof(c));
 	parse_buf(bad_decl, sizeof(bad_decl) - 1, 9, NULL, NULL, &c, NULL);
 	ck_assert_uint_eq(c.n, 2);
 	ck_assert_str_eq(c.it[0]->title, "\xef\xbf\xbd\xef\xbf\xbd x");
@@ -1063,7 +1054,6 @@ START_TEST(test_not_a_feed)
 	size_t		 i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		memset(&c, 0, sizeof(c));
 		err = NULL;
 		ck_assert_msg(parse_buf(cases[i].doc, strlen(cases[i].doc), 3,
 		    NULL, NULL, &c, &err) == -1, "'%s' parsed", cases[i].doc);
@@ -1083,7 +1073,6 @@ START_TEST(test_empty_feed)
 	    "</title></channel></rss>";
 	struct items	 c;
 
-	memset(&c, 0, sizeof(c));
 	ck_assert_int_eq(parse_buf(doc, sizeof(doc) - 1, 4, NULL, NULL, &c,
 	    NULL), 0);
 	ck_assert_uint_eq(c.n, 0);
@@ -1110,7 +1099,6 @@ START_TEST(test_xxe)
 	*hit = '\0';
 	url = xasprintf("file://%s", tmpl);
 	doc = xasprintf("%s%s%s", buf, url, hit + 7);
-	memset(&c, 0, sizeof(c));
 	parse_buf(doc, strlen(doc), 16, NULL, NULL, &c, NULL);
 	ck_assert_uint_eq(c.n, 1);
 	ck_assert_str_eq(c.it[0]->title, "Version 4.2 is out");
@@ -1173,7 +1161,6 @@ START_TEST(test_entity_bombs)
 		path = hostile_path(bombs[i].name);
 		buf = read_file(path, &len);
 		ck_assert_msg(buf != NULL, "cannot read %s", path);
-		memset(&c, 0, sizeof(c));
 		t0 = now();
 		parse_buf(buf, len, 1024, NULL, NULL, &c, NULL);
 		ck_assert_msg(now() - t0 < 2.0, "%s took %.1fs", bombs[i].name,
@@ -1196,7 +1183,6 @@ START_TEST(test_entity_bombs)
 	for (i = 0; i < 10000; i++)
 		g_string_append(quad, "&q;");
 	g_string_append(quad, "</description></item></channel></rss>");
-	memset(&c, 0, sizeof(c));
 	t0 = now();
 	parse_buf(quad->str, quad->len, 1024, NULL, NULL, &c, NULL);
 	ck_assert_msg(now() - t0 < 2.0, "quadratic blowup took %.1fs",
@@ -1217,7 +1203,6 @@ START_TEST(test_entity_bombs)
 	    "<!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">]>"
 	    "<rss><channel><item><title>&h;</title></item>"
 	    "<item><title>&h;</title></item></channel></rss>");
-	memset(&c, 0, sizeof(c));
 	t0 = now();
 	err = NULL;
 	parse_buf(doc, strlen(doc), 100, NULL, NULL, &c, &err);
@@ -1719,7 +1704,6 @@ conform_one(struct conf *cf, json_t *row)
 	buf = read_file(path, &len);
 	ck_assert_msg(buf != NULL, "%s: %s", path, strerror(errno));
 	served_as(row, &charset, &url);
-	memset(&c, 0, sizeof(c));
 	parse_buf(buf, len, 4096, url, charset, &c, NULL);
 	tally(cf, rel, FLD_COUNT, c.n == json_array_size(entries),
 	    NULL, NULL);

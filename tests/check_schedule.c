@@ -27,6 +27,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "harness.h"
 #include "httpd.h"
 #include "parser.h"
 #include "xmalloc.h"
@@ -34,96 +35,27 @@
 #define WAIT	15.0
 #define DAY	86400L
 
-struct rig {
-	struct httpd	*h;
-	char		*dir;
-	char		*conf;
-	char		*alerts;
-	char		*log;
-	pid_t		 pid;
-};
-
-static void
-rig_start(struct rig *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->h = httpd_start();
-	r->dir = test_tmpdir();
-	r->alerts = xasprintf("%s/alerts.jsonl", r->dir);
-	r->log = xasprintf("%s/daemon.log", r->dir);
-}
-
-static void
-rig_stop(struct rig *r)
-{
-	httpd_stop(r->h);
-	test_rmtree(r->dir);
-	free(r->dir);
-	free(r->conf);
-	free(r->alerts);
-	free(r->log);
-}
-
 /*
- * Writes the config: feeds polled every 'interval', every item alerts
- * (topic "all" matches the word "news", which every test item carries),
- * 'daemon' added to [daemon] and 'rest' after it.
+ * Writes the config: every item alerts (topic "all" matches the word
+ * "news", which every test item carries), 'daemon' added to [daemon] and
+ * 'rest' after it.
  */
 static void
-rig_config(struct rig *r, const char *interval, const char *daemon,
-    const char *rest)
+rig_config(struct harness *r, const char *daemon, const char *rest)
 {
-	char	*text;
+	char	*sections;
 
-	text = xasprintf("[daemon]\nstate = %s/state.db\ninterval = %s\n"
-	    "jitter = 0%%\nbackfill = 36500d\n%s\n%s\n[topic all]\n"
-	    "query = news\n\n[sink log]\ntype = file\npath = %s\n", r->dir,
-	    interval, daemon, rest, r->alerts);
-	free(r->conf);
-	r->conf = test_write(r->dir, "feedwatch.conf", text);
-	free(text);
-}
-
-static void
-rig_run(struct rig *r)
-{
-	const char	*args[] = { "run", "-v", "-c", r->conf, NULL };
-
-	r->pid = test_spawn(args, r->log);
-}
-
-static void
-rig_halt(struct rig *r)
-{
-	char	*log;
-
-	ck_assert_int_eq(kill(r->pid, SIGTERM), 0);
-	if (test_wait(r->pid, WAIT) != 0) {
-		log = test_slurp(r->log);
-		ck_abort_msg("feedwatch run did not exit 0 on SIGTERM: %s",
-		    log);
-	}
-}
-
-/* "[feed NAME]\nurl = http://127.0.0.1:PORT/PATH\n" and 'extra' lines. */
-static char *
-feed_section(struct rig *r, const char *name, const char *path,
-    const char *extra)
-{
-	char	*url, *s;
-
-	url = httpd_url(r->h, path);
-	s = xasprintf("[feed %s]\nurl = %s\n%s\n", name, url, extra);
-	free(url);
-	return s;
+	sections = xasprintf("%s\n[topic all]\nquery = news\n\n", rest);
+	harness_config(r, daemon, sections);
+	free(sections);
 }
 
 /* Appends a feed section to 'g'. */
 static void
-add_feed(struct rig *r, GString *g, const char *name, const char *path,
+add_feed(struct harness *r, GString *g, const char *name, const char *path,
     const char *extra)
 {
-	char	*s = feed_section(r, name, path, extra);
+	char	*s = harness_feed_section(r, name, path, extra);
 
 	g_string_append(g, s);
 	free(s);
@@ -149,57 +81,41 @@ rss(const char *head, const char *const *guids)
 
 /* Serves an RSS document at 'path' (with 'etag', or none). */
 static void
-serve(struct rig *r, const char *path, const char *head,
+serve(struct harness *r, const char *path, const char *head,
     const char *const *guids, const char *etag)
 {
 	char	*body = rss(head, guids);
 
-	httpd_route(r->h, path, 200, "application/rss+xml", body, strlen(body),
-	    etag);
+	httpd_route(r->httpd, path, 200, "application/rss+xml", body,
+	    strlen(body), etag);
 	free(body);
 }
 
 /* Serves one item with guid 'guid' at 'path'. */
 static void
-serve1(struct rig *r, const char *path, const char *guid)
+serve1(struct harness *r, const char *path, const char *guid)
 {
 	const char	*guids[] = { guid, NULL };
 
 	serve(r, path, "", guids, NULL);
 }
 
-/* Waits (bounded) for 'path' to have been requested 'n' times. */
-static void
-wait_hits(struct rig *r, const char *path, unsigned int n)
-{
-	int	 i;
-
-	for (i = 0; i < WAIT * 20 && httpd_hits(r->h, path) < n; i++)
-		g_usleep(50000);
-	ck_assert_msg(httpd_hits(r->h, path) >= n, "%s: %u requests, want %u",
-	    path, httpd_hits(r->h, path), n);
-}
-
 /* Alert lines naming item 'guid'. */
 static int
-alerts_for(struct rig *r, const char *guid)
+alerts_for(struct harness *r, const char *guid)
 {
-	char	*text, *needle;
+	char	*needle;
 	int	 n;
 
-	if (access(r->alerts, F_OK) == -1)
-		return 0;
-	text = test_slurp(r->alerts);
 	needle = xasprintf("\"id\":\"%s\"", guid);
-	n = test_count_lines(text, needle);
+	n = test_lines_with(r->alerts, needle);
 	free(needle);
-	g_free(text);
 	return n;
 }
 
 /* Waits (bounded) until item 'guid' has alerted. */
 static void
-wait_alert(struct rig *r, const char *guid)
+wait_alert(struct harness *r, const char *guid)
 {
 	int	 i;
 
@@ -211,7 +127,7 @@ wait_alert(struct rig *r, const char *guid)
 
 /* Lines of the daemon's log holding both 'a' and 'b'. */
 static int
-log_lines(struct rig *r, const char *a, const char *b)
+log_lines(struct harness *r, const char *a, const char *b)
 {
 	gchar	**v;
 	char	*text;
@@ -228,38 +144,6 @@ log_lines(struct rig *r, const char *a, const char *b)
 	return n;
 }
 
-/* `feedwatch status --json`, parsed; fails the test if it fails. */
-static json_t *
-status(struct rig *r)
-{
-	struct test_proc	 p;
-	const char		*args[] = { "status", "--json", "-c", r->conf,
-	    NULL };
-	json_t			*o;
-
-	test_run(&p, args);
-	ck_assert_msg(p.status == 0, "status: exit %d: %s", p.status, p.err);
-	o = json_loads(p.out, 0, NULL);
-	ck_assert_msg(o != NULL, "status printed no JSON: %s", p.out);
-	test_proc_clear(&p);
-	return o;
-}
-
-/* The status object of feed 'name'. */
-static json_t *
-feed_of(json_t *st, const char *name)
-{
-	json_t	*f;
-	size_t	 i;
-
-	json_array_foreach(json_object_get(st, "feeds"), i, f)
-		if (strcmp(json_string_value(json_object_get(f, "name")),
-		    name) == 0)
-			return f;
-	ck_abort_msg("no feed '%s' in status", name);
-	return NULL;
-}
-
 /* Seconds from now to the feed's next poll (LONG_MIN without one). */
 static long
 next_poll_in(json_t *st, const char *name)
@@ -267,7 +151,8 @@ next_poll_in(json_t *st, const char *name)
 	const char	*v;
 	struct tm	 tm;
 
-	v = json_string_value(json_object_get(feed_of(st, name), "next_poll"));
+	v = json_string_value(json_object_get(harness_feed(st, name),
+	    "next_poll"));
 	if (v == NULL)
 		return LONG_MIN;
 	memset(&tm, 0, sizeof(tm));
@@ -279,7 +164,7 @@ next_poll_in(json_t *st, const char *name)
 static long
 feed_int(json_t *st, const char *name, const char *key)
 {
-	return (long)json_integer_value(json_object_get(feed_of(st, name),
+	return (long)json_integer_value(json_object_get(harness_feed(st, name),
 	    key));
 }
 
@@ -367,7 +252,7 @@ check_expect(json_t *st, const char *name, enum expect e, long secs,
  */
 START_TEST(test_server_hints)
 {
-	struct rig	 r;
+	struct harness	 r;
 	GString		*feeds = g_string_new(NULL);
 	json_t		*st;
 	const char	*good[] = { "g1", NULL }, *guid[] = { NULL, NULL };
@@ -375,7 +260,7 @@ START_TEST(test_server_hints)
 	size_t		 i, c;
 	unsigned int	 hits;
 
-	rig_start(&r);
+	harness_init(&r);
 	serve(&r, "/good", "", good, NULL);
 	add_feed(&r, feeds, "good", "/good", "");
 	for (c = 0; c < 2; c++)
@@ -383,9 +268,9 @@ START_TEST(test_server_hints)
 			snprintf(name, sizeof(name), "ra%d-%zu", c ? 429 : 503,
 			    i);
 			snprintf(path, sizeof(path), "/%s", name);
-			httpd_route(r.h, path, c ? 429 : 503, "text/plain",
+			httpd_route(r.httpd, path, c ? 429 : 503, "text/plain",
 			    "later", 5, NULL);
-			httpd_route_header(r.h, path, "Retry-After",
+			httpd_route_header(r.httpd, path, "Retry-After",
 			    retry_cases[i].value);
 			add_feed(&r, feeds, name, path, "");
 		}
@@ -394,21 +279,21 @@ START_TEST(test_server_hints)
 		guid[0] = floor_cases[i].name;
 		serve(&r, path, floor_cases[i].head, guid, NULL);
 		if (floor_cases[i].header != NULL)
-			httpd_route_header(r.h, path, "Cache-Control",
+			httpd_route_header(r.httpd, path, "Cache-Control",
 			    floor_cases[i].header);
 		add_feed(&r, feeds, floor_cases[i].name, path,
 		    floor_cases[i].extra);
 	}
-	rig_config(&r, "1s", "per-host = 64\n", feeds->str);
-	rig_run(&r);
+	rig_config(&r, "per-host = 64\n", feeds->str);
+	harness_run(&r);
 	g_usleep(4500000);
-	st = status(&r);
+	st = harness_status(&r);
 	for (c = 0; c < 2; c++)
 		for (i = 0; i < G_N_ELEMENTS(retry_cases); i++) {
 			snprintf(name, sizeof(name), "ra%d-%zu", c ? 429 : 503,
 			    i);
 			snprintf(path, sizeof(path), "/%s", name);
-			hits = httpd_hits(r.h, path);
+			hits = httpd_hits(r.httpd, path);
 			ck_assert_msg(hits <= 4, "feed '%s' (Retry-After: %s): "
 			    "%u requests in 4.5 s", name, retry_cases[i].value,
 			    hits);
@@ -418,15 +303,15 @@ START_TEST(test_server_hints)
 	for (i = 0; i < G_N_ELEMENTS(floor_cases); i++) {
 		snprintf(path, sizeof(path), "/%s", floor_cases[i].name);
 		check_expect(st, floor_cases[i].name, floor_cases[i].expect,
-		    floor_cases[i].secs, httpd_hits(r.h, path));
+		    floor_cases[i].secs, httpd_hits(r.httpd, path));
 	}
 	/* max-age=3: polled at 0 and 3 s, not every second */
-	ck_assert_uint_eq(httpd_hits(r.h, "/maxage"), 2);
-	ck_assert_uint_ge(httpd_hits(r.h, "/good"), 3);
+	ck_assert_uint_eq(httpd_hits(r.httpd, "/maxage"), 2);
+	ck_assert_uint_ge(httpd_hits(r.httpd, "/good"), 3);
 	json_decref(st);
-	rig_halt(&r);
+	harness_stop(&r);
 	g_string_free(feeds, TRUE);
-	rig_stop(&r);
+	harness_release(&r);
 }
 END_TEST
 
@@ -437,7 +322,7 @@ END_TEST
  */
 START_TEST(test_ttl_after_304)
 {
-	struct rig		 r;
+	struct harness		 r;
 	struct test_proc	 p;
 	json_t			*st;
 	char			*feed;
@@ -445,26 +330,26 @@ START_TEST(test_ttl_after_304)
 	const char		*guids[] = { "k1", NULL };
 	long			 in;
 
-	rig_start(&r);
+	harness_init(&r);
 	serve(&r, "/kept", "<ttl>2</ttl>", guids, "\"v1\"");
-	feed = feed_section(&r, "kept", "/kept", "");
-	rig_config(&r, "1s", "", feed);
+	feed = harness_feed_section(&r, "kept", "/kept", "");
+	rig_config(&r, "", feed);
 	args[2] = r.conf;
 	test_run(&p, args);
 	ck_assert_msg(p.status == 0, "check: exit %d: %s", p.status, p.err);
 	test_proc_clear(&p);
-	rig_run(&r);
-	wait_hits(&r, "/kept", 2);
+	harness_run(&r);
+	harness_wait_hits(&r, "/kept", 2);
 	g_usleep(2000000);
-	rig_halt(&r);
-	ck_assert_uint_eq(httpd_hits(r.h, "/kept"), 2);
-	ck_assert_uint_eq(httpd_not_modified(r.h, "/kept"), 1);
-	st = status(&r);
+	harness_stop(&r);
+	ck_assert_uint_eq(httpd_hits(r.httpd, "/kept"), 2);
+	ck_assert_uint_eq(httpd_not_modified(r.httpd, "/kept"), 1);
+	st = harness_status(&r);
 	in = next_poll_in(st, "kept");
 	ck_assert_msg(in > 110 && in <= 120, "next poll in %lds", in);
 	json_decref(st);
 	free(feed);
-	rig_stop(&r);
+	harness_release(&r);
 }
 END_TEST
 
@@ -552,12 +437,12 @@ END_TEST
 
 /* A route at 'path' answering 'code' with a Location of 'to'. */
 static void
-redirect(struct rig *r, const char *path, int code, const char *to)
+redirect(struct harness *r, const char *path, int code, const char *to)
 {
-	char	*url = httpd_url(r->h, to);
+	char	*url = httpd_url(r->httpd, to);
 
-	httpd_route(r->h, path, code, "text/plain", "moved", 5, NULL);
-	httpd_route_header(r->h, path, "Location", url);
+	httpd_route(r->httpd, path, code, "text/plain", "moved", 5, NULL);
+	httpd_route_header(r->httpd, path, "Location", url);
 	free(url);
 }
 
@@ -570,11 +455,11 @@ redirect(struct rig *r, const char *path, int code, const char *to)
  */
 START_TEST(test_redirects)
 {
-	struct rig	 r;
+	struct harness	 r;
 	GString		*feeds = g_string_new(NULL);
 	unsigned int	 t302;
 
-	rig_start(&r);
+	harness_init(&r);
 	redirect(&r, "/a301", 301, "/t301?key=k3y");
 	serve1(&r, "/t301", "r301");
 	redirect(&r, "/a308", 308, "/t308");
@@ -587,30 +472,30 @@ START_TEST(test_redirects)
 	add_feed(&r, feeds, "p308", "/a308", "");
 	add_feed(&r, feeds, "temp", "/a302", "");
 	add_feed(&r, feeds, "flip", "/aflip", "");
-	rig_config(&r, "1s", "", feeds->str);
-	rig_run(&r);
+	rig_config(&r, "", feeds->str);
+	harness_run(&r);
 
 	/* followed at once */
 	wait_alert(&r, "r301");
 	wait_alert(&r, "r308");
 	/* flip: 301, 301, then the feed itself, then 301 three times */
-	wait_hits(&r, "/aflip", 2);
+	harness_wait_hits(&r, "/aflip", 2);
 	serve1(&r, "/aflip", "rflip");
-	wait_hits(&r, "/aflip", 3);
+	harness_wait_hits(&r, "/aflip", 3);
 	redirect(&r, "/aflip", 301, "/tflip");
-	wait_hits(&r, "/aflip", 6);
-	wait_hits(&r, "/tflip", 6);
+	harness_wait_hits(&r, "/aflip", 6);
+	harness_wait_hits(&r, "/tflip", 6);
 	g_usleep(2500000);
-	rig_halt(&r);
+	harness_stop(&r);
 
-	ck_assert_uint_eq(httpd_hits(r.h, "/a301"), 3);
-	ck_assert_uint_ge(httpd_hits(r.h, "/t301"), 5);
-	ck_assert_uint_eq(httpd_hits(r.h, "/a308"), 3);
-	ck_assert_uint_ge(httpd_hits(r.h, "/t308"), 5);
-	ck_assert_uint_eq(httpd_hits(r.h, "/aflip"), 6);
-	t302 = httpd_hits(r.h, "/t302");
+	ck_assert_uint_eq(httpd_hits(r.httpd, "/a301"), 3);
+	ck_assert_uint_ge(httpd_hits(r.httpd, "/t301"), 5);
+	ck_assert_uint_eq(httpd_hits(r.httpd, "/a308"), 3);
+	ck_assert_uint_ge(httpd_hits(r.httpd, "/t308"), 5);
+	ck_assert_uint_eq(httpd_hits(r.httpd, "/aflip"), 6);
+	t302 = httpd_hits(r.httpd, "/t302");
 	ck_assert_uint_ge(t302, 5);
-	ck_assert_uint_eq(httpd_hits(r.h, "/a302"), t302);
+	ck_assert_uint_eq(httpd_hits(r.httpd, "/a302"), t302);
 	ck_assert_int_eq(log_lines(&r, "feed 'p301'", "moved permanently"), 1);
 	ck_assert_int_eq(log_lines(&r, "feed 'p308'", "moved permanently"), 1);
 	ck_assert_int_eq(log_lines(&r, "feed 'flip'", "moved permanently"), 1);
@@ -624,7 +509,7 @@ START_TEST(test_redirects)
 	ck_assert_int_eq(alerts_for(&r, "r302"), 1);
 	ck_assert_int_eq(alerts_for(&r, "rflip"), 1);
 	g_string_free(feeds, TRUE);
-	rig_stop(&r);
+	harness_release(&r);
 }
 END_TEST
 
@@ -637,32 +522,33 @@ END_TEST
  */
 START_TEST(test_url_change)
 {
-	struct rig	 r;
+	struct harness	 r;
 	GString		*feeds = g_string_new(NULL);
 	json_t		*st;
 	const char	*m2[] = { "m2a", NULL }, *m3[] = { "m3a", NULL };
 	char		*log;
 	unsigned int	 m2hits;
 
-	rig_start(&r);
-	httpd_route(r.h, "/g1", 410, "text/plain", "gone", 4, NULL);
-	httpd_route(r.h, "/h1", 410, "text/plain", "gone", 4, NULL);
+	harness_init(&r);
+	httpd_route(r.httpd, "/g1", 410, "text/plain", "gone", 4, NULL);
+	httpd_route(r.httpd, "/h1", 410, "text/plain", "gone", 4, NULL);
 	serve1(&r, "/g2", "g2a");
 	serve1(&r, "/h2", "h2a");
 	redirect(&r, "/m1", 301, "/m2");
 	serve(&r, "/m2", "", m2, "\"e1\"");
 	serve(&r, "/m3", "", m3, "\"e1\"");
-	httpd_record(r.h, "/m3", "If-None-Match");
+	httpd_record(r.httpd, "/m3", "If-None-Match");
 	add_feed(&r, feeds, "g", "/g1", "");
 	add_feed(&r, feeds, "h", "/h1", "");
 	add_feed(&r, feeds, "m", "/m1", "");
-	rig_config(&r, "1s", "", feeds->str);
-	rig_run(&r);
-	wait_hits(&r, "/m1", 3);
-	wait_hits(&r, "/m2", 5);	/* polled there directly, with 304s */
-	st = status(&r);
-	ck_assert(json_is_true(json_object_get(feed_of(st, "g"), "gone")));
-	ck_assert(json_is_true(json_object_get(feed_of(st, "h"), "gone")));
+	rig_config(&r, "", feeds->str);
+	harness_run(&r);
+	harness_wait_hits(&r, "/m1", 3);
+	/* polled there directly, with 304s */
+	harness_wait_hits(&r, "/m2", 5);
+	st = harness_status(&r);
+	ck_assert(json_is_true(json_object_get(harness_feed(st, "g"), "gone")));
+	ck_assert(json_is_true(json_object_get(harness_feed(st, "h"), "gone")));
 	json_decref(st);
 
 	/* SIGHUP: 'g' gets a new URL */
@@ -670,37 +556,38 @@ START_TEST(test_url_change)
 	add_feed(&r, feeds, "g", "/g2", "");
 	add_feed(&r, feeds, "h", "/h1", "");
 	add_feed(&r, feeds, "m", "/m1", "");
-	rig_config(&r, "1s", "", feeds->str);
+	rig_config(&r, "", feeds->str);
 	ck_assert_int_eq(kill(r.pid, SIGHUP), 0);
 	wait_alert(&r, "g2a");
-	st = status(&r);
-	ck_assert(json_is_false(json_object_get(feed_of(st, "g"), "gone")));
+	st = harness_status(&r);
+	ck_assert(json_is_false(json_object_get(harness_feed(st, "g"),
+	    "gone")));
 	ck_assert_int_eq(feed_int(st, "g", "failures"), 0);
 	json_decref(st);
-	rig_halt(&r);
+	harness_stop(&r);
 
 	/* a restart: 'h' (gone) and 'm' (moved to /m2) get new URLs */
 	g_string_truncate(feeds, 0);
 	add_feed(&r, feeds, "g", "/g2", "");
 	add_feed(&r, feeds, "h", "/h2", "");
 	add_feed(&r, feeds, "m", "/m3", "");
-	rig_config(&r, "1s", "", feeds->str);
-	m2hits = httpd_hits(r.h, "/m2");
-	rig_run(&r);
+	rig_config(&r, "", feeds->str);
+	m2hits = httpd_hits(r.httpd, "/m2");
+	harness_run(&r);
 	wait_alert(&r, "h2a");
 	wait_alert(&r, "m3a");
-	rig_halt(&r);
-	ck_assert_uint_eq(httpd_hits(r.h, "/m2"), m2hits);
-	ck_assert_uint_eq(httpd_hits(r.h, "/g1"), 1);
-	ck_assert_uint_eq(httpd_hits(r.h, "/h1"), 1);
-	log = httpd_log(r.h, "/m3");
+	harness_stop(&r);
+	ck_assert_uint_eq(httpd_hits(r.httpd, "/m2"), m2hits);
+	ck_assert_uint_eq(httpd_hits(r.httpd, "/g1"), 1);
+	ck_assert_uint_eq(httpd_hits(r.httpd, "/h1"), 1);
+	log = httpd_log(r.httpd, "/m3");
 	ck_assert_msg(strncmp(log, "200 -\n", 6) == 0, "requests of /m3: %s",
 	    log);
 	free(log);
 	ck_assert_int_eq(alerts_for(&r, "m2a"), 1);
 	ck_assert_int_eq(log_lines(&r, "feed 'm'", "new url"), 1);
 	g_string_free(feeds, TRUE);
-	rig_stop(&r);
+	harness_release(&r);
 }
 END_TEST
 
@@ -789,16 +676,15 @@ user_version(const char *path)
  */
 START_TEST(test_state_upgrade)
 {
-	struct rig	 r;
+	struct harness	 r;
 	GString		*feeds = g_string_new(NULL);
 	json_t		*st;
-	char		*db, *elsewhere;
+	char		*elsewhere;
 	long		 in;
 
-	rig_start(&r);
-	db = xasprintf("%s/state.db", r.dir);
-	elsewhere = httpd_url(r.h, "/elsewhere");
-	write_v1_state(db, elsewhere);
+	harness_init(&r);
+	elsewhere = httpd_url(r.httpd, "/elsewhere");
+	write_v1_state(r.state, elsewhere);
 	serve1(&r, "/up", "up1");
 	serve1(&r, "/mv", "mv1");
 	serve1(&r, "/elsewhere", "else1");
@@ -806,48 +692,45 @@ START_TEST(test_state_upgrade)
 	add_feed(&r, feeds, "gone", "/up", "");
 	add_feed(&r, feeds, "moved", "/mv", "");
 	add_feed(&r, feeds, "late", "/late", "");
-	rig_config(&r, "1s", "", feeds->str);
-	rig_run(&r);
+	rig_config(&r, "", feeds->str);
+	harness_run(&r);
 	wait_alert(&r, "up1");
 	wait_alert(&r, "mv1");
-	rig_halt(&r);
-	ck_assert_int_eq(user_version(db), 2);
-	ck_assert_uint_eq(httpd_hits(r.h, "/elsewhere"), 0);
-	ck_assert_uint_eq(httpd_hits(r.h, "/late"), 0);
+	harness_stop(&r);
+	ck_assert_int_eq(user_version(r.state), 2);
+	ck_assert_uint_eq(httpd_hits(r.httpd, "/elsewhere"), 0);
+	ck_assert_uint_eq(httpd_hits(r.httpd, "/late"), 0);
 	ck_assert_int_eq(log_lines(&r, "upgraded from schema 1 to 2", ""), 1);
-	st = status(&r);
-	ck_assert(json_is_false(json_object_get(feed_of(st, "gone"), "gone")));
+	st = harness_status(&r);
+	ck_assert(json_is_false(json_object_get(harness_feed(st, "gone"),
+	    "gone")));
 	in = next_poll_in(st, "late");
 	ck_assert_msg(in > 0 && in <= DAY, "next poll of 'late' in %lds", in);
 	json_decref(st);
 	free(elsewhere);
-	free(db);
 	g_string_free(feeds, TRUE);
-	rig_stop(&r);
+	harness_release(&r);
 }
 END_TEST
 
 /* Before the upgrade, status (read only) says what to do, not an SQL error. */
 START_TEST(test_state_old_status)
 {
-	struct rig		 r;
+	struct harness		 r;
 	struct test_proc	 p;
-	char			*db;
 	const char		*args[] = { "status", "-c", NULL, NULL };
 
-	rig_start(&r);
-	db = xasprintf("%s/state.db", r.dir);
-	write_v1_state(db, "http://127.0.0.1:1/x");
-	rig_config(&r, "1s", "", "");
+	harness_init(&r);
+	write_v1_state(r.state, "http://127.0.0.1:1/x");
+	rig_config(&r, "", "");
 	args[2] = r.conf;
 	test_run(&p, args);
 	ck_assert_int_eq(p.status, 1);
 	ck_assert_msg(strstr(p.err, "older feedwatch (schema 1); run "
 	    "'feedwatch run' or 'feedwatch check' once") != NULL, "%s", p.err);
 	test_proc_clear(&p);
-	ck_assert_int_eq(user_version(db), 1);
-	free(db);
-	rig_stop(&r);
+	ck_assert_int_eq(user_version(r.state), 1);
+	harness_release(&r);
 }
 END_TEST
 
@@ -861,24 +744,24 @@ END_TEST
  */
 START_TEST(test_overflow_one_item)
 {
-	struct rig	 r;
+	struct harness	 r;
 	json_t		*st;
 	char		*feed, guid[16];
 	unsigned int	 i;
 
-	rig_start(&r);
+	harness_init(&r);
 	serve1(&r, "/one", "one0");
-	feed = feed_section(&r, "one", "/one", "");
-	rig_config(&r, "1s", "", feed);
-	rig_run(&r);
+	feed = harness_feed_section(&r, "one", "/one", "");
+	rig_config(&r, "", feed);
+	harness_run(&r);
 	for (i = 1; i <= 4; i++) {
-		wait_hits(&r, "/one", i);
+		harness_wait_hits(&r, "/one", i);
 		snprintf(guid, sizeof(guid), "one%u", i);
 		serve1(&r, "/one", guid);
 	}
 	wait_alert(&r, "one4");
-	rig_halt(&r);
-	st = status(&r);
+	harness_stop(&r);
+	st = harness_status(&r);
 	ck_assert_int_eq(feed_int(st, "one", "missed"), 0);
 	ck_assert_int_eq(log_lines(&r, "overflowed", ""), 0);
 	for (i = 0; i <= 4; i++) {
@@ -887,7 +770,7 @@ START_TEST(test_overflow_one_item)
 	}
 	json_decref(st);
 	free(feed);
-	rig_stop(&r);
+	harness_release(&r);
 }
 END_TEST
 
@@ -898,7 +781,7 @@ END_TEST
  */
 START_TEST(test_overflow_window)
 {
-	struct rig		 r;
+	struct harness		 r;
 	struct test_proc	 p;
 	GString			*feeds = g_string_new(NULL);
 	json_t			*st;
@@ -910,7 +793,7 @@ START_TEST(test_overflow_window)
 	char			 ids[2][10][8];
 	int			 i;
 
-	rig_start(&r);
+	harness_init(&r);
 	for (i = 0; i < 10; i++) {
 		snprintf(ids[0][i], sizeof(ids[0][i]), "a%d", i);
 		snprintf(ids[1][i], sizeof(ids[1][i]), "b%d", i);
@@ -924,7 +807,8 @@ START_TEST(test_overflow_window)
 	add_feed(&r, feeds, "ten", "/ten", "");
 	add_feed(&r, feeds, "pair", "/pair", "");
 	add_feed(&r, feeds, "two", "/two", "");
-	rig_config(&r, "10m", "", feeds->str);
+	r.interval = "10m";
+	rig_config(&r, "", feeds->str);
 	args[2] = r.conf;
 	test_run(&p, args);
 	ck_assert_msg(p.status == 0, "check: exit %d: %s", p.status, p.err);
@@ -933,13 +817,13 @@ START_TEST(test_overflow_window)
 	serve(&r, "/ten", "", ten1, NULL);
 	serve(&r, "/pair", "", pair1, NULL);
 	serve(&r, "/two", "", two1, NULL);
-	rig_run(&r);
+	harness_run(&r);
 	wait_alert(&r, "b9");
 	wait_alert(&r, "p3");
 	wait_alert(&r, "t2");
 	g_usleep(300000);
-	rig_halt(&r);
-	st = status(&r);
+	harness_stop(&r);
+	st = harness_status(&r);
 	ck_assert_int_eq(feed_int(st, "ten", "missed"), 1);
 	ck_assert_int_eq(feed_int(st, "pair", "missed"), 1);
 	ck_assert_int_eq(feed_int(st, "two", "missed"), 0);
@@ -954,7 +838,7 @@ START_TEST(test_overflow_window)
 	    next_poll_in(st, "two"));
 	json_decref(st);
 	g_string_free(feeds, TRUE);
-	rig_stop(&r);
+	harness_release(&r);
 }
 END_TEST
 
@@ -968,29 +852,30 @@ END_TEST
  */
 START_TEST(test_sink_retry_after)
 {
-	struct rig	 r;
+	struct harness	 r;
 	char		*hooks, *u0, *upast, *feed;
 	unsigned int	 n0, npast;
 
-	rig_start(&r);
+	harness_init(&r);
 	serve1(&r, "/news", "n1");
-	httpd_route(r.h, "/hook0", 429, "text/plain", "slow down", 9, NULL);
-	httpd_route_header(r.h, "/hook0", "Retry-After", "0");
-	httpd_route(r.h, "/hookpast", 429, "text/plain", "slow down", 9, NULL);
-	httpd_route_header(r.h, "/hookpast", "Retry-After",
+	httpd_route(r.httpd, "/hook0", 429, "text/plain", "slow down", 9, NULL);
+	httpd_route_header(r.httpd, "/hook0", "Retry-After", "0");
+	httpd_route(r.httpd, "/hookpast", 429, "text/plain", "slow down", 9,
+	    NULL);
+	httpd_route_header(r.httpd, "/hookpast", "Retry-After",
 	    "Sun, 06 Nov 1994 08:49:37 GMT");
-	u0 = httpd_url(r.h, "/hook0");
-	upast = httpd_url(r.h, "/hookpast");
-	feed = feed_section(&r, "news", "/news", "");
+	u0 = httpd_url(r.httpd, "/hook0");
+	upast = httpd_url(r.httpd, "/hookpast");
+	feed = harness_feed_section(&r, "news", "/news", "");
 	hooks = xasprintf("%s\n[sink hook0]\ntype = webhook\nurl = %s\n\n"
 	    "[sink hookpast]\ntype = webhook\nurl = %s\n", feed, u0, upast);
-	rig_config(&r, "1s", "retry = 1s\n", hooks);
-	rig_run(&r);
-	wait_hits(&r, "/hook0", 1);
+	rig_config(&r, "retry = 1s\n", hooks);
+	harness_run(&r);
+	harness_wait_hits(&r, "/hook0", 1);
 	g_usleep(3500000);
-	n0 = httpd_hits(r.h, "/hook0");
-	npast = httpd_hits(r.h, "/hookpast");
-	rig_halt(&r);
+	n0 = httpd_hits(r.httpd, "/hook0");
+	npast = httpd_hits(r.httpd, "/hookpast");
+	harness_stop(&r);
 	ck_assert_msg(n0 >= 2 && n0 <= 4, "Retry-After 0: %u sends", n0);
 	ck_assert_msg(npast >= 2 && npast <= 4, "Retry-After past: %u sends",
 	    npast);
@@ -998,28 +883,21 @@ START_TEST(test_sink_retry_after)
 	free(feed);
 	free(u0);
 	free(upast);
-	rig_stop(&r);
+	harness_release(&r);
 }
 END_TEST
 
 Suite *
 schedule_suite(void)
 {
-	Suite	*s = suite_create("schedule");
-	TCase	*tc = tcase_create("schedule");
-	TCase	*tp = tcase_create("hints");
+	const TTest	*tests[] = { test_server_hints, test_ttl_after_304,
+	    test_redirects, test_url_change, test_state_upgrade,
+	    test_state_old_status, test_overflow_one_item,
+	    test_overflow_window, test_sink_retry_after, NULL };
+	Suite		*s = suite_create("schedule");
+	TCase		*tp = tcase_create("hints");
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_server_hints);
-	tcase_add_test(tc, test_ttl_after_304);
-	tcase_add_test(tc, test_redirects);
-	tcase_add_test(tc, test_url_change);
-	tcase_add_test(tc, test_state_upgrade);
-	tcase_add_test(tc, test_state_old_status);
-	tcase_add_test(tc, test_overflow_one_item);
-	tcase_add_test(tc, test_overflow_window);
-	tcase_add_test(tc, test_sink_retry_after);
-	suite_add_tcase(s, tc);
+	test_tcase(s, "schedule", 60, tests);
 	tcase_set_timeout(tp, 10);
 	tcase_add_loop_test(tp, test_parser_hints, 0,
 	    (int)G_N_ELEMENTS(ttl_cases));

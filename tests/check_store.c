@@ -14,8 +14,7 @@
 #include "suites.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,130 +25,53 @@
 
 #include <glib.h>
 
-#include "httpd.h"
+#include "harness.h"
 #include "xmalloc.h"
 
 #define WAIT		15.0
 #define REFUSED_WAIT	5.0	/* a refused writer exits at once */
-#define NOBODY		65534
 
-struct fx {
-	struct httpd	*httpd;
-	char		*dir;
-	char		*state;		/* the state as the configs name it */
-	char		*conf;
-	char		*alerts;
-	char		*log;
-	GString		*items;		/* the feed's items, newest first */
-	int		 version;
-};
-
-/* Adds an item at the top of /live.xml, as a news site does. */
-static void
-feed_add(struct fx *f, const char *guid, const char *title)
-{
-	char	*item, *body, etag[32];
-
-	item = xasprintf("<item><title>%s</title><guid>%s</guid>"
-	    "<pubDate>Fri, 27 Nov 2026 09:00:00 GMT</pubDate></item>", title,
-	    guid);
-	g_string_prepend(f->items, item);
-	body = xasprintf("<rss version=\"2.0\"><channel><title>Live</title>"
-	    "%s</channel></rss>", f->items->str);
-	snprintf(etag, sizeof(etag), "\"v%d\"", ++f->version);
-	httpd_route(f->httpd, "/live.xml", 200, "application/rss+xml", body,
-	    strlen(body), etag);
-	free(body);
-	free(item);
-}
-
-/* A config in the fixture's directory, NAME, for the state 'state'. */
+/* A config DIR/NAME for the live feed and the state 'state'. */
 static char *
-config_for(struct fx *f, const char *name, const char *state)
+config_for(struct harness *f, const char *name, const char *state)
 {
-	char	*url, *text, *path;
+	char	*sections, *text, *path;
 
-	url = httpd_url(f->httpd, "/live.xml");
-	text = xasprintf("[daemon]\nstate = %s\ninterval = 1s\njitter = 0%%\n"
-	    "backfill = 36500d\n\n[feed live]\nurl = %s\n\n[topic lavrov]\n"
-	    "query = Lavrov\n\n[sink log]\ntype = file\npath = %s\n", state,
-	    url, f->alerts);
+	sections = harness_live_sections(f, "");
+	text = harness_config_text(f, state, "", sections);
 	path = test_write(f->dir, name, text);
 	free(text);
-	free(url);
+	free(sections);
 	return path;
 }
 
-/* 'state' relative to the fixture's directory; NULL: state.db. */
+/* The live feed, its state 'state' in the directory (NULL: state.db). */
 static void
-fx_start(struct fx *f, const char *state)
+fx_start(struct harness *f, const char *state)
 {
-	memset(f, 0, sizeof(*f));
-	f->httpd = httpd_start();
-	f->dir = test_tmpdir();
-	f->state = xasprintf("%s/%s", f->dir, state ? state : "state.db");
-	f->alerts = xasprintf("%s/alerts.jsonl", f->dir);
-	f->log = xasprintf("%s/feedwatch.log", f->dir);
-	f->items = g_string_new("");
-	feed_add(f, "a1", "Lavrov meets Pompeo");
-	feed_add(f, "a2", "Markets rise");
-	f->conf = config_for(f, "feedwatch.conf", f->state);
-}
-
-static void
-fx_stop(struct fx *f)
-{
-	httpd_stop(f->httpd);
-	test_rmtree(f->dir);
-	g_string_free(f->items, TRUE);
-	free(f->dir);
-	free(f->state);
-	free(f->conf);
-	free(f->alerts);
-	free(f->log);
-}
-
-/*
- * Starts feedwatch with 'args' in 'cwd' (NULL: here), as user 'uid'
- * (-1: as is), its output appended to 'log'.
- */
-static pid_t
-spawn_in(const char *cwd, uid_t uid, const char *const *args,
-    const char *log)
-{
-	const char	*argv[16];
-	pid_t		 pid;
-	size_t		 i;
-	int		 fd;
-
-	argv[0] = test_env("FEEDWATCH");
-	for (i = 0; args[i] != NULL && i < 14; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	ck_assert_int_ne(pid = fork(), -1);
-	if (pid == 0) {
-		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND,
-		    0600)) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
-		    dup2(fd, STDERR_FILENO) == -1)
-			_exit(127);
-		close(fd);
-		if ((cwd != NULL && chdir(cwd) == -1) || (uid != (uid_t)-1 &&
-		    (setgroups(0, NULL) == -1 || setgid(uid) == -1 ||
-		    setuid(uid) == -1)))
-			_exit(127);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
+	harness_init(f);
+	if (state != NULL) {
+		free(f->state);
+		f->state = xasprintf("%s/%s", f->dir, state);
 	}
-	return pid;
+	harness_live(f);
+}
+
+/* Starts the daemon and waits for its first alert. */
+static void
+run_first(struct harness *f)
+{
+	harness_run(f);
+	ck_assert_int_eq(test_wait_lines(f->alerts, "", 1, WAIT), 1);
 }
 
 /*
- * Runs feedwatch for up to 'secs' (then kills it: -1); its exit status,
- * its output.
+ * Runs feedwatch for up to 'secs' (then kills it: -1) in 'cwd' (NULL:
+ * here), as 'pw' (NULL: as is); its exit status, its output.
  */
 static int
-run_for(double secs, const char *cwd, uid_t uid, const char *const *args,
-    char **out)
+run_for(double secs, const char *cwd, const struct passwd *pw,
+    const char *const *args, char **out)
 {
 	char	*dir, *log;
 	pid_t	 pid;
@@ -157,7 +79,7 @@ run_for(double secs, const char *cwd, uid_t uid, const char *const *args,
 
 	dir = test_tmpdir();
 	log = xasprintf("%s/out", dir);
-	pid = spawn_in(cwd, uid, args, log);
+	pid = test_spawn_as(args, log, cwd, pw);
 	if ((rc = test_wait(pid, secs)) == -1) {
 		kill(pid, SIGKILL);
 		test_wait(pid, WAIT);
@@ -169,37 +91,9 @@ run_for(double secs, const char *cwd, uid_t uid, const char *const *args,
 	return rc;
 }
 
-static pid_t
-daemon_start(struct fx *f, const char *conf)
-{
-	const char	*args[] = { "run", "-c", conf, NULL };
-
-	return spawn_in(NULL, (uid_t)-1, args, f->log);
-}
-
-static void
-daemon_stop(struct fx *f, pid_t pid)
-{
-	char	*log;
-
-	ck_assert_int_eq(kill(pid, SIGTERM), 0);
-	if (test_wait(pid, WAIT) != 0) {
-		log = test_slurp(f->log);
-		ck_abort_msg("feedwatch run did not exit 0 on SIGTERM: %s",
-		    log);
-	}
-}
-
-/* Alert lines so far, after waiting up to 'secs' for at least 'n'. */
-static int
-alerts_wait(struct fx *f, int n, double secs)
-{
-	return test_wait_lines(f->alerts, n, secs);
-}
-
 /* The alert file holds exactly these items, each once. */
 static void
-alerts_exactly(struct fx *f, const char *const *ids)
+alerts_exactly(struct harness *f, const char *const *ids)
 {
 	char	*text, *needle;
 	size_t	 i;
@@ -219,6 +113,23 @@ alerts_exactly(struct fx *f, const char *const *ids)
 }
 
 /*
+ * Once 'ids' have alerted, and 1.5 s more for any second alert to come,
+ * stops the daemon: the alert file holds exactly those, each once.
+ */
+static void
+stop_exactly(struct harness *f, const char *const *ids)
+{
+	int	 n;
+
+	for (n = 0; ids[n] != NULL; n++)
+		;
+	ck_assert_int_eq(test_wait_lines(f->alerts, "", n, WAIT), n);
+	g_usleep(1500000);
+	harness_stop(f);
+	alerts_exactly(f, ids);
+}
+
+/*
  * A second writer on the state: refused at once, exit 1, with a message
  * naming the state and the holder's pid.
  */
@@ -229,7 +140,7 @@ assert_refused(const char *cwd, const char *const *args, const char *state,
 	char	*out, *pid;
 	int	 rc;
 
-	rc = run_for(REFUSED_WAIT, cwd, (uid_t)-1, args, &out);
+	rc = run_for(REFUSED_WAIT, cwd, NULL, args, &out);
 	ck_assert_msg(rc == 1, "'%s' beside 'run' on %s: exit %d, not 1 "
 	    "at once: %s", args[0], state, rc, out);
 	pid = xasprintf("(pid %ld)", (long)holder);
@@ -246,7 +157,7 @@ assert_refused(const char *cwd, const char *const *args, const char *state,
  */
 START_TEST(test_one_writer)
 {
-	struct fx	 f;
+	struct harness	 f;
 	const char	*run[] = { "run", "-c", NULL, NULL };
 	const char	*check[] = { "check", "-c", NULL, NULL };
 	const char	*dry[] = { "check", "--dry-run", "-c", NULL, NULL };
@@ -255,34 +166,29 @@ START_TEST(test_one_writer)
 	    NULL };
 	const char	*ids[] = { "a1", "a3", NULL };
 	char		*out;
-	pid_t		 pid;
 	int		 rc;
 
 	fx_start(&f, NULL);
 	run[2] = check[2] = dry[3] = status[2] = backtest[2] = f.conf;
-	pid = daemon_start(&f, f.conf);
-	ck_assert_int_eq(alerts_wait(&f, 1, WAIT), 1);
-	assert_refused(NULL, run, f.state, pid);
-	assert_refused(NULL, check, f.state, pid);
+	run_first(&f);
+	assert_refused(NULL, run, f.state, f.pid);
+	assert_refused(NULL, check, f.state, f.pid);
 	/* Beside it: a dry run (with a new item), status and backtest. */
-	feed_add(&f, "a3", "Lavrov in Ankara");
-	rc = run_for(WAIT, NULL, (uid_t)-1, dry, &out);
+	harness_add(&f, "a3", "Lavrov in Ankara");
+	rc = run_for(WAIT, NULL, NULL, dry, &out);
 	ck_assert_msg(rc == 0 && strstr(out, "in use") == NULL,
 	    "check --dry-run beside run: exit %d: %s", rc, out);
 	g_free(out);
-	rc = run_for(WAIT, NULL, (uid_t)-1, status, &out);
+	rc = run_for(WAIT, NULL, NULL, status, &out);
 	ck_assert_msg(rc == 0 && strstr(out, "live ") != NULL,
 	    "status beside run: exit %d: %s", rc, out);
 	g_free(out);
-	rc = run_for(WAIT, NULL, (uid_t)-1, backtest, &out);
+	rc = run_for(WAIT, NULL, NULL, backtest, &out);
 	ck_assert_msg(rc == 0 && strstr(out, "\"id\":\"a1\"") != NULL,
 	    "backtest beside run: exit %d: %s", rc, out);
 	g_free(out);
-	ck_assert_int_eq(alerts_wait(&f, 2, WAIT), 2);
-	g_usleep(1500000);
-	daemon_stop(&f, pid);
-	alerts_exactly(&f, ids);
-	fx_stop(&f);
+	stop_exactly(&f, ids);
+	harness_release(&f);
 }
 END_TEST
 
@@ -293,59 +199,52 @@ END_TEST
  */
 START_TEST(test_kill9_takeover)
 {
-	struct fx	 f;
+	struct harness	 f;
 	const char	*check[] = { "check", "-c", NULL, NULL };
 	const char	*ids[] = { "a1", "b1", "b2", NULL };
-	pid_t		 pid, old;
 
 	fx_start(&f, NULL);
 	check[2] = f.conf;
-	old = daemon_start(&f, f.conf);
-	ck_assert_int_eq(alerts_wait(&f, 1, WAIT), 1);
+	run_first(&f);
 	/* let the delivery be recorded: a kill before would resend it */
 	g_usleep(1000000);
-	ck_assert_int_eq(kill(old, SIGKILL), 0);
-	ck_assert_int_eq(test_wait(old, WAIT), 128 + SIGKILL);
-	feed_add(&f, "b1", "Lavrov speaks");
-	pid = daemon_start(&f, f.conf);
-	ck_assert_int_eq(alerts_wait(&f, 2, WAIT), 2);
-	ck_assert_int_eq(test_wait(pid, 0.1), -1);
+	ck_assert_int_eq(kill(f.pid, SIGKILL), 0);
+	ck_assert_int_eq(test_wait(f.pid, WAIT), 128 + SIGKILL);
+	harness_add(&f, "b1", "Lavrov speaks");
+	harness_run(&f);
+	ck_assert_int_eq(test_wait_lines(f.alerts, "", 2, WAIT), 2);
+	ck_assert_int_eq(test_wait(f.pid, 0.1), -1);
 	/* The new holder is the one named, not the dead one. */
-	assert_refused(NULL, check, f.state, pid);
-	feed_add(&f, "b2", "Lavrov again");
-	ck_assert_int_eq(alerts_wait(&f, 3, WAIT), 3);
-	g_usleep(1500000);
-	daemon_stop(&f, pid);
-	alerts_exactly(&f, ids);
-	fx_stop(&f);
+	assert_refused(NULL, check, f.state, f.pid);
+	harness_add(&f, "b2", "Lavrov again");
+	stop_exactly(&f, ids);
+	harness_release(&f);
 }
 END_TEST
 
 /* A symlink to the state, to its directory, or a relative path: one lock. */
 START_TEST(test_same_state_other_paths)
 {
-	struct fx	 f;
+	struct harness	 f;
 	const char	*run[] = { "run", "-c", NULL, NULL };
 	const char	*ids[] = { "a1", NULL };
 	char		*link, *alias, *conf, *path;
-	pid_t		 pid;
 
 	fx_start(&f, "real/state.db");
-	pid = daemon_start(&f, f.conf);
-	ck_assert_int_eq(alerts_wait(&f, 1, WAIT), 1);
+	run_first(&f);
 
 	link = xasprintf("%s/link", f.dir);
 	ck_assert_int_eq(symlink("real", link), 0);
 	path = xasprintf("%s/state.db", link);
 	run[2] = conf = config_for(&f, "dir-link.conf", path);
-	assert_refused(NULL, run, path, pid);
+	assert_refused(NULL, run, path, f.pid);
 	free(conf);
 	free(path);
 
 	alias = xasprintf("%s/alias.db", f.dir);
 	ck_assert_int_eq(symlink("real/state.db", alias), 0);
 	run[2] = conf = config_for(&f, "file-link.conf", alias);
-	assert_refused(NULL, run, alias, pid);
+	assert_refused(NULL, run, alias, f.pid);
 	free(conf);
 	path = xasprintf("%s.lock", alias);
 	ck_assert_msg(access(path, F_OK) == -1, "a second lock beside the "
@@ -353,14 +252,14 @@ START_TEST(test_same_state_other_paths)
 	free(path);
 
 	run[2] = conf = config_for(&f, "relative.conf", "real/state.db");
-	assert_refused(f.dir, run, "real/state.db", pid);
+	assert_refused(f.dir, run, "real/state.db", f.pid);
 	free(conf);
 
-	daemon_stop(&f, pid);
+	harness_stop(&f);
 	alerts_exactly(&f, ids);
 	free(alias);
 	free(link);
-	fx_stop(&f);
+	harness_release(&f);
 }
 END_TEST
 
@@ -377,12 +276,11 @@ assert_private(const char *path)
 /* Under umask 022 the state, its files and the alerts stay owner-only. */
 START_TEST(test_private_files)
 {
-	struct fx	 f;
+	struct harness	 f;
 	struct stat	 sb;
-	char		*path, *kept, *conf, *text;
+	char		*path, *kept, *text;
 	const char	*suffix[] = { "", "-wal", "-shm", ".lock" };
 	size_t		 i;
-	pid_t		 pid;
 
 	umask(022);
 	fx_start(&f, "new/sub/state.db");
@@ -392,11 +290,10 @@ START_TEST(test_private_files)
 	text = test_slurp(f.conf);
 	path = xasprintf("%s\n[sink kept]\ntype = file\npath = %s\n", text,
 	    kept);
-	conf = test_write(f.dir, "feedwatch.conf", path);
+	free(test_write(f.dir, "feedwatch.conf", path));
 	g_free(text);
 	free(path);
-	pid = daemon_start(&f, conf);
-	ck_assert_int_eq(alerts_wait(&f, 1, WAIT), 1);
+	run_first(&f);
 	/* -wal and -shm exist while the daemon runs */
 	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		path = xasprintf("%s%s", f.state, suffix[i]);
@@ -410,13 +307,12 @@ START_TEST(test_private_files)
 	assert_private(path);
 	free(path);
 	assert_private(f.alerts);
-	ck_assert_int_eq(test_wait_lines(kept, 1, WAIT), 1);
+	ck_assert_int_eq(test_wait_lines(kept, "", 1, WAIT), 1);
 	ck_assert_int_eq(stat(kept, &sb), 0);
 	ck_assert_uint_eq(sb.st_mode & 0777, 0640);
-	daemon_stop(&f, pid);
-	free(conf);
+	harness_stop(&f);
 	free(kept);
-	fx_stop(&f);
+	harness_release(&f);
 }
 END_TEST
 
@@ -427,50 +323,52 @@ END_TEST
  */
 START_TEST(test_read_only_state_dir)
 {
-	struct fx	 f;
+	struct harness	 f;
 	const char	*check[] = { "check", "-c", NULL, NULL };
 	const char	*status[] = { "status", "-c", NULL, NULL };
 	const char	*dry[] = { "check", "--dry-run", "-c", NULL, NULL };
 	const char	*ids[] = { "a1", "b1", NULL };
 	char		*out, *sdir, *path;
-	uid_t		 uid = geteuid() == 0 ? NOBODY : (uid_t)-1;
+	struct passwd	*pw = NULL;
 	int		 rc;
 
+	if (geteuid() == 0)
+		ck_assert_ptr_nonnull(pw = getpwnam("nobody"));
 	fx_start(&f, "state/state.db");
 	check[2] = status[2] = dry[3] = f.conf;
-	rc = run_for(WAIT, NULL, (uid_t)-1, check, &out);
+	rc = run_for(WAIT, NULL, NULL, check, &out);
 	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
 	g_free(out);
 	sdir = xasprintf("%s/state", f.dir);
 	path = xasprintf("%s-wal", f.state);
 	ck_assert_msg(access(path, F_OK) == -1, "a -wal left by a clean exit");
 	free(path);
-	if (uid != (uid_t)-1)
-		ck_assert(chown(f.dir, uid, uid) == 0 &&
-		    chown(f.conf, uid, uid) == 0 &&
-		    chown(f.state, uid, uid) == 0 &&
-		    chown(sdir, uid, uid) == 0);
+	if (pw != NULL)
+		ck_assert(chown(f.dir, pw->pw_uid, pw->pw_gid) == 0 &&
+		    chown(f.conf, pw->pw_uid, pw->pw_gid) == 0 &&
+		    chown(f.state, pw->pw_uid, pw->pw_gid) == 0 &&
+		    chown(sdir, pw->pw_uid, pw->pw_gid) == 0);
 	ck_assert_int_eq(chmod(sdir, 0500), 0);
-	feed_add(&f, "b1", "Lavrov on the record");
-	rc = run_for(WAIT, NULL, uid, status, &out);
+	harness_add(&f, "b1", "Lavrov on the record");
+	rc = run_for(WAIT, NULL, pw, status, &out);
 	ck_assert_msg(rc == 0 && strstr(out, "live ") != NULL,
 	    "status on a read-only state directory: exit %d: %s", rc, out);
 	g_free(out);
-	rc = run_for(WAIT, NULL, uid, dry, &out);
+	rc = run_for(WAIT, NULL, pw, dry, &out);
 	ck_assert_msg(rc == 0 && strstr(out, "\"id\":\"b1\"") != NULL,
 	    "check --dry-run on a read-only state directory: exit %d: %s", rc,
 	    out);
 	g_free(out);
 	/* Writable again, and the owner's: b1 alerts, once. */
 	ck_assert_int_eq(chmod(sdir, 0700), 0);
-	if (uid != (uid_t)-1)
+	if (pw != NULL)
 		ck_assert(chown(f.state, 0, 0) == 0 && chown(sdir, 0, 0) == 0);
-	rc = run_for(WAIT, NULL, (uid_t)-1, check, &out);
+	rc = run_for(WAIT, NULL, NULL, check, &out);
 	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
 	g_free(out);
 	alerts_exactly(&f, ids);
 	free(sdir);
-	fx_stop(&f);
+	harness_release(&f);
 }
 END_TEST
 
@@ -481,7 +379,7 @@ END_TEST
  */
 START_TEST(test_dry_run_writes_nothing)
 {
-	struct fx	 f;
+	struct harness	 f;
 	struct stat	 before, after;
 	const char	*check[] = { "check", "-c", NULL, NULL };
 	const char	*dry[] = { "check", "--dry-run", "-c", NULL, NULL };
@@ -491,13 +389,13 @@ START_TEST(test_dry_run_writes_nothing)
 
 	fx_start(&f, NULL);
 	check[2] = dry[3] = f.conf;
-	rc = run_for(WAIT, NULL, (uid_t)-1, check, &out);
+	rc = run_for(WAIT, NULL, NULL, check, &out);
 	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
 	g_free(out);
 	text = test_slurp(f.state);
 	ck_assert_int_eq(stat(f.state, &before), 0);
-	feed_add(&f, "b1", "Lavrov on the record");
-	rc = run_for(WAIT, NULL, (uid_t)-1, dry, &out);
+	harness_add(&f, "b1", "Lavrov on the record");
+	rc = run_for(WAIT, NULL, NULL, dry, &out);
 	ck_assert_msg(rc == 0 && test_count_lines(out, "\"id\":\"b1\"") == 1,
 	    "check --dry-run: exit %d: %s", rc, out);
 	g_free(out);
@@ -509,7 +407,7 @@ START_TEST(test_dry_run_writes_nothing)
 	ck_assert(memcmp(out, text, (size_t)before.st_size) == 0);
 	g_free(out);
 	g_free(text);
-	rc = run_for(WAIT, NULL, (uid_t)-1, check, &out);
+	rc = run_for(WAIT, NULL, NULL, check, &out);
 	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
 	g_free(out);
 	alerts_exactly(&f, ids);
@@ -517,7 +415,7 @@ START_TEST(test_dry_run_writes_nothing)
 	/* No state yet: the dry run alerts from an empty one, makes none. */
 	none = xasprintf("%s/none/state.db", f.dir);
 	dry[3] = conf = config_for(&f, "none.conf", none);
-	rc = run_for(WAIT, NULL, (uid_t)-1, dry, &out);
+	rc = run_for(WAIT, NULL, NULL, dry, &out);
 	ck_assert_msg(rc == 0 && test_count_lines(out, "\"id\":\"b1\"") == 1,
 	    "check --dry-run with no state: exit %d: %s", rc, out);
 	g_free(out);
@@ -530,7 +428,7 @@ START_TEST(test_dry_run_writes_nothing)
 	/* A state of another schema version (here 0) is not upgraded. */
 	none = test_write(f.dir, "empty.db", "");
 	dry[3] = conf = config_for(&f, "empty.conf", none);
-	rc = run_for(WAIT, NULL, (uid_t)-1, dry, &out);
+	rc = run_for(WAIT, NULL, NULL, dry, &out);
 	ck_assert_msg(rc == 0 && test_count_lines(out, "\"id\":\"b1\"") == 1,
 	    "check --dry-run on an empty state: exit %d: %s", rc, out);
 	g_free(out);
@@ -538,7 +436,7 @@ START_TEST(test_dry_run_writes_nothing)
 	ck_assert_msg(after.st_size == 0, "the dry run wrote '%s'", none);
 	free(none);
 	free(conf);
-	fx_stop(&f);
+	harness_release(&f);
 }
 END_TEST
 
@@ -556,7 +454,7 @@ START_TEST(test_demo_leaves_nothing)
 	setenv("TMPDIR", dir, 1);
 	setenv("FEEDWATCH_DEMO_PERIOD", "1", 1);
 	unsetenv("DBUS_SESSION_BUS_ADDRESS");
-	pid = spawn_in(NULL, (uid_t)-1, args, log);
+	pid = test_spawn(args, log);
 	for (i = 0; i < 150 && test_count_lines(text, "Pompeo to Lavrov") == 0;
 	    i++) {
 		g_usleep(100000);
@@ -582,17 +480,10 @@ END_TEST
 Suite *
 store_suite(void)
 {
-	Suite	*s = suite_create("store");
-	TCase	*tc = tcase_create("store");
+	const TTest	*tests[] = { test_one_writer, test_kill9_takeover,
+	    test_same_state_other_paths, test_private_files,
+	    test_read_only_state_dir, test_dry_run_writes_nothing,
+	    test_demo_leaves_nothing, NULL };
 
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_one_writer);
-	tcase_add_test(tc, test_kill9_takeover);
-	tcase_add_test(tc, test_same_state_other_paths);
-	tcase_add_test(tc, test_private_files);
-	tcase_add_test(tc, test_read_only_state_dir);
-	tcase_add_test(tc, test_dry_run_writes_nothing);
-	tcase_add_test(tc, test_demo_leaves_nothing);
-	suite_add_tcase(s, tc);
-	return s;
+	return test_tcase(suite_create("store"), "store", 60, tests);
 }

@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include <event2/listener.h>
 #include <zlib.h>
 
+#include "serve.h"
 #include "xmalloc.h"
 
 #define FILL_TO		(256 * 1024)	/* output kept queued while streaming */
@@ -53,12 +53,9 @@ struct hit {
 };
 
 struct hostile {
-	struct event_base	*base;
+	struct serve		 loop;
 	struct evconnlistener	*listener;
-	struct event		*stop_ev;
-	int			 stop_pipe[2];
 	int			 port;
-	pthread_t		 thread;
 	pthread_mutex_t		 lock;
 	struct hit		*hits;
 	char			*secret;
@@ -225,15 +222,15 @@ answer(struct conn *c, const char *path)
 			h->delayed_max = h->delayed;
 		pthread_mutex_unlock(&h->lock);
 		c->delayed = 1;
-		if ((c->drip = evtimer_new(h->base, on_delay, c)) == NULL ||
-		    evtimer_add(c->drip, &wait) == -1)
+		if ((c->drip = evtimer_new(h->loop.base, on_delay, c)) ==
+		    NULL || evtimer_add(c->drip, &wait) == -1)
 			abort();
 	}
 	else if (strcmp(path, "/slow") == 0) {
 		evbuffer_add_printf(bufferevent_get_output(c->bev),
 		    "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
 		    "Connection: close\r\n\r\n");
-		if ((c->drip = event_new(h->base, -1, EV_PERSIST, on_drip,
+		if ((c->drip = event_new(h->loop.base, -1, EV_PERSIST, on_drip,
 		    c)) == NULL || event_add(c->drip, &sec) == -1)
 			abort();
 	} else if (strcmp(path, "/endless") == 0)
@@ -419,30 +416,13 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd,
 
 	c = xcalloc(1, sizeof(*c));
 	c->h = h;
-	if ((c->bev = bufferevent_socket_new(h->base, fd,
+	if ((c->bev = bufferevent_socket_new(h->loop.base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		abort();
 	LIST_INSERT_HEAD(&h->conns, c, entry);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	bufferevent_setwatermark(c->bev, EV_WRITE, FILL_TO / 2, 0);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-}
-
-static void
-on_stop(evutil_socket_t fd, short what, void *arg)
-{
-	struct hostile	*h = arg;
-
-	event_base_loopbreak(h->base);
-}
-
-static void *
-serve(void *arg)
-{
-	struct hostile	*h = arg;
-
-	event_base_dispatch(h->base);
-	return NULL;
 }
 
 /* 256 MiB of zeros, gzip-compressed: about 256 KiB on the wire. */
@@ -478,28 +458,23 @@ hostile_start(const char *secret)
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof(sin);
 
-	/* A client that hangs up mid-stream must not kill the test. */
-	signal(SIGPIPE, SIG_IGN);
 	h = xcalloc(1, sizeof(*h));
 	h->secret = xstrdup(secret);
 	pthread_mutex_init(&h->lock, NULL);
 	LIST_INIT(&h->conns);
 	make_bomb(h);
-	ck_assert_ptr_nonnull(h->base = event_base_new());
+	serve_init(&h->loop);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	h->listener = evconnlistener_new_bind(h->base, on_accept, h,
+	h->listener = evconnlistener_new_bind(h->loop.base, on_accept, h,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 64,
 	    (struct sockaddr *)&sin, sizeof(sin));
 	ck_assert_msg(h->listener != NULL, "cannot bind 127.0.0.1");
 	ck_assert_int_eq(getsockname(evconnlistener_get_fd(h->listener),
 	    (struct sockaddr *)&sin, &len), 0);
 	h->port = ntohs(sin.sin_port);
-	ck_assert_int_eq(pipe(h->stop_pipe), 0);
-	h->stop_ev = event_new(h->base, h->stop_pipe[0], EV_READ, on_stop, h);
-	ck_assert_int_eq(event_add(h->stop_ev, NULL), 0);
-	ck_assert_int_eq(pthread_create(&h->thread, NULL, serve, h), 0);
+	serve_start(&h->loop);
 	return h;
 }
 
@@ -510,15 +485,11 @@ hostile_stop(struct hostile *h)
 
 	if (h == NULL)
 		return;
-	ck_assert_int_eq(write(h->stop_pipe[1], "x", 1), 1);
-	pthread_join(h->thread, NULL);
+	serve_stop(&h->loop);
 	while (!LIST_EMPTY(&h->conns))
 		conn_free(LIST_FIRST(&h->conns));
-	event_free(h->stop_ev);
 	evconnlistener_free(h->listener);
-	event_base_free(h->base);
-	close(h->stop_pipe[0]);
-	close(h->stop_pipe[1]);
+	serve_release(&h->loop);
 	for (x = h->hits; x != NULL; x = next) {
 		next = x->next;
 		free(x->path);

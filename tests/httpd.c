@@ -2,7 +2,6 @@
 #include "httpd.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "serve.h"
 #include "xmalloc.h"
 
 struct route {
@@ -46,12 +46,9 @@ struct held {
 };
 
 struct httpd {
-	struct event_base	*base;
+	struct serve		 loop;
 	struct evhttp		*http;
-	struct event		*stop_ev;
-	int			 stop_pipe[2];
 	int			 port;
-	pthread_t		 thread;
 	pthread_mutex_t		 lock;
 	struct route		*routes;
 	TAILQ_HEAD(, held)	 held;		/* served by this thread only */
@@ -101,7 +98,7 @@ hold(struct httpd *h, struct evhttp_request *req, int status,
 	hd->status = status;
 	ck_assert_ptr_nonnull(hd->buf = evbuffer_new());
 	evbuffer_add_buffer(hd->buf, buf);
-	ck_assert_ptr_nonnull(hd->ev = evtimer_new(h->base, on_held, hd));
+	ck_assert_ptr_nonnull(hd->ev = evtimer_new(h->loop.base, on_held, hd));
 	ck_assert_int_eq(evtimer_add(hd->ev, &tv), 0);
 	TAILQ_INSERT_TAIL(&h->held, hd, entry);
 }
@@ -158,23 +155,6 @@ on_request(struct evhttp_request *req, void *arg)
 	free(p);
 }
 
-static void
-on_stop(evutil_socket_t fd, short what, void *arg)
-{
-	struct httpd	*h = arg;
-
-	event_base_loopbreak(h->base);
-}
-
-static void *
-serve(void *arg)
-{
-	struct httpd	*h = arg;
-
-	event_base_dispatch(h->base);
-	return NULL;
-}
-
 struct httpd *
 httpd_start(void)
 {
@@ -189,12 +169,11 @@ httpd_start_port(int port)
 	struct sockaddr_storage		 ss;
 	socklen_t			 sl = sizeof(ss);
 
-	signal(SIGPIPE, SIG_IGN);
 	h = xcalloc(1, sizeof(*h));
 	pthread_mutex_init(&h->lock, NULL);
 	TAILQ_INIT(&h->held);
-	ck_assert_ptr_nonnull(h->base = event_base_new());
-	ck_assert_ptr_nonnull(h->http = evhttp_new(h->base));
+	serve_init(&h->loop);
+	ck_assert_ptr_nonnull(h->http = evhttp_new(h->loop.base));
 	evhttp_set_gencb(h->http, on_request, h);
 	/* Port 0: the kernel picks a free one. */
 	sock = evhttp_bind_socket_with_handle(h->http, "127.0.0.1",
@@ -203,10 +182,7 @@ httpd_start_port(int port)
 	ck_assert_int_eq(getsockname(evhttp_bound_socket_get_fd(sock),
 	    (struct sockaddr *)&ss, &sl), 0);
 	h->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	ck_assert_int_eq(pipe(h->stop_pipe), 0);
-	h->stop_ev = event_new(h->base, h->stop_pipe[0], EV_READ, on_stop, h);
-	ck_assert_int_eq(event_add(h->stop_ev, NULL), 0);
-	ck_assert_int_eq(pthread_create(&h->thread, NULL, serve, h), 0);
+	serve_start(&h->loop);
 	return h;
 }
 
@@ -217,16 +193,12 @@ httpd_stop(struct httpd *h)
 
 	if (h == NULL)
 		return;
-	ck_assert_int_eq(write(h->stop_pipe[1], "x", 1), 1);
-	pthread_join(h->thread, NULL);
+	serve_stop(&h->loop);
 	/* evhttp_free() frees the held requests themselves. */
 	while (!TAILQ_EMPTY(&h->held))
 		held_free(TAILQ_FIRST(&h->held));
-	event_free(h->stop_ev);
 	evhttp_free(h->http);
-	event_base_free(h->base);
-	close(h->stop_pipe[0]);
-	close(h->stop_pipe[1]);
+	serve_release(&h->loop);
 	for (r = h->routes; r != NULL; r = next) {
 		next = r->next;
 		free(r->path);
@@ -291,6 +263,20 @@ httpd_hits(struct httpd *h, const char *path)
 	n = (r = route_find(h, path)) != NULL ? r->hits : 0;
 	pthread_mutex_unlock(&h->lock);
 	return n;
+}
+
+unsigned int
+httpd_wait_hits(struct httpd *h, const char *path, unsigned int n,
+    double secs)
+{
+	unsigned int	 got;
+	double		 waited = 0;
+
+	while ((got = httpd_hits(h, path)) < n && waited < secs) {
+		g_usleep(50000);
+		waited += 0.05;
+	}
+	return got;
 }
 
 unsigned int

@@ -54,6 +54,9 @@ char		*httpd_log(struct httpd *h, const char *path);
 
 /* Requests for 'path' so far. */
 unsigned int	 httpd_hits(struct httpd *h, const char *path);
+/* Waits up to 'secs' until they are 'n'; returns how many there were. */
+unsigned int	 httpd_wait_hits(struct httpd *h, const char *path,
+		    unsigned int n, double secs);
 
 /* Of those, how many were answered 304 Not Modified. */
 unsigned int	 httpd_not_modified(struct httpd *h, const char *path);

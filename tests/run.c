@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -28,6 +30,20 @@ test_env(const char *name)
 	ck_assert_msg(v != NULL && *v != '\0', "$%s is not set: run through "
 	    "'make check'", name);
 	return v;
+}
+
+Suite *
+test_tcase(Suite *s, const char *name, double timeout,
+    const TTest *const *tests)
+{
+	TCase	*tc = tcase_create(name);
+	size_t	 i;
+
+	tcase_set_timeout(tc, timeout);
+	for (i = 0; tests[i] != NULL; i++)
+		tcase_add_test(tc, tests[i]);
+	suite_add_tcase(s, tc);
+	return s;
 }
 
 /* Where the corpus should be; 'found' says whether it is there. */
@@ -80,22 +96,59 @@ test_need(const char *prog, const char *pkg)
 	g_free(path);
 }
 
-void
-test_run(struct test_proc *p, const char *const *args)
+/* $FEEDWATCH and 'args', NULL-terminated: an argv to exec. */
+static GPtrArray *
+argv_of(const char *const *args)
 {
 	GPtrArray	*argv = g_ptr_array_new();
-	GError		*err = NULL;
-	gint		 status;
 	size_t		 i;
 
 	g_ptr_array_add(argv, (gpointer)test_env("FEEDWATCH"));
 	for (i = 0; args[i] != NULL; i++)
 		g_ptr_array_add(argv, (gpointer)args[i]);
 	g_ptr_array_add(argv, NULL);
+	return argv;
+}
+
+/* In a child about to exec: becomes 'pw' (NULL: stays); -1 on failure. */
+static int
+become(const struct passwd *pw)
+{
+	if (pw == NULL)
+		return 0;
+	if (setgroups(0, NULL) == -1 || setgid(pw->pw_gid) == -1 ||
+	    setuid(pw->pw_uid) == -1)
+		return -1;
+	return 0;
+}
+
+/* g_spawn_sync()'s child setup for test_run_as(). */
+static void
+become_or_exit(gpointer pw)
+{
+	if (become(pw) == -1)
+		_exit(126);
+}
+
+void
+test_run(struct test_proc *p, const char *const *args)
+{
+	test_run_as(p, args, NULL);
+}
+
+void
+test_run_as(struct test_proc *p, const char *const *args,
+    const struct passwd *pw)
+{
+	GPtrArray	*argv = argv_of(args);
+	GError		*err = NULL;
+	gint		 status;
+
 	memset(p, 0, sizeof(*p));
 	ck_assert_msg(g_spawn_sync(NULL, (gchar **)argv->pdata, NULL,
-	    G_SPAWN_DEFAULT, NULL, NULL, &p->out, &p->err, &status, &err),
-	    "cannot run feedwatch: %s", err ? err->message : "?");
+	    G_SPAWN_DEFAULT, pw != NULL ? become_or_exit : NULL, (gpointer)pw,
+	    &p->out, &p->err, &status, &err), "cannot run feedwatch: %s",
+	    err ? err->message : "?");
 	g_ptr_array_free(argv, TRUE);
 	if (WIFEXITED(status))
 		p->status = WEXITSTATUS(status);
@@ -111,42 +164,59 @@ test_proc_clear(struct test_proc *p)
 	memset(p, 0, sizeof(*p));
 }
 
-pid_t
-test_spawn(const char *const *args, const char *log)
+/*
+ * Starts $FEEDWATCH with 'args', its output appended to 'log', in 'cwd'
+ * (NULL: here), as 'pw' (NULL: as is), its files capped at 'fsize' bytes
+ * (-1: no cap).
+ */
+static pid_t
+spawn(const char *const *args, const char *log, const char *cwd,
+    const struct passwd *pw, long fsize)
 {
-	return test_spawn_fsize(args, log, -1);
-}
-
-pid_t
-test_spawn_fsize(const char *const *args, const char *log, long fsize)
-{
+	GPtrArray	*argv = argv_of(args);
 	struct rlimit	 rl;
-	const char	*argv[32];
 	pid_t		 pid;
-	size_t		 i;
 	int		 fd;
 
-	argv[0] = test_env("FEEDWATCH");
-	for (i = 0; args[i] != NULL && i < 30; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
 	ck_assert_int_ne(pid = fork(), -1);
 	if (pid == 0) {
-		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) == -1)
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) ==
+		    -1 || dup2(fd, STDOUT_FILENO) == -1 ||
+		    dup2(fd, STDERR_FILENO) == -1)
 			_exit(127);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
 		close(fd);
+		if ((cwd != NULL && chdir(cwd) == -1) || become(pw) == -1)
+			_exit(127);
 		if (fsize >= 0) {
 			rl.rlim_cur = rl.rlim_max = (rlim_t)fsize;
 			signal(SIGXFSZ, SIG_IGN);
 			if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
 				_exit(127);
 		}
-		execv(argv[0], (char *const *)argv);
+		execv(argv->pdata[0], (char *const *)argv->pdata);
 		_exit(127);
 	}
+	g_ptr_array_free(argv, TRUE);
 	return pid;
+}
+
+pid_t
+test_spawn(const char *const *args, const char *log)
+{
+	return spawn(args, log, NULL, NULL, -1);
+}
+
+pid_t
+test_spawn_fsize(const char *const *args, const char *log, long fsize)
+{
+	return spawn(args, log, NULL, NULL, fsize);
+}
+
+pid_t
+test_spawn_as(const char *const *args, const char *log, const char *cwd,
+    const struct passwd *pw)
+{
+	return spawn(args, log, cwd, pw, -1);
 }
 
 int
@@ -166,23 +236,29 @@ test_wait(pid_t pid, double secs)
 }
 
 int
-test_wait_lines(const char *path, int n, double secs)
+test_lines_with(const char *path, const char *needle)
 {
 	gchar	*text;
-	double	 waited = 0;
-	int	 lines = 0;
+	int	 n = 0;
 
-	for (;;) {
-		lines = 0;
-		if (g_file_get_contents(path, &text, NULL, NULL)) {
-			lines = test_count_lines(text, "");
-			g_free(text);
-		}
-		if (lines >= n || waited >= secs)
-			return lines;
+	if (g_file_get_contents(path, &text, NULL, NULL)) {
+		n = test_count_lines(text, needle);
+		g_free(text);
+	}
+	return n;
+}
+
+int
+test_wait_lines(const char *path, const char *needle, int n, double secs)
+{
+	double	 waited = 0;
+	int	 lines;
+
+	while ((lines = test_lines_with(path, needle)) < n && waited < secs) {
 		g_usleep(50000);
 		waited += 0.05;
 	}
+	return lines;
 }
 
 char *

@@ -1,5 +1,7 @@
 /*
- * suites.h: the Check suites linked into tests/run, and helpers they share.
+ * suites.h: the Check suites linked into tests/run, and helpers they share
+ * (run.c): running the binary, files, waits.  The rig of the suites that
+ * run the daemon against live feeds is harness.h.
  *
  * Every suite reads its environment from tests/run's caller (the Makefile):
  * FEEDWATCH (the binary under test), FEEDWATCH_SRC (the source tree, whose
@@ -12,6 +14,8 @@
 
 #include <check.h>
 #include <sys/types.h>
+
+struct passwd;
 
 Suite	*config_suite(void);
 Suite	*parser_suite(void);
@@ -29,6 +33,13 @@ Suite	*opml_suite(void);
 Suite	*watch_suite(void);
 Suite	*schedule_suite(void);
 Suite	*article_suite(void);
+
+/*
+ * Adds to 's' the test case 'name' of 'tests' (NULL-terminated), run in
+ * that order, each for 'timeout' seconds at most.  Returns 's'.
+ */
+Suite		*test_tcase(Suite *s, const char *name, double timeout,
+		    const TTest *const *tests);
 
 /* $name, or fails the current test with a message naming it. */
 const char	*test_env(const char *name);
@@ -61,6 +72,9 @@ struct test_proc {
  * waits.  Free the result with test_proc_clear().
  */
 void		 test_run(struct test_proc *p, const char *const *args);
+/* The same as the user and group of 'pw' (NULL: as the test runs). */
+void		 test_run_as(struct test_proc *p, const char *const *args,
+		    const struct passwd *pw);
 void		 test_proc_clear(struct test_proc *p);
 
 /*
@@ -71,10 +85,16 @@ pid_t		 test_spawn(const char *const *args, const char *log);
 /* The same with files capped at 'fsize' bytes (a full disk, SIGXFSZ ignored). */
 pid_t		 test_spawn_fsize(const char *const *args, const char *log,
 		    long fsize);
+/* The same in directory 'cwd' (NULL: the test's), as 'pw' (NULL: as is). */
+pid_t		 test_spawn_as(const char *const *args, const char *log,
+		    const char *cwd, const struct passwd *pw);
 /* Waits up to 'secs' for 'pid' to exit; its status as for test_run, or -1. */
 int		 test_wait(pid_t pid, double secs);
-/* Waits up to 'secs' until 'path' has at least 'n' lines; returns the count. */
-int		 test_wait_lines(const char *path, int n, double secs);
+/* Lines of the file 'path' holding 'needle' ("": all); 0 without the file. */
+int		 test_lines_with(const char *path, const char *needle);
+/* Waits up to 'secs' until that count is at least 'n'; returns the count. */
+int		 test_wait_lines(const char *path, const char *needle, int n,
+		    double secs);
 
 /* A fresh directory under $TMPDIR; remove it with test_rmtree(). */
 char		*test_tmpdir(void);
