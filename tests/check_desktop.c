@@ -269,6 +269,52 @@ START_TEST(desktop_plain_digest)
 }
 END_TEST
 
+/*
+ * The alerts of one item for three topics: one notification, its summary
+ * naming the three, the story told once.
+ */
+START_TEST(desktop_one_item)
+{
+	struct sink	*s;
+	const char	*alerts[] = { sinkh_alert_topic(1, "crimea"),
+	    sinkh_alert_topic(1, "lavrov"), sinkh_alert_topic(1, "ukraine") };
+
+	s = desktop_sink(1, 0);
+	ck_assert_int_eq(sinkh_send(s, alerts, 3, 0)->result, SINK_DELIVERED);
+	g_mutex_lock(&ND->lock);
+	ck_assert_int_eq(ND->calls, 1);
+	ck_assert_str_eq(ND->summary, "crimea, lavrov, ukraine");
+	ck_assert_int_eq(test_count_lines(ND->body, "Pompeo"), 1);
+	ck_assert_msg(strstr(ND->body, "<b>Pompeo to Lavrov") == ND->body,
+	    "%s", ND->body);
+	ck_assert_str_eq(ND->actions, "default|Open");
+	g_mutex_unlock(&ND->lock);
+	sink_free(s);
+	nd_stop();
+}
+END_TEST
+
+/* A digest of two items, two topics each: each item once, with its topics. */
+START_TEST(desktop_digest_items)
+{
+	struct sink	*s;
+	const char	*alerts[] = { sinkh_alert_topic(1, "crimea"),
+	    sinkh_alert_topic(2, "crimea"), sinkh_alert_topic(1, "lavrov"),
+	    sinkh_alert_topic(2, "ukraine") };
+
+	s = desktop_sink(0, 0);
+	ck_assert_int_eq(sinkh_send(s, alerts, 4, 0)->result, SINK_DELIVERED);
+	g_mutex_lock(&ND->lock);
+	ck_assert_str_eq(ND->summary, "crimea, lavrov, ukraine: 2 alerts");
+	ck_assert_int_eq(test_count_lines(ND->body, "Pompeo"), 2);
+	ck_assert_int_eq(test_count_lines(ND->body, "(crimea, lavrov)"), 1);
+	ck_assert_int_eq(test_count_lines(ND->body, "(crimea, ukraine)"), 1);
+	g_mutex_unlock(&ND->lock);
+	sink_free(s);
+	nd_stop();
+}
+END_TEST
+
 /* No session bus: RETRY, and a webhook sent alongside is delivered. */
 START_TEST(desktop_no_bus)
 {
@@ -349,6 +395,8 @@ desktop_suite(void)
 	tc = sinkh_tcase(s, "desktop", 20);
 	tcase_add_test(tc, desktop_notify);
 	tcase_add_test(tc, desktop_plain_digest);
+	tcase_add_test(tc, desktop_one_item);
+	tcase_add_test(tc, desktop_digest_items);
 	tcase_add_test(tc, desktop_no_bus);
 	tcase_add_test(tc, desktop_server_hangs);
 	tcase_add_loop_test(tc, desktop_links, 0, SINKH_NLINKS);

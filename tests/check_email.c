@@ -274,6 +274,43 @@ START_TEST(email_digest)
 }
 END_TEST
 
+/*
+ * The alerts of one item for three topics: one message, the topics in its
+ * subject and body, the story told once; its Message-ID the key of the
+ * three alerts.
+ */
+START_TEST(email_one_item)
+{
+	struct smtpd	 d;
+	struct sink	*s;
+	const char	*alerts[] = { sinkh_alert_topic(1, "crimea"),
+	    sinkh_alert_topic(1, "lavrov"), sinkh_alert_topic(1, "ukraine") };
+	const char	*text;
+	json_t		*m;
+
+	smtpd_start(&d, NULL, SMTPD_PLAIN);
+	s = email_sink(&d, NULL, NULL, NULL);
+	ck_assert_int_eq(sinkh_send(s, alerts, 3, 0)->result, SINK_DELIVERED);
+	m = smtpd_message(&d, 1);
+	ck_assert_msg(!smtpd_has(&d, 2), "one item is one message");
+	ck_assert_str_eq(sinkh_get(m, "subject"), "[feedwatch] crimea, lavrov, "
+	    "ukraine: " SINKH_TITLE);
+	text = sinkh_get(m, "text");
+	ck_assert_int_eq(test_count_lines(text, SINKH_TITLE), 1);
+	ck_assert_msg(strstr(text, "Topics:    crimea, lavrov, ukraine") !=
+	    NULL, "%s", text);
+	ck_assert(strstr(text, "Matched:   crimea, lavrov, ukraine") !=
+	    NULL);
+	ck_assert_int_eq(test_count_lines(sinkh_get(m, "html"), "<h3"), 1);
+	ck_assert(strstr(sinkh_get(m, "html"), "topics <b>crimea, lavrov, "
+	    "ukraine</b>") != NULL);
+	ck_assert(strstr(sinkh_get(m, "message_id"), "<feedwatch.") != NULL);
+	json_decref(m);
+	sink_free(s);
+	smtpd_stop(&d);
+}
+END_TEST
+
 /* A feed title cannot add headers or recipients. */
 START_TEST(email_header_injection)
 {
@@ -649,6 +686,7 @@ email_suite(void)
 	tc = sinkh_tcase(s, "email", 20);
 	tcase_add_test(tc, email_single_auth);
 	tcase_add_test(tc, email_digest);
+	tcase_add_test(tc, email_one_item);
 	tcase_add_test(tc, email_header_injection);
 	tcase_add_test(tc, email_auth_failed);
 	tcase_add_test(tc, email_server_down);
