@@ -178,6 +178,13 @@ sink_name(const struct sink *s)
 	return s->conf.name;
 }
 
+int
+sink_per_alert(const struct sink *s)
+{
+	return s->conf.type == SINK_WEBHOOK && (s->conf.format == NULL ||
+	    strcmp(s->conf.format, "json") == 0);
+}
+
 static void
 on_later(evutil_socket_t fd, short what, void *arg)
 {

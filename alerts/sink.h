@@ -94,6 +94,14 @@ const char	*sink_name(const struct sink *s);
 const char	*sink_type_name(enum sink_type type);
 
 /*
+ * 1 if the sink sends each alert alone, outside digests: a json webhook,
+ * whose request is one SPEC section 5 object with its alert_id as the
+ * Idempotency-Key.  0 for every other sink, which says the alerts of one
+ * item (one per topic) in one message.
+ */
+int		 sink_per_alert(const struct sink *s);
+
+/*
  * Sends 'n' alerts (SPEC section 5 JSON lines, n > 1 for the alerts of
  * one item, one per topic, or for a digest).
  * Returns -1 if the send could not even start (then 'done' is not called).

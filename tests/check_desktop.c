@@ -16,6 +16,7 @@
 #include <gio/gio.h>
 #include <glib.h>
 
+#include "harness.h"
 #include "sink.h"
 #include "sinkh.h"
 #include "xmalloc.h"
@@ -47,8 +48,9 @@ struct notifyd {
 	int		 ready;
 	int		 markup;	/* announce body-markup and actions */
 	int		 hang;		/* never answer Notify */
-	/* The last Notify, under lock. */
+	/* The last Notify, and every summary, a line each, under lock. */
 	int		 calls;
+	GString		*summaries;
 	char		*summary;
 	char		*body;
 	char		*actions;	/* joined with '|' */
@@ -97,6 +99,7 @@ nd_method(GDBusConnection *c, const gchar *sender, const gchar *path,
 		g_free(d->body);
 		g_free(d->actions);
 		d->summary = g_strdup(summary);
+		g_string_append_printf(d->summaries, "%s\n", summary);
 		d->body = g_strdup(body);
 		d->actions = g_strjoinv("|", (gchar **)actions);
 		d->urgency = urg;
@@ -166,6 +169,7 @@ nd_start(int markup, int hang)
 	ND = xcalloc(1, sizeof(*ND));
 	ND->markup = markup;
 	ND->hang = hang;
+	ND->summaries = g_string_new(NULL);
 	g_mutex_init(&ND->lock);
 	g_cond_init(&ND->cond);
 	ck_assert_msg(g_spawn_async_with_pipes(NULL, (gchar **)argv, NULL,
@@ -315,6 +319,35 @@ START_TEST(desktop_digest_items)
 }
 END_TEST
 
+/*
+ * Through `feedwatch check`, the wire feed (harness_wire()): a
+ * notification per story, the one three topics match naming the three;
+ * a JSON line per alert in the file sink.
+ */
+START_TEST(desktop_one_per_story)
+{
+	struct harness		 fx;
+	struct test_proc	 p;
+	const char		*check[] = { "check", "-c", NULL, NULL };
+
+	nd_start(1, 0);
+	harness_init(&fx);
+	harness_wire(&fx, "", NULL, "[sink desktop]\ntype = desktop\n");
+	check[2] = fx.conf;
+	test_run(&p, check);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	test_proc_clear(&p);
+	g_mutex_lock(&ND->lock);
+	ck_assert_msg(ND->calls == 3 && test_count_lines(ND->summaries->str,
+	    "crimea, lavrov, ukraine") == 1, "summaries: %s",
+	    ND->summaries->str);
+	g_mutex_unlock(&ND->lock);
+	ck_assert_int_eq(test_lines_with(fx.alerts, ""), 5);
+	harness_release(&fx);
+	nd_stop();
+}
+END_TEST
+
 /* No session bus: RETRY, and a webhook sent alongside is delivered. */
 START_TEST(desktop_no_bus)
 {
@@ -397,6 +430,7 @@ desktop_suite(void)
 	tcase_add_test(tc, desktop_plain_digest);
 	tcase_add_test(tc, desktop_one_item);
 	tcase_add_test(tc, desktop_digest_items);
+	tcase_add_test(tc, desktop_one_per_story);
 	tcase_add_test(tc, desktop_no_bus);
 	tcase_add_test(tc, desktop_server_hangs);
 	tcase_add_loop_test(tc, desktop_links, 0, SINKH_NLINKS);

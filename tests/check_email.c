@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 
+#include "harness.h"
 #include "httpd.h"
 #include "sink.h"
 #include "sinkh.h"
@@ -307,6 +308,48 @@ START_TEST(email_one_item)
 	ck_assert(strstr(sinkh_get(m, "message_id"), "<feedwatch.") != NULL);
 	json_decref(m);
 	sink_free(s);
+	smtpd_stop(&d);
+}
+END_TEST
+
+/*
+ * Through `feedwatch check`, the wire feed (harness_wire()): a mail per
+ * story, the one three topics match naming the three in its subject; a
+ * JSON line per alert in the file sink.
+ */
+START_TEST(email_one_per_story)
+{
+	struct harness		 fx;
+	struct test_proc	 p;
+	struct smtpd		 d;
+	const char		*check[] = { "check", "-c", NULL, NULL };
+	char			*sinks;
+	json_t			*m;
+	int			 i, named = 0;
+
+	smtpd_start(&d, NULL, SMTPD_PLAIN);
+	harness_init(&fx);
+	sinks = xasprintf("[sink mail]\ntype = email\nsmtp = smtp://"
+	    "127.0.0.1:%d\nfrom = feedwatch@example.org\n"
+	    "to = ops@example.org\n", d.port);
+	harness_wire(&fx, "", NULL, sinks);
+	check[2] = fx.conf;
+	test_run(&p, check);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	test_proc_clear(&p);
+	ck_assert_msg(smtpd_has(&d, 3) && !smtpd_has(&d, 4), "not a mail "
+	    "per story");
+	for (i = 1; i <= 3; i++) {
+		m = smtpd_message(&d, i);
+		named += strcmp(sinkh_get(m, "subject"), "[feedwatch] crimea, "
+		    "lavrov, ukraine: Pompeo to Lavrov: Washington will never "
+		    "recognize the annexation of Crimea") == 0;
+		json_decref(m);
+	}
+	ck_assert_int_eq(named, 1);
+	ck_assert_int_eq(test_lines_with(fx.alerts, ""), 5);
+	free(sinks);
+	harness_release(&fx);
 	smtpd_stop(&d);
 }
 END_TEST
@@ -687,6 +730,7 @@ email_suite(void)
 	tcase_add_test(tc, email_single_auth);
 	tcase_add_test(tc, email_digest);
 	tcase_add_test(tc, email_one_item);
+	tcase_add_test(tc, email_one_per_story);
 	tcase_add_test(tc, email_header_injection);
 	tcase_add_test(tc, email_auth_failed);
 	tcase_add_test(tc, email_server_down);
