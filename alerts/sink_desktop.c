@@ -364,7 +364,7 @@ append_markup(GString *g, const char *pre, const char *s, const char *post)
 	g_free(e);
 }
 
-/* The strings of the array 'v' joined by ", " (malloc'd). */
+/* The strings of the array 'v' joined by ", " (g_free it). */
 static char *
 joined(const json_t *v)
 {
