@@ -29,6 +29,10 @@
  * a service caps is cut to its cap, with an ellipsis, never inside a
  * backslash escape.
  *
+ * The chat formats tell the alerts of one item (the same feed and id, one
+ * alert per topic that matched it) as one, naming all its topics
+ * (sink_alerts_items()); json sends the alerts as they are.
+ *
  * No I/O and no state: a body depends only on its arguments.
  */
 #ifndef FEEDWATCH_CHAT_H

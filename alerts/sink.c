@@ -178,6 +178,13 @@ sink_name(const struct sink *s)
 	return s->conf.name;
 }
 
+int
+sink_per_alert(const struct sink *s)
+{
+	return s->conf.type == SINK_WEBHOOK && (s->conf.format == NULL ||
+	    strcmp(s->conf.format, "json") == 0);
+}
+
 static void
 on_later(evutil_socket_t fd, short what, void *arg)
 {
@@ -238,17 +245,78 @@ sink_alerts_parse(const char *name, const char *const *alerts, size_t n)
 	return arr;
 }
 
-const char *
-sink_alerts_topic(const json_t *arr)
+/* Appends the string 's' to the array 'set' unless it is there. */
+static void
+set_add(json_t *set, const char *s)
 {
-	const char	*t = jstr(json_array_get(arr, 0), "topic"), *o;
+	const json_t	*v;
 	size_t		 i;
 
-	for (i = 1; t != NULL && i < json_array_size(arr); i++)
-		if ((o = jstr(json_array_get(arr, i), "topic")) == NULL ||
-		    strcmp(o, t) != 0)
-			return NULL;
-	return t;
+	if (s == NULL)
+		return;
+	json_array_foreach(set, i, v)
+		if (strcmp(json_string_value(v), s) == 0)
+			return;
+	json_array_append_new(set, json_string(s));
+}
+
+/* Appends each string of the array 'v' to 'set', as set_add() does. */
+static void
+set_add_all(json_t *set, const json_t *v)
+{
+	size_t	 i;
+
+	for (i = 0; i < json_array_size(v); i++)
+		set_add(set, json_string_value(json_array_get(v, i)));
+}
+
+static int
+same_item(const json_t *a, const json_t *b)
+{
+	const char	*fa = jstr(a, "feed"), *fb = jstr(b, "feed");
+	const char	*ia = jstr(a, "id"), *ib = jstr(b, "id");
+
+	return fa != NULL && fb != NULL && ia != NULL && ib != NULL &&
+	    strcmp(fa, fb) == 0 && strcmp(ia, ib) == 0;
+}
+
+json_t *
+sink_alerts_items(const json_t *arr)
+{
+	static const char *const keys[] = { "matched", "also_in" };
+	json_t		*items = json_array(), *it, *a;
+	size_t		 i, j, k;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		a = json_array_get(arr, i);
+		for (j = 0; (it = json_array_get(items, j)) != NULL; j++)
+			if (same_item(it, a))
+				break;
+		if (it == NULL) {
+			it = json_deep_copy(a);
+			json_object_set_new(it, "topics", json_array());
+			for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+				json_object_set_new(it, keys[k], json_array());
+			json_array_append_new(items, it);
+		}
+		set_add(json_object_get(it, "topics"), jstr(a, "topic"));
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			set_add_all(json_object_get(it, keys[k]),
+			    json_object_get(a, keys[k]));
+	}
+	return items;
+}
+
+json_t *
+sink_items_topics(const json_t *items)
+{
+	json_t	*topics = json_array();
+	size_t	 i;
+
+	for (i = 0; i < json_array_size(items); i++)
+		set_add_all(topics, json_object_get(json_array_get(items, i),
+		    "topics"));
+	return topics;
 }
 
 const char *

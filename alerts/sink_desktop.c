@@ -364,17 +364,57 @@ append_markup(GString *g, const char *pre, const char *s, const char *post)
 	g_free(e);
 }
 
-/* Summary and both bodies for the alerts 'arr'. */
+/* The strings of the array 'v' joined by ", " (g_free it). */
+static char *
+joined(const json_t *v)
+{
+	GString	*g = g_string_new(NULL);
+	size_t	 i;
+
+	for (i = 0; i < json_array_size(v); i++)
+		g_string_append_printf(g, "%s%s", i ? ", " : "",
+		    json_string_value(json_array_get(v, i)));
+	return g_string_free(g, FALSE);
+}
+
+/*
+ * A digest's line for item 'a': its title, and its topics when the
+ * digest has several.
+ */
+static void
+append_line(GString *text, GString *mk, const json_t *a, size_t i,
+    int topics)
+{
+	const char	*t = jstr(a, "title") ? jstr(a, "title") : "(untitled)";
+	char		*tp;
+
+	g_string_append_printf(text, "%s\xe2\x80\xa2 %s", i ? "\n" : "", t);
+	append_markup(mk, i ? "\n\xe2\x80\xa2 " : "\xe2\x80\xa2 ", t, "");
+	if (!topics)
+		return;
+	tp = joined(json_object_get(a, "topics"));
+	g_string_append_printf(text, " (%s)", tp);
+	append_markup(mk, " <i>(", tp, ")</i>");
+	g_free(tp);
+}
+
+/*
+ * Summary and both bodies for the alerts 'arr', told as the items they
+ * are about: one item's summary names all its topics.
+ */
 static void
 make_text(struct desk_job *j, const json_t *arr)
 {
 	GString		*text = g_string_new(NULL), *mk = g_string_new(NULL);
-	const json_t	*a = json_array_get(arr, 0);
-	const char	*topic = sink_alerts_topic(arr), *t;
-	size_t		 i, n = json_array_size(arr);
+	json_t		*items = sink_alerts_items(arr);
+	json_t		*topics = sink_items_topics(items);
+	const json_t	*a = json_array_get(items, 0);
+	char		*tp = joined(topics);
+	const char	*t;
+	size_t		 i, n = json_array_size(items);
 
 	if (n == 1) {
-		j->summary = xstrdup(topic ? topic : "feedwatch");
+		j->summary = xstrdup(*tp != '\0' ? tp : "feedwatch");
 		t = jstr(a, "title") ? jstr(a, "title") : "(untitled)";
 		g_string_append(text, t);
 		append_markup(mk, "<b>", t, "</b>");
@@ -392,16 +432,11 @@ make_text(struct desk_job *j, const json_t *arr)
 		if (url_is_web(jstr(a, "link")))
 			j->link = xstrdup(jstr(a, "link"));
 	} else {
-		j->summary = topic ? xasprintf("%s: %zu alerts", topic, n) :
-		    xasprintf("feedwatch: %zu alerts", n);
-		for (i = 0; i < n && i < SINK_DESKTOP_LIST; i++) {
-			a = json_array_get(arr, i);
-			t = jstr(a, "title") ? jstr(a, "title") : "(untitled)";
-			g_string_append_printf(text, "%s\xe2\x80\xa2 %s",
-			    i ? "\n" : "", t);
-			append_markup(mk, i ? "\n\xe2\x80\xa2 " :
-			    "\xe2\x80\xa2 ", t, "");
-		}
+		j->summary = xasprintf("%s: %zu alerts", *tp != '\0' ? tp :
+		    "feedwatch", n);
+		for (i = 0; i < n && i < SINK_DESKTOP_LIST; i++)
+			append_line(text, mk, json_array_get(items, i), i,
+			    json_array_size(topics) > 1);
 		if (n > SINK_DESKTOP_LIST) {
 			g_string_append_printf(text, "\n\xe2\x80\xa6 and %zu "
 			    "more", n - SINK_DESKTOP_LIST);
@@ -411,6 +446,9 @@ make_text(struct desk_job *j, const json_t *arr)
 	}
 	j->body_text = xstrdup(text->str);
 	j->body_markup = xstrdup(mk->str);
+	g_free(tp);
+	json_decref(topics);
+	json_decref(items);
 	g_string_free(text, TRUE);
 	g_string_free(mk, TRUE);
 }

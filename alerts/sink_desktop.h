@@ -2,12 +2,15 @@
  * sink_desktop.h: the desktop sink, libnotify notifications (SPEC.md
  * section 2; man/sinks.md documents it for users).
  *
- * One alert shows as a notification whose summary is the topic and whose
- * body is the title, then the snippet, then the feed; a digest's summary
- * is "TOPIC: N alerts" and its body lists the titles (the first 10).  The
+ * The alerts of one item (one per topic that matched it) show as one
+ * notification whose summary names the topics ("crimea, lavrov") and
+ * whose body is the title, then the snippet, then the feed; a digest's
+ * summary is "TOPICS: N alerts", N the items, and its body lists their
+ * titles (the first 10), each with its topics when the digest has
+ * several (sink_alerts_items() says which alerts are of one item).  The
  * body is Pango-style markup, escaped, when the server announces
  * body-markup, else plain text.  When the server announces actions, one
- * alert with a web link (url_is_web: http or https, nothing else) carries
+ * item with a web link (url_is_web: http or https, nothing else) carries
  * the default action "Open", which opens the link with the desktop's
  * handler (g_app_info_launch_default_for_uri).  Urgency is
  * conf->urgency: low, normal (the default) or critical.

@@ -16,6 +16,7 @@
 #include <gio/gio.h>
 #include <glib.h>
 
+#include "harness.h"
 #include "sink.h"
 #include "sinkh.h"
 #include "xmalloc.h"
@@ -47,8 +48,9 @@ struct notifyd {
 	int		 ready;
 	int		 markup;	/* announce body-markup and actions */
 	int		 hang;		/* never answer Notify */
-	/* The last Notify, under lock. */
+	/* The last Notify, and every summary, a line each, under lock. */
 	int		 calls;
+	GString		*summaries;
 	char		*summary;
 	char		*body;
 	char		*actions;	/* joined with '|' */
@@ -97,6 +99,7 @@ nd_method(GDBusConnection *c, const gchar *sender, const gchar *path,
 		g_free(d->body);
 		g_free(d->actions);
 		d->summary = g_strdup(summary);
+		g_string_append_printf(d->summaries, "%s\n", summary);
 		d->body = g_strdup(body);
 		d->actions = g_strjoinv("|", (gchar **)actions);
 		d->urgency = urg;
@@ -166,6 +169,7 @@ nd_start(int markup, int hang)
 	ND = xcalloc(1, sizeof(*ND));
 	ND->markup = markup;
 	ND->hang = hang;
+	ND->summaries = g_string_new(NULL);
 	g_mutex_init(&ND->lock);
 	g_cond_init(&ND->cond);
 	ck_assert_msg(g_spawn_async_with_pipes(NULL, (gchar **)argv, NULL,
@@ -269,6 +273,81 @@ START_TEST(desktop_plain_digest)
 }
 END_TEST
 
+/*
+ * The alerts of one item for three topics: one notification, its summary
+ * naming the three, the story told once.
+ */
+START_TEST(desktop_one_item)
+{
+	struct sink	*s;
+	const char	*alerts[] = { sinkh_alert_topic(1, "crimea"),
+	    sinkh_alert_topic(1, "lavrov"), sinkh_alert_topic(1, "ukraine") };
+
+	s = desktop_sink(1, 0);
+	ck_assert_int_eq(sinkh_send(s, alerts, 3, 0)->result, SINK_DELIVERED);
+	g_mutex_lock(&ND->lock);
+	ck_assert_int_eq(ND->calls, 1);
+	ck_assert_str_eq(ND->summary, "crimea, lavrov, ukraine");
+	ck_assert_int_eq(test_count_lines(ND->body, "Pompeo"), 1);
+	ck_assert_msg(strstr(ND->body, "<b>Pompeo to Lavrov") == ND->body,
+	    "%s", ND->body);
+	ck_assert_str_eq(ND->actions, "default|Open");
+	g_mutex_unlock(&ND->lock);
+	sink_free(s);
+	nd_stop();
+}
+END_TEST
+
+/* A digest of two items, two topics each: each item once, with its topics. */
+START_TEST(desktop_digest_items)
+{
+	struct sink	*s;
+	const char	*alerts[] = { sinkh_alert_topic(1, "crimea"),
+	    sinkh_alert_topic(2, "crimea"), sinkh_alert_topic(1, "lavrov"),
+	    sinkh_alert_topic(2, "ukraine") };
+
+	s = desktop_sink(0, 0);
+	ck_assert_int_eq(sinkh_send(s, alerts, 4, 0)->result, SINK_DELIVERED);
+	g_mutex_lock(&ND->lock);
+	ck_assert_str_eq(ND->summary, "crimea, lavrov, ukraine: 2 alerts");
+	ck_assert_int_eq(test_count_lines(ND->body, "Pompeo"), 2);
+	ck_assert_int_eq(test_count_lines(ND->body, "(crimea, lavrov)"), 1);
+	ck_assert_int_eq(test_count_lines(ND->body, "(crimea, ukraine)"), 1);
+	g_mutex_unlock(&ND->lock);
+	sink_free(s);
+	nd_stop();
+}
+END_TEST
+
+/*
+ * Through `feedwatch check`, the wire feed (harness_wire()): a
+ * notification per story, the one three topics match naming the three;
+ * a JSON line per alert in the file sink.
+ */
+START_TEST(desktop_one_per_story)
+{
+	struct harness		 fx;
+	struct test_proc	 p;
+	const char		*check[] = { "check", "-c", NULL, NULL };
+
+	nd_start(1, 0);
+	harness_init(&fx);
+	harness_wire(&fx, "", NULL, "[sink desktop]\ntype = desktop\n");
+	check[2] = fx.conf;
+	test_run(&p, check);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	test_proc_clear(&p);
+	g_mutex_lock(&ND->lock);
+	ck_assert_msg(ND->calls == 3 && test_count_lines(ND->summaries->str,
+	    "crimea, lavrov, ukraine") == 1, "summaries: %s",
+	    ND->summaries->str);
+	g_mutex_unlock(&ND->lock);
+	ck_assert_int_eq(test_lines_with(fx.alerts, ""), 5);
+	harness_release(&fx);
+	nd_stop();
+}
+END_TEST
+
 /* No session bus: RETRY, and a webhook sent alongside is delivered. */
 START_TEST(desktop_no_bus)
 {
@@ -349,6 +428,9 @@ desktop_suite(void)
 	tc = sinkh_tcase(s, "desktop", 20);
 	tcase_add_test(tc, desktop_notify);
 	tcase_add_test(tc, desktop_plain_digest);
+	tcase_add_test(tc, desktop_one_item);
+	tcase_add_test(tc, desktop_digest_items);
+	tcase_add_test(tc, desktop_one_per_story);
 	tcase_add_test(tc, desktop_no_bus);
 	tcase_add_test(tc, desktop_server_hangs);
 	tcase_add_loop_test(tc, desktop_links, 0, SINKH_NLINKS);

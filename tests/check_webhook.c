@@ -190,6 +190,50 @@ START_TEST(webhook_presets)
 }
 END_TEST
 
+/* Occurrences of 'needle' in 's'. */
+static int
+count_of(const char *s, const char *needle)
+{
+	int	 n = 0;
+
+	for (; (s = strstr(s, needle)) != NULL; s += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * The alerts of one item for three topics: one request naming the three
+ * and telling the story as often as an alert alone does, under a key of
+ * its own (not any one alert's).
+ */
+START_TEST(webhook_preset_one_item)
+{
+	const char	*format = presets[_i];
+	const char	*alerts[] = { sinkh_alert_topic(1, "crimea"),
+	    sinkh_alert_topic(1, "lavrov"), sinkh_alert_topic(1, "ukraine") };
+	struct sink	*s;
+	json_t		*a;
+	size_t		 i;
+
+	s = webhook_sink(format);
+	ck_assert_int_eq(sinkh_send1(s, alerts[0], 0)->result,
+	    SINK_DELIVERED);
+	ck_assert_int_eq(sinkh_send(s, alerts, 3, 1)->result, SINK_DELIVERED);
+	ck_assert_uint_eq(H->nreqs, 2);
+	ck_assert_msg(strstr(H->reqs[1].body, "crimea, lavrov, ukraine") !=
+	    NULL, "%s", H->reqs[1].body);
+	ck_assert_int_eq(count_of(H->reqs[1].body, "Pompeo"),
+	    count_of(H->reqs[0].body, "Pompeo"));
+	ck_assert_uint_eq(strlen(H->reqs[1].key), 32);
+	for (i = 0; i < 3; i++) {
+		a = sinkh_json(alerts[i]);
+		ck_assert_str_ne(H->reqs[1].key, sinkh_get(a, "alert_id"));
+		json_decref(a);
+	}
+	sink_free(s);
+}
+END_TEST
+
 START_TEST(webhook_preset_digest)
 {
 	struct sink	*s;
@@ -745,6 +789,8 @@ webhook_suite(void)
 	tcase_add_test(tc, webhook_json_signed);
 	tcase_add_test(tc, webhook_json_digest);
 	tcase_add_loop_test(tc, webhook_presets, 0,
+	    sizeof(presets) / sizeof(presets[0]));
+	tcase_add_loop_test(tc, webhook_preset_one_item, 0,
 	    sizeof(presets) / sizeof(presets[0]));
 	tcase_add_test(tc, webhook_preset_digest);
 	tcase_add_test(tc, webhook_retry_then_delivered);

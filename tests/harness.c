@@ -131,6 +131,32 @@ harness_live(struct harness *h)
 }
 
 void
+harness_wire(struct harness *h, const char *daemon,
+    const char *const *policy, const char *sinks)
+{
+	static const char *const none[HARNESS_WIRE_TOPICS] = { "", "", "" };
+	char	*path, *feed, *section, *sections;
+
+	if (policy == NULL)
+		policy = none;
+	path = xasprintf("%s/tests/data/outbox/wire.xml",
+	    test_env("FEEDWATCH_SRC"));
+	feed = test_slurp(path);
+	httpd_route(h->httpd, "/wire.xml", 200, "application/rss+xml", feed,
+	    strlen(feed), "\"wire-1\"");
+	section = harness_feed_section(h, "wire", "/wire.xml", "");
+	sections = xasprintf("%s[topic crimea]\nquery = Crimea OR Krym\n%s\n"
+	    "[topic lavrov]\nquery = Lavrov\n%s\n[topic ukraine]\n"
+	    "query = Ukraine OR Ukrainian OR Kyiv\n%s\n%s", section, policy[0],
+	    policy[1], policy[2], sinks);
+	harness_config(h, daemon, sections);
+	free(sections);
+	free(section);
+	g_free(feed);
+	free(path);
+}
+
+void
 harness_run(struct harness *h)
 {
 	const char	*args[] = { "run", "-v", "-c", h->conf, NULL };

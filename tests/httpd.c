@@ -30,6 +30,7 @@ struct route {
 	char		*extra_name;	/* one more response header */
 	char		*extra_value;
 	GString		*log;		/* "STATUS HEADER\n" per request */
+	GString		*bodies;	/* "BODY\n" per request */
 	char		*log_header;
 	int		 delay_ms;	/* answers this late */
 	struct route	*next;
@@ -110,7 +111,7 @@ on_request(struct evhttp_request *req, void *arg)
 	struct route		*r;
 	struct evkeyvalq	*in = evhttp_request_get_input_headers(req);
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
-	struct evbuffer		*buf = evbuffer_new();
+	struct evbuffer		*buf = evbuffer_new(), *body;
 	const char		*inm, *path;
 	char			*p;
 
@@ -128,6 +129,10 @@ on_request(struct evhttp_request *req, void *arg)
 		inm = evhttp_find_header(in, r->log_header);
 		g_string_append_printf(r->log, "%d %s\n", r->status,
 		    inm != NULL ? inm : "-");
+		body = evhttp_request_get_input_buffer(req);
+		g_string_append_len(r->bodies, (const char *)evbuffer_pullup(
+		    body, -1), evbuffer_get_length(body));
+		g_string_append_c(r->bodies, '\n');
 	}
 	if (r->extra_name != NULL)
 		evhttp_add_header(out, r->extra_name, r->extra_value);
@@ -208,8 +213,10 @@ httpd_stop(struct httpd *h)
 		free(r->extra_name);
 		free(r->extra_value);
 		free(r->log_header);
-		if (r->log != NULL)
+		if (r->log != NULL) {
 			g_string_free(r->log, TRUE);
+			g_string_free(r->bodies, TRUE);
+		}
 		free(r);
 	}
 	pthread_mutex_destroy(&h->lock);
@@ -316,21 +323,37 @@ httpd_record(struct httpd *h, const char *path, const char *header)
 	if ((r = route_find(h, path)) != NULL && r->log == NULL) {
 		r->log_header = xstrdup(header);
 		r->log = g_string_new(NULL);
+		r->bodies = g_string_new(NULL);
 	}
 	pthread_mutex_unlock(&h->lock);
+}
+
+/* A copy of the log of 'path', or with 'bodies' of its bodies. */
+static char *
+recorded(struct httpd *h, const char *path, int bodies)
+{
+	struct route	*r;
+	GString		*g = NULL;
+	char		*s;
+
+	pthread_mutex_lock(&h->lock);
+	if ((r = route_find(h, path)) != NULL)
+		g = bodies ? r->bodies : r->log;
+	s = xstrdup(g != NULL ? g->str : "");
+	pthread_mutex_unlock(&h->lock);
+	return s;
 }
 
 char *
 httpd_log(struct httpd *h, const char *path)
 {
-	struct route	*r;
-	char		*s;
+	return recorded(h, path, 0);
+}
 
-	pthread_mutex_lock(&h->lock);
-	r = route_find(h, path);
-	s = xstrdup(r != NULL && r->log != NULL ? r->log->str : "");
-	pthread_mutex_unlock(&h->lock);
-	return s;
+char *
+httpd_bodies(struct httpd *h, const char *path)
+{
+	return recorded(h, path, 1);
 }
 
 void

@@ -43,7 +43,7 @@ void		 httpd_route_header(struct httpd *h, const char *path,
  */
 void		 httpd_route_delay(struct httpd *h, const char *path, int ms);
 
-/* From now on, logs each request for 'path' with its 'header'. */
+/* From now on, logs each request for 'path' with its 'header' and body. */
 void		 httpd_record(struct httpd *h, const char *path,
 		    const char *header);
 /*
@@ -51,6 +51,11 @@ void		 httpd_record(struct httpd *h, const char *path,
  * the request's header (or "-").  Malloc'd.
  */
 char		*httpd_log(struct httpd *h, const char *path);
+/*
+ * The bodies of the requests httpd_record() logs for 'path', each
+ * followed by a line break (a JSON body is then one line).  Malloc'd.
+ */
+char		*httpd_bodies(struct httpd *h, const char *path);
 
 /* Requests for 'path' so far. */
 unsigned int	 httpd_hits(struct httpd *h, const char *path);
