@@ -239,7 +239,10 @@ inifile_resolve(const struct inifile *ini, const char *name)
 	return s;
 }
 
-/* Whether 'key' is 'allowed', or longer and starts as 'allowed' before its '*'. */
+/*
+ * Whether 'key' is 'allowed', or, for an 'allowed' ending in '*', longer
+ * than what precedes the '*' and starting with it.
+ */
 static int
 key_allowed(const char *key, const char *allowed)
 {
