@@ -72,6 +72,7 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/inifile.c \
 	     daemon/confval.c \
 	     daemon/confsink.c \
+	     daemon/conffeed.c \
 	     daemon/confwrite.c \
 	     daemon/cmdline.c \
 	     daemon/store.c \

@@ -3,7 +3,8 @@
  *
  * config_load() reads the file (inifile.h: GKeyFile, every key located
  * to its line), parses each value (confval.h), validates every section
- * (the [sink] sections in confsink.h) and key and what they refer to,
+ * (the [sink] sections in confsink.h, a feed's request keys in
+ * conffeed.h) and key and what they refer to,
  * and reports every problem it finds on stderr as "FILE:LINE: message",
  * not only the first.  Topic queries and
  * aliases are compiled into a matcher on the way, so a malformed query is

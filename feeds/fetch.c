@@ -33,7 +33,7 @@ struct fetch {
 	struct curl_slist	*hdrs;
 	size_t			 nfixed;	/* hdrs before the feed's own */
 	int			 own_headers;	/* the feed's own are in hdrs */
-	char			*origin;	/* of the URL fetched, or NULL */
+	char			*origin;	/* of the URL fetched, if at_home */
 	int			 login;		/* a username is set */
 	int			 proxy_login;	/* a proxy username is set */
 	char			*url;
@@ -378,16 +378,20 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 }
 
 /*
- * Whether the feed's login and headers may go to the URL fetched: it has
- * the origin of the feed's home_url.
+ * Whether the feed has a login or headers, and they may go to the URL
+ * fetched: it has the origin of the feed's home_url, kept in f->origin
+ * for the redirects.
  */
 static int
-at_home(const struct fetch *f, const struct fetch_request *r)
+at_home(struct fetch *f, const struct fetch_opts *o)
 {
-	char	*home;
-	int	 ok;
+	const struct fetch_request	*r = o->req;
+	char				*home;
+	int				 ok;
 
-	if (f->origin == NULL)
+	if (r->username == NULL && (r->headers == NULL || *r->headers == NULL))
+		return 0;
+	if ((f->origin = url_origin(NULL, o->url)) == NULL)
 		return 0;
 	if (r->home_url == NULL)
 		return 1;
@@ -472,8 +476,7 @@ fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
 	f = xcalloc(1, sizeof(*f));
 	f->url = xstrdup(o->url);
 	f->shown = shown_url(o->url);
-	f->origin = url_origin(NULL, o->url);
-	home = at_home(f, o->req);
+	home = at_home(f, o);
 	f->max_size = o->max_size;
 	f->item_cb = item_cb;
 	f->done_cb = done_cb;

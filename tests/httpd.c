@@ -391,17 +391,26 @@ httpd_record(struct httpd *h, const char *path, const char *header)
 	pthread_mutex_unlock(&h->lock);
 }
 
-char *
-httpd_log(struct httpd *h, const char *path)
+/* A copy of the request log of 'path', or of its header log. */
+static char *
+copy_log(struct httpd *h, const char *path, int requests)
 {
 	struct route	*r;
+	GString		*g = NULL;
 	char		*s;
 
 	pthread_mutex_lock(&h->lock);
-	r = route_find(h, path);
-	s = xstrdup(r != NULL && r->log != NULL ? r->log->str : "");
+	if ((r = route_find(h, path)) != NULL)
+		g = requests ? r->requests : r->log;
+	s = xstrdup(g != NULL ? g->str : "");
 	pthread_mutex_unlock(&h->lock);
 	return s;
+}
+
+char *
+httpd_log(struct httpd *h, const char *path)
+{
+	return copy_log(h, path, 0);
 }
 
 void
@@ -418,14 +427,7 @@ httpd_route_delay(struct httpd *h, const char *path, int ms)
 char *
 httpd_requests(struct httpd *h, const char *path)
 {
-	struct route	*r;
-	char		*s;
-
-	pthread_mutex_lock(&h->lock);
-	r = route_find(h, path);
-	s = xstrdup(r != NULL && r->requests != NULL ? r->requests->str : "");
-	pthread_mutex_unlock(&h->lock);
-	return s;
+	return copy_log(h, path, 1);
 }
 
 void
