@@ -56,7 +56,7 @@ proxy_shown(const char *v)
 }
 
 /*
- * Why the URL 'u' is not a proxy URL (scheme://[USER:PASSWORD@]HOST[:PORT]
+ * Why the URL 'u' is not a proxy URL (scheme://[USER:PASSWORD@]HOST:PORT
  * with a scheme of proxy_schemes), or NULL if it is one.
  */
 static const char *
@@ -74,6 +74,9 @@ proxy_refusal(GUri *u)
 		    "socks5h URL";
 	if (g_uri_get_host(u) == NULL || *g_uri_get_host(u) == '\0')
 		return "has no host";
+	/* curl would pick 1080 for any scheme, rarely the proxy's port. */
+	if (g_uri_get_port(u) == -1)
+		return "has no port";
 	if ((*path != '\0' && strcmp(path, "/") != 0) ||
 	    g_uri_get_query(u) != NULL || g_uri_get_fragment(u) != NULL)
 		return "has a path";

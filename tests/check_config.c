@@ -115,6 +115,7 @@ static const struct bad_case bad_cases[] = {
 	  "socks5 or socks5h URL" },
 	{ FEED "proxy = http://\n", 3, "has no host" },
 	{ FEED "proxy = http://proxy.example:3128/x\n", 3, "has a path" },
+	{ FEED "proxy = http://proxy.example\n", 3, "has no port" },
 	{ FEED "proxy = proxy.example:3128\n", 3, "or none" },
 	{ "[daemon]\nproxy = http://proxy.example:99999\n", 2,
 	  "proxy 'http://proxy.example:99999' is not a URL" },
