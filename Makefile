@@ -72,6 +72,7 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/inifile.c \
 	     daemon/confval.c \
 	     daemon/confsink.c \
+	     daemon/conffeed.c \
 	     daemon/confwrite.c \
 	     daemon/cmdline.c \
 	     daemon/store.c \
@@ -112,7 +113,8 @@ TEST_SRC = tests/run.c \
 	   tests/check_opml.c \
 	   tests/check_watch.c \
 	   tests/check_schedule.c \
-	   tests/check_article.c
+	   tests/check_article.c \
+	   tests/check_auth.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build

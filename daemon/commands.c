@@ -107,6 +107,7 @@ read_source(const char *src, feed_item_cb *cb, void *arg)
 	struct xfer_multi	*m = NULL;
 	struct feed_parser	*p = NULL;
 	struct fetch_opts	 o;
+	struct fetch_request	 req;
 	char			 buf[65536];
 	ssize_t			 n;
 	int			 fd = -1, rc = -1;
@@ -118,8 +119,10 @@ read_source(const char *src, feed_item_cb *cb, void *arg)
 		if ((m = xfer_multi_new(s.base)) == NULL)
 			goto out;
 		memset(&o, 0, sizeof(o));
+		memset(&req, 0, sizeof(req));
+		req.user_agent = "feedwatch/" FEEDWATCH_VERSION;
 		o.url = src;
-		o.user_agent = "feedwatch/" FEEDWATCH_VERSION;
+		o.req = &req;
 		o.timeout = 60;
 		o.max_size = 64L << 20;
 		if (fetch_start(m, &o, cb, source_done, &s) == -1)
@@ -356,6 +359,7 @@ cmd_check(int argc, char **argv)
 	}
 	if ((cf = cmdline_config(&cl)) == NULL)
 		goto out;
+	config_warn(cf);
 	feeds = xcalloc(cf->nfeeds + 1, sizeof(*feeds));
 	for (i = 0; i < nonly; i++) {
 		for (j = 0; j < cf->nfeeds; j++)
@@ -411,6 +415,7 @@ cmd_config(int argc, char **argv)
 		return cmdline_usage(&cl);
 	if ((cf = cmdline_config(&cl)) == NULL)
 		return 2;
+	config_warn(cf);
 	printf("%s: configuration OK (%zu feeds, %zu topics, %zu sinks)\n",
 	    cf->path, cf->nfeeds, cf->ntopics, cf->nsinks);
 	config_free(cf);

@@ -2,7 +2,8 @@
  * config.c: the sections of the INI file into struct config.
  *
  * inifile.c reads the file and locates every key, confval.c parses each
- * value and confsink.c reads the [sink] sections; this file knows what
+ * value, confsink.c reads the [sink] sections and conffeed.c a feed's
+ * request keys (login, headers, cookies, proxy); this file knows what
  * the other sections and keys mean, fills the record with defaults and
  * values, and checks what refers to what (a topic's sinks and feeds,
  * health-sinks).  Validation goes on after an
@@ -20,9 +21,11 @@
 #include <glib.h>
 #include <libstemmer.h>
 
+#include "conffeed.h"
 #include "confsink.h"
 #include "confval.h"
 #include "inifile.h"
+#include "log.h"
 #include "match.h"
 #include "opml.h"
 #include "url.h"
@@ -34,9 +37,12 @@
 static const char *const daemon_keys[] = {
 	"state", "interval", "jitter", "concurrency", "per-host", "timeout",
 	"max-size", "backfill", "user-agent", "listen", "opml", "dead-after",
-	"health-sinks", "keep", "retry", NULL
+	"health-sinks", "keep", "retry", "proxy", NULL
 };
-static const char *const feed_keys[] = { "url", "interval", "tags", NULL };
+static const char *const feed_keys[] = {
+	"url", "interval", "tags", "user-agent", "username", "password",
+	"password-file", "header-*", "cookie-file", "proxy", NULL
+};
 static const char *const alias_keys[] = { "terms", NULL };
 static const char *const topic_keys[] = {
 	"query", "sinks", "feeds", "digest", "rate", "quiet", "priority",
@@ -104,6 +110,7 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 		    "0");
 	confval_get_list(ini, g, "health-sinks", &d->health_sinks);
 	confval_get_duration(ini, g, "keep", &d->keep);
+	conffeed_proxy(ini, g, "", &d->proxy);
 }
 
 static void
@@ -157,6 +164,7 @@ load_feed(struct inifile *ini, struct config *cf, const char *group,
 	}
 	confval_get_duration(ini, group, "interval", &f->interval);
 	confval_get_list(ini, group, "tags", &f->tags);
+	conffeed_load(ini, group, f);
 }
 
 static int
@@ -584,10 +592,12 @@ config_free(struct config *cf)
 	free(cf->daemon.listen);
 	free(cf->daemon.opml);
 	confval_list_free(&cf->daemon.health_sinks);
+	conffeed_proxy_release(&cf->daemon.proxy);
 	for (i = 0; i < cf->nfeeds; i++) {
 		free(cf->feeds[i].name);
 		free(cf->feeds[i].url);
 		confval_list_free(&cf->feeds[i].tags);
+		conffeed_release(&cf->feeds[i]);
 	}
 	free(cf->feeds);
 	for (i = 0; i < cf->ntopics; i++) {
@@ -608,6 +618,41 @@ config_free(struct config *cf)
 	free(cf->sinks);
 	matcher_free(cf->matcher);
 	free(cf);
+}
+
+void
+config_feed_request(const struct config *cf, const struct config_feed *f,
+    struct fetch_request *r)
+{
+	const struct config_proxy	*p;
+
+	p = f->proxy.url != NULL ? &f->proxy : &cf->daemon.proxy;
+	memset(r, 0, sizeof(*r));
+	r->home_url = f->url;
+	r->user_agent = f->user_agent != NULL ? f->user_agent :
+	    cf->daemon.user_agent;
+	r->username = f->username;
+	r->password = f->password;
+	r->headers = (const char *const *)f->headers.v;
+	r->cookie_file = f->cookie_file;
+	r->proxy = p->url;
+	r->proxy_username = p->username;
+	r->proxy_password = p->password;
+}
+
+void
+config_warn(const struct config *cf)
+{
+	const struct config_feed	*f;
+	size_t				 i;
+
+	for (i = 0; i < cf->nfeeds; i++) {
+		f = &cf->feeds[i];
+		if (conffeed_login_in_clear(f))
+			log_warnx("%s:%d: feed '%s': its login goes over plain "
+			    "http, where anyone on the way can read it; use an "
+			    "https url", cf->path, f->line, f->name);
+	}
 }
 
 const struct sink_conf *

@@ -3,7 +3,8 @@
  *
  * config_load() reads the file (inifile.h: GKeyFile, every key located
  * to its line), parses each value (confval.h), validates every section
- * (the [sink] sections in confsink.h) and key and what they refer to,
+ * (the [sink] sections in confsink.h, a feed's request keys in
+ * conffeed.h) and key and what they refer to,
  * and reports every problem it finds on stderr as "FILE:LINE: message",
  * not only the first.  Topic queries and
  * aliases are compiled into a matcher on the way, so a malformed query is
@@ -20,6 +21,7 @@
 #include <stddef.h>
 
 #include "confval.h"
+#include "fetch.h"
 #include "sink.h"
 
 struct matcher;
@@ -29,6 +31,16 @@ enum topic_priority {
 	PRIORITY_LOW,
 	PRIORITY_NORMAL,
 	PRIORITY_HIGH
+};
+
+/*
+ * A proxy: its URL without the userinfo, which is kept apart, decoded,
+ * so that no message curl writes about the proxy can show it.
+ */
+struct config_proxy {
+	char		*url;		/* NULL: not set; "": none */
+	char		*username;
+	char		*password;
 };
 
 struct config_daemon {
@@ -47,6 +59,7 @@ struct config_daemon {
 	long		 retry;		/* first delivery retry; doubles to 1h */
 	struct config_list health_sinks;
 	long		 keep;
+	struct config_proxy proxy;	/* the feeds' default */
 };
 
 struct config_feed {
@@ -54,6 +67,12 @@ struct config_feed {
 	char		*url;
 	long		 interval;	/* 0: the daemon's */
 	struct config_list tags;
+	char		*user_agent;	/* NULL: the daemon's */
+	char		*username;
+	char		*password;
+	struct config_list headers;	/* "Name: value" */
+	char		*cookie_file;
+	struct config_proxy proxy;	/* url NULL: the daemon's */
 	int		 line;
 };
 
@@ -133,6 +152,21 @@ size_t		 config_add_opml(struct config *cf,
  */
 int		 config_topic_add(struct matcher *m,
 		    const struct config_topic *t, char *err, size_t errlen);
+
+/*
+ * The request options of feed 'f' of 'cf' (borrowed from both): its own
+ * user agent and proxy, else the daemon's, and its login, headers and
+ * cookies, which belong to the origin of its url.
+ */
+void		 config_feed_request(const struct config *cf,
+		    const struct config_feed *f, struct fetch_request *r);
+
+/*
+ * Logs a warning for each choice of 'cf' that is allowed but unsafe (a
+ * password sent to an http feed), for the commands that poll and for
+ * `config check`.
+ */
+void		 config_warn(const struct config *cf);
 
 /* The sink named 'name', or NULL. */
 const struct sink_conf *config_sink_find(const struct config *cf,

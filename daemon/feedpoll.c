@@ -377,6 +377,7 @@ feedpoll_start(const struct feedpoll_env *env, const struct config_feed *f,
 {
 	struct feedpoll		*p;
 	struct fetch_opts	 o;
+	struct fetch_request	 req;
 	char			*shown;
 
 	p = xcalloc(1, sizeof(*p));
@@ -396,8 +397,9 @@ feedpoll_start(const struct feedpoll_env *env, const struct config_feed *f,
 		free(shown);
 	}
 	memset(&o, 0, sizeof(o));
+	config_feed_request(env->cf, f, &req);
 	o.url = p->fs.moved_to ? p->fs.moved_to : f->url;
-	o.user_agent = env->cf->daemon.user_agent;
+	o.req = &req;
 	o.timeout = env->cf->daemon.timeout;
 	o.max_size = env->cf->daemon.max_size;
 	o.etag = p->fs.etag;

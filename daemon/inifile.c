@@ -207,6 +207,52 @@ inifile_get(const struct inifile *ini, const char *section, const char *key)
 	return s;
 }
 
+char **
+inifile_keys(const struct inifile *ini, const char *section, size_t *n)
+{
+	gchar	**keys;
+	char	**v;
+	size_t	  i;
+
+	keys = g_key_file_get_keys(ini->kf, section, NULL, NULL);
+	*n = keys != NULL ? g_strv_length(keys) : 0;
+	v = xcalloc(*n + 1, sizeof(*v));
+	for (i = 0; i < *n; i++)
+		v[i] = xstrdup(keys[i]);
+	g_strfreev(keys);
+	return v;
+}
+
+char *
+inifile_resolve(const struct inifile *ini, const char *name)
+{
+	gchar	*base, *dir, *path;
+	char	*s;
+
+	base = g_path_get_dirname(ini->path);
+	dir = g_canonicalize_filename(base, NULL);
+	path = g_canonicalize_filename(name, dir);
+	s = xstrdup(path);
+	g_free(path);
+	g_free(dir);
+	g_free(base);
+	return s;
+}
+
+/*
+ * Whether 'key' is 'allowed', or, for an 'allowed' ending in '*', longer
+ * than what precedes the '*' and starting with it.
+ */
+static int
+key_allowed(const char *key, const char *allowed)
+{
+	size_t	 n = strlen(allowed);
+
+	if (n > 0 && allowed[n - 1] == '*')
+		return strncmp(key, allowed, n - 1) == 0 && key[n - 1] != '\0';
+	return strcmp(key, allowed) == 0;
+}
+
 void
 inifile_check_keys(struct inifile *ini, const char *section, const char *what,
     const char *const *allowed)
@@ -217,7 +263,7 @@ inifile_check_keys(struct inifile *ini, const char *section, const char *what,
 	keys = g_key_file_get_keys(ini->kf, section, NULL, NULL);
 	for (i = 0; keys != NULL && keys[i] != NULL; i++) {
 		for (j = 0; allowed[j] != NULL; j++)
-			if (strcmp(keys[i], allowed[j]) == 0)
+			if (key_allowed(keys[i], allowed[j]))
 				break;
 		if (allowed[j] == NULL)
 			inifile_key_error(ini, section, keys[i], "unknown key "

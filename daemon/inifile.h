@@ -53,8 +53,23 @@ char		*inifile_get(const struct inifile *ini, const char *section,
 		    const char *key);
 
 /*
+ * The keys of 'section' in file order: a NULL-ended array of 'n' keys,
+ * the array and each key malloc'd (confval_list_free frees them).
+ */
+char		**inifile_keys(const struct inifile *ini, const char *section,
+		    size_t *n);
+
+/*
+ * A file name the config gives, relative to the config's directory,
+ * made absolute (malloc'd).
+ */
+char		*inifile_resolve(const struct inifile *ini, const char *name);
+
+/*
  * Reports every key of 'section' that is not in 'allowed' (NULL-ended)
- * as an unknown key in 'what' ("[daemon]", "a [feed] section").
+ * as an unknown key in 'what' ("[daemon]", "a [feed] section").  An
+ * entry ending in '*' allows every longer key that starts with what
+ * precedes it ("header-*").
  */
 void		 inifile_check_keys(struct inifile *ini, const char *section,
 		    const char *what, const char *const *allowed);

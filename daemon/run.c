@@ -93,6 +93,7 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 	schedule_reload(d->s, cf);
 	log_info("reloaded: %zu feeds, %zu topics, %zu sinks", cf->nfeeds,
 	    cf->ntopics, cf->nsinks);
+	config_warn(cf);
 	notify_status(d, "READY=1\n");
 }
 
@@ -267,6 +268,7 @@ run_daemon(const char *path, struct config *cf, struct event_base *base)
 	log_info("watching %zu feeds, %zu topics, %zu sinks (state '%s')",
 	    d.cf->nfeeds, d.cf->ntopics, d.cf->nsinks,
 	    store_path(watch_store(d.w)));
+	config_warn(d.cf);
 	notify_status(&d, "READY=1\n");
 	if (event_base_dispatch(d.base) == -1)
 		fatalx("event loop failed");

@@ -13,6 +13,17 @@
  * http and https only.  Only the transfer sees the URL as given: items
  * and messages name the feed by it without its userinfo and with secret
  * query values starred (url_redact), and relative links resolve so too.
+ *
+ * What a feed's requests carry beside the URL (user agent, login,
+ * headers, cookies, proxy) is a struct fetch_request, the same for every
+ * request made for that feed: its polls here, and whatever else fetches
+ * for it (config_feed_request() fills one from the config).  Its secrets
+ * go only where they belong: the login (Basic or Digest, sent once the
+ * server asks for it) and the feed's own headers only to the scheme,
+ * host and port of 'home_url', never after a redirect elsewhere, nor to
+ * a URL elsewhere that a feed has moved to; cookies only to the hosts
+ * their file names; the proxy's login only to the proxy.  No message
+ * shows any of them.
  */
 #ifndef FEEDWATCH_FETCH_H
 #define FEEDWATCH_FETCH_H
@@ -40,9 +51,24 @@ enum fetch_status {
 	FETCH_CANCELLED		/* the transfer engine shut down */
 };
 
+/* A feed's request options, borrowed; NULL fields are not used. */
+struct fetch_request {
+	const char	*home_url;	/* whose origin gets login and headers; */
+					/* NULL: the URL fetched */
+	const char	*user_agent;	/* never NULL */
+	const char	*username;	/* HTTP authentication */
+	const char	*password;	/* with a username; NULL is "" */
+	const char *const *headers;	/* "Name: value", NULL-ended */
+	const char	*cookie_file;	/* Netscape format; read, never written */
+	const char	*proxy;		/* "scheme://host:port"; "": none; */
+					/* NULL: curl's $http_proxy... */
+	const char	*proxy_username;
+	const char	*proxy_password;
+};
+
 struct fetch_opts {
 	const char	*url;
-	const char	*user_agent;
+	const struct fetch_request *req;	/* never NULL */
 	long		 timeout;	/* seconds, whole transfer */
 	long		 max_size;	/* bytes, after decompression */
 	const char	*etag;		/* validators from the last 200, or NULL */
