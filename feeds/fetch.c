@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 
 #include "log.h"
+#include "raw.h"
 #include "url.h"
 #include "xfer.h"
 #include "xmalloc.h"
@@ -26,7 +27,10 @@ struct fetch {
 	struct curl_slist	*hdrs;
 	char			*url;
 	char			*shown;		/* url as the parser names it */
+	char			*charset;	/* of the Content-Type */
 	long			 max_size;
+	size_t			 keep;
+	struct raw		 kept;		/* the body's first 'keep' bytes */
 	size_t			 got;
 	int			 too_big;
 	int			 parse_failed;
@@ -102,7 +106,7 @@ start_parser(struct fetch *f)
 {
 	CURL	*e = xfer_easy(f->x);
 	long	 code = 0;
-	char	*ct, *charset = NULL;
+	char	*ct;
 
 	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
 		code = 0;
@@ -112,9 +116,8 @@ start_parser(struct fetch *f)
 		return;
 	}
 	if ((ct = header_value(e, "Content-Type")) != NULL)
-		charset = content_type_charset(ct);
-	f->parser = feed_parser_new(f->shown, charset, f->item_cb, f->arg);
-	free(charset);
+		f->charset = content_type_charset(ct);
+	f->parser = feed_parser_new(f->shown, f->charset, f->item_cb, f->arg);
 }
 
 static size_t
@@ -132,10 +135,13 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 		start_parser(f);
 	if (f->skip_body)
 		return len;
-	if (feed_parser_push(f->parser, p, len) == -1) {
+	if (f->keep > 0)
+		raw_add(&f->kept, p, len, f->keep);
+	if (!f->parse_failed && feed_parser_push(f->parser, p, len) == -1)
 		f->parse_failed = 1;
+	/* Not a feed: read on only for the bytes the caller keeps. */
+	if (f->parse_failed && f->kept.len >= f->keep)
 		return CURL_WRITEFUNC_ERROR;
-	}
 	return len;
 }
 
@@ -207,8 +213,10 @@ fetch_free(struct fetch *f)
 {
 	feed_parser_free(f->parser);
 	curl_slist_free_all(f->hdrs);
+	raw_release(&f->kept);
 	free(f->url);
 	free(f->shown);
+	free(f->charset);
 	free(f);
 }
 
@@ -273,12 +281,18 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	}
 	if (f->parser != NULL) {
 		r.feed_title = feed_parser_title(f->parser);
+		r.feed_link = feed_parser_link(f->parser);
 		r.items = feed_parser_count(f->parser);
 		r.ttl = feed_parser_ttl(f->parser) < FETCH_MAX_HINT ?
 		    feed_parser_ttl(f->parser) : FETCH_MAX_HINT;
 	}
 	if (r.status == FETCH_PARSE_ERROR && r.error == NULL)
 		r.error = "not a feed";
+	r.charset = f->charset;
+	if (f->keep > 0) {
+		r.body = raw_str(&f->kept);
+		r.body_len = f->kept.len;
+	}
 	f->done_cb(&r, f->arg);
 	free(etag);
 	free(lastmod);
@@ -297,6 +311,7 @@ fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
 	f->url = xstrdup(o->url);
 	f->shown = shown_url(o->url);
 	f->max_size = o->max_size;
+	f->keep = o->keep < (size_t)o->max_size ? o->keep : (size_t)o->max_size;
 	f->item_cb = item_cb;
 	f->done_cb = done_cb;
 	f->arg = arg;
