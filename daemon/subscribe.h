@@ -17,8 +17,9 @@
  * `remove NAME` takes the [feed NAME] section out of the config file
  * through the same writer (config_text_without), the rest kept byte for
  * byte.  It refuses while a topic names the feed in its feeds (or takes
- * them from a tag only that feed has), naming the topic's line: dropping
- * the name would leave the topic with none, which means every feed.
+ * them from a tag only that feed has), naming the topic's line: the
+ * config would not load, and dropping the name for the user could leave
+ * the topic with no feeds, which means every feed.
  * The feed's state stays in the store (its items are pruned after
  * `keep`), so a feed removed and added again does not alert again.
  *
