@@ -98,53 +98,65 @@ serve(struct harness *h, const char *path, const char *type,
 	httpd_route(h->httpd, path, 200, type, body, strlen(body), NULL);
 }
 
-/* An RSS feed titled 'title' whose site is 'link', with one item. */
-static void
-serve_rss(struct harness *h, const char *path, const char *title,
-    const char *link)
-{
-	char	*body;
+enum kind {
+	RSS,
+	ATOM,
+	JSONFEED
+};
 
-	body = xasprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<rss version=\"2.0\"><channel><title>%s</title><link>%s</link>"
-	    "<description>News</description><item><title>Ferry crossing "
-	    "resumes</title><guid isPermaLink=\"false\">%s-1</guid>"
-	    "<pubDate>Fri, 27 Nov 2026 09:00:00 GMT</pubDate></item>"
-	    "</channel></rss>\n", title, link, path);
-	serve(h, path, "application/rss+xml; charset=UTF-8", body);
+/* A feed titled 'title' whose site is 'link', with one item. */
+static void
+serve_feed(struct harness *h, enum kind kind, const char *path,
+    const char *title, const char *link)
+{
+	const char	*type = "application/rss+xml; charset=UTF-8";
+	char		*body;
+
+	if (kind == RSS)
+		body = xasprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<rss version=\"2.0\"><channel><title>%s</title>"
+		    "<link>%s</link><description>News</description><item>"
+		    "<title>Ferry crossing resumes</title><guid "
+		    "isPermaLink=\"false\">%s-1</guid><pubDate>Fri, 27 Nov "
+		    "2026 09:00:00 GMT</pubDate></item></channel></rss>\n",
+		    title, link, path);
+	else if (kind == ATOM) {
+		type = "application/atom+xml";
+		body = xasprintf("<?xml version=\"1.0\"?>\n<feed xmlns=\""
+		    "http://www.w3.org/2005/Atom\"><title>%s</title><link "
+		    "rel=\"self\" href=\"%s.self\"/><link rel=\"alternate\" "
+		    "type=\"text/html\" href=\"%s\"/><id>urn:x:%s</id>"
+		    "<updated>2026-11-27T09:00:00Z</updated><entry><title>"
+		    "Lavrov speaks</title><id>urn:x:%s:1</id><updated>"
+		    "2026-11-27T09:00:00Z</updated></entry></feed>\n", title,
+		    link, link, path, path);
+	} else {
+		type = "application/feed+json";
+		body = xasprintf("{\"version\": \"https://jsonfeed.org/"
+		    "version/1.1\", \"title\": \"%s\", \"home_page_url\": "
+		    "\"%s\", \"items\": [{\"id\": \"1\", \"content_text\": "
+		    "\"Kerch ferry\"}]}", title, link);
+	}
+	serve(h, path, type, body);
 	free(body);
 }
 
+/* 'text' holds the line(s) of 'fmt'. */
 static void
-serve_atom(struct harness *h, const char *path, const char *title,
-    const char *link)
-{
-	char	*body;
-
-	body = xasprintf("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-	    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>%s</title>"
-	    "<link rel=\"self\" href=\"%s.self\"/><link rel=\"alternate\" "
-	    "type=\"text/html\" href=\"%s\"/>"
-	    "<id>urn:x:%s</id><updated>2026-11-27T09:00:00Z</updated>"
-	    "<entry><title>Lavrov speaks</title><id>urn:x:%s:1</id>"
-	    "<updated>2026-11-27T09:00:00Z</updated></entry></feed>\n",
-	    title, link, link, path, path);
-	serve(h, path, "application/atom+xml", body);
-	free(body);
-}
+assert_has(const char *text, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void
-serve_jsonfeed(struct harness *h, const char *path, const char *title,
-    const char *link)
+assert_has(const char *text, const char *fmt, ...)
 {
-	char	*body;
+	va_list	 ap;
+	char	*s;
 
-	body = xasprintf("{\"version\": \"https://jsonfeed.org/version/1.1\","
-	    " \"title\": \"%s\", \"home_page_url\": \"%s\", \"items\": "
-	    "[{\"id\": \"1\", \"content_text\": \"Kerch ferry\"}]}", title,
-	    link);
-	serve(h, path, "application/feed+json", body);
-	free(body);
+	va_start(ap, fmt);
+	ck_assert_int_ge(g_vasprintf(&s, fmt, ap), 0);
+	va_end(ap);
+	ck_assert_msg(strstr(text, s) != NULL, "'%s' not in '%s'", s, text);
+	g_free(s);
 }
 
 /* The config, which must load. */
@@ -197,8 +209,9 @@ START_TEST(test_add_wordpress)
 	feed = httpd_url(h.httpd, "/feed/");
 	comments = httpd_url(h.httpd, "/comments/feed/");
 	serve_page(&h, "/", "wordpress.html", "text/html; charset=UTF-8");
-	serve_rss(&h, "/feed/", "Kyiv Dispatch", site);
-	serve_rss(&h, "/comments/feed/", "Comments for Kyiv Dispatch", site);
+	serve_feed(&h, RSS, "/feed/", "Kyiv Dispatch", site);
+	serve_feed(&h, RSS, "/comments/feed/", "Comments for Kyiv Dispatch",
+	    site);
 	serve(&h, "/wp-json/wp/v2/pages/2", "application/json",
 	    "{\"id\":2,\"title\":{\"rendered\":\"Home\"}}");
 	httpd_record(h.httpd, "/", "User-Agent");
@@ -290,8 +303,8 @@ START_TEST(test_add_guesses)
 	rss = httpd_url(h.httpd, "/notes/rss.xml");
 	atom = httpd_url(h.httpd, "/home/atom/");
 	serve_page(&h, "/home/", "links-only.html", "text/html");
-	serve_rss(&h, "/notes/rss.xml", "Bodo's notes", page);
-	serve_atom(&h, "/home/atom/", "Bodo's notes (Atom)", page);
+	serve_feed(&h, RSS, "/notes/rss.xml", "Bodo's notes", page);
+	serve_feed(&h, ATOM, "/home/atom/", "Bodo's notes (Atom)", page);
 
 	fw(&p, h.conf, "add", page, NULL);
 	ck_assert_msg(p.status == 0, "add: %d: %s", p.status, p.err);
@@ -315,10 +328,8 @@ START_TEST(test_add_guesses)
 	ck_assert_int_eq(test_count_lines(p.err, "not added"), 2);
 	test_proc_clear(&p);
 	text = test_slurp(h.conf);
-	want = xasprintf("\n[feed bodo-s-notes-atom]\nurl = %s\n", atom);
-	ck_assert_ptr_nonnull(strstr(text, want));
+	assert_has(text, "\n[feed bodo-s-notes-atom]\nurl = %s\n", atom);
 	ck_assert_int_eq(test_count_lines(text, "[feed "), 2);
-	free(want);
 	g_free(text);
 	config_ok(h.conf);
 
@@ -341,7 +352,7 @@ START_TEST(test_add_relative)
 {
 	struct harness		 h;
 	struct test_proc	 p;
-	char			*page, *text, *s;
+	char			*page, *text;
 	size_t			 i;
 	static const char *const planet[] = { "/planet/2026/atom.xml",
 	    "/planet/feed.json", "/planet/rss20.xml" };
@@ -349,10 +360,10 @@ START_TEST(test_add_relative)
 	harness_init(&h);
 	free(add_config(&h));
 	serve_page(&h, "/p/index.html", "base.html", "text/html");
-	serve_atom(&h, "/planet/2026/atom.xml", "Planet Example", "/planet/");
-	serve_jsonfeed(&h, "/planet/feed.json", "Planet Example (JSON)",
+	serve_feed(&h, ATOM, "/planet/2026/atom.xml", "Planet Example", "/planet/");
+	serve_feed(&h, JSONFEED, "/planet/feed.json", "Planet Example (JSON)",
 	    "https://planet.example.org/");
-	serve_rss(&h, "/planet/rss20.xml", "Planet Example RSS",
+	serve_feed(&h, RSS, "/planet/rss20.xml", "Planet Example RSS",
 	    "https://planet.example.org/");
 	page = httpd_url(h.httpd, "/p/index.html");
 	fw(&p, h.conf, "add", "--all", page, NULL);
@@ -360,13 +371,9 @@ START_TEST(test_add_relative)
 	test_proc_clear(&p);
 	free(page);
 	text = test_slurp(h.conf);
-	for (i = 0; i < 3; i++) {
-		s = xasprintf("url = http://127.0.0.1:%d%s\n",
+	for (i = 0; i < 3; i++)
+		assert_has(text, "url = http://127.0.0.1:%d%s\n",
 		    httpd_port(h.httpd), planet[i]);
-		ck_assert_msg(strstr(text, s) != NULL, "%s not in %s", s,
-		    text);
-		free(s);
-	}
 	g_free(text);
 
 	/* A redirect: relative links resolve where it ended. */
@@ -375,7 +382,7 @@ START_TEST(test_add_relative)
 	httpd_route(h.httpd, "/radio", 302, "text/html", "", 0, NULL);
 	httpd_route_header(h.httpd, "/radio", "Location",
 	    "/station/2026/index.html");
-	serve_rss(&h, "/station/2026/news.rss", "Station news",
+	serve_feed(&h, RSS, "/station/2026/news.rss", "Station news",
 	    "https://station.example.org/");
 	page = httpd_url(h.httpd, "/radio");
 	fw(&p, h.conf, "add", "--name", "radio", page, NULL);
@@ -387,14 +394,14 @@ START_TEST(test_add_relative)
 	httpd_route(h.httpd, "/moved.xml", 301, "text/html", "", 0, NULL);
 	httpd_route_header(h.httpd, "/moved.xml", "Location",
 	    "/feeds/moved.xml");
-	serve_rss(&h, "/feeds/moved.xml", "Moved News", "/");
+	serve_feed(&h, RSS, "/feeds/moved.xml", "Moved News", "/");
 	page = httpd_url(h.httpd, "/moved.xml");
 	fw(&p, h.conf, "add", page, NULL);
 	ck_assert_msg(p.status == 0, "add: %d: %s", p.status, p.err);
 	ck_assert_ptr_nonnull(strstr(p.out, "moved permanently to "));
 	test_proc_clear(&p);
 	free(page);
-	serve_atom(&h, "/lavrov.atom", "Lavrov watch", "/");
+	serve_feed(&h, ATOM, "/lavrov.atom", "Lavrov watch", "/");
 	page = httpd_url(h.httpd, "/lavrov.atom");
 	fw(&p, h.conf, "add", page, "--tags", "russia,diplomacy", NULL);
 	ck_assert_msg(p.status == 0, "add: %d: %s", p.status, p.err);
@@ -402,18 +409,12 @@ START_TEST(test_add_relative)
 	ck_assert_uint_eq(httpd_hits(h.httpd, "/lavrov.atom"), 1);
 
 	text = test_slurp(h.conf);
-	s = xasprintf("[feed radio]\nurl = http://127.0.0.1:%d/station/2026/"
-	    "news.rss\n", httpd_port(h.httpd));
-	ck_assert_msg(strstr(text, s) != NULL, "%s", text);
-	free(s);
-	s = xasprintf("[feed moved-news]\nurl = http://127.0.0.1:%d/feeds/"
+	assert_has(text, "[feed radio]\nurl = http://127.0.0.1:%d/station/"
+	    "2026/news.rss\n", httpd_port(h.httpd));
+	assert_has(text, "[feed moved-news]\nurl = http://127.0.0.1:%d/feeds/"
 	    "moved.xml\n", httpd_port(h.httpd));
-	ck_assert_msg(strstr(text, s) != NULL, "%s", text);
-	free(s);
-	s = xasprintf("[feed lavrov-watch]\nurl = %s\ntags = russia, "
+	assert_has(text, "[feed lavrov-watch]\nurl = %s\ntags = russia, "
 	    "diplomacy\n", page);
-	ck_assert_msg(strstr(text, s) != NULL, "%s", text);
-	free(s);
 	g_free(text);
 	config_ok(h.conf);
 	free(page);
@@ -502,12 +503,13 @@ START_TEST(test_add_refuses)
 {
 	struct harness		 h;
 	struct test_proc	 p;
-	char			*page, *text, *want;
+	char			*page, *text;
 
 	harness_init(&h);
 	free(add_config(&h));
 	serve_page(&h, "/", "evil.html", "text/html");
-	serve_rss(&h, "/real.xml", "Real feed", "https://real.example.org/");
+	serve_feed(&h, RSS, "/real.xml", "Real feed",
+	    "https://real.example.org/");
 	page = httpd_url(h.httpd, "/");
 	fw(&p, h.conf, "add", page, NULL);
 	ck_assert_msg(p.status == 0, "add: %d: %s", p.status, p.err);
@@ -522,13 +524,11 @@ START_TEST(test_add_refuses)
 	ck_assert_ptr_nonnull(strstr(p.out, "[2J]0;pwnedReal feed  "));
 	test_proc_clear(&p);
 	text = test_slurp(h.conf);
-	want = xasprintf("url = %sreal.xml\n", page);
-	ck_assert_msg(strstr(text, want) != NULL, "%s", text);
+	assert_has(text, "url = %sreal.xml\n", page);
 	ck_assert_ptr_null(strstr(text, "[sink x"));
 	ck_assert_ptr_null(strstr(text, "type = exec"));
 	ck_assert_int_eq(test_count_lines(text, "[feed "), 1);
 	g_free(text);
-	free(want);
 	config_ok(h.conf);
 	free(page);
 	harness_release(&h);
@@ -734,10 +734,10 @@ export_rig(struct export_rig *r)
 	char			*sections;
 
 	harness_init(&r->h);
-	serve_rss(&r->h, "/bbc.xml", "BBC News - World",
+	serve_feed(&r->h, RSS, "/bbc.xml", "BBC News - World",
 	    "https://www.bbc.example/news/world");
-	serve_atom(&r->h, "/lwn.atom", "LWN.net", "https://lwn.example.net/");
-	serve_jsonfeed(&r->h, "/df.json", "Daring Fireball",
+	serve_feed(&r->h, ATOM, "/lwn.atom", "LWN.net", "https://lwn.example.net/");
+	serve_feed(&r->h, JSONFEED, "/df.json", "Daring Fireball",
 	    "https://df.example/");
 	r->bbc = httpd_url(r->h.httpd, "/bbc.xml");
 	r->lwn = httpd_url(r->h.httpd, "/lwn.atom");
@@ -825,12 +825,10 @@ START_TEST(test_export)
 	ck_assert_msg(p.status == 0, "import: %d: %s", p.status, p.err);
 	test_proc_clear(&p);
 	text = test_slurp(conf);
-	s = xasprintf("[feed bbc-news-world]\nurl = %s\ntags = News, Europe\n"
-	    "\n[feed dead]\nurl = %s\ntags = News\n\n[feed lwn-net]\nurl = %s\n"
-	    "tags = Tech\n\n[feed daring-fireball]\nurl = %s\n", r.bbc, r.dead,
-	    r.lwn, r.df);
-	ck_assert_msg(strstr(text, s) != NULL, "%s", text);
-	free(s);
+	assert_has(text, "[feed bbc-news-world]\nurl = %s\ntags = News, "
+	    "Europe\n\n[feed dead]\nurl = %s\ntags = News\n\n[feed lwn-net]\n"
+	    "url = %s\ntags = Tech\n\n[feed daring-fireball]\nurl = %s\n",
+	    r.bbc, r.dead, r.lwn, r.df);
 	g_free(text);
 
 	/* A feed given another URL: its old title is not the new one's. */
