@@ -27,7 +27,7 @@ static const char *const usage =
     "  match -q QUERY... [SRC...]          run queries over feeds or items\n"
     "  config check                        validate the config file\n"
     "  status [--json]                     feeds and deliveries, from the state\n"
-    "  add URL [--name N] [--tags T]       add a feed, or the feed of a web page\n"
+    "  add URL [--name N] [--tags T]       add a feed, or a web page's feed\n"
     "  remove NAME                         remove a feed from the config\n"
     "  opml import FILE | opml export      subscriptions in and out\n"
     "  backtest TOPIC | backtest -q QUERY  replay kept items: what would alert\n"

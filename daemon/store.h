@@ -146,8 +146,8 @@ void		 feed_state_clear(struct feed_state *fs);
  * Makes 'fs' the state of the feed at 'url'.  If it was learned for
  * another URL, what belonged to that one is forgotten (validators,
  * redirects, gone, failures, the last parse with its <ttl>, title and
- * link, the next poll time) and 1 is returned; the history (last poll, health alerts, missed
- * count) stays.  State of unknown URL (schema 1's) is taken as the feed's.
+ * link, the next poll time) and 1 is returned; the history (last poll,
+ * health alerts, missed count) stays.  State of unknown URL (schema 1's) is taken as the feed's.
  */
 int		 feed_state_rebind(struct feed_state *fs, const char *url);
 /* Feed names in the store, for status; NULL-terminated, free with store_strv_free. */

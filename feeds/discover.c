@@ -42,7 +42,7 @@ struct discover {
 	struct discover_link	 guess[DISCOVER_MAX_LINKS];	/* likewise */
 	size_t			 nguess;
 	char			*base;		/* the first <base href> */
-	char			*a_href;	/* the <a> being read, if a guess */
+	char			*a_href;	/* the <a> being read, a guess */
 	char			*a_title;	/* its title attribute */
 	struct text_buf		 a_text;	/* its text */
 };
@@ -124,7 +124,7 @@ looks_like_feed(const char *href)
 	n = strcspn(href, "?#");
 	if (n > 0 && href[n - 1] == '/')
 		n--;
-	/* Only the end counts; "/" before it keeps "/feed" from matching "feed". */
+	/* Only the end counts; the "/" before it lets "feed" match "/feed". */
 	k = n < sizeof(path) - 2 ? n : sizeof(path) - 2;
 	path[0] = '/';
 	memcpy(path + 1, href + n - k, k);

@@ -29,8 +29,8 @@
  *
  * The entry also keeps what every item carries or resolves against: the
  * feed's URL, title and link.  entry_text(), entry_feed_title() and
- * entry_feed_link() lend strings the entry owns (valid as their comments say); entry_resolve()
- * returns a new one.  Items handed to the callback are borrowed for the
+ * entry_feed_link() lend strings the entry owns (valid as their comments
+ * say); entry_resolve() returns a new one.  Items handed to the callback are borrowed for the
  * call.
  */
 #ifndef FEEDWATCH_ENTRY_H

@@ -30,7 +30,7 @@ struct fetch {
 	char			*charset;	/* of the Content-Type */
 	long			 max_size;
 	size_t			 keep;
-	struct raw		 kept;		/* the body's first 'keep' bytes */
+	struct raw		 kept;		/* the first 'keep' bytes */
 	size_t			 got;
 	int			 too_big;
 	int			 parse_failed;

@@ -360,7 +360,8 @@ START_TEST(test_add_relative)
 	harness_init(&h);
 	free(add_config(&h));
 	serve_page(&h, "/p/index.html", "base.html", "text/html");
-	serve_feed(&h, ATOM, "/planet/2026/atom.xml", "Planet Example", "/planet/");
+	serve_feed(&h, ATOM, "/planet/2026/atom.xml", "Planet Example",
+	    "/planet/");
 	serve_feed(&h, JSONFEED, "/planet/feed.json", "Planet Example (JSON)",
 	    "https://planet.example.org/");
 	serve_feed(&h, RSS, "/planet/rss20.xml", "Planet Example RSS",
@@ -736,7 +737,8 @@ export_rig(struct export_rig *r)
 	harness_init(&r->h);
 	serve_feed(&r->h, RSS, "/bbc.xml", "BBC News - World",
 	    "https://www.bbc.example/news/world");
-	serve_feed(&r->h, ATOM, "/lwn.atom", "LWN.net", "https://lwn.example.net/");
+	serve_feed(&r->h, ATOM, "/lwn.atom", "LWN.net",
+	    "https://lwn.example.net/");
 	serve_feed(&r->h, JSONFEED, "/df.json", "Daring Fireball",
 	    "https://df.example/");
 	r->bbc = httpd_url(r->h.httpd, "/bbc.xml");
@@ -792,7 +794,8 @@ START_TEST(test_export)
 	/* Titles and sites, as the feeds give them; else the name. */
 	outline_has(doc, r.bbc, "title", "BBC News - World");
 	outline_has(doc, r.bbc, "text", "BBC News - World");
-	outline_has(doc, r.bbc, "htmlUrl", "https://www.bbc.example/news/world");
+	outline_has(doc, r.bbc, "htmlUrl",
+	    "https://www.bbc.example/news/world");
 	outline_has(doc, r.lwn, "title", "LWN.net");
 	outline_has(doc, r.lwn, "htmlUrl", "https://lwn.example.net/");
 	outline_has(doc, r.df, "title", "Daring Fireball");
@@ -845,6 +848,64 @@ START_TEST(test_export)
 	free(conf);
 	free(path);
 	export_rig_release(&r);
+}
+END_TEST
+
+/*
+ * A miniflux export (one folder a category, its feeds inside) imported
+ * gives each feed its category as tag; exported again, each feed is in
+ * that folder alone, under the title miniflux's import reads first.
+ */
+START_TEST(test_import_miniflux)
+{
+	static const struct {
+		const char	*name, *url, *category;
+	} feeds[] = {
+		{ "lwn-net", "https://lwn.net/headlines/rss", "All" },
+		{ "bbc-news-europe",
+		  "https://feeds.bbci.co.uk/news/world/europe/rss.xml",
+		  "Europe" },
+		{ "meduza-the-real-russia-today",
+		  "https://meduza.io/rss/en/all", "Europe" },
+	};
+	struct harness		 h;
+	struct test_proc	 p;
+	xmlDoc			*doc;
+	char			*opml, *text, *s;
+	size_t			 i;
+
+	harness_init(&h);
+	harness_config(&h, "", "");
+	opml = xasprintf("%s/tests/data/opml/miniflux.opml",
+	    test_env("FEEDWATCH_SRC"));
+	fw(&p, h.conf, "opml", "import", opml, NULL);
+	ck_assert_msg(p.status == 0, "import: %d: %s", p.status, p.err);
+	test_proc_clear(&p);
+	text = test_slurp(h.conf);
+	for (i = 0; i < sizeof(feeds) / sizeof(feeds[0]); i++)
+		assert_has(text, "[feed %s]\nurl = %s\ntags = %s\n",
+		    feeds[i].name, feeds[i].url, feeds[i].category);
+	g_free(text);
+
+	fw(&p, h.conf, "opml", "export", NULL);
+	ck_assert_msg(p.status == 0, "export: %d: %s", p.status, p.err);
+	ck_assert_ptr_nonnull(doc = xmlReadMemory(p.out, (int)strlen(p.out),
+	    "export.opml", NULL, XML_PARSE_NONET));
+	test_proc_clear(&p);
+	for (i = 0; i < sizeof(feeds) / sizeof(feeds[0]); i++) {
+		outline_has(doc, feeds[i].url, "title", feeds[i].name);
+		s = xpath(doc, "/opml/body/outline[outline[@xmlUrl='%s']]"
+		    "/@text", feeds[i].url);
+		ck_assert_msg(s != NULL && strcmp(s, feeds[i].category) == 0,
+		    "%s in %s", feeds[i].url, s);
+		xmlFree(s);
+	}
+	s = xpath(doc, "count(/opml/body/outline[@text='Europe'])");
+	ck_assert_str_eq(s, "1");
+	xmlFree(s);
+	xmlFreeDoc(doc);
+	free(opml);
+	harness_release(&h);
 }
 END_TEST
 
@@ -911,7 +972,8 @@ START_TEST(test_export_newsboat)
 	ck_assert_ptr_nonnull(doc = xmlReadMemory(out, (int)strlen(out),
 	    "newsboat.opml", NULL, XML_PARSE_NONET));
 	outline_has(doc, r.bbc, "title", "BBC News - World");
-	outline_has(doc, r.bbc, "htmlUrl", "https://www.bbc.example/news/world");
+	outline_has(doc, r.bbc, "htmlUrl",
+	    "https://www.bbc.example/news/world");
 	outline_has(doc, r.lwn, "title", "LWN.net");
 	outline_has(doc, r.lwn, "htmlUrl", "https://lwn.example.net/");
 	/* Debian 12's newsboat (2.21) does not read JSON Feed. */
@@ -982,7 +1044,8 @@ subscribe_suite(void)
 	const TTest	*tests[] = { test_add_wordpress, test_add_guesses,
 	    test_add_relative, test_add_errors, test_add_refuses,
 	    test_text_without, test_remove, test_export,
-	    test_export_newsboat, test_state_upgrade_titles, NULL };
+	    test_import_miniflux, test_export_newsboat,
+	    test_state_upgrade_titles, NULL };
 
 	return test_tcase(suite_create("subscribe"), "subscribe", 60, tests);
 }
