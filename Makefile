@@ -51,6 +51,7 @@ FEEDS_SRC  = feeds/item.c \
 	     feeds/parser.c \
 	     feeds/fetch.c \
 	     feeds/opml.c \
+	     feeds/discover.c \
 	     feeds/article.c
 ALERTS_SRC = alerts/norm.c \
 	     alerts/query.c \
@@ -90,6 +91,7 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/backtest.c \
 	     daemon/demo.c \
 	     daemon/commands.c \
+	     daemon/subscribe.c \
 	     daemon/testsink.c
 LIB_SRC	= $(BASE_SRC) $(FEEDS_SRC) $(ALERTS_SRC) $(DAEMON_SRC)
 TEST_SRC = tests/run.c \
@@ -114,7 +116,8 @@ TEST_SRC = tests/run.c \
 	   tests/check_watch.c \
 	   tests/check_schedule.c \
 	   tests/check_article.c \
-	   tests/check_auth.c
+	   tests/check_auth.c \
+	   tests/check_subscribe.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build
@@ -137,7 +140,7 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
-FUZZ_TARGETS = parser html date query config article
+FUZZ_TARGETS = parser html date query config article discover
 
 # Every fuzz target's seeds and saved crash inputs, replayed without
 # libFuzzer (sanitized too under check-asan).

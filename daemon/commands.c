@@ -9,7 +9,6 @@
  */
 #include "commands.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -31,6 +30,7 @@
 #include "opml.h"
 #include "parser.h"
 #include "schedule.h"
+#include "store.h"
 #include "url.h"
 #include "watch.h"
 #include "xfer.h"
@@ -437,20 +437,6 @@ import_refused(const char *why, void *arg)
 	log_warnx("opml '%s': %s; skipped", im->file, why);
 }
 
-/* "# imported from FILE", with nothing in FILE that could end the line. */
-static void
-import_comment(GString *text, const char *file)
-{
-	gchar	*shown, *p;
-
-	shown = g_filename_display_name(file);
-	for (p = shown; *p != '\0'; p++)
-		if (iscntrl((unsigned char)*p))
-			*p = '?';
-	g_string_append_printf(text, "\n# imported from %s\n", shown);
-	g_free(shown);
-}
-
 /*
  * Appends a [feed] section to the config file for each subscription of
  * 'file' that 'cf' lacks.  The user's text stays as it is; the sections
@@ -464,11 +450,9 @@ opml_import(struct config *cf, const char *file)
 	const char		*path = cf->path;
 	struct opml_feed	*of = NULL;
 	struct import		 im;
-	GString			*text = NULL;
-	GError			*gerr = NULL;
-	gchar			*old = NULL;
-	char			 err[256], *section;
-	size_t			 n = 0, i, first, added;
+	gchar			*shown;
+	char			 err[256], *comment;
+	size_t			 n = 0, first, added;
 	int			 rc = 1;
 
 	if (opml_read(file, &of, &n, err, sizeof(err)) == -1) {
@@ -486,56 +470,74 @@ opml_import(struct config *cf, const char *file)
 		rc = im.refused > 0;
 		goto out;
 	}
-	if (!g_file_get_contents(path, &old, NULL, &gerr)) {
-		log_warnx("'%s': cannot read the config: %s", path,
-		    gerr != NULL ? gerr->message : "?");
-		g_clear_error(&gerr);
-		goto out;
+	shown = g_filename_display_name(file);
+	comment = xasprintf("imported from %s", shown);
+	g_free(shown);
+	if (config_append_feeds(cf, first, comment) == 0) {
+		printf("%s: added %zu feeds (%zu of %zu were there already, "
+		    "%zu skipped)\n", path, added, n - im.refused - added, n,
+		    im.refused);
+		rc = im.refused > 0;
 	}
-	text = g_string_new(old);
-	if (text->len > 0 && text->str[text->len - 1] != '\n')
-		g_string_append_c(text, '\n');
-	import_comment(text, file);
-	for (i = first; i < cf->nfeeds; i++) {
-		if ((section = config_feed_section(&cf->feeds[i], err,
-		    sizeof(err))) == NULL) {
-			log_warnx("'%s': %s; it is unchanged", path, err);
-			goto out;
-		}
-		g_string_append_printf(text, "\n%s", section);
-		free(section);
-	}
-	if (config_replace(path, text->str) == -1)
-		goto out;
-	printf("%s: added %zu feeds (%zu of %zu were there already, %zu "
-	    "skipped)\n", path, added, n - im.refused - added, n, im.refused);
-	rc = im.refused > 0;
+	free(comment);
  out:
-	g_free(old);
-	if (text != NULL)
-		g_string_free(text, TRUE);
 	opml_feeds_free(of, n);
 	return rc;
 }
 
+/*
+ * The state, read beside a daemon, for what each feed said of itself at
+ * its last parse; NULL where there is none yet (nothing to say then).
+ */
+static struct store *
+export_state(const struct config *cf)
+{
+	struct store	*st = NULL;
+	char		*path;
+
+	path = store_location(cf->daemon.state);
+	if (access(path, F_OK) == 0)
+		st = store_open(path, STORE_READ);
+	free(path);
+	return st;
+}
+
+/*
+ * Each feed under its own title and with its site's address, where the
+ * state has them for the feed's URL, else under its name.
+ */
 static int
 opml_export(const struct config *cf)
 {
+	const struct config_feed *f;
 	struct opml_feed	*of;
+	struct feed_state	*fs;
+	struct store		*st;
 	char			*xml;
 	size_t			 i;
 
+	st = export_state(cf);
 	of = xcalloc(cf->nfeeds + 1, sizeof(*of));
+	fs = xcalloc(cf->nfeeds + 1, sizeof(*fs));
 	for (i = 0; i < cf->nfeeds; i++) {
-		of[i].title = cf->feeds[i].name;
-		of[i].url = cf->feeds[i].url;
-		of[i].tags = cf->feeds[i].tags.v;
-		of[i].ntags = cf->feeds[i].tags.n;
+		f = &cf->feeds[i];
+		if (st != NULL && store_feed_get(st, f->name, &fs[i]) == 0 &&
+		    fs[i].url != NULL && strcmp(fs[i].url, f->url) != 0)
+			feed_state_clear(&fs[i]);
+		of[i].title = fs[i].title != NULL ? fs[i].title : f->name;
+		of[i].url = f->url;
+		of[i].html_url = fs[i].link;
+		of[i].tags = f->tags.v;
+		of[i].ntags = f->tags.n;
 	}
 	xml = opml_write(of, cf->nfeeds, "feedwatch subscriptions");
 	fputs(xml, stdout);
 	free(xml);
+	for (i = 0; i < cf->nfeeds; i++)
+		feed_state_clear(&fs[i]);
+	free(fs);
 	free(of);
+	store_close(st);
 	return 0;
 }
 

@@ -209,6 +209,19 @@ note_redirect(struct feedpoll *p, const struct fetch_result *r)
 	fs->redirects = 0;
 }
 
+/*
+ * What a parsed feed says of itself, for `opml export`: its title, and
+ * its site's address where that may be shown as a link.
+ */
+static void
+note_about(struct feed_state *fs, const struct fetch_result *r)
+{
+	free(fs->title);
+	free(fs->link);
+	fs->title = r->feed_title != NULL ? xstrdup(r->feed_title) : NULL;
+	fs->link = url_is_web(r->feed_link) ? xstrdup(r->feed_link) : NULL;
+}
+
 /* The poll's transaction: feed state, items, stories, outbox. */
 static int
 record_poll(struct feedpoll *p, const struct fetch_result *r,
@@ -278,6 +291,7 @@ record_poll(struct feedpoll *p, const struct fetch_result *r,
 		    xstrdup(r->last_modified) : NULL;
 		fs->last_parsed = now;
 		fs->ttl = r->ttl;
+		note_about(fs, r);
 	}
 	note_redirect(p, r);
 	if (ok) {

@@ -8,6 +8,7 @@
 #include "demo.h"
 #include "run.h"
 #include "status.h"
+#include "subscribe.h"
 #include "testsink.h"
 #include "log.h"
 #include "parser.h"
@@ -26,6 +27,8 @@ static const char *const usage =
     "  match -q QUERY... [SRC...]          run queries over feeds or items\n"
     "  config check                        validate the config file\n"
     "  status [--json]                     feeds and deliveries, from the state\n"
+    "  add URL [--name N] [--tags T]       add a feed, or a web page's feed\n"
+    "  remove NAME                         remove a feed from the config\n"
     "  opml import FILE | opml export      subscriptions in and out\n"
     "  backtest TOPIC | backtest -q QUERY  replay kept items: what would alert\n"
     "  test-sink NAME                      send a sample alert through a sink\n"
@@ -52,6 +55,8 @@ static const struct command commands[] = {
 	{ "check", cmd_check },
 	{ "status", cmd_status },
 	{ "opml", cmd_opml },
+	{ "add", cmd_add },
+	{ "remove", cmd_remove },
 	{ "backtest", cmd_backtest },
 	{ "demo", cmd_demo },
 	{ "parse", cmd_parse },

@@ -115,6 +115,8 @@ feed_state_clear(struct feed_state *fs)
 	free(fs->moved_to);
 	free(fs->redirect_to);
 	free(fs->error);
+	free(fs->title);
+	free(fs->link);
 	memset(fs, 0, sizeof(*fs));
 }
 
@@ -134,8 +136,10 @@ feed_state_rebind(struct feed_state *fs, const char *url)
 	free(fs->moved_to);
 	free(fs->redirect_to);
 	free(fs->error);
+	free(fs->title);
+	free(fs->link);
 	fs->etag = fs->last_modified = fs->moved_to = fs->redirect_to = NULL;
-	fs->error = NULL;
+	fs->error = fs->title = fs->link = NULL;
 	fs->redirects = 0;
 	fs->gone = 0;
 	fs->failures = 0;

@@ -68,6 +68,8 @@ struct feed_state {
 	int		 health_alerted;
 	long		 missed;	/* polls that overflowed the window */
 	long		 ttl;		/* <ttl>, sy: at the last parse, seconds */
+	char		*title;		/* the feed's own, at the last parse */
+	char		*link;		/* its site (url_is_web), likewise */
 };
 
 struct outbox_row {
@@ -143,9 +145,9 @@ void		 feed_state_clear(struct feed_state *fs);
 /*
  * Makes 'fs' the state of the feed at 'url'.  If it was learned for
  * another URL, what belonged to that one is forgotten (validators,
- * redirects, gone, failures, the last parse and its <ttl>, the next poll
- * time) and 1 is returned; the history (last poll, health alerts, missed
- * count) stays.  State of unknown URL (schema 1's) is taken as the feed's.
+ * redirects, gone, failures, the last parse with its <ttl>, title and
+ * link, the next poll time) and 1 is returned; the history (last poll,
+ * health alerts, missed count) stays.  State of unknown URL (schema 1's) is taken as the feed's.
  */
 int		 feed_state_rebind(struct feed_state *fs, const char *url);
 /* Feed names in the store, for status; NULL-terminated, free with store_strv_free. */

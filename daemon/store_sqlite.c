@@ -24,7 +24,7 @@
 #include "store_sqlite_outbox.h"
 #include "xmalloc.h"
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 #define STORE_MAX_STMTS		48
 
 struct store_sqlite {
@@ -98,7 +98,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE feed ADD COLUMN ttl INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE feed SET redirect_to = moved_to, redirects = 1,"
 	" moved_to = NULL WHERE moved_to IS NOT NULL;"
-	"UPDATE feed SET gone = 0, next_due = 0 WHERE gone = 1;"
+	"UPDATE feed SET gone = 0, next_due = 0 WHERE gone = 1;",
+	/*
+	 * 2 to 3, OPML export: the feed's own title and its site's
+	 * address (htmlUrl), as its last parse gave them.
+	 */
+	"ALTER TABLE feed ADD COLUMN title TEXT;"
+	"ALTER TABLE feed ADD COLUMN link TEXT;"
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     STORE_SCHEMA_VERSION, "a migration per schema version");

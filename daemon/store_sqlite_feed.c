@@ -16,8 +16,8 @@
 static const char sql_feed_get[] =
     "SELECT etag, last_modified, moved_to, http_status, error, last_poll,"
     " last_ok, failing_since, next_due, failures, gone, health_alerted,"
-    " missed, last_parsed, url, redirect_to, redirects, ttl FROM feed"
-    " WHERE name = ?";
+    " missed, last_parsed, url, redirect_to, redirects, ttl, title, link"
+    " FROM feed WHERE name = ?";
 
 int
 sq_feed_get(void *be, const char *feed, struct feed_state *fs)
@@ -33,6 +33,7 @@ sq_feed_get(void *be, const char *feed, struct feed_state *fs)
 		{ .l = &fs->missed }, { .time = &fs->last_parsed },
 		{ .text = &fs->url }, { .text = &fs->redirect_to },
 		{ .i = &fs->redirects }, { .l = &fs->ttl },
+		{ .text = &fs->title }, { .text = &fs->link },
 	};
 
 	memset(fs, 0, sizeof(*fs));
@@ -44,12 +45,13 @@ static const char sql_feed_put[] =
     "INSERT INTO feed (name, etag, last_modified, moved_to, http_status,"
     " error, last_poll, last_ok, failing_since, next_due, failures, gone,"
     " health_alerted, missed, last_parsed, url, redirect_to, redirects,"
-    " ttl) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,"
-    " ?16,?17,?18,?19) ON CONFLICT (name) DO UPDATE SET"
+    " ttl, title, link) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
+    " ?13,?14,?15,?16,?17,?18,?19,?20,?21) ON CONFLICT (name) DO UPDATE SET"
     " etag=?2, last_modified=?3, moved_to=?4, http_status=?5, error=?6,"
     " last_poll=?7, last_ok=?8, failing_since=?9, next_due=?10,"
     " failures=?11, gone=?12, health_alerted=?13, missed=?14,"
-    " last_parsed=?15, url=?16, redirect_to=?17, redirects=?18, ttl=?19";
+    " last_parsed=?15, url=?16, redirect_to=?17, redirects=?18, ttl=?19,"
+    " title=?20, link=?21";
 
 int
 sq_feed_put(void *be, const char *feed, const struct feed_state *fs)
@@ -63,7 +65,7 @@ sq_feed_put(void *be, const char *feed, const struct feed_state *fs)
 		sq_int(fs->health_alerted), sq_int(fs->missed),
 		sq_int(fs->last_parsed), sq_text(fs->url),
 		sq_text(fs->redirect_to), sq_int(fs->redirects),
-		sq_int(fs->ttl),
+		sq_int(fs->ttl), sq_text(fs->title), sq_text(fs->link),
 	};
 
 	return sq_write(be, sql_feed_put, "write feed state", arg,

@@ -23,6 +23,7 @@
 #include <curl/curl.h>
 
 #include "log.h"
+#include "raw.h"
 #include "url.h"
 #include "xfer.h"
 #include "xmalloc.h"
@@ -38,8 +39,11 @@ struct fetch {
 	int			 proxy_login;	/* a proxy username is set */
 	char			*url;
 	char			*shown;		/* url as the parser names it */
+	char			*charset;	/* of the Content-Type */
 	long			 max_size;
 	int			 code;		/* of the response being read */
+	size_t			 keep;
+	struct raw		 kept;		/* the first 'keep' bytes */
 	size_t			 got;
 	int			 too_big;
 	int			 parse_failed;
@@ -115,7 +119,7 @@ start_parser(struct fetch *f)
 {
 	CURL	*e = xfer_easy(f->x);
 	long	 code = 0;
-	char	*ct, *charset = NULL;
+	char	*ct;
 
 	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
 		code = 0;
@@ -125,9 +129,8 @@ start_parser(struct fetch *f)
 		return;
 	}
 	if ((ct = header_value(e, "Content-Type")) != NULL)
-		charset = content_type_charset(ct);
-	f->parser = feed_parser_new(f->shown, charset, f->item_cb, f->arg);
-	free(charset);
+		f->charset = content_type_charset(ct);
+	f->parser = feed_parser_new(f->shown, f->charset, f->item_cb, f->arg);
 }
 
 static size_t
@@ -145,10 +148,13 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 		start_parser(f);
 	if (f->skip_body)
 		return len;
-	if (feed_parser_push(f->parser, p, len) == -1) {
+	if (f->keep > 0)
+		raw_add(&f->kept, p, len, f->keep);
+	if (!f->parse_failed && feed_parser_push(f->parser, p, len) == -1)
 		f->parse_failed = 1;
+	/* Not a feed: read on only for the bytes the caller keeps. */
+	if (f->parse_failed && f->kept.len >= f->keep)
 		return CURL_WRITEFUNC_ERROR;
-	}
 	return len;
 }
 
@@ -299,8 +305,10 @@ fetch_free(struct fetch *f)
 	feed_parser_free(f->parser);
 	curl_slist_free_all(f->hdrs);
 	free(f->origin);
+	raw_release(&f->kept);
 	free(f->url);
 	free(f->shown);
+	free(f->charset);
 	free(f);
 }
 
@@ -365,12 +373,18 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	}
 	if (f->parser != NULL) {
 		r.feed_title = feed_parser_title(f->parser);
+		r.feed_link = feed_parser_link(f->parser);
 		r.items = feed_parser_count(f->parser);
 		r.ttl = feed_parser_ttl(f->parser) < FETCH_MAX_HINT ?
 		    feed_parser_ttl(f->parser) : FETCH_MAX_HINT;
 	}
 	if (r.status == FETCH_PARSE_ERROR && r.error == NULL)
 		r.error = "not a feed";
+	r.charset = f->charset;
+	if (f->keep > 0) {
+		r.body = raw_str(&f->kept);
+		r.body_len = f->kept.len;
+	}
 	f->done_cb(&r, f->arg);
 	free(etag);
 	free(lastmod);
@@ -478,6 +492,7 @@ fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
 	f->shown = shown_url(o->url);
 	home = at_home(f, o);
 	f->max_size = o->max_size;
+	f->keep = o->keep < (size_t)o->max_size ? o->keep : (size_t)o->max_size;
 	f->item_cb = item_cb;
 	f->done_cb = done_cb;
 	f->arg = arg;

@@ -9,6 +9,10 @@
  * result and its strings are valid during that call only, and the fetch
  * frees itself after it.
  *
+ * A caller that reads a web page when the URL is not a feed (`feedwatch
+ * add`) asks to keep the body's first bytes: the transfer then goes on
+ * past a body the parser refused, until that many bytes are in.
+ *
  * http and https are allowed, and file for local feeds; redirects go to
  * http and https only.  Only the transfer sees the URL as given: items
  * and messages name the feed by it without its userinfo and with secret
@@ -73,6 +77,8 @@ struct fetch_opts {
 	long		 max_size;	/* bytes, after decompression */
 	const char	*etag;		/* validators from the last 200, or NULL */
 	const char	*last_modified;
+	size_t		 keep;		/* body bytes to keep (at most
+					   max_size), or 0 */
 };
 
 struct fetch_result {
@@ -87,8 +93,12 @@ struct fetch_result {
 	long		 ttl;		/* <ttl>, sy: of a body parsed, or 0 */
 	const char	*permanent_url;	/* after only 301/308 redirects, or NULL */
 	const char	*feed_title;
+	const char	*feed_link;	/* feed_parser_link(), or NULL */
 	size_t		 bytes;		/* body bytes, decompressed */
 	size_t		 items;
+	const char	*charset;	/* of the Content-Type, or NULL */
+	const char	*body;		/* with 'keep': its first bytes, */
+	size_t		 body_len;	/* NUL-terminated; else NULL, 0 */
 };
 
 typedef void fetch_done_cb(const struct fetch_result *res, void *arg);

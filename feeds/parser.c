@@ -298,6 +298,12 @@ feed_parser_title(const struct feed_parser *p)
 	return entry_feed_title(p->entry);
 }
 
+const char *
+feed_parser_link(const struct feed_parser *p)
+{
+	return entry_feed_link(p->entry);
+}
+
 size_t
 feed_parser_count(const struct feed_parser *p)
 {

@@ -82,6 +82,14 @@ const char		*feed_parser_error(const struct feed_parser *p);
 const char		*feed_parser_title(const struct feed_parser *p);
 
 /*
+ * The feed's own link as far as seen (the site it belongs to: RSS's
+ * channel <link>, Atom's alternate <link>, JSON Feed's home_page_url),
+ * resolved but not judged (url_is_web says if it may be shown as a
+ * link), or NULL; valid until feed_parser_free().
+ */
+const char		*feed_parser_link(const struct feed_parser *p);
+
+/*
  * How long the feed asks to be left alone, in seconds: the longer of its
  * RSS <ttl> and the syndication module's sy:updatePeriod divided by
  * sy:updateFrequency; at most a week, 0 without either.

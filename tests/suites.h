@@ -34,6 +34,7 @@ Suite	*watch_suite(void);
 Suite	*schedule_suite(void);
 Suite	*article_suite(void);
 Suite	*auth_suite(void);
+Suite	*subscribe_suite(void);
 
 /*
  * Adds to 's' the test case 'name' of 'tests' (NULL-terminated), run in
