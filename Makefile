@@ -61,6 +61,7 @@ ALERTS_SRC = alerts/norm.c \
 	     alerts/match.c \
 	     alerts/alert.c \
 	     alerts/story.c \
+	     alerts/termtext.c \
 	     alerts/sink.c \
 	     alerts/netsink.c \
 	     alerts/chat.c \
@@ -112,7 +113,8 @@ TEST_SRC = tests/run.c \
 	   tests/check_opml.c \
 	   tests/check_watch.c \
 	   tests/check_schedule.c \
-	   tests/check_article.c
+	   tests/check_article.c \
+	   tests/check_terminal.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build

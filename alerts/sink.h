@@ -46,7 +46,8 @@ struct sink_conf {
 	char		*name;
 	enum sink_type	 type;
 	char		*url;		/* webhook */
-	char		*format;	/* webhook: json (NULL), slack, ... */
+	char		*format;	/* webhook: json (NULL), slack, ...;
+					   stdout, file: json, text or NULL */
 	char		*secret;	/* webhook HMAC key, or NULL */
 	char		*ca_file;	/* webhook, email: CAs, or NULL */
 	char		*smtp;		/* email: smtp:// or smtps:// URL */
@@ -67,6 +68,13 @@ enum sink_result {
 	SINK_DELIVERED,
 	SINK_RETRY,
 	SINK_FAILED
+};
+
+/* An alert's "priority", its topic's (alert.h). */
+enum sink_priority {
+	SINK_PRIORITY_LOW,
+	SINK_PRIORITY_NORMAL,
+	SINK_PRIORITY_HIGH
 };
 
 typedef void sink_done_cb(enum sink_result result, long retry_after,
@@ -117,6 +125,12 @@ json_t		*sink_alerts_parse(const char *name,
 
 /* For sink implementations: the topic every alert of 'arr' has, or NULL. */
 const char	*sink_alerts_topic(const json_t *arr);
+
+/*
+ * For sink implementations: the highest priority of the alerts of 'arr'
+ * (normal for an alert without one, as an older feedwatch queued it).
+ */
+enum sink_priority sink_alerts_priority(const json_t *arr);
 
 /* For sink implementations: the title of alert 'a', or "(untitled)". */
 const char	*sink_alert_title(const json_t *a);

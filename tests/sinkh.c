@@ -301,16 +301,30 @@ const char *const sinkh_links[SINKH_NLINKS] = {
 	SINKH_GOOD_LINK
 };
 
-const char *
-sinkh_hostile(const char *text, const char *link)
+/* 'alert' with its 'key' set to 'value', the harness's. */
+static const char *
+with_field(const char *alert, const char *key, const char *value)
 {
-	json_t	*o = sinkh_json(sinkh_alert_from(1, text, text, text, NULL));
+	json_t	*o = sinkh_json(alert);
 	char	*s;
 
-	json_object_set_new(o, "link", json_string(link));
+	json_object_set_new(o, key, json_string(value));
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return keep(s);
+}
+
+const char *
+sinkh_hostile(const char *text, const char *link)
+{
+	return with_field(sinkh_alert_from(1, text, text, text, NULL), "link",
+	    link);
+}
+
+const char *
+sinkh_alert_priority(int i, const char *priority)
+{
+	return with_field(sinkh_alert(i, SINKH_TITLE), "priority", priority);
 }
 
 void
