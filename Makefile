@@ -62,6 +62,7 @@ ALERTS_SRC = alerts/norm.c \
 	     alerts/match.c \
 	     alerts/alert.c \
 	     alerts/story.c \
+	     alerts/termtext.c \
 	     alerts/sink.c \
 	     alerts/netsink.c \
 	     alerts/chat.c \
@@ -117,7 +118,8 @@ TEST_SRC = tests/run.c \
 	   tests/check_schedule.c \
 	   tests/check_article.c \
 	   tests/check_auth.c \
-	   tests/check_subscribe.c
+	   tests/check_subscribe.c \
+	   tests/check_terminal.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build

@@ -90,6 +90,8 @@ alert_to_json(const struct alert *a)
 	json_object_set_new(o, "alert_id", json_string(a->id));
 	json_object_set_new(o, "topic", string_or_null(a->topic));
 	json_object_set_new(o, "query", string_or_null(a->query));
+	json_object_set_new(o, "priority", json_string(a->priority != NULL ?
+	    a->priority : "normal"));
 	json_object_set_new(o, "feed", string_or_null(a->feed));
 	json_object_set_new(o, "feed_title", string_or_null(a->feed_title));
 	json_object_set_new(o, "id", string_or_null(it->id));

@@ -12,6 +12,10 @@
  * absolute http or https URL); any other link (javascript:, data:, file:,
  * relative, malformed) is null, so that no sink can make it clickable.
  * The alert_id does not depend on the link.
+ *
+ * An alert carries its topic's priority ("low", "normal" or "high"),
+ * which sinks that have one map onto theirs (desktop urgency, ntfy
+ * priority, a marker in chat messages).
  */
 #ifndef FEEDWATCH_ALERT_H
 #define FEEDWATCH_ALERT_H
@@ -27,6 +31,7 @@ struct alert {
 	char		 id[ALERT_ID_LEN + 1];
 	const char	*topic;
 	const char	*query;
+	const char	*priority;	/* low, normal (NULL) or high */
 	const char	*feed;		/* the feed's name (its URL without config) */
 	const char	*feed_title;
 	const struct feed_item *item;

@@ -20,6 +20,7 @@
 
 #define DISCORD_EMBEDS	10
 #define TEXT_MAX	3500	/* characters of a chat message we build */
+#define URGENT_MARK	"\xf0\x9f\x9a\xa8 "	/* U+1F6A8, a revolving light */
 
 static const char *const format_names[] = {
 	"json", "slack", "discord", "mattermost", "ntfy", "matrix"
@@ -313,6 +314,8 @@ text_lines(const json_t *items, enum esc how,
 	GString	*g = g_string_new(NULL);
 	size_t	 i, n = json_array_size(items);
 
+	if (sink_alerts_priority(items) == SINK_PRIORITY_HIGH)
+		g_string_append(g, URGENT_MARK);
 	if (n > 1) {
 		append_heading(g, items, how);
 		g_string_append(g, "\n");
@@ -402,6 +405,8 @@ body_discord(const json_t *items)
 	json_t		*embeds = json_array(), *e, *o;
 	size_t		 i, n = json_array_size(items);
 
+	if (sink_alerts_priority(items) == SINK_PRIORITY_HIGH)
+		g_string_append(g, URGENT_MARK);
 	append_heading(g, items, ESC_MARKDOWN);
 	if (n > DISCORD_EMBEDS)
 		g_string_append_printf(g, " (the first %d shown)",
@@ -433,6 +438,9 @@ body_discord(const json_t *items)
 	g_string_free(g, TRUE);
 	return o;
 }
+
+/* ntfy's priorities (1 min to 5 max) by enum sink_priority. */
+static const int ntfy_priority[] = { 2, 3, 5 };
 
 /*
  * ntfy's JSON publishing: feed text travels in the JSON body, never as a
@@ -471,9 +479,9 @@ body_ntfy(const json_t *items, const char *ntfy_topic)
 	}
 	tags = sink_items_topics(items);
 	json_array_insert_new(tags, 0, json_string("feedwatch"));
-	o = json_pack("{s:s, s:o, s:o, s:o}", "topic", ntfy_topic,
+	o = json_pack("{s:s, s:o, s:o, s:o, s:i}", "topic", ntfy_topic,
 	    "title", jtrunc(t->str, 250), "message", jtrunc(g->str, TEXT_MAX),
-	    "tags", tags);
+	    "tags", tags, "priority", ntfy_priority[sink_alerts_priority(items)]);
 	if (o != NULL && n == 1 && jstr(a, "link") != NULL)
 		json_object_set_new(o, "click", json_string(jstr(a, "link")));
 	g_string_free(t, TRUE);

@@ -47,7 +47,8 @@ struct sink_conf {
 	char		*name;
 	enum sink_type	 type;
 	char		*url;		/* webhook */
-	char		*format;	/* webhook: json (NULL), slack, ... */
+	char		*format;	/* webhook: json (NULL), slack, ...;
+					   stdout, file: json, text or NULL */
 	char		*secret;	/* webhook HMAC key, or NULL */
 	char		*ca_file;	/* webhook, email: CAs, or NULL */
 	char		*smtp;		/* email: smtp:// or smtps:// URL */
@@ -68,6 +69,13 @@ enum sink_result {
 	SINK_DELIVERED,
 	SINK_RETRY,
 	SINK_FAILED
+};
+
+/* An alert's "priority", its topic's (alert.h). */
+enum sink_priority {
+	SINK_PRIORITY_LOW,
+	SINK_PRIORITY_NORMAL,
+	SINK_PRIORITY_HIGH
 };
 
 typedef void sink_done_cb(enum sink_result result, long retry_after,
@@ -129,9 +137,9 @@ json_t		*sink_alerts_parse(const char *name,
  * For sink implementations: the alerts of 'arr' (sink_alerts_parse()) as
  * the items they are about, in the order of their first alerts, a new
  * array (json_decref it).  Each element is a copy of an item's first
- * alert with "topics", the topic of each of its alerts, and "matched" and
+ * alert with "topics", the topic of each of its alerts, "matched" and
  * "also_in", what all of them matched and where else the story was, each
- * value once.  Alerts are of one item when they have the same feed and id;
+ * value once, and "priority", the highest of theirs.  Alerts are of one item when they have the same feed and id;
  * an alert without them is an item of its own.
  */
 json_t		*sink_alerts_items(const json_t *arr);
@@ -141,6 +149,12 @@ json_t		*sink_alerts_items(const json_t *arr);
  * each once, in order, a new array (json_decref it).
  */
 json_t		*sink_items_topics(const json_t *items);
+
+/*
+ * For sink implementations: the highest priority of the alerts of 'arr'
+ * (normal for an alert without one, as an older feedwatch queued it).
+ */
+enum sink_priority sink_alerts_priority(const json_t *arr);
 
 /* For sink implementations: the title of alert 'a', or "(untitled)". */
 const char	*sink_alert_title(const json_t *a);

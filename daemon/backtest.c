@@ -17,16 +17,23 @@
 #include "xmalloc.h"
 
 static const char *const usage_backtest =
-    "usage: feedwatch backtest [-c FILE] [--since DURATION] TOPIC\n"
-    "       feedwatch backtest [-c FILE] [--since DURATION] -q QUERY...\n"
+    "usage: feedwatch backtest [-c FILE] [-v|--quiet] [--since DURATION] "
+    "TOPIC\n"
+    "       feedwatch backtest [-c FILE] [-v|--quiet] [--since DURATION] "
+    "-e QUERY...\n"
     "Replays the items kept in the state store (first seen within --since,\n"
-    "default 7d) and prints the alerts they would have raised.\n";
+    "default 7d) and prints the alerts they would have raised.\n"
+    "  -e, --query QUERY  a query (repeatable; it may use the config's\n"
+    "                     aliases); -q QUERY is the same\n"
+    "  --since DURATION   how far back, as in 7d\n"
+    "  -v, --quiet        more or less logging\n";
 
 struct replay {
 	struct matcher		*m;
 	const struct config	*cf;
 	const char		*feed;
 	const struct feed_item	*item;
+	const char		*priority;	/* the topic's, or NULL */
 	size_t			 items, alerts;
 };
 
@@ -35,7 +42,7 @@ on_match(const struct match *m, void *arg)
 {
 	struct replay	*r = arg;
 
-	if (cmdline_print_match(m, r->feed, r->item) == 0)
+	if (cmdline_print_match(m, r->feed, r->item, r->priority) == 0)
 		r->alerts++;
 	return 0;
 }
@@ -60,12 +67,12 @@ on_item(const char *feed, const struct feed_item *it, void *arg)
 	return matcher_match(r->m, it, &mf, on_match, r);
 }
 
-/* The config's aliases and one topic (or none), for -q queries to use. */
+/* The config's aliases and one topic (or none), for -e queries to use. */
 static int
 build(struct matcher *m, const struct config *cf, const char *topic,
     char **queries, size_t nq, char *err, size_t errlen)
 {
-	const struct config_topic *t = NULL;
+	const struct config_topic *t;
 	size_t			 i;
 
 	for (i = 0; i < cf->naliases; i++)
@@ -73,10 +80,7 @@ build(struct matcher *m, const struct config *cf, const char *topic,
 		    cf->aliases[i].terms, err, errlen) == -1)
 			return -1;
 	if (topic != NULL) {
-		for (i = 0; i < cf->ntopics; i++)
-			if (strcmp(cf->topics[i].name, topic) == 0)
-				t = &cf->topics[i];
-		if (t == NULL) {
+		if ((t = config_topic_find(cf, topic)) == NULL) {
 			snprintf(err, errlen, "no topic '%s' in %s", topic,
 			    cf->path);
 			return -1;
@@ -96,11 +100,11 @@ cmd_backtest(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "since", required_argument, NULL, 's' },
-		{ "query", required_argument, NULL, 'q' },
+		{ "query", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cmdline	 cl = { .usage = usage_backtest,
-	    .optstring = "c:vq:h", .longopts = longopts };
+	    .optstring = "c:ve:q:h", .longopts = longopts };
 	struct replay	 r;
 	struct config	*cf = NULL;
 	struct store	*st = NULL;
@@ -114,7 +118,8 @@ cmd_backtest(int argc, char **argv)
 	queries = xcalloc(argc + 1, sizeof(*queries));
 	while ((ch = cmdline_getopt(&cl, argc, argv)) >= 0) {
 		switch (ch) {
-		case 'q':
+		case 'e':
+		case 'q':	/* -q QUERY is -e QUERY: the SPEC's spelling */
 			queries[nq++] = optarg;
 			break;
 		case 's':
@@ -144,6 +149,9 @@ cmd_backtest(int argc, char **argv)
 		fprintf(stderr, "feedwatch: %s\n", err);
 		goto out;
 	}
+	if (topic != NULL)
+		r.priority = config_priority_name(config_topic_find(cf,
+		    topic)->priority);
 	rc = 1;
 	if ((st = cmdline_state(cf, "nothing to replay")) == NULL ||
 	    store_items_foreach(st, time(NULL) - since, on_item, &r) == -1)

@@ -21,7 +21,7 @@
 
 /*
  * The command's long options and the common ones, in 'all' (room for
- * CMDLINE_MAX_OWN + 3).
+ * CMDLINE_MAX_OWN + 4).
  */
 static void
 longopts_merge(const struct option *own, struct option *all)
@@ -29,6 +29,7 @@ longopts_merge(const struct option *own, struct option *all)
 	static const struct option common[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "quiet", no_argument, NULL, 'Q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
 	size_t	 n = 0, i;
@@ -46,7 +47,7 @@ longopts_merge(const struct option *own, struct option *all)
 int
 cmdline_getopt(struct cmdline *cl, int argc, char **argv)
 {
-	struct option	 longopts[CMDLINE_MAX_OWN + 3];
+	struct option	 longopts[CMDLINE_MAX_OWN + 4];
 	int		 ch;
 
 	longopts_merge(cl->longopts, longopts);
@@ -60,7 +61,7 @@ cmdline_getopt(struct cmdline *cl, int argc, char **argv)
 			cl->verbosity++;
 			break;
 		case 'q':
-			/* match takes -q QUERY; --quiet still works there. */
+			/* -q QUERY in match and backtest; --quiet there. */
 			if (strstr(cl->optstring, "q:") != NULL)
 				return ch;
 			cl->verbosity--;
@@ -121,7 +122,7 @@ cmdline_state(const struct config *cf, const char *none)
 
 int
 cmdline_print_match(const struct match *m, const char *feed,
-    const struct feed_item *it)
+    const struct feed_item *it, const char *priority)
 {
 	struct alert	 a;
 	char		*json;
@@ -129,6 +130,7 @@ cmdline_print_match(const struct match *m, const char *feed,
 	memset(&a, 0, sizeof(a));
 	a.topic = m->topic;
 	a.query = m->query;
+	a.priority = priority;
 	a.feed = feed;
 	a.feed_title = it->feed_title;
 	a.item = it;

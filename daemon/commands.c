@@ -40,6 +40,9 @@ static const char *const usage_check =
     "usage: feedwatch check [-c FILE] [-v|-q] [--dry-run] [--feed NAME]...\n"
     "Polls every feed (or the named ones) once, matches the new items\n"
     "against every topic and sends the alerts to the topics' sinks.\n"
+    "Exit status 1 when a feed failed, an alert was not delivered or\n"
+    "alerts are left pending for a retry (each sink holding some is\n"
+    "named); alerts a digest, rate or quiet hours hold back are not.\n"
     "  --dry-run    print the alerts on stdout instead of sending them\n"
     "  --feed NAME  poll only this feed (repeatable)\n";
 static const char *const usage_parse =
@@ -47,9 +50,12 @@ static const char *const usage_parse =
     "Prints the items of each feed as JSON lines.  SRC is a file, '-' for\n"
     "stdin, or an http, https or file URL.\n";
 static const char *const usage_match =
-    "usage: feedwatch match [-v|-q] -q QUERY [-q QUERY]... [SRC...]\n"
+    "usage: feedwatch match [-v|--quiet] -e QUERY [-e QUERY]... [SRC...]\n"
     "Runs the queries over the items of each feed SRC (as for parse), or\n"
-    "over item JSON lines on stdin, and prints one JSON line per match.\n";
+    "over item JSON lines on stdin, and prints one JSON line per match.\n"
+    "Exit status: 0 if something matched, 1 if nothing did, 2 on an error.\n"
+    "  -e, --query QUERY  a query (repeatable); -q QUERY is the same\n"
+    "  -v, --quiet        more or less logging\n";
 static const char *const usage_opml =
     "usage: feedwatch opml import FILE [-c CONFIG]\n"
     "       feedwatch opml export [-c CONFIG]\n"
@@ -187,7 +193,7 @@ print_item(const struct feed_item *it, void *arg)
 int
 cmd_parse(int argc, char **argv)
 {
-	struct cmdline	 cl = { .usage = usage_parse, .optstring = "+vqh" };
+	struct cmdline	 cl = { .usage = usage_parse, .optstring = "vqh" };
 	int		 i, rc = 0;
 
 	if (cmdline_getopt(&cl, argc, argv) == CMDLINE_EXIT)
@@ -204,6 +210,7 @@ cmd_parse(int argc, char **argv)
 struct matching {
 	struct matcher	*matcher;
 	const struct feed_item *item;
+	size_t		 matches;
 	int		 failed;
 };
 
@@ -213,8 +220,10 @@ print_match(const struct match *m, void *arg)
 	struct matching	*d = arg;
 
 	if (cmdline_print_match(m, d->item->feed != NULL ? d->item->feed :
-	    "-", d->item) == -1)
+	    "-", d->item, NULL) == -1)
 		d->failed = 1;
+	else
+		d->matches++;
 	return 0;
 }
 
@@ -227,25 +236,50 @@ match_item(const struct feed_item *it, void *arg)
 	return matcher_match(d->matcher, it, NULL, print_match, d);
 }
 
+/* Item JSON lines on stdin, as `parse` prints them. */
+static void
+match_stdin(struct matching *d)
+{
+	struct feed_item *it;
+	char		 err[256], *line = NULL;
+	size_t		 cap = 0, lineno = 0;
+	ssize_t		 n;
+
+	while ((n = getline(&line, &cap, stdin)) != -1) {
+		lineno++;
+		if (strspn(line, " \t\r\n") == (size_t)n)
+			continue;
+		if ((it = feed_item_from_json(line, err,
+		    sizeof(err))) == NULL) {
+			log_warnx("stdin:%zu: %s", lineno, err);
+			d->failed = 1;
+			continue;
+		}
+		match_item(it, d);
+		feed_item_free(it);
+	}
+	free(line);
+}
+
+/* As grep: 0 if something matched, 1 if nothing did, 2 on an error. */
 int
 cmd_match(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "query", required_argument, NULL, 'q' },
+		{ "query", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cmdline	 cl = { .usage = usage_match,
-	    .optstring = "+vq:h", .longopts = longopts };
+	    .optstring = "ve:q:h", .longopts = longopts };
 	struct matching	 d;
-	struct feed_item *it;
-	char		 err[256], *line = NULL;
-	size_t		 cap = 0, nq = 0, lineno = 0;
-	ssize_t		 n;
+	char		 err[256];
+	size_t		 nq = 0;
 	int		 i, ch, rc = 2;
 
 	memset(&d, 0, sizeof(d));
 	d.matcher = matcher_new();
-	while ((ch = cmdline_getopt(&cl, argc, argv)) == 'q') {
+	/* -q QUERY is -e QUERY: the SPEC's spelling. */
+	while ((ch = cmdline_getopt(&cl, argc, argv)) == 'e' || ch == 'q') {
 		if (matcher_add_topic(d.matcher, optarg, optarg, NULL, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "feedwatch: query '%s': %s\n", optarg,
@@ -266,29 +300,13 @@ cmd_match(int argc, char **argv)
 		fprintf(stderr, "feedwatch: %s\n", err);
 		goto out;
 	}
-	rc = 0;
 	for (i = optind; i < argc; i++)
 		if (read_source(argv[i], match_item, &d) == -1)
-			rc = 1;
-	if (optind == argc) {
-		while ((n = getline(&line, &cap, stdin)) != -1) {
-			lineno++;
-			if (strspn(line, " \t\r\n") == (size_t)n)
-				continue;
-			if ((it = feed_item_from_json(line, err,
-			    sizeof(err))) == NULL) {
-				log_warnx("stdin:%zu: %s", lineno, err);
-				rc = 1;
-				continue;
-			}
-			match_item(it, &d);
-			feed_item_free(it);
-		}
-	}
-	if (d.failed)
-		rc = 1;
+			d.failed = 1;
+	if (optind == argc)
+		match_stdin(&d);
+	rc = d.failed ? 2 : d.matches > 0 ? 0 : 1;
  out:
-	free(line);
 	matcher_free(d.matcher);
 	return rc;
 }
@@ -322,6 +340,45 @@ check_polled_all(void *arg)
 	watch_on_idle(c->w, check_idle, c);
 }
 
+/*
+ * Says which sinks still hold alerts after the pass: those a digest, a
+ * rate or quiet hours hold back by design (info: a later check sends
+ * them), and the others (a warning): sends that failed and wait for their
+ * retry, alerts of a sink that cannot send or that the config lost.
+ * Returns how many the others are.
+ */
+static long
+check_pending(const struct config *cf, struct store *st)
+{
+	struct sink_counts	*sc;
+	size_t			 n, i;
+	long			 stuck, total = 0;
+
+	if (store_sink_counts(st, &sc, &n) == -1)
+		return 1;
+	for (i = 0; i < n; i++) {
+		if (sc[i].held > 0)
+			log_info("%ld alert%s held back for sink '%s' by a "
+			    "digest, a rate or quiet hours; a later check "
+			    "sends %s", sc[i].held, sc[i].held == 1 ? " is" :
+			    "s are", sc[i].sink, sc[i].held == 1 ? "it" :
+			    "them");
+		if ((stuck = sc[i].pending - sc[i].held) == 0)
+			continue;
+		total += stuck;
+		log_warnx("%ld alert%s still pending for sink '%s'%s%s%s; "
+		    "'feedwatch run' or the next check retries %s", stuck,
+		    stuck == 1 ? " is" : "s are", sc[i].sink,
+		    config_sink_find(cf, sc[i].sink) == NULL ?
+		    ", which the config no longer has" : "",
+		    sc[i].last_error != NULL ? ": last error: " : "",
+		    sc[i].last_error != NULL ? sc[i].last_error : "",
+		    stuck == 1 ? "it" : "them");
+	}
+	sink_counts_free(sc, n);
+	return total;
+}
+
 int
 cmd_check(int argc, char **argv)
 {
@@ -331,7 +388,7 @@ cmd_check(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cmdline		 cl = { .usage = usage_check,
-	    .optstring = "+c:vqh", .longopts = longopts };
+	    .optstring = "c:vqh", .longopts = longopts };
 	struct config		*cf = NULL;
 	struct xfer_multi	*m = NULL;
 	struct check		 c;
@@ -389,6 +446,8 @@ cmd_check(int argc, char **argv)
 	if (!c.done && event_base_dispatch(c.base) == -1)
 		fatalx("event loop failed");
 	rc = watch_failed(c.w) ? 1 : 0;
+	if (!dry && check_pending(cf, watch_store(c.w)) > 0)
+		rc = 1;
  out:
 	schedule_free(sched);
 	watch_free(c.w);
@@ -404,7 +463,6 @@ cmd_check(int argc, char **argv)
 int
 cmd_config(int argc, char **argv)
 {
-	/* No '+': options may follow "check". */
 	struct cmdline	 cl = { .usage = usage_config, .optstring = "c:vqh" };
 	struct config	*cf;
 

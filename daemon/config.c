@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,11 @@ static const char *const alias_keys[] = { "terms", NULL };
 static const char *const topic_keys[] = {
 	"query", "sinks", "feeds", "digest", "rate", "quiet", "priority",
 	"stem", "translit", NULL
+};
+
+/* As enum topic_priority counts them. */
+static const char *const priority_names[PRIORITY_N] = {
+	"low", "normal", "high"
 };
 
 static void
@@ -221,6 +227,21 @@ load_topic(struct inifile *ini, struct config *cf, const char *group,
 		    "WORDS')", name);
 	confval_get_list(ini, group, "sinks", &t->sinks);
 	confval_get_list(ini, group, "feeds", &t->feeds);
+	for (i = 0; i < t->sinks.n; i++)
+		if (config_sink_find(cf, t->sinks.v[i]) == NULL)
+			inifile_key_error(ini, group, "sinks", "topic '%s': "
+			    "key 'sinks': sink '%s' is not defined (add a "
+			    "[sink %s] section)", name, t->sinks.v[i],
+			    t->sinks.v[i]);
+	/* Absent means every one; empty is a slip, not a wish for all. */
+	if (t->sinks.n == 0 && inifile_line(ini, group, "sinks") > 0)
+		inifile_key_error(ini, group, "sinks", "topic '%s': key "
+		    "'sinks': no sink named; name one or more [sink] "
+		    "sections, or remove the key to send to every sink", name);
+	if (t->feeds.n == 0 && inifile_line(ini, group, "feeds") > 0)
+		inifile_key_error(ini, group, "feeds", "topic '%s': key "
+		    "'feeds': no feed named; name feeds or tag:NAME, or "
+		    "remove the key to watch every feed", name);
 	for (i = 0; i < t->feeds.n; i++)
 		if (!feed_or_tag_exists(cf, t->feeds.v[i]))
 			inifile_key_error(ini, group, "feeds", "topic '%s': no "
@@ -241,12 +262,11 @@ load_topic(struct inifile *ini, struct config *cf, const char *group,
 		free(v);
 	}
 	if ((v = inifile_get(ini, group, "priority")) != NULL) {
-		if (strcmp(v, "low") == 0)
-			t->priority = PRIORITY_LOW;
-		else if (strcmp(v, "normal") == 0)
-			t->priority = PRIORITY_NORMAL;
-		else if (strcmp(v, "high") == 0)
-			t->priority = PRIORITY_HIGH;
+		for (i = 0; i < PRIORITY_N; i++)
+			if (strcmp(v, priority_names[i]) == 0)
+				break;
+		if (i < PRIORITY_N)
+			t->priority = i;
 		else
 			inifile_key_error(ini, group, "priority", "topic '%s': "
 			    "priority '%s' is not low, normal or high", name,
@@ -448,7 +468,7 @@ compile_topics(struct inifile *ini, struct config *cf)
 {
 	const char *const	*groups = inifile_sections(ini);
 	char			 err[256], *terms, *group;
-	size_t			 i, j;
+	size_t			 i;
 
 	cf->matcher = matcher_new();
 	for (i = 0; groups[i] != NULL; i++) {
@@ -484,12 +504,6 @@ compile_topics(struct inifile *ini, struct config *cf)
 			    "query: %s", t->name, err);
 			free(group);
 		}
-		for (j = 0; j < t->sinks.n; j++)
-			if (config_sink_find(cf, t->sinks.v[j]) == NULL)
-				inifile_error(ini, t->line, "topic '%s': sink "
-				    "'%s' is not defined (add a [sink %s] "
-				    "section)", t->name, t->sinks.v[j],
-				    t->sinks.v[j]);
 	}
 	if (inifile_errors(ini) == 0 && matcher_compile(cf->matcher, err,
 	    sizeof(err)) == -1)
@@ -504,9 +518,13 @@ config_load(const char *path)
 	gchar		*text;
 	gsize		 len;
 
+	if (access(path, R_OK) == -1) {
+		log_warnx("config '%s': %s", path, errno == ENOENT ?
+		    "no such file" : strerror(errno));
+		return NULL;
+	}
 	if (!g_file_get_contents(path, &text, &len, &gerr)) {
-		fprintf(stderr, "%s:0: cannot read the config: %s\n", path,
-		    gerr->message);
+		log_warnx("config '%s': %s", path, gerr->message);
 		g_clear_error(&gerr);
 		return NULL;
 	}
@@ -575,6 +593,7 @@ config_parse(const char *path, const char *text, size_t len)
 		config_free(cf);
 		cf = NULL;
 	}
+	inifile_report(ini);
 	inifile_free(ini);
 	return cf;
 }
@@ -666,6 +685,36 @@ config_sink_find(const struct config *cf, const char *name)
 	return NULL;
 }
 
+const struct config_topic *
+config_topic_find(const struct config *cf, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; name != NULL && i < cf->ntopics; i++)
+		if (strcmp(cf->topics[i].name, name) == 0)
+			return &cf->topics[i];
+	return NULL;
+}
+
+const char *
+config_priority_name(enum topic_priority p)
+{
+	return priority_names[p];
+}
+
+/* "-c FILE" or $FEEDWATCH_CONFIG named 'path': it must be there. */
+static char *
+config_named(const char *path, const char *by)
+{
+	if (access(path, F_OK) == -1) {
+		fprintf(stderr, "feedwatch: config '%s': %s (given by %s)\n",
+		    path, errno == ENOENT ? "no such file" : strerror(errno),
+		    by);
+		return NULL;
+	}
+	return xstrdup(path);
+}
+
 char *
 config_find(const char *arg)
 {
@@ -675,9 +724,9 @@ config_find(const char *arg)
 	size_t		 n = 0, i;
 
 	if (arg != NULL)
-		return xstrdup(arg);
+		return config_named(arg, "-c");
 	if ((env = getenv("FEEDWATCH_CONFIG")) != NULL && *env != '\0')
-		return xstrdup(env);
+		return config_named(env, "$FEEDWATCH_CONFIG");
 	if ((env = getenv("XDG_CONFIG_HOME")) != NULL && *env != '\0')
 		cand[n++] = xasprintf("%s/feedwatch/feedwatch.conf", env);
 	else if ((env = getenv("HOME")) != NULL && *env != '\0')
@@ -691,11 +740,10 @@ config_find(const char *arg)
 			found = xstrdup(cand[i]);
 	}
 	if (found == NULL) {
-		fprintf(stderr, "feedwatch: no config file: give -c FILE or "
-		    "$FEEDWATCH_CONFIG, or create one of:");
+		fprintf(stderr, "feedwatch: no config file (looked in:");
 		for (i = 0; i < n; i++)
-			fprintf(stderr, " %s", cand[i]);
-		fputc('\n', stderr);
+			fprintf(stderr, "%s %s", i > 0 ? "," : "", cand[i]);
+		fprintf(stderr, "); give -c FILE or set $FEEDWATCH_CONFIG\n");
 	}
 	for (i = 0; i < n; i++)
 		free(cand[i]);

@@ -30,7 +30,8 @@ struct opml_feed;
 enum topic_priority {
 	PRIORITY_LOW,
 	PRIORITY_NORMAL,
-	PRIORITY_HIGH
+	PRIORITY_HIGH,
+	PRIORITY_N
 };
 
 /*
@@ -113,13 +114,20 @@ struct config {
 };
 
 /*
- * The config file to use: 'arg' (from -c) if set, else the first that
- * exists of SPEC section 1's locations.  Returns a malloc'd path, or NULL
- * (with a message naming the places searched) if none exists.
+ * The config file to use: 'arg' (from -c) if set, else
+ * $FEEDWATCH_CONFIG if set, else the first that exists of SPEC section
+ * 1's locations.  Returns a malloc'd path, or NULL with a message, with
+ * no line number: the file -c or $FEEDWATCH_CONFIG names is not there
+ * ("feedwatch: config 'PATH': no such file (given by -c)"), or none of
+ * the places searched is (which it lists).
  */
 char		*config_find(const char *arg);
 
-/* Loads and validates 'path'.  NULL after printing every error found. */
+/*
+ * Loads and validates 'path'.  NULL after printing every error found,
+ * sorted by line, or that the file cannot be read ("config 'PATH': no
+ * such file", logged).
+ */
 struct config	*config_load(const char *path);
 
 /*
@@ -171,5 +179,12 @@ void		 config_warn(const struct config *cf);
 /* The sink named 'name', or NULL. */
 const struct sink_conf *config_sink_find(const struct config *cf,
 		    const char *name);
+
+/* The topic named 'name' (NULL: none), or NULL. */
+const struct config_topic *config_topic_find(const struct config *cf,
+		    const char *name);
+
+/* "low", "normal" or "high", as the config spells 'p'. */
+const char	*config_priority_name(enum topic_priority p);
 
 #endif

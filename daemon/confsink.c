@@ -23,8 +23,8 @@ struct sink_kind {
 #define CA_FILE_HINT	"give a PEM file of CA certificates"
 
 static const struct sink_kind sink_kinds[] = {
-	{ "stdout", SINK_STDOUT, { NULL } },
-	{ "file", SINK_FILE, { "path", NULL } },
+	{ "stdout", SINK_STDOUT, { "format", NULL } },
+	{ "file", SINK_FILE, { "path", "format", NULL } },
 	{ "desktop", SINK_DESKTOP, { "urgency", NULL } },
 	{ "webhook", SINK_WEBHOOK, { "url", "format", "secret", "secret-file",
 	    "ca-file", NULL } },
@@ -76,12 +76,17 @@ confsink_load(struct inifile *ini, const char *group, const char *name,
 	free(what);
 	subject = xasprintf("sink '%s'", name);
 	switch (s->type) {
-	case SINK_STDOUT:
-		break;
 	case SINK_FILE:
 		if ((s->path = inifile_get(ini, group, "path")) == NULL)
 			inifile_error(ini, line, "sink '%s': a file sink needs "
 			    "'path = FILE'", name);
+		/* FALLTHROUGH */
+	case SINK_STDOUT:
+		if ((s->format = inifile_get(ini, group, "format")) != NULL &&
+		    strcmp(s->format, "json") != 0 &&
+		    strcmp(s->format, "text") != 0)
+			inifile_key_error(ini, group, "format", "sink '%s': "
+			    "format '%s' is not json or text", name, s->format);
 		break;
 	case SINK_DESKTOP:
 		if ((s->urgency = inifile_get(ini, group, "urgency")) != NULL &&

@@ -62,6 +62,7 @@ on_match(const struct match *m, void *arg)
 {
 	struct detect			*d = arg;
 	const struct feedpoll_env	*env = d->p->env;
+	const struct config_topic	*t;
 	struct alert			 a;
 	char				*json, *keys[STORY_NKEYS];
 	int				 claim;
@@ -69,6 +70,8 @@ on_match(const struct match *m, void *arg)
 	memset(&a, 0, sizeof(a));
 	a.topic = m->topic;
 	a.query = m->query;
+	if ((t = config_topic_find(env->cf, m->topic)) != NULL)
+		a.priority = config_priority_name(t->priority);
 	a.feed = d->p->f->name;
 	a.feed_title = d->item->feed_title;
 	a.item = d->item;

@@ -12,8 +12,10 @@
  * a text that passes is handed to GKeyFile.
  *
  * Every error, the reader's and those its caller finds in the values
- * (inifile_error), is printed on stderr at once as "FILE:LINE: message"
- * and counted, so that one pass can report every problem.  A value is raw
+ * (inifile_error), is counted and kept, so that one pass can report every
+ * problem, and inifile_report() prints them on stderr as "FILE:LINE:
+ * message" in the order of their lines, whatever order they were found
+ * in (an error that belongs to no line as "FILE: message").  A value is raw
  * text: the rest of its line, stripped, with no escapes (a regex keeps its
  * backslashes).  What the sections and keys mean is the caller's
  * (config.c).
@@ -74,7 +76,10 @@ char		*inifile_resolve(const struct inifile *ini, const char *name);
 void		 inifile_check_keys(struct inifile *ini, const char *section,
 		    const char *what, const char *const *allowed);
 
-/* Prints "PATH:LINE: message" on stderr and counts it as an error. */
+/*
+ * Counts "PATH:LINE: message" as an error, for inifile_report(); 'line'
+ * 0 when it belongs to no line.
+ */
 void		 inifile_error(struct inifile *ini, int line, const char *fmt,
 		    ...) __attribute__((format(printf, 3, 4)));
 
@@ -85,5 +90,11 @@ void		 inifile_key_error(struct inifile *ini, const char *section,
 
 /* How many errors were reported so far. */
 int		 inifile_errors(const struct inifile *ini);
+
+/*
+ * Prints the errors not printed yet on stderr, sorted by line (errors of
+ * one line in the order they were found).
+ */
+void		 inifile_report(struct inifile *ini);
 
 #endif

@@ -290,22 +290,11 @@ topic_wants_sink(const struct config_topic *t, const char *sink)
 	return 0;
 }
 
-static const struct config_topic *
-topic_find(const struct config *cf, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; name != NULL && i < cf->ntopics; i++)
-		if (strcmp(cf->topics[i].name, name) == 0)
-			return &cf->topics[i];
-	return NULL;
-}
-
 int
 outbox_add(struct outbox *ob, const char *topic, const char *alert_id,
     const char *json, time_t now)
 {
-	const struct config_topic	*t = topic_find(ob->cf, topic);
+	const struct config_topic	*t = config_topic_find(ob->cf, topic);
 	size_t				 i;
 
 	if (ob->dry) {
@@ -671,7 +660,7 @@ plan_topic(struct outbox *ob, struct osink *os, struct round *r,
     size_t first, time_t now)
 {
 	const char			*name = r->rows[first].topic;
-	const struct config_topic	*t = topic_find(ob->cf, name);
+	const struct config_topic	*t = config_topic_find(ob->cf, name);
 	enum plan			 p;
 	size_t				 i, nfold = 0, n = 0, held = 0;
 	size_t				 allowed = SIZE_MAX;

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "schedule.h"
+#include "sink_desktop.h"
 #include "store.h"
 #include "watch.h"
 #include "xfer.h"
@@ -261,6 +262,8 @@ run_daemon(const char *path, struct config *cf, struct event_base *base)
 	d.base = base;
 	d.path = xstrdup(path);
 	d.cf = cf;
+	/* The daemon lives on: clicking a notification can open its link. */
+	sink_desktop_offer_actions(1);
 	if (daemon_start(&d) == -1) {
 		sd_notify(0, "STATUS=cannot start: see the log");
 		goto out;

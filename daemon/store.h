@@ -86,6 +86,8 @@ struct outbox_row {
 struct sink_counts {
 	char		*sink;
 	long		 pending;
+	long		 held;		/* of those, held back by a digest, a
+					   rate or quiet hours, never tried */
 	long		 failed;
 	long		 delivered;
 	char		*last_error;

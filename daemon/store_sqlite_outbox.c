@@ -241,6 +241,8 @@ sq_outbox_next(void *be)
 static const char sql_sink_counts[] =
     "SELECT sink,"
     " sum(delivered_at IS NULL AND failed_at IS NULL),"
+    " sum(delivered_at IS NULL AND failed_at IS NULL AND fold AND"
+    "  attempts = 0),"
     " sum(failed_at IS NOT NULL), sum(delivered_at IS NOT NULL),"
     " (SELECT last_error FROM outbox o2 WHERE o2.sink = outbox.sink"
     "  AND o2.last_error IS NOT NULL ORDER BY o2.id DESC LIMIT 1)"
@@ -251,7 +253,8 @@ sq_sink_counts(void *be, struct sink_counts **out, size_t *n)
 {
 	struct sink_counts	 c;
 	const struct sq_out	 col[] = {
-		{ .text = &c.sink }, { .l = &c.pending }, { .l = &c.failed },
+		{ .text = &c.sink }, { .l = &c.pending }, { .l = &c.held },
+		{ .l = &c.failed },
 		{ .l = &c.delivered }, { .text = &c.last_error }
 	};
 	struct sq_rows		 rows = {

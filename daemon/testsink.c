@@ -88,12 +88,7 @@ sample_alert(const char *sink)
 int
 cmd_test_sink(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct cmdline		 cl = { .usage = usage,
-	    .optstring = "+c:vqh", .longopts = longopts };
+	struct cmdline		 cl = { .usage = usage, .optstring = "c:vqh" };
 	const struct sink_conf	*sc;
 	struct config		*cf = NULL;
 	struct sink		*s = NULL;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "xmalloc.h"
 
 struct bad_case {
@@ -39,7 +41,10 @@ static const struct bad_case bad_cases[] = {
 	{ "[feed a]\ninterval = 5m\n", 1, "no url" },
 	{ "[feed a]\nurl = gopher://example.org/\n", 2, "not an http, https or file URL" },
 	{ "[feed bad name!]\nurl = https://x.org/\n", 1, "a name has letters" },
-	{ FEED TOPIC "sinks = nowhere\n", 3, "sink 'nowhere' is not defined" },
+	{ FEED TOPIC "sinks = nowhere\n", 5, "topic 't': key 'sinks': sink 'nowhere' is not defined" },
+	{ FEED TOPIC "sinks =\n" SINK, 5, "topic 't': key 'sinks': no sink named" },
+	{ FEED TOPIC "sinks = , \n" SINK, 5, "key 'sinks': no sink named" },
+	{ FEED TOPIC "feeds =\n", 5, "topic 't': key 'feeds': no feed named" },
 	{ FEED TOPIC "feeds = a, tag:missing\n", 5, "no feed or tag 'tag:missing'" },
 	{ FEED TOPIC "priority = urgent\n", 5, "priority 'urgent'" },
 	{ FEED TOPIC "rate = 30 per hour\n", 5, "COUNT/UNIT" },
@@ -64,6 +69,8 @@ static const struct bad_case bad_cases[] = {
 	  "password-file = /nonexistent/pass\n", 6, "/nonexistent/pass" },
 	{ "[sink s]\ntype = exec\ncommand = /bin/echo 'unterminated\n", 3, "command" },
 	{ "[sink s]\ntype = desktop\nurgency = loud\n", 3, "urgency 'loud'" },
+	{ "[sink s]\ntype = stdout\nformat = slack\n", 3, "format 'slack' is not json or text" },
+	{ "[sink s]\ntype = file\npath = a.txt\nformat = html\n", 4, "format 'html' is not json or text" },
 	{ "[daemon]\nhealth-sinks = pager\n", 2, "sink 'pager' is not defined" },
 	{ "[feed a]\nurl[de] = https://x.org/\n", 2, "localized keys" },
 	/* durations: too long, or too long for a long, name their line */
@@ -121,17 +128,33 @@ static const struct bad_case bad_cases[] = {
 	  "proxy 'http://proxy.example:99999' is not a URL" },
 };
 
+/*
+ * `config check` of a file of the 'len' bytes of 'text', as 'p'; the
+ * file's name (malloc'd, the file gone).
+ */
+static char *
+check_text(struct test_proc *p, const char *text, size_t len)
+{
+	const char	*args[] = { "config", "check", "-c", NULL, NULL };
+	char		*dir, *path;
+
+	dir = test_tmpdir();
+	path = xasprintf("%s/feedwatch.conf", dir);
+	ck_assert(g_file_set_contents(path, text, len, NULL));
+	args[3] = path;
+	test_run(p, args);
+	test_rmtree(dir);
+	free(dir);
+	return path;
+}
+
 START_TEST(test_bad_config)
 {
 	const struct bad_case	*c = &bad_cases[_i];
 	struct test_proc	 p;
-	char			*dir, *path, *want;
-	const char		*args[] = { "config", "check", "-c", NULL, NULL };
+	char			*path, *want;
 
-	dir = test_tmpdir();
-	path = test_write(dir, "feedwatch.conf", c->conf);
-	args[3] = path;
-	test_run(&p, args);
+	path = check_text(&p, c->conf, strlen(c->conf));
 	ck_assert_msg(p.status == 2, "case %d: exit %d, want 2; stderr: %s",
 	    _i, p.status, p.err);
 	if (c->line > 0)
@@ -145,23 +168,18 @@ START_TEST(test_bad_config)
 	free(want);
 	test_proc_clear(&p);
 	free(path);
-	test_rmtree(dir);
-	free(dir);
 }
 END_TEST
 
 /* One run names every problem, not only the first. */
 START_TEST(test_every_error_reported)
 {
+	static const char	 text[] = "[daemon]\ninterval = soon\n"
+	    "timeout = never\n[feed a]\n[topic t]\nquery = x\nsinks = none\n";
 	struct test_proc	 p;
-	char			*dir, *path;
-	const char		*args[] = { "config", "check", "-c", NULL, NULL };
+	char			*path;
 
-	dir = test_tmpdir();
-	path = test_write(dir, "f.conf", "[daemon]\ninterval = soon\n"
-	    "timeout = never\n[feed a]\n[topic t]\nquery = x\nsinks = none\n");
-	args[3] = path;
-	test_run(&p, args);
+	path = check_text(&p, text, sizeof(text) - 1);
 	ck_assert_int_eq(p.status, 2);
 	ck_assert_int_ge(test_count_lines(p.err, path), 4);
 	ck_assert_ptr_nonnull(strstr(p.err, ":2: interval"));
@@ -169,8 +187,53 @@ START_TEST(test_every_error_reported)
 	ck_assert_ptr_nonnull(strstr(p.err, ":4: feed 'a': no url"));
 	test_proc_clear(&p);
 	free(path);
-	test_rmtree(dir);
-	free(dir);
+}
+END_TEST
+
+/*
+ * Errors come out in the order of their lines, whatever order they were
+ * found in: here a topic's missing sink (checked once every sink is
+ * read) stands above an unknown key, a bad feed and a bad daemon value.
+ */
+START_TEST(test_errors_in_line_order)
+{
+	static const char	 text[] = "[topic t]\nsinks = pager\n"
+	    "query = x\nbogus = 1\n[feed a]\nurl = gopher://x/\n"
+	    "[daemon]\ninterval = soon\n[sink s]\ntype = stdout\n";
+	static const int	 lines[] = { 2, 4, 6, 8 };
+	struct test_proc	 p;
+	const char		*at;
+	char			*path, *want;
+	size_t			 i;
+
+	path = check_text(&p, text, sizeof(text) - 1);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_int_eq(test_count_lines(p.err, path), 4);
+	for (at = p.err, i = 0; i < 4; i++) {
+		want = xasprintf("%s:%d: ", path, lines[i]);
+		ck_assert_msg((at = strstr(at, want)) != NULL, "'%s' not in "
+		    "order in: %s", want, p.err);
+		free(want);
+	}
+	test_proc_clear(&p);
+	free(path);
+}
+END_TEST
+
+/* A NUL byte is found at its line. */
+START_TEST(test_nul_byte_line)
+{
+	static const char	 text[] = "[daemon]\ninterval = 5m\nx\0y\n";
+	struct test_proc	 p;
+	char			*path, *want;
+
+	path = check_text(&p, text, sizeof(text) - 1);
+	ck_assert_int_eq(p.status, 2);
+	want = xasprintf("%s:3: the config holds a NUL byte", path);
+	ck_assert_msg(strstr(p.err, want) != NULL, "%s", p.err);
+	free(want);
+	test_proc_clear(&p);
+	free(path);
 }
 END_TEST
 
@@ -272,16 +335,28 @@ START_TEST(test_example_config_loads)
 }
 END_TEST
 
+/* A missing config is named, with where its name came from, no line. */
 START_TEST(test_missing_config)
 {
 	struct test_proc	 p;
 	const char		*args[] = { "config", "check", "-c",
 	    "/nonexistent/feedwatch.conf", NULL };
+	const char		*status[] = { "status", NULL };
 
 	test_run(&p, args);
 	ck_assert_int_eq(p.status, 2);
-	ck_assert_ptr_nonnull(strstr(p.err, "/nonexistent/feedwatch.conf"));
+	ck_assert_msg(strcmp(p.err, "feedwatch: config '/nonexistent/"
+	    "feedwatch.conf': no such file (given by -c)\n") == 0, "%s",
+	    p.err);
 	test_proc_clear(&p);
+	setenv("FEEDWATCH_CONFIG", "/nonexistent/env.conf", 1);
+	test_run(&p, status);
+	ck_assert_int_eq(p.status, 2);
+	ck_assert_msg(strcmp(p.err, "feedwatch: config '/nonexistent/"
+	    "env.conf': no such file (given by $FEEDWATCH_CONFIG)\n") == 0,
+	    "%s", p.err);
+	test_proc_clear(&p);
+	unsetenv("FEEDWATCH_CONFIG");
 }
 END_TEST
 
@@ -295,6 +370,8 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_bad_config, 0,
 	    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_every_error_reported);
+	tcase_add_test(tc, test_errors_in_line_order);
+	tcase_add_test(tc, test_nul_byte_line);
 	tcase_add_test(tc, test_spec_example_loads);
 	tcase_add_test(tc, test_example_config_loads);
 	tcase_add_test(tc, test_missing_config);

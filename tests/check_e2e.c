@@ -883,6 +883,171 @@ START_TEST(test_usage_errors)
 }
 END_TEST
 
+/* The commands `feedwatch --help` lists, in a NULL-terminated array. */
+static gchar **
+help_commands(void)
+{
+	struct test_proc	 p;
+	const char		*args[] = { "--help", NULL };
+	const char		*at, *eol;
+	GPtrArray		*v = g_ptr_array_new();
+
+	test_run(&p, args);
+	ck_assert_ptr_nonnull(at = strstr(p.out, "\ncommands:\n"));
+	for (at += 11; *at == ' '; at = eol + 1) {
+		eol = strchrnul(at, '\n');
+		at += strspn(at, " ");
+		g_ptr_array_add(v, g_strndup(at, strcspn(at, " \n")));
+	}
+	g_ptr_array_add(v, NULL);
+	test_proc_clear(&p);
+	ck_assert_uint_gt(v->len, 10);
+	return (gchar **)g_ptr_array_free(v, FALSE);
+}
+
+/*
+ * One option parser: every command takes its options after its operands
+ * too, and -v, --verbose, --quiet and -q (a query in match and backtest,
+ * where --quiet is quiet) alike.
+ */
+START_TEST(test_options_anywhere)
+{
+	struct test_proc	 p;
+	gchar			**cmds = help_commands();
+	char			*want;
+	size_t			 i, j;
+	const char		*runs[3][5] = {
+		{ NULL, "operand", "--help", NULL },
+		{ NULL, "--verbose", "--quiet", "--help", NULL },
+		{ NULL, "-v", "-q", "--help", NULL },
+	};
+
+	for (i = 0; cmds[i] != NULL; i++) {
+		want = xasprintf("usage: feedwatch %s", cmds[i]);
+		for (j = 0; j < 3; j++) {
+			if (j == 2 && (strcmp(cmds[i], "match") == 0 ||
+			    strcmp(cmds[i], "backtest") == 0))
+				continue;
+			runs[j][0] = cmds[i];
+			test_run(&p, runs[j]);
+			ck_assert_msg(p.status == 0 && strncmp(p.out, want,
+			    strlen(want)) == 0, "feedwatch %s %s %s: exit %d: "
+			    "%s%s", cmds[i], runs[j][1], runs[j][2], p.status,
+			    p.out, p.err);
+			test_proc_clear(&p);
+		}
+		free(want);
+	}
+	g_strfreev(cmds);
+}
+END_TEST
+
+/* `test-sink NAME -c FILE` works as `backtest NAME -c FILE` does. */
+START_TEST(test_test_sink_options_after)
+{
+	struct test_proc	 p;
+	char			*dir, *conf, *text, *out;
+	const char		*args[] = { "test-sink", "out", "-c", NULL,
+	    "-q", NULL };
+
+	dir = test_tmpdir();
+	out = xasprintf("%s/out.jsonl", dir);
+	text = xasprintf("[sink out]\ntype = file\npath = %s\n", out);
+	conf = test_write(dir, "f.conf", text);
+	args[3] = conf;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s%s", p.status, p.out, p.err);
+	ck_assert_ptr_nonnull(strstr(p.out, "sink 'out' (file): delivered"));
+	ck_assert_int_eq(test_lines_with(out, "feedwatch-test"), 1);
+	test_proc_clear(&p);
+	free(conf);
+	free(text);
+	free(out);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/*
+ * match: -e QUERY (and -q QUERY, the SPEC's spelling), the exit status of
+ * grep (0 matched, 1 nothing matched, 2 an error), a help that shows -q
+ * once, as a query.
+ */
+START_TEST(test_match_exit_status)
+{
+	static const struct {
+		const char	*opt, *query, *src;	/* src NULL: the feed */
+		int		 status, alerts;
+	} cases[] = {
+		{ "-e", "Lavrov", NULL, 0, 1 },
+		{ "-q", "Lavrov", NULL, 0, 1 },
+		{ "--query", "Lavrov", NULL, 0, 1 },
+		{ "-e", "Zanzibar", NULL, 1, 0 },
+		{ "-e", "Lavrov", "/nonexistent/feed.xml", 2, 0 },
+		{ "-e", "Lavrov", "tests/data", 2, 0 },
+	};
+	const char		*help[] = { "match", "--help", NULL };
+	const char		*args[] = { "match", NULL, NULL, NULL,
+	    "--quiet", NULL };
+	struct test_proc	 p;
+	char			*feed, *src;
+	size_t			 i;
+
+	feed = xasprintf("%s/examples/feeds/world-news.xml",
+	    test_env("FEEDWATCH_SRC"));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		src = cases[i].src == NULL ? xstrdup(feed) :
+		    cases[i].src[0] == '/' ? xstrdup(cases[i].src) :
+		    xasprintf("%s/%s", test_env("FEEDWATCH_SRC"), cases[i].src);
+		args[1] = cases[i].opt;
+		args[2] = cases[i].query;
+		args[3] = src;
+		test_run(&p, args);
+		ck_assert_msg(p.status == cases[i].status, "case %zu: exit %d, "
+		    "want %d: %s", i, p.status, cases[i].status, p.err);
+		ck_assert_int_eq(test_count_lines(p.out, "\"alert_id\""),
+		    cases[i].alerts);
+		test_proc_clear(&p);
+		free(src);
+	}
+	test_run(&p, help);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_msg(strstr(p.out, "-e, --query QUERY") != NULL &&
+	    strstr(p.out, "--quiet") != NULL && strstr(p.out, "-v|-q") ==
+	    NULL && strstr(p.out, "-v, -q") == NULL, "%s", p.out);
+	test_proc_clear(&p);
+	free(feed);
+}
+END_TEST
+
+/*
+ * check says which alerts it leaves pending, and exits 1, also on the
+ * next pass, before their retry is due: nothing is sent then, yet they
+ * are not delivered.
+ */
+START_TEST(test_check_pending)
+{
+	struct harness		 fx;
+	struct test_proc	 p;
+	const char		*args[] = { "check", "-c", NULL, NULL };
+	int			 pass;
+
+	fixture_start(&fx, "[sink hook]\ntype = exec\ncommand = /bin/sh -c "
+	    "'echo busy; exit 75'\n");
+	args[2] = fx.conf;
+	for (pass = 0; pass < 2; pass++) {
+		test_run(&p, args);
+		ck_assert_msg(p.status == 1, "pass %d: exit %d: %s", pass,
+		    p.status, p.err);
+		ck_assert_msg(strstr(p.err, "feedwatch: 3 alerts are still "
+		    "pending for sink 'hook': last error: ") != NULL &&
+		    strstr(p.err, "busy") != NULL, "pass %d: %s", pass, p.err);
+		test_proc_clear(&p);
+	}
+	harness_release(&fx);
+}
+END_TEST
+
 Suite *
 e2e_suite(void)
 {
@@ -892,7 +1057,9 @@ e2e_suite(void)
 	    test_http_charset, test_match_command, test_demo_config,
 	    test_usage_errors, test_journal_priorities, test_alerts_once,
 	    test_cross_feed_dedup, test_backfill, test_opml, test_backtest,
-	    test_policy_digest, test_policy_rate, test_policy_quiet, NULL };
+	    test_policy_digest, test_policy_rate, test_policy_quiet,
+	    test_options_anywhere, test_test_sink_options_after,
+	    test_match_exit_status, test_check_pending, NULL };
 
 	return test_tcase(suite_create("e2e"), "e2e", 60, tests);
 }

@@ -255,6 +255,44 @@ START_TEST(webhook_preset_digest)
 }
 END_TEST
 
+/*
+ * A topic's priority where the format has one: ntfy's 2, 3 or 5; a
+ * marker (U+1F6A8) opening a high-priority Slack, Mattermost or Discord
+ * message; Matrix has none and its message stays as it was.
+ */
+START_TEST(webhook_priority)
+{
+	static const char *const prios[] = { "low", "normal", "high" };
+	static const int ntfy[] = { 2, 3, 5 };
+	const char	*format = presets[_i / 3], *prio = prios[_i % 3];
+	const char	*text;
+	struct sink	*s;
+	json_t		*b;
+	int		 high = _i % 3 == 2;
+
+	s = webhook_sink(format);
+	ck_assert_int_eq(sinkh_send1(s, sinkh_alert_priority(1, prio),
+	    0)->result, SINK_DELIVERED);
+	b = sinkh_json(H->reqs[0].body);
+	if (strcmp(format, "ntfy") == 0) {
+		ck_assert_int_eq(json_integer_value(json_object_get(b,
+		    "priority")), ntfy[_i % 3]);
+		ck_assert(strstr(H->reqs[0].body, "\xf0\x9f\x9a\xa8") == NULL);
+	} else if (strcmp(format, "matrix") == 0)
+		ck_assert(strstr(H->reqs[0].body, "\xf0\x9f\x9a\xa8") == NULL);
+	else {
+		text = sinkh_get(b, strcmp(format, "discord") == 0 ?
+		    "content" : "text");
+		ck_assert_msg((strncmp(text, "\xf0\x9f\x9a\xa8 ", 5) == 0) ==
+		    high, "%s: %s", prio, text);
+		ck_assert_int_eq(test_count_lines(text, "\xf0\x9f\x9a\xa8"),
+		    high);
+	}
+	json_decref(b);
+	sink_free(s);
+}
+END_TEST
+
 START_TEST(webhook_retry_then_delivered)
 {
 	struct sink		*s;
@@ -793,6 +831,8 @@ webhook_suite(void)
 	tcase_add_loop_test(tc, webhook_preset_one_item, 0,
 	    sizeof(presets) / sizeof(presets[0]));
 	tcase_add_test(tc, webhook_preset_digest);
+	tcase_add_loop_test(tc, webhook_priority, 0,
+	    3 * sizeof(presets) / sizeof(presets[0]));
 	tcase_add_test(tc, webhook_retry_then_delivered);
 	tcase_add_test(tc, webhook_429_retry_after);
 	tcase_add_loop_test(tc, webhook_4xx_failed, 0,

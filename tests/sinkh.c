@@ -335,6 +335,13 @@ sinkh_alert_topic(int i, const char *topic)
 	    "s:[s]}", "alert_id", a.id, "topic", topic, "matched", topic));
 }
 
+const char *
+sinkh_alert_priority(int i, const char *priority)
+{
+	return alert_with(sinkh_alert(i, SINKH_TITLE), json_pack("{s:s}",
+	    "priority", priority));
+}
+
 void
 sinkh_assert_no_bad_link(const char *s, const char *link)
 {

@@ -35,6 +35,7 @@ Suite	*schedule_suite(void);
 Suite	*article_suite(void);
 Suite	*auth_suite(void);
 Suite	*subscribe_suite(void);
+Suite	*terminal_suite(void);
 
 /*
  * Adds to 's' the test case 'name' of 'tests' (NULL-terminated), run in
