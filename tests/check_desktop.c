@@ -315,7 +315,8 @@ START_TEST(desktop_one_item)
 	const char	*alerts[] = { sinkh_alert_topic(1, "crimea"),
 	    sinkh_alert_topic(1, "lavrov"), sinkh_alert_topic(1, "ukraine") };
 
-	s = desktop_sink(1, 0);
+	sink_desktop_offer_actions(1);
+	s = desktop_sink(ND_MARKUP);
 	ck_assert_int_eq(sinkh_send(s, alerts, 3, 0)->result, SINK_DELIVERED);
 	g_mutex_lock(&ND->lock);
 	ck_assert_int_eq(ND->calls, 1);
@@ -338,7 +339,7 @@ START_TEST(desktop_digest_items)
 	    sinkh_alert_topic(2, "crimea"), sinkh_alert_topic(1, "lavrov"),
 	    sinkh_alert_topic(2, "ukraine") };
 
-	s = desktop_sink(0, 0);
+	s = desktop_sink(0);
 	ck_assert_int_eq(sinkh_send(s, alerts, 4, 0)->result, SINK_DELIVERED);
 	g_mutex_lock(&ND->lock);
 	ck_assert_str_eq(ND->summary, "crimea, lavrov, ukraine: 2 alerts");
