@@ -225,6 +225,27 @@ note_about(struct feed_state *fs, const struct fetch_result *r)
 	fs->link = url_is_web(r->feed_link) ? xstrdup(r->feed_link) : NULL;
 }
 
+/*
+ * The items' dates, for interval = auto's first guess at the feed's pace:
+ * how many are sane (not later than now, give or take an hour of clock
+ * skew) and the oldest of those.
+ */
+static void
+note_dates(const struct feedpoll *p, time_t now, struct poll_outcome *out)
+{
+	time_t	 t;
+	size_t	 i;
+
+	for (i = 0; i < p->nitems; i++) {
+		t = p->items[i]->published != FEED_ITEM_NO_DATE ?
+		    p->items[i]->published : p->items[i]->updated;
+		if (t == FEED_ITEM_NO_DATE || t <= 0 || t > now + 3600)
+			continue;
+		if (out->dated++ == 0 || t < out->oldest)
+			out->oldest = t;
+	}
+}
+
 /* The poll's transaction: feed state, items, stories, outbox. */
 static int
 record_poll(struct feedpoll *p, const struct fetch_result *r,
@@ -295,6 +316,7 @@ record_poll(struct feedpoll *p, const struct fetch_result *r,
 		fs->last_parsed = now;
 		fs->ttl = r->ttl;
 		note_about(fs, r);
+		note_dates(p, now, out);
 	}
 	note_redirect(p, r);
 	if (ok) {

@@ -36,6 +36,7 @@
 #define FEEDWATCH_FEEDPOLL_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct config;
 struct config_feed;
@@ -54,6 +55,9 @@ struct poll_outcome {
 	int		 failures;	/* consecutive, this one included */
 	size_t		 new_items;
 	size_t		 alerts;	/* queued, feed-health ones included */
+	/* of a body that parsed, for interval = auto (schedule.h) */
+	size_t		 dated;		/* items with a sane date */
+	time_t		 oldest;	/* the oldest of those dates */
 };
 
 /* The poll of 'f' is done.  'o' is valid during the call only. */

@@ -12,6 +12,7 @@
  */
 #include "schedule.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -33,6 +34,11 @@
 #define SCHEDULE_MIN_INTERVAL	60
 #define SCHEDULE_START_SPREAD	10	/* seconds over which overdue feeds start */
 
+/* interval = auto (schedule.h) */
+#define PACE_TAU	72.0	/* hours over which the rate is smoothed */
+#define PACE_REF	600.0	/* seconds between polls at one item an hour */
+#define PACE_GROW	1.5	/* an empty poll's lengthening */
+
 struct entry;
 
 struct host {
@@ -46,6 +52,7 @@ struct host {
 struct entry {
 	struct schedule		*s;
 	time_t			 due;
+	struct feed_pace	 pace;		/* interval = auto's */
 	char			*name;
 	struct host		*host;		/* of the URL being polled or next */
 	struct host		*moved_to;	/* a reload's, while a poll runs */
@@ -161,16 +168,93 @@ dequeue(struct entry *e)
 }
 
 static long
-feed_interval(const struct schedule *s, const struct config_feed *f)
+clamp(long v, long lo, long hi)
 {
-	return f->interval > 0 ? f->interval : s->cf->daemon.interval;
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Seconds between polls at 'rate' new items an hour, within the bounds. */
+static long
+pace_interval(double rate, long min, long max)
+{
+	double	 secs;
+
+	if (rate <= 0)
+		return max;
+	secs = PACE_REF / sqrt(rate);
+	return secs >= (double)max ? max : clamp((long)secs, min, max);
+}
+
+/* The first guess: the dated items over the hours since the oldest. */
+static double
+pace_seed(const struct pace_poll *pp)
+{
+	double	 hours;
+
+	if (pp->dated == 0)
+		return 1.0;
+	hours = difftime(pp->now, pp->oldest) / 3600;
+	return (double)pp->dated / (hours > 1 ? hours : 1);
+}
+
+void
+schedule_pace(struct feed_pace *p, const struct pace_poll *pp, long min,
+    long max)
+{
+	double	 hours, seen;
+	long	 next;
+
+	/* A clock set back restarts the learning too. */
+	if (p->at == 0 || pp->now < p->at) {
+		p->rate = pace_seed(pp);
+		p->at = pp->now;
+		p->interval = pace_interval(p->rate, min, max);
+		return;
+	}
+	hours = difftime(pp->now, p->at) / 3600;
+	p->rate = p->rate * exp(-hours / PACE_TAU) +
+	    (double)pp->new_items / PACE_TAU;
+	p->at = pp->now;
+	if (pp->new_items > 0) {
+		/* the rate the last interval saw, if higher */
+		seen = (double)pp->new_items / (hours > (double)min / 3600 ?
+		    hours : (double)min / 3600);
+		next = pace_interval(seen > p->rate ? seen : p->rate, min, max);
+		if (next > p->interval && p->interval > 0)
+			next = p->interval;
+	} else {
+		next = (long)((double)p->interval * PACE_GROW);
+		if (next > pace_interval(p->rate, min, max))
+			next = pace_interval(p->rate, min, max);
+	}
+	p->interval = clamp(next, min, max);
+}
+
+static int
+is_auto(const struct schedule *s, const struct config_feed *f)
+{
+	return f->interval == CONFIG_INTERVAL_AUTO || (f->interval == 0 &&
+	    s->cf->daemon.interval == CONFIG_INTERVAL_AUTO);
+}
+
+/* The feed's interval now: the config's, or auto's within its bounds. */
+static long
+feed_interval(const struct schedule *s, const struct entry *e)
+{
+	const struct config_daemon *d = &s->cf->daemon;
+
+	if (is_auto(s, e->f))
+		return clamp(e->pace.interval, d->min_interval,
+		    d->max_interval);
+	return e->f->interval > 0 ? e->f->interval : d->interval;
 }
 
 /* The longest a feed waits between polls, whatever happens. */
 static long
-longest_delay(const struct schedule *s, const struct config_feed *f)
+longest_delay(const struct schedule *s, const struct entry *e)
 {
-	long	 base = feed_interval(s, f);
+	long	 base = is_auto(s, e->f) ? s->cf->daemon.max_interval :
+	    feed_interval(s, e);
 
 	return base > SCHEDULE_MAX_DELAY ? base : SCHEDULE_MAX_DELAY;
 }
@@ -245,7 +329,7 @@ static long
 next_delay(const struct schedule *s, const struct entry *e,
     const struct poll_outcome *o)
 {
-	long	 base = feed_interval(s, e->f), next, hint;
+	long	 base = feed_interval(s, e), next, hint;
 	int	 i;
 
 	if (o->ok) {
@@ -257,17 +341,35 @@ next_delay(const struct schedule *s, const struct entry *e,
 		hint = o->min_interval;
 	} else {
 		next = base;
-		for (i = 1; i < o->failures && next < longest_delay(s, e->f);
+		for (i = 1; i < o->failures && next < longest_delay(s, e);
 		    i++)
 			next *= 2;
-		if (next > longest_delay(s, e->f))
-			next = longest_delay(s, e->f);
+		if (next > longest_delay(s, e))
+			next = longest_delay(s, e);
 		next = jittered(s, next);
 		hint = o->retry_after;
 	}
 	if (hint > SCHEDULE_MAX_DELAY)
 		hint = SCHEDULE_MAX_DELAY;
 	return hint > next ? hint : next;
+}
+
+/* interval = auto learns from a good poll; the pace is kept in the store. */
+static void
+learn_pace(struct entry *e, const struct poll_outcome *o)
+{
+	const struct config_daemon *d = &e->s->cf->daemon;
+	struct pace_poll	 pp;
+
+	if (!o->ok || !is_auto(e->s, e->f))
+		return;
+	pp.now = time(NULL);
+	pp.new_items = o->new_items;
+	pp.dated = o->dated;
+	pp.oldest = o->oldest;
+	schedule_pace(&e->pace, &pp, d->min_interval, d->max_interval);
+	if (store_feed_set_pace(watch_store(e->s->w), e->name, &e->pace) == -1)
+		log_debug("feed '%s': its pace not saved", e->name);
 }
 
 static void
@@ -293,6 +395,7 @@ polled(const struct config_feed *f, const struct poll_outcome *o, void *arg)
 	}
 	/* A reload gave the feed a new URL while the old one was polled. */
 	if (strcmp(f->url, e->f->url) != 0) {
+		memset(&e->pace, 0, sizeof(e->pace));
 		if (!s->stopped)
 			arm(e, time(NULL));
 		start_due(s);
@@ -302,6 +405,7 @@ polled(const struct config_feed *f, const struct poll_outcome *o, void *arg)
 		start_due(s);
 		return;
 	}
+	learn_pace(e, o);
 	next = next_delay(s, e, o);
 	if (!o->ok)
 		log_info("feed '%s': failure %d, next poll in %lds", e->name,
@@ -394,9 +498,10 @@ entry_add(struct schedule *s, const struct config_feed *f)
 	 * SCHEDULE_START_SPREAD seconds when there are many (one second per
 	 * 50 feeds), so a restart does not fire them together.
 	 */
+	e->pace = fs.pace;
 	due = fs.next_due;
-	if (due > duration_after(now, longest_delay(s, f)))
-		due = duration_after(now, longest_delay(s, f));
+	if (due > duration_after(now, longest_delay(s, e)))
+		due = duration_after(now, longest_delay(s, e));
 	spread = s->nentries / 50 < SCHEDULE_START_SPREAD ?
 	    (int)(s->nentries / 50) : SCHEDULE_START_SPREAD;
 	if (due <= now)
@@ -460,6 +565,7 @@ schedule_reload(struct schedule *s, const struct config *cf)
 	struct host		*h;
 	const struct config_feed *f, *old;
 	size_t			 i;
+	int			 moved;
 
 	s->cf = cf;
 	names = g_hash_table_new(g_str_hash, g_str_equal);
@@ -482,8 +588,11 @@ schedule_reload(struct schedule *s, const struct config *cf)
 			 * A new URL is polled at once, even when the old one
 			 * was gone; a poll running ends first (polled()).
 			 */
-			if (!e->running && !e->queued && (old == NULL ||
-			    strcmp(old->url, e->f->url) != 0))
+			moved = old == NULL || strcmp(old->url, e->f->url) != 0;
+			/* what was learned of the old URL's pace does not hold */
+			if (moved)
+				memset(&e->pace, 0, sizeof(e->pace));
+			if (!e->running && !e->queued && moved)
 				arm(e, time(NULL));
 			h = host_get(s, e->f->url);
 			if (e->running)		/* keeps its host until done */

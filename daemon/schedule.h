@@ -19,6 +19,33 @@
  * does not parse count as none; a larger one counts as 24h.  So no feed
  * waits longer than 24h, or its interval if the user set that longer.
  *
+ * interval = auto sets a feed's interval from its pace, within [daemon]
+ * min-interval and max-interval (2m and 6h unless set).  The pace is a
+ * rate r of new items an hour, smoothed exponentially over time with a
+ * time constant of PACE_TAU (a poll finding n new items t hours after the
+ * last good one: r = r * exp(-t / tau) + n / tau), so that it is the
+ * long-run mean of a steady feed.  The interval is the square-root rule
+ * of Sia, Cho and Cho ("Efficient monitoring algorithm for fast news
+ * alerts", IEEE TKDE 19(7), 2007), which minimises the mean detection
+ * delay for a given number of requests: it grows as 1/sqrt(r),
+ *
+ *   interval(r) = PACE_REF / sqrt(r)     (PACE_REF for one item an hour)
+ *
+ * so that busy feeds are polled often and quiet ones rarely, each poll
+ * of a busy feed still finding items.  A good poll then sets it:
+ *
+ *   first poll   r from the items' dates: the dated items over the hours
+ *                since the oldest (one an hour when none is dated)
+ *   new items    interval(max(r, n / t)), and never longer than before:
+ *                a quiet feed that turns busy is polled sooner at once
+ *   none (304)   the interval * 3/2, up to interval(r): a run of empty
+ *                polls lengthens it gradually
+ *
+ * within the bounds.  Failures, overflows, jitter and the servers' hints
+ * then apply to it as to a fixed interval; the longest wait is 24h or
+ * max-interval, whichever is longer.  What is learned (struct feed_pace)
+ * is kept in the state store with the feed, for its URL.
+ *
  * Next-due times are kept in the state store, so a restart resumes the
  * schedule instead of polling every feed at once; a saved time further
  * off than the longest wait is brought in.  A feed whose URL the config
@@ -28,6 +55,7 @@
 #define FEEDWATCH_SCHEDULE_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct config;
 struct event_base;
@@ -35,6 +63,23 @@ struct schedule;
 struct watch;
 
 struct config_feed;
+struct feed_pace;
+
+/* What a good poll found, for schedule_pace(). */
+struct pace_poll {
+	time_t		 now;
+	size_t		 new_items;
+	size_t		 dated;		/* items of the body with a sane date */
+	time_t		 oldest;	/* the oldest of those */
+};
+
+/*
+ * The rule above: learns from a good poll 'pp' of a feed with interval =
+ * auto and sets p->interval, within [min, max] seconds.  Pure, so that
+ * bench/bench_schedule.c replays publishing histories through it.
+ */
+void		 schedule_pace(struct feed_pace *p, const struct pace_poll *pp,
+		    long min, long max);
 
 struct schedule	*schedule_new(struct event_base *base, struct watch *w,
 		    const struct config *cf);

@@ -24,7 +24,7 @@
 #include "store_sqlite_outbox.h"
 #include "xmalloc.h"
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 #define STORE_MAX_STMTS		48
 
 struct store_sqlite {
@@ -104,7 +104,14 @@ static const char *const migrations[] = {
 	 * address (htmlUrl), as its last parse gave them.
 	 */
 	"ALTER TABLE feed ADD COLUMN title TEXT;"
-	"ALTER TABLE feed ADD COLUMN link TEXT;"
+	"ALTER TABLE feed ADD COLUMN link TEXT;",
+	/*
+	 * 3 to 4, interval = auto: what was learned of the feed's pace
+	 * (struct feed_pace), so that a restart keeps it.
+	 */
+	"ALTER TABLE feed ADD COLUMN pace_rate REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE feed ADD COLUMN pace_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feed ADD COLUMN pace_interval INTEGER NOT NULL DEFAULT 0;"
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     STORE_SCHEMA_VERSION, "a migration per schema version");
@@ -480,7 +487,7 @@ sq_flush(void *be)
 struct sq_arg
 sq_text(const char *v)
 {
-	struct sq_arg	 a = { v != NULL ? SQ_TEXT : SQ_NULL, v, 0 };
+	struct sq_arg	 a = { v != NULL ? SQ_TEXT : SQ_NULL, v, 0, 0 };
 
 	return a;
 }
@@ -488,7 +495,15 @@ sq_text(const char *v)
 struct sq_arg
 sq_int(int64_t v)
 {
-	struct sq_arg	 a = { SQ_INT, NULL, v };
+	struct sq_arg	 a = { SQ_INT, NULL, v, 0 };
+
+	return a;
+}
+
+struct sq_arg
+sq_real(double v)
+{
+	struct sq_arg	 a = { SQ_REAL, NULL, 0, v };
 
 	return a;
 }
@@ -496,7 +511,7 @@ sq_int(int64_t v)
 struct sq_arg
 sq_null(void)
 {
-	struct sq_arg	 a = { SQ_NULL, NULL, 0 };
+	struct sq_arg	 a = { SQ_NULL, NULL, 0, 0 };
 
 	return a;
 }
@@ -519,6 +534,9 @@ bind_args(sqlite3_stmt *s, const struct sq_arg *arg, size_t narg)
 			break;
 		case SQ_INT:
 			rc = sqlite3_bind_int64(s, (int)i + 1, arg[i].i);
+			break;
+		case SQ_REAL:
+			rc = sqlite3_bind_double(s, (int)i + 1, arg[i].d);
 			break;
 		case SQ_NULL:
 			rc = sqlite3_bind_null(s, (int)i + 1);
@@ -551,6 +569,8 @@ sq_row(sqlite3_stmt *s, const struct sq_out *out, size_t nout)
 			*o->time = sqlite3_column_int64(s, c);
 		else if (o->i64 != NULL)
 			*o->i64 = sqlite3_column_int64(s, c);
+		else if (o->d != NULL)
+			*o->d = sqlite3_column_double(s, c);
 		else
 			fatalx("%s: nowhere for column %d of '%s'", __func__,
 			    c, sqlite3_sql(s));
@@ -648,6 +668,7 @@ const struct store_ops store_sqlite_ops = {
 	.feed_get = sq_feed_get,
 	.feed_put = sq_feed_put,
 	.feed_set_due = sq_feed_set_due,
+	.feed_set_pace = sq_feed_set_pace,
 	.feed_names = sq_feed_names,
 	.feed_items = sq_feed_items,
 	.feed_has_items = sq_feed_has_items,

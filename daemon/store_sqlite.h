@@ -51,14 +51,16 @@ extern const struct store_ops store_sqlite_ops;
  * shows on the statement's first run.
  */
 struct sq_arg {
-	enum { SQ_NULL, SQ_TEXT, SQ_INT } type;
+	enum { SQ_NULL, SQ_TEXT, SQ_INT, SQ_REAL } type;
 	const char	*text;
 	int64_t		 i;
+	double		 d;
 };
 
 /* Text, bound as a copy; a NULL pointer binds SQL's NULL. */
 struct sq_arg	 sq_text(const char *v);
 struct sq_arg	 sq_int(int64_t v);
+struct sq_arg	 sq_real(double v);
 struct sq_arg	 sq_null(void);
 
 /*
@@ -73,6 +75,7 @@ struct sq_out {
 	long		 *l;
 	time_t		 *time;
 	int64_t		 *i64;
+	double		 *d;
 };
 
 #define SQ_NELEM(a)	(sizeof(a) / sizeof((a)[0]))

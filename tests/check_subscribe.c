@@ -1015,7 +1015,11 @@ START_TEST(test_state_upgrade_titles)
 	export_rig(&r);
 	ck_assert_int_eq(sqlite3_open(r.h.state, &db), SQLITE_OK);
 	ck_assert_msg(sqlite3_exec(db, "ALTER TABLE feed DROP COLUMN title;"
-	    "ALTER TABLE feed DROP COLUMN link; PRAGMA user_version = 2;",
+	    "ALTER TABLE feed DROP COLUMN link;"
+	    "ALTER TABLE feed DROP COLUMN pace_rate;"
+	    "ALTER TABLE feed DROP COLUMN pace_at;"
+	    "ALTER TABLE feed DROP COLUMN pace_interval;"
+	    "PRAGMA user_version = 2;",
 	    NULL, NULL, &err) == SQLITE_OK, "%s", err);
 	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
 	fw(&p, r.h.conf, "opml", "export", NULL);
@@ -1026,7 +1030,7 @@ START_TEST(test_state_upgrade_titles)
 
 	fw(&p, r.h.conf, "check", NULL);
 	ck_assert_int_eq(p.status, 1);
-	ck_assert_ptr_nonnull(strstr(p.err, "upgraded from schema 2 to 3"));
+	ck_assert_ptr_nonnull(strstr(p.err, "upgraded from schema 2 to 4"));
 	test_proc_clear(&p);
 	fw(&p, r.h.conf, "opml", "export", NULL);
 	ck_assert_int_eq(p.status, 0);
