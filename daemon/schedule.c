@@ -35,9 +35,7 @@
 #define SCHEDULE_START_SPREAD	10	/* seconds over which overdue feeds start */
 
 /* interval = auto (schedule.h) */
-#define PACE_TAU	72.0	/* hours over which the rate is smoothed */
-#define PACE_REF	600.0	/* seconds between polls at one item an hour */
-#define PACE_GROW	1.5	/* an empty poll's lengthening */
+#define PACE_TAU	168.0	/* hours: the rate is smoothed over a week */
 
 struct entry;
 
@@ -173,7 +171,10 @@ clamp(long v, long lo, long hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* Seconds between polls at 'rate' new items an hour, within the bounds. */
+/*
+ * Seconds between polls at 'rate' new items an hour, within the bounds:
+ * sqrt(min / rate), one item a poll at min-interval.
+ */
 static long
 pace_interval(double rate, long min, long max)
 {
@@ -181,20 +182,24 @@ pace_interval(double rate, long min, long max)
 
 	if (rate <= 0)
 		return max;
-	secs = PACE_REF / sqrt(rate);
+	secs = sqrt((double)min * 3600 / rate);
 	return secs >= (double)max ? max : clamp((long)secs, min, max);
 }
 
-/* The first guess: the dated items over the hours since the oldest. */
+/*
+ * The first guess, in items an hour: the dated items over the time since
+ * the oldest (min-interval at least); one an hour if none is dated.
+ */
 static double
-pace_seed(const struct pace_poll *pp)
+pace_seed(const struct pace_poll *pp, long min)
 {
-	double	 hours;
+	double	 secs;
 
 	if (pp->dated == 0)
 		return 1.0;
-	hours = difftime(pp->now, pp->oldest) / 3600;
-	return (double)pp->dated / (hours > 1 ? hours : 1);
+	secs = difftime(pp->now, pp->oldest);
+	return (double)pp->dated * 3600 / (secs > (double)min ? secs :
+	    (double)min);
 }
 
 void
@@ -206,7 +211,7 @@ schedule_pace(struct feed_pace *p, const struct pace_poll *pp, long min,
 
 	/* A clock set back restarts the learning too. */
 	if (p->at == 0 || pp->now < p->at) {
-		p->rate = pace_seed(pp);
+		p->rate = pace_seed(pp, min);
 		p->at = pp->now;
 		p->interval = pace_interval(p->rate, min, max);
 		return;
@@ -223,7 +228,8 @@ schedule_pace(struct feed_pace *p, const struct pace_poll *pp, long min,
 		if (next > p->interval && p->interval > 0)
 			next = p->interval;
 	} else {
-		next = (long)((double)p->interval * PACE_GROW);
+		/* by half, and by a second at least */
+		next = p->interval + (p->interval > 1 ? p->interval / 2 : 1);
 		if (next > pace_interval(p->rate, min, max))
 			next = pace_interval(p->rate, min, max);
 	}

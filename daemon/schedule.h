@@ -22,24 +22,29 @@
  * interval = auto sets a feed's interval from its pace, within [daemon]
  * min-interval and max-interval (2m and 6h unless set).  The pace is a
  * rate r of new items an hour, smoothed exponentially over time with a
- * time constant of PACE_TAU (a poll finding n new items t hours after the
- * last good one: r = r * exp(-t / tau) + n / tau), so that it is the
- * long-run mean of a steady feed.  The interval is the square-root rule
+ * time constant tau of a week (a poll finding n new items t hours after
+ * the last good one: r = r * exp(-t / tau) + n / tau), so that it is the
+ * long-run mean of a steady feed, and a day's rhythm or a quiet weekend
+ * does not sway it.  The interval is the square-root rule
  * of Sia, Cho and Cho ("Efficient monitoring algorithm for fast news
  * alerts", IEEE TKDE 19(7), 2007), which minimises the mean detection
  * delay for a given number of requests: it grows as 1/sqrt(r),
  *
- *   interval(r) = PACE_REF / sqrt(r)     (PACE_REF for one item an hour)
+ *   interval(r) = sqrt(min-interval / r)
  *
- * so that busy feeds are polled often and quiet ones rarely, each poll
- * of a busy feed still finding items.  A good poll then sets it:
+ * so that a feed with an item every min-interval is polled at that pace
+ * (an item a poll), one with a sixteenth of that pace four times as
+ * seldom, and so on up to max-interval (with the defaults, an item an
+ * hour is polled every 11 minutes, one a day every 54).  A good poll
+ * then sets it:
  *
- *   first poll   r from the items' dates: the dated items over the hours
- *                since the oldest (one an hour when none is dated)
+ *   first poll   r from the items' dates: the dated items over the time
+ *                since the oldest, min-interval at least (one an hour
+ *                when none is dated)
  *   new items    interval(max(r, n / t)), and never longer than before:
  *                a quiet feed that turns busy is polled sooner at once
- *   none (304)   the interval * 3/2, up to interval(r): a run of empty
- *                polls lengthens it gradually
+ *   none (304)   the interval * 3/2 (+1s at least), up to interval(r):
+ *                a run of empty polls lengthens it gradually
  *
  * within the bounds.  Failures, overflows, jitter and the servers' hints
  * then apply to it as to a fixed interval; the longest wait is 24h or
