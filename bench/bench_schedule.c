@@ -14,10 +14,11 @@
  *   1699990000              (an item's publication, seconds since 1970)
  *   ...
  *
- * A feed is watched from a day before its first item to a day after its
- * last (or to its end), as a new feed: auto starts knowing nothing, and
- * its first poll sees the items already published (the last 20, as a
- * feed's window would list them) with their dates.
+ * A feed is watched as a new one would be: the first quarter of its
+ * items (20 at most, one at least) are its past, which the first poll
+ * sees with their dates; the watch starts with the last of them and
+ * lasts until a day after the last item (or to its end).  Delays are
+ * those of the other items.
  *
  * usage: bench_schedule [-t] [-i FIXED] [-m MIN] [-M MAX] FILE...
  *   -t  trace: a line per auto poll ("poll FEED T NEW INTERVAL")
@@ -35,12 +36,13 @@
 #include "xmalloc.h"
 
 #define WINDOW		20	/* items a feed lists */
-#define MARGIN		86400	/* watched before the first, after the last */
+#define MARGIN		86400	/* watched after the last item */
 
 struct feed {
 	char		*name;
 	time_t		*t;		/* publications, sorted */
 	size_t		 n, cap;
+	size_t		 past;		/* t[0..past) before the watch */
 	time_t		 end;		/* 0: a day after the last */
 };
 
@@ -144,8 +146,8 @@ feed_end(const struct feed *f)
 static void
 run_fixed(const struct feed *f, const struct opts *o, struct delays *ds)
 {
-	time_t	 start = f->t[0] - MARGIN, end = feed_end(f), t;
-	size_t	 i = 0;
+	time_t	 start = f->t[f->past - 1], end = feed_end(f), t;
+	size_t	 i = f->past;
 
 	for (t = start; t <= end || i < f->n; t += o->fixed) {
 		ds->polls++;
@@ -161,8 +163,8 @@ run_auto(const struct feed *f, const struct opts *o, struct delays *ds)
 {
 	struct feed_pace	 pace;
 	struct pace_poll	 pp;
-	time_t			 start = f->t[0] - MARGIN, end = feed_end(f), t;
-	size_t			 i = 0, first;
+	time_t			 start = f->t[f->past - 1], end = feed_end(f), t;
+	size_t			 i = f->past, first;
 
 	memset(&pace, 0, sizeof(pace));
 	for (t = start; t <= end || i < f->n; t += pace.interval) {
@@ -171,6 +173,9 @@ run_auto(const struct feed *f, const struct opts *o, struct delays *ds)
 		for (; i < f->n && f->t[i] <= t; i++)
 			delay_add(ds, (double)(t - f->t[i]));
 		pp.now = t;
+		/* the first poll's items are the past, not new */
+		if (t == start)
+			first = i;
 		pp.new_items = i - first;
 		pp.dated = i < WINDOW ? i : WINDOW;
 		pp.oldest = pp.dated > 0 ? f->t[i - pp.dated] : 0;
@@ -246,6 +251,8 @@ main(int argc, char **argv)
 			continue;
 		used++;
 		qsort(feeds[i].t, feeds[i].n, sizeof(time_t), cmp_time);
+		feeds[i].past = feeds[i].n / 4 > WINDOW ? WINDOW :
+		    feeds[i].n / 4 > 0 ? feeds[i].n / 4 : 1;
 		run_fixed(&feeds[i], &o, &fixed);
 		run_auto(&feeds[i], &o, &pace);
 	}

@@ -36,6 +36,7 @@
 
 /* interval = auto (schedule.h) */
 #define PACE_TAU	168.0	/* hours: the rate is smoothed over a week */
+#define PACE_BUSY	10.0	/* polled at min-interval: an item per 10 */
 
 struct entry;
 
@@ -173,7 +174,7 @@ clamp(long v, long lo, long hi)
 
 /*
  * Seconds between polls at 'rate' new items an hour, within the bounds:
- * sqrt(min / rate), one item a poll at min-interval.
+ * sqrt(min / (PACE_BUSY * rate)).
  */
 static long
 pace_interval(double rate, long min, long max)
@@ -182,23 +183,24 @@ pace_interval(double rate, long min, long max)
 
 	if (rate <= 0)
 		return max;
-	secs = sqrt((double)min * 3600 / rate);
+	secs = sqrt((double)min * 3600 / (PACE_BUSY * rate));
 	return secs >= (double)max ? max : clamp((long)secs, min, max);
 }
 
 /*
- * The first guess, in items an hour: the dated items over the time since
- * the oldest (min-interval at least); one an hour if none is dated.
+ * The first guess, in items an hour: the gaps between the dated items
+ * and since the last of them, over the time since the oldest (a
+ * min-interval at least); one an hour with fewer than two dates.
  */
 static double
 pace_seed(const struct pace_poll *pp, long min)
 {
 	double	 secs;
 
-	if (pp->dated == 0)
+	if (pp->dated < 2)
 		return 1.0;
 	secs = difftime(pp->now, pp->oldest);
-	return (double)pp->dated * 3600 / (secs > (double)min ? secs :
+	return (double)(pp->dated - 1) * 3600 / (secs > (double)min ? secs :
 	    (double)min);
 }
 

@@ -30,17 +30,20 @@
  * alerts", IEEE TKDE 19(7), 2007), which minimises the mean detection
  * delay for a given number of requests: it grows as 1/sqrt(r),
  *
- *   interval(r) = sqrt(min-interval / r)
+ *   interval(r) = sqrt(min-interval / (10 r))
  *
- * so that a feed with an item every min-interval is polled at that pace
- * (an item a poll), one with a sixteenth of that pace four times as
- * seldom, and so on up to max-interval (with the defaults, an item an
- * hour is polled every 11 minutes, one a day every 54).  A good poll
- * then sets it:
+ * so that a feed with an item every 10 min-intervals is polled every
+ * min-interval, one with a sixteenth of that pace four times as seldom,
+ * and so on up to max-interval: with the defaults, an item an hour is
+ * polled every 3.5 minutes, one a day every 17, one a week every 45.
+ * The 10 sets how many requests the rule spends: bench/bench_schedule.sh
+ * replays real publishing histories, where it spends a tenth of a fixed
+ * 15-minute interval's requests and detects items in a fifth of its
+ * median delay.  A good poll then sets it:
  *
- *   first poll   r from the items' dates: the dated items over the time
- *                since the oldest, min-interval at least (one an hour
- *                when none is dated)
+ *   first poll   r from the items' dates: n dated items, the oldest
+ *                t ago, make (n - 1) / t (t a min-interval at least;
+ *                one an hour with fewer than two dates)
  *   new items    interval(max(r, n / t)), and never longer than before:
  *                a quiet feed that turns busy is polled sooner at once
  *   none (304)   the interval * 3/2 (+1s at least), up to interval(r):

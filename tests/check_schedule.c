@@ -1051,6 +1051,86 @@ START_TEST(test_auto_pace)
 }
 END_TEST
 
+/* A feed's polls in the simulation's trace. */
+struct sim_feed {
+	const char	*name;
+	long		 polls;
+	long		 span;		/* seconds from first poll to last */
+	long		 burst_after;	/* the interval before a burst, or 0 */
+	long		 burst_next;	/* the one the burst's poll set */
+};
+
+/*
+ * bench_schedule (the rule, in virtual time) on tests/data/pace/small.hist
+ * with the default bounds: a busy feed (an item every 10 to 50 minutes)
+ * is polled more often than a weekly one and than one silent for two
+ * months; every interval is within the bounds; the poll that finds the
+ * burst ending the silence, at max-interval, sets a far shorter one; and
+ * the table says whether the target is met.
+ */
+START_TEST(test_pace_simulation)
+{
+	struct sim_feed	 feeds[] = { { .name = "busy" }, { .name = "weekly" },
+	    { .name = "waking" } }, *f;
+	char		*dir, *bin, *data, *out = NULL, *err = NULL, name[32];
+	const char	*argv[] = { NULL, "-t", "-m", "120", "-M", "21600", NULL,
+	    NULL };
+	gchar		**lines;
+	long		 t, interval, prev[3] = { 0, 0, 0 };
+	size_t		 i, k, n;
+	int		 status;
+
+	dir = g_path_get_dirname(test_env("FEEDWATCH"));
+	bin = g_build_filename(dir, "bench", "bench_schedule", NULL);
+	data = xasprintf("%s/tests/data/pace/small.hist",
+	    test_env("FEEDWATCH_SRC"));
+	argv[0] = bin;
+	argv[6] = data;
+	ck_assert(g_spawn_sync(NULL, (gchar **)argv, NULL, G_SPAWN_DEFAULT,
+	    NULL, NULL, &out, &err, &status, NULL));
+	ck_assert_msg(g_spawn_check_wait_status(status, NULL), "%s", err);
+	ck_assert_ptr_nonnull(strstr(out, "\nfixed "));
+	ck_assert_ptr_nonnull(strstr(out, "\nauto "));
+	ck_assert_ptr_nonnull(strstr(out, "\ntarget ("));
+	lines = g_strsplit(out, "\n", -1);
+	for (i = 0; lines[i] != NULL; i++) {
+		if (sscanf(lines[i], "poll %31s %ld %zu %ld", name, &t, &n,
+		    &interval) != 4)
+			continue;
+		ck_assert_msg(interval >= 120 && interval <= 21600, "%s",
+		    lines[i]);
+		for (k = 0; k < G_N_ELEMENTS(feeds); k++)
+			if (strcmp(name, feeds[k].name) == 0)
+				break;
+		ck_assert_msg(k < G_N_ELEMENTS(feeds), "%s", lines[i]);
+		f = &feeds[k];
+		f->polls++;
+		f->span = t;
+		if (n > 0 && prev[k] == 21600 && f->burst_after == 0) {
+			f->burst_after = prev[k];
+			f->burst_next = interval;
+		}
+		prev[k] = interval;
+	}
+	for (k = 1; k < G_N_ELEMENTS(feeds); k++)
+		ck_assert_msg((double)feeds[0].polls / (double)feeds[0].span >
+		    2 * (double)feeds[k].polls / (double)feeds[k].span,
+		    "busy: %ld polls in %lds; %s: %ld in %lds", feeds[0].polls,
+		    feeds[0].span, feeds[k].name, feeds[k].polls,
+		    feeds[k].span);
+	ck_assert_msg(feeds[2].burst_after == 21600, "waking: never at "
+	    "max-interval before its burst");
+	ck_assert_msg(feeds[2].burst_next <= 21600 / 4, "waking: %lds after "
+	    "the burst's poll", feeds[2].burst_next);
+	g_strfreev(lines);
+	g_free(out);
+	g_free(err);
+	free(data);
+	g_free(bin);
+	g_free(dir);
+}
+END_TEST
+
 Suite *
 schedule_suite(void)
 {
@@ -1065,6 +1145,7 @@ schedule_suite(void)
 	test_tcase(s, "schedule", 60, tests);
 	tcase_set_timeout(ta, 40);
 	tcase_add_test(ta, test_auto_pace);
+	tcase_add_test(ta, test_pace_simulation);
 	suite_add_tcase(s, ta);
 	tcase_set_timeout(tp, 10);
 	tcase_add_loop_test(tp, test_parser_hints, 0,
