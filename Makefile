@@ -44,6 +44,7 @@ FEEDS_SRC  = feeds/item.c \
 	     feeds/html.c \
 	     feeds/date.c \
 	     feeds/raw.c \
+	     feeds/decoder.c \
 	     feeds/xmlfilter.c \
 	     feeds/entry.c \
 	     feeds/jsonfeed.c \
