@@ -1011,20 +1011,6 @@ filter_out(const char *s, size_t n, void *arg)
 	return xml_feed(arg, s, n, 0);
 }
 
-/* For the filter: the encoding libxml2 reads in, NULL for UTF-8. */
-static const char *
-filter_enc(void *arg)
-{
-	struct xmlfeed		*x = arg;
-	const char		*name;
-
-	if (x->ctxt->input == NULL || x->ctxt->input->buf == NULL ||
-	    x->ctxt->input->buf->encoder == NULL)
-		return NULL;
-	name = x->ctxt->input->buf->encoder->name;
-	return name != NULL ? name : "";
-}
-
 int
 xmlfeed_push(struct xmlfeed *x, const char *buf, size_t len, int eod)
 {
@@ -1047,7 +1033,7 @@ charset_is_utf8(const char *cs)
 
 struct xmlfeed *
 xmlfeed_new(struct entry *e, const char *url, const char *charset,
-    int filter)
+    int utf8)
 {
 	struct xmlfeed			*x;
 	xmlCharEncodingHandlerPtr	 h;
@@ -1061,16 +1047,17 @@ xmlfeed_new(struct entry *e, const char *url, const char *charset,
 		fatalx("%s: cannot create a parser context", __func__);
 	x->ctxt->_private = x;
 	xmlCtxtUseOptions(x->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING | XML_PARSE_RECOVER);
+	    XML_PARSE_NOWARNING | XML_PARSE_RECOVER |
+	    (utf8 ? XML_PARSE_IGNORE_ENC : 0));
 	/* never load a DTD, never substitute entities */
 	x->ctxt->loadsubset = 0;
 	x->ctxt->replaceEntities = 0;
 	x->ctxt->validate = 0;
-	if (charset != NULL && !charset_is_utf8(charset) &&
+	if (utf8)
+		x->filter = xmlfilter_new(filter_out, x);
+	else if (charset != NULL && !charset_is_utf8(charset) &&
 	    (h = xmlFindCharEncodingHandler(charset)) != NULL)
 		xmlSwitchToEncoding(x->ctxt, h);
-	if (filter)
-		x->filter = xmlfilter_new(filter_out, filter_enc, x);
 	return x;
 }
 

@@ -3,7 +3,7 @@
  * push parser.
  *
  * A reader for one XML document: the bytes go in as they arrive (through
- * the byte filter of xmlfilter.h when its owner asks for it), and each
+ * the byte filter of xmlfilter.h when they are UTF-8), and each
  * field of an item goes to the entry (entry.h) at its end tag, each item
  * at its own.  Elements are known by namespace URI and local name, never
  * by prefix (APIS.md B.5 pitfall 6): RSS with or without a namespace,
@@ -35,11 +35,12 @@ void		 xmlfeed_global_init(void);
 
 /*
  * A reader that hands the items to 'e' (borrowed: it must outlive the
- * reader).  'url' names the document in messages (may be NULL); 'charset'
- * is the HTTP charset (or NULL), used unless a BOM or the XML declaration
- * says otherwise; with 'filter', the bytes go through the byte filter
- * (xmlfilter.h), which the caller may ask for only for an ASCII-compatible
- * document.  Never NULL (aborts on OOM).
+ * reader).  'url' names the document in messages (may be NULL).  With
+ * 'utf8', the bytes pushed are UTF-8 whatever the document declares (the
+ * caller decoded them) and go through the byte filter (xmlfilter.h);
+ * without, libxml2 decodes them itself (UTF-16, UTF-32, EBCDIC), by
+ * 'charset', the HTTP charset (or NULL), unless a BOM or the XML
+ * declaration says otherwise.  Never NULL (aborts on OOM).
  */
 struct xmlfeed	*xmlfeed_new(struct entry *e, const char *url,
 		    const char *charset, int filter);
