@@ -668,6 +668,45 @@ START_TEST(test_backtest)
 }
 END_TEST
 
+/*
+ * match over item JSON on stdin reads title and summary as the parser
+ * reads a feed's, HTML reduced to text: a tag name is not a word, an
+ * entity is the letter it stands for.
+ */
+START_TEST(test_match_stdin_html)
+{
+	struct test_proc	 p;
+	json_t			*alerts, *a;
+	char			*dir, *input;
+	const char		*args[] = { "match", "-q", "Crimea", "-q", "p",
+	    "-q", "café", "-q", "div", "-q", "mdash", NULL };
+
+	dir = test_tmpdir();
+	input = test_write(dir, "items.jsonl",
+	    "{\"id\":\"h1\",\"feed\":\"wire\",\"title\":\"<b>Crimea</b> bridge "
+	    "reopens\",\"summary\":\"<p>Traffic resumed at dawn.</p>\"}\n"
+	    "{\"id\":\"h2\",\"feed\":\"wire\",\"title\":\"Caf&eacute; owners "
+	    "protest\",\"summary\":\"Prices rose &mdash; again.\"}\n"
+	    "{\"id\":\"h3\",\"feed\":\"wire\",\"title\":\"Harbour news\","
+	    "\"summary\":\"<div class=\\\"p\\\">Nothing to see</div>\"}\n");
+	test_run_input(&p, args, input);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	ck_assert_msg(json_array_size(alerts) == 2, "alerts: %s", p.out);
+	ck_assert_ptr_nonnull(a = find_alert(alerts, "Crimea", "wire", "h1"));
+	ck_assert_str_eq(json_string_value(json_object_get(a, "title")),
+	    "Crimea bridge reopens");
+	ck_assert_ptr_nonnull(a = find_alert(alerts, "café", "wire", "h2"));
+	ck_assert_str_eq(json_string_value(json_object_get(a, "title")),
+	    "Café owners protest");
+	json_decref(alerts);
+	test_proc_clear(&p);
+	free(input);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* A feed of 'n' Lavrov stories and a config whose topic has 'policy'. */
 static char *
 policy_config(struct harness *fx, int n, const char *policy)
@@ -888,6 +927,7 @@ e2e_suite(void)
 	    test_http_charset, test_match_command, test_demo_config,
 	    test_usage_errors, test_journal_priorities, test_alerts_once,
 	    test_cross_feed_dedup, test_backfill, test_opml, test_backtest,
+	    test_match_stdin_html,
 	    test_policy_digest, test_policy_rate, test_policy_quiet, NULL };
 
 	return test_tcase(suite_create("e2e"), "e2e", 60, tests);
