@@ -175,6 +175,7 @@ struct xmlfeed {
 	size_t			 stray_items;	/* <item>s not read as items */
 	char			 stray_name[24];
 	char			*stray_uri;	/* the first one's namespace */
+	int			 root_ended;	/* nothing was cut off */
 };
 
 static xmlSAXHandler	 feed_sax;
@@ -952,6 +953,8 @@ on_end(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	}
 	while (x->depth > target)
 		pop_frame(x);
+	if (x->depth == 0)
+		x->root_ended = 1;
 }
 
 /*
@@ -1184,7 +1187,7 @@ say_why_empty(const struct xmlfeed *x)
 		    "'%s', which is neither RSS's nor Atom's", src,
 		    x->stray_items, x->stray_name, x->stray_items > 1 ? "s" :
 		    "", x->stray_uri);
-	else if (x->nerrors > 0)
+	else if (x->nerrors > 0 && !x->root_ended)
 		log_warnx("'%s': no items: the XML breaks before the first "
 		    "one (%s)", src, x->xml_error);
 	else

@@ -1375,8 +1375,13 @@ START_TEST(test_empty_says_why)
 		    "no items: 2 <item> elements in namespace 'http://example."
 		    "org/x', which is neither RSS's nor Atom's" },
 		{ "<rss><channel><title>Cut</title><description>a <b>b</c>"
-		    "</description></channel></rss>",
-		    "no items: the XML breaks before the first one (line 1: " },
+		    "</description><ite", "no items: the XML breaks before "
+		    "the first one (line 1: " },
+		/* errors the parse recovered from lost nothing */
+		{ "<rss><channel><title>Bad</title><itunes:subtitle>a"
+		    "</itunes:subtitle><description>a <b>b</c></description>"
+		    "</channel></rss>", "no items: <rss> holds no <item> "
+		    "element" },
 		{ "<rss><channel><item><title>one</title></item></channel>"
 		    "</rss>", NULL },
 	};
