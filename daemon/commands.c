@@ -24,6 +24,7 @@
 #include "config.h"
 #include "confwrite.h"
 #include "fetch.h"
+#include "html.h"
 #include "item.h"
 #include "log.h"
 #include "match.h"
@@ -236,6 +237,46 @@ match_item(const struct feed_item *it, void *arg)
 	return matcher_match(d->matcher, it, NULL, print_match, d);
 }
 
+/*
+ * 's' as the parser reduces a feed's title: HTML's own elements are
+ * markup and entities are decoded, any other '<' stays text (so that
+ * what `parse` printed reads the same again); NULL if nothing is left.
+ * The text is never longer than three times 's' (a bad byte becomes the
+ * three of U+FFFD).
+ */
+static char *
+json_text(const char *s)
+{
+	char	*t;
+
+	if (s == NULL)
+		return NULL;
+	t = html_maybe_to_text_dup(s, strlen(s), 3 * strlen(s) + 1);
+	if (*t == '\0') {
+		free(t);
+		t = NULL;
+	}
+	return t;
+}
+
+/*
+ * An item from a JSON line, its title and summary reduced from HTML to
+ * text as a parsed feed's are: a tag name is not a word, an entity is
+ * the letter it stands for.
+ */
+static void
+match_json_item(struct matching *d, const struct feed_item *it)
+{
+	struct feed_item	 t = *it;
+	char			*title, *summary;
+
+	t.title = title = json_text(it->title);
+	t.summary = summary = json_text(it->summary);
+	match_item(&t, d);
+	free(title);
+	free(summary);
+}
+
 /* Item JSON lines on stdin, as `parse` prints them. */
 static void
 match_stdin(struct matching *d)
@@ -255,7 +296,7 @@ match_stdin(struct matching *d)
 			d->failed = 1;
 			continue;
 		}
-		match_item(it, d);
+		match_json_item(d, it);
 		feed_item_free(it);
 	}
 	free(line);

@@ -57,6 +57,21 @@ struct detect {
 	int			 error;
 };
 
+int
+feedpoll_claim(struct store *st, const char *topic,
+    const struct feed_item *it, const char *feed, const char *alert_id,
+    time_t now)
+{
+	char	*keys[STORY_NKEYS];
+	int	 claim;
+
+	story_keys(it, keys);
+	claim = store_story_claim(st, topic, (const char *const *)keys,
+	    STORY_NKEYS, feed, alert_id, now);
+	story_keys_clear(keys);
+	return claim;
+}
+
 static int
 on_match(const struct match *m, void *arg)
 {
@@ -64,7 +79,7 @@ on_match(const struct match *m, void *arg)
 	const struct feedpoll_env	*env = d->p->env;
 	const struct config_topic	*t;
 	struct alert			 a;
-	char				*json, *keys[STORY_NKEYS];
+	char				*json;
 	int				 claim;
 
 	memset(&a, 0, sizeof(a));
@@ -80,10 +95,8 @@ on_match(const struct match *m, void *arg)
 	a.snippet = m->snippet;
 	a.detected = d->now;
 	alert_set_id(&a);
-	story_keys(d->item, keys);
-	claim = store_story_claim(env->st, m->topic, (const char *const *)keys,
-	    STORY_NKEYS, a.feed, a.id, d->now);
-	story_keys_clear(keys);
+	claim = feedpoll_claim(env->st, m->topic, d->item, a.feed, a.id,
+	    d->now);
 	if (claim == -1) {
 		d->error = 1;
 		return -1;

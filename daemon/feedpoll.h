@@ -36,9 +36,11 @@
 #define FEEDWATCH_FEEDPOLL_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct config;
 struct config_feed;
+struct feed_item;
 struct outbox;
 struct store;
 struct xfer_multi;
@@ -80,5 +82,16 @@ struct feedpoll_env {
  */
 int	 feedpoll_start(const struct feedpoll_env *env,
 	    const struct config_feed *f, feedpoll_done_cb *cb, void *arg);
+
+/*
+ * Claims the story of 'it' (from 'feed', its alert 'alert_id') for
+ * 'topic' in 'st', as every match of a poll does: 1 if the topic has not
+ * alerted the story yet (the alert goes out), 0 if it has (the feed joins
+ * that alert's also_in), -1 if the store failed.  backtest replays its
+ * matches through it, so that it folds stories as the daemon does.
+ */
+int	 feedpoll_claim(struct store *st, const char *topic,
+	    const struct feed_item *it, const char *feed,
+	    const char *alert_id, time_t now);
 
 #endif

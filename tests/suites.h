@@ -78,6 +78,9 @@ void		 test_run(struct test_proc *p, const char *const *args);
 /* The same as the user and group of 'pw' (NULL: as the test runs). */
 void		 test_run_as(struct test_proc *p, const char *const *args,
 		    const struct passwd *pw);
+/* The same with the file 'input' on its standard input (else /dev/null). */
+void		 test_run_input(struct test_proc *p, const char *const *args,
+		    const char *input);
 void		 test_proc_clear(struct test_proc *p);
 
 /*
