@@ -13,6 +13,11 @@
  * Keys whose behaviour later parts of feedwatch build (scheduling,
  * delivery policy) are validated and stored here already.  The config is
  * written only through confwrite.h, by `opml import`.
+ *
+ * A feed or topic with `enabled = no` is kept, with 'disabled' set, and
+ * checked like any other (a disabled topic's query must compile), but
+ * the scheduler never polls such a feed and such a topic is left out of
+ * the matcher, so it never matches.
  */
 #ifndef FEEDWATCH_CONFIG_H
 #define FEEDWATCH_CONFIG_H
@@ -54,6 +59,7 @@ struct config_feed {
 	char		*url;
 	long		 interval;	/* 0: the daemon's */
 	struct config_list tags;
+	int		 disabled;	/* enabled = no: never polled */
 	int		 line;
 };
 
@@ -76,6 +82,7 @@ struct config_topic {
 	enum topic_priority priority;
 	struct config_list stem;
 	int		 translit;
+	int		 disabled;	/* enabled = no: not in the matcher */
 	int		 line;
 };
 
@@ -90,7 +97,7 @@ struct config {
 	size_t		 ntopics;
 	struct sink_conf *sinks;
 	size_t		 nsinks;
-	struct matcher	*matcher;	/* every topic, compiled */
+	struct matcher	*matcher;	/* every enabled topic, compiled */
 };
 
 /*
@@ -136,6 +143,11 @@ int		 config_topic_add(struct matcher *m,
 
 /* The sink named 'name', or NULL. */
 const struct sink_conf *config_sink_find(const struct config *cf,
+		    const char *name);
+/* The feed named 'name', or NULL; the same for topics. */
+const struct config_feed *config_feed_find(const struct config *cf,
+		    const char *name);
+const struct config_topic *config_topic_find(const struct config *cf,
 		    const char *name);
 
 #endif

@@ -265,22 +265,11 @@ topic_wants_sink(const struct config_topic *t, const char *sink)
 	return 0;
 }
 
-static const struct config_topic *
-topic_find(const struct config *cf, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < cf->ntopics; i++)
-		if (strcmp(cf->topics[i].name, name) == 0)
-			return &cf->topics[i];
-	return NULL;
-}
-
 int
 outbox_add(struct outbox *ob, const char *topic, const char *alert_id,
     const char *json, time_t now)
 {
-	const struct config_topic	*t = topic_find(ob->cf, topic);
+	const struct config_topic	*t = config_topic_find(ob->cf, topic);
 	size_t				 i;
 
 	if (ob->dry) {
@@ -527,7 +516,8 @@ static void
 deliver_topic(struct outbox *ob, struct osink *os, struct outbox_row *rows,
     size_t n, time_t now)
 {
-	const struct config_topic	*t = topic_find(ob->cf, rows[0].topic);
+	const struct config_topic	*t = config_topic_find(ob->cf,
+					    rows[0].topic);
 	size_t				 i, nfold = 0, allowed;
 	long				 left, sent;
 	time_t				 oldest, first = rows[0].created;
