@@ -85,7 +85,10 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/schedule.c \
 	     daemon/run.c \
 	     daemon/metrics.c \
+	     daemon/show.c \
 	     daemon/status.c \
+	     daemon/alerts.c \
+	     daemon/mute.c \
 	     daemon/backtest.c \
 	     daemon/demo.c \
 	     daemon/commands.c \
@@ -112,7 +115,8 @@ TEST_SRC = tests/run.c \
 	   tests/check_opml.c \
 	   tests/check_watch.c \
 	   tests/check_schedule.c \
-	   tests/check_article.c
+	   tests/check_article.c \
+	   tests/check_mute.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build

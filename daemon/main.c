@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "commands.h"
+#include "alerts.h"
 #include "backtest.h"
 #include "demo.h"
+#include "mute.h"
 #include "run.h"
 #include "status.h"
 #include "testsink.h"
@@ -25,7 +27,10 @@ static const char *const usage =
     "  parse SRC...                        print a feed's items as JSON lines\n"
     "  match -q QUERY... [SRC...]          run queries over feeds or items\n"
     "  config check                        validate the config file\n"
-    "  status [--json]                     feeds and deliveries, from the state\n"
+    "  status [--all|--feed NAME] [--json] the daemon, feeds and deliveries\n"
+    "  alerts [--since D] [--topic T]      alerts sent, pending and failed\n"
+    "  mute TOPIC [for D]                  silence a topic, in the daemon too\n"
+    "  unmute TOPIC                        let a muted topic alert again\n"
     "  opml import FILE | opml export      subscriptions in and out\n"
     "  backtest TOPIC | backtest -q QUERY  replay kept items: what would alert\n"
     "  test-sink NAME                      send a sample alert through a sink\n"
@@ -51,6 +56,9 @@ static const struct command commands[] = {
 	{ "run", cmd_run },
 	{ "check", cmd_check },
 	{ "status", cmd_status },
+	{ "alerts", cmd_alerts },
+	{ "mute", cmd_mute },
+	{ "unmute", cmd_unmute },
 	{ "opml", cmd_opml },
 	{ "backtest", cmd_backtest },
 	{ "demo", cmd_demo },
