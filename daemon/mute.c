@@ -97,7 +97,7 @@ cmd_mute(int argc, char **argv)
 	else {
 		show_time(until, 0, when, sizeof(when));
 		printf("topic '%s': muted for %s, until %s\n", topic,
-		    argv[argc - 1], when);
+		    argv[optind + 2], when);
 	}
 	if (t->disabled)
 		printf("topic '%s': disabled in %s as well (enabled = no)\n",
