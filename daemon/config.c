@@ -701,7 +701,7 @@ config_topic_find(const struct config *cf, const char *name)
 {
 	size_t	 i;
 
-	for (i = 0; i < cf->ntopics; i++)
+	for (i = 0; name != NULL && i < cf->ntopics; i++)
 		if (strcmp(cf->topics[i].name, name) == 0)
 			return &cf->topics[i];
 	return NULL;

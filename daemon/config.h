@@ -144,7 +144,7 @@ int		 config_topic_add(struct matcher *m,
 /* The sink named 'name', or NULL. */
 const struct sink_conf *config_sink_find(const struct config *cf,
 		    const char *name);
-/* The feed named 'name', or NULL; the same for topics. */
+/* The feed named 'name', or NULL; the same for topics ('name' may be NULL). */
 const struct config_feed *config_feed_find(const struct config *cf,
 		    const char *name);
 const struct config_topic *config_topic_find(const struct config *cf,
