@@ -159,6 +159,24 @@ state_sql(const char *state, const char *sql)
 	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
 }
 
+/* The schema version of the state file (the daemon is stopped). */
+static int
+schema_of(const char *state)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*s;
+	int		 v;
+
+	ck_assert_int_eq(sqlite3_open(state, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+	return v;
+}
+
 /*
  * The config of the live feed, with the topics lavrov and markets (to
  * the sink 'log' only), and the test's 'extra' sections.
@@ -618,8 +636,8 @@ END_TEST
 
 /*
  * The mute table's state: `mute` before any run makes the state, and
- * `check` honours it; a state of the last schema (2, without mutes) is
- * refused by `mute` and upgraded by `check`; bad operands are usage
+ * `check` honours it; a state of the schema before (without mutes) is
+ * refused by `unmute` and upgraded by `check`; bad operands are usage
  * errors.
  */
 START_TEST(test_mute_state)
@@ -628,6 +646,8 @@ START_TEST(test_mute_state)
 	struct test_proc	 p;
 	const char		*first[] = { "a2", NULL };
 	const char		*ids[] = { "a2", "a3", NULL };
+	char			*sql, *want;
+	int			 v;
 
 	harness_init(&h);
 	rig(&h, "", "");
@@ -639,18 +659,26 @@ START_TEST(test_mute_state)
 	test_proc_clear(&p);
 	harness_alerted_exactly(&h, first);
 
-	/* Schema 2: what this one is without the mute table. */
-	state_sql(h.state, "DROP TABLE mute; PRAGMA user_version = 2;");
+	/* The schema before the mute table's (its migration is the last). */
+	v = schema_of(h.state);
+	sql = xasprintf("DROP TABLE mute; PRAGMA user_version = %d;", v - 1);
+	state_sql(h.state, sql);
 	fw(&p, &h, "unmute", "lavrov", NULL);
-	ck_assert_msg(p.status == 1 && strstr(p.err, "written by an older "
-	    "feedwatch (schema 2); run 'feedwatch run' or 'feedwatch check' "
-	    "once") != NULL, "%s", p.err);
+	want = xasprintf("written by an older feedwatch (schema %d); run "
+	    "'feedwatch run' or 'feedwatch check' once", v - 1);
+	ck_assert_msg(p.status == 1 && strstr(p.err, want) != NULL, "%s",
+	    p.err);
 	test_proc_clear(&p);
+	free(want);
 	harness_add(&h, "a3", "Lavrov in Ankara");
 	fw(&p, &h, "check", NULL);
-	ck_assert_msg(p.status == 0 && strstr(p.err, "upgraded from schema 2 "
-	    "to 3") != NULL, "%s", p.err);
+	want = xasprintf("upgraded from schema %d to %d", v - 1, v);
+	ck_assert_msg(p.status == 0 && strstr(p.err, want) != NULL, "%s",
+	    p.err);
 	test_proc_clear(&p);
+	ck_assert_int_eq(schema_of(h.state), v);
+	free(want);
+	free(sql);
 	harness_alerted_exactly(&h, ids);
 	fw(&p, &h, "mute", "lavrov", "for", "1h", NULL);
 	ck_assert_msg(p.status == 0 && strstr(p.out, "muted for 1h, until ") !=
