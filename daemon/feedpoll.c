@@ -82,6 +82,16 @@ on_match(const struct match *m, void *arg)
 	char				*json;
 	int				 claim;
 
+	/*
+	 * A muted topic does not alert, nor claim the story: the item is
+	 * seen all the same, so that unmuting it alerts only what comes
+	 * after.
+	 */
+	if (store_muted(env->st, m->topic, d->now)) {
+		log_debug("feed '%s': item '%s' matches topic '%s', which is "
+		    "muted", d->p->f->name, d->item->id, m->topic);
+		return 0;
+	}
 	memset(&a, 0, sizeof(a));
 	a.topic = m->topic;
 	a.query = m->query;

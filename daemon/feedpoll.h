@@ -14,7 +14,8 @@
  *     row were sent there);
  *   - the items seen; each new one is matched against every topic, except
  *     on the feed's first poll at its URL, where only the items dated
- *     within [daemon] backfill are;
+ *     within [daemon] backfill are; a match of a topic muted now
+ *     (store_muted) goes no further;
  *   - for each match, the story claimed for its topic (story.h), so that
  *     a story alerts once per topic whatever the number of feeds that
  *     carry it, and the alert's rows in the outbox (outbox_add);
