@@ -44,6 +44,7 @@ FEEDS_SRC  = feeds/item.c \
 	     feeds/html.c \
 	     feeds/date.c \
 	     feeds/raw.c \
+	     feeds/decoder.c \
 	     feeds/xmlfilter.c \
 	     feeds/entry.c \
 	     feeds/jsonfeed.c \
@@ -88,7 +89,10 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/schedule.c \
 	     daemon/run.c \
 	     daemon/metrics.c \
+	     daemon/show.c \
 	     daemon/status.c \
+	     daemon/alerts.c \
+	     daemon/mute.c \
 	     daemon/backtest.c \
 	     daemon/demo.c \
 	     daemon/commands.c \
@@ -119,7 +123,8 @@ TEST_SRC = tests/run.c \
 	   tests/check_article.c \
 	   tests/check_auth.c \
 	   tests/check_subscribe.c \
-	   tests/check_terminal.c
+	   tests/check_terminal.c \
+	   tests/check_mute.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build
@@ -229,7 +234,8 @@ $(O)/bench/bench_match: $(BENCH_MATCH_OBJ)
 
 # The parser alone over feed files (bench/bench_parse.sh).
 BENCH_PARSE_OBJ = $(O)/bench/bench_parse.o $(O)/feeds/parser.o \
-	$(O)/feeds/raw.o $(O)/feeds/xmlfilter.o $(O)/feeds/entry.o \
+	$(O)/feeds/raw.o $(O)/feeds/decoder.o $(O)/feeds/xmlfilter.o \
+	$(O)/feeds/entry.o \
 	$(O)/feeds/jsonfeed.o $(O)/feeds/xmlfeed.o \
 	$(O)/feeds/item.o $(O)/feeds/text.o $(O)/feeds/html.o \
 	$(O)/feeds/date.o $(O)/base/xmalloc.o $(O)/base/log.o
@@ -238,7 +244,7 @@ $(O)/bench/bench_parse: $(BENCH_PARSE_OBJ)
 
 # The article extractor beside bare libxml2 (bench/bench_article.sh).
 BENCH_ARTICLE_OBJ = $(O)/bench/bench_article.o $(O)/feeds/article.o \
-	$(O)/feeds/text.o $(O)/feeds/html.o $(O)/base/url.o \
+	$(O)/feeds/decoder.o $(O)/feeds/text.o $(O)/feeds/html.o $(O)/base/url.o \
 	$(O)/base/xmalloc.o $(O)/base/log.o
 $(O)/bench/bench_article: $(BENCH_ARTICLE_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

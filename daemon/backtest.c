@@ -1,4 +1,13 @@
-/* backtest.c: a query or topic over the items the store kept. */
+/*
+ * backtest.c: a query or topic over the items the store kept.
+ *
+ * The matches are folded as the daemon folds them: each claims its story
+ * through the poll path's feedpoll_claim(), in a store of the replay's own
+ * (in memory, empty: the state's claims are the daemon's, and the state is
+ * only read), oldest item first; an alert goes out for a story's first
+ * item, and the feeds of the others join its also_in, which it is printed
+ * with once the replay is done (outbox_with_also_in(), as a sink gets it).
+ */
 #include "backtest.h"
 
 #include <getopt.h>
@@ -6,13 +15,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <glib.h>
+
+#include "alert.h"
 #include "cmdline.h"
 #include "config.h"
 #include "confval.h"
+#include "feedpoll.h"
 #include "item.h"
 #include "log.h"
 #include "match.h"
+#include "outbox.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -28,22 +43,49 @@ static const char *const usage_backtest =
     "  --since DURATION   how far back, as in 7d\n"
     "  -v, --quiet        more or less logging\n";
 
+/* An alert that would have gone out, held until its also_in is known. */
+struct held {
+	char			 id[ALERT_ID_LEN + 1];
+	char			*json;
+};
+
 struct replay {
 	struct matcher		*m;
 	const struct config	*cf;
+	struct store		*claims;	/* the replay's stories */
+	time_t			 now;
 	const char		*feed;
 	const struct feed_item	*item;
 	const char		*priority;	/* the topic's, or NULL */
-	size_t			 items, alerts;
+	struct held		*held;
+	size_t			 items, alerts, folded;
+	int			 failed;
 };
 
 static int
 on_match(const struct match *m, void *arg)
 {
 	struct replay	*r = arg;
+	struct held	 h;
+	int		 claim;
 
-	if (cmdline_print_match(m, r->feed, r->item, r->priority) == 0)
-		r->alerts++;
+	if ((h.json = cmdline_match_json(m, r->feed, r->item, r->priority,
+	    h.id)) == NULL)
+		return 0;
+	claim = feedpoll_claim(r->claims, m->topic, r->item, r->feed, h.id,
+	    r->now);
+	if (claim == 1) {
+		r->held = xreallocarray(r->held, r->alerts + 1,
+		    sizeof(*r->held));
+		r->held[r->alerts++] = h;
+		return 0;
+	}
+	free(h.json);
+	if (claim == -1) {
+		r->failed = 1;
+		return -1;
+	}
+	r->folded++;
 	return 0;
 }
 
@@ -65,6 +107,51 @@ on_item(const char *feed, const struct feed_item *it, void *arg)
 	r->item = it;
 	r->items++;
 	return matcher_match(r->m, it, &mf, on_match, r);
+}
+
+/*
+ * An empty store in memory, for the replay's story claims: a dry store
+ * where there is no state at all is one (store.h), and a directory of our
+ * own has no state in it.
+ */
+static struct store *
+claims_open(void)
+{
+	struct store	*st = NULL;
+	GError		*err = NULL;
+	gchar		*dir;
+	char		*path;
+
+	if ((dir = g_dir_make_tmp("feedwatch-backtest-XXXXXX", &err)) ==
+	    NULL) {
+		log_warnx("backtest: cannot make a temporary directory: %s",
+		    err->message);
+		g_error_free(err);
+		return NULL;
+	}
+	path = xasprintf("%s/stories.db", dir);
+	st = store_open(path, STORE_DRY);
+	if (rmdir(dir) == -1)
+		log_warn("backtest: '%s'", dir);
+	free(path);
+	g_free(dir);
+	return st;
+}
+
+/* The alerts held, each with its also_in; 0, or -1 if one is not printed. */
+static int
+print_held(struct replay *r)
+{
+	char	*json;
+	size_t	 i;
+
+	for (i = 0; i < r->alerts; i++) {
+		json = outbox_with_also_in(r->claims, r->held[i].id,
+		    r->held[i].json);
+		puts(json);
+		free(json);
+	}
+	return fflush(stdout) == EOF ? -1 : 0;
 }
 
 /* The config's aliases and one topic (or none), for -e queries to use. */
@@ -153,12 +240,20 @@ cmd_backtest(int argc, char **argv)
 		r.priority = config_priority_name(config_topic_find(cf,
 		    topic)->priority);
 	rc = 1;
+	r.now = time(NULL);
 	if ((st = cmdline_state(cf, "nothing to replay")) == NULL ||
-	    store_items_foreach(st, time(NULL) - since, on_item, &r) == -1)
+	    (r.claims = claims_open()) == NULL ||
+	    store_items_foreach(st, r.now - since, on_item, &r) == -1 ||
+	    r.failed || print_held(&r) == -1)
 		goto out;
-	log_info("backtest: %zu kept items, %zu alerts", r.items, r.alerts);
+	log_info("backtest: %zu kept items, %zu alerts, %zu more matches of "
+	    "their stories in their also_in", r.items, r.alerts, r.folded);
 	rc = 0;
  out:
+	while (r.alerts > 0)
+		free(r.held[--r.alerts].json);
+	free(r.held);
+	store_close(r.claims);
 	store_close(st);
 	matcher_free(r.m);
 	config_free(cf);

@@ -120,9 +120,9 @@ cmdline_state(const struct config *cf, const char *none)
 	return st;
 }
 
-int
-cmdline_print_match(const struct match *m, const char *feed,
-    const struct feed_item *it, const char *priority)
+char *
+cmdline_match_json(const struct match *m, const char *feed,
+    const struct feed_item *it, const char *priority, char *id)
 {
 	struct alert	 a;
 	char		*json;
@@ -139,11 +139,21 @@ cmdline_print_match(const struct match *m, const char *feed,
 	a.snippet = m->snippet;
 	a.detected = time(NULL);
 	alert_set_id(&a);
-	if ((json = alert_to_json(&a)) == NULL) {
+	memcpy(id, a.id, sizeof(a.id));
+	if ((json = alert_to_json(&a)) == NULL)
 		log_warnx("'%s': alert for item '%s' cannot be encoded", feed,
 		    it->id);
+	return json;
+}
+
+int
+cmdline_print_match(const struct match *m, const char *feed,
+    const struct feed_item *it, const char *priority)
+{
+	char	*json, id[ALERT_ID_LEN + 1];
+
+	if ((json = cmdline_match_json(m, feed, it, priority, id)) == NULL)
 		return -1;
-	}
 	puts(json);
 	free(json);
 	return 0;

@@ -17,7 +17,8 @@
  * watch_new().
  *
  * `match` and `backtest` print the alerts they find, as `run` would send
- * them, with cmdline_print_match().
+ * them, with cmdline_print_match() (backtest with cmdline_match_json(),
+ * holding them until their also_in is known).
  */
 #ifndef FEEDWATCH_CMDLINE_H
 #define FEEDWATCH_CMDLINE_H
@@ -79,5 +80,14 @@ struct store	*cmdline_state(const struct config *cf, const char *none);
  */
 int		 cmdline_print_match(const struct match *m, const char *feed,
 		    const struct feed_item *it, const char *priority);
+
+/*
+ * That alert JSON line as a new string, without the newline, and its
+ * alert_id in 'id' (ALERT_ID_LEN + 1 bytes, alert.h); NULL after a
+ * warning if the alert cannot be encoded.
+ */
+char		*cmdline_match_json(const struct match *m, const char *feed,
+		    const struct feed_item *it, const char *priority,
+		    char *id);
 
 #endif

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "confwrite.h"
 #include "fetch.h"
+#include "html.h"
 #include "item.h"
 #include "log.h"
 #include "match.h"
@@ -38,7 +39,7 @@
 
 static const char *const usage_check =
     "usage: feedwatch check [-c FILE] [-v|-q] [--dry-run] [--feed NAME]...\n"
-    "Polls every feed (or the named ones) once, matches the new items\n"
+    "Polls every enabled feed (or the named ones) once, matches the new items\n"
     "against every topic and sends the alerts to the topics' sinks.\n"
     "Exit status 1 when a feed failed, an alert was not delivered or\n"
     "alerts are left pending for a retry (each sink holding some is\n"
@@ -236,6 +237,46 @@ match_item(const struct feed_item *it, void *arg)
 	return matcher_match(d->matcher, it, NULL, print_match, d);
 }
 
+/*
+ * 's' as the parser reduces a feed's title: HTML's own elements are
+ * markup and entities are decoded, any other '<' stays text (so that
+ * what `parse` printed reads the same again); NULL if nothing is left.
+ * The text is never longer than three times 's' (a bad byte becomes the
+ * three of U+FFFD).
+ */
+static char *
+json_text(const char *s)
+{
+	char	*t;
+
+	if (s == NULL)
+		return NULL;
+	t = html_maybe_to_text_dup(s, strlen(s), 3 * strlen(s) + 1);
+	if (*t == '\0') {
+		free(t);
+		t = NULL;
+	}
+	return t;
+}
+
+/*
+ * An item from a JSON line, its title and summary reduced from HTML to
+ * text as a parsed feed's are: a tag name is not a word, an entity is
+ * the letter it stands for.
+ */
+static void
+match_json_item(struct matching *d, const struct feed_item *it)
+{
+	struct feed_item	 t = *it;
+	char			*title, *summary;
+
+	t.title = title = json_text(it->title);
+	t.summary = summary = json_text(it->summary);
+	match_item(&t, d);
+	free(title);
+	free(summary);
+}
+
 /* Item JSON lines on stdin, as `parse` prints them. */
 static void
 match_stdin(struct matching *d)
@@ -255,7 +296,7 @@ match_stdin(struct matching *d)
 			d->failed = 1;
 			continue;
 		}
-		match_item(it, d);
+		match_json_item(d, it);
 		feed_item_free(it);
 	}
 	free(line);
@@ -393,7 +434,7 @@ cmd_check(int argc, char **argv)
 	struct xfer_multi	*m = NULL;
 	struct check		 c;
 	struct schedule		*sched = NULL;
-	const struct config_feed **feeds = NULL;
+	const struct config_feed **feeds = NULL, *f;
 	char			**only;
 	size_t			 nonly = 0, nfeeds = 0, i, j;
 	int			 ch, dry = 0, rc = 2;
@@ -419,16 +460,21 @@ cmd_check(int argc, char **argv)
 	config_warn(cf);
 	feeds = xcalloc(cf->nfeeds + 1, sizeof(*feeds));
 	for (i = 0; i < nonly; i++) {
-		for (j = 0; j < cf->nfeeds; j++)
-			if (strcmp(cf->feeds[j].name, only[i]) == 0)
-				break;
-		if (j == cf->nfeeds) {
+		if ((f = config_feed_find(cf, only[i])) == NULL) {
 			fprintf(stderr, "feedwatch: no feed '%s' in %s\n",
 			    only[i], cf->path);
 			goto out;
 		}
+		if (f->disabled) {
+			fprintf(stderr, "feedwatch: feed '%s' is disabled "
+			    "(enabled = no in %s:%d); enable it to poll it\n",
+			    only[i], cf->path, f->line);
+			goto out;
+		}
 	}
 	for (j = 0; j < cf->nfeeds; j++) {
+		if (cf->feeds[j].disabled)
+			continue;
 		for (i = 0; i < nonly; i++)
 			if (strcmp(cf->feeds[j].name, only[i]) == 0)
 				break;
@@ -465,6 +511,7 @@ cmd_config(int argc, char **argv)
 {
 	struct cmdline	 cl = { .usage = usage_config, .optstring = "c:vqh" };
 	struct config	*cf;
+	size_t		 i;
 
 	if (cmdline_getopt(&cl, argc, argv) == CMDLINE_EXIT)
 		return cl.status;
@@ -476,6 +523,16 @@ cmd_config(int argc, char **argv)
 	config_warn(cf);
 	printf("%s: configuration OK (%zu feeds, %zu topics, %zu sinks)\n",
 	    cf->path, cf->nfeeds, cf->ntopics, cf->nsinks);
+	for (i = 0; i < cf->nfeeds; i++)
+		if (cf->feeds[i].disabled)
+			printf("%s:%d: feed '%s' is disabled (enabled = no): "
+			    "not polled\n", cf->path, cf->feeds[i].line,
+			    cf->feeds[i].name);
+	for (i = 0; i < cf->ntopics; i++)
+		if (cf->topics[i].disabled)
+			printf("%s:%d: topic '%s' is disabled (enabled = no): "
+			    "never alerts\n", cf->path, cf->topics[i].line,
+			    cf->topics[i].name);
 	config_free(cf);
 	return 0;
 }

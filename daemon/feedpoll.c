@@ -57,6 +57,21 @@ struct detect {
 	int			 error;
 };
 
+int
+feedpoll_claim(struct store *st, const char *topic,
+    const struct feed_item *it, const char *feed, const char *alert_id,
+    time_t now)
+{
+	char	*keys[STORY_NKEYS];
+	int	 claim;
+
+	story_keys(it, keys);
+	claim = store_story_claim(st, topic, (const char *const *)keys,
+	    STORY_NKEYS, feed, alert_id, now);
+	story_keys_clear(keys);
+	return claim;
+}
+
 static int
 on_match(const struct match *m, void *arg)
 {
@@ -64,9 +79,19 @@ on_match(const struct match *m, void *arg)
 	const struct feedpoll_env	*env = d->p->env;
 	const struct config_topic	*t;
 	struct alert			 a;
-	char				*json, *keys[STORY_NKEYS];
+	char				*json;
 	int				 claim;
 
+	/*
+	 * A muted topic does not alert, nor claim the story: the item is
+	 * seen all the same, so that unmuting it alerts only what comes
+	 * after.
+	 */
+	if (store_muted(env->st, m->topic, d->now)) {
+		log_debug("feed '%s': item '%s' matches topic '%s', which is "
+		    "muted", d->p->f->name, d->item->id, m->topic);
+		return 0;
+	}
 	memset(&a, 0, sizeof(a));
 	a.topic = m->topic;
 	a.query = m->query;
@@ -80,10 +105,8 @@ on_match(const struct match *m, void *arg)
 	a.snippet = m->snippet;
 	a.detected = d->now;
 	alert_set_id(&a);
-	story_keys(d->item, keys);
-	claim = store_story_claim(env->st, m->topic, (const char *const *)keys,
-	    STORY_NKEYS, a.feed, a.id, d->now);
-	story_keys_clear(keys);
+	claim = feedpoll_claim(env->st, m->topic, d->item, a.feed, a.id,
+	    d->now);
 	if (claim == -1) {
 		d->error = 1;
 		return -1;

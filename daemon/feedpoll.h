@@ -14,7 +14,8 @@
  *     row were sent there);
  *   - the items seen; each new one is matched against every topic, except
  *     on the feed's first poll at its URL, where only the items dated
- *     within [daemon] backfill are;
+ *     within [daemon] backfill are; a match of a topic muted now
+ *     (store_muted) goes no further;
  *   - for each match, the story claimed for its topic (story.h), so that
  *     a story alerts once per topic whatever the number of feeds that
  *     carry it, and the alert's rows in the outbox (outbox_add);
@@ -40,6 +41,7 @@
 
 struct config;
 struct config_feed;
+struct feed_item;
 struct outbox;
 struct store;
 struct xfer_multi;
@@ -84,5 +86,16 @@ struct feedpoll_env {
  */
 int	 feedpoll_start(const struct feedpoll_env *env,
 	    const struct config_feed *f, feedpoll_done_cb *cb, void *arg);
+
+/*
+ * Claims the story of 'it' (from 'feed', its alert 'alert_id') for
+ * 'topic' in 'st', as every match of a poll does: 1 if the topic has not
+ * alerted the story yet (the alert goes out), 0 if it has (the feed joins
+ * that alert's also_in), -1 if the store failed.  backtest replays its
+ * matches through it, so that it folds stories as the daemon does.
+ */
+int	 feedpoll_claim(struct store *st, const char *topic,
+	    const struct feed_item *it, const char *feed,
+	    const char *alert_id, time_t now);
 
 #endif

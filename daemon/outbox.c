@@ -334,19 +334,18 @@ in_flight(const struct outbox *ob, int64_t id)
 	return g_hash_table_contains(ob->flying, &id);
 }
 
-/* The payload with also_in as known now (feeds that saw the story later). */
-static char *
-with_also_in(struct outbox *ob, const struct outbox_row *row)
+char *
+outbox_with_also_in(struct store *st, const char *alert_id,
+    const char *payload)
 {
 	json_t		*o, *arr;
 	char		**feeds, *s;
 	size_t		 i;
 
-	feeds = store_story_also_in(ob->st, row->alert_id);
-	if (feeds[0] == NULL ||
-	    (o = json_loads(row->payload, 0, NULL)) == NULL) {
+	feeds = store_story_also_in(st, alert_id);
+	if (feeds[0] == NULL || (o = json_loads(payload, 0, NULL)) == NULL) {
 		store_strv_free(feeds);
-		return xstrdup(row->payload);
+		return xstrdup(payload);
 	}
 	arr = json_array();
 	for (i = 0; feeds[i] != NULL; i++)
@@ -355,7 +354,7 @@ with_also_in(struct outbox *ob, const struct outbox_row *row)
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	store_strv_free(feeds);
-	return s != NULL ? s : xstrdup(row->payload);
+	return s != NULL ? s : xstrdup(payload);
 }
 
 static long
@@ -529,7 +528,8 @@ send_rows(struct outbox *ob, struct osink *os, struct outbox_row *rows,
 	for (i = 0; i < n; i++) {
 		s->rows[i] = rows[i];
 		memset(&rows[i], 0, sizeof(rows[i]));
-		s->payloads[i] = with_also_in(ob, &s->rows[i]);
+		s->payloads[i] = outbox_with_also_in(ob->st,
+		    s->rows[i].alert_id, s->rows[i].payload);
 	}
 	if (sink_send(os->sink, (const char *const *)s->payloads, n, send_done,
 	    s) == -1) {

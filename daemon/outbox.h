@@ -130,4 +130,12 @@ int		 outbox_idle(struct outbox *ob);
 /* 1 if a send failed or a write of the outbox did, since outbox_new(). */
 int		 outbox_failed(const struct outbox *ob);
 
+/*
+ * 'payload', the alert JSON of 'alert_id', with also_in as 'st' knows it
+ * now (the feeds that carried its story after it): what a sink gets.
+ * backtest prints its alerts so too.  A new string.
+ */
+char		*outbox_with_also_in(struct store *st, const char *alert_id,
+		    const char *payload);
+
 #endif

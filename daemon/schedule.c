@@ -544,7 +544,8 @@ schedule_new(struct event_base *base, struct watch *w, const struct config *cf)
 
 	s = schedule_alloc(base, w, cf);
 	for (i = 0; i < cf->nfeeds; i++)
-		entry_add(s, &cf->feeds[i]);
+		if (!cf->feeds[i].disabled)
+			entry_add(s, &cf->feeds[i]);
 	return s;
 }
 
@@ -576,9 +577,12 @@ schedule_reload(struct schedule *s, const struct config *cf)
 	int			 moved;
 
 	s->cf = cf;
+	/* A feed disabled (enabled = no) is as good as removed. */
 	names = g_hash_table_new(g_str_hash, g_str_equal);
 	for (i = 0; i < cf->nfeeds; i++)
-		g_hash_table_insert(names, cf->feeds[i].name, &cf->feeds[i]);
+		if (!cf->feeds[i].disabled)
+			g_hash_table_insert(names, cf->feeds[i].name,
+			    &cf->feeds[i]);
 	for (e = TAILQ_FIRST(&s->entries); e != NULL; e = next) {
 		next = TAILQ_NEXT(e, all);
 		f = g_hash_table_lookup(names, e->name);
@@ -613,7 +617,9 @@ schedule_reload(struct schedule *s, const struct config *cf)
 				e->host = h;
 			continue;
 		}
-		log_info("feed '%s': removed from the config", e->name);
+		log_info("feed '%s': %s", e->name, config_feed_find(cf,
+		    e->name) != NULL ? "disabled (enabled = no)" :
+		    "removed from the config");
 		if (e->timer != NULL)
 			event_del(e->timer);
 		e->removed = 1;
@@ -626,8 +632,8 @@ schedule_reload(struct schedule *s, const struct config *cf)
 	/* per-host may have changed */
 	g_hash_table_foreach(s->hosts, host_recheck, s);
 	for (i = 0; i < cf->nfeeds; i++)
-		if (g_hash_table_lookup(s->by_name, cf->feeds[i].name) ==
-		    NULL) {
+		if (!cf->feeds[i].disabled && g_hash_table_lookup(s->by_name,
+		    cf->feeds[i].name) == NULL) {
 			log_info("feed '%s': added", cf->feeds[i].name);
 			entry_add(s, &cf->feeds[i]);
 		}

@@ -24,7 +24,7 @@
 #include "store_sqlite_outbox.h"
 #include "xmalloc.h"
 
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 #define STORE_MAX_STMTS		48
 
 struct store_sqlite {
@@ -106,7 +106,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE feed ADD COLUMN title TEXT;"
 	"ALTER TABLE feed ADD COLUMN link TEXT;",
 	/*
-	 * 3 to 4, interval = auto: what was learned of the feed's pace
+	 * 3 to 4 (mute): the topics `feedwatch mute` silenced, until when
+	 * (0: until unmuted).  Written beside the daemon, read by it.
+	 */
+	"CREATE TABLE IF NOT EXISTS mute (topic TEXT PRIMARY KEY, until INTEGER NOT NULL,"
+	" since INTEGER NOT NULL) STRICT, WITHOUT ROWID;",
+	/*
+	 * 4 to 5, interval = auto: what was learned of the feed's pace
 	 * (struct feed_pace), so that a restart keeps it.
 	 */
 	"ALTER TABLE feed ADD COLUMN pace_rate REAL NOT NULL DEFAULT 0;"
@@ -168,6 +174,14 @@ exec(struct store_sqlite *st, const char *sql)
 		return -1;
 	}
 	return 0;
+}
+
+static void
+refuse_older(const struct store_sqlite *st, int version)
+{
+	log_warnx("state '%s': written by an older feedwatch (schema %d); run "
+	    "'feedwatch run' or 'feedwatch check' once to upgrade it",
+	    st->path, version);
 }
 
 /* From schema 'version' to STORE_SCHEMA_VERSION; in a transaction. */
@@ -348,6 +362,58 @@ open_write(struct store_sqlite *st)
 	return rc;
 }
 
+/*
+ * Control rows (mute) beside a writer: no lock file, but the state made
+ * owner-only first if it lacks, as the writer would.
+ */
+static int
+open_control(struct store_sqlite *st)
+{
+	if (store_file_create(st->path) == -1)
+		return -1;
+	if (connect_db(st, st->path, SQLITE_OPEN_READWRITE) != SQLITE_OK)
+		return fail(st, "open");
+	return 0;
+}
+
+/*
+ * Brings the schema to this version.  The version is read inside the
+ * transaction, so that of two processes opening a new state at once (a
+ * mute beside a daemon starting) only the first creates it.  A control
+ * store never upgrades an older schema: the writer it was made by may
+ * be running.  0: done; 1: refused (said); -1: failed.
+ */
+static int
+schema_setup(struct store_sqlite *st, enum store_mode mode)
+{
+	int	 version = 0, rc = -1;
+
+	if (exec(st, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	if (read_version(st, &version) != SQLITE_OK) {
+		fail(st, "read the schema version");
+		goto out;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		log_warnx("state '%s': schema version %d is newer than this "
+		    "feedwatch understands (%d); upgrade feedwatch", st->path,
+		    version, STORE_SCHEMA_VERSION);
+		goto out;
+	}
+	if (mode == STORE_CONTROL && version > 0 &&
+	    version < STORE_SCHEMA_VERSION) {
+		refuse_older(st, version);
+		rc = 1;
+		goto out;
+	}
+	if (migrate(st, version) == -1)
+		goto out;
+	return exec(st, "COMMIT");
+ out:
+	exec(st, "ROLLBACK");
+	return rc;
+}
+
 static void
 sq_close(void *be)
 {
@@ -382,9 +448,7 @@ sq_open(const char *path, enum store_mode mode)
 		    SQLITE_OK)
 			goto fail;
 		if (version > 0 && version < STORE_SCHEMA_VERSION) {
-			log_warnx("state '%s': written by an older feedwatch "
-			    "(schema %d); run 'feedwatch run' or 'feedwatch "
-			    "check' once to upgrade it", path, version);
+			refuse_older(st, version);
 			goto refused;
 		}
 		return st;
@@ -400,6 +464,10 @@ sq_open(const char *path, enum store_mode mode)
 		if (rc == -1)
 			goto fail;
 		break;
+	case STORE_CONTROL:
+		if (open_control(st) == -1)
+			goto fail;
+		break;
 	}
 	/* FULL: a power loss must not undo a "delivered" or "seen" commit. */
 	/*
@@ -411,23 +479,9 @@ sq_open(const char *path, enum store_mode mode)
 	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
 	    "PRAGMA cache_size=-16384") == -1)
 		goto fail;
-	if (read_version(st, &version) != SQLITE_OK) {
-		fail(st, "read the schema version");
-		goto fail;
-	}
-	if (version > STORE_SCHEMA_VERSION) {
-		log_warnx("state '%s': schema version %d is newer than this "
-		    "feedwatch understands (%d); upgrade feedwatch", path,
-		    version, STORE_SCHEMA_VERSION);
-		goto fail;
-	}
-	if (exec(st, "BEGIN IMMEDIATE") == -1)
-		goto fail;
-	if (migrate(st, version) == -1) {
-		exec(st, "ROLLBACK");
-		goto fail;
-	}
-	if (exec(st, "COMMIT") == -1)
+	if ((rc = schema_setup(st, mode)) == 1)
+		goto refused;
+	if (rc == -1)
 		goto fail;
 	return st;
  fail:
@@ -545,8 +599,7 @@ bind_args(sqlite3_stmt *s, const struct sq_arg *arg, size_t narg)
 	return rc;
 }
 
-/* Reads the row 's' is on into 'out'. */
-static void
+void
 sq_row(sqlite3_stmt *s, const struct sq_out *out, size_t nout)
 {
 	const struct sq_out	*o;
@@ -660,6 +713,22 @@ sq_strv(struct store_sqlite *st, const char *sql, const char *what,
 	return v;
 }
 
+static int
+sq_writer(void *be, struct store_writer *w)
+{
+	struct store_sqlite	*st = be;
+	char			*real;
+	int			 rc;
+
+	if ((real = realpath(st->path, NULL)) == NULL) {
+		log_warn("state '%s'", st->path);
+		return -1;
+	}
+	rc = store_file_holder(st->path, real, w);
+	free(real);
+	return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.open = sq_open,
 	.close = sq_close,
@@ -687,4 +756,9 @@ const struct store_ops store_sqlite_ops = {
 	.sink_counts = sq_sink_counts,
 	.prune = sq_prune,
 	.items_foreach = sq_items_foreach,
+	.outbox_foreach = sq_outbox_foreach,
+	.mute = sq_mute,
+	.unmute = sq_unmute,
+	.mutes = sq_mutes,
+	.writer = sq_writer,
 };

@@ -235,6 +235,7 @@ static const char *const sql_prune[] = {
 	"DELETE FROM sent WHERE at < ?1",
 	"DELETE FROM outbox WHERE (delivered_at IS NOT NULL OR failed_at IS"
 	" NOT NULL) AND created < ?1",
+	"DELETE FROM mute WHERE until != 0 AND until < ?1",
 };
 
 int

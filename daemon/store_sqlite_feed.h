@@ -13,7 +13,8 @@
  * for 'keep' AND was missing from the feed's last successful parse
  * (last_seen older than the feed's last_parsed).  A feed that answers 304
  * for a month keeps its items.  Pruning also drops the stories, sends and
- * finished outbox rows older than 'before'.
+ * finished outbox rows older than 'before', and the mutes that ran out
+ * before it.
  */
 #ifndef FEEDWATCH_STORE_SQLITE_FEED_H
 #define FEEDWATCH_STORE_SQLITE_FEED_H

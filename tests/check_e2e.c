@@ -668,6 +668,115 @@ START_TEST(test_backtest)
 }
 END_TEST
 
+/*
+ * match over item JSON on stdin reads title and summary as the parser
+ * reads a feed's, HTML reduced to text: a tag name is not a word, an
+ * entity is the letter it stands for.
+ */
+START_TEST(test_match_stdin_html)
+{
+	struct test_proc	 p;
+	json_t			*alerts, *a;
+	char			*dir, *input;
+	const char		*args[] = { "match", "-q", "Crimea", "-q", "p",
+	    "-q", "café", "-q", "div", "-q", "mdash", NULL };
+
+	dir = test_tmpdir();
+	input = test_write(dir, "items.jsonl",
+	    "{\"id\":\"h1\",\"feed\":\"wire\",\"title\":\"<b>Crimea</b> bridge "
+	    "reopens\",\"summary\":\"<p>Traffic resumed at dawn.</p>\"}\n"
+	    "{\"id\":\"h2\",\"feed\":\"wire\",\"title\":\"Caf&eacute; owners "
+	    "protest\",\"summary\":\"Prices rose &mdash; again.\"}\n"
+	    "{\"id\":\"h3\",\"feed\":\"wire\",\"title\":\"Harbour news\","
+	    "\"summary\":\"<div class=\\\"p\\\">Nothing to see</div>\"}\n");
+	test_run_input(&p, args, input);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	ck_assert_msg(json_array_size(alerts) == 2, "alerts: %s", p.out);
+	ck_assert_ptr_nonnull(a = find_alert(alerts, "Crimea", "wire", "h1"));
+	ck_assert_str_eq(json_string_value(json_object_get(a, "title")),
+	    "Crimea bridge reopens");
+	ck_assert_ptr_nonnull(a = find_alert(alerts, "café", "wire", "h2"));
+	ck_assert_str_eq(json_string_value(json_object_get(a, "title")),
+	    "Café owners protest");
+	json_decref(alerts);
+	test_proc_clear(&p);
+	free(input);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/*
+ * backtest folds the same story as the daemon does (the poll path's
+ * story claim): copies in another feed, by link or by headline, give one
+ * alert per topic, the daemon's, with the other feed in also_in.
+ */
+START_TEST(test_backtest_folds_stories)
+{
+	struct harness		 fx;
+	struct test_proc	 p;
+	json_t			*sent, *alerts, *a, *also;
+	const char		*chk[] = { "check", "-c", NULL, "--feed", NULL,
+	    NULL };
+	const char		*bt[] = { "backtest", "-c", NULL, "lavrov",
+	    NULL };
+	const char		*btq[] = { "backtest", "-c", NULL, "-q",
+	    "Crimea", NULL };
+	static const char	 copies[] =
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Wire</title>"
+	    "<entry><title>Lavrov meets Pompeo</title><id>tag:wire,1</id>"
+	    "<link href=\"http://www.news.example.org/world/pompeo-lavrov/"
+	    "?utm_source=wire\"/><updated>2019-05-14T19:00:00Z</updated>"
+	    "</entry><entry><title>Pompeo to Lavrov: US does not recognize "
+	    "annexation of Crimea</title><id>tag:wire,2</id><link href=\""
+	    "https://wire.example.net/2019/05/14/sochi\"/><updated>2019-05-14"
+	    "T19:05:00Z</updated></entry>"
+	    "<entry><title>Ferries to Crimea resume</title><id>tag:wire,3"
+	    "</id><link href=\"https://wire.example.net/ferries\"/><updated>"
+	    "2019-05-15T08:55:00Z</updated></entry></feed>";
+
+	fixture_start(&fx, "[sink out]\ntype = stdout\n");
+	httpd_route(fx.httpd, "/europe.atom", 200, "application/atom+xml",
+	    copies, sizeof(copies) - 1, NULL);
+	chk[2] = bt[2] = btq[2] = fx.conf;
+	/* a second apart: the replay's order (first seen) is the daemon's */
+	chk[4] = "world";
+	sent = run_alerts(&p, chk);
+	test_proc_clear(&p);
+	g_usleep(1100000);
+	chk[4] = "europe";
+	json_decref(run_alerts(&p, chk));
+	test_proc_clear(&p);
+
+	alerts = run_alerts(&p, bt);
+	ck_assert_msg(json_array_size(alerts) == 1, "alerts: %s", p.out);
+	a = json_array_get(alerts, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(a, "alert_id")),
+	    json_string_value(json_object_get(find_alert(sent, "lavrov",
+	    "world", "w-1"), "alert_id")));
+	also = json_object_get(a, "also_in");
+	ck_assert_int_eq(json_array_size(also), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(also, 0)), "europe");
+	json_decref(alerts);
+	test_proc_clear(&p);
+
+	/* a query folds as a topic does; another story alerts on its own */
+	alerts = run_alerts(&p, btq);
+	ck_assert_msg(json_array_size(alerts) == 2, "alerts: %s", p.out);
+	ck_assert_ptr_nonnull(a = find_alert(alerts, "Crimea", "world",
+	    "w-1"));
+	ck_assert_int_eq(json_array_size(json_object_get(a, "also_in")), 1);
+	ck_assert_ptr_nonnull(a = find_alert(alerts, "Crimea", "europe",
+	    "tag:wire,3"));
+	ck_assert_int_eq(json_array_size(json_object_get(a, "also_in")), 0);
+	json_decref(alerts);
+	test_proc_clear(&p);
+	json_decref(sent);
+	harness_release(&fx);
+}
+END_TEST
+
 /* A feed of 'n' Lavrov stories and a config whose topic has 'policy'. */
 static char *
 policy_config(struct harness *fx, int n, const char *policy)
@@ -1057,6 +1166,7 @@ e2e_suite(void)
 	    test_http_charset, test_match_command, test_demo_config,
 	    test_usage_errors, test_journal_priorities, test_alerts_once,
 	    test_cross_feed_dedup, test_backfill, test_opml, test_backtest,
+	    test_match_stdin_html, test_backtest_folds_stories,
 	    test_policy_digest, test_policy_rate, test_policy_quiet,
 	    test_options_anywhere, test_test_sink_options_after,
 	    test_match_exit_status, test_check_pending, NULL };

@@ -36,6 +36,7 @@ Suite	*article_suite(void);
 Suite	*auth_suite(void);
 Suite	*subscribe_suite(void);
 Suite	*terminal_suite(void);
+Suite	*mute_suite(void);
 
 /*
  * Adds to 's' the test case 'name' of 'tests' (NULL-terminated), run in
@@ -78,6 +79,9 @@ void		 test_run(struct test_proc *p, const char *const *args);
 /* The same as the user and group of 'pw' (NULL: as the test runs). */
 void		 test_run_as(struct test_proc *p, const char *const *args,
 		    const struct passwd *pw);
+/* The same with the file 'input' on its standard input (else /dev/null). */
+void		 test_run_input(struct test_proc *p, const char *const *args,
+		    const char *input);
 void		 test_proc_clear(struct test_proc *p);
 
 /*
