@@ -238,31 +238,36 @@ schedule_pace(struct feed_pace *p, const struct pace_poll *pp, long min,
 	p->interval = clamp(next, min, max);
 }
 
-static int
-is_auto(const struct schedule *s, const struct config_feed *f)
+int
+schedule_is_auto(const struct config *cf, const struct config_feed *f)
 {
 	return f->interval == CONFIG_INTERVAL_AUTO || (f->interval == 0 &&
-	    s->cf->daemon.interval == CONFIG_INTERVAL_AUTO);
+	    cf->daemon.interval == CONFIG_INTERVAL_AUTO);
 }
 
-/* The feed's interval now: the config's, or auto's within its bounds. */
+long
+schedule_interval(const struct config *cf, const struct config_feed *f,
+    const struct feed_pace *p)
+{
+	const struct config_daemon *d = &cf->daemon;
+
+	if (schedule_is_auto(cf, f))
+		return clamp(p->interval, d->min_interval, d->max_interval);
+	return f->interval > 0 ? f->interval : d->interval;
+}
+
 static long
 feed_interval(const struct schedule *s, const struct entry *e)
 {
-	const struct config_daemon *d = &s->cf->daemon;
-
-	if (is_auto(s, e->f))
-		return clamp(e->pace.interval, d->min_interval,
-		    d->max_interval);
-	return e->f->interval > 0 ? e->f->interval : d->interval;
+	return schedule_interval(s->cf, e->f, &e->pace);
 }
 
 /* The longest a feed waits between polls, whatever happens. */
 static long
 longest_delay(const struct schedule *s, const struct entry *e)
 {
-	long	 base = is_auto(s, e->f) ? s->cf->daemon.max_interval :
-	    feed_interval(s, e);
+	long	 base = schedule_is_auto(s->cf, e->f) ?
+	    s->cf->daemon.max_interval : feed_interval(s, e);
 
 	return base > SCHEDULE_MAX_DELAY ? base : SCHEDULE_MAX_DELAY;
 }
@@ -369,7 +374,7 @@ learn_pace(struct entry *e, const struct poll_outcome *o)
 	const struct config_daemon *d = &e->s->cf->daemon;
 	struct pace_poll	 pp;
 
-	if (!o->ok || !is_auto(e->s, e->f))
+	if (!o->ok || !schedule_is_auto(e->s->cf, e->f))
 		return;
 	pp.now = time(NULL);
 	pp.new_items = o->new_items;

@@ -90,6 +90,17 @@ struct pace_poll {
 void		 schedule_pace(struct feed_pace *p, const struct pace_poll *pp,
 		    long min, long max);
 
+/* Whether feed 'f' has interval = auto (its own, or the daemon's). */
+int		 schedule_is_auto(const struct config *cf,
+		    const struct config_feed *f);
+/*
+ * Seconds between polls of 'f' after a good one: the config's interval,
+ * or auto's from the pace 'p', within the bounds (min-interval before its
+ * first good poll).
+ */
+long		 schedule_interval(const struct config *cf,
+		    const struct config_feed *f, const struct feed_pace *p);
+
 struct schedule	*schedule_new(struct event_base *base, struct watch *w,
 		    const struct config *cf);
 /*

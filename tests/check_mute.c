@@ -110,8 +110,8 @@ line_of(const char *out, const char *start)
 /*
  * A column of the status table's row for feed 'name': 'off' characters
  * in, 'width' long, blanks trimmed (malloc'd).  The table is
- * "%-20s %-10s %-6s %6ld %-10s %s": FEED, LAST POLL, STATUS, ITEMS, NEXT
- * POLL, ERROR.
+ * "%-20s %-10s %-6s %6ld %-10s %-10s %s": FEED, LAST POLL, STATUS, ITEMS,
+ * NEXT POLL, INTERVAL, ERROR.
  */
 static char *
 column(const char *out, const char *name, size_t off, size_t width)

@@ -964,6 +964,8 @@ pace_gap(const struct pace_feed *f, unsigned int i)
  *           polls lengthen it again, gradually (2, 3, 4 s)
  *   maxage  busy, but Cache-Control: max-age=3 holds every poll 3 s
  *   fixed   interval = 2s beside them stays 2 s
+ *
+ * status shows each one's interval, and that it is auto's.
  */
 START_TEST(test_auto_pace)
 {
@@ -975,6 +977,10 @@ START_TEST(test_auto_pace)
 	struct pace_feed	*busy = &f[0], *still = &f[1], *burst = &f[2],
 				*maxage = &f[3], *fixed = &f[4];
 	GString			*feeds = g_string_new(NULL);
+	struct test_proc	 p;
+	const char		*args[] = { "status", "--all", "-c", NULL,
+	    NULL };
+	json_t			*st;
 	gint64			 t0;
 	double			 t = 0, next_item = 0;
 	unsigned int		 i;
@@ -1043,6 +1049,22 @@ START_TEST(test_auto_pace)
 	ck_assert_msg(maxage->n >= 4 && maxage->n <= 7, "maxage: %u polls",
 	    maxage->n);
 	ck_assert_msg(fixed->n >= 7, "fixed: %u polls", fixed->n);
+
+	st = harness_status(&r);
+	ck_assert_int_eq(feed_int(st, "busy", "interval"), 1);
+	ck_assert_int_eq(feed_int(st, "still", "interval"), 6);
+	ck_assert_int_eq(feed_int(st, "fixed", "interval"), 2);
+	ck_assert(json_is_true(json_object_get(harness_feed(st, "still"),
+	    "interval_auto")));
+	ck_assert(json_is_false(json_object_get(harness_feed(st, "fixed"),
+	    "interval_auto")));
+	json_decref(st);
+	args[3] = r.conf;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0 && strstr(p.out, "INTERVAL") != NULL &&
+	    strstr(p.out, " auto 6s ") != NULL && strstr(p.out, " 2s ") !=
+	    NULL, "%s", p.out);
+	test_proc_clear(&p);
 
 	for (k = 0; k < PACE_FEEDS; k++)
 		g_string_free(f[k].items, TRUE);
