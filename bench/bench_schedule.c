@@ -58,13 +58,20 @@ struct opts {
 	int		 trace;
 };
 
+/* Room in '*v' (of 'n' elements of 'size', 'cap' allocated) for one more. */
+static void *
+room(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 64;
+	return xreallocarray(v, *cap, size);
+}
+
 static void
 delay_add(struct delays *ds, double d)
 {
-	if (ds->n == ds->cap) {
-		ds->cap = ds->cap ? ds->cap * 2 : 1024;
-		ds->d = xreallocarray(ds->d, ds->cap, sizeof(*ds->d));
-	}
+	ds->d = room(ds->d, ds->n, &ds->cap, sizeof(*ds->d));
 	ds->d[ds->n++] = d;
 }
 
@@ -82,16 +89,6 @@ cmp_double(const void *a, const void *b)
 	double	 x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static void
-feed_add_time(struct feed *f, time_t t)
-{
-	if (f->n == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 64;
-		f->t = xreallocarray(f->t, f->cap, sizeof(*f->t));
-	}
-	f->t[f->n++] = t;
 }
 
 /* Reads the feeds of 'path' onto '*feeds'; -1 on a line it cannot read. */
@@ -120,8 +117,10 @@ read_histories(const char *path, struct feed **feeds, size_t *nfeeds)
 			f->end = (time_t)v;
 		else if (line[0] == '#' || line[0] == '\n')
 			continue;
-		else if (f != NULL && sscanf(line, "%lld", &v) == 1)
-			feed_add_time(f, (time_t)v);
+		else if (f != NULL && sscanf(line, "%lld", &v) == 1) {
+			f->t = room(f->t, f->n, &f->cap, sizeof(*f->t));
+			f->t[f->n++] = (time_t)v;
+		}
 		else {
 			fprintf(stderr, "bench_schedule: %s:%d: expected '# feed "
 			    "NAME' then times\n", path, lineno);
