@@ -1073,6 +1073,54 @@ START_TEST(test_auto_pace)
 }
 END_TEST
 
+/*
+ * What auto learned survives a restart: a feed learned busy (items a
+ * second apart) is still polled every second after one, though it now
+ * serves the same items undated, which alone would make a first guess
+ * of one an hour, and so max-interval.
+ */
+START_TEST(test_auto_restart)
+{
+	struct harness		 r;
+	struct pace_feed	 f = { .path = "/busy" };
+	GString			*feeds = g_string_new(NULL);
+	json_t			*st;
+	char			*body;
+	unsigned int		 before;
+	long			 k;
+
+	harness_init(&r);
+	f.items = g_string_new(NULL);
+	add_feed(&r, feeds, "busy", "/busy", "interval = auto\n");
+	for (k = 0; k < 5; k++)
+		pace_publish(&r, &f, 5 - k, NULL);
+	rig_config(&r, "min-interval = 1s\nmax-interval = 6s\n", feeds->str);
+	harness_run(&r);
+	harness_wait_hits(&r, "/busy", 2);
+	harness_stop(&r);
+	st = harness_status(&r);
+	ck_assert_int_eq(feed_int(st, "busy", "interval"), 1);
+	json_decref(st);
+
+	/* the same items, undated */
+	body = xasprintf("<rss version=\"2.0\"><channel><title>t</title>"
+	    "%s</channel></rss>", "<item><title>news busy-4</title><guid>"
+	    "busy-4</guid></item>");
+	httpd_route(r.httpd, "/busy", 200, "application/rss+xml", body,
+	    strlen(body), NULL);
+	before = httpd_hits(r.httpd, "/busy");
+	harness_run(&r);
+	g_usleep(4000000);
+	harness_stop(&r);
+	ck_assert_msg(httpd_hits(r.httpd, "/busy") - before >= 3, "%u polls "
+	    "in 4 s after the restart", httpd_hits(r.httpd, "/busy") - before);
+	free(body);
+	g_string_free(f.items, TRUE);
+	g_string_free(feeds, TRUE);
+	harness_release(&r);
+}
+END_TEST
+
 /* A feed's polls in the simulation's trace. */
 struct sim_feed {
 	const char	*name;
@@ -1168,6 +1216,7 @@ schedule_suite(void)
 	tcase_set_timeout(ta, 40);
 	tcase_add_test(ta, test_auto_pace);
 	tcase_add_test(ta, test_pace_simulation);
+	tcase_add_test(ta, test_auto_restart);
 	suite_add_tcase(s, ta);
 	tcase_set_timeout(tp, 10);
 	tcase_add_loop_test(tp, test_parser_hints, 0,
