@@ -200,13 +200,15 @@ append_matched(GString *g, const json_t *a, enum esc how)
 		}
 }
 
-/* "TOPIC: MATCHED", what an alert matched. */
+/* "TOPIC: MATCHED", what an alert matched, and where if not in the feed. */
 static void
 append_topic(GString *g, const json_t *a, enum esc how)
 {
 	append_text(g, jtext(a, "topic"), how);
 	g_string_append(g, ": ");
 	append_matched(g, a, how);
+	if (sink_alert_in_article(a))
+		g_string_append(g, " (in the article)");
 }
 
 /*

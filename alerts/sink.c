@@ -259,6 +259,19 @@ sink_alert_title(const json_t *a)
 	return t != NULL && *t != '\0' ? t : "(untitled)";
 }
 
+int
+sink_alert_in_article(const json_t *a)
+{
+	const json_t	*v;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(a, "matched_in"), i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v),
+		    "body") == 0)
+			return 1;
+	return 0;
+}
+
 /* One write(2) per line: concurrent appenders never interleave within it. */
 static int
 write_line(int fd, const char *json)

@@ -121,4 +121,11 @@ const char	*sink_alerts_topic(const json_t *arr);
 /* For sink implementations: the title of alert 'a', or "(untitled)". */
 const char	*sink_alert_title(const json_t *a);
 
+/*
+ * For sink implementations: 1 if alert 'a' matched in the article its
+ * link points to (its matched_in names "body"), which a message for a
+ * person says, since the words may not be in the title or snippet shown.
+ */
+int		 sink_alert_in_article(const json_t *a);
+
 #endif

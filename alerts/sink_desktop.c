@@ -382,6 +382,10 @@ make_text(struct desk_job *j, const json_t *arr)
 			g_string_append_printf(text, "\n%s", t);
 			append_markup(mk, "\n", t, "");
 		}
+		if (sink_alert_in_article(a)) {
+			g_string_append(text, "\n(matched in the article)");
+			g_string_append(mk, "\n(matched in the article)");
+		}
 		if ((t = jstr(a, "feed_title")) == NULL || *t == '\0')
 			t = jstr(a, "feed");
 		if (t != NULL) {

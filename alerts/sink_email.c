@@ -371,6 +371,8 @@ text_alert(GString *g, const json_t *a, const char *indent)
 	    jtext(a, "topic"));
 	g_string_truncate(tmp, 0);
 	append_list(tmp, a, "matched");
+	if (sink_alert_in_article(a))
+		g_string_append(tmp, " (in the article)");
 	g_string_append_printf(g, "%sMatched:   %s\n", indent, tmp->str);
 	g_string_truncate(tmp, 0);
 	append_list(tmp, a, "also_in");
@@ -420,6 +422,8 @@ html_alert(GString *g, const json_t *a)
 	g_string_append(g, "</b>, matched ");
 	g_string_truncate(tmp, 0);
 	append_list(tmp, a, "matched");
+	if (sink_alert_in_article(a))
+		g_string_append(tmp, " (in the article)");
 	append_esc(g, tmp->str);
 	g_string_append(g, "</small></p>\n");
 	g_string_free(tmp, TRUE);

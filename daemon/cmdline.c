@@ -134,6 +134,8 @@ cmdline_print_match(const struct match *m, const char *feed,
 	a.item = it;
 	a.matched = m->words;
 	a.nmatched = m->nwords;
+	a.matched_in = m->fields;
+	a.nmatched_in = m->nfields;
 	a.snippet = m->snippet;
 	a.detected = time(NULL);
 	alert_set_id(&a);

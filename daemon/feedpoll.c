@@ -74,6 +74,8 @@ on_match(const struct match *m, void *arg)
 	a.item = d->item;
 	a.matched = m->words;
 	a.nmatched = m->nwords;
+	a.matched_in = m->fields;
+	a.nmatched_in = m->nfields;
 	a.snippet = m->snippet;
 	a.detected = d->now;
 	alert_set_id(&a);
