@@ -25,6 +25,14 @@
 struct matcher;
 struct opml_feed;
 
+/* What a feed's items are matched on: [daemon] and [feed] content. */
+enum feed_content {
+	CONTENT_DEFAULT,	/* a feed's: the daemon's */
+	CONTENT_SUMMARY,	/* the feed's text */
+	CONTENT_FULL,		/* and the article at each new item's link */
+	CONTENT_AUTO		/* that too when the feed's text is short */
+};
+
 enum topic_priority {
 	PRIORITY_LOW,
 	PRIORITY_NORMAL,
@@ -47,6 +55,8 @@ struct config_daemon {
 	long		 retry;		/* first delivery retry; doubles to 1h */
 	struct config_list health_sinks;
 	long		 keep;
+	enum feed_content content;
+	long		 content_min;	/* characters: below, auto fetches */
 };
 
 struct config_feed {
@@ -54,6 +64,8 @@ struct config_feed {
 	char		*url;
 	long		 interval;	/* 0: the daemon's */
 	struct config_list tags;
+	enum feed_content content;
+	long		 content_min;	/* 0: the daemon's */
 	int		 line;
 };
 
