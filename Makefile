@@ -51,7 +51,8 @@ FEEDS_SRC  = feeds/item.c \
 	     feeds/parser.c \
 	     feeds/fetch.c \
 	     feeds/opml.c \
-	     feeds/article.c
+	     feeds/article.c \
+	     feeds/artfetch.c
 ALERTS_SRC = alerts/norm.c \
 	     alerts/query.c \
 	     alerts/snippet.c \
@@ -82,6 +83,7 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/watch.c \
 	     daemon/outbox.c \
 	     daemon/feedpoll.c \
+	     daemon/fulltext.c \
 	     daemon/schedule.c \
 	     daemon/run.c \
 	     daemon/metrics.c \

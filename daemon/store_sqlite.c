@@ -24,7 +24,6 @@
 #include "store_sqlite_outbox.h"
 #include "xmalloc.h"
 
-#define STORE_SCHEMA_VERSION	2
 #define STORE_MAX_STMTS		48
 
 struct store_sqlite {
@@ -98,7 +97,15 @@ static const char *const migrations[] = {
 	"ALTER TABLE feed ADD COLUMN ttl INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE feed SET redirect_to = moved_to, redirects = 1,"
 	" moved_to = NULL WHERE moved_to IS NOT NULL;"
-	"UPDATE feed SET gone = 0, next_due = 0 WHERE gone = 1;"
+	"UPDATE feed SET gone = 0, next_due = 0 WHERE gone = 1;",
+	/*
+	 * 2 to 3, full text ([feed] content = full): the article fetches
+	 * that polls queued and no outcome has recorded yet, so that a
+	 * crash between the two loses none.
+	 */
+	"CREATE TABLE article ("
+	" feed TEXT NOT NULL, key TEXT NOT NULL, created INTEGER NOT NULL,"
+	" PRIMARY KEY (feed, key)) STRICT, WITHOUT ROWID;"
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     STORE_SCHEMA_VERSION, "a migration per schema version");
@@ -660,4 +667,7 @@ const struct store_ops store_sqlite_ops = {
 	.sink_counts = sq_sink_counts,
 	.prune = sq_prune,
 	.items_foreach = sq_items_foreach,
+	.article_add = sq_article_add,
+	.article_done = sq_article_done,
+	.articles_foreach = sq_articles_foreach,
 };

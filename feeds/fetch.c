@@ -97,22 +97,42 @@ header_value(CURL *e, const char *name)
 	return h->value;
 }
 
+const char *
+fetch_header(struct xfer *x, const char *name)
+{
+	return header_value(xfer_easy(x), name);
+}
+
+char *
+fetch_charset(struct xfer *x)
+{
+	const char	*ct = fetch_header(x, "Content-Type");
+
+	return ct != NULL ? content_type_charset(ct) : NULL;
+}
+
+long
+fetch_http_code(struct xfer *x)
+{
+	long	 code = 0;
+
+	if (curl_easy_getinfo(xfer_easy(x), CURLINFO_RESPONSE_CODE, &code) !=
+	    CURLE_OK)
+		code = 0;
+	return code;
+}
+
 static void
 start_parser(struct fetch *f)
 {
-	CURL	*e = xfer_easy(f->x);
-	long	 code = 0;
-	char	*ct, *charset = NULL;
+	char	*charset;
 
-	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
-		code = 0;
 	/* file: URLs report 0. */
-	if (code != 200 && code != 0) {
+	if (fetch_http_code(f->x) != 200 && fetch_http_code(f->x) != 0) {
 		f->skip_body = 1;
 		return;
 	}
-	if ((ct = header_value(e, "Content-Type")) != NULL)
-		charset = content_type_charset(ct);
+	charset = fetch_charset(f->x);
 	f->parser = feed_parser_new(f->shown, charset, f->item_cb, f->arg);
 	free(charset);
 }
@@ -223,9 +243,7 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 
 	memset(&r, 0, sizeof(r));
 	r.bytes = f->got;
-	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.http_code) !=
-	    CURLE_OK)
-		r.http_code = 0;
+	r.http_code = fetch_http_code(x);
 	if (curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK)
 		r.effective_url = eff;
 	r.retry_after = retry_after(e);
@@ -286,6 +304,30 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 }
 
 int
+fetch_setup(struct xfer *x, const struct fetch_opts *o, const char *protocols,
+    fetch_write_cb *write, void *arg)
+{
+	CURL	*e = xfer_easy(x);
+
+	if (curl_easy_setopt(e, CURLOPT_URL, o->url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protocols) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
+	    "http,https") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+	    o->timeout * 1000L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    (o->timeout < 15 ? o->timeout : 15) * 1000L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEDATA, arg) != CURLE_OK)
+		return -1;
+	return 0;
+}
+
+int
 fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
     feed_item_cb *item_cb, fetch_done_cb *done_cb, void *arg)
 {
@@ -317,26 +359,12 @@ fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
 		free(h);
 	}
 	if (f->hdrs == NULL ||
-	    curl_easy_setopt(e, CURLOPT_URL, o->url) != CURLE_OK ||
+	    fetch_setup(f->x, o, "http,https,file", write_cb, f) == -1 ||
 	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->hdrs) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
-	    "http,https,file") != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
-	    "http,https") != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)o->max_size) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-	    o->timeout * 1000L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	    (o->timeout < 15 ? o->timeout : 15) * 1000L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_HEADERDATA, f) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_WRITEDATA, f) != CURLE_OK) {
+	    curl_easy_setopt(e, CURLOPT_HEADERDATA, f) != CURLE_OK) {
 		log_warnx("feed '%s': cannot set up the transfer", f->shown);
 		goto fail;
 	}
