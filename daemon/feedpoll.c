@@ -346,17 +346,23 @@ record_poll(struct feedpoll *p, const struct fetch_result *r,
 	out->failures = fs->failures;
 	/* A 304 repeats the body of the last parse, and so its <ttl>. */
 	out->min_interval = r->max_age > fs->ttl ? r->max_age : fs->ttl;
+	return feedpoll_end(env, 0);
+ fail:
+	return feedpoll_end(env, -1);
+}
+
+int
+feedpoll_end(const struct feedpoll_env *env, int rc)
+{
 	/*
 	 * A dry run computes everything and keeps nothing, and it holds the
 	 * state's write lock no longer than this.
 	 */
-	if (env->dry)
+	if (rc == -1 || env->dry)
 		store_abort(env->st);
-	return 0;
- fail:
-	store_abort(env->st);
-	metrics_rollback();
-	return -1;
+	if (rc == -1)
+		metrics_rollback();
+	return rc;
 }
 
 static void

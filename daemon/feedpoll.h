@@ -103,4 +103,11 @@ int	 feedpoll_start(const struct feedpoll_env *env,
 int	 feedpoll_alert(const struct feedpoll_env *env, const char *feed,
 	    const struct feed_item *it, const struct match *m, time_t now);
 
+/*
+ * Ends a group of writes of the poll or article path that came to 'rc'
+ * (0, or -1 if the store failed): kept unless it failed or the run is
+ * dry, the metrics it counted undone if it failed.  Returns 'rc'.
+ */
+int	 feedpoll_end(const struct feedpoll_env *env, int rc);
+
 #endif

@@ -15,7 +15,6 @@
 #include "item.h"
 #include "log.h"
 #include "match.h"
-#include "metrics.h"
 #include "store.h"
 #include "url.h"
 #include "xmalloc.h"
@@ -184,13 +183,9 @@ record(const struct fulltext *ft, const struct artfetch_result *r,
 	if (store_article_done(env->st, j->feed, j->key) == -1)
 		goto fail;
 	out->alerts = a.alerts;
-	if (env->dry)
-		store_abort(env->st);
-	return 0;
+	return feedpoll_end(env, 0);
  fail:
-	store_abort(env->st);
-	metrics_rollback();
-	return -1;
+	return feedpoll_end(env, -1);
 }
 
 static void
@@ -252,12 +247,6 @@ fulltext_start(const struct feedpoll_env *env, const struct config_feed *f,
 int
 fulltext_drop(const struct feedpoll_env *env, const struct fulltext_job *j)
 {
-	if (store_article_done(env->st, j->feed, j->key) == -1) {
-		store_abort(env->st);
-		metrics_rollback();
-		return -1;
-	}
-	if (env->dry)
-		store_abort(env->st);
-	return 0;
+	return feedpoll_end(env, store_article_done(env->st, j->feed,
+	    j->key));
 }
