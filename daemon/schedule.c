@@ -453,6 +453,7 @@ start_due(struct schedule *s)
 	    s->jobs_running < job_cap(s) &&
 	    (h = TAILQ_FIRST(&s->jready)) != NULL) {
 		jb = TAILQ_FIRST(&h->jobs);
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): freed jobs are unlinked */
 		job_dequeue(jb);
 		if (h->in_jready) {
 			TAILQ_REMOVE(&s->jready, h, jready);
