@@ -15,6 +15,7 @@
 
 #include <gio/gio.h>
 #include <glib.h>
+#include <jansson.h>
 
 #include "sink.h"
 #include "sinkh.h"
@@ -246,6 +247,37 @@ START_TEST(desktop_notify)
 }
 END_TEST
 
+/*
+ * An alert found in the article (matched_in "body") says so in the
+ * notification's body; one found in the feed's text does not.
+ */
+START_TEST(desktop_in_article)
+{
+	struct sink	*s;
+	json_t		*al = sinkh_json(sinkh_alert(1, SINKH_TITLE));
+	char		*a;
+	int		 i;
+
+	s = desktop_sink(1, 0);
+	for (i = 0; i < 2; i++) {
+		json_object_set_new(al, "matched_in", json_pack("[s]", i == 0 ?
+		    "body" : "summary"));
+		a = json_dumps(al, JSON_COMPACT);
+		ck_assert_int_eq(sinkh_send1(s, a, (size_t)i)->result,
+		    SINK_DELIVERED);
+		free(a);
+		g_mutex_lock(&ND->lock);
+		ck_assert_int_eq(ND->calls, i + 1);
+		ck_assert_msg((strstr(ND->body, "(matched in the article)") !=
+		    NULL) == (i == 0), "%s", ND->body);
+		g_mutex_unlock(&ND->lock);
+	}
+	json_decref(al);
+	sink_free(s);
+	nd_stop();
+}
+END_TEST
+
 START_TEST(desktop_plain_digest)
 {
 	struct sink	*s;
@@ -348,6 +380,7 @@ desktop_suite(void)
 
 	tc = sinkh_tcase(s, "desktop", 20);
 	tcase_add_test(tc, desktop_notify);
+	tcase_add_test(tc, desktop_in_article);
 	tcase_add_test(tc, desktop_plain_digest);
 	tcase_add_test(tc, desktop_no_bus);
 	tcase_add_test(tc, desktop_server_hangs);
