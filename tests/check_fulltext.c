@@ -167,6 +167,32 @@ check_once(struct harness *h, struct test_proc *p, int status)
 }
 
 /*
+ * The setup of one story: feed 'wire' (content = full) at /wire.xml with
+ * the teaser 'guid' titled 'title', its article port-comments.html at
+ * 'path' answering 'delay' ms late, and the topics 'topics' (sections).
+ */
+static void
+one_story(struct harness *h, const char *path, int delay, const char *guid,
+    const char *title, const char *topics)
+{
+	GString		*items = g_string_new(NULL);
+	char		*feed, *sections;
+
+	serve_page(h, path, "port-comments");
+	if (delay > 0)
+		httpd_route_delay(h->httpd, path, delay);
+	add_teaser(h, items, guid, title, path);
+	harness_publish(h, "/wire.xml", items->str);
+	feed = harness_feed_section(h, "wire", "/wire.xml",
+	    "content = full\n");
+	sections = xasprintf("%s%s", feed, topics);
+	harness_config(h, "", sections);
+	free(sections);
+	free(feed);
+	g_string_free(items, TRUE);
+}
+
+/*
  * The words of the article count, the page's boilerplate does not: a
  * topic whose word is only in the article body alerts, with matched_in
  * ["body"]; words only in the navigation, ads, cookie banner, related
@@ -233,20 +259,12 @@ END_TEST
 START_TEST(test_teaser_first)
 {
 	struct harness	 h;
-	GString		*items = g_string_new(NULL);
-	char		*sections, *feed, *m;
+	char		*m;
 
 	harness_init(&h);
-	serve_page(&h, "/slow.html", "port-comments");
-	httpd_route_delay(h.httpd, "/slow.html", 3000);
-	add_teaser(&h, items, "t1", "Grain terminal works through the night",
-	    "/slow.html");
-	harness_publish(&h, "/wire.xml", items->str);
-	feed = harness_feed_section(&h, "wire", "/wire.xml",
-	    "content = full\n");
-	sections = xasprintf("%s[topic grain]\nquery = grain\n\n"
-	    "[topic kovalchuk]\nquery = Kovalchuk\n\n", feed);
-	harness_config(&h, "", sections);
+	one_story(&h, "/slow.html", 3000, "t1", "Grain terminal works through "
+	    "the night", "[topic grain]\nquery = grain\n\n"
+	    "[topic kovalchuk]\nquery = Kovalchuk\n\n");
 	harness_run(&h);
 	harness_wait_hits(&h, "/slow.html", 1);
 	/* the page answers 3 s after this: the teaser's alert is out first */
@@ -265,9 +283,6 @@ START_TEST(test_teaser_first)
 	ck_assert_str_eq(m, "body");
 	free(m);
 	ck_assert_uint_eq(httpd_hits(h.httpd, "/slow.html"), 1);
-	free(sections);
-	free(feed);
-	g_string_free(items, TRUE);
 	harness_release(&h);
 }
 END_TEST
@@ -492,20 +507,12 @@ END_TEST
 START_TEST(test_kill9_resume)
 {
 	struct harness	 h;
-	GString		*items = g_string_new(NULL);
-	char		*sections, *feed, *log;
+	char		*log;
 
 	harness_init(&h);
-	serve_page(&h, "/story.html", "port-comments");
-	httpd_route_delay(h.httpd, "/story.html", 5000);
-	add_teaser(&h, items, "k1", "Grain terminal works at night",
-	    "/story.html");
-	harness_publish(&h, "/wire.xml", items->str);
-	feed = harness_feed_section(&h, "wire", "/wire.xml",
-	    "content = full\n");
-	sections = xasprintf("%s[topic grain]\nquery = grain\n\n"
-	    "[topic kovalchuk]\nquery = Kovalchuk\n\n", feed);
-	harness_config(&h, "", sections);
+	one_story(&h, "/story.html", 5000, "k1", "Grain terminal works at "
+	    "night", "[topic grain]\nquery = grain\n\n"
+	    "[topic kovalchuk]\nquery = Kovalchuk\n\n");
 	harness_run(&h);
 	harness_wait_hits(&h, "/story.html", 1);
 	ck_assert_int_eq(wait_alerts(&h, "grain", 1, WAIT), 1);
@@ -524,9 +531,6 @@ START_TEST(test_kill9_resume)
 	ck_assert_int_eq(lines_with2(log, "1 article fetches left pending "
 	    "resumed", ""), 1);
 	free(log);
-	free(sections);
-	free(feed);
-	g_string_free(items, TRUE);
 	harness_release(&h);
 }
 END_TEST
@@ -590,21 +594,13 @@ START_TEST(test_dry_run)
 {
 	struct harness		 h;
 	struct test_proc	 p;
-	GString			*items = g_string_new(NULL);
-	char			*sections, *feed;
 	const char		*args[] = { "check", "--dry-run", "-c", NULL,
 	    NULL };
 	int			 i;
 
 	harness_init(&h);
-	serve_page(&h, "/story.html", "port-comments");
-	add_teaser(&h, items, "d1", "Night loading", "/story.html");
-	harness_publish(&h, "/wire.xml", items->str);
-	feed = harness_feed_section(&h, "wire", "/wire.xml",
-	    "content = full\n");
-	sections = xasprintf("%s[topic kovalchuk]\nquery = Kovalchuk\n\n",
-	    feed);
-	harness_config(&h, "", sections);
+	one_story(&h, "/story.html", 0, "d1", "Night loading",
+	    "[topic kovalchuk]\nquery = Kovalchuk\n\n");
 	args[3] = h.conf;
 	for (i = 0; i < 2; i++) {
 		test_run(&p, args);
@@ -615,9 +611,6 @@ START_TEST(test_dry_run)
 	}
 	ck_assert_uint_eq(httpd_hits(h.httpd, "/story.html"), 2);
 	ck_assert_int_eq(alerts_of(&h, "kovalchuk"), 0);
-	free(sections);
-	free(feed);
-	g_string_free(items, TRUE);
 	harness_release(&h);
 }
 END_TEST
