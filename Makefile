@@ -53,7 +53,8 @@ FEEDS_SRC  = feeds/item.c \
 	     feeds/fetch.c \
 	     feeds/opml.c \
 	     feeds/discover.c \
-	     feeds/article.c
+	     feeds/article.c \
+	     feeds/artfetch.c
 ALERTS_SRC = alerts/norm.c \
 	     alerts/query.c \
 	     alerts/snippet.c \
@@ -86,6 +87,7 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/watch.c \
 	     daemon/outbox.c \
 	     daemon/feedpoll.c \
+	     daemon/fulltext.c \
 	     daemon/schedule.c \
 	     daemon/run.c \
 	     daemon/metrics.c \
@@ -120,7 +122,8 @@ TEST_SRC = tests/run.c \
 	   tests/check_article.c \
 	   tests/check_auth.c \
 	   tests/check_subscribe.c \
-	   tests/check_terminal.c
+	   tests/check_terminal.c \
+	   tests/check_fulltext.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build

@@ -18,6 +18,9 @@
  *   - for each match, the story claimed for its topic (story.h), so that
  *     a story alerts once per topic whatever the number of feeds that
  *     carry it, and the alert's rows in the outbox (outbox_add);
+ *   - for each new item matched whose feed wants its article ([feed]
+ *     content, fulltext_wanted), a pending article fetch, handed to the
+ *     caller as a job (fulltext.h) to run when it may;
  *   - a feed-health alert when the feed has failed for [daemon]
  *     dead-after, and one when it recovers;
  *   - an overflow: every item new, on a feed read before at this URL that
@@ -41,6 +44,8 @@
 struct config;
 struct config_feed;
 struct feed_item;
+struct fulltext_job;
+struct match;
 struct outbox;
 struct store;
 struct xfer_multi;
@@ -56,9 +61,14 @@ struct poll_outcome {
 	int		 failures;	/* consecutive, this one included */
 	size_t		 new_items;
 	size_t		 alerts;	/* queued, feed-health ones included */
+	struct fulltext_job **articles;	/* recorded pending: the callback's */
+	size_t		 narticles;
 };
 
-/* The poll of 'f' is done.  'o' is valid during the call only. */
+/*
+ * The poll of 'f' is done.  'o' is valid during the call only, but the
+ * jobs o->articles points to are the callback's to run or free.
+ */
 typedef void feedpoll_done_cb(const struct config_feed *f,
     const struct poll_outcome *o, void *arg);
 
@@ -93,5 +103,22 @@ int	 feedpoll_start(const struct feedpoll_env *env,
 int	 feedpoll_claim(struct store *st, const char *topic,
 	    const struct feed_item *it, const char *feed,
 	    const char *alert_id, time_t now);
+
+/*
+ * Makes the alert of match 'm' of item 'it' of 'feed' at 'now' and, if
+ * its story is not claimed for its topic yet, claims it and queues the
+ * alert, in the store's open group of writes: 1 if queued, 0 if not (the
+ * story alerted already; logged), -1 if the store failed.  The poll
+ * path's step for each match, and the article path's (fulltext.h).
+ */
+int	 feedpoll_alert(const struct feedpoll_env *env, const char *feed,
+	    const struct feed_item *it, const struct match *m, time_t now);
+
+/*
+ * Ends a group of writes of the poll or article path that came to 'rc'
+ * (0, or -1 if the store failed): kept unless it failed or the run is
+ * dry, the metrics it counted undone if it failed.  Returns 'rc'.
+ */
+int	 feedpoll_end(const struct feedpoll_env *env, int rc);
 
 #endif

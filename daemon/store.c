@@ -317,3 +317,22 @@ store_items_foreach(struct store *st, time_t since, store_item_cb *cb,
 {
 	return st->ops->items_foreach(st->be, since, cb, arg);
 }
+
+int
+store_article_add(struct store *st, const char *feed, const char *key,
+    time_t now)
+{
+	return st->ops->article_add(st->be, feed, key, now);
+}
+
+int
+store_article_done(struct store *st, const char *feed, const char *key)
+{
+	return st->ops->article_done(st->be, feed, key);
+}
+
+int
+store_articles_foreach(struct store *st, store_article_cb *cb, void *arg)
+{
+	return st->ops->articles_foreach(st->be, cb, arg);
+}

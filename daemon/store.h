@@ -237,6 +237,28 @@ int		 store_items_foreach(struct store *st, time_t since,
 		    store_item_cb *cb, void *arg);
 
 /*
+ * Article fetches pending ([feed] content = full): a new item's is added
+ * in the group of writes of the poll that found it, and done (removed)
+ * in the group that records the fetch's outcome and its alerts, so that
+ * a crash in between leaves it to fetch at the next start, and none is
+ * fetched twice once recorded.  Adding one twice changes nothing.
+ */
+int		 store_article_add(struct store *st, const char *feed,
+		    const char *key, time_t now);
+int		 store_article_done(struct store *st, const char *feed,
+		    const char *key);
+/*
+ * Calls 'cb' for each pending article whose item is kept, oldest first,
+ * with the item's feed, key and record (borrowed for the call); one whose
+ * item was pruned is skipped (and pruned with it).  Non-zero from 'cb'
+ * stops the walk.
+ */
+typedef int store_article_cb(const char *feed, const char *key,
+    const struct feed_item *it, void *arg);
+int		 store_articles_foreach(struct store *st,
+		    store_article_cb *cb, void *arg);
+
+/*
  * Backends.  store_open() picks one by the location and calls its open;
  * every other call goes to the op of the same name, with the handle
  * open returned.  What any backend must guarantee:
@@ -276,7 +298,7 @@ int		 store_items_foreach(struct store *st, time_t since,
  *   and story_also_in: what they read; outbox_next: 0).  None is fatal.
  * - Pruning never makes an item its feed still lists look new: an item
  *   goes only if it was last seen before 'before' and before its feed's
- *   last successful parse.
+ *   last successful parse.  A pending article older than 'before' goes.
  */
 struct store_ops {
 	/* The backend's handle for 'path', or NULL after saying why. */
@@ -319,6 +341,11 @@ struct store_ops {
 		    size_t *n);
 	int	 (*prune)(void *be, time_t before);
 	int	 (*items_foreach)(void *be, time_t since, store_item_cb *cb,
+		    void *arg);
+	int	 (*article_add)(void *be, const char *feed, const char *key,
+		    time_t now);
+	int	 (*article_done)(void *be, const char *feed, const char *key);
+	int	 (*articles_foreach)(void *be, store_article_cb *cb,
 		    void *arg);
 };
 

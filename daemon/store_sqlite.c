@@ -24,7 +24,6 @@
 #include "store_sqlite_outbox.h"
 #include "xmalloc.h"
 
-#define STORE_SCHEMA_VERSION	3
 #define STORE_MAX_STMTS		48
 
 struct store_sqlite {
@@ -104,7 +103,15 @@ static const char *const migrations[] = {
 	 * address (htmlUrl), as its last parse gave them.
 	 */
 	"ALTER TABLE feed ADD COLUMN title TEXT;"
-	"ALTER TABLE feed ADD COLUMN link TEXT;"
+	"ALTER TABLE feed ADD COLUMN link TEXT;",
+	/*
+	 * 3 to 4, full text ([feed] content = full): the article fetches
+	 * that polls queued and no outcome has recorded yet, so that a
+	 * crash between the two loses none.
+	 */
+	"CREATE TABLE article ("
+	" feed TEXT NOT NULL, key TEXT NOT NULL, created INTEGER NOT NULL,"
+	" PRIMARY KEY (feed, key)) STRICT, WITHOUT ROWID;"
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     STORE_SCHEMA_VERSION, "a migration per schema version");
@@ -666,4 +673,7 @@ const struct store_ops store_sqlite_ops = {
 	.sink_counts = sq_sink_counts,
 	.prune = sq_prune,
 	.items_foreach = sq_items_foreach,
+	.article_add = sq_article_add,
+	.article_done = sq_article_done,
+	.articles_foreach = sq_articles_foreach,
 };

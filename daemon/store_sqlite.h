@@ -33,6 +33,9 @@ struct sqlite3_stmt;
 struct store_ops;
 struct store_sqlite;
 
+/* The schema this feedwatch writes: PRAGMA user_version. */
+#define STORE_SCHEMA_VERSION	4
+
 /* The backend, for store_open(): takes any path. */
 extern const struct store_ops store_sqlite_ops;
 

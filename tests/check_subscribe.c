@@ -1014,7 +1014,9 @@ START_TEST(test_state_upgrade_titles)
 
 	export_rig(&r);
 	ck_assert_int_eq(sqlite3_open(r.h.state, &db), SQLITE_OK);
-	ck_assert_msg(sqlite3_exec(db, "ALTER TABLE feed DROP COLUMN title;"
+	/* Schema 2, as later migrations (newest first) found it. */
+	ck_assert_msg(sqlite3_exec(db, "DROP TABLE article;"
+	    "ALTER TABLE feed DROP COLUMN title;"
 	    "ALTER TABLE feed DROP COLUMN link; PRAGMA user_version = 2;",
 	    NULL, NULL, &err) == SQLITE_OK, "%s", err);
 	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
@@ -1026,7 +1028,7 @@ START_TEST(test_state_upgrade_titles)
 
 	fw(&p, r.h.conf, "check", NULL);
 	ck_assert_int_eq(p.status, 1);
-	ck_assert_ptr_nonnull(strstr(p.err, "upgraded from schema 2 to 3"));
+	ck_assert_ptr_nonnull(strstr(p.err, "upgraded from schema 2 to "));
 	test_proc_clear(&p);
 	fw(&p, r.h.conf, "opml", "export", NULL);
 	ck_assert_int_eq(p.status, 0);

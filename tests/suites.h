@@ -36,6 +36,7 @@ Suite	*article_suite(void);
 Suite	*auth_suite(void);
 Suite	*subscribe_suite(void);
 Suite	*terminal_suite(void);
+Suite	*fulltext_suite(void);
 
 /*
  * Adds to 's' the test case 'name' of 'tests' (NULL-terminated), run in
