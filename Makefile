@@ -60,6 +60,7 @@ ALERTS_SRC = alerts/norm.c \
 	     alerts/wordset.c \
 	     alerts/match.c \
 	     alerts/alert.c \
+	     alerts/storytext.c \
 	     alerts/story.c \
 	     alerts/sink.c \
 	     alerts/netsink.c \
@@ -82,6 +83,7 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/watch.c \
 	     daemon/outbox.c \
 	     daemon/feedpoll.c \
+	     daemon/storyclaim.c \
 	     daemon/schedule.c \
 	     daemon/run.c \
 	     daemon/metrics.c \
@@ -112,7 +114,9 @@ TEST_SRC = tests/run.c \
 	   tests/check_opml.c \
 	   tests/check_watch.c \
 	   tests/check_schedule.c \
-	   tests/check_article.c
+	   tests/check_article.c \
+	   tests/storyset.c \
+	   tests/check_story.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build
@@ -234,6 +238,16 @@ BENCH_ARTICLE_OBJ = $(O)/bench/bench_article.o $(O)/feeds/article.o \
 	$(O)/feeds/text.o $(O)/feeds/html.o $(O)/base/url.o \
 	$(O)/base/xmalloc.o $(O)/base/log.o
 $(O)/bench/bench_article: $(BENCH_ARTICLE_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Story signatures on the labelled set, and their cost (bench/bench_story.sh).
+BENCH_STORY_OBJ = $(O)/bench/bench_story.o $(O)/tests/storyset.o \
+	$(O)/alerts/story.o $(O)/alerts/storytext.o $(O)/alerts/norm.o \
+	$(O)/base/xmalloc.o $(O)/base/log.o
+$(O)/bench/bench_story.o: CPPFLAGS += -Itests
+$(O)/bench/bench_story: $(BENCH_STORY_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/bench/bench_story_cost: $(O)/bench/bench_story_cost.o $(OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Static analysis and the layering rules of STYLE.md.  clang-tidy's

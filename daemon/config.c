@@ -25,6 +25,7 @@
 #include "inifile.h"
 #include "match.h"
 #include "opml.h"
+#include "story.h"
 #include "url.h"
 #include "xmalloc.h"
 
@@ -34,7 +35,8 @@
 static const char *const daemon_keys[] = {
 	"state", "interval", "jitter", "concurrency", "per-host", "timeout",
 	"max-size", "backfill", "user-agent", "listen", "opml", "dead-after",
-	"health-sinks", "keep", "retry", NULL
+	"health-sinks", "keep", "retry", "same-story", "same-story-threshold",
+	NULL
 };
 static const char *const feed_keys[] = { "url", "interval", "tags", NULL };
 static const char *const alias_keys[] = { "terms", NULL };
@@ -59,6 +61,8 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 	d->dead_after = 24 * 3600;
 	d->retry = 30;
 	d->keep = 30 * 86400;
+	d->same_story = 48 * 3600;
+	d->same_story_threshold = STORY_THRESHOLD;
 	d->user_agent = xstrdup(CONFIG_DEFAULT_UA);
 	if (!inifile_has_section(ini, g))
 		return;
@@ -104,6 +108,14 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 		    "0");
 	confval_get_list(ini, g, "health-sinks", &d->health_sinks);
 	confval_get_duration(ini, g, "keep", &d->keep);
+	confval_get_duration(ini, g, "same-story", &d->same_story);
+	if ((v = inifile_get(ini, g, "same-story-threshold")) != NULL) {
+		if (confval_fraction(v, &d->same_story_threshold) == -1)
+			inifile_key_error(ini, g, "same-story-threshold",
+			    "same-story-threshold: '%s' is not a number above "
+			    "0 and at most 1 (as in %.2f)", v, STORY_THRESHOLD);
+		free(v);
+	}
 }
 
 static void

@@ -47,6 +47,8 @@ struct config_daemon {
 	long		 retry;		/* first delivery retry; doubles to 1h */
 	struct config_list health_sinks;
 	long		 keep;
+	long		 same_story;	/* near-duplicate window; 0: off */
+	double		 same_story_threshold;	/* story_similarity() */
 };
 
 struct config_feed {

@@ -19,7 +19,7 @@
 #include "metrics.h"
 #include "outbox.h"
 #include "store.h"
-#include "story.h"
+#include "storyclaim.h"
 #include "url.h"
 #include "xmalloc.h"
 
@@ -52,6 +52,7 @@ on_item(const struct feed_item *it, void *arg)
 struct detect {
 	struct feedpoll		*p;
 	const struct feed_item	*item;
+	struct storyclaim	 story;		/* of the item */
 	time_t			 now;
 	size_t			 alerts;
 	int			 error;
@@ -63,7 +64,7 @@ on_match(const struct match *m, void *arg)
 	struct detect			*d = arg;
 	const struct feedpoll_env	*env = d->p->env;
 	struct alert			 a;
-	char				*json, *keys[STORY_NKEYS];
+	char				*json;
 	int				 claim;
 
 	memset(&a, 0, sizeof(a));
@@ -77,17 +78,15 @@ on_match(const struct match *m, void *arg)
 	a.snippet = m->snippet;
 	a.detected = d->now;
 	alert_set_id(&a);
-	story_keys(d->item, keys);
-	claim = store_story_claim(env->st, m->topic, (const char *const *)keys,
-	    STORY_NKEYS, a.feed, a.id, d->now);
-	story_keys_clear(keys);
+	claim = storyclaim_claim(&d->story, env->st, m->topic, a.feed, a.id,
+	    d->now);
 	if (claim == -1) {
 		d->error = 1;
 		return -1;
 	}
 	if (claim == 0) {
-		log_debug("feed '%s': item '%s' already alerted for topic '%s' "
-		    "from another feed", a.feed, d->item->id, m->topic);
+		log_debug("feed '%s': item '%s' is a story already alerted "
+		    "for topic '%s'", a.feed, d->item->id, m->topic);
 		return 0;
 	}
 	if ((json = alert_to_json(&a)) == NULL) {
@@ -251,8 +250,11 @@ record_poll(struct feedpoll *p, const struct fetch_result *r,
 			    now))
 				continue;
 			d.item = p->items[i];
+			storyclaim_init(&d.story, d.item, env->signer,
+			    &env->cf->daemon);
 			matcher_match(env->cf->matcher, p->items[i], &mf,
 			    on_match, &d);
+			storyclaim_release(&d.story);
 			if (d.error)
 				goto fail;
 		}

@@ -15,9 +15,11 @@
  *   - the items seen; each new one is matched against every topic, except
  *     on the feed's first poll at its URL, where only the items dated
  *     within [daemon] backfill are;
- *   - for each match, the story claimed for its topic (story.h), so that
+ *   - for each match, the story claimed for its topic (storyclaim.h: by
+ *     its keys, and its signature within [daemon] same-story), so that
  *     a story alerts once per topic whatever the number of feeds that
- *     carry it, and the alert's rows in the outbox (outbox_add);
+ *     carry it and the headlines they give it, and the alert's rows in
+ *     the outbox (outbox_add);
  *   - a feed-health alert when the feed has failed for [daemon]
  *     dead-after, and one when it recovers;
  *   - an overflow: every item new, on a feed read before at this URL that
@@ -41,6 +43,7 @@ struct config;
 struct config_feed;
 struct outbox;
 struct store;
+struct story_signer;
 struct xfer_multi;
 
 /* What a poll came to, for the scheduler. */
@@ -70,6 +73,7 @@ struct feedpoll_env {
 	struct store		*st;
 	struct xfer_multi	*m;
 	struct outbox		*ob;	/* where alerts are queued */
+	struct story_signer	*signer;	/* for the polls in turn */
 	int			 dry;	/* roll every poll back */
 };
 

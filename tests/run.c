@@ -405,6 +405,7 @@ main(void)
 	srunner_add_suite(sr, watch_suite());
 	srunner_add_suite(sr, schedule_suite());
 	srunner_add_suite(sr, article_suite());
+	srunner_add_suite(sr, story_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
