@@ -31,7 +31,7 @@
 
 #include <stddef.h>
 
-#define STORYTEXT_MAX_WORDS	400	/* of a text: the rest is not read */
+#define STORYTEXT_MAX_WORDS	200	/* of a text: the rest is not read */
 
 struct storytext;
 
