@@ -178,6 +178,51 @@ START_TEST(test_story_sig)
 }
 END_TEST
 
+/*
+ * The keys are checked: a threshold that is not a number in (0, 1] is an
+ * error naming the file, its line and the key.
+ */
+START_TEST(test_story_config)
+{
+	static const char *const bad[] = { "1.5", "0", "0,5", "-0.4", "half",
+	    "0.4.5" };
+	struct test_proc	 p;
+	const char		*args[] = { "status", "-c", NULL, NULL };
+	char			*dir, *conf, *text, *want;
+	size_t			 i;
+
+	dir = test_tmpdir();
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		text = xasprintf("[daemon]\nstate = %s/state.db\n"
+		    "same-story = 12h\nsame-story-threshold = %s\n\n"
+		    "[topic t]\nquery = x\n", dir, bad[i]);
+		conf = test_write(dir, "feedwatch.conf", text);
+		args[2] = conf;
+		test_run(&p, args);
+		want = xasprintf("feedwatch.conf:4: same-story-threshold: "
+		    "'%s' is not a number", bad[i]);
+		ck_assert_msg(p.status != 0 && strstr(p.err, want) != NULL,
+		    "%s: %s", bad[i], p.err);
+		test_proc_clear(&p);
+		free(want);
+		free(conf);
+		free(text);
+	}
+	text = xasprintf("[daemon]\nstate = %s/state.db\nsame-story = "
+	    "soon\n\n[topic t]\nquery = x\n", dir);
+	conf = test_write(dir, "feedwatch.conf", text);
+	args[2] = conf;
+	test_run(&p, args);
+	ck_assert_msg(p.status != 0 && strstr(p.err, "feedwatch.conf:3:") !=
+	    NULL && strstr(p.err, "same-story") != NULL, "%s", p.err);
+	test_proc_clear(&p);
+	free(conf);
+	free(text);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 /* --- the store ---------------------------------------------------- */
 
 struct near_fx {
@@ -383,6 +428,22 @@ check(struct harness *fx)
 	test_proc_clear(&p);
 }
 
+/* `feedwatch backtest -c CONF lavrov`: what it prints (g_free). */
+static char *
+backtest(struct harness *fx)
+{
+	struct test_proc	 p;
+	const char		*args[] = { "backtest", "-c", fx->conf, "lavrov",
+	    NULL };
+	char			*out;
+
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "backtest: %s", p.err);
+	out = g_strdup(p.out);
+	test_proc_clear(&p);
+	return out;
+}
+
 /* Feeds r, y and ap at /r.xml, /y.xml, /ap.xml; topic lavrov. */
 static char *
 sections(const struct harness *fx)
@@ -458,6 +519,12 @@ START_TEST(test_story_fold)
 		if (!off)
 			ck_assert_msg(folded_into(text) == 2, "alerts: %s",
 			    text);
+		g_free(text);
+		/* backtest shows what was sent */
+		text = backtest(&fx);
+		ck_assert_msg(test_count_lines(text, "Wang Yi") == 1 &&
+		    test_count_lines(text, "") == (off ? 4 : 2),
+		    "backtest: %s", text);
 		g_free(text);
 		free(sec);
 		harness_release(&fx);
@@ -560,7 +627,7 @@ Suite *
 story_suite(void)
 {
 	const TTest	*unit[] = { test_story_words, test_story_evaluation,
-	    test_story_sig, test_story_store, NULL };
+	    test_story_sig, test_story_store, test_story_config, NULL };
 	const TTest	*e2e[] = { test_story_fold, test_story_window_restart,
 	    test_story_upgrade, NULL };
 	Suite		*s = suite_create("story");
