@@ -25,10 +25,13 @@
 #include <glib.h>
 #include <sqlite3.h>
 
+#include "config.h"
 #include "harness.h"
 #include "httpd.h"
+#include "item.h"
 #include "store.h"
 #include "story.h"
+#include "storyclaim.h"
 #include "storyset.h"
 #include "storytext.h"
 #include "xmalloc.h"
@@ -225,43 +228,24 @@ END_TEST
 
 /* --- the store ---------------------------------------------------- */
 
-struct near_fx {
-	struct story_signer	*sg;
-	struct story_sig	 sig;
-	unsigned char		 packed[STORY_SIG_BYTES];
-	int64_t			 bands[STORY_BANDS];
-	struct store_near	 near;
-};
-
-static double
-near_same(const void *sig, size_t len, void *arg)
+/* Claims the story of 'title' and 'text' as storyclaim does. */
+static int
+claim(struct store *st, struct story_signer *sg,
+    const struct config_daemon *cf, const char *topic, const char *title,
+    const char *text, const char *feed, const char *alert_id, time_t now)
 {
-	struct near_fx		*n = arg;
-	struct story_sig	 other;
-	double			 sim;
+	struct feed_item	 it;
+	struct storyclaim	 c;
+	int			 rc;
 
-	if (story_sig_unpack(sig, len, &other) == -1)
-		return -1;
-	sim = story_similarity(&n->sig, &other);
-	return sim >= STORY_THRESHOLD ? sim : -1;
-}
-
-static const struct store_near *
-near_of(struct near_fx *n, const char *title, const char *text,
-    time_t since)
-{
-	ck_assert_int_eq(story_sign(n->sg, title, text, &n->sig), 1);
-	story_sig_pack(&n->sig, n->packed);
-	story_bands(&n->sig, n->bands);
-	memset(&n->near, 0, sizeof(n->near));
-	n->near.bands = n->bands;
-	n->near.nbands = STORY_BANDS;
-	n->near.sig = n->packed;
-	n->near.siglen = sizeof(n->packed);
-	n->near.since = since;
-	n->near.same = near_same;
-	n->near.arg = n;
-	return &n->near;
+	memset(&it, 0, sizeof(it));
+	it.id = alert_id;
+	it.title = title;
+	it.summary = text;
+	storyclaim_init(&c, &it, sg, cf);
+	rc = storyclaim_claim(&c, st, topic, feed, alert_id, now);
+	storyclaim_release(&c);
+	return rc;
 }
 
 static long
@@ -302,53 +286,52 @@ static const char other[] = "Ferry services across the Kerch Strait "
  */
 START_TEST(test_story_store)
 {
-	struct near_fx	 n;
-	struct store	*st;
-	char		*dir, *path, **also;
-	const char	*none[STORY_NKEYS] = { NULL, NULL };
-	time_t		 t0 = 1800000000;
+	struct config_daemon	 cf;
+	struct story_signer	*sg;
+	struct store		*st;
+	char			*dir, *path, **also;
+	time_t			 t0 = 1800000000;
 
 	dir = test_tmpdir();
 	path = xasprintf("%s/state.db", dir);
-	n.sg = story_signer_new(STORY_SHINGLE);
+	memset(&cf, 0, sizeof(cf));
+	cf.same_story = 60;
+	cf.same_story_threshold = STORY_THRESHOLD;
+	sg = story_signer_new(STORY_SHINGLE);
 	st = store_open(path, STORE_WRITE);
 	ck_assert_ptr_nonnull(st);
-	ck_assert_int_eq(store_story_claim(st, "crimea", none, STORY_NKEYS,
-	    near_of(&n, "Drones hit Crimean Bridge", wire, t0 - 3600), "a",
-	    "A1", t0), 1);
-	ck_assert_int_eq(store_story_claim(st, "crimea", none, STORY_NKEYS,
-	    near_of(&n, "Kyiv says it struck bridge to Crimea", wire,
-	    t0 - 3600), "b", "B1", t0 + 60), 0);
-	ck_assert_int_eq(store_story_claim(st, "crimea", none, STORY_NKEYS,
-	    near_of(&n, "Crimea ferry resumes", other, t0 - 3600), "b", "B2",
-	    t0 + 60), 1);
-	ck_assert_int_eq(store_story_claim(st, "ukraine", none, STORY_NKEYS,
-	    near_of(&n, "Bridge attack", wire, t0 - 3600), "c", "C1",
-	    t0 + 60), 1);
-	/* the window ('since') has passed the first claim */
-	ck_assert_int_eq(store_story_claim(st, "crimea", none, STORY_NKEYS,
-	    near_of(&n, "Bridge hit", wire, t0 + 61), "c", "C2", t0 + 120),
-	    1);
+	ck_assert_int_eq(claim(st, sg, &cf, "crimea", "Drones hit Crimean "
+	    "Bridge", wire, "a", "A1", t0), 1);
+	ck_assert_int_eq(claim(st, sg, &cf, "crimea", "Kyiv says it struck "
+	    "bridge to Crimea", wire, "b", "B1", t0 + 30), 0);
+	ck_assert_int_eq(claim(st, sg, &cf, "crimea", "Crimea ferry resumes",
+	    other, "b", "B2", t0 + 30), 1);
+	ck_assert_int_eq(claim(st, sg, &cf, "ukraine", "Bridge attack", wire,
+	    "c", "C1", t0 + 30), 1);
+	/* the window has passed every claim of the story */
+	ck_assert_int_eq(claim(st, sg, &cf, "crimea", "Bridge hit", wire, "c",
+	    "C2", t0 + 200), 1);
 	also = store_story_also_in(st, "A1");
 	ck_assert_ptr_nonnull(also);
 	ck_assert_str_eq(also[0], "b");
 	ck_assert_ptr_null(also[1]);
 	g_strfreev(also);
 	store_close(st);
-	/* five stories signed, B1 under A1's story */
+	/* five signatures, B1's under A1's story */
 	ck_assert_int_eq(rows(path, "story_sig"), 5);
 	ck_assert_int_eq(rows(path, "story_band") > 0, 1);
 	st = store_open(path, STORE_WRITE);
 	ck_assert_ptr_nonnull(st);
-	ck_assert_int_eq(store_prune(st, 0, t0 + 61), 0);
+	ck_assert_int_eq(store_prune(st, 0, t0 + 141), 0);
 	store_close(st);
 	ck_assert_int_eq(rows(path, "story_sig"), 1);
 	st = store_open(path, STORE_WRITE);
-	ck_assert_int_eq(store_prune(st, 0, t0 + 121), 0);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(store_prune(st, 0, t0 + 201), 0);
 	store_close(st);
 	ck_assert_int_eq(rows(path, "story_sig"), 0);
 	ck_assert_int_eq(rows(path, "story_band"), 0);
-	story_signer_free(n.sg);
+	story_signer_free(sg);
 	test_rmtree(dir);
 	free(path);
 	free(dir);
