@@ -182,7 +182,9 @@ int		 store_item_add(struct store *st, const char *feed,
  * How a story is found again when its copies share no key: by its
  * signature (story.h), which is stored with the claim.  'bands' are its
  * LSH band keys: a stored story of the topic with one of them, claimed
- * since 'since', is a candidate, and 'same' says how close the
+ * since 'since' from another feed, is a candidate (a feed's own items
+ * are told apart by their ids, and often share a template of text that
+ * is no story), and 'same' says how close the
  * candidate's stored signature is to this one: a score from 0 up, or -1
  * if it is not the same story.
  */

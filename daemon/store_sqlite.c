@@ -101,13 +101,15 @@ static const char *const migrations[] = {
 	"UPDATE feed SET gone = 0, next_due = 0 WHERE gone = 1;",
 	/*
 	 * 2 to 3, same-story folding: the signature of each story a topic
-	 * claimed within [daemon] same-story (story_sig), and its LSH band
-	 * keys (story_band), which find it again.  A band row names its
-	 * signature by id, so that its key is all it repeats.
+	 * claimed within [daemon] same-story (story_sig), with the feed of
+	 * the copy, and its LSH band keys (story_band), which find it again.
+	 * A band row names its signature by id, so that its key is all it
+	 * repeats.
 	 */
 	"CREATE TABLE story_sig ("
 	" id INTEGER PRIMARY KEY, topic TEXT NOT NULL, alert_id TEXT NOT NULL,"
-	" sig BLOB NOT NULL, created INTEGER NOT NULL) STRICT;"
+	" feed TEXT NOT NULL, sig BLOB NOT NULL, created INTEGER NOT NULL)"
+	" STRICT;"
 	"CREATE INDEX story_sig_created ON story_sig(created);"
 	"CREATE TABLE story_band ("
 	" band INTEGER NOT NULL, sig INTEGER NOT NULL, PRIMARY KEY (band, sig))"

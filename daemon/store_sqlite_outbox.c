@@ -27,10 +27,12 @@ static const char sql_also_in_add[] =
 /* The band keys come as one JSON array: SQLite binds no arrays. */
 static const char sql_sig_near[] =
     "SELECT s.alert_id, s.sig FROM story_sig s WHERE s.topic = ?2"
-    " AND s.created >= ?3 AND s.id IN (SELECT b.sig FROM story_band b"
-    " WHERE b.band IN (SELECT value FROM json_each(?1))) ORDER BY s.id";
+    " AND s.created >= ?3 AND s.feed <> ?4 AND s.id IN (SELECT b.sig"
+    " FROM story_band b WHERE b.band IN (SELECT value FROM json_each(?1)))"
+    " ORDER BY s.id";
 static const char sql_sig_put[] =
-    "INSERT INTO story_sig (topic, alert_id, sig, created) VALUES (?,?,?,?)"
+    "INSERT INTO story_sig (topic, alert_id, feed, sig, created)"
+    " VALUES (?,?,?,?,?)"
     " RETURNING id";
 /* WHERE true: an upsert's INSERT ... SELECT needs a WHERE clause */
 static const char sql_band_put[] =
@@ -77,11 +79,12 @@ bands_json(const struct store_near *near)
 /* The story of 'near' in 'owner', if one is found; -1 on error. */
 static int
 find_near(void *be, const char *topic, const struct store_near *near,
-    const char *bands, char **owner)
+    const char *bands, const char *feed, char **owner)
 {
 	struct near_walk	 w = { near, NULL, -1 };
 	const struct sq_arg	 arg[] = {
-		sq_text(bands), sq_text(topic), sq_int(near->since)
+		sq_text(bands), sq_text(topic), sq_int(near->since),
+		sq_text(feed)
 	};
 
 	if (sq_read(be, sql_sig_near, "read story signatures", arg,
@@ -96,11 +99,11 @@ find_near(void *be, const char *topic, const struct store_near *near,
 /* Stores the signature of 'near' for the story of 'alert_id'. */
 static int
 put_near(void *be, const char *topic, const struct store_near *near,
-    const char *bands, const char *alert_id, time_t now)
+    const char *bands, const char *alert_id, const char *feed, time_t now)
 {
 	int64_t			 id = 0;
 	const struct sq_arg	 sig[] = {
-		sq_text(topic), sq_text(alert_id),
+		sq_text(topic), sq_text(alert_id), sq_text(feed),
 		sq_blob(near->sig, near->siglen), sq_int(now)
 	};
 	const struct sq_out	 out[] = { { .i64 = &id } };
@@ -139,13 +142,13 @@ sq_story_claim(void *be, const char *topic,
 	}
 	if (near != NULL) {
 		bands = bands_json(near);
-		if (owner == NULL && find_near(be, topic, near, bands,
+		if (owner == NULL && find_near(be, topic, near, bands, feed,
 		    &owner) == -1)
 			goto out;
 		/* the same alert again (the same feed re-listing it) is no news */
 		if ((owner == NULL || strcmp(owner, alert_id) != 0) &&
 		    put_near(be, topic, near, bands, owner != NULL ? owner :
-		    alert_id, now) == -1)
+		    alert_id, feed, now) == -1)
 			goto out;
 	}
 	if (owner != NULL) {

@@ -273,6 +273,9 @@ static const char wire[] = "Ukraine said its naval drones struck the "
     "Crimean Bridge before dawn on Monday, killing two people and halting "
     "traffic on the only road link between Russia and the peninsula, "
     "according to officials on both sides.";
+static const char template[] = "A story from the Crimea desk of the "
+    "Black Sea Courier, published for our subscribers across the region; "
+    "the full text is on our website for those who have an account.";
 static const char other[] = "Ferry services across the Kerch Strait "
     "resumed on Thursday after a storm, the Crimean transport ministry "
     "said, with the first vessel carrying trucks and cars to the "
@@ -280,8 +283,8 @@ static const char other[] = "Ferry services across the Kerch Strait "
 
 /*
  * A copy finds the story claimed within the window: its feed joins the
- * alert's also_in; an unrelated story, a copy after the window, or one
- * for another topic is claimed anew.  Pruning drops signatures older
+ * alert's also_in; an unrelated story, a copy after the window, from the
+ * same feed, or for another topic is claimed anew.  Pruning drops signatures older
  * than the window, and what the store holds stays in the file.
  */
 START_TEST(test_story_store)
@@ -308,6 +311,11 @@ START_TEST(test_story_store)
 	    other, "b", "B2", t0 + 30), 1);
 	ck_assert_int_eq(claim(st, sg, &cf, "ukraine", "Bridge attack", wire,
 	    "c", "C1", t0 + 30), 1);
+	/* a feed's own items are not folded, whatever template they share */
+	ck_assert_int_eq(claim(st, sg, &cf, "crimea", "Ferry to Crimea halted "
+	    "by high winds", template, "t", "T1", t0 + 30), 1);
+	ck_assert_int_eq(claim(st, sg, &cf, "crimea", "Crimea bridge reopens "
+	    "to lorries after repairs", template, "t", "T2", t0 + 30), 1);
 	/* the window has passed every claim of the story */
 	ck_assert_int_eq(claim(st, sg, &cf, "crimea", "Bridge hit", wire, "c",
 	    "C2", t0 + 200), 1);
@@ -317,8 +325,8 @@ START_TEST(test_story_store)
 	ck_assert_ptr_null(also[1]);
 	g_strfreev(also);
 	store_close(st);
-	/* five signatures, B1's under A1's story */
-	ck_assert_int_eq(rows(path, "story_sig"), 5);
+	/* seven signatures, B1's under A1's story */
+	ck_assert_int_eq(rows(path, "story_sig"), 7);
 	ck_assert_int_eq(rows(path, "story_band") > 0, 1);
 	st = store_open(path, STORE_WRITE);
 	ck_assert_ptr_nonnull(st);

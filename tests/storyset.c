@@ -205,6 +205,7 @@ storyset_score_folded(const struct storyset *s, double threshold,
 			a = &s->v[i];
 			b = &s->v[j];
 			if (!a->has_sig || !b->has_sig ||
+			    strcmp(a->feed, b->feed) == 0 ||
 			    !story_same(&a->sig, &b->sig, threshold))
 				continue;
 			if ((sim = story_similarity(&a->sig, &b->sig)) > best) {

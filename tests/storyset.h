@@ -16,8 +16,8 @@
  * same-story pairs that are folded.  A pair is folded either when
  * story_same() says so, or when the daemon's way of folding puts both
  * items in one story: oldest first, each item joins the story of the
- * closest earlier item that story_same() takes (its alert's also_in),
- * else starts one.  The second is what the user gets: a copy that shares
+ * closest earlier item of another feed that story_same() takes (its
+ * alert's also_in), else starts one.  The second is what the user gets: a copy that shares
  * one paragraph with another copy, and its whole lede with the wire
  * original, joins that story by way of the original.  The whole set is
  * folded as if it came in one window, so that a story and its follow-up
