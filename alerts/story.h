@@ -39,11 +39,15 @@
  * what is written from one template (this month's inflation figure and
  * last month's, two calls of one president) and still find copies that
  * share a paragraph; tests/data/stories/ and bench/bench_story.sh show
- * the curve that chose these numbers: folded as the daemon folds, 0.45
- * keeps every near miss apart and folds 0.96 of same-story pairs; 0.40
- * folds near misses, 0.50 loses recall, and shingles of 3 or 4 words
- * fold near misses up to 0.55.  128 bins estimate J within about 0.04
- * (one standard error at J = 0.5) for 516 bytes a story.
+ * the curve that chose these numbers.  Folded as the daemon folds, 0.45
+ * keeps every near miss apart and folds 0.96 of same-story pairs, and
+ * every pair story_same() takes there is one story; 0.40 folds 0.98 but
+ * 0.35 already folds near misses, and a false fold hides a story where a
+ * missed one only repeats it, so the default keeps a step of margin on
+ * that side; 0.50 drops below 0.95.  Shingles of 3 words fold near misses
+ * up to 0.55, of 4 words below 0.45, of 6 fold fewer copies.  128 bins
+ * estimate J within about 0.04 (one standard error at J = 0.5) for 516
+ * bytes a story.
  *
  * To find candidates without comparing with every story, a signature's
  * bins are cut into STORY_BANDS bands of STORY_ROWS (LSH): two signatures
