@@ -29,6 +29,7 @@
 #include "log.h"
 #include "match.h"
 #include "opml.h"
+#include "story.h"
 #include "url.h"
 #include "xmalloc.h"
 
@@ -39,7 +40,7 @@ static const char *const daemon_keys[] = {
 	"state", "interval", "jitter", "concurrency", "per-host", "timeout",
 	"max-size", "backfill", "user-agent", "listen", "opml", "dead-after",
 	"health-sinks", "keep", "retry", "proxy", "content", "content-min",
-	NULL
+	"same-story", "same-story-threshold", NULL
 };
 static const char *const feed_keys[] = {
 	"url", "interval", "tags", "user-agent", "username", "password",
@@ -97,6 +98,8 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 	d->keep = 30 * 86400;
 	d->content = CONTENT_SUMMARY;
 	d->content_min = 300;
+	d->same_story = 48 * 3600;
+	d->same_story_threshold = STORY_THRESHOLD;
 	d->user_agent = xstrdup(CONFIG_DEFAULT_UA);
 	if (!inifile_has_section(ini, g))
 		return;
@@ -145,6 +148,14 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 	conffeed_proxy(ini, g, "", &d->proxy);
 	get_content(ini, g, "", &d->content);
 	confval_get_count(ini, g, "content-min", &d->content_min);
+	confval_get_duration(ini, g, "same-story", &d->same_story);
+	if ((v = inifile_get(ini, g, "same-story-threshold")) != NULL) {
+		if (confval_fraction(v, &d->same_story_threshold) == -1)
+			inifile_key_error(ini, g, "same-story-threshold",
+			    "same-story-threshold: '%s' is not a number above "
+			    "0 and at most 1 (as in %.2f)", v, STORY_THRESHOLD);
+		free(v);
+	}
 }
 
 static void

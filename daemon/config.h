@@ -71,6 +71,8 @@ struct config_daemon {
 	struct config_proxy proxy;	/* the feeds' default */
 	enum feed_content content;
 	long		 content_min;	/* characters: below, auto fetches */
+	long		 same_story;	/* near-duplicate window; 0: off */
+	double		 same_story_threshold;	/* story_similarity() */
 };
 
 struct config_feed {

@@ -20,7 +20,7 @@
 #include "metrics.h"
 #include "outbox.h"
 #include "store.h"
-#include "story.h"
+#include "storyclaim.h"
 #include "url.h"
 #include "xmalloc.h"
 
@@ -55,30 +55,17 @@ on_item(const struct feed_item *it, void *arg)
 struct detect {
 	struct feedpoll		*p;
 	const struct feed_item	*item;
+	struct storyclaim	 story;		/* of the item */
 	time_t			 now;
 	size_t			 alerts;
 	int			 error;
 };
 
 int
-feedpoll_claim(struct store *st, const char *topic,
-    const struct feed_item *it, const char *feed, const char *alert_id,
-    time_t now)
-{
-	char	*keys[STORY_NKEYS];
-	int	 claim;
-
-	story_keys(it, keys);
-	claim = store_story_claim(st, topic, (const char *const *)keys,
-	    STORY_NKEYS, feed, alert_id, now);
-	story_keys_clear(keys);
-	return claim;
-}
-
-int
 feedpoll_alert(const struct feedpoll_env *env, const char *feed,
-    const struct feed_item *it, const struct match *m, time_t now)
+    struct storyclaim *story, const struct match *m, time_t now)
 {
+	const struct feed_item		*it = story->item;
 	const struct config_topic	*t;
 	struct alert			 a;
 	char				*json;
@@ -99,12 +86,11 @@ feedpoll_alert(const struct feedpoll_env *env, const char *feed,
 	a.snippet = m->snippet;
 	a.detected = now;
 	alert_set_id(&a);
-	claim = feedpoll_claim(env->st, m->topic, it, a.feed, a.id, now);
+	claim = storyclaim_claim(story, env->st, m->topic, a.feed, a.id, now);
 	if (claim != 1) {
 		if (claim == 0)
-			log_debug("feed '%s': item '%s' already alerted for "
-			    "topic '%s' from another feed", a.feed, it->id,
-			    m->topic);
+			log_debug("feed '%s': item '%s' is a story already "
+			    "alerted for topic '%s'", a.feed, it->id, m->topic);
 		return claim;
 	}
 	if ((json = alert_to_json(&a)) == NULL) {
@@ -124,7 +110,7 @@ on_match(const struct match *m, void *arg)
 	struct detect	*d = arg;
 	int		 rc;
 
-	if ((rc = feedpoll_alert(d->p->env, d->p->f->name, d->item, m,
+	if ((rc = feedpoll_alert(d->p->env, d->p->f->name, &d->story, m,
 	    d->now)) == -1) {
 		d->error = 1;
 		return -1;
@@ -270,7 +256,9 @@ record_item(struct feedpoll *p, struct detect *d, const struct match_feed *mf,
 	if (first && !within_backfill(env->cf, it, d->now))
 		return 1;
 	d->item = it;
+	storyclaim_init(&d->story, it, env->signer, &env->cf->daemon);
 	matcher_match(env->cf->matcher, it, mf, on_match, d);
+	storyclaim_release(&d->story);
 	if (d->error)
 		return -1;
 	if (!fulltext_wanted(env->cf, p->f, it))

@@ -15,9 +15,11 @@
  *   - the items seen; each new one is matched against every topic, except
  *     on the feed's first poll at its URL, where only the items dated
  *     within [daemon] backfill are;
- *   - for each match, the story claimed for its topic (story.h), so that
+ *   - for each match, the story claimed for its topic (storyclaim.h: by
+ *     its keys, and its signature within [daemon] same-story), so that
  *     a story alerts once per topic whatever the number of feeds that
- *     carry it, and the alert's rows in the outbox (outbox_add);
+ *     carry it and the headlines they give it, and the alert's rows in
+ *     the outbox (outbox_add);
  *   - for each new item matched whose feed wants its article ([feed]
  *     content, fulltext_wanted), a pending article fetch, handed to the
  *     caller as a job (fulltext.h) to run when it may;
@@ -48,6 +50,8 @@ struct fulltext_job;
 struct match;
 struct outbox;
 struct store;
+struct story_signer;
+struct storyclaim;
 struct xfer_multi;
 
 /* What a poll came to, for the scheduler. */
@@ -82,6 +86,7 @@ struct feedpoll_env {
 	struct store		*st;
 	struct xfer_multi	*m;
 	struct outbox		*ob;	/* where alerts are queued */
+	struct story_signer	*signer;	/* for the polls in turn */
 	int			 dry;	/* roll every poll back */
 };
 
@@ -94,25 +99,16 @@ int	 feedpoll_start(const struct feedpoll_env *env,
 	    const struct config_feed *f, feedpoll_done_cb *cb, void *arg);
 
 /*
- * Claims the story of 'it' (from 'feed', its alert 'alert_id') for
- * 'topic' in 'st', as every match of a poll does: 1 if the topic has not
- * alerted the story yet (the alert goes out), 0 if it has (the feed joins
- * that alert's also_in), -1 if the store failed.  backtest replays its
- * matches through it, so that it folds stories as the daemon does.
- */
-int	 feedpoll_claim(struct store *st, const char *topic,
-	    const struct feed_item *it, const char *feed,
-	    const char *alert_id, time_t now);
-
-/*
- * Makes the alert of match 'm' of item 'it' of 'feed' at 'now' and, if
- * its story is not claimed for its topic yet, claims it and queues the
+ * Makes the alert of match 'm' of the item of 'story' (storyclaim.h) of
+ * 'feed' at 'now' and, if its story is not claimed for its topic yet
+ * (by its keys or, within same-story, its signature), claims it and
+ * queues the
  * alert, in the store's open group of writes: 1 if queued, 0 if not (the
  * story alerted already; logged), -1 if the store failed.  The poll
  * path's step for each match, and the article path's (fulltext.h).
  */
 int	 feedpoll_alert(const struct feedpoll_env *env, const char *feed,
-	    const struct feed_item *it, const struct match *m, time_t now);
+	    struct storyclaim *story, const struct match *m, time_t now);
 
 /*
  * Ends a group of writes of the poll or article path that came to 'rc'

@@ -15,6 +15,7 @@
 #include "item.h"
 #include "log.h"
 #include "match.h"
+#include "storyclaim.h"
 #include "store.h"
 #include "url.h"
 #include "xmalloc.h"
@@ -37,7 +38,7 @@ struct topics {
 /* What the item with its article made true, and what is new of it. */
 struct again {
 	const struct fulltext	*ft;
-	const struct feed_item	*item;
+	struct storyclaim	 story;		/* of the item with its body */
 	const struct topics	*before;
 	time_t			 now;
 	size_t			 alerts;
@@ -134,7 +135,7 @@ on_match(const struct match *m, void *arg)
 	for (i = 0; i < a->before->n; i++)
 		if (strcmp(a->before->v[i], m->topic) == 0)
 			return 0;
-	if ((rc = feedpoll_alert(a->ft->env, a->ft->j->feed, a->item, m,
+	if ((rc = feedpoll_alert(a->ft->env, a->ft->j->feed, &a->story, m,
 	    a->now)) == -1) {
 		a->error = 1;
 		return -1;
@@ -171,10 +172,11 @@ record(const struct fulltext *ft, const struct artfetch_result *r,
 		with = *j->item;
 		with.body = body;
 		a.ft = ft;
-		a.item = &with;
 		a.before = &before;
 		a.now = time(NULL);
+		storyclaim_init(&a.story, &with, env->signer, &env->cf->daemon);
 		matcher_match(env->cf->matcher, &with, &mf, on_match, &a);
+		storyclaim_release(&a.story);
 		topics_clear(&before);
 		free(body);
 		if (a.error)

@@ -109,9 +109,24 @@ static const char *const migrations[] = {
 	 * that polls queued and no outcome has recorded yet, so that a
 	 * crash between the two loses none.
 	 */
-	"CREATE TABLE article ("
+	"CREATE TABLE IF NOT EXISTS article ("
 	" feed TEXT NOT NULL, key TEXT NOT NULL, created INTEGER NOT NULL,"
-	" PRIMARY KEY (feed, key)) STRICT, WITHOUT ROWID;"
+	" PRIMARY KEY (feed, key)) STRICT, WITHOUT ROWID;",
+	/*
+	 * 4 to 5, same-story folding: the signature of each story a topic
+	 * claimed within [daemon] same-story (story_sig), with the feed of
+	 * the copy, and its LSH band keys (story_band), which find it again.
+	 * A band row names its signature by id, so that its key is all it
+	 * repeats.
+	 */
+	"CREATE TABLE IF NOT EXISTS story_sig ("
+	" id INTEGER PRIMARY KEY, topic TEXT NOT NULL, alert_id TEXT NOT NULL,"
+	" feed TEXT NOT NULL, sig BLOB NOT NULL, created INTEGER NOT NULL)"
+	" STRICT;"
+	"CREATE INDEX IF NOT EXISTS story_sig_created ON story_sig(created);"
+	"CREATE TABLE IF NOT EXISTS story_band ("
+	" band INTEGER NOT NULL, sig INTEGER NOT NULL, PRIMARY KEY (band, sig))"
+	" STRICT, WITHOUT ROWID;"
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     STORE_SCHEMA_VERSION, "a migration per schema version");
@@ -375,7 +390,7 @@ sq_open(const char *path, enum store_mode mode)
 	st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
 	st->lockfd = -1;
-	st->dry = mode == STORE_DRY;
+	st->dry = mode == STORE_DRY || mode == STORE_SCRATCH;
 	switch (mode) {
 	case STORE_READ:
 		if (open_read(st) == -1 || read_version(st, &version) !=
@@ -398,6 +413,10 @@ sq_open(const char *path, enum store_mode mode)
 		if ((rc = open_write(st)) == 1)
 			goto refused;
 		if (rc == -1)
+			goto fail;
+		break;
+	case STORE_SCRATCH:
+		if (open_copy(st, 1) == -1)
 			goto fail;
 		break;
 	}
@@ -487,7 +506,7 @@ sq_flush(void *be)
 struct sq_arg
 sq_text(const char *v)
 {
-	struct sq_arg	 a = { v != NULL ? SQ_TEXT : SQ_NULL, v, 0 };
+	struct sq_arg	 a = { v != NULL ? SQ_TEXT : SQ_NULL, v, 0, 0 };
 
 	return a;
 }
@@ -495,7 +514,7 @@ sq_text(const char *v)
 struct sq_arg
 sq_int(int64_t v)
 {
-	struct sq_arg	 a = { SQ_INT, NULL, v };
+	struct sq_arg	 a = { SQ_INT, NULL, v, 0 };
 
 	return a;
 }
@@ -503,7 +522,15 @@ sq_int(int64_t v)
 struct sq_arg
 sq_null(void)
 {
-	struct sq_arg	 a = { SQ_NULL, NULL, 0 };
+	struct sq_arg	 a = { SQ_NULL, NULL, 0, 0 };
+
+	return a;
+}
+
+struct sq_arg
+sq_blob(const void *v, size_t len)
+{
+	struct sq_arg	 a = { SQ_BLOB, v, 0, len };
 
 	return a;
 }
@@ -529,6 +556,10 @@ bind_args(sqlite3_stmt *s, const struct sq_arg *arg, size_t narg)
 			break;
 		case SQ_NULL:
 			rc = sqlite3_bind_null(s, (int)i + 1);
+			break;
+		case SQ_BLOB:
+			rc = sqlite3_bind_blob64(s, (int)i + 1, arg[i].text,
+			    arg[i].len, SQLITE_TRANSIENT);
 			break;
 		}
 	return rc;

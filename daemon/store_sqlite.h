@@ -19,8 +19,9 @@
  * works on the state file itself when it can, rolling back each group; a
  * state it cannot write, or of an older schema, is copied into memory
  * first (and upgraded there), and no state at all is an empty one in
- * memory.  The schema version is PRAGMA user_version: schema 1 (the last
- * release's) is upgraded by STORE_WRITE.
+ * memory.  STORE_SCRATCH is a new store in memory.  The schema version is
+ * PRAGMA user_version: schema 1 (the last release's) is upgraded by
+ * STORE_WRITE.
  */
 #ifndef FEEDWATCH_STORE_SQLITE_H
 #define FEEDWATCH_STORE_SQLITE_H
@@ -34,7 +35,7 @@ struct store_ops;
 struct store_sqlite;
 
 /* The schema this feedwatch writes: PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 /* The backend, for store_open(): takes any path. */
 extern const struct store_ops store_sqlite_ops;
@@ -54,15 +55,18 @@ extern const struct store_ops store_sqlite_ops;
  * shows on the statement's first run.
  */
 struct sq_arg {
-	enum { SQ_NULL, SQ_TEXT, SQ_INT } type;
-	const char	*text;
+	enum { SQ_NULL, SQ_TEXT, SQ_INT, SQ_BLOB } type;
+	const void	*text;		/* or the blob */
 	int64_t		 i;
+	size_t		 len;		/* of the blob */
 };
 
 /* Text, bound as a copy; a NULL pointer binds SQL's NULL. */
 struct sq_arg	 sq_text(const char *v);
 struct sq_arg	 sq_int(int64_t v);
 struct sq_arg	 sq_null(void);
+/* 'len' bytes, bound as a copy. */
+struct sq_arg	 sq_blob(const void *v, size_t len);
 
 /*
  * Where a column goes: exactly one of these is set, by a designated

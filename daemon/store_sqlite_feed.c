@@ -220,18 +220,31 @@ static const char *const sql_prune[] = {
 	" NOT NULL) AND created < ?1",
 	"DELETE FROM article WHERE created < ?1",
 };
+static const char *const sql_prune_signed[] = {
+	"DELETE FROM story_band WHERE sig IN (SELECT id FROM story_sig"
+	" WHERE created < ?1)",
+	"DELETE FROM story_sig WHERE created < ?1",
+};
 
-int
-sq_prune(void *be, time_t before)
+static int
+prune(void *be, const char *const *sql, size_t n, time_t before)
 {
 	const struct sq_arg	 arg[] = { sq_int(before) };
 	size_t			 i;
 
-	for (i = 0; i < sizeof(sql_prune) / sizeof(sql_prune[0]); i++)
-		if (sq_write(be, sql_prune[i], "prune", arg,
-		    SQ_NELEM(arg)) == -1)
+	for (i = 0; i < n; i++)
+		if (sq_write(be, sql[i], "prune", arg, SQ_NELEM(arg)) == -1)
 			return -1;
 	return 0;
+}
+
+int
+sq_prune(void *be, time_t before, time_t signed_before)
+{
+	if (prune(be, sql_prune, SQ_NELEM(sql_prune), before) == -1)
+		return -1;
+	return prune(be, sql_prune_signed, SQ_NELEM(sql_prune_signed),
+	    signed_before);
 }
 
 static const char sql_items_since[] =

@@ -37,7 +37,7 @@ int		 sq_feed_has_items(void *be, const char *feed);
 long		 sq_feed_items(void *be, const char *feed);
 int		 sq_item_add(void *be, const char *feed, const char *key,
 		    const struct feed_item *it, time_t now);
-int		 sq_prune(void *be, time_t before);
+int		 sq_prune(void *be, time_t before, time_t signed_before);
 int		 sq_items_foreach(void *be, time_t since, store_item_cb *cb,
 		    void *arg);
 int		 sq_article_add(void *be, const char *feed, const char *key,

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "store.h"
+#include "story.h"
 #include "xmalloc.h"
 
 #define WATCH_FLUSH_USEC	200000	/* grouped writes commit this often */
@@ -84,6 +85,7 @@ watch_new(const struct config *cf, struct event_base *base,
 	w->env.st = w->st;
 	w->env.m = m;
 	w->env.ob = w->ob;
+	w->env.signer = story_signer_new(STORY_SHINGLE);
 	w->env.dry = dry_run;
 	if ((w->flush = event_new(base, -1, EV_PERSIST, on_flush, w)) == NULL ||
 	    event_add(w->flush, &flush_every) == -1)
@@ -97,6 +99,7 @@ watch_free(struct watch *w)
 	if (w == NULL)
 		return;
 	outbox_free(w->ob);
+	story_signer_free(w->env.signer);
 	event_free(w->flush);
 	store_close(w->st);
 	free(w);

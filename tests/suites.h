@@ -37,6 +37,7 @@ Suite	*auth_suite(void);
 Suite	*subscribe_suite(void);
 Suite	*terminal_suite(void);
 Suite	*fulltext_suite(void);
+Suite	*story_suite(void);
 
 /*
  * Adds to 's' the test case 'name' of 'tests' (NULL-terminated), run in
