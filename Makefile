@@ -93,7 +93,10 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/schedule.c \
 	     daemon/run.c \
 	     daemon/metrics.c \
+	     daemon/show.c \
 	     daemon/status.c \
+	     daemon/alerts.c \
+	     daemon/mute.c \
 	     daemon/backtest.c \
 	     daemon/demo.c \
 	     daemon/commands.c \
@@ -127,7 +130,8 @@ TEST_SRC = tests/run.c \
 	   tests/check_terminal.c \
 	   tests/check_fulltext.c \
 	   tests/storyset.c \
-	   tests/check_story.c
+	   tests/check_story.c \
+	   tests/check_mute.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build

@@ -11,7 +11,7 @@
 # The commands of `feedwatch --help`, one word each: a new command is one
 # more word here (tests/completion.sh fails until the two lists agree).
 _feedwatch_commands=(run check parse match backtest status test-sink config
-    opml add remove demo)
+    opml add remove demo alerts mute unmute)
 
 # The config file this command line would read, on stdout.
 _feedwatch_config()

@@ -39,7 +39,7 @@
 
 static const char *const usage_check =
     "usage: feedwatch check [-c FILE] [-v|-q] [--dry-run] [--feed NAME]...\n"
-    "Polls every feed (or the named ones) once, matches the new items\n"
+    "Polls every enabled feed (or the named ones) once, matches the new items\n"
     "against every topic and sends the alerts to the topics' sinks.\n"
     "Exit status 1 when a feed failed, an alert was not delivered or\n"
     "alerts are left pending for a retry (each sink holding some is\n"
@@ -434,7 +434,7 @@ cmd_check(int argc, char **argv)
 	struct xfer_multi	*m = NULL;
 	struct check		 c;
 	struct schedule		*sched = NULL;
-	const struct config_feed **feeds = NULL;
+	const struct config_feed **feeds = NULL, *f;
 	char			**only;
 	size_t			 nonly = 0, nfeeds = 0, i, j;
 	int			 ch, dry = 0, rc = 2;
@@ -460,16 +460,21 @@ cmd_check(int argc, char **argv)
 	config_warn(cf);
 	feeds = xcalloc(cf->nfeeds + 1, sizeof(*feeds));
 	for (i = 0; i < nonly; i++) {
-		for (j = 0; j < cf->nfeeds; j++)
-			if (strcmp(cf->feeds[j].name, only[i]) == 0)
-				break;
-		if (j == cf->nfeeds) {
+		if ((f = config_feed_find(cf, only[i])) == NULL) {
 			fprintf(stderr, "feedwatch: no feed '%s' in %s\n",
 			    only[i], cf->path);
 			goto out;
 		}
+		if (f->disabled) {
+			fprintf(stderr, "feedwatch: feed '%s' is disabled "
+			    "(enabled = no in %s:%d); enable it to poll it\n",
+			    only[i], cf->path, f->line);
+			goto out;
+		}
 	}
 	for (j = 0; j < cf->nfeeds; j++) {
+		if (cf->feeds[j].disabled)
+			continue;
 		for (i = 0; i < nonly; i++)
 			if (strcmp(cf->feeds[j].name, only[i]) == 0)
 				break;
@@ -506,6 +511,7 @@ cmd_config(int argc, char **argv)
 {
 	struct cmdline	 cl = { .usage = usage_config, .optstring = "c:vqh" };
 	struct config	*cf;
+	size_t		 i;
 
 	if (cmdline_getopt(&cl, argc, argv) == CMDLINE_EXIT)
 		return cl.status;
@@ -517,6 +523,16 @@ cmd_config(int argc, char **argv)
 	config_warn(cf);
 	printf("%s: configuration OK (%zu feeds, %zu topics, %zu sinks)\n",
 	    cf->path, cf->nfeeds, cf->ntopics, cf->nsinks);
+	for (i = 0; i < cf->nfeeds; i++)
+		if (cf->feeds[i].disabled)
+			printf("%s:%d: feed '%s' is disabled (enabled = no): "
+			    "not polled\n", cf->path, cf->feeds[i].line,
+			    cf->feeds[i].name);
+	for (i = 0; i < cf->ntopics; i++)
+		if (cf->topics[i].disabled)
+			printf("%s:%d: topic '%s' is disabled (enabled = no): "
+			    "never alerts\n", cf->path, cf->topics[i].line,
+			    cf->topics[i].name);
 	config_free(cf);
 	return 0;
 }

@@ -45,12 +45,12 @@ static const char *const daemon_keys[] = {
 static const char *const feed_keys[] = {
 	"url", "interval", "tags", "user-agent", "username", "password",
 	"password-file", "header-*", "cookie-file", "proxy", "content",
-	"content-min", NULL
+	"content-min", "enabled", NULL
 };
 static const char *const alias_keys[] = { "terms", NULL };
 static const char *const topic_keys[] = {
 	"query", "sinks", "feeds", "digest", "rate", "quiet", "priority",
-	"stem", "translit", NULL
+	"stem", "translit", "enabled", NULL
 };
 
 /* As enum topic_priority counts them. */
@@ -158,6 +158,23 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 	}
 }
 
+/* enabled = yes|no of a [feed] or [topic] ('what'): 'disabled' set if no. */
+static void
+get_enabled(struct inifile *ini, const char *group, const char *what,
+    const char *name, int *disabled)
+{
+	char	*v;
+	int	 on = 1;
+
+	if ((v = inifile_get(ini, group, "enabled")) == NULL)
+		return;
+	if (confval_bool(v, &on) == -1)
+		inifile_key_error(ini, group, "enabled", "%s '%s': enabled '%s' "
+		    "is not yes or no", what, name, v);
+	*disabled = !on;
+	free(v);
+}
+
 static void
 load_feed(struct inifile *ini, struct config *cf, const char *group,
     const char *name)
@@ -215,6 +232,7 @@ load_feed(struct inifile *ini, struct config *cf, const char *group,
 	get_content(ini, group, who, &f->content);
 	free(who);
 	confval_get_count(ini, group, "content-min", &f->content_min);
+	get_enabled(ini, group, "feed", name, &f->disabled);
 }
 
 static int
@@ -329,6 +347,7 @@ load_topic(struct inifile *ini, struct config *cf, const char *group,
 			    "translit '%s' is not yes or no", name, v);
 		free(v);
 	}
+	get_enabled(ini, group, "topic", name, &t->disabled);
 }
 
 /* A refused outline of [daemon] opml is an error of the config. */
@@ -506,12 +525,63 @@ compile_error_line(const struct inifile *ini, const char *err)
 	return line;
 }
 
+/* Adds 't' to 'm'; a query that does not parse is an error at its line. */
+static int
+add_topic(struct inifile *ini, struct matcher *m, const struct config_topic *t)
+{
+	char	 err[256], *group;
+
+	if (config_topic_add(m, t, err, sizeof(err)) == 0)
+		return 0;
+	group = xasprintf("topic %s", t->name);
+	inifile_key_error(ini, group, "query", "topic '%s': query: %s", t->name,
+	    err);
+	free(group);
+	return -1;
+}
+
+static void
+compile(struct inifile *ini, struct matcher *m)
+{
+	char	 err[256];
+
+	if (inifile_errors(ini) == 0 && matcher_compile(m, err,
+	    sizeof(err)) == -1)
+		inifile_error(ini, compile_error_line(ini, err), "%s", err);
+}
+
+/*
+ * The disabled topics, compiled apart with the aliases so that their
+ * errors are found too, then thrown away: they must not match.
+ */
+static void
+compile_disabled(struct inifile *ini, const struct config *cf)
+{
+	struct matcher	*m;
+	char		 err[256];
+	size_t		 i, n = 0;
+
+	m = matcher_new();
+	for (i = 0; i < cf->naliases; i++)
+		/* a bad one was said above, and stops the compile */
+		(void)matcher_add_alias(m, cf->aliases[i].name,
+		    cf->aliases[i].terms, err, sizeof(err));
+	for (i = 0; i < cf->ntopics; i++)
+		if (cf->topics[i].disabled && cf->topics[i].query != NULL &&
+		    add_topic(ini, m, &cf->topics[i]) == 0)
+			n++;
+	if (n > 0)
+		compile(ini, m);
+	matcher_free(m);
+}
+
 /* Aliases first: topics may use any of them, wherever they stand. */
 static void
 compile_topics(struct inifile *ini, struct config *cf)
 {
 	const char *const	*groups = inifile_sections(ini);
-	char			 err[256], *terms, *group;
+	const struct config_topic *t;
+	char			 err[256], *terms;
 	size_t			 i;
 
 	cf->matcher = matcher_new();
@@ -538,20 +608,12 @@ compile_topics(struct inifile *ini, struct config *cf)
 		    "terms");
 	}
 	for (i = 0; i < cf->ntopics; i++) {
-		struct config_topic *t = &cf->topics[i];
-
-		if (t->query == NULL)
-			continue;
-		if (config_topic_add(cf->matcher, t, err, sizeof(err)) == -1) {
-			group = xasprintf("topic %s", t->name);
-			inifile_key_error(ini, group, "query", "topic '%s': "
-			    "query: %s", t->name, err);
-			free(group);
-		}
+		t = &cf->topics[i];
+		if (t->query != NULL && !t->disabled)
+			add_topic(ini, cf->matcher, t);
 	}
-	if (inifile_errors(ini) == 0 && matcher_compile(cf->matcher, err,
-	    sizeof(err)) == -1)
-		inifile_error(ini, compile_error_line(ini, err), "%s", err);
+	compile(ini, cf->matcher);
+	compile_disabled(ini, cf);
 }
 
 struct config *
@@ -726,6 +788,17 @@ config_sink_find(const struct config *cf, const char *name)
 	for (i = 0; i < cf->nsinks; i++)
 		if (strcmp(cf->sinks[i].name, name) == 0)
 			return &cf->sinks[i];
+	return NULL;
+}
+
+const struct config_feed *
+config_feed_find(const struct config *cf, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < cf->nfeeds; i++)
+		if (strcmp(cf->feeds[i].name, name) == 0)
+			return &cf->feeds[i];
 	return NULL;
 }
 

@@ -14,6 +14,11 @@
  * Keys whose behaviour later parts of feedwatch build (scheduling,
  * delivery policy) are validated and stored here already.  The config is
  * written only through confwrite.h, by `opml import`.
+ *
+ * A feed or topic with `enabled = no` is kept, with 'disabled' set, and
+ * checked like any other (a disabled topic's query must compile), but
+ * the scheduler never polls such a feed and such a topic is left out of
+ * the matcher, so it never matches.
  */
 #ifndef FEEDWATCH_CONFIG_H
 #define FEEDWATCH_CONFIG_H
@@ -88,6 +93,7 @@ struct config_feed {
 	struct config_proxy proxy;	/* url NULL: the daemon's */
 	enum feed_content content;
 	long		 content_min;	/* 0: the daemon's */
+	int		 disabled;	/* enabled = no: never polled */
 	int		 line;
 };
 
@@ -110,6 +116,7 @@ struct config_topic {
 	enum topic_priority priority;
 	struct config_list stem;
 	int		 translit;
+	int		 disabled;	/* enabled = no: not in the matcher */
 	int		 line;
 };
 
@@ -124,7 +131,7 @@ struct config {
 	size_t		 ntopics;
 	struct sink_conf *sinks;
 	size_t		 nsinks;
-	struct matcher	*matcher;	/* every topic, compiled */
+	struct matcher	*matcher;	/* every enabled topic, compiled */
 };
 
 /*
@@ -192,6 +199,9 @@ void		 config_warn(const struct config *cf);
 
 /* The sink named 'name', or NULL. */
 const struct sink_conf *config_sink_find(const struct config *cf,
+		    const char *name);
+/* The feed named 'name', or NULL. */
+const struct config_feed *config_feed_find(const struct config *cf,
 		    const char *name);
 
 /* The topic named 'name' (NULL: none), or NULL. */

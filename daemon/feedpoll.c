@@ -71,6 +71,16 @@ feedpoll_alert(const struct feedpoll_env *env, const char *feed,
 	char				*json;
 	int				 claim, rc;
 
+	/*
+	 * A muted topic does not alert, nor claim the story: the item is
+	 * seen all the same, so that unmuting it alerts only what comes
+	 * after.
+	 */
+	if (store_muted(env->st, m->topic, now)) {
+		log_debug("feed '%s': item '%s' matches topic '%s', which is "
+		    "muted", feed, it->id, m->topic);
+		return 0;
+	}
 	memset(&a, 0, sizeof(a));
 	a.topic = m->topic;
 	a.query = m->query;

@@ -14,7 +14,8 @@
  *     row were sent there);
  *   - the items seen; each new one is matched against every topic, except
  *     on the feed's first poll at its URL, where only the items dated
- *     within [daemon] backfill are;
+ *     within [daemon] backfill are; a match of a topic muted now
+ *     (store_muted) goes no further;
  *   - for each match, the story claimed for its topic (storyclaim.h: by
  *     its keys, and its signature within [daemon] same-story), so that
  *     a story alerts once per topic whatever the number of feeds that

@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "commands.h"
+#include "alerts.h"
 #include "backtest.h"
 #include "demo.h"
+#include "mute.h"
 #include "run.h"
 #include "status.h"
 #include "subscribe.h"
@@ -26,7 +28,10 @@ static const char *const usage =
     "  parse SRC...                        print a feed's items as JSON lines\n"
     "  match -e QUERY... [SRC...]          run queries over feeds or items\n"
     "  config check                        validate the config file\n"
-    "  status [--json]                     feeds and deliveries, from the state\n"
+    "  status [--all|--feed NAME] [--json] the daemon, feeds and deliveries\n"
+    "  alerts [--since D] [--topic T]      alerts sent, pending and failed\n"
+    "  mute TOPIC [for D]                  silence a topic, in the daemon too\n"
+    "  unmute TOPIC                        let a muted topic alert again\n"
     "  add URL [--name N] [--tags T]       add a feed, or a web page's feed\n"
     "  remove NAME                         remove a feed from the config\n"
     "  opml import FILE | opml export      subscriptions in and out\n"
@@ -56,6 +61,9 @@ static const struct command commands[] = {
 	{ "run", cmd_run },
 	{ "check", cmd_check },
 	{ "status", cmd_status },
+	{ "alerts", cmd_alerts },
+	{ "mute", cmd_mute },
+	{ "unmute", cmd_unmute },
 	{ "opml", cmd_opml },
 	{ "add", cmd_add },
 	{ "remove", cmd_remove },

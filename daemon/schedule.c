@@ -554,7 +554,7 @@ schedule_alloc(struct event_base *base, struct watch *w,
 	return s;
 }
 
-/* Feed names of 'cf': their config_feed. */
+/* Names of the enabled feeds of 'cf': their config_feed. */
 static GHashTable *
 feeds_by_name(const struct config *cf)
 {
@@ -563,7 +563,9 @@ feeds_by_name(const struct config *cf)
 
 	names = g_hash_table_new(g_str_hash, g_str_equal);
 	for (i = 0; i < cf->nfeeds; i++)
-		g_hash_table_insert(names, cf->feeds[i].name, &cf->feeds[i]);
+		if (!cf->feeds[i].disabled)
+			g_hash_table_insert(names, cf->feeds[i].name,
+			    &cf->feeds[i]);
 	return names;
 }
 
@@ -619,7 +621,8 @@ schedule_new(struct event_base *base, struct watch *w, const struct config *cf)
 
 	s = schedule_alloc(base, w, cf);
 	for (i = 0; i < cf->nfeeds; i++)
-		entry_add(s, &cf->feeds[i]);
+		if (!cf->feeds[i].disabled)
+			entry_add(s, &cf->feeds[i]);
 	resume_articles(s);
 	start_due(s);
 	return s;
@@ -682,6 +685,7 @@ schedule_reload(struct schedule *s, const struct config *cf)
 	size_t			 i;
 
 	s->cf = cf;
+	/* A feed disabled (enabled = no) is as good as removed. */
 	names = feeds_by_name(cf);
 	for (e = TAILQ_FIRST(&s->entries); e != NULL; e = next) {
 		next = TAILQ_NEXT(e, all);
@@ -714,7 +718,9 @@ schedule_reload(struct schedule *s, const struct config *cf)
 				e->host = h;
 			continue;
 		}
-		log_info("feed '%s': removed from the config", e->name);
+		log_info("feed '%s': %s", e->name, config_feed_find(cf,
+		    e->name) != NULL ? "disabled (enabled = no)" :
+		    "removed from the config");
 		if (e->timer != NULL)
 			event_del(e->timer);
 		e->removed = 1;
@@ -730,8 +736,8 @@ schedule_reload(struct schedule *s, const struct config *cf)
 	/* per-host may have changed */
 	g_hash_table_foreach(s->hosts, host_recheck, s);
 	for (i = 0; i < cf->nfeeds; i++)
-		if (g_hash_table_lookup(s->by_name, cf->feeds[i].name) ==
-		    NULL) {
+		if (!cf->feeds[i].disabled && g_hash_table_lookup(s->by_name,
+		    cf->feeds[i].name) == NULL) {
 			log_info("feed '%s': added", cf->feeds[i].name);
 			entry_add(s, &cf->feeds[i]);
 		}

@@ -1,7 +1,8 @@
 /*
  * schedule.h: when each feed is polled.
  *
- * Every feed has a timer for its next poll.  A due feed waits in a queue
+ * Every feed has a timer for its next poll, except those disabled
+ * (enabled = no), which are never polled.  A due feed waits in a queue
  * until it may start: at most [daemon] concurrency polls at once, and at
  * most per-host polls to one host.  After a poll the next one is set:
  *
@@ -59,10 +60,10 @@ struct schedule	*schedule_once(struct event_base *base, struct watch *w,
 void		 schedule_free(struct schedule *s);
 
 /*
- * Takes a new config: feeds added, removed and changed.  Polls in flight
- * finish and are recorded as usual; a feed removed meanwhile is not polled
- * again, and one removed and added back before its poll ends stays one
- * feed, polled once at a time.
+ * Takes a new config: feeds added, removed (or disabled) and changed.
+ * Polls in flight finish and are recorded as usual; a feed removed
+ * meanwhile is not polled again, and one removed and added back before
+ * its poll ends stays one feed, polled once at a time.
  */
 void		 schedule_reload(struct schedule *s, const struct config *cf);
 

@@ -19,9 +19,22 @@
  * fail half way rolls the whole group back (store_abort), so no poll is
  * ever half recorded.
  *
- * One writer per state: two processes delivering one outbox would each
- * send every row.  Readers (`feedwatch status`, backtest) work beside the
- * writer.
+ * Who writes, and the lock.  Two processes delivering one outbox would
+ * each send every row, so one process at a time is the state's writer:
+ * `run` and `check` open it with STORE_WRITE, which takes the writer's
+ * lock and is refused while another process holds it.  Beside the
+ * writer, without its lock:
+ *
+ *   - `mute` and `unmute` (STORE_CONTROL) write one small control row
+ *     (a topic's mute) in a transaction of their own, which waits for
+ *     the writer's current one (they are short); the writer reads the
+ *     mutes back by itself (store_muted), so it needs no telling.  A
+ *     control row is never a row the writer keeps in memory or sends.
+ *   - `status`, `alerts` and `backtest` (STORE_READ) only read, and
+ *     `check --dry-run` (STORE_DRY) commits nothing.
+ *
+ * Nothing else writes a state that a writer may hold.  store_writer()
+ * says whether one does, and who, without getting in its way.
  *
  * Where the state lives chooses its backend when the store is opened;
  * callers never know which one they have.  Today every location is an
@@ -81,6 +94,11 @@ struct outbox_row {
 	char		*payload;	/* SPEC section 5 JSON */
 	int		 attempts;
 	time_t		 created;
+	/* Its fate, for store_outbox_foreach (outbox_due leaves them 0). */
+	time_t		 next_at;	/* pending: the next try */
+	time_t		 delivered_at;	/* 0: not delivered */
+	time_t		 failed_at;	/* 0: not given up */
+	char		*last_error;
 };
 
 struct sink_counts {
@@ -93,12 +111,27 @@ struct sink_counts {
 	char		*last_error;
 };
 
+/* A topic muted by `feedwatch mute`: its matches do not alert. */
+struct mute {
+	char		*topic;
+	time_t		 until;		/* 0: until unmuted */
+	time_t		 since;
+};
+
+/* The process that holds the writer's lock, as it noted itself there. */
+struct store_writer {
+	long		 pid;
+	time_t		 since;		/* when it took the lock */
+	char		 command[256];	/* "feedwatch run -c FILE" */
+};
+
 /* How a store is opened; 0 and 1 keep the meaning of a 'readonly' flag. */
 enum store_mode {
 	STORE_WRITE,	/* the one writer: takes the lock, creates what lacks */
 	STORE_READ,	/* an existing store, read beside its writer */
 	STORE_DRY,	/* reads the state, writes that are never committed */
 	STORE_SCRATCH,	/* no state: an empty store of its own, in memory */
+	STORE_CONTROL,	/* control rows beside the writer, without its lock */
 };
 
 /*
@@ -121,6 +154,11 @@ enum store_mode {
  * do (`backtest` folds the alerts of its replay in one); like STORE_DRY
  * it commits nothing.
  *
+ * STORE_CONTROL (`mute`, `unmute`) writes beside a writer that may be
+ * running: it takes no lock, creates a store that lacks (no writer runs
+ * one), and refuses one of an older feedwatch, which is the writer's to
+ * upgrade.
+ *
  * NULL on error.  store_path() is 'path' (for messages); store_close()
  * flushes first.
  */
@@ -133,6 +171,14 @@ const char	*store_path(const struct store *st);
  * else $STATE_DIRECTORY, then $XDG_STATE_HOME, then ~/.local/state.
  */
 char		*store_location(const char *configured);
+
+/*
+ * Whether a writer holds the store now: 1, with who it is in 'w'; 0 if
+ * none does (it may have died: the lock dies with it); -1 if that cannot
+ * be told (said why).  It only looks: a writer starting at that moment is
+ * not refused.
+ */
+int		 store_writer(struct store *st, struct store_writer *w);
 
 /* Commits the open group of writes, if any.  -1: rolled back. */
 int		 store_flush(struct store *st);
@@ -259,8 +305,44 @@ int		 store_sink_counts(struct store *st, struct sink_counts **out,
 void		 sink_counts_free(struct sink_counts *c, size_t n);
 
 /*
- * Drops items, stories and finished outbox rows older than 'before', and
- * story signatures older than 'signed_before'.
+ * Calls 'cb' once per alert queued since 'since' (0: every one kept), of
+ * 'topic' only unless it is NULL, the newest first, with its outbox rows
+ * (one per sink, in the order they were queued).  The rows are borrowed
+ * for the call; non-zero from 'cb' stops.
+ */
+typedef int store_outbox_cb(const struct outbox_row *rows, size_t n,
+    void *arg);
+int		 store_outbox_foreach(struct store *st, time_t since,
+		    const char *topic, store_outbox_cb *cb, void *arg);
+
+/*
+ * Mutes: `feedwatch mute` writes them (STORE_CONTROL), the daemon reads
+ * them.  store_mute() mutes 'topic' until 'until' (0: until unmuted),
+ * replacing its mute if it had one.  store_unmute() lifts it: 1 if the
+ * topic was muted at 'now', else 0.  store_mutes() reads the mutes in
+ * force at 'now', by topic.
+ */
+int		 store_mute(struct store *st, const char *topic, time_t until,
+		    time_t now);
+int		 store_unmute(struct store *st, const char *topic, time_t now);
+int		 store_mutes(struct store *st, time_t now, struct mute **out,
+		    size_t *n);
+void		 mutes_free(struct mute *m, size_t n);
+
+/*
+ * 1 if 'topic' is muted at 'now'.  Called for every match, so it reads
+ * the mutes at most once every STORE_MUTES_TTL seconds and keeps them
+ * meanwhile: a mute or unmute made beside the daemon counts within that,
+ * a mute that runs out counts at once.  Where they cannot be read
+ * (logged), nothing is muted: an alert too many beats one lost.
+ */
+#define STORE_MUTES_TTL	1
+int		 store_muted(struct store *st, const char *topic, time_t now);
+
+/*
+ * Drops items, stories and finished outbox rows older than 'before',
+ * mutes that ran out before it, and story signatures older than
+ * 'signed_before'.
  */
 int		 store_prune(struct store *st, time_t before,
 		    time_t signed_before);
@@ -318,15 +400,18 @@ int		 store_articles_foreach(struct store *st,
  *   (the SQLite backend's lock file) or leases outbox rows, so that each
  *   is sent by one process (a shared database: a lease column set by
  *   FOR NO KEY UPDATE SKIP LOCKED).  STORE_READ never writes and never
- *   holds the writer up for long.
+ *   holds the writer up for long.  STORE_CONTROL writes only the mute
+ *   table, beside a writer; writer says who holds the store without
+ *   taking anything.
  * - Schema.  STORE_WRITE upgrades a store written by an older feedwatch;
  *   STORE_READ refuses one and says how to upgrade; none opens a store
  *   of a newer feedwatch.
  * - Ownership.  Arguments are borrowed for the call.  Returned strings,
  *   records and vectors are allocated with the xmalloc family and belong
  *   to the caller, who frees them with feed_state_clear,
- *   outbox_rows_free, sink_counts_free and store_strv_free; the item
- *   handed to a store_item_cb is borrowed for the call.  Text comes back
+ *   outbox_rows_free, sink_counts_free, mutes_free and store_strv_free;
+ *   the item handed to a store_item_cb, and the rows handed to a
+ *   store_outbox_cb, are borrowed for the call.  Text comes back
  *   as it was given, NULL as NULL; times are seconds since the epoch.
  * - Errors.  An op logs its own failure as "state 'LOCATION': ..." (a
  *   password in the location is never shown) and returns -1 (feed_names
@@ -383,6 +468,13 @@ struct store_ops {
 	int	 (*article_done)(void *be, const char *feed, const char *key);
 	int	 (*articles_foreach)(void *be, store_article_cb *cb,
 		    void *arg);
+	int	 (*outbox_foreach)(void *be, time_t since, const char *topic,
+		    store_outbox_cb *cb, void *arg);
+	int	 (*mute)(void *be, const char *topic, time_t until,
+		    time_t now);
+	int	 (*unmute)(void *be, const char *topic, time_t now);
+	int	 (*mutes)(void *be, time_t now, struct mute **out, size_t *n);
+	int	 (*writer)(void *be, struct store_writer *w);
 };
 
 #endif

@@ -126,7 +126,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS story_sig_created ON story_sig(created);"
 	"CREATE TABLE IF NOT EXISTS story_band ("
 	" band INTEGER NOT NULL, sig INTEGER NOT NULL, PRIMARY KEY (band, sig))"
-	" STRICT, WITHOUT ROWID;"
+	" STRICT, WITHOUT ROWID;",
+	/*
+	 * 5 to 6 (mute): the topics `feedwatch mute` silenced, until when
+	 * (0: until unmuted).  Written beside the daemon, read by it.
+	 */
+	"CREATE TABLE IF NOT EXISTS mute (topic TEXT PRIMARY KEY,"
+	" until INTEGER NOT NULL, since INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     STORE_SCHEMA_VERSION, "a migration per schema version");
@@ -183,6 +189,14 @@ exec(struct store_sqlite *st, const char *sql)
 		return -1;
 	}
 	return 0;
+}
+
+static void
+refuse_older(const struct store_sqlite *st, int version)
+{
+	log_warnx("state '%s': written by an older feedwatch (schema %d); run "
+	    "'feedwatch run' or 'feedwatch check' once to upgrade it",
+	    st->path, version);
 }
 
 /* From schema 'version' to STORE_SCHEMA_VERSION; in a transaction. */
@@ -363,6 +377,58 @@ open_write(struct store_sqlite *st)
 	return rc;
 }
 
+/*
+ * Control rows (mute) beside a writer: no lock file, but the state made
+ * owner-only first if it lacks, as the writer would.
+ */
+static int
+open_control(struct store_sqlite *st)
+{
+	if (store_file_create(st->path) == -1)
+		return -1;
+	if (connect_db(st, st->path, SQLITE_OPEN_READWRITE) != SQLITE_OK)
+		return fail(st, "open");
+	return 0;
+}
+
+/*
+ * Brings the schema to this version.  The version is read inside the
+ * transaction, so that of two processes opening a new state at once (a
+ * mute beside a daemon starting) only the first creates it.  A control
+ * store never upgrades an older schema: the writer it was made by may
+ * be running.  0: done; 1: refused (said); -1: failed.
+ */
+static int
+schema_setup(struct store_sqlite *st, enum store_mode mode)
+{
+	int	 version = 0, rc = -1;
+
+	if (exec(st, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	if (read_version(st, &version) != SQLITE_OK) {
+		fail(st, "read the schema version");
+		goto out;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		log_warnx("state '%s': schema version %d is newer than this "
+		    "feedwatch understands (%d); upgrade feedwatch", st->path,
+		    version, STORE_SCHEMA_VERSION);
+		goto out;
+	}
+	if (mode == STORE_CONTROL && version > 0 &&
+	    version < STORE_SCHEMA_VERSION) {
+		refuse_older(st, version);
+		rc = 1;
+		goto out;
+	}
+	if (migrate(st, version) == -1)
+		goto out;
+	return exec(st, "COMMIT");
+ out:
+	exec(st, "ROLLBACK");
+	return rc;
+}
+
 static void
 sq_close(void *be)
 {
@@ -397,9 +463,7 @@ sq_open(const char *path, enum store_mode mode)
 		    SQLITE_OK)
 			goto fail;
 		if (version > 0 && version < STORE_SCHEMA_VERSION) {
-			log_warnx("state '%s': written by an older feedwatch "
-			    "(schema %d); run 'feedwatch run' or 'feedwatch "
-			    "check' once to upgrade it", path, version);
+			refuse_older(st, version);
 			goto refused;
 		}
 		return st;
@@ -419,6 +483,10 @@ sq_open(const char *path, enum store_mode mode)
 		if (open_copy(st, 1) == -1)
 			goto fail;
 		break;
+	case STORE_CONTROL:
+		if (open_control(st) == -1)
+			goto fail;
+		break;
 	}
 	/* FULL: a power loss must not undo a "delivered" or "seen" commit. */
 	/*
@@ -430,23 +498,9 @@ sq_open(const char *path, enum store_mode mode)
 	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
 	    "PRAGMA cache_size=-16384") == -1)
 		goto fail;
-	if (read_version(st, &version) != SQLITE_OK) {
-		fail(st, "read the schema version");
-		goto fail;
-	}
-	if (version > STORE_SCHEMA_VERSION) {
-		log_warnx("state '%s': schema version %d is newer than this "
-		    "feedwatch understands (%d); upgrade feedwatch", path,
-		    version, STORE_SCHEMA_VERSION);
-		goto fail;
-	}
-	if (exec(st, "BEGIN IMMEDIATE") == -1)
-		goto fail;
-	if (migrate(st, version) == -1) {
-		exec(st, "ROLLBACK");
-		goto fail;
-	}
-	if (exec(st, "COMMIT") == -1)
+	if ((rc = schema_setup(st, mode)) == 1)
+		goto refused;
+	if (rc == -1)
 		goto fail;
 	return st;
  fail:
@@ -565,8 +619,7 @@ bind_args(sqlite3_stmt *s, const struct sq_arg *arg, size_t narg)
 	return rc;
 }
 
-/* Reads the row 's' is on into 'out'. */
-static void
+void
 sq_row(sqlite3_stmt *s, const struct sq_out *out, size_t nout)
 {
 	const struct sq_out	*o;
@@ -678,6 +731,22 @@ sq_strv(struct store_sqlite *st, const char *sql, const char *what,
 	return v;
 }
 
+static int
+sq_writer(void *be, struct store_writer *w)
+{
+	struct store_sqlite	*st = be;
+	char			*real;
+	int			 rc;
+
+	if ((real = realpath(st->path, NULL)) == NULL) {
+		log_warn("state '%s'", st->path);
+		return -1;
+	}
+	rc = store_file_holder(st->path, real, w);
+	free(real);
+	return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.open = sq_open,
 	.close = sq_close,
@@ -707,4 +776,9 @@ const struct store_ops store_sqlite_ops = {
 	.article_add = sq_article_add,
 	.article_done = sq_article_done,
 	.articles_foreach = sq_articles_foreach,
+	.outbox_foreach = sq_outbox_foreach,
+	.mute = sq_mute,
+	.unmute = sq_unmute,
+	.mutes = sq_mutes,
+	.writer = sq_writer,
 };

@@ -14,6 +14,11 @@
  * the file written; SQLite gives its -wal and -shm files the database's
  * mode.  Readers take no lock: WAL lets them read beside the writer.
  *
+ * STORE_CONTROL opens the file by its name, without the lock file, to
+ * write a control row in a transaction of its own: SQLite's write lock,
+ * which the writer holds for one group of writes (a fraction of a
+ * second), makes it wait its turn.
+ *
  * STORE_READ reads a store in a directory it cannot write, with no -wal
  * beside it (so no writer), as immutable.  STORE_DRY takes no lock and
  * works on the state file itself when it can, rolling back each group; a
@@ -35,7 +40,7 @@ struct store_ops;
 struct store_sqlite;
 
 /* The schema this feedwatch writes: PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	6
 
 /* The backend, for store_open(): takes any path. */
 extern const struct store_ops store_sqlite_ops;
@@ -86,6 +91,10 @@ struct sq_out {
 
 /* Reads one row of a query; non-zero stops the query there. */
 typedef int sq_row_cb(struct sqlite3_stmt *s, void *arg);
+
+/* In a sq_row_cb: reads the row 's' is on through 'out'. */
+void		 sq_row(struct sqlite3_stmt *s, const struct sq_out *out,
+		    size_t nout);
 
 /*
  * Runs the statement of 'sql' with 'arg' bound, calling 'row' (unless

@@ -219,6 +219,7 @@ static const char *const sql_prune[] = {
 	"DELETE FROM outbox WHERE (delivered_at IS NOT NULL OR failed_at IS"
 	" NOT NULL) AND created < ?1",
 	"DELETE FROM article WHERE created < ?1",
+	"DELETE FROM mute WHERE until != 0 AND until < ?1",
 };
 static const char *const sql_prune_signed[] = {
 	"DELETE FROM story_band WHERE sig IN (SELECT id FROM story_sig"

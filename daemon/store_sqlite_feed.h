@@ -13,7 +13,8 @@
  * for 'keep' AND was missing from the feed's last successful parse
  * (last_seen older than the feed's last_parsed).  A feed that answers 304
  * for a month keeps its items.  Pruning also drops the stories, sends,
- * finished outbox rows and pending articles older than 'before'.
+ * finished outbox rows and pending articles older than 'before', and the
+ * mutes that ran out before it.
  *
  * A pending article (table article) names its item by (feed, key); the
  * item's record is read from table item when the fetches resume.

@@ -1,7 +1,8 @@
 /*
  * store_sqlite_outbox.c: the SQLite store's alert side: the stories each
  * topic has claimed (tables story, story_sig, story_band and also_in),
- * the outbox and the send log (table sent) (store_sqlite_outbox.h).
+ * the outbox, the send log (table sent) and the mutes
+ * (store_sqlite_outbox.h).
  */
 #include "store_sqlite_outbox.h"
 
@@ -375,6 +376,128 @@ sq_sink_counts(void *be, struct sink_counts **out, size_t *n)
 	memset(&c, 0, sizeof(c));
 	rc = sq_read(be, sql_sink_counts, "read outbox", NULL, 0, sq_row_append,
 	    &rows);
+	*out = rows.v;
+	*n = rows.n;
+	return rc == -1 ? -1 : 0;
+}
+
+static const char sql_outbox_since[] =
+    "SELECT id, sink, topic, fold, alert_id, payload, attempts, created,"
+    " next_at, delivered_at, failed_at, last_error FROM outbox"
+    " WHERE created >= ?1 AND (?2 IS NULL OR topic = ?2)"
+    " ORDER BY created DESC, alert_id, id";
+
+/* One alert's rows, gathered as the query returns them. */
+struct outbox_walk {
+	store_outbox_cb		*cb;
+	void			*arg;
+	struct outbox_row	*rows;
+	size_t			 n;
+	int			 stop;
+};
+
+/* Hands the alert gathered so far to the callback. */
+static void
+walk_alert(struct outbox_walk *w)
+{
+	size_t	 i;
+
+	if (w->n > 0 && !w->stop)
+		w->stop = w->cb(w->rows, w->n, w->arg) != 0;
+	for (i = 0; i < w->n; i++)
+		outbox_row_clear(&w->rows[i]);
+	w->n = 0;
+}
+
+static int
+row_outbox(struct sqlite3_stmt *s, void *arg)
+{
+	struct outbox_walk	*w = arg;
+	struct outbox_row	 r;
+	const struct sq_out	 out[] = {
+		{ .i64 = &r.id }, { .text = &r.sink }, { .text = &r.topic },
+		{ .i = &r.fold }, { .text = &r.alert_id },
+		{ .text = &r.payload }, { .i = &r.attempts },
+		{ .time = &r.created }, { .time = &r.next_at },
+		{ .time = &r.delivered_at }, { .time = &r.failed_at },
+		{ .text = &r.last_error }
+	};
+
+	memset(&r, 0, sizeof(r));
+	sq_row(s, out, SQ_NELEM(out));
+	if (w->n > 0 && strcmp(w->rows[0].alert_id, r.alert_id) != 0)
+		walk_alert(w);
+	w->rows = xreallocarray(w->rows, w->n + 1, sizeof(*w->rows));
+	w->rows[w->n++] = r;
+	return w->stop;
+}
+
+int
+sq_outbox_foreach(void *be, time_t since, const char *topic,
+    store_outbox_cb *cb, void *arg)
+{
+	const struct sq_arg	 sql_arg[] = { sq_int(since), sq_text(topic) };
+	struct outbox_walk	 w = { cb, arg, NULL, 0, 0 };
+	int			 rc;
+
+	rc = sq_read(be, sql_outbox_since, "read outbox", sql_arg,
+	    SQ_NELEM(sql_arg), row_outbox, &w);
+	walk_alert(&w);
+	free(w.rows);
+	return rc == -1 ? -1 : 0;
+}
+
+static const char sql_mute[] =
+    "INSERT INTO mute (topic, until, since) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (topic) DO UPDATE SET until = ?2, since = ?3";
+
+int
+sq_mute(void *be, const char *topic, time_t until, time_t now)
+{
+	const struct sq_arg	 arg[] = {
+		sq_text(topic), sq_int(until), sq_int(now)
+	};
+
+	return sq_write(be, sql_mute, "mute", arg, SQ_NELEM(arg)) == -1 ?
+	    -1 : 0;
+}
+
+static const char sql_unmute[] =
+    "DELETE FROM mute WHERE topic = ?1 RETURNING until = 0 OR until > ?2";
+
+int
+sq_unmute(void *be, const char *topic, time_t now)
+{
+	const struct sq_arg	 arg[] = { sq_text(topic), sq_int(now) };
+	int			 was = 0;
+	const struct sq_out	 out[] = { { .i = &was } };
+
+	if (sq_batch(be) == -1 || sq_get(be, sql_unmute, "unmute", arg,
+	    SQ_NELEM(arg), out, SQ_NELEM(out)) == -1)
+		return -1;
+	return was;
+}
+
+static const char sql_mutes[] =
+    "SELECT topic, until, since FROM mute WHERE until = 0 OR until > ?"
+    " ORDER BY topic";
+
+int
+sq_mutes(void *be, time_t now, struct mute **out, size_t *n)
+{
+	const struct sq_arg	 arg[] = { sq_int(now) };
+	struct mute		 m;
+	const struct sq_out	 col[] = {
+		{ .text = &m.topic }, { .time = &m.until }, { .time = &m.since }
+	};
+	struct sq_rows		 rows = {
+		col, SQ_NELEM(col), &m, sizeof(m), NULL, 0
+	};
+	int			 rc;
+
+	memset(&m, 0, sizeof(m));
+	rc = sq_read(be, sql_mutes, "read mutes", arg, SQ_NELEM(arg),
+	    sq_row_append, &rows);
 	*out = rows.v;
 	*n = rows.n;
 	return rc == -1 ? -1 : 0;

@@ -51,6 +51,11 @@ static const struct bad_case bad_cases[] = {
 	{ FEED TOPIC "quiet = 22-7\n", 5, "HH:MM-HH:MM" },
 	{ FEED TOPIC "stem = klingon\n", 5, "no Snowball stemmer for 'klingon'" },
 	{ FEED TOPIC "translit = maybe\n", 5, "translit 'maybe'" },
+	{ FEED TOPIC "enabled = maybe\n", 5, "topic 't': enabled 'maybe' is not yes or no" },
+	{ FEED "enabled = off-ish\n", 3, "feed 'a': enabled 'off-ish' is not yes or no" },
+	/* a disabled topic's query is checked all the same */
+	{ FEED "[topic t]\nenabled = no\nquery = (Crimea\n", 5, "topic 't': query: column 8: expected ')'" },
+	{ FEED "[topic t]\nenabled = no\nquery = @nosuch\n", 5, "topic 't': query: unknown alias '@nosuch'" },
 	{ FEED "[topic t]\nsinks = s\n" SINK, 3, "topic 't': no query" },
 	{ FEED "[topic crimea]\nquery = (Crimea OR Lavrov\n", 4, "topic 'crimea': query: column 18: expected ')'" },
 	{ FEED "[topic t]\nquery = @nosuch\n", 4, "topic 't': query: unknown alias '@nosuch'" },

@@ -186,6 +186,26 @@ harness_wait_hits(struct harness *h, const char *path, unsigned int n)
 	ck_assert_msg(got >= n, "%s: %u requests, want %u", path, got, n);
 }
 
+void
+harness_alerted_exactly(const struct harness *h, const char *const *ids)
+{
+	char	*text, *needle;
+	size_t	 i;
+
+	text = test_slurp(h->alerts);
+	for (i = 0; ids[i] != NULL; i++) {
+		needle = xasprintf("\"id\":\"%s\"", ids[i]);
+		ck_assert_msg(test_count_lines(text, needle) == 1,
+		    "item %s alerted %d times: %s", ids[i],
+		    test_count_lines(text, needle), text);
+		free(needle);
+	}
+	ck_assert_msg(test_count_lines(text, "\"alert_id\":") == (int)i,
+	    "%d alerts for %zu items: %s", test_count_lines(text,
+	    "\"alert_id\":"), i, text);
+	g_free(text);
+}
+
 json_t *
 harness_status(const struct harness *h)
 {

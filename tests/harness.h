@@ -105,6 +105,10 @@ void	 harness_stop(struct harness *h);
 void	 harness_wait_hits(struct harness *h, const char *path,
 	    unsigned int n);
 
+/* The alert file holds exactly the alerts of items 'ids', each once. */
+void	 harness_alerted_exactly(const struct harness *h,
+	    const char *const *ids);
+
 /* `feedwatch status --json -c CONF`, which must exit 0, parsed. */
 json_t	*harness_status(const struct harness *h);
 /* Of that status, the object of feed 'name'; fails if there is none. */

@@ -430,6 +430,7 @@ main(void)
 	srunner_add_suite(sr, opml_suite());
 	srunner_add_suite(sr, watch_suite());
 	srunner_add_suite(sr, schedule_suite());
+	srunner_add_suite(sr, mute_suite());
 	srunner_add_suite(sr, article_suite());
 	srunner_add_suite(sr, auth_suite());
 	srunner_add_suite(sr, subscribe_suite());

@@ -38,6 +38,7 @@ Suite	*subscribe_suite(void);
 Suite	*terminal_suite(void);
 Suite	*fulltext_suite(void);
 Suite	*story_suite(void);
+Suite	*mute_suite(void);
 
 /*
  * Adds to 's' the test case 'name' of 'tests' (NULL-terminated), run in
