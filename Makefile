@@ -53,7 +53,8 @@ FEEDS_SRC  = feeds/item.c \
 	     feeds/fetch.c \
 	     feeds/opml.c \
 	     feeds/discover.c \
-	     feeds/article.c
+	     feeds/article.c \
+	     feeds/artfetch.c
 ALERTS_SRC = alerts/norm.c \
 	     alerts/query.c \
 	     alerts/snippet.c \
@@ -62,6 +63,7 @@ ALERTS_SRC = alerts/norm.c \
 	     alerts/wordset.c \
 	     alerts/match.c \
 	     alerts/alert.c \
+	     alerts/storytext.c \
 	     alerts/story.c \
 	     alerts/termtext.c \
 	     alerts/sink.c \
@@ -86,6 +88,8 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/watch.c \
 	     daemon/outbox.c \
 	     daemon/feedpoll.c \
+	     daemon/fulltext.c \
+	     daemon/storyclaim.c \
 	     daemon/schedule.c \
 	     daemon/run.c \
 	     daemon/metrics.c \
@@ -124,6 +128,9 @@ TEST_SRC = tests/run.c \
 	   tests/check_auth.c \
 	   tests/check_subscribe.c \
 	   tests/check_terminal.c \
+	   tests/check_fulltext.c \
+	   tests/storyset.c \
+	   tests/check_story.c \
 	   tests/check_mute.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
@@ -247,6 +254,16 @@ BENCH_ARTICLE_OBJ = $(O)/bench/bench_article.o $(O)/feeds/article.o \
 	$(O)/feeds/decoder.o $(O)/feeds/text.o $(O)/feeds/html.o $(O)/base/url.o \
 	$(O)/base/xmalloc.o $(O)/base/log.o
 $(O)/bench/bench_article: $(BENCH_ARTICLE_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Story signatures on the labelled set, and their cost (bench/bench_story.sh).
+BENCH_STORY_OBJ = $(O)/bench/bench_story.o $(O)/tests/storyset.o \
+	$(O)/alerts/story.o $(O)/alerts/storytext.o $(O)/alerts/norm.o \
+	$(O)/base/xmalloc.o $(O)/base/log.o
+$(O)/bench/bench_story.o: CPPFLAGS += -Itests
+$(O)/bench/bench_story: $(BENCH_STORY_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/bench/bench_story_cost: $(O)/bench/bench_story_cost.o $(OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The interval rule in virtual time (bench/bench_schedule.sh); the

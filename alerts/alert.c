@@ -102,6 +102,8 @@ alert_to_json(const struct alert *a)
 	json_object_set_new(o, "published", time_or_null(it->published));
 	json_object_set_new(o, "matched", string_array(a->matched,
 	    a->nmatched));
+	json_object_set_new(o, "matched_in", string_array(a->matched_in,
+	    a->nmatched_in));
 	json_object_set_new(o, "snippet", string_or_null(a->snippet));
 	json_object_set_new(o, "also_in", string_array(a->also_in,
 	    a->nalso_in));

@@ -208,13 +208,18 @@ append_list(GString *g, const json_t *v, enum esc how)
 		}
 }
 
-/* "TOPICS: MATCHED": the topics of an item and the words they matched. */
+/*
+ * "TOPICS: MATCHED": the topics of an item and the words they matched,
+ * and where if not in the feed.
+ */
 static void
 append_topic(GString *g, const json_t *a, enum esc how)
 {
 	append_list(g, json_object_get(a, "topics"), how);
 	g_string_append(g, ": ");
 	append_list(g, json_object_get(a, "matched"), how);
+	if (sink_alert_in_article(a))
+		g_string_append(g, " (in the article)");
 }
 
 /*

@@ -330,7 +330,8 @@ same_item(const json_t *a, const json_t *b)
 json_t *
 sink_alerts_items(const json_t *arr)
 {
-	static const char *const keys[] = { "matched", "also_in" };
+	static const char *const keys[] = { "matched", "matched_in",
+	    "also_in" };
 	json_t		*items = json_array(), *it, *a;
 	size_t		 i, j, k;
 
@@ -387,6 +388,19 @@ sink_alert_title(const json_t *a)
 	const char	*t = jstr(a, "title");
 
 	return t != NULL && *t != '\0' ? t : "(untitled)";
+}
+
+int
+sink_alert_in_article(const json_t *a)
+{
+	const json_t	*v;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(a, "matched_in"), i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v),
+		    "body") == 0)
+			return 1;
+	return 0;
 }
 
 /*

@@ -137,9 +137,9 @@ json_t		*sink_alerts_parse(const char *name,
  * For sink implementations: the alerts of 'arr' (sink_alerts_parse()) as
  * the items they are about, in the order of their first alerts, a new
  * array (json_decref it).  Each element is a copy of an item's first
- * alert with "topics", the topic of each of its alerts, "matched" and
- * "also_in", what all of them matched and where else the story was, each
- * value once, and "priority", the highest of theirs.  Alerts are of one item when they have the same feed and id;
+ * alert with "topics", the topic of each of its alerts, "matched",
+ * "matched_in" and "also_in", what all of them matched, in which fields,
+ * and where else the story was, each value once, and "priority", the highest of theirs.  Alerts are of one item when they have the same feed and id;
  * an alert without them is an item of its own.
  */
 json_t		*sink_alerts_items(const json_t *arr);
@@ -158,5 +158,12 @@ enum sink_priority sink_alerts_priority(const json_t *arr);
 
 /* For sink implementations: the title of alert 'a', or "(untitled)". */
 const char	*sink_alert_title(const json_t *a);
+
+/*
+ * For sink implementations: 1 if alert 'a' matched in the article its
+ * link points to (its matched_in names "body"), which a message for a
+ * person says, since the words may not be in the title or snippet shown.
+ */
+int		 sink_alert_in_article(const json_t *a);
 
 #endif

@@ -462,6 +462,11 @@ make_one(struct desk_job *j, const json_t *a, GString *text, GString *mk,
 		g_string_append_printf(text, "\n%s", t);
 		append_markup(mk, lk, "\n", t, "");
 	}
+	if (sink_alert_in_article(a)) {
+		t = "(matched in the article)";
+		g_string_append_printf(text, "\n%s", t);
+		append_markup(mk, lk, "\n", t, "");
+	}
 	if ((t = jstr(a, "feed_title")) == NULL || *t == '\0')
 		t = jstr(a, "feed");
 	if (t != NULL) {

@@ -374,6 +374,8 @@ text_alert(GString *g, const json_t *a, const char *indent)
 	    "Topics:    " : "Topic:     ", tmp->str);
 	g_string_truncate(tmp, 0);
 	append_list(tmp, json_object_get(a, "matched"));
+	if (sink_alert_in_article(a))
+		g_string_append(tmp, " (in the article)");
 	g_string_append_printf(g, "%sMatched:   %s\n", indent, tmp->str);
 	g_string_truncate(tmp, 0);
 	append_list(tmp, json_object_get(a, "also_in"));
@@ -426,6 +428,8 @@ html_alert(GString *g, const json_t *a)
 	g_string_append(g, "</b>, matched ");
 	g_string_truncate(tmp, 0);
 	append_list(tmp, json_object_get(a, "matched"));
+	if (sink_alert_in_article(a))
+		g_string_append(tmp, " (in the article)");
 	append_esc(g, tmp->str);
 	g_string_append(g, "</small></p>\n");
 	g_string_free(tmp, TRUE);

@@ -78,6 +78,7 @@ static const struct {
 	{ "FEEDWATCH_PUBLISHED", "published" },
 	{ "FEEDWATCH_SNIPPET", "snippet" },
 	{ "FEEDWATCH_MATCHED", "matched" },
+	{ "FEEDWATCH_MATCHED_IN", "matched_in" },
 	{ "FEEDWATCH_DETECTED", "detected" },
 };
 

@@ -2,9 +2,10 @@
  * backtest.c: a query or topic over the items the store kept.
  *
  * The matches are folded as the daemon folds them: each claims its story
- * through the poll path's feedpoll_claim(), in a store of the replay's own
- * (in memory, empty: the state's claims are the daemon's, and the state is
- * only read), oldest item first; an alert goes out for a story's first
+ * as the poll path does (storyclaim.h: keys, and the signature within
+ * same-story), in a store of the replay's own (STORE_SCRATCH: in memory,
+ * empty; the state's claims are the daemon's, and the state is only
+ * read), oldest item first; an alert goes out for a story's first
  * item, and the feeds of the others join its also_in, which it is printed
  * with once the replay is done (outbox_with_also_in(), as a sink gets it).
  */
@@ -15,20 +16,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-
-#include <glib.h>
 
 #include "alert.h"
 #include "cmdline.h"
 #include "config.h"
 #include "confval.h"
-#include "feedpoll.h"
 #include "item.h"
 #include "log.h"
 #include "match.h"
 #include "outbox.h"
 #include "store.h"
+#include "storyclaim.h"
 #include "xmalloc.h"
 
 static const char *const usage_backtest =
@@ -37,7 +35,8 @@ static const char *const usage_backtest =
     "       feedwatch backtest [-c FILE] [-v|--quiet] [--since DURATION] "
     "-e QUERY...\n"
     "Replays the items kept in the state store (first seen within --since,\n"
-    "default 7d) and prints the alerts they would have raised.\n"
+    "default 7d) and prints the alerts they would have raised; a story\n"
+    "already alerted for the topic is folded, as the daemon folds it.\n"
     "  -e, --query QUERY  a query (repeatable; it may use the config's\n"
     "                     aliases); -q QUERY is the same\n"
     "  --since DURATION   how far back, as in 7d\n"
@@ -53,15 +52,22 @@ struct replay {
 	struct matcher		*m;
 	const struct config	*cf;
 	struct store		*claims;	/* the replay's stories */
-	time_t			 now;
+	struct story_signer	*signer;
 	const char		*feed;
 	const struct feed_item	*item;
+	struct storyclaim	 story;		/* of the item */
+	time_t			 when;		/* it was published */
 	const char		*priority;	/* the topic's, or NULL */
 	struct held		*held;
 	size_t			 items, alerts, folded;
 	int			 failed;
 };
 
+/*
+ * A story this replay alerted for the topic before is folded into that
+ * alert, as the daemon folds it (storyclaim.h), so that what is printed
+ * is what would have been sent.
+ */
 static int
 on_match(const struct match *m, void *arg)
 {
@@ -72,8 +78,8 @@ on_match(const struct match *m, void *arg)
 	if ((h.json = cmdline_match_json(m, r->feed, r->item, r->priority,
 	    h.id)) == NULL)
 		return 0;
-	claim = feedpoll_claim(r->claims, m->topic, r->item, r->feed, h.id,
-	    r->now);
+	claim = storyclaim_claim(&r->story, r->claims, m->topic, r->feed,
+	    h.id, r->when);
 	if (claim == 1) {
 		r->held = xreallocarray(r->held, r->alerts + 1,
 		    sizeof(*r->held));
@@ -95,6 +101,7 @@ on_item(const char *feed, const struct feed_item *it, void *arg)
 	struct replay		*r = arg;
 	struct match_feed	 mf;
 	size_t			 i;
+	int			 rc;
 
 	memset(&mf, 0, sizeof(mf));
 	mf.name = feed;
@@ -106,36 +113,15 @@ on_item(const char *feed, const struct feed_item *it, void *arg)
 	r->feed = feed;
 	r->item = it;
 	r->items++;
-	return matcher_match(r->m, it, &mf, on_match, r);
-}
-
-/*
- * An empty store in memory, for the replay's story claims: a dry store
- * where there is no state at all is one (store.h), and a directory of our
- * own has no state in it.
- */
-static struct store *
-claims_open(void)
-{
-	struct store	*st = NULL;
-	GError		*err = NULL;
-	gchar		*dir;
-	char		*path;
-
-	if ((dir = g_dir_make_tmp("feedwatch-backtest-XXXXXX", &err)) ==
-	    NULL) {
-		log_warnx("backtest: cannot make a temporary directory: %s",
-		    err->message);
-		g_error_free(err);
-		return NULL;
-	}
-	path = xasprintf("%s/stories.db", dir);
-	st = store_open(path, STORE_DRY);
-	if (rmdir(dir) == -1)
-		log_warn("backtest: '%s'", dir);
-	free(path);
-	g_free(dir);
-	return st;
+	/* the window counts from when the item came out, as near as known */
+	if (it->published != FEED_ITEM_NO_DATE)
+		r->when = it->published;
+	else if (it->updated != FEED_ITEM_NO_DATE)
+		r->when = it->updated;
+	storyclaim_init(&r->story, it, r->signer, &r->cf->daemon);
+	rc = matcher_match(r->m, it, &mf, on_match, r);
+	storyclaim_release(&r->story);
+	return rc;
 }
 
 /* The alerts held, each with its also_in; 0, or -1 if one is not printed. */
@@ -240,20 +226,22 @@ cmd_backtest(int argc, char **argv)
 		r.priority = config_priority_name(config_topic_find(cf,
 		    topic)->priority);
 	rc = 1;
-	r.now = time(NULL);
+	r.when = time(NULL);
+	r.signer = story_signer_new(STORY_SHINGLE);
 	if ((st = cmdline_state(cf, "nothing to replay")) == NULL ||
-	    (r.claims = claims_open()) == NULL ||
-	    store_items_foreach(st, r.now - since, on_item, &r) == -1 ||
+	    (r.claims = store_open("backtest", STORE_SCRATCH)) == NULL ||
+	    store_items_foreach(st, time(NULL) - since, on_item, &r) == -1 ||
 	    r.failed || print_held(&r) == -1)
 		goto out;
-	log_info("backtest: %zu kept items, %zu alerts, %zu more matches of "
-	    "their stories in their also_in", r.items, r.alerts, r.folded);
+	log_info("backtest: %zu kept items, %zu alerts, %zu more copies of "
+	    "their stories folded into them", r.items, r.alerts, r.folded);
 	rc = 0;
  out:
 	while (r.alerts > 0)
 		free(r.held[--r.alerts].json);
 	free(r.held);
 	store_close(r.claims);
+	story_signer_free(r.signer);
 	store_close(st);
 	matcher_free(r.m);
 	config_free(cf);

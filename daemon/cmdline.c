@@ -136,6 +136,8 @@ cmdline_match_json(const struct match *m, const char *feed,
 	a.item = it;
 	a.matched = m->words;
 	a.nmatched = m->nwords;
+	a.matched_in = m->fields;
+	a.nmatched_in = m->nfields;
 	a.snippet = m->snippet;
 	a.detected = time(NULL);
 	alert_set_id(&a);

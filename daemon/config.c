@@ -29,6 +29,7 @@
 #include "log.h"
 #include "match.h"
 #include "opml.h"
+#include "story.h"
 #include "url.h"
 #include "xmalloc.h"
 
@@ -38,12 +39,14 @@
 static const char *const daemon_keys[] = {
 	"state", "interval", "jitter", "concurrency", "per-host", "timeout",
 	"max-size", "backfill", "user-agent", "listen", "opml", "dead-after",
-	"health-sinks", "keep", "retry", "proxy", "min-interval",
-	"max-interval", NULL
+	"health-sinks", "keep", "retry", "proxy", "content", "content-min",
+	"same-story", "same-story-threshold", "min-interval", "max-interval",
+	NULL
 };
 static const char *const feed_keys[] = {
 	"url", "interval", "tags", "user-agent", "username", "password",
-	"password-file", "header-*", "cookie-file", "proxy", "enabled", NULL
+	"password-file", "header-*", "cookie-file", "proxy", "content",
+	"content-min", "enabled", NULL
 };
 static const char *const alias_keys[] = { "terms", NULL };
 static const char *const topic_keys[] = {
@@ -55,6 +58,28 @@ static const char *const topic_keys[] = {
 static const char *const priority_names[PRIORITY_N] = {
 	"low", "normal", "high"
 };
+/* A content key: summary, full or auto; 'who' names the section in errors. */
+static void
+get_content(struct inifile *ini, const char *group, const char *who,
+    enum feed_content *content)
+{
+	char	*v;
+
+	if ((v = inifile_get(ini, group, "content")) == NULL)
+		return;
+	if (strcmp(v, "summary") == 0)
+		*content = CONTENT_SUMMARY;
+	else if (strcmp(v, "full") == 0)
+		*content = CONTENT_FULL;
+	else if (strcmp(v, "auto") == 0)
+		*content = CONTENT_AUTO;
+	else
+		inifile_key_error(ini, group, "content", "%scontent '%s' is "
+		    "not summary, full (fetch each new item's article) or "
+		    "auto (fetch it when the feed's text is shorter than "
+		    "content-min)", who, v);
+	free(v);
+}
 
 /*
  * A poll interval: a duration, or "auto" (CONFIG_INTERVAL_AUTO: set from
@@ -114,6 +139,10 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 	d->dead_after = 24 * 3600;
 	d->retry = 30;
 	d->keep = 30 * 86400;
+	d->content = CONTENT_SUMMARY;
+	d->content_min = 300;
+	d->same_story = 48 * 3600;
+	d->same_story_threshold = STORY_THRESHOLD;
 	d->user_agent = xstrdup(CONFIG_DEFAULT_UA);
 	if (!inifile_has_section(ini, g))
 		return;
@@ -161,6 +190,16 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 	confval_get_list(ini, g, "health-sinks", &d->health_sinks);
 	confval_get_duration(ini, g, "keep", &d->keep);
 	conffeed_proxy(ini, g, "", &d->proxy);
+	get_content(ini, g, "", &d->content);
+	confval_get_count(ini, g, "content-min", &d->content_min);
+	confval_get_duration(ini, g, "same-story", &d->same_story);
+	if ((v = inifile_get(ini, g, "same-story-threshold")) != NULL) {
+		if (confval_fraction(v, &d->same_story_threshold) == -1)
+			inifile_key_error(ini, g, "same-story-threshold",
+			    "same-story-threshold: '%s' is not a number above "
+			    "0 and at most 1 (as in %.2f)", v, STORY_THRESHOLD);
+		free(v);
+	}
 }
 
 /* enabled = yes|no of a [feed] or [topic] ('what'): 'disabled' set if no. */
@@ -186,6 +225,7 @@ load_feed(struct inifile *ini, struct config *cf, const char *group,
 {
 	struct config_feed	*f;
 	char			*scheme, *dir, *abs, *file, *uri = NULL, *shown;
+	char			*who;
 	int			 line = inifile_line(ini, group, NULL);
 
 	inifile_check_keys(ini, group, "a [feed] section", feed_keys);
@@ -232,6 +272,10 @@ load_feed(struct inifile *ini, struct config *cf, const char *group,
 	get_interval(ini, group, &f->interval);
 	confval_get_list(ini, group, "tags", &f->tags);
 	conffeed_load(ini, group, f);
+	who = xasprintf("feed '%s': ", name);
+	get_content(ini, group, who, &f->content);
+	free(who);
+	confval_get_count(ini, group, "content-min", &f->content_min);
 	get_enabled(ini, group, "feed", name, &f->disabled);
 }
 

@@ -32,6 +32,14 @@
 struct matcher;
 struct opml_feed;
 
+/* What a feed's items are matched on: [daemon] and [feed] content. */
+enum feed_content {
+	CONTENT_DEFAULT,	/* a feed's: the daemon's */
+	CONTENT_SUMMARY,	/* the feed's text */
+	CONTENT_FULL,		/* and the article at each new item's link */
+	CONTENT_AUTO		/* that too when the feed's text is short */
+};
+
 enum topic_priority {
 	PRIORITY_LOW,
 	PRIORITY_NORMAL,
@@ -71,6 +79,10 @@ struct config_daemon {
 	struct config_list health_sinks;
 	long		 keep;
 	struct config_proxy proxy;	/* the feeds' default */
+	enum feed_content content;
+	long		 content_min;	/* characters: below, auto fetches */
+	long		 same_story;	/* near-duplicate window; 0: off */
+	double		 same_story_threshold;	/* story_similarity() */
 };
 
 struct config_feed {
@@ -84,6 +96,8 @@ struct config_feed {
 	struct config_list headers;	/* "Name: value" */
 	char		*cookie_file;
 	struct config_proxy proxy;	/* url NULL: the daemon's */
+	enum feed_content content;
+	long		 content_min;	/* 0: the daemon's */
 	int		 disabled;	/* enabled = no: never polled */
 	int		 line;
 };

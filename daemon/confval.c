@@ -122,6 +122,24 @@ confval_percent(const char *s, int *pct)
 }
 
 int
+confval_fraction(const char *s, double *v)
+{
+	const char	*dot = strchr(s, '.');
+	char		*end;
+	double		 d;
+
+	/* no sign, exponent, hex or locale: digits and one point */
+	if (strspn(s, "0123456789.") != strlen(s) || strspn(s, ".") ==
+	    strlen(s) || (dot != NULL && strchr(dot + 1, '.') != NULL))
+		return -1;
+	d = g_ascii_strtod(s, &end);
+	if (*end != '\0' || d <= 0 || d > 1)
+		return -1;
+	*v = d;
+	return 0;
+}
+
+int
 confval_bool(const char *s, int *out)
 {
 	if (strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 ||

@@ -47,6 +47,9 @@ int	 confval_count(const char *s, long *n);
 /* "10%" -> 10: a percentage from 0% to 100%. */
 int	 confval_percent(const char *s, int *pct);
 
+/* A number above 0 and at most 1, with a point: "0.45", ".5", "1". */
+int	 confval_fraction(const char *s, double *v);
+
 /* yes/no, true/false, on/off, 1/0. */
 int	 confval_bool(const char *s, int *b);
 

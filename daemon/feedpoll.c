@@ -13,13 +13,14 @@
 #include "config.h"
 #include "duration.h"
 #include "fetch.h"
+#include "fulltext.h"
 #include "item.h"
 #include "log.h"
 #include "match.h"
 #include "metrics.h"
 #include "outbox.h"
 #include "store.h"
-#include "story.h"
+#include "storyclaim.h"
 #include "url.h"
 #include "xmalloc.h"
 
@@ -33,6 +34,8 @@ struct feedpoll {
 	struct feed_state	 fs;
 	struct feed_item	**items;
 	size_t			 nitems;
+	struct fulltext_job	**jobs;		/* articles to fetch */
+	size_t			 njobs;
 	feedpoll_done_cb	*cb;
 	void			*arg;
 };
@@ -52,44 +55,30 @@ on_item(const struct feed_item *it, void *arg)
 struct detect {
 	struct feedpoll		*p;
 	const struct feed_item	*item;
+	struct storyclaim	 story;		/* of the item */
 	time_t			 now;
 	size_t			 alerts;
 	int			 error;
 };
 
 int
-feedpoll_claim(struct store *st, const char *topic,
-    const struct feed_item *it, const char *feed, const char *alert_id,
-    time_t now)
+feedpoll_alert(const struct feedpoll_env *env, const char *feed,
+    struct storyclaim *story, const struct match *m, time_t now)
 {
-	char	*keys[STORY_NKEYS];
-	int	 claim;
-
-	story_keys(it, keys);
-	claim = store_story_claim(st, topic, (const char *const *)keys,
-	    STORY_NKEYS, feed, alert_id, now);
-	story_keys_clear(keys);
-	return claim;
-}
-
-static int
-on_match(const struct match *m, void *arg)
-{
-	struct detect			*d = arg;
-	const struct feedpoll_env	*env = d->p->env;
+	const struct feed_item		*it = story->item;
 	const struct config_topic	*t;
 	struct alert			 a;
 	char				*json;
-	int				 claim;
+	int				 claim, rc;
 
 	/*
 	 * A muted topic does not alert, nor claim the story: the item is
 	 * seen all the same, so that unmuting it alerts only what comes
 	 * after.
 	 */
-	if (store_muted(env->st, m->topic, d->now)) {
+	if (store_muted(env->st, m->topic, now)) {
 		log_debug("feed '%s': item '%s' matches topic '%s', which is "
-		    "muted", d->p->f->name, d->item->id, m->topic);
+		    "muted", feed, it->id, m->topic);
 		return 0;
 	}
 	memset(&a, 0, sizeof(a));
@@ -97,36 +86,47 @@ on_match(const struct match *m, void *arg)
 	a.query = m->query;
 	if ((t = config_topic_find(env->cf, m->topic)) != NULL)
 		a.priority = config_priority_name(t->priority);
-	a.feed = d->p->f->name;
-	a.feed_title = d->item->feed_title;
-	a.item = d->item;
+	a.feed = feed;
+	a.feed_title = it->feed_title;
+	a.item = it;
 	a.matched = m->words;
 	a.nmatched = m->nwords;
+	a.matched_in = m->fields;
+	a.nmatched_in = m->nfields;
 	a.snippet = m->snippet;
-	a.detected = d->now;
+	a.detected = now;
 	alert_set_id(&a);
-	claim = feedpoll_claim(env->st, m->topic, d->item, a.feed, a.id,
-	    d->now);
-	if (claim == -1) {
-		d->error = 1;
-		return -1;
-	}
-	if (claim == 0) {
-		log_debug("feed '%s': item '%s' already alerted for topic '%s' "
-		    "from another feed", a.feed, d->item->id, m->topic);
-		return 0;
+	claim = storyclaim_claim(story, env->st, m->topic, a.feed, a.id, now);
+	if (claim != 1) {
+		if (claim == 0)
+			log_debug("feed '%s': item '%s' is a story already "
+			    "alerted for topic '%s'", a.feed, it->id, m->topic);
+		return claim;
 	}
 	if ((json = alert_to_json(&a)) == NULL) {
 		log_warnx("feed '%s': alert for item '%s' cannot be encoded",
-		    a.feed, d->item->id);
+		    a.feed, it->id);
 		return 0;
 	}
-	d->alerts++;
 	metrics_match(m->topic);
-	if (outbox_add(env->ob, m->topic, a.id, json, d->now) == -1)
-		d->error = 1;
+	rc = outbox_add(env->ob, m->topic, a.id, json, now) == -1 ? -1 : 1;
 	free(json);
-	return d->error ? -1 : 0;
+	return rc;
+}
+
+static int
+on_match(const struct match *m, void *arg)
+{
+	struct detect	*d = arg;
+	int		 rc;
+
+	if ((rc = feedpoll_alert(d->p->env, d->p->f->name, &d->story, m,
+	    d->now)) == -1) {
+		d->error = 1;
+		return -1;
+	}
+	d->alerts += (size_t)rc;
+	return 0;
 }
 
 /* On a feed's first poll only items dated within 'backfill' alert. */
@@ -269,7 +269,39 @@ note_dates(const struct feedpoll *p, time_t now, struct poll_outcome *out)
 	}
 }
 
-/* The poll's transaction: feed state, items, stories, outbox. */
+/*
+ * One item of a poll, in its transaction: seen; if new (and, on a first
+ * poll, within backfill) matched, and its article queued when its feed
+ * wants the full text.  1 if it is new, 0 if not, -1 if the store failed.
+ */
+static int
+record_item(struct feedpoll *p, struct detect *d, const struct match_feed *mf,
+    const char *key, const struct feed_item *it, int first)
+{
+	const struct feedpoll_env *env = p->env;
+	int			 isnew;
+
+	if ((isnew = store_item_add(env->st, p->f->name, key, it,
+	    d->now)) != 1)
+		return isnew;
+	if (first && !within_backfill(env->cf, it, d->now))
+		return 1;
+	d->item = it;
+	storyclaim_init(&d->story, it, env->signer, &env->cf->daemon);
+	matcher_match(env->cf->matcher, it, mf, on_match, d);
+	storyclaim_release(&d->story);
+	if (d->error)
+		return -1;
+	if (!fulltext_wanted(env->cf, p->f, it))
+		return 1;
+	if (store_article_add(env->st, p->f->name, key, d->now) == -1)
+		return -1;
+	p->jobs = xreallocarray(p->jobs, p->njobs + 1, sizeof(*p->jobs));
+	p->jobs[p->njobs++] = fulltext_job_new(p->f->name, key, it);
+	return 1;
+}
+
+/* The poll's transaction: feed state, items, stories, outbox, articles. */
 static int
 record_poll(struct feedpoll *p, const struct fetch_result *r,
     struct poll_outcome *out)
@@ -299,22 +331,12 @@ record_poll(struct feedpoll *p, const struct fetch_result *r,
 		first = !first || fs->last_parsed == 0;
 		for (i = 0; i < p->nitems; i++) {
 			key = feed_item_key(p->items[i]);
-			isnew = store_item_add(env->st, p->f->name, key,
-			    p->items[i], now);
+			isnew = record_item(p, &d, &mf, key, p->items[i],
+			    first);
 			free(key);
 			if (isnew == -1)
 				goto fail;
-			if (!isnew)
-				continue;
-			out->new_items++;
-			if (first && !within_backfill(env->cf, p->items[i],
-			    now))
-				continue;
-			d.item = p->items[i];
-			matcher_match(env->cf->matcher, p->items[i], &mf,
-			    on_match, &d);
-			if (d.error)
-				goto fail;
+			out->new_items += (size_t)isnew;
 		}
 		/*
 		 * Every item new, on a feed read before at this URL: its
@@ -373,17 +395,23 @@ record_poll(struct feedpoll *p, const struct fetch_result *r,
 	out->failures = fs->failures;
 	/* A 304 repeats the body of the last parse, and so its <ttl>. */
 	out->min_interval = r->max_age > fs->ttl ? r->max_age : fs->ttl;
+	return feedpoll_end(env, 0);
+ fail:
+	return feedpoll_end(env, -1);
+}
+
+int
+feedpoll_end(const struct feedpoll_env *env, int rc)
+{
 	/*
 	 * A dry run computes everything and keeps nothing, and it holds the
 	 * state's write lock no longer than this.
 	 */
-	if (env->dry)
+	if (rc == -1 || env->dry)
 		store_abort(env->st);
-	return 0;
- fail:
-	store_abort(env->st);
-	metrics_rollback();
-	return -1;
+	if (rc == -1)
+		metrics_rollback();
+	return rc;
 }
 
 static void
@@ -419,10 +447,15 @@ poll_done(const struct fetch_result *r, void *arg)
 		    "the others since the last commit are redone",
 		    p->f->name);
 		o.ok = 0;
+		for (i = 0; i < p->njobs; i++)
+			fulltext_job_free(p->jobs[i]);
 	} else if (r->status == FETCH_OK) {
 		metrics_items_new(o.new_items);
-		log_debug("feed '%s': %zu items, %zu new, %zu alerts",
-		    p->f->name, p->nitems, o.new_items, o.alerts);
+		log_debug("feed '%s': %zu items, %zu new, %zu alerts, %zu "
+		    "articles to fetch", p->f->name, p->nitems, o.new_items,
+		    o.alerts, p->njobs);
+		o.articles = p->jobs;
+		o.narticles = p->njobs;
 	}
  out:
 	for (i = 0; i < p->nitems; i++)
@@ -430,6 +463,7 @@ poll_done(const struct fetch_result *r, void *arg)
 	free(p->items);
 	feed_state_clear(&p->fs);
 	p->cb(p->f, &o, p->arg);
+	free(p->jobs);
 	free(p);
 }
 

@@ -16,9 +16,14 @@
  *     on the feed's first poll at its URL, where only the items dated
  *     within [daemon] backfill are; a match of a topic muted now
  *     (store_muted) goes no further;
- *   - for each match, the story claimed for its topic (story.h), so that
+ *   - for each match, the story claimed for its topic (storyclaim.h: by
+ *     its keys, and its signature within [daemon] same-story), so that
  *     a story alerts once per topic whatever the number of feeds that
- *     carry it, and the alert's rows in the outbox (outbox_add);
+ *     carry it and the headlines they give it, and the alert's rows in
+ *     the outbox (outbox_add);
+ *   - for each new item matched whose feed wants its article ([feed]
+ *     content, fulltext_wanted), a pending article fetch, handed to the
+ *     caller as a job (fulltext.h) to run when it may;
  *   - a feed-health alert when the feed has failed for [daemon]
  *     dead-after, and one when it recovers;
  *   - an overflow: every item new, on a feed read before at this URL that
@@ -42,8 +47,12 @@
 struct config;
 struct config_feed;
 struct feed_item;
+struct fulltext_job;
+struct match;
 struct outbox;
 struct store;
+struct story_signer;
+struct storyclaim;
 struct xfer_multi;
 
 /* What a poll came to, for the scheduler. */
@@ -57,12 +66,17 @@ struct poll_outcome {
 	int		 failures;	/* consecutive, this one included */
 	size_t		 new_items;
 	size_t		 alerts;	/* queued, feed-health ones included */
+	struct fulltext_job **articles;	/* recorded pending: the callback's */
+	size_t		 narticles;
 	/* of a body that parsed, for interval = auto (schedule.h) */
 	size_t		 dated;		/* items with a sane date */
 	time_t		 oldest;	/* the oldest of those dates */
 };
 
-/* The poll of 'f' is done.  'o' is valid during the call only. */
+/*
+ * The poll of 'f' is done.  'o' is valid during the call only, but the
+ * jobs o->articles points to are the callback's to run or free.
+ */
 typedef void feedpoll_done_cb(const struct config_feed *f,
     const struct poll_outcome *o, void *arg);
 
@@ -76,6 +90,7 @@ struct feedpoll_env {
 	struct store		*st;
 	struct xfer_multi	*m;
 	struct outbox		*ob;	/* where alerts are queued */
+	struct story_signer	*signer;	/* for the polls in turn */
 	int			 dry;	/* roll every poll back */
 };
 
@@ -88,14 +103,22 @@ int	 feedpoll_start(const struct feedpoll_env *env,
 	    const struct config_feed *f, feedpoll_done_cb *cb, void *arg);
 
 /*
- * Claims the story of 'it' (from 'feed', its alert 'alert_id') for
- * 'topic' in 'st', as every match of a poll does: 1 if the topic has not
- * alerted the story yet (the alert goes out), 0 if it has (the feed joins
- * that alert's also_in), -1 if the store failed.  backtest replays its
- * matches through it, so that it folds stories as the daemon does.
+ * Makes the alert of match 'm' of the item of 'story' (storyclaim.h) of
+ * 'feed' at 'now' and, if its story is not claimed for its topic yet
+ * (by its keys or, within same-story, its signature), claims it and
+ * queues the
+ * alert, in the store's open group of writes: 1 if queued, 0 if not (the
+ * story alerted already; logged), -1 if the store failed.  The poll
+ * path's step for each match, and the article path's (fulltext.h).
  */
-int	 feedpoll_claim(struct store *st, const char *topic,
-	    const struct feed_item *it, const char *feed,
-	    const char *alert_id, time_t now);
+int	 feedpoll_alert(const struct feedpoll_env *env, const char *feed,
+	    struct storyclaim *story, const struct match *m, time_t now);
+
+/*
+ * Ends a group of writes of the poll or article path that came to 'rc'
+ * (0, or -1 if the store failed): kept unless it failed or the run is
+ * dry, the metrics it counted undone if it failed.  Returns 'rc'.
+ */
+int	 feedpoll_end(const struct feedpoll_env *env, int rc);
 
 #endif

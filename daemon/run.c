@@ -140,9 +140,11 @@ static void
 on_prune(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon	*d = arg;
+	time_t		 now = time(NULL);
 
-	if (store_prune(watch_store(d->w), duration_after(time(NULL),
-	    -d->cf->daemon.keep)) == -1)
+	if (store_prune(watch_store(d->w), duration_after(now,
+	    -d->cf->daemon.keep), duration_after(now,
+	    -d->cf->daemon.same_story)) == -1)
 		log_warnx("state: pruning old items failed; retried in an "
 		    "hour");
 	if (schedule_running(d->s) == 0 && watch_busy(d->w) == 0)

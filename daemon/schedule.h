@@ -59,6 +59,14 @@
  * schedule instead of polling every feed at once; a saved time further
  * off than the longest wait is brought in.  A feed whose URL the config
  * changed (at start or on reload) is polled at once, afresh.
+ *
+ * Article fetches ([feed] content = full, fulltext.h), which polls hand
+ * back, wait in the queue of their link's host beside its feeds and count
+ * against the same caps: a fetch and a poll to one host share its
+ * per-host slots (polls go first), and fetches take at most half of
+ * concurrency.  They start in the order they came, with no timer; those
+ * the last run left pending start at once.  A reload drops the waiting
+ * fetches of a feed removed or no longer full text.
  */
 #ifndef FEEDWATCH_SCHEDULE_H
 #define FEEDWATCH_SCHEDULE_H
@@ -105,8 +113,9 @@ struct schedule	*schedule_new(struct event_base *base, struct watch *w,
 		    const struct config *cf);
 /*
  * One pass, for `check`: polls each of feeds[0..n) once, as soon as the
- * caps allow, then calls done(arg) (at once if there is nothing to poll).
- * No timers, and no next-due times are kept.
+ * caps allow, and fetches the articles these polls found (and those of
+ * these feeds left pending), then calls done(arg) (at once if there is
+ * nothing to do).  No timers, and no next-due times are kept.
  */
 struct schedule	*schedule_once(struct event_base *base, struct watch *w,
 		    const struct config *cf,
@@ -125,7 +134,7 @@ void		 schedule_reload(struct schedule *s, const struct config *cf);
 /* Stops starting polls (shutdown); in-flight ones finish. */
 void		 schedule_stop(struct schedule *s);
 
-/* Polls in flight and feeds waiting for a slot. */
+/* Polls and article fetches in flight. */
 size_t		 schedule_running(const struct schedule *s);
 /* Feeds of the config in use. */
 size_t		 schedule_feeds(const struct schedule *s);

@@ -212,10 +212,10 @@ store_item_add(struct store *st, const char *feed, const char *key,
 
 int
 store_story_claim(struct store *st, const char *topic,
-    const char *const *keys, size_t nkeys, const char *feed,
-    const char *alert_id, time_t now)
+    const char *const *keys, size_t nkeys, const struct store_near *near,
+    const char *feed, const char *alert_id, time_t now)
 {
-	return st->ops->story_claim(st->be, topic, keys, nkeys, feed,
+	return st->ops->story_claim(st->be, topic, keys, nkeys, near, feed,
 	    alert_id, now);
 }
 
@@ -326,9 +326,9 @@ sink_counts_free(struct sink_counts *c, size_t n)
 }
 
 int
-store_prune(struct store *st, time_t before)
+store_prune(struct store *st, time_t before, time_t signed_before)
 {
-	return st->ops->prune(st->be, before);
+	return st->ops->prune(st->be, before, signed_before);
 }
 
 int
@@ -336,6 +336,25 @@ store_items_foreach(struct store *st, time_t since, store_item_cb *cb,
     void *arg)
 {
 	return st->ops->items_foreach(st->be, since, cb, arg);
+}
+
+int
+store_article_add(struct store *st, const char *feed, const char *key,
+    time_t now)
+{
+	return st->ops->article_add(st->be, feed, key, now);
+}
+
+int
+store_article_done(struct store *st, const char *feed, const char *key)
+{
+	return st->ops->article_done(st->be, feed, key);
+}
+
+int
+store_articles_foreach(struct store *st, store_article_cb *cb, void *arg)
+{
+	return st->ops->articles_foreach(st->be, cb, arg);
 }
 
 int

@@ -141,6 +141,7 @@ enum store_mode {
 	STORE_WRITE,	/* the one writer: takes the lock, creates what lacks */
 	STORE_READ,	/* an existing store, read beside its writer */
 	STORE_DRY,	/* reads the state, writes that are never committed */
+	STORE_SCRATCH,	/* no state: an empty store of its own, in memory */
 	STORE_CONTROL,	/* control rows beside the writer, without its lock */
 };
 
@@ -158,6 +159,11 @@ enum store_mode {
  * then, so call store_abort as soon as a poll's writes are computed.  It
  * reads a state it cannot write, or of an older feedwatch, as upgraded,
  * and no state at all as an empty one; it creates nothing.
+ *
+ * STORE_SCRATCH ignores 'path' but for messages: an empty store that
+ * lives in memory until it is closed, to work out what the daemon would
+ * do (`backtest` folds the alerts of its replay in one); like STORE_DRY
+ * it commits nothing.
  *
  * STORE_CONTROL (`mute`, `unmute`) writes beside a writer that may be
  * running: it takes no lock, creates a store that lacks (no writer runs
@@ -237,14 +243,39 @@ int		 store_item_add(struct store *st, const char *feed,
 		    const char *key, const struct feed_item *it, time_t now);
 
 /*
+ * How a story is found again when its copies share no key: by its
+ * signature (story.h), which is stored with the claim.  'bands' are its
+ * LSH band keys: a stored story of the topic with one of them, claimed
+ * since 'since' from another feed, is a candidate (a feed's own items
+ * are told apart by their ids, and often share a template of text that
+ * is no story), and 'same' says how close the
+ * candidate's stored signature is to this one: a score from 0 up, or -1
+ * if it is not the same story.
+ */
+typedef double store_sig_cb(const void *sig, size_t len, void *arg);
+struct store_near {
+	const int64_t	*bands;
+	size_t		 nbands;
+	const void	*sig;		/* stored as it is */
+	size_t		 siglen;
+	time_t		 since;
+	store_sig_cb	*same;
+	void		*arg;
+};
+
+/*
  * Claims a story for a topic: 'keys' (normalized link, normalized title;
- * NULL entries skipped) identify the story.  Returns 1 if no earlier
- * alert of this topic had any of these keys (the claim is recorded with
- * 'alert_id'), 0 if one had (then 'feed' is added to that alert's
- * also_in), -1 on error.
+ * NULL entries skipped) identify the story, and 'near' (or NULL) finds
+ * it by its signature.  Returns 1 if no earlier alert of this topic had
+ * any of these keys nor a signature 'near' takes (the claim is recorded
+ * with 'alert_id'), 0 if one had (then 'feed' is added to that alert's
+ * also_in; of several stories 'near' takes, the one it scores highest),
+ * -1 on error.  Either way the signature is stored for the story that
+ * has it, so that a later copy is found by any copy before it.
  */
 int		 store_story_claim(struct store *st, const char *topic,
-		    const char *const *keys, size_t nkeys, const char *feed,
+		    const char *const *keys, size_t nkeys,
+		    const struct store_near *near, const char *feed,
 		    const char *alert_id, time_t now);
 
 /* Other feeds that carried the story of 'alert_id' (NULL-terminated). */
@@ -323,16 +354,40 @@ void		 mutes_free(struct mute *m, size_t n);
 int		 store_muted(struct store *st, const char *topic, time_t now);
 
 /*
- * Drops items, stories and finished outbox rows older than 'before', and
- * mutes that ran out before it.
+ * Drops items, stories and finished outbox rows older than 'before',
+ * mutes that ran out before it, and story signatures older than
+ * 'signed_before'.
  */
-int		 store_prune(struct store *st, time_t before);
+int		 store_prune(struct store *st, time_t before,
+		    time_t signed_before);
 
 /* Calls 'cb' for each kept item first seen since 'since', oldest first. */
 typedef int store_item_cb(const char *feed, const struct feed_item *it,
     void *arg);
 int		 store_items_foreach(struct store *st, time_t since,
 		    store_item_cb *cb, void *arg);
+
+/*
+ * Article fetches pending ([feed] content = full): a new item's is added
+ * in the group of writes of the poll that found it, and done (removed)
+ * in the group that records the fetch's outcome and its alerts, so that
+ * a crash in between leaves it to fetch at the next start, and none is
+ * fetched twice once recorded.  Adding one twice changes nothing.
+ */
+int		 store_article_add(struct store *st, const char *feed,
+		    const char *key, time_t now);
+int		 store_article_done(struct store *st, const char *feed,
+		    const char *key);
+/*
+ * Calls 'cb' for each pending article whose item is kept, oldest first,
+ * with the item's feed, key and record (borrowed for the call); one whose
+ * item was pruned is skipped (and pruned with it).  Non-zero from 'cb'
+ * stops the walk.
+ */
+typedef int store_article_cb(const char *feed, const char *key,
+    const struct feed_item *it, void *arg);
+int		 store_articles_foreach(struct store *st,
+		    store_article_cb *cb, void *arg);
 
 /*
  * Backends.  store_open() picks one by the location and calls its open;
@@ -377,7 +432,7 @@ int		 store_items_foreach(struct store *st, time_t since,
  *   and story_also_in: what they read; outbox_next: 0).  None is fatal.
  * - Pruning never makes an item its feed still lists look new: an item
  *   goes only if it was last seen before 'before' and before its feed's
- *   last successful parse.
+ *   last successful parse.  A pending article older than 'before' goes.
  */
 struct store_ops {
 	/* The backend's handle for 'path', or NULL after saying why. */
@@ -399,7 +454,8 @@ struct store_ops {
 	int	 (*item_add)(void *be, const char *feed, const char *key,
 		    const struct feed_item *it, time_t now);
 	int	 (*story_claim)(void *be, const char *topic,
-		    const char *const *keys, size_t nkeys, const char *feed,
+		    const char *const *keys, size_t nkeys,
+		    const struct store_near *near, const char *feed,
 		    const char *alert_id, time_t now);
 	char	**(*story_also_in)(void *be, const char *alert_id);
 	int	 (*outbox_add)(void *be, const char *sink, const char *topic,
@@ -420,8 +476,13 @@ struct store_ops {
 	time_t	 (*outbox_next)(void *be);
 	int	 (*sink_counts)(void *be, struct sink_counts **out,
 		    size_t *n);
-	int	 (*prune)(void *be, time_t before);
+	int	 (*prune)(void *be, time_t before, time_t signed_before);
 	int	 (*items_foreach)(void *be, time_t since, store_item_cb *cb,
+		    void *arg);
+	int	 (*article_add)(void *be, const char *feed, const char *key,
+		    time_t now);
+	int	 (*article_done)(void *be, const char *feed, const char *key);
+	int	 (*articles_foreach)(void *be, store_article_cb *cb,
 		    void *arg);
 	int	 (*outbox_foreach)(void *be, time_t since, const char *topic,
 		    store_outbox_cb *cb, void *arg);

@@ -24,7 +24,6 @@
 #include "store_sqlite_outbox.h"
 #include "xmalloc.h"
 
-#define STORE_SCHEMA_VERSION	5
 #define STORE_MAX_STMTS		48
 
 struct store_sqlite {
@@ -106,13 +105,36 @@ static const char *const migrations[] = {
 	"ALTER TABLE feed ADD COLUMN title TEXT;"
 	"ALTER TABLE feed ADD COLUMN link TEXT;",
 	/*
-	 * 3 to 4 (mute): the topics `feedwatch mute` silenced, until when
+	 * 3 to 4, full text ([feed] content = full): the article fetches
+	 * that polls queued and no outcome has recorded yet, so that a
+	 * crash between the two loses none.
+	 */
+	"CREATE TABLE IF NOT EXISTS article ("
+	" feed TEXT NOT NULL, key TEXT NOT NULL, created INTEGER NOT NULL,"
+	" PRIMARY KEY (feed, key)) STRICT, WITHOUT ROWID;",
+	/*
+	 * 4 to 5, same-story folding: the signature of each story a topic
+	 * claimed within [daemon] same-story (story_sig), with the feed of
+	 * the copy, and its LSH band keys (story_band), which find it again.
+	 * A band row names its signature by id, so that its key is all it
+	 * repeats.
+	 */
+	"CREATE TABLE IF NOT EXISTS story_sig ("
+	" id INTEGER PRIMARY KEY, topic TEXT NOT NULL, alert_id TEXT NOT NULL,"
+	" feed TEXT NOT NULL, sig BLOB NOT NULL, created INTEGER NOT NULL)"
+	" STRICT;"
+	"CREATE INDEX IF NOT EXISTS story_sig_created ON story_sig(created);"
+	"CREATE TABLE IF NOT EXISTS story_band ("
+	" band INTEGER NOT NULL, sig INTEGER NOT NULL, PRIMARY KEY (band, sig))"
+	" STRICT, WITHOUT ROWID;",
+	/*
+	 * 5 to 6 (mute): the topics `feedwatch mute` silenced, until when
 	 * (0: until unmuted).  Written beside the daemon, read by it.
 	 */
-	"CREATE TABLE IF NOT EXISTS mute (topic TEXT PRIMARY KEY, until INTEGER NOT NULL,"
-	" since INTEGER NOT NULL) STRICT, WITHOUT ROWID;",
+	"CREATE TABLE IF NOT EXISTS mute (topic TEXT PRIMARY KEY,"
+	" until INTEGER NOT NULL, since INTEGER NOT NULL) STRICT, WITHOUT ROWID;",
 	/*
-	 * 4 to 5, interval = auto: what was learned of the feed's pace
+	 * 6 to 7, interval = auto: what was learned of the feed's pace
 	 * (struct feed_pace), so that a restart keeps it.
 	 */
 	"ALTER TABLE feed ADD COLUMN pace_rate REAL NOT NULL DEFAULT 0;"
@@ -441,7 +463,7 @@ sq_open(const char *path, enum store_mode mode)
 	st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
 	st->lockfd = -1;
-	st->dry = mode == STORE_DRY;
+	st->dry = mode == STORE_DRY || mode == STORE_SCRATCH;
 	switch (mode) {
 	case STORE_READ:
 		if (open_read(st) == -1 || read_version(st, &version) !=
@@ -462,6 +484,10 @@ sq_open(const char *path, enum store_mode mode)
 		if ((rc = open_write(st)) == 1)
 			goto refused;
 		if (rc == -1)
+			goto fail;
+		break;
+	case STORE_SCRATCH:
+		if (open_copy(st, 1) == -1)
 			goto fail;
 		break;
 	case STORE_CONTROL:
@@ -541,7 +567,7 @@ sq_flush(void *be)
 struct sq_arg
 sq_text(const char *v)
 {
-	struct sq_arg	 a = { v != NULL ? SQ_TEXT : SQ_NULL, v, 0, 0 };
+	struct sq_arg	 a = { v != NULL ? SQ_TEXT : SQ_NULL, v, 0, 0, 0 };
 
 	return a;
 }
@@ -549,7 +575,7 @@ sq_text(const char *v)
 struct sq_arg
 sq_int(int64_t v)
 {
-	struct sq_arg	 a = { SQ_INT, NULL, v, 0 };
+	struct sq_arg	 a = { SQ_INT, NULL, v, 0, 0 };
 
 	return a;
 }
@@ -557,7 +583,7 @@ sq_int(int64_t v)
 struct sq_arg
 sq_real(double v)
 {
-	struct sq_arg	 a = { SQ_REAL, NULL, 0, v };
+	struct sq_arg	 a = { SQ_REAL, NULL, 0, 0, v };
 
 	return a;
 }
@@ -565,7 +591,15 @@ sq_real(double v)
 struct sq_arg
 sq_null(void)
 {
-	struct sq_arg	 a = { SQ_NULL, NULL, 0, 0 };
+	struct sq_arg	 a = { SQ_NULL, NULL, 0, 0, 0 };
+
+	return a;
+}
+
+struct sq_arg
+sq_blob(const void *v, size_t len)
+{
+	struct sq_arg	 a = { SQ_BLOB, v, 0, len, 0 };
 
 	return a;
 }
@@ -594,6 +628,10 @@ bind_args(sqlite3_stmt *s, const struct sq_arg *arg, size_t narg)
 			break;
 		case SQ_NULL:
 			rc = sqlite3_bind_null(s, (int)i + 1);
+			break;
+		case SQ_BLOB:
+			rc = sqlite3_bind_blob64(s, (int)i + 1, arg[i].text,
+			    arg[i].len, SQLITE_TRANSIENT);
 			break;
 		}
 	return rc;
@@ -756,6 +794,9 @@ const struct store_ops store_sqlite_ops = {
 	.sink_counts = sq_sink_counts,
 	.prune = sq_prune,
 	.items_foreach = sq_items_foreach,
+	.article_add = sq_article_add,
+	.article_done = sq_article_done,
+	.articles_foreach = sq_articles_foreach,
 	.outbox_foreach = sq_outbox_foreach,
 	.mute = sq_mute,
 	.unmute = sq_unmute,

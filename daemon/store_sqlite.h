@@ -24,8 +24,9 @@
  * works on the state file itself when it can, rolling back each group; a
  * state it cannot write, or of an older schema, is copied into memory
  * first (and upgraded there), and no state at all is an empty one in
- * memory.  The schema version is PRAGMA user_version: schema 1 (the last
- * release's) is upgraded by STORE_WRITE.
+ * memory.  STORE_SCRATCH is a new store in memory.  The schema version is
+ * PRAGMA user_version: schema 1 (the last release's) is upgraded by
+ * STORE_WRITE.
  */
 #ifndef FEEDWATCH_STORE_SQLITE_H
 #define FEEDWATCH_STORE_SQLITE_H
@@ -37,6 +38,9 @@
 struct sqlite3_stmt;
 struct store_ops;
 struct store_sqlite;
+
+/* The schema this feedwatch writes: PRAGMA user_version. */
+#define STORE_SCHEMA_VERSION	7
 
 /* The backend, for store_open(): takes any path. */
 extern const struct store_ops store_sqlite_ops;
@@ -56,9 +60,10 @@ extern const struct store_ops store_sqlite_ops;
  * shows on the statement's first run.
  */
 struct sq_arg {
-	enum { SQ_NULL, SQ_TEXT, SQ_INT, SQ_REAL } type;
-	const char	*text;
+	enum { SQ_NULL, SQ_TEXT, SQ_INT, SQ_BLOB, SQ_REAL } type;
+	const void	*text;		/* or the blob */
 	int64_t		 i;
+	size_t		 len;		/* of the blob */
 	double		 d;
 };
 
@@ -67,6 +72,8 @@ struct sq_arg	 sq_text(const char *v);
 struct sq_arg	 sq_int(int64_t v);
 struct sq_arg	 sq_real(double v);
 struct sq_arg	 sq_null(void);
+/* 'len' bytes, bound as a copy. */
+struct sq_arg	 sq_blob(const void *v, size_t len);
 
 /*
  * Where a column goes: exactly one of these is set, by a designated

@@ -235,20 +235,34 @@ static const char *const sql_prune[] = {
 	"DELETE FROM sent WHERE at < ?1",
 	"DELETE FROM outbox WHERE (delivered_at IS NOT NULL OR failed_at IS"
 	" NOT NULL) AND created < ?1",
+	"DELETE FROM article WHERE created < ?1",
 	"DELETE FROM mute WHERE until != 0 AND until < ?1",
 };
+static const char *const sql_prune_signed[] = {
+	"DELETE FROM story_band WHERE sig IN (SELECT id FROM story_sig"
+	" WHERE created < ?1)",
+	"DELETE FROM story_sig WHERE created < ?1",
+};
 
-int
-sq_prune(void *be, time_t before)
+static int
+prune(void *be, const char *const *sql, size_t n, time_t before)
 {
 	const struct sq_arg	 arg[] = { sq_int(before) };
 	size_t			 i;
 
-	for (i = 0; i < sizeof(sql_prune) / sizeof(sql_prune[0]); i++)
-		if (sq_write(be, sql_prune[i], "prune", arg,
-		    SQ_NELEM(arg)) == -1)
+	for (i = 0; i < n; i++)
+		if (sq_write(be, sql[i], "prune", arg, SQ_NELEM(arg)) == -1)
 			return -1;
 	return 0;
+}
+
+int
+sq_prune(void *be, time_t before, time_t signed_before)
+{
+	if (prune(be, sql_prune, SQ_NELEM(sql_prune), before) == -1)
+		return -1;
+	return prune(be, sql_prune_signed, SQ_NELEM(sql_prune_signed),
+	    signed_before);
 }
 
 static const char sql_items_since[] =
@@ -258,6 +272,7 @@ static const char sql_items_since[] =
 
 struct item_walk {
 	store_item_cb	*cb;
+	store_article_cb *article_cb;	/* instead: the key is column 11 */
 	void		*arg;
 };
 
@@ -287,19 +302,65 @@ row_item(sqlite3_stmt *s, void *arg)
 	    &ncat);
 	it.categories = (const char *const *)catv;
 	it.ncategories = ncat;
-	rc = w->cb((const char *)sqlite3_column_text(s, 0), &it, w->arg);
+	if (w->article_cb != NULL)
+		rc = w->article_cb((const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 11), &it, w->arg);
+	else
+		rc = w->cb((const char *)sqlite3_column_text(s, 0), &it,
+		    w->arg);
 	for (i = 0; i < ncat; i++)
 		free(catv[i]);
 	free(catv);
-	return rc == -1;
+	return rc != 0;
 }
 
 int
 sq_items_foreach(void *be, time_t since, store_item_cb *cb, void *arg)
 {
 	const struct sq_arg	 sql_arg[] = { sq_int(since) };
-	struct item_walk	 w = { cb, arg };
+	struct item_walk	 w = { cb, NULL, arg };
 
 	return sq_read(be, sql_items_since, "read items", sql_arg,
 	    SQ_NELEM(sql_arg), row_item, &w) == -1 ? -1 : 0;
+}
+
+static const char sql_article_add[] =
+    "INSERT OR IGNORE INTO article (feed, key, created) VALUES (?, ?, ?)";
+
+int
+sq_article_add(void *be, const char *feed, const char *key, time_t now)
+{
+	const struct sq_arg	 arg[] = {
+		sq_text(feed), sq_text(key), sq_int(now)
+	};
+
+	return sq_write(be, sql_article_add, "record a pending article", arg,
+	    SQ_NELEM(arg)) == -1 ? -1 : 0;
+}
+
+static const char sql_article_done[] =
+    "DELETE FROM article WHERE feed = ? AND key = ?";
+
+int
+sq_article_done(void *be, const char *feed, const char *key)
+{
+	const struct sq_arg	 arg[] = { sq_text(feed), sq_text(key) };
+
+	return sq_write(be, sql_article_done, "record an article fetched",
+	    arg, SQ_NELEM(arg)) == -1 ? -1 : 0;
+}
+
+static const char sql_articles[] =
+    "SELECT i.feed, i.id, i.feed_url, i.feed_title, i.title, i.link,"
+    " i.author, i.categories, i.summary, i.published, i.updated, i.key"
+    " FROM article a JOIN item i ON i.feed = a.feed AND i.key = a.key"
+    " ORDER BY a.created, a.feed, a.key";
+
+int
+sq_articles_foreach(void *be, store_article_cb *cb, void *arg)
+{
+	struct item_walk	 w = { NULL, cb, arg };
+
+	return sq_read(be, sql_articles, "read pending articles", NULL, 0,
+	    row_item, &w) == -1 ? -1 : 0;
 }

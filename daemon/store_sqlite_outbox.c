@@ -1,13 +1,19 @@
 /*
  * store_sqlite_outbox.c: the SQLite store's alert side: the stories each
- * topic has claimed (tables story and also_in), the outbox, the send log
- * (table sent) and the mutes (store_sqlite_outbox.h).
+ * topic has claimed (tables story, story_sig, story_band and also_in),
+ * the outbox, the send log (table sent) and the mutes
+ * (store_sqlite_outbox.h).
  */
 #include "store_sqlite_outbox.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+#include <sqlite3.h>
+
+#include "store.h"
 #include "store_sqlite.h"
 #include "xmalloc.h"
 
@@ -19,15 +25,109 @@ static const char sql_story_put[] =
 static const char sql_also_in_add[] =
     "INSERT INTO also_in (alert_id, feed, created) VALUES (?,?,?)"
     " ON CONFLICT DO NOTHING";
+/* The band keys come as one JSON array: SQLite binds no arrays. */
+static const char sql_sig_near[] =
+    "SELECT s.alert_id, s.sig FROM story_sig s WHERE s.topic = ?2"
+    " AND s.created >= ?3 AND s.feed <> ?4 AND s.id IN (SELECT b.sig"
+    " FROM story_band b WHERE b.band IN (SELECT value FROM json_each(?1)))"
+    " ORDER BY s.id";
+static const char sql_sig_put[] =
+    "INSERT INTO story_sig (topic, alert_id, feed, sig, created)"
+    " VALUES (?,?,?,?,?)"
+    " RETURNING id";
+/* WHERE true: an upsert's INSERT ... SELECT needs a WHERE clause */
+static const char sql_band_put[] =
+    "INSERT INTO story_band (band, sig) SELECT value, ?2 FROM json_each(?1)"
+    " WHERE true ON CONFLICT DO NOTHING";
+
+/* The closest of the stored stories that share a band key. */
+struct near_walk {
+	const struct store_near	*near;
+	char			*owner;
+	double			 best;
+};
+
+static int
+row_near(sqlite3_stmt *s, void *arg)
+{
+	struct near_walk	*w = arg;
+	double			 score;
+
+	score = w->near->same(sqlite3_column_blob(s, 1),
+	    (size_t)sqlite3_column_bytes(s, 1), w->near->arg);
+	if (score >= 0 && score > w->best) {
+		w->best = score;
+		free(w->owner);
+		w->owner = xstrdup((const char *)sqlite3_column_text(s, 0));
+	}
+	return 0;
+}
+
+/* The band keys of 'near' as a JSON array (malloc'd). */
+static char *
+bands_json(const struct store_near *near)
+{
+	GString	*s = g_string_new("[");
+	size_t	 i;
+
+	for (i = 0; i < near->nbands; i++)
+		g_string_append_printf(s, "%s%" PRId64, i > 0 ? "," : "",
+		    near->bands[i]);
+	g_string_append_c(s, ']');
+	return g_string_free(s, FALSE);
+}
+
+/* The story of 'near' in 'owner', if one is found; -1 on error. */
+static int
+find_near(void *be, const char *topic, const struct store_near *near,
+    const char *bands, const char *feed, char **owner)
+{
+	struct near_walk	 w = { near, NULL, -1 };
+	const struct sq_arg	 arg[] = {
+		sq_text(bands), sq_text(topic), sq_int(near->since),
+		sq_text(feed)
+	};
+
+	if (sq_read(be, sql_sig_near, "read story signatures", arg,
+	    SQ_NELEM(arg), row_near, &w) == -1) {
+		free(w.owner);
+		return -1;
+	}
+	*owner = w.owner;
+	return 0;
+}
+
+/* Stores the signature of 'near' for the story of 'alert_id'. */
+static int
+put_near(void *be, const char *topic, const struct store_near *near,
+    const char *bands, const char *alert_id, const char *feed, time_t now)
+{
+	int64_t			 id = 0;
+	const struct sq_arg	 sig[] = {
+		sq_text(topic), sq_text(alert_id), sq_text(feed),
+		sq_blob(near->sig, near->siglen), sq_int(now)
+	};
+	const struct sq_out	 out[] = { { .i64 = &id } };
+	struct sq_arg		 band[2];
+
+	/* a write, in the group sq_story_claim opened */
+	if (sq_get(be, sql_sig_put, "record story signature", sig,
+	    SQ_NELEM(sig), out, SQ_NELEM(out)) != 1)
+		return -1;
+	band[0] = sq_text(bands);
+	band[1] = sq_int(id);
+	return sq_write(be, sql_band_put, "record story bands", band,
+	    SQ_NELEM(band)) == -1 ? -1 : 0;
+}
 
 int
 sq_story_claim(void *be, const char *topic,
-    const char *const *keys, size_t nkeys, const char *feed,
-    const char *alert_id, time_t now)
+    const char *const *keys, size_t nkeys, const struct store_near *near,
+    const char *feed, const char *alert_id, time_t now)
 {
-	char	*owner = NULL;
+	char	*owner = NULL, *bands = NULL;
 	size_t	 i;
-	int	 rc;
+	int	 rc = -1;
 
 	if (sq_batch(be) == -1)
 		return -1;
@@ -41,21 +141,28 @@ sq_story_claim(void *be, const char *topic,
 		    get, SQ_NELEM(get), out, SQ_NELEM(out)) == -1)
 			return -1;
 	}
+	if (near != NULL) {
+		bands = bands_json(near);
+		if (owner == NULL && find_near(be, topic, near, bands, feed,
+		    &owner) == -1)
+			goto out;
+		/* the same alert again (the same feed re-listing it) is no news */
+		if ((owner == NULL || strcmp(owner, alert_id) != 0) &&
+		    put_near(be, topic, near, bands, owner != NULL ? owner :
+		    alert_id, feed, now) == -1)
+			goto out;
+	}
 	if (owner != NULL) {
 		const struct sq_arg also[] = {
 			sq_text(owner), sq_text(feed), sq_int(now)
 		};
 
-		/*
-		 * The same alert again (the same feed re-listing it) is no
-		 * news.
-		 */
 		rc = 0;
-		if (strcmp(owner, alert_id) != 0)
-			rc = sq_write(be, sql_also_in_add, "record also_in",
-			    also, SQ_NELEM(also));
-		free(owner);
-		return rc;
+		if (strcmp(owner, alert_id) != 0 && sq_write(be,
+		    sql_also_in_add, "record also_in", also,
+		    SQ_NELEM(also)) == -1)
+			rc = -1;
+		goto out;
 	}
 	for (i = 0; i < nkeys; i++) {
 		const struct sq_arg put[] = {
@@ -65,9 +172,13 @@ sq_story_claim(void *be, const char *topic,
 
 		if (keys[i] != NULL && sq_write(be, sql_story_put,
 		    "record story", put, SQ_NELEM(put)) == -1)
-			return -1;
+			goto out;
 	}
-	return 1;
+	rc = 1;
+ out:
+	free(owner);
+	g_free(bands);
+	return rc;
 }
 
 static const char sql_also_in[] =

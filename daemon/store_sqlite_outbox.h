@@ -1,7 +1,9 @@
 /*
  * store_sqlite_outbox.h: the SQLite store's alert side: the stories each
  * topic has claimed (table story: a topic's story keys and the alert
- * that claimed them; table also_in: the other feeds that carried it),
+ * that claimed them; story_sig: the signature of each copy of a story
+ * seen within [daemon] same-story, and story_band: their LSH band keys,
+ * which find them again; table also_in: the other feeds that carried it),
  * the outbox (one row per sink and alert_id), the send log (table sent,
  * for rate caps) and the topics muted (table mute: a row per topic, with
  * when the mute ends, 0 for never).
@@ -20,7 +22,8 @@
 #include "store.h"
 
 int		 sq_story_claim(void *be, const char *topic,
-		    const char *const *keys, size_t nkeys, const char *feed,
+		    const char *const *keys, size_t nkeys,
+		    const struct store_near *near, const char *feed,
 		    const char *alert_id, time_t now);
 char		**sq_story_also_in(void *be, const char *alert_id);
 int		 sq_outbox_add(void *be, const char *sink, const char *topic,

@@ -114,22 +114,40 @@ header_value(CURL *e, const char *name)
 	return h->value;
 }
 
+const char *
+fetch_header(struct xfer *x, const char *name)
+{
+	return header_value(xfer_easy(x), name);
+}
+
+char *
+fetch_charset(struct xfer *x)
+{
+	const char	*ct = fetch_header(x, "Content-Type");
+
+	return ct != NULL ? content_type_charset(ct) : NULL;
+}
+
+long
+fetch_http_code(struct xfer *x)
+{
+	long	 code = 0;
+
+	if (curl_easy_getinfo(xfer_easy(x), CURLINFO_RESPONSE_CODE, &code) !=
+	    CURLE_OK)
+		code = 0;
+	return code;
+}
+
 static void
 start_parser(struct fetch *f)
 {
-	CURL	*e = xfer_easy(f->x);
-	long	 code = 0;
-	char	*ct;
-
-	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
-		code = 0;
 	/* file: URLs report 0. */
-	if (code != 200 && code != 0) {
+	if (fetch_http_code(f->x) != 200 && fetch_http_code(f->x) != 0) {
 		f->skip_body = 1;
 		return;
 	}
-	if ((ct = header_value(e, "Content-Type")) != NULL)
-		f->charset = content_type_charset(ct);
+	f->charset = fetch_charset(f->x);
 	f->parser = feed_parser_new(f->shown, f->charset, f->item_cb, f->arg);
 }
 
@@ -323,9 +341,7 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 
 	memset(&r, 0, sizeof(r));
 	r.bytes = f->got;
-	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.http_code) !=
-	    CURLE_OK)
-		r.http_code = 0;
+	r.http_code = fetch_http_code(x);
 	if (curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK)
 		r.effective_url = eff;
 	r.retry_after = retry_after(e);
@@ -446,7 +462,7 @@ set_headers(struct fetch *f, const struct fetch_opts *o, int home)
 	}
 }
 
-/* The feed's login (if 'home'), cookies and proxy. */
+/* The feed's login (if 'home') and cookies. */
 static int
 set_request(struct fetch *f, CURL *e, const struct fetch_request *r,
     int home)
@@ -465,6 +481,32 @@ set_request(struct fetch *f, CURL *e, const struct fetch_request *r,
 	/* No CURLOPT_COOKIEJAR: the file is never written. */
 	if (r->cookie_file != NULL && curl_easy_setopt(e, CURLOPT_COOKIEFILE,
 	    r->cookie_file) != CURLE_OK)
+		return -1;
+	return 0;
+}
+
+int
+fetch_setup(struct xfer *x, const struct fetch_opts *o, const char *protocols,
+    fetch_write_cb *write, void *arg)
+{
+	CURL				*e = xfer_easy(x);
+	const struct fetch_request	*r = o->req;
+
+	if (curl_easy_setopt(e, CURLOPT_URL, o->url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protocols) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
+	    "http,https") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+	    o->timeout * 1000L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    (o->timeout < 15 ? o->timeout : 15) * 1000L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_USERAGENT,
+	    o->req->user_agent) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEDATA, arg) != CURLE_OK)
 		return -1;
 	/* A proxy of the config is not bypassed by $no_proxy. */
 	if (r->proxy != NULL && (curl_easy_setopt(e, CURLOPT_PROXY,
@@ -500,27 +542,12 @@ fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
 	e = xfer_easy(f->x);
 	set_headers(f, o, home);
 	if (f->hdrs == NULL ||
-	    curl_easy_setopt(e, CURLOPT_URL, o->url) != CURLE_OK ||
+	    fetch_setup(f->x, o, "http,https,file", write_cb, f) == -1 ||
 	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->hdrs) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
-	    "http,https,file") != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
-	    "http,https") != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)o->max_size) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-	    o->timeout * 1000L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	    (o->timeout < 15 ? o->timeout : 15) * 1000L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_USERAGENT,
-	    o->req->user_agent) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HEADERDATA, f) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_WRITEDATA, f) != CURLE_OK ||
 	    set_request(f, e, o->req, home) == -1) {
 		log_warnx("feed '%s': cannot set up the transfer", f->shown);
 		goto fail;

@@ -36,6 +36,7 @@
 
 #include "parser.h"
 
+struct xfer;
 struct xfer_multi;
 
 /*
@@ -109,5 +110,31 @@ const char	*fetch_status_name(enum fetch_status st);
 /* Starts the fetch; -1 if it cannot start (then no callback runs). */
 int		 fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
 		    feed_item_cb *item_cb, fetch_done_cb *done_cb, void *arg);
+
+/*
+ * For the other pages fetched as feeds are (artfetch.h), on a transfer
+ * they own.  The body's write callback: curl's CURLOPT_WRITEFUNCTION.
+ */
+typedef size_t fetch_write_cb(char *p, size_t size, size_t n, void *arg);
+
+/*
+ * Sets on 'x' what such a transfer shares with a feed's: o->url, spoken
+ * in 'protocols' (a CURLOPT_PROTOCOLS_STR list), at most 5 redirects and
+ * only to http and https, every compression curl knows, o->timeout for
+ * the whole transfer, o->req's user agent and proxy (never its login,
+ * headers or cookies, which are the feed's), and 'write' with 'arg' for
+ * the body, where the caller caps it (o->max_size is not used).  -1 if
+ * curl refuses one.
+ */
+int		 fetch_setup(struct xfer *x, const struct fetch_opts *o,
+		    const char *protocols, fetch_write_cb *write, void *arg);
+/*
+ * Of the response on 'x' (the last, after redirects): the value of
+ * header 'name', valid until the next call, or NULL; the charset of its
+ * Content-Type, malloc'd, or NULL; its HTTP status, or 0.
+ */
+const char	*fetch_header(struct xfer *x, const char *name);
+char		*fetch_charset(struct xfer *x);
+long		 fetch_http_code(struct xfer *x);
 
 #endif

@@ -86,6 +86,15 @@ static const struct bad_case bad_cases[] = {
 	{ "[sink s]\ntype = file\npath = a.txt\nformat = html\n", 4, "format 'html' is not json or text" },
 	{ "[daemon]\nhealth-sinks = pager\n", 2, "sink 'pager' is not defined" },
 	{ "[feed a]\nurl[de] = https://x.org/\n", 2, "localized keys" },
+	/* content = full: the article of each new item */
+	{ "[daemon]\ncontent = article\n", 2, "content 'article' is not "
+	  "summary, full" },
+	{ FEED "content = Full\n", 3, "feed 'a': content 'Full' is not "
+	  "summary, full" },
+	{ FEED "content = auto\ncontent-min = 0\n", 4, "content-min: '0' "
+	  "is not a positive whole number" },
+	{ "[daemon]\ncontent-min = 300 chars\n", 2, "content-min: '300 "
+	  "chars'" },
 	/* durations: too long, or too long for a long, name their line */
 	{ "[daemon]\ninterval = 99999999999999999999s\n", 2, "interval: "
 	  "'99999999999999999999s' is longer than 100 years (36500d)" },

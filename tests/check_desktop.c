@@ -16,6 +16,7 @@
 
 #include <gio/gio.h>
 #include <glib.h>
+#include <jansson.h>
 
 #include "harness.h"
 #include "sink.h"
@@ -276,6 +277,37 @@ START_TEST(desktop_notify)
 	ck_assert_str_eq(ND->icon, "dialog-information");
 	ck_assert_str_eq(ND->entry, "feedwatch");
 	g_mutex_unlock(&ND->lock);
+	sink_free(s);
+	nd_stop();
+}
+END_TEST
+
+/*
+ * An alert found in the article (matched_in "body") says so in the
+ * notification's body; one found in the feed's text does not.
+ */
+START_TEST(desktop_in_article)
+{
+	struct sink	*s;
+	json_t		*al = sinkh_json(sinkh_alert(1, SINKH_TITLE));
+	char		*a;
+	int		 i;
+
+	s = desktop_sink(ND_MARKUP);
+	for (i = 0; i < 2; i++) {
+		json_object_set_new(al, "matched_in", json_pack("[s]", i == 0 ?
+		    "body" : "summary"));
+		a = json_dumps(al, JSON_COMPACT);
+		ck_assert_int_eq(sinkh_send1(s, a, (size_t)i)->result,
+		    SINK_DELIVERED);
+		free(a);
+		g_mutex_lock(&ND->lock);
+		ck_assert_int_eq(ND->calls, i + 1);
+		ck_assert_msg((strstr(ND->body, "(matched in the article)") !=
+		    NULL) == (i == 0), "%s", ND->body);
+		g_mutex_unlock(&ND->lock);
+	}
+	json_decref(al);
 	sink_free(s);
 	nd_stop();
 }
@@ -635,6 +667,7 @@ desktop_suite(void)
 
 	tc = sinkh_tcase(s, "desktop", 20);
 	tcase_add_test(tc, desktop_notify);
+	tcase_add_test(tc, desktop_in_article);
 	tcase_add_test(tc, desktop_plain_digest);
 	tcase_add_test(tc, desktop_one_item);
 	tcase_add_test(tc, desktop_digest_items);

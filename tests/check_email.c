@@ -354,6 +354,40 @@ START_TEST(email_one_per_story)
 }
 END_TEST
 
+/*
+ * An alert found in the article (matched_in "body") says so beside its
+ * matched words, in both parts; one found in the feed's text does not.
+ */
+START_TEST(email_in_article)
+{
+	struct smtpd	 d;
+	struct sink	*s;
+	json_t		*m, *al = sinkh_json(sinkh_alert(1, SINKH_TITLE));
+	char		*a;
+	int		 i;
+
+	smtpd_start(&d, NULL, SMTPD_PLAIN);
+	s = email_sink(&d, NULL, NULL, NULL);
+	for (i = 0; i < 2; i++) {
+		json_object_set_new(al, "matched_in", json_pack("[s]", i == 0 ?
+		    "body" : "title"));
+		a = json_dumps(al, JSON_COMPACT);
+		ck_assert_int_eq(sinkh_send1(s, a, (size_t)i)->result,
+		    SINK_DELIVERED);
+		free(a);
+		m = smtpd_message(&d, i + 1);
+		ck_assert_int_eq(strstr(sinkh_get(m, "text"), "Matched:   "
+		    "crimea, lavrov (in the article)") != NULL, i == 0);
+		ck_assert_int_eq(strstr(sinkh_get(m, "html"), "(in the "
+		    "article)") != NULL, i == 0);
+		json_decref(m);
+	}
+	json_decref(al);
+	sink_free(s);
+	smtpd_stop(&d);
+}
+END_TEST
+
 /* A feed title cannot add headers or recipients. */
 START_TEST(email_header_injection)
 {
@@ -731,6 +765,7 @@ email_suite(void)
 	tcase_add_test(tc, email_digest);
 	tcase_add_test(tc, email_one_item);
 	tcase_add_test(tc, email_one_per_story);
+	tcase_add_test(tc, email_in_article);
 	tcase_add_test(tc, email_header_injection);
 	tcase_add_test(tc, email_auth_failed);
 	tcase_add_test(tc, email_server_down);

@@ -234,6 +234,41 @@ START_TEST(webhook_preset_one_item)
 }
 END_TEST
 
+/*
+ * An alert found in the article its link points to (matched_in "body")
+ * says so in every chat format; one found in the feed's text does not.
+ */
+START_TEST(webhook_in_article)
+{
+	const char	*format = presets[_i];
+	struct sink	*s;
+	json_t		*al = sinkh_json(sinkh_alert(1, SINKH_TITLE));
+	char		*body;
+	int		 i;
+
+	s = webhook_sink(format);
+	for (i = 0; i < 2; i++) {
+		json_object_set_new(al, "matched_in", json_pack("[s]", i == 0 ?
+		    "body" : "title"));
+		/* another item each time: a receiver may deduplicate */
+		json_object_set_new(al, "alert_id", json_string(i == 0 ?
+		    "00000000000000000000000000000001" :
+		    "00000000000000000000000000000002"));
+		body = json_dumps(al, JSON_COMPACT);
+		ck_assert_int_eq(sinkh_send1(s, body, (size_t)i)->result,
+		    SINK_DELIVERED);
+		free(body);
+	}
+	ck_assert_uint_eq(H->nreqs, 2);
+	ck_assert_msg(strstr(H->reqs[0].body, "(in the article)") != NULL,
+	    "%s: %s", format, H->reqs[0].body);
+	ck_assert_msg(strstr(H->reqs[1].body, "in the article") == NULL,
+	    "%s: %s", format, H->reqs[1].body);
+	json_decref(al);
+	sink_free(s);
+}
+END_TEST
+
 START_TEST(webhook_preset_digest)
 {
 	struct sink	*s;
@@ -829,6 +864,8 @@ webhook_suite(void)
 	tcase_add_loop_test(tc, webhook_presets, 0,
 	    sizeof(presets) / sizeof(presets[0]));
 	tcase_add_loop_test(tc, webhook_preset_one_item, 0,
+	    sizeof(presets) / sizeof(presets[0]));
+	tcase_add_loop_test(tc, webhook_in_article, 0,
 	    sizeof(presets) / sizeof(presets[0]));
 	tcase_add_test(tc, webhook_preset_digest);
 	tcase_add_loop_test(tc, webhook_priority, 0,

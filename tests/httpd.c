@@ -56,6 +56,8 @@ struct httpd {
 	struct route		*routes;
 	char			*proxy_login;	/* "Basic ..." wanted, or NULL */
 	TAILQ_HEAD(, held)	 held;		/* served by this thread only */
+	unsigned int		 nheld;		/* under lock */
+	unsigned int		 held_max;
 };
 
 static struct route *
@@ -72,6 +74,9 @@ route_find(struct httpd *h, const char *path)
 static void
 held_free(struct held *hd)
 {
+	pthread_mutex_lock(&hd->h->lock);
+	hd->h->nheld--;
+	pthread_mutex_unlock(&hd->h->lock);
 	TAILQ_REMOVE(&hd->h->held, hd, entry);
 	event_free(hd->ev);
 	evbuffer_free(hd->buf);
@@ -105,6 +110,9 @@ hold(struct httpd *h, struct evhttp_request *req, int status,
 	ck_assert_ptr_nonnull(hd->ev = evtimer_new(h->loop.base, on_held, hd));
 	ck_assert_int_eq(evtimer_add(hd->ev, &tv), 0);
 	TAILQ_INSERT_TAIL(&h->held, hd, entry);
+	/* the caller holds the lock */
+	if (++h->nheld > h->held_max)
+		h->held_max = h->nheld;
 }
 
 /* "Basic BASE64(user:password)", malloc'd. */
@@ -429,6 +437,17 @@ char *
 httpd_bodies(struct httpd *h, const char *path)
 {
 	return recorded(h, path, RECORDED_BODIES);
+}
+
+unsigned int
+httpd_held_max(struct httpd *h)
+{
+	unsigned int	 n;
+
+	pthread_mutex_lock(&h->lock);
+	n = h->held_max;
+	pthread_mutex_unlock(&h->lock);
+	return n;
 }
 
 void

@@ -50,6 +50,12 @@ void		 httpd_route_header(struct httpd *h, const char *path,
  */
 void		 httpd_route_delay(struct httpd *h, const char *path, int ms);
 
+/*
+ * The most requests of delayed routes that were waiting for their
+ * answer at once, whatever their path: the concurrency a client used.
+ */
+unsigned int	 httpd_held_max(struct httpd *h);
+
 /* From now on, logs each request for 'path' with its 'header' and body. */
 void		 httpd_record(struct httpd *h, const char *path,
 		    const char *header);

@@ -435,6 +435,8 @@ main(void)
 	srunner_add_suite(sr, auth_suite());
 	srunner_add_suite(sr, subscribe_suite());
 	srunner_add_suite(sr, terminal_suite());
+	srunner_add_suite(sr, fulltext_suite());
+	srunner_add_suite(sr, story_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -36,6 +36,8 @@ Suite	*article_suite(void);
 Suite	*auth_suite(void);
 Suite	*subscribe_suite(void);
 Suite	*terminal_suite(void);
+Suite	*fulltext_suite(void);
+Suite	*story_suite(void);
 Suite	*mute_suite(void);
 
 /*
