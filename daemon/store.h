@@ -222,7 +222,7 @@ void		 store_strv_free(char **v);
 /* Sets when the feed is due next (creating its row if needed). */
 int		 store_feed_set_due(struct store *st, const char *feed,
 		    time_t due);
-/* Sets the feed's pace (creating its row if needed); feed_put keeps it. */
+/* Sets the feed's pace; feed_put leaves it as it is. */
 int		 store_feed_set_pace(struct store *st, const char *feed,
 		    const struct feed_pace *pace);
 

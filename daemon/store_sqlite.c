@@ -134,12 +134,12 @@ static const char *const migrations[] = {
 	"CREATE TABLE IF NOT EXISTS mute (topic TEXT PRIMARY KEY,"
 	" until INTEGER NOT NULL, since INTEGER NOT NULL) STRICT, WITHOUT ROWID;",
 	/*
-	 * 6 to 7, interval = auto: what was learned of the feed's pace
+	 * 6 to 7, interval = auto: what was learned of each feed's pace
 	 * (struct feed_pace), so that a restart keeps it.
 	 */
-	"ALTER TABLE feed ADD COLUMN pace_rate REAL NOT NULL DEFAULT 0;"
-	"ALTER TABLE feed ADD COLUMN pace_at INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE feed ADD COLUMN pace_interval INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE IF NOT EXISTS feed_pace (feed TEXT PRIMARY KEY,"
+	" rate REAL NOT NULL, at INTEGER NOT NULL, interval INTEGER NOT NULL)"
+	" STRICT, WITHOUT ROWID;"
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     STORE_SCHEMA_VERSION, "a migration per schema version");

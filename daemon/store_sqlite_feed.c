@@ -17,7 +17,9 @@ static const char sql_feed_get[] =
     "SELECT etag, last_modified, moved_to, http_status, error, last_poll,"
     " last_ok, failing_since, next_due, failures, gone, health_alerted,"
     " missed, last_parsed, url, redirect_to, redirects, ttl, title, link,"
-    " pace_rate, pace_at, pace_interval FROM feed WHERE name = ?";
+    " coalesce(p.rate, 0), coalesce(p.at, 0), coalesce(p.interval, 0)"
+    " FROM feed LEFT JOIN feed_pace p ON p.feed = feed.name"
+    " WHERE feed.name = ?";
 
 int
 sq_feed_get(void *be, const char *feed, struct feed_state *fs)
@@ -88,9 +90,8 @@ sq_feed_set_due(void *be, const char *feed, time_t due)
 }
 
 static const char sql_feed_pace[] =
-    "INSERT INTO feed (name, pace_rate, pace_at, pace_interval)"
-    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET"
-    " pace_rate = ?2, pace_at = ?3, pace_interval = ?4";
+    "INSERT INTO feed_pace (feed, rate, at, interval) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (feed) DO UPDATE SET rate = ?2, at = ?3, interval = ?4";
 
 int
 sq_feed_set_pace(void *be, const char *feed, const struct feed_pace *pace)
