@@ -325,7 +325,7 @@ install: $(O)/feedwatch
 clean:
 	rm -rf build build-asan build-fuzz feedwatch
 
--include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(O)/bench/bench_schedule.d
 
 # Keep the objects pattern chains build (fuzz, replay): no rebuild each run.
 .SECONDARY:
