@@ -212,7 +212,8 @@ FUZZ_BIN = $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 
 build-fuzz/%.o: %.c
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS) -std=gnu11 $(FUZZ_FLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	clang $(CPPFLAGS) -std=gnu11 $(FUZZ_FLAGS) $(PKG_CFLAGS) -MMD -MP \
+	    -c -o $@ $<
 
 build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJ)
 	clang $(CPPFLAGS) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
@@ -325,7 +326,9 @@ install: $(O)/feedwatch
 clean:
 	rm -rf build build-asan build-fuzz feedwatch
 
--include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(O)/bench/bench_schedule.d
+# Every object's headers, the fuzz and bench drivers' too: a changed
+# struct rebuilds whatever was compiled against it.
+-include $(wildcard $(O)/*/*.d build-fuzz/*/*.d)
 
 # Keep the objects pattern chains build (fuzz, replay): no rebuild each run.
 .SECONDARY:
