@@ -40,7 +40,8 @@ static const char *const daemon_keys[] = {
 	"state", "interval", "jitter", "concurrency", "per-host", "timeout",
 	"max-size", "backfill", "user-agent", "listen", "opml", "dead-after",
 	"health-sinks", "keep", "retry", "proxy", "content", "content-min",
-	"same-story", "same-story-threshold", NULL
+	"same-story", "same-story-threshold", "min-interval", "max-interval",
+	NULL
 };
 static const char *const feed_keys[] = {
 	"url", "interval", "tags", "user-agent", "username", "password",
@@ -80,6 +81,46 @@ get_content(struct inifile *ini, const char *group, const char *who,
 	free(v);
 }
 
+/*
+ * A poll interval: a duration, or "auto" (CONFIG_INTERVAL_AUTO: set from
+ * the feed's pace, schedule.h).
+ */
+static void
+get_interval(struct inifile *ini, const char *group, long *out)
+{
+	char	*v;
+
+	if ((v = inifile_get(ini, group, "interval")) != NULL &&
+	    strcmp(v, "auto") == 0)
+		*out = CONFIG_INTERVAL_AUTO;
+	else
+		confval_get_duration(ini, group, "interval", out);
+	free(v);
+}
+
+/* min-interval and max-interval, the bounds of interval = auto. */
+static void
+get_auto_bounds(struct inifile *ini, struct config_daemon *d)
+{
+	const char	*g = "daemon";
+	char		*v;
+
+	confval_get_duration(ini, g, "min-interval", &d->min_interval);
+	confval_get_duration(ini, g, "max-interval", &d->max_interval);
+	if (d->min_interval == 0)
+		inifile_key_error(ini, g, "min-interval", "min-interval: must "
+		    "be more than 0");
+	else if (d->max_interval < d->min_interval) {
+		/* on the line of the one the user set */
+		v = inifile_get(ini, g, "max-interval");
+		inifile_key_error(ini, g, v != NULL ? "max-interval" :
+		    "min-interval", "max-interval (%lds) is shorter than "
+		    "min-interval (%lds): make it at least as long",
+		    d->max_interval, d->min_interval);
+		free(v);
+	}
+}
+
 static void
 load_daemon(struct inifile *ini, struct config_daemon *d)
 {
@@ -87,6 +128,8 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 	char		*v;
 
 	d->interval = 15 * 60;
+	d->min_interval = 2 * 60;
+	d->max_interval = 6 * 3600;
 	d->jitter_pct = 10;
 	d->concurrency = 64;
 	d->per_host = 4;
@@ -105,10 +148,11 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 		return;
 	inifile_check_keys(ini, g, "[daemon]", daemon_keys);
 	d->state = inifile_get(ini, g, "state");
-	confval_get_duration(ini, g, "interval", &d->interval);
+	get_interval(ini, g, &d->interval);
 	if (d->interval == 0)
 		inifile_key_error(ini, g, "interval", "interval: must be more "
-		    "than 0");
+		    "than 0, or auto");
+	get_auto_bounds(ini, d);
 	if ((v = inifile_get(ini, g, "jitter")) != NULL) {
 		if (confval_percent(v, &d->jitter_pct) == -1)
 			inifile_key_error(ini, g, "jitter", "jitter: expected "
@@ -225,7 +269,7 @@ load_feed(struct inifile *ini, struct config *cf, const char *group,
 		}
 		g_free(scheme);
 	}
-	confval_get_duration(ini, group, "interval", &f->interval);
+	get_interval(ini, group, &f->interval);
 	confval_get_list(ini, group, "tags", &f->tags);
 	conffeed_load(ini, group, f);
 	who = xasprintf("feed '%s': ", name);

@@ -57,9 +57,14 @@ struct config_proxy {
 	char		*password;
 };
 
+/* interval = auto: set from the feed's pace (schedule.h). */
+#define CONFIG_INTERVAL_AUTO	(-1L)
+
 struct config_daemon {
 	char		*state;		/* NULL: the default location */
-	long		 interval;
+	long		 interval;	/* or CONFIG_INTERVAL_AUTO */
+	long		 min_interval;	/* the bounds of auto */
+	long		 max_interval;
 	int		 jitter_pct;	/* of the interval */
 	long		 concurrency;
 	long		 per_host;
@@ -83,7 +88,7 @@ struct config_daemon {
 struct config_feed {
 	char		*name;
 	char		*url;
-	long		 interval;	/* 0: the daemon's */
+	long		 interval;	/* 0: the daemon's; or AUTO */
 	struct config_list tags;
 	char		*user_agent;	/* NULL: the daemon's */
 	char		*username;

@@ -249,6 +249,27 @@ note_about(struct feed_state *fs, const struct fetch_result *r)
 }
 
 /*
+ * The items' dates, for interval = auto's first guess at the feed's pace:
+ * how many are sane (not later than now, give or take an hour of clock
+ * skew) and the oldest of those.
+ */
+static void
+note_dates(const struct feedpoll *p, time_t now, struct poll_outcome *out)
+{
+	time_t	 t;
+	size_t	 i;
+
+	for (i = 0; i < p->nitems; i++) {
+		t = p->items[i]->published != FEED_ITEM_NO_DATE ?
+		    p->items[i]->published : p->items[i]->updated;
+		if (t == FEED_ITEM_NO_DATE || t <= 0 || t > now + 3600)
+			continue;
+		if (out->dated++ == 0 || t < out->oldest)
+			out->oldest = t;
+	}
+}
+
+/*
  * One item of a poll, in its transaction: seen; if new (and, on a first
  * poll, within backfill) matched, and its article queued when its feed
  * wants the full text.  1 if it is new, 0 if not, -1 if the store failed.
@@ -340,6 +361,7 @@ record_poll(struct feedpoll *p, const struct fetch_result *r,
 		fs->last_parsed = now;
 		fs->ttl = r->ttl;
 		note_about(fs, r);
+		note_dates(p, now, out);
 	}
 	note_redirect(p, r);
 	if (ok) {

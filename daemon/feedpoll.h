@@ -68,6 +68,9 @@ struct poll_outcome {
 	size_t		 alerts;	/* queued, feed-health ones included */
 	struct fulltext_job **articles;	/* recorded pending: the callback's */
 	size_t		 narticles;
+	/* of a body that parsed, for interval = auto (schedule.h) */
+	size_t		 dated;		/* items with a sane date */
+	time_t		 oldest;	/* the oldest of those dates */
 };
 
 /*

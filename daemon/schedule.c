@@ -16,6 +16,7 @@
  */
 #include "schedule.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -38,6 +39,10 @@
 #define SCHEDULE_MAX_DELAY	(24 * 3600)
 #define SCHEDULE_MIN_INTERVAL	60
 #define SCHEDULE_START_SPREAD	10	/* seconds over which overdue feeds start */
+
+/* interval = auto (schedule.h) */
+#define PACE_TAU	168.0	/* hours: the rate is smoothed over a week */
+#define PACE_BUSY	10.0	/* polled at min-interval: an item per 10 */
 
 struct entry;
 struct job;
@@ -65,6 +70,7 @@ struct job {
 struct entry {
 	struct schedule		*s;
 	time_t			 due;
+	struct feed_pace	 pace;		/* interval = auto's */
 	char			*name;
 	struct host		*host;		/* of the URL being polled or next */
 	struct host		*moved_to;	/* a reload's, while a poll runs */
@@ -261,16 +267,107 @@ job_cap(const struct schedule *s)
 }
 
 static long
-feed_interval(const struct schedule *s, const struct config_feed *f)
+clamp(long v, long lo, long hi)
 {
-	return f->interval > 0 ? f->interval : s->cf->daemon.interval;
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/*
+ * Seconds between polls at 'rate' new items an hour, within the bounds:
+ * sqrt(min / (PACE_BUSY * rate)).
+ */
+static long
+pace_interval(double rate, long min, long max)
+{
+	double	 secs;
+
+	if (rate <= 0)
+		return max;
+	secs = sqrt((double)min * 3600 / (PACE_BUSY * rate));
+	return secs >= (double)max ? max : clamp((long)secs, min, max);
+}
+
+/*
+ * The first guess, in items an hour: the gaps between the dated items
+ * and since the last of them, over the time since the oldest (a
+ * min-interval at least); one an hour with fewer than two dates.
+ */
+static double
+pace_seed(const struct pace_poll *pp, long min)
+{
+	double	 secs;
+
+	if (pp->dated < 2)
+		return 1.0;
+	secs = difftime(pp->now, pp->oldest);
+	return (double)(pp->dated - 1) * 3600 / (secs > (double)min ? secs :
+	    (double)min);
+}
+
+void
+schedule_pace(struct feed_pace *p, const struct pace_poll *pp, long min,
+    long max)
+{
+	double	 hours, seen;
+	long	 next;
+
+	/* A clock set back restarts the learning too. */
+	if (p->at == 0 || pp->now < p->at) {
+		p->rate = pace_seed(pp, min);
+		p->at = pp->now;
+		p->interval = pace_interval(p->rate, min, max);
+		return;
+	}
+	hours = difftime(pp->now, p->at) / 3600;
+	p->rate = p->rate * exp(-hours / PACE_TAU) +
+	    (double)pp->new_items / PACE_TAU;
+	p->at = pp->now;
+	if (pp->new_items > 0) {
+		/* the rate the last interval saw, if higher */
+		seen = (double)pp->new_items / (hours > (double)min / 3600 ?
+		    hours : (double)min / 3600);
+		next = pace_interval(seen > p->rate ? seen : p->rate, min, max);
+		if (next > p->interval && p->interval > 0)
+			next = p->interval;
+	} else {
+		/* by half, and by a second at least */
+		next = p->interval + (p->interval > 1 ? p->interval / 2 : 1);
+		if (next > pace_interval(p->rate, min, max))
+			next = pace_interval(p->rate, min, max);
+	}
+	p->interval = clamp(next, min, max);
+}
+
+int
+schedule_is_auto(const struct config *cf, const struct config_feed *f)
+{
+	return f->interval == CONFIG_INTERVAL_AUTO || (f->interval == 0 &&
+	    cf->daemon.interval == CONFIG_INTERVAL_AUTO);
+}
+
+long
+schedule_interval(const struct config *cf, const struct config_feed *f,
+    const struct feed_pace *p)
+{
+	const struct config_daemon *d = &cf->daemon;
+
+	if (schedule_is_auto(cf, f))
+		return clamp(p->interval, d->min_interval, d->max_interval);
+	return f->interval > 0 ? f->interval : d->interval;
+}
+
+static long
+feed_interval(const struct schedule *s, const struct entry *e)
+{
+	return schedule_interval(s->cf, e->f, &e->pace);
 }
 
 /* The longest a feed waits between polls, whatever happens. */
 static long
-longest_delay(const struct schedule *s, const struct config_feed *f)
+longest_delay(const struct schedule *s, const struct entry *e)
 {
-	long	 base = feed_interval(s, f);
+	long	 base = schedule_is_auto(s->cf, e->f) ?
+	    s->cf->daemon.max_interval : feed_interval(s, e);
 
 	return base > SCHEDULE_MAX_DELAY ? base : SCHEDULE_MAX_DELAY;
 }
@@ -345,7 +442,7 @@ static long
 next_delay(const struct schedule *s, const struct entry *e,
     const struct poll_outcome *o)
 {
-	long	 base = feed_interval(s, e->f), next, hint;
+	long	 base = feed_interval(s, e), next, hint;
 	int	 i;
 
 	if (o->ok) {
@@ -357,17 +454,35 @@ next_delay(const struct schedule *s, const struct entry *e,
 		hint = o->min_interval;
 	} else {
 		next = base;
-		for (i = 1; i < o->failures && next < longest_delay(s, e->f);
+		for (i = 1; i < o->failures && next < longest_delay(s, e);
 		    i++)
 			next *= 2;
-		if (next > longest_delay(s, e->f))
-			next = longest_delay(s, e->f);
+		if (next > longest_delay(s, e))
+			next = longest_delay(s, e);
 		next = jittered(s, next);
 		hint = o->retry_after;
 	}
 	if (hint > SCHEDULE_MAX_DELAY)
 		hint = SCHEDULE_MAX_DELAY;
 	return hint > next ? hint : next;
+}
+
+/* interval = auto learns from a good poll; the pace is kept in the store. */
+static void
+learn_pace(struct entry *e, const struct poll_outcome *o)
+{
+	const struct config_daemon *d = &e->s->cf->daemon;
+	struct pace_poll	 pp;
+
+	if (!o->ok || !schedule_is_auto(e->s->cf, e->f))
+		return;
+	pp.now = time(NULL);
+	pp.new_items = o->new_items;
+	pp.dated = o->dated;
+	pp.oldest = o->oldest;
+	schedule_pace(&e->pace, &pp, d->min_interval, d->max_interval);
+	if (store_feed_set_pace(watch_store(e->s->w), e->name, &e->pace) == -1)
+		log_debug("feed '%s': its pace not saved", e->name);
 }
 
 static void
@@ -400,6 +515,7 @@ polled(const struct config_feed *f, const struct poll_outcome *o, void *arg)
 	}
 	/* A reload gave the feed a new URL while the old one was polled. */
 	if (strcmp(f->url, e->f->url) != 0) {
+		memset(&e->pace, 0, sizeof(e->pace));
 		if (!s->stopped)
 			arm(e, time(NULL));
 		start_due(s);
@@ -409,6 +525,7 @@ polled(const struct config_feed *f, const struct poll_outcome *o, void *arg)
 		start_due(s);
 		return;
 	}
+	learn_pace(e, o);
 	next = next_delay(s, e, o);
 	if (!o->ok)
 		log_info("feed '%s': failure %d, next poll in %lds", e->name,
@@ -524,9 +641,10 @@ entry_add(struct schedule *s, const struct config_feed *f)
 	 * SCHEDULE_START_SPREAD seconds when there are many (one second per
 	 * 50 feeds), so a restart does not fire them together.
 	 */
+	e->pace = fs.pace;
 	due = fs.next_due;
-	if (due > duration_after(now, longest_delay(s, f)))
-		due = duration_after(now, longest_delay(s, f));
+	if (due > duration_after(now, longest_delay(s, e)))
+		due = duration_after(now, longest_delay(s, e));
 	spread = s->nentries / 50 < SCHEDULE_START_SPREAD ?
 	    (int)(s->nentries / 50) : SCHEDULE_START_SPREAD;
 	if (due <= now)
@@ -683,6 +801,7 @@ schedule_reload(struct schedule *s, const struct config *cf)
 	struct reload		 r;
 	const struct config_feed *f, *old;
 	size_t			 i;
+	int			 moved;
 
 	s->cf = cf;
 	/* A feed disabled (enabled = no) is as good as removed. */
@@ -704,8 +823,11 @@ schedule_reload(struct schedule *s, const struct config *cf)
 			 * A new URL is polled at once, even when the old one
 			 * was gone; a poll running ends first (polled()).
 			 */
-			if (!e->running && !e->queued && (old == NULL ||
-			    strcmp(old->url, e->f->url) != 0))
+			moved = old == NULL || strcmp(old->url, e->f->url) != 0;
+			/* what was learned of the old URL's pace does not hold */
+			if (moved)
+				memset(&e->pace, 0, sizeof(e->pace));
+			if (!e->running && !e->queued && moved)
 				arm(e, time(NULL));
 			h = host_get(s, e->f->url);
 			if (e->running)		/* keeps its host until done */

@@ -29,6 +29,19 @@ show_time(time_t t, time_t day, char *buf, size_t len)
 }
 
 void
+show_duration(double d, char *buf, size_t len)
+{
+	if (d < 120)
+		snprintf(buf, len, "%.0fs", d);
+	else if (d < 7200)
+		snprintf(buf, len, "%.0fm", floor(d / 60));
+	else if (d < 172800)
+		snprintf(buf, len, "%.0fh", floor(d / 3600));
+	else
+		snprintf(buf, len, "%.0fd", floor(d / 86400));
+}
+
+void
 show_relative(time_t t, time_t now, char *buf, size_t len)
 {
 	double	 d = difftime(t, now);
@@ -41,14 +54,7 @@ show_relative(time_t t, time_t now, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return;
 	}
-	if (d < 120)
-		snprintf(amount, sizeof(amount), "%.0fs", d);
-	else if (d < 7200)
-		snprintf(amount, sizeof(amount), "%.0fm", floor(d / 60));
-	else if (d < 172800)
-		snprintf(amount, sizeof(amount), "%.0fh", floor(d / 3600));
-	else
-		snprintf(amount, sizeof(amount), "%.0fd", floor(d / 86400));
+	show_duration(d, amount, sizeof(amount));
 	snprintf(buf, len, t > now ? "in %s" : "%s ago", amount);
 }
 

@@ -18,6 +18,9 @@
  */
 void	 show_time(time_t t, time_t day, char *buf, size_t len);
 
+/* A span of 'secs' seconds, as "90s", "14m", "6h" or "3d". */
+void	 show_duration(double secs, char *buf, size_t len);
+
 /* How far 't' is from 'now': "3m ago", "in 14m"; "-" for 0. */
 void	 show_relative(time_t t, time_t now, char *buf, size_t len);
 

@@ -13,6 +13,7 @@
 
 #include "cmdline.h"
 #include "config.h"
+#include "schedule.h"
 #include "show.h"
 #include "store.h"
 #include "url.h"
@@ -303,16 +304,38 @@ feed_next(const struct status *s, const struct feed_row *r, char *buf,
 		show_relative(r->fs.next_due, s->now, buf, len);
 }
 
+/* The INTERVAL column: the config's, or "auto" and what it is now. */
+static void
+feed_interval(const struct status *s, const struct feed_row *r, char *buf,
+    size_t len)
+{
+	char	 d[32];
+
+	if (r->f == NULL) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	show_duration((double)schedule_interval(s->cf, r->f, &r->fs.pace), d,
+	    sizeof(d));
+	if (!schedule_is_auto(s->cf, r->f))
+		snprintf(buf, len, "%s", d);
+	else if (r->fs.pace.at == 0)
+		snprintf(buf, len, "auto");
+	else
+		snprintf(buf, len, "auto %s", d);
+}
+
 static void
 print_feeds(const struct status *s)
 {
 	const struct feed_row	*r;
-	char			 last[32], code[16], next[32], *err;
+	char			 last[32], code[16], next[32], every[40], *err;
 	size_t			 i;
 
 	if (s->nlisted > 0)
-		printf("\n%-20s %-10s %-6s %6s %-10s %s\n", "FEED",
-		    "LAST POLL", "STATUS", "ITEMS", "NEXT POLL", "ERROR");
+		printf("\n%-20s %-10s %-6s %6s %-10s %-10s %s\n", "FEED",
+		    "LAST POLL", "STATUS", "ITEMS", "NEXT POLL", "INTERVAL",
+		    "ERROR");
 	for (i = 0; i < s->nfeeds; i++) {
 		r = &s->feeds[i];
 		if (!r->listed)
@@ -320,9 +343,10 @@ print_feeds(const struct status *s)
 		show_relative(r->fs.last_poll, s->now, last, sizeof(last));
 		feed_code(r, code, sizeof(code));
 		feed_next(s, r, next, sizeof(next));
+		feed_interval(s, r, every, sizeof(every));
 		err = show_text(r->fs.error);
-		printf("%-20s %-10s %-6s %6ld %-10s %s%s\n", r->name, last,
-		    code, r->items, next, err, r->f == NULL ?
+		printf("%-20s %-10s %-6s %6ld %-10s %-10s %s%s\n", r->name,
+		    last, code, r->items, next, every, err, r->f == NULL ?
 		    " (not in the config)" : "");
 		free(err);
 	}
@@ -365,11 +389,12 @@ totals_json(const struct status *s)
 }
 
 static json_t *
-feed_json(const struct feed_row *r)
+feed_json(const struct status *s, const struct feed_row *r)
 {
 	const struct feed_state	*fs = &r->fs;
 	json_t			*o;
 	char			*url;
+	int			 known;
 
 	/* Passwords and tokens in URLs are no one's business. */
 	url = r->f != NULL ? url_redact(r->f->url) : NULL;
@@ -383,6 +408,13 @@ feed_json(const struct feed_row *r)
 	    "next_poll", show_json_time(fs->gone ? 0 : fs->next_due), "gone",
 	    fs->gone, "missed", (json_int_t)fs->missed, "configured",
 	    r->f != NULL);
+	/* seconds between polls; null for auto before it has learned */
+	known = r->f != NULL && (!schedule_is_auto(s->cf, r->f) ||
+	    fs->pace.at != 0);
+	json_object_set_new(o, "interval", known ? json_integer(
+	    schedule_interval(s->cf, r->f, &fs->pace)) : json_null());
+	json_object_set_new(o, "interval_auto", json_boolean(r->f != NULL &&
+	    schedule_is_auto(s->cf, r->f)));
 	free(url);
 	return o;
 }
@@ -432,7 +464,8 @@ print_json(const struct status *s)
 	feeds = json_array();
 	for (i = 0; i < s->nfeeds; i++)
 		if (!s->filtered || s->feeds[i].listed)
-			json_array_append_new(feeds, feed_json(&s->feeds[i]));
+			json_array_append_new(feeds,
+			    feed_json(s, &s->feeds[i]));
 	o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "state",
 	    store_path(s->st), "daemon", daemon_json(s), "totals",
 	    totals_json(s), "feeds", feeds, "topics", topics_json(s), "sinks",

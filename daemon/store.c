@@ -158,6 +158,7 @@ feed_state_rebind(struct feed_state *fs, const char *url)
 	fs->last_parsed = 0;
 	fs->next_due = 0;
 	fs->ttl = 0;
+	memset(&fs->pace, 0, sizeof(fs->pace));
 	return 1;
 }
 
@@ -181,6 +182,13 @@ int
 store_feed_set_due(struct store *st, const char *feed, time_t due)
 {
 	return st->ops->feed_set_due(st->be, feed, due);
+}
+
+int
+store_feed_set_pace(struct store *st, const char *feed,
+    const struct feed_pace *pace)
+{
+	return st->ops->feed_set_pace(st->be, feed, pace);
 }
 
 long

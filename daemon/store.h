@@ -57,6 +57,16 @@ struct feed_item;
 struct store;
 
 /*
+ * What interval = auto has learned of a feed's pace (schedule.h has the
+ * rule).  It belongs to the feed's URL, like the rest of its state.
+ */
+struct feed_pace {
+	double		 rate;		/* new items an hour, smoothed */
+	time_t		 at;		/* of the last poll it counts; 0: none */
+	long		 interval;	/* seconds to the next poll, unhinted */
+};
+
+/*
  * A feed's state belongs to the URL it was learned for ('url', the
  * config's): validators, redirects, gone and the failure count describe
  * that URL and no other.  feed_state_rebind() forgets them when the
@@ -83,6 +93,7 @@ struct feed_state {
 	long		 ttl;		/* <ttl>, sy: at the last parse, seconds */
 	char		*title;		/* the feed's own, at the last parse */
 	char		*link;		/* its site (url_is_web), likewise */
+	struct feed_pace pace;		/* written by store_feed_set_pace */
 };
 
 struct outbox_row {
@@ -200,7 +211,7 @@ void		 feed_state_clear(struct feed_state *fs);
  * Makes 'fs' the state of the feed at 'url'.  If it was learned for
  * another URL, what belonged to that one is forgotten (validators,
  * redirects, gone, failures, the last parse with its <ttl>, title and
- * link, the next poll time) and 1 is returned; the history (last poll,
+ * link, the next poll time, the pace) and 1 is returned; the history (last poll,
  * health alerts, missed count) stays.  State of unknown URL (schema 1's) is taken as the feed's.
  */
 int		 feed_state_rebind(struct feed_state *fs, const char *url);
@@ -211,6 +222,9 @@ void		 store_strv_free(char **v);
 /* Sets when the feed is due next (creating its row if needed). */
 int		 store_feed_set_due(struct store *st, const char *feed,
 		    time_t due);
+/* Sets the feed's pace; feed_put leaves it as it is. */
+int		 store_feed_set_pace(struct store *st, const char *feed,
+		    const struct feed_pace *pace);
 
 /*
  * How many items of the feed are kept, or -1.  It reads all of them: for
@@ -432,6 +446,8 @@ struct store_ops {
 	int	 (*feed_put)(void *be, const char *feed,
 		    const struct feed_state *fs);
 	int	 (*feed_set_due)(void *be, const char *feed, time_t due);
+	int	 (*feed_set_pace)(void *be, const char *feed,
+		    const struct feed_pace *pace);
 	char	**(*feed_names)(void *be);
 	long	 (*feed_items)(void *be, const char *feed);
 	int	 (*feed_has_items)(void *be, const char *feed);

@@ -132,7 +132,14 @@ static const char *const migrations[] = {
 	 * (0: until unmuted).  Written beside the daemon, read by it.
 	 */
 	"CREATE TABLE IF NOT EXISTS mute (topic TEXT PRIMARY KEY,"
-	" until INTEGER NOT NULL, since INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+	" until INTEGER NOT NULL, since INTEGER NOT NULL) STRICT, WITHOUT ROWID;",
+	/*
+	 * 6 to 7, interval = auto: what was learned of each feed's pace
+	 * (struct feed_pace), so that a restart keeps it.
+	 */
+	"CREATE TABLE IF NOT EXISTS feed_pace (feed TEXT PRIMARY KEY,"
+	" rate REAL NOT NULL, at INTEGER NOT NULL, interval INTEGER NOT NULL)"
+	" STRICT, WITHOUT ROWID;"
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     STORE_SCHEMA_VERSION, "a migration per schema version");
@@ -560,7 +567,7 @@ sq_flush(void *be)
 struct sq_arg
 sq_text(const char *v)
 {
-	struct sq_arg	 a = { v != NULL ? SQ_TEXT : SQ_NULL, v, 0, 0 };
+	struct sq_arg	 a = { v != NULL ? SQ_TEXT : SQ_NULL, v, 0, 0, 0 };
 
 	return a;
 }
@@ -568,7 +575,15 @@ sq_text(const char *v)
 struct sq_arg
 sq_int(int64_t v)
 {
-	struct sq_arg	 a = { SQ_INT, NULL, v, 0 };
+	struct sq_arg	 a = { SQ_INT, NULL, v, 0, 0 };
+
+	return a;
+}
+
+struct sq_arg
+sq_real(double v)
+{
+	struct sq_arg	 a = { SQ_REAL, NULL, 0, 0, v };
 
 	return a;
 }
@@ -576,7 +591,7 @@ sq_int(int64_t v)
 struct sq_arg
 sq_null(void)
 {
-	struct sq_arg	 a = { SQ_NULL, NULL, 0, 0 };
+	struct sq_arg	 a = { SQ_NULL, NULL, 0, 0, 0 };
 
 	return a;
 }
@@ -584,7 +599,7 @@ sq_null(void)
 struct sq_arg
 sq_blob(const void *v, size_t len)
 {
-	struct sq_arg	 a = { SQ_BLOB, v, 0, len };
+	struct sq_arg	 a = { SQ_BLOB, v, 0, len, 0 };
 
 	return a;
 }
@@ -607,6 +622,9 @@ bind_args(sqlite3_stmt *s, const struct sq_arg *arg, size_t narg)
 			break;
 		case SQ_INT:
 			rc = sqlite3_bind_int64(s, (int)i + 1, arg[i].i);
+			break;
+		case SQ_REAL:
+			rc = sqlite3_bind_double(s, (int)i + 1, arg[i].d);
 			break;
 		case SQ_NULL:
 			rc = sqlite3_bind_null(s, (int)i + 1);
@@ -642,6 +660,8 @@ sq_row(sqlite3_stmt *s, const struct sq_out *out, size_t nout)
 			*o->time = sqlite3_column_int64(s, c);
 		else if (o->i64 != NULL)
 			*o->i64 = sqlite3_column_int64(s, c);
+		else if (o->d != NULL)
+			*o->d = sqlite3_column_double(s, c);
 		else
 			fatalx("%s: nowhere for column %d of '%s'", __func__,
 			    c, sqlite3_sql(s));
@@ -755,6 +775,7 @@ const struct store_ops store_sqlite_ops = {
 	.feed_get = sq_feed_get,
 	.feed_put = sq_feed_put,
 	.feed_set_due = sq_feed_set_due,
+	.feed_set_pace = sq_feed_set_pace,
 	.feed_names = sq_feed_names,
 	.feed_items = sq_feed_items,
 	.feed_has_items = sq_feed_has_items,

@@ -40,7 +40,7 @@ struct store_ops;
 struct store_sqlite;
 
 /* The schema this feedwatch writes: PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 
 /* The backend, for store_open(): takes any path. */
 extern const struct store_ops store_sqlite_ops;
@@ -60,15 +60,17 @@ extern const struct store_ops store_sqlite_ops;
  * shows on the statement's first run.
  */
 struct sq_arg {
-	enum { SQ_NULL, SQ_TEXT, SQ_INT, SQ_BLOB } type;
+	enum { SQ_NULL, SQ_TEXT, SQ_INT, SQ_BLOB, SQ_REAL } type;
 	const void	*text;		/* or the blob */
 	int64_t		 i;
 	size_t		 len;		/* of the blob */
+	double		 d;
 };
 
 /* Text, bound as a copy; a NULL pointer binds SQL's NULL. */
 struct sq_arg	 sq_text(const char *v);
 struct sq_arg	 sq_int(int64_t v);
+struct sq_arg	 sq_real(double v);
 struct sq_arg	 sq_null(void);
 /* 'len' bytes, bound as a copy. */
 struct sq_arg	 sq_blob(const void *v, size_t len);
@@ -85,6 +87,7 @@ struct sq_out {
 	long		 *l;
 	time_t		 *time;
 	int64_t		 *i64;
+	double		 *d;
 };
 
 #define SQ_NELEM(a)	(sizeof(a) / sizeof((a)[0]))

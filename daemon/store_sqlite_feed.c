@@ -16,8 +16,10 @@
 static const char sql_feed_get[] =
     "SELECT etag, last_modified, moved_to, http_status, error, last_poll,"
     " last_ok, failing_since, next_due, failures, gone, health_alerted,"
-    " missed, last_parsed, url, redirect_to, redirects, ttl, title, link"
-    " FROM feed WHERE name = ?";
+    " missed, last_parsed, url, redirect_to, redirects, ttl, title, link,"
+    " coalesce(p.rate, 0), coalesce(p.at, 0), coalesce(p.interval, 0)"
+    " FROM feed LEFT JOIN feed_pace p ON p.feed = feed.name"
+    " WHERE feed.name = ?";
 
 int
 sq_feed_get(void *be, const char *feed, struct feed_state *fs)
@@ -34,6 +36,8 @@ sq_feed_get(void *be, const char *feed, struct feed_state *fs)
 		{ .text = &fs->url }, { .text = &fs->redirect_to },
 		{ .i = &fs->redirects }, { .l = &fs->ttl },
 		{ .text = &fs->title }, { .text = &fs->link },
+		{ .d = &fs->pace.rate }, { .time = &fs->pace.at },
+		{ .l = &fs->pace.interval },
 	};
 
 	memset(fs, 0, sizeof(*fs));
@@ -82,6 +86,20 @@ sq_feed_set_due(void *be, const char *feed, time_t due)
 	const struct sq_arg	 arg[] = { sq_text(feed), sq_int(due) };
 
 	return sq_write(be, sql_feed_due, "write feed state", arg,
+	    SQ_NELEM(arg));
+}
+
+static const char sql_feed_pace[] =
+    "INSERT INTO feed_pace (feed, rate, at, interval) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (feed) DO UPDATE SET rate = ?2, at = ?3, interval = ?4";
+
+int
+sq_feed_set_pace(void *be, const char *feed, const struct feed_pace *pace)
+{
+	const struct sq_arg	 arg[] = { sq_text(feed), sq_real(pace->rate),
+		sq_int(pace->at), sq_int(pace->interval) };
+
+	return sq_write(be, sql_feed_pace, "write feed state", arg,
 	    SQ_NELEM(arg));
 }
 

@@ -33,6 +33,8 @@ int		 sq_feed_get(void *be, const char *feed,
 int		 sq_feed_put(void *be, const char *feed,
 		    const struct feed_state *fs);
 int		 sq_feed_set_due(void *be, const char *feed, time_t due);
+int		 sq_feed_set_pace(void *be, const char *feed,
+		    const struct feed_pace *pace);
 char		**sq_feed_names(void *be);
 int		 sq_feed_has_items(void *be, const char *feed);
 long		 sq_feed_items(void *be, const char *feed);

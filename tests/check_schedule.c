@@ -9,7 +9,9 @@
  * config starts afresh, after a move or a 410, at start and on reload; a
  * state file of schema 1 is upgraded); a window overflow is told from a
  * one-item feed that merely changed.  A webhook's Retry-After cannot make
- * a loop of sends either.
+ * a loop of sends either.  interval = auto follows each feed's pace:
+ * busy feeds near min-interval, still ones at max-interval, a burst
+ * after silence polled again at once, max-age still a floor.
  *
  * Where the test reads the next poll from `status --json`, the config has
  * jitter = 0%, so it is exact to the second.
@@ -891,6 +893,318 @@ START_TEST(test_sink_retry_after)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* interval = auto */
+
+#define PACE_FEEDS	5
+#define PACE_MAX_POLLS	64
+
+/* A feed of the pace test: its path and when it was polled (seconds). */
+struct pace_feed {
+	const char	*path;
+	double		 at[PACE_MAX_POLLS];
+	unsigned int	 n;
+	GString		*items;		/* newest first */
+	int		 serial;
+};
+
+/* Adds an item dated 'ago' seconds back to the feed and serves it. */
+static void
+pace_publish(struct harness *r, struct pace_feed *f, long ago,
+    const char *cache_control)
+{
+	char		*item, *body, date[64];
+	time_t		 t = time(NULL) - ago;
+	struct tm	 tm;
+
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT",
+	    gmtime_r(&t, &tm));
+	item = xasprintf("<item><title>news %s-%d</title><guid>%s-%d</guid>"
+	    "<pubDate>%s</pubDate></item>", f->path + 1, f->serial,
+	    f->path + 1, f->serial, date);
+	f->serial++;
+	g_string_prepend(f->items, item);
+	body = xasprintf("<rss version=\"2.0\"><channel><title>t</title>%s"
+	    "</channel></rss>", f->items->str);
+	httpd_route(r->httpd, f->path, 200, "application/rss+xml", body,
+	    strlen(body), NULL);
+	if (cache_control != NULL)
+		httpd_route_header(r->httpd, f->path, "Cache-Control",
+		    cache_control);
+	free(body);
+	free(item);
+}
+
+/* Notes the polls of each feed since the last look, at time 't'. */
+static void
+pace_look(struct harness *r, struct pace_feed *f, size_t n, double t)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		while (f[i].n < httpd_hits(r->httpd, f[i].path) &&
+		    f[i].n < PACE_MAX_POLLS)
+			f[i].at[f[i].n++] = t;
+}
+
+/* The gap before poll 'i' of 'f'. */
+static double
+pace_gap(const struct pace_feed *f, unsigned int i)
+{
+	ck_assert_msg(i > 0 && i < f->n, "%s: no poll %u (%u polls)", f->path,
+	    i, f->n);
+	return f->at[i] - f->at[i - 1];
+}
+
+/*
+ * interval = auto with min-interval = 1s and max-interval = 6s, for 16
+ * seconds of a real daemon.  Timers are armed to the second, so every
+ * time read here has a second of slack.
+ *
+ *   busy    a new item every half second: polled about every second
+ *   still   items 9 days old, never changing: polled every 6 s
+ *   burst   as still, until an item comes: the poll that finds it brings
+ *           the next one in at once (about 2 s, not 6), then the empty
+ *           polls lengthen it again, gradually (2, 3, 4 s)
+ *   maxage  busy, but Cache-Control: max-age=3 holds every poll 3 s
+ *   fixed   interval = 2s beside them stays 2 s
+ *
+ * status shows each one's interval, and that it is auto's.
+ */
+START_TEST(test_auto_pace)
+{
+	struct harness		 r;
+	struct pace_feed	 f[PACE_FEEDS] = {
+		{ .path = "/busy" }, { .path = "/still" }, { .path = "/burst" },
+		{ .path = "/maxage" }, { .path = "/fixed" },
+	};
+	struct pace_feed	*busy = &f[0], *still = &f[1], *burst = &f[2],
+				*maxage = &f[3], *fixed = &f[4];
+	GString			*feeds = g_string_new(NULL);
+	struct test_proc	 p;
+	const char		*args[] = { "status", "--all", "-c", NULL,
+	    NULL };
+	json_t			*st;
+	gint64			 t0;
+	double			 t = 0, next_item = 0;
+	unsigned int		 i;
+	int			 burst_sent = 0;
+	size_t			 k;
+
+	harness_init(&r);
+	for (k = 0; k < PACE_FEEDS; k++) {
+		f[k].items = g_string_new(NULL);
+		add_feed(&r, feeds, f[k].path + 1, f[k].path, k < 4 ?
+		    "interval = auto\n" : "interval = 2s\n");
+	}
+	/* the busy ones have had an item a second */
+	for (k = 0; k < 5; k++) {
+		pace_publish(&r, busy, 5 - (long)k, NULL);
+		pace_publish(&r, maxage, 5 - (long)k, "max-age=3");
+	}
+	pace_publish(&r, still, 9 * DAY, NULL);
+	pace_publish(&r, burst, 9 * DAY, NULL);
+	pace_publish(&r, fixed, 9 * DAY, NULL);
+	rig_config(&r, "min-interval = 1s\nmax-interval = 6s\n", feeds->str);
+	harness_run(&r);
+	t0 = g_get_monotonic_time();
+	while (t < 16) {
+		g_usleep(50000);
+		t = (double)(g_get_monotonic_time() - t0) / 1e6;
+		pace_look(&r, f, PACE_FEEDS, t);
+		if (t >= next_item) {
+			pace_publish(&r, busy, 0, NULL);
+			pace_publish(&r, maxage, 0, "max-age=3");
+			next_item = t + 0.5;
+		}
+		/* after its first poll, which set it at the bound */
+		if (!burst_sent && burst->n == 1) {
+			pace_publish(&r, burst, 0, NULL);
+			burst_sent = 1;
+		}
+	}
+	harness_stop(&r);
+
+	ck_assert_msg(busy->n >= 11, "busy: %u polls in 16 s", busy->n);
+	for (i = 1; i < busy->n; i++)
+		ck_assert_msg(pace_gap(busy, i) <= 2.1, "busy: gap %.1fs",
+		    pace_gap(busy, i));
+
+	ck_assert_msg(still->n >= 2 && still->n <= 3, "still: %u polls",
+	    still->n);
+	for (i = 1; i < still->n; i++)
+		ck_assert_msg(pace_gap(still, i) >= 4.9 &&
+		    pace_gap(still, i) <= 7.1, "still: gap %.1fs",
+		    pace_gap(still, i));
+
+	ck_assert_msg(burst->n >= 5, "burst: %u polls", burst->n);
+	ck_assert_msg(pace_gap(burst, 1) >= 4.9, "burst: gap %.1fs before "
+	    "the item was seen", pace_gap(burst, 1));
+	ck_assert_msg(pace_gap(burst, 2) <= 3.1, "burst: %.1fs after the "
+	    "poll that saw an item, want about 2", pace_gap(burst, 2));
+	ck_assert_msg(pace_gap(burst, 3) >= pace_gap(burst, 2) - 0.1 &&
+	    pace_gap(burst, 4) >= 2.9 && pace_gap(burst, 4) <= 5.1,
+	    "burst: polls %.1fs, %.1fs and %.1fs apart, want 2, 3 and 4",
+	    pace_gap(burst, 2), pace_gap(burst, 3), pace_gap(burst, 4));
+
+	for (i = 1; i < maxage->n; i++)
+		ck_assert_msg(pace_gap(maxage, i) >= 1.9, "maxage: gap %.1fs",
+		    pace_gap(maxage, i));
+	ck_assert_msg(maxage->n >= 4 && maxage->n <= 7, "maxage: %u polls",
+	    maxage->n);
+	ck_assert_msg(fixed->n >= 7, "fixed: %u polls", fixed->n);
+
+	st = harness_status(&r);
+	ck_assert_int_eq(feed_int(st, "busy", "interval"), 1);
+	ck_assert_int_eq(feed_int(st, "still", "interval"), 6);
+	ck_assert_int_eq(feed_int(st, "fixed", "interval"), 2);
+	ck_assert(json_is_true(json_object_get(harness_feed(st, "still"),
+	    "interval_auto")));
+	ck_assert(json_is_false(json_object_get(harness_feed(st, "fixed"),
+	    "interval_auto")));
+	json_decref(st);
+	args[3] = r.conf;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0 && strstr(p.out, "INTERVAL") != NULL &&
+	    strstr(p.out, " auto 6s ") != NULL && strstr(p.out, " 2s ") !=
+	    NULL, "%s", p.out);
+	test_proc_clear(&p);
+
+	for (k = 0; k < PACE_FEEDS; k++)
+		g_string_free(f[k].items, TRUE);
+	g_string_free(feeds, TRUE);
+	harness_release(&r);
+}
+END_TEST
+
+/*
+ * What auto learned survives a restart: a feed learned busy (items a
+ * second apart) is still polled every second after one, though it now
+ * serves the same items undated, which alone would make a first guess
+ * of one an hour, and so max-interval.
+ */
+START_TEST(test_auto_restart)
+{
+	struct harness		 r;
+	struct pace_feed	 f = { .path = "/busy" };
+	GString			*feeds = g_string_new(NULL);
+	json_t			*st;
+	char			*body;
+	unsigned int		 before;
+	long			 k;
+
+	harness_init(&r);
+	f.items = g_string_new(NULL);
+	add_feed(&r, feeds, "busy", "/busy", "interval = auto\n");
+	for (k = 0; k < 5; k++)
+		pace_publish(&r, &f, 5 - k, NULL);
+	rig_config(&r, "min-interval = 1s\nmax-interval = 6s\n", feeds->str);
+	harness_run(&r);
+	harness_wait_hits(&r, "/busy", 2);
+	harness_stop(&r);
+	st = harness_status(&r);
+	ck_assert_int_eq(feed_int(st, "busy", "interval"), 1);
+	json_decref(st);
+
+	/* the same items, undated */
+	body = xasprintf("<rss version=\"2.0\"><channel><title>t</title>"
+	    "%s</channel></rss>", "<item><title>news busy-4</title><guid>"
+	    "busy-4</guid></item>");
+	httpd_route(r.httpd, "/busy", 200, "application/rss+xml", body,
+	    strlen(body), NULL);
+	before = httpd_hits(r.httpd, "/busy");
+	harness_run(&r);
+	g_usleep(4000000);
+	harness_stop(&r);
+	ck_assert_msg(httpd_hits(r.httpd, "/busy") - before >= 3, "%u polls "
+	    "in 4 s after the restart", httpd_hits(r.httpd, "/busy") - before);
+	free(body);
+	g_string_free(f.items, TRUE);
+	g_string_free(feeds, TRUE);
+	harness_release(&r);
+}
+END_TEST
+
+/* A feed's polls in the simulation's trace. */
+struct sim_feed {
+	const char	*name;
+	long		 polls;
+	long		 span;		/* seconds from first poll to last */
+	long		 burst_after;	/* the interval before a burst, or 0 */
+	long		 burst_next;	/* the one the burst's poll set */
+};
+
+/*
+ * bench_schedule (the rule, in virtual time) on tests/data/pace/small.hist
+ * with the default bounds: a busy feed (an item every 10 to 50 minutes)
+ * is polled more often than a weekly one and than one silent for two
+ * months; every interval is within the bounds; the poll that finds the
+ * burst ending the silence, at max-interval, sets a far shorter one; and
+ * the table says whether the target is met.
+ */
+START_TEST(test_pace_simulation)
+{
+	struct sim_feed	 feeds[] = { { .name = "busy" }, { .name = "weekly" },
+	    { .name = "waking" } }, *f;
+	char		*dir, *bin, *data, *out = NULL, *err = NULL, name[32];
+	const char	*argv[] = { NULL, "-t", "-m", "120", "-M", "21600", NULL,
+	    NULL };
+	gchar		**lines;
+	long		 t, interval, prev[3] = { 0, 0, 0 };
+	size_t		 i, k, n;
+	int		 status;
+
+	dir = g_path_get_dirname(test_env("FEEDWATCH"));
+	bin = g_build_filename(dir, "bench", "bench_schedule", NULL);
+	data = xasprintf("%s/tests/data/pace/small.hist",
+	    test_env("FEEDWATCH_SRC"));
+	argv[0] = bin;
+	argv[6] = data;
+	ck_assert(g_spawn_sync(NULL, (gchar **)argv, NULL, G_SPAWN_DEFAULT,
+	    NULL, NULL, &out, &err, &status, NULL));
+	ck_assert_msg(g_spawn_check_wait_status(status, NULL), "%s", err);
+	ck_assert_ptr_nonnull(strstr(out, "\nfixed "));
+	ck_assert_ptr_nonnull(strstr(out, "\nauto "));
+	ck_assert_ptr_nonnull(strstr(out, "\ntarget ("));
+	lines = g_strsplit(out, "\n", -1);
+	for (i = 0; lines[i] != NULL; i++) {
+		if (sscanf(lines[i], "poll %31s %ld %zu %ld", name, &t, &n,
+		    &interval) != 4)
+			continue;
+		ck_assert_msg(interval >= 120 && interval <= 21600, "%s",
+		    lines[i]);
+		for (k = 0; k < G_N_ELEMENTS(feeds); k++)
+			if (strcmp(name, feeds[k].name) == 0)
+				break;
+		ck_assert_msg(k < G_N_ELEMENTS(feeds), "%s", lines[i]);
+		f = &feeds[k];
+		f->polls++;
+		f->span = t;
+		if (n > 0 && prev[k] == 21600 && f->burst_after == 0) {
+			f->burst_after = prev[k];
+			f->burst_next = interval;
+		}
+		prev[k] = interval;
+	}
+	for (k = 1; k < G_N_ELEMENTS(feeds); k++)
+		ck_assert_msg((double)feeds[0].polls / (double)feeds[0].span >
+		    2 * (double)feeds[k].polls / (double)feeds[k].span,
+		    "busy: %ld polls in %lds; %s: %ld in %lds", feeds[0].polls,
+		    feeds[0].span, feeds[k].name, feeds[k].polls,
+		    feeds[k].span);
+	ck_assert_msg(feeds[2].burst_after == 21600, "waking: never at "
+	    "max-interval before its burst");
+	ck_assert_msg(feeds[2].burst_next <= 21600 / 4, "waking: %lds after "
+	    "the burst's poll", feeds[2].burst_next);
+	g_strfreev(lines);
+	g_free(out);
+	g_free(err);
+	free(data);
+	g_free(bin);
+	g_free(dir);
+}
+END_TEST
+
 Suite *
 schedule_suite(void)
 {
@@ -900,8 +1214,14 @@ schedule_suite(void)
 	    test_overflow_window, test_sink_retry_after, NULL };
 	Suite		*s = suite_create("schedule");
 	TCase		*tp = tcase_create("hints");
+	TCase		*ta = tcase_create("auto");
 
 	test_tcase(s, "schedule", 60, tests);
+	tcase_set_timeout(ta, 40);
+	tcase_add_test(ta, test_auto_pace);
+	tcase_add_test(ta, test_pace_simulation);
+	tcase_add_test(ta, test_auto_restart);
+	suite_add_tcase(s, ta);
 	tcase_set_timeout(tp, 10);
 	tcase_add_loop_test(tp, test_parser_hints, 0,
 	    (int)G_N_ELEMENTS(ttl_cases));
