@@ -47,6 +47,8 @@ struct config_daemon {
 	long		 retry;		/* first delivery retry; doubles to 1h */
 	struct config_list health_sinks;
 	long		 keep;
+	char		*push_url;	/* WebSub callback base, or NULL */
+	long		 push_interval;	/* polls of a pushed feed */
 };
 
 struct config_feed {

@@ -97,6 +97,52 @@ header_value(CURL *e, const char *name)
 	return h->value;
 }
 
+/*
+ * The first URL of a 'rel' link in the Link headers of the response
+ * (RFC 8288: "<URI>; rel=hub, <URI>; rel=\"self other\""), malloc'd, or
+ * NULL.  Only http and https URLs count.
+ */
+static char *
+link_header(CURL *e, const char *rel)
+{
+	struct curl_header	*h;
+	const char		*p, *uri, *end, *next, *r;
+	size_t			 i, amount = 1, n, rl = strlen(rel);
+	char			*url;
+
+	for (i = 0; i < amount; i++) {
+		if (curl_easy_header(e, "Link", i, CURLH_HEADER, -1, &h) !=
+		    CURLHE_OK)
+			return NULL;
+		amount = h->amount;
+		for (p = h->value; (uri = strchr(p, '<')) != NULL; p = next) {
+			if ((end = strchr(uri, '>')) == NULL)
+				break;
+			if ((next = strchr(end, ',')) == NULL)
+				next = end + strlen(end);
+			for (r = end; (r = strstr(r, "rel=")) != NULL &&
+			    r < next; r += 4) {
+				r += 4 + (r[4] == '"');
+				for (; *r != '\0' && *r != '"' && *r != ';' &&
+				    *r != ','; r += n) {
+					n = strcspn(r, " \t\";,");
+					if (n == rl && strncasecmp(r, rel,
+					    rl) == 0)
+						goto found;
+					n += strspn(r + n, " \t");
+				}
+			}
+			continue;
+ found:
+			url = xstrndup(uri + 1, end - uri - 1);
+			if (url_is_web(url))
+				return url;
+			free(url);
+		}
+	}
+	return NULL;
+}
+
 static void
 start_parser(struct fetch *f)
 {
@@ -219,6 +265,7 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	struct fetch_result	 r;
 	CURL			*e = xfer_easy(x);
 	char			*eff = NULL, *h, *etag = NULL, *lastmod = NULL;
+	char			*hub = NULL, *self = NULL;
 	char			 errmsg[256];
 
 	memset(&r, 0, sizeof(r));
@@ -277,11 +324,25 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 		r.ttl = feed_parser_ttl(f->parser) < FETCH_MAX_HINT ?
 		    feed_parser_ttl(f->parser) : FETCH_MAX_HINT;
 	}
+	if (r.status == FETCH_OK) {
+		hub = link_header(e, "hub");
+		self = link_header(e, "self");
+		if (hub == NULL && url_is_web(feed_parser_hub(f->parser)))
+			r.hub = feed_parser_hub(f->parser);
+		if (self == NULL && url_is_web(feed_parser_self(f->parser)))
+			r.self = feed_parser_self(f->parser);
+		if (hub != NULL)
+			r.hub = hub;
+		if (self != NULL)
+			r.self = self;
+	}
 	if (r.status == FETCH_PARSE_ERROR && r.error == NULL)
 		r.error = "not a feed";
 	f->done_cb(&r, f->arg);
 	free(etag);
 	free(lastmod);
+	free(hub);
+	free(self);
 	fetch_free(f);
 }
 

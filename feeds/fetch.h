@@ -9,6 +9,11 @@
  * result and its strings are valid during that call only, and the fetch
  * frees itself after it.
  *
+ * WebSub discovery: the hub and self URLs of a 200 come from its Link
+ * headers (rel="hub", rel="self"), else from the feed's own links, as the
+ * WebSub Recommendation orders them; only http and https URLs count (a
+ * hub is then an address feedwatch posts to).
+ *
  * http and https are allowed, and file for local feeds; redirects go to
  * http and https only.  Only the transfer sees the URL as given: items
  * and messages name the feed by it without its userinfo and with secret
@@ -61,6 +66,8 @@ struct fetch_result {
 	long		 ttl;		/* <ttl>, sy: of a body parsed, or 0 */
 	const char	*permanent_url;	/* after only 301/308 redirects, or NULL */
 	const char	*feed_title;
+	const char	*hub;		/* WebSub, an http(s) URL, or NULL */
+	const char	*self;		/* the topic to subscribe to, or NULL */
 	size_t		 bytes;		/* body bytes, decompressed */
 	size_t		 items;
 };

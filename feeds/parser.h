@@ -82,6 +82,15 @@ const char		*feed_parser_error(const struct feed_parser *p);
 const char		*feed_parser_title(const struct feed_parser *p);
 
 /*
+ * The feed's WebSub hub and self (topic) URLs as written in it, or NULL:
+ * its first feed-level <link rel="hub"> and <link rel="self"> (Atom's, or
+ * atom:link in an RSS channel).  Not checked: they are data, like any
+ * link.  Valid until feed_parser_free().
+ */
+const char		*feed_parser_hub(const struct feed_parser *p);
+const char		*feed_parser_self(const struct feed_parser *p);
+
+/*
  * How long the feed asks to be left alone, in seconds: the longer of its
  * RSS <ttl> and the syndication module's sy:updatePeriod divided by
  * sy:updateFrequency; at most a week, 0 without either.
