@@ -16,6 +16,7 @@
 #include "cmdline.h"
 #include "config.h"
 #include "duration.h"
+#include "listener.h"
 #include "log.h"
 #include "metrics.h"
 #include "schedule.h"
@@ -38,7 +39,7 @@ struct daemon {
 	char			*path;
 	struct event		*ev_hup, *ev_term, *ev_int;
 	struct event		*watchdog, *prune, *drain;
-	struct evhttp		*http;		/* [daemon] listen */
+	struct listener		*http;		/* [daemon] listen */
 	int			 stopping;
 };
 
@@ -155,6 +156,11 @@ on_http(struct evhttp_request *req, void *arg)
 	const char	*uri = evhttp_request_get_uri(req);
 	char		*text;
 
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST) {
+		evhttp_send_error(req, 405, NULL);
+		return;
+	}
+
 	if ((b = evbuffer_new()) == NULL) {
 		evhttp_send_error(req, 500, "out of memory");
 		return;
@@ -177,37 +183,21 @@ on_http(struct evhttp_request *req, void *arg)
 	evbuffer_free(b);
 }
 
-/* [daemon] listen = HOST:PORT: /metrics and /healthz on evhttp. */
+/* [daemon] listen = HOST:PORT: /metrics and /healthz. */
 static int
 listen_http(struct daemon *d)
 {
-	const char	*spec = d->cf->daemon.listen, *colon;
-	char		*host;
-	int		 port, rc = 0;
+	const char	*spec = d->cf->daemon.listen;
 
 	if (spec == NULL)
 		return 0;
-	colon = strrchr(spec, ':');
-	host = xstrndup(spec, colon - spec);
-	port = atoi(colon + 1);
-	/* [::1]:9464 */
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	}
-	if ((d->http = evhttp_new(d->base)) == NULL ||
-	    evhttp_bind_socket(d->http, host, (ev_uint16_t)port) == -1) {
-		log_warnx("listen '%s': cannot bind: is the port in use? change "
-		    "[daemon] listen", spec);
-		rc = -1;
-	} else {
-		evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET |
-		    EVHTTP_REQ_HEAD);
-		evhttp_set_gencb(d->http, on_http, d);
-		log_info("serving /metrics and /healthz on %s", spec);
-	}
-	free(host);
-	return rc;
+	if ((d->http = listener_new(d->base, spec,
+	    (size_t)d->cf->daemon.max_size)) == NULL)
+		return -1;
+	listener_route(d->http, "/healthz", on_http, d);
+	listener_route(d->http, "/metrics", on_http, d);
+	log_info("serving /metrics and /healthz on %s", spec);
+	return 0;
 }
 
 static int
@@ -288,8 +278,7 @@ run_daemon(const char *path, struct config *cf, struct event_base *base)
 		event_free(d.ev_term);
 	if (d.ev_int != NULL)
 		event_free(d.ev_int);
-	if (d.http != NULL)
-		evhttp_free(d.http);
+	listener_free(d.http);
 	metrics_free();
 	free_retired(&d);
 	config_free(d.cf);

@@ -89,6 +89,30 @@ struct sink_counts {
 	char		*last_error;
 };
 
+/*
+ * A WebSub subscription of a feed (push.h), one per feed.  'id' is the
+ * unguessable last segment of its callback URL and 'secret' the key of
+ * its X-Hub-Signature: neither is ever shown.
+ */
+enum sub_state {
+	SUB_PENDING,		/* asked for, not verified yet */
+	SUB_VERIFIED,		/* the hub verified it: pushes count */
+	SUB_DENIED,		/* the hub said no: asked again later */
+	SUB_UNSUBSCRIBING	/* the feed left: asked to end it */
+};
+
+struct subscription {
+	char		*feed;
+	char		*hub;
+	char		*topic;
+	char		*id;
+	char		*secret;
+	int		 state;		/* enum sub_state */
+	time_t		 lease_end;	/* 0: none yet */
+	time_t		 next_at;	/* when to ask the hub again, 0: never */
+	int		 failures;	/* requests in a row that failed */
+};
+
 /* How a store is opened; 0 and 1 keep the meaning of a 'readonly' flag. */
 enum store_mode {
 	STORE_WRITE,	/* the one writer: takes the lock, creates what lacks */
@@ -223,6 +247,17 @@ int		 store_sink_counts(struct store *st, struct sink_counts **out,
 		    size_t *n);
 void		 sink_counts_free(struct sink_counts *c, size_t n);
 
+/* Writes (inserts or replaces) the subscription of sub->feed. */
+int		 store_sub_put(struct store *st, const struct subscription *sub);
+/* Deletes the subscription of 'feed', if any. */
+int		 store_sub_delete(struct store *st, const char *feed);
+/* Every subscription, by feed name. */
+int		 store_subs(struct store *st, struct subscription **out,
+		    size_t *n);
+/* Frees the strings of a subscription, not the record. */
+void		 subscription_clear(struct subscription *sub);
+void		 subscriptions_free(struct subscription *v, size_t n);
+
 /* Drops items, stories and finished outbox rows older than 'before'. */
 int		 store_prune(struct store *st, time_t before);
 
@@ -264,7 +299,8 @@ int		 store_items_foreach(struct store *st, time_t since,
  * - Ownership.  Arguments are borrowed for the call.  Returned strings,
  *   records and vectors are allocated with the xmalloc family and belong
  *   to the caller, who frees them with feed_state_clear,
- *   outbox_rows_free, sink_counts_free and store_strv_free; the item
+ *   outbox_rows_free, sink_counts_free, subscriptions_free and
+ *   store_strv_free; the item
  *   handed to a store_item_cb is borrowed for the call.  Text comes back
  *   as it was given, NULL as NULL; times are seconds since the epoch.
  * - Errors.  An op logs its own failure as "state 'LOCATION': ..." (a
@@ -314,6 +350,9 @@ struct store_ops {
 	int	 (*sink_counts)(void *be, struct sink_counts **out,
 		    size_t *n);
 	int	 (*prune)(void *be, time_t before);
+	int	 (*sub_put)(void *be, const struct subscription *sub);
+	int	 (*sub_delete)(void *be, const char *feed);
+	int	 (*subs)(void *be, struct subscription **out, size_t *n);
 	int	 (*items_foreach)(void *be, time_t since, store_item_cb *cb,
 		    void *arg);
 };

@@ -22,9 +22,10 @@
 #include "store_file.h"
 #include "store_sqlite_feed.h"
 #include "store_sqlite_outbox.h"
+#include "store_sqlite_push.h"
 #include "xmalloc.h"
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 #define STORE_MAX_STMTS		48
 
 struct store_sqlite {
@@ -98,7 +99,14 @@ static const char *const migrations[] = {
 	"ALTER TABLE feed ADD COLUMN ttl INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE feed SET redirect_to = moved_to, redirects = 1,"
 	" moved_to = NULL WHERE moved_to IS NOT NULL;"
-	"UPDATE feed SET gone = 0, next_due = 0 WHERE gone = 1;"
+	"UPDATE feed SET gone = 0, next_due = 0 WHERE gone = 1;",
+	/* 2 to 3: WebSub push (push.h): a feed's subscription. */
+	"CREATE TABLE sub ("
+	" feed TEXT PRIMARY KEY, hub TEXT NOT NULL, topic TEXT NOT NULL,"
+	" id TEXT NOT NULL UNIQUE, secret TEXT NOT NULL,"
+	" state INTEGER NOT NULL, lease_end INTEGER NOT NULL DEFAULT 0,"
+	" next_at INTEGER NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0) STRICT;",
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     STORE_SCHEMA_VERSION, "a migration per schema version");
@@ -660,4 +668,7 @@ const struct store_ops store_sqlite_ops = {
 	.sink_counts = sq_sink_counts,
 	.prune = sq_prune,
 	.items_foreach = sq_items_foreach,
+	.sub_put = sq_sub_put,
+	.sub_delete = sq_sub_delete,
+	.subs = sq_subs,
 };

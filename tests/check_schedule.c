@@ -697,10 +697,10 @@ START_TEST(test_state_upgrade)
 	wait_alert(&r, "up1");
 	wait_alert(&r, "mv1");
 	harness_stop(&r);
-	ck_assert_int_eq(user_version(r.state), 2);
+	ck_assert_int_eq(user_version(r.state), 3);
 	ck_assert_uint_eq(httpd_hits(r.httpd, "/elsewhere"), 0);
 	ck_assert_uint_eq(httpd_hits(r.httpd, "/late"), 0);
-	ck_assert_int_eq(log_lines(&r, "upgraded from schema 1 to 2", ""), 1);
+	ck_assert_int_eq(log_lines(&r, "upgraded from schema 1 to 3", ""), 1);
 	st = harness_status(&r);
 	ck_assert(json_is_false(json_object_get(harness_feed(st, "gone"),
 	    "gone")));
