@@ -36,7 +36,8 @@ TEST_LIBS  := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
 BASE_SRC   = base/log.c \
 	     base/xmalloc.c \
-	     base/xfer.c base/listener.c \
+	     base/xfer.c \
+	     base/listener.c \
 	     base/url.c \
 	     base/duration.c
 FEEDS_SRC  = feeds/item.c \
@@ -77,11 +78,13 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/store.c \
 	     daemon/store_sqlite.c \
 	     daemon/store_sqlite_feed.c \
-	     daemon/store_sqlite_outbox.c daemon/store_sqlite_push.c \
+	     daemon/store_sqlite_outbox.c \
+	     daemon/store_sqlite_push.c \
 	     daemon/store_file.c \
 	     daemon/watch.c \
 	     daemon/outbox.c \
 	     daemon/feedpoll.c \
+	     daemon/push.c \
 	     daemon/schedule.c \
 	     daemon/run.c \
 	     daemon/metrics.c \

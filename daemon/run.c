@@ -19,6 +19,7 @@
 #include "listener.h"
 #include "log.h"
 #include "metrics.h"
+#include "push.h"
 #include "schedule.h"
 #include "store.h"
 #include "watch.h"
@@ -40,6 +41,7 @@ struct daemon {
 	struct event		*ev_hup, *ev_term, *ev_int;
 	struct event		*watchdog, *prune, *drain;
 	struct listener		*http;		/* [daemon] listen */
+	struct push		*push;		/* WebSub */
 	int			 stopping;
 };
 
@@ -92,6 +94,7 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 	d->cf = cf;
 	watch_reload(d->w, cf);
 	schedule_reload(d->s, cf);
+	push_reload(d->push, cf);
 	log_info("reloaded: %zu feeds, %zu topics, %zu sinks", cf->nfeeds,
 	    cf->ntopics, cf->nsinks);
 	notify_status(d, "READY=1\n");
@@ -211,6 +214,8 @@ daemon_start(struct daemon *d)
 		return -1;
 	if (listen_http(d) == -1)
 		return -1;
+	d->push = push_new(d->cf, d->base, d->m, d->w, d->http);
+	watch_set_push(d->w, d->push);
 	d->s = schedule_new(d->base, d->w, d->cf);
 	if ((d->ev_hup = evsignal_new(d->base, SIGHUP, on_hup, d)) == NULL ||
 	    (d->ev_term = evsignal_new(d->base, SIGTERM, on_term, d)) == NULL ||
@@ -263,6 +268,9 @@ run_daemon(const char *path, struct config *cf, struct event_base *base)
 	rc = 0;
  out:
 	/* Cancelled polls record nothing: the next start polls them again. */
+	if (d.w != NULL)
+		watch_set_push(d.w, NULL);
+	push_free(d.push);
 	xfer_multi_free(d.m);
 	schedule_free(d.s);
 	watch_free(d.w);

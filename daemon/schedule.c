@@ -249,6 +249,9 @@ next_delay(const struct schedule *s, const struct entry *e,
 	int	 i;
 
 	if (o->ok) {
+		/* pushed by a hub: polled rarely, as a safety net */
+		if (o->pushed && base < s->cf->daemon.push_interval)
+			base = s->cf->daemon.push_interval;
 		next = jittered(s, base);
 		/* halved, not below a minute */
 		if (o->overflowed && next > SCHEDULE_MIN_INTERVAL)

@@ -179,6 +179,25 @@ watch_poll(struct watch *w, const struct config_feed *f, feedpoll_done_cb *cb,
 	return 0;
 }
 
+int
+watch_push(struct watch *w, const struct config_feed *f, const char *body,
+    size_t len)
+{
+	struct poll_outcome	 o;
+
+	if (feedpoll_push(&w->env, f, body, len, &o) == -1)
+		return -1;
+	if (o.alerts > 0)
+		outbox_deliver(w->ob);
+	return 0;
+}
+
+void
+watch_set_push(struct watch *w, struct push *p)
+{
+	w->env.push = p;
+}
+
 /* Idle: nothing in flight and nothing due now on a sink we can send to. */
 static void
 check_idle(struct watch *w)

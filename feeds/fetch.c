@@ -347,6 +347,28 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 }
 
 int
+fetch_parse(const char *url, const char *body, size_t len,
+    feed_item_cb *item_cb, void *arg, char **error)
+{
+	struct feed_parser	*p;
+	char			*shown = shown_url(url);
+	const char		*why;
+	int			 rc = 0;
+
+	*error = NULL;
+	p = feed_parser_new(shown, NULL, item_cb, arg);
+	if (feed_parser_push(p, body, len) == -1 ||
+	    feed_parser_finish(p) == -1) {
+		why = feed_parser_error(p);
+		*error = xstrdup(why != NULL ? why : "not a feed");
+		rc = -1;
+	}
+	feed_parser_free(p);
+	free(shown);
+	return rc;
+}
+
+int
 fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
     feed_item_cb *item_cb, fetch_done_cb *done_cb, void *arg)
 {

@@ -77,6 +77,15 @@ typedef void fetch_done_cb(const struct fetch_result *res, void *arg);
 /* The name of a status ("not modified"). */
 const char	*fetch_status_name(enum fetch_status st);
 
+/*
+ * Parses a body of the feed at 'url' that came another way (a WebSub
+ * hub's push) as a fetch of 'url' parses its body: the same items, named
+ * and resolved by the URL as shown, to 'item_cb'.  0 if it was a feed;
+ * -1 if not, with why in *error (malloc'd).
+ */
+int		 fetch_parse(const char *url, const char *body, size_t len,
+		    feed_item_cb *item_cb, void *arg, char **error);
+
 /* Starts the fetch; -1 if it cannot start (then no callback runs). */
 int		 fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
 		    feed_item_cb *item_cb, fetch_done_cb *done_cb, void *arg);
