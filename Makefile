@@ -115,6 +115,7 @@ TEST_SRC = tests/run.c \
 	   tests/check_opml.c \
 	   tests/check_watch.c \
 	   tests/check_schedule.c \
+	   tests/check_push.c \
 	   tests/check_article.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.

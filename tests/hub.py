@@ -24,7 +24,8 @@ and X-Hub-Signature: sha256=HMAC(secret, body) (the method chosen below).
 For the tests (not WebSub):
 
   POST /push?topic=T[&sig=METHOD|none|bad][&callback=URL]
-           distributes the request's body to the live subscribers of T
+  GET /push?topic=T&file=PATH[&...]
+           distributes the request's body (or the file's) to the live subscribers of T
            (or, with callback=, to that URL with T's secret if any),
            signed with METHOD (sha1, sha256 (default), sha384, sha512),
            unsigned (none) or with a wrong signature (bad); answers JSON:
@@ -203,6 +204,12 @@ class Hub(BaseHTTPRequestHandler):
         return self.rfile.read(n) if n > 0 else b""
 
     def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/push":
+            q = dict(urllib.parse.parse_qsl(url.query))
+            with open(q["file"], "rb") as f:
+                self.test_push(q, f.read())
+            return
         if self.path != "/subs":
             self.reply(404)
             return

@@ -33,6 +33,7 @@ Suite	*opml_suite(void);
 Suite	*watch_suite(void);
 Suite	*schedule_suite(void);
 Suite	*article_suite(void);
+Suite	*push_suite(void);
 
 /*
  * Adds to 's' the test case 'name' of 'tests' (NULL-terminated), run in

@@ -1,0 +1,425 @@
+/*
+ * check_push.c: WebSub push (daemon/push.h) against a hub that follows
+ * the Recommendation, tests/hub.py, on 127.0.0.1: discovery (the feed's
+ * links, a Link header first), subscription and verification of intent,
+ * pushes signed with each method, unsigned, badly signed and to an
+ * unknown callback, lease renewal, denial, a hub that is down, unsubscribe
+ * on reload, kill -9 between a push and its record, the push interval,
+ * and a state of the schema before push upgraded.
+ */
+#include "suites.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "harness.h"
+#include "httpd.h"
+#include "parser.h"
+#include "xmalloc.h"
+
+#define WAIT	15.0
+
+struct hub {
+	GPid		 pid;
+	int		 port;
+};
+
+/* tests/hub.py with 'opt' ("--lease 4", "--deny" or NULL). */
+static void
+hub_start(struct hub *hub, const char *opt, const char *arg)
+{
+	char		*script, line[32];
+	const char	*argv[6];
+	GError		*err = NULL;
+	gint		 out;
+	FILE		*f;
+	int		 n = 0;
+
+	test_need("/usr/bin/python3", "python3");
+	script = xasprintf("%s/tests/hub.py", test_env("FEEDWATCH_SRC"));
+	argv[n++] = "/usr/bin/python3";
+	argv[n++] = script;
+	if (opt != NULL)
+		argv[n++] = opt;
+	if (arg != NULL)
+		argv[n++] = arg;
+	argv[n] = NULL;
+	ck_assert_msg(g_spawn_async_with_pipes(NULL, (gchar **)argv, NULL,
+	    G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &hub->pid, NULL, &out, NULL,
+	    &err), "cannot start hub.py: %s", err ? err->message : "?");
+	ck_assert_ptr_nonnull(f = fdopen(out, "r"));
+	ck_assert_msg(fgets(line, sizeof(line), f) != NULL,
+	    "hub.py printed no port");
+	fclose(f);
+	hub->port = atoi(line);
+	ck_assert_int_gt(hub->port, 0);
+	free(script);
+}
+
+static void
+hub_stop(struct hub *hub)
+{
+	kill(hub->pid, SIGTERM);
+	waitpid(hub->pid, NULL, 0);
+	g_spawn_close_pid(hub->pid);
+}
+
+/* The hub's view of topic 'topic' (a new reference), or NULL. */
+static json_t *
+hub_sub(const struct hub *hub, const char *topic)
+{
+	json_t	*all, *one;
+	char	*url, *body;
+	long	 code;
+
+	url = xasprintf("http://127.0.0.1:%d/subs", hub->port);
+	body = test_http_get(url, &code);
+	ck_assert_int_eq(code, 200);
+	ck_assert_ptr_nonnull(all = json_loads(body, 0, NULL));
+	if ((one = json_object_get(all, topic)) != NULL)
+		json_incref(one);
+	json_decref(all);
+	g_free(body);
+	free(url);
+	return one;
+}
+
+static long
+hub_count(const struct hub *hub, const char *topic, const char *what)
+{
+	json_t	*s = hub_sub(hub, topic);
+	long	 n;
+
+	if (s == NULL)
+		return 0;
+	n = json_is_true(json_object_get(s, what)) ? 1 :
+	    (long)json_number_value(json_object_get(s, what));
+	json_decref(s);
+	return n;
+}
+
+/* Waits until the hub's 'what' of 'topic' reaches 'n'; its value. */
+static long
+hub_wait(const struct hub *hub, const char *topic, const char *what, long n)
+{
+	long	 v = 0;
+	int	 i;
+
+	for (i = 0; i < WAIT * 20 && (v = hub_count(hub, topic, what)) < n;
+	    i++)
+		g_usleep(50000);
+	return v;
+}
+
+/*
+ * Has the hub push 'body' for 'topic' with signature 'sig' (to
+ * 'callback' if not NULL): the status the callback answered.
+ */
+static long
+hub_push(const struct hub *hub, const struct harness *h, const char *topic,
+    const char *sig, const char *body, const char *callback)
+{
+	char	*file, *etopic, *ecb = NULL, *url, *out;
+	json_t	*codes;
+	long	 code, st = -1;
+
+	file = test_write(h->dir, "push.xml", body);
+	etopic = g_uri_escape_string(topic, NULL, FALSE);
+	if (callback != NULL)
+		ecb = g_uri_escape_string(callback, NULL, FALSE);
+	url = xasprintf("http://127.0.0.1:%d/push?topic=%s&sig=%s&file=%s%s%s",
+	    hub->port, etopic, sig, file, ecb ? "&callback=" : "",
+	    ecb ? ecb : "");
+	out = test_http_get(url, &code);
+	ck_assert_int_eq(code, 200);
+	ck_assert_ptr_nonnull(codes = json_loads(out, 0, NULL));
+	if (json_array_size(codes) == 1)
+		st = (long)json_integer_value(json_array_get(codes, 0));
+	json_decref(codes);
+	g_free(out);
+	free(url);
+	g_free(ecb);
+	g_free(etopic);
+	free(file);
+	return st;
+}
+
+/* An RSS document of 'items' naming 'hub' and 'self' (either NULL). */
+static char *
+rss(const char *hub, const char *self, const char *items)
+{
+	return xasprintf("<?xml version=\"1.0\"?>\n<rss version=\"2.0\" "
+	    "xmlns:atom=\"http://www.w3.org/2005/Atom\"><channel>"
+	    "<title>Pushed News</title><link>https://example.org/</link>"
+	    "%s%s%s%s%s%s%s</channel></rss>\n",
+	    hub ? "<atom:link rel=\"hub\" href=\"" : "", hub ? hub : "",
+	    hub ? "\"/>" : "",
+	    self ? "<atom:link rel=\"self\" href=\"" : "", self ? self : "",
+	    self ? "\"/>" : "", items);
+}
+
+struct rig {
+	struct harness	 h;
+	struct hub	 hub;
+	int		 port;		/* the daemon's listener */
+	char		*hub_url;	/* the hub, as the feed names it */
+	char		*topic;		/* /pushed.xml's URL, its self */
+	char		*items;		/* of /pushed.xml, newest first */
+	int		 version;
+};
+
+/* Serves /pushed.xml: rig->items under a new ETag, naming 'hub'. */
+static void
+rig_serve(struct rig *r, const char *hub)
+{
+	char	*body, etag[32];
+
+	body = rss(hub, r->topic, r->items);
+	snprintf(etag, sizeof(etag), "\"p%d\"", ++r->version);
+	httpd_route(r->h.httpd, "/pushed.xml", 200, "application/rss+xml",
+	    body, strlen(body), etag);
+	free(body);
+}
+
+/*
+ * A hub (with 'opt' and 'arg'), the daemon's listener on a free port
+ * with push-url /push/ on it, /pushed.xml naming the hub with item p1
+ * (Lavrov), and a config for it: polls every 'interval' (NULL: 1s), the
+ * 'daemon' lines, feed 'pushed', topic 'lavrov'.
+ */
+static void
+rig_init(struct rig *r, const char *opt, const char *arg,
+    const char *interval, const char *daemon)
+{
+	char	*lines, *sections, *feed;
+
+	memset(r, 0, sizeof(*r));
+	harness_init(&r->h);
+	if (interval != NULL)
+		r->h.interval = interval;
+	hub_start(&r->hub, opt, arg);
+	r->port = test_free_port();
+	r->hub_url = xasprintf("http://127.0.0.1:%d/", r->hub.port);
+	r->topic = httpd_url(r->h.httpd, "/pushed.xml");
+	r->items = harness_item("p1", "Lavrov lands in Ankara",
+	    "https://example.org/p1");
+	rig_serve(r, r->hub_url);
+	lines = xasprintf("listen = 127.0.0.1:%d\npush-url = "
+	    "http://127.0.0.1:%d/push/\n%s", r->port, r->port,
+	    daemon ? daemon : "");
+	feed = harness_feed_section(&r->h, "pushed", "/pushed.xml", "");
+	sections = xasprintf("%s\n[topic lavrov]\nquery = Lavrov\n", feed);
+	harness_config(&r->h, lines, sections);
+	free(sections);
+	free(feed);
+	free(lines);
+}
+
+static void
+rig_release(struct rig *r)
+{
+	hub_stop(&r->hub);
+	free(r->hub_url);
+	free(r->topic);
+	free(r->items);
+	harness_release(&r->h);
+}
+
+/* Adds an item on top of /pushed.xml; the one-item document to push. */
+static char *
+rig_item(struct rig *r, const char *guid, const char *title)
+{
+	char	*item, *items, *doc, *link;
+
+	link = xasprintf("https://example.org/%s", guid);
+	item = harness_item(guid, title, link);
+	free(link);
+	items = xasprintf("%s%s", item, r->items);
+	free(r->items);
+	r->items = items;
+	doc = rss(NULL, NULL, item);
+	free(item);
+	return doc;
+}
+
+static void
+wait_verified(struct rig *r)
+{
+	char	*log;
+
+	if (hub_wait(&r->hub, r->topic, "active", 1) == 1)
+		return;
+	log = test_slurp(r->h.log);
+	ck_abort_msg("not subscribed; log: %s", log);
+}
+
+static char *
+metrics(const struct rig *r)
+{
+	char	*url, *body;
+	long	 code;
+
+	url = xasprintf("http://127.0.0.1:%d/metrics", r->port);
+	body = test_http_get(url, &code);
+	ck_assert_int_eq(code, 200);
+	free(url);
+	return body;
+}
+
+static int
+no_item(const struct feed_item *it, void *arg)
+{
+	return 0;
+}
+
+/* The parser reports a feed's hub and self, Atom's and atom:link in RSS. */
+START_TEST(test_discovery)
+{
+	static const struct {
+		const char	*file, *hub, *self;
+	} cases[] = {
+		{ "atom.xml", "https://pubsubhubbub.appspot.com/",
+		    "https://blog.example.org/feed/atom/" },
+		{ "rss.xml", "https://websub.example.net/hub",
+		    "https://news.example.com/world/rss.xml" },
+		{ "none.xml", NULL, NULL },
+	};
+	struct feed_parser	*p;
+	char			*path, *doc;
+	size_t			 i;
+
+	feed_parser_global_init();
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		path = xasprintf("%s/tests/data/websub/%s",
+		    test_env("FEEDWATCH_SRC"), cases[i].file);
+		doc = test_slurp(path);
+		p = feed_parser_new("https://example.org/", NULL, no_item, NULL);
+		ck_assert_int_eq(feed_parser_push(p, doc, strlen(doc)), 0);
+		ck_assert_msg(feed_parser_finish(p) == 0, "%s: %s",
+		    cases[i].file, feed_parser_error(p));
+		ck_assert_pstr_eq(feed_parser_hub(p), cases[i].hub);
+		ck_assert_pstr_eq(feed_parser_self(p), cases[i].self);
+		feed_parser_free(p);
+		g_free(doc);
+		free(path);
+	}
+}
+END_TEST
+
+/*
+ * Subscribed with a secret and an unguessable callback; pushes signed
+ * with each method alert at once, without a poll; unsigned, badly signed
+ * and unknown-callback pushes are acknowledged and dropped, and counted;
+ * verification of intent is refused for what the daemon did not ask.
+ */
+START_TEST(test_subscribe_push)
+{
+	static const char *const sigs[] = { "sha1", "sha256", "sha384",
+	    "sha512" };
+	struct rig	 r;
+	json_t		*s;
+	char		*doc, *cb, *m, *url, *body, guid[16], title[64];
+	const char	*callback;
+	long		 code;
+	size_t		 i;
+
+	rig_init(&r, NULL, NULL, "1h", NULL);
+	harness_run(&r.h);
+	wait_verified(&r);
+	ck_assert_int_eq(test_wait_lines(r.h.alerts, "Ankara", 1, WAIT), 1);
+	s = hub_sub(&r.hub, r.topic);
+	callback = json_string_value(json_object_get(s, "callback"));
+	cb = xasprintf("http://127.0.0.1:%d/push/", r.port);
+	ck_assert_msg(g_str_has_prefix(callback, cb) &&
+	    strlen(callback) == strlen(cb) + 32, "callback %s", callback);
+	ck_assert_int_eq(json_integer_value(json_object_get(s,
+	    "secret_bytes")), 64);
+
+	/* each method, a new item each: alerted without a poll */
+	for (i = 0; i < G_N_ELEMENTS(sigs); i++) {
+		snprintf(guid, sizeof(guid), "s%zu", i);
+		snprintf(title, sizeof(title), "Lavrov pushed %s", sigs[i]);
+		doc = rig_item(&r, guid, title);
+		ck_assert_int_eq(hub_push(&r.hub, &r.h, r.topic, sigs[i], doc,
+		    NULL), 200);
+		ck_assert_msg(test_wait_lines(r.h.alerts, title, 1, WAIT) == 1,
+		    "no alert for '%s'; log: %s", title, test_slurp(r.h.log));
+		free(doc);
+	}
+	/* the same push again alerts nothing more */
+	doc = rig_item(&r, "s1", "Lavrov pushed sha256");
+	ck_assert_int_eq(hub_push(&r.hub, &r.h, r.topic, "sha256", doc, NULL),
+	    200);
+	free(doc);
+	/* acknowledged, dropped */
+	doc = rig_item(&r, "u1", "Lavrov unsigned");
+	ck_assert_int_eq(hub_push(&r.hub, &r.h, r.topic, "none", doc, NULL),
+	    200);
+	free(doc);
+	doc = rig_item(&r, "b1", "Lavrov badly signed");
+	ck_assert_int_eq(hub_push(&r.hub, &r.h, r.topic, "bad", doc, NULL),
+	    200);
+	free(doc);
+	doc = rig_item(&r, "k1", "Lavrov unknown callback");
+	url = xasprintf("%s%032d", cb, 7);
+	ck_assert_int_eq(hub_push(&r.hub, &r.h, r.topic, "sha256", doc, url),
+	    200);
+	free(url);
+	free(doc);
+	g_usleep(500000);
+	ck_assert_int_eq(test_lines_with(r.h.alerts, "sha256"), 1);
+	ck_assert_int_eq(test_lines_with(r.h.alerts, "unsigned"), 0);
+	ck_assert_int_eq(test_lines_with(r.h.alerts, "badly"), 0);
+	ck_assert_int_eq(test_lines_with(r.h.alerts, "unknown callback"), 0);
+	m = metrics(&r);
+	ck_assert_msg(strstr(m, "feedwatch_pushes_total{result=\"accepted\"} "
+	    "5\n") != NULL && strstr(m, "{result=\"no signature\"} 1\n") !=
+	    NULL && strstr(m, "{result=\"bad signature\"} 1\n") != NULL &&
+	    strstr(m, "{result=\"unknown callback\"} 1\n") != NULL,
+	    "metrics: %s", m);
+	g_free(m);
+
+	/* verification of intent: only what the daemon asked for */
+	url = xasprintf("%s?hub.mode=subscribe&hub.topic=%s&hub.challenge=x"
+	    "&hub.lease_seconds=9", callback, "http://elsewhere.example/");
+	body = test_http_get(url, &code);
+	ck_assert_int_eq(code, 404);
+	g_free(body);
+	free(url);
+	url = xasprintf("%s?hub.mode=unsubscribe&hub.topic=%s&hub.challenge=x",
+	    callback, r.topic);
+	body = test_http_get(url, &code);
+	ck_assert_int_eq(code, 404);
+	g_free(body);
+	free(url);
+	url = xasprintf("%s%032d?hub.mode=subscribe&hub.topic=%s"
+	    "&hub.challenge=x", cb, 7, r.topic);
+	body = test_http_get(url, &code);
+	ck_assert_int_eq(code, 404);
+	g_free(body);
+	free(url);
+
+	/* pushed: one poll at start, none since (interval 1h) */
+	ck_assert_uint_eq(httpd_hits(r.h.httpd, "/pushed.xml"), 1);
+	json_decref(s);
+	free(cb);
+	harness_stop(&r.h);
+	rig_release(&r);
+}
+END_TEST
+
+Suite *
+push_suite(void)
+{
+	const TTest	*tests[] = { test_discovery, test_subscribe_push, NULL };
+
+	return test_tcase(suite_create("push"), "push", 60, tests);
+}
