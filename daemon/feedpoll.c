@@ -379,7 +379,7 @@ poll_done(const struct fetch_result *r, void *arg)
 		log_debug("feed '%s': %zu items, %zu new, %zu alerts",
 		    p->f->name, p->nitems, o.new_items, o.alerts);
 	}
-	o.pushed = push_active(p->env->push, p->f->name);
+	o.pushed_until = push_lease_end(p->env->push, p->f->name);
  out:
 	for (i = 0; i < p->nitems; i++)
 		feed_item_free(p->items[i]);

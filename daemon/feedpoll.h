@@ -36,6 +36,7 @@
 #define FEEDWATCH_FEEDPOLL_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct config;
 struct config_feed;
@@ -52,7 +53,7 @@ struct poll_outcome {
 	long		 retry_after;	/* seconds (fetch.h's clamp), or -1 */
 	long		 min_interval;	/* max-age, ttl, sy: (clamped), or 0 */
 	int		 overflowed;	/* the window moved past: poll sooner */
-	int		 pushed;	/* a hub pushes it: poll rarely */
+	time_t		 pushed_until;	/* a hub pushes it (push.h), or 0 */
 	int		 failures;	/* consecutive, this one included */
 	size_t		 new_items;
 	size_t		 alerts;	/* queued, feed-health ones included */

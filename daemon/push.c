@@ -358,14 +358,15 @@ push_polled(struct push *p, const struct config_feed *f, const char *hub,
 	sub_save(s);
 }
 
-int
-push_active(const struct push *p, const char *feed)
+time_t
+push_lease_end(const struct push *p, const char *feed)
 {
 	const struct sub *s;
 
-	if (p == NULL || (s = g_hash_table_lookup(p->by_feed, feed)) == NULL)
+	if (p == NULL || (s = g_hash_table_lookup(p->by_feed, feed)) == NULL ||
+	    s->rec.state != SUB_VERIFIED || s->rec.lease_end <= time(NULL))
 		return 0;
-	return s->rec.state == SUB_VERIFIED && s->rec.lease_end > time(NULL);
+	return s->rec.lease_end;
 }
 
 /* hub.lease_seconds, clamped; the lease asked for if there is none. */

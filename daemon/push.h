@@ -38,13 +38,17 @@
  * a day); one left pending for an hour is asked again.  A feed that
  * leaves the config (at start or on reload), or every feed when push-url
  * is unset, is unsubscribed.  A pushed feed (verified, lease running) is
- * polled every push-interval only (push_active, read by the scheduler).
+ * polled every push-interval only, or when its lease ends if that is
+ * sooner (push_lease_end, read by the scheduler), so that polling is back
+ * to normal when a lease lapses (a hub down, a renewal refused).
  *
  * Requests to hubs go through the transfer engine, with the user agent
  * and timeout of polls; nothing here blocks the loop.
  */
 #ifndef FEEDWATCH_PUSH_H
 #define FEEDWATCH_PUSH_H
+
+#include <time.h>
 
 #define PUSH_LEASE	(10L * 86400)	/* asked for */
 #define PUSH_MIN_LEASE	4L		/* what a hub grants, clamped */
@@ -81,7 +85,10 @@ void		 push_reload(struct push *p, const struct config *cf);
 void		 push_polled(struct push *p, const struct config_feed *f,
 		    const char *hub, const char *self);
 
-/* 1 if 'feed' is pushed: verified and its lease running.  NULL p: 0. */
-int		 push_active(const struct push *p, const char *feed);
+/*
+ * When the lease of 'feed' ends, if it is pushed (verified, its lease
+ * running); else (or with NULL 'p') 0.
+ */
+time_t		 push_lease_end(const struct push *p, const char *feed);
 
 #endif

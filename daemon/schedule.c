@@ -237,6 +237,23 @@ on_due(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * A feed a hub pushes is polled rarely, as a safety net: push-interval,
+ * or when its lease ends if that is sooner (a lease that lapses, because
+ * the hub is down or refused the renewal, brings polling back), and
+ * never more often than its own interval.
+ */
+static long
+pushed_interval(const struct schedule *s, long base, time_t until)
+{
+	long	 left = until - time(NULL);
+	long	 secs = s->cf->daemon.push_interval;
+
+	if (left < secs)
+		secs = left;
+	return secs > base ? secs : base;
+}
+
+/*
  * Seconds to the next poll after outcome 'o', by schedule.h's rule: the
  * server's hint (clamped where it came in, fetch.c; here again, as the
  * rule says) only ever adds delay, and never more than SCHEDULE_MAX_DELAY.
@@ -249,9 +266,8 @@ next_delay(const struct schedule *s, const struct entry *e,
 	int	 i;
 
 	if (o->ok) {
-		/* pushed by a hub: polled rarely, as a safety net */
-		if (o->pushed && base < s->cf->daemon.push_interval)
-			base = s->cf->daemon.push_interval;
+		if (o->pushed_until != 0)
+			base = pushed_interval(s, base, o->pushed_until);
 		next = jittered(s, base);
 		/* halved, not below a minute */
 		if (o->overflowed && next > SCHEDULE_MIN_INTERVAL)

@@ -7,7 +7,8 @@
  *
  *   ok          the feed's interval, with +/- jitter/2; halved (not
  *               below 1m) when the feed's window overflowed; for a feed
- *               a WebSub hub pushes (push.h), push-interval if longer
+ *               a WebSub hub pushes (push.h), push-interval if longer,
+ *               or until its lease ends if that is sooner
  *   failed      interval * 2^(failures-1), with +/- jitter/2, up to 24h
  *               (or the interval, if that is longer)
  *   410 Gone    never again, unless the config gives the feed a new URL

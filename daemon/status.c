@@ -21,7 +21,8 @@
 static const char *const usage_status =
     "usage: feedwatch status [-c FILE] [--json]\n"
     "Shows per feed the last poll, HTTP status, error, items kept and next\n"
-    "poll, and per sink the pending and failed deliveries.\n";
+    "poll, and whether a WebSub hub pushes it, and per sink the pending and\n"
+    "failed deliveries.\n";
 
 /* "3m ago", "in 14m", "-" */
 static void
@@ -94,20 +95,69 @@ feed_url(const struct config *cf, const char *name)
 	return NULL;
 }
 
+static const struct subscription *
+find_sub(const struct subscription *subs, size_t n, const char *feed)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(subs[i].feed, feed) == 0)
+			return &subs[i];
+	return NULL;
+}
+
+/* WebSub: the hub (its URL as shown), the state, when the lease ends. */
+static json_t *
+push_json(const struct subscription *sub)
+{
+	json_t	*o;
+	char	*hub;
+
+	if (sub == NULL)
+		return json_null();
+	hub = url_redact(sub->hub);
+	o = json_pack("{s:s, s:s, s:o}", "hub", hub, "state",
+	    sub_state_name(sub->state), "lease_end",
+	    time_json(sub->state == SUB_VERIFIED ? sub->lease_end : 0));
+	free(hub);
+	return o;
+}
+
+static void
+show_subs(const struct subscription *subs, size_t n, time_t now)
+{
+	char	 lease[32], *hub;
+	size_t	 i;
+
+	if (n > 0)
+		printf("\n%-20s %-13s %-10s %s\n", "PUSHED FEED", "STATE",
+		    "LEASE END", "HUB");
+	for (i = 0; i < n; i++) {
+		relative(subs[i].state == SUB_VERIFIED ? subs[i].lease_end : 0,
+		    now, lease, sizeof(lease));
+		hub = url_redact(subs[i].hub);
+		printf("%-20s %-13s %-10s %s\n", subs[i].feed,
+		    sub_state_name(subs[i].state), lease, hub);
+		free(hub);
+	}
+}
+
 static int
 show(const struct config *cf, struct store *st, int json)
 {
 	struct feed_state	 fs;
 	struct sink_counts	*sc;
+	struct subscription	*subs;
 	json_t			*o, *feeds, *sinks;
 	char			**names, last[32], next[32], *s, *url;
-	size_t			 i, nsc;
+	size_t			 i, nsc, nsubs;
 	time_t			 now = time(NULL);
 	long			 items;
 	int			 rc = 0;
 
 	names = feed_names(cf, st);
-	if (store_sink_counts(st, &sc, &nsc) == -1)
+	if (store_sink_counts(st, &sc, &nsc) == -1 ||
+	    store_subs(st, &subs, &nsubs) == -1)
 		rc = 1;
 	feeds = json_array();
 	if (!json)
@@ -124,7 +174,8 @@ show(const struct config *cf, struct store *st, int json)
 			/* Passwords and tokens in URLs are no one's business. */
 			url = url_redact(feed_url(cf, names[i]));
 			json_array_append_new(feeds, json_pack("{s:s, s:s?, "
-			    "s:o, s:o, s:I, s:s?, s:I, s:I, s:o, s:b, s:I, s:b}",
+			    "s:o, s:o, s:I, s:s?, s:I, s:I, s:o, s:b, s:I, s:b, "
+			    "s:o}",
 			    "name", names[i], "url", url,
 			    "last_poll", time_json(fs.last_poll), "last_ok",
 			    time_json(fs.last_ok), "http_status",
@@ -133,7 +184,8 @@ show(const struct config *cf, struct store *st, int json)
 			    (json_int_t)fs.failures, "next_poll",
 			    time_json(fs.gone ? 0 : fs.next_due), "gone",
 			    fs.gone, "missed", (json_int_t)fs.missed,
-			    "configured", url != NULL));
+			    "configured", url != NULL, "push",
+			    push_json(find_sub(subs, nsubs, names[i]))));
 			free(url);
 		} else {
 			relative(fs.last_poll, now, last, sizeof(last));
@@ -147,6 +199,8 @@ show(const struct config *cf, struct store *st, int json)
 		}
 		feed_state_clear(&fs);
 	}
+	if (!json)
+		show_subs(subs, nsubs, now);
 	sinks = json_array();
 	if (!json && nsc > 0)
 		printf("\n%-20s %8s %8s %10s %s\n", "SINK", "PENDING", "FAILED",
@@ -176,6 +230,7 @@ show(const struct config *cf, struct store *st, int json)
 		json_decref(sinks);
 	}
 	sink_counts_free(sc, nsc);
+	subscriptions_free(subs, nsubs);
 	store_strv_free(names);
 	return rc;
 }

@@ -319,6 +319,17 @@ store_subs(struct store *st, struct subscription **out, size_t *n)
 	return st->ops->subs(st->be, out, n);
 }
 
+const char *
+sub_state_name(int state)
+{
+	static const char *const names[] = {
+		"pending", "verified", "denied", "unsubscribing"
+	};
+
+	return state >= 0 && state <= SUB_UNSUBSCRIBING ? names[state] :
+	    "unknown";
+}
+
 void
 subscription_clear(struct subscription *sub)
 {

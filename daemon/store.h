@@ -254,6 +254,8 @@ int		 store_sub_delete(struct store *st, const char *feed);
 /* Every subscription, by feed name. */
 int		 store_subs(struct store *st, struct subscription **out,
 		    size_t *n);
+/* "pending", "verified", "denied", "unsubscribing" */
+const char	*sub_state_name(int state);
 /* Frees the strings of a subscription, not the record. */
 void		 subscription_clear(struct subscription *sub);
 void		 subscriptions_free(struct subscription *v, size_t n);

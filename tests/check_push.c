@@ -67,6 +67,8 @@ hub_start(struct hub *hub, const char *opt, const char *arg)
 static void
 hub_stop(struct hub *hub)
 {
+	if (hub->pid == 0)
+		return;
 	kill(hub->pid, SIGTERM);
 	waitpid(hub->pid, NULL, 0);
 	g_spawn_close_pid(hub->pid);
@@ -416,10 +418,203 @@ START_TEST(test_subscribe_push)
 }
 END_TEST
 
+/* Lines of the daemon's log holding 'needle'. */
+static int
+log_has(const struct rig *r, const char *needle)
+{
+	return test_wait_lines(r->h.log, needle, 1, WAIT);
+}
+
+/*
+ * A Link header names the hub and self before the feed's own links; a
+ * hub granting short leases is renewed before each ends; when the hub
+ * goes away the lease lapses and polling comes back.
+ */
+START_TEST(test_lease_renewal)
+{
+	struct rig	 r;
+	char		*link, *dead;
+	unsigned int	 hits;
+
+	rig_init(&r, "--lease", "4", NULL, NULL);
+	dead = xasprintf("http://127.0.0.1:%d/", test_free_port());
+	link = xasprintf("<%s>; rel=\"hub\", <%s>; rel=\"self\"", r.hub_url,
+	    r.topic);
+	httpd_route_header(r.h.httpd, "/pushed.xml", "Link", link);
+	rig_serve(&r, dead);
+	harness_run(&r.h);
+	wait_verified(&r);
+	/* renewed twice: at 80% of each 4 s lease */
+	ck_assert_int_ge(hub_wait(&r.hub, r.topic, "verifications", 3), 3);
+	ck_assert_int_ge(hub_count(&r.hub, r.topic, "subscribes"), 3);
+	ck_assert_int_eq(hub_count(&r.hub, r.topic, "active"), 1);
+	/* polled at most until each lease ends, not every second */
+	hits = httpd_hits(r.h.httpd, "/pushed.xml");
+	ck_assert_msg(hits <= 6, "%u polls in about 8 s", hits);
+	/* the hub goes: the lease lapses, polls come back every second */
+	hub_stop(&r.hub);
+	r.hub.pid = 0;
+	harness_wait_hits(&r.h, "/pushed.xml", hits + 4);
+	ck_assert_int_ge(log_has(&r, "subscription request failed"), 1);
+	harness_stop(&r.h);
+	free(dead);
+	free(link);
+	rig_release(&r);
+}
+END_TEST
+
+/* A hub that denies: logged, asked again later, polling goes on. */
+START_TEST(test_denied)
+{
+	struct rig	 r;
+	json_t		*st, *push;
+
+	rig_init(&r, "--deny", NULL, NULL, NULL);
+	harness_run(&r.h);
+	ck_assert_int_eq(hub_wait(&r.hub, r.topic, "denials", 1), 1);
+	ck_assert_int_ge(log_has(&r, "denied the subscription; asked again "
+	    "in 60s"), 1);
+	harness_wait_hits(&r.h, "/pushed.xml", 4);
+	ck_assert_int_eq(hub_count(&r.hub, r.topic, "active"), 0);
+	st = harness_status(&r.h);
+	push = json_object_get(harness_feed(st, "pushed"), "push");
+	ck_assert_str_eq(json_string_value(json_object_get(push, "state")),
+	    "denied");
+	json_decref(st);
+	harness_stop(&r.h);
+	rig_release(&r);
+}
+END_TEST
+
+/* A hub that is down: the feed is polled as usual and alerts. */
+START_TEST(test_hub_down)
+{
+	struct rig	 r;
+	char		*dead, *doc;
+
+	rig_init(&r, NULL, NULL, NULL, NULL);
+	dead = xasprintf("http://127.0.0.1:%d/hub", test_free_port());
+	rig_serve(&r, dead);
+	harness_run(&r.h);
+	ck_assert_int_ge(log_has(&r, "subscription request failed"), 1);
+	doc = rig_item(&r, "d1", "Lavrov polled anyway");
+	rig_serve(&r, dead);
+	ck_assert_int_eq(test_wait_lines(r.h.alerts, "polled anyway", 1,
+	    WAIT), 1);
+	harness_wait_hits(&r.h, "/pushed.xml", 4);
+	harness_stop(&r.h);
+	free(doc);
+	free(dead);
+	rig_release(&r);
+}
+END_TEST
+
+static int
+count_subs(const char *state)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*s;
+	int		 n;
+
+	ck_assert_int_eq(sqlite3_open(state, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM sub",
+	    -1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+/* A feed removed from the config (SIGHUP) is unsubscribed, verified. */
+START_TEST(test_unsubscribe_on_reload)
+{
+	struct rig	 r;
+	char		*lines;
+
+	rig_init(&r, NULL, NULL, NULL, NULL);
+	harness_run(&r.h);
+	wait_verified(&r);
+	lines = xasprintf("listen = 127.0.0.1:%d\npush-url = "
+	    "http://127.0.0.1:%d/push/\n", r.port, r.port);
+	harness_config(&r.h, lines, "");
+	kill(r.h.pid, SIGHUP);
+	ck_assert_int_eq(hub_wait(&r.hub, r.topic, "unsubscribes", 1), 1);
+	ck_assert_int_ge(log_has(&r, "feed 'pushed': unsubscribed"), 1);
+	ck_assert_int_eq(hub_count(&r.hub, r.topic, "active"), 0);
+	harness_stop(&r.h);
+	ck_assert_int_eq(count_subs(r.h.state), 0);
+	free(lines);
+	rig_release(&r);
+}
+END_TEST
+
+/*
+ * kill -9 right after a push: the item alerts once, from the push (if
+ * its group was committed) or from the next poll.
+ */
+START_TEST(test_kill9_push)
+{
+	struct rig	 r;
+	char		*doc, *log;
+
+	rig_init(&r, NULL, NULL, NULL, "push-interval = 2s\n");
+	harness_run(&r.h);
+	wait_verified(&r);
+	doc = rig_item(&r, "k9", "Lavrov survives a crash");
+	rig_serve(&r, r.hub_url);
+	ck_assert_int_eq(hub_push(&r.hub, &r.h, r.topic, "sha256", doc, NULL),
+	    200);
+	kill(r.h.pid, SIGKILL);
+	ck_assert_int_eq(test_wait(r.h.pid, 5), 128 + SIGKILL);
+	harness_run(&r.h);
+	ck_assert_int_eq(test_wait_lines(r.h.alerts, "survives a crash", 1,
+	    WAIT), 1);
+	/* a poll or two more (every 2 s): still once */
+	harness_wait_hits(&r.h, "/pushed.xml",
+	    httpd_hits(r.h.httpd, "/pushed.xml") + 2);
+	log = test_slurp(r.h.log);
+	ck_assert_msg(test_lines_with(r.h.alerts, "survives a crash") == 1,
+	    "log: %s", log);
+	g_free(log);
+	harness_stop(&r.h);
+	free(doc);
+	rig_release(&r);
+}
+END_TEST
+
+/* A state of the schema before push (2) is upgraded and subscribes. */
+START_TEST(test_state_upgrade)
+{
+	struct rig	 r;
+	sqlite3		*db;
+
+	rig_init(&r, NULL, NULL, NULL, "push-interval = 1s\n");
+	harness_run(&r.h);
+	wait_verified(&r);
+	harness_stop(&r.h);
+	ck_assert_int_eq(sqlite3_open(r.h.state, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE sub; PRAGMA "
+	    "user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	/* discovery reads bodies: a 304 says nothing of hubs */
+	rig_serve(&r, r.hub_url);
+	harness_run(&r.h);
+	ck_assert_int_ge(log_has(&r, "upgraded from schema 2 to 3"), 1);
+	ck_assert_int_ge(hub_wait(&r.hub, r.topic, "verifications", 2), 2);
+	harness_stop(&r.h);
+	ck_assert_int_eq(count_subs(r.h.state), 1);
+	rig_release(&r);
+}
+END_TEST
+
 Suite *
 push_suite(void)
 {
-	const TTest	*tests[] = { test_discovery, test_subscribe_push, NULL };
+	const TTest	*tests[] = { test_discovery, test_subscribe_push,
+	    test_lease_renewal, test_denied, test_hub_down,
+	    test_unsubscribe_on_reload, test_kill9_push, test_state_upgrade,
+	    NULL };
 
 	return test_tcase(suite_create("push"), "push", 60, tests);
 }
