@@ -111,13 +111,16 @@ listener_new(struct event_base *base, const char *spec, size_t max_body)
 	struct timeval	 idle = { LISTENER_IDLE_SECS, 0 };
 	const char	*colon = strrchr(spec, ':');
 	char		*host;
+	size_t		 n;
 
+	if (colon == NULL)
+		fatalx("%s: '%s' is not HOST:PORT", __func__, spec);
 	l = xcalloc(1, sizeof(*l));
 	host = xstrndup(spec, colon - spec);
 	/* [::1]:9464 */
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
+	if ((n = strlen(host)) >= 2 && host[0] == '[' && host[n - 1] == ']') {
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
 	}
 	if ((l->http = evhttp_new(base)) == NULL)
 		fatalx("%s: out of memory", __func__);

@@ -147,17 +147,18 @@ show(const struct config *cf, struct store *st, int json)
 {
 	struct feed_state	 fs;
 	struct sink_counts	*sc;
-	struct subscription	*subs;
+	struct subscription	*subs = NULL;
 	json_t			*o, *feeds, *sinks;
 	char			**names, last[32], next[32], *s, *url;
-	size_t			 i, nsc, nsubs;
+	size_t			 i, nsc, nsubs = 0;
 	time_t			 now = time(NULL);
 	long			 items;
 	int			 rc = 0;
 
 	names = feed_names(cf, st);
-	if (store_sink_counts(st, &sc, &nsc) == -1 ||
-	    store_subs(st, &subs, &nsubs) == -1)
+	if (store_sink_counts(st, &sc, &nsc) == -1)
+		rc = 1;
+	if (store_subs(st, &subs, &nsubs) == -1)
 		rc = 1;
 	feeds = json_array();
 	if (!json)
