@@ -59,6 +59,12 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+
+class Server(ThreadingHTTPServer):
+    # a thousand subscribers or polls at once: the default backlog is 5
+    request_queue_size = 1024
+    daemon_threads = True
+
 LOCK = threading.Lock()
 SUBS = {}       # topic -> dict
 ARGS = None
@@ -292,8 +298,7 @@ def main():
     p.add_argument("--lease", type=int, default=864000)
     p.add_argument("--deny", action="store_true")
     ARGS = p.parse_args()
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", 0), Hub)
     PORT = srv.server_address[1]
     print(PORT, flush=True)
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
