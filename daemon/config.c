@@ -636,6 +636,17 @@ config_free(struct config *cf)
 	free(cf);
 }
 
+const struct config_feed *
+config_feed_find(const struct config *cf, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < cf->nfeeds; i++)
+		if (strcmp(cf->feeds[i].name, name) == 0)
+			return &cf->feeds[i];
+	return NULL;
+}
+
 const struct sink_conf *
 config_sink_find(const struct config *cf, const char *name)
 {

@@ -136,6 +136,10 @@ size_t		 config_add_opml(struct config *cf,
 int		 config_topic_add(struct matcher *m,
 		    const struct config_topic *t, char *err, size_t errlen);
 
+/* The feed named 'name', or NULL. */
+const struct config_feed *config_feed_find(const struct config *cf,
+		    const char *name);
+
 /* The sink named 'name', or NULL. */
 const struct sink_conf *config_sink_find(const struct config *cf,
 		    const char *name);

@@ -123,17 +123,6 @@ random_hex(size_t n)
 	return hex;
 }
 
-static const struct config_feed *
-find_feed(const struct config *cf, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < cf->nfeeds; i++)
-		if (strcmp(cf->feeds[i].name, name) == 0)
-			return &cf->feeds[i];
-	return NULL;
-}
-
 static long
 backoff(int failures)
 {
@@ -282,7 +271,7 @@ unsubscribe_unwanted(struct push *p)
 		s = l->data;
 		if (s->rec.state == SUB_UNSUBSCRIBING ||
 		    (p->cf->daemon.push_url != NULL &&
-		    find_feed(p->cf, s->rec.feed) != NULL))
+		    config_feed_find(p->cf, s->rec.feed) != NULL))
 			continue;
 		/*
 		 * Without a callback (push-url gone at start) the hub could
@@ -576,7 +565,7 @@ content(struct push *p, struct sub *s, struct evhttp_request *req)
 	body = evbuffer_pullup(in, -1);
 	sig = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "X-Hub-Signature");
-	if (s == NULL || (f = find_feed(p->cf, s->rec.feed)) == NULL)
+	if (s == NULL || (f = config_feed_find(p->cf, s->rec.feed)) == NULL)
 		why = "unknown callback";
 	else if (s->rec.state != SUB_VERIFIED)
 		why = "not verified";

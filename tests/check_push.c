@@ -326,12 +326,20 @@ START_TEST(test_subscribe_push)
 {
 	static const char *const sigs[] = { "sha1", "sha256", "sha384",
 	    "sha512" };
+	static const struct {
+		const char	*guid, *title, *sig;
+		int		 unknown;	/* to another callback */
+	} drops[] = {
+		{ "u1", "Lavrov unsigned", "none", 0 },
+		{ "b1", "Lavrov badly signed", "bad", 0 },
+		{ "k1", "Lavrov unknown callback", "sha256", 1 },
+	};
 	struct rig	 r;
 	json_t		*s;
 	char		*doc, *cb, *m, *url, *body, guid[16], title[64];
 	const char	*callback;
 	long		 code;
-	size_t		 i;
+	size_t		 i, n429;
 
 	rig_init(&r, NULL, NULL, "1h", NULL);
 	harness_run(&r.h);
@@ -362,20 +370,14 @@ START_TEST(test_subscribe_push)
 	    200);
 	free(doc);
 	/* acknowledged, dropped */
-	doc = rig_item(&r, "u1", "Lavrov unsigned");
-	ck_assert_int_eq(hub_push(&r.hub, &r.h, r.topic, "none", doc, NULL),
-	    200);
-	free(doc);
-	doc = rig_item(&r, "b1", "Lavrov badly signed");
-	ck_assert_int_eq(hub_push(&r.hub, &r.h, r.topic, "bad", doc, NULL),
-	    200);
-	free(doc);
-	doc = rig_item(&r, "k1", "Lavrov unknown callback");
 	url = xasprintf("%s%032d", cb, 7);
-	ck_assert_int_eq(hub_push(&r.hub, &r.h, r.topic, "sha256", doc, url),
-	    200);
+	for (i = 0; i < G_N_ELEMENTS(drops); i++) {
+		doc = rig_item(&r, drops[i].guid, drops[i].title);
+		ck_assert_int_eq(hub_push(&r.hub, &r.h, r.topic, drops[i].sig,
+		    doc, drops[i].unknown ? url : NULL), 200);
+		free(doc);
+	}
 	free(url);
-	free(doc);
 	g_usleep(500000);
 	ck_assert_int_eq(test_lines_with(r.h.alerts, "sha256"), 1);
 	ck_assert_int_eq(test_lines_with(r.h.alerts, "unsigned"), 0);
@@ -408,6 +410,16 @@ START_TEST(test_subscribe_push)
 	ck_assert_int_eq(code, 404);
 	g_free(body);
 	free(url);
+
+	/* a burst past 10 for one subscription: 429 */
+	doc = rig_item(&r, "r1", "Lavrov again and again");
+	for (i = 0, n429 = 0; i < 15; i++)
+		n429 += hub_push(&r.hub, &r.h, r.topic, "sha256", doc,
+		    NULL) == 429;
+	ck_assert_int_ge(n429, 1);
+	ck_assert_int_eq(test_wait_lines(r.h.alerts, "again and again", 1,
+	    WAIT), 1);
+	free(doc);
 
 	/* pushed: one poll at start, none since (interval 1h) */
 	ck_assert_uint_eq(httpd_hits(r.h.httpd, "/pushed.xml"), 1);
