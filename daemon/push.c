@@ -67,6 +67,8 @@ struct push {
 	char		*push_url;	/* the callback base served, or NULL */
 	char		*path;		/* its path, on the listener */
 	struct bucket	 rate;
+	push_ended_cb	*ended;
+	void		*ended_arg;
 };
 
 static double
@@ -155,6 +157,7 @@ sub_drop(struct sub *s)
 {
 	struct push	*p = s->p;
 
+	p->ended(s->rec.feed, p->ended_arg);
 	(void)store_sub_delete(watch_store(p->w), s->rec.feed);
 	g_hash_table_remove(p->by_id, s->rec.id);
 	g_hash_table_remove(p->by_feed, s->rec.feed);	/* frees s */
@@ -436,6 +439,7 @@ verify(struct push *p, struct sub *s, struct evhttp_request *req)
 	ours = s != NULL && mode != NULL && topic != NULL &&
 	    strcmp(topic, s->rec.topic) == 0;
 	if (ours && strcmp(mode, "denied") == 0) {
+		p->ended(s->rec.feed, p->ended_arg);
 		s->rec.state = SUB_DENIED;
 		s->rec.failures++;
 		s->rec.next_at = duration_after(time(NULL),
@@ -633,7 +637,8 @@ load(struct push *p)
 
 struct push *
 push_new(const struct config *cf, struct event_base *base,
-    struct xfer_multi *m, struct watch *w, struct listener *l)
+    struct xfer_multi *m, struct watch *w, struct listener *l,
+    push_ended_cb *ended, void *arg)
 {
 	struct push	*p;
 	const struct timeval every = { 1, 0 };
@@ -643,6 +648,8 @@ push_new(const struct config *cf, struct event_base *base,
 	p->cf = cf;
 	p->m = m;
 	p->w = w;
+	p->ended = ended;
+	p->ended_arg = arg;
 	p->by_feed = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 	    (GDestroyNotify)sub_free);
 	p->by_id = g_hash_table_new(g_str_hash, g_str_equal);

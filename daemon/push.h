@@ -62,13 +62,18 @@ struct push;
 struct watch;
 struct xfer_multi;
 
+/* A feed's subscription ended or was denied: poll it as usual again. */
+typedef void push_ended_cb(const char *feed, void *arg);
+
 /*
  * The subscriber for 'cf' (borrowed; see push_reload), recording pushes
- * through 'w', its callback routed on 'l' (NULL: no listener).  It
- * unsubscribes at once what the config no longer wants.
+ * through 'w', its callback routed on 'l' (NULL: no listener), telling
+ * 'ended' when a feed stops being pushed.  It unsubscribes at once what
+ * the config no longer wants.
  */
 struct push	*push_new(const struct config *cf, struct event_base *base,
-		    struct xfer_multi *m, struct watch *w, struct listener *l);
+		    struct xfer_multi *m, struct watch *w, struct listener *l,
+		    push_ended_cb *ended, void *arg);
 /* Call after xfer_multi_free(): requests in flight are gone. */
 void		 push_free(struct push *p);
 

@@ -186,6 +186,14 @@ on_http(struct evhttp_request *req, void *arg)
 	evbuffer_free(b);
 }
 
+static void
+on_unpushed(const char *feed, void *arg)
+{
+	struct daemon	*d = arg;
+
+	schedule_unpushed(d->s, feed);
+}
+
 /* [daemon] listen = HOST:PORT: /metrics and /healthz. */
 static int
 listen_http(struct daemon *d)
@@ -214,9 +222,10 @@ daemon_start(struct daemon *d)
 		return -1;
 	if (listen_http(d) == -1)
 		return -1;
-	d->push = push_new(d->cf, d->base, d->m, d->w, d->http);
-	watch_set_push(d->w, d->push);
 	d->s = schedule_new(d->base, d->w, d->cf);
+	d->push = push_new(d->cf, d->base, d->m, d->w, d->http, on_unpushed,
+	    d);
+	watch_set_push(d->w, d->push);
 	if ((d->ev_hup = evsignal_new(d->base, SIGHUP, on_hup, d)) == NULL ||
 	    (d->ev_term = evsignal_new(d->base, SIGTERM, on_term, d)) == NULL ||
 	    (d->ev_int = evsignal_new(d->base, SIGINT, on_term, d)) == NULL ||

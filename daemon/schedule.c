@@ -537,6 +537,20 @@ schedule_reload(struct schedule *s, const struct config *cf)
 }
 
 void
+schedule_unpushed(struct schedule *s, const char *feed)
+{
+	struct entry	*e = g_hash_table_lookup(s->by_name, feed);
+	time_t		 due;
+
+	if (e == NULL || e->timer == NULL || e->queued || e->running ||
+	    e->removed || s->stopped)
+		return;
+	due = duration_after(time(NULL), jittered(s, feed_interval(s, e->f)));
+	if (e->due > due)
+		arm(e, due);
+}
+
+void
 schedule_stop(struct schedule *s)
 {
 	struct entry	*e;

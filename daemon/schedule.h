@@ -59,6 +59,12 @@ void		 schedule_free(struct schedule *s);
  */
 void		 schedule_reload(struct schedule *s, const struct config *cf);
 
+/*
+ * 'feed' is no longer pushed by a hub (push.h): its next poll, set for
+ * push-interval, comes in to its own interval from now.
+ */
+void		 schedule_unpushed(struct schedule *s, const char *feed);
+
 /* Stops starting polls (shutdown); in-flight ones finish. */
 void		 schedule_stop(struct schedule *s);
 

@@ -562,6 +562,41 @@ START_TEST(test_unsubscribe_on_reload)
 END_TEST
 
 /*
+ * push-url removed (SIGHUP): every feed is unsubscribed, and polled at
+ * its interval again at once, not after push-interval.
+ */
+START_TEST(test_push_url_removed)
+{
+	struct rig	 r;
+	char		*lines, *feed;
+	unsigned int	 hits;
+
+	rig_init(&r, NULL, NULL, NULL, NULL);
+	harness_run(&r.h);
+	wait_verified(&r);
+	/* the poll after the verification sets the next one 6h off */
+	harness_wait_hits(&r.h, "/pushed.xml", 2);
+	g_usleep(2500000);
+	hits = httpd_hits(r.h.httpd, "/pushed.xml");
+	ck_assert_msg(hits <= 3, "pushed, yet polled %u times", hits);
+	lines = xasprintf("listen = 127.0.0.1:%d\n", r.port);
+	feed = harness_feed_section(&r.h, "pushed", "/pushed.xml", "");
+	harness_config(&r.h, lines, feed);
+	kill(r.h.pid, SIGHUP);
+	ck_assert_int_eq(hub_wait(&r.hub, r.topic, "unsubscribes", 1), 1);
+	ck_assert_int_ge(log_has(&r, "feed 'pushed': unsubscribed"), 1);
+	hits = httpd_hits(r.h.httpd, "/pushed.xml");
+	harness_wait_hits(&r.h, "/pushed.xml", hits + 2);
+	ck_assert_int_eq(hub_count(&r.hub, r.topic, "subscribes"), 1);
+	harness_stop(&r.h);
+	ck_assert_int_eq(count_subs(r.h.state), 0);
+	free(feed);
+	free(lines);
+	rig_release(&r);
+}
+END_TEST
+
+/*
  * kill -9 right after a push: the item alerts once, from the push (if
  * its group was committed) or from the next poll.
  */
@@ -625,7 +660,8 @@ push_suite(void)
 {
 	const TTest	*tests[] = { test_discovery, test_subscribe_push,
 	    test_lease_renewal, test_denied, test_hub_down,
-	    test_unsubscribe_on_reload, test_kill9_push, test_state_upgrade,
+	    test_unsubscribe_on_reload, test_push_url_removed, test_kill9_push,
+	    test_state_upgrade,
 	    NULL };
 
 	return test_tcase(suite_create("push"), "push", 60, tests);
