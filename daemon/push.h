@@ -40,7 +40,8 @@
  * is unset, is unsubscribed.  A pushed feed (verified, lease running) is
  * polled every push-interval only, or when its lease ends if that is
  * sooner (push_lease_end, read by the scheduler), so that polling is back
- * to normal when a lease lapses (a hub down, a renewal refused).
+ * to normal when a lease lapses (a hub down, a renewal refused); one
+ * that is denied or ends is told to 'ended' (push_new) at once.
  *
  * Requests to hubs go through the transfer engine, with the user agent
  * and timeout of polls; nothing here blocks the loop.
