@@ -591,7 +591,9 @@ on_callback(struct evhttp_request *req, void *arg)
 	struct sub	*s;
 
 	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
-	s = g_hash_table_lookup(p->by_id, path + strlen(p->path));
+	/* routed here: the path starts with ours */
+	s = path == NULL ? NULL : g_hash_table_lookup(p->by_id,
+	    path + strlen(p->path));
 	switch (evhttp_request_get_command(req)) {
 	case EVHTTP_REQ_GET:
 		verify(p, s, req);
