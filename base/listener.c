@@ -96,6 +96,7 @@ bound_port(struct evhttp_bound_socket *bs)
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl = sizeof(ss);
 
+	memset(&ss, 0, sizeof(ss));
 	if (getsockname(evhttp_bound_socket_get_fd(bs),
 	    (struct sockaddr *)&ss, &sl) == -1)
 		return -1;
