@@ -45,6 +45,7 @@ FEEDS_SRC  = feeds/item.c \
 	     feeds/html.c \
 	     feeds/date.c \
 	     feeds/raw.c \
+	     feeds/decoder.c \
 	     feeds/xmlfilter.c \
 	     feeds/entry.c \
 	     feeds/jsonfeed.c \
@@ -52,7 +53,9 @@ FEEDS_SRC  = feeds/item.c \
 	     feeds/parser.c \
 	     feeds/fetch.c \
 	     feeds/opml.c \
-	     feeds/article.c
+	     feeds/discover.c \
+	     feeds/article.c \
+	     feeds/artfetch.c
 ALERTS_SRC = alerts/norm.c \
 	     alerts/query.c \
 	     alerts/snippet.c \
@@ -61,7 +64,9 @@ ALERTS_SRC = alerts/norm.c \
 	     alerts/wordset.c \
 	     alerts/match.c \
 	     alerts/alert.c \
+	     alerts/storytext.c \
 	     alerts/story.c \
+	     alerts/termtext.c \
 	     alerts/sink.c \
 	     alerts/netsink.c \
 	     alerts/chat.c \
@@ -73,6 +78,7 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/inifile.c \
 	     daemon/confval.c \
 	     daemon/confsink.c \
+	     daemon/conffeed.c \
 	     daemon/confwrite.c \
 	     daemon/cmdline.c \
 	     daemon/store.c \
@@ -85,13 +91,19 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/outbox.c \
 	     daemon/feedpoll.c \
 	     daemon/push.c \
+	     daemon/fulltext.c \
+	     daemon/storyclaim.c \
 	     daemon/schedule.c \
 	     daemon/run.c \
 	     daemon/metrics.c \
+	     daemon/show.c \
 	     daemon/status.c \
+	     daemon/alerts.c \
+	     daemon/mute.c \
 	     daemon/backtest.c \
 	     daemon/demo.c \
 	     daemon/commands.c \
+	     daemon/subscribe.c \
 	     daemon/testsink.c
 LIB_SRC	= $(BASE_SRC) $(FEEDS_SRC) $(ALERTS_SRC) $(DAEMON_SRC)
 TEST_SRC = tests/run.c \
@@ -116,7 +128,14 @@ TEST_SRC = tests/run.c \
 	   tests/check_watch.c \
 	   tests/check_schedule.c \
 	   tests/check_push.c \
-	   tests/check_article.c
+	   tests/check_article.c \
+	   tests/check_auth.c \
+	   tests/check_subscribe.c \
+	   tests/check_terminal.c \
+	   tests/check_fulltext.c \
+	   tests/storyset.c \
+	   tests/check_story.c \
+	   tests/check_mute.c
 
 # Normal and sanitizer builds live side by side so neither dirties the other.
 O	?= build
@@ -139,7 +158,7 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
-FUZZ_TARGETS = parser html date query config article
+FUZZ_TARGETS = parser html date query config article discover
 
 # Every fuzz target's seeds and saved crash inputs, replayed without
 # libFuzzer (sanitized too under check-asan).
@@ -226,7 +245,8 @@ $(O)/bench/bench_match: $(BENCH_MATCH_OBJ)
 
 # The parser alone over feed files (bench/bench_parse.sh).
 BENCH_PARSE_OBJ = $(O)/bench/bench_parse.o $(O)/feeds/parser.o \
-	$(O)/feeds/raw.o $(O)/feeds/xmlfilter.o $(O)/feeds/entry.o \
+	$(O)/feeds/raw.o $(O)/feeds/decoder.o $(O)/feeds/xmlfilter.o \
+	$(O)/feeds/entry.o \
 	$(O)/feeds/jsonfeed.o $(O)/feeds/xmlfeed.o \
 	$(O)/feeds/item.o $(O)/feeds/text.o $(O)/feeds/html.o \
 	$(O)/feeds/date.o $(O)/base/xmalloc.o $(O)/base/log.o
@@ -235,9 +255,19 @@ $(O)/bench/bench_parse: $(BENCH_PARSE_OBJ)
 
 # The article extractor beside bare libxml2 (bench/bench_article.sh).
 BENCH_ARTICLE_OBJ = $(O)/bench/bench_article.o $(O)/feeds/article.o \
-	$(O)/feeds/text.o $(O)/feeds/html.o $(O)/base/url.o \
+	$(O)/feeds/decoder.o $(O)/feeds/text.o $(O)/feeds/html.o $(O)/base/url.o \
 	$(O)/base/xmalloc.o $(O)/base/log.o
 $(O)/bench/bench_article: $(BENCH_ARTICLE_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Story signatures on the labelled set, and their cost (bench/bench_story.sh).
+BENCH_STORY_OBJ = $(O)/bench/bench_story.o $(O)/tests/storyset.o \
+	$(O)/alerts/story.o $(O)/alerts/storytext.o $(O)/alerts/norm.o \
+	$(O)/base/xmalloc.o $(O)/base/log.o
+$(O)/bench/bench_story.o: CPPFLAGS += -Itests
+$(O)/bench/bench_story: $(BENCH_STORY_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(O)/bench/bench_story_cost: $(O)/bench/bench_story_cost.o $(OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Static analysis and the layering rules of STYLE.md.  clang-tidy's

@@ -90,6 +90,8 @@ alert_to_json(const struct alert *a)
 	json_object_set_new(o, "alert_id", json_string(a->id));
 	json_object_set_new(o, "topic", string_or_null(a->topic));
 	json_object_set_new(o, "query", string_or_null(a->query));
+	json_object_set_new(o, "priority", json_string(a->priority != NULL ?
+	    a->priority : "normal"));
 	json_object_set_new(o, "feed", string_or_null(a->feed));
 	json_object_set_new(o, "feed_title", string_or_null(a->feed_title));
 	json_object_set_new(o, "id", string_or_null(it->id));
@@ -100,6 +102,8 @@ alert_to_json(const struct alert *a)
 	json_object_set_new(o, "published", time_or_null(it->published));
 	json_object_set_new(o, "matched", string_array(a->matched,
 	    a->nmatched));
+	json_object_set_new(o, "matched_in", string_array(a->matched_in,
+	    a->nmatched_in));
 	json_object_set_new(o, "snippet", string_or_null(a->snippet));
 	json_object_set_new(o, "also_in", string_array(a->also_in,
 	    a->nalso_in));

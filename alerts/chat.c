@@ -20,6 +20,7 @@
 
 #define DISCORD_EMBEDS	10
 #define TEXT_MAX	3500	/* characters of a chat message we build */
+#define URGENT_MARK	"\xf0\x9f\x9a\xa8 "	/* U+1F6A8, a revolving light */
 
 static const char *const format_names[] = {
 	"json", "slack", "discord", "mattermost", "ntfy", "matrix"
@@ -134,18 +135,25 @@ append_text(GString *g, const char *s, enum esc how)
 	}
 }
 
+/* Appends 't', text made inert as ESC_PLAIN, markup-escaped; frees 't'. */
+static void
+append_html_take(GString *g, GString *t)
+{
+	gchar	*e = g_markup_escape_text(t->str, -1);
+
+	g_string_append(g, e);
+	g_free(e);
+	g_string_free(t, TRUE);
+}
+
 /* Text from outside as HTML: inert as ESC_PLAIN, then markup-escaped. */
 static void
 append_html(GString *g, const char *s)
 {
 	GString	*t = g_string_new(NULL);
-	gchar	*e;
 
 	append_text(t, s, ESC_PLAIN);
-	e = g_markup_escape_text(t->str, -1);
-	g_string_append(g, e);
-	g_free(e);
-	g_string_free(t, TRUE);
+	append_html_take(g, t);
 }
 
 /*
@@ -185,32 +193,37 @@ feed_of(const json_t *a)
 	return f != NULL && *f != '\0' ? f : jtext(a, "feed");
 }
 
+/* The strings of the array 'v', inert as 'how', joined by ", ". */
 static void
-append_matched(GString *g, const json_t *a, enum esc how)
+append_list(GString *g, const json_t *v, enum esc how)
 {
-	const json_t	*m = json_object_get(a, "matched");
-	size_t		 i;
+	size_t	 i;
 
-	for (i = 0; i < json_array_size(m); i++)
-		if (json_string_value(json_array_get(m, i)) != NULL) {
+	for (i = 0; i < json_array_size(v); i++)
+		if (json_string_value(json_array_get(v, i)) != NULL) {
 			if (i > 0)
 				g_string_append(g, ", ");
-			append_text(g, json_string_value(json_array_get(m,
+			append_text(g, json_string_value(json_array_get(v,
 			    i)), how);
 		}
 }
 
-/* "TOPIC: MATCHED", what an alert matched. */
+/*
+ * "TOPICS: MATCHED": the topics of an item and the words they matched,
+ * and where if not in the feed.
+ */
 static void
 append_topic(GString *g, const json_t *a, enum esc how)
 {
-	append_text(g, jtext(a, "topic"), how);
+	append_list(g, json_object_get(a, "topics"), how);
 	g_string_append(g, ": ");
-	append_matched(g, a, how);
+	append_list(g, json_object_get(a, "matched"), how);
+	if (sink_alert_in_article(a))
+		g_string_append(g, " (in the article)");
 }
 
 /*
- * "FEED . TOPIC: MATCHED" (with U+00B7 MIDDLE DOT for the dot), the feed
+ * "FEED . TOPICS: MATCHED" (with U+00B7 MIDDLE DOT for the dot), the feed
  * between 'marks' (Slack: "_").
  */
 static void
@@ -274,20 +287,25 @@ jtrunc(const char *s, long max)
 	return j;
 }
 
-/* A heading for a digest: "3 feedwatch alerts for 'crimea'". */
+/*
+ * A heading for a digest of 'items': "3 feedwatch alerts for 'crimea'",
+ * or "for 'crimea', 'lavrov'".
+ */
 static void
-append_heading(GString *g, const json_t *arr, enum esc how)
+append_heading(GString *g, const json_t *items, enum esc how)
 {
-	const char	*topic = sink_alerts_topic(arr);
-	size_t		 n = json_array_size(arr);
+	json_t	*topics = sink_items_topics(items);
+	size_t	 i, n = json_array_size(items);
 
 	g_string_append_printf(g, "%zu feedwatch alert%s", n, n == 1 ? "" :
 	    "s");
-	if (topic != NULL) {
-		g_string_append(g, " for '");
-		append_text(g, topic, how);
+	for (i = 0; i < json_array_size(topics); i++) {
+		g_string_append(g, i == 0 ? " for '" : ", '");
+		append_text(g, json_string_value(json_array_get(topics, i)),
+		    how);
 		g_string_append(g, "'");
 	}
+	json_decref(topics);
 }
 
 /*
@@ -295,18 +313,20 @@ append_heading(GString *g, const json_t *arr, enum esc how)
  * then each alert as 'one' writes it while the text is under TEXT_MAX.
  */
 static GString *
-text_lines(const json_t *arr, enum esc how,
+text_lines(const json_t *items, enum esc how,
     void (*one)(GString *, const json_t *, size_t))
 {
 	GString	*g = g_string_new(NULL);
-	size_t	 i, n = json_array_size(arr);
+	size_t	 i, n = json_array_size(items);
 
+	if (sink_alerts_priority(items) == SINK_PRIORITY_HIGH)
+		g_string_append(g, URGENT_MARK);
 	if (n > 1) {
-		append_heading(g, arr, how);
+		append_heading(g, items, how);
 		g_string_append(g, "\n");
 	}
 	for (i = 0; i < n && g->len < TEXT_MAX; i++)
-		one(g, json_array_get(arr, i), n);
+		one(g, json_array_get(items, i), n);
 	return g;
 }
 
@@ -346,9 +366,9 @@ mattermost_alert(GString *g, const json_t *a, size_t n)
 }
 
 static json_t *
-body_slack(const json_t *arr)
+body_slack(const json_t *items)
 {
-	GString	*g = text_lines(arr, ESC_SLACK, slack_alert);
+	GString	*g = text_lines(items, ESC_SLACK, slack_alert);
 	json_t	*o;
 
 	/* No previews: a link in feed text must not make Slack fetch it. */
@@ -359,9 +379,9 @@ body_slack(const json_t *arr)
 }
 
 static json_t *
-body_mattermost(const json_t *arr)
+body_mattermost(const json_t *items)
 {
-	GString	*g = text_lines(arr, ESC_MARKDOWN, mattermost_alert);
+	GString	*g = text_lines(items, ESC_MARKDOWN, mattermost_alert);
 	json_t	*o;
 
 	o = json_pack("{s:s%}", "text", g->str, g->len);
@@ -383,19 +403,21 @@ jtext_trunc(const char *s, enum esc how, long max)
 }
 
 static json_t *
-body_discord(const json_t *arr)
+body_discord(const json_t *items)
 {
 	GString		*g = g_string_new(NULL), *f;
 	const json_t	*a;
 	json_t		*embeds = json_array(), *e, *o;
-	size_t		 i, n = json_array_size(arr);
+	size_t		 i, n = json_array_size(items);
 
-	append_heading(g, arr, ESC_MARKDOWN);
+	if (sink_alerts_priority(items) == SINK_PRIORITY_HIGH)
+		g_string_append(g, URGENT_MARK);
+	append_heading(g, items, ESC_MARKDOWN);
 	if (n > DISCORD_EMBEDS)
 		g_string_append_printf(g, " (the first %d shown)",
 		    DISCORD_EMBEDS);
 	for (i = 0; i < n && i < DISCORD_EMBEDS; i++) {
-		a = json_array_get(arr, i);
+		a = json_array_get(items, i);
 		/* Footers render no Markdown: plain, mentions broken. */
 		f = g_string_new(NULL);
 		append_origin(f, a, ESC_PLAIN, "");
@@ -422,18 +444,21 @@ body_discord(const json_t *arr)
 	return o;
 }
 
+/* ntfy's priorities (1 min to 5 max) by enum sink_priority. */
+static const int ntfy_priority[] = { 2, 3, 5 };
+
 /*
  * ntfy's JSON publishing: feed text travels in the JSON body, never as a
  * header, and without "markdown": true ntfy shows it as plain text.
  */
 static json_t *
-body_ntfy(const json_t *arr, const char *ntfy_topic)
+body_ntfy(const json_t *items, const char *ntfy_topic)
 {
 	GString		*g = g_string_new(NULL), *t = g_string_new(NULL);
-	const json_t	*a = json_array_get(arr, 0);
-	const char	*topic = sink_alerts_topic(arr), *link;
+	const json_t	*a = json_array_get(items, 0);
+	const char	*link;
 	json_t		*o, *tags;
-	size_t		 i, n = json_array_size(arr);
+	size_t		 i, n = json_array_size(items);
 
 	if (n == 1) {
 		append_text(t, sink_alert_title(a), ESC_PLAIN);
@@ -443,26 +468,25 @@ body_ntfy(const json_t *arr, const char *ntfy_topic)
 		}
 		append_origin(g, a, ESC_PLAIN, "");
 	} else {
-		append_heading(t, arr, ESC_PLAIN);
+		append_heading(t, items, ESC_PLAIN);
 		for (i = 0; i < n && g->len < TEXT_MAX; i++) {
-			a = json_array_get(arr, i);
+			a = json_array_get(items, i);
 			g_string_append(g, "- ");
 			append_text(g, sink_alert_title(a), ESC_PLAIN);
 			g_string_append(g, " (");
-			append_text(g, feed_of(a), ESC_PLAIN);
+			append_origin(g, a, ESC_PLAIN, "");
 			g_string_append(g, ")");
 			if ((link = jstr(a, "link")) != NULL)
 				g_string_append_printf(g, " %s", link);
 			g_string_append(g, "\n");
 		}
-		a = json_array_get(arr, 0);
+		a = json_array_get(items, 0);
 	}
-	tags = json_pack("[s]", "feedwatch");
-	if (topic != NULL)
-		json_array_append_new(tags, json_string(topic));
-	o = json_pack("{s:s, s:o, s:o, s:o}", "topic", ntfy_topic,
+	tags = sink_items_topics(items);
+	json_array_insert_new(tags, 0, json_string("feedwatch"));
+	o = json_pack("{s:s, s:o, s:o, s:o, s:i}", "topic", ntfy_topic,
 	    "title", jtrunc(t->str, 250), "message", jtrunc(g->str, TEXT_MAX),
-	    "tags", tags);
+	    "tags", tags, "priority", ntfy_priority[sink_alerts_priority(items)]);
 	if (o != NULL && n == 1 && jstr(a, "link") != NULL)
 		json_object_set_new(o, "click", json_string(jstr(a, "link")));
 	g_string_free(t, TRUE);
@@ -470,25 +494,35 @@ body_ntfy(const json_t *arr, const char *ntfy_topic)
 	return o;
 }
 
+/* append_topic() as HTML. */
+static void
+append_topic_html(GString *g, const json_t *a)
+{
+	GString	*t = g_string_new(NULL);
+
+	append_topic(t, a, ESC_PLAIN);
+	append_html_take(g, t);
+}
+
 static json_t *
-body_matrix(const json_t *arr)
+body_matrix(const json_t *items)
 {
 	GString		*t = g_string_new(NULL), *h = g_string_new(NULL);
 	const json_t	*a;
 	const char	*link;
 	gchar		*e;
-	size_t		 i, n = json_array_size(arr);
+	size_t		 i, n = json_array_size(items);
 	json_t		*o;
 
 	if (n > 1) {
-		append_heading(t, arr, ESC_PLAIN);
+		append_heading(t, items, ESC_PLAIN);
 		e = g_markup_escape_text(t->str, -1);
 		g_string_append_printf(h, "<p>%s</p><ul>", e);
 		g_free(e);
 		g_string_append(t, "\n");
 	}
 	for (i = 0; i < n && t->len < TEXT_MAX; i++) {
-		a = json_array_get(arr, i);
+		a = json_array_get(items, i);
 		link = jstr(a, "link");
 		g_string_append(t, n > 1 ? "- " : "");
 		append_text(t, sink_alert_title(a), ESC_PLAIN);
@@ -508,7 +542,8 @@ body_matrix(const json_t *arr)
 		g_string_append(h, link != NULL ? "</b></a>" : "</b>");
 		g_string_append(h, "<br><i>");
 		append_html(h, feed_of(a));
-		g_string_append(h, "</i>");
+		g_string_append(h, "</i> \xc2\xb7 ");
+		append_topic_html(h, a);
 		if (n == 1 && jstr(a, "snippet") != NULL) {
 			g_string_append(h, "<br>");
 			append_html(h, jstr(a, "snippet"));
@@ -551,35 +586,38 @@ char *
 chat_body(enum chat_format format, const char *const *alerts, json_t *arr,
     const char *ntfy_topic)
 {
-	json_t	*o = NULL;
+	json_t	*o = NULL, *items;
 	char	*s;
 	size_t	 dropped = drop_bad_links(arr);
 
+	/* One alert goes out as stored, if its link was fine. */
+	if (format == CHAT_JSON && dropped == 0 && json_array_size(arr) == 1)
+		return xstrdup(alerts[0]);
+	/* The chat formats tell an item once, naming all its topics. */
+	items = sink_alerts_items(arr);
 	switch (format) {
 	case CHAT_JSON:
-		/* One alert goes out as stored, if its link was fine. */
-		if (dropped == 0 && json_array_size(arr) == 1)
-			return xstrdup(alerts[0]);
 		o = json_array_size(arr) == 1 ?
 		    json_incref(json_array_get(arr, 0)) :
 		    json_pack("{s:O}", "digest", arr);
 		break;
 	case CHAT_SLACK:
-		o = body_slack(arr);
+		o = body_slack(items);
 		break;
 	case CHAT_DISCORD:
-		o = body_discord(arr);
+		o = body_discord(items);
 		break;
 	case CHAT_MATTERMOST:
-		o = body_mattermost(arr);
+		o = body_mattermost(items);
 		break;
 	case CHAT_NTFY:
-		o = body_ntfy(arr, ntfy_topic);
+		o = body_ntfy(items, ntfy_topic);
 		break;
 	case CHAT_MATRIX:
-		o = body_matrix(arr);
+		o = body_matrix(items);
 		break;
 	}
+	json_decref(items);
 	if (o == NULL)
 		return NULL;
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

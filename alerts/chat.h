@@ -10,7 +10,7 @@
  *   mattermost  {"text": Markdown} for an incoming webhook
  *   discord     {"content", "embeds" (up to 10), "allowed_mentions"}
  *   ntfy        ntfy's JSON publishing: {"topic", "title", "message",
- *               "tags", "click"}
+ *               "tags", "priority", "click"}
  *   matrix      an m.room.message: {"msgtype": "m.notice", "body",
  *               "format", "formatted_body" (HTML), "m.mentions"}
  *
@@ -28,6 +28,16 @@
  * text passes 3,500 characters (discord: its first 10); a field
  * a service caps is cut to its cap, with an ellipsis, never inside a
  * backslash escape.
+ *
+ * The chat formats tell the alerts of one item (the same feed and id, one
+ * alert per topic that matched it) as one, naming all its topics
+ * (sink_alerts_items()); json sends the alerts as they are.
+ *
+ * The alerts' priority (their topic's) shows where a format has a place
+ * for it: ntfy's "priority" is 5 for high, 3 for normal and 2 for low;
+ * a high-priority Slack, Mattermost or Discord message starts with U+1F6A8
+ * (a revolving light); json carries the alert's own "priority"; Matrix
+ * has none.
  *
  * No I/O and no state: a body depends only on its arguments.
  */

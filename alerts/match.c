@@ -5,7 +5,8 @@
  * as for 100,000:
  *
  *   1. Each field value (title, summary, author, each category, the link,
- *      the feed's name and tags) is scanned once by one wordset holding
+ *      the feed's name and tags, the article's body when it was fetched)
+ *      is scanned once by one wordset holding
  *      every word, phrase, prefix and fuzzy word of every topic, with
  *      their stemmed and transliterated variants (wordset.h).  No term
  *      kind scans the text per topic.
@@ -16,9 +17,9 @@
  *      queued topic.  Topics that can be true without any literal word
  *      (say "/re/" alone, or "/re/ OR word") are evaluated for every item:
  *      that is the documented cost of regex-only topics.
- *   3. A topic that is true is reported with the words it matched and a
- *      snippet (snippet.h) around its first hit in the summary, else in
- *      the title.
+ *   3. A topic that is true is reported with the words it matched, the
+ *      fields they occurred in, and a snippet (snippet.h) around its
+ *      first hit in the summary, else in the body, else in the title.
  */
 #include "match.h"
 
@@ -846,17 +847,35 @@ first_hit(struct matcher *m, struct term *const *pos, size_t npos,
 	return best != UINT64_MAX;
 }
 
+/* The fields (QUERY_F_* bits) where the terms pos[0..npos) occur. */
+static unsigned
+hit_fields(struct matcher *m, struct term *const *pos, size_t npos)
+{
+	unsigned	 mask = 0, f;
+	uint32_t	 v, s, e;
+	size_t		 i, j;
+
+	for (i = 0; i < npos; i++)
+		for (j = 0; j < m->nvals; j++) {
+			f = m->vals[j].field;
+			if ((f & pos[i]->scope) && !(f & mask) &&
+			    term_find(m, pos[i], (int64_t)j, &v, &s, &e))
+				mask |= f;
+		}
+	return mask;
+}
+
 /* Builds and delivers the match of topic 'ti'; the callback's result. */
 static int
 report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
 {
 	struct term	*pos[64];
-	const char	*words[64];
+	const char	*words[64], *fields[8];
 	char		*owned[64];
 	size_t		 npos = 0, nw = 0, nown = 0, i, j;
 	struct match	 mt;
 	uint32_t	 hv, hs, he;
-	int64_t		 sv = -1, tv = -1;
+	int64_t		 sv = -1, bv = -1, tv = -1;
 	int		 rc;
 	const char	*d;
 
@@ -879,16 +898,19 @@ report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
 		if (j == nw)
 			words[nw++] = d;
 	}
-	/* the snippet: the first hit in the summary, else in the title */
+	/* the snippet: the first hit in the summary, body or title */
 	for (i = 0; i < m->nvals; i++) {
 		if (m->vals[i].field == QUERY_F_SUMMARY && sv < 0)
 			sv = (int64_t)i;
+		if (m->vals[i].field == QUERY_F_BODY && bv < 0)
+			bv = (int64_t)i;
 		if (m->vals[i].field == QUERY_F_TITLE && tv < 0)
 			tv = (int64_t)i;
 	}
 	hv = UINT32_MAX;
 	hs = he = 0;
 	if (!(sv >= 0 && first_hit(m, pos, npos, sv, &hv, &hs, &he)) &&
+	    !(bv >= 0 && first_hit(m, pos, npos, bv, &hv, &hs, &he)) &&
 	    !(tv >= 0 && first_hit(m, pos, npos, tv, &hv, &hs, &he))) {
 		hs = he = 0;
 		hv = sv >= 0 ? (uint32_t)sv : tv >= 0 ? (uint32_t)tv :
@@ -899,6 +921,9 @@ report(struct matcher *m, struct topic *t, match_cb *cb, void *arg)
 	mt.query = t->query;
 	mt.words = words;
 	mt.nwords = nw;
+	mt.fields = fields;
+	mt.nfields = query_field_names(hit_fields(m, pos, npos), fields,
+	    sizeof(fields) / sizeof(fields[0]));
 	mt.snippet = hv == UINT32_MAX ? xstrdup("") : snippet_make(
 	    m->vals[hv].s, m->vals[hv].len, hs, he);
 	rc = cb(&mt, arg);
@@ -939,6 +964,7 @@ matcher_match(struct matcher *m, const struct feed_item *it,
 		for (i = 0; i < feed->ntags; i++)
 			val_add(m, QUERY_F_FEED, feed->tags[i]);
 	}
+	val_add(m, QUERY_F_BODY, it->body);
 	for (i = 0; i < m->nvals; i++) {
 		m->scanned = (uint32_t)i;
 		wordset_scan(m->ws, m->vals[i].s, m->vals[i].len, add_hit, m);

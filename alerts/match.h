@@ -45,6 +45,10 @@ struct match {
 	const char	*snippet;	/* ~200 chars of the text as written
 					   around the first hit, cut between
 					   tokens, "…" where cut */
+	const char *const *fields;	/* where its words occurred: "title",
+					   "summary", "body", ... (in
+					   query_field_names() order) */
+	size_t		 nfields;
 };
 
 /* Return 0 to go on, -1 to stop matching this item. */

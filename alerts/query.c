@@ -33,12 +33,14 @@ struct parser {
 
 static struct query_node *parse_chain(struct parser *, enum query_op);
 
+/* In the order alerts name them (query_field_names). */
 static const struct {
 	const char	*name;
 	unsigned	 bit;
 } fields[] = {
 	{ "title", QUERY_F_TITLE },
 	{ "summary", QUERY_F_SUMMARY },
+	{ "body", QUERY_F_BODY },
 	{ "author", QUERY_F_AUTHOR },
 	{ "category", QUERY_F_CATEGORY },
 	{ "link", QUERY_F_LINK },
@@ -511,7 +513,8 @@ parse_primary(struct parser *p)
 			fail_term(p);
 		else if ((f = at_field(p, &flen)) == ~0u)
 			fail_at(p, start, "unknown field '%.*s' (expected "
-			    "title, summary, author, category, link or feed)",
+			    "title, summary, body, author, category, link or "
+			    "feed)",
 			    (int)flen, p->s + start);
 		else if (f != 0) {
 			set_op(p, start, flen);
@@ -720,6 +723,17 @@ trimmed(const char *s, size_t len)
 	while (len > 0 && isspace((unsigned char)s[len - 1]))
 		len--;
 	return xstrndup(s, len);
+}
+
+size_t
+query_field_names(unsigned mask, const char **names, size_t max)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]) && n < max; i++)
+		if (mask & fields[i].bit)
+			names[n++] = fields[i].name;
+	return n;
 }
 
 char **

@@ -7,7 +7,7 @@
  *   scoped:= FIELD ":" scoped | "(" or ")" | term
  *   term  := WORD | WORD "*" | WORD "~" [0-2] | '"' words '"' ["~" N]
  *          | "/" regex "/" | "@" alias
- *   FIELD := title | summary | author | category | link | feed
+ *   FIELD := title | summary | body | author | category | link | feed
  *
  * AND, OR and NOT are operators only in upper case, and never terms:
  * "Crimea OR OR Lavrov" and "AND Crimea" are errors.  '-', '+' and
@@ -37,8 +37,9 @@ struct norm;
 #define QUERY_F_CATEGORY	0x08
 #define QUERY_F_LINK		0x10
 #define QUERY_F_FEED		0x20
+#define QUERY_F_BODY		0x40	/* the article (item.h), when fetched */
 /* What an unscoped term searches. */
-#define QUERY_F_DEFAULT		0x0f
+#define QUERY_F_DEFAULT		0x4f
 
 /* Longest phrase, in words. */
 #define QUERY_MAX_PHRASE	32
@@ -106,6 +107,14 @@ typedef int query_term_cb(const struct query_node *term);
  */
 int			 query_needs(const struct query_node *q,
 			    query_term_cb *counts);
+
+/*
+ * The names of the fields in 'mask' (QUERY_F_* bits) as queries spell
+ * them, into names[0..max), in the order title, summary, body, author,
+ * category, link, feed.  Returns how many.
+ */
+size_t			 query_field_names(unsigned mask, const char **names,
+			    size_t max);
 
 /*
  * Splits an alias's comma-separated list of terms (commas inside quotes

@@ -5,7 +5,10 @@
  * sink's type (sink_desktop, sink_webhook, sink_email, sink_exec), which
  * borrows it for its lifetime; sink_send() and sink_free() dispatch to it.
  *
- * stdout and file write SPEC section 5 JSON lines.  The file sink opens
+ * stdout and file write SPEC section 5 JSON lines, or with format = text
+ * the lines of termtext.h, the default of a stdout that is a terminal
+ * when the sink is made; colours only on that terminal, and never with
+ * $NO_COLOR set (https://no-color.org) or TERM=dumb.  The file sink opens
  * its path in append mode for every delivery, so a log rotator may move
  * the file away at any time, and writes each line with one write(2), so
  * concurrent appenders never interleave inside a line.  Alerts are
@@ -21,17 +24,21 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <glib.h>
 
 #include "log.h"
 #include "sink_desktop.h"
 #include "sink_email.h"
 #include "sink_exec.h"
 #include "sink_webhook.h"
+#include "termtext.h"
 #include "xmalloc.h"
 
 struct sink {
 	struct sink_conf	 conf;
 	struct sink_env		 env;
+	int			 text;		/* stdout, file: as text */
+	int			 colour;	/* ...in colour */
 	/* The module for the type; none for stdout and file. */
 	struct sink_desktop	*desktop;
 	struct sink_webhook	*webhook;
@@ -85,6 +92,35 @@ dup_or_null(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
+/*
+ * stdout and file: the format, which for stdout without one is text on a
+ * terminal and JSON lines elsewhere (a pipe, a file, the journal).
+ */
+static int
+lines_open(struct sink *s, char *err, size_t errlen)
+{
+	const struct sink_conf	*c = &s->conf;
+	const char		*nc = getenv("NO_COLOR");
+	const char		*term = getenv("TERM");
+	int			 tty;
+
+	if (c->type == SINK_FILE && c->path == NULL) {
+		snprintf(err, errlen, "a file sink needs a path");
+		return 0;
+	}
+	if (c->format != NULL && strcmp(c->format, "json") != 0 &&
+	    strcmp(c->format, "text") != 0) {
+		snprintf(err, errlen, "format '%s' is not json or text",
+		    c->format);
+		return 0;
+	}
+	tty = c->type == SINK_STDOUT && isatty(STDOUT_FILENO);
+	s->text = c->format != NULL ? strcmp(c->format, "text") == 0 : tty;
+	s->colour = s->text && tty && (nc == NULL || *nc == '\0') &&
+	    (term == NULL || strcmp(term, "dumb") != 0);
+	return 1;
+}
+
 struct sink *
 sink_new(const struct sink_conf *conf, const struct sink_env *env,
     char *err, size_t errlen)
@@ -116,10 +152,8 @@ sink_new(const struct sink_conf *conf, const struct sink_env *env,
 	c->line = conf->line;
 	switch (c->type) {
 	case SINK_STDOUT:
-		break;
 	case SINK_FILE:
-		if ((ok = c->path != NULL) == 0)
-			snprintf(err, errlen, "a file sink needs a path");
+		ok = lines_open(s, err, errlen);
 		break;
 	case SINK_DESKTOP:
 		ok = (s->desktop = sink_desktop_new(c, env, err, errlen)) !=
@@ -176,6 +210,13 @@ const char *
 sink_name(const struct sink *s)
 {
 	return s->conf.name;
+}
+
+int
+sink_per_alert(const struct sink *s)
+{
+	return s->conf.type == SINK_WEBHOOK && (s->conf.format == NULL ||
+	    strcmp(s->conf.format, "json") == 0);
 }
 
 static void
@@ -238,17 +279,107 @@ sink_alerts_parse(const char *name, const char *const *alerts, size_t n)
 	return arr;
 }
 
-const char *
-sink_alerts_topic(const json_t *arr)
+/* Appends the string 's' to the array 'set' unless it is there. */
+static void
+set_add(json_t *set, const char *s)
 {
-	const char	*t = jstr(json_array_get(arr, 0), "topic"), *o;
+	const json_t	*v;
 	size_t		 i;
 
-	for (i = 1; t != NULL && i < json_array_size(arr); i++)
-		if ((o = jstr(json_array_get(arr, i), "topic")) == NULL ||
-		    strcmp(o, t) != 0)
-			return NULL;
-	return t;
+	if (s == NULL)
+		return;
+	json_array_foreach(set, i, v)
+		if (strcmp(json_string_value(v), s) == 0)
+			return;
+	json_array_append_new(set, json_string(s));
+}
+
+/* Appends each string of the array 'v' to 'set', as set_add() does. */
+static void
+set_add_all(json_t *set, const json_t *v)
+{
+	size_t	 i;
+
+	for (i = 0; i < json_array_size(v); i++)
+		set_add(set, json_string_value(json_array_get(v, i)));
+}
+
+/* The priority of alert 'a': normal unless it says high or low. */
+static enum sink_priority
+priority_of(const json_t *a)
+{
+	const char	*v = jstr(a, "priority");
+
+	if (g_strcmp0(v, "high") == 0)
+		return SINK_PRIORITY_HIGH;
+	if (g_strcmp0(v, "low") == 0)
+		return SINK_PRIORITY_LOW;
+	return SINK_PRIORITY_NORMAL;
+}
+
+static int
+same_item(const json_t *a, const json_t *b)
+{
+	const char	*fa = jstr(a, "feed"), *fb = jstr(b, "feed");
+	const char	*ia = jstr(a, "id"), *ib = jstr(b, "id");
+
+	return fa != NULL && fb != NULL && ia != NULL && ib != NULL &&
+	    strcmp(fa, fb) == 0 && strcmp(ia, ib) == 0;
+}
+
+json_t *
+sink_alerts_items(const json_t *arr)
+{
+	static const char *const keys[] = { "matched", "matched_in",
+	    "also_in" };
+	json_t		*items = json_array(), *it, *a;
+	size_t		 i, j, k;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		a = json_array_get(arr, i);
+		for (j = 0; (it = json_array_get(items, j)) != NULL; j++)
+			if (same_item(it, a))
+				break;
+		if (it == NULL) {
+			it = json_deep_copy(a);
+			json_object_set_new(it, "topics", json_array());
+			for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+				json_object_set_new(it, keys[k], json_array());
+			json_array_append_new(items, it);
+		}
+		set_add(json_object_get(it, "topics"), jstr(a, "topic"));
+		if (priority_of(a) > priority_of(it))
+			json_object_set_new(it, "priority", json_string(
+			    jstr(a, "priority") ? jstr(a, "priority") : "normal"));
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			set_add_all(json_object_get(it, keys[k]),
+			    json_object_get(a, keys[k]));
+	}
+	return items;
+}
+
+json_t *
+sink_items_topics(const json_t *items)
+{
+	json_t	*topics = json_array();
+	size_t	 i;
+
+	for (i = 0; i < json_array_size(items); i++)
+		set_add_all(topics, json_object_get(json_array_get(items, i),
+		    "topics"));
+	return topics;
+}
+
+enum sink_priority
+sink_alerts_priority(const json_t *arr)
+{
+	enum sink_priority	 p = SINK_PRIORITY_LOW, q;
+	size_t			 i;
+
+	for (i = 0; i < json_array_size(arr); i++)
+		if ((q = priority_of(json_array_get(arr, i))) > p)
+			p = q;
+	return p;
 }
 
 const char *
@@ -259,28 +390,54 @@ sink_alert_title(const json_t *a)
 	return t != NULL && *t != '\0' ? t : "(untitled)";
 }
 
-/* One write(2) per line: concurrent appenders never interleave within it. */
-static int
-write_line(int fd, const char *json)
+int
+sink_alert_in_article(const json_t *a)
 {
-	size_t	 len = strlen(json);
-	char	*line;
-	ssize_t	 n;
+	const json_t	*v;
+	size_t		 i;
 
-	line = xmalloc(len + 1);
-	memcpy(line, json, len);
-	line[len] = '\n';
-	n = write(fd, line, len + 1);
-	free(line);
-	return n == (ssize_t)(len + 1) ? 0 : -1;
+	json_array_foreach(json_object_get(a, "matched_in"), i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v),
+		    "body") == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * What a send writes: its JSON lines, or its text; one write(2) then
+ * keeps concurrent appenders from interleaving inside it.  NULL (logged)
+ * if text cannot be made of an alert that is not a JSON object.
+ */
+static char *
+lines_of(struct sink *s, const char *const *alerts, size_t n)
+{
+	GString	*g;
+	json_t	*arr;
+	char	*text;
+	size_t	 i;
+
+	if (s->text) {
+		if ((arr = sink_alerts_parse(s->conf.name, alerts, n)) == NULL)
+			return NULL;
+		text = termtext_render(arr, s->colour);
+		json_decref(arr);
+		return text;
+	}
+	g = g_string_new(NULL);
+	for (i = 0; i < n; i++) {
+		g_string_append(g, alerts[i]);
+		g_string_append_c(g, '\n');
+	}
+	text = xstrdup(g->str);
+	g_string_free(g, TRUE);
+	return text;
 }
 
 static enum sink_result
-write_lines(struct sink *s, const char *const *alerts, size_t n,
-    char *err, size_t errlen)
+write_lines(struct sink *s, const char *text, char *err, size_t errlen)
 {
 	const char	*what = s->conf.path ? s->conf.path : "stdout";
-	size_t		 i;
+	size_t		 len = strlen(text);
 	int		 fd = STDOUT_FILENO;
 	enum sink_result rc = SINK_RETRY;
 
@@ -292,14 +449,10 @@ write_lines(struct sink *s, const char *const *alerts, size_t n,
 	}
 	if (s->conf.type == SINK_STDOUT)
 		fflush(stdout);
-	for (i = 0; i < n; i++)
-		if (write_line(fd, alerts[i]) == -1) {
-			snprintf(err, errlen, "write '%s': %s", what,
-			    strerror(errno));
-			goto out;
-		}
-	rc = SINK_DELIVERED;
- out:
+	if (write(fd, text, len) != (ssize_t)len)
+		snprintf(err, errlen, "write '%s': %s", what, strerror(errno));
+	else
+		rc = SINK_DELIVERED;
 	if (s->conf.type == SINK_FILE)
 		close(fd);
 	return rc;
@@ -310,7 +463,7 @@ sink_send(struct sink *s, const char *const *alerts, size_t n,
     sink_done_cb *done, void *arg)
 {
 	enum sink_result	 r;
-	char			 err[512] = "";
+	char			 err[512] = "", *text;
 
 	switch (s->conf.type) {
 	case SINK_STDOUT:
@@ -325,7 +478,10 @@ sink_send(struct sink *s, const char *const *alerts, size_t n,
 	case SINK_EXEC:
 		return sink_exec_send(s->exec, alerts, n, done, arg);
 	}
-	r = write_lines(s, alerts, n, err, sizeof(err));
+	if ((text = lines_of(s, alerts, n)) == NULL)
+		return -1;
+	r = write_lines(s, text, err, sizeof(err));
+	free(text);
 	if (r != SINK_DELIVERED)
 		log_warnx("sink '%s': %s", s->conf.name, err);
 	sink_done_later(&s->env, done, arg, r, -1, r == SINK_DELIVERED ?

@@ -19,7 +19,8 @@
  * The sink modules (sink_desktop, sink_webhook, sink_email, sink_exec)
  * share the helpers at the end: reporting an outcome from the loop, and
  * reading the alert lines of a send the same way (one message for a line
- * that is not a JSON object, one title for an alert without one).
+ * that is not a JSON object, one title for an alert without one, the
+ * alerts of one item told as one, naming every topic).
  */
 #ifndef FEEDWATCH_SINK_H
 #define FEEDWATCH_SINK_H
@@ -46,7 +47,8 @@ struct sink_conf {
 	char		*name;
 	enum sink_type	 type;
 	char		*url;		/* webhook */
-	char		*format;	/* webhook: json (NULL), slack, ... */
+	char		*format;	/* webhook: json (NULL), slack, ...;
+					   stdout, file: json, text or NULL */
 	char		*secret;	/* webhook HMAC key, or NULL */
 	char		*ca_file;	/* webhook, email: CAs, or NULL */
 	char		*smtp;		/* email: smtp:// or smtps:// URL */
@@ -67,6 +69,13 @@ enum sink_result {
 	SINK_DELIVERED,
 	SINK_RETRY,
 	SINK_FAILED
+};
+
+/* An alert's "priority", its topic's (alert.h). */
+enum sink_priority {
+	SINK_PRIORITY_LOW,
+	SINK_PRIORITY_NORMAL,
+	SINK_PRIORITY_HIGH
 };
 
 typedef void sink_done_cb(enum sink_result result, long retry_after,
@@ -93,7 +102,16 @@ const char	*sink_name(const struct sink *s);
 const char	*sink_type_name(enum sink_type type);
 
 /*
- * Sends 'n' alerts (SPEC section 5 JSON lines, n > 1 for a digest).
+ * 1 if the sink sends each alert alone, outside digests: a json webhook,
+ * whose request is one SPEC section 5 object with its alert_id as the
+ * Idempotency-Key.  0 for every other sink, which says the alerts of one
+ * item (one per topic) in one message.
+ */
+int		 sink_per_alert(const struct sink *s);
+
+/*
+ * Sends 'n' alerts (SPEC section 5 JSON lines, n > 1 for the alerts of
+ * one item, one per topic, or for a digest).
  * Returns -1 if the send could not even start (then 'done' is not called).
  */
 int		 sink_send(struct sink *s, const char *const *alerts,
@@ -115,10 +133,37 @@ void		 sink_done_later(const struct sink_env *env,
 json_t		*sink_alerts_parse(const char *name,
 		    const char *const *alerts, size_t n);
 
-/* For sink implementations: the topic every alert of 'arr' has, or NULL. */
-const char	*sink_alerts_topic(const json_t *arr);
+/*
+ * For sink implementations: the alerts of 'arr' (sink_alerts_parse()) as
+ * the items they are about, in the order of their first alerts, a new
+ * array (json_decref it).  Each element is a copy of an item's first
+ * alert with "topics", the topic of each of its alerts, "matched",
+ * "matched_in" and "also_in", what all of them matched, in which fields,
+ * and where else the story was, each value once, and "priority", the highest of theirs.  Alerts are of one item when they have the same feed and id;
+ * an alert without them is an item of its own.
+ */
+json_t		*sink_alerts_items(const json_t *arr);
+
+/*
+ * For sink implementations: the topics of 'items' (sink_alerts_items()),
+ * each once, in order, a new array (json_decref it).
+ */
+json_t		*sink_items_topics(const json_t *items);
+
+/*
+ * For sink implementations: the highest priority of the alerts of 'arr'
+ * (normal for an alert without one, as an older feedwatch queued it).
+ */
+enum sink_priority sink_alerts_priority(const json_t *arr);
 
 /* For sink implementations: the title of alert 'a', or "(untitled)". */
 const char	*sink_alert_title(const json_t *a);
+
+/*
+ * For sink implementations: 1 if alert 'a' matched in the article its
+ * link points to (its matched_in names "body"), which a message for a
+ * person says, since the words may not be in the title or snippet shown.
+ */
+int		 sink_alert_in_article(const json_t *a);
 
 #endif

@@ -35,6 +35,9 @@
 #include "xmalloc.h"
 
 #define LIVE_MAX	32	/* shown notifications kept for their actions */
+#define ICON_NAME	"feedwatch"
+#define ICON_STOCK	"dialog-information"	/* without ours installed */
+#define DESKTOP_ENTRY	"feedwatch"
 
 struct desk_job {
 	/* Under nt_lock. */
@@ -44,7 +47,9 @@ struct desk_job {
 	char			*summary;
 	char			*body_text;
 	char			*body_markup;
+	char			*body_links;	/* markup with <a href> */
 	char			*link;		/* default action, or NULL */
+	const char		*icon;
 	NotifyUrgency		 urgency;
 	/* Set by the thread before posting. */
 	int			 ok;
@@ -60,6 +65,7 @@ struct desk_job {
 struct sink_desktop {
 	const struct sink_conf	*conf;
 	struct sink_env		 env;
+	const char		*icon;
 	NotifyUrgency		 urgency;
 	long			 timeout;
 	int			 fds[2];	/* results: thread -> loop */
@@ -76,6 +82,8 @@ static GThread		*nt_thread;
 /* The thread's alone. */
 static GDBusConnection	*nt_bus;
 static GQueue		 nt_live = G_QUEUE_INIT;
+/* The loop's: whether this process lives on to answer actions. */
+static int		 nt_actions;
 
 static const char *
 jstr(const json_t *o, const char *key)
@@ -90,6 +98,7 @@ job_free(struct desk_job *j)
 	free(j->summary);
 	free(j->body_text);
 	free(j->body_markup);
+	free(j->body_links);
 	free(j->link);
 	g_free(j->error);
 	free(j);
@@ -147,7 +156,8 @@ notifier_show(gpointer data)
 	NotifyNotification	*n = NULL;
 	GError			*err = NULL;
 	GList			*caps = NULL;
-	int			 markup, actions;
+	const char		*body;
+	int			 actions;
 
 	g_mutex_lock(&nt_lock);
 	owner = j->owner;
@@ -160,12 +170,16 @@ notifier_show(gpointer data)
 		goto post;
 	}
 	caps = notify_get_server_caps();
-	markup = has_cap(caps, "body-markup");
+	body = j->body_text;
+	if (has_cap(caps, "body-markup"))
+		body = has_cap(caps, "body-hyperlinks") ? j->body_links :
+		    j->body_markup;
 	actions = has_cap(caps, "actions");
-	n = notify_notification_new(j->summary, markup ? j->body_markup :
-	    j->body_text, NULL);
+	/* libnotify 0.8.1 sends the icon as the app_icon of Notify. */
+	n = notify_notification_new(j->summary, body, j->icon);
 	notify_notification_set_urgency(n, j->urgency);
 	notify_notification_set_category(n, "x-feedwatch.alert");
+	notify_notification_set_hint_string(n, "desktop-entry", DESKTOP_ENTRY);
 	if (actions && j->link != NULL)
 		notify_notification_add_action(n, "default", "Open", on_open,
 		    g_strdup(j->link), g_free);
@@ -290,6 +304,45 @@ on_timeout(evutil_socket_t fd, short what, void *arg)
 	done(SINK_RETRY, -1, msg, darg);
 }
 
+/* 1 if DIR/icons/hicolor/scalable/apps/feedwatch.svg exists. */
+static int
+icon_in(const char *dir)
+{
+	char	*path;
+	int	 found;
+
+	path = g_build_filename(dir, "icons", "hicolor", "scalable", "apps",
+	    ICON_NAME ".svg", NULL);
+	found = access(path, R_OK) == 0;
+	g_free(path);
+	return found;
+}
+
+/*
+ * Our icon's name where the icon theme has it (hicolor, where `make
+ * install` and the package put it, and where every theme looks last),
+ * else a stock name that every theme has.
+ */
+static const char *
+icon_name(void)
+{
+	const gchar *const	*dirs = g_get_system_data_dirs();
+	size_t			 i;
+
+	if (icon_in(g_get_user_data_dir()))
+		return ICON_NAME;
+	for (i = 0; dirs[i] != NULL; i++)
+		if (icon_in(dirs[i]))
+			return ICON_NAME;
+	return ICON_STOCK;
+}
+
+void
+sink_desktop_offer_actions(int on)
+{
+	nt_actions = on;
+}
+
 struct sink_desktop *
 sink_desktop_new(const struct sink_conf *conf, const struct sink_env *env,
     char *err, size_t errlen)
@@ -311,6 +364,7 @@ sink_desktop_new(const struct sink_conf *conf, const struct sink_env *env,
 	d = xcalloc(1, sizeof(*d));
 	d->conf = conf;
 	d->env = *env;
+	d->icon = icon_name();
 	d->urgency = u;
 	d->timeout = conf->timeout > 0 ? conf->timeout : SINK_DESKTOP_TIMEOUT;
 	TAILQ_INIT(&d->jobs);
@@ -352,67 +406,153 @@ sink_desktop_free(struct sink_desktop *d)
 	free(d);
 }
 
-/* 'pre', 's' escaped as markup, 'post'. */
+/* 'pre', 's' escaped as markup, 'post', on 'mk' and on 'lk' if not NULL. */
 static void
-append_markup(GString *g, const char *pre, const char *s, const char *post)
+append_markup(GString *mk, GString *lk, const char *pre, const char *s,
+    const char *post)
 {
 	gchar	*e = g_markup_escape_text(s, -1);
 
-	g_string_append(g, pre);
-	g_string_append(g, e);
-	g_string_append(g, post);
+	g_string_append_printf(mk, "%s%s%s", pre, e, post);
+	if (lk != NULL)
+		g_string_append_printf(lk, "%s%s%s", pre, e, post);
 	g_free(e);
 }
 
-/* Summary and both bodies for the alerts 'arr'. */
+/* The strings of the array 'v' joined by ", " (g_free it). */
+static char *
+joined(const json_t *v)
+{
+	GString	*g = g_string_new(NULL);
+	size_t	 i;
+
+	for (i = 0; i < json_array_size(v); i++)
+		g_string_append_printf(g, "%s%s", i ? ", " : "",
+		    json_string_value(json_array_get(v, i)));
+	return g_string_free(g, FALSE);
+}
+
+/* 'pre' then 'text' linked to the web link 'url', escaped. */
+static void
+append_anchor(GString *lk, const char *pre, const char *url,
+    const char *text)
+{
+	gchar	*u = g_markup_escape_text(url, -1);
+	gchar	*t = g_markup_escape_text(text, -1);
+
+	g_string_append_printf(lk, "%s<a href=\"%s\">%s</a>", pre, u, t);
+	g_free(t);
+	g_free(u);
+}
+
+/*
+ * The bodies of one alert: its title, snippet, feed and
+ * web link, the link in plain sight (a hyperlink where the server takes
+ * them), and the "Open" action's when this process can answer it.
+ */
+static void
+make_one(struct desk_job *j, const json_t *a, GString *text, GString *mk,
+    GString *lk)
+{
+	const char	*t = sink_alert_title(a), *link = jstr(a, "link");
+
+	g_string_append(text, t);
+	append_markup(mk, lk, "<b>", t, "</b>");
+	if ((t = jstr(a, "snippet")) != NULL && *t != '\0') {
+		g_string_append_printf(text, "\n%s", t);
+		append_markup(mk, lk, "\n", t, "");
+	}
+	if (sink_alert_in_article(a)) {
+		t = "(matched in the article)";
+		g_string_append_printf(text, "\n%s", t);
+		append_markup(mk, lk, "\n", t, "");
+	}
+	if ((t = jstr(a, "feed_title")) == NULL || *t == '\0')
+		t = jstr(a, "feed");
+	if (t != NULL) {
+		g_string_append_printf(text, "\n\xe2\x80\x94 %s", t);
+		append_markup(mk, lk, "\n<i>", t, "</i>");
+	}
+	/* Only a web link is shown, linked or launched. */
+	if (!url_is_web(link))
+		return;
+	g_string_append_printf(text, "\n%s", link);
+	append_markup(mk, NULL, "\n", link, "");
+	append_anchor(lk, "\n", link, link);
+	if (nt_actions)
+		j->link = xstrdup(link);
+}
+
+/*
+ * A digest's bodies: its first items' titles, each linked where it can
+ * be, and with its topics when the digest has several ('topics').
+ */
+static void
+make_list(const json_t *items, int topics, GString *text, GString *mk,
+    GString *lk)
+{
+	const json_t	*a;
+	const char	*t, *link, *pre;
+	char		*more, *tp;
+	size_t		 i, n = json_array_size(items);
+
+	for (i = 0; i < n && i < SINK_DESKTOP_LIST; i++) {
+		a = json_array_get(items, i);
+		t = sink_alert_title(a);
+		pre = i ? "\n\xe2\x80\xa2 " : "\xe2\x80\xa2 ";
+		g_string_append_printf(text, "%s%s", pre, t);
+		append_markup(mk, NULL, pre, t, "");
+		if (url_is_web(link = jstr(a, "link")))
+			append_anchor(lk, pre, link, t);
+		else
+			append_markup(lk, NULL, pre, t, "");
+		if (!topics)
+			continue;
+		tp = joined(json_object_get(a, "topics"));
+		g_string_append_printf(text, " (%s)", tp);
+		append_markup(mk, lk, " <i>(", tp, ")</i>");
+		g_free(tp);
+	}
+	if (n > SINK_DESKTOP_LIST) {
+		more = xasprintf("\xe2\x80\xa6 and %zu more",
+		    n - SINK_DESKTOP_LIST);
+		g_string_append_printf(text, "\n%s", more);
+		append_markup(mk, lk, "\n<i>", more, "</i>");
+		free(more);
+	}
+}
+
+/*
+ * Summary and the three bodies for the alerts 'arr', told as the items
+ * they are about: one item's summary names all its topics.
+ */
 static void
 make_text(struct desk_job *j, const json_t *arr)
 {
 	GString		*text = g_string_new(NULL), *mk = g_string_new(NULL);
-	const json_t	*a = json_array_get(arr, 0);
-	const char	*topic = sink_alerts_topic(arr), *t;
-	size_t		 i, n = json_array_size(arr);
+	GString		*lk = g_string_new(NULL);
+	json_t		*items = sink_alerts_items(arr);
+	json_t		*topics = sink_items_topics(items);
+	char		*tp = joined(topics);
+	const char	*who = *tp != '\0' ? tp : "feedwatch";
+	size_t		 n = json_array_size(items);
 
 	if (n == 1) {
-		j->summary = xstrdup(topic ? topic : "feedwatch");
-		t = jstr(a, "title") ? jstr(a, "title") : "(untitled)";
-		g_string_append(text, t);
-		append_markup(mk, "<b>", t, "</b>");
-		if ((t = jstr(a, "snippet")) != NULL && *t != '\0') {
-			g_string_append_printf(text, "\n%s", t);
-			append_markup(mk, "\n", t, "");
-		}
-		if ((t = jstr(a, "feed_title")) == NULL || *t == '\0')
-			t = jstr(a, "feed");
-		if (t != NULL) {
-			g_string_append_printf(text, "\n\xe2\x80\x94 %s", t);
-			append_markup(mk, "\n<i>", t, "</i>");
-		}
-		/* "Open" launches the link's handler: http and https only. */
-		if (url_is_web(jstr(a, "link")))
-			j->link = xstrdup(jstr(a, "link"));
+		j->summary = xstrdup(who);
+		make_one(j, json_array_get(items, 0), text, mk, lk);
 	} else {
-		j->summary = topic ? xasprintf("%s: %zu alerts", topic, n) :
-		    xasprintf("feedwatch: %zu alerts", n);
-		for (i = 0; i < n && i < SINK_DESKTOP_LIST; i++) {
-			a = json_array_get(arr, i);
-			t = jstr(a, "title") ? jstr(a, "title") : "(untitled)";
-			g_string_append_printf(text, "%s\xe2\x80\xa2 %s",
-			    i ? "\n" : "", t);
-			append_markup(mk, i ? "\n\xe2\x80\xa2 " :
-			    "\xe2\x80\xa2 ", t, "");
-		}
-		if (n > SINK_DESKTOP_LIST) {
-			g_string_append_printf(text, "\n\xe2\x80\xa6 and %zu "
-			    "more", n - SINK_DESKTOP_LIST);
-			g_string_append_printf(mk, "\n<i>\xe2\x80\xa6 and %zu "
-			    "more</i>", n - SINK_DESKTOP_LIST);
-		}
+		j->summary = xasprintf("%s: %zu alerts", who, n);
+		make_list(items, json_array_size(topics) > 1, text, mk, lk);
 	}
 	j->body_text = xstrdup(text->str);
 	j->body_markup = xstrdup(mk->str);
+	j->body_links = xstrdup(lk->str);
+	g_free(tp);
+	json_decref(topics);
+	json_decref(items);
 	g_string_free(text, TRUE);
 	g_string_free(mk, TRUE);
+	g_string_free(lk, TRUE);
 }
 
 int
@@ -427,7 +567,19 @@ sink_desktop_send(struct sink_desktop *d, const char *const *alerts,
 		return -1;
 	j = xcalloc(1, sizeof(*j));
 	j->owner = d;
-	j->urgency = d->urgency;
+	j->icon = d->icon;
+	/* A topic's priority overrides the sink's urgency, both ways. */
+	switch (sink_alerts_priority(arr)) {
+	case SINK_PRIORITY_HIGH:
+		j->urgency = NOTIFY_URGENCY_CRITICAL;
+		break;
+	case SINK_PRIORITY_LOW:
+		j->urgency = NOTIFY_URGENCY_LOW;
+		break;
+	case SINK_PRIORITY_NORMAL:
+		j->urgency = d->urgency;
+		break;
+	}
 	j->done = done;
 	j->arg = arg;
 	make_text(j, arr);

@@ -326,11 +326,11 @@ append_date(GString *g, time_t now)
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* The strings of the array 'v' joined by ", ". */
 static void
-append_list(GString *g, const json_t *a, const char *key)
+append_list(GString *g, const json_t *v)
 {
-	const json_t	*v = json_object_get(a, key);
-	size_t		 i;
+	size_t	 i;
 
 	for (i = 0; i < json_array_size(v); i++)
 		if (json_string_value(json_array_get(v, i)) != NULL)
@@ -364,16 +364,21 @@ text_alert(GString *g, const json_t *a, const char *indent)
 		    jstr(a, "snippet"));
 	append_feed(tmp, a);
 	g_string_append_printf(g, "%sFeed:      %s\n", indent, tmp->str);
+	g_string_truncate(tmp, 0);
 	if (jstr(a, "published") != NULL)
 		g_string_append_printf(g, "%sPublished: %s\n", indent,
 		    jstr(a, "published"));
-	g_string_append_printf(g, "%sTopic:     %s\n", indent,
-	    jtext(a, "topic"));
+	append_list(tmp, json_object_get(a, "topics"));
+	g_string_append_printf(g, "%s%s%s\n", indent,
+	    json_array_size(json_object_get(a, "topics")) > 1 ?
+	    "Topics:    " : "Topic:     ", tmp->str);
 	g_string_truncate(tmp, 0);
-	append_list(tmp, a, "matched");
+	append_list(tmp, json_object_get(a, "matched"));
+	if (sink_alert_in_article(a))
+		g_string_append(tmp, " (in the article)");
 	g_string_append_printf(g, "%sMatched:   %s\n", indent, tmp->str);
 	g_string_truncate(tmp, 0);
-	append_list(tmp, a, "also_in");
+	append_list(tmp, json_object_get(a, "also_in"));
 	if (tmp->len > 0)
 		g_string_append_printf(g, "%sAlso in:   %s\n", indent,
 		    tmp->str);
@@ -415,11 +420,16 @@ html_alert(GString *g, const json_t *a)
 		g_string_append(g, " &middot; ");
 		append_esc(g, jstr(a, "published"));
 	}
-	g_string_append(g, "<br>topic <b>");
-	append_esc(g, jtext(a, "topic"));
+	g_string_truncate(tmp, 0);
+	append_list(tmp, json_object_get(a, "topics"));
+	g_string_append(g, json_array_size(json_object_get(a, "topics")) > 1 ?
+	    "<br>topics <b>" : "<br>topic <b>");
+	append_esc(g, tmp->str);
 	g_string_append(g, "</b>, matched ");
 	g_string_truncate(tmp, 0);
-	append_list(tmp, a, "matched");
+	append_list(tmp, json_object_get(a, "matched"));
+	if (sink_alert_in_article(a))
+		g_string_append(tmp, " (in the article)");
 	append_esc(g, tmp->str);
 	g_string_append(g, "</small></p>\n");
 	g_string_free(tmp, TRUE);
@@ -458,12 +468,18 @@ append_part(GString *g, const char *key, const char *type, const char *text)
 	g_free(body);
 }
 
+/*
+ * The message for the alerts 'arr', told as the items they are about:
+ * the subject names all the topics, each item is told once with its own.
+ */
 static char *
 build(const struct sink_email *m, json_t *arr, time_t now)
 {
 	GString		*g = g_string_new(NULL), *text, *html, *subj;
-	const json_t	*a = json_array_get(arr, 0);
-	const char	*topic = sink_alerts_topic(arr), **ids;
+	GString		*topics = g_string_new(NULL);
+	json_t		*items = sink_alerts_items(arr), *tv;
+	const json_t	*a = json_array_get(items, 0);
+	const char	**ids;
 	char		*key, *from, *to;
 	size_t		 i, n = json_array_size(arr);
 
@@ -473,12 +489,17 @@ build(const struct sink_email *m, json_t *arr, time_t now)
 	key = netsink_key(ids, n);
 	free(ids);
 
+	tv = sink_items_topics(items);
+	append_list(topics, tv);
+	json_decref(tv);
+	n = json_array_size(items);
 	subj = g_string_new("[feedwatch] ");
 	if (n == 1)
-		g_string_append_printf(subj, "%s: %s", jtext(a, "topic"),
+		g_string_append_printf(subj, "%s: %s", topics->str,
 		    sink_alert_title(a));
-	else if (topic != NULL)
-		g_string_append_printf(subj, "%zu alerts for %s", n, topic);
+	else if (topics->len > 0)
+		g_string_append_printf(subj, "%zu alerts for %s", n,
+		    topics->str);
 	else
 		g_string_append_printf(subj, "%zu alerts", n);
 
@@ -492,7 +513,7 @@ build(const struct sink_email *m, json_t *arr, time_t now)
 		g_string_append(html, "</h2>\n");
 	}
 	for (i = 0; i < n; i++) {
-		a = json_array_get(arr, i);
+		a = json_array_get(items, i);
 		if (n > 1)
 			g_string_append_printf(text, "%zu. ", i + 1);
 		text_alert(text, a, n > 1 ? "   " : "");
@@ -519,7 +540,8 @@ build(const struct sink_email *m, json_t *arr, time_t now)
 	    m->domain);
 	g_string_append(g, "MIME-Version: 1.0\r\n"
 	    "Auto-Submitted: auto-generated\r\n");
-	g_string_append_printf(g, "X-Feedwatch-Alerts: %zu\r\n", n);
+	g_string_append_printf(g, "X-Feedwatch-Alerts: %zu\r\n",
+	    json_array_size(arr));
 	/* "=_" never occurs in base64, so the boundary cannot either. */
 	g_string_append_printf(g, "Content-Type: multipart/alternative; "
 	    "boundary=\"=_feedwatch_%s\"\r\n\r\n", key);
@@ -529,6 +551,8 @@ build(const struct sink_email *m, json_t *arr, time_t now)
 	g_string_append_printf(g, "\r\n--=_feedwatch_%s--\r\n", key);
 
 	free(key);
+	json_decref(items);
+	g_string_free(topics, TRUE);
 	g_string_free(subj, TRUE);
 	g_string_free(text, TRUE);
 	g_string_free(html, TRUE);

@@ -78,6 +78,7 @@ static const struct {
 	{ "FEEDWATCH_PUBLISHED", "published" },
 	{ "FEEDWATCH_SNIPPET", "snippet" },
 	{ "FEEDWATCH_MATCHED", "matched" },
+	{ "FEEDWATCH_MATCHED_IN", "matched_in" },
 	{ "FEEDWATCH_DETECTED", "detected" },
 };
 
@@ -341,32 +342,51 @@ on_later(evutil_socket_t fd, short what, void *arg)
 	finish(arg, 0);
 }
 
-/* "NAME=value" strings: ours, then the rest of environ without them. */
+/* "NAME=" and the strings of the array 'm', comma-separated (malloc'd). */
+static char *
+env_list(const char *name, const json_t *m)
+{
+	GString		*g = g_string_new(NULL);
+	const char	*val;
+	char		*s;
+	size_t		 j;
+
+	for (j = 0; j < json_array_size(m); j++)
+		if ((val = json_string_value(json_array_get(m, j))) != NULL)
+			g_string_append_printf(g, "%s%s", j ? "," : "", val);
+	s = xasprintf("%s=%s", name, g->str);
+	g_string_free(g, TRUE);
+	return s;
+}
+
+/*
+ * "NAME=value" strings: ours, then the rest of environ without them.
+ * FEEDWATCH_TOPICS has the topics of all the 'alerts'; the fields are
+ * the first alert's.
+ */
 static char **
-make_env(const struct sink_exec *x, const json_t *first, size_t n)
+make_env(const struct sink_exec *x, const json_t *alerts)
 {
 	GPtrArray	*v = g_ptr_array_new();
-	const json_t	*m;
-	GString		*g;
+	const json_t	*m, *first = json_array_get(alerts, 0);
+	json_t		*items, *topics;
 	const char	*val;
 	size_t		 i, j, len;
 	char		**env;
 
 	g_ptr_array_add(v, xasprintf("FEEDWATCH_SINK=%s", x->conf->name));
-	g_ptr_array_add(v, xasprintf("FEEDWATCH_COUNT=%zu", n));
+	g_ptr_array_add(v, xasprintf("FEEDWATCH_COUNT=%zu",
+	    json_array_size(alerts)));
+	items = sink_alerts_items(alerts);
+	topics = sink_items_topics(items);
+	g_ptr_array_add(v, env_list("FEEDWATCH_TOPICS", topics));
+	json_decref(topics);
+	json_decref(items);
 	for (i = 0; i < sizeof(env_fields) / sizeof(env_fields[0]); i++) {
 		m = json_object_get(first, env_fields[i].field);
-		if (json_is_array(m)) {
-			g = g_string_new(NULL);
-			for (j = 0; j < json_array_size(m); j++)
-				if ((val = json_string_value(
-				    json_array_get(m, j))) != NULL)
-					g_string_append_printf(g, "%s%s",
-					    j ? "," : "", val);
-			g_ptr_array_add(v, xasprintf("%s=%s", env_fields[i].var,
-			    g->str));
-			g_string_free(g, TRUE);
-		} else {
+		if (json_is_array(m))
+			g_ptr_array_add(v, env_list(env_fields[i].var, m));
+		else {
 			val = json_string_value(m);
 			/* A link a script may open: http and https only. */
 			if (strcmp(env_fields[i].field, "link") == 0 &&
@@ -518,7 +538,7 @@ sink_exec_send(struct sink_exec *x, const char *const *alerts, size_t n,
 	c->inlen = in->len;
 	c->input = xstrdup(in->str);
 	g_string_free(in, TRUE);
-	env = make_env(x, json_array_get(arr, 0), n);
+	env = make_env(x, arr);
 	json_decref(arr);
 	TAILQ_INSERT_TAIL(&x->children, c, entry);
 	if ((c->spawn_errno = spawn(x, c, env)) != 0) {

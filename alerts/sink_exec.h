@@ -5,10 +5,12 @@
  * conf->command is the argv (split like a shell by config.c, run without
  * one, found on $PATH when it has no slash).  The child gets:
  *
- *   stdin    the alerts as SPEC section 5 JSON lines, one per line (a
- *            digest has several), then end of file
+ *   stdin    the alerts as SPEC section 5 JSON lines, one per line (the
+ *            alerts of one item, one per topic, or a digest have
+ *            several), then end of file
  *   env      ours, plus FEEDWATCH_SINK (the sink's name), FEEDWATCH_COUNT
- *            (alerts on stdin) and, from the first alert:
+ *            (alerts on stdin), FEEDWATCH_TOPICS (the topics of all of
+ *            them, each once, comma-separated) and, from the first alert:
  *            FEEDWATCH_ALERT_ID, FEEDWATCH_TOPIC, FEEDWATCH_QUERY,
  *            FEEDWATCH_FEED, FEEDWATCH_FEED_TITLE, FEEDWATCH_TITLE,
  *            FEEDWATCH_LINK, FEEDWATCH_PUBLISHED, FEEDWATCH_SNIPPET,

@@ -11,7 +11,7 @@
 # The commands of `feedwatch --help`, one word each: a new command is one
 # more word here (tests/completion.sh fails until the two lists agree).
 _feedwatch_commands=(run check parse match backtest status test-sink config
-    opml demo)
+    opml add remove demo alerts mute unmute)
 
 # The config file this command line would read, on stdout.
 _feedwatch_config()
@@ -88,8 +88,8 @@ _feedwatch()
 	fi
 	[[ " ${_feedwatch_commands[*]} " == *" $cmd "* ]] || return
 
-	# mute, unmute, remove and alerts --topic are SPEC's second-wave
-	# commands: completed once they are in _feedwatch_commands.
+	# mute, unmute and alerts --topic are SPEC's second-wave commands:
+	# completed once they are in _feedwatch_commands.
 	case $prev in
 	-c)
 		_feedwatch_files

@@ -21,7 +21,7 @@
 
 /*
  * The command's long options and the common ones, in 'all' (room for
- * CMDLINE_MAX_OWN + 3).
+ * CMDLINE_MAX_OWN + 4).
  */
 static void
 longopts_merge(const struct option *own, struct option *all)
@@ -29,6 +29,7 @@ longopts_merge(const struct option *own, struct option *all)
 	static const struct option common[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "quiet", no_argument, NULL, 'Q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
 	size_t	 n = 0, i;
@@ -46,7 +47,7 @@ longopts_merge(const struct option *own, struct option *all)
 int
 cmdline_getopt(struct cmdline *cl, int argc, char **argv)
 {
-	struct option	 longopts[CMDLINE_MAX_OWN + 3];
+	struct option	 longopts[CMDLINE_MAX_OWN + 4];
 	int		 ch;
 
 	longopts_merge(cl->longopts, longopts);
@@ -60,7 +61,7 @@ cmdline_getopt(struct cmdline *cl, int argc, char **argv)
 			cl->verbosity++;
 			break;
 		case 'q':
-			/* match takes -q QUERY; --quiet still works there. */
+			/* -q QUERY in match and backtest; --quiet there. */
 			if (strstr(cl->optstring, "q:") != NULL)
 				return ch;
 			cl->verbosity--;
@@ -119,9 +120,9 @@ cmdline_state(const struct config *cf, const char *none)
 	return st;
 }
 
-int
-cmdline_print_match(const struct match *m, const char *feed,
-    const struct feed_item *it)
+char *
+cmdline_match_json(const struct match *m, const char *feed,
+    const struct feed_item *it, const char *priority, char *id)
 {
 	struct alert	 a;
 	char		*json;
@@ -129,19 +130,32 @@ cmdline_print_match(const struct match *m, const char *feed,
 	memset(&a, 0, sizeof(a));
 	a.topic = m->topic;
 	a.query = m->query;
+	a.priority = priority;
 	a.feed = feed;
 	a.feed_title = it->feed_title;
 	a.item = it;
 	a.matched = m->words;
 	a.nmatched = m->nwords;
+	a.matched_in = m->fields;
+	a.nmatched_in = m->nfields;
 	a.snippet = m->snippet;
 	a.detected = time(NULL);
 	alert_set_id(&a);
-	if ((json = alert_to_json(&a)) == NULL) {
+	memcpy(id, a.id, sizeof(a.id));
+	if ((json = alert_to_json(&a)) == NULL)
 		log_warnx("'%s': alert for item '%s' cannot be encoded", feed,
 		    it->id);
+	return json;
+}
+
+int
+cmdline_print_match(const struct match *m, const char *feed,
+    const struct feed_item *it, const char *priority)
+{
+	char	*json, id[ALERT_ID_LEN + 1];
+
+	if ((json = cmdline_match_json(m, feed, it, priority, id)) == NULL)
 		return -1;
-	}
 	puts(json);
 	free(json);
 	return 0;

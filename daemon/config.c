@@ -2,7 +2,8 @@
  * config.c: the sections of the INI file into struct config.
  *
  * inifile.c reads the file and locates every key, confval.c parses each
- * value and confsink.c reads the [sink] sections; this file knows what
+ * value, confsink.c reads the [sink] sections and conffeed.c a feed's
+ * request keys (login, headers, cookies, proxy); this file knows what
  * the other sections and keys mean, fills the record with defaults and
  * values, and checks what refers to what (a topic's sinks and feeds,
  * health-sinks).  Validation goes on after an
@@ -12,6 +13,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +22,14 @@
 #include <glib.h>
 #include <libstemmer.h>
 
+#include "conffeed.h"
 #include "confsink.h"
 #include "confval.h"
 #include "inifile.h"
+#include "log.h"
 #include "match.h"
 #include "opml.h"
+#include "story.h"
 #include "url.h"
 #include "xmalloc.h"
 
@@ -34,14 +39,46 @@
 static const char *const daemon_keys[] = {
 	"state", "interval", "jitter", "concurrency", "per-host", "timeout",
 	"max-size", "backfill", "user-agent", "listen", "opml", "dead-after",
-	"health-sinks", "keep", "retry", "push-url", "push-interval", NULL
+	"health-sinks", "keep", "retry", "push-url", "push-interval", "proxy",
+	"content", "content-min", "same-story", "same-story-threshold", NULL
 };
-static const char *const feed_keys[] = { "url", "interval", "tags", NULL };
+static const char *const feed_keys[] = {
+	"url", "interval", "tags", "user-agent", "username", "password",
+	"password-file", "header-*", "cookie-file", "proxy", "content",
+	"content-min", "enabled", NULL
+};
 static const char *const alias_keys[] = { "terms", NULL };
 static const char *const topic_keys[] = {
 	"query", "sinks", "feeds", "digest", "rate", "quiet", "priority",
-	"stem", "translit", NULL
+	"stem", "translit", "enabled", NULL
 };
+
+/* As enum topic_priority counts them. */
+static const char *const priority_names[PRIORITY_N] = {
+	"low", "normal", "high"
+};
+/* A content key: summary, full or auto; 'who' names the section in errors. */
+static void
+get_content(struct inifile *ini, const char *group, const char *who,
+    enum feed_content *content)
+{
+	char	*v;
+
+	if ((v = inifile_get(ini, group, "content")) == NULL)
+		return;
+	if (strcmp(v, "summary") == 0)
+		*content = CONTENT_SUMMARY;
+	else if (strcmp(v, "full") == 0)
+		*content = CONTENT_FULL;
+	else if (strcmp(v, "auto") == 0)
+		*content = CONTENT_AUTO;
+	else
+		inifile_key_error(ini, group, "content", "%scontent '%s' is "
+		    "not summary, full (fetch each new item's article) or "
+		    "auto (fetch it when the feed's text is shorter than "
+		    "content-min)", who, v);
+	free(v);
+}
 
 /* WebSub: push-url turns it on, and needs the listener it points to. */
 static void
@@ -83,6 +120,10 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 	d->retry = 30;
 	d->keep = 30 * 86400;
 	d->push_interval = 6 * 3600;
+	d->content = CONTENT_SUMMARY;
+	d->content_min = 300;
+	d->same_story = 48 * 3600;
+	d->same_story_threshold = STORY_THRESHOLD;
 	d->user_agent = xstrdup(CONFIG_DEFAULT_UA);
 	if (!inifile_has_section(ini, g))
 		return;
@@ -129,6 +170,34 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 	confval_get_list(ini, g, "health-sinks", &d->health_sinks);
 	confval_get_duration(ini, g, "keep", &d->keep);
 	load_push(ini, d);
+	conffeed_proxy(ini, g, "", &d->proxy);
+	get_content(ini, g, "", &d->content);
+	confval_get_count(ini, g, "content-min", &d->content_min);
+	confval_get_duration(ini, g, "same-story", &d->same_story);
+	if ((v = inifile_get(ini, g, "same-story-threshold")) != NULL) {
+		if (confval_fraction(v, &d->same_story_threshold) == -1)
+			inifile_key_error(ini, g, "same-story-threshold",
+			    "same-story-threshold: '%s' is not a number above "
+			    "0 and at most 1 (as in %.2f)", v, STORY_THRESHOLD);
+		free(v);
+	}
+}
+
+/* enabled = yes|no of a [feed] or [topic] ('what'): 'disabled' set if no. */
+static void
+get_enabled(struct inifile *ini, const char *group, const char *what,
+    const char *name, int *disabled)
+{
+	char	*v;
+	int	 on = 1;
+
+	if ((v = inifile_get(ini, group, "enabled")) == NULL)
+		return;
+	if (confval_bool(v, &on) == -1)
+		inifile_key_error(ini, group, "enabled", "%s '%s': enabled '%s' "
+		    "is not yes or no", what, name, v);
+	*disabled = !on;
+	free(v);
 }
 
 static void
@@ -137,6 +206,7 @@ load_feed(struct inifile *ini, struct config *cf, const char *group,
 {
 	struct config_feed	*f;
 	char			*scheme, *dir, *abs, *file, *uri = NULL, *shown;
+	char			*who;
 	int			 line = inifile_line(ini, group, NULL);
 
 	inifile_check_keys(ini, group, "a [feed] section", feed_keys);
@@ -182,6 +252,12 @@ load_feed(struct inifile *ini, struct config *cf, const char *group,
 	}
 	confval_get_duration(ini, group, "interval", &f->interval);
 	confval_get_list(ini, group, "tags", &f->tags);
+	conffeed_load(ini, group, f);
+	who = xasprintf("feed '%s': ", name);
+	get_content(ini, group, who, &f->content);
+	free(who);
+	confval_get_count(ini, group, "content-min", &f->content_min);
+	get_enabled(ini, group, "feed", name, &f->disabled);
 }
 
 static int
@@ -238,6 +314,21 @@ load_topic(struct inifile *ini, struct config *cf, const char *group,
 		    "WORDS')", name);
 	confval_get_list(ini, group, "sinks", &t->sinks);
 	confval_get_list(ini, group, "feeds", &t->feeds);
+	for (i = 0; i < t->sinks.n; i++)
+		if (config_sink_find(cf, t->sinks.v[i]) == NULL)
+			inifile_key_error(ini, group, "sinks", "topic '%s': "
+			    "key 'sinks': sink '%s' is not defined (add a "
+			    "[sink %s] section)", name, t->sinks.v[i],
+			    t->sinks.v[i]);
+	/* Absent means every one; empty is a slip, not a wish for all. */
+	if (t->sinks.n == 0 && inifile_line(ini, group, "sinks") > 0)
+		inifile_key_error(ini, group, "sinks", "topic '%s': key "
+		    "'sinks': no sink named; name one or more [sink] "
+		    "sections, or remove the key to send to every sink", name);
+	if (t->feeds.n == 0 && inifile_line(ini, group, "feeds") > 0)
+		inifile_key_error(ini, group, "feeds", "topic '%s': key "
+		    "'feeds': no feed named; name feeds or tag:NAME, or "
+		    "remove the key to watch every feed", name);
 	for (i = 0; i < t->feeds.n; i++)
 		if (!feed_or_tag_exists(cf, t->feeds.v[i]))
 			inifile_key_error(ini, group, "feeds", "topic '%s': no "
@@ -258,12 +349,11 @@ load_topic(struct inifile *ini, struct config *cf, const char *group,
 		free(v);
 	}
 	if ((v = inifile_get(ini, group, "priority")) != NULL) {
-		if (strcmp(v, "low") == 0)
-			t->priority = PRIORITY_LOW;
-		else if (strcmp(v, "normal") == 0)
-			t->priority = PRIORITY_NORMAL;
-		else if (strcmp(v, "high") == 0)
-			t->priority = PRIORITY_HIGH;
+		for (i = 0; i < PRIORITY_N; i++)
+			if (strcmp(v, priority_names[i]) == 0)
+				break;
+		if (i < PRIORITY_N)
+			t->priority = i;
 		else
 			inifile_key_error(ini, group, "priority", "topic '%s': "
 			    "priority '%s' is not low, normal or high", name,
@@ -282,6 +372,7 @@ load_topic(struct inifile *ini, struct config *cf, const char *group,
 			    "translit '%s' is not yes or no", name, v);
 		free(v);
 	}
+	get_enabled(ini, group, "topic", name, &t->disabled);
 }
 
 /* A refused outline of [daemon] opml is an error of the config. */
@@ -459,13 +550,64 @@ compile_error_line(const struct inifile *ini, const char *err)
 	return line;
 }
 
+/* Adds 't' to 'm'; a query that does not parse is an error at its line. */
+static int
+add_topic(struct inifile *ini, struct matcher *m, const struct config_topic *t)
+{
+	char	 err[256], *group;
+
+	if (config_topic_add(m, t, err, sizeof(err)) == 0)
+		return 0;
+	group = xasprintf("topic %s", t->name);
+	inifile_key_error(ini, group, "query", "topic '%s': query: %s", t->name,
+	    err);
+	free(group);
+	return -1;
+}
+
+static void
+compile(struct inifile *ini, struct matcher *m)
+{
+	char	 err[256];
+
+	if (inifile_errors(ini) == 0 && matcher_compile(m, err,
+	    sizeof(err)) == -1)
+		inifile_error(ini, compile_error_line(ini, err), "%s", err);
+}
+
+/*
+ * The disabled topics, compiled apart with the aliases so that their
+ * errors are found too, then thrown away: they must not match.
+ */
+static void
+compile_disabled(struct inifile *ini, const struct config *cf)
+{
+	struct matcher	*m;
+	char		 err[256];
+	size_t		 i, n = 0;
+
+	m = matcher_new();
+	for (i = 0; i < cf->naliases; i++)
+		/* a bad one was said above, and stops the compile */
+		(void)matcher_add_alias(m, cf->aliases[i].name,
+		    cf->aliases[i].terms, err, sizeof(err));
+	for (i = 0; i < cf->ntopics; i++)
+		if (cf->topics[i].disabled && cf->topics[i].query != NULL &&
+		    add_topic(ini, m, &cf->topics[i]) == 0)
+			n++;
+	if (n > 0)
+		compile(ini, m);
+	matcher_free(m);
+}
+
 /* Aliases first: topics may use any of them, wherever they stand. */
 static void
 compile_topics(struct inifile *ini, struct config *cf)
 {
 	const char *const	*groups = inifile_sections(ini);
-	char			 err[256], *terms, *group;
-	size_t			 i, j;
+	const struct config_topic *t;
+	char			 err[256], *terms;
+	size_t			 i;
 
 	cf->matcher = matcher_new();
 	for (i = 0; groups[i] != NULL; i++) {
@@ -491,26 +633,12 @@ compile_topics(struct inifile *ini, struct config *cf)
 		    "terms");
 	}
 	for (i = 0; i < cf->ntopics; i++) {
-		struct config_topic *t = &cf->topics[i];
-
-		if (t->query == NULL)
-			continue;
-		if (config_topic_add(cf->matcher, t, err, sizeof(err)) == -1) {
-			group = xasprintf("topic %s", t->name);
-			inifile_key_error(ini, group, "query", "topic '%s': "
-			    "query: %s", t->name, err);
-			free(group);
-		}
-		for (j = 0; j < t->sinks.n; j++)
-			if (config_sink_find(cf, t->sinks.v[j]) == NULL)
-				inifile_error(ini, t->line, "topic '%s': sink "
-				    "'%s' is not defined (add a [sink %s] "
-				    "section)", t->name, t->sinks.v[j],
-				    t->sinks.v[j]);
+		t = &cf->topics[i];
+		if (t->query != NULL && !t->disabled)
+			add_topic(ini, cf->matcher, t);
 	}
-	if (inifile_errors(ini) == 0 && matcher_compile(cf->matcher, err,
-	    sizeof(err)) == -1)
-		inifile_error(ini, compile_error_line(ini, err), "%s", err);
+	compile(ini, cf->matcher);
+	compile_disabled(ini, cf);
 }
 
 struct config *
@@ -521,9 +649,13 @@ config_load(const char *path)
 	gchar		*text;
 	gsize		 len;
 
+	if (access(path, R_OK) == -1) {
+		log_warnx("config '%s': %s", path, errno == ENOENT ?
+		    "no such file" : strerror(errno));
+		return NULL;
+	}
 	if (!g_file_get_contents(path, &text, &len, &gerr)) {
-		fprintf(stderr, "%s:0: cannot read the config: %s\n", path,
-		    gerr->message);
+		log_warnx("config '%s': %s", path, gerr->message);
 		g_clear_error(&gerr);
 		return NULL;
 	}
@@ -592,6 +724,7 @@ config_parse(const char *path, const char *text, size_t len)
 		config_free(cf);
 		cf = NULL;
 	}
+	inifile_report(ini);
 	inifile_free(ini);
 	return cf;
 }
@@ -610,10 +743,12 @@ config_free(struct config *cf)
 	free(cf->daemon.push_url);
 	free(cf->daemon.opml);
 	confval_list_free(&cf->daemon.health_sinks);
+	conffeed_proxy_release(&cf->daemon.proxy);
 	for (i = 0; i < cf->nfeeds; i++) {
 		free(cf->feeds[i].name);
 		free(cf->feeds[i].url);
 		confval_list_free(&cf->feeds[i].tags);
+		conffeed_release(&cf->feeds[i]);
 	}
 	free(cf->feeds);
 	for (i = 0; i < cf->ntopics; i++) {
@@ -636,15 +771,39 @@ config_free(struct config *cf)
 	free(cf);
 }
 
-const struct config_feed *
-config_feed_find(const struct config *cf, const char *name)
+void
+config_feed_request(const struct config *cf, const struct config_feed *f,
+    struct fetch_request *r)
 {
-	size_t	 i;
+	const struct config_proxy	*p;
 
-	for (i = 0; i < cf->nfeeds; i++)
-		if (strcmp(cf->feeds[i].name, name) == 0)
-			return &cf->feeds[i];
-	return NULL;
+	p = f->proxy.url != NULL ? &f->proxy : &cf->daemon.proxy;
+	memset(r, 0, sizeof(*r));
+	r->home_url = f->url;
+	r->user_agent = f->user_agent != NULL ? f->user_agent :
+	    cf->daemon.user_agent;
+	r->username = f->username;
+	r->password = f->password;
+	r->headers = (const char *const *)f->headers.v;
+	r->cookie_file = f->cookie_file;
+	r->proxy = p->url;
+	r->proxy_username = p->username;
+	r->proxy_password = p->password;
+}
+
+void
+config_warn(const struct config *cf)
+{
+	const struct config_feed	*f;
+	size_t				 i;
+
+	for (i = 0; i < cf->nfeeds; i++) {
+		f = &cf->feeds[i];
+		if (conffeed_login_in_clear(f))
+			log_warnx("%s:%d: feed '%s': its login goes over plain "
+			    "http, where anyone on the way can read it; use an "
+			    "https url", cf->path, f->line, f->name);
+	}
 }
 
 const struct sink_conf *
@@ -658,6 +817,47 @@ config_sink_find(const struct config *cf, const char *name)
 	return NULL;
 }
 
+const struct config_feed *
+config_feed_find(const struct config *cf, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < cf->nfeeds; i++)
+		if (strcmp(cf->feeds[i].name, name) == 0)
+			return &cf->feeds[i];
+	return NULL;
+}
+
+const struct config_topic *
+config_topic_find(const struct config *cf, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; name != NULL && i < cf->ntopics; i++)
+		if (strcmp(cf->topics[i].name, name) == 0)
+			return &cf->topics[i];
+	return NULL;
+}
+
+const char *
+config_priority_name(enum topic_priority p)
+{
+	return priority_names[p];
+}
+
+/* "-c FILE" or $FEEDWATCH_CONFIG named 'path': it must be there. */
+static char *
+config_named(const char *path, const char *by)
+{
+	if (access(path, F_OK) == -1) {
+		fprintf(stderr, "feedwatch: config '%s': %s (given by %s)\n",
+		    path, errno == ENOENT ? "no such file" : strerror(errno),
+		    by);
+		return NULL;
+	}
+	return xstrdup(path);
+}
+
 char *
 config_find(const char *arg)
 {
@@ -667,9 +867,9 @@ config_find(const char *arg)
 	size_t		 n = 0, i;
 
 	if (arg != NULL)
-		return xstrdup(arg);
+		return config_named(arg, "-c");
 	if ((env = getenv("FEEDWATCH_CONFIG")) != NULL && *env != '\0')
-		return xstrdup(env);
+		return config_named(env, "$FEEDWATCH_CONFIG");
 	if ((env = getenv("XDG_CONFIG_HOME")) != NULL && *env != '\0')
 		cand[n++] = xasprintf("%s/feedwatch/feedwatch.conf", env);
 	else if ((env = getenv("HOME")) != NULL && *env != '\0')
@@ -683,11 +883,10 @@ config_find(const char *arg)
 			found = xstrdup(cand[i]);
 	}
 	if (found == NULL) {
-		fprintf(stderr, "feedwatch: no config file: give -c FILE or "
-		    "$FEEDWATCH_CONFIG, or create one of:");
+		fprintf(stderr, "feedwatch: no config file (looked in:");
 		for (i = 0; i < n; i++)
-			fprintf(stderr, " %s", cand[i]);
-		fputc('\n', stderr);
+			fprintf(stderr, "%s %s", i > 0 ? "," : "", cand[i]);
+		fprintf(stderr, "); give -c FILE or set $FEEDWATCH_CONFIG\n");
 	}
 	for (i = 0; i < n; i++)
 		free(cand[i]);

@@ -3,7 +3,8 @@
  *
  * config_load() reads the file (inifile.h: GKeyFile, every key located
  * to its line), parses each value (confval.h), validates every section
- * (the [sink] sections in confsink.h) and key and what they refer to,
+ * (the [sink] sections in confsink.h, a feed's request keys in
+ * conffeed.h) and key and what they refer to,
  * and reports every problem it finds on stderr as "FILE:LINE: message",
  * not only the first.  Topic queries and
  * aliases are compiled into a matcher on the way, so a malformed query is
@@ -13,6 +14,11 @@
  * Keys whose behaviour later parts of feedwatch build (scheduling,
  * delivery policy) are validated and stored here already.  The config is
  * written only through confwrite.h, by `opml import`.
+ *
+ * A feed or topic with `enabled = no` is kept, with 'disabled' set, and
+ * checked like any other (a disabled topic's query must compile), but
+ * the scheduler never polls such a feed and such a topic is left out of
+ * the matcher, so it never matches.
  */
 #ifndef FEEDWATCH_CONFIG_H
 #define FEEDWATCH_CONFIG_H
@@ -20,15 +26,35 @@
 #include <stddef.h>
 
 #include "confval.h"
+#include "fetch.h"
 #include "sink.h"
 
 struct matcher;
 struct opml_feed;
 
+/* What a feed's items are matched on: [daemon] and [feed] content. */
+enum feed_content {
+	CONTENT_DEFAULT,	/* a feed's: the daemon's */
+	CONTENT_SUMMARY,	/* the feed's text */
+	CONTENT_FULL,		/* and the article at each new item's link */
+	CONTENT_AUTO		/* that too when the feed's text is short */
+};
+
 enum topic_priority {
 	PRIORITY_LOW,
 	PRIORITY_NORMAL,
-	PRIORITY_HIGH
+	PRIORITY_HIGH,
+	PRIORITY_N
+};
+
+/*
+ * A proxy: its URL without the userinfo, which is kept apart, decoded,
+ * so that no message curl writes about the proxy can show it.
+ */
+struct config_proxy {
+	char		*url;		/* NULL: not set; "": none */
+	char		*username;
+	char		*password;
 };
 
 struct config_daemon {
@@ -49,6 +75,11 @@ struct config_daemon {
 	long		 keep;
 	char		*push_url;	/* WebSub callback base, or NULL */
 	long		 push_interval;	/* polls of a pushed feed */
+	struct config_proxy proxy;	/* the feeds' default */
+	enum feed_content content;
+	long		 content_min;	/* characters: below, auto fetches */
+	long		 same_story;	/* near-duplicate window; 0: off */
+	double		 same_story_threshold;	/* story_similarity() */
 };
 
 struct config_feed {
@@ -56,6 +87,15 @@ struct config_feed {
 	char		*url;
 	long		 interval;	/* 0: the daemon's */
 	struct config_list tags;
+	char		*user_agent;	/* NULL: the daemon's */
+	char		*username;
+	char		*password;
+	struct config_list headers;	/* "Name: value" */
+	char		*cookie_file;
+	struct config_proxy proxy;	/* url NULL: the daemon's */
+	enum feed_content content;
+	long		 content_min;	/* 0: the daemon's */
+	int		 disabled;	/* enabled = no: never polled */
 	int		 line;
 };
 
@@ -78,6 +118,7 @@ struct config_topic {
 	enum topic_priority priority;
 	struct config_list stem;
 	int		 translit;
+	int		 disabled;	/* enabled = no: not in the matcher */
 	int		 line;
 };
 
@@ -92,17 +133,24 @@ struct config {
 	size_t		 ntopics;
 	struct sink_conf *sinks;
 	size_t		 nsinks;
-	struct matcher	*matcher;	/* every topic, compiled */
+	struct matcher	*matcher;	/* every enabled topic, compiled */
 };
 
 /*
- * The config file to use: 'arg' (from -c) if set, else the first that
- * exists of SPEC section 1's locations.  Returns a malloc'd path, or NULL
- * (with a message naming the places searched) if none exists.
+ * The config file to use: 'arg' (from -c) if set, else
+ * $FEEDWATCH_CONFIG if set, else the first that exists of SPEC section
+ * 1's locations.  Returns a malloc'd path, or NULL with a message, with
+ * no line number: the file -c or $FEEDWATCH_CONFIG names is not there
+ * ("feedwatch: config 'PATH': no such file (given by -c)"), or none of
+ * the places searched is (which it lists).
  */
 char		*config_find(const char *arg);
 
-/* Loads and validates 'path'.  NULL after printing every error found. */
+/*
+ * Loads and validates 'path'.  NULL after printing every error found,
+ * sorted by line, or that the file cannot be read ("config 'PATH': no
+ * such file", logged).
+ */
 struct config	*config_load(const char *path);
 
 /*
@@ -136,12 +184,33 @@ size_t		 config_add_opml(struct config *cf,
 int		 config_topic_add(struct matcher *m,
 		    const struct config_topic *t, char *err, size_t errlen);
 
-/* The feed named 'name', or NULL. */
-const struct config_feed *config_feed_find(const struct config *cf,
-		    const char *name);
+/*
+ * The request options of feed 'f' of 'cf' (borrowed from both): its own
+ * user agent and proxy, else the daemon's, and its login, headers and
+ * cookies, which belong to the origin of its url.
+ */
+void		 config_feed_request(const struct config *cf,
+		    const struct config_feed *f, struct fetch_request *r);
+
+/*
+ * Logs a warning for each choice of 'cf' that is allowed but unsafe (a
+ * password sent to an http feed), for the commands that poll and for
+ * `config check`.
+ */
+void		 config_warn(const struct config *cf);
 
 /* The sink named 'name', or NULL. */
 const struct sink_conf *config_sink_find(const struct config *cf,
 		    const char *name);
+/* The feed named 'name', or NULL. */
+const struct config_feed *config_feed_find(const struct config *cf,
+		    const char *name);
+
+/* The topic named 'name' (NULL: none), or NULL. */
+const struct config_topic *config_topic_find(const struct config *cf,
+		    const char *name);
+
+/* "low", "normal" or "high", as the config spells 'p'. */
+const char	*config_priority_name(enum topic_priority p);
 
 #endif

@@ -1,13 +1,9 @@
 /* confsink.c: the [sink NAME] sections, type by type. */
 #include "confsink.h"
 
-#include <sys/stat.h>
-
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib.h>
 
@@ -24,9 +20,11 @@ struct sink_kind {
 	const char *const	 keys[10];
 };
 
+#define CA_FILE_HINT	"give a PEM file of CA certificates"
+
 static const struct sink_kind sink_kinds[] = {
-	{ "stdout", SINK_STDOUT, { NULL } },
-	{ "file", SINK_FILE, { "path", NULL } },
+	{ "stdout", SINK_STDOUT, { "format", NULL } },
+	{ "file", SINK_FILE, { "path", "format", NULL } },
 	{ "desktop", SINK_DESKTOP, { "urgency", NULL } },
 	{ "webhook", SINK_WEBHOOK, { "url", "format", "secret", "secret-file",
 	    "ca-file", NULL } },
@@ -35,90 +33,6 @@ static const struct sink_kind sink_kinds[] = {
 	{ "exec", SINK_EXEC, { "command", "timeout", NULL } },
 };
 
-/*
- * Reads a secret from a file: the first line, without its newline, at most
- * 4 KiB (so that a path such as /dev/zero cannot exhaust memory).
- */
-static char *
-read_secret(struct inifile *ini, int line, const char *key, const char *path)
-{
-	FILE	*f;
-	char	 buf[4096];
-	size_t	 n;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		inifile_error(ini, line, "%s '%s': %s", key, path,
-		    strerror(errno));
-		return NULL;
-	}
-	if (fgets(buf, sizeof(buf), f) == NULL) {
-		inifile_error(ini, line, "%s '%s': the file is empty", key,
-		    path);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	n = strlen(buf);
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	return xstrdup(buf);
-}
-
-/*
- * A sink's secret: the value of 'key' ("password") or the first line of
- * the file that 'key'-file names, not both.  NULL if neither is given.
- */
-static char *
-load_secret(struct inifile *ini, const char *group, const char *name,
-    const char *key)
-{
-	char	*secret, *filekey, *file;
-
-	secret = inifile_get(ini, group, key);
-	filekey = xasprintf("%s-file", key);
-	if ((file = inifile_get(ini, group, filekey)) != NULL) {
-		if (secret != NULL)
-			inifile_key_error(ini, group, filekey, "sink '%s': "
-			    "give %s or %s, not both", name, key, filekey);
-		else
-			secret = read_secret(ini, inifile_line(ini, group,
-			    filekey), filekey, file);
-		free(file);
-	}
-	free(filekey);
-	return secret;
-}
-
-/*
- * A sink's ca-file: relative to the config's directory, and a file that
- * can be read now, not a TLS error at the first alert.
- */
-static char *
-load_ca_file(struct inifile *ini, const char *group, const char *name)
-{
-	struct stat	 st;
-	char		*v, *base, *dir, *path;
-	int		 line = inifile_line(ini, group, "ca-file");
-
-	if ((v = inifile_get(ini, group, "ca-file")) == NULL)
-		return NULL;
-	base = g_path_get_dirname(inifile_path(ini));
-	dir = g_canonicalize_filename(base, NULL);
-	path = g_canonicalize_filename(v, dir);
-	if (stat(path, &st) == -1 || access(path, R_OK) == -1)
-		inifile_error(ini, line, "sink '%s': ca-file '%s': %s", name,
-		    path, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		inifile_error(ini, line, "sink '%s': ca-file '%s' is not a "
-		    "file (give a PEM file of CA certificates)", name, path);
-	g_free(base);
-	g_free(dir);
-	free(v);
-	v = xstrdup(path);
-	g_free(path);
-	return v;
-}
-
 void
 confsink_load(struct inifile *ini, const char *group, const char *name,
     struct sink_conf *s)
@@ -126,7 +40,7 @@ confsink_load(struct inifile *ini, const char *group, const char *name,
 	const struct sink_kind	*kind = NULL;
 	const char		*allowed[12];
 	struct config_list	 list;
-	char			*v, *what, *shown;
+	char			*v, *what, *shown, *subject;
 	int			 line = inifile_line(ini, group, NULL);
 	size_t			 i;
 	GError			*gerr = NULL;
@@ -160,13 +74,19 @@ confsink_load(struct inifile *ini, const char *group, const char *name,
 	what = xasprintf("a sink of type %s", kind->name);
 	inifile_check_keys(ini, group, what, allowed);
 	free(what);
+	subject = xasprintf("sink '%s'", name);
 	switch (s->type) {
-	case SINK_STDOUT:
-		break;
 	case SINK_FILE:
 		if ((s->path = inifile_get(ini, group, "path")) == NULL)
 			inifile_error(ini, line, "sink '%s': a file sink needs "
 			    "'path = FILE'", name);
+		/* FALLTHROUGH */
+	case SINK_STDOUT:
+		if ((s->format = inifile_get(ini, group, "format")) != NULL &&
+		    strcmp(s->format, "json") != 0 &&
+		    strcmp(s->format, "text") != 0)
+			inifile_key_error(ini, group, "format", "sink '%s': "
+			    "format '%s' is not json or text", name, s->format);
 		break;
 	case SINK_DESKTOP:
 		if ((s->urgency = inifile_get(ini, group, "urgency")) != NULL &&
@@ -198,8 +118,9 @@ confsink_load(struct inifile *ini, const char *group, const char *name,
 			inifile_key_error(ini, group, "format", "sink '%s': "
 			    "format '%s' is not json, slack, discord, "
 			    "mattermost, ntfy or matrix", name, s->format);
-		s->secret = load_secret(ini, group, name, "secret");
-		s->ca_file = load_ca_file(ini, group, name);
+		s->secret = confval_get_secret(ini, group, subject, "secret");
+		s->ca_file = confval_get_file(ini, group, subject, "ca-file",
+		    CA_FILE_HINT);
 		break;
 	case SINK_EMAIL:
 		if ((s->smtp = inifile_get(ini, group, "smtp")) == NULL)
@@ -215,7 +136,8 @@ confsink_load(struct inifile *ini, const char *group, const char *name,
 			free(shown);
 		}
 		s->username = inifile_get(ini, group, "username");
-		s->password = load_secret(ini, group, name, "password");
+		s->password = confval_get_secret(ini, group, subject,
+		    "password");
 		if ((s->from = inifile_get(ini, group, "from")) == NULL)
 			inifile_error(ini, line, "sink '%s': an email sink "
 			    "needs 'from = ADDRESS'", name);
@@ -226,7 +148,8 @@ confsink_load(struct inifile *ini, const char *group, const char *name,
 		if (s->nto == 0)
 			inifile_error(ini, line, "sink '%s': an email sink "
 			    "needs 'to = ADDRESS, ...'", name);
-		s->ca_file = load_ca_file(ini, group, name);
+		s->ca_file = confval_get_file(ini, group, subject, "ca-file",
+		    CA_FILE_HINT);
 		break;
 	case SINK_EXEC:
 		if ((v = inifile_get(ini, group, "command")) == NULL) {
@@ -248,6 +171,7 @@ confsink_load(struct inifile *ini, const char *group, const char *name,
 		confval_get_duration(ini, group, "timeout", &s->timeout);
 		break;
 	}
+	free(subject);
 }
 
 void

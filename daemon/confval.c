@@ -1,12 +1,15 @@
 /* confval.c: the config's value parsers, and keys read through them. */
 #include "confval.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -115,6 +118,24 @@ confval_percent(const char *s, int *pct)
 	if (rc == -1 || v > 100)
 		return -1;
 	*pct = (int)v;
+	return 0;
+}
+
+int
+confval_fraction(const char *s, double *v)
+{
+	const char	*dot = strchr(s, '.');
+	char		*end;
+	double		 d;
+
+	/* no sign, exponent, hex or locale: digits and one point */
+	if (strspn(s, "0123456789.") != strlen(s) || strspn(s, ".") ==
+	    strlen(s) || (dot != NULL && strchr(dot + 1, '.') != NULL))
+		return -1;
+	d = g_ascii_strtod(s, &end);
+	if (*end != '\0' || d <= 0 || d > 1)
+		return -1;
+	*v = d;
 	return 0;
 }
 
@@ -268,4 +289,79 @@ confval_get_list(struct inifile *ini, const char *section, const char *key,
 		return;
 	confval_list(v, l);
 	free(v);
+}
+
+/*
+ * The first line of the file 'path', without its newline, at most 4 KiB
+ * (so that a path such as /dev/zero cannot exhaust memory).
+ */
+static char *
+read_secret(struct inifile *ini, int line, const char *what, const char *key,
+    const char *path)
+{
+	FILE	*f;
+	char	 buf[4096];
+	size_t	 n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		inifile_error(ini, line, "%s: %s '%s': %s", what, key, path,
+		    strerror(errno));
+		return NULL;
+	}
+	if (fgets(buf, sizeof(buf), f) == NULL) {
+		inifile_error(ini, line, "%s: %s '%s': the file is empty", what,
+		    key, path);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	return xstrdup(buf);
+}
+
+char *
+confval_get_secret(struct inifile *ini, const char *section, const char *what,
+    const char *key)
+{
+	char	*secret, *filekey, *file, *path;
+
+	secret = inifile_get(ini, section, key);
+	filekey = xasprintf("%s-file", key);
+	if ((file = inifile_get(ini, section, filekey)) != NULL) {
+		if (secret != NULL)
+			inifile_key_error(ini, section, filekey, "%s: give %s "
+			    "or %s, not both", what, key, filekey);
+		else {
+			path = inifile_resolve(ini, file);
+			secret = read_secret(ini, inifile_line(ini, section,
+			    filekey), what, filekey, path);
+			free(path);
+		}
+		free(file);
+	}
+	free(filekey);
+	return secret;
+}
+
+char *
+confval_get_file(struct inifile *ini, const char *section, const char *what,
+    const char *key, const char *hint)
+{
+	struct stat	 st;
+	char		*v, *path;
+	int		 line = inifile_line(ini, section, key);
+
+	if ((v = inifile_get(ini, section, key)) == NULL)
+		return NULL;
+	path = inifile_resolve(ini, v);
+	free(v);
+	if (stat(path, &st) == -1 || access(path, R_OK) == -1)
+		inifile_error(ini, line, "%s: %s '%s': %s", what, key, path,
+		    strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		inifile_error(ini, line, "%s: %s '%s' is not a file (%s)",
+		    what, key, path, hint);
+	return path;
 }

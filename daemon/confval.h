@@ -47,6 +47,9 @@ int	 confval_count(const char *s, long *n);
 /* "10%" -> 10: a percentage from 0% to 100%. */
 int	 confval_percent(const char *s, int *pct);
 
+/* A number above 0 and at most 1, with a point: "0.45", ".5", "1". */
+int	 confval_fraction(const char *s, double *v);
+
 /* yes/no, true/false, on/off, 1/0. */
 int	 confval_bool(const char *s, int *b);
 
@@ -80,5 +83,24 @@ void	 confval_get_count(struct inifile *ini, const char *section,
 /* A list key (confval_list); an absent one leaves 'l' as it was. */
 void	 confval_get_list(struct inifile *ini, const char *section,
 	    const char *key, struct config_list *l);
+
+/*
+ * A secret of the section that 'what' names ("sink 'mail'"): the value
+ * of 'key' ("password"), or the first line, without its newline and at
+ * most 4 KiB, of the file that 'key'-file names (relative to the
+ * config's directory), not both.  Malloc'd, or NULL if neither is given.
+ * No message shows the secret.
+ */
+char	*confval_get_secret(struct inifile *ini, const char *section,
+	    const char *what, const char *key);
+
+/*
+ * The file that 'key' names, relative to the config's directory, made
+ * absolute (malloc'd), or NULL if absent.  It must be a regular file
+ * that can be read now, not a failure at the first use: else the error
+ * names 'what' and the path, and 'hint' says what the file should be.
+ */
+char	*confval_get_file(struct inifile *ini, const char *section,
+	    const char *what, const char *key, const char *hint);
 
 #endif

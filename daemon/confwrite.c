@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -169,4 +170,142 @@ config_replace(const char *path, const char *text)
 	g_free(dir);
 	free(real);
 	return rc;
+}
+
+char *
+config_read_text(const char *path)
+{
+	GError	*gerr = NULL;
+	gchar	*text;
+
+	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
+		log_warnx("'%s': cannot read the config: %s", path,
+		    gerr != NULL ? gerr->message : "?");
+		g_clear_error(&gerr);
+		return NULL;
+	}
+	return text;
+}
+
+int
+config_append_feeds(const struct config *cf, size_t first,
+    const char *comment)
+{
+	GString		*text;
+	const char	*p;
+	char		*old, *section, err[256];
+	size_t		 i;
+	int		 rc = -1;
+
+	if ((old = config_read_text(cf->path)) == NULL)
+		return -1;
+	text = g_string_new(old);
+	if (text->len > 0 && text->str[text->len - 1] != '\n')
+		g_string_append_c(text, '\n');
+	g_string_append(text, "\n# ");
+	for (p = comment; *p != '\0'; p++)
+		g_string_append_c(text, iscntrl((unsigned char)*p) ? '?' : *p);
+	g_string_append_c(text, '\n');
+	for (i = first; i < cf->nfeeds; i++) {
+		if ((section = config_feed_section(&cf->feeds[i], err,
+		    sizeof(err))) == NULL) {
+			log_warnx("'%s': %s; it is unchanged", cf->path, err);
+			goto out;
+		}
+		g_string_append_printf(text, "\n%s", section);
+		free(section);
+	}
+	rc = config_replace(cf->path, text->str);
+ out:
+	g_string_free(text, TRUE);
+	g_free(old);
+	return rc;
+}
+
+/* A line of the config as config_text_without() sees it. */
+enum line_kind {
+	L_BLANK,
+	L_COMMENT,
+	L_HEADER,	/* of another section */
+	L_TARGET,	/* of the section to take out */
+	L_OTHER		/* a key */
+};
+
+struct line {
+	size_t		 start;		/* offset in the text */
+	enum line_kind	 kind;
+};
+
+/* What the line 's' ('n' bytes) is, read as inifile.c reads it. */
+static enum line_kind
+line_kind(const char *s, size_t n, const char *section)
+{
+	enum line_kind	 kind;
+	char		*line;
+	size_t		 len;
+
+	line = g_strstrip(xstrndup(s, n));
+	len = strlen(line);
+	if (len == 0)
+		kind = L_BLANK;
+	else if (line[0] == '#')
+		kind = L_COMMENT;
+	else if (line[0] == '[' && line[len - 1] == ']')
+		kind = len == strlen(section) + 2 &&
+		    strncmp(line + 1, section, len - 2) == 0 ? L_TARGET :
+		    L_HEADER;
+	else
+		kind = L_OTHER;
+	free(line);
+	return kind;
+}
+
+char *
+config_text_without(const char *text, const char *section, int *from,
+    int *to)
+{
+	GArray		*a;
+	struct line	 l, *v;
+	const char	*p, *eol;
+	char		*r = NULL;
+	size_t		 n, t, next, s, e, j, cut, resume;
+
+	a = g_array_new(FALSE, FALSE, sizeof(struct line));
+	for (p = text; *p != '\0'; p = *eol != '\0' ? eol + 1 : eol) {
+		eol = strchrnul(p, '\n');
+		l.start = (size_t)(p - text);
+		l.kind = line_kind(p, (size_t)(eol - p), section);
+		g_array_append_val(a, l);
+	}
+	v = (struct line *)(void *)a->data;
+	n = a->len;
+	for (t = 0; t < n && v[t].kind != L_TARGET; t++)
+		;
+	if (t == n)
+		goto out;
+	/* Its lines: to its last key, with the comments right below. */
+	for (next = t + 1; next < n && v[next].kind != L_HEADER; next++)
+		;
+	for (e = next; e > t + 1 && v[e - 1].kind != L_OTHER; e--)
+		;
+	for (j = e; j < next && v[j].kind == L_COMMENT; j++)
+		;
+	if (j < next || next == n)
+		e = j;
+	while (e < next && v[e].kind == L_BLANK)
+		e++;
+	s = t;
+	while (s > 0 && v[s - 1].kind == L_COMMENT)
+		s--;
+	if (e == n)
+		while (s > 0 && v[s - 1].kind == L_BLANK)
+			s--;
+	cut = v[s].start;
+	resume = e < n ? v[e].start : strlen(text);
+	r = xasprintf("%.*s%s", (int)cut, text, text + resume);
+	*from = (int)s + 1;
+	*to = (int)e;
+ out:
+	g_array_free(a, TRUE);
+	return r;
 }

@@ -1,18 +1,21 @@
 /*
- * confwrite.h: the structured writer of the config, for `opml import`.
+ * confwrite.h: the structured writer of the config, for `opml import`,
+ * `add` and `remove`.
  *
  * feedwatch writes the config only by appending sections that
- * config_feed_section() renders to the user's text, kept byte for byte
- * (GKeyFile would rewrite every line), and replacing the file with
- * config_replace().  Values from outside (an OPML file) go through
- * validation, never escaping: one that could break out of its line is
- * refused, so no input can add a section or key.
+ * config_feed_section() renders to the user's text, or by taking one
+ * section out of it, the rest kept byte for byte (GKeyFile would rewrite
+ * every line), and replacing the file with config_replace().  Values
+ * from outside (an OPML file, a web page) go through validation, never
+ * escaping: one that could break out of its line is refused, so no input
+ * can add a section or key.
  */
 #ifndef FEEDWATCH_CONFWRITE_H
 #define FEEDWATCH_CONFWRITE_H
 
 #include <stddef.h>
 
+struct config;
 struct config_feed;
 
 /*
@@ -34,5 +37,31 @@ char	*config_feed_section(const struct config_feed *f, char *err,
  * temporary file is left.
  */
 int	 config_replace(const char *path, const char *text);
+
+/* The text of the config file 'path' (g_free it); NULL after saying why. */
+char	*config_read_text(const char *path);
+
+/*
+ * Appends to the config file cf->path, after its text, a blank line, the
+ * line "# COMMENT" (control characters shown as '?') and the [feed]
+ * section of each of cf->feeds from 'first' on, and replaces the file
+ * (config_replace).  -1 after printing why: then the file is as it was.
+ */
+int	 config_append_feeds(const struct config *cf, size_t first,
+	    const char *comment);
+
+/*
+ * 'text' without the section [SECTION] (malloc'd), or NULL if no line of
+ * it is that section's header.  What goes is the header, the comment
+ * lines right above it (no blank line between: they speak of it), its
+ * lines down to its last key, the comment lines right below that (keys
+ * commented out), unless they run into the next header (then they speak
+ * of the next section), and the blank lines that follow; when nothing
+ * follows, the blank lines above it go too.  Every other byte stays:
+ * a comment set apart by blank lines may speak of several sections.
+ * 'from' and 'to' get the first and last line taken out.
+ */
+char	*config_text_without(const char *text, const char *section,
+	    int *from, int *to);
 
 #endif

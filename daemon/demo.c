@@ -13,6 +13,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "cmdline.h"
 #include "config.h"
 #include "log.h"
 #include "run.h"
@@ -24,6 +25,13 @@
 
 #define DEMO_PERIOD	20
 #define DEMO_MAX_ITEMS	20
+
+static const char *const usage_demo =
+    "usage: feedwatch demo [-v|-q]\n"
+    "Runs the daemon on the bundled example config, with a live feed that\n"
+    "gets a new story every 20 seconds; Ctrl-C stops it.  Alerts print on\n"
+    "stdout (as text on a terminal); the log shows only warnings, and the\n"
+    "daemon's usual log with -v.\n";
 
 /* Stories for the live feed; each names a watched word. */
 static const char *const headlines[] = {
@@ -205,18 +213,23 @@ cmd_demo(int argc, char **argv)
 	struct config			*cf = NULL;
 	struct live			 l;
 	struct timeval			 tv;
+	struct cmdline			 cl = { .usage = usage_demo,
+	    .optstring = "vqh" };
 	const char			*period;
 	char				*dir = NULL, *conf = NULL, *tmp = NULL;
 	int				 port, rc = 1;
 	unsigned int			 i;
 
 	memset(&l, 0, sizeof(l));
-	if (argc > 1) {
-		fputs("usage: feedwatch demo\nRuns the daemon on the bundled "
-		    "example config with a live feed; Ctrl-C stops it.\n",
-		    strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-		return strcmp(argv[1], "--help") == 0 ? 0 : 2;
-	}
+	if (cmdline_getopt(&cl, argc, argv) == CMDLINE_EXIT)
+		return cl.status;
+	if (optind != argc)
+		return cmdline_usage(&cl);
+	/*
+	 * The alerts are the show: a log line after each would drown them.
+	 * What `run` logs by default needs -v here.
+	 */
+	log_init(cl.verbosity - 1);
 	if ((dir = examples_dir()) == NULL) {
 		fprintf(stderr, "feedwatch: the example config is not found "
 		    "in ../share/doc/feedwatch/examples from the binary, in "
@@ -256,8 +269,8 @@ cmd_demo(int argc, char **argv)
 	fprintf(stderr, "feedwatch demo: watching the example feeds in %s/feeds "
 	    "and a live feed at http://127.0.0.1:%d/live.xml that gets a new "
 	    "story every %lds.\nAlerts for the topics crimea and lavrov "
-	    "print below as JSON lines. Ctrl-C stops the demo.\n\n", dir,
-	    port, (long)tv.tv_sec);
+	    "print below%s. Ctrl-C stops the demo.\n\n", dir, port,
+	    (long)tv.tv_sec, isatty(STDOUT_FILENO) ? "" : " as JSON lines");
 	rc = run_daemon(conf, cf, base);
 	cf = NULL;
  out:

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "duration.h"
 #include "fetch.h"
+#include "fulltext.h"
 #include "item.h"
 #include "log.h"
 #include "match.h"
@@ -20,7 +21,7 @@
 #include "outbox.h"
 #include "push.h"
 #include "store.h"
-#include "story.h"
+#include "storyclaim.h"
 #include "url.h"
 #include "xmalloc.h"
 
@@ -34,6 +35,8 @@ struct feedpoll {
 	struct feed_state	 fs;
 	struct feed_item	**items;
 	size_t			 nitems;
+	struct fulltext_job	**jobs;		/* articles to fetch */
+	size_t			 njobs;
 	feedpoll_done_cb	*cb;
 	void			*arg;
 };
@@ -53,55 +56,78 @@ on_item(const struct feed_item *it, void *arg)
 struct detect {
 	struct feedpoll		*p;
 	const struct feed_item	*item;
+	struct storyclaim	 story;		/* of the item */
 	time_t			 now;
 	size_t			 alerts;
 	int			 error;
 };
 
-static int
-on_match(const struct match *m, void *arg)
+int
+feedpoll_alert(const struct feedpoll_env *env, const char *feed,
+    struct storyclaim *story, const struct match *m, time_t now)
 {
-	struct detect			*d = arg;
-	const struct feedpoll_env	*env = d->p->env;
+	const struct feed_item		*it = story->item;
+	const struct config_topic	*t;
 	struct alert			 a;
-	char				*json, *keys[STORY_NKEYS];
-	int				 claim;
+	char				*json;
+	int				 claim, rc;
 
+	/*
+	 * A muted topic does not alert, nor claim the story: the item is
+	 * seen all the same, so that unmuting it alerts only what comes
+	 * after.
+	 */
+	if (store_muted(env->st, m->topic, now)) {
+		log_debug("feed '%s': item '%s' matches topic '%s', which is "
+		    "muted", feed, it->id, m->topic);
+		return 0;
+	}
 	memset(&a, 0, sizeof(a));
 	a.topic = m->topic;
 	a.query = m->query;
-	a.feed = d->p->f->name;
-	a.feed_title = d->item->feed_title;
-	a.item = d->item;
+	if ((t = config_topic_find(env->cf, m->topic)) != NULL)
+		a.priority = config_priority_name(t->priority);
+	a.feed = feed;
+	a.feed_title = it->feed_title;
+	a.item = it;
 	a.matched = m->words;
 	a.nmatched = m->nwords;
+	a.matched_in = m->fields;
+	a.nmatched_in = m->nfields;
 	a.snippet = m->snippet;
-	a.detected = d->now;
+	a.detected = now;
 	alert_set_id(&a);
-	story_keys(d->item, keys);
-	claim = store_story_claim(env->st, m->topic, (const char *const *)keys,
-	    STORY_NKEYS, a.feed, a.id, d->now);
-	story_keys_clear(keys);
-	if (claim == -1) {
-		d->error = 1;
-		return -1;
-	}
-	if (claim == 0) {
-		log_debug("feed '%s': item '%s' already alerted for topic '%s' "
-		    "from another feed", a.feed, d->item->id, m->topic);
-		return 0;
+	claim = storyclaim_claim(story, env->st, m->topic, a.feed, a.id, now);
+	if (claim != 1) {
+		if (claim == 0)
+			log_debug("feed '%s': item '%s' is a story already "
+			    "alerted for topic '%s'", a.feed, it->id, m->topic);
+		return claim;
 	}
 	if ((json = alert_to_json(&a)) == NULL) {
 		log_warnx("feed '%s': alert for item '%s' cannot be encoded",
-		    a.feed, d->item->id);
+		    a.feed, it->id);
 		return 0;
 	}
-	d->alerts++;
 	metrics_match(m->topic);
-	if (outbox_add(env->ob, m->topic, a.id, json, d->now) == -1)
-		d->error = 1;
+	rc = outbox_add(env->ob, m->topic, a.id, json, now) == -1 ? -1 : 1;
 	free(json);
-	return d->error ? -1 : 0;
+	return rc;
+}
+
+static int
+on_match(const struct match *m, void *arg)
+{
+	struct detect	*d = arg;
+	int		 rc;
+
+	if ((rc = feedpoll_alert(d->p->env, d->p->f->name, &d->story, m,
+	    d->now)) == -1) {
+		d->error = 1;
+		return -1;
+	}
+	d->alerts += (size_t)rc;
+	return 0;
 }
 
 /* On a feed's first poll only items dated within 'backfill' alert. */
@@ -211,10 +237,55 @@ note_redirect(struct feedpoll *p, const struct fetch_result *r)
 }
 
 /*
- * The items of a body: each new one seen, matched (on a feed's first
- * parse at its URL only within backfill) and its alerts queued.  An
- * overflow (every item new) is flagged for polls only: a hub pushes what
- * changed, not the feed's window.
+ * What a parsed feed says of itself, for `opml export`: its title, and
+ * its site's address where that may be shown as a link.
+ */
+static void
+note_about(struct feed_state *fs, const struct fetch_result *r)
+{
+	free(fs->title);
+	free(fs->link);
+	fs->title = r->feed_title != NULL ? xstrdup(r->feed_title) : NULL;
+	fs->link = url_is_web(r->feed_link) ? xstrdup(r->feed_link) : NULL;
+}
+
+/*
+ * One item of a poll, in its transaction: seen; if new (and, on a first
+ * poll, within backfill) matched, and its article queued when its feed
+ * wants the full text.  1 if it is new, 0 if not, -1 if the store failed.
+ */
+static int
+record_item(struct feedpoll *p, struct detect *d, const struct match_feed *mf,
+    const char *key, const struct feed_item *it, int first)
+{
+	const struct feedpoll_env *env = p->env;
+	int			 isnew;
+
+	if ((isnew = store_item_add(env->st, p->f->name, key, it,
+	    d->now)) != 1)
+		return isnew;
+	if (first && !within_backfill(env->cf, it, d->now))
+		return 1;
+	d->item = it;
+	storyclaim_init(&d->story, it, env->signer, &env->cf->daemon);
+	matcher_match(env->cf->matcher, it, mf, on_match, d);
+	storyclaim_release(&d->story);
+	if (d->error)
+		return -1;
+	if (!fulltext_wanted(env->cf, p->f, it))
+		return 1;
+	if (store_article_add(env->st, p->f->name, key, d->now) == -1)
+		return -1;
+	p->jobs = xreallocarray(p->jobs, p->njobs + 1, sizeof(*p->jobs));
+	p->jobs[p->njobs++] = fulltext_job_new(p->f->name, key, it);
+	return 1;
+}
+
+/*
+ * The items of a body, in the store's open group: each one recorded
+ * (record_item), new ones matched only within backfill on a feed's first
+ * parse at its URL.  An overflow (every item new) is flagged for polls
+ * only ('polled'): a hub pushes what changed, not the feed's window.
  */
 static int
 record_items(struct feedpoll *p, int polled, struct detect *d,
@@ -235,20 +306,11 @@ record_items(struct feedpoll *p, int polled, struct detect *d,
 	first = !first || p->fs.last_parsed == 0;
 	for (i = 0; i < p->nitems; i++) {
 		key = feed_item_key(p->items[i]);
-		isnew = store_item_add(env->st, p->f->name, key, p->items[i],
-		    d->now);
+		isnew = record_item(p, d, &mf, key, p->items[i], first);
 		free(key);
 		if (isnew == -1)
 			return -1;
-		if (!isnew)
-			continue;
-		out->new_items++;
-		if (first && !within_backfill(env->cf, p->items[i], d->now))
-			continue;
-		d->item = p->items[i];
-		matcher_match(env->cf->matcher, p->items[i], &mf, on_match, d);
-		if (d->error)
-			return -1;
+		out->new_items += (size_t)isnew;
 	}
 	/*
 	 * Every item new, on a feed read before at this URL: its window
@@ -267,7 +329,7 @@ record_items(struct feedpoll *p, int polled, struct detect *d,
 	return 0;
 }
 
-/* The poll's transaction: feed state, items, stories, outbox. */
+/* The poll's transaction: feed state, items, stories, outbox, articles. */
 static int
 record_poll(struct feedpoll *p, const struct fetch_result *r,
     struct poll_outcome *out)
@@ -294,6 +356,7 @@ record_poll(struct feedpoll *p, const struct fetch_result *r,
 		    xstrdup(r->last_modified) : NULL;
 		fs->last_parsed = now;
 		fs->ttl = r->ttl;
+		note_about(fs, r);
 	}
 	note_redirect(p, r);
 	if (ok) {
@@ -327,17 +390,23 @@ record_poll(struct feedpoll *p, const struct fetch_result *r,
 	out->failures = fs->failures;
 	/* A 304 repeats the body of the last parse, and so its <ttl>. */
 	out->min_interval = r->max_age > fs->ttl ? r->max_age : fs->ttl;
+	return feedpoll_end(env, 0);
+ fail:
+	return feedpoll_end(env, -1);
+}
+
+int
+feedpoll_end(const struct feedpoll_env *env, int rc)
+{
 	/*
 	 * A dry run computes everything and keeps nothing, and it holds the
 	 * state's write lock no longer than this.
 	 */
-	if (env->dry)
+	if (rc == -1 || env->dry)
 		store_abort(env->st);
-	return 0;
- fail:
-	store_abort(env->st);
-	metrics_rollback();
-	return -1;
+	if (rc == -1)
+		metrics_rollback();
+	return rc;
 }
 
 static void
@@ -373,11 +442,16 @@ poll_done(const struct fetch_result *r, void *arg)
 		    "the others since the last commit are redone",
 		    p->f->name);
 		o.ok = 0;
+		for (i = 0; i < p->njobs; i++)
+			fulltext_job_free(p->jobs[i]);
 	} else if (r->status == FETCH_OK) {
 		push_polled(p->env->push, p->f, r->hub, r->self);
 		metrics_items_new(o.new_items);
-		log_debug("feed '%s': %zu items, %zu new, %zu alerts",
-		    p->f->name, p->nitems, o.new_items, o.alerts);
+		log_debug("feed '%s': %zu items, %zu new, %zu alerts, %zu "
+		    "articles to fetch", p->f->name, p->nitems, o.new_items,
+		    o.alerts, p->njobs);
+		o.articles = p->jobs;
+		o.narticles = p->njobs;
 	}
 	o.pushed_until = push_lease_end(p->env->push, p->f->name);
  out:
@@ -386,6 +460,7 @@ poll_done(const struct fetch_result *r, void *arg)
 	free(p->items);
 	feed_state_clear(&p->fs);
 	p->cb(p->f, &o, p->arg);
+	free(p->jobs);
 	free(p);
 }
 
@@ -408,29 +483,37 @@ feedpoll_push(const struct feedpoll_env *env, const struct config_feed *f,
 	d.now = time(NULL);
 	if (store_feed_get(env->st, f->name, &p.fs) == -1)
 		goto out;
+	/* as a poll reads it: a new url is a first parse there */
+	(void)feed_state_rebind(&p.fs, f->url);
 	if (fetch_parse(p.fs.moved_to ? p.fs.moved_to : f->url, body, len,
 	    on_item, &p, &error) == -1) {
 		log_debug("feed '%s': a pushed body is not a feed (%s); "
 		    "dropped", f->name, error);
 		goto out;
 	}
-	if (record_items(&p, 0, &d, o) == -1) {
-		store_abort(env->st);
-		metrics_rollback();
+	if (feedpoll_end(env, record_items(&p, 0, &d, o)) == -1) {
 		log_warnx("feed '%s': a pushed body could not be recorded; "
 		    "the next poll sees its items", f->name);
+		for (i = 0; i < p.njobs; i++)
+			fulltext_job_free(p.jobs[i]);
+		memset(o, 0, sizeof(*o));
 		goto out;
 	}
 	o->ok = 1;
 	o->alerts = d.alerts;
+	o->articles = p.jobs;
+	o->narticles = p.njobs;
+	p.jobs = NULL;
 	metrics_items_new(o->new_items);
-	log_debug("feed '%s': pushed: %zu items, %zu new, %zu alerts",
-	    f->name, p.nitems, o->new_items, o->alerts);
+	log_debug("feed '%s': pushed: %zu items, %zu new, %zu alerts, %zu "
+	    "articles to fetch", f->name, p.nitems, o->new_items, o->alerts,
+	    o->narticles);
 	rc = 0;
  out:
 	for (i = 0; i < p.nitems; i++)
 		feed_item_free(p.items[i]);
 	free(p.items);
+	free(p.jobs);
 	free(error);
 	feed_state_clear(&p.fs);
 	return rc;
@@ -442,6 +525,7 @@ feedpoll_start(const struct feedpoll_env *env, const struct config_feed *f,
 {
 	struct feedpoll		*p;
 	struct fetch_opts	 o;
+	struct fetch_request	 req;
 	char			*shown;
 
 	p = xcalloc(1, sizeof(*p));
@@ -461,8 +545,9 @@ feedpoll_start(const struct feedpoll_env *env, const struct config_feed *f,
 		free(shown);
 	}
 	memset(&o, 0, sizeof(o));
+	config_feed_request(env->cf, f, &req);
 	o.url = p->fs.moved_to ? p->fs.moved_to : f->url;
-	o.user_agent = env->cf->daemon.user_agent;
+	o.req = &req;
 	o.timeout = env->cf->daemon.timeout;
 	o.max_size = env->cf->daemon.max_size;
 	o.etag = p->fs.etag;

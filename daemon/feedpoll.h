@@ -14,10 +14,16 @@
  *     row were sent there);
  *   - the items seen; each new one is matched against every topic, except
  *     on the feed's first poll at its URL, where only the items dated
- *     within [daemon] backfill are;
- *   - for each match, the story claimed for its topic (story.h), so that
+ *     within [daemon] backfill are; a match of a topic muted now
+ *     (store_muted) goes no further;
+ *   - for each match, the story claimed for its topic (storyclaim.h: by
+ *     its keys, and its signature within [daemon] same-story), so that
  *     a story alerts once per topic whatever the number of feeds that
- *     carry it, and the alert's rows in the outbox (outbox_add);
+ *     carry it and the headlines they give it, and the alert's rows in
+ *     the outbox (outbox_add);
+ *   - for each new item matched whose feed wants its article ([feed]
+ *     content, fulltext_wanted), a pending article fetch, handed to the
+ *     caller as a job (fulltext.h) to run when it may;
  *   - a feed-health alert when the feed has failed for [daemon]
  *     dead-after, and one when it recovers;
  *   - an overflow: every item new, on a feed read before at this URL that
@@ -40,9 +46,14 @@
 
 struct config;
 struct config_feed;
+struct feed_item;
+struct fulltext_job;
+struct match;
 struct outbox;
 struct push;
 struct store;
+struct story_signer;
+struct storyclaim;
 struct xfer_multi;
 
 /* What a poll came to, for the scheduler. */
@@ -57,9 +68,14 @@ struct poll_outcome {
 	int		 failures;	/* consecutive, this one included */
 	size_t		 new_items;
 	size_t		 alerts;	/* queued, feed-health ones included */
+	struct fulltext_job **articles;	/* recorded pending: the callback's */
+	size_t		 narticles;
 };
 
-/* The poll of 'f' is done.  'o' is valid during the call only. */
+/*
+ * The poll of 'f' is done.  'o' is valid during the call only, but the
+ * jobs o->articles points to are the callback's to run or free.
+ */
 typedef void feedpoll_done_cb(const struct config_feed *f,
     const struct poll_outcome *o, void *arg);
 
@@ -73,6 +89,7 @@ struct feedpoll_env {
 	struct store		*st;
 	struct xfer_multi	*m;
 	struct outbox		*ob;	/* where alerts are queued */
+	struct story_signer	*signer;	/* for the polls in turn */
 	struct push		*push;	/* told of hubs (push.h), or NULL */
 	int			 dry;	/* roll every poll back */
 };
@@ -80,11 +97,14 @@ struct feedpoll_env {
 /*
  * Records a body that a WebSub hub pushed for 'f' (push.h), as a poll
  * records its items, in the store's open group: each new item seen,
- * matched and its alerts queued; no overflow check (a hub pushes what
- * changed, not the feed's window), and the feed's state (validators,
- * failures, schedule) is left to its polls.  Synchronous.  'o' gets the
- * new items and alerts.  -1 if the body is not a feed or the store failed
- * (then nothing of it is recorded, and the next poll sees its items).
+ * matched, its story claimed and its alerts queued (feedpoll_alert), its
+ * article queued when its feed wants the full text; no overflow check (a
+ * hub pushes what changed, not the feed's window), and the feed's state
+ * (validators, failures, schedule) is left to its polls.  Synchronous.
+ * 'o' gets the new items, the alerts and the article fetches (the
+ * caller's to run or free, and their array to free).  -1 if the body is not a feed or the store
+ * failed (then nothing of it is recorded, and the next poll sees its
+ * items).
  */
 int	 feedpoll_push(const struct feedpoll_env *env,
 	    const struct config_feed *f, const char *body, size_t len,
@@ -97,5 +117,24 @@ int	 feedpoll_push(const struct feedpoll_env *env,
  */
 int	 feedpoll_start(const struct feedpoll_env *env,
 	    const struct config_feed *f, feedpoll_done_cb *cb, void *arg);
+
+/*
+ * Makes the alert of match 'm' of the item of 'story' (storyclaim.h) of
+ * 'feed' at 'now' and, if its story is not claimed for its topic yet
+ * (by its keys or, within same-story, its signature), claims it and
+ * queues the
+ * alert, in the store's open group of writes: 1 if queued, 0 if not (the
+ * story alerted already; logged), -1 if the store failed.  The poll
+ * path's step for each match, and the article path's (fulltext.h).
+ */
+int	 feedpoll_alert(const struct feedpoll_env *env, const char *feed,
+	    struct storyclaim *story, const struct match *m, time_t now);
+
+/*
+ * Ends a group of writes of the poll or article path that came to 'rc'
+ * (0, or -1 if the store failed): kept unless it failed or the run is
+ * dry, the metrics it counted undone if it failed.  Returns 'rc'.
+ */
+int	 feedpoll_end(const struct feedpoll_env *env, int rc);
 
 #endif

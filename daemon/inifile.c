@@ -10,11 +10,19 @@
 
 #include "xmalloc.h"
 
+/* An error waiting for inifile_report(). */
+struct inierror {
+	int		 line;
+	int		 seq;		/* keeps one line's errors in order */
+	char		*msg;
+};
+
 struct inifile {
 	char		*path;
 	GKeyFile	*kf;
 	GHashTable	*lines;		/* "section\nkey", "section" -> line */
 	gchar		**sections;	/* NULL unless GKeyFile read the text */
+	GArray		*pending;	/* struct inierror, not yet printed */
 	int		 errors;
 };
 
@@ -24,10 +32,46 @@ static void	verror(struct inifile *, int, const char *, va_list)
 static void
 verror(struct inifile *ini, int line, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s:%d: ", ini->path, line);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	ini->errors++;
+	struct inierror	 e;
+
+	e.line = line;
+	e.seq = ini->errors++;
+	e.msg = g_strdup_vprintf(fmt, ap);
+	g_array_append_val(ini->pending, e);
+}
+
+static void
+clear_error(gpointer p)
+{
+	g_free(((struct inierror *)p)->msg);
+}
+
+static gint
+by_line(gconstpointer a, gconstpointer b)
+{
+	const struct inierror	*x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void
+inifile_report(struct inifile *ini)
+{
+	struct inierror	*e;
+	guint		 i;
+
+	g_array_sort(ini->pending, by_line);
+	for (i = 0; i < ini->pending->len; i++) {
+		e = &g_array_index(ini->pending, struct inierror, i);
+		if (e->line > 0)
+			fprintf(stderr, "%s:%d: %s\n", ini->path, e->line,
+			    e->msg);
+		else
+			fprintf(stderr, "%s: %s\n", ini->path, e->msg);
+	}
+	g_array_set_size(ini->pending, 0);
 }
 
 void
@@ -127,19 +171,33 @@ scan_lines(struct inifile *ini, const char *text)
 	free(group);
 }
 
+/* The line of 'text' that 'p' is on. */
+static int
+line_of(const char *text, const char *p)
+{
+	int	 n = 1;
+
+	for (; text < p; text++)
+		n += *text == '\n';
+	return n;
+}
+
 struct inifile *
 inifile_new(const char *path, const char *text, size_t len)
 {
 	struct inifile	*ini;
 	GError		*gerr = NULL;
+	const char	*nul;
 
 	ini = xcalloc(1, sizeof(*ini));
 	ini->path = xstrdup(path);
 	ini->lines = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
 	ini->kf = g_key_file_new();
-	if (memchr(text, '\0', len) != NULL) {
-		inifile_error(ini, 0, "the config holds a NUL byte: is it a "
-		    "text file?");
+	ini->pending = g_array_new(FALSE, FALSE, sizeof(struct inierror));
+	g_array_set_clear_func(ini->pending, clear_error);
+	if ((nul = memchr(text, '\0', len)) != NULL) {
+		inifile_error(ini, line_of(text, nul), "the config holds a NUL "
+		    "byte: is it a text file?");
 		return ini;
 	}
 	scan_lines(ini, text);
@@ -161,6 +219,7 @@ inifile_free(struct inifile *ini)
 {
 	if (ini == NULL)
 		return;
+	g_array_free(ini->pending, TRUE);
 	g_strfreev(ini->sections);
 	g_key_file_free(ini->kf);
 	g_hash_table_destroy(ini->lines);
@@ -207,6 +266,52 @@ inifile_get(const struct inifile *ini, const char *section, const char *key)
 	return s;
 }
 
+char **
+inifile_keys(const struct inifile *ini, const char *section, size_t *n)
+{
+	gchar	**keys;
+	char	**v;
+	size_t	  i;
+
+	keys = g_key_file_get_keys(ini->kf, section, NULL, NULL);
+	*n = keys != NULL ? g_strv_length(keys) : 0;
+	v = xcalloc(*n + 1, sizeof(*v));
+	for (i = 0; i < *n; i++)
+		v[i] = xstrdup(keys[i]);
+	g_strfreev(keys);
+	return v;
+}
+
+char *
+inifile_resolve(const struct inifile *ini, const char *name)
+{
+	gchar	*base, *dir, *path;
+	char	*s;
+
+	base = g_path_get_dirname(ini->path);
+	dir = g_canonicalize_filename(base, NULL);
+	path = g_canonicalize_filename(name, dir);
+	s = xstrdup(path);
+	g_free(path);
+	g_free(dir);
+	g_free(base);
+	return s;
+}
+
+/*
+ * Whether 'key' is 'allowed', or, for an 'allowed' ending in '*', longer
+ * than what precedes the '*' and starting with it.
+ */
+static int
+key_allowed(const char *key, const char *allowed)
+{
+	size_t	 n = strlen(allowed);
+
+	if (n > 0 && allowed[n - 1] == '*')
+		return strncmp(key, allowed, n - 1) == 0 && key[n - 1] != '\0';
+	return strcmp(key, allowed) == 0;
+}
+
 void
 inifile_check_keys(struct inifile *ini, const char *section, const char *what,
     const char *const *allowed)
@@ -217,7 +322,7 @@ inifile_check_keys(struct inifile *ini, const char *section, const char *what,
 	keys = g_key_file_get_keys(ini->kf, section, NULL, NULL);
 	for (i = 0; keys != NULL && keys[i] != NULL; i++) {
 		for (j = 0; allowed[j] != NULL; j++)
-			if (strcmp(keys[i], allowed[j]) == 0)
+			if (key_allowed(keys[i], allowed[j]))
 				break;
 		if (allowed[j] == NULL)
 			inifile_key_error(ini, section, keys[i], "unknown key "

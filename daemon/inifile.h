@@ -12,8 +12,10 @@
  * a text that passes is handed to GKeyFile.
  *
  * Every error, the reader's and those its caller finds in the values
- * (inifile_error), is printed on stderr at once as "FILE:LINE: message"
- * and counted, so that one pass can report every problem.  A value is raw
+ * (inifile_error), is counted and kept, so that one pass can report every
+ * problem, and inifile_report() prints them on stderr as "FILE:LINE:
+ * message" in the order of their lines, whatever order they were found
+ * in (an error that belongs to no line as "FILE: message").  A value is raw
  * text: the rest of its line, stripped, with no escapes (a regex keeps its
  * backslashes).  What the sections and keys mean is the caller's
  * (config.c).
@@ -53,13 +55,31 @@ char		*inifile_get(const struct inifile *ini, const char *section,
 		    const char *key);
 
 /*
+ * The keys of 'section' in file order: a NULL-ended array of 'n' keys,
+ * the array and each key malloc'd (confval_list_free frees them).
+ */
+char		**inifile_keys(const struct inifile *ini, const char *section,
+		    size_t *n);
+
+/*
+ * A file name the config gives, relative to the config's directory,
+ * made absolute (malloc'd).
+ */
+char		*inifile_resolve(const struct inifile *ini, const char *name);
+
+/*
  * Reports every key of 'section' that is not in 'allowed' (NULL-ended)
- * as an unknown key in 'what' ("[daemon]", "a [feed] section").
+ * as an unknown key in 'what' ("[daemon]", "a [feed] section").  An
+ * entry ending in '*' allows every longer key that starts with what
+ * precedes it ("header-*").
  */
 void		 inifile_check_keys(struct inifile *ini, const char *section,
 		    const char *what, const char *const *allowed);
 
-/* Prints "PATH:LINE: message" on stderr and counts it as an error. */
+/*
+ * Counts "PATH:LINE: message" as an error, for inifile_report(); 'line'
+ * 0 when it belongs to no line.
+ */
 void		 inifile_error(struct inifile *ini, int line, const char *fmt,
 		    ...) __attribute__((format(printf, 3, 4)));
 
@@ -70,5 +90,11 @@ void		 inifile_key_error(struct inifile *ini, const char *section,
 
 /* How many errors were reported so far. */
 int		 inifile_errors(const struct inifile *ini);
+
+/*
+ * Prints the errors not printed yet on stderr, sorted by line (errors of
+ * one line in the order they were found).
+ */
+void		 inifile_report(struct inifile *ini);
 
 #endif

@@ -4,10 +4,13 @@
 #include <string.h>
 
 #include "commands.h"
+#include "alerts.h"
 #include "backtest.h"
 #include "demo.h"
+#include "mute.h"
 #include "run.h"
 #include "status.h"
+#include "subscribe.h"
 #include "testsink.h"
 #include "log.h"
 #include "parser.h"
@@ -23,24 +26,31 @@ static const char *const usage =
     "  run                                 the daemon, in the foreground\n"
     "  check [--dry-run] [--feed NAME]...  poll every feed once, alert, exit\n"
     "  parse SRC...                        print a feed's items as JSON lines\n"
-    "  match -q QUERY... [SRC...]          run queries over feeds or items\n"
+    "  match -e QUERY... [SRC...]          run queries over feeds or items\n"
     "  config check                        validate the config file\n"
-    "  status [--json]                     feeds and deliveries, from the state\n"
+    "  status [--all|--feed NAME] [--json] the daemon, feeds and deliveries\n"
+    "  alerts [--since D] [--topic T]      alerts sent, pending and failed\n"
+    "  mute TOPIC [for D]                  silence a topic, in the daemon too\n"
+    "  unmute TOPIC                        let a muted topic alert again\n"
+    "  add URL [--name N] [--tags T]       add a feed, or a web page's feed\n"
+    "  remove NAME                         remove a feed from the config\n"
     "  opml import FILE | opml export      subscriptions in and out\n"
-    "  backtest TOPIC | backtest -q QUERY  replay kept items: what would alert\n"
+    "  backtest TOPIC | backtest -e QUERY  replay kept items: what would alert\n"
     "  test-sink NAME                      send a sample alert through a sink\n"
     "  demo                                the daemon on the example config\n"
     "\n"
-    "options (every command):\n"
+    "options (every command, before or after its operands):\n"
     "  -c FILE     the config (else $FEEDWATCH_CONFIG,\n"
     "              $XDG_CONFIG_HOME/feedwatch/feedwatch.conf,\n"
     "              $CONFIGURATION_DIRECTORY/feedwatch.conf,\n"
     "              /etc/feedwatch/feedwatch.conf)\n"
-    "  -v, -q      more or less logging (match: --quiet)\n"
+    "  -v, -q      more or less logging (--verbose, --quiet; in match\n"
+    "              and backtest -q QUERY is a query: use --quiet)\n"
     "  --help      the command's help\n"
     "\n"
     "feedwatch --version prints the version.  Exit status: 0 success,\n"
-    "1 runtime failure, 2 usage or config error.\n";
+    "1 runtime failure, 2 usage or config error (match: 0 matched,\n"
+    "1 nothing matched, 2 error).\n";
 
 struct command {
 	const char	*name;
@@ -51,7 +61,12 @@ static const struct command commands[] = {
 	{ "run", cmd_run },
 	{ "check", cmd_check },
 	{ "status", cmd_status },
+	{ "alerts", cmd_alerts },
+	{ "mute", cmd_mute },
+	{ "unmute", cmd_unmute },
 	{ "opml", cmd_opml },
+	{ "add", cmd_add },
+	{ "remove", cmd_remove },
 	{ "backtest", cmd_backtest },
 	{ "demo", cmd_demo },
 	{ "parse", cmd_parse },

@@ -6,9 +6,14 @@
  * has taken are skipped when the next due rows are read: a row is never
  * sent twice at once, also by the new sink of a name after a reload,
  * while the retired one still sends it.
+ *
+ * A round on a sink (deliver_sink) reads its due rows, plans each by its
+ * topic's policy (held back, into the round's digest, or now in the
+ * message of its item), then sends the digest and a message per item.
  */
 #include "outbox.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,15 +64,35 @@ struct outbox {
 	void			*arg;
 };
 
-/* One message in flight: one alert, or several as a digest. */
+/*
+ * One message in flight: the alerts of one item (one per topic), or a
+ * digest; its rows in the order of their ids.
+ */
 struct osend {
 	struct outbox		*ob;
 	struct osink		*os;		/* lives until this send ends */
 	char			*sink;
-	char			*topic;
 	struct outbox_row	*rows;
 	size_t			 nrows;
 	char			**payloads;
+};
+
+/* What a due row does in this round of deliveries (plan_topic()). */
+enum plan {
+	PLAN_NONE,	/* not planned yet */
+	PLAN_LATER,	/* not in this round: in flight, or cannot be decided */
+	PLAN_HELD,	/* held back by its topic's policy */
+	PLAN_ITEM,	/* goes now, in one message with its item's others */
+	PLAN_DIGEST,	/* goes now, in the round's digest */
+	PLAN_SENT	/* taken by a send */
+};
+
+/* The due rows of one sink in one round, their items and their plans. */
+struct round {
+	struct outbox_row	*rows;
+	size_t			 n;
+	char			**item;
+	enum plan		*plan;
 };
 
 static void
@@ -265,22 +290,11 @@ topic_wants_sink(const struct config_topic *t, const char *sink)
 	return 0;
 }
 
-static const struct config_topic *
-topic_find(const struct config *cf, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < cf->ntopics; i++)
-		if (strcmp(cf->topics[i].name, name) == 0)
-			return &cf->topics[i];
-	return NULL;
-}
-
 int
 outbox_add(struct outbox *ob, const char *topic, const char *alert_id,
     const char *json, time_t now)
 {
-	const struct config_topic	*t = topic_find(ob->cf, topic);
+	const struct config_topic	*t = config_topic_find(ob->cf, topic);
 	size_t				 i;
 
 	if (ob->dry) {
@@ -320,19 +334,18 @@ in_flight(const struct outbox *ob, int64_t id)
 	return g_hash_table_contains(ob->flying, &id);
 }
 
-/* The payload with also_in as known now (feeds that saw the story later). */
-static char *
-with_also_in(struct outbox *ob, const struct outbox_row *row)
+char *
+outbox_with_also_in(struct store *st, const char *alert_id,
+    const char *payload)
 {
 	json_t		*o, *arr;
 	char		**feeds, *s;
 	size_t		 i;
 
-	feeds = store_story_also_in(ob->st, row->alert_id);
-	if (feeds[0] == NULL ||
-	    (o = json_loads(row->payload, 0, NULL)) == NULL) {
+	feeds = store_story_also_in(st, alert_id);
+	if (feeds[0] == NULL || (o = json_loads(payload, 0, NULL)) == NULL) {
 		store_strv_free(feeds);
-		return xstrdup(row->payload);
+		return xstrdup(payload);
 	}
 	arr = json_array();
 	for (i = 0; feeds[i] != NULL; i++)
@@ -341,7 +354,7 @@ with_also_in(struct outbox *ob, const struct outbox_row *row)
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	store_strv_free(feeds);
-	return s != NULL ? s : xstrdup(row->payload);
+	return s != NULL ? s : xstrdup(payload);
 }
 
 static long
@@ -358,22 +371,31 @@ backoff(const struct outbox *ob, int attempts)
 }
 
 /*
- * When to try a row again: after its backoff, or later if the sink's
- * server asked (a Retry-After of 0, or of a date past, must not make a
- * loop of sends), and no later than the end of its retry window, which
- * gives it one last try.
+ * How long until the rows of a send are tried again: the backoff of the
+ * most tried of them, or longer if the sink's server asked (a Retry-After
+ * of 0, or of a date past, must not make a loop of sends).  One delay for
+ * all, so that they are due together again and go out as the same
+ * message.
  */
-static time_t
-retry_at(const struct outbox *ob, const struct outbox_row *row,
-    long retry_after, time_t now)
+static long
+retry_delay(const struct outbox *ob, const struct osend *s, long retry_after)
 {
-	long	 d = backoff(ob, row->attempts);
-	time_t	 next, end = duration_after(row->created, OUTBOX_RETRY_FOR);
+	size_t	 i;
+	int	 attempts = 0;
+	long	 d;
 
-	if (retry_after > d)
-		d = retry_after;
-	next = duration_after(now, d);
-	return next < end ? next : end;
+	for (i = 0; i < s->nrows; i++)
+		if (s->rows[i].attempts > attempts)
+			attempts = s->rows[i].attempts;
+	d = backoff(ob, attempts);
+	return retry_after > d ? retry_after : d;
+}
+
+/* The end of a row's retry window, the time of its last try. */
+static time_t
+retry_end(const struct outbox_row *row)
+{
+	return duration_after(row->created, OUTBOX_RETRY_FOR);
 }
 
 static void
@@ -386,8 +408,34 @@ osend_free(struct osend *s)
 	free(s->payloads);
 	outbox_rows_free(s->rows, s->nrows);
 	free(s->sink);
-	free(s->topic);
 	free(s);
+}
+
+/* 1 if row 'i' of 's' is the first of its topic in the send. */
+static int
+first_of_topic(const struct osend *s, size_t i)
+{
+	size_t	 j;
+
+	for (j = 0; j < i; j++)
+		if (g_strcmp0(s->rows[j].topic, s->rows[i].topic) == 0)
+			return 0;
+	return 1;
+}
+
+/* "topic 'a'" or "topics 'a', 'b'", for the log (g_free it). */
+static char *
+send_topics(const struct osend *s)
+{
+	GString	*g = g_string_new(NULL);
+	size_t	 i, n = 0;
+
+	for (i = 0; i < s->nrows; i++)
+		if (first_of_topic(s, i))
+			g_string_append_printf(g, "%s'%s'", n++ > 0 ? ", " : "",
+			    s->rows[i].topic);
+	g_string_prepend(g, n > 1 ? "topics " : "topic ");
+	return g_string_free(g, FALSE);
 }
 
 static void
@@ -399,29 +447,42 @@ send_done(enum sink_result r, long retry_after, const char *error,
 	struct osink	*os;
 	time_t		 now = time(NULL), next;
 	size_t		 i;
+	long		 delay = 0;
+	char		*topics;
 	int		 rc = 0;
 
 	metrics_delivery(s->sink, s->nrows, r == SINK_DELIVERED);
 	if (r == SINK_DELIVERED) {
-		rc |= store_send_log(ob->st, s->sink, s->topic, now);
-		log_info("sink '%s': %s %s delivered (topic '%s')", s->sink,
-		    s->nrows == 1 ? "alert" : "digest of",
-		    s->nrows == 1 ? s->rows[0].alert_id : "several alerts",
-		    s->topic);
-	} else
+		/* One message for each of its topics, for their rate caps. */
+		for (i = 0; i < s->nrows; i++)
+			if (first_of_topic(s, i))
+				rc |= store_send_log(ob->st, s->sink,
+				    s->rows[i].topic, now);
+		topics = send_topics(s);
+		if (s->nrows == 1)
+			log_info("sink '%s': alert %s delivered (%s)", s->sink,
+			    s->rows[0].alert_id, topics);
+		else
+			log_info("sink '%s': %zu alerts delivered in one "
+			    "message (%s)", s->sink, s->nrows, topics);
+		g_free(topics);
+	} else {
 		ob->failed = 1;
+		delay = retry_delay(ob, s, retry_after);
+	}
 	for (i = 0; i < s->nrows; i++) {
 		struct outbox_row *row = &s->rows[i];
 
 		if (r == SINK_DELIVERED)
 			rc |= store_outbox_delivered(ob->st, row->id, now);
-		else if (r == SINK_FAILED ||
-		    now >= duration_after(row->created, OUTBOX_RETRY_FOR)) {
+		else if (r == SINK_FAILED || now >= retry_end(row)) {
 			rc |= store_outbox_failed(ob->st, row->id, now, error);
 			log_warnx("sink '%s': alert %s failed for good: %s",
 			    s->sink, row->alert_id, error ? error : "?");
 		} else {
-			next = retry_at(ob, row, retry_after, now);
+			next = duration_after(now, delay);
+			if (next > retry_end(row))
+				next = retry_end(row);
 			rc |= store_outbox_retry(ob->st, row->id, next, error);
 			if (i == 0)
 				log_info("sink '%s': not delivered (%s); retry "
@@ -448,35 +509,37 @@ send_done(enum sink_result r, long retry_after, const char *error,
 	ob->sent(ob->arg);
 }
 
-/* Sends rows[0..n) of one topic as one message; takes the rows. */
+/* Sends rows[0..n) as one message; takes the rows. */
 static void
 send_rows(struct outbox *ob, struct osink *os, struct outbox_row *rows,
     size_t n)
 {
 	struct osend	*s;
+	time_t		 next;
 	size_t		 i;
 
 	s = xcalloc(1, sizeof(*s));
 	s->ob = ob;
 	s->os = os;
 	s->sink = xstrdup(os->name);
-	s->topic = xstrdup(rows[0].topic);
 	s->rows = xcalloc(n, sizeof(*s->rows));
 	s->payloads = xcalloc(n, sizeof(*s->payloads));
 	s->nrows = n;
 	for (i = 0; i < n; i++) {
 		s->rows[i] = rows[i];
 		memset(&rows[i], 0, sizeof(rows[i]));
-		s->payloads[i] = with_also_in(ob, &s->rows[i]);
+		s->payloads[i] = outbox_with_also_in(ob->st,
+		    s->rows[i].alert_id, s->rows[i].payload);
 	}
 	if (sink_send(os->sink, (const char *const *)s->payloads, n, send_done,
 	    s) == -1) {
 		log_warnx("sink '%s': cannot start a delivery; retried later",
 		    os->name);
+		next = duration_after(time(NULL), retry_delay(ob, s, -1));
 		for (i = 0; i < n; i++)
-			store_outbox_retry(ob->st, s->rows[i].id,
-			    duration_after(time(NULL), backoff(ob,
-			    s->rows[i].attempts)), "cannot start");
+			if (store_outbox_retry(ob->st, s->rows[i].id, next,
+			    "cannot start") == -1)
+				ob->failed = 1;
 		osend_free(s);
 		return;
 	}
@@ -505,76 +568,226 @@ quiet_left(const struct config_topic *t, time_t now)
 	return ((end - m + 1440) % 1440) * 60L - tm.tm_sec;
 }
 
-static void
-defer_rows(struct outbox *ob, struct outbox_row *rows, size_t n,
-    time_t until, int fold)
+/*
+ * The item of a row, which says what one message carries: its feed and
+ * item id, read from the payload; its alert_id on a sink that sends each
+ * alert alone (sink_per_alert()) or for a payload without them.
+ */
+static char *
+row_item(const struct osink *os, const struct outbox_row *row)
 {
-	size_t	 i;
+	json_t		*o;
+	const char	*feed, *id;
+	char		*item = NULL;
 
-	for (i = 0; i < n; i++)
-		if (store_outbox_defer(ob->st, rows[i].id, until, fold) == -1)
-			ob->failed = 1;
+	if (!sink_per_alert(os->sink) &&
+	    (o = json_loads(row->payload, 0, NULL)) != NULL) {
+		feed = json_string_value(json_object_get(o, "feed"));
+		id = json_string_value(json_object_get(o, "id"));
+		/* A feed name has no line break: the pair reads one way. */
+		if (feed != NULL && id != NULL)
+			item = xasprintf("%s\n%s", feed, id);
+		json_decref(o);
+	}
+	return item != NULL ? item : xstrdup(row->alert_id);
 }
 
 /*
- * The delivery policy of one topic's due rows on one sink: quiet hours
- * hold them (to go out as one digest when they end), a digest window
- * batches them, a rate cap sends what it allows and folds the rest into
- * one digest when the window has room again.  priority = high, and alerts
- * that belong to no topic (feed health), skip all of it.
+ * Reads the due rows of 'os' into 'r' and leaves out of the round the
+ * rows in flight and, when the read stopped at its cap, the rows of the
+ * item it stopped in (unless there is no other), which may have more rows
+ * past the cap: an item's message never goes out in parts.
+ */
+static int
+round_read(struct outbox *ob, struct osink *os, time_t now, struct round *r)
+{
+	const char	*last;
+	size_t		 i, others = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (store_outbox_due(ob->st, os->name, now, OUTBOX_DUE_BATCH,
+	    &r->rows, &r->n) == -1)
+		return -1;
+	r->item = xcalloc(r->n + 1, sizeof(*r->item));
+	r->plan = xcalloc(r->n + 1, sizeof(*r->plan));
+	for (i = 0; i < r->n; i++) {
+		r->item[i] = row_item(os, &r->rows[i]);
+		if (in_flight(ob, r->rows[i].id))
+			r->plan[i] = PLAN_LATER;
+	}
+	if (r->n < OUTBOX_DUE_BATCH)
+		return 0;
+	last = r->item[r->n - 1];
+	for (i = 0; i < r->n; i++)
+		others += strcmp(r->item[i], last) != 0;
+	for (i = 0; others > 0 && i < r->n; i++)
+		if (strcmp(r->item[i], last) == 0)
+			r->plan[i] = PLAN_LATER;
+	return 0;
+}
+
+static void
+round_clear(struct round *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->item[i]);
+	free(r->item);
+	free(r->plan);
+	outbox_rows_free(r->rows, r->n);
+}
+
+/* 1 if row 'i' of 'r' is of 'topic' and not planned yet. */
+static int
+unplanned_of(const struct round *r, size_t i, const char *topic)
+{
+	return r->plan[i] == PLAN_NONE &&
+	    g_strcmp0(r->rows[i].topic, topic) == 0;
+}
+
+/*
+ * Plans the rows of the topic of row 'first' by the topic's delivery
+ * policy on this sink.  Quiet hours hold them, to go out in a digest
+ * when they end; a digest window holds them until it ends, and then they
+ * go in the digest, as do rows a policy held before; a rate cap lets
+ * through what it allows and holds the rest for a digest when the window
+ * has room again.  priority = high, and alerts that belong to no topic
+ * (feed health), go at once.  A held row is deferred here.
  */
 static void
-deliver_topic(struct outbox *ob, struct osink *os, struct outbox_row *rows,
-    size_t n, time_t now)
+plan_topic(struct outbox *ob, struct osink *os, struct round *r,
+    size_t first, time_t now)
 {
-	const struct config_topic	*t = topic_find(ob->cf, rows[0].topic);
-	size_t				 i, nfold = 0, allowed;
-	long				 left, sent;
-	time_t				 oldest, first = rows[0].created;
+	const char			*name = r->rows[first].topic;
+	const struct config_topic	*t = config_topic_find(ob->cf, name);
+	enum plan			 p;
+	size_t				 i, nfold = 0, n = 0, held = 0;
+	size_t				 allowed = SIZE_MAX;
+	time_t				 until = 0, oldest = 0;
+	time_t				 start = r->rows[first].created;
+	long				 left, sent = 0;
 
-	for (i = 0; i < n; i++) {
-		nfold += rows[i].fold != 0;
-		if (rows[i].created < first)
-			first = rows[i].created;
-	}
-	if (t == NULL || t->priority == PRIORITY_HIGH) {
-		for (i = 0; i < n && !sink_full(ob, os); i++)
-			send_rows(ob, os, &rows[i], 1);
-		return;
-	}
-	if ((left = quiet_left(t, now)) > 0) {
-		defer_rows(ob, rows, n, duration_after(now, left), 1);
-		return;
-	}
-	if (t->digest > 0 && duration_after(first, t->digest) > now) {
-		defer_rows(ob, rows, n, duration_after(first, t->digest), 1);
-		return;
-	}
-	if (t->digest > 0 || nfold > 0) {
-		/* One message, counted once against the rate. */
-		send_rows(ob, os, rows, n);
-		return;
-	}
-	if (t->rate_count > 0) {
-		if (store_send_count(ob->st, os->name, t->name,
-		    duration_after(now, -t->rate_period), &sent, &oldest) == -1)
-			return;
-		allowed = sent < t->rate_count ? (size_t)(t->rate_count - sent) :
-		    0;
-		for (i = 0; i < n && i < allowed && !sink_full(ob, os); i++)
-			send_rows(ob, os, &rows[i], 1);
-		if (i < n && i == allowed) {
-			log_info("sink '%s': topic '%s' is over its rate of "
-			    "%ld/%lds; %zu alerts fold into one digest",
-			    os->name, t->name, t->rate_count, t->rate_period,
-			    n - i);
-			defer_rows(ob, &rows[i], n - i, duration_after(oldest ?
-			    oldest : now, t->rate_period), 1);
+	for (i = first; i < r->n; i++)
+		if (unplanned_of(r, i, name)) {
+			nfold += r->rows[i].fold != 0;
+			if (r->rows[i].created < start)
+				start = r->rows[i].created;
 		}
-		return;
+	if (t == NULL || t->priority == PRIORITY_HIGH)
+		p = PLAN_ITEM;
+	else if ((left = quiet_left(t, now)) > 0) {
+		p = PLAN_HELD;
+		until = duration_after(now, left);
+	} else if (t->digest > 0 && duration_after(start, t->digest) > now) {
+		p = PLAN_HELD;
+		until = duration_after(start, t->digest);
+	} else if (t->digest > 0 || nfold > 0)
+		p = PLAN_DIGEST;	/* one message, counted once */
+	else if (t->rate_count > 0 && store_send_count(ob->st, os->name,
+	    t->name, duration_after(now, -t->rate_period), &sent,
+	    &oldest) == -1)
+		p = PLAN_LATER;
+	else {
+		p = PLAN_ITEM;
+		if (t->rate_count > 0) {
+			allowed = sent < t->rate_count ?
+			    (size_t)(t->rate_count - sent) : 0;
+			until = duration_after(oldest ? oldest : now,
+			    t->rate_period);
+		}
 	}
-	for (i = 0; i < n && !sink_full(ob, os); i++)
-		send_rows(ob, os, &rows[i], 1);
+	for (i = first; i < r->n; i++) {
+		if (!unplanned_of(r, i, name))
+			continue;
+		r->plan[i] = p == PLAN_ITEM && n++ >= allowed ? PLAN_HELD : p;
+		if (r->plan[i] != PLAN_HELD)
+			continue;
+		held++;
+		if (store_outbox_defer(ob->st, r->rows[i].id, until, 1) == -1)
+			ob->failed = 1;
+	}
+	if (p == PLAN_ITEM && held > 0)
+		log_info("sink '%s': topic '%s' is over its rate of %ld/%lds; "
+		    "%zu alerts fold into one digest", os->name, name,
+		    t->rate_count, t->rate_period, held);
+}
+
+/*
+ * Rows that go now and whose item is in the round's digest join it, so
+ * that an item is told once.  Returns the rows of the digest.
+ */
+static size_t
+round_digest(struct round *r)
+{
+	size_t	 i, j, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		for (j = 0; r->plan[i] == PLAN_ITEM && j < r->n; j++)
+			if (r->plan[j] == PLAN_DIGEST &&
+			    strcmp(r->item[i], r->item[j]) == 0)
+				r->plan[i] = PLAN_DIGEST;
+	for (i = 0; i < r->n; i++)
+		n += r->plan[i] == PLAN_DIGEST;
+	return n;
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct outbox_row	*x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * Sends as one message the rows of 'r' planned 'p' (PLAN_ITEM: those of
+ * 'item'), in the order of their ids: the same rows are the same message
+ * again, when retried or re-sent after a crash.
+ */
+static void
+send_planned(struct outbox *ob, struct osink *os, struct round *r,
+    enum plan p, const char *item)
+{
+	struct outbox_row	*rows;
+	size_t			 i, n = 0;
+
+	rows = xcalloc(r->n, sizeof(*rows));
+	for (i = 0; i < r->n; i++) {
+		if (r->plan[i] != p || (item != NULL &&
+		    strcmp(r->item[i], item) != 0))
+			continue;
+		rows[n++] = r->rows[i];
+		memset(&r->rows[i], 0, sizeof(r->rows[i]));
+		r->plan[i] = PLAN_SENT;
+	}
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	send_rows(ob, os, rows, n);
+	free(rows);
+}
+
+/*
+ * One round on one sink: the due rows planned topic by topic, then the
+ * digest, then one message per item, in the order their rows are due,
+ * while the sink has room.  Rows left over stay due for the next round.
+ */
+static void
+deliver_sink(struct outbox *ob, struct osink *os, time_t now)
+{
+	struct round	 r;
+	size_t		 i;
+
+	if (round_read(ob, os, now, &r) == -1)
+		return;
+	for (i = 0; i < r.n; i++)
+		if (r.plan[i] == PLAN_NONE)
+			plan_topic(ob, os, &r, i, now);
+	if (round_digest(&r) > 0 && !sink_full(ob, os))
+		send_planned(ob, os, &r, PLAN_DIGEST, NULL);
+	for (i = 0; i < r.n && !sink_full(ob, os); i++)
+		if (r.plan[i] == PLAN_ITEM)
+			send_planned(ob, os, &r, PLAN_ITEM, r.item[i]);
+	round_clear(&r);
 }
 
 static void
@@ -592,10 +805,9 @@ arm_timer(struct outbox *ob)
 void
 outbox_deliver(struct outbox *ob)
 {
-	struct osink		*os;
-	struct outbox_row	*rows, *group;
-	size_t			 i, j, k, n, ngroup;
-	time_t			 now = time(NULL);
+	struct osink	*os;
+	size_t		 i;
+	time_t		 now = time(NULL);
 
 	if (ob->dry || ob->hold || ob->stopping)
 		return;
@@ -603,33 +815,8 @@ outbox_deliver(struct outbox *ob)
 	outbox_commit(ob);
 	for (i = 0; i < ob->nsinks; i++) {
 		os = ob->sinks[i];
-		if (os->sink == NULL || sink_full(ob, os))
-			continue;
-		if (store_outbox_due(ob->st, os->name, now, OUTBOX_DUE_BATCH,
-		    &rows, &n) == -1)
-			continue;
-		group = xcalloc(n + 1, sizeof(*group));
-		/* Topic by topic, in the order their oldest row is due. */
-		for (j = 0; j < n && !sink_full(ob, os); j++) {
-			if (rows[j].topic == NULL || in_flight(ob, rows[j].id))
-				continue;
-			ngroup = 0;
-			for (k = j; k < n; k++) {
-				if (rows[k].topic == NULL ||
-				    strcmp(rows[k].topic, rows[j].topic) != 0 ||
-				    in_flight(ob, rows[k].id))
-					continue;
-				group[ngroup++] = rows[k];
-				if (k != j)
-					memset(&rows[k], 0, sizeof(rows[k]));
-			}
-			memset(&rows[j], 0, sizeof(rows[j]));
-			deliver_topic(ob, os, group, ngroup, now);
-			for (k = 0; k < ngroup; k++)
-				outbox_row_clear(&group[k]);
-		}
-		free(group);
-		outbox_rows_free(rows, n);
+		if (os->sink != NULL && !sink_full(ob, os))
+			deliver_sink(ob, os, now);
 	}
 	arm_timer(ob);
 }

@@ -18,11 +18,29 @@
  * once.  A row's also_in is filled in when it is sent, with every feed
  * that carried its story by then.
  *
- * The delivery policy applies per topic and per sink: quiet hours hold
- * rows, to go out as one digest when they end; a digest window batches
- * them; a rate cap sends what it allows and folds the rest into one digest
- * when the window has room again.  priority = high, and feed-health alerts
- * (which belong to no topic), skip all of it.
+ * One message per item: an item that several topics match has a row per
+ * topic on each sink, and the rows of one sink about one item (the same
+ * feed and item id in their payloads) that go out in the same round are
+ * sent as one message, which the sink tells as one, naming every topic
+ * (sink_alerts_items()); only a json webhook (sink_per_alert()) sends
+ * each alert alone.  A message's rows go in the order of their ids, so
+ * the same rows are the same message (the same Idempotency-Key) when a
+ * retry or a restart sends them again, and a failed message gives all its
+ * rows one retry time, so that they stay together.  Each row is still
+ * recorded delivered or failed on its own.
+ *
+ * The delivery policy applies per topic and per sink, before rows are
+ * grouped: quiet hours hold a topic's rows, to go out in a digest when
+ * they end; a digest window batches them; a rate cap sends what it allows
+ * and holds the rest for a digest when the window has room again.
+ * priority = high, and feed-health alerts (which belong to no topic), skip
+ * all of it.  So a row held back neither waits for nor delays a row of
+ * the same item for a topic that goes now: the item goes now naming the
+ * topics that go, and later again for the held one.  The digests released
+ * in one round (windows ending together, quiet hours ending, a restart)
+ * are one digest, whatever their topics, and a row that goes now joins it
+ * when its item is in it: a digest lists each item once, with its topics.
+ * A message counts once against the rate of each of its topics.
  *
  * A reload replaces the sinks.  One with sends in flight is retired, not
  * freed: its sends finish and are recorded as usual, and it is freed when
@@ -111,5 +129,13 @@ int		 outbox_idle(struct outbox *ob);
 
 /* 1 if a send failed or a write of the outbox did, since outbox_new(). */
 int		 outbox_failed(const struct outbox *ob);
+
+/*
+ * 'payload', the alert JSON of 'alert_id', with also_in as 'st' knows it
+ * now (the feeds that carried its story after it): what a sink gets.
+ * backtest prints its alerts so too.  A new string.
+ */
+char		*outbox_with_also_in(struct store *st, const char *alert_id,
+		    const char *payload);
 
 #endif

@@ -67,8 +67,9 @@ struct push {
 	char		*push_url;	/* the callback base served, or NULL */
 	char		*path;		/* its path, on the listener */
 	struct bucket	 rate;
+	feedpoll_done_cb *pushed;
 	push_ended_cb	*ended;
-	void		*ended_arg;
+	void		*cb_arg;	/* of both */
 };
 
 static double
@@ -157,7 +158,7 @@ sub_drop(struct sub *s)
 {
 	struct push	*p = s->p;
 
-	p->ended(s->rec.feed, p->ended_arg);
+	p->ended(s->rec.feed, p->cb_arg);
 	(void)store_sub_delete(watch_store(p->w), s->rec.feed);
 	g_hash_table_remove(p->by_id, s->rec.id);
 	g_hash_table_remove(p->by_feed, s->rec.feed);	/* frees s */
@@ -266,6 +267,7 @@ on_asked(struct xfer *x, int result, const char *error, void *arg)
 static void
 unsubscribe_unwanted(struct push *p)
 {
+	const struct config_feed *f;
 	GList		*subs, *l;
 	struct sub	*s;
 
@@ -274,7 +276,8 @@ unsubscribe_unwanted(struct push *p)
 		s = l->data;
 		if (s->rec.state == SUB_UNSUBSCRIBING ||
 		    (p->cf->daemon.push_url != NULL &&
-		    config_feed_find(p->cf, s->rec.feed) != NULL))
+		    (f = config_feed_find(p->cf, s->rec.feed)) != NULL &&
+		    !f->disabled))
 			continue;
 		/*
 		 * Without a callback (push-url gone at start) the hub could
@@ -439,7 +442,7 @@ verify(struct push *p, struct sub *s, struct evhttp_request *req)
 	ours = s != NULL && mode != NULL && topic != NULL &&
 	    strcmp(topic, s->rec.topic) == 0;
 	if (ours && strcmp(mode, "denied") == 0) {
-		p->ended(s->rec.feed, p->ended_arg);
+		p->ended(s->rec.feed, p->cb_arg);
 		s->rec.state = SUB_DENIED;
 		s->rec.failures++;
 		s->rec.next_at = duration_after(time(NULL),
@@ -574,7 +577,8 @@ content(struct push *p, struct sub *s, struct evhttp_request *req)
 	else if (s->rec.state != SUB_VERIFIED)
 		why = "not verified";
 	else if ((why = signature_problem(s, sig, body, len)) == NULL &&
-	    watch_push(p->w, f, (const char *)body, len) == -1)
+	    watch_push(p->w, f, (const char *)body, len, p->pushed,
+	    p->cb_arg) == -1)
 		why = "not a feed";
 	if (why != NULL)
 		log_debug("push%s%s%s: dropped: %s", s ? " for feed '" : "",
@@ -640,7 +644,7 @@ load(struct push *p)
 struct push *
 push_new(const struct config *cf, struct event_base *base,
     struct xfer_multi *m, struct watch *w, struct listener *l,
-    push_ended_cb *ended, void *arg)
+    feedpoll_done_cb *pushed, push_ended_cb *ended, void *arg)
 {
 	struct push	*p;
 	const struct timeval every = { 1, 0 };
@@ -650,8 +654,9 @@ push_new(const struct config *cf, struct event_base *base,
 	p->cf = cf;
 	p->m = m;
 	p->w = w;
+	p->pushed = pushed;
 	p->ended = ended;
-	p->ended_arg = arg;
+	p->cb_arg = arg;
 	p->by_feed = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 	    (GDestroyNotify)sub_free);
 	p->by_id = g_hash_table_new(g_str_hash, g_str_equal);

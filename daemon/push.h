@@ -36,12 +36,13 @@
  * Leases are renewed at 80% of their length; a subscription denied, or
  * whose request failed, is asked again after a backoff (1 min doubling to
  * a day); one left pending for an hour is asked again.  A feed that
- * leaves the config (at start or on reload), or every feed when push-url
- * is unset, is unsubscribed.  A pushed feed (verified, lease running) is
- * polled every push-interval only, or when its lease ends if that is
- * sooner (push_lease_end, read by the scheduler), so that polling is back
- * to normal when a lease lapses (a hub down, a renewal refused); one
- * that is denied or ends is told to 'ended' (push_new) at once.
+ * leaves the config or is disabled (at start or on reload), or every feed
+ * when push-url is unset, is unsubscribed.  A pushed feed (verified,
+ * lease running) is polled every push-interval only, or when its lease
+ * ends if that is sooner (push_lease_end, read by the scheduler), so
+ * that polling is back to normal when a lease lapses (a hub down, a
+ * renewal refused); one that is denied or ends is told to 'ended'
+ * (push_new) at once.
  *
  * Requests to hubs go through the transfer engine, with the user agent
  * and timeout of polls; nothing here blocks the loop.
@@ -50,6 +51,8 @@
 #define FEEDWATCH_PUSH_H
 
 #include <time.h>
+
+#include "feedpoll.h"
 
 #define PUSH_LEASE	(10L * 86400)	/* asked for */
 #define PUSH_MIN_LEASE	4L		/* what a hub grants, clamped */
@@ -68,13 +71,15 @@ typedef void push_ended_cb(const char *feed, void *arg);
 
 /*
  * The subscriber for 'cf' (borrowed; see push_reload), recording pushes
- * through 'w', its callback routed on 'l' (NULL: no listener), telling
- * 'ended' when a feed stops being pushed.  It unsubscribes at once what
- * the config no longer wants.
+ * through 'w' and telling 'pushed' the outcome of each one recorded (its
+ * article fetches are the callback's, as a poll's are), its callback
+ * routed on 'l' (NULL: no listener), telling 'ended' when a feed stops
+ * being pushed.  It unsubscribes at once what the config no longer wants
+ * (a feed gone or disabled).
  */
 struct push	*push_new(const struct config *cf, struct event_base *base,
 		    struct xfer_multi *m, struct watch *w, struct listener *l,
-		    push_ended_cb *ended, void *arg);
+		    feedpoll_done_cb *pushed, push_ended_cb *ended, void *arg);
 /* Call after xfer_multi_free(): requests in flight are gone. */
 void		 push_free(struct push *p);
 

@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "push.h"
 #include "schedule.h"
+#include "sink_desktop.h"
 #include "store.h"
 #include "watch.h"
 #include "xfer.h"
@@ -97,6 +98,7 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 	push_reload(d->push, cf);
 	log_info("reloaded: %zu feeds, %zu topics, %zu sinks", cf->nfeeds,
 	    cf->ntopics, cf->nsinks);
+	config_warn(cf);
 	notify_status(d, "READY=1\n");
 }
 
@@ -142,9 +144,11 @@ static void
 on_prune(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon	*d = arg;
+	time_t		 now = time(NULL);
 
-	if (store_prune(watch_store(d->w), duration_after(time(NULL),
-	    -d->cf->daemon.keep)) == -1)
+	if (store_prune(watch_store(d->w), duration_after(now,
+	    -d->cf->daemon.keep), duration_after(now,
+	    -d->cf->daemon.same_story)) == -1)
 		log_warnx("state: pruning old items failed; retried in an "
 		    "hour");
 	if (schedule_running(d->s) == 0 && watch_busy(d->w) == 0)
@@ -187,6 +191,15 @@ on_http(struct evhttp_request *req, void *arg)
 }
 
 static void
+on_pushed(const struct config_feed *f, const struct poll_outcome *o,
+    void *arg)
+{
+	struct daemon	*d = arg;
+
+	schedule_pushed(d->s, f, o);
+}
+
+static void
 on_unpushed(const char *feed, void *arg)
 {
 	struct daemon	*d = arg;
@@ -223,8 +236,8 @@ daemon_start(struct daemon *d)
 	if (listen_http(d) == -1)
 		return -1;
 	d->s = schedule_new(d->base, d->w, d->cf);
-	d->push = push_new(d->cf, d->base, d->m, d->w, d->http, on_unpushed,
-	    d);
+	d->push = push_new(d->cf, d->base, d->m, d->w, d->http, on_pushed,
+	    on_unpushed, d);
 	watch_set_push(d->w, d->push);
 	if ((d->ev_hup = evsignal_new(d->base, SIGHUP, on_hup, d)) == NULL ||
 	    (d->ev_term = evsignal_new(d->base, SIGTERM, on_term, d)) == NULL ||
@@ -264,6 +277,8 @@ run_daemon(const char *path, struct config *cf, struct event_base *base)
 	d.base = base;
 	d.path = xstrdup(path);
 	d.cf = cf;
+	/* The daemon lives on: clicking a notification can open its link. */
+	sink_desktop_offer_actions(1);
 	if (daemon_start(&d) == -1) {
 		sd_notify(0, "STATUS=cannot start: see the log");
 		goto out;
@@ -271,6 +286,7 @@ run_daemon(const char *path, struct config *cf, struct event_base *base)
 	log_info("watching %zu feeds, %zu topics, %zu sinks (state '%s')",
 	    d.cf->nfeeds, d.cf->ntopics, d.cf->nsinks,
 	    store_path(watch_store(d.w)));
+	config_warn(d.cf);
 	notify_status(&d, "READY=1\n");
 	if (event_base_dispatch(d.base) == -1)
 		fatalx("event loop failed");

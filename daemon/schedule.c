@@ -4,7 +4,11 @@
  * Due feeds wait in their host's queue; the hosts that have a feed
  * waiting and a slot free are in a ready list, taken in turn.  So
  * starting a poll costs the same with one host or ten thousand, and a
- * host at its cap holds back only its own feeds.
+ * host at its cap holds back only its own feeds.  Article fetches
+ * (fulltext.h) wait the same way in a second queue of the host of their
+ * link, with a ready list of their own: a host's polls and fetches share
+ * its per-host slots, polls first, and fetches never take more than half
+ * of the global ones, so that a flood of articles cannot hold polls up.
  *
  * A feed removed by a reload while its poll runs is only marked; it is
  * freed when the poll completes, because the poll's callback still points
@@ -22,6 +26,8 @@
 
 #include "config.h"
 #include "duration.h"
+#include "fulltext.h"
+#include "item.h"
 #include "log.h"
 #include "metrics.h"
 #include "store.h"
@@ -34,13 +40,26 @@
 #define SCHEDULE_START_SPREAD	10	/* seconds over which overdue feeds start */
 
 struct entry;
+struct job;
 
 struct host {
 	char			*name;
-	size_t			 running;
+	size_t			 running;	/* polls and fetches */
 	TAILQ_HEAD(, entry)	 waiting;	/* due, oldest first */
+	TAILQ_HEAD(, job)	 jobs;		/* article fetches waiting */
 	TAILQ_ENTRY(host)	 ready;
+	TAILQ_ENTRY(host)	 jready;
 	int			 in_ready;	/* waiting and under the cap */
+	int			 in_jready;	/* jobs and under the cap */
+};
+
+/* An article fetch, waiting in its host's queue or running. */
+struct job {
+	struct schedule		*s;
+	struct fulltext_job	*j;
+	const struct config_feed *f;	/* its feed, in the config in use */
+	struct host		*host;		/* of its link */
+	TAILQ_ENTRY(job)	 qentry;
 };
 
 struct entry {
@@ -65,9 +84,12 @@ struct schedule {
 	GHashTable		*hosts;		/* name: struct host, owned */
 	GHashTable		*by_name;	/* feed name: its entry */
 	TAILQ_HEAD(, host)	 ready;
+	TAILQ_HEAD(, host)	 jready;
 	TAILQ_HEAD(, entry)	 entries;
-	size_t			 running;
+	size_t			 running;	/* polls and fetches */
 	size_t			 queued;
+	size_t			 jobs_running;
+	size_t			 jobs_queued;
 	size_t			 nentries;
 	int			 stopped;
 	void			(*done)(void *);	/* one pass: all polled */
@@ -77,10 +99,22 @@ struct schedule {
 static void	start_due(struct schedule *);
 
 static void
+job_free(struct job *jb)
+{
+	fulltext_job_free(jb->j);
+	free(jb);
+}
+
+static void
 host_free(void *p)
 {
 	struct host	*h = p;
+	struct job	*jb;
 
+	while ((jb = TAILQ_FIRST(&h->jobs)) != NULL) {
+		TAILQ_REMOVE(&h->jobs, jb, qentry);
+		job_free(jb);
+	}
 	free(h->name);
 	free(h);
 }
@@ -118,22 +152,32 @@ host_get(struct schedule *s, const char *url)
 	h = xcalloc(1, sizeof(*h));
 	h->name = name;
 	TAILQ_INIT(&h->waiting);
+	TAILQ_INIT(&h->jobs);
 	g_hash_table_insert(s->hosts, h->name, h);
 	return h;
 }
 
-/* Keeps 'h' in the ready list exactly while a feed of it may start. */
+/*
+ * Keeps 'h' in the ready list exactly while a feed of it may start, and
+ * in the jobs' ready list while a fetch of it may.
+ */
 static void
 host_update(struct schedule *s, struct host *h)
 {
-	int	 ready = !TAILQ_EMPTY(&h->waiting) &&
-	    h->running < (size_t)s->cf->daemon.per_host;
+	int	 open = h->running < (size_t)s->cf->daemon.per_host;
+	int	 ready = open && !TAILQ_EMPTY(&h->waiting);
+	int	 jready = open && !TAILQ_EMPTY(&h->jobs);
 
 	if (ready && !h->in_ready)
 		TAILQ_INSERT_TAIL(&s->ready, h, ready);
 	else if (!ready && h->in_ready)
 		TAILQ_REMOVE(&s->ready, h, ready);
 	h->in_ready = ready;
+	if (jready && !h->in_jready)
+		TAILQ_INSERT_TAIL(&s->jready, h, jready);
+	else if (!jready && h->in_jready)
+		TAILQ_REMOVE(&s->jready, h, jready);
+	h->in_jready = jready;
 }
 
 static void
@@ -158,6 +202,62 @@ dequeue(struct entry *e)
 	e->queued = 0;
 	e->s->queued--;
 	host_update(e->s, e->host);
+}
+
+/* Queues the fetch of 'j' (taken) for feed 'f' behind its link's host. */
+static void
+job_add(struct schedule *s, const struct config_feed *f,
+    struct fulltext_job *j)
+{
+	struct job	*jb;
+
+	jb = xcalloc(1, sizeof(*jb));
+	jb->s = s;
+	jb->j = j;
+	jb->f = f;
+	jb->host = host_get(s, j->item->link);
+	TAILQ_INSERT_TAIL(&jb->host->jobs, jb, qentry);
+	s->jobs_queued++;
+	host_update(s, jb->host);
+}
+
+static void
+job_dequeue(struct job *jb)
+{
+	TAILQ_REMOVE(&jb->host->jobs, jb, qentry);
+	jb->s->jobs_queued--;
+	host_update(jb->s, jb->host);
+}
+
+/* A fetch that will not run: recorded done, and freed ('j' taken). */
+static void
+job_drop(struct schedule *s, struct fulltext_job *j)
+{
+	if (watch_drop_article(s->w, j) == -1)
+		log_debug("feed '%s': a dropped article stays pending", j->feed);
+	fulltext_job_free(j);
+}
+
+static void
+job_done(const struct fulltext_outcome *o, void *arg)
+{
+	struct job	*jb = arg;
+	struct schedule	*s = jb->s;
+
+	s->running--;
+	s->jobs_running--;
+	jb->host->running--;
+	host_update(s, jb->host);
+	job_free(jb);
+	start_due(s);
+}
+
+/* Fetches may take half of the transfers at once; polls keep the rest. */
+static size_t
+job_cap(const struct schedule *s)
+{
+	return s->cf->daemon.concurrency > 1 ?
+	    (size_t)s->cf->daemon.concurrency / 2 : 1;
 }
 
 static long
@@ -289,6 +389,24 @@ next_delay(const struct schedule *s, const struct entry *e,
 	return hint > next ? hint : next;
 }
 
+/*
+ * The article fetches of outcome 'o' of entry 'e' (NULL: not polled),
+ * taken: a feed removed, or no longer full text, meanwhile: not fetched.
+ */
+static void
+take_articles(struct schedule *s, const struct entry *e,
+    const struct poll_outcome *o)
+{
+	size_t	 i;
+
+	for (i = 0; i < o->narticles; i++)
+		if (e != NULL && !e->removed &&
+		    fulltext_feed_wants(s->cf, e->f))
+			job_add(s, e->f, o->articles[i]);
+		else
+			job_drop(s, o->articles[i]);
+}
+
 static void
 polled(const struct config_feed *f, const struct poll_outcome *o, void *arg)
 {
@@ -300,6 +418,7 @@ polled(const struct config_feed *f, const struct poll_outcome *o, void *arg)
 	s->running--;
 	e->host->running--;
 	host_update(s, e->host);
+	take_articles(s, e, o);
 	if (e->removed || s->done != NULL) {
 		/* one pass: each feed is polled once */
 		entry_drop(s, e);
@@ -335,6 +454,7 @@ start_due(struct schedule *s)
 {
 	struct entry	*e;
 	struct host	*h;
+	struct job	*jb;
 
 	while (!s->stopped && s->running < (size_t)s->cf->daemon.concurrency &&
 	    (h = TAILQ_FIRST(&s->ready)) != NULL) {
@@ -360,7 +480,29 @@ start_due(struct schedule *s)
 		host_update(s, h);
 		metrics_poll_lag(difftime(time(NULL), e->due));
 	}
-	if (s->done != NULL && s->running == 0 && s->queued == 0) {
+	while (!s->stopped && s->running < (size_t)s->cf->daemon.concurrency &&
+	    s->jobs_running < job_cap(s) &&
+	    (h = TAILQ_FIRST(&s->jready)) != NULL) {
+		jb = TAILQ_FIRST(&h->jobs);
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): freed jobs are unlinked */
+		job_dequeue(jb);
+		if (h->in_jready) {
+			TAILQ_REMOVE(&s->jready, h, jready);
+			TAILQ_INSERT_TAIL(&s->jready, h, jready);
+		}
+		/* Not started: it stays pending, for the next start. */
+		if (watch_fetch_article(s->w, jb->f, jb->j, job_done,
+		    jb) == -1) {
+			job_free(jb);
+			continue;
+		}
+		s->running++;
+		s->jobs_running++;
+		h->running++;
+		host_update(s, h);
+	}
+	if (s->done != NULL && s->running == 0 && s->queued == 0 &&
+	    s->jobs_queued == 0) {
 		void	(*done)(void *) = s->done;
 
 		s->done = NULL;
@@ -438,8 +580,68 @@ schedule_alloc(struct event_base *base, struct watch *w,
 	    host_free);
 	s->by_name = g_hash_table_new(g_str_hash, g_str_equal);
 	TAILQ_INIT(&s->ready);
+	TAILQ_INIT(&s->jready);
 	TAILQ_INIT(&s->entries);
 	return s;
+}
+
+/* Names of the enabled feeds of 'cf': their config_feed. */
+static GHashTable *
+feeds_by_name(const struct config *cf)
+{
+	GHashTable	*names;
+	size_t		 i;
+
+	names = g_hash_table_new(g_str_hash, g_str_equal);
+	for (i = 0; i < cf->nfeeds; i++)
+		if (!cf->feeds[i].disabled)
+			g_hash_table_insert(names, cf->feeds[i].name,
+			    &cf->feeds[i]);
+	return names;
+}
+
+static int
+pending_article(const char *feed, const char *key, const struct feed_item *it,
+    void *arg)
+{
+	GPtrArray	*jobs = arg;
+
+	g_ptr_array_add(jobs, fulltext_job_new(feed, key, it));
+	return 0;
+}
+
+/*
+ * The article fetches a stop or a crash left pending are queued again:
+ * those of the feeds this schedule polls.  Those of a feed the config no
+ * longer has, or no longer wants full text for, are dropped.
+ */
+static void
+resume_articles(struct schedule *s)
+{
+	GPtrArray		*jobs = g_ptr_array_new();
+	GHashTable		*names = feeds_by_name(s->cf);
+	const struct config_feed *f;
+	struct fulltext_job	*j;
+	struct entry		*e;
+	guint			 i;
+
+	/* read first: the drops write */
+	store_articles_foreach(watch_store(s->w), pending_article, jobs);
+	for (i = 0; i < jobs->len; i++) {
+		j = g_ptr_array_index(jobs, i);
+		f = g_hash_table_lookup(names, j->feed);
+		if (f == NULL || !fulltext_feed_wants(s->cf, f))
+			job_drop(s, j);
+		else if ((e = g_hash_table_lookup(s->by_name, j->feed)) !=
+		    NULL)
+			job_add(s, e->f, j);
+		else
+			fulltext_job_free(j);
+	}
+	if (jobs->len > 0)
+		log_info("%u article fetches left pending resumed", jobs->len);
+	g_hash_table_destroy(names);
+	g_ptr_array_free(jobs, TRUE);
 }
 
 struct schedule *
@@ -450,7 +652,10 @@ schedule_new(struct event_base *base, struct watch *w, const struct config *cf)
 
 	s = schedule_alloc(base, w, cf);
 	for (i = 0; i < cf->nfeeds; i++)
-		entry_add(s, &cf->feeds[i]);
+		if (!cf->feeds[i].disabled)
+			entry_add(s, &cf->feeds[i]);
+	resume_articles(s);
+	start_due(s);
 	return s;
 }
 
@@ -467,8 +672,37 @@ schedule_once(struct event_base *base, struct watch *w,
 	s->done_arg = arg;
 	for (i = 0; i < n; i++)
 		enqueue(entry_new(s, feeds[i]));
+	resume_articles(s);
 	start_due(s);
 	return s;
+}
+
+/* A reload's view for jobs_reload(): the schedule, and the new feeds. */
+struct reload {
+	struct schedule	*s;
+	GHashTable	*names;
+};
+
+/*
+ * A reload: the waiting fetches of host 'value' take their feed from the
+ * new config; those of a feed removed, or no longer full text, go.
+ */
+static void
+jobs_reload(void *key, void *value, void *arg)
+{
+	struct reload	*r = arg;
+	struct host	*h = value;
+	struct job	*jb, *next;
+
+	for (jb = TAILQ_FIRST(&h->jobs); jb != NULL; jb = next) {
+		next = TAILQ_NEXT(jb, qentry);
+		jb->f = g_hash_table_lookup(r->names, jb->j->feed);
+		if (jb->f != NULL && fulltext_feed_wants(r->s->cf, jb->f))
+			continue;
+		job_dequeue(jb);
+		job_drop(r->s, jb->j);
+		free(jb);
+	}
 }
 
 void
@@ -477,13 +711,13 @@ schedule_reload(struct schedule *s, const struct config *cf)
 	GHashTable		*names;
 	struct entry		*e, *next;
 	struct host		*h;
+	struct reload		 r;
 	const struct config_feed *f, *old;
 	size_t			 i;
 
 	s->cf = cf;
-	names = g_hash_table_new(g_str_hash, g_str_equal);
-	for (i = 0; i < cf->nfeeds; i++)
-		g_hash_table_insert(names, cf->feeds[i].name, &cf->feeds[i]);
+	/* A feed disabled (enabled = no) is as good as removed. */
+	names = feeds_by_name(cf);
 	for (e = TAILQ_FIRST(&s->entries); e != NULL; e = next) {
 		next = TAILQ_NEXT(e, all);
 		f = g_hash_table_lookup(names, e->name);
@@ -515,7 +749,9 @@ schedule_reload(struct schedule *s, const struct config *cf)
 				e->host = h;
 			continue;
 		}
-		log_info("feed '%s': removed from the config", e->name);
+		log_info("feed '%s': %s", e->name, config_feed_find(cf,
+		    e->name) != NULL ? "disabled (enabled = no)" :
+		    "removed from the config");
 		if (e->timer != NULL)
 			event_del(e->timer);
 		e->removed = 1;
@@ -524,15 +760,28 @@ schedule_reload(struct schedule *s, const struct config *cf)
 		else
 			g_hash_table_remove(s->by_name, e->name);
 	}
+	r.s = s;
+	r.names = names;
+	g_hash_table_foreach(s->hosts, jobs_reload, &r);
 	g_hash_table_destroy(names);
 	/* per-host may have changed */
 	g_hash_table_foreach(s->hosts, host_recheck, s);
 	for (i = 0; i < cf->nfeeds; i++)
-		if (g_hash_table_lookup(s->by_name, cf->feeds[i].name) ==
-		    NULL) {
+		if (!cf->feeds[i].disabled && g_hash_table_lookup(s->by_name,
+		    cf->feeds[i].name) == NULL) {
 			log_info("feed '%s': added", cf->feeds[i].name);
 			entry_add(s, &cf->feeds[i]);
 		}
+	start_due(s);
+}
+
+void
+schedule_pushed(struct schedule *s, const struct config_feed *f,
+    const struct poll_outcome *o)
+{
+	if (o->narticles == 0)
+		return;
+	take_articles(s, g_hash_table_lookup(s->by_name, f->name), o);
 	start_due(s);
 }
 

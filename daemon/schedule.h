@@ -1,7 +1,8 @@
 /*
  * schedule.h: when each feed is polled.
  *
- * Every feed has a timer for its next poll.  A due feed waits in a queue
+ * Every feed has a timer for its next poll, except those disabled
+ * (enabled = no), which are never polled.  A due feed waits in a queue
  * until it may start: at most [daemon] concurrency polls at once, and at
  * most per-host polls to one host.  After a poll the next one is set:
  *
@@ -25,6 +26,14 @@
  * schedule instead of polling every feed at once; a saved time further
  * off than the longest wait is brought in.  A feed whose URL the config
  * changed (at start or on reload) is polled at once, afresh.
+ *
+ * Article fetches ([feed] content = full, fulltext.h), which polls hand
+ * back, wait in the queue of their link's host beside its feeds and count
+ * against the same caps: a fetch and a poll to one host share its
+ * per-host slots (polls go first), and fetches take at most half of
+ * concurrency.  They start in the order they came, with no timer; those
+ * the last run left pending start at once.  A reload drops the waiting
+ * fetches of a feed removed or no longer full text.
  */
 #ifndef FEEDWATCH_SCHEDULE_H
 #define FEEDWATCH_SCHEDULE_H
@@ -32,18 +41,19 @@
 #include <stddef.h>
 
 struct config;
+struct config_feed;
 struct event_base;
+struct poll_outcome;
 struct schedule;
 struct watch;
-
-struct config_feed;
 
 struct schedule	*schedule_new(struct event_base *base, struct watch *w,
 		    const struct config *cf);
 /*
  * One pass, for `check`: polls each of feeds[0..n) once, as soon as the
- * caps allow, then calls done(arg) (at once if there is nothing to poll).
- * No timers, and no next-due times are kept.
+ * caps allow, and fetches the articles these polls found (and those of
+ * these feeds left pending), then calls done(arg) (at once if there is
+ * nothing to do).  No timers, and no next-due times are kept.
  */
 struct schedule	*schedule_once(struct event_base *base, struct watch *w,
 		    const struct config *cf,
@@ -52,12 +62,20 @@ struct schedule	*schedule_once(struct event_base *base, struct watch *w,
 void		 schedule_free(struct schedule *s);
 
 /*
- * Takes a new config: feeds added, removed and changed.  Polls in flight
- * finish and are recorded as usual; a feed removed meanwhile is not polled
- * again, and one removed and added back before its poll ends stays one
- * feed, polled once at a time.
+ * Takes a new config: feeds added, removed (or disabled) and changed.
+ * Polls in flight finish and are recorded as usual; a feed removed
+ * meanwhile is not polled again, and one removed and added back before
+ * its poll ends stays one feed, polled once at a time.
  */
 void		 schedule_reload(struct schedule *s, const struct config *cf);
+
+/*
+ * A hub's push of 'f' was recorded (push.h): the article fetches of 'o'
+ * (taken) are queued as a poll's are, or dropped if the feed is no longer
+ * polled or no longer wants full text.
+ */
+void		 schedule_pushed(struct schedule *s,
+		    const struct config_feed *f, const struct poll_outcome *o);
 
 /*
  * 'feed' is no longer pushed by a hub (push.h): its next poll, set for
@@ -68,7 +86,7 @@ void		 schedule_unpushed(struct schedule *s, const char *feed);
 /* Stops starting polls (shutdown); in-flight ones finish. */
 void		 schedule_stop(struct schedule *s);
 
-/* Polls in flight and feeds waiting for a slot. */
+/* Polls and article fetches in flight. */
 size_t		 schedule_running(const struct schedule *s);
 /* Feeds of the config in use. */
 size_t		 schedule_feeds(const struct schedule *s);

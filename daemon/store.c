@@ -1,8 +1,9 @@
 /*
  * store.c: the state store's interface (store.h), in front of its
  * backends: it picks one when the store is opened and hands every call to
- * it.  What belongs to no backend is here too: the default location, and
- * freeing the records the store returns.
+ * it.  What belongs to no backend is here too: the default location,
+ * freeing the records the store returns, and the daemon's copy of the
+ * mutes (store_muted).
  */
 #include "store.h"
 
@@ -17,6 +18,9 @@ struct store {
 	const struct store_ops	*ops;
 	void			*be;	/* the backend's handle */
 	char			*path;
+	struct mute		*mutes;	/* store_muted()'s copy... */
+	size_t			 nmutes;
+	time_t			 mutes_read;	/* ...read then (0: never) */
 };
 
 /*
@@ -53,6 +57,7 @@ store_close(struct store *st)
 	if (store_flush(st) == -1)
 		log_warnx("state '%s': the last writes were lost", st->path);
 	st->ops->close(st->be);
+	mutes_free(st->mutes, st->nmutes);
 	free(st->path);
 	free(st);
 }
@@ -61,6 +66,12 @@ const char *
 store_path(const struct store *st)
 {
 	return st->path;
+}
+
+int
+store_writer(struct store *st, struct store_writer *w)
+{
+	return st->ops->writer(st->be, w);
 }
 
 char *
@@ -115,6 +126,8 @@ feed_state_clear(struct feed_state *fs)
 	free(fs->moved_to);
 	free(fs->redirect_to);
 	free(fs->error);
+	free(fs->title);
+	free(fs->link);
 	memset(fs, 0, sizeof(*fs));
 }
 
@@ -134,8 +147,10 @@ feed_state_rebind(struct feed_state *fs, const char *url)
 	free(fs->moved_to);
 	free(fs->redirect_to);
 	free(fs->error);
+	free(fs->title);
+	free(fs->link);
 	fs->etag = fs->last_modified = fs->moved_to = fs->redirect_to = NULL;
-	fs->error = NULL;
+	fs->error = fs->title = fs->link = NULL;
 	fs->redirects = 0;
 	fs->gone = 0;
 	fs->failures = 0;
@@ -189,10 +204,10 @@ store_item_add(struct store *st, const char *feed, const char *key,
 
 int
 store_story_claim(struct store *st, const char *topic,
-    const char *const *keys, size_t nkeys, const char *feed,
-    const char *alert_id, time_t now)
+    const char *const *keys, size_t nkeys, const struct store_near *near,
+    const char *feed, const char *alert_id, time_t now)
 {
-	return st->ops->story_claim(st->be, topic, keys, nkeys, feed,
+	return st->ops->story_claim(st->be, topic, keys, nkeys, near, feed,
 	    alert_id, now);
 }
 
@@ -244,6 +259,7 @@ outbox_row_clear(struct outbox_row *row)
 	free(row->topic);
 	free(row->alert_id);
 	free(row->payload);
+	free(row->last_error);
 	memset(row, 0, sizeof(*row));
 }
 
@@ -352,9 +368,9 @@ subscriptions_free(struct subscription *v, size_t n)
 }
 
 int
-store_prune(struct store *st, time_t before)
+store_prune(struct store *st, time_t before, time_t signed_before)
 {
-	return st->ops->prune(st->be, before);
+	return st->ops->prune(st->be, before, signed_before);
 }
 
 int
@@ -362,4 +378,80 @@ store_items_foreach(struct store *st, time_t since, store_item_cb *cb,
     void *arg)
 {
 	return st->ops->items_foreach(st->be, since, cb, arg);
+}
+
+int
+store_article_add(struct store *st, const char *feed, const char *key,
+    time_t now)
+{
+	return st->ops->article_add(st->be, feed, key, now);
+}
+
+int
+store_article_done(struct store *st, const char *feed, const char *key)
+{
+	return st->ops->article_done(st->be, feed, key);
+}
+
+int
+store_articles_foreach(struct store *st, store_article_cb *cb, void *arg)
+{
+	return st->ops->articles_foreach(st->be, cb, arg);
+}
+
+int
+store_outbox_foreach(struct store *st, time_t since, const char *topic,
+    store_outbox_cb *cb, void *arg)
+{
+	return st->ops->outbox_foreach(st->be, since, topic, cb, arg);
+}
+
+int
+store_mute(struct store *st, const char *topic, time_t until, time_t now)
+{
+	return st->ops->mute(st->be, topic, until, now);
+}
+
+int
+store_unmute(struct store *st, const char *topic, time_t now)
+{
+	return st->ops->unmute(st->be, topic, now);
+}
+
+int
+store_mutes(struct store *st, time_t now, struct mute **out, size_t *n)
+{
+	return st->ops->mutes(st->be, now, out, n);
+}
+
+void
+mutes_free(struct mute *m, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; m != NULL && i < n; i++)
+		free(m[i].topic);
+	free(m);
+}
+
+int
+store_muted(struct store *st, const char *topic, time_t now)
+{
+	size_t	 i;
+
+	if (st->mutes_read == 0 || now < st->mutes_read ||
+	    now - st->mutes_read >= STORE_MUTES_TTL) {
+		mutes_free(st->mutes, st->nmutes);
+		if (store_mutes(st, now, &st->mutes, &st->nmutes) == -1) {
+			mutes_free(st->mutes, st->nmutes);
+			st->mutes = NULL;
+			st->nmutes = 0;
+		}
+		st->mutes_read = now;
+	}
+	for (i = 0; i < st->nmutes; i++)
+		if (strcmp(st->mutes[i].topic, topic) == 0 &&
+		    (st->mutes[i].until == 0 || st->mutes[i].until > now))
+			return 1;
+	return 0;
 }

@@ -19,9 +19,22 @@
  * fail half way rolls the whole group back (store_abort), so no poll is
  * ever half recorded.
  *
- * One writer per state: two processes delivering one outbox would each
- * send every row.  Readers (`feedwatch status`, backtest) work beside the
- * writer.
+ * Who writes, and the lock.  Two processes delivering one outbox would
+ * each send every row, so one process at a time is the state's writer:
+ * `run` and `check` open it with STORE_WRITE, which takes the writer's
+ * lock and is refused while another process holds it.  Beside the
+ * writer, without its lock:
+ *
+ *   - `mute` and `unmute` (STORE_CONTROL) write one small control row
+ *     (a topic's mute) in a transaction of their own, which waits for
+ *     the writer's current one (they are short); the writer reads the
+ *     mutes back by itself (store_muted), so it needs no telling.  A
+ *     control row is never a row the writer keeps in memory or sends.
+ *   - `status`, `alerts` and `backtest` (STORE_READ) only read, and
+ *     `check --dry-run` (STORE_DRY) commits nothing.
+ *
+ * Nothing else writes a state that a writer may hold.  store_writer()
+ * says whether one does, and who, without getting in its way.
  *
  * Where the state lives chooses its backend when the store is opened;
  * callers never know which one they have.  Today every location is an
@@ -68,6 +81,8 @@ struct feed_state {
 	int		 health_alerted;
 	long		 missed;	/* polls that overflowed the window */
 	long		 ttl;		/* <ttl>, sy: at the last parse, seconds */
+	char		*title;		/* the feed's own, at the last parse */
+	char		*link;		/* its site (url_is_web), likewise */
 };
 
 struct outbox_row {
@@ -79,11 +94,18 @@ struct outbox_row {
 	char		*payload;	/* SPEC section 5 JSON */
 	int		 attempts;
 	time_t		 created;
+	/* Its fate, for store_outbox_foreach (outbox_due leaves them 0). */
+	time_t		 next_at;	/* pending: the next try */
+	time_t		 delivered_at;	/* 0: not delivered */
+	time_t		 failed_at;	/* 0: not given up */
+	char		*last_error;
 };
 
 struct sink_counts {
 	char		*sink;
 	long		 pending;
+	long		 held;		/* of those, held back by a digest, a
+					   rate or quiet hours, never tried */
 	long		 failed;
 	long		 delivered;
 	char		*last_error;
@@ -113,11 +135,27 @@ struct subscription {
 	int		 failures;	/* requests in a row that failed */
 };
 
+/* A topic muted by `feedwatch mute`: its matches do not alert. */
+struct mute {
+	char		*topic;
+	time_t		 until;		/* 0: until unmuted */
+	time_t		 since;
+};
+
+/* The process that holds the writer's lock, as it noted itself there. */
+struct store_writer {
+	long		 pid;
+	time_t		 since;		/* when it took the lock */
+	char		 command[256];	/* "feedwatch run -c FILE" */
+};
+
 /* How a store is opened; 0 and 1 keep the meaning of a 'readonly' flag. */
 enum store_mode {
 	STORE_WRITE,	/* the one writer: takes the lock, creates what lacks */
 	STORE_READ,	/* an existing store, read beside its writer */
 	STORE_DRY,	/* reads the state, writes that are never committed */
+	STORE_SCRATCH,	/* no state: an empty store of its own, in memory */
+	STORE_CONTROL,	/* control rows beside the writer, without its lock */
 };
 
 /*
@@ -135,6 +173,16 @@ enum store_mode {
  * reads a state it cannot write, or of an older feedwatch, as upgraded,
  * and no state at all as an empty one; it creates nothing.
  *
+ * STORE_SCRATCH ignores 'path' but for messages: an empty store that
+ * lives in memory until it is closed, to work out what the daemon would
+ * do (`backtest` folds the alerts of its replay in one); like STORE_DRY
+ * it commits nothing.
+ *
+ * STORE_CONTROL (`mute`, `unmute`) writes beside a writer that may be
+ * running: it takes no lock, creates a store that lacks (no writer runs
+ * one), and refuses one of an older feedwatch, which is the writer's to
+ * upgrade.
+ *
  * NULL on error.  store_path() is 'path' (for messages); store_close()
  * flushes first.
  */
@@ -147,6 +195,14 @@ const char	*store_path(const struct store *st);
  * else $STATE_DIRECTORY, then $XDG_STATE_HOME, then ~/.local/state.
  */
 char		*store_location(const char *configured);
+
+/*
+ * Whether a writer holds the store now: 1, with who it is in 'w'; 0 if
+ * none does (it may have died: the lock dies with it); -1 if that cannot
+ * be told (said why).  It only looks: a writer starting at that moment is
+ * not refused.
+ */
+int		 store_writer(struct store *st, struct store_writer *w);
 
 /* Commits the open group of writes, if any.  -1: rolled back. */
 int		 store_flush(struct store *st);
@@ -167,9 +223,9 @@ void		 feed_state_clear(struct feed_state *fs);
 /*
  * Makes 'fs' the state of the feed at 'url'.  If it was learned for
  * another URL, what belonged to that one is forgotten (validators,
- * redirects, gone, failures, the last parse and its <ttl>, the next poll
- * time) and 1 is returned; the history (last poll, health alerts, missed
- * count) stays.  State of unknown URL (schema 1's) is taken as the feed's.
+ * redirects, gone, failures, the last parse with its <ttl>, title and
+ * link, the next poll time) and 1 is returned; the history (last poll,
+ * health alerts, missed count) stays.  State of unknown URL (schema 1's) is taken as the feed's.
  */
 int		 feed_state_rebind(struct feed_state *fs, const char *url);
 /* Feed names in the store, for status; NULL-terminated, free with store_strv_free. */
@@ -197,14 +253,39 @@ int		 store_item_add(struct store *st, const char *feed,
 		    const char *key, const struct feed_item *it, time_t now);
 
 /*
+ * How a story is found again when its copies share no key: by its
+ * signature (story.h), which is stored with the claim.  'bands' are its
+ * LSH band keys: a stored story of the topic with one of them, claimed
+ * since 'since' from another feed, is a candidate (a feed's own items
+ * are told apart by their ids, and often share a template of text that
+ * is no story), and 'same' says how close the
+ * candidate's stored signature is to this one: a score from 0 up, or -1
+ * if it is not the same story.
+ */
+typedef double store_sig_cb(const void *sig, size_t len, void *arg);
+struct store_near {
+	const int64_t	*bands;
+	size_t		 nbands;
+	const void	*sig;		/* stored as it is */
+	size_t		 siglen;
+	time_t		 since;
+	store_sig_cb	*same;
+	void		*arg;
+};
+
+/*
  * Claims a story for a topic: 'keys' (normalized link, normalized title;
- * NULL entries skipped) identify the story.  Returns 1 if no earlier
- * alert of this topic had any of these keys (the claim is recorded with
- * 'alert_id'), 0 if one had (then 'feed' is added to that alert's
- * also_in), -1 on error.
+ * NULL entries skipped) identify the story, and 'near' (or NULL) finds
+ * it by its signature.  Returns 1 if no earlier alert of this topic had
+ * any of these keys nor a signature 'near' takes (the claim is recorded
+ * with 'alert_id'), 0 if one had (then 'feed' is added to that alert's
+ * also_in; of several stories 'near' takes, the one it scores highest),
+ * -1 on error.  Either way the signature is stored for the story that
+ * has it, so that a later copy is found by any copy before it.
  */
 int		 store_story_claim(struct store *st, const char *topic,
-		    const char *const *keys, size_t nkeys, const char *feed,
+		    const char *const *keys, size_t nkeys,
+		    const struct store_near *near, const char *feed,
 		    const char *alert_id, time_t now);
 
 /* Other feeds that carried the story of 'alert_id' (NULL-terminated). */
@@ -260,14 +341,76 @@ const char	*sub_state_name(int state);
 void		 subscription_clear(struct subscription *sub);
 void		 subscriptions_free(struct subscription *v, size_t n);
 
-/* Drops items, stories and finished outbox rows older than 'before'. */
-int		 store_prune(struct store *st, time_t before);
+/*
+ * Calls 'cb' once per alert queued since 'since' (0: every one kept), of
+ * 'topic' only unless it is NULL, the newest first, with its outbox rows
+ * (one per sink, in the order they were queued).  The rows are borrowed
+ * for the call; non-zero from 'cb' stops.
+ */
+typedef int store_outbox_cb(const struct outbox_row *rows, size_t n,
+    void *arg);
+int		 store_outbox_foreach(struct store *st, time_t since,
+		    const char *topic, store_outbox_cb *cb, void *arg);
+
+/*
+ * Mutes: `feedwatch mute` writes them (STORE_CONTROL), the daemon reads
+ * them.  store_mute() mutes 'topic' until 'until' (0: until unmuted),
+ * replacing its mute if it had one.  store_unmute() lifts it: 1 if the
+ * topic was muted at 'now', else 0.  store_mutes() reads the mutes in
+ * force at 'now', by topic.
+ */
+int		 store_mute(struct store *st, const char *topic, time_t until,
+		    time_t now);
+int		 store_unmute(struct store *st, const char *topic, time_t now);
+int		 store_mutes(struct store *st, time_t now, struct mute **out,
+		    size_t *n);
+void		 mutes_free(struct mute *m, size_t n);
+
+/*
+ * 1 if 'topic' is muted at 'now'.  Called for every match, so it reads
+ * the mutes at most once every STORE_MUTES_TTL seconds and keeps them
+ * meanwhile: a mute or unmute made beside the daemon counts within that,
+ * a mute that runs out counts at once.  Where they cannot be read
+ * (logged), nothing is muted: an alert too many beats one lost.
+ */
+#define STORE_MUTES_TTL	1
+int		 store_muted(struct store *st, const char *topic, time_t now);
+
+/*
+ * Drops items, stories and finished outbox rows older than 'before',
+ * mutes that ran out before it, and story signatures older than
+ * 'signed_before'.
+ */
+int		 store_prune(struct store *st, time_t before,
+		    time_t signed_before);
 
 /* Calls 'cb' for each kept item first seen since 'since', oldest first. */
 typedef int store_item_cb(const char *feed, const struct feed_item *it,
     void *arg);
 int		 store_items_foreach(struct store *st, time_t since,
 		    store_item_cb *cb, void *arg);
+
+/*
+ * Article fetches pending ([feed] content = full): a new item's is added
+ * in the group of writes of the poll that found it, and done (removed)
+ * in the group that records the fetch's outcome and its alerts, so that
+ * a crash in between leaves it to fetch at the next start, and none is
+ * fetched twice once recorded.  Adding one twice changes nothing.
+ */
+int		 store_article_add(struct store *st, const char *feed,
+		    const char *key, time_t now);
+int		 store_article_done(struct store *st, const char *feed,
+		    const char *key);
+/*
+ * Calls 'cb' for each pending article whose item is kept, oldest first,
+ * with the item's feed, key and record (borrowed for the call); one whose
+ * item was pruned is skipped (and pruned with it).  Non-zero from 'cb'
+ * stops the walk.
+ */
+typedef int store_article_cb(const char *feed, const char *key,
+    const struct feed_item *it, void *arg);
+int		 store_articles_foreach(struct store *st,
+		    store_article_cb *cb, void *arg);
 
 /*
  * Backends.  store_open() picks one by the location and calls its open;
@@ -294,23 +437,25 @@ int		 store_items_foreach(struct store *st, time_t since,
  *   (the SQLite backend's lock file) or leases outbox rows, so that each
  *   is sent by one process (a shared database: a lease column set by
  *   FOR NO KEY UPDATE SKIP LOCKED).  STORE_READ never writes and never
- *   holds the writer up for long.
+ *   holds the writer up for long.  STORE_CONTROL writes only the mute
+ *   table, beside a writer; writer says who holds the store without
+ *   taking anything.
  * - Schema.  STORE_WRITE upgrades a store written by an older feedwatch;
  *   STORE_READ refuses one and says how to upgrade; none opens a store
  *   of a newer feedwatch.
  * - Ownership.  Arguments are borrowed for the call.  Returned strings,
  *   records and vectors are allocated with the xmalloc family and belong
  *   to the caller, who frees them with feed_state_clear,
- *   outbox_rows_free, sink_counts_free, subscriptions_free and
- *   store_strv_free; the item
- *   handed to a store_item_cb is borrowed for the call.  Text comes back
+ *   outbox_rows_free, sink_counts_free, mutes_free, subscriptions_free
+ *   and store_strv_free; the item handed to a store_item_cb, and the rows
+ *   handed to a store_outbox_cb, are borrowed for the call.  Text comes back
  *   as it was given, NULL as NULL; times are seconds since the epoch.
  * - Errors.  An op logs its own failure as "state 'LOCATION': ..." (a
  *   password in the location is never shown) and returns -1 (feed_names
  *   and story_also_in: what they read; outbox_next: 0).  None is fatal.
  * - Pruning never makes an item its feed still lists look new: an item
  *   goes only if it was last seen before 'before' and before its feed's
- *   last successful parse.
+ *   last successful parse.  A pending article older than 'before' goes.
  */
 struct store_ops {
 	/* The backend's handle for 'path', or NULL after saying why. */
@@ -330,7 +475,8 @@ struct store_ops {
 	int	 (*item_add)(void *be, const char *feed, const char *key,
 		    const struct feed_item *it, time_t now);
 	int	 (*story_claim)(void *be, const char *topic,
-		    const char *const *keys, size_t nkeys, const char *feed,
+		    const char *const *keys, size_t nkeys,
+		    const struct store_near *near, const char *feed,
 		    const char *alert_id, time_t now);
 	char	**(*story_also_in)(void *be, const char *alert_id);
 	int	 (*outbox_add)(void *be, const char *sink, const char *topic,
@@ -351,12 +497,24 @@ struct store_ops {
 	time_t	 (*outbox_next)(void *be);
 	int	 (*sink_counts)(void *be, struct sink_counts **out,
 		    size_t *n);
-	int	 (*prune)(void *be, time_t before);
+	int	 (*prune)(void *be, time_t before, time_t signed_before);
 	int	 (*sub_put)(void *be, const struct subscription *sub);
 	int	 (*sub_delete)(void *be, const char *feed);
 	int	 (*subs)(void *be, struct subscription **out, size_t *n);
 	int	 (*items_foreach)(void *be, time_t since, store_item_cb *cb,
 		    void *arg);
+	int	 (*article_add)(void *be, const char *feed, const char *key,
+		    time_t now);
+	int	 (*article_done)(void *be, const char *feed, const char *key);
+	int	 (*articles_foreach)(void *be, store_article_cb *cb,
+		    void *arg);
+	int	 (*outbox_foreach)(void *be, time_t since, const char *topic,
+		    store_outbox_cb *cb, void *arg);
+	int	 (*mute)(void *be, const char *topic, time_t until,
+		    time_t now);
+	int	 (*unmute)(void *be, const char *topic, time_t now);
+	int	 (*mutes)(void *be, time_t now, struct mute **out, size_t *n);
+	int	 (*writer)(void *be, struct store_writer *w);
 };
 
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "store.h"
 #include "xmalloc.h"
 
 /* mkdir -p for the database's directory (0700: see store_file.h). */
@@ -99,40 +100,66 @@ self_command(char *buf, size_t len)
 	    skip < n ? " " : "", skip < n ? args + skip : "");
 }
 
-/* Says who holds the lock, from what the holder wrote into it. */
-static void
-lock_holder(const char *path, int fd, const char *lock)
+/*
+ * What the holder wrote into the lock file: "PID START COMMAND\n".  -1
+ * if it is not that (a holder that could not write it).
+ */
+static int
+read_holder(int fd, struct store_writer *w)
 {
-	char		 buf[512], when[64], *cmd, *p;
-	long		 pid;
+	char		 buf[512], *cmd, *p;
 	long long	 start;
 	ssize_t		 n;
 	int		 off = 0;
-	time_t		 t;
-	struct tm	 tm;
 
+	memset(w, 0, sizeof(*w));
 	if ((n = pread(fd, buf, sizeof(buf) - 1, 0)) < 0)
 		n = 0;
 	buf[n] = '\0';
-	if (sscanf(buf, "%ld %lld %n", &pid, &start, &off) != 2) {
-		log_warnx("state '%s': in use by another process, which holds "
-		    "'%s'; only one feedwatch may write a state at a time",
-		    path, lock);
-		return;
+	if (sscanf(buf, "%ld %lld %n", &w->pid, &start, &off) != 2) {
+		w->pid = 0;
+		return -1;
 	}
+	w->since = (time_t)start;
 	cmd = buf + off;
 	cmd[strcspn(cmd, "\n")] = '\0';
 	for (p = cmd; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
-	t = (time_t)start;
-	if (localtime_r(&t, &tm) == NULL ||
+	snprintf(w->command, sizeof(w->command), "%s", cmd);
+	return 0;
+}
+
+/* Says who holds the lock, from what the holder wrote into it. */
+static void
+lock_holder(const char *path, int fd, const char *lock)
+{
+	struct store_writer	 w;
+	char			 when[64];
+	struct tm		 tm;
+
+	if (read_holder(fd, &w) == -1) {
+		log_warnx("state '%s': in use by another process, which holds "
+		    "'%s'; only one feedwatch may write a state at a time",
+		    path, lock);
+		return;
+	}
+	if (localtime_r(&w.since, &tm) == NULL ||
 	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm) == 0)
-		snprintf(when, sizeof(when), "%lld", start);
+		snprintf(when, sizeof(when), "%lld", (long long)w.since);
 	log_warnx("state '%s': in use by '%s' (pid %ld) since %s; only one "
 	    "feedwatch may write a state at a time: stop that one first "
-	    "('status' and 'check --dry-run' work beside it)", path, cmd,
-	    pid, when);
+	    "('status' and 'check --dry-run' work beside it)", path,
+	    w.command, w.pid, when);
+}
+
+/* The whole file, for the OFD lock calls: F_WRLCK from offset 0 on. */
+static void
+whole_file(struct flock *fl)
+{
+	memset(fl, 0, sizeof(*fl));
+	fl->l_type = F_WRLCK;
+	fl->l_whence = SEEK_SET;
 }
 
 /*
@@ -144,8 +171,9 @@ lock_holder(const char *path, int fd, const char *lock)
 int
 store_file_lock(const char *path, const char *real, int *lockfd)
 {
-	char	*lock, cmd[256], line[512];
-	int	 fd, n, rc = -1;
+	struct flock	 fl;
+	char		*lock, cmd[256], line[512];
+	int		 fd, n, rc = -1;
 
 	lock = xasprintf("%s.lock", real);
 	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
@@ -168,9 +196,47 @@ store_file_lock(const char *path, const char *real, int *lockfd)
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, line, n, 0) != n)
 		log_warn("state '%s': cannot note this process in '%s'",
 		    path, lock);
+	/* For store_file_holder() only: the flock is the lock. */
+	whole_file(&fl);
+	if (fcntl(fd, F_OFD_SETLK, &fl) == -1)
+		log_warn("state '%s': lock '%s': 'feedwatch status' will not "
+		    "see this process", path, lock);
 	*lockfd = fd;
 	fd = -1;
 	rc = 0;
+ out:
+	if (fd != -1)
+		close(fd);
+	free(lock);
+	return rc;
+}
+
+int
+store_file_holder(const char *path, const char *real, struct store_writer *w)
+{
+	struct flock	 fl;
+	char		*lock;
+	int		 fd, rc = -1;
+
+	memset(w, 0, sizeof(*w));
+	lock = xasprintf("%s.lock", real);
+	if ((fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		/* No writer ever ran here. */
+		if (errno == ENOENT)
+			rc = 0;
+		else
+			log_warn("state '%s': lock file '%s'", path, lock);
+		goto out;
+	}
+	whole_file(&fl);
+	if (fcntl(fd, F_OFD_GETLK, &fl) == -1) {
+		log_warn("state '%s': lock '%s'", path, lock);
+		goto out;
+	}
+	rc = fl.l_type != F_UNLCK;
+	if (rc == 1 && read_holder(fd, w) == -1)
+		log_debug("state '%s': its writer noted nothing in '%s'", path,
+		    lock);
  out:
 	if (fd != -1)
 		close(fd);

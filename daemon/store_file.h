@@ -15,9 +15,18 @@
  * writer names when it refuses.  The kernel drops the lock when the
  * holder exits, even by kill -9, so a lock file left behind never
  * blocks.
+ *
+ * The holder also takes an open file description lock (fcntl(2)
+ * F_OFD_SETLK) on the same file, which F_OFD_GETLK reports without
+ * taking it: that is how `status` tells whether a writer runs.  Testing
+ * the flock would take it for a moment, and a writer starting in that
+ * moment would be refused.  The flock stays the lock itself, so a writer
+ * of an older feedwatch, which takes only that, is still excluded.
  */
 #ifndef FEEDWATCH_STORE_FILE_H
 #define FEEDWATCH_STORE_FILE_H
+
+struct store_writer;
 
 /*
  * Creates the directories of 'path' (mkdir -p) and, if missing, the file
@@ -33,5 +42,14 @@ int	 store_file_create(const char *path);
  * (logged).
  */
 int	 store_file_lock(const char *path, const char *real, int *lockfd);
+
+/*
+ * Whether a process holds the writer's lock of the state 'path' (named
+ * in messages), resolved as 'real': 1, with what it noted in 'w' (zeros
+ * where it noted nothing readable); 0 if none; -1 on error (logged).
+ * It takes nothing.
+ */
+int	 store_file_holder(const char *path, const char *real,
+	    struct store_writer *w);
 
 #endif

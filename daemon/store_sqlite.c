@@ -25,7 +25,6 @@
 #include "store_sqlite_push.h"
 #include "xmalloc.h"
 
-#define STORE_SCHEMA_VERSION	3
 #define STORE_MAX_STMTS		48
 
 struct store_sqlite {
@@ -100,8 +99,43 @@ static const char *const migrations[] = {
 	"UPDATE feed SET redirect_to = moved_to, redirects = 1,"
 	" moved_to = NULL WHERE moved_to IS NOT NULL;"
 	"UPDATE feed SET gone = 0, next_due = 0 WHERE gone = 1;",
-	/* 2 to 3: WebSub push (push.h): a feed's subscription. */
-	"CREATE TABLE sub ("
+	/*
+	 * 2 to 3, OPML export: the feed's own title and its site's
+	 * address (htmlUrl), as its last parse gave them.
+	 */
+	"ALTER TABLE feed ADD COLUMN title TEXT;"
+	"ALTER TABLE feed ADD COLUMN link TEXT;",
+	/*
+	 * 3 to 4, full text ([feed] content = full): the article fetches
+	 * that polls queued and no outcome has recorded yet, so that a
+	 * crash between the two loses none.
+	 */
+	"CREATE TABLE IF NOT EXISTS article ("
+	" feed TEXT NOT NULL, key TEXT NOT NULL, created INTEGER NOT NULL,"
+	" PRIMARY KEY (feed, key)) STRICT, WITHOUT ROWID;",
+	/*
+	 * 4 to 5, same-story folding: the signature of each story a topic
+	 * claimed within [daemon] same-story (story_sig), with the feed of
+	 * the copy, and its LSH band keys (story_band), which find it again.
+	 * A band row names its signature by id, so that its key is all it
+	 * repeats.
+	 */
+	"CREATE TABLE IF NOT EXISTS story_sig ("
+	" id INTEGER PRIMARY KEY, topic TEXT NOT NULL, alert_id TEXT NOT NULL,"
+	" feed TEXT NOT NULL, sig BLOB NOT NULL, created INTEGER NOT NULL)"
+	" STRICT;"
+	"CREATE INDEX IF NOT EXISTS story_sig_created ON story_sig(created);"
+	"CREATE TABLE IF NOT EXISTS story_band ("
+	" band INTEGER NOT NULL, sig INTEGER NOT NULL, PRIMARY KEY (band, sig))"
+	" STRICT, WITHOUT ROWID;",
+	/*
+	 * 5 to 6 (mute): the topics `feedwatch mute` silenced, until when
+	 * (0: until unmuted).  Written beside the daemon, read by it.
+	 */
+	"CREATE TABLE IF NOT EXISTS mute (topic TEXT PRIMARY KEY,"
+	" until INTEGER NOT NULL, since INTEGER NOT NULL) STRICT, WITHOUT ROWID;",
+	/* 6 to 7, WebSub push (push.h): a feed's subscription. */
+	"CREATE TABLE IF NOT EXISTS sub ("
 	" feed TEXT PRIMARY KEY, hub TEXT NOT NULL, topic TEXT NOT NULL,"
 	" id TEXT NOT NULL UNIQUE, secret TEXT NOT NULL,"
 	" state INTEGER NOT NULL, lease_end INTEGER NOT NULL DEFAULT 0,"
@@ -163,6 +197,14 @@ exec(struct store_sqlite *st, const char *sql)
 		return -1;
 	}
 	return 0;
+}
+
+static void
+refuse_older(const struct store_sqlite *st, int version)
+{
+	log_warnx("state '%s': written by an older feedwatch (schema %d); run "
+	    "'feedwatch run' or 'feedwatch check' once to upgrade it",
+	    st->path, version);
 }
 
 /* From schema 'version' to STORE_SCHEMA_VERSION; in a transaction. */
@@ -343,6 +385,58 @@ open_write(struct store_sqlite *st)
 	return rc;
 }
 
+/*
+ * Control rows (mute) beside a writer: no lock file, but the state made
+ * owner-only first if it lacks, as the writer would.
+ */
+static int
+open_control(struct store_sqlite *st)
+{
+	if (store_file_create(st->path) == -1)
+		return -1;
+	if (connect_db(st, st->path, SQLITE_OPEN_READWRITE) != SQLITE_OK)
+		return fail(st, "open");
+	return 0;
+}
+
+/*
+ * Brings the schema to this version.  The version is read inside the
+ * transaction, so that of two processes opening a new state at once (a
+ * mute beside a daemon starting) only the first creates it.  A control
+ * store never upgrades an older schema: the writer it was made by may
+ * be running.  0: done; 1: refused (said); -1: failed.
+ */
+static int
+schema_setup(struct store_sqlite *st, enum store_mode mode)
+{
+	int	 version = 0, rc = -1;
+
+	if (exec(st, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	if (read_version(st, &version) != SQLITE_OK) {
+		fail(st, "read the schema version");
+		goto out;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		log_warnx("state '%s': schema version %d is newer than this "
+		    "feedwatch understands (%d); upgrade feedwatch", st->path,
+		    version, STORE_SCHEMA_VERSION);
+		goto out;
+	}
+	if (mode == STORE_CONTROL && version > 0 &&
+	    version < STORE_SCHEMA_VERSION) {
+		refuse_older(st, version);
+		rc = 1;
+		goto out;
+	}
+	if (migrate(st, version) == -1)
+		goto out;
+	return exec(st, "COMMIT");
+ out:
+	exec(st, "ROLLBACK");
+	return rc;
+}
+
 static void
 sq_close(void *be)
 {
@@ -370,16 +464,14 @@ sq_open(const char *path, enum store_mode mode)
 	st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
 	st->lockfd = -1;
-	st->dry = mode == STORE_DRY;
+	st->dry = mode == STORE_DRY || mode == STORE_SCRATCH;
 	switch (mode) {
 	case STORE_READ:
 		if (open_read(st) == -1 || read_version(st, &version) !=
 		    SQLITE_OK)
 			goto fail;
 		if (version > 0 && version < STORE_SCHEMA_VERSION) {
-			log_warnx("state '%s': written by an older feedwatch "
-			    "(schema %d); run 'feedwatch run' or 'feedwatch "
-			    "check' once to upgrade it", path, version);
+			refuse_older(st, version);
 			goto refused;
 		}
 		return st;
@@ -395,6 +487,14 @@ sq_open(const char *path, enum store_mode mode)
 		if (rc == -1)
 			goto fail;
 		break;
+	case STORE_SCRATCH:
+		if (open_copy(st, 1) == -1)
+			goto fail;
+		break;
+	case STORE_CONTROL:
+		if (open_control(st) == -1)
+			goto fail;
+		break;
 	}
 	/* FULL: a power loss must not undo a "delivered" or "seen" commit. */
 	/*
@@ -406,23 +506,9 @@ sq_open(const char *path, enum store_mode mode)
 	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
 	    "PRAGMA cache_size=-16384") == -1)
 		goto fail;
-	if (read_version(st, &version) != SQLITE_OK) {
-		fail(st, "read the schema version");
-		goto fail;
-	}
-	if (version > STORE_SCHEMA_VERSION) {
-		log_warnx("state '%s': schema version %d is newer than this "
-		    "feedwatch understands (%d); upgrade feedwatch", path,
-		    version, STORE_SCHEMA_VERSION);
-		goto fail;
-	}
-	if (exec(st, "BEGIN IMMEDIATE") == -1)
-		goto fail;
-	if (migrate(st, version) == -1) {
-		exec(st, "ROLLBACK");
-		goto fail;
-	}
-	if (exec(st, "COMMIT") == -1)
+	if ((rc = schema_setup(st, mode)) == 1)
+		goto refused;
+	if (rc == -1)
 		goto fail;
 	return st;
  fail:
@@ -482,7 +568,7 @@ sq_flush(void *be)
 struct sq_arg
 sq_text(const char *v)
 {
-	struct sq_arg	 a = { v != NULL ? SQ_TEXT : SQ_NULL, v, 0 };
+	struct sq_arg	 a = { v != NULL ? SQ_TEXT : SQ_NULL, v, 0, 0 };
 
 	return a;
 }
@@ -490,7 +576,7 @@ sq_text(const char *v)
 struct sq_arg
 sq_int(int64_t v)
 {
-	struct sq_arg	 a = { SQ_INT, NULL, v };
+	struct sq_arg	 a = { SQ_INT, NULL, v, 0 };
 
 	return a;
 }
@@ -498,7 +584,15 @@ sq_int(int64_t v)
 struct sq_arg
 sq_null(void)
 {
-	struct sq_arg	 a = { SQ_NULL, NULL, 0 };
+	struct sq_arg	 a = { SQ_NULL, NULL, 0, 0 };
+
+	return a;
+}
+
+struct sq_arg
+sq_blob(const void *v, size_t len)
+{
+	struct sq_arg	 a = { SQ_BLOB, v, 0, len };
 
 	return a;
 }
@@ -525,12 +619,15 @@ bind_args(sqlite3_stmt *s, const struct sq_arg *arg, size_t narg)
 		case SQ_NULL:
 			rc = sqlite3_bind_null(s, (int)i + 1);
 			break;
+		case SQ_BLOB:
+			rc = sqlite3_bind_blob64(s, (int)i + 1, arg[i].text,
+			    arg[i].len, SQLITE_TRANSIENT);
+			break;
 		}
 	return rc;
 }
 
-/* Reads the row 's' is on into 'out'. */
-static void
+void
 sq_row(sqlite3_stmt *s, const struct sq_out *out, size_t nout)
 {
 	const struct sq_out	*o;
@@ -642,6 +739,22 @@ sq_strv(struct store_sqlite *st, const char *sql, const char *what,
 	return v;
 }
 
+static int
+sq_writer(void *be, struct store_writer *w)
+{
+	struct store_sqlite	*st = be;
+	char			*real;
+	int			 rc;
+
+	if ((real = realpath(st->path, NULL)) == NULL) {
+		log_warn("state '%s'", st->path);
+		return -1;
+	}
+	rc = store_file_holder(st->path, real, w);
+	free(real);
+	return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.open = sq_open,
 	.close = sq_close,
@@ -671,4 +784,12 @@ const struct store_ops store_sqlite_ops = {
 	.sub_put = sq_sub_put,
 	.sub_delete = sq_sub_delete,
 	.subs = sq_subs,
+	.article_add = sq_article_add,
+	.article_done = sq_article_done,
+	.articles_foreach = sq_articles_foreach,
+	.outbox_foreach = sq_outbox_foreach,
+	.mute = sq_mute,
+	.unmute = sq_unmute,
+	.mutes = sq_mutes,
+	.writer = sq_writer,
 };

@@ -14,13 +14,19 @@
  * the file written; SQLite gives its -wal and -shm files the database's
  * mode.  Readers take no lock: WAL lets them read beside the writer.
  *
+ * STORE_CONTROL opens the file by its name, without the lock file, to
+ * write a control row in a transaction of its own: SQLite's write lock,
+ * which the writer holds for one group of writes (a fraction of a
+ * second), makes it wait its turn.
+ *
  * STORE_READ reads a store in a directory it cannot write, with no -wal
  * beside it (so no writer), as immutable.  STORE_DRY takes no lock and
  * works on the state file itself when it can, rolling back each group; a
  * state it cannot write, or of an older schema, is copied into memory
  * first (and upgraded there), and no state at all is an empty one in
- * memory.  The schema version is PRAGMA user_version: schema 1 (the last
- * release's) is upgraded by STORE_WRITE.
+ * memory.  STORE_SCRATCH is a new store in memory.  The schema version is
+ * PRAGMA user_version: schema 1 (the last release's) is upgraded by
+ * STORE_WRITE.
  */
 #ifndef FEEDWATCH_STORE_SQLITE_H
 #define FEEDWATCH_STORE_SQLITE_H
@@ -32,6 +38,9 @@
 struct sqlite3_stmt;
 struct store_ops;
 struct store_sqlite;
+
+/* The schema this feedwatch writes: PRAGMA user_version. */
+#define STORE_SCHEMA_VERSION	7
 
 /* The backend, for store_open(): takes any path. */
 extern const struct store_ops store_sqlite_ops;
@@ -51,15 +60,18 @@ extern const struct store_ops store_sqlite_ops;
  * shows on the statement's first run.
  */
 struct sq_arg {
-	enum { SQ_NULL, SQ_TEXT, SQ_INT } type;
-	const char	*text;
+	enum { SQ_NULL, SQ_TEXT, SQ_INT, SQ_BLOB } type;
+	const void	*text;		/* or the blob */
 	int64_t		 i;
+	size_t		 len;		/* of the blob */
 };
 
 /* Text, bound as a copy; a NULL pointer binds SQL's NULL. */
 struct sq_arg	 sq_text(const char *v);
 struct sq_arg	 sq_int(int64_t v);
 struct sq_arg	 sq_null(void);
+/* 'len' bytes, bound as a copy. */
+struct sq_arg	 sq_blob(const void *v, size_t len);
 
 /*
  * Where a column goes: exactly one of these is set, by a designated
@@ -79,6 +91,10 @@ struct sq_out {
 
 /* Reads one row of a query; non-zero stops the query there. */
 typedef int sq_row_cb(struct sqlite3_stmt *s, void *arg);
+
+/* In a sq_row_cb: reads the row 's' is on through 'out'. */
+void		 sq_row(struct sqlite3_stmt *s, const struct sq_out *out,
+		    size_t nout);
 
 /*
  * Runs the statement of 'sql' with 'arg' bound, calling 'row' (unless

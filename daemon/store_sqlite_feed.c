@@ -16,8 +16,8 @@
 static const char sql_feed_get[] =
     "SELECT etag, last_modified, moved_to, http_status, error, last_poll,"
     " last_ok, failing_since, next_due, failures, gone, health_alerted,"
-    " missed, last_parsed, url, redirect_to, redirects, ttl FROM feed"
-    " WHERE name = ?";
+    " missed, last_parsed, url, redirect_to, redirects, ttl, title, link"
+    " FROM feed WHERE name = ?";
 
 int
 sq_feed_get(void *be, const char *feed, struct feed_state *fs)
@@ -33,6 +33,7 @@ sq_feed_get(void *be, const char *feed, struct feed_state *fs)
 		{ .l = &fs->missed }, { .time = &fs->last_parsed },
 		{ .text = &fs->url }, { .text = &fs->redirect_to },
 		{ .i = &fs->redirects }, { .l = &fs->ttl },
+		{ .text = &fs->title }, { .text = &fs->link },
 	};
 
 	memset(fs, 0, sizeof(*fs));
@@ -44,12 +45,13 @@ static const char sql_feed_put[] =
     "INSERT INTO feed (name, etag, last_modified, moved_to, http_status,"
     " error, last_poll, last_ok, failing_since, next_due, failures, gone,"
     " health_alerted, missed, last_parsed, url, redirect_to, redirects,"
-    " ttl) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,"
-    " ?16,?17,?18,?19) ON CONFLICT (name) DO UPDATE SET"
+    " ttl, title, link) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
+    " ?13,?14,?15,?16,?17,?18,?19,?20,?21) ON CONFLICT (name) DO UPDATE SET"
     " etag=?2, last_modified=?3, moved_to=?4, http_status=?5, error=?6,"
     " last_poll=?7, last_ok=?8, failing_since=?9, next_due=?10,"
     " failures=?11, gone=?12, health_alerted=?13, missed=?14,"
-    " last_parsed=?15, url=?16, redirect_to=?17, redirects=?18, ttl=?19";
+    " last_parsed=?15, url=?16, redirect_to=?17, redirects=?18, ttl=?19,"
+    " title=?20, link=?21";
 
 int
 sq_feed_put(void *be, const char *feed, const struct feed_state *fs)
@@ -63,7 +65,7 @@ sq_feed_put(void *be, const char *feed, const struct feed_state *fs)
 		sq_int(fs->health_alerted), sq_int(fs->missed),
 		sq_int(fs->last_parsed), sq_text(fs->url),
 		sq_text(fs->redirect_to), sq_int(fs->redirects),
-		sq_int(fs->ttl),
+		sq_int(fs->ttl), sq_text(fs->title), sq_text(fs->link),
 	};
 
 	return sq_write(be, sql_feed_put, "write feed state", arg,
@@ -216,19 +218,34 @@ static const char *const sql_prune[] = {
 	"DELETE FROM sent WHERE at < ?1",
 	"DELETE FROM outbox WHERE (delivered_at IS NOT NULL OR failed_at IS"
 	" NOT NULL) AND created < ?1",
+	"DELETE FROM article WHERE created < ?1",
+	"DELETE FROM mute WHERE until != 0 AND until < ?1",
+};
+static const char *const sql_prune_signed[] = {
+	"DELETE FROM story_band WHERE sig IN (SELECT id FROM story_sig"
+	" WHERE created < ?1)",
+	"DELETE FROM story_sig WHERE created < ?1",
 };
 
-int
-sq_prune(void *be, time_t before)
+static int
+prune(void *be, const char *const *sql, size_t n, time_t before)
 {
 	const struct sq_arg	 arg[] = { sq_int(before) };
 	size_t			 i;
 
-	for (i = 0; i < sizeof(sql_prune) / sizeof(sql_prune[0]); i++)
-		if (sq_write(be, sql_prune[i], "prune", arg,
-		    SQ_NELEM(arg)) == -1)
+	for (i = 0; i < n; i++)
+		if (sq_write(be, sql[i], "prune", arg, SQ_NELEM(arg)) == -1)
 			return -1;
 	return 0;
+}
+
+int
+sq_prune(void *be, time_t before, time_t signed_before)
+{
+	if (prune(be, sql_prune, SQ_NELEM(sql_prune), before) == -1)
+		return -1;
+	return prune(be, sql_prune_signed, SQ_NELEM(sql_prune_signed),
+	    signed_before);
 }
 
 static const char sql_items_since[] =
@@ -238,6 +255,7 @@ static const char sql_items_since[] =
 
 struct item_walk {
 	store_item_cb	*cb;
+	store_article_cb *article_cb;	/* instead: the key is column 11 */
 	void		*arg;
 };
 
@@ -267,19 +285,65 @@ row_item(sqlite3_stmt *s, void *arg)
 	    &ncat);
 	it.categories = (const char *const *)catv;
 	it.ncategories = ncat;
-	rc = w->cb((const char *)sqlite3_column_text(s, 0), &it, w->arg);
+	if (w->article_cb != NULL)
+		rc = w->article_cb((const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 11), &it, w->arg);
+	else
+		rc = w->cb((const char *)sqlite3_column_text(s, 0), &it,
+		    w->arg);
 	for (i = 0; i < ncat; i++)
 		free(catv[i]);
 	free(catv);
-	return rc == -1;
+	return rc != 0;
 }
 
 int
 sq_items_foreach(void *be, time_t since, store_item_cb *cb, void *arg)
 {
 	const struct sq_arg	 sql_arg[] = { sq_int(since) };
-	struct item_walk	 w = { cb, arg };
+	struct item_walk	 w = { cb, NULL, arg };
 
 	return sq_read(be, sql_items_since, "read items", sql_arg,
 	    SQ_NELEM(sql_arg), row_item, &w) == -1 ? -1 : 0;
+}
+
+static const char sql_article_add[] =
+    "INSERT OR IGNORE INTO article (feed, key, created) VALUES (?, ?, ?)";
+
+int
+sq_article_add(void *be, const char *feed, const char *key, time_t now)
+{
+	const struct sq_arg	 arg[] = {
+		sq_text(feed), sq_text(key), sq_int(now)
+	};
+
+	return sq_write(be, sql_article_add, "record a pending article", arg,
+	    SQ_NELEM(arg)) == -1 ? -1 : 0;
+}
+
+static const char sql_article_done[] =
+    "DELETE FROM article WHERE feed = ? AND key = ?";
+
+int
+sq_article_done(void *be, const char *feed, const char *key)
+{
+	const struct sq_arg	 arg[] = { sq_text(feed), sq_text(key) };
+
+	return sq_write(be, sql_article_done, "record an article fetched",
+	    arg, SQ_NELEM(arg)) == -1 ? -1 : 0;
+}
+
+static const char sql_articles[] =
+    "SELECT i.feed, i.id, i.feed_url, i.feed_title, i.title, i.link,"
+    " i.author, i.categories, i.summary, i.published, i.updated, i.key"
+    " FROM article a JOIN item i ON i.feed = a.feed AND i.key = a.key"
+    " ORDER BY a.created, a.feed, a.key";
+
+int
+sq_articles_foreach(void *be, store_article_cb *cb, void *arg)
+{
+	struct item_walk	 w = { NULL, cb, arg };
+
+	return sq_read(be, sql_articles, "read pending articles", NULL, 0,
+	    row_item, &w) == -1 ? -1 : 0;
 }

@@ -12,8 +12,12 @@
  * its feed look new: an item is dropped only when it has not been seen
  * for 'keep' AND was missing from the feed's last successful parse
  * (last_seen older than the feed's last_parsed).  A feed that answers 304
- * for a month keeps its items.  Pruning also drops the stories, sends and
- * finished outbox rows older than 'before'.
+ * for a month keeps its items.  Pruning also drops the stories, sends,
+ * finished outbox rows and pending articles older than 'before', and the
+ * mutes that ran out before it.
+ *
+ * A pending article (table article) names its item by (feed, key); the
+ * item's record is read from table item when the fetches resume.
  */
 #ifndef FEEDWATCH_STORE_SQLITE_FEED_H
 #define FEEDWATCH_STORE_SQLITE_FEED_H
@@ -34,8 +38,13 @@ int		 sq_feed_has_items(void *be, const char *feed);
 long		 sq_feed_items(void *be, const char *feed);
 int		 sq_item_add(void *be, const char *feed, const char *key,
 		    const struct feed_item *it, time_t now);
-int		 sq_prune(void *be, time_t before);
+int		 sq_prune(void *be, time_t before, time_t signed_before);
 int		 sq_items_foreach(void *be, time_t since, store_item_cb *cb,
+		    void *arg);
+int		 sq_article_add(void *be, const char *feed, const char *key,
+		    time_t now);
+int		 sq_article_done(void *be, const char *feed, const char *key);
+int		 sq_articles_foreach(void *be, store_article_cb *cb,
 		    void *arg);
 
 #endif

@@ -1,9 +1,12 @@
 /*
  * store_sqlite_outbox.h: the SQLite store's alert side: the stories each
  * topic has claimed (table story: a topic's story keys and the alert
- * that claimed them; table also_in: the other feeds that carried it),
- * the outbox (one row per sink and alert_id) and the send log (table
- * sent, for rate caps).
+ * that claimed them; story_sig: the signature of each copy of a story
+ * seen within [daemon] same-story, and story_band: their LSH band keys,
+ * which find them again; table also_in: the other feeds that carried it),
+ * the outbox (one row per sink and alert_id), the send log (table sent,
+ * for rate caps) and the topics muted (table mute: a row per topic, with
+ * when the mute ends, 0 for never).
  *
  * These are ops of store_sqlite_ops: each does what store.h says of the
  * function of the same name (sq_outbox_add: store_outbox_add), on the
@@ -16,11 +19,11 @@
 #include <stdint.h>
 #include <time.h>
 
-struct outbox_row;
-struct sink_counts;
+#include "store.h"
 
 int		 sq_story_claim(void *be, const char *topic,
-		    const char *const *keys, size_t nkeys, const char *feed,
+		    const char *const *keys, size_t nkeys,
+		    const struct store_near *near, const char *feed,
 		    const char *alert_id, time_t now);
 char		**sq_story_also_in(void *be, const char *alert_id);
 int		 sq_outbox_add(void *be, const char *sink, const char *topic,
@@ -40,5 +43,10 @@ int		 sq_outbox_failed(void *be, int64_t id, time_t now,
 		    const char *error);
 time_t		 sq_outbox_next(void *be);
 int		 sq_sink_counts(void *be, struct sink_counts **out, size_t *n);
+int		 sq_outbox_foreach(void *be, time_t since, const char *topic,
+		    store_outbox_cb *cb, void *arg);
+int		 sq_mute(void *be, const char *topic, time_t until, time_t now);
+int		 sq_unmute(void *be, const char *topic, time_t now);
+int		 sq_mutes(void *be, time_t now, struct mute **out, size_t *n);
 
 #endif

@@ -50,6 +50,7 @@ static char *
 sample_alert(const char *sink)
 {
 	static const char *const matched[] = { "feedwatch", "test" };
+	static const char *const matched_in[] = { "title", "summary" };
 	struct feed_item	 it;
 	struct alert		 a;
 	char			*id, *title, *json;
@@ -76,6 +77,8 @@ sample_alert(const char *sink)
 	a.item = &it;
 	a.matched = matched;
 	a.nmatched = 2;
+	a.matched_in = matched_in;
+	a.nmatched_in = 2;
 	a.snippet = "This is a test alert sent by feedwatch test-sink.";
 	a.detected = now;
 	alert_set_id(&a);
@@ -88,12 +91,7 @@ sample_alert(const char *sink)
 int
 cmd_test_sink(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct cmdline		 cl = { .usage = usage,
-	    .optstring = "+c:vqh", .longopts = longopts };
+	struct cmdline		 cl = { .usage = usage, .optstring = "c:vqh" };
 	const struct sink_conf	*sc;
 	struct config		*cf = NULL;
 	struct sink		*s = NULL;

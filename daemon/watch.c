@@ -17,6 +17,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "store.h"
+#include "story.h"
 #include "xmalloc.h"
 
 #define WATCH_FLUSH_USEC	200000	/* grouped writes commit this often */
@@ -27,6 +28,7 @@ struct watch {
 	struct outbox		*ob;
 	struct event		*flush;		/* commits grouped writes */
 	size_t			 polls;		/* in flight */
+	size_t			 articles;	/* fetches in flight */
 	int			 failed;	/* a poll failed */
 	void			(*idle_cb)(void *);
 	void			*idle_arg;
@@ -36,6 +38,13 @@ struct watch {
 struct wpoll {
 	struct watch		*w;
 	feedpoll_done_cb	*cb;
+	void			*arg;
+};
+
+/* An article fetch in flight, the same. */
+struct wfetch {
+	struct watch		*w;
+	fulltext_done_cb	*cb;
 	void			*arg;
 };
 
@@ -76,6 +85,7 @@ watch_new(const struct config *cf, struct event_base *base,
 	w->env.st = w->st;
 	w->env.m = m;
 	w->env.ob = w->ob;
+	w->env.signer = story_signer_new(STORY_SHINGLE);
 	w->env.dry = dry_run;
 	if ((w->flush = event_new(base, -1, EV_PERSIST, on_flush, w)) == NULL ||
 	    event_add(w->flush, &flush_every) == -1)
@@ -89,6 +99,7 @@ watch_free(struct watch *w)
 	if (w == NULL)
 		return;
 	outbox_free(w->ob);
+	story_signer_free(w->env.signer);
 	event_free(w->flush);
 	store_close(w->st);
 	free(w);
@@ -110,7 +121,7 @@ watch_store(struct watch *w)
 size_t
 watch_busy(const struct watch *w)
 {
-	return w->polls + outbox_sending(w->ob);
+	return w->polls + w->articles + outbox_sending(w->ob);
 }
 
 int
@@ -179,14 +190,55 @@ watch_poll(struct watch *w, const struct config_feed *f, feedpoll_done_cb *cb,
 	return 0;
 }
 
+static void
+fetched(const struct fulltext_outcome *o, void *arg)
+{
+	struct wfetch	*p = arg;
+	struct watch	*w = p->w;
+
+	w->articles--;
+	p->cb(o, p->arg);
+	free(p);
+	if (o->alerts > 0)
+		outbox_deliver(w->ob);
+	check_idle(w);
+}
+
+int
+watch_fetch_article(struct watch *w, const struct config_feed *f,
+    const struct fulltext_job *j, fulltext_done_cb *cb, void *arg)
+{
+	struct wfetch	*p;
+
+	p = xcalloc(1, sizeof(*p));
+	p->w = w;
+	p->cb = cb;
+	p->arg = arg;
+	if (fulltext_start(&w->env, f, j, fetched, p) == -1) {
+		free(p);
+		return -1;
+	}
+	w->articles++;
+	return 0;
+}
+
+int
+watch_drop_article(struct watch *w, const struct fulltext_job *j)
+{
+	return fulltext_drop(&w->env, j);
+}
+
 int
 watch_push(struct watch *w, const struct config_feed *f, const char *body,
-    size_t len)
+    size_t len, feedpoll_done_cb *cb, void *arg)
 {
 	struct poll_outcome	 o;
 
 	if (feedpoll_push(&w->env, f, body, len, &o) == -1)
 		return -1;
+	cb(f, &o, arg);
+	/* the jobs are the callback's; their array, ours */
+	free(o.articles);
 	if (o.alerts > 0)
 		outbox_deliver(w->ob);
 	return 0;
@@ -204,7 +256,8 @@ check_idle(struct watch *w)
 {
 	void	(*cb)(void *);
 
-	if (w->idle_cb == NULL || w->polls > 0 || !outbox_idle(w->ob))
+	if (w->idle_cb == NULL || w->polls > 0 || w->articles > 0 ||
+	    !outbox_idle(w->ob))
 		return;
 	cb = w->idle_cb;
 	w->idle_cb = NULL;

@@ -2,16 +2,18 @@
  * watch.h: the engine behind `check` and `run`.
  *
  * A watch owns the state store for one config on one event loop, and the
- * two paths through it: the poll path (feedpoll.h), where watch_poll()
- * polls one feed and records in one transaction its state, the items
- * seen, the stories claimed and an outbox row per alert and sink; and the
- * delivery path (outbox.h), which sends the outbox to the sinks with
+ * paths through it: the poll path (feedpoll.h), where watch_poll() polls
+ * one feed and records in one transaction its state, the items seen, the
+ * stories claimed and an outbox row per alert and sink; the article path
+ * (fulltext.h), where watch_fetch_article() fetches the article of a new
+ * item of a feed that wants it and records what it alone made true; and
+ * the delivery path (outbox.h), which sends the outbox to the sinks with
  * retries and backoff, so that no alert is lost and none is sent twice
  * for one (topic, item).  The watch commits the store's grouped writes a
  * few times a second, and says when neither path has work in flight.
  *
- * The scheduler (schedule.c) decides when to call watch_poll(); `check`
- * calls it once per feed.
+ * The scheduler (schedule.c) decides when to call watch_poll() and
+ * watch_fetch_article().
  */
 #ifndef FEEDWATCH_WATCH_H
 #define FEEDWATCH_WATCH_H
@@ -19,6 +21,7 @@
 #include <stddef.h>
 
 #include "feedpoll.h"
+#include "fulltext.h"
 
 struct config;
 struct config_feed;
@@ -56,6 +59,22 @@ int		 watch_poll(struct watch *w, const struct config_feed *f,
 		    feedpoll_done_cb *cb, void *arg);
 
 /*
+ * Fetches the article of 'j' for feed 'f' now (both borrowed until 'cb'
+ * runs); 'cb' (not NULL) runs when its outcome is recorded, and then the
+ * deliveries it queued start.  -1: not started.
+ */
+int		 watch_fetch_article(struct watch *w,
+		    const struct config_feed *f, const struct fulltext_job *j,
+		    fulltext_done_cb *cb, void *arg);
+
+/*
+ * Records article 'j' done unfetched (fulltext_drop).  -1 if the store
+ * failed.
+ */
+int		 watch_drop_article(struct watch *w,
+		    const struct fulltext_job *j);
+
+/*
  * Starts due deliveries.  With 'hold' set, deliveries wait (check holds
  * them until every feed is polled, so that also_in is complete).
  */
@@ -63,19 +82,22 @@ void		 watch_deliver(struct watch *w);
 void		 watch_hold_deliveries(struct watch *w, int hold);
 
 /*
- * Records a body a WebSub hub pushed for 'f' (feedpoll_push) and starts
- * the deliveries it queued.  -1 if it was not a feed (or the store
- * failed): nothing recorded.
+ * Records a body a WebSub hub pushed for 'f' (feedpoll_push), calls 'cb'
+ * with its outcome before it returns (the article fetches it found are
+ * the callback's, as a poll's are), and starts the deliveries it queued.
+ * -1 if it was not a feed (or the store failed): nothing recorded, and
+ * 'cb' is not called.
  */
 int		 watch_push(struct watch *w, const struct config_feed *f,
-		    const char *body, size_t len);
+		    const char *body, size_t len, feedpoll_done_cb *cb,
+		    void *arg);
 /* The WebSub subscriber polls report to (push.h), or NULL. */
 void		 watch_set_push(struct watch *w, struct push *p);
 
 /* Starts no more deliveries (shutdown); those in flight finish. */
 void		 watch_stop(struct watch *w);
 
-/* Polls and deliveries in flight. */
+/* Polls, article fetches and deliveries in flight. */
 size_t		 watch_busy(const struct watch *w);
 
 /* Alerts failed to deliver or polls failed since watch_new(). */

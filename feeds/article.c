@@ -18,24 +18,22 @@
  * recursion and no text copied, and the article's text is the spans of
  * the chosen elements minus those of the boilerplate inside them.
  *
- * The page is decoded to UTF-8 before libxml2 sees it (decode()), and
+ * The page is decoded to UTF-8 before libxml2 sees it (decoder.h), and
  * libxml2 gets it in pieces cut where the bytes say (stage_flush()),
  * whatever the caller's split, so the result cannot depend on it.
  */
 #include "article.h"
 
-#include <errno.h>
-#include <iconv.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <jansson.h>
-#include <utf8proc.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
 
+#include "decoder.h"
 #include "html.h"
 #include "log.h"
 #include "text.h"
@@ -487,10 +485,8 @@ struct article {
 	int			 stopped;	/* libxml2 stopped at a cap */
 	int			 enough;	/* no more input wanted */
 	struct buf		 raw;		/* bytes before the parser */
-	iconv_t			 cd;		/* to UTF-8, or -1 for UTF-8 */
+	struct decoder		*dec;		/* to UTF-8, for libxml2 */
 	int			 wide;		/* its text has NUL bytes */
-	char			 carry[16];	/* a character cut by a push */
-	size_t			 ncarry;
 	htmlParserCtxtPtr	 ctxt;
 	char			*stage;		/* the next CHUNK for libxml2 */
 	size_t			 nstage;
@@ -577,78 +573,21 @@ set_error(struct article *a, const char *what)
 /* ------------------------------------------------------------------ */
 /* encoding */
 
-static const struct {
-	const char	*label;
-	const char	*name;
-} charset_aliases[] = {
-	/* what browsers decode these labels as (the WHATWG Encoding list) */
-	{ "ascii",		"windows-1252" },
-	{ "cp1252",		"windows-1252" },
-	{ "cp819",		"windows-1252" },
-	{ "iso-8859-1",		"windows-1252" },
-	{ "iso8859-1",		"windows-1252" },
-	{ "iso_8859-1",		"windows-1252" },
-	{ "l1",			"windows-1252" },
-	{ "latin1",		"windows-1252" },
-	{ "us-ascii",		"windows-1252" },
-	{ "x-cp1252",		"windows-1252" },
-	{ "iso-8859-9",		"windows-1254" },
-	{ "iso8859-9",		"windows-1254" },
-	{ "latin5",		"windows-1254" },
-	{ "iso-8859-11",	"windows-874" },
-	{ "tis-620",		"windows-874" },
-	{ "gb2312",		"GB18030" },
-	{ "gbk",		"GB18030" },
-	{ "x-gbk",		"GB18030" },
-	{ "utf8",		"UTF-8" },
-	{ "unicode-1-1-utf-8",	"UTF-8" },
-};
+static int	to_stage(const char *s, size_t n, void *arg);
 
-/* 1 for the labels of UTF-8 itself: no conversion. */
-static int
-is_utf8(const char *name)
-{
-	return strcasecmp(name, "UTF-8") == 0;
-}
-
-/* 1 for the encodings whose text has NUL bytes. */
-static int
-is_wide(const char *name)
-{
-	return strncasecmp(name, "UTF-16", 6) == 0 ||
-	    strncasecmp(name, "UTF-32", 6) == 0 ||
-	    strncasecmp(name, "UCS", 3) == 0;
-}
-
-/*
- * Opens the decoder from 'name' to UTF-8 (none for UTF-8); -1 if iconv
- * does not know it.
- */
+/* Opens the decoder from 'name' to UTF-8; -1 if iconv does not know it. */
 static int
 decoder_open(struct article *a, const char *name)
 {
-	if (a->cd != (iconv_t)-1)
-		iconv_close(a->cd);
-	if (is_utf8(name)) {
-		a->cd = (iconv_t)-1;
-		a->wide = 0;
-		return 0;
-	}
-	if ((a->cd = iconv_open("UTF-8", name)) == (iconv_t)-1)
+	struct decoder	*d;
+
+	if ((d = decoder_new(name, to_stage, a)) == NULL)
 		return -1;
-	a->wide = is_wide(name);
+	decoder_free(a->dec);
+	a->dec = d;
+	a->wide = decoder_is_wide(name);
 	return 0;
 }
-
-/*
- * Labels browsers refuse to decode (no decoder in the WHATWG Encoding
- * Standard: UTF-7 smuggles markup past filters, and these stateful ones
- * report bad bytes where the input happens to be split).
- */
-static const char *const refused_labels[] = {
-	"utf-7", "unicode-1-1-utf-7", "csunicode11utf7", "hz-gb-2312",
-	"iso-2022-kr", "csiso2022kr", "iso-2022-cn", "iso-2022-cn-ext", NULL
-};
 
 /*
  * Opens the decoder for charset label 'l' ('n' bytes, maybe quoted);
@@ -658,30 +597,12 @@ static const char *const refused_labels[] = {
 static int
 label_open(struct article *a, const char *l, size_t n, int meta)
 {
-	char		 name[48];
-	const char	*enc = name;
-	size_t		 i, k = 0;
+	char		 buf[48];
+	const char	*enc;
 
-	while (n > 0 && (is_space((unsigned char)*l) || *l == '"' ||
-	    *l == '\'')) {
-		l++;
-		n--;
-	}
-	for (i = 0; i < n && k < sizeof(name) - 1; i++) {
-		if (is_space((unsigned char)l[i]) || l[i] == '"' ||
-		    l[i] == '\'' || l[i] == ';')
-			break;
-		name[k++] = to_lower((unsigned char)l[i]);
-	}
-	name[k] = '\0';
-	if (k == 0 || in_list(name, refused_labels))
+	if ((enc = decoder_label(l, n, buf, sizeof(buf))) == NULL)
 		return -1;
-	for (i = 0; i < sizeof(charset_aliases) / sizeof(charset_aliases[0]);
-	    i++)
-		if (strcmp(name, charset_aliases[i].label) == 0)
-			enc = charset_aliases[i].name;
-	if (meta && (strncmp(name, "utf-16", 6) == 0 ||
-	    strncmp(name, "utf-32", 6) == 0 || strncmp(name, "ucs", 3) == 0))
+	if (meta && decoder_is_wide(enc))
 		enc = "UTF-8";
 	return decoder_open(a, enc);
 }
@@ -780,26 +701,7 @@ is_binary(const char *s, size_t n)
 static void
 guess_open(struct article *a, const char *s, size_t n)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	utf8proc_int32_t	 cp;
-	utf8proc_ssize_t	 k;
-	size_t			 i = 0, good = 0, bad = 0;
-
-	while (i < n) {
-		if (u[i] < 0x80) {
-			i++;
-			continue;
-		}
-		k = utf8proc_iterate(u + i, (utf8proc_ssize_t)(n - i), &cp);
-		if (k > 0) {
-			good++;
-			i += (size_t)k;
-		} else {
-			bad++;
-			i++;
-		}
-	}
-	if (bad <= good || decoder_open(a, "windows-1252") == -1)
+	if (decoder_open(a, decoder_guess(s, n)) == -1)
 		(void)decoder_open(a, "UTF-8");		/* cannot fail */
 }
 
@@ -1235,7 +1137,7 @@ parser_start(struct article *a)
 	htmlCtxtUseOptions(a->ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET |
 	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC);
 	/*
-	 * libxml2 reads only UTF-8 (decode() converts), through its UTF-8
+	 * libxml2 reads only UTF-8 (the decoder converts), through its UTF-8
 	 * encoder: without one, it reads the rest of the page as Latin-1
 	 * after one bad byte (APIS.md C.2); with one, the byte stays and
 	 * text.h repairs it.  Naming the encoding makes <meta> ignored.
@@ -1291,75 +1193,14 @@ feed(struct article *a, const char *s, size_t n)
 	}
 }
 
-/*
- * Converts what 'in' holds into the stage, until done or an incomplete
- * character ends it.  An invalid sequence becomes U+FFFD and the rest
- * goes on: libxml2's own conversion stops the parse there, losing the
- * rest of the page.
- */
-static void
-convert(struct article *a, char **in, size_t *inleft)
+/* The decoder's output: UTF-8 for libxml2. */
+static int
+to_stage(const char *s, size_t n, void *arg)
 {
-	char	*out;
-	size_t	 outleft;
+	struct article	*a = arg;
 
-	while (*inleft > 0 && !a->stopped) {
-		out = a->stage + a->nstage;
-		outleft = CHUNK - a->nstage;
-		if (iconv(a->cd, in, inleft, &out, &outleft) != (size_t)-1) {
-			a->nstage = CHUNK - outleft;
-			break;
-		}
-		a->nstage = CHUNK - outleft;
-		if (errno == E2BIG)		/* where the output says */
-			stage_flush(a);
-		else if (errno == EILSEQ) {
-			feed(a, "\xef\xbf\xbd", 3);
-			(*in)++;
-			(*inleft)--;
-		} else
-			break;		/* EINVAL: cut by the end of the push */
-	}
-}
-
-/*
- * Stages page bytes as UTF-8.  A character cut by the end of one push
- * waits in 'carry' and is completed byte by byte from the next.
- */
-static void
-decode(struct article *a, const char *s, size_t n)
-{
-	char	*in;
-	size_t	 inleft;
-
-	if (a->cd == (iconv_t)-1) {
-		feed(a, s, n);
-		return;
-	}
-	while (a->ncarry > 0 && n > 0) {
-		a->carry[a->ncarry++] = *s++;
-		n--;
-		in = a->carry;
-		inleft = a->ncarry;
-		convert(a, &in, &inleft);
-		memmove(a->carry, in, inleft);
-		a->ncarry = inleft;
-		if (a->ncarry == sizeof(a->carry)) {	/* never a character */
-			feed(a, "\xef\xbf\xbd", 3);
-			memmove(a->carry, a->carry + 1, --a->ncarry);
-		}
-	}
-	if (n == 0)
-		return;		/* what is left of the carry waits */
-	in = (char *)(uintptr_t)s;	/* iconv(3) does not write it */
-	inleft = n;
-	convert(a, &in, &inleft);
-	if (a->stopped)
-		return;
-	for (; inleft > sizeof(a->carry) - 1; inleft--, in++)
-		feed(a, "\xef\xbf\xbd", 3);
-	memcpy(a->carry, in, inleft);
-	a->ncarry = inleft;
+	feed(a, s, n);
+	return a->stopped ? -1 : 0;
 }
 
 /* Starts libxml2 and hands it what was held, from offset 'bom'. */
@@ -1368,7 +1209,7 @@ parse_held(struct article *a, size_t bom)
 {
 	parser_start(a);
 	if (a->raw.len > bom)
-		decode(a, a->raw.s + bom, a->raw.len - bom);
+		(void)decoder_push(a->dec, a->raw.s + bom, a->raw.len - bom);
 	buf_release(&a->raw);
 }
 
@@ -1823,7 +1664,6 @@ article_new(const char *url, const char *http_charset, size_t max_in,
 		a->http_charset = xstrdup(http_charset);
 	a->max_in = max_in > 0 ? max_in : ARTICLE_MAX_IN;
 	a->max_out = max_out > 0 ? max_out : ARTICLE_MAX_OUT;
-	a->cd = (iconv_t)-1;
 	buf_init(&a->raw, a->max_in);
 	buf_init(&a->page, MAX_PAGE);
 	buf_init(&a->ld, MAX_LD);
@@ -1854,7 +1694,7 @@ article_push(struct article *a, const char *buf, size_t len)
 			unhold(a);
 		break;
 	case S_PARSE:
-		decode(a, buf, k);
+		(void)decoder_push(a->dec, buf, k);
 		break;
 	case S_DONE:
 		break;
@@ -1874,8 +1714,7 @@ article_finish(struct article *a)
 	if (a->state == S_HOLD)
 		unhold(a);
 	if (a->state == S_PARSE) {
-		if (a->ncarry > 0)	/* a character the page cut short */
-			feed(a, "\xef\xbf\xbd", 3);
+		(void)decoder_finish(a->dec);
 		if (!a->stopped)
 			(void)htmlParseChunk(a->ctxt, a->stage,
 			    (int)a->nstage, 1);
@@ -1927,8 +1766,7 @@ article_free(struct article *a)
 		return;
 	if (a->ctxt != NULL)
 		htmlFreeParserCtxt(a->ctxt);
-	if (a->cd != (iconv_t)-1)
-		iconv_close(a->cd);
+	decoder_free(a->dec);
 	buf_release(&a->raw);
 	buf_release(&a->page);
 	buf_release(&a->ld);

@@ -433,6 +433,12 @@ entry_feed_title(const struct entry *e)
 	return e->feed_title;
 }
 
+const char *
+entry_feed_link(const struct entry *e)
+{
+	return e->channel_link;
+}
+
 void
 entry_free(struct entry *e)
 {

@@ -28,9 +28,9 @@
  *    work (HTML to text, dates) and a seen item goes no further.
  *
  * The entry also keeps what every item carries or resolves against: the
- * feed's URL, title and link.  entry_text() and entry_feed_title() lend
- * strings the entry owns (valid as their comments say); entry_resolve()
- * returns a new one.  Items handed to the callback are borrowed for the
+ * feed's URL, title and link.  entry_text(), entry_feed_title() and
+ * entry_feed_link() lend strings the entry owns (valid as their comments
+ * say); entry_resolve() returns a new one.  Items handed to the callback are borrowed for the
  * call.
  */
 #ifndef FEEDWATCH_ENTRY_H
@@ -162,6 +162,9 @@ void		 entry_set_feed_link(struct entry *e, const char *base,
 
 /* The feed's title, or NULL; valid until entry_free(). */
 const char	*entry_feed_title(const struct entry *e);
+
+/* The feed's link, resolved, or NULL; valid until entry_free(). */
+const char	*entry_feed_link(const struct entry *e);
 
 /* NULL is a no-op. */
 void		 entry_free(struct entry *e);

@@ -5,6 +5,13 @@
  * Content-Type charset are known.  CURLOPT_MAXFILESIZE only checks a
  * declared Content-Length in curl 7.88, so the real cap is counted in the
  * write callback on decompressed bytes (a gzip bomb stops there too).
+ *
+ * curl 7.88 keeps a login, and custom Authorization and Cookie headers,
+ * to the first host of a transfer, but sends every other custom header
+ * wherever a redirect leads.  So the feed's own headers are blanked in
+ * the header callback when a Location points to another origin, before
+ * curl follows it: curl reads the header list anew for each request,
+ * and does not send a header with nothing after its colon.
  */
 #include "fetch.h"
 
@@ -16,6 +23,7 @@
 #include <curl/curl.h>
 
 #include "log.h"
+#include "raw.h"
 #include "url.h"
 #include "xfer.h"
 #include "xmalloc.h"
@@ -24,9 +32,18 @@ struct fetch {
 	struct xfer		*x;
 	struct feed_parser	*parser;
 	struct curl_slist	*hdrs;
+	size_t			 nfixed;	/* hdrs before the feed's own */
+	int			 own_headers;	/* the feed's own are in hdrs */
+	char			*origin;	/* of the URL fetched, if at_home */
+	int			 login;		/* a username is set */
+	int			 proxy_login;	/* a proxy username is set */
 	char			*url;
 	char			*shown;		/* url as the parser names it */
+	char			*charset;	/* of the Content-Type */
 	long			 max_size;
+	int			 code;		/* of the response being read */
+	size_t			 keep;
+	struct raw		 kept;		/* the first 'keep' bytes */
 	size_t			 got;
 	int			 too_big;
 	int			 parse_failed;
@@ -143,24 +160,41 @@ link_header(CURL *e, const char *rel)
 	return NULL;
 }
 
+const char *
+fetch_header(struct xfer *x, const char *name)
+{
+	return header_value(xfer_easy(x), name);
+}
+
+char *
+fetch_charset(struct xfer *x)
+{
+	const char	*ct = fetch_header(x, "Content-Type");
+
+	return ct != NULL ? content_type_charset(ct) : NULL;
+}
+
+long
+fetch_http_code(struct xfer *x)
+{
+	long	 code = 0;
+
+	if (curl_easy_getinfo(xfer_easy(x), CURLINFO_RESPONSE_CODE, &code) !=
+	    CURLE_OK)
+		code = 0;
+	return code;
+}
+
 static void
 start_parser(struct fetch *f)
 {
-	CURL	*e = xfer_easy(f->x);
-	long	 code = 0;
-	char	*ct, *charset = NULL;
-
-	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
-		code = 0;
 	/* file: URLs report 0. */
-	if (code != 200 && code != 0) {
+	if (fetch_http_code(f->x) != 200 && fetch_http_code(f->x) != 0) {
 		f->skip_body = 1;
 		return;
 	}
-	if ((ct = header_value(e, "Content-Type")) != NULL)
-		charset = content_type_charset(ct);
-	f->parser = feed_parser_new(f->shown, charset, f->item_cb, f->arg);
-	free(charset);
+	f->charset = fetch_charset(f->x);
+	f->parser = feed_parser_new(f->shown, f->charset, f->item_cb, f->arg);
 }
 
 static size_t
@@ -178,30 +212,96 @@ write_cb(char *p, size_t size, size_t n, void *arg)
 		start_parser(f);
 	if (f->skip_body)
 		return len;
-	if (feed_parser_push(f->parser, p, len) == -1) {
+	if (f->keep > 0)
+		raw_add(&f->kept, p, len, f->keep);
+	if (!f->parse_failed && feed_parser_push(f->parser, p, len) == -1)
 		f->parse_failed = 1;
+	/* Not a feed: read on only for the bytes the caller keeps. */
+	if (f->parse_failed && f->kept.len >= f->keep)
 		return CURL_WRITEFUNC_ERROR;
-	}
 	return len;
 }
 
-/* Status lines of every response, redirects included. */
+/*
+ * "scheme://host:port" of 'url', resolved against 'base' when not NULL,
+ * as curl reads it (malloc'd), or NULL if it is not a URL.
+ */
+static char *
+url_origin(const char *base, const char *url)
+{
+	CURLU	*u;
+	char	*scheme = NULL, *host = NULL, *port = NULL, *o = NULL;
+
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if ((base == NULL ||
+	    curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK) &&
+	    curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port,
+	    CURLU_DEFAULT_PORT) == CURLUE_OK)
+		o = xasprintf("%s://%s:%s", scheme, host, port);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return o;
+}
+
+/*
+ * A Location header ('len' bytes at 'p', after the colon) of a redirect:
+ * if it leads to another origin than the feed URL's, the feed's own
+ * headers are blanked for the rest of the transfer.
+ */
+static void
+check_redirect(struct fetch *f, const char *p, size_t len)
+{
+	struct curl_slist	*l;
+	char			*loc, *eff = NULL, *to = NULL, *colon;
+	size_t			 i;
+
+	while (len > 0 && strchr(" \t\r\n", p[len - 1]) != NULL)
+		len--;
+	while (len > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	loc = xstrndup(p, len);
+	if (curl_easy_getinfo(xfer_easy(f->x), CURLINFO_EFFECTIVE_URL,
+	    &eff) == CURLE_OK && eff != NULL)
+		to = url_origin(eff, loc);
+	if (to == NULL || strcasecmp(to, f->origin) != 0) {
+		for (l = f->hdrs, i = 0; l != NULL; l = l->next, i++)
+			if (i >= f->nfixed &&
+			    (colon = strchr(l->data, ':')) != NULL)
+				colon[1] = '\0';
+		f->own_headers = 0;
+	}
+	free(to);
+	free(loc);
+}
+
+/* Status lines of every response, redirects included, and Locations. */
 static size_t
 header_cb(char *p, size_t size, size_t n, void *arg)
 {
 	struct fetch	*f = arg;
 	size_t		 len = size * n;
-	int		 code;
+	char		*sp;
 
 	if (len > 9 && strncmp(p, "HTTP/", 5) == 0) {
-		p = memchr(p, ' ', len);
-		if (p != NULL && sscanf(p, " %3d", &code) == 1 &&
-		    code >= 300 && code < 400 && code != 304) {
+		if ((sp = memchr(p, ' ', len)) == NULL ||
+		    sscanf(sp, " %3d", &f->code) != 1)
+			f->code = 0;
+		if (f->code >= 300 && f->code < 400 && f->code != 304) {
 			f->redirects++;
-			if (code != 301 && code != 308)
+			if (f->code != 301 && f->code != 308)
 				f->temporary = 1;
 		}
-	}
+	} else if (f->own_headers && f->code >= 300 && f->code < 400 &&
+	    len > 9 && strncasecmp(p, "Location:", 9) == 0)
+		check_redirect(f, p + 9, len - 9);
 	return len;
 }
 
@@ -248,13 +348,31 @@ retry_after(CURL *e)
 	return v > FETCH_MAX_HINT ? FETCH_MAX_HINT : (long)v;
 }
 
+/* What a 401 or 407 means for this feed, or "". */
+static const char *
+status_hint(const struct fetch *f, long code)
+{
+	if (code == 401)
+		return f->login ? ": the server refused the username and "
+		    "password" : ": the feed wants a login (set username and "
+		    "password-file)";
+	if (code == 407)
+		return f->proxy_login ? ": the proxy refused its user and "
+		    "password" : ": the proxy wants a login (give it in the "
+		    "proxy URL: http://USER:PASSWORD@HOST:PORT)";
+	return "";
+}
+
 static void
 fetch_free(struct fetch *f)
 {
 	feed_parser_free(f->parser);
 	curl_slist_free_all(f->hdrs);
+	free(f->origin);
+	raw_release(&f->kept);
 	free(f->url);
 	free(f->shown);
+	free(f->charset);
 	free(f);
 }
 
@@ -270,9 +388,7 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 
 	memset(&r, 0, sizeof(r));
 	r.bytes = f->got;
-	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.http_code) !=
-	    CURLE_OK)
-		r.http_code = 0;
+	r.http_code = fetch_http_code(x);
 	if (curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK)
 		r.effective_url = eff;
 	r.retry_after = retry_after(e);
@@ -306,8 +422,8 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 		r.status = FETCH_NOT_MODIFIED;
 	} else if (f->skip_body || (r.http_code != 200 && r.http_code != 0)) {
 		r.status = FETCH_HTTP_ERROR;
-		snprintf(errmsg, sizeof(errmsg), "http status %ld",
-		    r.http_code);
+		snprintf(errmsg, sizeof(errmsg), "http status %ld%s",
+		    r.http_code, status_hint(f, r.http_code));
 		r.error = errmsg;
 	} else {
 		if (f->parser == NULL)
@@ -320,6 +436,7 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	}
 	if (f->parser != NULL) {
 		r.feed_title = feed_parser_title(f->parser);
+		r.feed_link = feed_parser_link(f->parser);
 		r.items = feed_parser_count(f->parser);
 		r.ttl = feed_parser_ttl(f->parser) < FETCH_MAX_HINT ?
 		    feed_parser_ttl(f->parser) : FETCH_MAX_HINT;
@@ -338,12 +455,131 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	}
 	if (r.status == FETCH_PARSE_ERROR && r.error == NULL)
 		r.error = "not a feed";
+	r.charset = f->charset;
+	if (f->keep > 0) {
+		r.body = raw_str(&f->kept);
+		r.body_len = f->kept.len;
+	}
 	f->done_cb(&r, f->arg);
 	free(etag);
 	free(lastmod);
 	free(hub);
 	free(self);
 	fetch_free(f);
+}
+
+/*
+ * Whether the feed has a login or headers, and they may go to the URL
+ * fetched: it has the origin of the feed's home_url, kept in f->origin
+ * for the redirects.
+ */
+static int
+at_home(struct fetch *f, const struct fetch_opts *o)
+{
+	const struct fetch_request	*r = o->req;
+	char				*home;
+	int				 ok;
+
+	if (r->username == NULL && (r->headers == NULL || *r->headers == NULL))
+		return 0;
+	if ((f->origin = url_origin(NULL, o->url)) == NULL)
+		return 0;
+	if (r->home_url == NULL)
+		return 1;
+	home = url_origin(NULL, r->home_url);
+	ok = home != NULL && strcasecmp(home, f->origin) == 0;
+	free(home);
+	return ok;
+}
+
+/*
+ * The headers of every request: Accept, validators, then the feed's own
+ * if 'home'.
+ */
+static void
+set_headers(struct fetch *f, const struct fetch_opts *o, int home)
+{
+	const char *const	*h;
+	char			*v;
+
+	f->hdrs = curl_slist_append(NULL, "Accept: application/atom+xml, "
+	    "application/rss+xml, application/feed+json, "
+	    "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1");
+	/* Validators go back verbatim; TIMECONDITION could fake a 304. */
+	if (o->etag != NULL) {
+		v = xasprintf("If-None-Match: %s", o->etag);
+		f->hdrs = curl_slist_append(f->hdrs, v);
+		free(v);
+	}
+	if (o->last_modified != NULL) {
+		v = xasprintf("If-Modified-Since: %s", o->last_modified);
+		f->hdrs = curl_slist_append(f->hdrs, v);
+		free(v);
+	}
+	f->nfixed = 1 + (o->etag != NULL) + (o->last_modified != NULL);
+	for (h = o->req->headers; home && h != NULL && *h != NULL; h++) {
+		f->hdrs = curl_slist_append(f->hdrs, *h);
+		f->own_headers = 1;
+	}
+}
+
+/* The feed's login (if 'home') and cookies. */
+static int
+set_request(struct fetch *f, CURL *e, const struct fetch_request *r,
+    int home)
+{
+	f->login = home && r->username != NULL;
+	f->proxy_login = r->proxy_username != NULL;
+	/* Basic or Digest, whichever the server's 401 asks for. */
+	if (f->login && (curl_easy_setopt(e, CURLOPT_USERNAME,
+	    r->username) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PASSWORD, r->password != NULL ?
+	    r->password : "") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HTTPAUTH,
+	    (long)(CURLAUTH_BASIC | CURLAUTH_DIGEST)) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L) != CURLE_OK))
+		return -1;
+	/* No CURLOPT_COOKIEJAR: the file is never written. */
+	if (r->cookie_file != NULL && curl_easy_setopt(e, CURLOPT_COOKIEFILE,
+	    r->cookie_file) != CURLE_OK)
+		return -1;
+	return 0;
+}
+
+int
+fetch_setup(struct xfer *x, const struct fetch_opts *o, const char *protocols,
+    fetch_write_cb *write, void *arg)
+{
+	CURL				*e = xfer_easy(x);
+	const struct fetch_request	*r = o->req;
+
+	if (curl_easy_setopt(e, CURLOPT_URL, o->url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protocols) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
+	    "http,https") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+	    o->timeout * 1000L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    (o->timeout < 15 ? o->timeout : 15) * 1000L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_USERAGENT,
+	    o->req->user_agent) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEDATA, arg) != CURLE_OK)
+		return -1;
+	/* A proxy of the config is not bypassed by $no_proxy. */
+	if (r->proxy != NULL && (curl_easy_setopt(e, CURLOPT_PROXY,
+	    r->proxy) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_NOPROXY, "") != CURLE_OK))
+		return -1;
+	if (r->proxy_username != NULL && (curl_easy_setopt(e,
+	    CURLOPT_PROXYUSERNAME, r->proxy_username) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROXYPASSWORD, r->proxy_password !=
+	    NULL ? r->proxy_password : "") != CURLE_OK))
+		return -1;
+	return 0;
 }
 
 int
@@ -374,52 +610,28 @@ fetch_start(struct xfer_multi *m, const struct fetch_opts *o,
 {
 	struct fetch	*f;
 	CURL		*e;
-	char		*h;
+	int		 home;
 
 	f = xcalloc(1, sizeof(*f));
 	f->url = xstrdup(o->url);
 	f->shown = shown_url(o->url);
+	home = at_home(f, o);
 	f->max_size = o->max_size;
+	f->keep = o->keep < (size_t)o->max_size ? o->keep : (size_t)o->max_size;
 	f->item_cb = item_cb;
 	f->done_cb = done_cb;
 	f->arg = arg;
 	f->x = xfer_new(m, on_done, f);
 	e = xfer_easy(f->x);
-	f->hdrs = curl_slist_append(NULL, "Accept: application/atom+xml, "
-	    "application/rss+xml, application/feed+json, "
-	    "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1");
-	/* Validators go back verbatim; TIMECONDITION could fake a 304. */
-	if (o->etag != NULL) {
-		h = xasprintf("If-None-Match: %s", o->etag);
-		f->hdrs = curl_slist_append(f->hdrs, h);
-		free(h);
-	}
-	if (o->last_modified != NULL) {
-		h = xasprintf("If-Modified-Since: %s", o->last_modified);
-		f->hdrs = curl_slist_append(f->hdrs, h);
-		free(h);
-	}
+	set_headers(f, o, home);
 	if (f->hdrs == NULL ||
-	    curl_easy_setopt(e, CURLOPT_URL, o->url) != CURLE_OK ||
+	    fetch_setup(f->x, o, "http,https,file", write_cb, f) == -1 ||
 	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->hdrs) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
-	    "http,https,file") != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
-	    "http,https") != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)o->max_size) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-	    o->timeout * 1000L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	    (o->timeout < 15 ? o->timeout : 15) * 1000L) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_HEADERDATA, f) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_WRITEDATA, f) != CURLE_OK) {
+	    set_request(f, e, o->req, home) == -1) {
 		log_warnx("feed '%s': cannot set up the transfer", f->shown);
 		goto fail;
 	}

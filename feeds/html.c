@@ -511,15 +511,27 @@ html_maybe_to_text(const char *s, size_t n, struct text_buf *out)
 	reduce(s, n, out, 1);
 }
 
-char *
-html_to_text_dup(const char *s, size_t n, size_t max)
+static char *
+reduce_dup(const char *s, size_t n, size_t max, int maybe)
 {
 	struct text_buf	 tb;
 	char		*r;
 
 	text_buf_init(&tb, max);
-	html_to_text(s, n, &tb);
+	reduce(s, n, &tb, maybe);
 	r = xstrdup(text_buf_str(&tb));
 	text_buf_release(&tb);
 	return r;
+}
+
+char *
+html_to_text_dup(const char *s, size_t n, size_t max)
+{
+	return reduce_dup(s, n, max, 0);
+}
+
+char *
+html_maybe_to_text_dup(const char *s, size_t n, size_t max)
+{
+	return reduce_dup(s, n, max, 1);
 }

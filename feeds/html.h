@@ -45,6 +45,9 @@ void	 html_maybe_to_text(const char *s, size_t n, struct text_buf *out);
  */
 char	*html_to_text_dup(const char *s, size_t n, size_t max);
 
+/* The same for html_maybe_to_text(). */
+char	*html_maybe_to_text_dup(const char *s, size_t n, size_t max);
+
 /* 1 if element 'name' (any case, 'n' bytes) separates words, else 0. */
 int	 html_is_block(const char *name, size_t n);
 

@@ -34,6 +34,7 @@ feed_item_dup(const struct feed_item *it)
 	c->updated = it->updated;
 	c->author = dup_or_null(it->author);
 	c->summary = dup_or_null(it->summary);
+	c->body = dup_or_null(it->body);
 	if (it->ncategories > 0) {
 		cats = xcalloc(it->ncategories, sizeof(*cats));
 		for (i = 0; i < it->ncategories; i++)
@@ -58,6 +59,7 @@ feed_item_free(struct feed_item *it)
 	free((char *)it->link);
 	free((char *)it->author);
 	free((char *)it->summary);
+	free((char *)it->body);
 	for (i = 0; i < it->ncategories; i++)
 		free((char *)it->categories[i]);
 	free((char **)it->categories);

@@ -3,7 +3,9 @@
  *
  * A plain record.  Every string is valid UTF-8, NUL-terminated, and may be
  * NULL when the feed does not give it.  title, summary and author are plain
- * text: HTML removed, entities decoded, white space collapsed.  Dates are
+ * text: HTML removed, entities decoded, white space collapsed; so is body,
+ * which no feed gives: the daemon sets it to the main text of the page
+ * 'link' points to ([feed] content = full), for matching only.  Dates are
  * UTC seconds since the epoch, or FEED_ITEM_NO_DATE.
  *
  * Items handed out by the parser are borrowed: they are valid only during
@@ -29,6 +31,8 @@ struct feed_item {
 	const char *const *categories;
 	size_t		 ncategories;
 	const char	*summary;
+	const char	*body;		/* the article at 'link', fetched for
+					   content = full; never the feed's */
 };
 
 /* Deep copy of 'it'; free with feed_item_free().  Never NULL (aborts on OOM). */

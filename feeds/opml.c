@@ -237,6 +237,7 @@ opml_feeds_free(struct opml_feed *feeds, size_t n)
 	for (i = 0; i < n; i++) {
 		free(feeds[i].title);
 		free(feeds[i].url);
+		free(feeds[i].html_url);
 		for (j = 0; j < feeds[i].ntags; j++)
 			free(feeds[i].tags[j]);
 		free(feeds[i].tags);
@@ -276,33 +277,40 @@ opml_feed_refusal(const struct opml_feed *f)
 	return msg;
 }
 
-static char *
-join_tags(const struct opml_feed *f)
+/*
+ * The folder 'tag' in 'parent', made where it is first needed: 'folders'
+ * maps "PARENT/TAG" (the parent by its address) to it, so that each feed
+ * costs a lookup per tag however many there are.
+ */
+static xmlNode *
+folder(GHashTable *folders, xmlNode *parent, const char *tag)
 {
-	size_t	 i, len = 1;
-	char	*s;
+	xmlNode	*o;
+	char	*key;
 
-	for (i = 0; i < f->ntags; i++)
-		len += strlen(f->tags[i]) + 2;
-	s = xcalloc(1, len);
-	for (i = 0; i < f->ntags; i++) {
-		if (i > 0)
-			strcat(s, ",");
-		strcat(s, "/");
-		strcat(s, f->tags[i]);
+	key = xasprintf("%p/%s", (void *)parent, tag);
+	if ((o = g_hash_table_lookup(folders, key)) != NULL) {
+		free(key);
+		return o;
 	}
-	return s;
+	o = xmlNewChild(parent, NULL, BAD_CAST "outline", NULL);
+	xmlNewProp(o, BAD_CAST "text", BAD_CAST tag);
+	xmlNewProp(o, BAD_CAST "title", BAD_CAST tag);
+	g_hash_table_insert(folders, key, o);
+	return o;
 }
 
 char *
 opml_write(const struct opml_feed *feeds, size_t n, const char *title)
 {
+	GHashTable	*folders;
 	xmlDoc		*doc;
-	xmlNode		*root, *head, *body, *o;
+	xmlNode		*root, *head, *body, *parent, *o;
 	xmlChar		*mem;
-	char		*s, *cat, *url;
+	char		*s, *url, *html;
+	const char	*text;
 	int		 len;
-	size_t		 i;
+	size_t		 i, j;
 
 	doc = xmlNewDoc(BAD_CAST "1.0");
 	root = xmlNewNode(NULL, BAD_CAST "opml");
@@ -311,20 +319,26 @@ opml_write(const struct opml_feed *feeds, size_t n, const char *title)
 	head = xmlNewChild(root, NULL, BAD_CAST "head", NULL);
 	xmlNewTextChild(head, NULL, BAD_CAST "title", BAD_CAST title);
 	body = xmlNewChild(root, NULL, BAD_CAST "body", NULL);
+	folders = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
 	for (i = 0; i < n; i++) {
+		parent = body;
+		for (j = 0; j < feeds[i].ntags; j++)
+			parent = folder(folders, parent, feeds[i].tags[j]);
 		url = url_redact(feeds[i].url);
-		o = xmlNewChild(body, NULL, BAD_CAST "outline", NULL);
+		text = feeds[i].title != NULL ? feeds[i].title : url;
+		o = xmlNewChild(parent, NULL, BAD_CAST "outline", NULL);
 		xmlNewProp(o, BAD_CAST "type", BAD_CAST "rss");
-		xmlNewProp(o, BAD_CAST "text", BAD_CAST (feeds[i].title ?
-		    feeds[i].title : url));
+		xmlNewProp(o, BAD_CAST "text", BAD_CAST text);
+		xmlNewProp(o, BAD_CAST "title", BAD_CAST text);
 		xmlNewProp(o, BAD_CAST "xmlUrl", BAD_CAST url);
-		if (feeds[i].ntags > 0) {
-			cat = join_tags(&feeds[i]);
-			xmlNewProp(o, BAD_CAST "category", BAD_CAST cat);
-			free(cat);
+		if (feeds[i].html_url != NULL) {
+			html = url_redact(feeds[i].html_url);
+			xmlNewProp(o, BAD_CAST "htmlUrl", BAD_CAST html);
+			free(html);
 		}
 		free(url);
 	}
+	g_hash_table_destroy(folders);
 	xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 1);
 	s = xstrndup((const char *)mem, (size_t)len);
 	xmlFree(mem);

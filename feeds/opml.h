@@ -5,6 +5,9 @@
  * text of the outlines that enclose it and the last step of each of its
  * categories become its tags (the folders of a feed reader's export).
  * Nothing is loaded from the network or disk beyond the file itself.
+ * opml_write() is its inverse: a feed's tags are the folders it is in,
+ * nested in their order, so a file read and written again keeps its
+ * folders, and one written and read again gives the same tags.
  *
  * An OPML file comes from outside: its titles and tags are reduced to
  * clean text on the way in (control characters dropped, white space
@@ -21,6 +24,7 @@
 struct opml_feed {
 	char		*title;		/* text or title, clean; may be NULL */
 	char		*url;		/* xmlUrl, as the file has it */
+	char		*html_url;	/* htmlUrl; opml_write's only */
 	char		**tags;		/* clean, none empty, none repeated */
 	size_t		 ntags;
 	int		 line;		/* of the outline in the file */
@@ -41,9 +45,14 @@ void	 opml_feeds_free(struct opml_feed *feeds, size_t n);
 char	*opml_feed_refusal(const struct opml_feed *f);
 
 /*
- * An OPML 2.0 document listing 'feeds' (malloc'd), titled 'title'.  Each
- * xmlUrl is written as url_redact() shows it: an export never carries a
- * password or a token.
+ * An OPML 2.0 document listing 'feeds' (malloc'd), titled 'title', in
+ * the order given.  A feed with tags is in the folder of its first tag,
+ * in its sub-folder of the second, and so on (a feed reader's nested
+ * folders; newsboat reads them as the tag "first/second", miniflux as
+ * the category "second"); a folder is written once per parent, where it
+ * is first needed.  A feed's text and title are its title (else its
+ * URL), its htmlUrl is given when it has one.  Each URL is written as
+ * url_redact() shows it: an export never carries a password or a token.
  */
 char	*opml_write(const struct opml_feed *feeds, size_t n,
 	    const char *title);

@@ -2,18 +2,34 @@
  * parser.c: the feed parser's push interface (parser.h): what the
  * document is, and which reader gets its bytes.
  *
- * The bytes go through three stages:
+ * The bytes go through four stages:
  *
  *  1. sniff (here): the first bytes decide between JSON and XML, strip
  *     white space before an XML declaration (libxml2 rejects it; servers
- *     emit it), and say whether the encoding is ASCII-compatible;
- *  2. the byte filter (xmlfilter.h; XML in an ASCII-compatible encoding
- *     only): a stray '&' becomes "&amp;", escaped text goes to libxml2
- *     as CDATA, bytes libxml2 would stop at in CDATA are mended, and no
- *     CDATA section is too long for it;
- *  3. the reader: libxml2's SAX2 push parser for RSS, RDF and Atom
+ *     emit it), and find the charset;
+ *  2. decoding (decoder.h) to UTF-8, unless the document is UTF-16,
+ *     UTF-32 or EBCDIC, which libxml2 decodes itself: a byte the charset
+ *     leaves undefined becomes U+FFFD, where libxml2's own conversion
+ *     would stop the parse;
+ *  3. the byte filter (xmlfilter.h; UTF-8 only): a stray '&' becomes
+ *     "&amp;", escaped text goes to libxml2 as CDATA, bytes libxml2
+ *     would stop at in CDATA are mended, and no CDATA section is too
+ *     long for it;
+ *  4. the reader: libxml2's SAX2 push parser for RSS, RDF and Atom
  *     (xmlfeed.h), or jansson for JSON Feed (jsonfeed.h), which hands
  *     what it finds to the item assembly (entry.h).
+ *
+ * The charset, first found: a BOM; the XML declaration, unless it says
+ * UTF-8; the HTTP charset; a UTF-8 declaration.  Labels are read as
+ * browsers read them (decoder.h: iso-8859-1 and us-ascii are
+ * windows-1252), and one naming a charset iconv does not know, or UTF-16
+ * or UTF-32 for bytes that are not, is passed over.  A document that
+ * names none is UTF-8 unless its first non-ASCII bytes say otherwise:
+ * the GUESS_MAX bytes from the first of them are held, and if most of
+ * their non-ASCII sequences are not UTF-8 (decoder_guess()), the whole
+ * document is read as windows-1252, as browsers and feedparser read it.
+ * The ASCII before them reads the same either way, so nothing already
+ * parsed is read again; the choice is the document's, not each byte's.
  *
  * JSON Feed is the exception to streaming: jansson has no incremental
  * parser, so a JSON document is buffered (up to the body cap) and parsed
@@ -24,16 +40,20 @@
  */
 #include "parser.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decoder.h"
 #include "entry.h"
 #include "jsonfeed.h"
+#include "log.h"
 #include "raw.h"
 #include "xmalloc.h"
 #include "xmlfeed.h"
 
 #define SNIFF_MAX	512
+#define GUESS_MAX	4096	/* bytes that decide UTF-8 or windows-1252 */
 
 enum mode {
 	M_SNIFF,
@@ -47,6 +67,9 @@ struct feed_parser {
 	char			*charset;
 	struct entry		*entry;		/* the items */
 	struct xmlfeed		*xml;		/* M_XML: the reader */
+	struct decoder		*dec;		/* to UTF-8 for it, or NULL */
+	int			 guessing;	/* no charset yet: UTF-8? */
+	struct raw		 held;		/* bytes the guess is made on */
 	struct raw		 json;		/* M_JSON: the document */
 
 	enum mode		 mode;
@@ -73,25 +96,6 @@ halted(const struct feed_parser *p)
 
 /* ------------------------------------------------------------------ */
 /* sniffing */
-
-/* Encodings where '&' and '<' bytes may be parts of other characters. */
-static int
-charset_unsafe(const char *cs, size_t n)
-{
-	char	 low[40];
-	size_t	 i;
-
-	if (n >= sizeof(low))
-		n = sizeof(low) - 1;
-	for (i = 0; i < n; i++)
-		low[i] = (char)(cs[i] >= 'A' && cs[i] <= 'Z' ? cs[i] + 32 :
-		    cs[i]);
-	low[n] = '\0';
-	return strstr(low, "16") != NULL || strstr(low, "32") != NULL ||
-	    strstr(low, "ucs") != NULL || strstr(low, "2022") != NULL ||
-	    strstr(low, "utf-7") != NULL || strstr(low, "ebcdic") != NULL ||
-	    strstr(low, "hz") != NULL;
-}
 
 /* The encoding="..." of an XML declaration at s (n bytes), or NULL. */
 static const char *
@@ -121,17 +125,138 @@ decl_encoding(const char *s, size_t n, size_t *len)
 	return NULL;
 }
 
+/* The decoder's output: to the reader. */
+static int
+to_reader(const char *s, size_t n, void *arg)
+{
+	struct feed_parser	*p = arg;
+
+	return xmlfeed_push(p->xml, s, n, 0);
+}
+
+/* -1 if there is no decoder from 'name' for a document with no NULs. */
+static int
+open_decoder(struct feed_parser *p, const char *name)
+{
+	if (name == NULL || decoder_is_wide(name))
+		return -1;
+	p->dec = decoder_new(name, to_reader, p);
+	return p->dec != NULL ? 0 : -1;
+}
+
 /*
- * Decides what the document is from its first bytes, then replays them.
- * Returns what xmlfeed_push() returns (0 for JSON, which is buffered).
+ * The charset of a document with no BOM, from its first bytes 's' (at
+ * its first '<') and the HTTP charset (see the top of this file); with
+ * none, the guess starts.
+ */
+static void
+open_charset(struct feed_parser *p, const char *s, size_t n)
+{
+	const char	*label, *name = NULL;
+	char		 buf[48];
+	size_t		 len;
+
+	if ((label = decl_encoding(s, n, &len)) != NULL &&
+	    (name = decoder_label(label, len, buf, sizeof(buf))) != NULL &&
+	    !decoder_is_utf8(name) && open_decoder(p, name) == 0)
+		return;
+	if (p->charset != NULL && open_decoder(p, decoder_label(p->charset,
+	    strlen(p->charset), buf, sizeof(buf))) == 0)
+		return;
+	if (name != NULL && decoder_is_utf8(name) &&
+	    open_decoder(p, name) == 0)
+		return;
+	p->guessing = 1;
+}
+
+/* The length of the run of ASCII bytes that starts 's' ('n' bytes). */
+static size_t
+ascii_run(const char *s, size_t n)
+{
+	uint64_t	 w;
+	size_t		 i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ULL)
+			break;
+	}
+	while (i < n && (unsigned char)s[i] < 0x80)
+		i++;
+	return i;
+}
+
+/* The bytes held decide the charset, then go to the reader. */
+static int
+guess_done(struct feed_parser *p)
+{
+	int	 rc;
+
+	p->guessing = 0;
+	if ((p->dec = decoder_new(decoder_guess(raw_str(&p->held),
+	    p->held.len), to_reader, p)) == NULL)
+		fatalx("%s: iconv cannot decode windows-1252", __func__);
+	rc = decoder_push(p->dec, raw_str(&p->held), p->held.len);
+	raw_release(&p->held);
+	return rc;
+}
+
+/*
+ * While guessing: ASCII goes to the reader; from the first other byte,
+ * GUESS_MAX bytes are held and decide.
  */
 static int
-sniff_done(struct feed_parser *p, int eod)
+guess_push(struct feed_parser *p, const char *s, size_t n)
+{
+	size_t	 i = 0, k;
+
+	if (p->held.len == 0) {
+		i = ascii_run(s, n);
+		if (i > 0 && xmlfeed_push(p->xml, s, i, 0) == -1)
+			return -1;
+		if (i == n)
+			return 0;
+	}
+	k = GUESS_MAX - p->held.len;
+	if (k > n - i)
+		k = n - i;
+	raw_add(&p->held, s + i, k, GUESS_MAX);
+	if (p->held.len < GUESS_MAX)
+		return 0;
+	if (guess_done(p) == -1)
+		return -1;
+	return decoder_push(p->dec, s + i + k, n - i - k);
+}
+
+/* XML bytes to the reader, through the decoder or the guess. */
+static int
+xml_push(struct feed_parser *p, const char *s, size_t n)
+{
+	if (p->guessing)
+		return guess_push(p, s, n);
+	if (p->dec != NULL)
+		return decoder_push(p->dec, s, n);
+	return xmlfeed_push(p->xml, s, n, 0);
+}
+
+/* The end of the XML bytes: what the guess or the decoder held. */
+static int
+xml_end(struct feed_parser *p)
+{
+	if (p->guessing && guess_done(p) == -1)
+		return -1;
+	return p->dec != NULL ? decoder_finish(p->dec) : 0;
+}
+
+/*
+ * Decides what the document is from its first bytes, then replays them.
+ * Returns what xml_push() returns (0 for JSON, which is buffered).
+ */
+static int
+sniff_done(struct feed_parser *p)
 {
 	const unsigned char	*s = (const unsigned char *)p->sniff;
-	size_t			 n = p->nsniff, i = 0, bom = 0, elen;
-	const char		*enc;
-	int			 filter;
+	size_t			 n = p->nsniff, i = 0, bom = 0;
 
 	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
 		bom = 3;
@@ -147,22 +272,23 @@ sniff_done(struct feed_parser *p, int eod)
 		raw_add(&p->json, (const char *)s + i, n - i, p->max_bytes);
 		return 0;
 	}
-	/* UTF-16/32 (BOM or NUL bytes): the filter would corrupt it */
-	filter = bom != 2 && memchr(s, '\0', n) == NULL;
-	if (filter && p->charset != NULL &&
-	    charset_unsafe(p->charset, strlen(p->charset)))
-		filter = 0;
-	if (filter && (enc = decl_encoding((const char *)s + i, n - i,
-	    &elen)) != NULL && charset_unsafe(enc, elen))
-		filter = 0;
-	p->xml = xmlfeed_new(p->entry, p->url, p->charset, filter);
 	p->mode = M_XML;
+	/* UTF-16, UTF-32 (a BOM or NULs) and EBCDIC ("<?xm"): libxml2's */
+	if (bom == 2 || memchr(s, '\0', n) != NULL || (n >= 4 &&
+	    memcmp(s, "\x4c\x6f\xa7\x94", 4) == 0)) {
+		p->xml = xmlfeed_new(p->entry, p->url, p->charset, 0);
+		return xmlfeed_push(p->xml, (const char *)s + (bom == 2 ? 0 :
+		    i), n - (bom == 2 ? 0 : i), 0);
+	}
+	p->xml = xmlfeed_new(p->entry, p->url, NULL, 1);
+	if (bom == 3)
+		(void)open_decoder(p, "UTF-8");
+	else
+		open_charset(p, (const char *)s + i, n - i);
 	/* keep the BOM, drop white space before the first '<' */
-	if (bom == 3 && xmlfeed_push(p->xml, (const char *)s, 3, 0) == -1)
+	if (bom == 3 && xml_push(p, (const char *)s, 3) == -1)
 		return -1;
-	if (bom == 2)
-		i = 0;
-	return xmlfeed_push(p->xml, (const char *)s + i, n - i, eod);
+	return xml_push(p, (const char *)s + i, n - i);
 }
 
 /* ------------------------------------------------------------------ */
@@ -232,7 +358,7 @@ feed_parser_push(struct feed_parser *p, const char *buf, size_t len)
 		len -= k;
 		if (p->nsniff < SNIFF_MAX)
 			return 0;
-		if (sniff_done(p, 0) == -1)
+		if (sniff_done(p) == -1)
 			return -1;
 	}
 	if (len == 0)
@@ -241,7 +367,7 @@ feed_parser_push(struct feed_parser *p, const char *buf, size_t len)
 		raw_add(&p->json, buf, len, p->max_bytes);
 		return 0;
 	}
-	return xmlfeed_push(p->xml, buf, len, 0);
+	return xml_push(p, buf, len);
 }
 
 int
@@ -254,7 +380,7 @@ feed_parser_finish(struct feed_parser *p)
 		    -1 : 0;
 	if (halted(p))
 		goto fail;
-	if (p->mode == M_SNIFF && sniff_done(p, 1) == -1)
+	if (p->mode == M_SNIFF && sniff_done(p) == -1)
 		goto fail;
 	if (p->mode == M_JSON) {
 		if (jsonfeed_parse(p->entry, p->json.s ? p->json.s : "",
@@ -263,7 +389,7 @@ feed_parser_finish(struct feed_parser *p)
 				p->error = xstrdup(err);
 			goto fail;
 		}
-	} else if (xmlfeed_finish(p->xml) == -1) {
+	} else if (xml_end(p) == -1 || xmlfeed_finish(p->xml) == -1) {
 		/* its reader saw no document; we saw no byte */
 		if (p->nbytes == 0)
 			p->error = xstrdup("empty document");
@@ -310,6 +436,12 @@ feed_parser_title(const struct feed_parser *p)
 	return entry_feed_title(p->entry);
 }
 
+const char *
+feed_parser_link(const struct feed_parser *p)
+{
+	return entry_feed_link(p->entry);
+}
+
 size_t
 feed_parser_count(const struct feed_parser *p)
 {
@@ -328,6 +460,8 @@ feed_parser_free(struct feed_parser *p)
 	if (p == NULL)
 		return;
 	xmlfeed_free(p->xml);
+	decoder_free(p->dec);
+	raw_release(&p->held);
 	entry_free(p->entry);
 	raw_release(&p->json);
 	free(p->error);

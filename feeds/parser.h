@@ -7,6 +7,18 @@
  * (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed) is detected from the content.
  * Memory use is bounded by the caps below, never by the document size.
  *
+ * Documents are read liberally, as feedparser reads them: RSS and Atom
+ * under any namespace (a made-up default one, Atom's misspelt ones), a
+ * prefix bound to an odd URI or to none read by its name (dc:, media:),
+ * element and attribute names in any case (<pubdate>, isPermaLink).  The
+ * document is decoded to UTF-8 first (decoder.h): one with no charset
+ * declared is UTF-8 unless its first non-ASCII bytes are not, then all
+ * of it is windows-1252, and a byte its charset leaves undefined becomes
+ * U+FFFD instead of ending the parse.  A document whose root looks like
+ * a feed but that yields no item says why in one warning on stderr,
+ * naming it (log.h): no item elements, items in a namespace that is
+ * neither RSS's nor Atom's, or XML cut off before the first one.
+ *
  * Items passed to the callback are borrowed for the duration of the call.
  * The parser never loads anything from the network or the file system
  * (no external entities, no DTDs).
@@ -89,6 +101,14 @@ const char		*feed_parser_title(const struct feed_parser *p);
  */
 const char		*feed_parser_hub(const struct feed_parser *p);
 const char		*feed_parser_self(const struct feed_parser *p);
+
+/*
+ * The feed's own link as far as seen (the site it belongs to: RSS's
+ * channel <link>, Atom's alternate <link>, JSON Feed's home_page_url),
+ * resolved but not judged (url_is_web says if it may be shown as a
+ * link), or NULL; valid until feed_parser_free().
+ */
+const char		*feed_parser_link(const struct feed_parser *p);
 
 /*
  * How long the feed asks to be left alone, in seconds: the longer of its

@@ -43,7 +43,7 @@
 
 /* Namespaces we dispatch on (APIS.md B.5 pitfall 6). */
 enum ns {
-	NS_NONE,		/* no namespace: RSS 0.9x/2.0 */
+	NS_NONE,		/* the format's own: RSS 0.9x/2.0, Atom's */
 	NS_ATOM,		/* Atom 1.0 and 0.3 */
 	NS_RSS1,		/* RSS 1.0, RSS 0.90 */
 	NS_RDF,
@@ -57,12 +57,19 @@ enum ns {
 	NS_OTHER
 };
 
+/* Known by their URI, in any case (as feedparser matches them). */
 static const struct {
 	const char	*uri;
 	enum ns		 ns;
 } ns_table[] = {
 	{ "http://www.w3.org/2005/Atom", NS_ATOM },
 	{ "http://purl.org/atom/ns#", NS_ATOM },
+	/* Atom's drafts, as feedparser knows them */
+	{ "http://purl.org/echo/", NS_ATOM },
+	{ "http://purl.org/pie/", NS_ATOM },
+	{ "http://example.com/necho", NS_ATOM },
+	{ "http://example.com/newformat#", NS_ATOM },
+	{ "uri/of/echo/namespace#", NS_ATOM },
 	{ "http://purl.org/rss/1.0/", NS_RSS1 },
 	{ "http://my.netscape.com/rdf/simple/0.9/", NS_RSS1 },
 	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF },
@@ -75,10 +82,25 @@ static const struct {
 	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES },
 	{ "http://purl.org/net/rss1.1#", NS_RSS1 },
 	{ "http://purl.org/rss/1.0/modules/syndication/", NS_SY },
-	/* RSS 2.0 as some feeds declare it: same as no namespace */
-	{ "http://backend.userland.com/rss2", NS_NONE },
+	/* RSS 2.0 as some feeds declare it: same as no namespace (and so
+	 * is any other backend.userland.com/rss URI) */
 	{ "http://blogs.law.harvard.edu/tech/rss", NS_NONE },
-	{ "http://backend.userland.com/rss", NS_NONE },
+	{ "http://purl.org/rss/1.0/modules/rss091#", NS_NONE },
+};
+
+/*
+ * A prefix that names a module whatever URI it is bound to: feeds bind
+ * dc: to Dublin Core 1.0's, atom: to a misspelt Atom URI...  (feedparser
+ * reads an element in a namespace it does not know by its prefix.)
+ */
+static const struct {
+	const char	*prefix;
+	enum ns		 ns;
+} prefix_table[] = {
+	{ "atom", NS_ATOM }, { "content", NS_CONTENT }, { "dc", NS_DC },
+	{ "dcterms", NS_DCTERMS }, { "itunes", NS_ITUNES },
+	{ "media", NS_MEDIA }, { "rdf", NS_RDF }, { "sy", NS_SY },
+	{ "xhtml", NS_XHTML }
 };
 
 /* What an open element is to us. */
@@ -146,11 +168,16 @@ struct xmlfeed {
 	long			 ttl;		/* RSS <ttl> in seconds, or 0 */
 	long			 sy_period;	/* sy:updatePeriod, or 0 */
 	long			 sy_freq;	/* sy:updateFrequency, or 0 */
-	char			*atom_uri;	/* a <feed>'s odd namespace */
+	char			*core_uri;	/* the root's odd namespace */
 	char			*hub;		/* <link rel="hub">, the first */
 	char			*self;		/* <link rel="self">, the first */
 	const xmlChar		*last_uri;	/* namespace lookup cache */
 	enum ns			 last_ns;
+	/* what a document with no items holds instead */
+	size_t			 stray_items;	/* <item>s not read as items */
+	char			 stray_name[24];
+	char			*stray_uri;	/* the first one's namespace */
+	int			 root_ended;	/* nothing was cut off */
 };
 
 static xmlSAXHandler	 feed_sax;
@@ -211,28 +238,56 @@ feed_of(void *ctx)
 	return x;
 }
 
+/* The namespace a URI names: the root's own, one we know, or other. */
 static enum ns
-ns_of(struct xmlfeed *x, const xmlChar *uri)
+uri_ns(const struct xmlfeed *x, const char *uri)
 {
 	size_t	 i;
 
-	if (uri == NULL)
+	if (x->core_uri != NULL && strcmp(uri, x->core_uri) == 0)
 		return NS_NONE;
-	if (uri == x->last_uri)
-		return x->last_ns;
-	x->last_uri = uri;
 	for (i = 0; i < sizeof(ns_table) / sizeof(ns_table[0]); i++)
-		if (strcmp((const char *)uri, ns_table[i].uri) == 0)
-			return x->last_ns = ns_table[i].ns;
-	if (x->atom_uri != NULL && strcmp((const char *)uri, x->atom_uri) == 0)
-		return x->last_ns = NS_ATOM;
-	return x->last_ns = NS_OTHER;
+		if (strcasecmp(uri, ns_table[i].uri) == 0)
+			return ns_table[i].ns;
+	if (strcasestr(uri, "backend.userland.com/rss") != NULL)
+		return NS_NONE;
+	return NS_OTHER;
 }
 
+/*
+ * An element's namespace, liberally read (as feedparser reads it): one
+ * we do not know is the format's own when it is the default namespace
+ * (<rss xmlns="http://example.org/my-rss">), else what its prefix says,
+ * and so is a prefix bound to none (<media:content> in a feed that never
+ * declared media:).
+ */
+static enum ns
+ns_of(struct xmlfeed *x, const xmlChar *uri, const xmlChar *prefix)
+{
+	size_t	 i;
+
+	if (uri == NULL && prefix == NULL)
+		return NS_NONE;
+	if (uri != NULL && uri != x->last_uri) {
+		x->last_uri = uri;
+		x->last_ns = uri_ns(x, (const char *)uri);
+	}
+	if (uri != NULL && x->last_ns != NS_OTHER)
+		return x->last_ns;
+	if (prefix == NULL)
+		return NS_NONE;
+	for (i = 0; i < sizeof(prefix_table) / sizeof(prefix_table[0]); i++)
+		if (strcasecmp((const char *)prefix, prefix_table[i].prefix) ==
+		    0)
+			return prefix_table[i].ns;
+	return NS_OTHER;
+}
+
+/* Names of elements and attributes are read in any case (<pubdate>). */
 static int
 name_is(const xmlChar *name, const char *s)
 {
-	return strcmp((const char *)name, s) == 0;
+	return strcasecmp((const char *)name, s) == 0;
 }
 
 /*
@@ -247,7 +302,8 @@ attr_ns(int nattrs, const xmlChar **attrs, const char *uri, const char *name)
 
 	for (i = 0; i < nattrs; i++) {
 		u = attrs[i * 5 + 2];
-		if ((uri == NULL ? u == NULL : u != NULL && name_is(u, uri)) &&
+		if ((uri == NULL ? u == NULL : u != NULL &&
+		    strcmp((const char *)u, uri) == 0) &&
 		    name_is(attrs[i * 5], name))
 			return xstrndup((const char *)attrs[i * 5 + 3],
 			    (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]));
@@ -393,32 +449,49 @@ websub_link(struct xmlfeed *x, int nattrs, const xmlChar **attrs)
 	return 1;
 }
 
-/* The root element names the format; 1 if it is an Atom entry document. */
+/*
+ * A namespace we do not know on the root is the format's own: RSS under
+ * a made-up one, Atom under a misspelt one.  Not for RDF, whose root is
+ * in RDF's.
+ */
+static void
+set_core(struct xmlfeed *x, const xmlChar *uri)
+{
+	if (uri == NULL || uri_ns(x, (const char *)uri) != NS_OTHER)
+		return;
+	free(x->core_uri);	/* recovery may see a second root */
+	x->core_uri = xstrdup((const char *)uri);
+	x->last_uri = NULL;
+}
+
+/*
+ * The root element names the format: K_ITEM for an Atom entry document,
+ * K_CHANNEL for an RSS <channel> with no <rss> around it, else K_ROOT.
+ */
 static int
 set_root(struct xmlfeed *x, const xmlChar *name, const xmlChar *uri,
     enum ns ns)
 {
 	snprintf(x->root, sizeof(x->root), "%s", (const char *)name);
-	if (name_is(name, "rss") && (ns == NS_NONE || ns == NS_OTHER))
+	if (name_is(name, "rss") || name_is(name, "channel")) {
 		x->format = FMT_RSS;
-	else if (name_is(name, "RDF") && ns == NS_RDF)
+		set_core(x, uri);
+		return name_is(name, "channel") ? K_CHANNEL : K_ROOT;
+	}
+	if (name_is(name, "RDF"))
 		x->format = FMT_RDF;
-	else if (name_is(name, "feed") && (ns == NS_ATOM || ns == NS_NONE))
+	else if (name_is(name, "feed")) {
 		x->format = FMT_ATOM;
-	else if (name_is(name, "feed") && ns == NS_OTHER) {
-		/* Atom under a misspelt namespace: read it as Atom */
-		x->format = FMT_ATOM;
-		free(x->atom_uri);	/* recovery may see a second root */
-		x->atom_uri = xstrdup((const char *)uri);
-		x->last_uri = NULL;
+		if (ns != NS_ATOM)
+			set_core(x, uri);
 	} else if (name_is(name, "entry") && ns == NS_ATOM) {
 		x->format = FMT_ATOM;
-		return 1;
-	} else if (strcasecmp((const char *)name, "html") == 0) {
+		return K_ITEM;
+	} else if (name_is(name, "html")) {
 		set_error(x, "not a feed: an HTML page");
 		halt(x);
 	}
-	return 0;
+	return K_ROOT;
 }
 
 /* How an element's text is read, from its attributes. */
@@ -474,27 +547,46 @@ static const struct {
 	{ "title", NS_MEDIA, ENTRY_TITLE, ENTRY_GUESS, 1 },
 };
 
-/* Which field an element inside an item is; F_NONE if none. */
+/* The index in item_elems of 'name' in vocabulary 'ns'; -1 if none. */
+static int
+item_elem(const xmlChar *name, enum ns ns)
+{
+	size_t	 i;
+
+	/* the table's names start with a lower-case letter */
+	for (i = 0; i < sizeof(item_elems) / sizeof(item_elems[0]); i++)
+		if (item_elems[i].ns == ns &&
+		    item_elems[i].name[0] == (name[0] | 0x20) &&
+		    name_is(name, item_elems[i].name))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Which field an element inside an item is; F_NONE if none.  A format's
+ * own element missing from its vocabulary is looked up in the other's,
+ * at the lowest rank: <pubDate> in an Atom entry, <summary> in an RSS
+ * item (feedparser reads both formats as one).
+ */
 static int
 item_field(struct xmlfeed *x, const xmlChar *name, enum ns ns,
     int nattrs, const xmlChar **attrs, int *type, int *rank, int *b64)
 {
 	char	*v;
-	size_t	 i, n = sizeof(item_elems) / sizeof(item_elems[0]);
+	int	 i;
 
 	if (ns == NS_ATOM || (ns == NS_NONE && x->format == FMT_ATOM))
 		ns = NS_ATOM;
 	else if (ns == NS_RSS1)
 		ns = NS_NONE;
-	for (i = 0; i < n; i++)
-		if (item_elems[i].ns == ns &&
-		    (unsigned char)item_elems[i].name[0] == name[0] &&
-		    name_is(name, item_elems[i].name))
-			break;
-	if (i == n)
+	*rank = 1;
+	if ((i = item_elem(name, ns)) != -1)
+		*rank = item_elems[i].rank;
+	else if (ns == NS_ATOM || ns == NS_NONE)
+		i = item_elem(name, ns == NS_ATOM ? NS_NONE : NS_ATOM);
+	if (i == -1)
 		return F_NONE;
 	*type = item_elems[i].type;
-	*rank = item_elems[i].rank;
 	*b64 = 0;
 	if (*type == TYPE_ATOM) {
 		/* content elsewhere (src=) is not the item's text */
@@ -509,7 +601,8 @@ item_field(struct xmlfeed *x, const xmlChar *name, enum ns ns,
 		*type = v != NULL && strcmp(v, "html") == 0 ? ENTRY_HTML :
 		    ENTRY_TEXT;
 		free(v);
-	} else if (item_elems[i].field == ENTRY_ID && ns == NS_NONE) {
+	} else if (item_elems[i].field == ENTRY_ID &&
+	    item_elems[i].ns == NS_NONE) {
 		/* isPermaLink guids are also a link, if no other */
 		v = attr(nattrs, attrs, "isPermaLink");
 		if (v == NULL || strcasecmp(v, "false") != 0)
@@ -588,22 +681,38 @@ start_in_item(struct xmlfeed *x, struct frame *f, const struct frame *up,
 		f->kind = K_OTHER;
 }
 
+/* An <item> in a namespace that is not a feed format's: noted for why. */
+static void
+stray_item(struct xmlfeed *x, const xmlChar *name, const xmlChar *uri)
+{
+	if (x->stray_items++ > 0)
+		return;
+	snprintf(x->stray_name, sizeof(x->stray_name), "%s",
+	    (const char *)name);
+	x->stray_uri = xstrdup(uri != NULL ? (const char *)uri : "");
+}
+
 /* An element outside items: an item, or the feed's own. */
 static void
 start_in_feed(struct xmlfeed *x, struct frame *f, const struct frame *up,
-    const xmlChar *name, enum ns ns, int nattrs, const xmlChar **attrs)
+    const xmlChar *name, const xmlChar *uri, enum ns ns, int nattrs,
+    const xmlChar **attrs)
 {
 	char	*v;
 	int	 b64 = 0;
 
-	/* item starts */
-	if ((name_is(name, "item") && (ns == NS_NONE || ns == NS_RSS1)) ||
-	    (name_is(name, "entry") && (ns == NS_ATOM ||
-	    (ns == NS_NONE && x->format == FMT_ATOM)))) {
+	/* item starts: <item> or <entry>, either format's (as feedparser) */
+	if (name_is(name, "item") || name_is(name, "entry")) {
+		if (ns != NS_NONE && ns != NS_RSS1 && ns != NS_ATOM) {
+			stray_item(x, name, uri);
+			f->kind = K_OTHER;
+			return;
+		}
 		f->kind = K_ITEM;
 		x->item_depth = x->depth - 1;
 		entry_clear(x->entry);
-		if (ns == NS_RSS1 && (v = attr_ns(nattrs, attrs,
+		if ((ns == NS_RSS1 || x->format == FMT_RDF) &&
+		    (v = attr_ns(nattrs, attrs,
 		    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "about")) !=
 		    NULL) {
 			entry_set(x->entry, ENTRY_ID, v, ENTRY_MAX_SHORT,
@@ -664,8 +773,10 @@ start_in_feed(struct xmlfeed *x, struct frame *f, const struct frame *up,
 			return;
 		}
 		/* <image>, <textinput>: their titles are not the feed's */
-		f->kind = K_SKIP;
-		return;
+		if (name_is(name, "image") || name_is(name, "textinput")) {
+			f->kind = K_SKIP;
+			return;
+		}
 	}
 	f->kind = K_OTHER;
 }
@@ -716,11 +827,10 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 		cap_tag(x, "<", (const char *)name);
 		return;
 	}
-	ns = ns_of(x, uri);
+	ns = ns_of(x, uri, prefix);
 	if (up == NULL) {
-		f->kind = K_ROOT;
-		if (set_root(x, name, uri, ns)) {
-			f->kind = K_ITEM;
+		f->kind = set_root(x, name, uri, ns);
+		if (f->kind == K_ITEM) {
 			x->item_depth = 0;
 			entry_clear(x->entry);
 		}
@@ -733,7 +843,7 @@ on_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	if (x->item_depth >= 0)
 		start_in_item(x, f, up, name, ns, nattrs, attrs);
 	else
-		start_in_feed(x, f, up, name, ns, nattrs, attrs);
+		start_in_feed(x, f, up, name, uri, ns, nattrs, attrs);
 }
 
 /*
@@ -878,6 +988,8 @@ on_end(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	}
 	while (x->depth > target)
 		pop_frame(x);
+	if (x->depth == 0)
+		x->root_ended = 1;
 }
 
 /*
@@ -1046,20 +1158,6 @@ filter_out(const char *s, size_t n, void *arg)
 	return xml_feed(arg, s, n, 0);
 }
 
-/* For the filter: the encoding libxml2 reads in, NULL for UTF-8. */
-static const char *
-filter_enc(void *arg)
-{
-	struct xmlfeed		*x = arg;
-	const char		*name;
-
-	if (x->ctxt->input == NULL || x->ctxt->input->buf == NULL ||
-	    x->ctxt->input->buf->encoder == NULL)
-		return NULL;
-	name = x->ctxt->input->buf->encoder->name;
-	return name != NULL ? name : "";
-}
-
 int
 xmlfeed_push(struct xmlfeed *x, const char *buf, size_t len, int eod)
 {
@@ -1082,7 +1180,7 @@ charset_is_utf8(const char *cs)
 
 struct xmlfeed *
 xmlfeed_new(struct entry *e, const char *url, const char *charset,
-    int filter)
+    int utf8)
 {
 	struct xmlfeed			*x;
 	xmlCharEncodingHandlerPtr	 h;
@@ -1096,17 +1194,40 @@ xmlfeed_new(struct entry *e, const char *url, const char *charset,
 		fatalx("%s: cannot create a parser context", __func__);
 	x->ctxt->_private = x;
 	xmlCtxtUseOptions(x->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING | XML_PARSE_RECOVER);
+	    XML_PARSE_NOWARNING | XML_PARSE_RECOVER |
+	    (utf8 ? XML_PARSE_IGNORE_ENC : 0));
 	/* never load a DTD, never substitute entities */
 	x->ctxt->loadsubset = 0;
 	x->ctxt->replaceEntities = 0;
 	x->ctxt->validate = 0;
-	if (charset != NULL && !charset_is_utf8(charset) &&
+	if (utf8)
+		x->filter = xmlfilter_new(filter_out, x);
+	else if (charset != NULL && !charset_is_utf8(charset) &&
 	    (h = xmlFindCharEncodingHandler(charset)) != NULL)
 		xmlSwitchToEncoding(x->ctxt, h);
-	if (filter)
-		x->filter = xmlfilter_new(filter_out, filter_enc, x);
 	return x;
+}
+
+/*
+ * Why a feed gave no item, on stderr: a document that looks like a feed
+ * and yields nothing is otherwise indistinguishable from a quiet one.
+ */
+static void
+say_why_empty(const struct xmlfeed *x)
+{
+	const char	*src = x->url != NULL ? x->url : "-";
+
+	if (x->stray_items > 0)
+		log_warnx("'%s': no items: %zu <%s> element%s in namespace "
+		    "'%s', which is neither RSS's nor Atom's", src,
+		    x->stray_items, x->stray_name, x->stray_items > 1 ? "s" :
+		    "", x->stray_uri);
+	else if (x->nerrors > 0 && !x->root_ended)
+		log_warnx("'%s': no items: the XML breaks before the first "
+		    "one (%s)", src, x->xml_error);
+	else
+		log_warnx("'%s': no items: <%s> holds no <%s> element", src,
+		    x->root, x->format == FMT_ATOM ? "entry" : "item");
 }
 
 /* Why a document that ended gave no feed. */
@@ -1142,6 +1263,8 @@ xmlfeed_finish(struct xmlfeed *x)
 		explain(x);
 		return -1;
 	}
+	if (entry_count(x->entry) == 0)
+		say_why_empty(x);
 	if (x->nerrors > 0)
 		log_debug("'%s': recovered from %d XML errors, the first: %s",
 		    x->url ? x->url : "-", x->nerrors, x->xml_error);
@@ -1202,7 +1325,8 @@ xmlfeed_free(struct xmlfeed *x)
 	free(x->hub);
 	free(x->self);
 	xmlfilter_free(x->filter);
-	free(x->atom_uri);
+	free(x->core_uri);
+	free(x->stray_uri);
 	free(x->error);
 	free(x->xml_error);
 	free(x->url);

@@ -3,13 +3,19 @@
  * push parser.
  *
  * A reader for one XML document: the bytes go in as they arrive (through
- * the byte filter of xmlfilter.h when its owner asks for it), and each
+ * the byte filter of xmlfilter.h when they are UTF-8), and each
  * field of an item goes to the entry (entry.h) at its end tag, each item
  * at its own.  Elements are known by namespace URI and local name, never
  * by prefix (APIS.md B.5 pitfall 6): RSS with or without a namespace,
  * RDF, Atom (also under a misspelt namespace), content:, dc:, dcterms:,
  * media:, itunes:, xhtml:, and sy: and <ttl> for the feed's poll hint.
- * The reader also finds the feed's title and link for the entry.
+ * Liberally, as feedparser reads them: a namespace we do not know is the
+ * format's own when the root or the default namespace uses it, else the
+ * prefix names the module (and does for a prefix bound to nothing); an
+ * item's element its format lacks is looked up in the other's (<summary>
+ * in RSS, <pubDate> in Atom); names of elements and attributes are
+ * matched in any case.  The reader also finds the feed's title and link
+ * for the entry.
  *
  * Safe on any input: no network, no external entity or DTD is ever loaded
  * (a deny-all loader, process-wide), no entity is substituted, and
@@ -35,14 +41,15 @@ void		 xmlfeed_global_init(void);
 
 /*
  * A reader that hands the items to 'e' (borrowed: it must outlive the
- * reader).  'url' names the document in messages (may be NULL); 'charset'
- * is the HTTP charset (or NULL), used unless a BOM or the XML declaration
- * says otherwise; with 'filter', the bytes go through the byte filter
- * (xmlfilter.h), which the caller may ask for only for an ASCII-compatible
- * document.  Never NULL (aborts on OOM).
+ * reader).  'url' names the document in messages (may be NULL).  With
+ * 'utf8', the bytes pushed are UTF-8 whatever the document declares (the
+ * caller decoded them) and go through the byte filter (xmlfilter.h);
+ * without, libxml2 decodes them itself (UTF-16, UTF-32, EBCDIC), by
+ * 'charset', the HTTP charset (or NULL), unless a BOM or the XML
+ * declaration says otherwise.  Never NULL (aborts on OOM).
  */
 struct xmlfeed	*xmlfeed_new(struct entry *e, const char *url,
-		    const char *charset, int filter);
+		    const char *charset, int utf8);
 
 /*
  * Reads 'len' bytes of 'buf'; with 'eod' this is the end of the document.
@@ -54,7 +61,8 @@ int		 xmlfeed_push(struct xmlfeed *x, const char *buf, size_t len,
 
 /*
  * Ends the document (and the item it cut short).  Returns 0 if it was a
- * feed (possibly recovered from errors, possibly with no items), -1 if
+ * feed (possibly recovered from errors, possibly with no items: then a
+ * warning says why, naming the document), -1 if
  * the reader stopped or the document was not a feed: xmlfeed_error()
  * then says why (not XML, its root element), unless the callback stopped.
  */

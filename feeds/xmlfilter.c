@@ -15,7 +15,6 @@
 #include <emmintrin.h>
 #endif
 
-#include <glib.h>
 #include <utf8proc.h>
 
 #include "xmalloc.h"
@@ -25,14 +24,6 @@
 #define JOIN		(2 * LOOKAHEAD)	/* push bytes read with the last's */
 #define DIRECT		4096		/* filtered spans fed without a copy */
 #define CDATA_MAX	(1024 * 1024)	/* longest CDATA section to libxml2 */
-
-/* The document's encoding as libxml2 reads it. */
-enum enc {
-	ENC_UNKNOWN,		/* not asked yet */
-	ENC_UTF8,
-	ENC_BYTEWISE,		/* one byte a character, ASCII-compatible */
-	ENC_OTHER
-};
 
 /* Filter states: where a '&' is literal or markup. */
 enum fstate {
@@ -47,9 +38,7 @@ enum fstate {
 
 struct xmlfilter {
 	xmlfilter_out_cb	*out_cb;
-	xmlfilter_enc_cb	*enc_cb;
 	void			*arg;
-	enum enc		 enc;		/* as libxml2 reads it */
 	int			 in_root;	/* a start tag was seen */
 	int			 doctype;	/* so was a DOCTYPE */
 	int			 cdata;		/* a section of ours is open */
@@ -301,11 +290,10 @@ find_tag_stop(const char *s, size_t i, size_t n)
 
 /*
  * CDATA: the index of the first byte in s[i..n) that is below 0x20, or
- * ']', or (with 'high', in UTF-8) above 0x7f, or (with 'markup') '<' or
- * '&'; n if none.
+ * ']', or above 0x7f, or (with 'markup') '<' or '&'; n if none.
  */
 static size_t
-find_cdata_stop(const char *s, size_t i, size_t n, int markup, int high)
+find_cdata_stop(const char *s, size_t i, size_t n, int markup)
 {
 	unsigned char	 c;
 #ifdef __SSE2__
@@ -316,9 +304,6 @@ find_cdata_stop(const char *s, size_t i, size_t n, int markup, int high)
 		x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
 		/* signed: the bytes below 0x20 and from 0x80 */
 		m = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));
-		if (!high)
-			m = _mm_andnot_si128(_mm_cmplt_epi8(x,
-			    _mm_setzero_si128()), m);
 		m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(']')));
 		if (markup)
 			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x,
@@ -330,7 +315,7 @@ find_cdata_stop(const char *s, size_t i, size_t n, int markup, int high)
 #endif
 	for (; i < n; i++) {
 		c = (unsigned char)s[i];
-		if (c < 0x20 || (high && c >= 0x80) || c == ']' || (markup &&
+		if (c < 0x20 || c >= 0x80 || c == ']' || (markup &&
 		    (c == '<' || c == '&')))
 			return i;
 	}
@@ -340,17 +325,16 @@ find_cdata_stop(const char *s, size_t i, size_t n, int markup, int high)
 /*
  * CDATA: the index of the first byte in s[i..n) that is ']' (or, with
  * 'markup', '<' or '&') or does not start a character XML allows; n if
- * none.  In UTF-8 ('utf8'), short of eod, it stops at a non-ASCII byte
- * with fewer than 4 bytes after it; otherwise every byte from 0x80 is a
- * character of a one-byte encoding.
+ * none.  Short of eod, it stops at a non-ASCII byte with fewer than 4
+ * bytes after it.
  */
 static size_t
-cdata_skip(const char *s, size_t i, size_t n, int markup, int utf8, int eod)
+cdata_skip(const char *s, size_t i, size_t n, int markup, int eod)
 {
 	int	 r;
 
 	for (;;) {
-		if ((i = find_cdata_stop(s, i, n, markup, utf8)) == n)
+		if ((i = find_cdata_stop(s, i, n, markup)) == n)
 			return n;
 		if (s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
 			i++;
@@ -379,68 +363,20 @@ cdata_skip_max(struct xmlfilter *f, const char *s, size_t i, size_t n,
 	room = f->cdata_len < CDATA_MAX ? CDATA_MAX - f->cdata_len : 0;
 	if (n - i > room)
 		lim = i + room;
-	j = cdata_skip(s, i, lim, markup, f->enc == ENC_UTF8,
-	    eod && lim == n);
+	j = cdata_skip(s, i, lim, markup, eod && lim == n);
 	f->cdata_len += j - i;
 	*split = lim < n && j + 4 > lim;
 	return j;
 }
 
 /*
- * 1 if 'cs' ('n' bytes) names an ASCII-compatible encoding of one byte a
- * character (ISO 8859, windows-125x, KOI8, cp866), where the filter can
- * take any byte from 0x80 for a character of its own.
- */
-static int
-charset_bytewise(const char *cs, size_t n)
-{
-	static const char *const prefixes[] = {
-		"iso-8859-", "iso8859-", "iso_8859-", "latin", "windows-125",
-		"cp125", "koi8", "cp866", "ibm866"
-	};
-	size_t	 i, k;
-
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		k = strlen(prefixes[i]);
-		if (n > k && g_ascii_strncasecmp(cs, prefixes[i], k) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * The encoding libxml2 reads the document in: the HTTP charset it was
- * given, else what a BOM or the XML declaration told it.  Asked (once) of
- * the owner, which asks libxml2 itself, when the filter is about to write
- * CDATA and has handed over every byte before: a wrong guess of ours
- * would give libxml2 bytes it stops the parse at.  -1 on a stop.
- */
-static int
-doc_encoding(struct xmlfilter *f)
-{
-	const char	*name;
-
-	if (f->enc != ENC_UNKNOWN)
-		return (int)f->enc;
-	if (out_flush(f) == -1)
-		return -1;
-	if ((name = f->enc_cb(f->arg)) == NULL)
-		f->enc = ENC_UTF8;
-	else
-		f->enc = charset_bytewise(name, strlen(name)) ? ENC_BYTEWISE :
-		    ENC_OTHER;
-	return (int)f->enc;
-}
-
-/*
- * Escaped text may be rewritten inside the root of a document in UTF-8 or
- * in a one-byte encoding (or one not known yet).
+ * Escaped text may be rewritten inside the root, and not in a document
+ * with a DOCTYPE, whose entities may stand for markup.
  */
 static int
 rewriting(const struct xmlfilter *f)
 {
-	return (f->enc == ENC_UNKNOWN || f->enc == ENC_UTF8 ||
-	    f->enc == ENC_BYTEWISE) && f->in_root && !f->doctype;
+	return f->in_root && !f->doctype;
 }
 
 /*
@@ -471,13 +407,8 @@ text_step(struct xmlfilter *f, const char *s, size_t i, size_t n,
 
 	if (s[i] == '&') {
 		if (rewriting(f) && predefined(s + i, n - i, &r) != 0) {
-			if (emit_at(f, s, span, i, NULL, i) == -1 ||
-			    doc_encoding(f) == -1)
-				return -1;
-			if (!rewriting(f))	/* now that it is known */
-				return (long)i + r;
 			/* cdata_copy takes it from here */
-			if (out_add(f, "<![CDATA[", 9) == -1)
+			if (emit_at(f, s, span, i, "<![CDATA[", i) == -1)
 				return -1;
 			f->cdata = 1;
 			f->cdata_len = 0;
@@ -490,9 +421,6 @@ text_step(struct xmlfilter *f, const char *s, size_t i, size_t n,
 		return (long)i + r;
 	}
 	if (i + 9 <= n && memcmp(s + i, "<![CDATA[", 9) == 0) {
-		if (f->enc == ENC_UNKNOWN && (emit_at(f, s, span, i, NULL,
-		    i) == -1 || doc_encoding(f) == -1))
-			return -1;
 		f->fstate = FS_CDATA;
 		f->cdata_len = 0;
 		return (long)i + 9;
@@ -577,8 +505,8 @@ cdata_copy(struct xmlfilter *f, const char *s, size_t i, size_t n, int eod)
 }
 
 /*
- * One step inside a CDATA section of the document's own, in UTF-8 or a
- * one-byte encoding, at s[i]: where cdata_skip stopped, LOOKAHEAD bytes
+ * One step inside a CDATA section of the document's own, at s[i]: where
+ * cdata_skip stopped, LOOKAHEAD bytes
  * before n unless eod.  libxml2 stops the whole parse at the first byte
  * it does not accept in a CDATA section, losing the rest of the feed: a
  * character XML does not allow is dropped (as text_buf_add would), a byte
@@ -673,21 +601,18 @@ filter_run(struct xmlfilter *f, const char *s, size_t n, int eod)
 			k = tag_step(f, s, i, n, &span, eod, &more);
 			break;
 		case FS_CDATA:
-			if (f->enc == ENC_UTF8 || f->enc == ENC_BYTEWISE) {
-				i = cdata_skip_max(f, s, i, n, 0, eod, &split);
-				if (split) {
-					if (emit_at(f, s, &span, i,
-					    "]]><![CDATA[", i) == -1)
-						return -1;
-					f->cdata_len = 0;
-					continue;
-				}
-				if (i == n || (!eod && i + LOOKAHEAD > n))
-					goto out;
-				k = cdata_own_step(f, s, i, n, &span);
-				break;
+			i = cdata_skip_max(f, s, i, n, 0, eod, &split);
+			if (split) {
+				if (emit_at(f, s, &span, i, "]]><![CDATA[",
+				    i) == -1)
+					return -1;
+				f->cdata_len = 0;
+				continue;
 			}
-			/* FALLTHROUGH */
+			if (i == n || (!eod && i + LOOKAHEAD > n))
+				goto out;
+			k = cdata_own_step(f, s, i, n, &span);
+			break;
 		case FS_COMMENT:
 		case FS_PI:
 			k = find_close(s, i, n, f->fstate);
@@ -727,16 +652,13 @@ filter_run(struct xmlfilter *f, const char *s, size_t n, int eod)
 	return (long)i;
 }
 
-/* Hands bytes to libxml2, checking the caps. */
-
 struct xmlfilter *
-xmlfilter_new(xmlfilter_out_cb *out, xmlfilter_enc_cb *enc, void *arg)
+xmlfilter_new(xmlfilter_out_cb *out, void *arg)
 {
 	struct xmlfilter	*f;
 
 	f = xcalloc(1, sizeof(*f));
 	f->out_cb = out;
-	f->enc_cb = enc;
 	f->arg = arg;
 	f->win = xmalloc(LOOKAHEAD + JOIN);
 	f->out = xmalloc(CHUNK);

@@ -10,24 +10,20 @@
  *    "?a=1&b=2") becomes "&amp;".  libxml2 would otherwise drop the text
  *    and, worse, every later entity of the document (APIS.md B.5
  *    pitfall 2);
- *  - in UTF-8 or a one-byte encoding, escaped text ("&lt;p&gt;Hi", the
- *    way most RSS carries HTML) goes to libxml2 as a CDATA section of the
- *    characters it stands for: one callback for the run instead of one
- *    per reference, which was most of the parse time;
+ *  - escaped text ("&lt;p&gt;Hi", the way most RSS carries HTML) goes
+ *    to libxml2 as a CDATA section of the characters it stands for: one
+ *    callback for the run instead of one per reference, which was most
+ *    of the parse time;
  *  - in the document's own CDATA sections, a byte libxml2 would not
  *    accept (it stops the whole parse there) is handed to it as text
  *    between two sections, and a control character is dropped;
  *  - no CDATA section reaches libxml2 longer than 1 MiB, which it would
  *    give up on past 10 MB.
  *
- * The filter is for ASCII-compatible documents only, where a '&' or '<'
- * byte is always that character: its owner does not use it on UTF-16 or
- * UTF-32, or in an encoding such as Shift_JIS or ISO-2022 whose characters
- * may contain those bytes.  Whether escaped text may be rewritten as CDATA
- * depends on the encoding libxml2 reads the document in: the filter asks
- * its owner (xmlfilter_enc_cb) once, when it first would, after handing
- * over every byte before, so that the consumer has seen the BOM or the XML
- * declaration that decides it.
+ * The filter reads UTF-8 (its owner decodes the document first, and
+ * tells libxml2 to read UTF-8 whatever the declaration says), where a '&'
+ * or '<' byte is always that character and the CDATA it writes is in the
+ * encoding libxml2 reads.
  *
  * The input may be split anywhere, even one byte at a time.  The filter
  * reads the caller's buffer in place; only the bytes it must see more of
@@ -50,16 +46,8 @@ struct xmlfilter;
  */
 typedef int xmlfilter_out_cb(const char *s, size_t n, void *arg);
 
-/*
- * The name of the encoding the consumer reads the document in, as the
- * bytes handed over so far decide it: NULL for UTF-8 (no conversion), ""
- * for a conversion without a name.
- */
-typedef const char *xmlfilter_enc_cb(void *arg);
-
 /* A filter for one document.  Never NULL (aborts on OOM). */
-struct xmlfilter	*xmlfilter_new(xmlfilter_out_cb *out,
-			    xmlfilter_enc_cb *enc, void *arg);
+struct xmlfilter	*xmlfilter_new(xmlfilter_out_cb *out, void *arg);
 
 /*
  * Filters 'len' bytes of 'buf' (NULL with 0 at the end).  With 'eod' this

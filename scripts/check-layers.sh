@@ -48,8 +48,8 @@ confined() {
 	done
 }
 out=$(confined '#include <curl/' \
-    '^base/xfer\.c:\|^feeds/fetch\.c:\|^alerts/sink_webhook\.c:\|^alerts/sink_email\.c:' \
-    'libcurl outside xfer, fetch and the network sinks')
+    '^base/xfer\.c:\|^feeds/fetch\.c:\|^feeds/artfetch\.c:\|^alerts/sink_webhook\.c:\|^alerts/sink_email\.c:' \
+    'libcurl outside xfer, the fetches and the network sinks')
 [ -n "$out" ] && say "$out"
 out=$(confined '#include <libxml/' '^feeds/' 'libxml2 outside feeds/')
 [ -n "$out" ] && say "$out"

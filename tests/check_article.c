@@ -55,6 +55,8 @@ static const struct {
 	    "Sundays from June" },
 	{ "old-cms-table", NULL, "Upper Wyke Parish News - Packhorse bridge "
 	    "to be repaired" },
+	{ "port-comments", NULL, "Grain terminal resumes night loading after "
+	    "three weeks of dredging" },
 };
 
 #define NPAGES	(sizeof(pages) / sizeof(pages[0]))

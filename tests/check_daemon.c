@@ -257,12 +257,12 @@ END_TEST
 
 /*
  * 200 Lavrov items on top of the live feed, with text enough that their
- * records outgrow a state capped at 1 MiB.
+ * records (3 MiB) outgrow a state capped at 2 MiB.
  */
 static void
 add_big_items(struct harness *l)
 {
-	char	*item, title[64], guid[16], body[8192];
+	char	*item, title[64], guid[16], body[16384];
 	int	 i;
 
 	memset(body, 'x', sizeof(body) - 1);
@@ -295,8 +295,8 @@ START_TEST(test_run_disk_full)
 	{
 		const char *args[] = { "run", "-c", l.conf, NULL };
 
-		/* Room for the schema, not for the items. */
-		pid = test_spawn_fsize(args, l.log, 1024 * 1024);
+		/* Room for the schema (its 64 KiB pages), not for the items. */
+		pid = test_spawn_fsize(args, l.log, 2 * 1024 * 1024);
 	}
 	g_usleep(4000000);
 	ck_assert_msg(kill(pid, 0) == 0, "feedwatch run died on a full disk");
@@ -1212,7 +1212,7 @@ START_TEST(test_metrics_disk_full)
 	snprintf(listen, sizeof(listen), "listen = 127.0.0.1:%d\n", port);
 	live_config(&l, listen, "");
 	args[3] = l.conf;
-	pid = test_spawn_fsize(args, l.log, 1024 * 1024);
+	pid = test_spawn_fsize(args, l.log, 2 * 1024 * 1024);
 	ck_assert_int_ge(test_wait_lines(l.log, "could not be recorded", 3,
 	    WAIT), 3);
 	url = xasprintf("http://127.0.0.1:%d/metrics", port);

@@ -668,6 +668,115 @@ START_TEST(test_backtest)
 }
 END_TEST
 
+/*
+ * match over item JSON on stdin reads title and summary as the parser
+ * reads a feed's, HTML reduced to text: a tag name is not a word, an
+ * entity is the letter it stands for.
+ */
+START_TEST(test_match_stdin_html)
+{
+	struct test_proc	 p;
+	json_t			*alerts, *a;
+	char			*dir, *input;
+	const char		*args[] = { "match", "-q", "Crimea", "-q", "p",
+	    "-q", "café", "-q", "div", "-q", "mdash", NULL };
+
+	dir = test_tmpdir();
+	input = test_write(dir, "items.jsonl",
+	    "{\"id\":\"h1\",\"feed\":\"wire\",\"title\":\"<b>Crimea</b> bridge "
+	    "reopens\",\"summary\":\"<p>Traffic resumed at dawn.</p>\"}\n"
+	    "{\"id\":\"h2\",\"feed\":\"wire\",\"title\":\"Caf&eacute; owners "
+	    "protest\",\"summary\":\"Prices rose &mdash; again.\"}\n"
+	    "{\"id\":\"h3\",\"feed\":\"wire\",\"title\":\"Harbour news\","
+	    "\"summary\":\"<div class=\\\"p\\\">Nothing to see</div>\"}\n");
+	test_run_input(&p, args, input);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	alerts = alerts_of(p.out);
+	ck_assert_msg(json_array_size(alerts) == 2, "alerts: %s", p.out);
+	ck_assert_ptr_nonnull(a = find_alert(alerts, "Crimea", "wire", "h1"));
+	ck_assert_str_eq(json_string_value(json_object_get(a, "title")),
+	    "Crimea bridge reopens");
+	ck_assert_ptr_nonnull(a = find_alert(alerts, "café", "wire", "h2"));
+	ck_assert_str_eq(json_string_value(json_object_get(a, "title")),
+	    "Café owners protest");
+	json_decref(alerts);
+	test_proc_clear(&p);
+	free(input);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/*
+ * backtest folds the same story as the daemon does (the poll path's
+ * story claim): copies in another feed, by link or by headline, give one
+ * alert per topic, the daemon's, with the other feed in also_in.
+ */
+START_TEST(test_backtest_folds_stories)
+{
+	struct harness		 fx;
+	struct test_proc	 p;
+	json_t			*sent, *alerts, *a, *also;
+	const char		*chk[] = { "check", "-c", NULL, "--feed", NULL,
+	    NULL };
+	const char		*bt[] = { "backtest", "-c", NULL, "lavrov",
+	    NULL };
+	const char		*btq[] = { "backtest", "-c", NULL, "-q",
+	    "Crimea", NULL };
+	static const char	 copies[] =
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Wire</title>"
+	    "<entry><title>Lavrov meets Pompeo</title><id>tag:wire,1</id>"
+	    "<link href=\"http://www.news.example.org/world/pompeo-lavrov/"
+	    "?utm_source=wire\"/><updated>2019-05-14T19:00:00Z</updated>"
+	    "</entry><entry><title>Pompeo to Lavrov: US does not recognize "
+	    "annexation of Crimea</title><id>tag:wire,2</id><link href=\""
+	    "https://wire.example.net/2019/05/14/sochi\"/><updated>2019-05-14"
+	    "T19:05:00Z</updated></entry>"
+	    "<entry><title>Ferries to Crimea resume</title><id>tag:wire,3"
+	    "</id><link href=\"https://wire.example.net/ferries\"/><updated>"
+	    "2019-05-15T08:55:00Z</updated></entry></feed>";
+
+	fixture_start(&fx, "[sink out]\ntype = stdout\n");
+	httpd_route(fx.httpd, "/europe.atom", 200, "application/atom+xml",
+	    copies, sizeof(copies) - 1, NULL);
+	chk[2] = bt[2] = btq[2] = fx.conf;
+	/* a second apart: the replay's order (first seen) is the daemon's */
+	chk[4] = "world";
+	sent = run_alerts(&p, chk);
+	test_proc_clear(&p);
+	g_usleep(1100000);
+	chk[4] = "europe";
+	json_decref(run_alerts(&p, chk));
+	test_proc_clear(&p);
+
+	alerts = run_alerts(&p, bt);
+	ck_assert_msg(json_array_size(alerts) == 1, "alerts: %s", p.out);
+	a = json_array_get(alerts, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(a, "alert_id")),
+	    json_string_value(json_object_get(find_alert(sent, "lavrov",
+	    "world", "w-1"), "alert_id")));
+	also = json_object_get(a, "also_in");
+	ck_assert_int_eq(json_array_size(also), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(also, 0)), "europe");
+	json_decref(alerts);
+	test_proc_clear(&p);
+
+	/* a query folds as a topic does; another story alerts on its own */
+	alerts = run_alerts(&p, btq);
+	ck_assert_msg(json_array_size(alerts) == 2, "alerts: %s", p.out);
+	ck_assert_ptr_nonnull(a = find_alert(alerts, "Crimea", "world",
+	    "w-1"));
+	ck_assert_int_eq(json_array_size(json_object_get(a, "also_in")), 1);
+	ck_assert_ptr_nonnull(a = find_alert(alerts, "Crimea", "europe",
+	    "tag:wire,3"));
+	ck_assert_int_eq(json_array_size(json_object_get(a, "also_in")), 0);
+	json_decref(alerts);
+	test_proc_clear(&p);
+	json_decref(sent);
+	harness_release(&fx);
+}
+END_TEST
+
 /* A feed of 'n' Lavrov stories and a config whose topic has 'policy'. */
 static char *
 policy_config(struct harness *fx, int n, const char *policy)
@@ -685,12 +794,12 @@ policy_config(struct harness *fx, int n, const char *policy)
 	httpd_route(fx->httpd, "/p.xml", 200, "application/rss+xml",
 	    feed->str, feed->len, NULL);
 	url = httpd_url(fx->httpd, "/p.xml");
-	/* The exec sink logs one line per message: topic and alert count. */
+	/* The exec sink logs one line per message: topics and alert count. */
 	text = xasprintf("[daemon]\nstate = %s/p.db\nbackfill = 0\n"
 	    "[feed p]\nurl = %s\n[topic lavrov]\nquery = Lavrov\n%s\n"
 	    "[topic crimea]\nquery = story\npriority = high\n%s\n"
 	    "[sink hook]\ntype = exec\ncommand = /bin/sh -c 'echo "
-	    "\"$FEEDWATCH_TOPIC $FEEDWATCH_COUNT\" >> %s/sent'\n", fx->dir,
+	    "\"$FEEDWATCH_TOPICS $FEEDWATCH_COUNT\" >> %s/sent'\n", fx->dir,
 	    url, policy, policy, fx->dir);
 	conf = test_write(fx->dir, "p.conf", text);
 	free(text);
@@ -770,7 +879,10 @@ START_TEST(test_policy_digest)
 }
 END_TEST
 
-/* rate: what the cap allows goes out alone, the rest in one digest later. */
+/*
+ * rate: what the cap allows goes out at once, in its item's one message
+ * with the other topic's alert; the rest in one digest later.
+ */
 START_TEST(test_policy_rate)
 {
 	struct harness	 fx;
@@ -778,9 +890,10 @@ START_TEST(test_policy_rate)
 
 	conf = policy_start(&fx, 1, 5, "rate = 1/s");
 	sent = sent_log(&fx);
-	ck_assert_msg(test_count_lines(sent, "lavrov 1") == 1, "sent: %s",
-	    sent);
-	ck_assert_int_eq(test_count_lines(sent, "crimea 1"), 4);
+	ck_assert_msg(test_count_lines(sent, "lavrov,crimea 2") == 1,
+	    "sent: %s", sent);
+	ck_assert_int_eq(test_count_lines(sent, "lavrov"), 1);
+	ck_assert_int_eq(test_count_lines(sent, "crimea 1"), 3);
 	g_free(sent);
 	pass_later(&fx, conf, 1500000, "lavrov 3");
 	free(conf);
@@ -879,6 +992,171 @@ START_TEST(test_usage_errors)
 }
 END_TEST
 
+/* The commands `feedwatch --help` lists, in a NULL-terminated array. */
+static gchar **
+help_commands(void)
+{
+	struct test_proc	 p;
+	const char		*args[] = { "--help", NULL };
+	const char		*at, *eol;
+	GPtrArray		*v = g_ptr_array_new();
+
+	test_run(&p, args);
+	ck_assert_ptr_nonnull(at = strstr(p.out, "\ncommands:\n"));
+	for (at += 11; *at == ' '; at = eol + 1) {
+		eol = strchrnul(at, '\n');
+		at += strspn(at, " ");
+		g_ptr_array_add(v, g_strndup(at, strcspn(at, " \n")));
+	}
+	g_ptr_array_add(v, NULL);
+	test_proc_clear(&p);
+	ck_assert_uint_gt(v->len, 10);
+	return (gchar **)g_ptr_array_free(v, FALSE);
+}
+
+/*
+ * One option parser: every command takes its options after its operands
+ * too, and -v, --verbose, --quiet and -q (a query in match and backtest,
+ * where --quiet is quiet) alike.
+ */
+START_TEST(test_options_anywhere)
+{
+	struct test_proc	 p;
+	gchar			**cmds = help_commands();
+	char			*want;
+	size_t			 i, j;
+	const char		*runs[3][5] = {
+		{ NULL, "operand", "--help", NULL },
+		{ NULL, "--verbose", "--quiet", "--help", NULL },
+		{ NULL, "-v", "-q", "--help", NULL },
+	};
+
+	for (i = 0; cmds[i] != NULL; i++) {
+		want = xasprintf("usage: feedwatch %s", cmds[i]);
+		for (j = 0; j < 3; j++) {
+			if (j == 2 && (strcmp(cmds[i], "match") == 0 ||
+			    strcmp(cmds[i], "backtest") == 0))
+				continue;
+			runs[j][0] = cmds[i];
+			test_run(&p, runs[j]);
+			ck_assert_msg(p.status == 0 && strncmp(p.out, want,
+			    strlen(want)) == 0, "feedwatch %s %s %s: exit %d: "
+			    "%s%s", cmds[i], runs[j][1], runs[j][2], p.status,
+			    p.out, p.err);
+			test_proc_clear(&p);
+		}
+		free(want);
+	}
+	g_strfreev(cmds);
+}
+END_TEST
+
+/* `test-sink NAME -c FILE` works as `backtest NAME -c FILE` does. */
+START_TEST(test_test_sink_options_after)
+{
+	struct test_proc	 p;
+	char			*dir, *conf, *text, *out;
+	const char		*args[] = { "test-sink", "out", "-c", NULL,
+	    "-q", NULL };
+
+	dir = test_tmpdir();
+	out = xasprintf("%s/out.jsonl", dir);
+	text = xasprintf("[sink out]\ntype = file\npath = %s\n", out);
+	conf = test_write(dir, "f.conf", text);
+	args[3] = conf;
+	test_run(&p, args);
+	ck_assert_msg(p.status == 0, "exit %d: %s%s", p.status, p.out, p.err);
+	ck_assert_ptr_nonnull(strstr(p.out, "sink 'out' (file): delivered"));
+	ck_assert_int_eq(test_lines_with(out, "feedwatch-test"), 1);
+	test_proc_clear(&p);
+	free(conf);
+	free(text);
+	free(out);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/*
+ * match: -e QUERY (and -q QUERY, the SPEC's spelling), the exit status of
+ * grep (0 matched, 1 nothing matched, 2 an error), a help that shows -q
+ * once, as a query.
+ */
+START_TEST(test_match_exit_status)
+{
+	static const struct {
+		const char	*opt, *query, *src;	/* src NULL: the feed */
+		int		 status, alerts;
+	} cases[] = {
+		{ "-e", "Lavrov", NULL, 0, 1 },
+		{ "-q", "Lavrov", NULL, 0, 1 },
+		{ "--query", "Lavrov", NULL, 0, 1 },
+		{ "-e", "Zanzibar", NULL, 1, 0 },
+		{ "-e", "Lavrov", "/nonexistent/feed.xml", 2, 0 },
+		{ "-e", "Lavrov", "tests/data", 2, 0 },
+	};
+	const char		*help[] = { "match", "--help", NULL };
+	const char		*args[] = { "match", NULL, NULL, NULL,
+	    "--quiet", NULL };
+	struct test_proc	 p;
+	char			*feed, *src;
+	size_t			 i;
+
+	feed = xasprintf("%s/examples/feeds/world-news.xml",
+	    test_env("FEEDWATCH_SRC"));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		src = cases[i].src == NULL ? xstrdup(feed) :
+		    cases[i].src[0] == '/' ? xstrdup(cases[i].src) :
+		    xasprintf("%s/%s", test_env("FEEDWATCH_SRC"), cases[i].src);
+		args[1] = cases[i].opt;
+		args[2] = cases[i].query;
+		args[3] = src;
+		test_run(&p, args);
+		ck_assert_msg(p.status == cases[i].status, "case %zu: exit %d, "
+		    "want %d: %s", i, p.status, cases[i].status, p.err);
+		ck_assert_int_eq(test_count_lines(p.out, "\"alert_id\""),
+		    cases[i].alerts);
+		test_proc_clear(&p);
+		free(src);
+	}
+	test_run(&p, help);
+	ck_assert_int_eq(p.status, 0);
+	ck_assert_msg(strstr(p.out, "-e, --query QUERY") != NULL &&
+	    strstr(p.out, "--quiet") != NULL && strstr(p.out, "-v|-q") ==
+	    NULL && strstr(p.out, "-v, -q") == NULL, "%s", p.out);
+	test_proc_clear(&p);
+	free(feed);
+}
+END_TEST
+
+/*
+ * check says which alerts it leaves pending, and exits 1, also on the
+ * next pass, before their retry is due: nothing is sent then, yet they
+ * are not delivered.
+ */
+START_TEST(test_check_pending)
+{
+	struct harness		 fx;
+	struct test_proc	 p;
+	const char		*args[] = { "check", "-c", NULL, NULL };
+	int			 pass;
+
+	fixture_start(&fx, "[sink hook]\ntype = exec\ncommand = /bin/sh -c "
+	    "'echo busy; exit 75'\n");
+	args[2] = fx.conf;
+	for (pass = 0; pass < 2; pass++) {
+		test_run(&p, args);
+		ck_assert_msg(p.status == 1, "pass %d: exit %d: %s", pass,
+		    p.status, p.err);
+		ck_assert_msg(strstr(p.err, "feedwatch: 3 alerts are still "
+		    "pending for sink 'hook': last error: ") != NULL &&
+		    strstr(p.err, "busy") != NULL, "pass %d: %s", pass, p.err);
+		test_proc_clear(&p);
+	}
+	harness_release(&fx);
+}
+END_TEST
+
 Suite *
 e2e_suite(void)
 {
@@ -888,7 +1166,10 @@ e2e_suite(void)
 	    test_http_charset, test_match_command, test_demo_config,
 	    test_usage_errors, test_journal_priorities, test_alerts_once,
 	    test_cross_feed_dedup, test_backfill, test_opml, test_backtest,
-	    test_policy_digest, test_policy_rate, test_policy_quiet, NULL };
+	    test_match_stdin_html, test_backtest_folds_stories,
+	    test_policy_digest, test_policy_rate, test_policy_quiet,
+	    test_options_anywhere, test_test_sink_options_after,
+	    test_match_exit_status, test_check_pending, NULL };
 
 	return test_tcase(suite_create("e2e"), "e2e", 60, tests);
 }

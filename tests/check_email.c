@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 
+#include "harness.h"
 #include "httpd.h"
 #include "sink.h"
 #include "sinkh.h"
@@ -269,6 +270,119 @@ START_TEST(email_digest)
 		free(t);
 	}
 	json_decref(m);
+	sink_free(s);
+	smtpd_stop(&d);
+}
+END_TEST
+
+/*
+ * The alerts of one item for three topics: one message, the topics in its
+ * subject and body, the story told once; its Message-ID the key of the
+ * three alerts.
+ */
+START_TEST(email_one_item)
+{
+	struct smtpd	 d;
+	struct sink	*s;
+	const char	*alerts[] = { sinkh_alert_topic(1, "crimea"),
+	    sinkh_alert_topic(1, "lavrov"), sinkh_alert_topic(1, "ukraine") };
+	const char	*text;
+	json_t		*m;
+
+	smtpd_start(&d, NULL, SMTPD_PLAIN);
+	s = email_sink(&d, NULL, NULL, NULL);
+	ck_assert_int_eq(sinkh_send(s, alerts, 3, 0)->result, SINK_DELIVERED);
+	m = smtpd_message(&d, 1);
+	ck_assert_msg(!smtpd_has(&d, 2), "one item is one message");
+	ck_assert_str_eq(sinkh_get(m, "subject"), "[feedwatch] crimea, lavrov, "
+	    "ukraine: " SINKH_TITLE);
+	text = sinkh_get(m, "text");
+	ck_assert_int_eq(test_count_lines(text, SINKH_TITLE), 1);
+	ck_assert_msg(strstr(text, "Topics:    crimea, lavrov, ukraine") !=
+	    NULL, "%s", text);
+	ck_assert(strstr(text, "Matched:   crimea, lavrov, ukraine") !=
+	    NULL);
+	ck_assert_int_eq(test_count_lines(sinkh_get(m, "html"), "<h3"), 1);
+	ck_assert(strstr(sinkh_get(m, "html"), "topics <b>crimea, lavrov, "
+	    "ukraine</b>") != NULL);
+	ck_assert(strstr(sinkh_get(m, "message_id"), "<feedwatch.") != NULL);
+	json_decref(m);
+	sink_free(s);
+	smtpd_stop(&d);
+}
+END_TEST
+
+/*
+ * Through `feedwatch check`, the wire feed (harness_wire()): a mail per
+ * story, the one three topics match naming the three in its subject; a
+ * JSON line per alert in the file sink.
+ */
+START_TEST(email_one_per_story)
+{
+	struct harness		 fx;
+	struct test_proc	 p;
+	struct smtpd		 d;
+	const char		*check[] = { "check", "-c", NULL, NULL };
+	char			*sinks;
+	json_t			*m;
+	int			 i, named = 0;
+
+	smtpd_start(&d, NULL, SMTPD_PLAIN);
+	harness_init(&fx);
+	sinks = xasprintf("[sink mail]\ntype = email\nsmtp = smtp://"
+	    "127.0.0.1:%d\nfrom = feedwatch@example.org\n"
+	    "to = ops@example.org\n", d.port);
+	harness_wire(&fx, "", NULL, sinks);
+	check[2] = fx.conf;
+	test_run(&p, check);
+	ck_assert_msg(p.status == 0, "exit %d: %s", p.status, p.err);
+	test_proc_clear(&p);
+	ck_assert_msg(smtpd_has(&d, 3) && !smtpd_has(&d, 4), "not a mail "
+	    "per story");
+	for (i = 1; i <= 3; i++) {
+		m = smtpd_message(&d, i);
+		named += strcmp(sinkh_get(m, "subject"), "[feedwatch] crimea, "
+		    "lavrov, ukraine: Pompeo to Lavrov: Washington will never "
+		    "recognize the annexation of Crimea") == 0;
+		json_decref(m);
+	}
+	ck_assert_int_eq(named, 1);
+	ck_assert_int_eq(test_lines_with(fx.alerts, ""), 5);
+	free(sinks);
+	harness_release(&fx);
+	smtpd_stop(&d);
+}
+END_TEST
+
+/*
+ * An alert found in the article (matched_in "body") says so beside its
+ * matched words, in both parts; one found in the feed's text does not.
+ */
+START_TEST(email_in_article)
+{
+	struct smtpd	 d;
+	struct sink	*s;
+	json_t		*m, *al = sinkh_json(sinkh_alert(1, SINKH_TITLE));
+	char		*a;
+	int		 i;
+
+	smtpd_start(&d, NULL, SMTPD_PLAIN);
+	s = email_sink(&d, NULL, NULL, NULL);
+	for (i = 0; i < 2; i++) {
+		json_object_set_new(al, "matched_in", json_pack("[s]", i == 0 ?
+		    "body" : "title"));
+		a = json_dumps(al, JSON_COMPACT);
+		ck_assert_int_eq(sinkh_send1(s, a, (size_t)i)->result,
+		    SINK_DELIVERED);
+		free(a);
+		m = smtpd_message(&d, i + 1);
+		ck_assert_int_eq(strstr(sinkh_get(m, "text"), "Matched:   "
+		    "crimea, lavrov (in the article)") != NULL, i == 0);
+		ck_assert_int_eq(strstr(sinkh_get(m, "html"), "(in the "
+		    "article)") != NULL, i == 0);
+		json_decref(m);
+	}
+	json_decref(al);
 	sink_free(s);
 	smtpd_stop(&d);
 }
@@ -649,6 +763,9 @@ email_suite(void)
 	tc = sinkh_tcase(s, "email", 20);
 	tcase_add_test(tc, email_single_auth);
 	tcase_add_test(tc, email_digest);
+	tcase_add_test(tc, email_one_item);
+	tcase_add_test(tc, email_one_per_story);
+	tcase_add_test(tc, email_in_article);
 	tcase_add_test(tc, email_header_injection);
 	tcase_add_test(tc, email_auth_failed);
 	tcase_add_test(tc, email_server_down);

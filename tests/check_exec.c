@@ -117,6 +117,34 @@ START_TEST(exec_stdin_env)
 }
 END_TEST
 
+/*
+ * The alerts of one item for three topics: one run, each alert a line of
+ * stdin, FEEDWATCH_TOPICS naming the three.
+ */
+START_TEST(exec_one_item)
+{
+	struct sink	*s;
+	const char	*alerts[] = { sinkh_alert_topic(1, "crimea"),
+	    sinkh_alert_topic(1, "lavrov"), sinkh_alert_topic(1, "ukraine") };
+	char		*in, *env, *want;
+
+	s = script_sink("0");
+	ck_assert_int_eq(sinkh_send(s, alerts, 3, 0)->result, SINK_DELIVERED);
+	in = slurp_in_dir("stdin");
+	want = xasprintf("%s\n%s\n%s\n", alerts[0], alerts[1], alerts[2]);
+	ck_assert_str_eq(in, want);
+	env = slurp_in_dir("env");
+	ck_assert(strstr(env, "FEEDWATCH_COUNT=3\n") != NULL);
+	ck_assert_msg(strstr(env, "FEEDWATCH_TOPICS=crimea,lavrov,ukraine\n") !=
+	    NULL, "%s", env);
+	ck_assert(strstr(env, "FEEDWATCH_TOPIC=crimea\n") != NULL);
+	free(want);
+	g_free(in);
+	g_free(env);
+	sink_free(s);
+}
+END_TEST
+
 static const struct {
 	const char		*code;
 	enum sink_result	 result;
@@ -258,6 +286,7 @@ exec_suite(void)
 
 	tc = sinkh_tcase(s, "exec", 20);
 	tcase_add_test(tc, exec_stdin_env);
+	tcase_add_test(tc, exec_one_item);
 	tcase_add_loop_test(tc, exec_exit_status, 0,
 	    sizeof(exits) / sizeof(exits[0]));
 	tcase_add_test(tc, exec_digest_slow_reader);

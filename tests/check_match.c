@@ -30,6 +30,7 @@ struct got {
 	int	 n;		/* matches */
 	char	 topics[8192];	/* "a,b," */
 	char	 words[512];	/* last match: "w1|w2" */
+	char	 fields[128];	/* last match: "title,body" */
 	char	*snippet;	/* last match */
 	int	 stop;		/* return -1 after this many */
 };
@@ -49,6 +50,13 @@ got_cb(const struct match *m, void *arg)
 			strcat(g->words, "|");
 		strncat(g->words, m->words[i], sizeof(g->words) -
 		    strlen(g->words) - 2);
+	}
+	g->fields[0] = '\0';
+	for (i = 0; i < m->nfields; i++) {
+		if (i > 0)
+			strcat(g->fields, ",");
+		strncat(g->fields, m->fields[i], sizeof(g->fields) -
+		    strlen(g->fields) - 2);
 	}
 	free(g->snippet);
 	g->snippet = strdup(m->snippet);
@@ -265,7 +273,7 @@ static const struct {
 	{ "title:NOT Crimea", "column 7: expected a term after 'title:'" },
 	{ "title:-Crimea", "column 7: expected a term after 'title:'" },
 	{ "title:(a OR)", "column 12: expected a term after 'OR'" },
-	{ "body:Crimea", "column 1: unknown field 'body'" },
+	{ "content:Crimea", "column 1: unknown field 'content'" },
 	/* phrases, regexes, aliases */
 	{ "\"", "column 2: expected '\"' to close the phrase opened at "
 	    "column 1" },
@@ -355,6 +363,70 @@ START_TEST(test_compile_errors)
 	ck_assert_ptr_nonnull(strstr(err, "topic 'l': query: aliases nested "
 	    "too deep"));
 	matcher_free(m);
+}
+END_TEST
+
+/*
+ * The article's text (content = full) is the body field: unscoped terms
+ * and body: find it, other scopes do not; matched_in names each field a
+ * matched word is in, and a word only the article has gets its snippet
+ * from it.
+ */
+static const struct {
+	const char	*query;
+	const char	*fields;	/* matched_in joined, NULL: no match */
+	const char	*feed_only;	/* the same without the article */
+} body_cases[] = {
+	{ "Sevastopol", "body", NULL },
+	{ "body:Sevastopol", "body", NULL },
+	{ "title:Sevastopol", NULL, NULL },
+	{ "summary:Sevastopol", NULL, NULL },
+	{ "Crimea", "title,body", "title" },
+	{ "body:Crimea", "body", NULL },
+	{ "Crimea AND Sevastopol", "title,body", NULL },
+	{ "teaser OR Sevastopol", "summary,body", "summary" },
+	{ "\"naval base\"~2", "body", NULL },
+	{ "/sevastop[o]l/", "body", NULL },
+	{ "Sevasto*", "body", NULL },
+	{ "Sevastopl~1", "body", NULL },
+	{ "Crimea -body:Sevastopol", NULL, "title" },
+	{ "feed:world AND Sevastopol", "body,feed", NULL },
+	{ "Kremlin", NULL, NULL },
+};
+
+START_TEST(test_body)
+{
+	const char *const	 tags[] = { "news" };
+	struct match_feed	 feed = { "world", tags, 1 };
+	struct feed_item	 it;
+	struct got		 g;
+	int			 i = _i;
+
+	item_init(&it, "Crimea: the long view", "A one-line teaser.");
+	it.body = "In Crimea the Black Sea Fleet keeps its naval base at "
+	    "Sevastopol, as it has since the eighteenth century.";
+	memset(&g, 0, sizeof(g));
+	match_one(body_cases[i].query, NULL, &it, &feed, &g);
+	ck_assert_msg(g.n == (body_cases[i].fields != NULL), "query %s: %d "
+	    "matches", body_cases[i].query, g.n);
+	if (g.n > 0)
+		ck_assert_msg(strcmp(g.fields, body_cases[i].fields) == 0,
+		    "query %s: matched in '%s', want '%s'",
+		    body_cases[i].query, g.fields, body_cases[i].fields);
+	if (g.n > 0 && strcmp(body_cases[i].query, "Sevastopol") == 0)
+		ck_assert_msg(strstr(g.snippet, "Sevastopol") != NULL,
+		    "snippet '%s'", g.snippet);
+	free(g.snippet);
+
+	/* the same item without its article: only feed text counts */
+	it.body = NULL;
+	memset(&g, 0, sizeof(g));
+	match_one(body_cases[i].query, NULL, &it, &feed, &g);
+	ck_assert_msg(g.n == (body_cases[i].feed_only != NULL), "query %s "
+	    "without the article: %d matches", body_cases[i].query, g.n);
+	if (g.n > 0)
+		ck_assert_str_eq(g.fields, body_cases[i].feed_only);
+	free(g.snippet);
 }
 END_TEST
 
@@ -1291,6 +1363,8 @@ match_suite(void)
 	    sizeof(cases[0]));
 	tcase_add_loop_test(tc, test_errors, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_compile_errors);
+	tcase_add_loop_test(tc, test_body, 0, sizeof(body_cases) /
+	    sizeof(body_cases[0]));
 	tcase_add_test(tc, test_topics);
 	tcase_add_test(tc, test_bad_bytes);
 	tcase_add_loop_test(tc, test_snippets, 0, sizeof(snippets) /

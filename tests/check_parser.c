@@ -668,6 +668,11 @@ static const struct {
 	{ "koi8r.xml", "windows-1251" },	/* the declaration wins */
 	{ "sjis.xml", NULL },
 	{ "utf16.xml", NULL },
+	{ "rss2-ns.xml", NULL },		/* a made-up default namespace */
+	{ "rss2-case.xml", NULL },		/* <PubDate>, <pubdate> */
+	{ "latin1-undeclared.xml", NULL },	/* windows-1252, no label */
+	{ "cp1251-undefined.xml", NULL },	/* 0x98 in a title */
+	{ "rdf-variants.xml", NULL },		/* RSS 1.0 and DC 1.0 URIs */
 };
 
 static char *
@@ -990,8 +995,7 @@ END_TEST
  * In a one-byte encoding (declared, or from HTTP) escaped text goes to
  * libxml2 as CDATA too, and a control character in a CDATA section
  * (which makes libxml2 stop the parse) is dropped.  "Привет" in
- * windows-1251 and in KOI8-R.  The encoding is the one libxml2 reads in,
- * not the one the declaration names.
+ * windows-1251 and in KOI8-R.
  */
 START_TEST(test_one_byte_encodings)
 {
@@ -1007,7 +1011,8 @@ START_TEST(test_one_byte_encodings)
 	    "two</title></item></channel></rss>"
 	};
 	static const char *const charsets[] = { NULL, "koi8-r" };
-	/* a declaration libxml2 rejects: it reads UTF-8, and so must we */
+	/* a declaration libxml2 rejects still names the charset (the
+	 * decoder reads it, as feedparser does, before libxml2 sees it) */
 	static const char bad_decl[] = "<?xml version=\"1.0\" encodion=\"1\" "
 	    "encoding=\"koi8-r\"?><rss><channel><item><title>&lt;b&gt;\xf0"
 	    "\xd2&lt;/b&gt; x</title></item><item><title>two</title></item>"
@@ -1026,9 +1031,388 @@ START_TEST(test_one_byte_encodings)
 	}
 	parse_buf(bad_decl, sizeof(bad_decl) - 1, 9, NULL, NULL, &c, NULL);
 	ck_assert_uint_eq(c.n, 2);
-	ck_assert_str_eq(c.it[0]->title, "\xef\xbf\xbd\xef\xbf\xbd x");
+	ck_assert_str_eq(c.it[0]->title, "Пр x");
 	ck_assert_str_eq(c.it[1]->title, "two");
 	items_free(&c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* documents read liberally: namespaces, names, charsets */
+
+/*
+ * Parses 'doc' whole and in pieces of 1, 7 and 4096 bytes (each must give
+ * the same items) into 'out', with HTTP charset 'charset'.
+ */
+static void
+parse_any_split(const char *doc, const char *charset, struct items *out)
+{
+	static const size_t chunks[] = { 1, 7, 4096 };
+	struct items	 c;
+	char		*a, *b;
+	size_t		 k;
+
+	ck_assert_int_eq(parse_buf(doc, strlen(doc), strlen(doc) + 1, NULL,
+	    charset, out, NULL), 0);
+	a = joined(out);
+	for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+		ck_assert_int_eq(parse_buf(doc, strlen(doc), chunks[k], NULL,
+		    charset, &c, NULL), 0);
+		b = joined(&c);
+		ck_assert_msg(strcmp(a, b) == 0, "in %zu-byte pieces:\n%s\n"
+		    "whole:\n%s", chunks[k], b, a);
+		free(b);
+		items_free(&c);
+	}
+	free(a);
+}
+
+/*
+ * One item titled "Kerch ferry", whose JSON holds 'want', from each
+ * document: RSS and Atom are read under any namespace, as feedparser
+ * reads them.  An unknown namespace on the root, or as the default one,
+ * is the format's own; a prefix bound to an unknown URI, or to none,
+ * names its module; an item's element missing from its format's
+ * vocabulary is looked up in the other's.
+ */
+START_TEST(test_namespaces)
+{
+	static const struct {
+		const char	*doc;
+		const char	*want;
+	} cases[] = {
+		/* RSS 0.9x/2.0 under a default namespace */
+		{ "<rss xmlns=\"http://example.org/rss/2.0/\" version=\"2.0\">"
+		    "<channel><item><title>Kerch ferry</title><pubDate>Tue, 14 "
+		    "May 2019 09:12:00 +0300</pubDate></item></channel></rss>",
+		    "\"published\":\"2019-05-14T06:12:00Z\"" },
+		{ "<rss xmlns=\"http://backend.userland.com/rss092\"><channel>"
+		    "<item><title>Kerch ferry</title><guid>k-1</guid></item>"
+		    "</channel></rss>", "\"id\":\"k-1\"" },
+		{ "<rss version=\"0.91\" xmlns=\"http://my.netscape.com/publish"
+		    "/formats/rss-0.91.dtd\"><channel><title>T</title><item>"
+		    "<title>Kerch ferry</title><link>https://k.example/1</link>"
+		    "</item></channel></rss>", "\"link\":\"https://k.example/1\"" },
+		/* ... under a prefixed one, or with no <rss> around it */
+		{ "<r:rss xmlns:r=\"http://example.org/r\"><r:channel><r:item>"
+		    "<r:title>Kerch ferry</r:title><r:guid>k-2</r:guid></r:item>"
+		    "</r:channel></r:rss>", "\"id\":\"k-2\"" },
+		{ "<channel><title>Harbour</title><item><title>Kerch ferry"
+		    "</title></item></channel>", "\"feed_title\":\"Harbour\"" },
+		/* RDF: Netscape's RSS 0.90, RSS 1.0 without its slash, a
+		 * misspelt RDF namespace, RSS 1.1 */
+		{ "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-"
+		    "ns#\" xmlns=\"http://my.netscape.com/rdf/simple/0.9/\">"
+		    "<item><title>Kerch ferry</title><link>https://k.example/3"
+		    "</link></item></rdf:RDF>", "\"id\":\"https://k.example/3\"" },
+		{ "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-"
+		    "ns#\" xmlns=\"http://purl.org/rss/1.0\"><item rdf:about=\""
+		    "urn:k:4\"><title>Kerch ferry</title></item></rdf:RDF>",
+		    "\"id\":\"urn:k:4\"" },
+		{ "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-"
+		    "ns\" xmlns=\"http://purl.org/rss/1.0/\"><channel><title>Lib"
+		    "</title></channel><item><title>Kerch ferry</title></item>"
+		    "</rdf:RDF>", "\"feed_title\":\"Lib\"" },
+		{ "<Channel xmlns=\"http://purl.org/net/rss1.1#\" xmlns:rdf=\""
+		    "http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><title>X"
+		    "</title><items rdf:parseType=\"Collection\"><item rdf:about="
+		    "\"urn:k:5\"><title>Kerch ferry</title></item></items>"
+		    "</Channel>", "\"id\":\"urn:k:5\"" },
+		/* Atom 1.0 and 0.3, in any case, misspelt, prefixed */
+		{ "<feed xmlns=\"http://www.w3.org/2005/atom\"><entry><title>"
+		    "Kerch ferry</title><updated>2019-05-14T06:12:00Z</updated>"
+		    "</entry></feed>", "\"updated\":\"2019-05-14T06:12:00Z\"" },
+		{ "<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\">"
+		    "<entry><title>Kerch ferry</title><issued>2019-05-14T06:12:"
+		    "00Z</issued></entry></feed>",
+		    "\"published\":\"2019-05-14T06:12:00Z\"" },
+		{ "<feed xmlns=\"http://www.w3.org/2005/Atom/\"><entry><title>"
+		    "Kerch ferry</title><author><name>Olena</name></author>"
+		    "</entry></feed>", "\"author\":\"Olena\"" },
+		{ "<a:feed xmlns:a=\"http://www.w3c.org/2005/Atom\"><a:entry>"
+		    "<a:title>Kerch ferry</a:title><a:id>urn:k:6</a:id>"
+		    "</a:entry></a:feed>", "\"id\":\"urn:k:6\"" },
+		/* one format's elements in the other's */
+		{ "<feed xmlns=\"http://www.w3.org/2005/Atom\"><item><title>"
+		    "Kerch ferry</title><id>urn:k:7</id></item></feed>",
+		    "\"id\":\"urn:k:7\"" },
+		{ "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>"
+		    "Kerch ferry</title><pubDate>Tue, 14 May 2019 09:12:00 +0300"
+		    "</pubDate></entry></feed>",
+		    "\"published\":\"2019-05-14T06:12:00Z\"" },
+		{ "<rss><channel><item><title>Kerch ferry</title><summary>"
+		    "Ferries run again</summary></item></channel></rss>",
+		    "\"summary\":\"Ferries run again\"" },
+		/* modules under an odd URI, or none */
+		{ "<rss xmlns:dc=\"http://purl.org/dc/elements/1.0/\"><channel>"
+		    "<item><title>Kerch ferry</title><dc:creator>Olena Marchuk"
+		    "</dc:creator></item></channel></rss>",
+		    "\"author\":\"Olena Marchuk\"" },
+		{ "<rss><channel><item><title>Kerch ferry</title>"
+		    "<media:description>Ferries run again</media:description>"
+		    "</item></channel></rss>", "\"summary\":\"Ferries run again\"" },
+		{ "<rss xmlns:atom=\"http://www.w3.org/2005/Atom/\"><channel>"
+		    "<item><title>Kerch ferry</title><atom:link rel=\"alternate\" "
+		    "href=\"https://k.example/8\"/></item></channel></rss>",
+		    "\"link\":\"https://k.example/8\"" },
+		/* an element of a namespace that is no feed's is not RSS's */
+		{ "<rss xmlns:x=\"http://example.org/x\"><channel><item>"
+		    "<x:title>Wrong</x:title><title>Kerch ferry</title>"
+		    "<x:link>https://wrong.example/</x:link></item></channel>"
+		    "</rss>", "\"link\":null" },
+	};
+	struct items	 c;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse_any_split(cases[i].doc, NULL, &c);
+		ck_assert_msg(c.n == 1, "case %zu: %zu items", i, c.n);
+		ck_assert_msg(c.it[0]->title != NULL &&
+		    strcmp(c.it[0]->title, "Kerch ferry") == 0,
+		    "case %zu: title %s", i, c.it[0]->title);
+		ck_assert_msg(strstr(c.json[0], cases[i].want) != NULL,
+		    "case %zu: no %s in %s", i, cases[i].want, c.json[0]);
+		items_free(&c);
+	}
+}
+END_TEST
+
+/* Element and attribute names of RSS (and Atom) in any case. */
+START_TEST(test_name_case)
+{
+	static const struct {
+		const char	*doc;
+		const char	*want;
+	} cases[] = {
+		{ "<RSS><CHANNEL><ITEM><TITLE>Kerch ferry</TITLE><PUBDATE>Tue, "
+		    "14 May 2019 09:12:00 +0300</PUBDATE></ITEM></CHANNEL></RSS>",
+		    "\"published\":\"2019-05-14T06:12:00Z\"" },
+		{ "<rss><channel><item><title>Kerch ferry</title><pubdate>Tue, "
+		    "14 May 2019 09:12:00 +0300</pubdate></item></channel></rss>",
+		    "\"published\":\"2019-05-14T06:12:00Z\"" },
+		{ "<Rss><Channel><Item><Title>Kerch ferry</Title><PubDate>Tue, "
+		    "14 May 2019 09:12:00 +0300</PubDate></Item></Channel></Rss>",
+		    "\"published\":\"2019-05-14T06:12:00Z\"" },
+		/* a permalink guid is the link, whatever case says so */
+		{ "<rss><channel><item><title>Kerch ferry</title><Guid "
+		    "IsPermaLink=\"TRUE\">https://k.example/9</Guid></item>"
+		    "</channel></rss>", "\"link\":\"https://k.example/9\"" },
+		{ "<rss><channel><item><title>Kerch ferry</title><GUID "
+		    "ISPERMALINK=\"false\">https://k.example/10</GUID></item>"
+		    "</channel></rss>", "\"link\":null" },
+		{ "<rss><channel><item><title>Kerch ferry</title><Description>"
+		    "&lt;P&gt;Ferries &lt;B&gt;run&lt;/B&gt; again&lt;/P&gt;"
+		    "</Description><Category>Crimea</Category><DC:CREATOR "
+		    "xmlns:DC=\"http://purl.org/dc/elements/1.1/\">Olena"
+		    "</DC:CREATOR></item></channel></rss>",
+		    "\"author\":\"Olena\",\"categories\":[\"Crimea\"],"
+		    "\"summary\":\"Ferries run again\"" },
+		{ "<feed xmlns=\"http://www.w3.org/2005/Atom\"><Entry><Title>"
+		    "Kerch ferry</Title><Link REL=\"alternate\" HREF=\"https://"
+		    "k.example/11\"/><Published>2019-05-14T06:12:00Z</Published>"
+		    "</Entry></feed>", "\"link\":\"https://k.example/11\","
+		    "\"published\":\"2019-05-14T06:12:00Z\"" },
+		{ "<rdf:rdf xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-"
+		    "ns#\" xmlns=\"http://purl.org/rss/1.0/\"><ITEM RDF:ABOUT=\""
+		    "urn:k:12\"><TITLE>Kerch ferry</TITLE></ITEM></rdf:rdf>",
+		    "\"title\":\"Kerch ferry\"" },
+	};
+	struct items	 c;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse_any_split(cases[i].doc, NULL, &c);
+		ck_assert_msg(c.n == 1, "case %zu: %zu items", i, c.n);
+		ck_assert_msg(strstr(c.json[0], cases[i].want) != NULL,
+		    "case %zu: no %s in %s", i, cases[i].want, c.json[0]);
+		items_free(&c);
+	}
+}
+END_TEST
+
+/*
+ * A document with no charset declared, no BOM and no HTTP charset is
+ * UTF-8 unless its first non-ASCII bytes say windows-1252: then all of it
+ * is (per document, not per byte), wherever they start.  A document that
+ * says UTF-8 (its declaration, the HTTP charset) stays UTF-8, and a byte
+ * that is not becomes U+FFFD.
+ */
+START_TEST(test_charset_guess)
+{
+	static const char cp1252[] = "<item><title>Caf\xe9 \x93q\x94 5\x80"
+	    "</title></item><item><title>na\xefve</title></item>";
+	static const char utf8[] = "<item><title>Caf\xc3\xa9 \xe2\x80\x9cq"
+	    "\xe2\x80\x9d 5\xe2\x82\xac</title></item><item><title>na\xc3\xafve"
+	    "</title></item>";
+	static const struct {
+		const char	*decl;
+		const char	*charset;	/* HTTP's */
+		const char	*pad;		/* ASCII before the items */
+		const char	*items;
+		const char	*title0, *title1;
+	} cases[] = {
+		{ "", NULL, "", cp1252, "Café “q” 5€", "naïve" },
+		{ "", NULL, "long", cp1252, "Café “q” 5€", "naïve" },
+		{ "", NULL, "", utf8, "Café “q” 5€", "naïve" },
+		{ "", NULL, "long", utf8, "Café “q” 5€", "naïve" },
+		/* UTF-8 with a stray byte: still UTF-8 */
+		{ "", NULL, "", "<item><title>Caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80"
+		    "\x9d</title></item><item><title>na\xefve</title></item>",
+		    "Café “q”", "na\xef\xbf\xbdve" },
+		{ "", NULL, "", "<item><title>Caf\xe9 \xe2\x80\x9cq\xe2\x80\x9d"
+		    " \xe2\x80\x94 5\xe2\x82\xac</title></item><item><title>"
+		    "na\xc3\xafve</title></item>", "Caf\xef\xbf\xbd “q” — 5€",
+		    "naïve" },
+		/* UTF-8 said, windows-1252 bytes: U+FFFD */
+		{ "<?xml version=\"1.0\" encoding=\"utf-8\"?>", NULL, "",
+		    cp1252, "Caf\xef\xbf\xbd \xef\xbf\xbdq\xef\xbf\xbd 5"
+		    "\xef\xbf\xbd", "na\xef\xbf\xbdve" },
+		{ "", "utf-8", "", cp1252, "Caf\xef\xbf\xbd \xef\xbf\xbdq"
+		    "\xef\xbf\xbd 5\xef\xbf\xbd", "na\xef\xbf\xbdve" },
+		/* labels as browsers read them: iso-8859-1 and us-ascii are
+		 * windows-1252 */
+		{ "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>", NULL, "",
+		    cp1252, "Café “q” 5€", "naïve" },
+		{ "<?xml version='1.0' encoding='us-ascii'?>", NULL, "long",
+		    cp1252, "Café “q” 5€", "naïve" },
+		{ "", "latin1", "", cp1252, "Café “q” 5€", "naïve" },
+		/* a label iconv does not know is passed over */
+		{ "<?xml version=\"1.0\" encoding=\"x-unknown\"?>", NULL, "",
+		    cp1252, "Café “q” 5€", "naïve" },
+	};
+	struct items	 c;
+	GString		*pad = g_string_new("");
+	char		*doc;
+	size_t		 i;
+
+	/* past the sniffed bytes and the guess's window */
+	while (pad->len < 10000)
+		g_string_append(pad, "<!-- the editors' picks of the week -->"
+		    "\n");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		doc = xasprintf("%s<rss version=\"2.0\"><channel>%s%s</channel>"
+		    "</rss>", cases[i].decl, *cases[i].pad ? pad->str : "",
+		    cases[i].items);
+		parse_any_split(doc, cases[i].charset, &c);
+		ck_assert_msg(c.n == 2, "case %zu: %zu items", i, c.n);
+		ck_assert_msg(strcmp(c.it[0]->title, cases[i].title0) == 0 &&
+		    strcmp(c.it[1]->title, cases[i].title1) == 0,
+		    "case %zu: '%s', '%s'", i, c.it[0]->title, c.it[1]->title);
+		items_free(&c);
+		free(doc);
+	}
+	g_string_free(pad, TRUE);
+}
+END_TEST
+
+/*
+ * A byte the declared charset leaves undefined (0x98 in windows-1251,
+ * 0x81 in windows-1252; EUC-JP's broken sequence) becomes U+FFFD, and
+ * the rest of the document is read: libxml2's own conversion stops the
+ * parse there, and the item it was in and every one after are lost.
+ */
+START_TEST(test_undefined_bytes)
+{
+	static const struct {
+		const char	*doc;
+		const char	*charset;
+		const char	*title0, *title1;
+	} cases[] = {
+		{ "<?xml version=\"1.0\" encoding=\"windows-1251\"?><rss><channel>"
+		    "<item><title>\xcf\xf0\xe8\x98\xe2\xe5\xf2</title></item>"
+		    "<item><title>\xcb\xe0\xe2\xf0\xee\xe2</title></item>"
+		    "</channel></rss>", NULL, "При\xef\xbf\xbdвет", "Лавров" },
+		{ "<rss><channel><item><title>\xcf\xf0\xe8\x98\xe2\xe5\xf2"
+		    "</title></item><item><title>\xcb\xe0\xe2\xf0\xee\xe2"
+		    "</title></item></channel></rss>", "windows-1251",
+		    "При\xef\xbf\xbdвет", "Лавров" },
+		{ "<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss><channel>"
+		    "<item><title>caf\xe9\x81</title></item><item><title>d\xe9j"
+		    "\xe0</title></item></channel></rss>", NULL,
+		    "café\xef\xbf\xbd", "déjà" },
+		{ "<?xml version=\"1.0\" encoding=\"EUC-JP\"?><rss><channel>"
+		    "<item><title>\xc6\xfc\xcb\xdc\xff</title></item><item>"
+		    "<title>\xc5\xec\xb5\xfe</title></item></channel></rss>",
+		    NULL, "日本\xef\xbf\xbd", "東京" },
+	};
+	struct items	 c;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse_any_split(cases[i].doc, cases[i].charset, &c);
+		ck_assert_msg(c.n == 2, "case %zu: %zu items", i, c.n);
+		ck_assert_msg(c.it[0]->title != NULL &&
+		    strcmp(c.it[0]->title, cases[i].title0) == 0 &&
+		    c.it[1]->title != NULL &&
+		    strcmp(c.it[1]->title, cases[i].title1) == 0,
+		    "case %zu: '%s', '%s'", i, c.it[0]->title, c.it[1]->title);
+		items_free(&c);
+	}
+}
+END_TEST
+
+/*
+ * A document that looks like a feed but yields no item says why on
+ * stderr, in one line naming it; it is no error (exit 0).  A feed with
+ * items says nothing.
+ */
+START_TEST(test_empty_says_why)
+{
+	static const struct {
+		const char	*doc;
+		const char	*why;
+	} cases[] = {
+		{ "<rss version=\"2.0\"><channel><title>Quiet</title></channel>"
+		    "</rss>", "no items: <rss> holds no <item> element" },
+		{ "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Q</title>"
+		    "</feed>", "no items: <feed> holds no <entry> element" },
+		{ "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-"
+		    "ns#\"><channel><title>Q</title></channel></rdf:RDF>",
+		    "no items: <RDF> holds no <item> element" },
+		{ "<rss><channel><x:item xmlns:x=\"http://example.org/x\">"
+		    "<title>a</title></x:item><x:item xmlns:x=\"http://example."
+		    "org/x\"><title>b</title></x:item></channel></rss>",
+		    "no items: 2 <item> elements in namespace 'http://example."
+		    "org/x', which is neither RSS's nor Atom's" },
+		{ "<rss><channel><title>Cut</title><description>a <b>b</c>"
+		    "</description><ite", "no items: the XML breaks before "
+		    "the first one (line 1: " },
+		/* errors the parse recovered from lost nothing */
+		{ "<rss><channel><title>Bad</title><itunes:subtitle>a"
+		    "</itunes:subtitle><description>a <b>b</c></description>"
+		    "</channel></rss>", "no items: <rss> holds no <item> "
+		    "element" },
+		{ "<rss><channel><item><title>one</title></item></channel>"
+		    "</rss>", NULL },
+	};
+	struct test_proc p;
+	const char	*args[] = { "parse", NULL, NULL };
+	char		*dir, *path, *want;
+	size_t		 i;
+
+	dir = test_tmpdir();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		path = test_write(dir, "feed.xml", cases[i].doc);
+		args[1] = path;
+		test_run(&p, args);
+		ck_assert_msg(p.status == 0, "case %zu: exit %d: %s", i,
+		    p.status, p.err);
+		if (cases[i].why == NULL)
+			ck_assert_msg(*p.err == '\0', "case %zu: %s", i, p.err);
+		else {
+			want = xasprintf("feedwatch: '%s': %s", path,
+			    cases[i].why);
+			ck_assert_msg(strncmp(p.err, want, strlen(want)) == 0 &&
+			    test_count_lines(p.err, "") == 1, "case %zu: "
+			    "stderr '%s', want '%s'", i, p.err, want);
+			ck_assert_str_eq(p.out, "");
+			free(want);
+		}
+		test_proc_clear(&p);
+		free(path);
+	}
+	test_rmtree(dir);
+	free(dir);
 }
 END_TEST
 
@@ -1829,6 +2213,11 @@ parser_suite(void)
 	tcase_add_test(tc, test_fields);
 	tcase_add_test(tc, test_http_charset);
 	tcase_add_test(tc, test_one_byte_encodings);
+	tcase_add_test(tc, test_namespaces);
+	tcase_add_test(tc, test_name_case);
+	tcase_add_test(tc, test_charset_guess);
+	tcase_add_test(tc, test_undefined_bytes);
+	tcase_add_test(tc, test_empty_says_why);
 	tcase_add_test(tc, test_not_a_feed);
 	tcase_add_test(tc, test_empty_feed);
 	tcase_add_test(tc, test_callbacks);

@@ -5,7 +5,8 @@
  * pushes signed with each method, unsigned, badly signed and to an
  * unknown callback, lease renewal, denial, a hub that is down, unsubscribe
  * on reload, kill -9 between a push and its record, the push interval,
- * and a state of the schema before push upgraded.
+ * a state of the schema before push upgraded, and a push through the poll
+ * path's later steps (article fetch, mute, status).
  */
 #include "suites.h"
 
@@ -23,6 +24,7 @@
 #include "harness.h"
 #include "httpd.h"
 #include "parser.h"
+#include "store_sqlite.h"
 #include "xmalloc.h"
 
 #define WAIT	15.0
@@ -630,11 +632,104 @@ START_TEST(test_kill9_push)
 }
 END_TEST
 
-/* A state of the schema before push (2) is upgraded and subscribes. */
+/*
+ * A push goes the poll path's whole way: for a content = full feed the
+ * article of a pushed item is fetched and matched (an alert from its body
+ * alone); a muted topic does not alert for a pushed item; the text status
+ * shows the feed's hub and subscription state.
+ */
+START_TEST(test_push_poll_path)
+{
+	struct rig	 r;
+	struct test_proc p;
+	const char	*mute[] = { "mute", "lavrov", "-c", NULL, NULL };
+	const char	*status[] = { "status", "-c", NULL, NULL };
+	gchar		**parts;
+	char		*text, *page, *link, *doc, *row;
+	json_t		*a;
+	gsize		 len;
+
+	rig_init(&r, NULL, NULL, "1h", "content = full\n");
+	mute[3] = status[2] = r.h.conf;
+	/* the article of a pushed teaser names Lavrov in its body only */
+	page = xasprintf("%s/tests/data/articles/port-comments.html",
+	    test_env("FEEDWATCH_SRC"));
+	ck_assert(g_file_get_contents(page, &text, &len, NULL));
+	free(page);
+	parts = g_strsplit(text, "Chornomorsk", -1);
+	g_free(text);
+	text = g_strjoinv("Lavrov", parts);
+	g_strfreev(parts);
+	httpd_route(r.h.httpd, "/p1.html", 200, "text/html", "<p>Lavrov",
+	    9, NULL);
+	httpd_route(r.h.httpd, "/s1.html", 200, "text/html; charset=utf-8",
+	    text, strlen(text), NULL);
+	g_free(text);
+	/* every link on 127.0.0.1: the articles are fetched */
+	free(r.items);
+	link = httpd_url(r.h.httpd, "/p1.html");
+	r.items = harness_item("p1", "Lavrov lands in Ankara", link);
+	free(link);
+	rig_serve(&r, r.hub_url);
+	harness_run(&r.h);
+	wait_verified(&r);
+	ck_assert_int_eq(test_wait_lines(r.h.alerts, "Ankara", 1, WAIT), 1);
+
+	link = httpd_url(r.h.httpd, "/s1.html");
+	free(r.items);
+	r.items = harness_item("s1", "Night loading is back", link);
+	doc = rss(NULL, NULL, r.items);
+	free(link);
+	ck_assert_int_eq(hub_push(&r.hub, &r.h, r.topic, "sha256", doc, NULL),
+	    200);
+	free(doc);
+	ck_assert_msg(test_wait_lines(r.h.alerts, "Night loading", 1, WAIT) ==
+	    1, "no alert from the pushed item's article; log: %s",
+	    test_slurp(r.h.log));
+	text = test_slurp(r.h.alerts);
+	ck_assert_ptr_nonnull(row = strstr(text, "Night loading"));
+	while (row > text && row[-1] != '\n')
+		row--;
+	ck_assert_ptr_nonnull(a = json_loadb(row, strcspn(row, "\n"), 0,
+	    NULL));
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(a,
+	    "matched_in"), 0)), "body");
+	json_decref(a);
+	g_free(text);
+	ck_assert_uint_eq(httpd_hits(r.h.httpd, "/s1.html"), 1);
+
+	test_run(&p, mute);
+	ck_assert_int_eq(p.status, 0);
+	test_proc_clear(&p);
+	/* the daemon reads the mutes again within STORE_MUTES_TTL */
+	g_usleep(1500000);
+	doc = rig_item(&r, "m1", "Lavrov muted meanwhile");
+	ck_assert_int_eq(hub_push(&r.hub, &r.h, r.topic, "sha256", doc, NULL),
+	    200);
+	free(doc);
+	ck_assert_int_ge(log_has(&r, "matches topic 'lavrov', which is "
+	    "muted"), 1);
+	ck_assert_int_eq(test_lines_with(r.h.alerts, "muted meanwhile"), 0);
+
+	test_run(&p, status);
+	ck_assert_int_eq(p.status, 0);
+	row = xasprintf("\n%-20s %-13s ", "pushed", "verified");
+	ck_assert_msg(strstr(p.out, "pushed: 1 feed (1 verified)") != NULL &&
+	    strstr(p.out, row) != NULL && strstr(p.out, r.hub_url) != NULL,
+	    "status: %s", p.out);
+	free(row);
+	test_proc_clear(&p);
+	harness_stop(&r.h);
+	rig_release(&r);
+}
+END_TEST
+
+/* A state of the schema before push (6) is upgraded and subscribes. */
 START_TEST(test_state_upgrade)
 {
 	struct rig	 r;
 	sqlite3		*db;
+	char		*upgraded;
 
 	rig_init(&r, NULL, NULL, NULL, "push-interval = 1s\n");
 	harness_run(&r.h);
@@ -642,12 +737,15 @@ START_TEST(test_state_upgrade)
 	harness_stop(&r.h);
 	ck_assert_int_eq(sqlite3_open(r.h.state, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE sub; PRAGMA "
-	    "user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+	    "user_version = 6", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	/* discovery reads bodies: a 304 says nothing of hubs */
 	rig_serve(&r, r.hub_url);
 	harness_run(&r.h);
-	ck_assert_int_ge(log_has(&r, "upgraded from schema 2 to 3"), 1);
+	upgraded = xasprintf("upgraded from schema 6 to %d",
+	    STORE_SCHEMA_VERSION);
+	ck_assert_int_ge(log_has(&r, upgraded), 1);
+	free(upgraded);
 	ck_assert_int_ge(hub_wait(&r.hub, r.topic, "verifications", 2), 2);
 	harness_stop(&r.h);
 	ck_assert_int_eq(count_subs(r.h.state), 1);
@@ -661,7 +759,7 @@ push_suite(void)
 	const TTest	*tests[] = { test_discovery, test_subscribe_push,
 	    test_lease_renewal, test_denied, test_hub_down,
 	    test_unsubscribe_on_reload, test_push_url_removed, test_kill9_push,
-	    test_state_upgrade,
+	    test_state_upgrade, test_push_poll_path,
 	    NULL };
 
 	return test_tcase(suite_create("push"), "push", 60, tests);

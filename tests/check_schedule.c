@@ -30,6 +30,7 @@
 #include "harness.h"
 #include "httpd.h"
 #include "parser.h"
+#include "store_sqlite.h"
 #include "xmalloc.h"
 
 #define WAIT	15.0
@@ -679,7 +680,7 @@ START_TEST(test_state_upgrade)
 	struct harness	 r;
 	GString		*feeds = g_string_new(NULL);
 	json_t		*st;
-	char		*elsewhere;
+	char		*elsewhere, *upgraded;
 	long		 in;
 
 	harness_init(&r);
@@ -697,10 +698,13 @@ START_TEST(test_state_upgrade)
 	wait_alert(&r, "up1");
 	wait_alert(&r, "mv1");
 	harness_stop(&r);
-	ck_assert_int_eq(user_version(r.state), 3);
+	ck_assert_int_eq(user_version(r.state), STORE_SCHEMA_VERSION);
 	ck_assert_uint_eq(httpd_hits(r.httpd, "/elsewhere"), 0);
 	ck_assert_uint_eq(httpd_hits(r.httpd, "/late"), 0);
-	ck_assert_int_eq(log_lines(&r, "upgraded from schema 1 to 3", ""), 1);
+	upgraded = xasprintf("upgraded from schema 1 to %d",
+	    STORE_SCHEMA_VERSION);
+	ck_assert_int_eq(log_lines(&r, upgraded, ""), 1);
+	free(upgraded);
 	st = harness_status(&r);
 	ck_assert(json_is_false(json_object_get(harness_feed(st, "gone"),
 	    "gone")));

@@ -91,27 +91,6 @@ run_for(double secs, const char *cwd, const struct passwd *pw,
 	return rc;
 }
 
-/* The alert file holds exactly these items, each once. */
-static void
-alerts_exactly(struct harness *f, const char *const *ids)
-{
-	char	*text, *needle;
-	size_t	 i;
-
-	text = test_slurp(f->alerts);
-	for (i = 0; ids[i] != NULL; i++) {
-		needle = xasprintf("\"id\":\"%s\"", ids[i]);
-		ck_assert_msg(test_count_lines(text, needle) == 1,
-		    "item %s alerted %d times: %s", ids[i],
-		    test_count_lines(text, needle), text);
-		free(needle);
-	}
-	ck_assert_msg(test_count_lines(text, "\"alert_id\":") == (int)i,
-	    "%d alerts for %zu items: %s", test_count_lines(text,
-	    "\"alert_id\":"), i, text);
-	g_free(text);
-}
-
 /*
  * Once 'ids' have alerted, and 1.5 s more for any second alert to come,
  * stops the daemon: the alert file holds exactly those, each once.
@@ -126,7 +105,7 @@ stop_exactly(struct harness *f, const char *const *ids)
 	ck_assert_int_eq(test_wait_lines(f->alerts, "", n, WAIT), n);
 	g_usleep(1500000);
 	harness_stop(f);
-	alerts_exactly(f, ids);
+	harness_alerted_exactly(f, ids);
 }
 
 /*
@@ -256,7 +235,7 @@ START_TEST(test_same_state_other_paths)
 	free(conf);
 
 	harness_stop(&f);
-	alerts_exactly(&f, ids);
+	harness_alerted_exactly(&f, ids);
 	free(alias);
 	free(link);
 	harness_release(&f);
@@ -366,7 +345,7 @@ START_TEST(test_read_only_state_dir)
 	rc = run_for(WAIT, NULL, NULL, check, &out);
 	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
 	g_free(out);
-	alerts_exactly(&f, ids);
+	harness_alerted_exactly(&f, ids);
 	free(sdir);
 	harness_release(&f);
 }
@@ -410,7 +389,7 @@ START_TEST(test_dry_run_writes_nothing)
 	rc = run_for(WAIT, NULL, NULL, check, &out);
 	ck_assert_msg(rc == 0, "check: exit %d: %s", rc, out);
 	g_free(out);
-	alerts_exactly(&f, ids);
+	harness_alerted_exactly(&f, ids);
 
 	/* No state yet: the dry run alerts from an empty one, makes none. */
 	none = xasprintf("%s/none/state.db", f.dir);

@@ -10,10 +10,16 @@
  *     not (and do not alert again), and backtest no longer shows them;
  *   - quiet hours: held, then one digest when the window ends (the daemon
  *     runs in a time zone whose offset puts the end seconds away);
- *     priority = high goes through.
+ *     priority = high goes through;
+ *   - one message per story (the wire feed of harness_wire(), whose first
+ *     story three topics match): one chat message, exec run, naming the
+ *     three, and an alert per topic for machines; a topic held by quiet
+ *     hours goes later on its own; kill -9 mid-send re-sends the same
+ *     messages and nothing else; a digest lists a story once.
  */
 #include "suites.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,19 +144,28 @@ START_TEST(test_feed_health_no_sinks)
 }
 END_TEST
 
-/* The alert line of 'text' for item 'guid', or NULL. */
+/* The first line of 'text' that has 'needle', or NULL. */
 static const char *
-alert_of(const char *text, const char *guid)
+line_with(const char *text, const char *needle)
 {
-	char		*needle = xasprintf("\"id\":\"%s\"", guid);
 	const char	*p = strstr(text, needle), *bol;
 
-	free(needle);
 	if (p == NULL)
 		return NULL;
 	for (bol = p; bol > text && bol[-1] != '\n'; bol--)
 		;
 	return bol;
+}
+
+/* The alert line of 'text' for item 'guid', or NULL. */
+static const char *
+alert_of(const char *text, const char *guid)
+{
+	char		*needle = xasprintf("\"id\":\"%s\"", guid);
+	const char	*line = line_with(text, needle);
+
+	free(needle);
+	return line;
 }
 
 /* 1 if the alert line at 'line' has 'needle' before its end. */
@@ -334,6 +349,28 @@ tz_at(time_t now, long local)
 }
 
 /*
+ * Starts the daemon in a time zone where it is now 03:59:52, so that
+ * quiet = 03:00-04:00 ends 8 s from now; returns that end.
+ */
+static time_t
+run_before_four(struct harness *fx)
+{
+	time_t	 start = time(NULL);
+	char	*tz = tz_at(start, 4 * 3600 - 8);
+	char	*saved_tz = g_strdup(getenv("TZ"));
+
+	setenv("TZ", tz, 1);
+	harness_run(fx);
+	if (saved_tz != NULL)
+		setenv("TZ", saved_tz, 1);
+	else
+		unsetenv("TZ");
+	g_free(saved_tz);
+	free(tz);
+	return start + 8;
+}
+
+/*
  * quiet = 03:00-04:00 with local time 03:59:52: the topic's alerts are
  * held until 04:00 and then go out as one digest; a topic with
  * priority = high and the same window is sent at once.  The exec sink
@@ -342,9 +379,8 @@ tz_at(time_t now, long local)
 START_TEST(test_quiet_hours)
 {
 	struct harness	 fx;
-	char		*url, *sections, *sends, *tz, *items, *it[4], *text;
-	char		*saved_tz;
-	time_t		 start, end;
+	char		*url, *sections, *sends, *items, *it[4], *text;
+	time_t		 end;
 	int		 i;
 
 	harness_init(&fx);
@@ -368,18 +404,7 @@ START_TEST(test_quiet_hours)
 	    "command = /bin/sh -c 'echo \"$FEEDWATCH_TOPIC $FEEDWATCH_COUNT\" "
 	    ">> %s'\n", url, sends);
 	harness_config(&fx, "", sections);
-
-	start = time(NULL);
-	end = start + 8;
-	tz = tz_at(start, 4 * 3600 - 8);
-	saved_tz = g_strdup(getenv("TZ"));
-	setenv("TZ", tz, 1);
-	harness_run(&fx);
-	if (saved_tz != NULL)
-		setenv("TZ", saved_tz, 1);
-	else
-		unsetenv("TZ");
-	g_free(saved_tz);
+	end = run_before_four(&fx);
 	/* the urgent alert at once; the others held until 04:00 */
 	ck_assert_int_eq(test_wait_lines(sends, "", 1, WAIT), 1);
 	ck_assert_int_eq(test_lines_with(sends, "urgent 1"), 1);
@@ -400,10 +425,294 @@ START_TEST(test_quiet_hours)
 	for (i = 0; i < 4; i++)
 		free(it[i]);
 	free(items);
-	free(tz);
 	free(sections);
 	free(url);
 	free(sends);
+	harness_release(&fx);
+}
+END_TEST
+
+/* The story of the wire feed that the three topics match. */
+#define STORY		"wire-20190514-0042"
+#define STORY_TITLE	"Pompeo to Lavrov"
+#define MIDDOT		"\xc2\xb7"
+
+/*
+ * A Slack webhook receiver at /chat on fx's server, which logs each
+ * request's key and body, and its [sink chat] section (malloc'd).
+ */
+static char *
+chat_sink(struct harness *fx)
+{
+	char	*url, *s;
+
+	httpd_route(fx->httpd, "/chat", 200, "text/plain", "ok", 2, NULL);
+	httpd_record(fx->httpd, "/chat", "Idempotency-Key");
+	url = httpd_url(fx->httpd, "/chat");
+	s = xasprintf("[sink chat]\ntype = webhook\nformat = slack\n"
+	    "url = %s\n", url);
+	free(url);
+	return s;
+}
+
+/* The chat message 'n' (from 1) of fx's receiver (malloc'd). */
+static char *
+chat_body(struct harness *fx, int n)
+{
+	char		*bodies = httpd_bodies(fx->httpd, "/chat"), *s;
+	const char	*p = bodies;
+
+	while (p != NULL && --n > 0)
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	ck_assert_msg(p != NULL && *p != '\0', "no chat message %d", n);
+	s = xstrndup(p, strchrnul(p, '\n') - p);
+	free(bodies);
+	return s;
+}
+
+/*
+ * One story that three topics match, through `feedwatch check`: one
+ * message per sink that names the three (a Slack webhook, under a key of
+ * its own; an exec run, with FEEDWATCH_TOPICS), while machines still get
+ * an alert per topic: a JSON line each in the file sink, a request each
+ * of the json webhook with its alert_id as the key.  The other two
+ * stories are a message each.
+ */
+START_TEST(test_one_message)
+{
+	struct harness	 fx;
+	char		*chat, *url, *sinks, *runs, *log, *bodies, *hook, *text;
+	char		*want;
+	const char	*p;
+	gchar		**keys;
+	int		 i, n = 0;
+
+	harness_init(&fx);
+	chat = chat_sink(&fx);
+	httpd_route(fx.httpd, "/hook", 200, "text/plain", "ok", 2, NULL);
+	httpd_record(fx.httpd, "/hook", "Idempotency-Key");
+	url = httpd_url(fx.httpd, "/hook");
+	runs = xasprintf("%s/runs", fx.dir);
+	sinks = xasprintf("%s\n[sink hook]\ntype = webhook\nurl = %s\n\n"
+	    "[sink run]\ntype = exec\ncommand = /bin/sh -c 'echo "
+	    "\"$FEEDWATCH_COUNT $FEEDWATCH_TOPICS\" >> %s'\n", chat, url, runs);
+	harness_wire(&fx, "", NULL, sinks);
+	ck_assert_int_eq(fx_run(&fx, "check", NULL, NULL, NULL), 0);
+
+	/* the file: a line per alert, three of them the story's */
+	ck_assert_int_eq(test_lines_with(fx.alerts, ""), 5);
+	ck_assert_int_eq(test_lines_with(fx.alerts, "\"id\":\"" STORY "\""),
+	    3);
+	/* chat: a message per story, the story's naming its three topics */
+	log = httpd_log(fx.httpd, "/chat");
+	bodies = httpd_bodies(fx.httpd, "/chat");
+	ck_assert_msg(test_count_lines(log, "") == 3 &&
+	    test_count_lines(bodies, STORY_TITLE) == 1, "chat: %s", bodies);
+	ck_assert_msg(line_has(line_with(bodies, STORY_TITLE), MIDDOT
+	    " crimea, lavrov, ukraine: "), "chat: %s", bodies);
+	/* its key is no alert's; the other two are their alert's */
+	text = test_slurp(fx.alerts);
+	keys = g_strsplit(log, "\n", -1);
+	for (i = 0; i < 3; i++)
+		n += strstr(text, keys[i] + strlen("200 ")) != NULL;
+	ck_assert_int_eq(n, 2);
+	/* the json webhook: a request per alert, its alert_id the key */
+	hook = httpd_log(fx.httpd, "/hook");
+	ck_assert_int_eq(test_count_lines(hook, ""), 5);
+	for (p = text; (p = strstr(p, "\"alert_id\":\"")) != NULL; p++) {
+		want = xasprintf("200 %.32s\n", p + strlen("\"alert_id\":\""));
+		ck_assert_msg(strstr(hook, want) != NULL, "hook: %s", hook);
+		free(want);
+	}
+	g_free(text);
+	/* exec: a run per story */
+	text = test_slurp(runs);
+	ck_assert_msg(test_count_lines(text, "") == 3 &&
+	    test_count_lines(text, "3 crimea,lavrov,ukraine") == 1 &&
+	    test_count_lines(text, "1 crimea") == 1 &&
+	    test_count_lines(text, "1 lavrov") == 1, "runs: %s", text);
+	g_free(text);
+	g_strfreev(keys);
+	free(hook);
+	free(bodies);
+	free(log);
+	free(sinks);
+	free(runs);
+	free(url);
+	free(chat);
+	harness_release(&fx);
+}
+END_TEST
+
+/*
+ * ukraine in quiet hours that end 8 s after the start, crimea and lavrov
+ * not: the story goes at once naming crimea and lavrov, and only when the
+ * window ends in a message of its own for ukraine.
+ */
+START_TEST(test_one_message_quiet)
+{
+	static const char *const policy[HARNESS_WIRE_TOPICS] = {
+		"", "", "quiet = 03:00-04:00\n"
+	};
+	struct harness	 fx;
+	char		*chat, *body;
+	time_t		 end;
+
+	harness_init(&fx);
+	chat = chat_sink(&fx);
+	harness_wire(&fx, "", policy, chat);
+	end = run_before_four(&fx);
+	/* a message per story at once; the story's without ukraine */
+	ck_assert_uint_eq(httpd_wait_hits(fx.httpd, "/chat", 3, WAIT), 3);
+	body = httpd_bodies(fx.httpd, "/chat");
+	ck_assert_msg(line_has(line_with(body, STORY_TITLE), MIDDOT
+	    " crimea, lavrov: "), "chat: %s", body);
+	free(body);
+	while (time(NULL) < end - 2)
+		g_usleep(100000);
+	ck_assert_uint_eq(httpd_hits(fx.httpd, "/chat"), 3);
+	ck_assert_msg(time(NULL) < end, "the test fell behind the window");
+	/* after 04:00, the story for ukraine alone */
+	ck_assert_uint_eq(httpd_wait_hits(fx.httpd, "/chat", 4, WAIT), 4);
+	ck_assert_msg(time(NULL) >= end, "ukraine's came before the window "
+	    "ended");
+	body = chat_body(&fx, 4);
+	ck_assert_msg(strstr(body, STORY_TITLE) != NULL &&
+	    strstr(body, MIDDOT " ukraine: ") != NULL, "chat: %s", body);
+	free(body);
+	g_usleep(1500000);
+	ck_assert_uint_eq(httpd_hits(fx.httpd, "/chat"), 4);
+	harness_stop(&fx);
+	free(chat);
+	harness_release(&fx);
+}
+END_TEST
+
+/*
+ * Fails unless the chat receiver saw six requests, the last three the
+ * first three again: the same keys (whatever the status answered) and the
+ * same bodies.
+ */
+static void
+assert_sent_again(struct harness *fx)
+{
+	char		*log = httpd_log(fx->httpd, "/chat");
+	char		*bodies = httpd_bodies(fx->httpd, "/chat");
+	const char	*key;
+	gchar		**lines;
+	int		 i;
+
+	ck_assert_msg(test_count_lines(log, "") == 6, "chat: %s", log);
+	lines = g_strsplit(log, "\n", -1);
+	for (i = 0; i < 3; i++) {
+		key = strchr(lines[i], ' ');
+		ck_assert_msg(key != NULL && test_count_lines(log, key) == 2,
+		    "chat: %s", log);
+	}
+	g_strfreev(lines);
+	lines = g_strsplit(bodies, "\n", -1);
+	for (i = 0; i < 3; i++)
+		ck_assert_msg(test_count_lines(bodies, lines[i]) == 2,
+		    "chat: %s", bodies);
+	g_strfreev(lines);
+	free(bodies);
+	free(log);
+}
+
+/*
+ * kill -9 while the three messages are in flight (the receiver answers
+ * after 3 s), then a restart: the same messages again, under the same
+ * keys and with the same bodies, and nothing else.
+ */
+START_TEST(test_one_message_kill9)
+{
+	struct harness	 fx;
+	char		*chat;
+
+	harness_init(&fx);
+	chat = chat_sink(&fx);
+	httpd_route_delay(fx.httpd, "/chat", 3000);
+	harness_wire(&fx, "", NULL, chat);
+	harness_run(&fx);
+	ck_assert_uint_eq(httpd_wait_hits(fx.httpd, "/chat", 3, WAIT), 3);
+	ck_assert_int_eq(kill(fx.pid, SIGKILL), 0);
+	ck_assert_int_eq(test_wait(fx.pid, WAIT), 128 + SIGKILL);
+	httpd_route_delay(fx.httpd, "/chat", 0);
+	harness_run(&fx);
+	ck_assert_uint_eq(httpd_wait_hits(fx.httpd, "/chat", 6, WAIT), 6);
+	g_usleep(1500000);
+	harness_stop(&fx);
+	assert_sent_again(&fx);
+	/* the file sink had its alerts before the kill: not again */
+	ck_assert_int_eq(test_lines_with(fx.alerts, ""), 5);
+	free(chat);
+	harness_release(&fx);
+}
+END_TEST
+
+/*
+ * The receiver fails the three messages (503), then takes them: each is
+ * tried again whole, the same key and body, and nothing else is sent.
+ * The rows of a message share one retry time (retry = 4s, so up to 1 s
+ * of jitter that must not split them).
+ */
+START_TEST(test_one_message_retry)
+{
+	struct harness	 fx;
+	char		*chat;
+
+	harness_init(&fx);
+	chat = chat_sink(&fx);
+	httpd_route(fx.httpd, "/chat", 503, "text/plain", "busy", 4, NULL);
+	harness_wire(&fx, "retry = 4s\n", NULL, chat);
+	harness_run(&fx);
+	ck_assert_uint_eq(httpd_wait_hits(fx.httpd, "/chat", 3, WAIT), 3);
+	httpd_route(fx.httpd, "/chat", 200, "text/plain", "ok", 2, NULL);
+	ck_assert_uint_eq(httpd_wait_hits(fx.httpd, "/chat", 6, WAIT), 6);
+	g_usleep(1500000);
+	harness_stop(&fx);
+	assert_sent_again(&fx);
+	free(chat);
+	harness_release(&fx);
+}
+END_TEST
+
+/*
+ * crimea and lavrov batched in digests of 3 s, ukraine not: the story
+ * goes at once for ukraine; when the windows end, one digest lists the
+ * three stories, each once, the first with both its topics.
+ */
+START_TEST(test_one_message_digest)
+{
+	static const char *const policy[HARNESS_WIRE_TOPICS] = {
+		"digest = 3s\n", "digest = 3s\n", ""
+	};
+	struct harness	 fx;
+	char		*chat, *body;
+
+	harness_init(&fx);
+	chat = chat_sink(&fx);
+	harness_wire(&fx, "", policy, chat);
+	harness_run(&fx);
+	ck_assert_uint_eq(httpd_wait_hits(fx.httpd, "/chat", 1, WAIT), 1);
+	body = chat_body(&fx, 1);
+	ck_assert_msg(strstr(body, STORY_TITLE) != NULL && strstr(body, MIDDOT
+	    " ukraine: ") != NULL, "chat: %s", body);
+	free(body);
+	ck_assert_uint_eq(httpd_wait_hits(fx.httpd, "/chat", 2, WAIT), 2);
+	body = chat_body(&fx, 2);
+	ck_assert_msg(strstr(body, "3 feedwatch alerts for 'crimea', "
+	    "'lavrov'") != NULL, "chat: %s", body);
+	ck_assert_msg(strstr(body, STORY_TITLE) == g_strrstr(body, STORY_TITLE),
+	    "the story twice: %s", body);
+	ck_assert_msg(strstr(body, MIDDOT " crimea, lavrov: ") != NULL,
+	    "chat: %s", body);
+	free(body);
+	g_usleep(1500000);
+	ck_assert_uint_eq(httpd_hits(fx.httpd, "/chat"), 2);
+	harness_stop(&fx);
+	free(chat);
 	harness_release(&fx);
 }
 END_TEST
@@ -415,5 +724,11 @@ watch_suite(void)
 	    test_feed_health_no_sinks, test_title_dedup, test_keep_prune,
 	    test_quiet_hours, NULL };
 
-	return test_tcase(suite_create("watch"), "claims", 60, tests);
+	const TTest	*one[] = { test_one_message, test_one_message_quiet,
+	    test_one_message_kill9, test_one_message_retry,
+	    test_one_message_digest, NULL };
+	Suite		*s = suite_create("watch");
+
+	test_tcase(s, "claims", 60, tests);
+	return test_tcase(s, "one message", 30, one);
 }

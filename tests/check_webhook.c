@@ -190,6 +190,85 @@ START_TEST(webhook_presets)
 }
 END_TEST
 
+/* Occurrences of 'needle' in 's'. */
+static int
+count_of(const char *s, const char *needle)
+{
+	int	 n = 0;
+
+	for (; (s = strstr(s, needle)) != NULL; s += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * The alerts of one item for three topics: one request naming the three
+ * and telling the story as often as an alert alone does, under a key of
+ * its own (not any one alert's).
+ */
+START_TEST(webhook_preset_one_item)
+{
+	const char	*format = presets[_i];
+	const char	*alerts[] = { sinkh_alert_topic(1, "crimea"),
+	    sinkh_alert_topic(1, "lavrov"), sinkh_alert_topic(1, "ukraine") };
+	struct sink	*s;
+	json_t		*a;
+	size_t		 i;
+
+	s = webhook_sink(format);
+	ck_assert_int_eq(sinkh_send1(s, alerts[0], 0)->result,
+	    SINK_DELIVERED);
+	ck_assert_int_eq(sinkh_send(s, alerts, 3, 1)->result, SINK_DELIVERED);
+	ck_assert_uint_eq(H->nreqs, 2);
+	ck_assert_msg(strstr(H->reqs[1].body, "crimea, lavrov, ukraine") !=
+	    NULL, "%s", H->reqs[1].body);
+	ck_assert_int_eq(count_of(H->reqs[1].body, "Pompeo"),
+	    count_of(H->reqs[0].body, "Pompeo"));
+	ck_assert_uint_eq(strlen(H->reqs[1].key), 32);
+	for (i = 0; i < 3; i++) {
+		a = sinkh_json(alerts[i]);
+		ck_assert_str_ne(H->reqs[1].key, sinkh_get(a, "alert_id"));
+		json_decref(a);
+	}
+	sink_free(s);
+}
+END_TEST
+
+/*
+ * An alert found in the article its link points to (matched_in "body")
+ * says so in every chat format; one found in the feed's text does not.
+ */
+START_TEST(webhook_in_article)
+{
+	const char	*format = presets[_i];
+	struct sink	*s;
+	json_t		*al = sinkh_json(sinkh_alert(1, SINKH_TITLE));
+	char		*body;
+	int		 i;
+
+	s = webhook_sink(format);
+	for (i = 0; i < 2; i++) {
+		json_object_set_new(al, "matched_in", json_pack("[s]", i == 0 ?
+		    "body" : "title"));
+		/* another item each time: a receiver may deduplicate */
+		json_object_set_new(al, "alert_id", json_string(i == 0 ?
+		    "00000000000000000000000000000001" :
+		    "00000000000000000000000000000002"));
+		body = json_dumps(al, JSON_COMPACT);
+		ck_assert_int_eq(sinkh_send1(s, body, (size_t)i)->result,
+		    SINK_DELIVERED);
+		free(body);
+	}
+	ck_assert_uint_eq(H->nreqs, 2);
+	ck_assert_msg(strstr(H->reqs[0].body, "(in the article)") != NULL,
+	    "%s: %s", format, H->reqs[0].body);
+	ck_assert_msg(strstr(H->reqs[1].body, "in the article") == NULL,
+	    "%s: %s", format, H->reqs[1].body);
+	json_decref(al);
+	sink_free(s);
+}
+END_TEST
+
 START_TEST(webhook_preset_digest)
 {
 	struct sink	*s;
@@ -206,6 +285,44 @@ START_TEST(webhook_preset_digest)
 	ck_assert_uint_eq(json_array_size(json_object_get(b, "embeds")), 10);
 	ck_assert(strstr(sinkh_get(b, "content"), "12 feedwatch alerts for "
 	    "'crimea'") != NULL);
+	json_decref(b);
+	sink_free(s);
+}
+END_TEST
+
+/*
+ * A topic's priority where the format has one: ntfy's 2, 3 or 5; a
+ * marker (U+1F6A8) opening a high-priority Slack, Mattermost or Discord
+ * message; Matrix has none and its message stays as it was.
+ */
+START_TEST(webhook_priority)
+{
+	static const char *const prios[] = { "low", "normal", "high" };
+	static const int ntfy[] = { 2, 3, 5 };
+	const char	*format = presets[_i / 3], *prio = prios[_i % 3];
+	const char	*text;
+	struct sink	*s;
+	json_t		*b;
+	int		 high = _i % 3 == 2;
+
+	s = webhook_sink(format);
+	ck_assert_int_eq(sinkh_send1(s, sinkh_alert_priority(1, prio),
+	    0)->result, SINK_DELIVERED);
+	b = sinkh_json(H->reqs[0].body);
+	if (strcmp(format, "ntfy") == 0) {
+		ck_assert_int_eq(json_integer_value(json_object_get(b,
+		    "priority")), ntfy[_i % 3]);
+		ck_assert(strstr(H->reqs[0].body, "\xf0\x9f\x9a\xa8") == NULL);
+	} else if (strcmp(format, "matrix") == 0)
+		ck_assert(strstr(H->reqs[0].body, "\xf0\x9f\x9a\xa8") == NULL);
+	else {
+		text = sinkh_get(b, strcmp(format, "discord") == 0 ?
+		    "content" : "text");
+		ck_assert_msg((strncmp(text, "\xf0\x9f\x9a\xa8 ", 5) == 0) ==
+		    high, "%s: %s", prio, text);
+		ck_assert_int_eq(test_count_lines(text, "\xf0\x9f\x9a\xa8"),
+		    high);
+	}
 	json_decref(b);
 	sink_free(s);
 }
@@ -746,7 +863,13 @@ webhook_suite(void)
 	tcase_add_test(tc, webhook_json_digest);
 	tcase_add_loop_test(tc, webhook_presets, 0,
 	    sizeof(presets) / sizeof(presets[0]));
+	tcase_add_loop_test(tc, webhook_preset_one_item, 0,
+	    sizeof(presets) / sizeof(presets[0]));
+	tcase_add_loop_test(tc, webhook_in_article, 0,
+	    sizeof(presets) / sizeof(presets[0]));
 	tcase_add_test(tc, webhook_preset_digest);
+	tcase_add_loop_test(tc, webhook_priority, 0,
+	    3 * sizeof(presets) / sizeof(presets[0]));
 	tcase_add_test(tc, webhook_retry_then_delivered);
 	tcase_add_test(tc, webhook_429_retry_after);
 	tcase_add_loop_test(tc, webhook_4xx_failed, 0,

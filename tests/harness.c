@@ -131,6 +131,32 @@ harness_live(struct harness *h)
 }
 
 void
+harness_wire(struct harness *h, const char *daemon,
+    const char *const *policy, const char *sinks)
+{
+	static const char *const none[HARNESS_WIRE_TOPICS] = { "", "", "" };
+	char	*path, *feed, *section, *sections;
+
+	if (policy == NULL)
+		policy = none;
+	path = xasprintf("%s/tests/data/outbox/wire.xml",
+	    test_env("FEEDWATCH_SRC"));
+	feed = test_slurp(path);
+	httpd_route(h->httpd, "/wire.xml", 200, "application/rss+xml", feed,
+	    strlen(feed), "\"wire-1\"");
+	section = harness_feed_section(h, "wire", "/wire.xml", "");
+	sections = xasprintf("%s[topic crimea]\nquery = Crimea OR Krym\n%s\n"
+	    "[topic lavrov]\nquery = Lavrov\n%s\n[topic ukraine]\n"
+	    "query = Ukraine OR Ukrainian OR Kyiv\n%s\n%s", section, policy[0],
+	    policy[1], policy[2], sinks);
+	harness_config(h, daemon, sections);
+	free(sections);
+	free(section);
+	g_free(feed);
+	free(path);
+}
+
+void
 harness_run(struct harness *h)
 {
 	const char	*args[] = { "run", "-v", "-c", h->conf, NULL };
@@ -158,6 +184,26 @@ harness_wait_hits(struct harness *h, const char *path, unsigned int n)
 
 	got = httpd_wait_hits(h->httpd, path, n, HARNESS_WAIT);
 	ck_assert_msg(got >= n, "%s: %u requests, want %u", path, got, n);
+}
+
+void
+harness_alerted_exactly(const struct harness *h, const char *const *ids)
+{
+	char	*text, *needle;
+	size_t	 i;
+
+	text = test_slurp(h->alerts);
+	for (i = 0; ids[i] != NULL; i++) {
+		needle = xasprintf("\"id\":\"%s\"", ids[i]);
+		ck_assert_msg(test_count_lines(text, needle) == 1,
+		    "item %s alerted %d times: %s", ids[i],
+		    test_count_lines(text, needle), text);
+		free(needle);
+	}
+	ck_assert_msg(test_count_lines(text, "\"alert_id\":") == (int)i,
+	    "%d alerts for %zu items: %s", test_count_lines(text,
+	    "\"alert_id\":"), i, text);
+	g_free(text);
 }
 
 json_t *

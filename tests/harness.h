@@ -82,6 +82,19 @@ char	*harness_live_sections(const struct harness *h, const char *extra);
 void	 harness_live(struct harness *h);
 
 /*
+ * The wire feed, tests/data/outbox/wire.xml, at /wire.xml, and h->conf
+ * for it: the lines 'daemon' in [daemon]; [feed wire]; the topics
+ * crimea, lavrov and ukraine, each with its line(s) of 'policy' (NULL:
+ * none); then the sections 'sinks'.  The
+ * first of its three stories (wire-20190514-0042) matches the three
+ * topics, the second (wire-20190514-0031) crimea, the third
+ * (wire-20190513-0107) lavrov.
+ */
+#define HARNESS_WIRE_TOPICS	3
+void	 harness_wire(struct harness *h, const char *daemon,
+	    const char *const *policy, const char *sinks);
+
+/*
  * Starts `feedwatch run -v -c CONF` as h->pid, its output appended to
  * h->log.
  */
@@ -91,6 +104,10 @@ void	 harness_stop(struct harness *h);
 /* Waits up to 15 s until 'path' has had 'n' requests; fails if not. */
 void	 harness_wait_hits(struct harness *h, const char *path,
 	    unsigned int n);
+
+/* The alert file holds exactly the alerts of items 'ids', each once. */
+void	 harness_alerted_exactly(const struct harness *h,
+	    const char *const *ids);
 
 /* `feedwatch status --json -c CONF`, which must exit 0, parsed. */
 json_t	*harness_status(const struct harness *h);

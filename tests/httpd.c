@@ -30,7 +30,10 @@ struct route {
 	char		*extra_name;	/* one more response header */
 	char		*extra_value;
 	GString		*log;		/* "STATUS HEADER\n" per request */
+	GString		*bodies;	/* "BODY\n" per request */
 	char		*log_header;
+	GString		*requests;	/* httpd_requests() */
+	char		*login;		/* "Basic ..." wanted, or NULL */
 	int		 delay_ms;	/* answers this late */
 	struct route	*next;
 };
@@ -51,7 +54,10 @@ struct httpd {
 	int			 port;
 	pthread_mutex_t		 lock;
 	struct route		*routes;
+	char			*proxy_login;	/* "Basic ..." wanted, or NULL */
 	TAILQ_HEAD(, held)	 held;		/* served by this thread only */
+	unsigned int		 nheld;		/* under lock */
+	unsigned int		 held_max;
 };
 
 static struct route *
@@ -68,6 +74,9 @@ route_find(struct httpd *h, const char *path)
 static void
 held_free(struct held *hd)
 {
+	pthread_mutex_lock(&hd->h->lock);
+	hd->h->nheld--;
+	pthread_mutex_unlock(&hd->h->lock);
 	TAILQ_REMOVE(&hd->h->held, hd, entry);
 	event_free(hd->ev);
 	evbuffer_free(hd->buf);
@@ -101,6 +110,55 @@ hold(struct httpd *h, struct evhttp_request *req, int status,
 	ck_assert_ptr_nonnull(hd->ev = evtimer_new(h->loop.base, on_held, hd));
 	ck_assert_int_eq(evtimer_add(hd->ev, &tv), 0);
 	TAILQ_INSERT_TAIL(&h->held, hd, entry);
+	/* the caller holds the lock */
+	if (++h->nheld > h->held_max)
+		h->held_max = h->nheld;
+}
+
+/* "Basic BASE64(user:password)", malloc'd. */
+static char *
+basic(const char *user, const char *password)
+{
+	char	*plain, *b64, *s;
+
+	plain = xasprintf("%s:%s", user, password);
+	b64 = g_base64_encode((const guchar *)plain, strlen(plain));
+	s = xasprintf("Basic %s", b64);
+	g_free(b64);
+	free(plain);
+	return s;
+}
+
+/* Whether 'in' has the header 'name' with the value 'want' (NULL: any). */
+static int
+has_login(struct evkeyvalq *in, const char *name, const char *want)
+{
+	const char	*v = evhttp_find_header(in, name);
+
+	return want == NULL || (v != NULL && strcmp(v, want) == 0);
+}
+
+/* Answers 'status' with the challenge header 'name': Basic. */
+static void
+challenge(struct evhttp_request *req, int status, const char *name)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), name,
+	    "Basic realm=\"feedwatch tests\"");
+	evhttp_send_reply(req, status, "Login", NULL);
+}
+
+static void
+record(struct route *r, const char *target, struct evkeyvalq *in)
+{
+	struct evkeyval	*kv;
+
+	if (r->requests == NULL)
+		r->requests = g_string_new(NULL);
+	g_string_append_printf(r->requests, "%s\n", target);
+	TAILQ_FOREACH(kv, in, next)
+		g_string_append_printf(r->requests, "%s: %s\n", kv->key,
+		    kv->value);
+	g_string_append_c(r->requests, '\n');
 }
 
 static void
@@ -110,24 +168,46 @@ on_request(struct evhttp_request *req, void *arg)
 	struct route		*r;
 	struct evkeyvalq	*in = evhttp_request_get_input_headers(req);
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
-	struct evbuffer		*buf = evbuffer_new();
-	const char		*inm, *path;
+	struct evbuffer		*buf = evbuffer_new(), *body;
+	const char		*inm, *path, *target;
 	char			*p;
+	int			 proxied;
 
-	p = xstrdup(evhttp_request_get_uri(req));
+	target = evhttp_request_get_uri(req);
+	/* As a proxy: the target is absolute, its path is the route's. */
+	proxied = strncmp(target, "http://", 7) == 0;
+	if (proxied)
+		p = xstrdup(target + 7 + strcspn(target + 7, "/"));
+	else
+		p = xstrdup(target);
 	p[strcspn(p, "?")] = '\0';
 	path = p;
 	pthread_mutex_lock(&h->lock);
+	if (proxied && !has_login(in, "Proxy-Authorization", h->proxy_login)) {
+		pthread_mutex_unlock(&h->lock);
+		challenge(req, 407, "Proxy-Authenticate");
+		goto out;
+	}
 	if ((r = route_find(h, path)) == NULL) {
 		pthread_mutex_unlock(&h->lock);
 		evhttp_send_error(req, 404, "no such route");
 		goto out;
 	}
 	r->hits++;
+	record(r, target, in);
+	if (!has_login(in, "Authorization", r->login)) {
+		pthread_mutex_unlock(&h->lock);
+		challenge(req, 401, "WWW-Authenticate");
+		goto out;
+	}
 	if (r->log_header != NULL) {
 		inm = evhttp_find_header(in, r->log_header);
 		g_string_append_printf(r->log, "%d %s\n", r->status,
 		    inm != NULL ? inm : "-");
+		body = evhttp_request_get_input_buffer(req);
+		g_string_append_len(r->bodies, (const char *)evbuffer_pullup(
+		    body, -1), evbuffer_get_length(body));
+		g_string_append_c(r->bodies, '\n');
 	}
 	if (r->extra_name != NULL)
 		evhttp_add_header(out, r->extra_name, r->extra_value);
@@ -208,10 +288,16 @@ httpd_stop(struct httpd *h)
 		free(r->extra_name);
 		free(r->extra_value);
 		free(r->log_header);
-		if (r->log != NULL)
+		if (r->log != NULL) {
 			g_string_free(r->log, TRUE);
+			g_string_free(r->bodies, TRUE);
+		}
+		if (r->requests != NULL)
+			g_string_free(r->requests, TRUE);
+		free(r->login);
 		free(r);
 	}
+	free(h->proxy_login);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
 }
@@ -316,21 +402,52 @@ httpd_record(struct httpd *h, const char *path, const char *header)
 	if ((r = route_find(h, path)) != NULL && r->log == NULL) {
 		r->log_header = xstrdup(header);
 		r->log = g_string_new(NULL);
+		r->bodies = g_string_new(NULL);
 	}
 	pthread_mutex_unlock(&h->lock);
+}
+
+/* What a route recorded: httpd_log(), httpd_bodies(), httpd_requests(). */
+enum recording { RECORDED_LOG, RECORDED_BODIES, RECORDED_REQUESTS };
+
+/* A copy of recording 'what' of 'path'. */
+static char *
+recorded(struct httpd *h, const char *path, enum recording what)
+{
+	struct route	*r;
+	GString		*g = NULL;
+	char		*s;
+
+	pthread_mutex_lock(&h->lock);
+	if ((r = route_find(h, path)) != NULL)
+		g = what == RECORDED_LOG ? r->log : what == RECORDED_BODIES ?
+		    r->bodies : r->requests;
+	s = xstrdup(g != NULL ? g->str : "");
+	pthread_mutex_unlock(&h->lock);
+	return s;
 }
 
 char *
 httpd_log(struct httpd *h, const char *path)
 {
-	struct route	*r;
-	char		*s;
+	return recorded(h, path, RECORDED_LOG);
+}
+
+char *
+httpd_bodies(struct httpd *h, const char *path)
+{
+	return recorded(h, path, RECORDED_BODIES);
+}
+
+unsigned int
+httpd_held_max(struct httpd *h)
+{
+	unsigned int	 n;
 
 	pthread_mutex_lock(&h->lock);
-	r = route_find(h, path);
-	s = xstrdup(r != NULL && r->log != NULL ? r->log->str : "");
+	n = h->held_max;
 	pthread_mutex_unlock(&h->lock);
-	return s;
+	return n;
 }
 
 void
@@ -341,5 +458,34 @@ httpd_route_delay(struct httpd *h, const char *path, int ms)
 	pthread_mutex_lock(&h->lock);
 	if ((r = route_find(h, path)) != NULL)
 		r->delay_ms = ms;
+	pthread_mutex_unlock(&h->lock);
+}
+
+char *
+httpd_requests(struct httpd *h, const char *path)
+{
+	return recorded(h, path, RECORDED_REQUESTS);
+}
+
+void
+httpd_route_login(struct httpd *h, const char *path, const char *user,
+    const char *password)
+{
+	struct route	*r;
+
+	pthread_mutex_lock(&h->lock);
+	if ((r = route_find(h, path)) != NULL) {
+		free(r->login);
+		r->login = basic(user, password);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+void
+httpd_proxy_login(struct httpd *h, const char *user, const char *password)
+{
+	pthread_mutex_lock(&h->lock);
+	free(h->proxy_login);
+	h->proxy_login = basic(user, password);
 	pthread_mutex_unlock(&h->lock);
 }

@@ -5,7 +5,14 @@
  * test can run the feedwatch binary against it and wait.  Routes map a
  * path to a canned response; a response with an ETag answers 304 to a
  * matching If-None-Match.  A route may answer late, as a slow server
- * does, without holding up the others.  Every request is counted per path.
+ * does, without holding up the others.  Every request is counted per path,
+ * and its headers recorded.
+ *
+ * The server is also an HTTP proxy for plain http: a request whose target
+ * is absolute ("GET http://feeds.example/x.xml", as curl sends them to a
+ * proxy) is answered from the route of its path, whatever its host, and
+ * recorded with that target.  A route may require a login (Basic), and
+ * the proxy may too.
  */
 #ifndef FEEDWATCH_HTTPD_H
 #define FEEDWATCH_HTTPD_H
@@ -43,7 +50,13 @@ void		 httpd_route_header(struct httpd *h, const char *path,
  */
 void		 httpd_route_delay(struct httpd *h, const char *path, int ms);
 
-/* From now on, logs each request for 'path' with its 'header'. */
+/*
+ * The most requests of delayed routes that were waiting for their
+ * answer at once, whatever their path: the concurrency a client used.
+ */
+unsigned int	 httpd_held_max(struct httpd *h);
+
+/* From now on, logs each request for 'path' with its 'header' and body. */
 void		 httpd_record(struct httpd *h, const char *path,
 		    const char *header);
 /*
@@ -51,6 +64,32 @@ void		 httpd_record(struct httpd *h, const char *path,
  * the request's header (or "-").  Malloc'd.
  */
 char		*httpd_log(struct httpd *h, const char *path);
+/*
+ * The bodies of the requests httpd_record() logs for 'path', each
+ * followed by a line break (a JSON body is then one line).  Malloc'd.
+ */
+char		*httpd_bodies(struct httpd *h, const char *path);
+
+/*
+ * The requests for 'path' so far, one block each: the request target on
+ * a line, each header as "Name: value" on a line, an empty line.
+ * Malloc'd.
+ */
+char		*httpd_requests(struct httpd *h, const char *path);
+
+/*
+ * From now on, answers 'path' 401 (WWW-Authenticate: Basic) unless the
+ * request has the Basic login 'user' and 'password'.
+ */
+void		 httpd_route_login(struct httpd *h, const char *path,
+		    const char *user, const char *password);
+
+/*
+ * From now on, answers a request made to it as a proxy 407
+ * (Proxy-Authenticate: Basic) unless it has that Basic login.
+ */
+void		 httpd_proxy_login(struct httpd *h, const char *user,
+		    const char *password);
 
 /* Requests for 'path' so far. */
 unsigned int	 httpd_hits(struct httpd *h, const char *path);

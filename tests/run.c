@@ -130,15 +130,22 @@ become_or_exit(gpointer pw)
 		_exit(126);
 }
 
-void
-test_run(struct test_proc *p, const char *const *args)
+/* g_spawn_sync()'s child setup for test_run_input(). */
+static void
+stdin_from(gpointer path)
 {
-	test_run_as(p, args, NULL);
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY)) == -1 ||
+	    dup2(fd, STDIN_FILENO) == -1)
+		_exit(126);
+	close(fd);
 }
 
-void
-test_run_as(struct test_proc *p, const char *const *args,
-    const struct passwd *pw)
+/* Runs $FEEDWATCH with 'args', 'setup' run in the child (if not NULL). */
+static void
+run(struct test_proc *p, const char *const *args, GSpawnChildSetupFunc setup,
+    gpointer data)
 {
 	GPtrArray	*argv = argv_of(args);
 	GError		*err = NULL;
@@ -146,14 +153,33 @@ test_run_as(struct test_proc *p, const char *const *args,
 
 	memset(p, 0, sizeof(*p));
 	ck_assert_msg(g_spawn_sync(NULL, (gchar **)argv->pdata, NULL,
-	    G_SPAWN_DEFAULT, pw != NULL ? become_or_exit : NULL, (gpointer)pw,
-	    &p->out, &p->err, &status, &err), "cannot run feedwatch: %s",
-	    err ? err->message : "?");
+	    G_SPAWN_DEFAULT, setup, data, &p->out, &p->err, &status, &err),
+	    "cannot run feedwatch: %s", err ? err->message : "?");
 	g_ptr_array_free(argv, TRUE);
 	if (WIFEXITED(status))
 		p->status = WEXITSTATUS(status);
 	else
 		p->status = 128 + WTERMSIG(status);
+}
+
+void
+test_run(struct test_proc *p, const char *const *args)
+{
+	run(p, args, NULL, NULL);
+}
+
+void
+test_run_as(struct test_proc *p, const char *const *args,
+    const struct passwd *pw)
+{
+	run(p, args, pw != NULL ? become_or_exit : NULL, (gpointer)pw);
+}
+
+void
+test_run_input(struct test_proc *p, const char *const *args,
+    const char *input)
+{
+	run(p, args, stdin_from, (gpointer)input);
 }
 
 void
@@ -405,7 +431,13 @@ main(void)
 	srunner_add_suite(sr, opml_suite());
 	srunner_add_suite(sr, watch_suite());
 	srunner_add_suite(sr, schedule_suite());
+	srunner_add_suite(sr, mute_suite());
 	srunner_add_suite(sr, article_suite());
+	srunner_add_suite(sr, auth_suite());
+	srunner_add_suite(sr, subscribe_suite());
+	srunner_add_suite(sr, terminal_suite());
+	srunner_add_suite(sr, fulltext_suite());
+	srunner_add_suite(sr, story_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -301,16 +301,45 @@ const char *const sinkh_links[SINKH_NLINKS] = {
 	SINKH_GOOD_LINK
 };
 
-const char *
-sinkh_hostile(const char *text, const char *link)
+/* 'alert' with the fields of 'set' (taken) instead of its own. */
+static const char *
+alert_with(const char *alert, json_t *set)
 {
-	json_t	*o = sinkh_json(sinkh_alert_from(1, text, text, text, NULL));
+	json_t	*o = sinkh_json(alert);
 	char	*s;
 
-	json_object_set_new(o, "link", json_string(link));
+	ck_assert_ptr_nonnull(set);
+	ck_assert_int_eq(json_object_update(o, set), 0);
+	json_decref(set);
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return keep(s);
+}
+
+const char *
+sinkh_hostile(const char *text, const char *link)
+{
+	return alert_with(sinkh_alert_from(1, text, text, text, NULL),
+	    json_pack("{s:s}", "link", link));
+}
+
+const char *
+sinkh_alert_topic(int i, const char *topic)
+{
+	struct alert	 a;
+	char		*seed = xasprintf("%s %d", topic, i);
+
+	alert_set_id_from(&a, seed);
+	free(seed);
+	return alert_with(sinkh_alert(i, SINKH_TITLE), json_pack("{s:s, s:s, "
+	    "s:[s]}", "alert_id", a.id, "topic", topic, "matched", topic));
+}
+
+const char *
+sinkh_alert_priority(int i, const char *priority)
+{
+	return alert_with(sinkh_alert(i, SINKH_TITLE), json_pack("{s:s}",
+	    "priority", priority));
 }
 
 void

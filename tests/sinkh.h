@@ -132,6 +132,14 @@ const char	*sinkh_alert_from(int i, const char *title,
 		    const char *link);
 /* The same with a feed title and a snippet with markup in them. */
 const char	*sinkh_alert(int i, const char *title);
+/* sinkh_alert(i, SINKH_TITLE) of a topic whose priority is 'priority'. */
+const char	*sinkh_alert_priority(int i, const char *priority);
+/*
+ * The alert of sinkh_alert(i, SINKH_TITLE)'s item for 'topic', which
+ * matched the word 'topic': alerts of one item, one per topic, as the
+ * outbox hands a sink the alerts of an item that several topics matched.
+ */
+const char	*sinkh_alert_topic(int i, const char *topic);
 /*
  * An alert with 'text' as its title, feed title and snippet, stored with
  * 'link' as an outbox row from elsewhere may be (alert.c drops a link

@@ -33,6 +33,12 @@ Suite	*opml_suite(void);
 Suite	*watch_suite(void);
 Suite	*schedule_suite(void);
 Suite	*article_suite(void);
+Suite	*auth_suite(void);
+Suite	*subscribe_suite(void);
+Suite	*terminal_suite(void);
+Suite	*fulltext_suite(void);
+Suite	*story_suite(void);
+Suite	*mute_suite(void);
 Suite	*push_suite(void);
 
 /*
@@ -76,6 +82,9 @@ void		 test_run(struct test_proc *p, const char *const *args);
 /* The same as the user and group of 'pw' (NULL: as the test runs). */
 void		 test_run_as(struct test_proc *p, const char *const *args,
 		    const struct passwd *pw);
+/* The same with the file 'input' on its standard input (else /dev/null). */
+void		 test_run_input(struct test_proc *p, const char *const *args,
+		    const char *input);
 void		 test_proc_clear(struct test_proc *p);
 
 /*
