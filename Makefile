@@ -37,6 +37,7 @@ TEST_LIBS  := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 BASE_SRC   = base/log.c \
 	     base/xmalloc.c \
 	     base/xfer.c \
+	     base/listener.c \
 	     base/url.c \
 	     base/duration.c
 FEEDS_SRC  = feeds/item.c \
@@ -84,10 +85,12 @@ DAEMON_SRC = daemon/config.c \
 	     daemon/store_sqlite.c \
 	     daemon/store_sqlite_feed.c \
 	     daemon/store_sqlite_outbox.c \
+	     daemon/store_sqlite_push.c \
 	     daemon/store_file.c \
 	     daemon/watch.c \
 	     daemon/outbox.c \
 	     daemon/feedpoll.c \
+	     daemon/push.c \
 	     daemon/fulltext.c \
 	     daemon/storyclaim.c \
 	     daemon/schedule.c \
@@ -124,6 +127,7 @@ TEST_SRC = tests/run.c \
 	   tests/check_opml.c \
 	   tests/check_watch.c \
 	   tests/check_schedule.c \
+	   tests/check_push.c \
 	   tests/check_article.c \
 	   tests/check_auth.c \
 	   tests/check_subscribe.c \

@@ -255,6 +255,36 @@ xfer_setup(struct xfer *x, const char *url, const char *protocols,
 	return 0;
 }
 
+static size_t
+discard(char *p, size_t size, size_t n, void *arg)
+{
+	return size * n;
+}
+
+int
+xfer_post_form(struct xfer *x, const char *body, const char *user_agent)
+{
+	if (curl_easy_setopt(x->easy, CURLOPT_COPYPOSTFIELDS, body) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(x->easy, CURLOPT_USERAGENT, user_agent) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, discard) !=
+	    CURLE_OK)
+		return -1;
+	return 0;
+}
+
+long
+xfer_http_code(struct xfer *x)
+{
+	long	 code = 0;
+
+	if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code) !=
+	    CURLE_OK)
+		return 0;
+	return code;
+}
+
 int
 xfer_start(struct xfer *x)
 {

@@ -56,6 +56,16 @@ void			*xfer_easy(struct xfer *x);
 int			 xfer_setup(struct xfer *x, const char *url,
 			    const char *protocols, long timeout,
 			    const char *ca_file);
+/*
+ * Makes the transfer a POST of 'body' (copied) as
+ * application/x-www-form-urlencoded, sent as 'user_agent', whose answer's
+ * body is read and dropped: for requests whose status is their answer
+ * (a WebSub subscription).  -1 if curl refuses.
+ */
+int			 xfer_post_form(struct xfer *x, const char *body,
+			    const char *user_agent);
+/* The HTTP status of the transfer's last response, 0 without one. */
+long			 xfer_http_code(struct xfer *x);
 int			 xfer_start(struct xfer *x);
 /* Stops and frees a transfer, started or not; 'done' is not called. */
 void			 xfer_cancel(struct xfer *x);

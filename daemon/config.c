@@ -39,9 +39,9 @@
 static const char *const daemon_keys[] = {
 	"state", "interval", "jitter", "concurrency", "per-host", "timeout",
 	"max-size", "backfill", "user-agent", "listen", "opml", "dead-after",
-	"health-sinks", "keep", "retry", "proxy", "content", "content-min",
-	"same-story", "same-story-threshold", "min-interval", "max-interval",
-	NULL
+	"health-sinks", "keep", "retry", "push-url", "push-interval", "proxy",
+	"content", "content-min", "same-story", "same-story-threshold",
+	"min-interval", "max-interval", NULL
 };
 static const char *const feed_keys[] = {
 	"url", "interval", "tags", "user-agent", "username", "password",
@@ -121,6 +121,29 @@ get_auto_bounds(struct inifile *ini, struct config_daemon *d)
 	}
 }
 
+/* WebSub: push-url turns it on, and needs the listener it points to. */
+static void
+load_push(struct inifile *ini, struct config_daemon *d)
+{
+	const char	*g = "daemon";
+
+	confval_get_duration(ini, g, "push-interval", &d->push_interval);
+	if (d->push_interval == 0)
+		inifile_key_error(ini, g, "push-interval", "push-interval: "
+		    "must be more than 0");
+	if ((d->push_url = inifile_get(ini, g, "push-url")) == NULL)
+		return;
+	if (!url_is_web(d->push_url) || strchr(d->push_url, '?') != NULL ||
+	    strchr(d->push_url, '#') != NULL)
+		inifile_key_error(ini, g, "push-url", "push-url: '%s' is not "
+		    "an http or https URL without a query (as in "
+		    "https://example.org/feedwatch/)", d->push_url);
+	else if (d->listen == NULL)
+		inifile_key_error(ini, g, "push-url", "push-url: the hubs "
+		    "call it back on [daemon] listen: set listen too (as in "
+		    "127.0.0.1:9464, behind a reverse proxy)");
+}
+
 static void
 load_daemon(struct inifile *ini, struct config_daemon *d)
 {
@@ -139,6 +162,7 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 	d->dead_after = 24 * 3600;
 	d->retry = 30;
 	d->keep = 30 * 86400;
+	d->push_interval = 6 * 3600;
 	d->content = CONTENT_SUMMARY;
 	d->content_min = 300;
 	d->same_story = 48 * 3600;
@@ -189,6 +213,7 @@ load_daemon(struct inifile *ini, struct config_daemon *d)
 		    "0");
 	confval_get_list(ini, g, "health-sinks", &d->health_sinks);
 	confval_get_duration(ini, g, "keep", &d->keep);
+	load_push(ini, d);
 	conffeed_proxy(ini, g, "", &d->proxy);
 	get_content(ini, g, "", &d->content);
 	confval_get_count(ini, g, "content-min", &d->content_min);
@@ -759,6 +784,7 @@ config_free(struct config *cf)
 	free(cf->daemon.state);
 	free(cf->daemon.user_agent);
 	free(cf->daemon.listen);
+	free(cf->daemon.push_url);
 	free(cf->daemon.opml);
 	confval_list_free(&cf->daemon.health_sinks);
 	conffeed_proxy_release(&cf->daemon.proxy);

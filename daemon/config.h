@@ -78,6 +78,8 @@ struct config_daemon {
 	long		 retry;		/* first delivery retry; doubles to 1h */
 	struct config_list health_sinks;
 	long		 keep;
+	char		*push_url;	/* WebSub callback base, or NULL */
+	long		 push_interval;	/* polls of a pushed feed */
 	struct config_proxy proxy;	/* the feeds' default */
 	enum feed_content content;
 	long		 content_min;	/* characters: below, auto fetches */

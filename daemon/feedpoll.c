@@ -19,6 +19,7 @@
 #include "match.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "push.h"
 #include "store.h"
 #include "storyclaim.h"
 #include "url.h"
@@ -301,6 +302,54 @@ record_item(struct feedpoll *p, struct detect *d, const struct match_feed *mf,
 	return 1;
 }
 
+/*
+ * The items of a body, in the store's open group: each one recorded
+ * (record_item), new ones matched only within backfill on a feed's first
+ * parse at its URL.  An overflow (every item new) is flagged for polls
+ * only ('polled'): a hub pushes what changed, not the feed's window.
+ */
+static int
+record_items(struct feedpoll *p, int polled, struct detect *d,
+    struct poll_outcome *out)
+{
+	const struct feedpoll_env *env = p->env;
+	struct match_feed	 mf;
+	size_t			 i;
+	int			 first, isnew;
+	char			*key;
+
+	mf.name = p->f->name;
+	mf.tags = (const char *const *)p->f->tags.v;
+	mf.ntags = p->f->tags.n;
+	/* A first poll at this URL: a new feed, or a new url. */
+	if ((first = store_feed_has_items(env->st, p->f->name)) == -1)
+		return -1;
+	first = !first || p->fs.last_parsed == 0;
+	for (i = 0; i < p->nitems; i++) {
+		key = feed_item_key(p->items[i]);
+		isnew = record_item(p, d, &mf, key, p->items[i], first);
+		free(key);
+		if (isnew == -1)
+			return -1;
+		out->new_items += (size_t)isnew;
+	}
+	/*
+	 * Every item new, on a feed read before at this URL: its window
+	 * moved past all we saw, and items published in between may have
+	 * been missed.  A window of one item turns over with every new
+	 * item, which tells nothing, so it takes two.
+	 */
+	if (polled && !first && p->nitems >= FEEDPOLL_OVERFLOW_ITEMS &&
+	    out->new_items == p->nitems) {
+		out->overflowed = 1;
+		p->fs.missed++;
+		log_warnx("feed '%s': all %zu items are new: the feed's window "
+		    "overflowed since the last poll and items may have been "
+		    "missed; polling it more often", p->f->name, p->nitems);
+	}
+	return 0;
+}
+
 /* The poll's transaction: feed state, items, stories, outbox, articles. */
 static int
 record_poll(struct feedpoll *p, const struct fetch_result *r,
@@ -309,50 +358,18 @@ record_poll(struct feedpoll *p, const struct fetch_result *r,
 	const struct feedpoll_env *env = p->env;
 	struct feed_state	*fs = &p->fs;
 	struct detect		 d;
-	struct match_feed	 mf;
 	time_t			 now = time(NULL);
-	size_t			 i;
-	int			 first, isnew, ok, health = 0;
-	char			*key;
+	int			 ok, health = 0;
 
 	memset(&d, 0, sizeof(d));
 	d.p = p;
 	d.now = now;
-	mf.name = p->f->name;
-	mf.tags = (const char *const *)p->f->tags.v;
-	mf.ntags = p->f->tags.n;
 	fs->last_poll = now;
 	fs->http_status = r->http_code;
 	ok = r->status == FETCH_OK || r->status == FETCH_NOT_MODIFIED;
 	if (r->status == FETCH_OK) {
-		/* A first poll at this URL: a new feed, or a new url. */
-		if ((first = store_feed_has_items(env->st, p->f->name)) == -1)
+		if (record_items(p, 1, &d, out) == -1)
 			goto fail;
-		first = !first || fs->last_parsed == 0;
-		for (i = 0; i < p->nitems; i++) {
-			key = feed_item_key(p->items[i]);
-			isnew = record_item(p, &d, &mf, key, p->items[i],
-			    first);
-			free(key);
-			if (isnew == -1)
-				goto fail;
-			out->new_items += (size_t)isnew;
-		}
-		/*
-		 * Every item new, on a feed read before at this URL: its
-		 * window moved past all we saw, and items published in between
-		 * may have been missed.  A window of one item turns over with
-		 * every new item, which tells nothing, so it takes two.
-		 */
-		if (!first && p->nitems >= FEEDPOLL_OVERFLOW_ITEMS &&
-		    out->new_items == p->nitems) {
-			out->overflowed = 1;
-			fs->missed++;
-			log_warnx("feed '%s': all %zu items are new: the feed's "
-			    "window overflowed since the last poll and items "
-			    "may have been missed; polling it more often",
-			    p->f->name, p->nitems);
-		}
 		free(fs->etag);
 		free(fs->last_modified);
 		fs->etag = r->etag ? xstrdup(r->etag) : NULL;
@@ -450,6 +467,7 @@ poll_done(const struct fetch_result *r, void *arg)
 		for (i = 0; i < p->njobs; i++)
 			fulltext_job_free(p->jobs[i]);
 	} else if (r->status == FETCH_OK) {
+		push_polled(p->env->push, p->f, r->hub, r->self);
 		metrics_items_new(o.new_items);
 		log_debug("feed '%s': %zu items, %zu new, %zu alerts, %zu "
 		    "articles to fetch", p->f->name, p->nitems, o.new_items,
@@ -457,6 +475,7 @@ poll_done(const struct fetch_result *r, void *arg)
 		o.articles = p->jobs;
 		o.narticles = p->njobs;
 	}
+	o.pushed_until = push_lease_end(p->env->push, p->f->name);
  out:
 	for (i = 0; i < p->nitems; i++)
 		feed_item_free(p->items[i]);
@@ -465,6 +484,61 @@ poll_done(const struct fetch_result *r, void *arg)
 	p->cb(p->f, &o, p->arg);
 	free(p->jobs);
 	free(p);
+}
+
+int
+feedpoll_push(const struct feedpoll_env *env, const struct config_feed *f,
+    const char *body, size_t len, struct poll_outcome *o)
+{
+	struct feedpoll	 p;
+	struct detect	 d;
+	char		*error = NULL;
+	size_t		 i;
+	int		 rc = -1;
+
+	memset(o, 0, sizeof(*o));
+	memset(&p, 0, sizeof(p));
+	memset(&d, 0, sizeof(d));
+	p.env = env;
+	p.f = f;
+	d.p = &p;
+	d.now = time(NULL);
+	if (store_feed_get(env->st, f->name, &p.fs) == -1)
+		goto out;
+	/* as a poll reads it: a new url is a first parse there */
+	(void)feed_state_rebind(&p.fs, f->url);
+	if (fetch_parse(p.fs.moved_to ? p.fs.moved_to : f->url, body, len,
+	    on_item, &p, &error) == -1) {
+		log_debug("feed '%s': a pushed body is not a feed (%s); "
+		    "dropped", f->name, error);
+		goto out;
+	}
+	if (feedpoll_end(env, record_items(&p, 0, &d, o)) == -1) {
+		log_warnx("feed '%s': a pushed body could not be recorded; "
+		    "the next poll sees its items", f->name);
+		for (i = 0; i < p.njobs; i++)
+			fulltext_job_free(p.jobs[i]);
+		memset(o, 0, sizeof(*o));
+		goto out;
+	}
+	o->ok = 1;
+	o->alerts = d.alerts;
+	o->articles = p.jobs;
+	o->narticles = p.njobs;
+	p.jobs = NULL;
+	metrics_items_new(o->new_items);
+	log_debug("feed '%s': pushed: %zu items, %zu new, %zu alerts, %zu "
+	    "articles to fetch", f->name, p.nitems, o->new_items, o->alerts,
+	    o->narticles);
+	rc = 0;
+ out:
+	for (i = 0; i < p.nitems; i++)
+		feed_item_free(p.items[i]);
+	free(p.items);
+	free(p.jobs);
+	free(error);
+	feed_state_clear(&p.fs);
+	return rc;
 }
 
 int

@@ -50,6 +50,7 @@ struct feed_item;
 struct fulltext_job;
 struct match;
 struct outbox;
+struct push;
 struct store;
 struct story_signer;
 struct storyclaim;
@@ -63,6 +64,7 @@ struct poll_outcome {
 	long		 retry_after;	/* seconds (fetch.h's clamp), or -1 */
 	long		 min_interval;	/* max-age, ttl, sy: (clamped), or 0 */
 	int		 overflowed;	/* the window moved past: poll sooner */
+	time_t		 pushed_until;	/* a hub pushes it (push.h), or 0 */
 	int		 failures;	/* consecutive, this one included */
 	size_t		 new_items;
 	size_t		 alerts;	/* queued, feed-health ones included */
@@ -91,8 +93,25 @@ struct feedpoll_env {
 	struct xfer_multi	*m;
 	struct outbox		*ob;	/* where alerts are queued */
 	struct story_signer	*signer;	/* for the polls in turn */
+	struct push		*push;	/* told of hubs (push.h), or NULL */
 	int			 dry;	/* roll every poll back */
 };
+
+/*
+ * Records a body that a WebSub hub pushed for 'f' (push.h), as a poll
+ * records its items, in the store's open group: each new item seen,
+ * matched, its story claimed and its alerts queued (feedpoll_alert), its
+ * article queued when its feed wants the full text; no overflow check (a
+ * hub pushes what changed, not the feed's window), and the feed's state
+ * (validators, failures, schedule) is left to its polls.  Synchronous.
+ * 'o' gets the new items, the alerts and the article fetches (the
+ * caller's to run or free, and their array to free).  -1 if the body is not a feed or the store
+ * failed (then nothing of it is recorded, and the next poll sees its
+ * items).
+ */
+int	 feedpoll_push(const struct feedpoll_env *env,
+	    const struct config_feed *f, const char *body, size_t len,
+	    struct poll_outcome *o);
 
 /*
  * Polls 'f' now; 'cb' (not NULL) runs when the poll is done and recorded.

@@ -25,6 +25,7 @@ static struct {
 	struct family	 matches;	/* by topic */
 	struct family	 delivered;	/* by sink */
 	struct family	 undelivered;	/* by sink */
+	struct family	 pushes;	/* WebSub, by result */
 	unsigned long long bytes, items, new_items;
 	struct family	 pending_matches;
 	unsigned long long pending_new;
@@ -101,6 +102,12 @@ void
 metrics_delivery(const char *sink, size_t n, int delivered)
 {
 	count(delivered ? &m.delivered : &m.undelivered, sink, n);
+}
+
+void
+metrics_push(const char *result)
+{
+	count(&m.pushes, result, 1);
 }
 
 void
@@ -200,6 +207,9 @@ metrics_render(struct store *st)
 	render_family(s, "feedwatch_alerts_failed_total", "Alerts whose "
 	    "delivery attempt failed (to be retried or given up), by sink.",
 	    "sink", &m.undelivered);
+	render_family(s, "feedwatch_pushes_total", "WebSub content "
+	    "distribution requests received, by result: accepted, or why "
+	    "dropped.", "result", &m.pushes);
 	g_string_append(s, "# HELP feedwatch_outbox_pending Alerts waiting "
 	    "for delivery, by sink.\n# TYPE feedwatch_outbox_pending gauge\n");
 	if (st != NULL && store_sink_counts(st, &sc, &n) == 0)
@@ -241,5 +251,6 @@ metrics_free(void)
 	family_free(&m.matches);
 	family_free(&m.delivered);
 	family_free(&m.undelivered);
+	family_free(&m.pushes);
 	family_free(&m.pending_matches);
 }

@@ -34,6 +34,11 @@ void	 metrics_commit(void);
 void	 metrics_rollback(void);
 /* One delivery attempt of 'n' alerts: delivered, or not (retry or failed). */
 void	 metrics_delivery(const char *sink, size_t n, int delivered);
+/*
+ * One WebSub content distribution request received (push.h): "accepted",
+ * or why it was dropped ("no signature", "bad signature", ...).
+ */
+void	 metrics_push(const char *result);
 /* How late the last poll started after it was due, in seconds. */
 void	 metrics_poll_lag(double secs);
 void	 metrics_feeds(size_t n);

@@ -16,8 +16,10 @@
 #include "cmdline.h"
 #include "config.h"
 #include "duration.h"
+#include "listener.h"
 #include "log.h"
 #include "metrics.h"
+#include "push.h"
 #include "schedule.h"
 #include "sink_desktop.h"
 #include "store.h"
@@ -39,7 +41,8 @@ struct daemon {
 	char			*path;
 	struct event		*ev_hup, *ev_term, *ev_int;
 	struct event		*watchdog, *prune, *drain;
-	struct evhttp		*http;		/* [daemon] listen */
+	struct listener		*http;		/* [daemon] listen */
+	struct push		*push;		/* WebSub */
 	int			 stopping;
 };
 
@@ -92,6 +95,7 @@ on_hup(evutil_socket_t fd, short what, void *arg)
 	d->cf = cf;
 	watch_reload(d->w, cf);
 	schedule_reload(d->s, cf);
+	push_reload(d->push, cf);
 	log_info("reloaded: %zu feeds, %zu topics, %zu sinks", cf->nfeeds,
 	    cf->ntopics, cf->nsinks);
 	config_warn(cf);
@@ -159,6 +163,11 @@ on_http(struct evhttp_request *req, void *arg)
 	const char	*uri = evhttp_request_get_uri(req);
 	char		*text;
 
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST) {
+		evhttp_send_error(req, 405, NULL);
+		return;
+	}
+
 	if ((b = evbuffer_new()) == NULL) {
 		evhttp_send_error(req, 500, "out of memory");
 		return;
@@ -181,37 +190,38 @@ on_http(struct evhttp_request *req, void *arg)
 	evbuffer_free(b);
 }
 
-/* [daemon] listen = HOST:PORT: /metrics and /healthz on evhttp. */
+static void
+on_pushed(const struct config_feed *f, const struct poll_outcome *o,
+    void *arg)
+{
+	struct daemon	*d = arg;
+
+	schedule_pushed(d->s, f, o);
+}
+
+static void
+on_unpushed(const char *feed, void *arg)
+{
+	struct daemon	*d = arg;
+
+	schedule_unpushed(d->s, feed);
+}
+
+/* [daemon] listen = HOST:PORT: /metrics and /healthz. */
 static int
 listen_http(struct daemon *d)
 {
-	const char	*spec = d->cf->daemon.listen, *colon;
-	char		*host;
-	int		 port, rc = 0;
+	const char	*spec = d->cf->daemon.listen;
 
 	if (spec == NULL)
 		return 0;
-	colon = strrchr(spec, ':');
-	host = xstrndup(spec, colon - spec);
-	port = atoi(colon + 1);
-	/* [::1]:9464 */
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	}
-	if ((d->http = evhttp_new(d->base)) == NULL ||
-	    evhttp_bind_socket(d->http, host, (ev_uint16_t)port) == -1) {
-		log_warnx("listen '%s': cannot bind: is the port in use? change "
-		    "[daemon] listen", spec);
-		rc = -1;
-	} else {
-		evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET |
-		    EVHTTP_REQ_HEAD);
-		evhttp_set_gencb(d->http, on_http, d);
-		log_info("serving /metrics and /healthz on %s", spec);
-	}
-	free(host);
-	return rc;
+	if ((d->http = listener_new(d->base, spec,
+	    (size_t)d->cf->daemon.max_size)) == NULL)
+		return -1;
+	listener_route(d->http, "/healthz", on_http, d);
+	listener_route(d->http, "/metrics", on_http, d);
+	log_info("serving /metrics and /healthz on %s", spec);
+	return 0;
 }
 
 static int
@@ -226,6 +236,9 @@ daemon_start(struct daemon *d)
 	if (listen_http(d) == -1)
 		return -1;
 	d->s = schedule_new(d->base, d->w, d->cf);
+	d->push = push_new(d->cf, d->base, d->m, d->w, d->http, on_pushed,
+	    on_unpushed, d);
+	watch_set_push(d->w, d->push);
 	if ((d->ev_hup = evsignal_new(d->base, SIGHUP, on_hup, d)) == NULL ||
 	    (d->ev_term = evsignal_new(d->base, SIGTERM, on_term, d)) == NULL ||
 	    (d->ev_int = evsignal_new(d->base, SIGINT, on_term, d)) == NULL ||
@@ -280,6 +293,9 @@ run_daemon(const char *path, struct config *cf, struct event_base *base)
 	rc = 0;
  out:
 	/* Cancelled polls record nothing: the next start polls them again. */
+	if (d.w != NULL)
+		watch_set_push(d.w, NULL);
+	push_free(d.push);
 	xfer_multi_free(d.m);
 	schedule_free(d.s);
 	watch_free(d.w);
@@ -295,8 +311,7 @@ run_daemon(const char *path, struct config *cf, struct event_base *base)
 		event_free(d.ev_term);
 	if (d.ev_int != NULL)
 		event_free(d.ev_int);
-	if (d.http != NULL)
-		evhttp_free(d.http);
+	listener_free(d.http);
 	metrics_free();
 	free_retired(&d);
 	config_free(d.cf);

@@ -434,6 +434,23 @@ on_due(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * A feed a hub pushes is polled rarely, as a safety net: push-interval,
+ * or when its lease ends if that is sooner (a lease that lapses, because
+ * the hub is down or refused the renewal, brings polling back), and
+ * never more often than its own interval.
+ */
+static long
+pushed_interval(const struct schedule *s, long base, time_t until)
+{
+	long	 left = until - time(NULL);
+	long	 secs = s->cf->daemon.push_interval;
+
+	if (left < secs)
+		secs = left;
+	return secs > base ? secs : base;
+}
+
+/*
  * Seconds to the next poll after outcome 'o', by schedule.h's rule: the
  * server's hint (clamped where it came in, fetch.c; here again, as the
  * rule says) only ever adds delay, and never more than SCHEDULE_MAX_DELAY.
@@ -446,6 +463,8 @@ next_delay(const struct schedule *s, const struct entry *e,
 	int	 i;
 
 	if (o->ok) {
+		if (o->pushed_until != 0)
+			base = pushed_interval(s, base, o->pushed_until);
 		next = jittered(s, base);
 		/* halved, not below a minute */
 		if (o->overflowed && next > SCHEDULE_MIN_INTERVAL)
@@ -485,24 +504,36 @@ learn_pace(struct entry *e, const struct poll_outcome *o)
 		log_debug("feed '%s': its pace not saved", e->name);
 }
 
+/*
+ * The article fetches of outcome 'o' of entry 'e' (NULL: not polled),
+ * taken: a feed removed, or no longer full text, meanwhile: not fetched.
+ */
+static void
+take_articles(struct schedule *s, const struct entry *e,
+    const struct poll_outcome *o)
+{
+	size_t	 i;
+
+	for (i = 0; i < o->narticles; i++)
+		if (e != NULL && !e->removed &&
+		    fulltext_feed_wants(s->cf, e->f))
+			job_add(s, e->f, o->articles[i]);
+		else
+			job_drop(s, o->articles[i]);
+}
+
 static void
 polled(const struct config_feed *f, const struct poll_outcome *o, void *arg)
 {
 	struct entry	*e = arg;
 	struct schedule	*s = e->s;
 	long		 next;
-	size_t		 i;
 
 	e->running = 0;
 	s->running--;
 	e->host->running--;
 	host_update(s, e->host);
-	/* A feed removed, or no longer full text, meanwhile: not fetched. */
-	for (i = 0; i < o->narticles; i++)
-		if (!e->removed && fulltext_feed_wants(s->cf, e->f))
-			job_add(s, e->f, o->articles[i]);
-		else
-			job_drop(s, o->articles[i]);
+	take_articles(s, e, o);
 	if (e->removed || s->done != NULL) {
 		/* one pass: each feed is polled once */
 		entry_drop(s, e);
@@ -864,6 +895,30 @@ schedule_reload(struct schedule *s, const struct config *cf)
 			entry_add(s, &cf->feeds[i]);
 		}
 	start_due(s);
+}
+
+void
+schedule_pushed(struct schedule *s, const struct config_feed *f,
+    const struct poll_outcome *o)
+{
+	if (o->narticles == 0)
+		return;
+	take_articles(s, g_hash_table_lookup(s->by_name, f->name), o);
+	start_due(s);
+}
+
+void
+schedule_unpushed(struct schedule *s, const char *feed)
+{
+	struct entry	*e = g_hash_table_lookup(s->by_name, feed);
+	time_t		 due;
+
+	if (e == NULL || e->timer == NULL || e->queued || e->running ||
+	    e->removed || s->stopped)
+		return;
+	due = duration_after(time(NULL), jittered(s, feed_interval(s, e)));
+	if (e->due > due)
+		arm(e, due);
 }
 
 void

@@ -7,7 +7,9 @@
  * most per-host polls to one host.  After a poll the next one is set:
  *
  *   ok          the feed's interval, with +/- jitter/2; halved (not
- *               below 1m) when the feed's window overflowed
+ *               below 1m) when the feed's window overflowed; for a feed
+ *               a WebSub hub pushes (push.h), push-interval if longer,
+ *               or until its lease ends if that is sooner
  *   failed      interval * 2^(failures-1), with +/- jitter/2, up to 24h
  *               (or the interval, if that is longer)
  *   410 Gone    never again, unless the config gives the feed a new URL
@@ -75,7 +77,9 @@
 #include <time.h>
 
 struct config;
+struct config_feed;
 struct event_base;
+struct poll_outcome;
 struct schedule;
 struct watch;
 
@@ -130,6 +134,20 @@ void		 schedule_free(struct schedule *s);
  * its poll ends stays one feed, polled once at a time.
  */
 void		 schedule_reload(struct schedule *s, const struct config *cf);
+
+/*
+ * A hub's push of 'f' was recorded (push.h): the article fetches of 'o'
+ * (taken) are queued as a poll's are, or dropped if the feed is no longer
+ * polled or no longer wants full text.
+ */
+void		 schedule_pushed(struct schedule *s,
+		    const struct config_feed *f, const struct poll_outcome *o);
+
+/*
+ * 'feed' is no longer pushed by a hub (push.h): its next poll, set for
+ * push-interval, comes in to its own interval from now.
+ */
+void		 schedule_unpushed(struct schedule *s, const char *feed);
 
 /* Stops starting polls (shutdown); in-flight ones finish. */
 void		 schedule_stop(struct schedule *s);

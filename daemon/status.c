@@ -25,9 +25,9 @@
 static const char *const usage_status =
     "usage: feedwatch status [-c FILE] [--all | --feed NAME...] [--json]\n"
     "Says whether the daemon runs, then the totals: feeds by health, items\n"
-    "kept, topics muted or disabled, and per sink the pending, failed and\n"
-    "delivered alerts; then the feeds that need attention (every feed when\n"
-    "there are few).\n"
+    "kept, topics muted or disabled, feeds a WebSub hub pushes, and per sink\n"
+    "the pending, failed and delivered alerts; then the feeds that need\n"
+    "attention (every feed when there are few), and the hubs of those pushed.\n"
     "  --all        list every feed\n"
     "  --feed NAME  list this feed (a pattern, as in 'bbc-*'; repeatable)\n"
     "  --json       all of it, every feed, for scripts\n";
@@ -58,6 +58,7 @@ struct feed_row {
 	long			 items;
 	enum health		 health;
 	int			 listed;	/* in the text's feed table */
+	const struct subscription *sub;	/* WebSub, or NULL */
 };
 
 struct status {
@@ -75,6 +76,8 @@ struct status {
 	size_t			 nmutes;
 	struct sink_counts	*sinks;
 	size_t			 nsinks;
+	struct subscription	*subs;		/* by feed name */
+	size_t			 nsubs;
 	int			 filtered;	/* by --feed */
 	size_t			 nlisted;
 	int			 failed;	/* the store failed somewhere */
@@ -137,6 +140,17 @@ listed(const struct feed_row *r, char **patterns, size_t npatterns, int all,
 	    r->health == HEALTH_GONE;
 }
 
+static const struct subscription *
+find_sub(const struct status *s, const char *feed)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nsubs; i++)
+		if (strcmp(s->subs[i].feed, feed) == 0)
+			return &s->subs[i];
+	return NULL;
+}
+
 /* Everything the store says, into 's'. */
 static void
 gather(struct status *s, char **patterns, size_t npatterns, int all)
@@ -148,7 +162,8 @@ gather(struct status *s, char **patterns, size_t npatterns, int all)
 	/* A lock file it may not read (another user's) leaves it unknown. */
 	s->running = store_writer(s->st, &s->writer);
 	if (store_mutes(s->st, s->now, &s->mutes, &s->nmutes) == -1 ||
-	    store_sink_counts(s->st, &s->sinks, &s->nsinks) == -1)
+	    store_sink_counts(s->st, &s->sinks, &s->nsinks) == -1 ||
+	    store_subs(s->st, &s->subs, &s->nsubs) == -1)
 		s->failed = 1;
 	names = feed_names(s->cf, s->st);
 	for (n = 0; names[n] != NULL; n++)
@@ -165,6 +180,7 @@ gather(struct status *s, char **patterns, size_t npatterns, int all)
 		r->name = xstrdup(names[i]);
 		r->f = config_feed_find(s->cf, names[i]);
 		r->health = health(r);
+		r->sub = find_sub(s, r->name);
 		s->count[r->health]++;
 		s->items += r->items;
 		if (r->fs.last_poll > s->last_poll)
@@ -191,6 +207,7 @@ status_release(struct status *s)
 	free(s->feeds);
 	mutes_free(s->mutes, s->nmutes);
 	sink_counts_free(s->sinks, s->nsinks);
+	subscriptions_free(s->subs, s->nsubs);
 }
 
 static const struct mute *
@@ -224,6 +241,27 @@ print_daemon(const struct status *s)
 	}
 }
 
+/* "pushed: 3 feeds (2 verified, 1 denied)", if a hub pushes any. */
+static void
+print_pushed(const struct status *s)
+{
+	size_t	 i, count[SUB_UNSUBSCRIBING + 1] = { 0 };
+	int	 st, n = 0;
+
+	if (s->nsubs == 0)
+		return;
+	for (i = 0; i < s->nsubs; i++)
+		if (s->subs[i].state >= 0 &&
+		    s->subs[i].state <= SUB_UNSUBSCRIBING)
+			count[s->subs[i].state]++;
+	printf("pushed: %zu feed%s (", s->nsubs, s->nsubs == 1 ? "" : "s");
+	for (st = 0; st <= SUB_UNSUBSCRIBING; st++)
+		if (count[st] > 0)
+			printf("%s%zu %s", n++ ? ", " : "", count[st],
+			    sub_state_name(st));
+	printf(")\n");
+}
+
 static void
 print_totals(const struct status *s)
 {
@@ -238,6 +276,7 @@ print_totals(const struct status *s)
 		if (s->count[h] > 0)
 			printf(", %ld %s", s->count[h], health_text[h]);
 	printf("), %ld items kept\n", s->items);
+	print_pushed(s);
 	printf("topics: %zu", s->cf->ntopics);
 	for (i = 0; i < s->cf->ntopics; i++) {
 		t = &s->cf->topics[i];
@@ -356,6 +395,31 @@ print_feeds(const struct status *s)
 		    s->nfeeds - s->nlisted);
 }
 
+/* WebSub, of the feeds listed: the hub (as shown), state, lease end. */
+static void
+print_pushed_feeds(const struct status *s)
+{
+	const struct feed_row	*r;
+	char			 lease[32], *hub;
+	size_t			 i;
+	int			 head = 0;
+
+	for (i = 0; i < s->nfeeds; i++) {
+		r = &s->feeds[i];
+		if (!r->listed || r->sub == NULL)
+			continue;
+		if (!head++)
+			printf("\n%-20s %-13s %-10s %s\n", "PUSHED FEED",
+			    "STATE", "LEASE END", "HUB");
+		show_relative(r->sub->state == SUB_VERIFIED ?
+		    r->sub->lease_end : 0, s->now, lease, sizeof(lease));
+		hub = url_redact(r->sub->hub);
+		printf("%-20s %-13s %-10s %s\n", r->name,
+		    sub_state_name(r->sub->state), lease, hub);
+		free(hub);
+	}
+}
+
 static json_t *
 daemon_json(const struct status *s)
 {
@@ -388,6 +452,26 @@ totals_json(const struct status *s)
 	return o;
 }
 
+/*
+ * WebSub: the hub (its URL as shown), the state, when the lease ends;
+ * never the callback's id or the secret.  null if no hub pushes it.
+ */
+static json_t *
+push_json(const struct subscription *sub)
+{
+	json_t	*o;
+	char	*hub;
+
+	if (sub == NULL)
+		return json_null();
+	hub = url_redact(sub->hub);
+	o = json_pack("{s:s, s:s, s:o}", "hub", hub, "state",
+	    sub_state_name(sub->state), "lease_end",
+	    show_json_time(sub->state == SUB_VERIFIED ? sub->lease_end : 0));
+	free(hub);
+	return o;
+}
+
 static json_t *
 feed_json(const struct status *s, const struct feed_row *r)
 {
@@ -399,7 +483,7 @@ feed_json(const struct status *s, const struct feed_row *r)
 	/* Passwords and tokens in URLs are no one's business. */
 	url = r->f != NULL ? url_redact(r->f->url) : NULL;
 	o = json_pack("{s:s, s:s?, s:s, s:b, s:o, s:o, s:I, s:s?, s:I, s:I, "
-	    "s:o, s:b, s:I, s:b}", "name", r->name, "url", url, "health",
+	    "s:o, s:b, s:I, s:b, s:o}", "name", r->name, "url", url, "health",
 	    health_json[r->health], "enabled", r->f != NULL &&
 	    !r->f->disabled, "last_poll", show_json_time(fs->last_poll),
 	    "last_ok", show_json_time(fs->last_ok), "http_status",
@@ -407,7 +491,7 @@ feed_json(const struct status *s, const struct feed_row *r)
 	    (json_int_t)r->items, "failures", (json_int_t)fs->failures,
 	    "next_poll", show_json_time(fs->gone ? 0 : fs->next_due), "gone",
 	    fs->gone, "missed", (json_int_t)fs->missed, "configured",
-	    r->f != NULL);
+	    r->f != NULL, "push", push_json(r->sub));
 	/* seconds between polls; null for auto before it has learned */
 	known = r->f != NULL && (!schedule_is_auto(s->cf, r->f) ||
 	    fs->pace.at != 0);
@@ -533,6 +617,7 @@ cmd_status(int argc, char **argv)
 		print_totals(&s);
 		print_sinks(&s);
 		print_feeds(&s);
+		print_pushed_feeds(&s);
 	}
 	rc = s.failed;
  out:

@@ -326,6 +326,56 @@ sink_counts_free(struct sink_counts *c, size_t n)
 }
 
 int
+store_sub_put(struct store *st, const struct subscription *sub)
+{
+	return st->ops->sub_put(st->be, sub);
+}
+
+int
+store_sub_delete(struct store *st, const char *feed)
+{
+	return st->ops->sub_delete(st->be, feed);
+}
+
+int
+store_subs(struct store *st, struct subscription **out, size_t *n)
+{
+	return st->ops->subs(st->be, out, n);
+}
+
+const char *
+sub_state_name(int state)
+{
+	static const char *const names[] = {
+		"pending", "verified", "denied", "unsubscribing"
+	};
+
+	return state >= 0 && state <= SUB_UNSUBSCRIBING ? names[state] :
+	    "unknown";
+}
+
+void
+subscription_clear(struct subscription *sub)
+{
+	free(sub->feed);
+	free(sub->hub);
+	free(sub->topic);
+	free(sub->id);
+	free(sub->secret);
+	memset(sub, 0, sizeof(*sub));
+}
+
+void
+subscriptions_free(struct subscription *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		subscription_clear(&v[i]);
+	free(v);
+}
+
+int
 store_prune(struct store *st, time_t before, time_t signed_before)
 {
 	return st->ops->prune(st->be, before, signed_before);

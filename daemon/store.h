@@ -122,6 +122,30 @@ struct sink_counts {
 	char		*last_error;
 };
 
+/*
+ * A WebSub subscription of a feed (push.h), one per feed.  'id' is the
+ * unguessable last segment of its callback URL and 'secret' the key of
+ * its X-Hub-Signature: neither is ever shown.
+ */
+enum sub_state {
+	SUB_PENDING,		/* asked for, not verified yet */
+	SUB_VERIFIED,		/* the hub verified it: pushes count */
+	SUB_DENIED,		/* the hub said no: asked again later */
+	SUB_UNSUBSCRIBING	/* the feed left: asked to end it */
+};
+
+struct subscription {
+	char		*feed;
+	char		*hub;
+	char		*topic;
+	char		*id;
+	char		*secret;
+	int		 state;		/* enum sub_state */
+	time_t		 lease_end;	/* 0: none yet */
+	time_t		 next_at;	/* when to ask the hub again, 0: never */
+	int		 failures;	/* requests in a row that failed */
+};
+
 /* A topic muted by `feedwatch mute`: its matches do not alert. */
 struct mute {
 	char		*topic;
@@ -318,6 +342,19 @@ int		 store_sink_counts(struct store *st, struct sink_counts **out,
 		    size_t *n);
 void		 sink_counts_free(struct sink_counts *c, size_t n);
 
+/* Writes (inserts or replaces) the subscription of sub->feed. */
+int		 store_sub_put(struct store *st, const struct subscription *sub);
+/* Deletes the subscription of 'feed', if any. */
+int		 store_sub_delete(struct store *st, const char *feed);
+/* Every subscription, by feed name. */
+int		 store_subs(struct store *st, struct subscription **out,
+		    size_t *n);
+/* "pending", "verified", "denied", "unsubscribing" */
+const char	*sub_state_name(int state);
+/* Frees the strings of a subscription, not the record. */
+void		 subscription_clear(struct subscription *sub);
+void		 subscriptions_free(struct subscription *v, size_t n);
+
 /*
  * Calls 'cb' once per alert queued since 'since' (0: every one kept), of
  * 'topic' only unless it is NULL, the newest first, with its outbox rows
@@ -423,9 +460,9 @@ int		 store_articles_foreach(struct store *st,
  * - Ownership.  Arguments are borrowed for the call.  Returned strings,
  *   records and vectors are allocated with the xmalloc family and belong
  *   to the caller, who frees them with feed_state_clear,
- *   outbox_rows_free, sink_counts_free, mutes_free and store_strv_free;
- *   the item handed to a store_item_cb, and the rows handed to a
- *   store_outbox_cb, are borrowed for the call.  Text comes back
+ *   outbox_rows_free, sink_counts_free, mutes_free, subscriptions_free
+ *   and store_strv_free; the item handed to a store_item_cb, and the rows
+ *   handed to a store_outbox_cb, are borrowed for the call.  Text comes back
  *   as it was given, NULL as NULL; times are seconds since the epoch.
  * - Errors.  An op logs its own failure as "state 'LOCATION': ..." (a
  *   password in the location is never shown) and returns -1 (feed_names
@@ -477,6 +514,9 @@ struct store_ops {
 	int	 (*sink_counts)(void *be, struct sink_counts **out,
 		    size_t *n);
 	int	 (*prune)(void *be, time_t before, time_t signed_before);
+	int	 (*sub_put)(void *be, const struct subscription *sub);
+	int	 (*sub_delete)(void *be, const char *feed);
+	int	 (*subs)(void *be, struct subscription **out, size_t *n);
 	int	 (*items_foreach)(void *be, time_t since, store_item_cb *cb,
 		    void *arg);
 	int	 (*article_add)(void *be, const char *feed, const char *key,

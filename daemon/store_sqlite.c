@@ -22,6 +22,7 @@
 #include "store_file.h"
 #include "store_sqlite_feed.h"
 #include "store_sqlite_outbox.h"
+#include "store_sqlite_push.h"
 #include "xmalloc.h"
 
 #define STORE_MAX_STMTS		48
@@ -139,7 +140,14 @@ static const char *const migrations[] = {
 	 */
 	"CREATE TABLE IF NOT EXISTS feed_pace (feed TEXT PRIMARY KEY,"
 	" rate REAL NOT NULL, at INTEGER NOT NULL, interval INTEGER NOT NULL)"
-	" STRICT, WITHOUT ROWID;"
+	" STRICT, WITHOUT ROWID;",
+	/* 7 to 8, WebSub push (push.h): a feed's subscription. */
+	"CREATE TABLE IF NOT EXISTS sub ("
+	" feed TEXT PRIMARY KEY, hub TEXT NOT NULL, topic TEXT NOT NULL,"
+	" id TEXT NOT NULL UNIQUE, secret TEXT NOT NULL,"
+	" state INTEGER NOT NULL, lease_end INTEGER NOT NULL DEFAULT 0,"
+	" next_at INTEGER NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0) STRICT;",
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     STORE_SCHEMA_VERSION, "a migration per schema version");
@@ -794,6 +802,9 @@ const struct store_ops store_sqlite_ops = {
 	.sink_counts = sq_sink_counts,
 	.prune = sq_prune,
 	.items_foreach = sq_items_foreach,
+	.sub_put = sq_sub_put,
+	.sub_delete = sq_sub_delete,
+	.subs = sq_subs,
 	.article_add = sq_article_add,
 	.article_done = sq_article_done,
 	.articles_foreach = sq_articles_foreach,

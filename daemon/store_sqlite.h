@@ -40,7 +40,7 @@ struct store_ops;
 struct store_sqlite;
 
 /* The schema this feedwatch writes: PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION	7
+#define STORE_SCHEMA_VERSION	8
 
 /* The backend, for store_open(): takes any path. */
 extern const struct store_ops store_sqlite_ops;

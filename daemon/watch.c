@@ -228,6 +228,28 @@ watch_drop_article(struct watch *w, const struct fulltext_job *j)
 	return fulltext_drop(&w->env, j);
 }
 
+int
+watch_push(struct watch *w, const struct config_feed *f, const char *body,
+    size_t len, feedpoll_done_cb *cb, void *arg)
+{
+	struct poll_outcome	 o;
+
+	if (feedpoll_push(&w->env, f, body, len, &o) == -1)
+		return -1;
+	cb(f, &o, arg);
+	/* the jobs are the callback's; their array, ours */
+	free(o.articles);
+	if (o.alerts > 0)
+		outbox_deliver(w->ob);
+	return 0;
+}
+
+void
+watch_set_push(struct watch *w, struct push *p)
+{
+	w->env.push = p;
+}
+
 /* Idle: nothing in flight and nothing due now on a sink we can send to. */
 static void
 check_idle(struct watch *w)

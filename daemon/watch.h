@@ -26,6 +26,7 @@
 struct config;
 struct config_feed;
 struct event_base;
+struct push;
 struct store;
 struct watch;
 struct xfer_multi;
@@ -79,6 +80,19 @@ int		 watch_drop_article(struct watch *w,
  */
 void		 watch_deliver(struct watch *w);
 void		 watch_hold_deliveries(struct watch *w, int hold);
+
+/*
+ * Records a body a WebSub hub pushed for 'f' (feedpoll_push), calls 'cb'
+ * with its outcome before it returns (the article fetches it found are
+ * the callback's, as a poll's are), and starts the deliveries it queued.
+ * -1 if it was not a feed (or the store failed): nothing recorded, and
+ * 'cb' is not called.
+ */
+int		 watch_push(struct watch *w, const struct config_feed *f,
+		    const char *body, size_t len, feedpoll_done_cb *cb,
+		    void *arg);
+/* The WebSub subscriber polls report to (push.h), or NULL. */
+void		 watch_set_push(struct watch *w, struct push *p);
 
 /* Starts no more deliveries (shutdown); those in flight finish. */
 void		 watch_stop(struct watch *w);

@@ -114,6 +114,52 @@ header_value(CURL *e, const char *name)
 	return h->value;
 }
 
+/*
+ * The first URL of a 'rel' link in the Link headers of the response
+ * (RFC 8288: "<URI>; rel=hub, <URI>; rel=\"self other\""), malloc'd, or
+ * NULL.  Only http and https URLs count.
+ */
+static char *
+link_header(CURL *e, const char *rel)
+{
+	struct curl_header	*h;
+	const char		*p, *uri, *end, *next, *r;
+	size_t			 i, amount = 1, n, rl = strlen(rel);
+	char			*url;
+
+	for (i = 0; i < amount; i++) {
+		if (curl_easy_header(e, "Link", i, CURLH_HEADER, -1, &h) !=
+		    CURLHE_OK)
+			return NULL;
+		amount = h->amount;
+		for (p = h->value; (uri = strchr(p, '<')) != NULL; p = next) {
+			if ((end = strchr(uri, '>')) == NULL)
+				break;
+			if ((next = strchr(end, ',')) == NULL)
+				next = end + strlen(end);
+			for (r = end; (r = strstr(r, "rel=")) != NULL &&
+			    r < next; r += 4) {
+				r += 4 + (r[4] == '"');
+				for (; *r != '\0' && *r != '"' && *r != ';' &&
+				    *r != ','; r += n) {
+					n = strcspn(r, " \t\";,");
+					if (n == rl && strncasecmp(r, rel,
+					    rl) == 0)
+						goto found;
+					n += strspn(r + n, " \t");
+				}
+			}
+			continue;
+ found:
+			url = xstrndup(uri + 1, end - uri - 1);
+			if (url_is_web(url))
+				return url;
+			free(url);
+		}
+	}
+	return NULL;
+}
+
 const char *
 fetch_header(struct xfer *x, const char *name)
 {
@@ -337,6 +383,7 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	struct fetch_result	 r;
 	CURL			*e = xfer_easy(x);
 	char			*eff = NULL, *h, *etag = NULL, *lastmod = NULL;
+	char			*hub = NULL, *self = NULL;
 	char			 errmsg[256];
 
 	memset(&r, 0, sizeof(r));
@@ -394,6 +441,18 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 		r.ttl = feed_parser_ttl(f->parser) < FETCH_MAX_HINT ?
 		    feed_parser_ttl(f->parser) : FETCH_MAX_HINT;
 	}
+	if (r.status == FETCH_OK) {
+		hub = link_header(e, "hub");
+		self = link_header(e, "self");
+		if (hub == NULL && url_is_web(feed_parser_hub(f->parser)))
+			r.hub = feed_parser_hub(f->parser);
+		if (self == NULL && url_is_web(feed_parser_self(f->parser)))
+			r.self = feed_parser_self(f->parser);
+		if (hub != NULL)
+			r.hub = hub;
+		if (self != NULL)
+			r.self = self;
+	}
 	if (r.status == FETCH_PARSE_ERROR && r.error == NULL)
 		r.error = "not a feed";
 	r.charset = f->charset;
@@ -404,6 +463,8 @@ on_done(struct xfer *x, int result, const char *error, void *arg)
 	f->done_cb(&r, f->arg);
 	free(etag);
 	free(lastmod);
+	free(hub);
+	free(self);
 	fetch_free(f);
 }
 
@@ -519,6 +580,28 @@ fetch_setup(struct xfer *x, const struct fetch_opts *o, const char *protocols,
 	    NULL ? r->proxy_password : "") != CURLE_OK))
 		return -1;
 	return 0;
+}
+
+int
+fetch_parse(const char *url, const char *body, size_t len,
+    feed_item_cb *item_cb, void *arg, char **error)
+{
+	struct feed_parser	*p;
+	char			*shown = shown_url(url);
+	const char		*why;
+	int			 rc = 0;
+
+	*error = NULL;
+	p = feed_parser_new(shown, NULL, item_cb, arg);
+	if (feed_parser_push(p, body, len) == -1 ||
+	    feed_parser_finish(p) == -1) {
+		why = feed_parser_error(p);
+		*error = xstrdup(why != NULL ? why : "not a feed");
+		rc = -1;
+	}
+	feed_parser_free(p);
+	free(shown);
+	return rc;
 }
 
 int

@@ -9,6 +9,11 @@
  * result and its strings are valid during that call only, and the fetch
  * frees itself after it.
  *
+ * WebSub discovery: the hub and self URLs of a 200 come from its Link
+ * headers (rel="hub", rel="self"), else from the feed's own links, as the
+ * WebSub Recommendation orders them; only http and https URLs count (a
+ * hub is then an address feedwatch posts to).
+ *
  * A caller that reads a web page when the URL is not a feed (`feedwatch
  * add`) asks to keep the body's first bytes: the transfer then goes on
  * past a body the parser refused, until that many bytes are in.
@@ -94,6 +99,8 @@ struct fetch_result {
 	long		 ttl;		/* <ttl>, sy: of a body parsed, or 0 */
 	const char	*permanent_url;	/* after only 301/308 redirects, or NULL */
 	const char	*feed_title;
+	const char	*hub;		/* WebSub, an http(s) URL, or NULL */
+	const char	*self;		/* the topic to subscribe to, or NULL */
 	const char	*feed_link;	/* feed_parser_link(), or NULL */
 	size_t		 bytes;		/* body bytes, decompressed */
 	size_t		 items;
@@ -106,6 +113,15 @@ typedef void fetch_done_cb(const struct fetch_result *res, void *arg);
 
 /* The name of a status ("not modified"). */
 const char	*fetch_status_name(enum fetch_status st);
+
+/*
+ * Parses a body of the feed at 'url' that came another way (a WebSub
+ * hub's push) as a fetch of 'url' parses its body: the same items, named
+ * and resolved by the URL as shown, to 'item_cb'.  0 if it was a feed;
+ * -1 if not, with why in *error (malloc'd).
+ */
+int		 fetch_parse(const char *url, const char *body, size_t len,
+		    feed_item_cb *item_cb, void *arg, char **error);
 
 /* Starts the fetch; -1 if it cannot start (then no callback runs). */
 int		 fetch_start(struct xfer_multi *m, const struct fetch_opts *o,

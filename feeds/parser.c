@@ -419,6 +419,18 @@ feed_parser_ttl(const struct feed_parser *p)
 }
 
 const char *
+feed_parser_hub(const struct feed_parser *p)
+{
+	return p->xml != NULL ? xmlfeed_hub(p->xml) : NULL;
+}
+
+const char *
+feed_parser_self(const struct feed_parser *p)
+{
+	return p->xml != NULL ? xmlfeed_self(p->xml) : NULL;
+}
+
+const char *
 feed_parser_title(const struct feed_parser *p)
 {
 	return entry_feed_title(p->entry);

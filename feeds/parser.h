@@ -94,6 +94,15 @@ const char		*feed_parser_error(const struct feed_parser *p);
 const char		*feed_parser_title(const struct feed_parser *p);
 
 /*
+ * The feed's WebSub hub and self (topic) URLs as written in it, or NULL:
+ * its first feed-level <link rel="hub"> and <link rel="self"> (Atom's, or
+ * atom:link in an RSS channel).  Not checked: they are data, like any
+ * link.  Valid until feed_parser_free().
+ */
+const char		*feed_parser_hub(const struct feed_parser *p);
+const char		*feed_parser_self(const struct feed_parser *p);
+
+/*
  * The feed's own link as far as seen (the site it belongs to: RSS's
  * channel <link>, Atom's alternate <link>, JSON Feed's home_page_url),
  * resolved but not judged (url_is_web says if it may be shown as a

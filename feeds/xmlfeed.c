@@ -169,6 +169,8 @@ struct xmlfeed {
 	long			 sy_period;	/* sy:updatePeriod, or 0 */
 	long			 sy_freq;	/* sy:updateFrequency, or 0 */
 	char			*core_uri;	/* the root's odd namespace */
+	char			*hub;		/* <link rel="hub">, the first */
+	char			*self;		/* <link rel="self">, the first */
 	const xmlChar		*last_uri;	/* namespace lookup cache */
 	enum ns			 last_ns;
 	/* what a document with no items holds instead */
@@ -419,6 +421,32 @@ atom_link(struct xmlfeed *x, int nattrs, const xmlChar **attrs,
 	free(href);
 	free(rel);
 	free(type);
+}
+
+/*
+ * A feed-level <link rel="hub"> or rel="self" (Atom, or atom:link in RSS),
+ * for WebSub: the first of each counts.  1 if the link was one of them.
+ */
+static int
+websub_link(struct xmlfeed *x, int nattrs, const xmlChar **attrs)
+{
+	char	*rel, *href, **slot = NULL;
+
+	if ((rel = attr(nattrs, attrs, "rel")) == NULL)
+		return 0;
+	if (strcmp(rel, "hub") == 0)
+		slot = &x->hub;
+	else if (strcmp(rel, "self") == 0)
+		slot = &x->self;
+	free(rel);
+	if (slot == NULL)
+		return 0;
+	href = attr(nattrs, attrs, "href");
+	if (*slot == NULL && href != NULL && strlen(href) <= ENTRY_MAX_SHORT)
+		*slot = href;
+	else
+		free(href);
+	return 1;
 }
 
 /*
@@ -709,6 +737,13 @@ start_in_feed(struct xmlfeed *x, struct frame *f, const struct frame *up,
 		else if (name_is(name, "updateFrequency"))
 			start_capture(x, F_FEED_SY_FREQ, ENTRY_TEXT, 3);
 		f->kind = x->cap_field != F_NONE ? K_FIELD : K_OTHER;
+		return;
+	}
+	/* WebSub's hub and self: atom:link in <channel>, <feed> children */
+	if (name_is(name, "link") && (ns == NS_ATOM || ns == NS_NONE) &&
+	    (up->kind == K_CHANNEL || (up->kind == K_ROOT &&
+	    x->format == FMT_ATOM)) && websub_link(x, nattrs, attrs)) {
+		f->kind = K_OTHER;
 		return;
 	}
 	/* feed-level title and link: <channel> children, <feed> children */
@@ -1262,6 +1297,18 @@ xmlfeed_ttl(const struct xmlfeed *x)
 	return x->ttl > sy ? x->ttl : sy;
 }
 
+const char *
+xmlfeed_hub(const struct xmlfeed *x)
+{
+	return x->hub;
+}
+
+const char *
+xmlfeed_self(const struct xmlfeed *x)
+{
+	return x->self;
+}
+
 void
 xmlfeed_free(struct xmlfeed *x)
 {
@@ -1275,6 +1322,8 @@ xmlfeed_free(struct xmlfeed *x)
 	for (i = 0; i < x->depth && i < MAX_DEPTH; i++)
 		free(x->stack[i].base);
 	raw_release(&x->cap);
+	free(x->hub);
+	free(x->self);
 	xmlfilter_free(x->filter);
 	free(x->core_uri);
 	free(x->stray_uri);

@@ -81,6 +81,14 @@ const char	*xmlfeed_error(const struct xmlfeed *x);
  */
 long		 xmlfeed_ttl(const struct xmlfeed *x);
 
+/*
+ * The feed's WebSub hub and self URLs as written (its first feed-level
+ * <link rel="hub"> and rel="self", Atom's or atom:link in an RSS
+ * channel), or NULL; valid until xmlfeed_free().
+ */
+const char	*xmlfeed_hub(const struct xmlfeed *x);
+const char	*xmlfeed_self(const struct xmlfeed *x);
+
 /* NULL is a no-op. */
 void		 xmlfeed_free(struct xmlfeed *x);
 

@@ -422,6 +422,7 @@ main(void)
 	srunner_add_suite(sr, daemon_suite());
 	srunner_add_suite(sr, hostile_suite());
 	srunner_add_suite(sr, webhook_suite());
+	srunner_add_suite(sr, push_suite());
 	srunner_add_suite(sr, email_suite());
 	srunner_add_suite(sr, exec_suite());
 	srunner_add_suite(sr, desktop_suite());

@@ -39,6 +39,7 @@ Suite	*terminal_suite(void);
 Suite	*fulltext_suite(void);
 Suite	*story_suite(void);
 Suite	*mute_suite(void);
+Suite	*push_suite(void);
 
 /*
  * Adds to 's' the test case 'name' of 'tests' (NULL-terminated), run in
