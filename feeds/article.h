@@ -1,6 +1,6 @@
 /*
  * article.h: the main text of a web page, for items whose feed text is
- * thin (`content = full`; not wired into the daemon yet).
+ * thin (`content = full`: artfetch.c streams the page in).
  *
  * A push-bytes object like the feed parser (parser.h), with no I/O of its
  * own: create it with the page's URL and HTTP charset, push the body as
